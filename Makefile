@@ -1,0 +1,164 @@
+# sockscope — one non-recursive makefile. `make help` lists the targets.
+#
+# Layout of outputs: $(B)/ holds objects (mirroring the tree), libsockscope.a,
+# the binaries and the test programs. SAN=1 builds into build-san/ with
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DESTDIR ?=
+
+VERSION := 0.1.0
+PKGS    := libmnl libzstd
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(SAN),1)
+B        ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      ?= -O1 -g
+else
+B        ?= build
+SANFLAGS :=
+OPT      ?= -O2 -g
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
+        -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wnull-dereference
+CPPFLAGS += -Icommon -Irecorder -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
+CFLAGS   ?= $(OPT)
+ALL_CFLAGS = -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -MMD -MP \
+             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDFLAGS  += $(SANFLAGS)
+LIBS_REC := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lzstd)
+LIBS_TEST := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+COMMON_SRC   := $(sort $(wildcard common/*.c))
+RECORDER_SRC := $(filter-out recorder/main.c,$(sort $(wildcard recorder/*.c)))
+UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC     := $(sort $(wildcard tests/tools/*.c))
+
+COMMON_OBJ   := $(COMMON_SRC:%.c=$(B)/%.o)
+RECORDER_OBJ := $(RECORDER_SRC:%.c=$(B)/%.o)
+LIB          := $(B)/libsockscope.a
+RECLIB       := $(B)/librecorder.a
+RECORDER     := $(B)/sockscope-recorder
+UNIT_BIN     := $(UNIT_SRC:%.c=$(B)/%)
+TOOL_BIN     := $(TOOL_SRC:%.c=$(B)/%)
+
+.PHONY: all help deps test unit integration e2e demo bench fuzz install uninstall clean lint
+.DEFAULT_GOAL := all
+
+all: $(RECORDER) $(TOOL_BIN)
+
+help:
+	@echo "make            build sockscope-recorder and test tools into $(B)/"
+	@echo "make test       install missing packages (root), build, run unit + netns tests, plain and under ASan/UBSan"
+	@echo "make demo       install missing packages (root), build, record this machine, show what was captured"
+	@echo "make bench      side-by-side benchmarks against ss/netstat/cat (see bench/README.md)"
+	@echo "make fuzz       build libFuzzer targets with clang and run each for FUZZ_SECONDS (default 20)"
+	@echo "make e2e        long network-namespace scenarios"
+	@echo "make install    install binaries, man pages and the systemd unit (PREFIX, DESTDIR)"
+	@echo "make lint       cppcheck + clang-tidy over the sources"
+	@echo "V=1 shows full commands; SAN=1 builds with sanitizers into build-san/"
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(COMMON_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(RECLIB): $(RECORDER_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)mkdir -p $(@D) && rm -f $@ && $(if $^,ar rcs $@ $^,printf '!<arch>\n' > $@)
+
+$(RECORDER): $(B)/recorder/main.o $(RECLIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_REC)
+
+# Unit tests link everything but main(): recorder modules are testable too.
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(RECLIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_REC)
+
+$(B)/tests/tools/%: $(B)/tests/tools/%.o $(RECLIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_REC)
+
+# --- set-up: the Debian packages a fresh machine lacks ------------------------
+deps:
+	$(Q)sh packaging/debian-deps.sh
+
+# --- tests -------------------------------------------------------------------
+# `make test` = deps, then the plain build and the ASan/UBSan build, each
+# running unit and integration tests; tests/run.sh prints "N passed, N failed".
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
+	$(Q)$(MAKE) --no-print-directory SAN=1 all $(UNIT_BIN:$(B)/%=build-san/%)
+	$(Q)sh tests/run.sh build build-san
+
+unit: all $(UNIT_BIN)
+	$(Q)sh tests/run.sh --unit-only $(B)
+
+integration: all
+	$(Q)sh tests/run.sh --integration-only $(B)
+
+e2e: deps all
+	$(Q)E2E=1 sh tests/run.sh --integration-only $(B)
+
+demo: deps all
+	$(Q)sh tests/demo.sh $(B)
+
+bench: deps all
+	$(Q)sh bench/run.sh $(B)
+
+# --- fuzzing (clang libFuzzer + ASan/UBSan) -----------------------------------
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+              -Icommon -Irecorder -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
+
+build-fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(RECORDER_SRC)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) $(RECORDER_SRC) $(LIBS_REC)
+
+fuzz: deps $(FUZZ_BIN)
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# --- install -----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(RECORDER) $(DESTDIR)$(SBINDIR)/sockscope-recorder
+	install -m 0644 docs/sockscope-recorder.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/sockscope-recorder.service \
+	    > $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/sockscope-recorder $(DESTDIR)$(MANDIR)/man8/sockscope-recorder.8 \
+	      $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+	    --suppress=missingIncludeSystem -Icommon -Irecorder common recorder
+	clang-tidy --quiet $(COMMON_SRC) $(RECORDER_SRC) recorder/main.c -- \
+	    $(CPPFLAGS) -std=c11
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,31 @@
+/* buf — a growable byte buffer; the one way common/ and the recorder build text. */
+#ifndef SOCKSCOPE_BUF_H
+#define SOCKSCOPE_BUF_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+struct buf {
+	char *data;   /* NUL-terminated when len < cap; owned by the buf */
+	size_t len;   /* bytes used, excluding the terminating NUL */
+	size_t cap;   /* bytes allocated */
+};
+
+#define BUF_INIT {NULL, 0, 0}
+
+void buf_init(struct buf *b);
+/* Releases the storage; the buf is empty and reusable afterwards. */
+void buf_fini(struct buf *b);
+/* Makes room for `more` bytes past len (+1 for NUL). 0 or -ENOMEM. */
+int buf_reserve(struct buf *b, size_t more);
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_putc(struct buf *b, char c);
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Appends `n` spaces (used for column padding). */
+int buf_pad(struct buf *b, size_t n);
+/* Forgets the content, keeps the allocation. */
+static inline void buf_reset(struct buf *b) { b->len = 0; if (b->data) b->data[0] = '\0'; }
+
+#endif

@@ -1,0 +1,35 @@
+/* procmap — socket inode -> owning pid and program, from /proc/<pid>/fd.
+ * Processes vanishing mid-scan are normal and silently skipped. */
+#ifndef SOCKSCOPE_PROCMAP_H
+#define SOCKSCOPE_PROCMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct procmap;
+
+struct procmap_entry {
+	uint64_t inode;
+	int32_t pid;
+	const char *program;   /* net-tools style: argv[0] up to its first NUL,
+	                        * bytes outside ' '..'~' replaced by '.', the
+	                        * basename when it starts with '/'; "" if none */
+	const char *comm;      /* /proc/<pid>/comm without newline */
+};
+
+struct procmap *procmap_new(void);
+void procmap_free(struct procmap *m);   /* NULL is a no-op */
+
+/* Forgets the previous scan and reads proc_root ("/proc" normally) anew.
+ * Like net-tools, the first process (in readdir order) holding an inode
+ * owns it. Returns the number of socket inodes found or -errno when
+ * proc_root itself cannot be read. */
+long procmap_scan(struct procmap *m, const char *proc_root);
+
+/* Entry for inode, or NULL. Pointers valid until the next scan/free. */
+const struct procmap_entry *procmap_find(const struct procmap *m, uint64_t inode);
+
+/* All entries in scan order; *n set to the count. */
+const struct procmap_entry *procmap_entries(const struct procmap *m, size_t *n);
+
+#endif

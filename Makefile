@@ -55,7 +55,7 @@ RECORDER     := $(B)/sockscope-recorder
 UNIT_BIN     := $(UNIT_SRC:%.c=$(B)/%)
 TOOL_BIN     := $(TOOL_SRC:%.c=$(B)/%)
 
-.PHONY: all help deps test unit integration e2e demo bench fuzz install uninstall clean lint
+.PHONY: all help deps check-build fuzz-deps test unit integration e2e demo bench fuzz install uninstall clean lint
 .DEFAULT_GOAL := all
 
 all: $(RECORDER) $(TOOL_BIN)
@@ -105,11 +105,13 @@ deps:
 # `make test` = deps, then the plain build and the ASan/UBSan build, each
 # running unit and integration tests; tests/run.sh prints "N passed, N failed".
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
-	$(Q)$(MAKE) --no-print-directory SAN=1 all $(UNIT_BIN:$(B)/%=build-san/%)
+	$(Q)$(MAKE) --no-print-directory check-build
+	$(Q)$(MAKE) --no-print-directory SAN=1 check-build
 	$(Q)sh tests/run.sh build build-san
 
-unit: all $(UNIT_BIN)
+check-build: all $(UNIT_BIN)
+
+unit: check-build
 	$(Q)sh tests/run.sh --unit-only $(B)
 
 integration: all
@@ -121,7 +123,8 @@ e2e: deps all
 demo: deps all
 	$(Q)sh tests/demo.sh $(B)
 
-bench: deps all
+bench: all
+	$(Q)sh packaging/debian-deps.sh hyperfine time
 	$(Q)sh bench/run.sh $(B)
 
 # --- fuzzing (clang libFuzzer + ASan/UBSan) -----------------------------------
@@ -136,7 +139,11 @@ build-fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(RECORDER_SRC)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) $(RECORDER_SRC) $(LIBS_REC)
 
-fuzz: deps $(FUZZ_BIN)
+fuzz-deps:
+	$(Q)sh packaging/debian-deps.sh clang libclang-rt-14-dev
+
+fuzz: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 # --- install -----------------------------------------------------------------

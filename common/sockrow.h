@@ -52,6 +52,11 @@ int sockrow_timer_parse(const char *s, size_t len);
  * \r as backslash sequences), "-" when unknown. 0 or -ENOMEM. */
 int sockrow_to_tsv(const struct sock_row *r, struct buf *out);
 
+/* Appends s escaped as a TSV field (\\ \t \n \r as backslash sequences,
+ * a lone "-" as "\-"); NULL appends "-" (unknown). Used for every
+ * free-text field of the snapshot's TSV sections. 0 or -ENOMEM. */
+int sockrow_put_escaped(struct buf *out, const char *s);
+
 /* Parses one TSV line (without or with its '\n'). The program string is
  * unescaped into `scratch` and out->program points into it (valid until
  * scratch changes). Returns 0, 1 for the header line, or -EINVAL with a

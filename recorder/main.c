@@ -1,0 +1,649 @@
+/* sockscope-recorder — command line, signals and the drift-free schedule:
+ * every tick one snapshot (collect.c) into the current segment (segment.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "burst.h"
+#include "collect.h"
+#include "retention.h"
+#include "segment.h"
+#include "snap.h"
+#include "utctime.h"
+
+/* Signal flags: the only mutable globals, as signal handlers need them. */
+static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_hup;
+
+static const char *const default_netstat[] = {"-na", "-aultnp", "-n -p", "-ntu", "-anp"};
+
+struct config {
+	const char *dir;
+	usec_t interval;
+	usec_t burst_interval;
+	bool once;
+	uint64_t count;              /* stop after this many snapshots, 0 = never */
+	char host[256];
+	uint64_t segment_bytes;
+	usec_t segment_age;
+	struct retention_opts keep;
+	struct burst_cfg burst;
+	bool do_fsync;
+	int verbose;                 /* -1 quiet, 0 normal, 1 per-snapshot stats */
+	struct segment_opts seg;
+	struct collect_opts col;
+	char netstat_list[512];      /* storage for col.netstat_args */
+};
+
+enum opt_id {
+	OPT_OUTPUT = 'o', OPT_INTERVAL = 'i', OPT_HOST = 'H', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
+	OPT_HELP = 'h', OPT_VERSION = 'V',
+	OPT_ONCE = 256, OPT_COUNT, OPT_NETSTAT, OPT_EXEC_NETSTAT, OPT_SEG_BYTES, OPT_SEG_AGE, OPT_MAX_AGE,
+	OPT_MAX_BYTES, OPT_BURST_INTERVAL, OPT_BURST_SYNRECV, OPT_BURST_RATE, OPT_BURST_CALM, OPT_FSYNC,
+	OPT_LEVEL, OPT_WINDOW, OPT_NO_PROCESSES, OPT_PROC,
+};
+
+/* The option table generates both getopt_long's table and --help. */
+static const struct opt {
+	const char *name;
+	int id;
+	const char *arg;     /* NULL: no argument */
+	const char *help;
+} opts[] = {
+	{"output", OPT_OUTPUT, "DIR", "segment directory (created 0750) [required]"},
+	{"interval", OPT_INTERVAL, "SECONDS", "time between snapshots, may be < 1 (default 10)"},
+	{"once", OPT_ONCE, NULL, "take one snapshot, close the segment and exit (for cron)"},
+	{"count", OPT_COUNT, "N", "exit after N snapshots"},
+	{"host", OPT_HOST, "NAME", "host name for headers and file names (default: uname -n)"},
+	{"netstat", OPT_NETSTAT, "LIST|none",
+	 "article commands to render, comma-separated netstat arguments\n"
+	 "(default: -na,-aultnp,-n -p,-ntu,-anp)"},
+	{"exec-netstat", OPT_EXEC_NETSTAT, NULL,
+	 "store the real /usr/bin/netstat output instead (runs it, no shell)"},
+	{"segment-bytes", OPT_SEG_BYTES, "SIZE", "start a new segment past SIZE (default 64M)"},
+	{"segment-age", OPT_SEG_AGE, "DURATION", "start a new segment after DURATION (default 1h)"},
+	{"max-age", OPT_MAX_AGE, "DURATION", "delete closed segments older than DURATION (e.g. 7d)"},
+	{"max-bytes", OPT_MAX_BYTES, "SIZE", "delete oldest closed segments beyond SIZE in total"},
+	{"burst-interval", OPT_BURST_INTERVAL, "SECONDS", "interval while under attack (default 1)"},
+	{"burst-syn-recv", OPT_BURST_SYNRECV, "N", "burst when SYN_RECV sockets >= N (default 256, 0 off)"},
+	{"burst-rate", OPT_BURST_RATE, "N",
+	 "burst when SyncookiesSent or ListenOverflows grow >= N/s (default 100, 0 off)"},
+	{"burst-calm", OPT_BURST_CALM, "N", "quiet snapshots before leaving burst mode (default 10)"},
+	{"fsync", OPT_FSYNC, NULL, "fsync after every snapshot (always at segment close)"},
+	{"level", OPT_LEVEL, "N", "zstd compression level 1..19 (default 3)"},
+	{"window-log", OPT_WINDOW, "N", "zstd window log 10..27 (default 23: 8 MiB)"},
+	{"no-processes", OPT_NO_PROCESSES, NULL, "do not map sockets to processes"},
+	{"proc", OPT_PROC, "DIR", "read DIR instead of /proc (testing)"},
+	{"quiet", OPT_QUIET, NULL, "log only errors"},
+	{"verbose", OPT_VERBOSE, NULL, "log one line of figures per snapshot"},
+	{"help", OPT_HELP, NULL, "show this help"},
+	{"version", OPT_VERSION, NULL, "show the version"},
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: sockscope-recorder -o DIR [-i SECONDS] [--once] [OPTION]...\n"
+		   "Record compressed snapshots of every TCP/UDP socket, the kernel's TCP\n"
+		   "counters and the article's netstat commands into DIR.\n\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		const char *h = opts[i].help, *nl;
+
+		if (opts[i].id < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].id, opts[i].name,
+				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
+				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		while ((nl = strchr(h, '\n'))) {
+			fprintf(f, "  %-30s %.*s\n", left, (int)(nl - h), h);
+			left[0] = '\0';
+			h = nl + 1;
+		}
+		fprintf(f, "  %-30s %s\n", left, h);
+	}
+	fprintf(f, "\nDURATION: 30, 0.5, 500ms, 10s, 5m, 1h, 7d. SIZE: 1048576, 512K, 64M, 2G.\n"
+		   "Signals: SIGHUP starts a new segment; SIGTERM/SIGINT finish the snapshot and exit.\n"
+		   "See sockscope-recorder(8) and docs/FORMAT.md.\n");
+}
+
+static void logmsg(const struct config *cfg, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void logmsg(const struct config *cfg, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > cfg->verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("sockscope-recorder: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Parses "1.5", "500ms", "10s", "5m", "1h", "7d" into µs (> 0). */
+static int parse_duration(const char *s, usec_t *out)
+{
+	char *end;
+	double v, mul = 1e6;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !(v > 0) || !isfinite(v))
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		mul = 1e3;
+	else if (!strcmp(end, "m"))
+		mul = 60e6;
+	else if (!strcmp(end, "h"))
+		mul = 3600e6;
+	else if (!strcmp(end, "d"))
+		mul = 86400e6;
+	else if (*end && strcmp(end, "s"))
+		return -EINVAL;
+	v *= mul;
+	if (v < 1000 || v > 1e17)   /* at least 1 ms */
+		return -EINVAL;
+	*out = (usec_t)v;
+	return 0;
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	errno = 0;
+	if (*s == '-')
+		return -EINVAL;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end || v == 0 || v > UINT64_MAX / mul)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
+static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s == '-' || !*s)
+		return -EINVAL;
+	v = strtoull(s, &end, 10);
+	if (*end || errno || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int set_netstat_list(struct config *cfg, const char *list)
+{
+	char *save = NULL, *t;
+
+	cfg->col.n_netstat = 0;
+	if (!strcmp(list, "none"))
+		return 0;
+	if (strlen(list) >= sizeof(cfg->netstat_list))
+		return -E2BIG;
+	strcpy(cfg->netstat_list, list);
+	for (t = strtok_r(cfg->netstat_list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		while (*t == ' ')
+			t++;
+		if (!*t)
+			continue;
+		if (cfg->col.n_netstat == COLLECT_MAX_NETSTAT || strlen(t) > 60)
+			return -E2BIG;
+		cfg->col.netstat_args[cfg->col.n_netstat++] = t;
+	}
+	return 0;
+}
+
+static int bad_arg(const char *opt, const char *val)
+{
+	fprintf(stderr, "sockscope-recorder: invalid value for --%s: '%s'\n"
+			"Try 'sockscope-recorder --help'.\n", opt, val);
+	return 2;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct config *cfg)
+{
+	struct option lo[NOPTS + 1];
+	char so[2 * NOPTS + 2], *sp = so;
+	struct utsname un;
+	uint64_t u;
+	int c;
+
+	memset(lo, 0, sizeof(lo));
+	for (size_t i = 0; i < NOPTS; i++) {
+		lo[i].name = opts[i].name;
+		lo[i].has_arg = opts[i].arg ? required_argument : no_argument;
+		lo[i].val = opts[i].id;
+		if (opts[i].id < 256) {
+			*sp++ = (char)opts[i].id;
+			if (opts[i].arg)
+				*sp++ = ':';
+		}
+	}
+	*sp = '\0';
+
+	cfg->interval = 10 * USEC_PER_SEC;
+	cfg->burst_interval = USEC_PER_SEC;
+	cfg->segment_bytes = 64ull << 20;
+	cfg->segment_age = 3600 * USEC_PER_SEC;
+	cfg->burst = (struct burst_cfg){256, 100, 10};
+	cfg->seg = (struct segment_opts){3, 23};
+	cfg->col.processes = true;
+	cfg->col.proc_root = "/proc";
+	cfg->col.netstat_bin = "/usr/bin/netstat";
+	cfg->col.max_rows = 4u << 20;
+	if (uname(&un) == 0)
+		snprintf(cfg->host, sizeof(cfg->host), "%s", un.nodename);
+	else
+		snprintf(cfg->host, sizeof(cfg->host), "unknown");
+	cfg->col.n_netstat = sizeof(default_netstat) / sizeof(default_netstat[0]);
+	for (size_t i = 0; i < cfg->col.n_netstat; i++)
+		cfg->col.netstat_args[i] = default_netstat[i];
+
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		const char *name = "";
+		for (size_t i = 0; i < NOPTS; i++)
+			if (opts[i].id == c)
+				name = opts[i].name;
+		switch (c) {
+		case OPT_OUTPUT: cfg->dir = optarg; break;
+		case OPT_INTERVAL:
+			if (parse_duration(optarg, &cfg->interval) < 0)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_ONCE: cfg->once = true; break;
+		case OPT_COUNT:
+			if (parse_uint(optarg, UINT64_MAX, &cfg->count) < 0 || !cfg->count)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_HOST:
+			if (!*optarg || strlen(optarg) >= sizeof(cfg->host))
+				return bad_arg(name, optarg);
+			snprintf(cfg->host, sizeof(cfg->host), "%s", optarg);
+			break;
+		case OPT_NETSTAT:
+			if (set_netstat_list(cfg, optarg) < 0)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_EXEC_NETSTAT: cfg->col.exec_netstat = true; break;
+		case OPT_SEG_BYTES:
+			if (parse_size(optarg, &cfg->segment_bytes) < 0)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_SEG_AGE:
+			if (parse_duration(optarg, &cfg->segment_age) < 0)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_MAX_AGE:
+			if (parse_duration(optarg, &cfg->keep.max_age) < 0)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_MAX_BYTES:
+			if (parse_size(optarg, &cfg->keep.max_bytes) < 0)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_BURST_INTERVAL:
+			if (parse_duration(optarg, &cfg->burst_interval) < 0)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_BURST_SYNRECV:
+			if (parse_uint(optarg, UINT64_MAX, &cfg->burst.syn_recv) < 0)
+				return bad_arg(name, optarg);
+			break;
+		case OPT_BURST_RATE:
+			if (parse_uint(optarg, 1u << 30, &u) < 0)
+				return bad_arg(name, optarg);
+			cfg->burst.rate = (double)u;
+			break;
+		case OPT_BURST_CALM:
+			if (parse_uint(optarg, 1u << 20, &u) < 0)
+				return bad_arg(name, optarg);
+			cfg->burst.calm = (unsigned)u;
+			break;
+		case OPT_FSYNC: cfg->do_fsync = true; break;
+		case OPT_LEVEL:
+			if (parse_uint(optarg, 19, &u) < 0 || u < 1)
+				return bad_arg(name, optarg);
+			cfg->seg.level = (int)u;
+			break;
+		case OPT_WINDOW:
+			if (parse_uint(optarg, 27, &u) < 0 || u < 10)
+				return bad_arg(name, optarg);
+			cfg->seg.window_log = (int)u;
+			break;
+		case OPT_NO_PROCESSES: cfg->col.processes = false; break;
+		case OPT_PROC: cfg->col.proc_root = optarg; break;
+		case OPT_QUIET: cfg->verbose = -1; break;
+		case OPT_VERBOSE: cfg->verbose = 1; break;
+		case OPT_HELP: usage(stdout); return 0;
+		case OPT_VERSION: printf("sockscope-recorder %s\n", SOCKSCOPE_VERSION); return 0;
+		default:
+			fprintf(stderr, "Try 'sockscope-recorder --help'.\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sockscope-recorder: unexpected argument '%s'\n"
+				"Try 'sockscope-recorder --help'.\n", argv[optind]);
+		return 2;
+	}
+	if (!cfg->dir) {
+		fprintf(stderr, "sockscope-recorder: -o DIR is required\n"
+				"Try 'sockscope-recorder --help'.\n");
+		return 2;
+	}
+	return -1;
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		g_hup = 1;
+	else
+		g_stop = 1;
+}
+
+static int setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;   /* no SA_RESTART: sleeps end early */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigaction(SIGHUP, &sa, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static usec_t now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (usec_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static usec_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (usec_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Sleeps until the monotonic time `when`; returns early on a signal. */
+static void sleep_until(usec_t when)
+{
+	struct timespec ts = {(time_t)(when / USEC_PER_SEC), (long)(when % USEC_PER_SEC) * 1000};
+
+	while (!g_stop && !g_hup &&
+	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static void read_line_file(const char *path, char *out, size_t outsz)
+{
+	FILE *f = fopen(path, "re");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(out, (int)outsz, f))
+		out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+static void log_source(void *ctx, const char *source, const char *msg)
+{
+	logmsg(ctx, 0, "%s: %s (will retry next snapshot)", source, msg);
+}
+
+static void log_deleted(void *ctx, const char *name, uint64_t size, int err)
+{
+	if (err)
+		logmsg(ctx, -1, "retention: cannot delete %s: %s", name, strerror(-err));
+	else
+		logmsg(ctx, 0, "retention: deleted %s (%" PRIu64 " bytes)", name, size);
+}
+
+/* Opens (creating 0750 if needed) the output directory without following a
+ * symlink in its last component. */
+static int open_dir(const char *dir)
+{
+	int fd;
+
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return fd;
+}
+
+struct run {
+	struct config *cfg;
+	int dirfd;
+	struct segment *seg;
+	struct snap_writer *w;
+	struct collector *col;
+	struct burst burst;
+	struct snap_header hdr;
+	uint64_t seq;
+};
+
+static void close_segment(struct run *r)
+{
+	int rc;
+
+	if (!r->seg)
+		return;
+	rc = segment_close(r->seg);
+	if (rc < 0)
+		logmsg(r->cfg, -1, "closing segment: %s", strerror(-rc));
+	r->seg = NULL;
+	rc = (int)retention_apply(r->dirfd, NULL, 0, now_real(), &r->cfg->keep, log_deleted,
+				  r->cfg);
+	if (rc < 0)
+		logmsg(r->cfg, -1, "retention: %s", strerror(-rc));
+}
+
+/* The writer's sink: the current segment, which changes on rotation. */
+static int run_out(void *ctx, const void *p, size_t n)
+{
+	struct run *r = ctx;
+
+	return segment_write(r->seg, p, n);
+}
+
+/* Takes one snapshot; on an output error the segment is abandoned and the
+ * next snapshot starts a new one. */
+static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
+{
+	struct config *cfg = r->cfg;
+	struct collect_stats st;
+	struct burst_obs obs;
+	usec_t t0 = now_real(), m0 = now_mono();
+	uint64_t before;
+	char why[256];
+	int rc;
+
+	if (r->seg && (g_hup || segment_size(r->seg) >= cfg->segment_bytes ||
+		       t0 - segment_opened_at(r->seg) >= cfg->segment_age)) {
+		g_hup = 0;
+		close_segment(r);
+	}
+	g_hup = 0;
+	if (!r->seg) {
+		r->seg = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &rc);
+		if (!r->seg) {
+			logmsg(cfg, -1, "cannot create a segment in %s: %s (will retry)", cfg->dir,
+			       strerror(-rc));
+			return;
+		}
+		logmsg(cfg, 0, "recording to %s/%s", cfg->dir, segment_name(r->seg));
+	}
+	r->seq++;
+	r->hdr.time = t0;
+	r->hdr.seq = r->seq;
+	snprintf(r->hdr.reason, sizeof(r->hdr.reason), "%s", reason);
+	before = segment_size(r->seg);
+	rc = snap_writer_begin(r->w, &r->hdr);
+	if (rc == 0)
+		rc = collector_run(r->col, r->w, &st);
+	if (rc == 0)
+		rc = snap_writer_end(r->w);
+	if (rc == 0)
+		rc = segment_commit(r->seg, cfg->do_fsync);
+	if (rc < 0) {
+		logmsg(cfg, -1, "writing snapshot %" PRIu64 " to %s: %s; snapshot lost, segment "
+				"closed at its last complete snapshot (will retry)",
+		       r->seq, segment_name(r->seg), strerror(-rc));
+		snap_writer_abort(r->w);
+		segment_abandon(r->seg);
+		r->seg = NULL;
+		return;
+	}
+	logmsg(cfg, 1, "snapshot seq=%" PRIu64 " sockets=%" PRIu64 " syn_recv=%" PRIu64
+		       " text=%" PRIu64 " bytes compressed=%" PRIu64 " bytes took=%.1f ms%s%s",
+	       r->seq, st.sockets, st.syn_recv, snap_writer_bytes(r->w),
+	       segment_size(r->seg) - before, (double)(now_mono() - m0) / 1000.0,
+	       *reason ? " reason=" : "", reason);
+	obs = (struct burst_obs){t0, st.syn_recv, st.cookies, st.overflows};
+	*burst_next = burst_update(&r->burst, &cfg->burst, &obs, why, sizeof(why));
+	if (*burst_next)
+		snprintf(r->hdr.reason, sizeof(r->hdr.reason), "%s", why);
+	else
+		r->hdr.reason[0] = '\0';
+}
+
+static void peak_rss_log(const struct config *cfg)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6))
+			logmsg(cfg, 1, "peak RSS%s", line + 5);
+	fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct run r;
+	struct utsname un;
+	const char *bad = NULL;
+	char reason_buf[256];
+	usec_t next;
+	bool burst_next = false;
+	int rc, status = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&r, 0, sizeof(r));
+	rc = parse_args(argc, argv, &cfg);
+	if (rc >= 0)
+		return rc;
+	r.cfg = &cfg;
+	r.dirfd = -1;
+	umask(027);
+	cfg.col.log = log_source;
+	cfg.col.log_ctx = &cfg;
+	if (cfg.once)
+		cfg.count = 1;
+	if (setup_signals() < 0) {
+		perror("sockscope-recorder: sigaction");
+		return 1;
+	}
+	r.dirfd = open_dir(cfg.dir);
+	if (r.dirfd < 0) {
+		fprintf(stderr, "sockscope-recorder: %s: %s\n", cfg.dir, strerror(-r.dirfd));
+		return 1;
+	}
+	r.col = collector_new(&cfg.col, &rc, &bad);
+	if (!r.col) {
+		if (bad)
+			fprintf(stderr, "sockscope-recorder: --netstat: unsupported argument '%s'\n", bad);
+		else
+			fprintf(stderr, "sockscope-recorder: %s\n", strerror(-rc));
+		status = bad ? 2 : 1;
+		goto out;
+	}
+	r.w = snap_writer_new(run_out, &r);
+	if (!r.w) {
+		status = 1;
+		goto out;
+	}
+	snprintf(r.hdr.host, sizeof(r.hdr.host), "%s", cfg.host);
+	if (uname(&un) == 0)
+		snprintf(r.hdr.kernel, sizeof(r.hdr.kernel), "%s", un.release);
+	read_line_file("/proc/sys/kernel/random/boot_id", r.hdr.boot_id, sizeof(r.hdr.boot_id));
+	snprintf(r.hdr.recorder, sizeof(r.hdr.recorder), "sockscope-recorder %s", SOCKSCOPE_VERSION);
+
+	next = now_mono();
+	for (const char *reason = cfg.once ? "once" : "start"; !g_stop;) {
+		usec_t step, now;
+
+		r.hdr.interval = cfg.once ? 0 : (burst_next ? cfg.burst_interval : cfg.interval);
+		take_snapshot(&r, reason, &burst_next);
+		if (cfg.count && r.seq >= cfg.count)
+			break;
+		snprintf(reason_buf, sizeof(reason_buf), "%s", burst_next ? r.hdr.reason : "interval");
+		reason = reason_buf;
+		/* Drift-free: ticks sit on a fixed grid from the start; a slow
+		 * snapshot skips the ticks it overran instead of piling up. */
+		step = burst_next ? cfg.burst_interval : cfg.interval;
+		next += step;
+		now = now_mono();
+		if (next <= now) {
+			uint64_t missed = (uint64_t)((now - next) / step) + 1;
+			next += (usec_t)missed * step;
+			logmsg(&cfg, 0, "snapshot took longer than the interval: skipped %" PRIu64
+					" tick(s)", missed);
+		}
+		sleep_until(next);
+	}
+	close_segment(&r);
+	peak_rss_log(&cfg);
+out:
+	collector_free(r.col);
+	snap_writer_free(r.w);
+	if (r.dirfd >= 0)
+		close(r.dirfd);
+	return status;
+}

@@ -1,0 +1,54 @@
+# recorder_retention — size-based rotation, --max-bytes and --max-age delete
+# the oldest closed segments and only those; SIGHUP starts a new segment.
+# Usage: sh tests/integration/recorder_retention.sh BUILD_DIR
+
+. "$(dirname "$0")/lib.sh"
+tools_dir "$1"
+SEGTOOL=$BUILD/tests/tools/segtool
+dir=$(sst_tmpdir)
+
+# Rotation by size: tiny segments, every snapshot starts a new one.
+"$RECORDER" -q -o "$dir/size" -i 0.05 --count 30 --segment-bytes 1 --netstat none \
+	--no-processes --max-bytes 200k 2> "$dir/err" || fail "run: $(cat "$dir/err")"
+n=$(ls "$dir"/size/*.zst | wc -l)
+total=$(du -cb "$dir"/size/*.zst | tail -1 | cut -f1)
+one=$(ls -S "$dir"/size/*.zst | head -1 | xargs stat -c %s)
+[ "$total" -le $((200 * 1024)) ] || fail "total $total bytes > --max-bytes 200k"
+[ "$total" -ge $((200 * 1024 - 2 * one)) ] || fail "deleted too much: $total bytes left"
+# the survivors are the newest: their seqs are the last ones, contiguous
+seqs=$(for f in "$dir"/size/*.zst; do "$SEGTOOL" list "$f" | cut -f1; done | sort -n)
+first=$(echo "$seqs" | head -1)
+last=$(echo "$seqs" | tail -1)
+[ "$last" -eq 30 ] || fail "newest snapshot seq $last, want 30"
+[ $((last - first + 1)) -eq "$(echo "$seqs" | wc -l)" ] || fail "survivors not contiguous: $seqs"
+[ "$first" -gt 1 ] || fail "nothing was deleted ($n files, $total bytes)"
+
+# --max-age: old closed segments go, the current one stays
+mkdir -p "$dir/age"
+chmod 750 "$dir/age"
+for h in 01 02 03; do
+	: > "$dir/age/sockscope-old-20200101T${h}0000Z.zst"
+	touch -d "2020-01-01 $h:00:00" "$dir/age/sockscope-old-20200101T${h}0000Z.zst"
+done
+: > "$dir/age/unrelated.zst"
+touch -d "2020-01-01" "$dir/age/unrelated.zst"
+"$RECORDER" -q -o "$dir/age" --once --netstat none --no-processes --max-age 1d || fail "--max-age run"
+[ ! -e "$dir/age/sockscope-old-20200101T010000Z.zst" ] || fail "old segment not deleted"
+[ -e "$dir/age/unrelated.zst" ] || fail "deleted a file that is not a segment"
+[ "$(ls "$dir"/age/sockscope-*.zst | wc -l)" -eq 1 ] || fail "want only the new segment: $(ls "$dir/age")"
+
+# SIGHUP: a new segment, nothing lost
+"$RECORDER" -q -o "$dir/hup" -i 0.1 --netstat none --no-processes &
+pid=$!
+sleep 1.1
+kill -HUP $pid
+sleep 1.1
+kill -TERM $pid
+wait $pid || fail "exit status after SIGTERM"
+[ "$(ls "$dir"/hup/*.zst | wc -l)" -eq 2 ] || fail "SIGHUP did not start a new segment: $(ls "$dir/hup")"
+for f in "$dir"/hup/*.zst; do
+	"$SEGTOOL" verify "$f" | grep -q 'bad=0 junk=0 frame=complete' || fail "$f not clean"
+done
+seqs=$(for f in "$dir"/hup/*.zst; do "$SEGTOOL" list "$f" | cut -f1; done | sort -n)
+[ "$(echo "$seqs" | tail -1)" -eq "$(echo "$seqs" | wc -l)" ] || fail "snapshots lost around SIGHUP"
+pass "--segment-bytes/--max-bytes keep the newest $total bytes, --max-age, SIGHUP"

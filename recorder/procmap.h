@@ -3,8 +3,13 @@
 #ifndef SOCKSCOPE_PROCMAP_H
 #define SOCKSCOPE_PROCMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Memory stays bounded: a scan stops adding entries after this many socket
+ * inodes (about 200 MiB of tables) and says so via procmap_truncated(). */
+#define PROCMAP_MAX_ENTRIES (4u * 1024 * 1024)
 
 struct procmap;
 
@@ -31,5 +36,8 @@ const struct procmap_entry *procmap_find(const struct procmap *m, uint64_t inode
 
 /* All entries in scan order; *n set to the count. */
 const struct procmap_entry *procmap_entries(const struct procmap *m, size_t *n);
+
+/* True when the last scan hit PROCMAP_MAX_ENTRIES and stopped early. */
+bool procmap_truncated(const struct procmap *m);
 
 #endif

@@ -30,13 +30,17 @@ const char *tcpstate_name(int st);
 /* iproute2 ss spelling: "ESTAB", "SYN-RECV", "FIN-WAIT-1", "UNCONN" (CLOSE),
  * "TIME-WAIT", "LISTEN", ... */
 const char *tcpstate_ss_name(int st);
-/* Parses any platform's spelling, case-insensitively, exactly s[0..len):
+/* Parses any platform's spelling, case-insensitively and with '-' and '_'
+ * interchangeable, exactly s[0..len) (no surrounding blanks):
  * net-tools, ss, BSD/macOS (SYN_RCVD, FIN_WAIT_1, CLOSED), Windows
- * (LISTENING, SYN_RECEIVED, CLOSE_WAIT, ...), RFC 793 (SYN-RECEIVED), UDP
- * "UNCONN" (-> ST_CLOSE), and the prefix "SYN_REC" used by the article.
+ * (LISTENING, SYN_RECEIVED, DELETE_TCB -> ST_CLOSE, ...), RFC 793
+ * (SYN-RECEIVED), UDP "UNCONN" (-> ST_CLOSE), and the prefix "SYN_REC"
+ * used by the article.
  * Returns the state (NEW_SYN_RECV normalised to ST_SYN_RECV) or -EINVAL. */
 int tcpstate_parse(const char *s, size_t len);
-/* Parses the /proc/net/tcp "st" field: exactly two hex digits. */
+/* Parses the /proc/net/tcp "st" field: exactly two hex digits, either case.
+ * Returns 1..12 as is (0C stays ST_NEW_SYN_RECV: callers that count SYN_RECV
+ * must fold it) or -EINVAL, also for 00 and values above 0C. */
 int tcpstate_from_hex(const char *s, size_t len);
 
 #endif

@@ -121,7 +121,7 @@ e2e: deps all
 	$(Q)E2E=1 sh tests/run.sh --integration-only $(B)
 
 demo: deps all
-	$(Q)sh tests/demo.sh $(B)
+	$(Q)sh samples/demo.sh $(B)
 
 bench: all
 	$(Q)sh packaging/debian-deps.sh hyperfine time

@@ -23,9 +23,10 @@ run_unit() { # BUILD TESTBIN
 	name="$1:${2#$1/}"
 	timeout 300 "$2" >"$log" 2>&1
 	rc=$?
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
-	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	# cmocka's stdout and stderr may interleave mid-line: match anywhere.
+	p=$(grep -o '\[  PASSED  \] [0-9]* test' "$log" | tail -n 1 | tr -dc 0-9)
+	f=$(grep -o '\[  FAILED  \] [0-9]* test' "$log" | tail -n 1 | tr -dc 0-9)
+	s=$(grep -o '\[  SKIPPED \] [0-9]* test' "$log" | tail -n 1 | tr -dc 0-9)
 	p=${p:-0} f=${f:-0} s=${s:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or sanitizer report
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))

@@ -83,7 +83,7 @@ static int parse_v6(const char *s, size_t len, uint8_t out[16])
 			n += 4;
 			break;
 		}
-		if (i == start || n >= 16)
+		if (i == start || n > 14)
 			return -EINVAL;
 		buf[n++] = (uint8_t)(v >> 8);
 		buf[n++] = (uint8_t)v;

@@ -467,15 +467,20 @@ struct run {
 
 static void close_segment(struct run *r)
 {
+	char newest[320];
+	uint64_t size;
 	int rc;
 
 	if (!r->seg)
 		return;
+	snprintf(newest, sizeof(newest), "%s", segment_name(r->seg));
+	size = segment_size(r->seg);
 	rc = segment_close(r->seg);
 	if (rc < 0)
 		logmsg(r->cfg, -1, "closing segment: %s", strerror(-rc));
 	r->seg = NULL;
-	rc = (int)retention_apply(r->dirfd, NULL, 0, now_real(), &r->cfg->keep, log_deleted,
+	/* The segment just closed holds the newest evidence: never delete it. */
+	rc = (int)retention_apply(r->dirfd, newest, size, now_real(), &r->cfg->keep, log_deleted,
 				  r->cfg);
 	if (rc < 0)
 		logmsg(r->cfg, -1, "retention: %s", strerror(-rc));
@@ -494,7 +499,7 @@ static int run_out(void *ctx, const void *p, size_t n)
 static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 {
 	struct config *cfg = r->cfg;
-	struct collect_stats st;
+	struct collect_stats st = {0};
 	struct burst_obs obs;
 	usec_t t0 = now_real(), m0 = now_mono();
 	uint64_t before;
@@ -570,7 +575,7 @@ int main(int argc, char **argv)
 	struct utsname un;
 	const char *bad = NULL;
 	char reason_buf[256];
-	usec_t next;
+	usec_t next, burst_step;
 	bool burst_next = false;
 	int rc, status = 0;
 
@@ -615,11 +620,13 @@ int main(int argc, char **argv)
 	read_line_file("/proc/sys/kernel/random/boot_id", r.hdr.boot_id, sizeof(r.hdr.boot_id));
 	snprintf(r.hdr.recorder, sizeof(r.hdr.recorder), "sockscope-recorder %s", SOCKSCOPE_VERSION);
 
+	/* Burst mode only ever records faster. */
+	burst_step = cfg.burst_interval < cfg.interval ? cfg.burst_interval : cfg.interval;
 	next = now_mono();
 	for (const char *reason = cfg.once ? "once" : "start"; !g_stop;) {
 		usec_t step, now;
 
-		r.hdr.interval = cfg.once ? 0 : (burst_next ? cfg.burst_interval : cfg.interval);
+		r.hdr.interval = cfg.once ? 0 : (burst_next ? burst_step : cfg.interval);
 		take_snapshot(&r, reason, &burst_next);
 		if (cfg.count && r.seq >= cfg.count)
 			break;
@@ -627,7 +634,7 @@ int main(int argc, char **argv)
 		reason = reason_buf;
 		/* Drift-free: ticks sit on a fixed grid from the start; a slow
 		 * snapshot skips the ticks it overran instead of piling up. */
-		step = burst_next ? cfg.burst_interval : cfg.interval;
+		step = burst_next ? burst_step : cfg.interval;
 		next += step;
 		now = now_mono();
 		if (next <= now) {

@@ -35,13 +35,14 @@ tools_dir() {
 	export BUILD RECORDER SYNFLOOD CONNHOLD
 }
 
-# sst_tmpdir: a private temp dir removed at exit; prints its path.
+# sst_tmpdir: creates a private temp dir, removed at exit, into $SST_TMP.
+# Call it directly, not as $(sst_tmpdir): in a subshell the variable and the
+# exit trap would belong to the subshell, which removes the dir at once.
 sst_tmpdir() {
 	if [ -z "$SST_TMP" ]; then
 		SST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sst-$SST_TEST.XXXXXX") || fail "mktemp"
 		sst_trap
 	fi
-	printf '%s\n' "$SST_TMP"
 }
 
 # need_root_netns: skips (exit 77) unless we can create network namespaces.
@@ -301,7 +302,7 @@ make_population() {
 	[ "$mp_syn" -le 131000 ] || fail "make_population: N_SYNRECV <= 131000 (half the backlog)"
 	eval "mp_addr=\$SST_ADDR_$mp_v"
 	[ -n "$mp_addr" ] || fail "make_population: link $mp_v and $mp_a first"
-	mp_dir=$(sst_tmpdir)
+	sst_tmpdir; mp_dir=$SST_TMP
 	mp_t0=$(now_ms)
 
 	ns_sysctl "$mp_v" net.core.somaxconn=262144 net.ipv4.tcp_max_syn_backlog=262144 \

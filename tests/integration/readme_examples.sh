@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-dir=$(sst_tmpdir)
+sst_tmpdir; dir=$SST_TMP
 rm -rf /tmp/sockscope-readme
 awk '/^```sh$/ { on = 1; next } /^```/ { on = 0 } on' README.md |
 	sed "s|build/|$BUILD/|g" > "$dir/cmds"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
 SEGTOOL=$BUILD/tests/tools/segtool
-dir=$(sst_tmpdir)
+sst_tmpdir; dir=$SST_TMP
 
 "$RECORDER" --help | grep -q -- '--burst-interval' || fail "--help lacks --burst-interval"
 "$RECORDER" --version | grep -q '^sockscope-recorder [0-9]' || fail "--version"

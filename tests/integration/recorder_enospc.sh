@@ -7,7 +7,7 @@
 tools_dir "$1"
 [ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs"
 SEGTOOL=$BUILD/tests/tools/segtool
-dir=$(sst_tmpdir)
+sst_tmpdir; dir=$SST_TMP
 mnt=$dir/mnt
 mkdir -p "$mnt"
 mount -t tmpfs -o size=1m,mode=0755 sst-enospc "$mnt" || skip "cannot mount tmpfs: needs root"

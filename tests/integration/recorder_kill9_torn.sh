@@ -15,7 +15,7 @@ netns_link attacker victim 192.0.2.1 192.0.2.2
 netns_victim_routes victim attacker
 ns_sysctl victim net.ipv4.tcp_syncookies=0 net.core.somaxconn=16384 \
 	net.ipv4.tcp_max_syn_backlog=32768 net.ipv4.tcp_synack_retries=5
-dir=$(sst_tmpdir)
+sst_tmpdir; dir=$SST_TMP
 start_connhold victim "$dir/v.ready" --hold 60 --listen 192.0.2.2:80 --backlog 16384
 # ~6000 sockets: each snapshot is a few MB of text, so a kill lands mid-write
 in_ns attacker "$SYNFLOOD" --dst 192.0.2.2:80 --src 198.51.100.0/24 --src 203.0.113.0/24 \

@@ -18,7 +18,7 @@ netns_link attacker victim 192.0.2.1 192.0.2.2
 netns_victim_routes victim attacker
 # SYN_RECV must not change during the comparison: long SYN-ACK retries.
 ns_sysctl victim net.ipv4.tcp_syncookies=0 net.ipv4.tcp_synack_retries=8
-dir=$(sst_tmpdir)
+sst_tmpdir; dir=$SST_TMP
 v6=$SST_ADDR6_victim
 start_connhold victim "$dir/a.ready" --hold 60 --name "sst web server" \
 	--listen 192.0.2.2:80 --listen "[::]:8443" --listen "[$v6]:443" \

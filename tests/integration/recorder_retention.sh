@@ -5,16 +5,16 @@
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
 SEGTOOL=$BUILD/tests/tools/segtool
-dir=$(sst_tmpdir)
+sst_tmpdir; dir=$SST_TMP
 
 # Rotation by size: tiny segments, every snapshot starts a new one.
 "$RECORDER" -q -o "$dir/size" -i 0.05 --count 30 --segment-bytes 1 --netstat none \
-	--no-processes --max-bytes 200k 2> "$dir/err" || fail "run: $(cat "$dir/err")"
+	--no-processes --max-bytes 20k 2> "$dir/err" || fail "run: $(cat "$dir/err")"
 n=$(ls "$dir"/size/*.zst | wc -l)
 total=$(du -cb "$dir"/size/*.zst | tail -1 | cut -f1)
 one=$(ls -S "$dir"/size/*.zst | head -1 | xargs stat -c %s)
-[ "$total" -le $((200 * 1024)) ] || fail "total $total bytes > --max-bytes 200k"
-[ "$total" -ge $((200 * 1024 - 2 * one)) ] || fail "deleted too much: $total bytes left"
+[ "$total" -le $((20 * 1024)) ] || fail "total $total bytes > --max-bytes 20k"
+[ "$total" -ge $((20 * 1024 - 2 * one)) ] || fail "deleted too much: $total bytes left"
 # the survivors are the newest: their seqs are the last ones, contiguous
 seqs=$(for f in "$dir"/size/*.zst; do "$SEGTOOL" list "$f" | cut -f1; done | sort -n)
 first=$(echo "$seqs" | head -1)

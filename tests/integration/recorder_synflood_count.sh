@@ -16,7 +16,7 @@ netns_link attacker victim 192.0.2.1 192.0.2.2
 netns_victim_routes victim attacker
 ns_sysctl victim net.ipv4.tcp_syncookies=0 net.core.somaxconn=8192 \
 	net.ipv4.tcp_max_syn_backlog=16384 net.ipv4.tcp_synack_retries=5
-dir=$(sst_tmpdir)
+sst_tmpdir; dir=$SST_TMP
 start_connhold victim "$dir/v.ready" --hold 60 --name "sst web server" \
 	--listen 192.0.2.2:80 --listen "[$SST_ADDR6_victim]:443" --backlog 8192
 start_connhold attacker "$dir/c.ready" --hold 60 --connect 192.0.2.2:80 --count 40 --bind 192.0.2.1

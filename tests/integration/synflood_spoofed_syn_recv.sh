@@ -20,7 +20,7 @@ netns_victim_routes victim attacker
 ns_sysctl victim net.ipv4.tcp_syncookies=0 net.core.somaxconn=4096 \
 	net.ipv4.tcp_max_syn_backlog=8192 net.ipv4.tcp_synack_retries=5
 
-dir=$(sst_tmpdir)
+sst_tmpdir; dir=$SST_TMP
 v6=$SST_ADDR6_victim
 start_connhold victim "$dir/victim.ready" --hold 25 --name "sst victim" \
 	--listen 192.0.2.2:80 --listen "[$v6]:80" --backlog 4096

@@ -134,7 +134,7 @@ static long emit_pair(const struct line *names, const struct line *vals,
 	size_t nv = count_tokens(vals->rest, vals->rlen);
 	const char *ns, *vs, *nend, *vend, *ntok, *vtok;
 	size_t ntl, vtl;
-	int64_t v;
+	int64_t v = 0;
 	long count = 0;
 
 	if (nn != nv) {

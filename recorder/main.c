@@ -210,9 +210,11 @@ static int set_netstat_list(struct config *cfg, const char *list)
 	cfg->col.n_netstat = 0;
 	if (!strcmp(list, "none"))
 		return 0;
-	if (strlen(list) >= sizeof(cfg->netstat_list))
+	size_t n = strlen(list);
+
+	if (n >= sizeof(cfg->netstat_list))
 		return -E2BIG;
-	strcpy(cfg->netstat_list, list);
+	memcpy(cfg->netstat_list, list, n + 1);
 	for (t = strtok_r(cfg->netstat_list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		while (*t == ' ')
 			t++;

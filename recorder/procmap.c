@@ -120,7 +120,7 @@ static int add_entry(struct procmap *m, uint64_t inode, int32_t pid, uint32_t pr
 			return err;
 	}
 	h = find_slot(m, inode);
-	if (m->slots[h])
+	if (!m->slots || m->slots[h])   /* slots exist after grow_slots() */
 		return 0;
 	if (m->n == m->cap) {
 		size_t nc = m->cap ? m->cap * 2 : 256;

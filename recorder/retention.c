@@ -27,7 +27,8 @@ size_t retention_plan(struct seg_file *files, size_t n, usec_t now, uint64_t cur
 	uint64_t total = current_size;
 	size_t marked = 0;
 
-	qsort(files, n, sizeof(*files), by_age);
+	if (n > 1)
+		qsort(files, n, sizeof(*files), by_age);
 	for (size_t i = 0; i < n; i++) {
 		files[i].del = false;
 		total += files[i].size;

@@ -104,9 +104,11 @@ deps:
 # --- tests -------------------------------------------------------------------
 # `make test` = deps, then the plain build and the ASan/UBSan build, each
 # running unit and integration tests; tests/run.sh prints "N passed, N failed".
-test: deps
+test: deps fuzz-deps
 	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-build
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BIN)
 	$(Q)sh tests/run.sh build build-san
 
 check-build: all $(UNIT_BIN)
@@ -131,6 +133,8 @@ bench: all
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 20
+# each fuzz target's share of `make test`
+FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Icommon -Irecorder -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
 

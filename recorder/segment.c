@@ -135,6 +135,14 @@ struct segment *segment_open(int dirfd, const char *host, usec_t now,
 		rc = -EINVAL;
 		goto fail;
 	}
+	/* A window larger than zstd's default for the level is only worth its
+	 * memory if matches that far back are found: long-distance matching
+	 * finds the previous snapshot's copy of each unchanged socket. */
+	if (o->window_log > 23 &&
+	    ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_enableLongDistanceMatching, 1))) {
+		rc = -EINVAL;
+		goto fail;
+	}
 	return s;
 fail:
 	if (s && s->fd >= 0) {

@@ -454,7 +454,10 @@ static int ch_open_bound(const struct ch_endpoint *e, int type, int backlog)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (e->ss.ss_family == AF_INET6)
+	/* "[::]" stays dual-stack, as servers usually run, so IPv4 clients
+	 * show up as ::ffff:a.b.c.d; a specific IPv6 address is v6-only. */
+	if (e->ss.ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&e->ss)->sin6_addr))
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
 	if (bind(fd, (const struct sockaddr *)&e->ss, e->len) ||
 	    (type == SOCK_STREAM && listen(fd, backlog))) {

@@ -39,7 +39,8 @@ int netstat_render_header(const struct netstat_opts *o, struct buf *out);
 /* Appends the line for r if net-tools would print it under o (protocol and
  * listening filters), nothing otherwise. Feed rows in /proc order: tcp,
  * tcp6, udp, udp6, raw, raw6 — as net-tools reads them. A row whose family
- * is AF_INET6 but whose address is AF_INET (folded) prints as ::ffff:a.b.c.d.
+ * is AF_INET6 but whose address is AF_INET (folded) prints as net-tools
+ * prints an IPv4-mapped address: a bare dotted quad.
  * Returns 1 if a line was written, 0 if filtered, -ENOMEM. */
 int netstat_render_row(const struct netstat_opts *o, const struct sock_row *r,
 		       struct buf *out);

@@ -49,7 +49,10 @@ int sockrow_timer_parse(const char *s, size_t len);
 /* Appends one TSV line (with '\n') as docs/FORMAT.md specifies: addresses
  * folded (v4-mapped written as IPv4, the family column keeps 6), state by
  * tcpstate_name() (UDP: UNCONN / ESTABLISHED), program escaped (\\ \t \n
- * \r as backslash sequences), "-" when unknown. 0 or -ENOMEM. */
+ * \r as backslash sequences), "-" when unknown. A protocol, state or timer
+ * without a name is written as its decimal number. 0, -ENOMEM, or -EINVAL
+ * (nothing appended) when the family is neither AF_INET nor AF_INET6 or an
+ * AF_INET row holds an IPv6 address. */
 int sockrow_to_tsv(const struct sock_row *r, struct buf *out);
 
 /* Appends s escaped as a TSV field (\\ \t \n \r as backslash sequences,
@@ -63,6 +66,11 @@ int sockrow_put_escaped(struct buf *out, const char *s);
  * static description of what was expected in *what. */
 int sockrow_from_tsv(const char *line, size_t len, struct sock_row *out,
 		     struct buf *scratch, const char **what);
+
+/* The inverse of sockrow_put_escaped, exactly s[0..len): *res is NULL for
+ * "-", else points into scratch (reset first). 0, -EINVAL for a raw CR/NUL or
+ * an unknown escape, or -ENOMEM. */
+int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const char **res);
 
 /* Where parsers send rows and complaints. `row` returns 0 to go on or a
  * negative errno to stop; `bad` is told the 1-based line number and what was

@@ -1,0 +1,322 @@
+/* netstat — option parsing and byte-exact rendering of net-tools 2.10
+ * `netstat` "Active Internet connections" output (Debian 12) from rows. */
+#include "netstat.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tcpstate.h"
+
+/* net-tools squeezes "addr:port" into 23 columns unless -W. */
+#define ADDR_COL 23
+#define PROG_COL 20   /* PROGNAME_WIDTH: "pid/name" is snprintf'ed into 20 bytes */
+
+struct optname {
+	const char *name;   /* long option without "--" */
+	char shortopt;
+	unsigned flag;
+};
+
+static const struct optname options[] = {
+	{"tcp", 't', NS_TCP},
+	{"udp", 'u', NS_UDP},
+	{"raw", 'w', NS_RAW},
+	{"all", 'a', NS_ALL},
+	{"listening", 'l', NS_LISTEN},
+	{"programs", 'p', NS_PROG},
+	{"wide", 'W', NS_WIDE},
+	{"numeric", 'n', NS_NUMERIC},
+	{"extend", 'e', NS_EXTEND},
+	{"timers", 'o', NS_TIMERS},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int netstat_opts_parse(const char *args, struct netstat_opts *o, const char **bad)
+{
+	size_t i = 0, len = strlen(args);
+
+	o->flags = 0;
+	*bad = NULL;
+	while (i < len) {
+		const char *tok;
+		size_t tl;
+
+		while (i < len && is_ws(args[i]))
+			i++;
+		if (i == len)
+			break;
+		tok = args + i;
+		while (i < len && !is_ws(args[i]))
+			i++;
+		tl = (size_t)(args + i - tok);
+		*bad = tok;
+		if (tl < 2 || tok[0] != '-')
+			return -EINVAL;
+		if (tok[1] == '-') {
+			size_t k;
+
+			for (k = 0; k < NOPTIONS; k++)
+				if (strlen(options[k].name) == tl - 2 &&
+				    memcmp(options[k].name, tok + 2, tl - 2) == 0)
+					break;
+			if (k == NOPTIONS)
+				return -EINVAL;
+			o->flags |= options[k].flag;
+			continue;
+		}
+		for (size_t j = 1; j < tl; j++) {
+			size_t k;
+
+			for (k = 0; k < NOPTIONS; k++)
+				if (options[k].shortopt == tok[j])
+					break;
+			if (k == NOPTIONS)
+				return -EINVAL;
+			o->flags |= options[k].flag;
+		}
+	}
+	if (!(o->flags & NS_NUMERIC)) {
+		*bad = "-n";
+		return -EINVAL;
+	}
+	*bad = NULL;
+	return 0;
+}
+
+int netstat_render_header(const struct netstat_opts *o, struct buf *out)
+{
+	const char *which = (o->flags & NS_ALL)      ? "(servers and established)"
+			    : (o->flags & NS_LISTEN) ? "(only servers)"
+						     : "(w/o servers)";
+	int rc;
+
+	rc = buf_printf(out,
+			"Active Internet connections %s\n"
+			"Proto Recv-Q Send-Q Local Address           Foreign Address         State      ",
+			which);
+	if (rc == 0 && (o->flags & NS_EXTEND))
+		rc = buf_puts(out, " User       Inode     ");
+	if (rc == 0 && (o->flags & NS_PROG))
+		rc = buf_printf(out, " %-20s", "PID/Program name");
+	if (rc == 0 && (o->flags & NS_TIMERS))
+		rc = buf_puts(out, " Timer");
+	if (rc == 0)
+		rc = buf_putc(out, '\n');
+	return rc;
+}
+
+/* IPv6 text as glibc's inet_ntop writes it (longest run of two or more zero
+ * groups compressed, first on ties, lowercase, "::a.b.c.d" for compatible and
+ * mapped addresses), then — as net-tools' fix_v4_address does — a mapped
+ * address reduced to its dotted quad. out must hold 46 bytes. */
+static void format_v6(const uint8_t *a, char *out)
+{
+	unsigned g[8];
+	int best = -1, bestlen = 0, cur = -1, curlen = 0;
+	char *p = out;
+
+	for (int i = 0; i < 8; i++)
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) {
+		sprintf(out, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		if (g[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				curlen = 0;
+			}
+			curlen++;
+			if (curlen > bestlen) {
+				best = cur;
+				bestlen = curlen;
+			}
+		} else {
+			cur = -1;
+		}
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + bestlen) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*p++ = ':';
+		if (i == 6 && best == 0 && bestlen == 6) {
+			p += sprintf(p, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+			break;
+		}
+		p += sprintf(p, "%x", g[i]);
+	}
+	if (best >= 0 && best + bestlen == 8)
+		*p++ = ':';
+	*p = '\0';
+}
+
+/* The socket's address as net-tools prints it. A v6 row whose address was
+ * folded to AF_INET is a mapped address, which net-tools prints as the bare
+ * dotted quad anyway. */
+static void format_addr(const struct addr *a, char *out)
+{
+	if (a->family == AF_INET6)
+		format_v6(a->a, out);
+	else
+		sprintf(out, "%u.%u.%u.%u", a->a[0], a->a[1], a->a[2], a->a[3]);
+}
+
+/* notnull() of net-tools: any address bit set (a mapped address always). */
+static int addr_notnull(const struct sock_row *r, const struct addr *a)
+{
+	if (r->family == AF_INET6 && a->family == AF_INET)
+		return 1;
+	for (size_t i = 0; i < sizeof a->a; i++)
+		if (a->a[i])
+			return 1;
+	return 0;
+}
+
+/* addr_do_one(): "addr:port", and without -W, when longer than 23, the
+ * address is cut so that the port survives. */
+static void endpoint(const struct netstat_opts *o, const struct addr *a, uint16_t port,
+		     char *out, size_t outsz)
+{
+	char at[64], pt[8];
+	size_t al, pl;
+
+	format_addr(a, at);
+	if (port == 0)
+		strcpy(pt, "*");
+	else
+		snprintf(pt, sizeof pt, "%u", (unsigned)port);
+	al = strlen(at);
+	pl = strlen(pt);
+	if (!(o->flags & NS_WIDE) && al + pl > ADDR_COL - 1) {
+		if (pl > ADDR_COL - 5)
+			pl = ADDR_COL - 5;
+		al = ADDR_COL - 1 - pl;
+		snprintf(out, outsz, "%.*s:%.*s", (int)al, at, (int)pl, pt);
+	} else {
+		snprintf(out, outsz, "%s:%s", at, pt);
+	}
+}
+
+static const char *const tcp_names[] = {
+	"", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+	"CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
+};
+
+static const char *state_text(const struct sock_row *r)
+{
+	if (r->proto == IPPROTO_UDP)
+		return r->state == ST_ESTABLISHED ? "ESTABLISHED"
+		       : r->state == ST_CLOSE     ? ""
+						  : "UNKNOWN";
+	if (r->state < sizeof tcp_names / sizeof tcp_names[0])
+		return tcp_names[r->state];
+	/* request sockets from sock_diag; /proc already says 03 */
+	return r->state == ST_NEW_SYN_RECV ? "SYN_RECV" : "UNKNOWN";
+}
+
+/* The -o column. net-tools prints the /proc "timeout" (unanswered probes)
+ * field last; sock_row does not keep it, so it is always 0 here. */
+static int put_timer(const struct sock_row *r, struct buf *out)
+{
+	static const char *const tcp_timer[] = {"off", "on", "keepalive", "timewait", "probe"};
+	unsigned ticks = r->expires_ms / 10;
+	unsigned retr = r->proto == IPPROTO_UDP ? 0 : r->retrans;
+
+	if (r->timer == TIMER_OFF)
+		return buf_printf(out, " off (0.00/%u/0)", retr);
+	if (r->proto == IPPROTO_TCP && r->timer <= TIMER_PROBE)
+		return buf_printf(out, " %s (%u.%02u/%u/0)", tcp_timer[r->timer], ticks / 100,
+				  ticks % 100, retr);
+	if (r->proto != IPPROTO_TCP && r->timer <= 2)
+		return buf_printf(out, " on%u (%u.%02u/%u/0)", (unsigned)r->timer, ticks / 100,
+				  ticks % 100, retr);
+	return buf_printf(out, " unkn-%u (%u.%02u/%u/0)", (unsigned)r->timer, ticks / 100,
+			  ticks % 100, retr);
+}
+
+int netstat_render_row(const struct netstat_opts *o, const struct sock_row *r, struct buf *out)
+{
+	unsigned protos = o->flags & (NS_TCP | NS_UDP | NS_RAW);
+	int all = (o->flags & NS_ALL) != 0, lst = (o->flags & NS_LISTEN) != 0;
+	char la[80], ra[80], prog[PROG_COL];
+	const char *pname;
+	size_t start = out->len;
+	int rc;
+
+	if (protos == 0)
+		protos = NS_TCP | NS_UDP | NS_RAW;
+	switch (r->proto) {
+	case IPPROTO_TCP:
+		if (!(protos & NS_TCP))
+			return 0;
+		/* net-tools decides "listening" for TCP by the remote port only */
+		if (!all && ((lst && r->rport) || (!lst && !r->rport)))
+			return 0;
+		pname = r->family == AF_INET6 ? "tcp6" : "tcp";
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_RAW:
+		if (!(protos & (r->proto == IPPROTO_UDP ? NS_UDP : NS_RAW)))
+			return 0;
+		/* and for UDP and raw by the remote address only */
+		if (!all && addr_notnull(r, &r->remote) == lst)
+			return 0;
+		if (r->proto == IPPROTO_UDP)
+			pname = r->family == AF_INET6 ? "udp6" : "udp";
+		else
+			pname = r->family == AF_INET6 ? "raw6" : "raw";
+		break;
+	default:
+		return 0;
+	}
+	endpoint(o, &r->local, r->lport, la, sizeof la);
+	endpoint(o, &r->remote, r->rport, ra, sizeof ra);
+	rc = buf_printf(out, "%-5s %6u %6u %-23s %-23s ", pname, (unsigned)r->rxq,
+			(unsigned)r->txq, la, ra);
+	if (rc == 0)
+		rc = r->proto == IPPROTO_RAW ? buf_printf(out, "%-11u", (unsigned)r->state)
+					     : buf_printf(out, "%-11s", state_text(r));
+	if (rc == 0 && (o->flags & NS_EXTEND))
+		rc = buf_printf(out, " %-10u %-10llu", (unsigned)r->uid,
+				(unsigned long long)r->inode);
+	if (rc == 0 && (o->flags & NS_PROG)) {
+		if (r->pid > 0) {
+			snprintf(prog, sizeof prog, "%d/%s", (int)r->pid,
+				 r->program ? r->program : "");
+			/* as net-tools since CVE-2024-58251 (and procmap always):
+			 * a name from elsewhere must not break the line */
+			for (char *c = prog; *c; c++)
+				if (*c < ' ' || *c > '~')
+					*c = '.';
+		} else {
+			strcpy(prog, "-");
+		}
+		rc = buf_printf(out, " %-20s", prog);
+	}
+	if (rc == 0 && (o->flags & NS_TIMERS))
+		rc = put_timer(r, out);
+	if (rc == 0)
+		rc = buf_putc(out, '\n');
+	if (rc != 0) {
+		out->len = start;
+		if (out->data)
+			out->data[start] = '\0';
+		return rc;
+	}
+	return 1;
+}

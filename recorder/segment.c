@@ -135,6 +135,12 @@ struct segment *segment_open(int dirfd, const char *host, usec_t now,
 		rc = -EINVAL;
 		goto fail;
 	}
+	/* One worker thread compresses while the next source is collected;
+	 * small jobs keep its buffers (a few job sizes) within the memory
+	 * bound. Without libzstd thread support this fails: compress inline. */
+	if (o->workers > 0 &&
+	    !ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_nbWorkers, o->workers)))
+		ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_jobSize, 1 << 20);
 	/* A window larger than zstd's default for the level is only worth its
 	 * memory if matches that far back are found: long-distance matching
 	 * finds the previous snapshot's copy of each unchanged socket. */

@@ -14,6 +14,7 @@ struct segment;
 struct segment_opts {
 	int level;          /* zstd level */
 	int window_log;     /* 0 = zstd's default for the level */
+	int workers;        /* zstd compression threads (0 = compress inline) */
 };
 
 /* Creates a new segment file in dirfd named sockscope-<host>-<start>.zst

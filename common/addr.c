@@ -1,6 +1,7 @@
 /* addr — IPv4/IPv6 text <-> struct addr (RFC 4291 in, RFC 5952 out), CIDR
  * prefixes, IPv4-mapped folding and the address-class predicates. */
 #include "addr.h"
+#include "buf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -153,9 +154,15 @@ static size_t emit(const char *src, size_t n, char *out, size_t outsz)
 
 static size_t format_v4(const uint8_t *b, char *p)
 {
-	int n = sprintf(p, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	size_t n = 0;
 
-	return n > 0 ? (size_t)n : 0;
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			p[n++] = '.';
+		n += fmt_u64(p + n, b[i]);
+	}
+	p[n] = '\0';
+	return n;
 }
 
 static size_t format_v6(const uint8_t *b, char *p)
@@ -194,7 +201,7 @@ static size_t format_v6(const uint8_t *b, char *p)
 		}
 		if (i > 0 && i != best + bestlen)
 			p[n++] = ':';
-		n += (size_t)sprintf(p + n, "%x", g[i]);
+		n += fmt_hex16(p + n, g[i]);
 	}
 	p[n] = '\0';
 	return n;

@@ -117,3 +117,40 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 	return rc;
 }
+
+size_t fmt_u64(char *dst, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	for (size_t i = 0; i < n; i++)
+		dst[i] = tmp[n - 1 - i];
+	return n;
+}
+
+size_t fmt_hex16(char *dst, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	int shift = 12;
+	size_t n = 0;
+
+	while (shift > 0 && !((v >> shift) & 0xf))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		dst[n++] = hex[(v >> shift) & 0xf];
+	return n;
+}
+
+int buf_put_u64(struct buf *b, uint64_t v)
+{
+	int rc = buf_reserve(b, 20);
+
+	if (rc < 0)
+		return rc;
+	b->len += fmt_u64(b->data + b->len, v);
+	b->data[b->len] = '\0';
+	return 0;
+}

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;   /* NUL-terminated when len < cap; owned by the buf */
@@ -25,6 +26,13 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Appends `n` spaces (used for column padding). */
 int buf_pad(struct buf *b, size_t n);
+/* Fast number text for hot paths (every socket, every snapshot), where
+ * printf's format parsing dominated. Write into dst (>= 20 bytes), no NUL;
+ * return the number of bytes. */
+size_t fmt_u64(char *dst, uint64_t v);     /* decimal */
+size_t fmt_hex16(char *dst, unsigned v);   /* lowercase hex of 0..0xffff, no leading zeros */
+/* Appends v in decimal. 0 or -ENOMEM. */
+int buf_put_u64(struct buf *b, uint64_t v);
 /* Forgets the content, keeps the allocation. */
 static inline void buf_reset(struct buf *b) { b->len = 0; if (b->data) b->data[0] = '\0'; }
 

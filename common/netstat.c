@@ -116,40 +116,14 @@ int netstat_render_header(const struct netstat_opts *o, struct buf *out)
 /* The renderer runs over every socket five times a snapshot: these
  * printf-free helpers keep it from dominating the recorder's time. */
 
-/* Writes v in decimal; returns the number of digits. */
-static size_t put_dec(char *p, unsigned long long v)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	for (size_t i = 0; i < n; i++)
-		p[i] = tmp[n - 1 - i];
-	return n;
-}
-
 static char *put_quad(char *p, const uint8_t *a)
 {
 	for (int i = 0; i < 4; i++) {
 		if (i)
 			*p++ = '.';
-		p += put_dec(p, a[i]);
+		p += fmt_u64(p, a[i]);
 	}
 	*p = '\0';
-	return p;
-}
-
-static char *put_hex(char *p, unsigned v)
-{
-	static const char hex[] = "0123456789abcdef";
-	int shift = 12;
-
-	while (shift > 0 && !(v >> shift))
-		shift -= 4;
-	for (; shift >= 0; shift -= 4)
-		*p++ = hex[(v >> shift) & 0xf];
 	return p;
 }
 
@@ -164,10 +138,10 @@ static char *pad_right(char *p, const char *s, size_t n, size_t w)
 }
 
 /* "%*llu": v right-aligned in a field of at least w bytes. */
-static char *dec_right(char *p, unsigned long long v, size_t w)
+static char *dec_right(char *p, uint64_t v, size_t w)
 {
 	char tmp[24];
-	size_t n = put_dec(tmp, v);
+	size_t n = fmt_u64(tmp, v);
 
 	for (; n < w; w--)
 		*p++ = ' ';
@@ -176,74 +150,32 @@ static char *dec_right(char *p, unsigned long long v, size_t w)
 }
 
 /* "%-*llu" */
-static char *dec_left(char *p, unsigned long long v, size_t w)
+static char *dec_left(char *p, uint64_t v, size_t w)
 {
 	char tmp[24];
 
-	return pad_right(p, tmp, put_dec(tmp, v), w);
+	return pad_right(p, tmp, fmt_u64(tmp, v), w);
 }
 
-/* IPv6 text as glibc's inet_ntop writes it (longest run of two or more zero
- * groups compressed, first on ties, lowercase, "::a.b.c.d" for compatible and
- * mapped addresses), then — as net-tools' fix_v4_address does — a mapped
- * address reduced to its dotted quad. out must hold 46 bytes. */
-static void format_v6(const uint8_t *a, char *out)
-{
-	unsigned g[8];
-	int best = -1, bestlen = 0, cur = -1, curlen = 0;
-	char *p = out;
-
-	for (int i = 0; i < 8; i++)
-		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-	if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) {
-		put_quad(out, a + 12);
-		return;
-	}
-	for (int i = 0; i < 8; i++) {
-		if (g[i] == 0) {
-			if (cur < 0) {
-				cur = i;
-				curlen = 0;
-			}
-			curlen++;
-			if (curlen > bestlen) {
-				best = cur;
-				bestlen = curlen;
-			}
-		} else {
-			cur = -1;
-		}
-	}
-	if (bestlen < 2)
-		best = -1;
-	for (int i = 0; i < 8; i++) {
-		if (best >= 0 && i >= best && i < best + bestlen) {
-			if (i == best)
-				*p++ = ':';
-			continue;
-		}
-		if (i != 0)
-			*p++ = ':';
-		if (i == 6 && best == 0 && bestlen == 6) {
-			p = put_quad(p, a + 12);
-			break;
-		}
-		p = put_hex(p, g[i]);
-	}
-	if (best >= 0 && best + bestlen == 8)
-		*p++ = ':';
-	*p = '\0';
-}
-
-/* The socket's address as net-tools prints it. A v6 row whose address was
- * folded to AF_INET is a mapped address, which net-tools prints as the bare
- * dotted quad anyway. */
+/* The address as net-tools prints it: inet_ntop's text, except that a
+ * mapped address (folded or not) is reduced to its dotted quad, as its
+ * fix_v4_address() does. That is addr_format() of the folded address but for
+ * one case: glibc still prints deprecated IPv4-compatible addresses
+ * (::a.b.c.d, first six groups zero, the seventh not) with a dotted-quad
+ * tail, which RFC 5952 and addr_format() write in hex. out: >= 64 bytes. */
 static void format_addr(const struct addr *a, char *out)
 {
-	if (a->family == AF_INET6)
-		format_v6(a->a, out);
-	else
-		put_quad(out, a->a);
+	static const uint8_t zero[12];
+	struct addr f = *a;
+
+	if (a->family == AF_INET6 && !memcmp(a->a, zero, 12) && (a->a[12] | a->a[13])) {
+		out[0] = ':';
+		out[1] = ':';
+		put_quad(out + 2, a->a + 12);
+		return;
+	}
+	addr_fold(&f);
+	addr_format(&f, out, 64);
 }
 
 /* notnull() of net-tools: any address bit set (a mapped address always). */
@@ -271,7 +203,7 @@ static size_t endpoint(const struct netstat_opts *o, const struct addr *a, uint1
 		pt[0] = '*';
 		pl = 1;
 	} else {
-		pl = put_dec(pt, port);
+		pl = fmt_u64(pt, port);
 	}
 	al = strlen(at);
 	if (!(o->flags & NS_WIDE) && al + pl > ADDR_COL - 1) {
@@ -390,7 +322,7 @@ int netstat_render_row(const struct netstat_opts *o, const struct sock_row *r, s
 		size_t n;
 		if (r->pid > 0) {
 			/* snprintf(prog, 20, "%d/%s") as net-tools: at most 19 bytes */
-			n = put_dec(prog, (unsigned long long)r->pid);
+			n = fmt_u64(prog, (uint64_t)r->pid);
 			if (n < PROG_COL - 1)
 				prog[n++] = '/';
 			/* control bytes become '.', as net-tools does since the

@@ -145,6 +145,26 @@ static bool family_ok(uint8_t family, const struct addr *a)
 	return family == AF_INET6 && (a->family == AF_INET6 || a->family == AF_INET);
 }
 
+/* Appends [before] v [after] (a 0 byte means none): the row writer runs for
+ * every socket of every snapshot, where printf was the cost. */
+static int put_num(struct buf *out, char before, uint64_t v, char after)
+{
+	int rc = buf_reserve(out, 22);
+	char *p;
+
+	if (rc < 0)
+		return rc;
+	p = out->data + out->len;
+	if (before)
+		*p++ = before;
+	p += fmt_u64(p, v);
+	if (after)
+		*p++ = after;
+	*p = '\0';
+	out->len = (size_t)(p - out->data);
+	return 0;
+}
+
 int sockrow_to_tsv(const struct sock_row *r, struct buf *out)
 {
 	size_t start = out->len;
@@ -162,19 +182,27 @@ int sockrow_to_tsv(const struct sock_row *r, struct buf *out)
 	if (rc == 0)
 		rc = put_addr(out, &r->local);
 	if (rc == 0)
-		rc = buf_printf(out, "\t%u\t", (unsigned)r->lport);
+		rc = put_num(out, '\t', r->lport, '\t');
 	if (rc == 0)
 		rc = put_addr(out, &r->remote);
 	if (rc == 0)
-		rc = buf_printf(out, "\t%u\t%u\t%u\t%u\t%llu\t", (unsigned)r->rport,
-				(unsigned)r->rxq, (unsigned)r->txq, (unsigned)r->uid,
-				(unsigned long long)r->inode);
+		rc = put_num(out, '\t', r->rport, '\t');
+	if (rc == 0)
+		rc = put_num(out, 0, r->rxq, '\t');
+	if (rc == 0)
+		rc = put_num(out, 0, r->txq, '\t');
+	if (rc == 0)
+		rc = put_num(out, 0, r->uid, '\t');
+	if (rc == 0)
+		rc = put_num(out, 0, r->inode, '\t');
 	if (rc == 0)
 		rc = put_word_or_num(out, sockrow_timer_name(r->timer), r->timer);
 	if (rc == 0)
-		rc = buf_printf(out, "\t%u\t%u\t", (unsigned)r->expires_ms, (unsigned)r->retrans);
+		rc = put_num(out, '\t', r->expires_ms, '\t');
 	if (rc == 0)
-		rc = r->pid > 0 ? buf_printf(out, "%d\t", (int)r->pid) : buf_puts(out, "-\t");
+		rc = put_num(out, 0, r->retrans, '\t');
+	if (rc == 0)
+		rc = r->pid > 0 ? put_num(out, 0, (uint64_t)r->pid, '\t') : buf_puts(out, "-\t");
 	if (rc == 0)
 		rc = sockrow_put_escaped(out, r->program);
 	if (rc == 0)

@@ -2,6 +2,7 @@
  * prefixes, IPv4-mapped folding and the address-class predicates. */
 #include "addr.h"
 #include "buf.h"
+#include "num.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,17 +10,6 @@
 #include <sys/socket.h>
 
 static const uint8_t v4mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Strict dotted quad into out[0..4): four decimal parts 0..255, one to three
  * digits, no sign and no leading zero ("010" is octal 8 to inet_aton but
@@ -71,7 +61,7 @@ static int parse_v6(const char *s, size_t len, uint8_t out[16])
 		unsigned v = 0;
 		int h;
 
-		while (i < len && i - start < 4 && (h = hexval(s[i])) >= 0) {
+		while (i < len && i - start < 4 && (h = num_hexval(s[i])) >= 0) {
 			v = (v << 4) | (unsigned)h;
 			i++;
 		}

@@ -2,6 +2,8 @@
  * socket rows, field by field and token by token. */
 #include "procnet.h"
 
+#include "num.h"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -14,17 +16,6 @@
  * shares; refcount, socket pointer, drops etc. follow and are ignored. */
 enum { T_SL, T_LOCAL, T_REMOTE, T_ST, T_QUEUES, T_TIMER, T_RETR, T_UID, T_TIMEOUT, T_INODE, NTOK };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 1..maxdigits hex digits, exactly s[0..len). */
 static int parse_hex(const char *s, size_t len, size_t maxdigits, uint64_t *v)
 {
@@ -33,34 +24,12 @@ static int parse_hex(const char *s, size_t len, size_t maxdigits, uint64_t *v)
 	if (len == 0 || len > maxdigits)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int d = hexval(s[i]);
+		int d = num_hexval(s[i]);
 
 		if (d < 0)
 			return -EINVAL;
 		x = x << 4 | (unsigned)d;
 	}
-	*v = x;
-	return 0;
-}
-
-static int parse_dec(const char *s, size_t len, uint64_t max, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	if (len == 0 || len > 20)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		d = (unsigned)(s[i] - '0');
-		if (x > (UINT64_MAX - d) / 10)
-			return -EINVAL;
-		x = x * 10 + d;
-	}
-	if (x > max)
-		return -EINVAL;
 	*v = x;
 	return 0;
 }
@@ -160,7 +129,7 @@ int procnet_parse_line(const char *line, size_t len, int proto, int family, bool
 	out->family = (uint8_t)family;
 
 	if (tl[T_SL] < 2 || t[T_SL][tl[T_SL] - 1] != ':' ||
-	    parse_dec(t[T_SL], tl[T_SL] - 1, UINT64_MAX, &v) < 0) {
+	    num_parse_dec(t[T_SL], tl[T_SL] - 1, UINT64_MAX, &v) < 0) {
 		*what = "expected slot number and ':' in column sl";
 		return -EINVAL;
 	}
@@ -209,18 +178,18 @@ int procnet_parse_line(const char *line, size_t len, int proto, int family, bool
 		return -EINVAL;
 	}
 	out->retrans = (uint32_t)v;
-	if (parse_dec(t[T_UID], tl[T_UID], UINT32_MAX, &v) < 0) {
+	if (num_parse_dec(t[T_UID], tl[T_UID], UINT32_MAX, &v) < 0) {
 		*what = "expected decimal uid 0..4294967295 in column uid";
 		return -EINVAL;
 	}
 	out->uid = (uint32_t)v;
 	/* timeout (unanswered probes) is checked but sock_row has no place for it */
-	if (parse_dec(t[T_TIMEOUT] + (t[T_TIMEOUT][0] == '-'), tl[T_TIMEOUT] - (t[T_TIMEOUT][0] == '-'),
+	if (num_parse_dec(t[T_TIMEOUT] + (t[T_TIMEOUT][0] == '-'), tl[T_TIMEOUT] - (t[T_TIMEOUT][0] == '-'),
 		      INT32_MAX, &v) < 0) {
 		*what = "expected decimal in column timeout";
 		return -EINVAL;
 	}
-	if (parse_dec(t[T_INODE], tl[T_INODE], UINT64_MAX, &v) < 0) {
+	if (num_parse_dec(t[T_INODE], tl[T_INODE], UINT64_MAX, &v) < 0) {
 		*what = "expected decimal inode in column inode";
 		return -EINVAL;
 	}

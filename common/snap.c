@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "crc32c.h"
+#include "num.h"
 
 #define MAGIC "SOCKSCOPE "
 #define MAGIC_LEN (sizeof(MAGIC) - 1)
@@ -309,17 +310,7 @@ static int take_line(struct snap_reader *r)
 
 static bool parse_u64(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return true;
+	return num_parse_dec(s, strlen(s), UINT64_MAX, out) == 0;
 }
 
 /* "S.ffffff" seconds (fraction optional, up to 6 digits) to µs. */

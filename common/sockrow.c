@@ -2,6 +2,8 @@
  * socket row used by the snapshot's `sockets` section. */
 #include "sockrow.h"
 
+#include "num.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -216,34 +218,19 @@ int sockrow_to_tsv(const struct sock_row *r, struct buf *out)
 }
 
 /* Canonical unsigned decimal: digits only, no leading zero, <= max. */
-static int parse_dec(const char *s, size_t len, unsigned long long max, unsigned long long *v)
+static int parse_dec(const char *s, size_t len, uint64_t max, uint64_t *v)
 {
-	unsigned long long x = 0;
-
-	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+	if (len > 1 && s[0] == '0')
 		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		d = (unsigned)(s[i] - '0');
-		if (x > (ULLONG_MAX - d) / 10)
-			return -EINVAL;
-		x = x * 10 + d;
-	}
-	if (x > max)
-		return -EINVAL;
-	*v = x;
-	return 0;
+	return num_parse_dec(s, len, max, v);
 }
 
 /* A name, or the decimal of a value that has no name (what to_tsv wrote). */
 static int parse_word_or_num(const char *s, size_t len, int named, int (*has_name)(int, int),
-			     int ctx, unsigned long long *v)
+			     int ctx, uint64_t *v)
 {
 	if (named >= 0) {
-		*v = (unsigned long long)named;
+		*v = (uint64_t)named;
 		return 0;
 	}
 	if (parse_dec(s, len, 255, v) < 0 || has_name(ctx, (int)*v))
@@ -352,7 +339,7 @@ int sockrow_from_tsv(const char *line, size_t len, struct sock_row *out,
 {
 	const char *f[NCOLS];
 	size_t fl[NCOLS], n = 0, start = 0;
-	unsigned long long v;
+	uint64_t v;
 	int x;
 
 	*what = NULL;

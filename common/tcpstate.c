@@ -2,6 +2,8 @@
  * platform's spelling of them. */
 #include "tcpstate.h"
 
+#include "num.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -106,25 +108,14 @@ int tcpstate_parse(const char *s, size_t len)
 	return -EINVAL;
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int tcpstate_from_hex(const char *s, size_t len)
 {
 	int hi, lo, v;
 
 	if (!s || len != 2)
 		return -EINVAL;
-	hi = hexdigit(s[0]);
-	lo = hexdigit(s[1]);
+	hi = num_hexval(s[0]);
+	lo = num_hexval(s[1]);
 	if (hi < 0 || lo < 0)
 		return -EINVAL;
 	v = hi << 4 | lo;

@@ -30,9 +30,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
         -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wnull-dereference
 CPPFLAGS += -Icommon -Irecorder -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
 CFLAGS   ?= $(OPT)
-ALL_CFLAGS = -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -MMD -MP \
+ALL_CFLAGS = -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -pthread -MMD -MP \
              $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LDFLAGS  += $(SANFLAGS)
+LDFLAGS  += $(SANFLAGS) -pthread
 LIBS_REC := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lzstd)
 LIBS_TEST := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -135,7 +135,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 20
 # each fuzz target's share of `make test`
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_FLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+FUZZ_FLAGS := -std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
               -Icommon -Irecorder -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
 
 build-fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(RECORDER_SRC)

@@ -84,7 +84,7 @@ static const struct opt {
 	{"fsync", OPT_FSYNC, NULL, "fsync after every snapshot (always at segment close)"},
 	{"level", OPT_LEVEL, "N", "zstd compression level 1..19 (default 1: fastest, and at 100k\nsockets also the smallest)"},
 	{"window-log", OPT_WINDOW, "N", "zstd window log 10..27 (default 23: 8 MiB)"},
-	{"threads", OPT_THREADS, "N", "zstd compression threads, 0 = inline (default 1)"},
+	{"threads", OPT_THREADS, "N", "1: compress in a thread beside collection (default), 0: inline"},
 	{"no-processes", OPT_NO_PROCESSES, NULL, "do not map sockets to processes"},
 	{"proc", OPT_PROC, "DIR", "read DIR instead of /proc (testing)"},
 	{"quiet", OPT_QUIET, NULL, "log only errors"},
@@ -347,7 +347,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			cfg->seg.window_log = (int)u;
 			break;
 		case OPT_THREADS:
-			if (parse_uint(optarg, 8, &u) < 0)
+			if (parse_uint(optarg, 1, &u) < 0)
 				return bad_arg(name, optarg);
 			cfg->seg.workers = (int)u;
 			break;

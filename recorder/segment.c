@@ -1,14 +1,31 @@
-/* segment — segment files: naming, zstd streaming, commit and rollback. */
+/* segment — segment files: naming, zstd streaming, commit and rollback, and
+ * the compressor thread that overlaps compression with collection. */
 #include "segment.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
+
+/* With a compressor thread, writes are copied into a ring of NSLOT buffers
+ * of SLOT_BYTES each: bounded memory, and a single zstd stream keeps its
+ * whole window (zstd's own workers cut the stream into jobs that lose the
+ * previous snapshot, the match that makes steady state cheap). */
+#define NSLOT 4
+#define SLOT_BYTES (256 * 1024)
+
+enum slot_op { OP_DATA, OP_FLUSH, OP_FLUSH_SYNC, OP_END };
+
+struct slot {
+	char *buf;
+	size_t len;
+	enum slot_op op;
+};
 
 struct segment {
 	int dirfd;
@@ -21,6 +38,17 @@ struct segment {
 	size_t out_cap;
 	char *out;
 	char name[320];
+	/* compressor thread; the fields below `mu` are shared under it */
+	bool threaded;
+	pthread_t thread;
+	size_t fill;          /* producer: slot being filled (valid if filling) */
+	bool filling;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_done;
+	struct slot slots[NSLOT];
+	size_t first, queued; /* ring: slots[first], ... queued of them */
+	bool quit;
+	int err;              /* first error of the thread, sticky */
 };
 
 bool segment_is_name(const char *name)
@@ -66,6 +94,126 @@ static int pump(struct segment *s, ZSTD_inBuffer *in, ZSTD_EndDirective mode)
 		if (mode == ZSTD_e_continue ? in->pos == in->size : left == 0)
 			return 0;
 	}
+}
+
+static int do_slot(struct segment *s, const struct slot *sl)
+{
+	ZSTD_inBuffer in = {sl->buf, sl->len, 0};
+	int rc = pump(s, &in, ZSTD_e_continue);
+
+	if (rc == 0 && sl->op != OP_DATA) {
+		ZSTD_inBuffer none = {NULL, 0, 0};
+		rc = pump(s, &none, sl->op == OP_END ? ZSTD_e_end : ZSTD_e_flush);
+	}
+	if (rc == 0 && sl->op == OP_FLUSH_SYNC && fsync(s->fd) < 0)
+		rc = -errno;
+	return rc;
+}
+
+static void *compressor(void *arg)
+{
+	struct segment *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		struct slot *sl;
+		int rc = 0;
+
+		while (!s->queued && !s->quit)
+			pthread_cond_wait(&s->cv_work, &s->mu);
+		if (s->quit)
+			break;
+		sl = &s->slots[s->first];
+		pthread_mutex_unlock(&s->mu);
+		/* After an error nothing more reaches the file. */
+		if (!s->err)
+			rc = do_slot(s, sl);
+		pthread_mutex_lock(&s->mu);
+		if (rc < 0 && !s->err)
+			s->err = rc;
+		s->first = (s->first + 1) % NSLOT;
+		s->queued--;
+		pthread_cond_broadcast(&s->cv_done);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Producer: a slot to fill, waiting while all are queued. */
+static struct slot *fill_slot(struct segment *s)
+{
+	if (!s->filling) {
+		pthread_mutex_lock(&s->mu);
+		while (s->queued == NSLOT)
+			pthread_cond_wait(&s->cv_done, &s->mu);
+		s->fill = (s->first + s->queued) % NSLOT;
+		pthread_mutex_unlock(&s->mu);
+		s->slots[s->fill].len = 0;
+		s->filling = true;
+	}
+	return &s->slots[s->fill];
+}
+
+/* Hands the slot being filled (or an empty one) to the thread with op; when
+ * `wait`, returns only once everything queued is done. Returns the thread's
+ * sticky error. */
+static int queue_slot(struct segment *s, enum slot_op op, bool wait)
+{
+	struct slot *sl = fill_slot(s);
+	int err;
+
+	sl->op = op;
+	pthread_mutex_lock(&s->mu);
+	s->queued++;
+	s->filling = false;
+	pthread_cond_signal(&s->cv_work);
+	while (wait && s->queued)
+		pthread_cond_wait(&s->cv_done, &s->mu);
+	err = s->err;
+	pthread_mutex_unlock(&s->mu);
+	return err;
+}
+
+static void stop_thread(struct segment *s)
+{
+	if (!s->threaded)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->quit = true;
+	pthread_cond_signal(&s->cv_work);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv_work);
+	pthread_cond_destroy(&s->cv_done);
+	s->threaded = false;
+}
+
+static void start_thread(struct segment *s)
+{
+	for (size_t i = 0; i < NSLOT; i++) {
+		s->slots[i].buf = malloc(SLOT_BYTES);
+		if (!s->slots[i].buf)
+			return;   /* compress inline instead */
+	}
+	if (pthread_mutex_init(&s->mu, NULL))
+		return;
+	if (pthread_cond_init(&s->cv_work, NULL)) {
+		pthread_mutex_destroy(&s->mu);
+		return;
+	}
+	if (pthread_cond_init(&s->cv_done, NULL)) {
+		pthread_cond_destroy(&s->cv_work);
+		pthread_mutex_destroy(&s->mu);
+		return;
+	}
+	if (pthread_create(&s->thread, NULL, compressor, s)) {
+		pthread_cond_destroy(&s->cv_done);
+		pthread_cond_destroy(&s->cv_work);
+		pthread_mutex_destroy(&s->mu);
+		return;
+	}
+	s->threaded = true;
 }
 
 static void sanitize_host(const char *host, char *out, size_t outsz)
@@ -135,12 +283,6 @@ struct segment *segment_open(int dirfd, const char *host, usec_t now,
 		rc = -EINVAL;
 		goto fail;
 	}
-	/* One worker thread compresses while the next source is collected;
-	 * small jobs keep its buffers (a few job sizes) within the memory
-	 * bound. Without libzstd thread support this fails: compress inline. */
-	if (o->workers > 0 &&
-	    !ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_nbWorkers, o->workers)))
-		ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_jobSize, 1 << 20);
 	/* A window larger than zstd's default for the level is only worth its
 	 * memory if matches that far back are found: long-distance matching
 	 * finds the previous snapshot's copy of each unchanged socket. */
@@ -149,6 +291,8 @@ struct segment *segment_open(int dirfd, const char *host, usec_t now,
 		rc = -EINVAL;
 		goto fail;
 	}
+	if (o->workers > 0)
+		start_thread(s);
 	return s;
 fail:
 	if (s && s->fd >= 0) {
@@ -167,20 +311,39 @@ fail:
 int segment_write(void *seg, const void *p, size_t n)
 {
 	struct segment *s = seg;
-	ZSTD_inBuffer in = {p, n, 0};
+	const char *c = p;
 
-	return pump(s, &in, ZSTD_e_continue);
+	if (!s->threaded) {
+		ZSTD_inBuffer in = {p, n, 0};
+		return pump(s, &in, ZSTD_e_continue);
+	}
+	while (n) {
+		struct slot *sl = fill_slot(s);
+		size_t k = SLOT_BYTES - sl->len < n ? SLOT_BYTES - sl->len : n;
+		int err;
+
+		memcpy(sl->buf + sl->len, c, k);
+		sl->len += k;
+		c += k;
+		n -= k;
+		if (sl->len == SLOT_BYTES && (err = queue_slot(s, OP_DATA, false)) < 0)
+			return err;
+	}
+	return 0;
 }
 
 int segment_commit(struct segment *s, bool do_fsync)
 {
-	ZSTD_inBuffer in = {NULL, 0, 0};
-	int rc = pump(s, &in, ZSTD_e_flush);
+	int rc;
 
+	if (s->threaded) {
+		rc = queue_slot(s, do_fsync ? OP_FLUSH_SYNC : OP_FLUSH, true);
+	} else {
+		struct slot none = {NULL, 0, do_fsync ? OP_FLUSH_SYNC : OP_FLUSH};
+		rc = do_slot(s, &none);
+	}
 	if (rc < 0)
 		return rc;
-	if (do_fsync && fsync(s->fd) < 0)
-		return -errno;
 	s->good = s->size;
 	s->snapshots++;
 	return 0;
@@ -188,6 +351,9 @@ int segment_commit(struct segment *s, bool do_fsync)
 
 static void segment_free(struct segment *s)
 {
+	stop_thread(s);
+	for (size_t i = 0; i < NSLOT; i++)
+		free(s->slots[i].buf);
 	if (s->fd >= 0)
 		close(s->fd);
 	ZSTD_freeCCtx(s->cctx);
@@ -199,6 +365,8 @@ void segment_abandon(struct segment *s)
 {
 	if (!s)
 		return;
+	/* The thread may hold a write in flight: stop it before truncating. */
+	stop_thread(s);
 	if (s->good == 0) {
 		unlinkat(s->dirfd, s->name, 0);
 	} else if (ftruncate(s->fd, (off_t)s->good) == 0) {
@@ -211,7 +379,6 @@ void segment_abandon(struct segment *s)
 
 int segment_close(struct segment *s)
 {
-	ZSTD_inBuffer in = {NULL, 0, 0};
 	int rc;
 
 	if (!s)
@@ -222,7 +389,12 @@ int segment_close(struct segment *s)
 		segment_free(s);
 		return 0;
 	}
-	rc = pump(s, &in, ZSTD_e_end);
+	if (s->threaded) {
+		rc = queue_slot(s, OP_END, true);
+	} else {
+		struct slot none = {NULL, 0, OP_END};
+		rc = do_slot(s, &none);
+	}
 	if (rc < 0) {
 		segment_abandon(s);
 		return rc;

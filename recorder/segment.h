@@ -14,7 +14,7 @@ struct segment;
 struct segment_opts {
 	int level;          /* zstd level */
 	int window_log;     /* 0 = zstd's default for the level */
-	int workers;        /* zstd compression threads (0 = compress inline) */
+	int workers;        /* > 0: compress in a thread beside collection */
 };
 
 /* Creates a new segment file in dirfd named sockscope-<host>-<start>.zst

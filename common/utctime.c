@@ -101,8 +101,8 @@ static int put_year(char *p, size_t sz, int64_t y)
 
 size_t utctime_format(usec_t t, int frac_digits, char *out, size_t outsz)
 {
-	static const int64_t div[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
 	struct civil c = to_civil(t);
+	int64_t div = USEC_PER_SEC;
 	char tmp[64];
 	int n;
 
@@ -110,6 +110,8 @@ size_t utctime_format(usec_t t, int frac_digits, char *out, size_t outsz)
 		frac_digits = 0;
 	if (frac_digits > 6)
 		frac_digits = 6;
+	for (int i = 0; i < frac_digits; i++)
+		div /= 10;
 	n = put_year(tmp, sizeof tmp, c.y);
 	n += snprintf(tmp + n, sizeof tmp - (size_t)n, "-%02u-%02uT%02u:%02u:%02u", c.mo, c.d,
 		      c.h, c.mi, c.s);
@@ -117,7 +119,7 @@ size_t utctime_format(usec_t t, int frac_digits, char *out, size_t outsz)
 	 * print a time that has not happened yet. */
 	if (frac_digits > 0)
 		n += snprintf(tmp + n, sizeof tmp - (size_t)n, ".%0*" PRId64, frac_digits,
-			      c.usec / div[frac_digits]);
+			      c.usec / div);
 	n += snprintf(tmp + n, sizeof tmp - (size_t)n, "Z");
 	return emit(tmp, n, out, outsz);
 }

@@ -37,6 +37,21 @@ zstdcat "$seg" | grep -q '^host: web 1/x$' || fail "header host"
 "$RECORDER" -q -o "$dir/core" --once --netstat none || fail "--netstat none"
 zstdcat "$dir"/core/*.zst | grep -q '^SECTION netstat' && fail "--netstat none still rendered"
 
+# --exec-netstat: the real binary's complete output, run without a shell
+if [ -x /usr/bin/netstat ]; then
+	"$RECORDER" -q -o "$dir/exec" --once --exec-netstat --netstat '-na,-ntu' || fail "--exec-netstat"
+	seg=$(ls "$dir"/exec/*.zst)
+	"$SEGTOOL" cat "$seg" 'netstat-exec -na' > "$dir/exec-na"
+	head -1 "$dir/exec-na" | grep -qx 'Active Internet connections (servers and established)' ||
+		fail "--exec-netstat -na: $(head -2 "$dir/exec-na")"
+	grep -q '^Active UNIX domain sockets' "$dir/exec-na" || fail "--exec-netstat lacks the UNIX part"
+	"$SEGTOOL" cat "$seg" 'netstat-exec -ntu' | head -1 | grep -qx 'Active Internet connections (w/o servers)' ||
+		fail "--exec-netstat -ntu"
+	zstdcat "$seg" | grep -q '^SECTION netstat -na$' && fail "--exec-netstat also rendered"
+else
+	note "no /usr/bin/netstat: --exec-netstat not checked"
+fi
+
 # schedule: 0.2 s, 8 snapshots, on a fixed grid (±40 ms), seq 1..8
 "$RECORDER" -q -o "$dir/sched" -i 0.2 --count 8 --netstat none --no-processes || fail "schedule run"
 "$SEGTOOL" list "$dir"/sched/*.zst > "$dir/list" || fail "list"

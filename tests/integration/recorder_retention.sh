@@ -23,6 +23,18 @@ last=$(echo "$seqs" | tail -1)
 [ $((last - first + 1)) -eq "$(echo "$seqs" | wc -l)" ] || fail "survivors not contiguous: $seqs"
 [ "$first" -gt 1 ] || fail "nothing was deleted ($n files, $total bytes)"
 
+# Rotation by age (hourly by default): 0.5 s segments at 0.2 s snapshots
+"$RECORDER" -q -o "$dir/age-rot" -i 0.2 --count 8 --segment-age 0.5 --netstat none --no-processes ||
+	fail "--segment-age run"
+n=$(ls "$dir"/age-rot/*.zst | wc -l)
+[ "$n" -ge 3 ] && [ "$n" -le 4 ] || fail "--segment-age 0.5 over 1.4 s made $n segments, want 3..4"
+nsnap=0
+for f in "$dir"/age-rot/*.zst; do
+	"$SEGTOOL" verify "$f" | grep -q 'bad=0 junk=0 frame=complete' || fail "$f not clean"
+	nsnap=$((nsnap + $("$SEGTOOL" list "$f" | wc -l)))
+done
+[ "$nsnap" -eq 8 ] || fail "--segment-age lost snapshots: $nsnap of 8"
+
 # --max-age: old closed segments go, the current one stays
 mkdir -p "$dir/age"
 chmod 750 "$dir/age"
@@ -51,4 +63,4 @@ for f in "$dir"/hup/*.zst; do
 done
 seqs=$(for f in "$dir"/hup/*.zst; do "$SEGTOOL" list "$f" | cut -f1; done | sort -n)
 [ "$(echo "$seqs" | tail -1)" -eq "$(echo "$seqs" | wc -l)" ] || fail "snapshots lost around SIGHUP"
-pass "--segment-bytes/--max-bytes keep the newest $total bytes, --max-age, SIGHUP"
+pass "--segment-bytes/--max-bytes keep the newest $total bytes, --segment-age, --max-age, SIGHUP"

@@ -49,4 +49,16 @@ d=$((nrend > rec ? nrend - rec : rec - nrend))
 # raw /proc text recorded verbatim: one line per TCP socket + header
 lines=$("$SEGTOOL" cat "$seg" proc/net/tcp | wc -l)
 [ "$lines" -ge "$rec" ] || fail "proc/net/tcp has $lines lines for $rec SYN_RECV"
-pass "recorder $rec SYN_RECV vs ss $before/$after; 40 ESTABLISHED; owners and v6 listener recorded"
+# Burst mode: at -i 30 the flood must switch the recorder to 0.2 s snapshots
+# at once, each saying why, and the schedule must stay on the 0.2 s grid.
+in_ns victim "$RECORDER" -q -o "$dir/burst" -i 30 --burst-interval 0.2 --burst-syn-recv 1000 \
+	--count 6 --netstat none || fail "burst run"
+"$SEGTOOL" list "$dir"/burst/*.zst > "$dir/burst.list"
+[ "$(wc -l < "$dir/burst.list")" -eq 6 ] || fail "burst: want 6 snapshots: $(cat "$dir/burst.list")"
+sed -n 1p "$dir/burst.list" | grep -q '	start	' || fail "burst: first reason"
+[ "$(grep -c '	burst: syn_recv [0-9]* >= 1000	' "$dir/burst.list")" -eq 5 ] ||
+	fail "burst: snapshots 2..6 do not say why: $(cut -f1,4 "$dir/burst.list")"
+awk -F'\t' '{ split($2, a, "T"); split(a[2], b, ":"); t = b[1] * 3600 + b[2] * 60 + b[3]
+	if (NR > 1 && (t - p < 0.15 || t - p > 0.5)) { printf "gap %.3f s before %d\n", t - p, NR; bad = 1 }
+	p = t } END { exit bad }' "$dir/burst.list" || fail "burst: not at 0.2 s: $(cut -f1,2 "$dir/burst.list")"
+pass "recorder $rec SYN_RECV vs ss $before/$after; 40 ESTABLISHED; owners and v6 listener recorded; burst mode"

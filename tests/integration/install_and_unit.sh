@@ -1,0 +1,35 @@
+# install_and_unit — `make install` with PREFIX and DESTDIR puts the binary,
+# the man page and the systemd unit where they belong, and the unit passes
+# `systemd-analyze verify` (when systemd-analyze exists).
+# Usage: sh tests/integration/install_and_unit.sh BUILD_DIR
+
+. "$(dirname "$0")/lib.sh"
+BUILD=${1:-build}
+sst_tmpdir; dir=$SST_TMP
+# install from the build dir under test (B=...) without rebuilding anything
+san=
+case $BUILD in *build-san) san=SAN=1 ;; esac
+make -s --no-print-directory install $san B="$BUILD" PREFIX=/usr DESTDIR="$dir/root" > "$dir/log" 2>&1 ||
+	fail "make install: $(cat "$dir/log")"
+bin=$dir/root/usr/sbin/sockscope-recorder
+unit=$dir/root/usr/lib/systemd/system/sockscope-recorder.service
+man=$dir/root/usr/share/man/man8/sockscope-recorder.8
+[ -x "$bin" ] || fail "no $bin"
+[ "$(stat -c %a "$bin")" = 755 ] || fail "binary mode $(stat -c %a "$bin")"
+[ -f "$man" ] || fail "no man page"
+[ -f "$unit" ] || fail "no unit"
+grep -q '^ExecStart=/usr/sbin/sockscope-recorder ' "$unit" || fail "ExecStart not substituted: $(grep ExecStart "$unit")"
+"$bin" --version | grep -q '^sockscope-recorder ' || fail "installed binary does not run"
+for k in NoNewPrivileges=yes ProtectSystem=strict ReadWritePaths=/var/lib/sockscope \
+	'CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH' DynamicUser=yes; do
+	grep -qx "$k" "$unit" || fail "unit lacks $k"
+done
+if command -v systemd-analyze >/dev/null 2>&1; then
+	sed "s|^ExecStart=/usr/sbin/|ExecStart=$dir/root/usr/sbin/|" "$unit" > "$dir/sockscope-recorder.service"
+	# the man page is not installed on this system: that line is expected
+	systemd-analyze verify "$dir/sockscope-recorder.service" 2>&1 |
+		grep -v "Command 'man sockscope-recorder(8)' failed" > "$dir/verify" || true
+	[ ! -s "$dir/verify" ] || fail "systemd-analyze verify: $(cat "$dir/verify")"
+	pass "installed; unit verified"
+fi
+pass "installed (no systemd-analyze: unit not verified)"

@@ -32,7 +32,8 @@ bold "== SYN flood counters at the last snapshot"
 "$SEGTOOL" cat "$seg" counters 3 | grep -E '^TcpExt\.(SyncookiesSent|SyncookiesFailed|ListenOverflows|ListenDrops|TCPReqQFullDrop|TCPReqQFullDoCookies)	'
 echo
 bold "== Explore further"
-echo "  $REC --help                      all recorder options (man docs/sockscope-recorder.8)"
-echo "  $REC -o /tmp/rec -i 1            record every second until Ctrl-C"
-echo "  zstdcat /tmp/rec/*.zst | less    every snapshot is plain text (docs/FORMAT.md)"
-echo "  make test                        unit + network-namespace tests (SYN flood included)"
+explore() { printf '  %-44s %s\n' "$1" "$2"; }
+explore "$REC --help" "all recorder options (man docs/sockscope-recorder.8)"
+explore "$REC -o /tmp/rec -i 1" "record every second until Ctrl-C"
+explore "zstdcat /tmp/rec/*.zst | less" "every snapshot is plain text (docs/FORMAT.md)"
+explore "make test" "unit + network-namespace tests (SYN flood included)"

@@ -40,6 +40,7 @@ struct collector {
 	bool rows_truncated;
 	struct buf line;             /* scratch for one formatted line */
 	struct buf errors;           /* `errors` section content */
+	struct buf prev_errors;      /* the previous snapshot's, to log changes only */
 	char *chunk;                 /* CHUNK bytes of file input */
 	struct buf carry;            /* partial line between chunks */
 };
@@ -66,8 +67,37 @@ static void fail_source(struct collector *c, struct collect_stats *st, const cha
 	va_end(ap);
 	st->failed++;
 	buf_printf(&c->errors, "%s\t%s\n", src, msg);
-	if (c->o.log)
-		c->o.log(c->o.log_ctx, src, msg);
+}
+
+/* Tells the log about source failures when they differ from the previous
+ * snapshot's: a source failing every second is said once, not every second
+ * (the `errors` section still records it in every snapshot). */
+static void log_failures(struct collector *c)
+{
+	struct buf tmp;
+
+	if (c->o.log && (c->errors.len != c->prev_errors.len ||
+			 (c->errors.len && memcmp(c->errors.data, c->prev_errors.data, c->errors.len)))) {
+		if (!c->errors.len) {
+			c->o.log(c->o.log_ctx, NULL, "all sources readable again");
+		} else {
+			char *line = c->errors.data, *nl;
+			while ((nl = strchr(line, '\n'))) {
+				char *tab = strchr(line, '\t');
+				*nl = '\0';
+				if (tab && tab < nl) {
+					*tab = '\0';
+					c->o.log(c->o.log_ctx, line, tab + 1);
+					*tab = '\t';
+				}
+				*nl = '\n';
+				line = nl + 1;
+			}
+		}
+	}
+	tmp = c->prev_errors;
+	c->prev_errors = c->errors;
+	c->errors = tmp;
 }
 
 struct collector *collector_new(const struct collect_opts *o, int *err, const char **bad)
@@ -115,6 +145,7 @@ void collector_free(struct collector *c)
 	free(c->chunk);
 	buf_fini(&c->line);
 	buf_fini(&c->errors);
+	buf_fini(&c->prev_errors);
 	buf_fini(&c->carry);
 	free(c);
 }
@@ -571,5 +602,6 @@ int collector_run(struct collector *c, struct snap_writer *w, struct collect_sta
 		if (rc == 0)
 			rc = snap_writer_write(w, c->errors.data, c->errors.len);
 	}
+	log_failures(c);
 	return rc;
 }

@@ -19,7 +19,9 @@ struct collect_opts {
 	bool exec_netstat;              /* run the real binary instead */
 	const char *netstat_bin;        /* "/usr/bin/netstat" */
 	size_t max_rows;                /* bound on rows kept for rendering */
-	/* Source failures are told here (they never stop a snapshot). */
+	/* Source failures are told here when they change from one snapshot to
+	 * the next (source NULL: all sources work again). They never stop a
+	 * snapshot; each snapshot's `errors` section lists them all. */
 	void (*log)(void *ctx, const char *source, const char *msg);
 	void *log_ctx;
 };

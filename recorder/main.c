@@ -437,7 +437,10 @@ static void read_line_file(const char *path, char *out, size_t outsz)
 
 static void log_source(void *ctx, const char *source, const char *msg)
 {
-	logmsg(ctx, 0, "%s: %s (will retry next snapshot)", source, msg);
+	if (source)
+		logmsg(ctx, 0, "%s: %s (retried every snapshot)", source, msg);
+	else
+		logmsg(ctx, 0, "%s", msg);
 }
 
 static void log_deleted(void *ctx, const char *name, uint64_t size, int err)
@@ -471,6 +474,7 @@ struct run {
 	struct burst burst;
 	struct snap_header hdr;
 	uint64_t seq;
+	bool failing;            /* output failing: say so once, then on recovery */
 };
 
 static void close_segment(struct run *r)
@@ -523,11 +527,14 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 	if (!r->seg) {
 		r->seg = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &rc);
 		if (!r->seg) {
-			logmsg(cfg, -1, "cannot create a segment in %s: %s (will retry)", cfg->dir,
-			       strerror(-rc));
+			if (!r->failing)
+				logmsg(cfg, -1, "cannot create a segment in %s: %s (retrying every "
+						"snapshot; said once)", cfg->dir, strerror(-rc));
+			r->failing = true;
 			return;
 		}
-		logmsg(cfg, 0, "recording to %s/%s", cfg->dir, segment_name(r->seg));
+		if (!r->failing)
+			logmsg(cfg, 0, "recording to %s/%s", cfg->dir, segment_name(r->seg));
 	}
 	r->seq++;
 	r->hdr.time = t0;
@@ -542,13 +549,21 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 	if (rc == 0)
 		rc = segment_commit(r->seg, cfg->do_fsync);
 	if (rc < 0) {
-		logmsg(cfg, -1, "writing snapshot %" PRIu64 " to %s: %s; snapshot lost, segment "
-				"closed at its last complete snapshot (will retry)",
-		       r->seq, segment_name(r->seg), strerror(-rc));
+		if (!r->failing)
+			logmsg(cfg, -1, "writing snapshot %" PRIu64 " to %s: %s; snapshot lost, "
+					"segment closed at its last complete snapshot (retrying every "
+					"snapshot; said once)",
+			       r->seq, segment_name(r->seg), strerror(-rc));
+		r->failing = true;
 		snap_writer_abort(r->w);
 		segment_abandon(r->seg);
 		r->seg = NULL;
 		return;
+	}
+	if (r->failing) {
+		logmsg(cfg, -1, "recording resumed with snapshot %" PRIu64 " in %s/%s", r->seq,
+		       cfg->dir, segment_name(r->seg));
+		r->failing = false;
 	}
 	logmsg(cfg, 1, "snapshot seq=%" PRIu64 " sockets=%" PRIu64 " syn_recv=%" PRIu64
 		       " text=%" PRIu64 " bytes compressed=%" PRIu64 " bytes took=%.1f ms%s%s",

@@ -65,6 +65,17 @@ awk -F'\t' '
 	END { exit bad }' "$dir/list" || fail "schedule not drift-free: $(cat "$dir/list")"
 head -1 "$dir/list" | grep -q '	start	' || fail "first snapshot reason is not start"
 
+# failing sources: recording goes on, each failure is said once, and every
+# snapshot's errors section lists it
+mkdir -p "$dir/fakeproc/net"
+"$RECORDER" -o "$dir/fail" -i 0.1 --count 5 --proc "$dir/fakeproc" 2> "$dir/fail.err" ||
+	fail "recorder stopped on failing sources: $(cat "$dir/fail.err")"
+[ "$(grep -c 'net/snmp' "$dir/fail.err")" -eq 1 ] || fail "failure not said exactly once: $(cat "$dir/fail.err")"
+"$SEGTOOL" verify "$dir"/fail/*.zst | grep -q 'good=5 bad=0' || fail "snapshots lost to failing sources"
+[ "$("$SEGTOOL" cat "$dir"/fail/*.zst errors | grep -c 'net/snmp')" -eq 5 ] ||
+	fail "errors section does not list the failure in every snapshot"
+"$SEGTOOL" cat "$dir"/fail/*.zst sockets 5 | grep -q '^proto	' || fail "sock_diag rows missing"
+
 # SIGTERM: finishes and closes the frame
 "$RECORDER" -q -o "$dir/term" -i 0.1 --netstat none &
 pid=$!

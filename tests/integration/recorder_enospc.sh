@@ -43,4 +43,8 @@ for f in "$mnt"/rec/*.zst; do
 done
 [ "$after" -ge $((before + 10)) ] ||
 	fail "recording did not resume: $before snapshots while full, $after after"
+# said once, not once a tick; and the recovery is said too
+[ "$(grep -c 'No space left on device' "$dir/err")" -eq 1 ] ||
+	fail "ENOSPC logged $(grep -c 'No space left on device' "$dir/err") times, want once: $(head -5 "$dir/err")"
+grep -q 'recording resumed with snapshot' "$dir/err" || fail "recovery not logged: $(cat "$dir/err")"
 pass "survived ENOSPC ($before snapshots while full, $after in all, no corrupt segment)"

@@ -212,6 +212,16 @@ netns_victim_routes() {
 	fi
 }
 
+# victim_and_attacker: the usual pair — namespaces "victim" (192.0.2.2) and
+# "attacker" (192.0.2.1) on one veth, the victim able to answer spoofed
+# sources (netns_victim_routes).
+victim_and_attacker() {
+	netns_new victim
+	netns_new attacker
+	netns_link attacker victim 192.0.2.1 192.0.2.2
+	netns_victim_routes victim attacker
+}
+
 # wait_for [--timeout S] CMD... [--timeout S]: runs CMD every 0.1 s until it
 # succeeds (returns 0) or S seconds (default 10) pass (returns 1).
 wait_for() {

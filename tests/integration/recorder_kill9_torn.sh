@@ -9,10 +9,7 @@ need_root_netns
 netns_reap_stale
 SEGTOOL=$BUILD/tests/tools/segtool
 
-netns_new victim
-netns_new attacker
-netns_link attacker victim 192.0.2.1 192.0.2.2
-netns_victim_routes victim attacker
+victim_and_attacker
 ns_sysctl victim net.ipv4.tcp_syncookies=0 net.core.somaxconn=16384 \
 	net.ipv4.tcp_max_syn_backlog=32768 net.ipv4.tcp_synack_retries=5
 sst_tmpdir; dir=$SST_TMP

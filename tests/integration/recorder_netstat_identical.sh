@@ -12,10 +12,7 @@ command -v netstat >/dev/null 2>&1 || skip "needs net-tools netstat (apt-get ins
 netns_reap_stale
 SEGTOOL=$BUILD/tests/tools/segtool
 
-netns_new victim
-netns_new attacker
-netns_link attacker victim 192.0.2.1 192.0.2.2
-netns_victim_routes victim attacker
+victim_and_attacker
 # SYN_RECV must not change during the comparison: long SYN-ACK retries.
 ns_sysctl victim net.ipv4.tcp_syncookies=0 net.ipv4.tcp_synack_retries=8
 sst_tmpdir; dir=$SST_TMP

@@ -11,10 +11,7 @@ need_root_netns
 netns_reap_stale
 t0=$(now_ms)
 
-netns_new victim
-netns_new attacker
-netns_link attacker victim 192.0.2.1 192.0.2.2
-netns_victim_routes victim attacker
+victim_and_attacker
 # backlog 4096 for 2000 requests: below half full, so the kernel does not
 # prune old requests early; synack_retries 5 keeps them ~60 s.
 ns_sysctl victim net.ipv4.tcp_syncookies=0 net.core.somaxconn=4096 \

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "fixture.h"
 
 #define MAX_SEEN 512
 #define MAX_BAD 16
@@ -68,44 +69,13 @@ static int64_t lookup(const struct seen *s, const char *key)
 	return 0;
 }
 
-/* Fixtures live in tests/data; found from the cwd (repo root) or from the
- * binary's place in build/tests/unit/. */
-static char *read_fixture(const char *name, size_t *len)
-{
-	char path[PATH_MAX], exe[PATH_MAX];
-	FILE *f;
-	char *data;
-	long sz;
-
-	snprintf(path, sizeof path, "tests/data/proc/%s", name);
-	f = fopen(path, "rb");
-	if (!f) {
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		assert_true(n > 0);
-		exe[n] = '\0';
-		snprintf(path, sizeof path, "%s/../../../tests/data/proc/%s", dirname(exe), name);
-		f = fopen(path, "rb");
-	}
-	if (!f)
-		fail_msg("fixture %s not found (run from the repository root)", name);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	sz = ftell(f);
-	assert_true(sz > 0);
-	rewind(f);
-	data = malloc((size_t)sz);
-	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)sz, f), (size_t)sz);
-	fclose(f);
-	*len = (size_t)sz;
-	return data;
-}
 
 static void test_snmp_fixture(void **state)
 {
 	struct seen *s = calloc(1, sizeof *s);
 	struct counter_sink sink = {on_counter, on_bad, s};
 	size_t len;
-	char *text = read_fixture("snmp", &len);
+	char *text = fixture_load("proc/snmp", &len);
 	(void)state;
 
 	/* Ip 20 + Icmp 29 + IcmpMsg 2 + Tcp 15 + Udp 9 + UdpLite 9 */
@@ -132,7 +102,7 @@ static void test_netstat_fixture(void **state)
 	struct seen *s = calloc(1, sizeof *s);
 	struct counter_sink sink = {on_counter, on_bad, s};
 	size_t len;
-	char *text = read_fixture("netstat", &len);
+	char *text = fixture_load("proc/netstat", &len);
 	(void)state;
 
 	/* TcpExt 135 + IpExt 18 + MPTcpExt 76 */

@@ -16,46 +16,7 @@
 #include "netstat.h"
 #include "procnet.h"
 #include "tcpstate.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
-
-static const char *data_dir(void)
-{
-	const char *d = getenv("TEST_DATA_DIR");
-
-	return d && *d ? d : TEST_DATA_DIR;
-}
-
-/* Whole file, NUL-terminated; fails the test if missing. Caller frees. */
-static char *slurp(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	char *p = NULL;
-	size_t cap = 0, n = 0;
-
-	snprintf(path, sizeof path, "%s/netstat/%s", data_dir(), name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s", path);
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			p = realloc(p, cap);
-			assert_non_null(p);
-		}
-		size_t got = fread(p + n, 1, cap - n - 1, f);
-		if (got == 0)
-			break;
-		n += got;
-	}
-	fclose(f);
-	p[n] = '\0';
-	*len = n;
-	return p;
-}
+#include "fixture.h"
 
 struct rows {
 	struct sock_row r[256];
@@ -91,7 +52,7 @@ struct owner {
 static size_t load_procmap(struct owner *o, size_t max)
 {
 	size_t len, n = 0;
-	char *text = slurp("procmap.tsv", &len), *save = NULL;
+	char *text = netstat_fixture("procmap.tsv", &len), *save = NULL;
 
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *tab1 = strchr(line, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
@@ -129,7 +90,7 @@ static void load_rows(struct rows *rs)
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		struct row_sink sink = {collect, complain, rs};
 		size_t len;
-		char *text = slurp(files[i].file, &len);
+		char *text = netstat_fixture(files[i].file, &len);
 		long got = procnet_parse(text, len, files[i].proto, files[i].family, false, &sink);
 
 		assert_true(got > 0);
@@ -156,7 +117,7 @@ static void test_replay_captures(void **state)
 {
 	static struct rows rs;
 	size_t olen, checked = 0;
-	char *opts = slurp("options.txt", &olen), *save = NULL;
+	char *opts = netstat_fixture("options.txt", &olen), *save = NULL;
 
 	(void)state;
 	load_rows(&rs);
@@ -172,7 +133,7 @@ static void test_replay_captures(void **state)
 		assert_non_null(bar);
 		*bar = '\0';
 		snprintf(name, sizeof name, "netstat_%s.txt", line);
-		expect = slurp(name, &elen);
+		expect = netstat_fixture(name, &elen);
 		cut = strstr(expect, "Active UNIX domain sockets");
 		if (cut)
 			*cut = '\0';

@@ -15,35 +15,7 @@
 
 #include "procnet.h"
 #include "tcpstate.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
-
-static char *slurp(const char *name, size_t *len)
-{
-	const char *d = getenv("TEST_DATA_DIR");
-	char path[512];
-	FILE *f;
-	char *p;
-	long sz;
-
-	snprintf(path, sizeof path, "%s/netstat/%s", d && *d ? d : TEST_DATA_DIR, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	sz = ftell(f);
-	assert_true(sz > 0);
-	rewind(f);
-	p = malloc((size_t)sz + 1);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)sz, f), (size_t)sz);
-	fclose(f);
-	p[sz] = '\0';
-	*len = (size_t)sz;
-	return p;
-}
+#include "fixture.h"
 
 struct rows {
 	struct sock_row r[64];
@@ -81,7 +53,7 @@ static long parse_file(const char *name, int proto, int family, struct rows *rs)
 {
 	struct row_sink sink = {collect, complain, rs};
 	size_t len;
-	char *text = slurp(name, &len);
+	char *text = netstat_fixture(name, &len);
 	long n;
 
 	memset(rs, 0, sizeof *rs);

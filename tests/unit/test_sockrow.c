@@ -16,35 +16,7 @@
 #include "procnet.h"
 #include "sockrow.h"
 #include "tcpstate.h"
-
-#ifndef TEST_DATA_DIR
-#define TEST_DATA_DIR "tests/data"
-#endif
-
-static char *slurp(const char *name, size_t *len)
-{
-	const char *d = getenv("TEST_DATA_DIR");
-	char path[512];
-	FILE *f;
-	char *p;
-	long sz;
-
-	snprintf(path, sizeof path, "%s/netstat/%s", d && *d ? d : TEST_DATA_DIR, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open fixture %s", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	sz = ftell(f);
-	assert_true(sz > 0);
-	rewind(f);
-	p = malloc((size_t)sz + 1);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)sz, f), (size_t)sz);
-	fclose(f);
-	p[sz] = '\0';
-	*len = (size_t)sz;
-	return p;
-}
+#include "fixture.h"
 
 static void assert_rows_equal(const struct sock_row *a, const struct sock_row *b)
 {
@@ -118,7 +90,7 @@ static void test_fixture_round_trip(void **state)
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		struct row_sink sink = {keep, NULL, &n};
 		size_t len;
-		char *text = slurp(files[i].file, &len);
+		char *text = netstat_fixture(files[i].file, &len);
 
 		assert_true(procnet_parse(text, len, files[i].proto, files[i].family, false,
 					  &sink) > 0);

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testnet.h"
+
 #define CH_MAX_ENDPOINTS 64
 #define CH_MAX_COUNT 1000000u
 #define CH_MAX_INFLIGHT 1024          /* pending connects at once: keeps accept queues sane */
@@ -158,42 +160,20 @@ static int ch_parse_uint(const char *s, unsigned max, unsigned *out)
 	return 0;
 }
 
-/* True if the first `prefix` bits of a and net agree. */
-static bool ch_prefix_eq(const uint8_t *a, const uint8_t *net, unsigned prefix)
-{
-	for (unsigned bit = 0; bit < prefix; bit++) {
-		uint8_t m = (uint8_t)(0x80u >> (bit % 8));
-		if ((a[bit / 8] & m) != (net[bit / 8] & m))
-			return false;
-	}
-	return true;
-}
-
+/* Loopback, the wildcard where allowed, or a testnet.h range. */
 static bool ch_addr_allowed(const struct sockaddr_storage *ss, bool wildcard_ok)
 {
-	static const struct {
-		uint8_t a[4];
-		unsigned prefix;
-	} v4[] = {
-		{{127, 0, 0, 0}, 8},     {{192, 0, 2, 0}, 24}, {{198, 51, 100, 0}, 24},
-		{{203, 0, 113, 0}, 24},  {{198, 18, 0, 0}, 15}, {{100, 64, 0, 0}, 10},
-	};
-	static const uint8_t doc6[16] = {0x20, 0x01, 0x0d, 0xb8};
-	static const uint8_t lo6[16] = {[15] = 1};
-	static const uint8_t any6[16] = {0};
+	struct addr a = {0};
 
 	if (ss->ss_family == AF_INET) {
-		const uint8_t *a = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
-		if (wildcard_ok && a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == 0)
-			return true;
-		for (size_t i = 0; i < sizeof v4 / sizeof v4[0]; i++)
-			if (ch_prefix_eq(a, v4[i].a, v4[i].prefix))
-				return true;
-		return false;
+		a.family = AF_INET;
+		memcpy(a.a, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		a.family = AF_INET6;
+		memcpy(a.a, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
 	}
-	const uint8_t *a = (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
-	return ch_prefix_eq(a, doc6, 32) || memcmp(a, lo6, 16) == 0 ||
-	       (wildcard_ok && memcmp(a, any6, 16) == 0);
+	return addr_is_loopback(&a) || (wildcard_ok && addr_is_unspecified(&a)) ||
+	       testnet_addr_allowed(&a);
 }
 
 /* "ADDR:PORT", "[V6]:PORT", or (port_ok false) a bare address. */

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testnet.h"
+
 #define SF_MAX_COUNT 10000000ull
 #define SF_MAX_SRC 16
 #define SF_NOBUFS_TRIES 20            /* per packet, 1 ms apart */
@@ -47,14 +49,6 @@ struct sf_opts {
 	uint16_t sport_lo, sport_hi;
 	uint64_t seed;
 	bool have_dst, have_count;
-};
-
-/* Documentation and benchmark ranges: the only addresses this tool will use. */
-static const struct {
-	const char *text;
-} sf_allowed[] = {
-	{"192.0.2.0/24"},   {"198.51.100.0/24"}, {"203.0.113.0/24"},
-	{"198.18.0.0/15"},  {"100.64.0.0/10"},   {"2001:db8::/32"},
 };
 
 struct sf_option {
@@ -164,27 +158,16 @@ static int sf_cidr_parse(const char *s, struct sf_cidr *c)
 	return 0;
 }
 
-/* True if the whole of `in` lies inside `outer`. */
-static bool sf_cidr_within(const struct sf_cidr *in, const struct sf_cidr *outer)
-{
-	if (in->family != outer->family || in->prefix < outer->prefix)
-		return false;
-	for (unsigned bit = 0; bit < outer->prefix; bit++) {
-		uint8_t m = (uint8_t)(0x80u >> (bit % 8));
-		if ((in->a[bit / 8] & m) != (outer->a[bit / 8] & m))
-			return false;
-	}
-	return true;
-}
-
+/* The only addresses this tool will use: testnet.h's ranges. */
 static bool sf_allowed_range(const struct sf_cidr *c)
 {
-	for (size_t i = 0; i < sizeof sf_allowed / sizeof sf_allowed[0]; i++) {
-		struct sf_cidr a;
-		if (sf_cidr_parse(sf_allowed[i].text, &a) == 0 && sf_cidr_within(c, &a))
-			return true;
-	}
-	return false;
+	struct cidr x;
+
+	memset(&x, 0, sizeof x);
+	x.addr.family = (uint8_t)c->family;
+	memcpy(x.addr.a, c->a, c->family == AF_INET ? 4 : 16);
+	x.prefix = (uint8_t)c->prefix;
+	return testnet_cidr_allowed(&x);
 }
 
 /* "1.2.3.4:80" or "[2001:db8::1]:80". */

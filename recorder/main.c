@@ -413,13 +413,14 @@ static usec_t now_mono(void)
 	return (usec_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
-/* Sleeps until the monotonic time `when`; returns early on a signal. */
+/* Sleeps until the monotonic time `when`; returns early on SIGTERM/SIGINT.
+ * SIGHUP does not wake it: the new segment starts with the next tick, so
+ * the schedule stays on its grid. */
 static void sleep_until(usec_t when)
 {
 	struct timespec ts = {(time_t)(when / USEC_PER_SEC), (long)(when % USEC_PER_SEC) * 1000};
 
-	while (!g_stop && !g_hup &&
-	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+	while (!g_stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
 
@@ -527,6 +528,7 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 	if (!r->seg) {
 		r->seg = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &rc);
 		if (!r->seg) {
+			r->seq++;   /* this snapshot is lost: leave its gap in seq */
 			if (!r->failing)
 				logmsg(cfg, -1, "cannot create a segment in %s: %s (retrying every "
 						"snapshot; said once)", cfg->dir, strerror(-rc));

@@ -511,7 +511,7 @@ static int write_exec(struct collector *c, struct out_ctx *oc, const char *args)
 {
 	char argbuf[128], name[80], *argv[16], *save = NULL;
 	posix_spawn_file_actions_t fa;
-	int pipefd[2], status, argc = 0, rc = 0;
+	int pipefd[2], status = 0, argc = 0, rc = 0;
 	bool fa_init = false;
 	pid_t pid = -1;
 	struct timespec t0, now;

@@ -53,7 +53,7 @@ else
 fi
 
 # schedule: 0.2 s, 8 snapshots, on a fixed grid (±40 ms), seq 1..8
-"$RECORDER" -q -o "$dir/sched" -i 0.2 --count 8 --netstat none --no-processes || fail "schedule run"
+"$RECORDER" -q -o "$dir/sched" -i 0.2 --count 8 --netstat none --no-processes --fsync || fail "schedule run"
 "$SEGTOOL" list "$dir"/sched/*.zst > "$dir/list" || fail "list"
 [ "$(wc -l < "$dir/list")" -eq 8 ] || fail "want 8 snapshots, got $(wc -l < "$dir/list")"
 awk -F'\t' '

@@ -33,7 +33,15 @@ size_t fmt_u64(char *dst, uint64_t v);     /* decimal */
 size_t fmt_hex16(char *dst, unsigned v);   /* lowercase hex of 0..0xffff, no leading zeros */
 /* Appends v in decimal. 0 or -ENOMEM. */
 int buf_put_u64(struct buf *b, uint64_t v);
+/* Cuts the content back to len bytes (<= b->len), e.g. to undo a partly
+ * appended line after an error. */
+static inline void buf_truncate(struct buf *b, size_t len)
+{
+	b->len = len;
+	if (b->data)
+		b->data[len] = '\0';
+}
 /* Forgets the content, keeps the allocation. */
-static inline void buf_reset(struct buf *b) { b->len = 0; if (b->data) b->data[0] = '\0'; }
+static inline void buf_reset(struct buf *b) { buf_truncate(b, 0); }
 
 #endif

@@ -344,9 +344,7 @@ int netstat_render_row(const struct netstat_opts *o, const struct sock_row *r, s
 	if (rc == 0)
 		rc = buf_putc(out, '\n');
 	if (rc != 0) {
-		out->len = start;
-		if (out->data)
-			out->data[start] = '\0';
+		buf_truncate(out, start);
 		return rc;
 	}
 	return 1;

@@ -209,11 +209,8 @@ int sockrow_to_tsv(const struct sock_row *r, struct buf *out)
 		rc = sockrow_put_escaped(out, r->program);
 	if (rc == 0)
 		rc = buf_putc(out, '\n');
-	if (rc != 0) {
-		out->len = start;
-		if (out->data)
-			out->data[start] = '\0';
-	}
+	if (rc != 0)
+		buf_truncate(out, start);
 	return rc;
 }
 

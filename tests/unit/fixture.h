@@ -3,8 +3,10 @@
 #ifndef SOCKSCOPE_TEST_FIXTURE_H
 #define SOCKSCOPE_TEST_FIXTURE_H
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 /* Whole file tests/data/<rel> (or $TEST_DATA_DIR/<rel>), NUL-terminated;
  * fails the test when it cannot be read. Caller frees. */
@@ -44,5 +46,17 @@ static inline char *netstat_fixture(const char *name, size_t *len)
 	snprintf(rel, sizeof rel, "netstat/%s", name);
 	return fixture_load(rel, len);
 }
+
+/* The captured /proc/net files and what they hold, in net-tools' reading
+ * order. */
+static const struct {
+	const char *file;
+	int proto, family;
+} proc_fixtures[] = {
+	{"proc_net_tcp", IPPROTO_TCP, AF_INET},  {"proc_net_tcp6", IPPROTO_TCP, AF_INET6},
+	{"proc_net_udp", IPPROTO_UDP, AF_INET},  {"proc_net_udp6", IPPROTO_UDP, AF_INET6},
+	{"proc_net_raw", IPPROTO_RAW, AF_INET},  {"proc_net_raw6", IPPROTO_RAW, AF_INET6},
+};
+#define N_PROC_FIXTURES (sizeof proc_fixtures / sizeof proc_fixtures[0])
 
 #endif

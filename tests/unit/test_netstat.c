@@ -70,15 +70,6 @@ static size_t load_procmap(struct owner *o, size_t max)
 	return n;
 }
 
-static const struct {
-	const char *file;
-	int proto, family;
-} files[] = {
-	{"proc_net_tcp", IPPROTO_TCP, AF_INET},  {"proc_net_tcp6", IPPROTO_TCP, AF_INET6},
-	{"proc_net_udp", IPPROTO_UDP, AF_INET},  {"proc_net_udp6", IPPROTO_UDP, AF_INET6},
-	{"proc_net_raw", IPPROTO_RAW, AF_INET},  {"proc_net_raw6", IPPROTO_RAW, AF_INET6},
-};
-
 static struct owner owners[256];
 
 /* All captured rows in net-tools' reading order, with owners attached. */
@@ -87,11 +78,11 @@ static void load_rows(struct rows *rs)
 	size_t no = load_procmap(owners, sizeof owners / sizeof owners[0]);
 
 	memset(rs, 0, sizeof *rs);
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+	for (size_t i = 0; i < N_PROC_FIXTURES; i++) {
 		struct row_sink sink = {collect, complain, rs};
 		size_t len;
-		char *text = netstat_fixture(files[i].file, &len);
-		long got = procnet_parse(text, len, files[i].proto, files[i].family, false, &sink);
+		char *text = netstat_fixture(proc_fixtures[i].file, &len);
+		long got = procnet_parse(text, len, proc_fixtures[i].proto, proc_fixtures[i].family, false, &sink);
 
 		assert_true(got > 0);
 		free(text);

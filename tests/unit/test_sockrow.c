@@ -72,14 +72,6 @@ static int keep(void *ctx, const struct sock_row *r)
 
 static void test_fixture_round_trip(void **state)
 {
-	static const struct {
-		const char *file;
-		int proto, family;
-	} files[] = {
-		{"proc_net_tcp", IPPROTO_TCP, AF_INET},  {"proc_net_tcp6", IPPROTO_TCP, AF_INET6},
-		{"proc_net_udp", IPPROTO_UDP, AF_INET},  {"proc_net_udp6", IPPROTO_UDP, AF_INET6},
-		{"proc_net_raw", IPPROTO_RAW, AF_INET},  {"proc_net_raw6", IPPROTO_RAW, AF_INET6},
-	};
 	static const char *const programs[] = {
 		"sockhold", "my server app", "-", "", "tab\there", "nl\nthere", "cr\rthere",
 		"back\\slash", "\\-", "--", "\\", "a-very-long-program-name-for-tests",
@@ -87,12 +79,12 @@ static void test_fixture_round_trip(void **state)
 	size_t n = 0;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+	for (size_t i = 0; i < N_PROC_FIXTURES; i++) {
 		struct row_sink sink = {keep, NULL, &n};
 		size_t len;
-		char *text = netstat_fixture(files[i].file, &len);
+		char *text = netstat_fixture(proc_fixtures[i].file, &len);
 
-		assert_true(procnet_parse(text, len, files[i].proto, files[i].family, false,
+		assert_true(procnet_parse(text, len, proc_fixtures[i].proto, proc_fixtures[i].family, false,
 					  &sink) > 0);
 		free(text);
 	}

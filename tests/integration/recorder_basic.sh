@@ -5,7 +5,6 @@
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
-SEGTOOL=$BUILD/tests/tools/segtool
 sst_tmpdir; dir=$SST_TMP
 
 "$RECORDER" --help | grep -q -- '--burst-interval' || fail "--help lacks --burst-interval"

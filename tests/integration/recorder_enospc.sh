@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
 [ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs"
-SEGTOOL=$BUILD/tests/tools/segtool
 sst_tmpdir; dir=$SST_TMP
 mnt=$dir/mnt
 mkdir -p "$mnt"

@@ -7,7 +7,6 @@
 tools_dir "$1"
 need_root_netns
 netns_reap_stale
-SEGTOOL=$BUILD/tests/tools/segtool
 
 victim_and_attacker
 ns_sysctl victim net.ipv4.tcp_syncookies=0 net.core.somaxconn=16384 \

@@ -10,7 +10,6 @@ tools_dir "$1"
 need_root_netns
 command -v netstat >/dev/null 2>&1 || skip "needs net-tools netstat (apt-get install net-tools)"
 netns_reap_stale
-SEGTOOL=$BUILD/tests/tools/segtool
 
 victim_and_attacker
 # SYN_RECV must not change during the comparison: long SYN-ACK retries.

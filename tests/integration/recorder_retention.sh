@@ -4,7 +4,6 @@
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
-SEGTOOL=$BUILD/tests/tools/segtool
 sst_tmpdir; dir=$SST_TMP
 
 # Rotation by size: tiny segments, every snapshot starts a new one.

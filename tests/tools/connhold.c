@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "testnet.h"
+#include "toolopt.h"
 
 #define CH_MAX_ENDPOINTS 64
 #define CH_MAX_COUNT 1000000u
@@ -79,13 +80,6 @@ struct ch_state {
 	bool emfile_warned;
 };
 
-struct ch_option {
-	const char *name;
-	int has_arg;
-	int key;
-	const char *arg;
-	const char *help;
-};
 
 enum {
 	OPT_LISTEN = 'l', OPT_BACKLOG = 'b', OPT_CONNECT = 'c', OPT_COUNT = 'n', OPT_BIND = 'B',
@@ -93,7 +87,7 @@ enum {
 	OPT_HELP = 'h',
 };
 
-static const struct ch_option ch_options[] = {
+static const struct tool_option ch_options[] = {
 	{"listen", 1, OPT_LISTEN, "ADDR:PORT", "TCP listener (repeatable; [v6]:port)"},
 	{"backlog", 1, OPT_BACKLOG, "N", "listen backlog (default 4096; capped by net.core.somaxconn)"},
 	{"connect", 1, OPT_CONNECT, "ADDR:PORT", "open client connections (repeatable)"},
@@ -115,12 +109,7 @@ static void ch_usage(FILE *f)
 		   "Holds sockets for a bounded time (test tool). Addresses: loopback, or\n"
 		   "192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 198.18.0.0/15, 100.64.0.0/10,\n"
 		   "2001:db8::/32; --listen/--udp also accept 0.0.0.0 and ::.\n\n");
-	for (size_t i = 0; i < CH_NOPT; i++) {
-		char left[40];
-		snprintf(left, sizeof left, "--%s%s%s", ch_options[i].name,
-			 ch_options[i].arg ? " " : "", ch_options[i].arg ? ch_options[i].arg : "");
-		fprintf(f, "  %-24s %s\n", left, ch_options[i].help);
-	}
+	tool_usage(f, ch_options, CH_NOPT, 24);
 	fprintf(f, "\nReady file: one line \"listeners=N udp=N connected=N failed=N accepted=N "
 		   "pid=N\".\nExit: 0 after --hold or SIGTERM/SIGINT, 1 setup error, 2 usage.\n");
 }
@@ -132,32 +121,15 @@ static int64_t ch_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int ch_parse_double(const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
 
 static int ch_parse_uint(const char *s, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
+	int rc = tool_parse_u64(s, max, &v);
 
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = (unsigned)v;
-	return 0;
+	if (rc == 0)
+		*out = (unsigned)v;
+	return rc;
 }
 
 /* Loopback, the wildcard where allowed, or a testnet.h range. */
@@ -249,12 +221,7 @@ static int ch_parse_args(int argc, char **argv, struct ch_opts *o)
 	unsigned u;
 	bool have_hold = false;
 
-	memset(lo, 0, sizeof lo);
-	for (size_t i = 0; i < CH_NOPT; i++) {
-		lo[i].name = ch_options[i].name;
-		lo[i].has_arg = ch_options[i].has_arg;
-		lo[i].val = ch_options[i].key;
-	}
+	tool_longopts(ch_options, CH_NOPT, lo);
 	memset(o, 0, sizeof *o);
 	o->backlog = 4096;
 	for (;;) {
@@ -321,14 +288,14 @@ static int ch_parse_args(int argc, char **argv, struct ch_opts *o)
 			o->backlog = (int)u;
 			break;
 		case OPT_HOLD:
-			if (ch_parse_double(optarg, CH_MAX_HOLD, &o->hold) || o->hold <= 0) {
+			if (tool_parse_double(optarg, CH_MAX_HOLD, &o->hold) || o->hold <= 0) {
 				fprintf(stderr, "connhold: --hold must be > 0 and <= %.0f\n", CH_MAX_HOLD);
 				return -EINVAL;
 			}
 			have_hold = true;
 			break;
 		case OPT_CLOSE_AFTER:
-			if (ch_parse_double(optarg, CH_MAX_HOLD, &o->close_after) ||
+			if (tool_parse_double(optarg, CH_MAX_HOLD, &o->close_after) ||
 			    o->close_after <= 0) {
 				fprintf(stderr, "connhold: bad --close-after '%s'\n", optarg);
 				return -EINVAL;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "testnet.h"
+#include "toolopt.h"
 
 #define SF_MAX_COUNT 10000000ull
 #define SF_MAX_SRC 16
@@ -51,13 +52,6 @@ struct sf_opts {
 	bool have_dst, have_count;
 };
 
-struct sf_option {
-	const char *name;
-	int has_arg;
-	int key;
-	const char *arg;
-	const char *help;
-};
 
 enum {
 	OPT_DST = 'd', OPT_SRC = 's', OPT_COUNT = 'n', OPT_RATE = 'r', OPT_DURATION = 't',
@@ -65,7 +59,7 @@ enum {
 	OPT_OFFSET,
 };
 
-static const struct sf_option sf_options[] = {
+static const struct tool_option sf_options[] = {
 	{"dst", 1, OPT_DST, "ADDR:PORT", "victim address and port ([v6]:port for IPv6)"},
 	{"src", 1, OPT_SRC, "CIDR", "source range (repeatable, up to 16)"},
 	{"count", 1, OPT_COUNT, "N", "SYNs to send (required, 1..10000000)"},
@@ -86,42 +80,11 @@ static void sf_usage(FILE *f)
 		   "Sends TCP SYNs with spoofed sources (test tool; run inside a test netns).\n"
 		   "Every source and the destination must lie in 192.0.2.0/24, 198.51.100.0/24,\n"
 		   "203.0.113.0/24, 198.18.0.0/15, 100.64.0.0/10 or 2001:db8::/32.\n\n");
-	for (size_t i = 0; i < SF_NOPT; i++) {
-		char left[40];
-		snprintf(left, sizeof left, "--%s%s%s", sf_options[i].name,
-			 sf_options[i].arg ? " " : "", sf_options[i].arg ? sf_options[i].arg : "");
-		fprintf(f, "  %-22s %s\n", left, sf_options[i].help);
-	}
+	tool_usage(f, sf_options, SF_NOPT, 22);
 	fprintf(f, "\nExit: 0 all sent, 1 error or stopped early (--duration), 2 usage.\n");
 }
 
-static int sf_parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
 
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int sf_parse_double(const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0) || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
 
 static int sf_cidr_parse(const char *s, struct sf_cidr *c)
 {
@@ -146,7 +109,7 @@ static int sf_cidr_parse(const char *s, struct sf_cidr *c)
 		return -EINVAL;
 	}
 	if (slash) {
-		if (sf_parse_u64(slash + 1, max, &p))
+		if (tool_parse_u64(slash + 1, max, &p))
 			return -EINVAL;
 		c->prefix = (unsigned)p;
 	} else {
@@ -196,7 +159,7 @@ static int sf_parse_hostport(const char *s, int *family, uint8_t a[16], uint16_t
 		return -EINVAL;
 	memcpy(host, h, len);
 	host[len] = '\0';
-	if (sf_parse_u64(colon + 1, 65535, &p) || p == 0)
+	if (tool_parse_u64(colon + 1, 65535, &p) || p == 0)
 		return -EINVAL;
 	*port = (uint16_t)p;
 	memset(a, 0, 16);
@@ -335,12 +298,7 @@ static int sf_parse_args(int argc, char **argv, struct sf_opts *o)
 {
 	struct option lo[SF_NOPT + 1];
 
-	memset(lo, 0, sizeof lo);
-	for (size_t i = 0; i < SF_NOPT; i++) {
-		lo[i].name = sf_options[i].name;
-		lo[i].has_arg = sf_options[i].has_arg;
-		lo[i].val = sf_options[i].key;
-	}
+	tool_longopts(sf_options, SF_NOPT, lo);
 	memset(o, 0, sizeof *o);
 	o->duration = 30;
 	o->sport_lo = 1024;
@@ -374,20 +332,20 @@ static int sf_parse_args(int argc, char **argv, struct sf_opts *o)
 			o->nsrc++;
 			break;
 		case OPT_COUNT:
-			if (sf_parse_u64(optarg, SF_MAX_COUNT, &o->count) || o->count == 0) {
+			if (tool_parse_u64(optarg, SF_MAX_COUNT, &o->count) || o->count == 0) {
 				fprintf(stderr, "synflood: --count must be 1..%llu\n", SF_MAX_COUNT);
 				return -EINVAL;
 			}
 			o->have_count = true;
 			break;
 		case OPT_RATE:
-			if (sf_parse_double(optarg, 1e9, &o->rate)) {
+			if (tool_parse_double(optarg, 1e9, &o->rate)) {
 				fprintf(stderr, "synflood: bad --rate '%s'\n", optarg);
 				return -EINVAL;
 			}
 			break;
 		case OPT_DURATION:
-			if (sf_parse_double(optarg, 86400, &o->duration) || o->duration <= 0) {
+			if (tool_parse_double(optarg, 86400, &o->duration) || o->duration <= 0) {
 				fprintf(stderr, "synflood: bad --duration '%s'\n", optarg);
 				return -EINVAL;
 			}
@@ -411,13 +369,13 @@ static int sf_parse_args(int argc, char **argv, struct sf_opts *o)
 			break;
 		}
 		case OPT_SEED:
-			if (sf_parse_u64(optarg, UINT64_MAX, &o->seed)) {
+			if (tool_parse_u64(optarg, UINT64_MAX, &o->seed)) {
 				fprintf(stderr, "synflood: bad --seed\n");
 				return -EINVAL;
 			}
 			break;
 		case OPT_OFFSET:
-			if (sf_parse_u64(optarg, UINT64_MAX / 2, &o->offset)) {
+			if (tool_parse_u64(optarg, UINT64_MAX / 2, &o->offset)) {
 				fprintf(stderr, "synflood: bad --offset\n");
 				return -EINVAL;
 			}

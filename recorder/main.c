@@ -18,6 +18,7 @@
 
 #include "burst.h"
 #include "collect.h"
+#include "num.h"
 #include "retention.h"
 #include "segment.h"
 #include "snap.h"
@@ -166,24 +167,18 @@ static int parse_duration(const char *s, usec_t *out)
 
 static int parse_size(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-	uint64_t mul = 1;
+	size_t digits = strspn(s, "0123456789");
+	uint64_t v, mul = 1;
 
-	errno = 0;
-	if (*s == '-')
-		return -EINVAL;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno)
-		return -EINVAL;
-	switch (*end) {
+	switch (s[digits]) {
 	case '\0': break;
-	case 'k': case 'K': mul = 1ull << 10; end++; break;
-	case 'm': case 'M': mul = 1ull << 20; end++; break;
-	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case 'k': case 'K': mul = 1ull << 10; break;
+	case 'm': case 'M': mul = 1ull << 20; break;
+	case 'g': case 'G': mul = 1ull << 30; break;
 	default: return -EINVAL;
 	}
-	if (*end || v == 0 || v > UINT64_MAX / mul)
+	if ((mul > 1 && s[digits + 1]) || num_parse_dec(s, digits, UINT64_MAX / mul, &v) < 0 ||
+	    v == 0)
 		return -EINVAL;
 	*out = v * mul;
 	return 0;
@@ -191,17 +186,7 @@ static int parse_size(const char *s, uint64_t *out)
 
 static int parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (*s == '-' || !*s)
-		return -EINVAL;
-	v = strtoull(s, &end, 10);
-	if (*end || errno || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return num_parse_dec(s, strlen(s), max, out);
 }
 
 static int set_netstat_list(struct config *cfg, const char *list)

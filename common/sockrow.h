@@ -31,10 +31,20 @@ struct sock_row {
 	uint8_t family;        /* AF_INET or AF_INET6: the socket's family */
 	uint8_t state;         /* enum tcp_st; UDP uses ST_CLOSE / ST_ESTABLISHED */
 	uint8_t timer;         /* enum sock_timer */
+	uint8_t unknown;       /* SOCKROW_UNKNOWN_* bits: fields the source did
+	                        * not say (a foreign dump); 0 = all known */
 	const char *program;   /* borrowed, NULL when unknown: net-tools style
 	                        * name (argv[0], basename if absolute, controls
 	                        * replaced by '.'), see procmap.h */
 };
+
+/* sock_row.unknown bits. pid/program are unknown when pid is 0 / program
+ * NULL; addresses, ports, proto, family and state are always known. */
+#define SOCKROW_UNKNOWN_QUEUES  0x01u   /* rxq, txq */
+#define SOCKROW_UNKNOWN_UID     0x02u
+#define SOCKROW_UNKNOWN_INODE   0x04u
+#define SOCKROW_UNKNOWN_TIMER   0x08u   /* timer, expires_ms, retrans */
+#define SOCKROW_UNKNOWN_ALL     0x0fu
 
 /* Text names of proto and timer used in the TSV. */
 const char *sockrow_proto_name(int proto);      /* "tcp", "udp", "raw" */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "burst.h"
+#include "cliopt.h"
 #include "collect.h"
 #include "num.h"
 #include "retention.h"
@@ -57,12 +58,7 @@ enum opt_id {
 };
 
 /* The option table generates both getopt_long's table and --help. */
-static const struct opt {
-	const char *name;
-	int id;
-	const char *arg;     /* NULL: no argument */
-	const char *help;
-} opts[] = {
+static const struct cliopt opts[] = {
 	{"output", OPT_OUTPUT, "DIR", "segment directory (created 0750) [required]"},
 	{"interval", OPT_INTERVAL, "SECONDS", "time between snapshots, may be < 1 (default 10)"},
 	{"once", OPT_ONCE, NULL, "take one snapshot, close the segment and exit (for cron)"},
@@ -100,23 +96,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: sockscope-recorder -o DIR [-i SECONDS] [--once] [OPTION]...\n"
 		   "Record compressed snapshots of every TCP/UDP socket, the kernel's TCP\n"
 		   "counters and the article's netstat commands into DIR.\n\n");
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		const char *h = opts[i].help, *nl;
-
-		if (opts[i].id < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].id, opts[i].name,
-				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
-				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
-		while ((nl = strchr(h, '\n'))) {
-			fprintf(f, "  %-30s %.*s\n", left, (int)(nl - h), h);
-			left[0] = '\0';
-			h = nl + 1;
-		}
-		fprintf(f, "  %-30s %s\n", left, h);
-	}
+	cliopt_usage(f, opts, NOPTS);
 	fprintf(f, "\nDURATION: 30, 0.5, 500ms, 10s, 5m, 1h, 7d. SIZE: 1048576, 512K, 64M, 2G.\n"
 		   "Signals: SIGHUP starts a new segment; SIGTERM/SIGINT finish the snapshot and exit.\n"
 		   "See sockscope-recorder(8) and docs/FORMAT.md.\n");
@@ -224,23 +204,12 @@ static int bad_arg(const char *opt, const char *val)
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
 	struct option lo[NOPTS + 1];
-	char so[2 * NOPTS + 2], *sp = so;
+	char so[2 * NOPTS + 2];
 	struct utsname un;
 	uint64_t u;
 	int c;
 
-	memset(lo, 0, sizeof(lo));
-	for (size_t i = 0; i < NOPTS; i++) {
-		lo[i].name = opts[i].name;
-		lo[i].has_arg = opts[i].arg ? required_argument : no_argument;
-		lo[i].val = opts[i].id;
-		if (opts[i].id < 256) {
-			*sp++ = (char)opts[i].id;
-			if (opts[i].arg)
-				*sp++ = ':';
-		}
-	}
-	*sp = '\0';
+	cliopt_getopt(opts, NOPTS, 0, lo, so);
 
 	cfg->interval = 10 * USEC_PER_SEC;
 	cfg->burst_interval = USEC_PER_SEC;
@@ -261,10 +230,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		cfg->col.netstat_args[i] = default_netstat[i];
 
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-		const char *name = "";
-		for (size_t i = 0; i < NOPTS; i++)
-			if (opts[i].id == c)
-				name = opts[i].name;
+		const char *name = cliopt_name(opts, NOPTS, c);
+
 		switch (c) {
 		case OPT_OUTPUT: cfg->dir = optarg; break;
 		case OPT_INTERVAL:

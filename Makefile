@@ -28,13 +28,16 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
         -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wnull-dereference
-CPPFLAGS += -Icommon -Irecorder -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
+CPPFLAGS += -Icommon -Irecorder -Ianalyzer -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
 CFLAGS   ?= $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -pthread -MMD -MP \
              $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDFLAGS  += $(SANFLAGS) -pthread
 LIBS_REC := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lzstd)
 LIBS_TEST := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+# The analyzer adds SQLite, zlib (.gz input) and libcsv (no .pc file).
+APKGS    := libzstd sqlite3 zlib
+LIBS_ANA := $(shell $(PKG_CONFIG) --libs $(APKGS) 2>/dev/null || echo -lzstd -lsqlite3 -lz) -lcsv
 
 ifeq ($(V),1)
 Q :=
@@ -44,24 +47,29 @@ endif
 
 COMMON_SRC   := $(sort $(wildcard common/*.c))
 RECORDER_SRC := $(filter-out recorder/main.c,$(sort $(wildcard recorder/*.c)))
+ANALYZER_SRC := $(filter-out analyzer/main.c,$(sort $(wildcard analyzer/*.c)))
+SCHEMA_SQL   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC     := $(sort $(wildcard tests/tools/*.c))
 
 COMMON_OBJ   := $(COMMON_SRC:%.c=$(B)/%.o)
 RECORDER_OBJ := $(RECORDER_SRC:%.c=$(B)/%.o)
+ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(B)/%.o) $(B)/analyzer/schema_sql.o
 LIB          := $(B)/libsockscope.a
 RECLIB       := $(B)/librecorder.a
 RECORDER     := $(B)/sockscope-recorder
+ANALYZER     := $(B)/sockscope
+ANALIB       := $(B)/libanalyzer.a
 UNIT_BIN     := $(UNIT_SRC:%.c=$(B)/%)
 TOOL_BIN     := $(TOOL_SRC:%.c=$(B)/%)
 
 .PHONY: all help deps check-build fuzz-deps test unit integration e2e demo bench fuzz install uninstall clean lint
 .DEFAULT_GOAL := all
 
-all: $(RECORDER) $(TOOL_BIN)
+all: $(RECORDER) $(ANALYZER) $(TOOL_BIN)
 
 help:
-	@echo "make            build sockscope-recorder and test tools into $(B)/"
+	@echo "make            build sockscope-recorder, sockscope and test tools into $(B)/"
 	@echo "make test       install missing packages (root), build, run unit + netns tests, plain and under ASan/UBSan"
 	@echo "make demo       install missing packages (root), build, record this machine, show what was captured"
 	@echo "make bench      side-by-side benchmarks against ss/netstat/cat (see bench/README.md)"
@@ -88,10 +96,29 @@ $(RECORDER): $(B)/recorder/main.o $(RECLIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_REC)
 
-# Unit tests link everything but main(): recorder modules are testable too.
-$(B)/tests/unit/%: $(B)/tests/unit/%.o $(RECLIB) $(LIB)
+# The schema migrations, embedded as C strings (schema/embed.sh).
+$(B)/analyzer/schema_sql.c: schema/embed.sh $(SCHEMA_SQL)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
+
+$(B)/analyzer/schema_sql.o: $(B)/analyzer/schema_sql.c
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(ANALIB): $(ANALYZER_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(ANALYZER): $(B)/analyzer/main.o $(ANALIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_REC)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ANA)
+
+# Unit tests link everything but main(): recorder and analyzer modules are
+# testable too.
+$(B)/tests/unit/%: $(B)/tests/unit/%.o $(ANALIB) $(RECLIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_REC) $(LIBS_ANA)
 
 $(B)/tests/tools/%: $(B)/tests/tools/%.o $(RECLIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -130,18 +157,41 @@ bench: all
 	$(Q)sh bench/run.sh $(B)
 
 # --- fuzzing (clang libFuzzer + ASan/UBSan) -----------------------------------
+comma := ,
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 20
 # each fuzz target's share of `make test`
 FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_FLAGS := -std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-              -Icommon -Irecorder -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
+              -Icommon -Irecorder -Ianalyzer -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
 
-build-fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(RECORDER_SRC)
+# The library sources are compiled once (-fsanitize=fuzzer-no-link) into one
+# archive every target links.
+FUZZ_LIB_SRC := $(COMMON_SRC) $(RECORDER_SRC) $(ANALYZER_SRC)
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=build-fuzz/obj/%.o) build-fuzz/obj/schema_sql.o
+FUZZ_LIB_FLAGS := $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS))
+
+build-fuzz/schema_sql.c: schema/embed.sh $(SCHEMA_SQL)
+	@mkdir -p $(@D)
+	$(Q)sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
+
+build-fuzz/obj/schema_sql.o: build-fuzz/schema_sql.c
+	@mkdir -p $(@D)
+	$(Q)clang $(FUZZ_LIB_FLAGS) -c -o $@ $<
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)clang $(FUZZ_LIB_FLAGS) -MMD -MP -c -o $@ $<
+
+build-fuzz/libfuzz.a: $(FUZZ_LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libfuzz.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(COMMON_SRC) $(RECORDER_SRC) $(LIBS_REC)
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< build-fuzz/libfuzz.a $(LIBS_REC) $(LIBS_ANA)
 
 fuzz-deps:
 	$(Q)sh packaging/debian-deps.sh clang libclang-rt-14-dev
@@ -152,24 +202,28 @@ fuzz: fuzz-deps
 
 # --- install -----------------------------------------------------------------
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(RECORDER) $(DESTDIR)$(SBINDIR)/sockscope-recorder
+	install -m 0755 $(ANALYZER) $(DESTDIR)$(BINDIR)/sockscope
 	install -m 0644 docs/sockscope-recorder.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/sockscope.1 $(DESTDIR)$(MANDIR)/man1/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/sockscope-recorder.service \
 	    > $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/sockscope-recorder $(DESTDIR)$(MANDIR)/man8/sockscope-recorder.8 \
+	      $(DESTDIR)$(BINDIR)/sockscope $(DESTDIR)$(MANDIR)/man1/sockscope.1 \
 	      $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-	    --suppress=missingIncludeSystem -Icommon -Irecorder common recorder
-	clang-tidy --quiet $(COMMON_SRC) $(RECORDER_SRC) recorder/main.c -- \
+	    --suppress=missingIncludeSystem -Icommon -Irecorder -Ianalyzer common recorder analyzer
+	clang-tidy --quiet $(COMMON_SRC) $(RECORDER_SRC) recorder/main.c $(ANALYZER_SRC) analyzer/main.c -- \
 	    $(CPPFLAGS) -std=c11
 
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) build-fuzz/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,42 @@
+/* dump — helpers every foreign-dump parser shares: tokens and a row whose
+ * fields start out unknown. */
+#include <string.h>
+#include <strings.h>
+
+#include "dump.h"
+
+size_t dump_split(const char *line, size_t len, struct dump_tok *tok, size_t max)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		size_t start;
+
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && line[i] != ' ' && line[i] != '\t')
+			i++;
+		if (n < max) {
+			tok[n].s = line + start;
+			tok[n].len = i - start;
+		}
+		n++;
+	}
+	return n;
+}
+
+int dump_tok_is(const struct dump_tok *t, const char *w)
+{
+	size_t wl = strlen(w);
+
+	return t->len == wl && strncasecmp(t->s, w, wl) == 0;
+}
+
+void dump_row_init(struct sock_row *r)
+{
+	memset(r, 0, sizeof *r);
+	r->unknown = SOCKROW_UNKNOWN_ALL;
+}

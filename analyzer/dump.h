@@ -1,0 +1,85 @@
+/* dump — the interface every parser of a foreign text dump implements
+ * (Linux netstat, ss, /proc/net, BSD/macOS netstat, Windows netstat), the
+ * table of those parsers and format detection. Pure: lines in, rows out. */
+#ifndef SOCKSCOPE_DUMP_H
+#define SOCKSCOPE_DUMP_H
+
+#include <stddef.h>
+
+#include "sockrow.h"
+
+/* Longest line a parser is handed; the line reader reports longer ones as
+ * bad and skips them. */
+#define DUMP_LINE_MAX 65536
+
+/* How surely a line belongs to a format (dump_format.probe). */
+enum dump_probe {
+	DUMP_PROBE_NO = 0,     /* this format never writes such a line */
+	DUMP_PROBE_MAYBE = 1,  /* a blank-ish, title or row shape others share */
+	DUMP_PROBE_SURE = 2,   /* a header or row only this format writes */
+};
+
+struct dump_format {
+	const char *name;      /* --format name: "netstat", "ss", "proc", "bsd", "windows" */
+	const char *summary;   /* one line for --help */
+	size_t state_size;     /* bytes of parser state the caller provides,
+	                        * suitably aligned (fixed size: no allocation) */
+	/* Format detection: how surely `line` (no '\n', no '\r') is this
+	 * format's. Stateless. */
+	int (*probe)(const char *line, size_t len);
+	/* Starts a new dump (a file, or one dump of a cron log). name_hint is
+	 * the file name when known (NULL otherwise); the /proc parser uses it
+	 * to tell tcp from udp when no header line says. */
+	void (*begin)(void *state, const char *name_hint);
+	/* One line: UTF-8, no '\n', no '\r', len <= DUMP_LINE_MAX. lineno is
+	 * 1-based, for sink->bad. Rows go to sink->row (program borrowed: valid
+	 * during the call); malformed lines to sink->bad. Returns 0 or the
+	 * negative errno sink->row returned. */
+	int (*line)(void *state, const char *line, size_t len, size_t lineno,
+		    const struct row_sink *sink);
+	/* End of the dump: emits a row still held back (an ss row wrapped
+	 * onto the next line, a Windows -b row waiting for its program line).
+	 * Returns 0 or sink->row's negative errno. */
+	int (*end)(void *state, const struct row_sink *sink);
+};
+
+extern const struct dump_format dump_netstat;   /* import_netstat.c */
+extern const struct dump_format dump_ss;        /* import_ss.c */
+extern const struct dump_format dump_proc;      /* import_proc.c */
+extern const struct dump_format dump_bsd;       /* import_bsd.c */
+extern const struct dump_format dump_windows;   /* import_windows.c */
+
+/* All of the above, NULL-terminated, in --help order. */
+extern const struct dump_format *const dump_formats[];
+
+/* The format called `name`, or NULL. */
+const struct dump_format *dump_format_find(const char *name);
+
+/* Detects the format of a dump from its first lines: text[0..len) is UTF-8
+ * with '\n' line ends (CRs before them are ignored; a last line without
+ * '\n' is looked at too). Lines that are `date` output (dateline.h) are skipped. Returns
+ * the format with the highest score, or NULL when no format scores a SURE
+ * line (or the two best tie). */
+const struct dump_format *dump_detect(const char *text, size_t len);
+
+/* ---- helpers shared by the parsers ---------------------------------------- */
+
+struct dump_tok {
+	const char *s;
+	size_t len;
+};
+
+/* Splits line[0..len) at runs of spaces and tabs into at most max tokens.
+ * Returns the number of tokens found, which may exceed max (then only the
+ * first max are stored). */
+size_t dump_split(const char *line, size_t len, struct dump_tok *tok, size_t max);
+
+/* True when t equals the NUL-terminated word w (ASCII case-insensitive). */
+int dump_tok_is(const struct dump_tok *t, const char *w);
+
+/* Fills r with "unknown" for everything a dump does not say: zeroes, pid 0,
+ * program NULL and r->unknown = SOCKROW_UNKNOWN_ALL. Parsers call it first,
+ * then fill (and clear the unknown bits of) what the line says. */
+void dump_row_init(struct sock_row *r);
+
+#endif

@@ -1,0 +1,417 @@
+/* import — what `sockscope import` does per path: walk directories, skip
+ * content already imported (SHA-256), recognise the format, run the
+ * segment or text importer in one transaction, report. */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "import.h"
+
+struct importer {
+	sqlite3 *db;
+	const struct import_opts *o;
+	FILE *msg;
+	struct store *store;
+	struct import_totals t;
+	unsigned depth;
+};
+
+/* Directory recursion stops here: deeper trees are refused, not followed. */
+#define MAX_DEPTH 32
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int importer_new(sqlite3 *db, const struct import_opts *o, FILE *msg, struct importer **out,
+		 char *err, size_t errsz)
+{
+	struct importer *im = calloc(1, sizeof *im);
+	int rc;
+
+	*out = NULL;
+	if (!im) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	im->db = db;
+	im->o = o;
+	im->msg = msg;
+	rc = store_new(db, &im->store, err, errsz);
+	if (rc < 0) {
+		free(im);
+		return rc;
+	}
+	*out = im;
+	return 0;
+}
+
+void importer_free(struct importer *im)
+{
+	if (!im)
+		return;
+	store_free(im->store);
+	free(im);
+}
+
+const struct import_totals *importer_totals(const struct importer *im)
+{
+	return &im->t;
+}
+
+static void clear_progress(struct import_source *src)
+{
+	if (src->drawn) {
+		fputs("\r\033[K", src->msg);
+		src->drawn = false;
+	}
+}
+
+void import_warn(struct import_source *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (src->opts->quiet)
+		return;
+	clear_progress(src);
+	fprintf(src->msg, "%s: warning: ", src->path);
+	va_start(ap, fmt);
+	vfprintf(src->msg, fmt, ap);
+	va_end(ap);
+	fputc('\n', src->msg);
+}
+
+void import_bad(struct import_source *src, uint64_t lineno, const char *what)
+{
+	char where[64] = "";
+
+	if (lineno)
+		snprintf(where, sizeof where, "%" PRIu64 ": ", lineno);
+	else
+		snprintf(where, sizeof where, " ");
+	if (src->bad_lines == 0)
+		snprintf(src->first_error, sizeof src->first_error, "%s:%s%s", src->path, where,
+			 what);
+	src->bad_lines++;
+	if (src->bad_lines > src->opts->show_errors + 1)
+		return;
+	clear_progress(src);
+	if (src->bad_lines == src->opts->show_errors + 1)
+		fprintf(src->msg, "%s: (further errors are counted, not shown)\n", src->path);
+	else
+		fprintf(src->msg, "%s:%s%s\n", src->path, where, what);
+}
+
+static void human_bytes(uint64_t b, char *out, size_t n)
+{
+	if (b >= 1000000000)
+		snprintf(out, n, "%.2f GB", (double)b / 1e9);
+	else if (b >= 1000000)
+		snprintf(out, n, "%.1f MB", (double)b / 1e6);
+	else
+		snprintf(out, n, "%.1f kB", (double)b / 1e3);
+}
+
+void import_progress(struct import_source *src)
+{
+	double t, el, rate;
+	uint64_t done, total;
+	char d[32], tot[32], eta[32] = "";
+
+	if (!src->opts->progress)
+		return;
+	t = now_s();
+	if (t - src->t_drawn < 0.25)
+		return;
+	src->t_drawn = t;
+	el = t - src->t_start;
+	if (el < 0.5)
+		return;   /* short imports draw nothing */
+	done = input_raw_bytes(src->in);
+	total = input_size(src->in);
+	rate = (double)src->sockets / el;
+	human_bytes(done, d, sizeof d);
+	if (total && done <= total) {
+		double left = done ? el * (double)(total - done) / (double)done : 0;
+
+		human_bytes(total, tot, sizeof tot);
+		snprintf(eta, sizeof eta, ", ETA %um%02us", (unsigned)(left / 60),
+			 (unsigned)left % 60);
+		fprintf(src->msg, "\r\033[K%s: %s of %s (%.0f%%), %" PRIu64 " sockets, %.0f rows/s%s",
+			src->path, d, tot, 100.0 * (double)done / (double)total, src->sockets, rate,
+			eta);
+	} else {
+		fprintf(src->msg, "\r\033[K%s: %s, %" PRIu64 " sockets, %.0f rows/s", src->path, d,
+			src->sockets, rate);
+	}
+	fflush(src->msg);
+	src->drawn = true;
+}
+
+/* Which importer: a segment starts with the magic (docs/FORMAT.md); other
+ * text goes to format detection unless --format says. */
+static int choose(struct importer *im, struct lines *l, const struct dump_format **f,
+		  bool *segment, const char **why)
+{
+	const char *text;
+	size_t len;
+	int rc;
+
+	*f = NULL;
+	*segment = false;
+	rc = lines_peek(l, 64 * 1024, &text, &len);
+	if (rc < 0)
+		return rc;
+	if (len == 0) {
+		*why = "empty";
+		return 1;
+	}
+	if (im->o->format) {
+		if (!strcmp(im->o->format, "segment"))
+			*segment = true;
+		else
+			*f = dump_format_find(im->o->format);
+		return 0;
+	}
+	if (len >= 10 && !memcmp(text, "SOCKSCOPE ", 10)) {
+		*segment = true;
+		return 0;
+	}
+	*f = dump_detect(text, len);
+	if (!*f) {
+		*why = "not a format sockscope knows (a sockscope segment, or netstat, ss, "
+		       "/proc/net, BSD or Windows netstat output); --format forces one";
+		return 1;
+	}
+	return 0;
+}
+
+static void stdin_placeholder(char *out, size_t n)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(out, n, "pending-%ld-%ld.%09ld", (long)getpid(), (long)ts.tv_sec, ts.tv_nsec);
+}
+
+/* path names the source in messages and sources.path; open_path is what is
+ * opened (the target of a symlink named on the command line). */
+static int import_file(struct importer *im, const char *path, const char *open_path,
+		       bool regular)
+{
+	struct import_source src = {0};
+	struct lines l;
+	const struct dump_format *f = NULL;
+	bool segment = false, lines_ok = false, began = false;
+	const char *why = NULL;
+	char sha[SHA256_HEXLEN + 1], err[256];
+	uint64_t size = 0;
+	int64_t id;
+	int rc;
+
+	src.opts = im->o;
+	src.store = im->store;
+	src.msg = im->msg;
+	src.path = path;
+	src.t_start = src.t_drawn = now_s();
+	if (regular) {
+		rc = input_hash_file(open_path, sha, &size);
+		if (rc < 0) {
+			fprintf(im->msg, "%s: skipped: %s\n", path, strerror(-rc));
+			im->t.failed++;
+			return 1;
+		}
+		rc = store_source_find(im->store, sha, &id);
+		if (rc < 0)
+			goto db_fail;
+		if (rc == 1) {
+			if (!im->o->quiet)
+				fprintf(im->msg, "%s: already imported (source %" PRId64 "), skipped\n",
+					path, id);
+			im->t.already++;
+			return 0;
+		}
+		if (size == 0) {
+			fprintf(im->msg, "%s: skipped: empty\n", path);
+			im->t.failed++;
+			return 1;
+		}
+	} else {
+		stdin_placeholder(sha, sizeof sha);
+	}
+	rc = input_open(open_path, regular ? size : 0, &src.in, err, sizeof err);
+	if (rc < 0) {
+		fprintf(im->msg, "%s: skipped: %s\n", path, err);
+		im->t.failed++;
+		return 1;
+	}
+	rc = lines_init(&l, src.in);
+	if (rc < 0)
+		goto out;
+	lines_ok = true;
+	rc = choose(im, &l, &f, &segment, &why);
+	if (rc != 0) {
+		if (rc < 0)
+			why = input_error(src.in)[0] ? input_error(src.in) : strerror(-rc);
+		fprintf(im->msg, "%s: skipped: %s\n", path, why);
+		im->t.failed++;
+		rc = 1;
+		goto out;
+	}
+	rc = store_begin(im->store);
+	if (rc < 0)
+		goto db_fail;
+	began = true;
+	rc = store_source_add(im->store,
+			      &(struct store_source){path, sha, segment ? "segment" : f->name, size},
+			      &src.source_id);
+	if (rc < 0)
+		goto db_fail;
+	rc = segment ? import_segment(&src, &l) : import_text(&src, &l, f);
+	if (rc < 0)
+		goto db_fail;
+	/* A segment's open zstd frame is the normal state of the one being
+	 * written (torn snapshots were reported by the reader); a text dump
+	 * cut short has lost rows. */
+	if (input_truncated(src.in) && segment)
+		import_warn(&src, "the zstd frame is not closed (a segment still being written, "
+				  "or cut short): every complete snapshot was imported");
+	else if (input_truncated(src.in))
+		import_bad(&src, 0, "compressed data ends early (a torn or partly copied file)");
+	if (!regular)
+		input_sha256_hex(src.in, sha);
+	rc = store_source_finish(im->store, src.source_id, sha, input_raw_bytes(src.in),
+				 src.snapshots, src.sockets, src.bad_lines,
+				 src.first_error[0] ? src.first_error : NULL);
+	if (rc == -EEXIST) {
+		clear_progress(&src);
+		store_rollback(im->store);
+		began = false;
+		if (!im->o->quiet)
+			fprintf(im->msg, "%s: already imported (same content), skipped\n", path);
+		im->t.already++;
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto db_fail;
+	rc = store_commit(im->store);
+	if (rc < 0)
+		goto db_fail;
+	began = false;
+	clear_progress(&src);
+	im->t.sources++;
+	im->t.snapshots += src.snapshots;
+	im->t.sockets += src.sockets;
+	im->t.bad_lines += src.bad_lines;
+	im->t.dup_snapshots += src.dup_snapshots;
+	im->t.bytes += input_raw_bytes(src.in);
+	if (!im->o->quiet) {
+		fprintf(im->msg, "%s: %s, %" PRIu64 " snapshot%s, %" PRIu64 " sockets", path,
+			segment ? "sockscope segment" : f->name, src.snapshots,
+			src.snapshots == 1 ? "" : "s", src.sockets);
+		if (src.dup_snapshots)
+			fprintf(im->msg, ", %" PRIu64 " already imported", src.dup_snapshots);
+		if (src.bad_lines)
+			fprintf(im->msg, ", %" PRIu64 " bad", src.bad_lines);
+		fputc('\n', im->msg);
+	}
+	rc = src.bad_lines ? 1 : 0;
+	goto out;
+db_fail:
+	clear_progress(&src);
+	fprintf(im->msg, "%s: database error: %s\n", path, store_error(im->store));
+	if (began)
+		store_rollback(im->store);
+	began = false;
+	rc = -EIO;
+out:
+	if (lines_ok)
+		lines_fini(&l);
+	input_free(src.in);
+	return rc;
+}
+
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int import_dir(struct importer *im, const char *dir)
+{
+	struct dirent **ents = NULL;
+	int n, worst = 0;
+
+	if (im->depth >= MAX_DEPTH) {
+		fprintf(im->msg, "%s: skipped: directories nested deeper than %d\n", dir, MAX_DEPTH);
+		im->t.failed++;
+		return 1;
+	}
+	n = scandir(dir, &ents, NULL, name_cmp);
+	if (n < 0) {
+		fprintf(im->msg, "%s: skipped: %s\n", dir, strerror(errno));
+		im->t.failed++;
+		return 1;
+	}
+	im->depth++;
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		char path[PATH_MAX];
+		struct stat st;
+		int rc = 0;
+
+		if (worst < 0 || !strcmp(name, ".") || !strcmp(name, ".."))
+			goto next;
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+			fprintf(im->msg, "%s/%s: skipped: path too long\n", dir, name);
+			im->t.failed++;
+			rc = 1;
+		} else if (lstat(path, &st) < 0) {
+			fprintf(im->msg, "%s: skipped: %s\n", path, strerror(errno));
+			im->t.failed++;
+			rc = 1;
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = import_dir(im, path);
+		} else if (S_ISREG(st.st_mode)) {
+			rc = import_file(im, path, path, true);
+		}
+		/* symlinks, sockets, fifos inside a directory are not followed */
+		if (rc < 0 || (rc > 0 && worst == 0))
+			worst = rc;
+next:
+		free(ents[i]);
+	}
+	free(ents);
+	im->depth--;
+	return worst;
+}
+
+int importer_path(struct importer *im, const char *path)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!strcmp(path, "-"))
+		return import_file(im, path, path, false);
+	/* a symlink named on the command line is what the user wants read;
+	 * inside directories links are not followed */
+	if (stat(path, &st) < 0 || !realpath(path, real)) {
+		fprintf(im->msg, "%s: skipped: %s\n", path, strerror(errno));
+		im->t.failed++;
+		return 1;
+	}
+	if (S_ISDIR(st.st_mode))
+		return import_dir(im, path);
+	return import_file(im, path, real, S_ISREG(st.st_mode));
+}

@@ -1,0 +1,86 @@
+/* import — `sockscope import`: paths (files, directories, stdin) into the
+ * database, one transaction per source, idempotent by content hash. The
+ * per-source state at the bottom is shared by import_segment.c and
+ * import_text.c, which do the format-specific work. */
+#ifndef SOCKSCOPE_IMPORT_H
+#define SOCKSCOPE_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "dump.h"
+#include "input.h"
+#include "lines.h"
+#include "store.h"
+#include "utctime.h"
+
+struct import_opts {
+	const char *format;      /* --format: "segment", a dump_format name, NULL = detect */
+	const char *host;        /* --host for dumps that do not say; NULL = "unknown" */
+	bool have_at;
+	usec_t at;               /* --at: time of dumps without a date line */
+	bool keep_raw;           /* --keep-raw: store verbatim sections too */
+	bool progress;           /* draw progress on msg (a TTY) */
+	bool quiet;              /* -q: no per-source lines, only errors and the summary */
+	unsigned show_errors;    /* bad lines shown per source (all are counted) */
+};
+
+struct import_totals {
+	uint64_t sources;        /* imported now */
+	uint64_t already;        /* skipped: content already imported */
+	uint64_t failed;         /* skipped: unreadable or unrecognised */
+	uint64_t snapshots, sockets, bad_lines, bytes;
+	uint64_t dup_snapshots;  /* recorder snapshots already present */
+};
+
+struct importer;
+
+/* msg receives warnings, errors and progress (stderr in the CLI). 0 or
+ * -errno with err set. Caller frees. */
+int importer_new(sqlite3 *db, const struct import_opts *o, FILE *msg, struct importer **out,
+		 char *err, size_t errsz);
+void importer_free(struct importer *im);   /* NULL is a no-op */
+
+/* Imports a file, "-" (stdin) or a directory (recursively, in name order;
+ * symlinks are not followed). Returns 0, 1 when something was skipped
+ * (a bad file, bad lines), or -errno when the database failed (stop). */
+int importer_path(struct importer *im, const char *path);
+
+const struct import_totals *importer_totals(const struct importer *im);
+
+/* ---- for import_segment.c and import_text.c ---------------------------- */
+
+struct import_source {
+	const struct import_opts *opts;
+	struct store *store;
+	FILE *msg;
+	const char *path;        /* as given, for messages and sources.path */
+	struct input *in;
+	int64_t source_id;
+	uint64_t snapshots, sockets, bad_lines, dup_snapshots;
+	char first_error[512];
+	/* progress */
+	uint64_t rows_at_start;
+	double t_start, t_drawn;
+	bool drawn;
+};
+
+/* Reports "path:line: what" (the first show_errors of a source) and counts
+ * it. lineno 0 prints no line number. */
+void import_bad(struct import_source *src, uint64_t lineno, const char *what);
+/* Redraws the progress line when due (cheap to call per row batch). */
+void import_progress(struct import_source *src);
+/* A warning about this source (always shown unless quiet). */
+void import_warn(struct import_source *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Segment: the decoded stream of `lines` is snapshot text. 0, or -errno
+ * when the database failed (the source is rolled back). */
+int import_segment(struct import_source *src, struct lines *lines);
+/* A text dump of format f (cron logs split at date lines). */
+int import_text(struct import_source *src, struct lines *lines, const struct dump_format *f);
+
+#endif

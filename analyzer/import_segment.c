@@ -1,0 +1,340 @@
+/* import_segment — sockscope segments into the database: every verified
+ * snapshot with its sockets, counters, processes (and with --keep-raw its
+ * verbatim sections); torn or corrupt snapshots rolled back and reported. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "import.h"
+#include "num.h"
+#include "snap.h"
+
+enum sect { S_SKIP, S_SOCKETS, S_COUNTERS, S_PROCESSES, S_RAW };
+
+struct seg {
+	struct import_source *src;
+	bool open;               /* a snapshot is being stored (savepoint held) */
+	bool dup;                /* ... or skipped: already in the database */
+	int64_t snap_id;
+	uint64_t seq;
+	uint64_t rows;           /* sockets of the open snapshot */
+	enum sect sect;
+	char section[80];
+	uint64_t sect_line;      /* line number inside the section */
+	struct buf partial;      /* a line cut by a DATA block boundary */
+	struct buf raw;          /* --keep-raw: the section's text */
+	struct buf scratch, scratch2;
+};
+
+/* "snapshot 12 (offset 3456), section sockets, line 7: what" */
+static void bad(struct seg *g, const char *what)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof msg, "snapshot seq %" PRIu64 ", section %s, line %" PRIu64 ": %s",
+		 g->seq, g->section, g->sect_line, what);
+	import_bad(g->src, 0, msg);
+}
+
+static int tsv_fields(const char *line, size_t len, const char **f, size_t *fl, size_t max)
+{
+	size_t n = 0, start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || line[i] == '\t') {
+			if (n == max)
+				return -1;
+			f[n] = line + start;
+			fl[n++] = i - start;
+			start = i + 1;
+		}
+	}
+	return (int)n;
+}
+
+static int one_line(struct seg *g, const char *line, size_t len)
+{
+	struct store *st = g->src->store;
+	const char *what = NULL, *f[5];
+	size_t fl[5];
+	struct sock_row r;
+	uint64_t v;
+	int rc;
+
+	g->sect_line++;
+	switch (g->sect) {
+	case S_SOCKETS:
+		rc = sockrow_from_tsv(line, len, &r, &g->scratch, &what);
+		if (rc == 1)
+			return 0;
+		if (rc < 0) {
+			bad(g, what);
+			return 0;
+		}
+		rc = store_socket(st, g->snap_id, &r);
+		if (rc == -EINVAL) {
+			bad(g, "a row whose addresses match its family");
+			return 0;
+		}
+		if (rc < 0)
+			return rc;
+		g->rows++;
+		g->src->sockets++;
+		if ((g->src->sockets & 4095) == 0)
+			import_progress(g->src);
+		return 0;
+	case S_COUNTERS: {
+		int64_t val;
+
+		if (g->sect_line == 1 && len == 10 && !memcmp(line, "name\tvalue", 10))
+			return 0;
+		if (tsv_fields(line, len, f, fl, 5) != 2 || fl[0] == 0) {
+			bad(g, "expected \"name<TAB>value\"");
+			return 0;
+		}
+		if (fl[1] > 0 && f[1][0] == '-') {
+			if (num_parse_dec(f[1] + 1, fl[1] - 1, (uint64_t)INT64_MAX + 1, &v) < 0)
+				goto badnum;
+			val = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+		} else {
+			if (num_parse_dec(f[1], fl[1], INT64_MAX, &v) < 0)
+				goto badnum;
+			val = (int64_t)v;
+		}
+		return store_counter(st, g->snap_id, f[0], fl[0], val);
+badnum:
+		bad(g, "expected a signed 64-bit decimal counter value");
+		return 0;
+	}
+	case S_PROCESSES: {
+		uint64_t inode, pid;
+		const char *prog, *comm;
+
+		if (g->sect_line == 1 && len == 22 && !memcmp(line, "inode\tpid\tprogram\tcomm", 22))
+			return 0;
+		if (tsv_fields(line, len, f, fl, 5) != 4 ||
+		    num_parse_dec(f[0], fl[0], UINT64_MAX, &inode) < 0 ||
+		    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) < 0 ||
+		    sockrow_get_escaped(f[2], fl[2], &g->scratch, &prog) < 0 ||
+		    sockrow_get_escaped(f[3], fl[3], &g->scratch2, &comm) < 0) {
+			bad(g, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
+			return 0;
+		}
+		/* each unescape has its own scratch, so both stay valid here */
+		return store_process(st, g->snap_id, inode, (int64_t)pid, prog, comm);
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Splits a DATA block into lines, carrying a cut line to the next block. */
+static int data(struct seg *g, const char *p, size_t n)
+{
+	int rc;
+
+	if (g->sect == S_RAW)
+		return buf_append(&g->raw, p, n);
+	if (g->sect == S_SKIP)
+		return 0;
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t len;
+
+		if (!nl) {
+			if (g->partial.len + n > (16u << 20)) {
+				bad(g, "a line shorter than 16 MiB");
+				buf_reset(&g->partial);
+				return 0;
+			}
+			return buf_append(&g->partial, p, n);
+		}
+		len = (size_t)(nl - p);
+		if (g->partial.len) {
+			if ((rc = buf_append(&g->partial, p, len)) < 0)
+				return rc;
+			rc = one_line(g, g->partial.data, g->partial.len);
+			buf_reset(&g->partial);
+		} else {
+			rc = one_line(g, p, len);
+		}
+		if (rc < 0)
+			return rc;
+		p = nl + 1;
+		n -= len + 1;
+	}
+	return 0;
+}
+
+/* Ends the current section: a last line without '\n', raw text. */
+static int section_end(struct seg *g)
+{
+	int rc = 0;
+
+	if (g->partial.len) {
+		rc = one_line(g, g->partial.data, g->partial.len);
+		buf_reset(&g->partial);
+	}
+	if (rc == 0 && g->sect == S_RAW)
+		rc = store_raw(g->src->store, g->snap_id, g->section, g->raw.data ? g->raw.data : "",
+			       g->raw.len);
+	buf_reset(&g->raw);
+	g->sect = S_SKIP;
+	return rc;
+}
+
+static enum sect kind_of(const char *name, bool keep_raw)
+{
+	if (!strcmp(name, "sockets"))
+		return S_SOCKETS;
+	if (!strcmp(name, "counters"))
+		return S_COUNTERS;
+	if (!strcmp(name, "processes"))
+		return S_PROCESSES;
+	return keep_raw ? S_RAW : S_SKIP;
+}
+
+static int event(struct seg *g, const struct snap_event *ev)
+{
+	struct import_source *src = g->src;
+	const struct snap_header *h = ev->hdr;
+	char msg[300];
+	int rc;
+
+	switch (ev->type) {
+	case SNAP_EV_BEGIN: {
+		struct store_snapshot s = {
+			.source_id = src->source_id, .host = h->host, .time = h->time,
+			.time_from = "header", .seq = (int64_t)h->seq,
+			.boot_id = h->boot_id[0] ? h->boot_id : NULL,
+			.kernel = h->kernel[0] ? h->kernel : NULL,
+			.reason = h->reason[0] ? h->reason : NULL,
+			.interval_us = h->interval, .offset = (int64_t)ev->offset, .line = -1,
+		};
+
+		g->seq = h->seq;
+		g->rows = 0;
+		g->sect = S_SKIP;
+		if ((rc = store_savepoint(src->store)) < 0)
+			return rc;
+		g->open = true;
+		rc = store_snapshot_add(src->store, &s, &g->snap_id);
+		if (rc < 0)
+			return rc;
+		g->dup = rc == 1;
+		return 0;
+	}
+	case SNAP_EV_SECTION:
+		if ((rc = section_end(g)) < 0)
+			return rc;
+		snprintf(g->section, sizeof g->section, "%s", ev->section);
+		g->sect = g->dup ? S_SKIP : kind_of(ev->section, src->opts->keep_raw);
+		g->sect_line = 0;
+		return 0;
+	case SNAP_EV_DATA:
+		return data(g, ev->data, ev->len);
+	case SNAP_EV_END:
+		if ((rc = section_end(g)) < 0)
+			return rc;
+		if (g->dup) {
+			src->dup_snapshots++;
+		} else {
+			if ((rc = store_snapshot_finish(src->store, g->snap_id, g->rows)) < 0)
+				return rc;
+			src->snapshots++;
+		}
+		g->open = false;
+		return store_release(src->store);
+	case SNAP_EV_BAD:
+		buf_reset(&g->partial);
+		buf_reset(&g->raw);
+		g->sect = S_SKIP;
+		if (g->open) {
+			src->sockets -= g->rows;
+			g->open = false;
+			if ((rc = store_rollback_savepoint(src->store)) < 0)
+				return rc;
+		}
+		if (h)
+			snprintf(msg, sizeof msg, "snapshot at offset %" PRIu64 " (seq %" PRIu64
+				 ") skipped: %s", ev->offset, h->seq, ev->error);
+		else
+			snprintf(msg, sizeof msg, "snapshot at offset %" PRIu64 " skipped: %s",
+				 ev->offset, ev->error);
+		import_bad(src, 0, msg);
+		return 0;
+	case SNAP_EV_JUNK:
+		snprintf(msg, sizeof msg, "%zu bytes at offset %" PRIu64
+			 " are not a snapshot (expected \"SOCKSCOPE 1\"), skipped", ev->len, ev->offset);
+		import_bad(src, 0, msg);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int drain(struct seg *g, struct snap_reader *r, bool eof)
+{
+	struct snap_event ev;
+	enum snap_ev t;
+	int rc;
+
+	while ((t = snap_reader_next(r, &ev)) != SNAP_EV_NONE)
+		if ((rc = event(g, &ev)) < 0)
+			return rc;
+	if (eof)
+		while ((t = snap_reader_eof(r, &ev)) != SNAP_EV_NONE)
+			if ((rc = event(g, &ev)) < 0)
+				return rc;
+	return 0;
+}
+
+int import_segment(struct import_source *src, struct lines *l)
+{
+	struct snap_reader *r = snap_reader_new();
+	struct seg g = {.src = src};
+	const char *text;
+	size_t len;
+	char *chunk = malloc(256 * 1024);
+	int rc = -ENOMEM;
+
+	buf_init(&g.partial);
+	buf_init(&g.raw);
+	buf_init(&g.scratch);
+	buf_init(&g.scratch2);
+	if (!r || !chunk)
+		goto out;
+	/* what format detection already decoded comes first */
+	rc = lines_peek(l, 0, &text, &len);
+	if (rc < 0)
+		len = 0;
+	snap_reader_feed(r, text, len);
+	rc = drain(&g, r, false);
+	while (rc == 0) {
+		ssize_t n = input_read(src->in, chunk, 256 * 1024);
+
+		if (n < 0) {
+			import_bad(src, 0, input_error(src->in));
+			n = 0;   /* what came before stays imported */
+		}
+		if (n == 0) {
+			rc = drain(&g, r, true);
+			break;
+		}
+		snap_reader_feed(r, chunk, (size_t)n);
+		rc = drain(&g, r, false);
+	}
+	if (rc < 0 && rc != -EIO && rc != -EEXIST)
+		rc = -EIO;   /* out of memory in a buffer: fail the source like the db */
+out:
+	free(chunk);
+	snap_reader_free(r);
+	buf_fini(&g.partial);
+	buf_fini(&g.raw);
+	buf_fini(&g.scratch);
+	buf_fini(&g.scratch2);
+	return rc;
+}

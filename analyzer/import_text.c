@@ -1,0 +1,200 @@
+/* import_text — a foreign text dump into snapshots: one per dump, a cron log
+ * split at its `date` lines; times from date line, --at, file name or mtime. */
+#include <errno.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dateline.h"
+#include "import.h"
+
+/* date lines are short; rows never are this short and a date, so the parse
+ * is only tried on short lines */
+#define DATELINE_MAX 48
+
+struct text {
+	struct import_source *src;
+	const struct dump_format *f;
+	void *state;
+	bool open;
+	int64_t snap_id;
+	uint64_t rows, lineno;
+	int db_rc;               /* a database error seen inside the sink */
+	usec_t fallback;         /* time of a dump without a date line */
+	const char *fallback_from;
+};
+
+static bool blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+static int on_row(void *ctx, const struct sock_row *r)
+{
+	struct text *t = ctx;
+	int rc = store_socket(t->src->store, t->snap_id, r);
+
+	if (rc == -EINVAL) {
+		import_bad(t->src, t->lineno, "a row whose addresses match its family");
+		return 0;
+	}
+	if (rc < 0) {
+		t->db_rc = rc;
+		return rc;
+	}
+	t->rows++;
+	t->src->sockets++;
+	if ((t->src->sockets & 4095) == 0)
+		import_progress(t->src);
+	return 0;
+}
+
+static void on_bad(void *ctx, size_t lineno, const char *expected)
+{
+	struct text *t = ctx;
+
+	import_bad(t->src, lineno, expected);
+}
+
+static int close_snapshot(struct text *t, const struct row_sink *sink)
+{
+	int rc;
+
+	if (!t->open)
+		return 0;
+	t->open = false;
+	rc = t->f->end(t->state, sink);
+	if (rc < 0)
+		return t->db_rc ? t->db_rc : rc;
+	rc = store_snapshot_finish(t->src->store, t->snap_id, t->rows);
+	if (rc == 0)
+		t->src->snapshots++;
+	return rc;
+}
+
+static int open_snapshot(struct text *t, usec_t when, const char *from, uint64_t line)
+{
+	const struct import_opts *o = t->src->opts;
+	struct store_snapshot s = {
+		.source_id = t->src->source_id, .host = o->host ? o->host : "unknown",
+		.time = when, .time_from = from, .seq = -1, .interval_us = -1, .offset = -1,
+		.line = (int64_t)line,
+	};
+	int rc = store_snapshot_add(t->src->store, &s, &t->snap_id);
+
+	if (rc != 0)
+		return rc < 0 ? rc : -EIO;   /* foreign snapshots have no seq: never 1 */
+	t->f->begin(t->state, t->src->path);
+	t->open = true;
+	t->rows = 0;
+	return 0;
+}
+
+/* The time of dumps without their own date line, in the order of the
+ * issue: --at, a timestamp in the file name, the file's mtime (warned). */
+static void fallback_time(struct text *t)
+{
+	struct import_source *src = t->src;
+	struct timespec now;
+
+	if (src->opts->have_at) {
+		t->fallback = src->opts->at;
+		t->fallback_from = "at";
+	} else if (dateline_from_filename(src->path, &t->fallback) == 0) {
+		t->fallback_from = "filename";
+	} else if (input_has_mtime(src->in)) {
+		t->fallback = input_mtime(src->in);
+		t->fallback_from = "mtime";
+	} else {
+		clock_gettime(CLOCK_REALTIME, &now);
+		t->fallback = (usec_t)now.tv_sec * USEC_PER_SEC + now.tv_nsec / 1000;
+		t->fallback_from = "now";
+	}
+}
+
+static void warn_fallback(struct text *t)
+{
+	char when[UTCTIME_STRLEN];
+
+	utctime_format(t->fallback, 0, when, sizeof when);
+	if (!strcmp(t->fallback_from, "mtime"))
+		import_warn(t->src, "no date line, --at or time in the file name: using the file's "
+				    "modification time %s",
+			    when);
+	else if (!strcmp(t->fallback_from, "now"))
+		import_warn(t->src, "no date line or --at: using the time of the import, %s", when);
+}
+
+int import_text(struct import_source *src, struct lines *l, const struct dump_format *f)
+{
+	struct text t = {.src = src, .f = f};
+	struct row_sink sink = {on_row, on_bad, &t};
+	bool warned = false;
+	const char *line;
+	size_t len;
+	int rc;
+
+	/* parser state: fixed size, aligned for any member type */
+	t.state = aligned_alloc(alignof(max_align_t),
+				(f->state_size + alignof(max_align_t) - 1) / alignof(max_align_t) *
+					alignof(max_align_t));
+	if (!t.state)
+		return -EIO;
+	fallback_time(&t);
+	for (;;) {
+		usec_t when;
+
+		rc = lines_next(l, &line, &len);
+		if (rc == 0)
+			break;
+		t.lineno = lines_lineno(l);
+		if (rc == -E2BIG) {
+			import_bad(src, t.lineno, "a line shorter than 64 KiB");
+			continue;
+		}
+		if (rc < 0) {
+			import_bad(src, 0, input_error(src->in)[0] ? input_error(src->in)
+								    : "read error");
+			break;   /* what came before stays imported */
+		}
+		if (len <= DATELINE_MAX) {
+			int d = dateline_parse(line, len, &when);
+
+			if (d == -ERANGE)
+				import_bad(src, t.lineno,
+					   "a date line in UTC or with a numeric zone (date -u, date -R): "
+					   "this zone is unknown, its time was taken as UTC");
+			if (d == 0 || d == -ERANGE) {
+				if ((rc = close_snapshot(&t, &sink)) < 0)
+					goto out;
+				if ((rc = open_snapshot(&t, when, d ? "dateline-nozone" : "dateline",
+							t.lineno + 1)) < 0)
+					goto out;
+				continue;
+			}
+		}
+		if (!t.open) {
+			if (blank(line, len))
+				continue;   /* blank lines before a cron log's first date */
+			if (!warned) {
+				warn_fallback(&t);
+				warned = true;
+			}
+			if ((rc = open_snapshot(&t, t.fallback, t.fallback_from, t.lineno)) < 0)
+				goto out;
+		}
+		rc = f->line(t.state, line, len, t.lineno, &sink);
+		if (rc < 0) {
+			rc = t.db_rc ? t.db_rc : rc;
+			goto out;
+		}
+	}
+	rc = close_snapshot(&t, &sink);
+out:
+	free(t.state);
+	return rc;
+}

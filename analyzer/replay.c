@@ -1,0 +1,214 @@
+/* replay — netstat output of the past: the snapshot at or before a time, its
+ * stored rendering if the import kept it, else net-tools' format rendered
+ * from the sockets table in /proc order. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+#include "netstat.h"
+#include "replay.h"
+#include "tcpstate.h"
+
+static int find_snapshot(sqlite3 *db, const char *host, usec_t at, struct replay_info *info,
+			 char *err, size_t errsz)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, n = 0;
+
+	if (!host) {
+		/* without --host there must be exactly one host to choose from */
+		if (sqlite3_prepare_v2(db,
+				       "SELECT DISTINCT host FROM snapshots WHERE time <= ?1 LIMIT 3",
+				       -1, &st, NULL) != SQLITE_OK)
+			goto dberr;
+		sqlite3_bind_int64(st, 1, at);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *h = (const char *)sqlite3_column_text(st, 0);
+
+			if (n++ == 0)
+				snprintf(info->host, sizeof info->host, "%s", h ? h : "");
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (n > 1) {
+			snprintf(err, errsz, "snapshots of several hosts: choose one with --host");
+			return -EEXIST;
+		}
+		host = info->host;
+	}
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, time, host FROM snapshots WHERE host = ?1 AND time <= ?2"
+			       " ORDER BY time DESC, id DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_text(st, 1, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, at);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		info->snapshot_id = sqlite3_column_int64(st, 0);
+		info->time = sqlite3_column_int64(st, 1);
+		snprintf(info->host, sizeof info->host, "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		char t[UTCTIME_STRLEN];
+
+		utctime_format(at, 0, t, sizeof t);
+		snprintf(err, errsz, "no snapshot%s%s at or before %s", host[0] ? " of " : "",
+			 host, t);
+		rc = -ENOENT;
+	} else {
+		goto dberr;
+	}
+	sqlite3_finalize(st);
+	return rc;
+dberr:
+	snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -EIO;
+}
+
+/* The verbatim section "netstat ARGS" (or the real binary's "netstat-exec
+ * ARGS"); 1 printed, 0 not stored, -EIO. */
+static int print_stored(sqlite3 *db, long long snap, const char *args, FILE *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	/* the raw table exists from schema version 2 on, always here */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT text FROM raw WHERE snapshot_id = ?1 AND section IN"
+			       " ('netstat ' || ?2, 'netstat-exec ' || ?2) ORDER BY section LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, snap);
+	sqlite3_bind_text(st, 2, args, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		fwrite(sqlite3_column_blob(st, 0), 1, (size_t)sqlite3_column_bytes(st, 0), out);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -EIO;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A stored row back into a sock_row; 0 or -EINVAL (not renderable). */
+static int row_of(sqlite3_stmt *st, struct sock_row *r)
+{
+	const char *proto = (const char *)sqlite3_column_text(st, 0);
+	const char *state = (const char *)sqlite3_column_text(st, 2);
+	const char *la = (const char *)sqlite3_column_text(st, 3);
+	const char *ra = (const char *)sqlite3_column_text(st, 5);
+	const char *timer = (const char *)sqlite3_column_text(st, 12);
+	int s, t;
+
+	memset(r, 0, sizeof *r);
+	if (!proto || !state || !la || !ra)
+		return -EINVAL;
+	r->proto = (uint8_t)sockrow_proto_parse(proto, strlen(proto));
+	r->family = sqlite3_column_int(st, 1) == 6 ? AF_INET6 : AF_INET;
+	s = tcpstate_parse(state, strlen(state));
+	if (s < 0 || addr_parse(la, strlen(la), &r->local) < 0 ||
+	    addr_parse(ra, strlen(ra), &r->remote) < 0)
+		return -EINVAL;
+	r->state = (uint8_t)s;
+	r->lport = (uint16_t)sqlite3_column_int(st, 4);
+	r->rport = (uint16_t)sqlite3_column_int(st, 6);
+	r->rxq = (uint32_t)sqlite3_column_int64(st, 7);
+	/* sock_diag and ss give a listener's backlog as its send queue; net-tools
+	 * reads /proc, where a listener's tx_queue is always 0 */
+	r->txq = r->state == ST_LISTEN ? 0 : (uint32_t)sqlite3_column_int64(st, 8);
+	r->uid = (uint32_t)sqlite3_column_int64(st, 9);
+	r->inode = (uint64_t)sqlite3_column_int64(st, 10);
+	r->pid = (int32_t)sqlite3_column_int64(st, 11);
+	if (timer && (t = sockrow_timer_parse(timer, strlen(timer))) >= 0)
+		r->timer = (uint8_t)t;
+	r->expires_ms = (uint32_t)sqlite3_column_int64(st, 13);
+	r->retrans = (uint32_t)sqlite3_column_int64(st, 14);
+	r->program = (const char *)sqlite3_column_text(st, 15);
+	if (r->pid <= 0)
+		r->program = NULL;   /* net-tools shows "-" without a pid */
+	return 0;
+}
+
+static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info *info,
+		  FILE *out, char *err, size_t errsz)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf b;
+	struct sock_row r;
+	int rc;
+
+	buf_init(&b);
+	if (netstat_render_header(o, &b) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* net-tools reads tcp, tcp6, udp, udp6, raw, raw6 in turn */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT proto, family, state, laddr, lport, raddr, rport, rxq, txq,"
+			       " uid, inode, pid, timer, expires_ms, retrans, program FROM sockets"
+			       " WHERE snapshot_id = ?1 ORDER BY CASE proto WHEN 'tcp' THEN 0"
+			       " WHEN 'udp' THEN 1 ELSE 2 END, family, rowid",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = -EIO;
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, info->snapshot_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (row_of(st, &r) < 0)
+			continue;
+		rc = netstat_render_row(o, &r, &b);
+		if (rc < 0)
+			goto out;
+		info->rows += rc;
+		if (b.len > 1 << 16) {
+			fwrite(b.data, 1, b.len, out);
+			buf_reset(&b);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		rc = -EIO;
+		goto out;
+	}
+	fwrite(b.data, 1, b.len, out);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	buf_fini(&b);
+	return rc;
+}
+
+int replay_netstat(sqlite3 *db, const char *host, usec_t at, const char *args, FILE *out,
+		   struct replay_info *info, char *err, size_t errsz)
+{
+	struct netstat_opts o;
+	const char *bad;
+	int rc;
+
+	memset(info, 0, sizeof *info);
+	if (netstat_opts_parse(args, &o, &bad) < 0) {
+		snprintf(err, errsz, "netstat %s: cannot replay %s (supported: -a -t -u -w -l -n -p -e -o -W and their long forms; -n is required)",
+			 args, bad);
+		return -EINVAL;
+	}
+	rc = find_snapshot(db, host, at, info, err, errsz);
+	if (rc < 0)
+		return rc;
+	rc = print_stored(db, info->snapshot_id, args, out);
+	if (rc < 0) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	if (rc == 1) {
+		info->stored = true;
+		return 0;
+	}
+	return render(db, &o, info, out, err, errsz);
+}

@@ -1,0 +1,142 @@
+/* segdump — printing and verifying segments through the verifying reader:
+ * content is printed only once its snapshot's checksum matched. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "buf.h"
+#include "segdump.h"
+#include "segread.h"
+
+struct dctx {
+	const struct segdump_opts *o;
+	const char *path;
+	FILE *out, *msg;
+	struct buf cur;          /* the open snapshot's output, provisional */
+	struct buf kept;         /* --at: the newest snapshot so far */
+	bool want;               /* the open snapshot is selected */
+	bool in_section;         /* the current section is selected */
+	int status;
+};
+
+static void on_problem(struct dctx *c, const struct snap_event *ev)
+{
+	if (ev->type == SNAP_EV_BAD)
+		fprintf(c->msg, "%s: snapshot at offset %" PRIu64 " (seq %" PRIu64 "): %s\n",
+			c->path, ev->offset, ev->hdr ? ev->hdr->seq : 0, ev->error);
+	else
+		fprintf(c->msg, "%s: %zu bytes of junk at offset %" PRIu64 "\n", c->path, ev->len,
+			ev->offset);
+	c->status = 1;
+}
+
+static int on_dump(void *vctx, const struct snap_event *ev)
+{
+	struct dctx *c = vctx;
+	const struct segdump_opts *o = c->o;
+	const struct snap_header *h = ev->hdr;
+	char t[UTCTIME_STRLEN];
+
+	switch (ev->type) {
+	case SNAP_EV_BEGIN:
+		buf_reset(&c->cur);
+		c->want = (!o->seq || h->seq == o->seq) && (!o->have_at || h->time <= o->at);
+		c->in_section = false;
+		if (c->want && (!o->section || o->list)) {
+			utctime_format(h->time, 6, t, sizeof t);
+			if (o->list)
+				buf_printf(&c->cur, "%" PRIu64 "\t%s\t%s\t%s\t", h->seq, t, h->host,
+					   h->reason[0] ? h->reason : "-");
+			else
+				buf_printf(&c->cur, "# snapshot seq %" PRIu64 ", %s, host %s, reason %s\n",
+					   h->seq, t, h->host, h->reason[0] ? h->reason : "-");
+		}
+		break;
+	case SNAP_EV_SECTION:
+		/* --list ignores --section: it lists the snapshots */
+		c->in_section = c->want && !o->list && (!o->section || !strcmp(ev->section, o->section));
+		if (c->want && o->list)
+			buf_printf(&c->cur, "[%s]", ev->section);
+		else if (c->in_section && !o->section)
+			buf_printf(&c->cur, "## %s\n", ev->section);
+		break;
+	case SNAP_EV_DATA:
+		if (c->in_section && buf_append(&c->cur, ev->data, ev->len) < 0)
+			return -ENOMEM;
+		break;
+	case SNAP_EV_END:
+		if (!c->want)
+			break;
+		if (o->list)
+			buf_putc(&c->cur, '\n');
+		if (o->have_at) {
+			/* keep only the newest at or before --at */
+			struct buf tmp = c->kept;
+
+			c->kept = c->cur;
+			c->cur = tmp;
+			buf_reset(&c->cur);
+		} else {
+			fwrite(c->cur.data, 1, c->cur.len, c->out);
+		}
+		break;
+	case SNAP_EV_BAD:
+	case SNAP_EV_JUNK:
+		on_problem(c, ev);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+int segdump(const char *path, const struct segdump_opts *o, FILE *out, FILE *msg)
+{
+	struct dctx c = {.o = o, .path = path, .out = out, .msg = msg};
+	struct segread_stats st;
+	int rc;
+
+	buf_init(&c.cur);
+	buf_init(&c.kept);
+	rc = segread_path(path, on_dump, &c, &st);
+	if (rc < 0) {
+		fprintf(msg, "%s: %s\n", path, strerror(-rc));
+	} else {
+		if (o->have_at)
+			fwrite(c.kept.data, 1, c.kept.len, out);
+		rc = c.status;
+	}
+	buf_fini(&c.cur);
+	buf_fini(&c.kept);
+	return rc;
+}
+
+static int on_verify(void *vctx, const struct snap_event *ev)
+{
+	struct dctx *c = vctx;
+
+	if (ev->type == SNAP_EV_BAD || ev->type == SNAP_EV_JUNK)
+		on_problem(c, ev);
+	return 0;
+}
+
+int segverify(const char *path, FILE *out, FILE *msg)
+{
+	struct dctx c = {.path = path, .out = out, .msg = msg};
+	struct segread_stats st;
+	int rc = segread_path(path, on_verify, &c, &st);
+
+	if (rc < 0) {
+		fprintf(msg, "%s: %s\n", path, strerror(-rc));
+		return rc;
+	}
+	fprintf(out, "%s: good=%" PRIu64 " bad=%" PRIu64 " junk=%" PRIu64 " frame=%s%s%s\n", path,
+		st.good, st.bad, st.junk,
+		!st.compressed ? "plain" : st.frame_complete ? "complete" : "open",
+		st.zstd_error[0] ? " zstd-error=" : "", st.zstd_error);
+	if (st.good == 0 && st.bad == 0) {
+		fprintf(msg, "%s: no snapshot found (not a sockscope segment?)\n", path);
+		c.status = 1;
+	}
+	return c.status;
+}

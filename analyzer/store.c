@@ -1,0 +1,323 @@
+/* store — the database side of an import: one prepared statement per
+ * table, rows bound field by field, unknown values stored as NULL. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "store.h"
+#include "tcpstate.h"
+
+enum {
+	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
+	Q_SOURCE_FIND, Q_SOURCE_ADD, Q_SOURCE_FINISH,
+	Q_SNAP_ADD, Q_SNAP_FINISH, Q_SOCKET, Q_COUNTER, Q_PROCESS, Q_RAW,
+	Q_N_
+};
+
+static const char *const sql[Q_N_] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_SAVEPOINT] = "SAVEPOINT snap",
+	[Q_RELEASE] = "RELEASE snap",
+	[Q_ROLLBACK_TO] = "ROLLBACK TO snap",
+	[Q_SOURCE_FIND] = "SELECT id FROM sources WHERE sha256 = ?1",
+	[Q_SOURCE_ADD] = "INSERT INTO sources (path, sha256, format, bytes, imported_at)"
+			 " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_SOURCE_FINISH] = "UPDATE sources SET sha256 = ?2, bytes = ?3, snapshots = ?4,"
+			    " sockets = ?5, bad_lines = ?6, first_error = ?7 WHERE id = ?1",
+	[Q_SNAP_ADD] = "INSERT OR IGNORE INTO snapshots (source_id, host, time, time_from, seq,"
+		       " boot_id, kernel, reason, interval_us, offset, line, first_socket)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+		       " (SELECT coalesce(max(rowid), 0) + 1 FROM sockets))",
+	[Q_SNAP_FINISH] = "UPDATE snapshots SET sockets = ?2 WHERE id = ?1",
+	[Q_SOCKET] = "INSERT INTO sockets (snapshot_id, proto, family, state, laddr, lport,"
+		     " raddr, rport, rnet, rxq, txq, uid, inode, timer, expires_ms, retrans,"
+		     " pid, program) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+		     " ?13, ?14, ?15, ?16, ?17, ?18)",
+	[Q_COUNTER] = "INSERT OR REPLACE INTO counters (snapshot_id, name, value) VALUES (?1, ?2, ?3)",
+	[Q_PROCESS] = "INSERT INTO processes (snapshot_id, inode, pid, program, comm)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_RAW] = "INSERT OR REPLACE INTO raw (snapshot_id, section, text) VALUES (?1, ?2, ?3)",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q_N_];
+};
+
+int store_new(sqlite3 *db, struct store **out, char *err, size_t errsz)
+{
+	struct store *s = calloc(1, sizeof *s);
+
+	*out = NULL;
+	if (!s) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	s->db = db;
+	for (int i = 0; i < Q_N_; i++) {
+		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) !=
+		    SQLITE_OK) {
+			snprintf(err, errsz, "preparing \"%s\": %s", sql[i], sqlite3_errmsg(db));
+			store_free(s);
+			return -EIO;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+void store_free(struct store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < Q_N_; i++)
+		sqlite3_finalize(s->q[i]);
+	free(s);
+}
+
+const char *store_error(const struct store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+/* Steps a statement without a result row; resets it for reuse. */
+static int run(struct store *s, int q)
+{
+	int rc = sqlite3_step(s->q[q]);
+
+	sqlite3_reset(s->q[q]);
+	sqlite3_clear_bindings(s->q[q]);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return -EEXIST;
+	return -EIO;
+}
+
+int store_begin(struct store *s) { return run(s, Q_BEGIN); }
+int store_commit(struct store *s) { return run(s, Q_COMMIT); }
+void store_rollback(struct store *s) { (void)run(s, Q_ROLLBACK); }
+int store_savepoint(struct store *s) { return run(s, Q_SAVEPOINT); }
+int store_release(struct store *s) { return run(s, Q_RELEASE); }
+int store_rollback_savepoint(struct store *s)
+{
+	int rc = run(s, Q_ROLLBACK_TO);
+
+	return rc ? rc : run(s, Q_RELEASE);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(st, i, t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_int_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int store_source_find(struct store *s, const char *sha256, int64_t *id)
+{
+	sqlite3_stmt *st = s->q[Q_SOURCE_FIND];
+	int rc;
+
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int store_source_add(struct store *s, const struct store_source *src, int64_t *id)
+{
+	sqlite3_stmt *st = s->q[Q_SOURCE_ADD];
+	struct timespec now;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	sqlite3_bind_text(st, 1, src->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, src->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, src->format, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)src->bytes);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now.tv_sec * USEC_PER_SEC + now.tv_nsec / 1000);
+	rc = run(s, Q_SOURCE_ADD);
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int store_source_finish(struct store *s, int64_t id, const char *sha256, uint64_t bytes,
+			uint64_t snapshots, uint64_t sockets, uint64_t bad_lines,
+			const char *first_error)
+{
+	sqlite3_stmt *st = s->q[Q_SOURCE_FINISH];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)bytes);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)snapshots);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)sockets);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)bad_lines);
+	bind_text_or_null(st, 7, first_error);
+	return run(s, Q_SOURCE_FINISH);
+}
+
+int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64_t *id)
+{
+	sqlite3_stmt *st = s->q[Q_SNAP_ADD];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, snap->source_id);
+	sqlite3_bind_text(st, 2, snap->host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, snap->time);
+	sqlite3_bind_text(st, 4, snap->time_from, -1, SQLITE_STATIC);
+	bind_int_or_null(st, 5, snap->seq);
+	bind_text_or_null(st, 6, snap->boot_id);
+	bind_text_or_null(st, 7, snap->kernel);
+	bind_text_or_null(st, 8, snap->reason);
+	bind_int_or_null(st, 9, snap->interval_us);
+	bind_int_or_null(st, 10, snap->offset);
+	bind_int_or_null(st, 11, snap->line);
+	rc = run(s, Q_SNAP_ADD);
+	if (rc < 0)
+		return rc;
+	if (sqlite3_changes(s->db) == 0)
+		return 1;   /* OR IGNORE: the recorded snapshot is already there */
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets)
+{
+	sqlite3_stmt *st = s->q[Q_SNAP_FINISH];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)sockets);
+	return run(s, Q_SNAP_FINISH);
+}
+
+const char *store_state_name(int proto, int state)
+{
+	if (state == ST_NEW_SYN_RECV)
+		state = ST_SYN_RECV;
+	if (proto != IPPROTO_TCP && state == ST_CLOSE)
+		return "UNCONN";
+	return tcpstate_name(state);
+}
+
+static const char *proto_name(int proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_RAW: return "raw";
+	default: return NULL;
+	}
+}
+
+/* rnet: what subnet grouping needs as one integer (docs/SCHEMA.md). */
+static int64_t rnet_of(const struct addr *a)
+{
+	uint64_t v = 0;
+
+	if (a->family == AF_INET)
+		return (int64_t)((uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 |
+				 (uint32_t)a->a[2] << 8 | a->a[3]);
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | a->a[i];
+	return (int64_t)v;   /* two's complement: keeps order within the sign */
+}
+
+int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)
+{
+	sqlite3_stmt *st = s->q[Q_SOCKET];
+	struct addr la = in->local, ra = in->remote;
+	char lt[ADDR_STRLEN], rt[ADDR_STRLEN];
+	const char *pn = proto_name(in->proto), *sn = store_state_name(in->proto, in->state);
+	size_t ll, rl;
+
+	if (!pn || !sn || (in->family != AF_INET && in->family != AF_INET6) ||
+	    (in->family == AF_INET && (la.family != AF_INET || ra.family != AF_INET)) ||
+	    la.family != ra.family)
+		return -EINVAL;
+	addr_fold(&la);
+	addr_fold(&ra);
+	ll = addr_format(&la, lt, sizeof lt);
+	rl = addr_format(&ra, rt, sizeof rt);
+	sqlite3_bind_int64(st, 1, snapshot);
+	sqlite3_bind_text(st, 2, pn, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, in->family == AF_INET ? 4 : 6);
+	sqlite3_bind_text(st, 4, sn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, lt, (int)ll, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, in->lport);
+	sqlite3_bind_text(st, 7, rt, (int)rl, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, in->rport);
+	sqlite3_bind_int64(st, 9, rnet_of(&ra));
+	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
+		sqlite3_bind_int64(st, 10, in->rxq);
+		sqlite3_bind_int64(st, 11, in->txq);
+	}
+	if (!(in->unknown & SOCKROW_UNKNOWN_UID))
+		sqlite3_bind_int64(st, 12, in->uid);
+	if (!(in->unknown & SOCKROW_UNKNOWN_INODE))
+		sqlite3_bind_int64(st, 13, (sqlite3_int64)in->inode);
+	if (!(in->unknown & SOCKROW_UNKNOWN_TIMER)) {
+		sqlite3_bind_text(st, 14, sockrow_timer_name(in->timer), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 15, in->expires_ms);
+		sqlite3_bind_int64(st, 16, in->retrans);
+	}
+	if (in->pid > 0)
+		sqlite3_bind_int64(st, 17, in->pid);
+	if (in->program)
+		sqlite3_bind_text(st, 18, in->program, -1, SQLITE_STATIC);
+	return run(s, Q_SOCKET);
+}
+
+int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nlen,
+		  int64_t value)
+{
+	sqlite3_stmt *st = s->q[Q_COUNTER];
+
+	sqlite3_bind_int64(st, 1, snapshot);
+	sqlite3_bind_text(st, 2, name, (int)nlen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, value);
+	return run(s, Q_COUNTER);
+}
+
+int store_process(struct store *s, int64_t snapshot, uint64_t inode, int64_t pid,
+		  const char *program, const char *comm)
+{
+	sqlite3_stmt *st = s->q[Q_PROCESS];
+
+	sqlite3_bind_int64(st, 1, snapshot);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)inode);
+	sqlite3_bind_int64(st, 3, pid);
+	bind_text_or_null(st, 4, program);
+	bind_text_or_null(st, 5, comm);
+	return run(s, Q_PROCESS);
+}
+
+int store_raw(struct store *s, int64_t snapshot, const char *section, const void *text,
+	      size_t len)
+{
+	sqlite3_stmt *st = s->q[Q_RAW];
+
+	sqlite3_bind_int64(st, 1, snapshot);
+	sqlite3_bind_text(st, 2, section, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 3, text, len, SQLITE_STATIC);
+	return run(s, Q_RAW);
+}

@@ -1,0 +1,78 @@
+/* store — writing imported data into the database: prepared statements for
+ * sources, snapshots, sockets, counters, processes and raw sections, all
+ * values bound (never spliced into SQL text). */
+#ifndef SOCKSCOPE_STORE_H
+#define SOCKSCOPE_STORE_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "sockrow.h"
+#include "utctime.h"
+
+struct store;
+
+struct store_source {
+	const char *path;
+	const char *sha256;      /* hex; may be a unique placeholder, see store_source_finish */
+	const char *format;
+	uint64_t bytes;
+};
+
+struct store_snapshot {
+	int64_t source_id;
+	const char *host;
+	usec_t time;
+	const char *time_from;   /* header dateline at filename mtime now */
+	int64_t seq;             /* recorder seq, or -1 (NULL) */
+	const char *boot_id, *kernel, *reason;   /* NULL allowed */
+	int64_t interval_us;     /* -1: NULL */
+	int64_t offset, line;    /* -1: NULL */
+};
+
+/* Prepares the statements. 0 or -EIO with err set. Caller frees. */
+int store_new(sqlite3 *db, struct store **out, char *err, size_t errsz);
+void store_free(struct store *s);   /* NULL is a no-op */
+/* The last SQLite error message. */
+const char *store_error(const struct store *s);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+/* Per-snapshot savepoint inside the source transaction: a torn snapshot of
+ * a segment is undone without losing the good ones before it. */
+int store_savepoint(struct store *s);
+int store_release(struct store *s);
+int store_rollback_savepoint(struct store *s);
+
+/* 1 and *id when a source with this hash exists, 0 when not, -EIO. */
+int store_source_find(struct store *s, const char *sha256, int64_t *id);
+int store_source_add(struct store *s, const struct store_source *src, int64_t *id);
+/* Sets the final hash, size and counts. -EEXIST when another source has
+ * this hash (the same content arrived through stdin): roll back. */
+int store_source_finish(struct store *s, int64_t id, const char *sha256, uint64_t bytes,
+			uint64_t snapshots, uint64_t sockets, uint64_t bad_lines,
+			const char *first_error);
+
+/* 0 with *id, 1 when this recorder snapshot is already stored (same host,
+ * boot id, seq and time: a segment re-imported after it grew), -EIO. */
+int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64_t *id);
+int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets);
+
+/* Folds IPv4-mapped addresses, names the state as docs/SCHEMA.md says,
+ * stores unknown fields as NULL. 0, -EINVAL (a row no table can hold:
+ * family/address mismatch) or -EIO. */
+int store_socket(struct store *s, int64_t snapshot, const struct sock_row *r);
+int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nlen,
+		  int64_t value);
+int store_process(struct store *s, int64_t snapshot, uint64_t inode, int64_t pid,
+		  const char *program, const char *comm);
+int store_raw(struct store *s, int64_t snapshot, const char *section, const void *text,
+	      size_t len);
+
+/* State names of the sockets table: net-tools spelling, SYN_RECV for
+ * request sockets, UNCONN for unconnected UDP/raw. */
+const char *store_state_name(int proto, int state);
+
+#endif

@@ -1,0 +1,81 @@
+/* fuzz_import — any file through the whole import (codec sniffing, UTF-16,
+ * line splitting, format detection, every parser, segment reader, store)
+ * into an in-memory database: the import never fails the database, and what
+ * `sources` says matches what the tables hold. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "import.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static long long scalar(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		abort();
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	static FILE *devnull;
+	struct import_opts o = {.show_errors = 3, .quiet = true, .have_at = true, .at = 0};
+	struct importer *im;
+	sqlite3 *db;
+	char err[256];
+	FILE *f;
+	int rc;
+
+	if (!devnull) {
+		devnull = fopen("/dev/null", "w");
+		snprintf(path, sizeof path, "/dev/shm/sst-fuzz-import.%d", (int)getpid());
+	}
+	if (size > 1 && data[0] == 'F') {
+		/* steer the format now and then: "Fss\n..." */
+		static char fmt[16];
+		const uint8_t *nl = memchr(data, '\n', size < 16 ? size : 16);
+
+		if (nl) {
+			memcpy(fmt, data + 1, (size_t)(nl - data - 1));
+			fmt[nl - data - 1] = '\0';
+			if (!strcmp(fmt, "segment") || dump_format_find(fmt))
+				o.format = fmt;
+		}
+	}
+	f = fopen(path, "wb");
+	if (!f)
+		abort();
+	fwrite(data, 1, size, f);
+	fclose(f);
+	if (db_open(NULL, DB_MEMORY, &db, err, sizeof err) != 0)
+		abort();
+	if (importer_new(db, &o, devnull, &im, err, sizeof err) != 0)
+		abort();
+	rc = importer_path(im, path);
+	if (rc < 0)
+		abort();   /* a database failure: never from input alone */
+	if (scalar(db, "SELECT count(*) FROM sockets") !=
+	    scalar(db, "SELECT coalesce(sum(sockets), 0) FROM sources"))
+		abort();
+	if (scalar(db, "SELECT count(*) FROM snapshots") !=
+	    scalar(db, "SELECT coalesce(sum(snapshots), 0) FROM sources"))
+		abort();
+	if (scalar(db, "SELECT count(*) FROM snapshots s WHERE sockets !="
+		       " (SELECT count(*) FROM sockets WHERE snapshot_id = s.id)") != 0)
+		abort();
+	importer_free(im);
+	db_close(db);
+	unlink(path);
+	return 0;
+}

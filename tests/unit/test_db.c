@@ -1,0 +1,237 @@
+/* Unit tests for analyzer/db (migrations, read-only opening), sqlfn (the SQL
+ * functions) and store (how rows land in the tables). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "store.h"
+#include "tcpstate.h"
+
+/* The first column of the first row of sql, as text ("NULL" for NULL). */
+static char *scalar(sqlite3 *db, const char *sql)
+{
+	static char out[256];
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fail_msg("%s: no row (%s)", sql, sqlite3_errmsg(db));
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		snprintf(out, sizeof out, "NULL");
+	else
+		snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void tmp_db(char *path, size_t n)
+{
+	int fd;
+
+	snprintf(path, n, "/tmp/sst-test-db.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+}
+
+static void rm_db(const char *path)
+{
+	char p[300];
+
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+}
+
+static void test_migrations(void **state)
+{
+	char path[64], err[256];
+	sqlite3 *db;
+
+	(void)state;
+	assert_true(db_schema_version() >= 2);
+	tmp_db(path, sizeof path);
+	/* a read-only open of a missing database says so */
+	assert_int_equal(db_open(path, DB_READONLY, &db, err, sizeof err), -ENOENT);
+	assert_null(db);
+	assert_non_null(strstr(err, "no such database"));
+
+	/* an "older build": schema 1 only, with data in it */
+	assert_int_equal(db_open_at_version(path, 1, &db, err, sizeof err), 0);
+	assert_string_equal(scalar(db, "PRAGMA user_version"), "1");
+	assert_string_equal(scalar(db, "PRAGMA journal_mode"), "wal");
+	assert_int_equal(db_exec(db, "INSERT INTO sources (path, sha256, format, bytes, imported_at)"
+				     " VALUES ('old', 'abc', 'netstat', 1, 0)", err, sizeof err), 0);
+	assert_string_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'raw'"), "0");
+	db_close(db);
+
+	/* read-only commands refuse an old schema instead of migrating */
+	assert_int_equal(db_open(path, DB_READONLY, &db, err, sizeof err), -EPROTO);
+	assert_non_null(strstr(err, "schema version 1"));
+
+	/* a read-write open migrates and keeps the data */
+	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), 0);
+	assert_int_equal(atoi(scalar(db, "PRAGMA user_version")), db_schema_version());
+	assert_string_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name = 'raw'"), "1");
+	assert_string_equal(scalar(db, "SELECT path FROM sources"), "old");
+	db_close(db);
+
+	/* read-only really is read-only */
+	assert_int_equal(db_open(path, DB_READONLY, &db, err, sizeof err), 0);
+	assert_int_equal(db_exec(db, "DELETE FROM sources", err, sizeof err), -EIO);
+	assert_string_equal(scalar(db, "SELECT count(*) FROM sources"), "1");
+	db_close(db);
+
+	/* a database from a newer build is refused, untouched */
+	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), 0);
+	assert_int_equal(db_exec(db, "PRAGMA user_version = 999", err, sizeof err), 0);
+	db_close(db);
+	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), -EPROTO);
+	assert_non_null(strstr(err, "newer"));
+	rm_db(path);
+}
+
+static void test_sqlfn(void **state)
+{
+	char err[256];
+	sqlite3 *db;
+
+	(void)state;
+	assert_int_equal(db_open(NULL, DB_MEMORY, &db, err, sizeof err), 0);
+	assert_string_equal(scalar(db, "SELECT subnet('198.51.100.77', 24)"), "198.51.100.0/24");
+	assert_string_equal(scalar(db, "SELECT subnet('::ffff:198.51.100.77', 24)"), "198.51.100.0/24");
+	assert_string_equal(scalar(db, "SELECT subnet('2001:db8:1:2:3::9', 64)"), "2001:db8:1:2::/64");
+	assert_string_equal(scalar(db, "SELECT subnet('2001:db8:1:2:3::9', 24, 48)"), "2001:db8:1::/48");
+	assert_string_equal(scalar(db, "SELECT subnet('198.51.100.77', 24, 48)"), "198.51.100.0/24");
+	assert_string_equal(scalar(db, "SELECT subnet('198.51.100.77', 99)"), "198.51.100.77/32");
+	assert_string_equal(scalar(db, "SELECT subnet('not an address', 24)"), "NULL");
+	assert_string_equal(scalar(db, "SELECT subnet(NULL, 24)"), "NULL");
+	assert_string_equal(scalar(db, "SELECT in_cidr('203.0.113.9', '203.0.113.0/25')"), "1");
+	assert_string_equal(scalar(db, "SELECT in_cidr('203.0.113.200', '203.0.113.0/25')"), "0");
+	assert_string_equal(scalar(db, "SELECT in_cidr('::ffff:203.0.113.9', '203.0.113.0/24')"), "1");
+	assert_string_equal(scalar(db, "SELECT in_cidr('2001:db8::1', '203.0.113.0/24')"), "0");
+	assert_string_equal(scalar(db, "SELECT in_cidr('2001:db8::1', 'bogus')"), "NULL");
+	assert_string_equal(scalar(db, "SELECT ip_family('::ffff:1.2.3.4')"), "4");
+	assert_string_equal(scalar(db, "SELECT ip_family('2001:db8::1')"), "6");
+	assert_string_equal(scalar(db, "SELECT ip_family('1.2.3')"), "NULL");
+	assert_string_equal(scalar(db, "SELECT utc(1795614840000000)"), "2026-11-25T13:54:00.000000Z");
+	assert_string_equal(scalar(db, "SELECT us('2026-11-25T13:54:00Z')"), "1795614840000000");
+	assert_string_equal(scalar(db, "SELECT us('yesterday')"), "NULL");
+	/* the CIDR parsed once per statement still answers per row */
+	assert_string_equal(scalar(db, "WITH a(x) AS (VALUES ('192.0.2.1'), ('192.0.2.200'), ('198.51.100.1'))"
+				       " SELECT group_concat(in_cidr(x, '192.0.2.0/25')) FROM a"),
+			    "1,0,0");
+	db_close(db);
+}
+
+static void test_store(void **state)
+{
+	char err[256];
+	sqlite3 *db;
+	struct store *s;
+	int64_t src, snap, snap2;
+	struct sock_row r;
+
+	(void)state;
+	assert_int_equal(db_open(NULL, DB_MEMORY, &db, err, sizeof err), 0);
+	assert_int_equal(store_new(db, &s, err, sizeof err), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_source_add(s, &(struct store_source){"x", "h1", "ss", 10}, &src), 0);
+	assert_int_equal(store_source_find(s, "h1", &snap), 1);
+	assert_int_equal(snap, src);
+	assert_int_equal(store_source_find(s, "h2", &snap), 0);
+	struct store_snapshot ss = {src, "web1", 1795614840000000, "header", 7, "boot", "6.1", "start",
+				    10000000, 0, -1};
+	assert_int_equal(store_snapshot_add(s, &ss, &snap), 0);
+	/* the same recorder snapshot again: recognised, not duplicated */
+	assert_int_equal(store_snapshot_add(s, &ss, &snap2), 1);
+
+	/* a dual-stack socket talking to an IPv4 peer, all fields known */
+	memset(&r, 0, sizeof r);
+	r.proto = IPPROTO_TCP;
+	r.family = AF_INET6;
+	r.state = ST_NEW_SYN_RECV;
+	assert_int_equal(addr_parse("::ffff:192.0.2.1", 16, &r.local), 0);
+	assert_int_equal(addr_parse("::ffff:203.0.113.9", 18, &r.remote), 0);
+	r.lport = 80;
+	r.rport = 40000;
+	r.pid = 12;
+	r.program = "my app";
+	r.timer = 1;
+	assert_int_equal(store_socket(s, snap, &r), 0);
+	/* unconnected UDP from a dump that says nothing but addresses */
+	memset(&r, 0, sizeof r);
+	r.unknown = SOCKROW_UNKNOWN_ALL;
+	r.proto = IPPROTO_UDP;
+	r.family = AF_INET6;
+	r.state = ST_CLOSE;
+	assert_int_equal(addr_parse("2001:db8::1", 11, &r.local), 0);
+	assert_int_equal(addr_parse("2001:db8:0:1::7", 15, &r.remote), 0);
+	r.lport = 53;
+	assert_int_equal(store_socket(s, snap, &r), 0);
+	/* an AF_INET row with an IPv6 address cannot be stored */
+	r.family = AF_INET;
+	assert_int_equal(store_socket(s, snap, &r), -EINVAL);
+	assert_int_equal(store_snapshot_finish(s, snap, 2), 0);
+	assert_int_equal(store_source_finish(s, src, "final", 10, 1, 2, 0, NULL), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	assert_string_equal(scalar(db, "SELECT laddr || ' ' || raddr || ' ' || family || ' ' || state"
+				       " || ' ' || timer || ' ' || program FROM sockets WHERE lport = 80"),
+			    "192.0.2.1 203.0.113.9 6 SYN_RECV on my app");
+	assert_string_equal(scalar(db, "SELECT rnet FROM sockets WHERE lport = 80"),
+			    "3405803785");   /* 203.0.113.9 */
+	assert_string_equal(scalar(db, "SELECT state || ' ' || proto || ' ' || coalesce(rxq, 'null') ||"
+				       " coalesce(uid, 'null') || coalesce(pid, 'null') || coalesce(timer, 'null')"
+				       " FROM sockets WHERE lport = 53"),
+			    "UNCONN udp nullnullnullnull");
+	assert_string_equal(scalar(db, "SELECT rnet FROM sockets WHERE lport = 53"),
+			    "2306139568115548161");   /* 2001:db8:0:1 as 64 bits */
+	assert_string_equal(scalar(db, "SELECT sha256 || sockets FROM sources"), "final2");
+	assert_string_equal(scalar(db, "SELECT first_socket FROM snapshots"), "1");
+
+	/* another source with the same final hash is refused */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_source_add(s, &(struct store_source){"-", "pending", "ss", 0}, &src), 0);
+	assert_int_equal(store_source_finish(s, src, "final", 10, 0, 0, 0, NULL), -EEXIST);
+	store_rollback(s);
+	assert_string_equal(scalar(db, "SELECT count(*) FROM sources"), "1");
+	store_free(s);
+	db_close(db);
+}
+
+static void test_state_names(void **state)
+{
+	(void)state;
+	assert_string_equal(store_state_name(IPPROTO_TCP, ST_NEW_SYN_RECV), "SYN_RECV");
+	assert_string_equal(store_state_name(IPPROTO_TCP, ST_CLOSE), "CLOSE");
+	assert_string_equal(store_state_name(IPPROTO_UDP, ST_CLOSE), "UNCONN");
+	assert_string_equal(store_state_name(IPPROTO_UDP, ST_ESTABLISHED), "ESTABLISHED");
+	for (int st = ST_ESTABLISHED; st <= ST_CLOSING; st++)
+		assert_non_null(store_state_name(IPPROTO_TCP, st));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_migrations),
+		cmocka_unit_test(test_sqlfn),
+		cmocka_unit_test(test_store),
+		cmocka_unit_test(test_state_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

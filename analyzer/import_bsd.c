@@ -1,0 +1,278 @@
+/* import_bsd — the parser of saved macOS, FreeBSD and OpenBSD `netstat -an`
+ * output (dotted ports, tcp4/tcp6/tcp46): Internet rows to sock_rows. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dump.h"
+#include "hostport.h"
+#include "num.h"
+#include "tcpstate.h"
+
+/* proto, queues, two endpoints, state; macOS -v adds a dozen columns after
+ * them, which are not read. */
+#define BSD_MAXTOK 8
+/* Without -W (FreeBSD), -l (macOS) or -v (OpenBSD) inet6print() keeps only
+ * the first 16 characters of an IPv6 address. */
+#define BSD_ADDR6_COL 16
+
+struct bsd_state {
+	int skipping;   /* inside a section that is not Internet sockets */
+};
+
+/* Row protocols: "%-3.3s%-2.2s" of the protocol name and "4", "6" or "46"
+ * (the socket's INP_IPV4/INP_IPV6 flags) on FreeBSD and macOS, the bare
+ * name and "6" on OpenBSD; FreeBSD calls offloaded TCP "toe". A dual-stack
+ * socket (46) is an IPv6 socket. */
+static const struct {
+	const char *name;
+	uint8_t proto, family;
+} protos[] = {
+	{"tcp4", IPPROTO_TCP, AF_INET},  {"tcp6", IPPROTO_TCP, AF_INET6},
+	{"tcp46", IPPROTO_TCP, AF_INET6}, {"tcp", IPPROTO_TCP, AF_INET},
+	{"toe4", IPPROTO_TCP, AF_INET},  {"toe6", IPPROTO_TCP, AF_INET6},
+	{"toe46", IPPROTO_TCP, AF_INET6}, {"udp4", IPPROTO_UDP, AF_INET},
+	{"udp6", IPPROTO_UDP, AF_INET6}, {"udp46", IPPROTO_UDP, AF_INET6},
+	{"udp", IPPROTO_UDP, AF_INET},
+};
+#define NPROTOS (sizeof protos / sizeof protos[0])
+
+/* Rows of other protocols, skipped on purpose: raw IP (ip4, ip6, OpenBSD
+ * "ip"), ICMP (icm4, icm6), IGMP, divert, PIM, CARP, SDP and SCTP sockets,
+ * and macOS' kernel control/event sockets. Their "ports" are protocol
+ * numbers or nothing, and the schema keeps TCP and UDP. */
+static const char *const skipped[] = {"ip", "icm", "igm", "div", "pim", "car",
+				       "sdp", "sctp", "kctl", "kevt", "rip"};
+
+static int find_proto(const struct dump_tok *t)
+{
+	for (size_t i = 0; i < NPROTOS; i++)
+		if (dump_tok_is(t, protos[i].name))
+			return (int)i;
+	return -1;
+}
+
+static int is_skipped_proto(const struct dump_tok *t)
+{
+	for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
+		size_t l = strlen(skipped[i]);
+
+		if (t->len >= l && t->len <= l + 4 && memcmp(t->s, skipped[i], l) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int is_digits(const struct dump_tok *t)
+{
+	if (t->len == 0)
+		return 0;
+	for (size_t i = 0; i < t->len; i++)
+		if (t->s[i] < '0' || t->s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int tok_u32(const struct dump_tok *t, uint32_t *out)
+{
+	uint64_t v;
+
+	if (num_parse_dec(t->s, t->len, UINT32_MAX, &v) < 0)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* An IPv4 address on a tcp46/udp46 row (printed by inetprint()) is the
+ * IPv6 socket's IPv4-mapped address, as the Linux kernel would show it. */
+static void map_v4(struct addr *a)
+{
+	uint8_t v4[4];
+
+	memcpy(v4, a->a, 4);
+	memset(a, 0, sizeof *a);
+	a->family = AF_INET6;
+	a->a[10] = 0xff;
+	a->a[11] = 0xff;
+	memcpy(a->a + 12, v4, 4);
+}
+
+static const char *endpoint(const struct dump_tok *t, int family, struct addr *a, uint16_t *port)
+{
+	const char *dot;
+
+	if (hostport_parse(t->s, t->len, HOSTPORT_DOT, family, a, port) < 0) {
+		dot = memrchr(t->s, '.', t->len);
+		if (dot && dot - t->s == BSD_ADDR6_COL && memchr(t->s, ':', t->len))
+			return "IPv6 address truncated by netstat; use -W (FreeBSD), -l (macOS) "
+			       "or -v (OpenBSD)";
+		return "expected a numeric address.port like 10.0.0.1.443, *.* or ::1.22 "
+		       "(netstat -n)";
+	}
+	if (a->family == AF_INET6 && family == AF_INET)
+		return "expected an IPv4 address in a tcp4 or udp4 row";
+	if (a->family == AF_INET && family == AF_INET6)
+		map_v4(a);
+	return NULL;
+}
+
+/* A TCP state as tcpstates[] spells it; FreeBSD appends '*' for T/TCP's
+ * hidden NEEDSYN/NEEDFIN flags. */
+static int parse_state(const struct dump_tok *t)
+{
+	size_t len = t->len;
+
+	if (len > 1 && t->s[len - 1] == '*')
+		len--;
+	return tcpstate_parse(t->s, len);
+}
+
+static const char *parse_row(const struct dump_tok *t, size_t n, struct sock_row *r)
+{
+	const char *why;
+	int p = find_proto(&t[0]), s;
+
+	if (p < 0)
+		return "expected a netstat row starting with tcp4, tcp6, tcp46, udp4, udp6, "
+		       "udp46, tcp or udp";
+	dump_row_init(r);
+	r->proto = protos[p].proto;
+	r->family = protos[p].family;
+	if (n < 5 || tok_u32(&t[1], &r->rxq) < 0 || tok_u32(&t[2], &r->txq) < 0)
+		return "expected Recv-Q and Send-Q numbers, then two addresses";
+	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
+	why = endpoint(&t[3], r->family, &r->local, &r->lport);
+	if (!why)
+		why = endpoint(&t[4], r->family, &r->remote, &r->rport);
+	if (why)
+		return why;
+	if (r->proto == IPPROTO_TCP) {
+		s = n > 5 ? parse_state(&t[5]) : -EINVAL;
+		if (s < 0)
+			return "expected a TCP state like LISTEN, ESTABLISHED or SYN_RCVD";
+		r->state = (uint8_t)s;
+		return NULL;
+	}
+	/* BSD prints no UDP state; a word there is macOS -v's, if anything */
+	r->state = ST_CLOSE;
+	if (n > 5 && (s = parse_state(&t[5])) >= 0)
+		r->state = (uint8_t)s;
+	return NULL;
+}
+
+static void bsd_begin(void *state, const char *name_hint)
+{
+	struct bsd_state *st = state;
+
+	(void)name_hint;
+	memset(st, 0, sizeof *st);
+}
+
+/* Titles of the sections netstat -an prints after (or instead of) the
+ * Internet one: UNIX/LOCAL domain, macOS' Multipath, kernel event and
+ * control sockets and VSock, FreeBSD's SCTP, listen queues (-L). */
+static int is_other_title(const struct dump_tok *t, size_t n)
+{
+	return dump_tok_is(&t[0], "Active") ||
+	       (n > 1 && dump_tok_is(&t[0], "Registered") && dump_tok_is(&t[1], "kernel")) ||
+	       (n > 1 && dump_tok_is(&t[0], "Current") && dump_tok_is(&t[1], "listen"));
+}
+
+static int bsd_line(void *state, const char *line, size_t len, size_t lineno,
+		    const struct row_sink *sink)
+{
+	struct bsd_state *st = state;
+	struct dump_tok t[BSD_MAXTOK];
+	struct sock_row r;
+	const char *why;
+	size_t n = dump_split(line, len, t, BSD_MAXTOK);
+
+	if (n == 0)
+		return 0;
+	if (n > 1 && dump_tok_is(&t[0], "Active") && dump_tok_is(&t[1], "Internet")) {
+		st->skipping = 0;
+		return 0;
+	}
+	if (is_other_title(t, n)) {
+		st->skipping = 1;
+		return 0;
+	}
+	/* headers say nothing the rows do not; skipped sections last until
+	 * the next "Active Internet" title */
+	if (st->skipping || dump_tok_is(&t[0], "Proto"))
+		return 0;
+	/* "Some tcp sockets may have been deleted." and netstat's warnings */
+	if (dump_tok_is(&t[0], "Some") ||
+	    (t[0].len >= 8 && memcmp(t[0].s, "netstat:", 8) == 0) || is_skipped_proto(&t[0]))
+		return 0;
+	why = parse_row(t, n < BSD_MAXTOK ? n : BSD_MAXTOK, &r);
+	if (why) {
+		sink->bad(sink->ctx, lineno, why);
+		return 0;
+	}
+	return sink->row(sink->ctx, &r);
+}
+
+static int bsd_end(void *state, const struct row_sink *sink)
+{
+	(void)state;
+	(void)sink;
+	return 0;
+}
+
+static int dotted(const struct dump_tok *t)
+{
+	struct addr a;
+	uint16_t port;
+
+	return hostport_parse(t->s, t->len, HOSTPORT_DOT, AF_INET6, &a, &port) == 0;
+}
+
+static int bsd_probe(const char *line, size_t len)
+{
+	struct dump_tok t[BSD_MAXTOK];
+	size_t n = dump_split(line, len, t, BSD_MAXTOK);
+
+	if (n == 0)
+		return DUMP_PROBE_NO;
+	if (dump_tok_is(&t[0], "Active")) {
+		if (n > 3 && dump_tok_is(&t[1], "Internet"))
+			return dump_tok_is(&t[3], "(including") ? DUMP_PROBE_SURE
+								 : DUMP_PROBE_NO;
+		if (n == 3 && dump_tok_is(&t[1], "Internet"))
+			return DUMP_PROBE_MAYBE;   /* without -a: BSD says no more */
+		if (n > 1 && (dump_tok_is(&t[1], "LOCAL") || dump_tok_is(&t[1], "Multipath") ||
+			      dump_tok_is(&t[1], "kernel")))
+			return DUMP_PROBE_SURE;    /* macOS */
+		return n == 4 && dump_tok_is(&t[1], "UNIX") ? DUMP_PROBE_MAYBE : DUMP_PROBE_NO;
+	}
+	if (n > 2 && dump_tok_is(&t[0], "Registered") && dump_tok_is(&t[1], "kernel"))
+		return DUMP_PROBE_SURE;
+	if (dump_tok_is(&t[0], "Proto")) {
+		if (n < 4 || !dump_tok_is(&t[1], "Recv-Q") || !dump_tok_is(&t[3], "Local"))
+			return DUMP_PROBE_NO;
+		if (n >= 8 && (dump_tok_is(&t[7], "(state)") || dump_tok_is(&t[7], "TCP-State") ||
+			       dump_tok_is(&t[7], "IP-Proto")))
+			return DUMP_PROBE_SURE;
+		return n == 7 ? DUMP_PROBE_MAYBE : DUMP_PROBE_NO;   /* OpenBSD's UDP */
+	}
+	if (n >= 5 && is_digits(&t[1]) && is_digits(&t[2]) && dotted(&t[3]) && dotted(&t[4]) &&
+	    (find_proto(&t[0]) >= 0 || is_skipped_proto(&t[0])))
+		return DUMP_PROBE_SURE;
+	if (n >= 3 && (dump_tok_is(&t[0], "kctl") || dump_tok_is(&t[0], "kevt")) &&
+	    is_digits(&t[1]) && is_digits(&t[2]))
+		return DUMP_PROBE_MAYBE;
+	return DUMP_PROBE_NO;
+}
+
+const struct dump_format dump_bsd = {
+	.name = "bsd",
+	.summary = "macOS, FreeBSD and OpenBSD netstat -an output (10.0.0.1.443, tcp46)",
+	.state_size = sizeof(struct bsd_state),
+	.probe = bsd_probe,
+	.begin = bsd_begin,
+	.line = bsd_line,
+	.end = bsd_end,
+};

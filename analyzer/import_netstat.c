@@ -1,0 +1,480 @@
+/* import_netstat — the parser of saved Linux net-tools `netstat` output (-na,
+ * -ntu, -anp/-plan, -aultnp, -n -p, -W, -e, -o): Internet rows to sock_rows. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dump.h"
+#include "hostport.h"
+#include "num.h"
+#include "tcpstate.h"
+
+/* Fields of one row: 5 fixed, state, User, Inode, the two words of a timer
+ * and a program name of several words (net-tools keeps 19 bytes of it).
+ * A line with more is not a netstat row. */
+#define NS_MAXTOK 48
+/* Program names are copied out of the line to be NUL-terminated; net-tools
+ * truncates them far below this. */
+#define NS_PROG_MAX 256
+/* net-tools without -W cuts "address:port" to 23 columns (addr_do_one). */
+#define NS_ADDR_COL 23
+
+/* Optional columns a header announces (-e, -p, -o). */
+#define COL_USER 0x01   /* "User" and "Inode" */
+#define COL_PROG 0x02   /* "PID/Program name" */
+#define COL_TIMER 0x04  /* "Timer" */
+#define COLS_UNKNOWN (-1)
+
+struct ns_state {
+	int cols;             /* COL_* of the current header; COLS_UNKNOWN
+	                       * without one: then fields are told by shape */
+	int skipping;         /* inside a section that is not Internet sockets */
+	char program[NS_PROG_MAX];   /* the row's program, NUL-terminated */
+};
+
+static const struct {
+	const char *name;
+	uint8_t proto, family;
+} protos[] = {
+	{"tcp", IPPROTO_TCP, AF_INET},   {"tcp6", IPPROTO_TCP, AF_INET6},
+	{"udp", IPPROTO_UDP, AF_INET},   {"udp6", IPPROTO_UDP, AF_INET6},
+	/* UDP-Lite: the schema knows tcp, udp and raw, and it is UDP's API */
+	{"udpl", IPPROTO_UDP, AF_INET},  {"udpl6", IPPROTO_UDP, AF_INET6},
+	/* raw sockets are kept, as /proc/net/raw has them: the "port" is the
+	 * IP protocol, the state column the kernel's state number (7) */
+	{"raw", IPPROTO_RAW, AF_INET},   {"raw6", IPPROTO_RAW, AF_INET6},
+};
+#define NPROTOS (sizeof protos / sizeof protos[0])
+
+static int find_proto(const struct dump_tok *t)
+{
+	for (size_t i = 0; i < NPROTOS; i++)
+		if (dump_tok_is(t, protos[i].name))
+			return (int)i;
+	return -1;
+}
+
+static int is_digits(const struct dump_tok *t)
+{
+	if (t->len == 0)
+		return 0;
+	for (size_t i = 0; i < t->len; i++)
+		if (t->s[i] < '0' || t->s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int tok_u32(const struct dump_tok *t, uint32_t *out)
+{
+	uint64_t v;
+
+	if (num_parse_dec(t->s, t->len, UINT32_MAX, &v) < 0)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* The -p column: "-" or "PID/name". */
+static int is_prog(const struct dump_tok *t)
+{
+	size_t i = 0;
+
+	if (t->len == 1 && t->s[0] == '-')
+		return 1;
+	while (i < t->len && t->s[i] >= '0' && t->s[i] <= '9')
+		i++;
+	return i > 0 && i < t->len && t->s[i] == '/';
+}
+
+/* An IPv4 address in a tcp6/udp6/raw6 row is how net-tools prints an
+ * IPv4-mapped one (fix_v4_address); the kernel's is ::ffff:a.b.c.d. */
+static void map_v4(struct addr *a)
+{
+	uint8_t v4[4];
+
+	memcpy(v4, a->a, 4);
+	memset(a, 0, sizeof *a);
+	a->family = AF_INET6;
+	a->a[10] = 0xff;
+	a->a[11] = 0xff;
+	memcpy(a->a + 12, v4, 4);
+}
+
+static const char *endpoint(const struct dump_tok *t, int family, struct addr *a, uint16_t *port)
+{
+	if (hostport_parse(t->s, t->len, HOSTPORT_COLON, family, a, port) < 0) {
+		if (family == AF_INET6 && t->len == NS_ADDR_COL && memchr(t->s, ':', t->len))
+			return "address truncated by netstat; use netstat -W";
+		return "expected a numeric address:port like 1.2.3.4:80 or :::22 (netstat -n)";
+	}
+	if (a->family == AF_INET6 && family == AF_INET)
+		return "expected an IPv4 address in a tcp, udp or raw row";
+	if (a->family == AF_INET && family == AF_INET6)
+		map_v4(a);
+	return NULL;
+}
+
+/* "(7199.88/0/0)": seconds to expiry, retransmits, probes. */
+static int parse_timer_value(const struct dump_tok *t, struct sock_row *r)
+{
+	const char *s = t->s, *end = t->s + t->len, *p, *dot, *sl1, *sl2;
+	uint64_t sec, frac, retr, probes, ms;
+	size_t nfrac;
+
+	if (t->len < 7 || s[0] != '(' || end[-1] != ')')
+		return -EINVAL;
+	p = s + 1;
+	end--;
+	sl1 = memchr(p, '/', (size_t)(end - p));
+	if (!sl1)
+		return -EINVAL;
+	sl2 = memchr(sl1 + 1, '/', (size_t)(end - sl1 - 1));
+	if (!sl2)
+		return -EINVAL;
+	dot = memchr(p, '.', (size_t)(sl1 - p));
+	if (!dot)
+		return -EINVAL;
+	nfrac = (size_t)(sl1 - dot - 1);
+	if (nfrac == 0 || nfrac > 3 || num_parse_dec(p, (size_t)(dot - p), UINT64_MAX, &sec) < 0 ||
+	    num_parse_dec(dot + 1, nfrac, 999, &frac) < 0 ||
+	    num_parse_dec(sl1 + 1, (size_t)(sl2 - sl1 - 1), UINT32_MAX, &retr) < 0 ||
+	    num_parse_dec(sl2 + 1, (size_t)(end - sl2 - 1), UINT64_MAX, &probes) < 0)
+		return -EINVAL;
+	for (; nfrac < 3; nfrac++)
+		frac *= 10;
+	/* a timer beyond 49 days does not fit expires_ms: saturate */
+	ms = sec > (UINT32_MAX - frac) / 1000 ? UINT32_MAX : sec * 1000 + frac;
+	r->expires_ms = (uint32_t)ms;
+	r->retrans = (uint32_t)retr;
+	return 0;
+}
+
+/* The -o column's first word: "off", "on", "keepalive", "timewait",
+ * "probe", UDP's "on1", and "unkn-N" for timers net-tools has no name for.
+ * Returns the timer or -EINVAL. */
+static int timer_name(const struct dump_tok *t)
+{
+	uint64_t v;
+	int tm = sockrow_timer_parse(t->s, t->len);
+
+	if (tm < 0 && t->len == 3 && memcmp(t->s, "on", 2) == 0 && t->s[2] >= '0' &&
+	    t->s[2] <= '4')
+		tm = t->s[2] - '0';
+	if (tm < 0 && t->len > 5 && memcmp(t->s, "unkn-", 5) == 0 &&
+	    num_parse_dec(t->s + 5, t->len - 5, UINT8_MAX, &v) == 0)
+		tm = (int)v;
+	return tm;
+}
+
+/* "keepalive (7199.88/0/0)" */
+static int parse_timer(const struct dump_tok *name, const struct dump_tok *val, struct sock_row *r)
+{
+	int tm = timer_name(name);
+
+	if (tm < 0 || parse_timer_value(val, r) < 0)
+		return -EINVAL;
+	r->timer = (uint8_t)tm;
+	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_TIMER;
+	return 0;
+}
+
+/* Without a header: a timer word and a parenthesised value end the line
+ * (a program name may hold parentheses, not a timer word before them). */
+static int looks_like_timer(const struct dump_tok *name, const struct dump_tok *val)
+{
+	return timer_name(name) >= 0 && val->len >= 2 && val->s[0] == '(' &&
+	       val->s[val->len - 1] == ')';
+}
+
+/* "-" (no owner visible) or "PID/name"; the name runs over tokens
+ * t[0..n) because program names contain spaces. */
+static const char *parse_prog(struct ns_state *st, const struct dump_tok *t, size_t n,
+			      struct sock_row *r)
+{
+	const char *slash, *end = t[n - 1].s + t[n - 1].len;
+	size_t len;
+	uint64_t pid;
+
+	if (!is_prog(&t[0]))
+		return "expected PID/Program name like 1234/sshd or -";
+	if (t[0].len == 1 && t[0].s[0] == '-') {
+		if (n != 1)
+			return "expected PID/Program name like 1234/sshd or -";
+		return NULL;
+	}
+	slash = memchr(t[0].s, '/', t[0].len);
+	if (num_parse_dec(t[0].s, (size_t)(slash - t[0].s), INT32_MAX, &pid) < 0 || pid == 0)
+		return "expected PID/Program name like 1234/sshd or -";
+	r->pid = (int32_t)pid;
+	len = (size_t)(end - slash - 1);
+	if (len >= sizeof st->program)
+		len = sizeof st->program - 1;
+	memcpy(st->program, slash + 1, len);
+	st->program[len] = '\0';
+	r->program = st->program[0] ? st->program : NULL;
+	return NULL;
+}
+
+/* The columns after State: [User Inode] [PID/Program name] [Timer], as the
+ * header says or, without one, as the fields look. */
+static const char *parse_tail(struct ns_state *st, const struct dump_tok *t, size_t i, size_t n,
+			      struct sock_row *r)
+{
+	int cols = st->cols;
+	uint64_t ino;
+	int user;
+
+	if (cols == COLS_UNKNOWN ? (n - i >= 2 && looks_like_timer(&t[n - 2], &t[n - 1]))
+				 : (cols & COL_TIMER) != 0) {
+		if (n - i < 2 || parse_timer(&t[n - 2], &t[n - 1], r) < 0)
+			return "expected a timer like off (0.00/0/0)";
+		n -= 2;
+	}
+	if (cols == COLS_UNKNOWN)
+		user = i < n && !is_prog(&t[i]);
+	else
+		user = (cols & COL_USER) != 0;
+	if (user) {
+		if (n - i < 2)
+			return "expected User and Inode columns";
+		if (tok_u32(&t[i], &r->uid) == 0)
+			r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_UID;
+		/* a user name (netstat -e without -n): the uid stays unknown,
+		 * names are not portable between machines */
+		if (num_parse_dec(t[i + 1].s, t[i + 1].len, UINT64_MAX, &ino) < 0)
+			return "expected an inode number in column Inode";
+		r->inode = ino;
+		r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_INODE;
+		i += 2;
+	}
+	if (cols != COLS_UNKNOWN && !(cols & COL_PROG)) {
+		if (i != n)
+			return "expected nothing after the last column of the header";
+		return NULL;
+	}
+	if (i == n)
+		return cols == COLS_UNKNOWN ? NULL : "expected PID/Program name like 1234/sshd or -";
+	return parse_prog(st, t + i, n - i, r);
+}
+
+/* The state column: a TCP state name; for UDP empty (unconnected),
+ * ESTABLISHED or UNKNOWN; for raw the kernel's state number. */
+static const char *parse_state(const struct dump_tok *t, size_t n, size_t *i, int proto,
+			       struct sock_row *r)
+{
+	uint64_t v;
+	int s;
+
+	if (proto == IPPROTO_UDP) {
+		r->state = ST_CLOSE;
+		if (*i < n) {
+			s = tcpstate_parse(t[*i].s, t[*i].len);
+			if (s >= 0) {
+				r->state = (uint8_t)s;
+				(*i)++;
+			} else if (dump_tok_is(&t[*i], "UNKNOWN")) {
+				/* net-tools' word for a UDP state other than
+				 * the two UDP has */
+				r->state = ST_UNKNOWN;
+				(*i)++;
+			}
+		}
+		return NULL;
+	}
+	if (*i == n)
+		return proto == IPPROTO_TCP ? "expected a TCP state like LISTEN or ESTABLISHED"
+					    : "expected a raw socket state number like 7";
+	if (proto == IPPROTO_RAW && is_digits(&t[*i])) {
+		if (num_parse_dec(t[*i].s, t[*i].len, ST_MAX_ - 1, &v) < 0 || v == ST_UNKNOWN)
+			return "expected a raw socket state number like 7";
+		s = v == ST_NEW_SYN_RECV ? ST_SYN_RECV : (int)v;
+	} else {
+		s = tcpstate_parse(t[*i].s, t[*i].len);
+		if (s < 0)
+			return proto == IPPROTO_TCP
+				       ? "expected a TCP state like LISTEN or ESTABLISHED"
+				       : "expected a raw socket state number like 7";
+	}
+	r->state = (uint8_t)s;
+	(*i)++;
+	return NULL;
+}
+
+static const char *parse_row(struct ns_state *st, const struct dump_tok *t, size_t n,
+			     struct sock_row *r)
+{
+	const char *why;
+	size_t i = 5;
+	int p = find_proto(&t[0]);
+
+	if (p < 0)
+		return "expected a netstat row starting with tcp, tcp6, udp, udp6, raw or raw6";
+	dump_row_init(r);
+	r->proto = protos[p].proto;
+	r->family = protos[p].family;
+	if (n < 5 || tok_u32(&t[1], &r->rxq) < 0 || tok_u32(&t[2], &r->txq) < 0)
+		return "expected Recv-Q and Send-Q numbers, then two addresses";
+	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
+	why = endpoint(&t[3], r->family, &r->local, &r->lport);
+	if (!why)
+		why = endpoint(&t[4], r->family, &r->remote, &r->rport);
+	if (!why)
+		why = parse_state(t, n, &i, r->proto, r);
+	if (!why)
+		why = parse_tail(st, t, i, n, r);
+	return why;
+}
+
+/* "Proto Recv-Q Send-Q Local Address Foreign Address State [User Inode]
+ * [PID/Program name] [Timer]". net-tools translates the header (and
+ * the state names): a header in another language leaves the columns to
+ * be told by shape. */
+static int header_cols(const struct dump_tok *t, size_t n)
+{
+	int cols = 0;
+
+	if (n < 8 || !dump_tok_is(&t[3], "Local") || !dump_tok_is(&t[5], "Foreign") ||
+	    !dump_tok_is(&t[7], "State"))
+		return COLS_UNKNOWN;
+	for (size_t i = 8; i < n; i++) {
+		if (dump_tok_is(&t[i], "User"))
+			cols |= COL_USER;
+		else if (dump_tok_is(&t[i], "PID/Program"))
+			cols |= COL_PROG;
+		else if (dump_tok_is(&t[i], "Timer"))
+			cols |= COL_TIMER;
+	}
+	return cols;
+}
+
+/* Lines netstat writes around the table: "(Not all processes could be
+ * identified, ...", its second line, and "netstat: ..." warnings. */
+static int is_note(const struct dump_tok *t, size_t n)
+{
+	if (t[0].s[0] == '(')
+		return 1;
+	if (t[0].len >= 8 && memcmp(t[0].s, "netstat:", 8) == 0)
+		return 1;
+	return n >= 4 && dump_tok_is(&t[0], "will") && dump_tok_is(&t[1], "not") &&
+	       dump_tok_is(&t[2], "be") && dump_tok_is(&t[3], "shown,");
+}
+
+static void ns_begin(void *state, const char *name_hint)
+{
+	struct ns_state *st = state;
+
+	(void)name_hint;
+	memset(st, 0, sizeof *st);
+	st->cols = COLS_UNKNOWN;
+}
+
+static int ns_line(void *state, const char *line, size_t len, size_t lineno,
+		   const struct row_sink *sink)
+{
+	struct ns_state *st = state;
+	struct dump_tok t[NS_MAXTOK];
+	struct sock_row r;
+	const char *why;
+	size_t n = dump_split(line, len, t, NS_MAXTOK);
+
+	if (n == 0)
+		return 0;
+	if (dump_tok_is(&t[0], "Active")) {
+		/* a new section: Internet, or UNIX/Bluetooth/... skipped */
+		st->skipping = !(n > 1 && dump_tok_is(&t[1], "Internet"));
+		st->cols = COLS_UNKNOWN;
+		return 0;
+	}
+	if (dump_tok_is(&t[0], "Proto")) {
+		/* the UNIX, IPX, Bluetooth... headers stay in their skipped
+		 * sections: only an "Active Internet" title ends those */
+		if (!st->skipping && n > 1 && dump_tok_is(&t[1], "Recv-Q"))
+			st->cols = header_cols(t, n < NS_MAXTOK ? n : NS_MAXTOK);
+		return 0;
+	}
+	if (st->skipping || is_note(t, n) || dump_tok_is(&t[0], "unix"))
+		return 0;
+	if (n > NS_MAXTOK) {
+		sink->bad(sink->ctx, lineno, "expected a netstat row, not a line of so many fields");
+		return 0;
+	}
+	why = parse_row(st, t, n, &r);
+	if (why) {
+		sink->bad(sink->ctx, lineno, why);
+		return 0;
+	}
+	return sink->row(sink->ctx, &r);
+}
+
+static int ns_end(void *state, const struct row_sink *sink)
+{
+	(void)state;
+	(void)sink;
+	return 0;
+}
+
+/* Both endpoints parse as "addr:port", or one was cut to 23 columns. */
+static int probe_endpoint(const struct dump_tok *t)
+{
+	struct addr a;
+	uint16_t port;
+
+	if (hostport_parse(t->s, t->len, HOSTPORT_COLON, AF_INET6, &a, &port) == 0)
+		return 1;
+	return t->len == NS_ADDR_COL && memchr(t->s, ':', t->len) != NULL;
+}
+
+static int ns_probe(const char *line, size_t len)
+{
+	struct dump_tok t[8];
+	size_t n = dump_split(line, len, t, 8);
+
+	if (n == 0)
+		return DUMP_PROBE_NO;
+	if (dump_tok_is(&t[0], "Active")) {
+		/* net-tools always says which sockets: "(servers and
+		 * established)", "(w/o servers)", "(only servers)"; BSD says
+		 * "(including servers)" or nothing */
+		for (size_t i = 1; i < n && i < 8; i++) {
+			if (dump_tok_is(&t[i], "(servers") || dump_tok_is(&t[i], "(w/o") ||
+			    dump_tok_is(&t[i], "(only"))
+				return DUMP_PROBE_SURE;
+			if (dump_tok_is(&t[i], "(including"))
+				return DUMP_PROBE_NO;
+		}
+		return n > 1 && (dump_tok_is(&t[1], "Internet") || dump_tok_is(&t[1], "UNIX"))
+			       ? DUMP_PROBE_MAYBE
+			       : DUMP_PROBE_NO;
+	}
+	if (dump_tok_is(&t[0], "Proto")) {
+		if (n >= 8 && dump_tok_is(&t[1], "Recv-Q") && dump_tok_is(&t[2], "Send-Q") &&
+		    dump_tok_is(&t[3], "Local") && dump_tok_is(&t[5], "Foreign") &&
+		    dump_tok_is(&t[7], "State"))
+			return DUMP_PROBE_SURE;
+		if (n >= 3 && dump_tok_is(&t[1], "RefCnt") && dump_tok_is(&t[2], "Flags"))
+			return DUMP_PROBE_SURE;   /* the UNIX section's header */
+		return DUMP_PROBE_NO;
+	}
+	if (dump_tok_is(&t[0], "unix"))
+		return n >= 3 && is_digits(&t[1]) && t[2].s[0] == '[' ? DUMP_PROBE_MAYBE
+								       : DUMP_PROBE_NO;
+	/* net-tools puts the queues right after the protocol (ss puts the
+	 * state there, Windows the address) and writes "addr:port" (BSD
+	 * "addr.port") */
+	if (n >= 5 && find_proto(&t[0]) >= 0 && is_digits(&t[1]) && is_digits(&t[2]) &&
+	    probe_endpoint(&t[3]) && probe_endpoint(&t[4]))
+		return DUMP_PROBE_SURE;
+	return DUMP_PROBE_NO;
+}
+
+const struct dump_format dump_netstat = {
+	.name = "netstat",
+	.summary = "Linux net-tools netstat -na/-anp/-ntu/-aultnp/-W/-e/-o output",
+	.state_size = sizeof(struct ns_state),
+	.probe = ns_probe,
+	.begin = ns_begin,
+	.line = ns_line,
+	.end = ns_end,
+};

@@ -1,0 +1,242 @@
+/* import_windows — the parser of saved Windows `netstat -an`, `-ano` and
+ * `-anob` output: TCP/UDP rows to sock_rows, -b program lines to their row. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dump.h"
+#include "hostport.h"
+#include "num.h"
+#include "tcpstate.h"
+
+/* proto, local, foreign, state, PID: one more is a malformed row */
+#define WIN_MAXTOK 6
+/* Longest program name kept from a -b line; Windows file names stop at 255
+ * UTF-16 units, longer lines are cut at a character boundary. */
+#define WIN_PROGRAM_MAX 256
+
+struct win_state {
+	struct sock_row held;        /* the last row, waiting for its -b lines */
+	bool have_held;
+	bool have_program;           /* held.program points at program[] */
+	char program[WIN_PROGRAM_MAX];
+};
+
+/* Localized state names, accepted only where a public report shows
+ * netstat printing them (German Windows):
+ *   ABHÖREN (LISTENING): github.com/raycast/extensions/pull/30682,
+ *     github.com/hanlulong/stata-mcp/issues/64;
+ *   HERGESTELLT (ESTABLISHED): github.com/AGI-is-going-to-arrive/
+ *     Antigravity-Context-Window-Monitor/issues/64.
+ * Other localized names are reported as bad lines rather than guessed. */
+static const struct {
+	const char *name;   /* UTF-8, as the reader hands the line over */
+	uint8_t st;
+} localized[] = {
+    {"ABH\xc3\x96REN", ST_LISTEN},
+    {"HERGESTELLT", ST_ESTABLISHED},
+};
+
+/* Windows' spellings are all in tcpstate_parse() (LISTENING, SYN_RECEIVED,
+ * FIN_WAIT_1, DELETE_TCB -> CLOSE, ...) except BOUND, which `netstat -q`
+ * prints for a socket that is bound but neither listening nor connected:
+ * Linux calls that state CLOSE, so it is stored as ST_CLOSE. */
+static int parse_state(const struct dump_tok *t)
+{
+	int st = tcpstate_parse(t->s, t->len);
+
+	if (st >= 0)
+		return st;
+	if (dump_tok_is(t, "BOUND"))
+		return ST_CLOSE;
+	for (size_t i = 0; i < sizeof localized / sizeof localized[0]; i++)
+		if (t->len == strlen(localized[i].name) &&
+		    memcmp(t->s, localized[i].name, t->len) == 0)
+			return localized[i].st;
+	return -EINVAL;
+}
+
+/* "TCP" or "UDP" first, then something shaped like an endpoint. Titles,
+ * localized headers, -b service names, "Can not obtain ownership
+ * information" and the -s statistics ("TCP Statistics for IPv4") are not
+ * rows, whatever their language. */
+static int row_proto(const struct dump_tok *t, size_t n)
+{
+	int proto;
+
+	if (dump_tok_is(&t[0], "TCP"))
+		proto = IPPROTO_TCP;
+	else if (dump_tok_is(&t[0], "UDP"))
+		proto = IPPROTO_UDP;
+	else
+		return 0;
+	if (n < 2 || (!memchr(t[1].s, ':', t[1].len) && t[1].s[0] != '['))
+		return 0;
+	return proto;
+}
+
+static const char *parse_row(const struct dump_tok *t, size_t n, int proto, struct sock_row *r)
+{
+	size_t want = proto == IPPROTO_TCP ? 4 : 3;
+	uint64_t pid;
+	int st;
+
+	dump_row_init(r);
+	r->proto = (uint8_t)proto;
+	if (n < want || n > want + 1)
+		return proto == IPPROTO_TCP ? "expected TCP, local address, foreign address, "
+					      "state and an optional PID"
+					    : "expected UDP, local address, foreign address "
+					      "and an optional PID";
+	if (hostport_parse(t[1].s, t[1].len, HOSTPORT_COLON, AF_INET, &r->local, &r->lport) < 0)
+		return "expected a numeric local address like 0.0.0.0:135 or [::]:445";
+	r->family = r->local.family;
+	/* A listener's peer is 0.0.0.0:0 or [::]:0 (no peer), a UDP socket's
+	 * "*:*": both become the unspecified address and port 0, as the
+	 * kernel reports an unconnected socket. */
+	if (hostport_parse(t[2].s, t[2].len, HOSTPORT_COLON, r->family, &r->remote, &r->rport) < 0)
+		return "expected a numeric foreign address like 203.0.113.5:443, [::]:0 or *:*";
+	if (r->remote.family != r->family)
+		return "expected the foreign address in the family of the local address";
+	if (proto == IPPROTO_TCP) {
+		st = parse_state(&t[3]);
+		if (st < 0)
+			return "expected a TCP state like LISTENING, ESTABLISHED or TIME_WAIT";
+		r->state = (uint8_t)st;
+	} else {
+		r->state = ST_CLOSE; /* Windows prints no UDP state */
+	}
+	if (n == want + 1) {
+		if (num_parse_dec(t[want].s, t[want].len, INT32_MAX, &pid) < 0)
+			return "expected a decimal PID after the state (netstat -o)";
+		r->pid = (int32_t)pid; /* 0 (TIME_WAIT, System Idle) stays unknown */
+	}
+	return NULL;
+}
+
+/* The -b line " [svchost.exe]": everything between the first '[' and the
+ * last ']', control characters replaced by '.' as procmap does. */
+static void take_program(struct win_state *st, const char *s, size_t len)
+{
+	const char *lb = memchr(s, '[', len), *rb;
+	size_t n, k = 0;
+
+	if (!lb)
+		return;
+	lb++;
+	rb = memrchr(lb, ']', (size_t)(s + len - lb));
+	if (!rb || rb == lb)
+		return;
+	n = (size_t)(rb - lb);
+	if (n > sizeof st->program - 1) {
+		n = sizeof st->program - 1;
+		/* do not end inside a UTF-8 sequence */
+		while (n > 0 && ((unsigned char)lb[n] & 0xc0) == 0x80)
+			n--;
+	}
+	for (; k < n; k++) {
+		unsigned char c = (unsigned char)lb[k];
+
+		st->program[k] = c < 0x20 || c == 0x7f ? '.' : (char)c;
+	}
+	st->program[n] = '\0';
+	st->have_program = true;
+}
+
+static void win_begin(void *state, const char *name_hint)
+{
+	struct win_state *st = state;
+
+	(void)name_hint;
+	memset(st, 0, sizeof *st);
+}
+
+static int flush(struct win_state *st, const struct row_sink *sink)
+{
+	if (!st->have_held)
+		return 0;
+	st->have_held = false;
+	st->held.program = st->have_program ? st->program : NULL;
+	st->have_program = false;
+	return sink->row(sink->ctx, &st->held);
+}
+
+static int win_line(void *state, const char *line, size_t len, size_t lineno,
+		    const struct row_sink *sink)
+{
+	struct win_state *st = state;
+	struct dump_tok t[WIN_MAXTOK];
+	struct sock_row r;
+	const char *why;
+	size_t n = dump_split(line, len, t, WIN_MAXTOK);
+	int proto, rc;
+
+	if (n == 0)
+		return 0;
+	proto = row_proto(t, n);
+	if (!proto) {
+		/* -b: the owner of the row above ("  RpcSs" service lines and
+		 * "Can not obtain ownership information" say nothing usable) */
+		if (st->have_held && !st->have_program && t[0].s[0] == '[')
+			take_program(st, t[0].s, (size_t)(line + len - t[0].s));
+		return 0;
+	}
+	rc = flush(st, sink);
+	if (rc < 0)
+		return rc;
+	why = parse_row(t, n, proto, &r);
+	if (why) {
+		sink->bad(sink->ctx, lineno, why);
+		return 0;
+	}
+	st->held = r;
+	st->have_held = true;
+	return 0;
+}
+
+static int win_end(void *state, const struct row_sink *sink)
+{
+	return flush(state, sink);
+}
+
+static int win_probe(const char *line, size_t len)
+{
+	struct dump_tok t[WIN_MAXTOK];
+	struct addr a;
+	uint16_t port;
+	size_t n;
+
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	n = dump_split(line, len, t, WIN_MAXTOK);
+	if (n == 0)
+		return DUMP_PROBE_NO;
+	if (n == 2 && t[0].len == 6 && memcmp(t[0].s, "Active", 6) == 0 && t[1].len == 11 &&
+	    memcmp(t[1].s, "Connections", 11) == 0)
+		return DUMP_PROBE_SURE;
+	/* rows: indented, upper-case protocol (Linux, ss and BSD write it in
+	 * lower case from the first column) and two colon endpoints */
+	if (line[0] == ' ' && n >= 3 && t[0].len == 3 &&
+	    (memcmp(t[0].s, "TCP", 3) == 0 || memcmp(t[0].s, "UDP", 3) == 0) &&
+	    hostport_parse(t[1].s, t[1].len, HOSTPORT_COLON, AF_INET, &a, &port) == 0 &&
+	    hostport_parse(t[2].s, t[2].len, HOSTPORT_COLON, a.family, &a, &port) == 0)
+		return (t[0].s[0] == 'T' && n >= 4) || t[0].s[0] == 'U' ? DUMP_PROBE_SURE
+									: DUMP_PROBE_MAYBE;
+	/* the column header in any language, and -b owner lines */
+	if (line[0] == ' ' && (dump_tok_is(&t[0], "Proto") || t[0].s[0] == '['))
+		return DUMP_PROBE_MAYBE;
+	return DUMP_PROBE_NO;
+}
+
+const struct dump_format dump_windows = {
+	.name = "windows",
+	.summary = "Windows netstat -an, -ano, -anob output ([::]:445, LISTENING, [svchost.exe])",
+	.state_size = sizeof(struct win_state),
+	.probe = win_probe,
+	.begin = win_begin,
+	.line = win_line,
+	.end = win_end,
+};

@@ -1,0 +1,160 @@
+/* fuzz_import_netstat — any bytes as a Linux netstat dump, line by line:
+ * every row is well-formed (families, addresses, protocol, state, program)
+ * and survives being printed by the net-tools renderer and parsed again; no
+ * line gives more than one row or complaint; probe never crashes. */
+#include <netinet/in.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "dump.h"
+#include "netstat.h"
+#include "sockrow.h"
+#include "tcpstate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct ctx {
+	size_t rows, bad;
+	struct netstat_opts wide;
+	struct buf out;
+	/* the second parser, reading what the renderer printed */
+	alignas(max_align_t) unsigned char again[1024];
+	struct sock_row back;
+	size_t nback;
+};
+
+static int collect_back(void *vctx, const struct sock_row *r)
+{
+	struct ctx *c = vctx;
+
+	c->back = *r;
+	c->nback++;
+	return 0;
+}
+
+static void bad_back(void *vctx, size_t lineno, const char *expected)
+{
+	(void)vctx;
+	(void)lineno;
+	(void)expected;
+	abort();   /* the renderer's line must parse */
+}
+
+static void check_addr(const struct addr *a, int family)
+{
+	static const uint8_t zero[12];
+
+	if (a->family != family)
+		abort();
+	if (family == AF_INET && memcmp(a->a + 4, zero, sizeof zero) != 0)
+		abort();
+}
+
+/* States the renderer prints as the parser reads them back: UDP "UNKNOWN"
+ * has no number to go back to. */
+static int renders_exactly(const struct sock_row *r)
+{
+	if (r->proto == IPPROTO_UDP)
+		return r->state == ST_CLOSE || r->state == ST_ESTABLISHED;
+	return 1;
+}
+
+static void round_trip(struct ctx *c, const struct sock_row *r)
+{
+	struct row_sink sink = {collect_back, bad_back, c};
+
+	buf_reset(&c->out);
+	if (netstat_render_row(&c->wide, r, &c->out) != 1)
+		abort();
+	if (c->out.len == 0 || c->out.data[c->out.len - 1] != '\n')
+		abort();
+	c->nback = 0;
+	if (dump_netstat.line(c->again, c->out.data, c->out.len - 1, 1, &sink) != 0 ||
+	    c->nback != 1)
+		abort();
+	if (c->back.proto != r->proto || c->back.family != r->family ||
+	    c->back.state != r->state || c->back.lport != r->lport || c->back.rport != r->rport ||
+	    memcmp(&c->back.local, &r->local, sizeof r->local) != 0 ||
+	    memcmp(&c->back.remote, &r->remote, sizeof r->remote) != 0 ||
+	    c->back.rxq != r->rxq || c->back.txq != r->txq)
+		abort();
+}
+
+static int check_row(void *vctx, const struct sock_row *r)
+{
+	struct ctx *c = vctx;
+
+	if (r->family != AF_INET && r->family != AF_INET6)
+		abort();
+	check_addr(&r->local, r->family);
+	check_addr(&r->remote, r->family);
+	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP && r->proto != IPPROTO_RAW)
+		abort();
+	if (r->state >= ST_MAX_ || r->state == ST_NEW_SYN_RECV)
+		abort();
+	if (r->proto != IPPROTO_UDP && r->state == ST_UNKNOWN)
+		abort();
+	if ((r->unknown & ~SOCKROW_UNKNOWN_ALL) || (r->unknown & SOCKROW_UNKNOWN_QUEUES))
+		abort();
+	if (r->pid < 0 || (r->program && r->pid == 0))
+		abort();
+	if (r->program && memchr(r->program, '\n', strlen(r->program)))
+		abort();
+	if (renders_exactly(r))
+		round_trip(c, r);
+	c->rows++;
+	return 0;
+}
+
+static void complain(void *vctx, size_t lineno, const char *expected)
+{
+	struct ctx *c = vctx;
+
+	if (lineno == 0 || !expected || !*expected || memchr(expected, '\n', strlen(expected)))
+		abort();
+	c->bad++;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static alignas(max_align_t) unsigned char state[1024];
+	static struct ctx c;
+	struct row_sink sink = {check_row, complain, &c};
+	const char *text = (const char *)data, *bad;
+	size_t i = 0, lines = 0;
+
+	if (sizeof state < dump_netstat.state_size || sizeof c.again < dump_netstat.state_size)
+		abort();
+	c.rows = c.bad = 0;
+	if (netstat_opts_parse("-naW", &c.wide, &bad))
+		abort();
+	dump_netstat.begin(state, NULL);
+	dump_netstat.begin(c.again, NULL);
+	while (i < size) {
+		size_t e = i, before;
+		int p;
+
+		/* lines as the reader hands them: no '\n', no '\r' */
+		while (e < size && text[e] != '\n' && text[e] != '\r')
+			e++;
+		if (e - i <= DUMP_LINE_MAX) {
+			p = dump_netstat.probe(text + i, e - i);
+			if (p < DUMP_PROBE_NO || p > DUMP_PROBE_SURE)
+				abort();
+			before = c.rows + c.bad;
+			lines++;
+			if (dump_netstat.line(state, text + i, e - i, lines, &sink) != 0)
+				abort();
+			if (c.rows + c.bad > before + 1)
+				abort();
+		}
+		i = e + 1;
+	}
+	if (dump_netstat.end(state, &sink) != 0 || c.rows + c.bad > lines)
+		abort();
+	buf_fini(&c.out);
+	return 0;
+}

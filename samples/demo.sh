@@ -4,7 +4,7 @@
 set -eu
 BUILD=${1:-build}
 REC=$BUILD/sockscope-recorder
-SEGTOOL=$BUILD/tests/tools/segtool
+SOCKSCOPE=$BUILD/sockscope
 dir=$(mktemp -d "${TMPDIR:-/tmp}/sockscope-demo.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM
 
@@ -16,20 +16,20 @@ echo "\$ $REC -o $dir -i 1 --count 3 -v"
 seg=$(ls "$dir"/*.zst)
 echo
 bold "== The segment ($(stat -c %s "$seg") bytes for 3 snapshots), verified"
-"$SEGTOOL" verify "$seg"
-"$SEGTOOL" list "$seg" | cut -f1-4
+"$SOCKSCOPE" verify "$seg"
+"$SOCKSCOPE" dump --list "$seg" | cut -f1-4
 echo
 bold "== What the article's 'netstat -na' showed at the last snapshot"
-"$SEGTOOL" cat "$seg" 'netstat -na' 3 | head -15
+"$SOCKSCOPE" dump --section 'netstat -na' --seq 3 "$seg" | head -15
 echo
 bold "== Sockets by state (from the sockets section, sock_diag)"
-"$SEGTOOL" cat "$seg" sockets 3 | awk -F'\t' 'NR > 1 { n[$1 " " $3]++ } END { for (k in n) printf "%6d  %s\n", n[k], k }' | sort -rn
+"$SOCKSCOPE" dump --section sockets --seq 3 "$seg" | awk -F'\t' 'NR > 1 { n[$1 " " $3]++ } END { for (k in n) printf "%6d  %s\n", n[k], k }' | sort -rn
 echo
 bold "== 'netstat -n -p | grep SYN_REC | wc -l', at each snapshot"
-for s in 1 2 3; do printf 'seq %s: %s\n' "$s" "$("$SEGTOOL" cat "$seg" 'netstat -n -p' "$s" | grep -c SYN_REC || true)"; done
+for s in 1 2 3; do printf 'seq %s: %s\n' "$s" "$("$SOCKSCOPE" dump --section 'netstat -n -p' --seq "$s" "$seg" | grep -c SYN_REC || true)"; done
 echo
 bold "== SYN flood counters at the last snapshot"
-"$SEGTOOL" cat "$seg" counters 3 | grep -E '^TcpExt\.(SyncookiesSent|SyncookiesFailed|ListenOverflows|ListenDrops|TCPReqQFullDrop|TCPReqQFullDoCookies)	'
+"$SOCKSCOPE" dump --section counters --seq 3 "$seg" | grep -E '^TcpExt\.(SyncookiesSent|SyncookiesFailed|ListenOverflows|ListenDrops|TCPReqQFullDrop|TCPReqQFullDoCookies)	'
 echo
 bold "== Explore further"
 explore() { printf '  %-44s %s\n' "$1" "$2"; }

@@ -1,5 +1,5 @@
-# install_and_unit — `make install` with PREFIX and DESTDIR puts the binary,
-# the man page and the systemd unit where they belong, and the unit passes
+# install_and_unit — `make install` with PREFIX and DESTDIR puts the binaries,
+# the man pages and the systemd unit where they belong, and the unit passes
 # `systemd-analyze verify` (when systemd-analyze exists).
 # Usage: sh tests/integration/install_and_unit.sh BUILD_DIR
 
@@ -18,6 +18,9 @@ man=$dir/root/usr/share/man/man8/sockscope-recorder.8
 [ "$(stat -c %a "$bin")" = 755 ] || fail "binary mode $(stat -c %a "$bin")"
 [ -f "$man" ] || fail "no man page"
 [ -f "$unit" ] || fail "no unit"
+[ -x "$dir/root/usr/bin/sockscope" ] || fail "no /usr/bin/sockscope"
+[ -f "$dir/root/usr/share/man/man1/sockscope.1" ] || fail "no sockscope(1)"
+"$dir/root/usr/bin/sockscope" --version | grep -q '^sockscope ' || fail "installed sockscope does not run"
 grep -q '^ExecStart=/usr/sbin/sockscope-recorder ' "$unit" || fail "ExecStart not substituted: $(grep ExecStart "$unit")"
 "$bin" --version | grep -q '^sockscope-recorder ' || fail "installed binary does not run"
 for k in NoNewPrivileges=yes ProtectSystem=strict ReadWritePaths=/var/lib/sockscope \

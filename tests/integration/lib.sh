@@ -22,19 +22,19 @@ skip() { printf 'SKIP: %s: %s\n' "$SST_TEST" "$*"; exit 77; }
 # now_ms: monotonic-enough wall time in milliseconds (for durations).
 now_ms() { date +%s%3N; }
 
-# tools_dir [BUILD]: locates the binaries; sets BUILD, RECORDER, SYNFLOOD, CONNHOLD,
-# SEGTOOL.
+# tools_dir [BUILD]: locates the binaries; sets BUILD, RECORDER, SOCKSCOPE,
+# SYNFLOOD, CONNHOLD.
 tools_dir() {
 	BUILD=${1:-${BUILD:-build}}
 	case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
 	RECORDER=$BUILD/sockscope-recorder
 	SYNFLOOD=$BUILD/tests/tools/synflood
 	CONNHOLD=$BUILD/tests/tools/connhold
-	SEGTOOL=$BUILD/tests/tools/segtool
-	for t in "$SYNFLOOD" "$CONNHOLD" "$SEGTOOL"; do
+	SOCKSCOPE=$BUILD/sockscope
+	for t in "$RECORDER" "$SOCKSCOPE" "$SYNFLOOD" "$CONNHOLD"; do
 		[ -x "$t" ] || fail "missing $t (run make first)"
 	done
-	export BUILD RECORDER SYNFLOOD CONNHOLD SEGTOOL
+	export BUILD RECORDER SOCKSCOPE SYNFLOOD CONNHOLD
 }
 
 # sst_tmpdir: creates a private temp dir, removed at exit, into $SST_TMP.

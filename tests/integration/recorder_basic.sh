@@ -21,8 +21,8 @@ set -- "$dir"/once/sockscope-web_1_x-*.zst
 [ -f "$1" ] || fail "no segment named after the sanitized host: $(ls "$dir/once")"
 seg=$1
 [ "$(stat -c %a "$seg")" = 640 ] || fail "segment mode $(stat -c %a "$seg"), want 640"
-"$SEGTOOL" verify "$seg" | grep -q 'good=1 bad=0 junk=0 frame=complete' ||
-	fail "verify: $("$SEGTOOL" verify "$seg" 2>&1)"
+"$SOCKSCOPE" verify "$seg" | grep -q 'good=1 bad=0 junk=0 frame=complete' ||
+	fail "verify: $("$SOCKSCOPE" verify "$seg" 2>&1)"
 zstdcat "$seg" | head -1 | grep -qx 'SOCKSCOPE 1' || fail "zstdcat does not show the magic line"
 for s in sockets processes counters proc/net/tcp proc/net/udp 'netstat -na' 'netstat -aultnp' \
 	'netstat -n -p' 'netstat -ntu' 'netstat -anp'; do
@@ -30,8 +30,8 @@ for s in sockets processes counters proc/net/tcp proc/net/udp 'netstat -na' 'net
 done
 zstdcat "$seg" | grep -q '^reason: once$' || fail "reason once missing"
 zstdcat "$seg" | grep -q '^host: web 1/x$' || fail "header host"
-"$SEGTOOL" cat "$seg" counters | grep -q '^TcpExt\.SyncookiesSent	[0-9]' || fail "counters lack SyncookiesSent"
-"$SEGTOOL" cat "$seg" sockets | head -1 | grep -q '^proto	family	state	laddr' || fail "sockets header"
+"$SOCKSCOPE" dump --section counters "$seg" | grep -q '^TcpExt\.SyncookiesSent	[0-9]' || fail "counters lack SyncookiesSent"
+"$SOCKSCOPE" dump --section sockets "$seg" | head -1 | grep -q '^proto	family	state	laddr' || fail "sockets header"
 # --netstat none: core sections only
 "$RECORDER" -q -o "$dir/core" --once --netstat none || fail "--netstat none"
 zstdcat "$dir"/core/*.zst | grep -q '^SECTION netstat' && fail "--netstat none still rendered"
@@ -40,11 +40,11 @@ zstdcat "$dir"/core/*.zst | grep -q '^SECTION netstat' && fail "--netstat none s
 if [ -x /usr/bin/netstat ]; then
 	"$RECORDER" -q -o "$dir/exec" --once --exec-netstat --netstat '-na,-ntu' || fail "--exec-netstat"
 	seg=$(ls "$dir"/exec/*.zst)
-	"$SEGTOOL" cat "$seg" 'netstat-exec -na' > "$dir/exec-na"
+	"$SOCKSCOPE" dump --section 'netstat-exec -na' "$seg" > "$dir/exec-na"
 	head -1 "$dir/exec-na" | grep -qx 'Active Internet connections (servers and established)' ||
 		fail "--exec-netstat -na: $(head -2 "$dir/exec-na")"
 	grep -q '^Active UNIX domain sockets' "$dir/exec-na" || fail "--exec-netstat lacks the UNIX part"
-	"$SEGTOOL" cat "$seg" 'netstat-exec -ntu' | head -1 | grep -qx 'Active Internet connections (w/o servers)' ||
+	"$SOCKSCOPE" dump --section 'netstat-exec -ntu' "$seg" | head -1 | grep -qx 'Active Internet connections (w/o servers)' ||
 		fail "--exec-netstat -ntu"
 	zstdcat "$seg" | grep -q '^SECTION netstat -na$' && fail "--exec-netstat also rendered"
 else
@@ -53,7 +53,7 @@ fi
 
 # schedule: 0.2 s, 8 snapshots, on a fixed grid (±40 ms), seq 1..8
 "$RECORDER" -q -o "$dir/sched" -i 0.2 --count 8 --netstat none --no-processes --fsync || fail "schedule run"
-"$SEGTOOL" list "$dir"/sched/*.zst > "$dir/list" || fail "list"
+"$SOCKSCOPE" dump --list "$dir"/sched/*.zst > "$dir/list" || fail "list"
 [ "$(wc -l < "$dir/list")" -eq 8 ] || fail "want 8 snapshots, got $(wc -l < "$dir/list")"
 awk -F'\t' '
 	{ split($2, a, "T"); split(a[2], b, ":"); t = b[1] * 3600 + b[2] * 60 + b[3] + 0
@@ -70,10 +70,10 @@ mkdir -p "$dir/fakeproc/net"
 "$RECORDER" -o "$dir/fail" -i 0.1 --count 5 --proc "$dir/fakeproc" 2> "$dir/fail.err" ||
 	fail "recorder stopped on failing sources: $(cat "$dir/fail.err")"
 [ "$(grep -c 'net/snmp' "$dir/fail.err")" -eq 1 ] || fail "failure not said exactly once: $(cat "$dir/fail.err")"
-"$SEGTOOL" verify "$dir"/fail/*.zst | grep -q 'good=5 bad=0' || fail "snapshots lost to failing sources"
-[ "$("$SEGTOOL" cat "$dir"/fail/*.zst errors | grep -c 'net/snmp')" -eq 5 ] ||
+"$SOCKSCOPE" verify "$dir"/fail/*.zst | grep -q 'good=5 bad=0' || fail "snapshots lost to failing sources"
+[ "$("$SOCKSCOPE" dump --section errors "$dir"/fail/*.zst | grep -c 'net/snmp')" -eq 5 ] ||
 	fail "errors section does not list the failure in every snapshot"
-"$SEGTOOL" cat "$dir"/fail/*.zst sockets 5 | grep -q '^proto	' || fail "sock_diag rows missing"
+"$SOCKSCOPE" dump --section sockets --seq 5 "$dir"/fail/*.zst | grep -q '^proto	' || fail "sock_diag rows missing"
 
 # SIGTERM: finishes and closes the frame
 "$RECORDER" -q -o "$dir/term" -i 0.1 --netstat none &
@@ -81,6 +81,6 @@ pid=$!
 sleep 1
 kill -TERM $pid
 wait $pid || fail "recorder exit status $? after SIGTERM"
-"$SEGTOOL" verify "$dir"/term/*.zst | grep -q 'bad=0 junk=0 frame=complete' ||
-	fail "after SIGTERM: $("$SEGTOOL" verify "$dir"/term/*.zst 2>&1)"
+"$SOCKSCOPE" verify "$dir"/term/*.zst | grep -q 'bad=0 junk=0 frame=complete' ||
+	fail "after SIGTERM: $("$SOCKSCOPE" verify "$dir"/term/*.zst 2>&1)"
 pass "help, --once, modes, schedule, SIGTERM"

@@ -25,7 +25,7 @@ grep -q 'No space left on device' "$dir/err" || fail "ENOSPC not logged: $(head 
 before=0
 for f in "$mnt"/rec/*.zst; do
 	[ -f "$f" ] || continue
-	"$SEGTOOL" verify "$f" > "$dir/v" 2>&1
+	"$SOCKSCOPE" verify "$f" > "$dir/v" 2>&1
 	grep -q 'bad=0 junk=0' "$dir/v" || fail "corrupt segment on a full disk: $(cat "$dir/v")"
 	before=$((before + $(sed -n 's/.*good=\([0-9]*\).*/\1/p' "$dir/v")))
 done
@@ -36,7 +36,7 @@ kill -TERM $pid
 wait $pid || fail "recorder exit status $? after SIGTERM"
 after=0
 for f in "$mnt"/rec/*.zst; do
-	"$SEGTOOL" verify "$f" > "$dir/v" 2>&1
+	"$SOCKSCOPE" verify "$f" > "$dir/v" 2>&1
 	grep -q 'bad=0 junk=0' "$dir/v" || fail "corrupt segment: $(cat "$dir/v")"
 	after=$((after + $(sed -n 's/.*good=\([0-9]*\).*/\1/p' "$dir/v")))
 done

@@ -30,15 +30,15 @@ while [ $attempt -lt 8 ] && [ $torn -eq 0 ]; do
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	seg=$(ls "$dir"/rec/*.zst)
-	"$SEGTOOL" verify "$seg" > "$dir/verify" 2> "$dir/verify.err"
+	"$SOCKSCOPE" verify "$seg" > "$dir/verify" 2> "$dir/verify.err"
 	good=$(sed -n 's/.*good=\([0-9]*\).*/\1/p' "$dir/verify")
 	bad=$(sed -n 's/.*bad=\([0-9]*\).*/\1/p' "$dir/verify")
 	[ "${good:-0}" -ge 2 ] || fail "only ${good:-0} good snapshots before kill -9: $(cat "$dir/verify" "$dir/verify.err")"
 	[ "${bad:-9}" -le 1 ] || fail "more than one bad snapshot after kill -9: $(cat "$dir/verify.err")"
-	"$SEGTOOL" list "$seg" | awk -F'\t' '$1 != NR { exit 1 }' ||
+	"$SOCKSCOPE" dump --list "$seg" | awk -F'\t' '$1 != NR { exit 1 }' ||
 		fail "complete snapshots are not seq 1..$good"
 	# every good snapshot is whole: its sockets section has all the flood
-	"$SEGTOOL" cat "$seg" sockets "$good" | awk -F'\t' '$3 == "SYN_RECV"' | wc -l > "$dir/n"
+	"$SOCKSCOPE" dump --section sockets --seq "$good" "$seg" | awk -F'\t' '$3 == "SYN_RECV"' | wc -l > "$dir/n"
 	[ "$(cat "$dir/n")" -ge 4500 ] || fail "last good snapshot has only $(cat "$dir/n") SYN_RECV rows"
 	if [ "$bad" -eq 1 ]; then
 		grep -q 'torn tail' "$dir/verify.err" || fail "bad snapshot not reported as torn: $(cat "$dir/verify.err")"

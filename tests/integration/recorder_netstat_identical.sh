@@ -38,7 +38,7 @@ for attempt in 1 2 3; do
 		tag=$(printf '%s' "$args" | tr -d ' -')
 		# shellcheck disable=SC2086
 		in_ns victim netstat $args 2>/dev/null | internet > "$dir/real-$tag"
-		"$SEGTOOL" cat "$seg" "netstat $args" > "$dir/ours-$tag"
+		"$SOCKSCOPE" dump --section "netstat $args" "$seg" > "$dir/ours-$tag"
 		[ -s "$dir/ours-$tag" ] || fail "no rendering for netstat $args"
 		if ! cmp -s "$dir/real-$tag" "$dir/ours-$tag"; then
 			ok=0

@@ -15,7 +15,7 @@ one=$(ls -S "$dir"/size/*.zst | head -1 | xargs stat -c %s)
 [ "$total" -le $((20 * 1024)) ] || fail "total $total bytes > --max-bytes 20k"
 [ "$total" -ge $((20 * 1024 - 2 * one)) ] || fail "deleted too much: $total bytes left"
 # the survivors are the newest: their seqs are the last ones, contiguous
-seqs=$(for f in "$dir"/size/*.zst; do "$SEGTOOL" list "$f" | cut -f1; done | sort -n)
+seqs=$(for f in "$dir"/size/*.zst; do "$SOCKSCOPE" dump --list "$f" | cut -f1; done | sort -n)
 first=$(echo "$seqs" | head -1)
 last=$(echo "$seqs" | tail -1)
 [ "$last" -eq 30 ] || fail "newest snapshot seq $last, want 30"
@@ -29,8 +29,8 @@ n=$(ls "$dir"/age-rot/*.zst | wc -l)
 [ "$n" -ge 3 ] && [ "$n" -le 4 ] || fail "--segment-age 0.5 over 1.4 s made $n segments, want 3..4"
 nsnap=0
 for f in "$dir"/age-rot/*.zst; do
-	"$SEGTOOL" verify "$f" | grep -q 'bad=0 junk=0 frame=complete' || fail "$f not clean"
-	nsnap=$((nsnap + $("$SEGTOOL" list "$f" | wc -l)))
+	"$SOCKSCOPE" verify "$f" | grep -q 'bad=0 junk=0 frame=complete' || fail "$f not clean"
+	nsnap=$((nsnap + $("$SOCKSCOPE" dump --list "$f" | wc -l)))
 done
 [ "$nsnap" -eq 8 ] || fail "--segment-age lost snapshots: $nsnap of 8"
 
@@ -58,8 +58,8 @@ kill -TERM $pid
 wait $pid || fail "exit status after SIGTERM"
 [ "$(ls "$dir"/hup/*.zst | wc -l)" -eq 2 ] || fail "SIGHUP did not start a new segment: $(ls "$dir/hup")"
 for f in "$dir"/hup/*.zst; do
-	"$SEGTOOL" verify "$f" | grep -q 'bad=0 junk=0 frame=complete' || fail "$f not clean"
+	"$SOCKSCOPE" verify "$f" | grep -q 'bad=0 junk=0 frame=complete' || fail "$f not clean"
 done
-seqs=$(for f in "$dir"/hup/*.zst; do "$SEGTOOL" list "$f" | cut -f1; done | sort -n)
+seqs=$(for f in "$dir"/hup/*.zst; do "$SOCKSCOPE" dump --list "$f" | cut -f1; done | sort -n)
 [ "$(echo "$seqs" | tail -1)" -eq "$(echo "$seqs" | wc -l)" ] || fail "snapshots lost around SIGHUP"
 pass "--segment-bytes/--max-bytes keep the newest $total bytes, --segment-age, --max-age, SIGHUP"

@@ -24,7 +24,7 @@ before=$(count_state victim syn-recv)
 in_ns victim "$RECORDER" -q -o "$dir/rec" --once || fail "recorder failed"
 after=$(count_state victim syn-recv)
 seg=$(ls "$dir"/rec/*.zst)
-"$SEGTOOL" cat "$seg" sockets > "$dir/sockets.tsv" || fail "read back"
+"$SOCKSCOPE" dump --section sockets "$seg" > "$dir/sockets.tsv" || fail "read back"
 rec=$(awk -F'\t' '$1 == "tcp" && $3 == "SYN_RECV"' "$dir/sockets.tsv" | wc -l)
 for ref in $before $after; do
 	d=$((rec > ref ? rec - ref : ref - rec))
@@ -39,17 +39,17 @@ listen=$(awk -F'\t' '$3 == "LISTEN" && $5 == 80 && $16 == "sst web server"' "$di
 l6=$(awk -F'\t' '$3 == "LISTEN" && $2 == 6 && $5 == 443' "$dir/sockets.tsv" | wc -l)
 [ "$l6" -eq 1 ] || fail "IPv6 listener on :443 not recorded"
 # the rendered article command sees the same flood
-nrend=$("$SEGTOOL" cat "$seg" 'netstat -n -p' | grep -c SYN_RECV)
+nrend=$("$SOCKSCOPE" dump --section 'netstat -n -p' "$seg" | grep -c SYN_RECV)
 d=$((nrend > rec ? nrend - rec : rec - nrend))
 [ $((d * 100)) -le $((rec * 5)) ] || fail "netstat -n -p rendering has $nrend SYN_RECV vs $rec rows"
 # raw /proc text recorded verbatim: one line per TCP socket + header
-lines=$("$SEGTOOL" cat "$seg" proc/net/tcp | wc -l)
+lines=$("$SOCKSCOPE" dump --section proc/net/tcp "$seg" | wc -l)
 [ "$lines" -ge "$rec" ] || fail "proc/net/tcp has $lines lines for $rec SYN_RECV"
 # Burst mode: at -i 30 the flood must switch the recorder to 0.2 s snapshots
 # at once, each saying why, and the schedule must stay on the 0.2 s grid.
 in_ns victim "$RECORDER" -q -o "$dir/burst" -i 30 --burst-interval 0.2 --burst-syn-recv 1000 \
 	--count 6 --netstat none || fail "burst run"
-"$SEGTOOL" list "$dir"/burst/*.zst > "$dir/burst.list"
+"$SOCKSCOPE" dump --list "$dir"/burst/*.zst > "$dir/burst.list"
 [ "$(wc -l < "$dir/burst.list")" -eq 6 ] || fail "burst: want 6 snapshots: $(cat "$dir/burst.list")"
 sed -n 1p "$dir/burst.list" | grep -q '	start	' || fail "burst: first reason"
 [ "$(grep -c '	burst: syn_recv [0-9]* >= 1000	' "$dir/burst.list")" -eq 5 ] ||

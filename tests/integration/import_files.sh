@@ -93,6 +93,14 @@ want="2026-11-25T13:54:00.000000Z=$a 2026-11-25T13:55:00.000000Z=$b 2026-11-25T1
 [ "$(q "$dir/c.db" "select group_concat(line, ',') from snapshots")" = "2,$((3 + $(wc -l < "$data/netstat/netstat_nuw.txt"))),$((4 + $(wc -l < "$data/netstat/netstat_nuw.txt") + $(wc -l < "$data/netstat/netstat_naW.txt"))),$((5 + 2 * $(wc -l < "$data/netstat/netstat_nuw.txt") + $(wc -l < "$data/netstat/netstat_naW.txt")))" ] ||
 	fail "provenance lines: $(q "$dir/c.db" 'select line from snapshots')"
 
+# a zone name that cannot be converted still splits, says so and counts
+{ echo 'Wed Nov 25 15:58:00 CET 2026'; cat "$data/netstat/netstat_nuw.txt"
+  echo; echo 'Wed Nov 25 15:59:00 CET 2026'; cat "$data/netstat/netstat_nuw.txt"; } > "$dir/cet.log"
+"$S" import --no-progress -d "$dir/cet.db" "$dir/cet.log" 2> "$dir/err" && fail "unknown zone: exit 0"
+grep -q "cet.log:1: a date line in UTC or with a numeric zone" "$dir/err" || fail "unknown zone not reported: $(cat "$dir/err")"
+[ "$(q "$dir/cet.db" "select group_concat(time_from || '=' || sockets, ' ') from snapshots")" = "dateline-nozone=$a dateline-nozone=$a" ] ||
+	fail "unknown zone split: $(q "$dir/cet.db" 'select time_from, sockets from snapshots')"
+
 # --- bad lines: named by file and line, all counted, the first 20 shown -------
 {
 	head -4 "$data/netstat/netstat_naW.txt"

@@ -297,7 +297,6 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	if (rc == -EEXIST) {
 		clear_progress(&src);
 		store_rollback(im->store);
-		began = false;
 		if (!im->o->quiet)
 			fprintf(im->msg, "%s: already imported (same content), skipped\n", path);
 		im->t.already++;
@@ -309,7 +308,6 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	rc = store_commit(im->store);
 	if (rc < 0)
 		goto db_fail;
-	began = false;
 	clear_progress(&src);
 	im->t.sources++;
 	im->t.snapshots += src.snapshots;
@@ -334,7 +332,6 @@ db_fail:
 	fprintf(im->msg, "%s: database error: %s\n", path, store_error(im->store));
 	if (began)
 		store_rollback(im->store);
-	began = false;
 	rc = -EIO;
 out:
 	if (lines_ok)

@@ -279,14 +279,13 @@ static int event(struct seg *g, const struct snap_event *ev)
 static int drain(struct seg *g, struct snap_reader *r, bool eof)
 {
 	struct snap_event ev;
-	enum snap_ev t;
 	int rc;
 
-	while ((t = snap_reader_next(r, &ev)) != SNAP_EV_NONE)
+	while (snap_reader_next(r, &ev) != SNAP_EV_NONE)
 		if ((rc = event(g, &ev)) < 0)
 			return rc;
 	if (eof)
-		while ((t = snap_reader_eof(r, &ev)) != SNAP_EV_NONE)
+		while (snap_reader_eof(r, &ev) != SNAP_EV_NONE)
 			if ((rc = event(g, &ev)) < 0)
 				return rc;
 	return 0;

@@ -24,9 +24,9 @@ enum {
 	O_LIST, O_HEADER,
 };
 
-static const struct cliopt opt_db = {"db", O_DB, "FILE",
-				     "database (default $SOCKSCOPE_DB or ./sockscope.db)"};
-static const struct cliopt opt_help = {"help", O_HELP, NULL, "show this help"};
+/* entries every table shares (macros: C wants constants in initializers) */
+#define OPT_DB {"db", O_DB, "FILE", "database (default $SOCKSCOPE_DB or ./sockscope.db)"}
+#define OPT_HELP {"help", O_HELP, NULL, "show this help"}
 
 struct cmd {
 	const char *name;
@@ -144,7 +144,7 @@ static int open_db(const char *path, enum db_mode mode, sqlite3 **db)
 /* ---- import -------------------------------------------------------------- */
 
 static const struct cliopt import_opts[] = {
-	opt_db,
+	OPT_DB,
 	{"format", O_FORMAT, "NAME", "do not detect: segment, netstat, ss, proc, bsd, windows"},
 	{"host", O_HOST, "NAME", "host of dumps that do not name one (default: unknown)"},
 	{"at", O_AT, "TIME", "time of dumps without a date line (before file name, mtime)"},
@@ -152,7 +152,7 @@ static const struct cliopt import_opts[] = {
 	{"max-errors", O_MAX_ERRORS, "N", "bad lines shown per source (default 20; all are counted)"},
 	{"quiet", O_QUIET, NULL, "only errors and the summary line"},
 	{"no-progress", O_NO_PROGRESS, NULL, "no progress line even on a terminal"},
-	opt_help,
+	OPT_HELP,
 };
 
 static int cmd_import(const struct cmd *c, int argc, char **argv)
@@ -224,9 +224,9 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 /* ---- query, sources ------------------------------------------------------- */
 
 static const struct cliopt query_opts[] = {
-	opt_db,
+	OPT_DB,
 	{"header", O_HEADER, NULL, "print the column names first"},
-	opt_help,
+	OPT_HELP,
 };
 
 /* Prints a statement's rows as TSV (NULL as empty, tabs and newlines in
@@ -306,7 +306,7 @@ static int cmd_query(const struct cmd *c, int argc, char **argv)
 	return status;
 }
 
-static const struct cliopt sources_opts[] = {opt_db, opt_help};
+static const struct cliopt sources_opts[] = {OPT_DB, OPT_HELP};
 
 static int cmd_sources(const struct cmd *c, int argc, char **argv)
 {
@@ -338,11 +338,11 @@ static int cmd_sources(const struct cmd *c, int argc, char **argv)
 /* ---- netstat replay ------------------------------------------------------- */
 
 static const struct cliopt netstat_opts[] = {
-	opt_db,
+	OPT_DB,
 	{"host", O_HOST, "NAME", "the host to replay (needed when there are several)"},
 	{"at", O_AT, "TIME", "the moment: the newest snapshot at or before it [required]"},
 	{"quiet", O_QUIET, NULL, "do not say on stderr which snapshot was used"},
-	opt_help,
+	OPT_HELP,
 };
 
 static int cmd_netstat(const struct cmd *c, int argc, char **argv)
@@ -390,7 +390,7 @@ static const struct cliopt dump_opts[] = {
 	{"seq", O_SEQ, "N", "only the snapshot with this sequence number"},
 	{"at", O_AT, "TIME", "only the newest snapshot at or before TIME"},
 	{"list", O_LIST, NULL, "one line per snapshot: seq, time, host, reason, sections"},
-	opt_help,
+	OPT_HELP,
 };
 
 static int cmd_dump(const struct cmd *c, int argc, char **argv)
@@ -420,7 +420,7 @@ static int cmd_dump(const struct cmd *c, int argc, char **argv)
 	return status;
 }
 
-static const struct cliopt verify_opts[] = {opt_help};
+static const struct cliopt verify_opts[] = {OPT_HELP};
 
 static int cmd_verify(const struct cmd *c, int argc, char **argv)
 {

@@ -125,4 +125,42 @@ q "$dir/b.db" 'select first_error from sources' | grep -q "badlines.txt:5: " || 
 # query is read-only
 "$S" query -d "$dir/ok.db" 'delete from sockets' 2> /dev/null && fail "query could write"
 [ "$(q "$dir/ok.db" 'select count(*) from sockets')" = "$b" ] || fail "query wrote"
+# --- every captured or reconstructed dump: detected format and row count -----
+while read -r f fmt n; do
+	rm -f "$dir/f.db"*
+	"$S" import -q --no-progress --at 2026-11-25T00:00:00Z -d "$dir/f.db" "$data/$f" 2> "$dir/err" ||
+		fail "$f: exit $?: $(cat "$dir/err")"
+	got=$(q "$dir/f.db" "select format || ' ' || sockets || ' ' || bad_lines from sources")
+	[ "$got" = "$fmt $n 0" ] || fail "$f: got '$got', expected '$fmt $n 0'"
+done <<EOT
+windows/netstat_an.txt windows 33
+windows/netstat_ano.txt windows 33
+windows/netstat_anob.txt windows 33
+windows/netstat_ano_de.txt windows 25
+windows/netstat_ano_utf16.txt windows 33
+bsd/freebsd_netstat_an.txt bsd 24
+bsd/macos_netstat_an.txt bsd 24
+bsd/openbsd_netstat_an.txt bsd 15
+netstat/proc_net_tcp proc 15
+netstat/proc_net_tcp6 proc 7
+netstat/proc_net_udp proc 2
+netstat/proc_net_udp6 proc 2
+netstat/netstat_naW.txt netstat 28
+netstat/netstat_anpW.txt netstat 28
+ss/ss_tan.txt ss 42
+ss/ss_Htan.txt ss 42
+ss/ss_tanpe_wrap100.txt ss 42
+ss/ss_tanp_wrap60.txt ss 42
+ss/ss_tuanp.txt ss 50
+ss/ss_uan.txt ss 8
+ss/ss_nap.txt ss 50
+EOT
+# the UTF-16 file holds the same sockets as its UTF-8 twin
+for v in ano ano_utf16; do
+	rm -f "$dir/w.db"*
+	"$S" import -q --no-progress --at 2026-11-25T00:00:00Z -d "$dir/w.db" "$data/windows/netstat_$v.txt" 2> /dev/null
+	q "$dir/w.db" "select proto, state, laddr, lport, raddr, rport, pid from sockets order by rowid" > "$dir/w-$v"
+done
+cmp -s "$dir/w-ano" "$dir/w-ano_utf16" || fail "UTF-16LE dump differs from its UTF-8 twin"
+
 pass "mixed dir, idempotence, stdin, times, cron split, bad lines, exit codes"

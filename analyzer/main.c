@@ -446,8 +446,8 @@ static int cmd_verify(const struct cmd *c, int argc, char **argv)
 
 static const struct cmd cmds[] = {
 	{"import", cmd_import, "PATH...",
-	 "Import sockscope segments and saved netstat/ss/proc dumps (files, directories,\n"
-	 "- for stdin; .zst and .gz too) into the database",
+	 "Import segments and saved netstat, ss, /proc, BSD, Windows dumps",
+	 "PATH: files, directories (recursively) or - for stdin; plain, .zst or .gz.\n"
 	 "Formats are recognised by content. Each dump becomes one snapshot, a cron log one\n"
 	 "per `date` line. Time: segment header, date line, --at, time in the file name,\n"
 	 "file mtime (warned). Content already imported (same SHA-256) is skipped.\n"

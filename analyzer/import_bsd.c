@@ -155,8 +155,10 @@ static const char *parse_row(const struct dump_tok *t, size_t n, struct sock_row
 		r->state = (uint8_t)s;
 		return NULL;
 	}
-	/* BSD prints no UDP state; a word there is macOS -v's, if anything */
-	r->state = ST_CLOSE;
+	/* BSD prints no UDP state; a word there is macOS -v's, if anything.
+	 * A peer address means connect(): ESTABLISHED, as Linux reports it, so
+	 * reports agree across platforms. */
+	r->state = r->rport != 0 ? ST_ESTABLISHED : ST_CLOSE;
 	if (n > 5 && (s = parse_state(&t[5])) >= 0)
 		r->state = (uint8_t)s;
 	return NULL;

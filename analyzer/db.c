@@ -108,6 +108,8 @@ static int open_at(const char *path, enum db_mode mode, int upto, sqlite3 **out,
 	flags = mode == DB_READONLY ? SQLITE_OPEN_READONLY
 				    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	flags |= SQLITE_OPEN_NOFOLLOW * (mode != DB_MEMORY);
+	/* one connection, one thread: SQLite's own mutexes are pure cost */
+	flags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(mode == DB_MEMORY ? ":memory:" : path, &db, flags, NULL) != SQLITE_OK) {
 		set_err(err, errsz, path, db);
 		goto out;
@@ -143,7 +145,7 @@ static int open_at(const char *path, enum db_mode mode, int upto, sqlite3 **out,
 	/* WAL: readers (reports) never block an import; NORMAL is durable at
 	 * checkpoints, and an import is one transaction per source anyway. */
 	rc = db_exec(db,
-		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		     "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		     "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384;"
 		     "PRAGMA temp_store = MEMORY",
 		     err, errsz);

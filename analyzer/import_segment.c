@@ -14,6 +14,80 @@
 
 enum sect { S_SKIP, S_SOCKETS, S_COUNTERS, S_PROCESSES, S_RAW };
 
+/* The processes section has a row per socket inode; the table wants a row
+ * per process. An open-addressing map pid → (program, comm, inodes). */
+struct proc_ent {
+	int32_t pid;             /* 0: empty slot */
+	uint32_t sockets;
+	char *program, *comm;    /* owned, NULL when unknown */
+};
+
+struct procs {
+	struct proc_ent *e;
+	size_t cap, n;           /* cap: a power of two, or 0 */
+};
+
+/* More distinct pids than this in one snapshot is not a real machine. */
+#define PROCS_MAX (1u << 22)
+
+static void procs_clear(struct procs *p)
+{
+	for (size_t i = 0; i < p->cap; i++) {
+		free(p->e[i].program);
+		free(p->e[i].comm);
+	}
+	free(p->e);
+	memset(p, 0, sizeof *p);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static struct proc_ent *procs_slot(struct proc_ent *e, size_t cap, int32_t pid)
+{
+	size_t i = ((uint32_t)pid * 2654435761u) & (cap - 1);
+
+	while (e[i].pid && e[i].pid != pid)
+		i = (i + 1) & (cap - 1);
+	return &e[i];
+}
+
+/* 0, -ENOMEM, or -E2BIG past PROCS_MAX. */
+static int procs_add(struct procs *p, int32_t pid, const char *program, const char *comm)
+{
+	struct proc_ent *x;
+
+	if (p->n * 2 >= p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct proc_ent *e;
+
+		if (p->n >= PROCS_MAX)
+			return -E2BIG;
+		e = calloc(cap, sizeof *e);
+		if (!e)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->cap; i++)
+			if (p->e[i].pid)
+				*procs_slot(e, cap, p->e[i].pid) = p->e[i];
+		free(p->e);
+		p->e = e;
+		p->cap = cap;
+	}
+	x = procs_slot(p->e, p->cap, pid);
+	if (!x->pid) {
+		x->pid = pid;
+		x->program = dup_or_null(program);
+		x->comm = dup_or_null(comm);
+		if ((program && !x->program) || (comm && !x->comm))
+			return -ENOMEM;
+		p->n++;
+	}
+	x->sockets++;
+	return 0;
+}
+
 struct seg {
 	struct import_source *src;
 	bool open;               /* a snapshot is being stored (savepoint held) */
@@ -27,6 +101,7 @@ struct seg {
 	struct buf partial;      /* a line cut by a DATA block boundary */
 	struct buf raw;          /* --keep-raw: the section's text */
 	struct buf scratch, scratch2;
+	struct procs procs;      /* the processes section, folded per pid */
 };
 
 /* "snapshot 12 (offset 3456), section sockets, line 7: what" */
@@ -117,14 +192,20 @@ badnum:
 			return 0;
 		if (tsv_fields(line, len, f, fl, 5) != 4 ||
 		    num_parse_dec(f[0], fl[0], UINT64_MAX, &inode) < 0 ||
-		    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) < 0 ||
+		    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) < 0 || pid == 0 ||
 		    sockrow_get_escaped(f[2], fl[2], &g->scratch, &prog) < 0 ||
 		    sockrow_get_escaped(f[3], fl[3], &g->scratch2, &comm) < 0) {
 			bad(g, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
 			return 0;
 		}
+		(void)inode;   /* the sockets table has each socket's inode */
 		/* each unescape has its own scratch, so both stay valid here */
-		return store_process(st, g->snap_id, inode, (int64_t)pid, prog, comm);
+		rc = procs_add(&g->procs, (int32_t)pid, prog, comm);
+		if (rc == -E2BIG) {
+			bad(g, "fewer processes (too many distinct pids in one snapshot)");
+			return 0;
+		}
+		return rc;
 	}
 	default:
 		return 0;
@@ -181,6 +262,14 @@ static int section_end(struct seg *g)
 	if (rc == 0 && g->sect == S_RAW)
 		rc = store_raw(g->src->store, g->snap_id, g->section, g->raw.data ? g->raw.data : "",
 			       g->raw.len);
+	for (size_t i = 0; rc == 0 && i < g->procs.cap; i++) {
+		const struct proc_ent *e = &g->procs.e[i];
+
+		if (e->pid)
+			rc = store_process(g->src->store, g->snap_id, e->pid, e->program, e->comm,
+					   e->sockets);
+	}
+	procs_clear(&g->procs);
 	buf_reset(&g->raw);
 	g->sect = S_SKIP;
 	return rc;
@@ -249,6 +338,7 @@ static int event(struct seg *g, const struct snap_event *ev)
 		g->open = false;
 		return store_release(src->store);
 	case SNAP_EV_BAD:
+		procs_clear(&g->procs);
 		buf_reset(&g->partial);
 		buf_reset(&g->raw);
 		g->sect = S_SKIP;
@@ -330,6 +420,7 @@ int import_segment(struct import_source *src, struct lines *l)
 		rc = -EIO;   /* out of memory in a buffer: fail the source like the db */
 out:
 	free(chunk);
+	procs_clear(&g.procs);
 	snap_reader_free(r);
 	buf_fini(&g.partial);
 	buf_fini(&g.raw);

@@ -39,7 +39,8 @@ static int find_snapshot(sqlite3 *db, const char *host, usec_t at, struct replay
 		host = info->host;
 	}
 	if (sqlite3_prepare_v2(db,
-			       "SELECT id, time, host FROM snapshots WHERE host = ?1 AND time <= ?2"
+			       "SELECT id, time, host, coalesce(first_socket, 0), sockets FROM snapshots"
+			       " WHERE host = ?1 AND time <= ?2"
 			       " ORDER BY time DESC, id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
@@ -51,6 +52,8 @@ static int find_snapshot(sqlite3 *db, const char *host, usec_t at, struct replay
 		info->time = sqlite3_column_int64(st, 1);
 		snprintf(info->host, sizeof info->host, "%s",
 			 (const char *)sqlite3_column_text(st, 2));
+		info->first_socket = sqlite3_column_int64(st, 3);
+		info->sockets = sqlite3_column_int64(st, 4);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		char t[UTCTIME_STRLEN];
@@ -152,14 +155,18 @@ static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info 
 	if (sqlite3_prepare_v2(db,
 			       "SELECT proto, family, state, laddr, lport, raddr, rport, rxq, txq,"
 			       " uid, inode, pid, timer, expires_ms, retrans, program FROM sockets"
-			       " WHERE snapshot_id = ?1 ORDER BY CASE proto WHEN 'tcp' THEN 0"
+			       " WHERE rowid BETWEEN ?2 AND ?2 + ?3 - 1 AND snapshot_id = ?1"
+			       " ORDER BY CASE proto WHEN 'tcp' THEN 0"
 			       " WHEN 'udp' THEN 1 ELSE 2 END, family, rowid",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = -EIO;
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
 		goto out;
 	}
+	/* a snapshot's rows are consecutive rowids (schema/001_init.sql) */
 	sqlite3_bind_int64(st, 1, info->snapshot_id);
+	sqlite3_bind_int64(st, 2, info->first_socket);
+	sqlite3_bind_int64(st, 3, info->sockets);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (row_of(st, &r) < 0)
 			continue;

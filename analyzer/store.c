@@ -40,7 +40,7 @@ static const char *const sql[Q_N_] = {
 		     " pid, program) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
 		     " ?13, ?14, ?15, ?16, ?17, ?18)",
 	[Q_COUNTER] = "INSERT OR REPLACE INTO counters (snapshot_id, name, value) VALUES (?1, ?2, ?3)",
-	[Q_PROCESS] = "INSERT INTO processes (snapshot_id, inode, pid, program, comm)"
+	[Q_PROCESS] = "INSERT OR REPLACE INTO processes (snapshot_id, pid, program, comm, sockets)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_RAW] = "INSERT OR REPLACE INTO raw (snapshot_id, section, text) VALUES (?1, ?2, ?3)",
 };
@@ -98,6 +98,15 @@ static int run(struct store *s, int q)
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return -EEXIST;
 	return -EIO;
+}
+
+/* The hot path: every parameter was bound, so no clear_bindings. */
+static int step_socket(struct store *s)
+{
+	int rc = sqlite3_step(s->q[Q_SOCKET]);
+
+	sqlite3_reset(s->q[Q_SOCKET]);
+	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
 int store_begin(struct store *s) { return run(s, Q_BEGIN); }
@@ -267,24 +276,41 @@ int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)
 	sqlite3_bind_text(st, 7, rt, (int)rl, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, in->rport);
 	sqlite3_bind_int64(st, 9, rnet_of(&ra));
+	/* every parameter is bound on every row (NULL when unknown), so the
+	 * hot path needs no sqlite3_clear_bindings() */
 	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
 		sqlite3_bind_int64(st, 10, in->rxq);
 		sqlite3_bind_int64(st, 11, in->txq);
+	} else {
+		sqlite3_bind_null(st, 10);
+		sqlite3_bind_null(st, 11);
 	}
 	if (!(in->unknown & SOCKROW_UNKNOWN_UID))
 		sqlite3_bind_int64(st, 12, in->uid);
+	else
+		sqlite3_bind_null(st, 12);
 	if (!(in->unknown & SOCKROW_UNKNOWN_INODE))
 		sqlite3_bind_int64(st, 13, (sqlite3_int64)in->inode);
+	else
+		sqlite3_bind_null(st, 13);
 	if (!(in->unknown & SOCKROW_UNKNOWN_TIMER)) {
 		sqlite3_bind_text(st, 14, sockrow_timer_name(in->timer), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 15, in->expires_ms);
 		sqlite3_bind_int64(st, 16, in->retrans);
+	} else {
+		sqlite3_bind_null(st, 14);
+		sqlite3_bind_null(st, 15);
+		sqlite3_bind_null(st, 16);
 	}
 	if (in->pid > 0)
 		sqlite3_bind_int64(st, 17, in->pid);
+	else
+		sqlite3_bind_null(st, 17);
 	if (in->program)
 		sqlite3_bind_text(st, 18, in->program, -1, SQLITE_STATIC);
-	return run(s, Q_SOCKET);
+	else
+		sqlite3_bind_null(st, 18);
+	return step_socket(s);
 }
 
 int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nlen,
@@ -298,16 +324,16 @@ int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nl
 	return run(s, Q_COUNTER);
 }
 
-int store_process(struct store *s, int64_t snapshot, uint64_t inode, int64_t pid,
-		  const char *program, const char *comm)
+int store_process(struct store *s, int64_t snapshot, int64_t pid, const char *program,
+		  const char *comm, uint64_t sockets)
 {
 	sqlite3_stmt *st = s->q[Q_PROCESS];
 
 	sqlite3_bind_int64(st, 1, snapshot);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)inode);
-	sqlite3_bind_int64(st, 3, pid);
-	bind_text_or_null(st, 4, program);
-	bind_text_or_null(st, 5, comm);
+	sqlite3_bind_int64(st, 2, pid);
+	bind_text_or_null(st, 3, program);
+	bind_text_or_null(st, 4, comm);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)sockets);
 	return run(s, Q_PROCESS);
 }
 

@@ -66,8 +66,9 @@ int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets);
 int store_socket(struct store *s, int64_t snapshot, const struct sock_row *r);
 int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nlen,
 		  int64_t value);
-int store_process(struct store *s, int64_t snapshot, uint64_t inode, int64_t pid,
-		  const char *program, const char *comm);
+/* One process that owned `sockets` socket inodes in the snapshot. */
+int store_process(struct store *s, int64_t snapshot, int64_t pid, const char *program,
+		  const char *comm, uint64_t sockets);
 int store_raw(struct store *s, int64_t snapshot, const char *section, const void *text,
 	      size_t len);
 

@@ -153,7 +153,7 @@ demo: deps all
 	$(Q)sh samples/demo.sh $(B)
 
 bench: all
-	$(Q)sh packaging/debian-deps.sh hyperfine time
+	$(Q)sh packaging/debian-deps.sh hyperfine time sqlite3
 	$(Q)sh bench/run.sh $(B)
 
 # --- fuzzing (clang libFuzzer + ASan/UBSan) -----------------------------------

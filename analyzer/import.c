@@ -174,7 +174,9 @@ static int choose(struct importer *im, struct lines *l, const struct dump_format
 	if (rc < 0)
 		return rc;
 	if (len == 0) {
-		*why = "empty";
+		*why = input_cut_mid_block(l->in) ? "compressed data ends inside its first block "
+						       "(a torn or partly copied file): nothing to import"
+						     : "empty";
 		return 1;
 	}
 	if (im->o->format) {
@@ -256,6 +258,8 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 		im->t.failed++;
 		return 1;
 	}
+	/* decompression and hashing overlap parsing and SQLite */
+	(void)input_readahead(src.in);
 	rc = lines_init(&l, src.in);
 	if (rc < 0)
 		goto out;
@@ -284,11 +288,12 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	/* A segment's open zstd frame is the normal state of the one being
 	 * written (torn snapshots were reported by the reader); a text dump
 	 * cut short has lost rows. */
-	if (input_truncated(src.in) && segment)
+	if (input_cut_mid_block(src.in))
+		import_bad(&src, 0, "compressed data ends inside a block (a torn or partly copied "
+				    "file): what that block held is lost");
+	else if (input_truncated(src.in))
 		import_warn(&src, "the zstd frame is not closed (a segment still being written, "
 				  "or cut short): every complete snapshot was imported");
-	else if (input_truncated(src.in))
-		import_bad(&src, 0, "compressed data ends early (a torn or partly copied file)");
 	if (!regular)
 		input_sha256_hex(src.in, sha);
 	rc = store_source_finish(im->store, src.source_id, sha, input_raw_bytes(src.in),

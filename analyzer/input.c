@@ -2,6 +2,8 @@
  * the magic says so, SHA-256 of the raw bytes kept on the way. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,23 @@
 #include "input.h"
 
 #define RAW_CHUNK (128 * 1024)
+/* zstd_compression_format.md: a Block_Header is 3 bytes */
+#define ZSTD_BLOCK_HEADER 3
+/* read-ahead: decoded slots between the decoding thread and the reader */
+#define RA_SLOTS 4
+#define RA_SLOT (1024 * 1024)
+
+struct readahead {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t filled, emptied;
+	char *slot[RA_SLOTS];
+	size_t len[RA_SLOTS];
+	unsigned head, tail, count;   /* fill at head, take at tail */
+	size_t pos;                   /* read position in the tail slot */
+	bool done, stop;
+	ssize_t end_rc;               /* 0 or -errno once done */
+};
 
 struct input {
 	int fd;
@@ -32,7 +51,10 @@ struct input {
 	z_stream zs;
 	bool zs_init;
 	bool frame_open;         /* a zstd/gzip member started and has not ended */
+	size_t zstd_hint;        /* ZSTD_decompressStream's last "next input size" */
 	char err[160];
+	_Atomic uint64_t raw_seen;   /* raw_bytes for other threads (progress) */
+	struct readahead *ra;    /* NULL: decode in the caller's thread */
 };
 
 static ssize_t fill_raw(struct input *in)
@@ -59,6 +81,7 @@ static ssize_t fill_raw(struct input *in)
 		in->eof_raw = true;
 	sha256_update(&in->sha, in->raw, (size_t)n);
 	in->raw_bytes += (uint64_t)n;
+	atomic_store_explicit(&in->raw_seen, in->raw_bytes, memory_order_relaxed);
 	in->raw_pos = 0;
 	in->raw_len = (size_t)n;
 	return n;
@@ -138,10 +161,13 @@ fail:
 	return rc;
 }
 
+static void readahead_stop(struct input *in);
+
 void input_free(struct input *in)
 {
 	if (!in)
 		return;
+	readahead_stop(in);
 	if (in->own_fd)
 		close(in->fd);
 	ZSTD_freeDCtx(in->zd);
@@ -180,6 +206,7 @@ static ssize_t read_zstd(struct input *in, void *p, size_t n)
 		}
 		/* r == 0: a frame ended; the next bytes (if any) start another */
 		in->frame_open = r != 0;
+		in->zstd_hint = r;
 	}
 	return (ssize_t)ob.pos;
 }
@@ -223,7 +250,8 @@ static ssize_t read_gzip(struct input *in, void *p, size_t n)
 	return (ssize_t)(n - in->zs.avail_out);
 }
 
-ssize_t input_read(struct input *in, void *p, size_t n)
+/* Decodes up to n bytes in the calling thread. */
+static ssize_t decode_read(struct input *in, void *p, size_t n)
 {
 	size_t take;
 
@@ -247,10 +275,150 @@ ssize_t input_read(struct input *in, void *p, size_t n)
 	return (ssize_t)take;
 }
 
+/* The decoding thread: fills slots until the input ends or it is told to
+ * stop. Owns `in`'s decoder state; the reader only takes slots. */
+static void *readahead_main(void *arg)
+{
+	struct input *in = arg;
+	struct readahead *ra = in->ra;
+
+	for (;;) {
+		ssize_t n = 0, got;
+		unsigned slot;
+
+		pthread_mutex_lock(&ra->mu);
+		while (ra->count == RA_SLOTS && !ra->stop)
+			pthread_cond_wait(&ra->emptied, &ra->mu);
+		slot = ra->head;
+		pthread_mutex_unlock(&ra->mu);
+		if (ra->stop)
+			break;
+		/* fill the whole slot: fewer, larger hand-overs */
+		do {
+			got = decode_read(in, ra->slot[slot] + n, RA_SLOT - (size_t)n);
+			if (got > 0)
+				n += got;
+		} while (got > 0 && n < RA_SLOT);
+		pthread_mutex_lock(&ra->mu);
+		if (n > 0) {
+			ra->len[slot] = (size_t)n;
+			ra->head = (ra->head + 1) % RA_SLOTS;
+			ra->count++;
+		}
+		if (got <= 0) {
+			ra->done = true;
+			ra->end_rc = got;
+		}
+		pthread_cond_signal(&ra->filled);
+		pthread_mutex_unlock(&ra->mu);
+		if (got <= 0)
+			break;
+	}
+	return NULL;
+}
+
+int input_readahead(struct input *in)
+{
+	struct readahead *ra = calloc(1, sizeof *ra);
+	int i;
+
+	if (!ra)
+		return -ENOMEM;
+	for (i = 0; i < RA_SLOTS; i++)
+		if (!(ra->slot[i] = malloc(RA_SLOT)))
+			goto fail;
+	pthread_mutex_init(&ra->mu, NULL);
+	pthread_cond_init(&ra->filled, NULL);
+	pthread_cond_init(&ra->emptied, NULL);
+	in->ra = ra;
+	if (pthread_create(&ra->thread, NULL, readahead_main, in) != 0) {
+		in->ra = NULL;
+		pthread_mutex_destroy(&ra->mu);
+		pthread_cond_destroy(&ra->filled);
+		pthread_cond_destroy(&ra->emptied);
+		goto fail;
+	}
+	return 0;
+fail:
+	for (i = 0; i < RA_SLOTS; i++)
+		free(ra->slot[i]);
+	free(ra);
+	return -ENOMEM;   /* the caller may go on without read-ahead */
+}
+
+static void readahead_stop(struct input *in)
+{
+	struct readahead *ra = in->ra;
+
+	if (!ra)
+		return;
+	pthread_mutex_lock(&ra->mu);
+	ra->stop = true;
+	pthread_cond_signal(&ra->emptied);
+	pthread_mutex_unlock(&ra->mu);
+	pthread_join(ra->thread, NULL);
+	pthread_mutex_destroy(&ra->mu);
+	pthread_cond_destroy(&ra->filled);
+	pthread_cond_destroy(&ra->emptied);
+	for (int i = 0; i < RA_SLOTS; i++)
+		free(ra->slot[i]);
+	free(ra);
+	in->ra = NULL;
+}
+
+static ssize_t readahead_read(struct readahead *ra, void *p, size_t n)
+{
+	ssize_t rc;
+
+	pthread_mutex_lock(&ra->mu);
+	while (ra->count == 0 && !ra->done)
+		pthread_cond_wait(&ra->filled, &ra->mu);
+	if (ra->count == 0) {
+		rc = ra->end_rc;
+	} else {
+		size_t left = ra->len[ra->tail] - ra->pos;
+
+		if (n > left)
+			n = left;
+		memcpy(p, ra->slot[ra->tail] + ra->pos, n);
+		ra->pos += n;
+		if (ra->pos == ra->len[ra->tail]) {
+			ra->pos = 0;
+			ra->tail = (ra->tail + 1) % RA_SLOTS;
+			ra->count--;
+			pthread_cond_signal(&ra->emptied);
+		}
+		rc = (ssize_t)n;
+	}
+	pthread_mutex_unlock(&ra->mu);
+	return rc;
+}
+
+ssize_t input_read(struct input *in, void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (in->ra)
+		return readahead_read(in->ra, p, n);
+	return decode_read(in, p, n);
+}
+
 const char *input_error(const struct input *in) { return in->err; }
 enum input_codec input_codec(const struct input *in) { return in->codec; }
 bool input_truncated(const struct input *in) { return in->truncated; }
-uint64_t input_raw_bytes(const struct input *in) { return in->raw_bytes; }
+
+bool input_cut_mid_block(const struct input *in)
+{
+	if (!in->truncated)
+		return false;
+	/* between zstd blocks the decoder waits for a 3-byte block header:
+	 * a segment flushed after its last snapshot, or cut exactly there */
+	return in->codec != INPUT_ZSTD || in->zstd_hint != ZSTD_BLOCK_HEADER;
+}
+uint64_t input_raw_bytes(const struct input *in)
+{
+	return atomic_load_explicit(&in->raw_seen, memory_order_relaxed);
+}
 uint64_t input_size(const struct input *in) { return in->size; }
 bool input_has_mtime(const struct input *in) { return in->has_mtime; }
 usec_t input_mtime(const struct input *in) { return in->mtime; }

@@ -27,10 +27,22 @@ void input_free(struct input *in);   /* NULL is a no-op */
  * compressed stream cut short ends the input: input_truncated() says so. */
 ssize_t input_read(struct input *in, void *p, size_t n);
 
+/* Moves decoding (read, zstd/gzip, SHA-256) to a thread of its own that
+ * stays up to 4 MiB ahead of input_read(), so decompression overlaps the
+ * caller's parsing and SQLite work. Call once, right after input_open; the
+ * other accessors stay valid (input_error, input_truncated and the hash
+ * are final once input_read has returned 0 or an error). 0 or -ENOMEM
+ * (then reading simply stays in the caller's thread). */
+int input_readahead(struct input *in);
+
 const char *input_error(const struct input *in);
 enum input_codec input_codec(const struct input *in);
 const char *input_codec_name(enum input_codec c);   /* "plain" "zstd" "gzip" */
 bool input_truncated(const struct input *in);
+/* Truncated inside a compressed block: the bytes of that block are lost
+ * (for zstd, unlike a stream that merely ends between flushed blocks, as
+ * a segment being written does). */
+bool input_cut_mid_block(const struct input *in);
 uint64_t input_raw_bytes(const struct input *in);   /* raw bytes consumed so far */
 uint64_t input_size(const struct input *in);        /* file size, 0 if unknown (pipe) */
 bool input_has_mtime(const struct input *in);

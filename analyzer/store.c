@@ -251,31 +251,50 @@ static int64_t rnet_of(const struct addr *a)
 	return (int64_t)v;   /* two's complement: keeps order within the sign */
 }
 
-int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)
+int store_row_prepare(const struct sock_row *in, struct store_row *out)
 {
-	sqlite3_stmt *st = s->q[Q_SOCKET];
 	struct addr la = in->local, ra = in->remote;
-	char lt[ADDR_STRLEN], rt[ADDR_STRLEN];
-	const char *pn = proto_name(in->proto), *sn = store_state_name(in->proto, in->state);
-	size_t ll, rl;
 
-	if (!pn || !sn || (in->family != AF_INET && in->family != AF_INET6) ||
+	out->proto = proto_name(in->proto);
+	out->state = store_state_name(in->proto, in->state);
+	if (!out->proto || !out->state || (in->family != AF_INET && in->family != AF_INET6) ||
 	    (in->family == AF_INET && (la.family != AF_INET || ra.family != AF_INET)) ||
 	    la.family != ra.family)
 		return -EINVAL;
 	addr_fold(&la);
 	addr_fold(&ra);
-	ll = addr_format(&la, lt, sizeof lt);
-	rl = addr_format(&ra, rt, sizeof rt);
+	out->llen = (uint8_t)addr_format(&la, out->laddr, sizeof out->laddr);
+	out->rlen = (uint8_t)addr_format(&ra, out->raddr, sizeof out->raddr);
+	out->family = in->family == AF_INET ? 4 : 6;
+	out->lport = in->lport;
+	out->rport = in->rport;
+	out->rnet = rnet_of(&ra);
+	out->unknown = in->unknown;
+	out->rxq = in->rxq;
+	out->txq = in->txq;
+	out->uid = in->uid;
+	out->inode = in->inode;
+	out->timer = in->timer;
+	out->expires_ms = in->expires_ms;
+	out->retrans = in->retrans;
+	out->pid = in->pid;
+	out->program = in->program;
+	return 0;
+}
+
+int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *in)
+{
+	sqlite3_stmt *st = s->q[Q_SOCKET];
+
 	sqlite3_bind_int64(st, 1, snapshot);
-	sqlite3_bind_text(st, 2, pn, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, in->family == AF_INET ? 4 : 6);
-	sqlite3_bind_text(st, 4, sn, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, lt, (int)ll, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, in->proto, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, in->family);
+	sqlite3_bind_text(st, 4, in->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, in->laddr, in->llen, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, in->lport);
-	sqlite3_bind_text(st, 7, rt, (int)rl, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, in->raddr, in->rlen, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, in->rport);
-	sqlite3_bind_int64(st, 9, rnet_of(&ra));
+	sqlite3_bind_int64(st, 9, in->rnet);
 	/* every parameter is bound on every row (NULL when unknown), so the
 	 * hot path needs no sqlite3_clear_bindings() */
 	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
@@ -311,6 +330,14 @@ int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)
 	else
 		sqlite3_bind_null(st, 18);
 	return step_socket(s);
+}
+
+int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)
+{
+	struct store_row r;
+	int rc = store_row_prepare(in, &r);
+
+	return rc < 0 ? rc : store_row_insert(s, snapshot, &r);
 }
 
 int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nlen,

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "addr.h"
 #include "sockrow.h"
 #include "utctime.h"
 
@@ -60,9 +61,34 @@ int store_source_finish(struct store *s, int64_t id, const char *sha256, uint64_
 int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64_t *id);
 int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets);
 
-/* Folds IPv4-mapped addresses, names the state as docs/SCHEMA.md says,
- * stores unknown fields as NULL. 0, -EINVAL (a row no table can hold:
- * family/address mismatch) or -EIO. */
+/* A socket row as the sockets table holds it: addresses folded and
+ * formatted, names chosen, rnet computed. Plain data: it may be prepared in
+ * one thread and stored in another. */
+struct store_row {
+	char laddr[ADDR_STRLEN], raddr[ADDR_STRLEN];
+	uint8_t llen, rlen;
+	uint8_t family;          /* 4 or 6 */
+	uint8_t unknown;         /* SOCKROW_UNKNOWN_* */
+	uint8_t timer;
+	uint16_t lport, rport;
+	const char *proto;       /* static strings */
+	const char *state;
+	int64_t rnet;
+	uint32_t rxq, txq, uid, expires_ms, retrans;
+	int32_t pid;
+	uint64_t inode;
+	const char *program;     /* borrowed, NULL when unknown */
+};
+
+/* Pure: r into out. 0 or -EINVAL (a row no table can hold: unknown
+ * protocol, family/address mismatch). */
+int store_row_prepare(const struct sock_row *r, struct store_row *out);
+/* Inserts a prepared row. 0 or -EIO. */
+int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *r);
+
+/* store_row_prepare + store_row_insert: folds IPv4-mapped addresses, names
+ * the state as docs/SCHEMA.md says, stores unknown fields as NULL. 0,
+ * -EINVAL or -EIO. */
 int store_socket(struct store *s, int64_t snapshot, const struct sock_row *r);
 int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nlen,
 		  int64_t value);

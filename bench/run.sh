@@ -145,10 +145,8 @@ bytes_run() { # NAME RECORDER-ARGS...
 	BR_FIRST=$1
 	BR_STEADY=$2
 	BR_SEG=$(cat "$T"/seg/*.zst | wc -c)
-	if [ -x "$BUILD/tests/tools/segtool" ]; then
-		"$BUILD/tests/tools/segtool" verify "$T"/seg/*.zst | grep -q 'good=6 bad=0' ||
-			fail "segment does not verify: $("$BUILD/tests/tools/segtool" verify "$T"/seg/*.zst 2>&1)"
-	fi
+	"$BUILD/sockscope" verify "$T"/seg/*.zst | grep -q 'good=6 bad=0' ||
+		fail "segment does not verify: $("$BUILD/sockscope" verify "$T"/seg/*.zst 2>&1)"
 	echo "snapshot 1: $BR_FIRST B, mean of 3..6: $BR_STEADY B, segment $BR_SEG B;" \
 		"netstat -na | gzip: $BR_GZ B"
 	cp "$T/$br_name.log" "$OUT/$br_name.log"

@@ -1,9 +1,11 @@
 /* dump — helpers every foreign-dump parser shares: tokens and a row whose
  * fields start out unknown. */
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dump.h"
+#include "num.h"
 
 size_t dump_split(const char *line, size_t len, struct dump_tok *tok, size_t max)
 {
@@ -33,6 +35,26 @@ int dump_tok_is(const struct dump_tok *t, const char *w)
 	size_t wl = strlen(w);
 
 	return t->len == wl && strncasecmp(t->s, w, wl) == 0;
+}
+
+int dump_tok_digits(const struct dump_tok *t)
+{
+	if (t->len == 0)
+		return 0;
+	for (size_t i = 0; i < t->len; i++)
+		if (t->s[i] < '0' || t->s[i] > '9')
+			return 0;
+	return 1;
+}
+
+int dump_tok_u32(const struct dump_tok *t, uint32_t *out)
+{
+	uint64_t v;
+
+	if (num_parse_dec(t->s, t->len, UINT32_MAX, &v) < 0)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
 }
 
 void dump_row_init(struct sock_row *r)

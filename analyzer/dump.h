@@ -77,6 +77,11 @@ size_t dump_split(const char *line, size_t len, struct dump_tok *tok, size_t max
 /* True when t equals the NUL-terminated word w (ASCII case-insensitive). */
 int dump_tok_is(const struct dump_tok *t, const char *w);
 
+/* True when t is one or more ASCII digits. */
+int dump_tok_digits(const struct dump_tok *t);
+/* t as a plain decimal <= UINT32_MAX (common/num rules). 0 or -EINVAL. */
+int dump_tok_u32(const struct dump_tok *t, uint32_t *out);
+
 /* Fills r with "unknown" for everything a dump does not say: zeroes, pid 0,
  * program NULL and r->unknown = SOCKROW_UNKNOWN_ALL. Parsers call it first,
  * then fill (and clear the unknown bits of) what the line says. */

@@ -65,26 +65,6 @@ static int is_skipped_proto(const struct dump_tok *t)
 	return 0;
 }
 
-static int is_digits(const struct dump_tok *t)
-{
-	if (t->len == 0)
-		return 0;
-	for (size_t i = 0; i < t->len; i++)
-		if (t->s[i] < '0' || t->s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int tok_u32(const struct dump_tok *t, uint32_t *out)
-{
-	uint64_t v;
-
-	if (num_parse_dec(t->s, t->len, UINT32_MAX, &v) < 0)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* An IPv4 address on a tcp46/udp46 row (printed by inetprint()) is the
  * IPv6 socket's IPv4-mapped address, as the Linux kernel would show it. */
 static void map_v4(struct addr *a)
@@ -140,7 +120,7 @@ static const char *parse_row(const struct dump_tok *t, size_t n, struct sock_row
 	dump_row_init(r);
 	r->proto = protos[p].proto;
 	r->family = protos[p].family;
-	if (n < 5 || tok_u32(&t[1], &r->rxq) < 0 || tok_u32(&t[2], &r->txq) < 0)
+	if (n < 5 || dump_tok_u32(&t[1], &r->rxq) < 0 || dump_tok_u32(&t[2], &r->txq) < 0)
 		return "expected Recv-Q and Send-Q numbers, then two addresses";
 	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
 	why = endpoint(&t[3], r->family, &r->local, &r->lport);
@@ -260,11 +240,11 @@ static int bsd_probe(const char *line, size_t len)
 			return DUMP_PROBE_SURE;
 		return n == 7 ? DUMP_PROBE_MAYBE : DUMP_PROBE_NO;   /* OpenBSD's UDP */
 	}
-	if (n >= 5 && is_digits(&t[1]) && is_digits(&t[2]) && dotted(&t[3]) && dotted(&t[4]) &&
+	if (n >= 5 && dump_tok_digits(&t[1]) && dump_tok_digits(&t[2]) && dotted(&t[3]) && dotted(&t[4]) &&
 	    (find_proto(&t[0]) >= 0 || is_skipped_proto(&t[0])))
 		return DUMP_PROBE_SURE;
 	if (n >= 3 && (dump_tok_is(&t[0], "kctl") || dump_tok_is(&t[0], "kevt")) &&
-	    is_digits(&t[1]) && is_digits(&t[2]))
+	    dump_tok_digits(&t[1]) && dump_tok_digits(&t[2]))
 		return DUMP_PROBE_MAYBE;
 	return DUMP_PROBE_NO;
 }

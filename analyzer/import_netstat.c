@@ -56,26 +56,6 @@ static int find_proto(const struct dump_tok *t)
 	return -1;
 }
 
-static int is_digits(const struct dump_tok *t)
-{
-	if (t->len == 0)
-		return 0;
-	for (size_t i = 0; i < t->len; i++)
-		if (t->s[i] < '0' || t->s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int tok_u32(const struct dump_tok *t, uint32_t *out)
-{
-	uint64_t v;
-
-	if (num_parse_dec(t->s, t->len, UINT32_MAX, &v) < 0)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* The -p column: "-" or "PID/name". */
 static int is_prog(const struct dump_tok *t)
 {
@@ -239,7 +219,7 @@ static const char *parse_tail(struct ns_state *st, const struct dump_tok *t, siz
 	if (user) {
 		if (n - i < 2)
 			return "expected User and Inode columns";
-		if (tok_u32(&t[i], &r->uid) == 0)
+		if (dump_tok_u32(&t[i], &r->uid) == 0)
 			r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_UID;
 		/* a user name (netstat -e without -n): the uid stays unknown,
 		 * names are not portable between machines */
@@ -286,7 +266,7 @@ static const char *parse_state(const struct dump_tok *t, size_t n, size_t *i, in
 	if (*i == n)
 		return proto == IPPROTO_TCP ? "expected a TCP state like LISTEN or ESTABLISHED"
 					    : "expected a raw socket state number like 7";
-	if (proto == IPPROTO_RAW && is_digits(&t[*i])) {
+	if (proto == IPPROTO_RAW && dump_tok_digits(&t[*i])) {
 		if (num_parse_dec(t[*i].s, t[*i].len, ST_MAX_ - 1, &v) < 0 || v == ST_UNKNOWN)
 			return "expected a raw socket state number like 7";
 		s = v == ST_NEW_SYN_RECV ? ST_SYN_RECV : (int)v;
@@ -314,7 +294,7 @@ static const char *parse_row(struct ns_state *st, const struct dump_tok *t, size
 	dump_row_init(r);
 	r->proto = protos[p].proto;
 	r->family = protos[p].family;
-	if (n < 5 || tok_u32(&t[1], &r->rxq) < 0 || tok_u32(&t[2], &r->txq) < 0)
+	if (n < 5 || dump_tok_u32(&t[1], &r->rxq) < 0 || dump_tok_u32(&t[2], &r->txq) < 0)
 		return "expected Recv-Q and Send-Q numbers, then two addresses";
 	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
 	why = endpoint(&t[3], r->family, &r->local, &r->lport);
@@ -458,12 +438,12 @@ static int ns_probe(const char *line, size_t len)
 		return DUMP_PROBE_NO;
 	}
 	if (dump_tok_is(&t[0], "unix"))
-		return n >= 3 && is_digits(&t[1]) && t[2].s[0] == '[' ? DUMP_PROBE_MAYBE
+		return n >= 3 && dump_tok_digits(&t[1]) && t[2].s[0] == '[' ? DUMP_PROBE_MAYBE
 								       : DUMP_PROBE_NO;
 	/* net-tools puts the queues right after the protocol (ss puts the
 	 * state there, Windows the address) and writes "addr:port" (BSD
 	 * "addr.port") */
-	if (n >= 5 && find_proto(&t[0]) >= 0 && is_digits(&t[1]) && is_digits(&t[2]) &&
+	if (n >= 5 && find_proto(&t[0]) >= 0 && dump_tok_digits(&t[1]) && dump_tok_digits(&t[2]) &&
 	    probe_endpoint(&t[3]) && probe_endpoint(&t[4]))
 		return DUMP_PROBE_SURE;
 	return DUMP_PROBE_NO;

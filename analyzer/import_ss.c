@@ -59,26 +59,6 @@ static int tok_state(const struct dump_tok *t)
 	return tcpstate_parse(t->s, t->len);
 }
 
-static int tok_digits(const struct dump_tok *t)
-{
-	if (t->len == 0)
-		return 0;
-	for (size_t i = 0; i < t->len; i++)
-		if (t->s[i] < '0' || t->s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int tok_u32(const struct dump_tok *t, uint32_t *out)
-{
-	uint64_t v;
-
-	if (num_parse_dec(t->s, t->len, UINT32_MAX, &v) < 0)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* What a line at column 0 starts: a row of `ss` (with or without Netid), a
  * row of a Netid other than tcp/udp, or neither. */
 enum row_kind { ROW_NONE, ROW_INET, ROW_OTHER };
@@ -91,7 +71,7 @@ static enum row_kind row_start(const struct dump_tok *t, size_t n)
 	 * u_str, p_raw, raw, mptcp, sctp, v_str, ti_st, xdp, ...). Raw rows
 	 * are left out: their "port" is the IP protocol. MPTCP rows too: each
 	 * subflow is listed as a tcp row already. */
-	if (n >= 2 && tok_state(&t[1]) >= 0 && !tok_digits(&t[0]))
+	if (n >= 2 && tok_state(&t[1]) >= 0 && !dump_tok_digits(&t[0]))
 		return dump_tok_is(&t[0], "tcp") || dump_tok_is(&t[0], "udp") ? ROW_INET
 									      : ROW_OTHER;
 	return ROW_NONE;
@@ -360,7 +340,7 @@ static const char *parse_row(struct ss_state *st, struct sock_row *r)
 			return WHY_STATE;
 	}
 	r->state = (uint8_t)state;
-	if (n < i + 3 || tok_u32(&t[i + 1], &r->rxq) < 0 || tok_u32(&t[i + 2], &r->txq) < 0)
+	if (n < i + 3 || dump_tok_u32(&t[i + 1], &r->rxq) < 0 || dump_tok_u32(&t[i + 2], &r->txq) < 0)
 		return WHY_QUEUES;
 	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
 	/* '*' is the dual-stack IPv6 wildcard since iproute2 4.14 (0.0.0.0 is
@@ -468,7 +448,7 @@ static int ss_line(void *state, const char *line, size_t len, size_t lineno,
 	default:
 		break;
 	}
-	sink->bad(sink->ctx, lineno, tok_digits(&t[0]) ? WHY_NOSTATE : WHY_ROW);
+	sink->bad(sink->ctx, lineno, dump_tok_digits(&t[0]) ? WHY_NOSTATE : WHY_ROW);
 	return 0;
 }
 
@@ -496,7 +476,7 @@ static int ss_probe(const char *line, size_t len)
 	 * and BSD put the protocol first and the state last, Windows the
 	 * protocol then addresses. */
 	i = tok_state(&t[0]) >= 0 ? 1 : 2;
-	if (row_start(t, n) != ROW_NONE && n >= i + 2 && tok_digits(&t[i]) && tok_digits(&t[i + 1]))
+	if (row_start(t, n) != ROW_NONE && n >= i + 2 && dump_tok_digits(&t[i]) && dump_tok_digits(&t[i + 1]))
 		return DUMP_PROBE_SURE;
 	return DUMP_PROBE_NO;
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# make demo: record this machine three times and show what a snapshot holds.
+# make demo: record this machine three times, show what a snapshot holds,
+# import it with saved foreign dumps into a database and ask it.
 #   sh samples/demo.sh BUILD_DIR
 set -eu
 BUILD=${1:-build}
@@ -31,9 +32,24 @@ echo
 bold "== SYN flood counters at the last snapshot"
 "$SOCKSCOPE" dump --section counters --seq 3 "$seg" | grep -E '^TcpExt\.(SyncookiesSent|SyncookiesFailed|ListenOverflows|ListenDrops|TCPReqQFullDrop|TCPReqQFullDoCookies)	'
 echo
+bold "== Imported into SQLite, with a saved Windows and an ss dump"
+db=$dir/demo.db
+"$SOCKSCOPE" import -q -d "$db" "$seg"
+"$SOCKSCOPE" import -q -d "$db" --host winbox --at 2026-11-25T13:54:00Z tests/data/windows/netstat_ano.txt
+"$SOCKSCOPE" import -q -d "$db" --host linuxbox --at 2026-11-25T13:55:00Z tests/data/ss/ss_tanp.txt
+"$SOCKSCOPE" sources -d "$db" | cut -f1,3-6,8
+echo
+bold "== Sockets per host and state (sockscope query)"
+"$SOCKSCOPE" query -d "$db" --header "SELECT s.host, k.state, count(*) AS n FROM sockets k JOIN snapshots s ON s.id = k.snapshot_id GROUP BY 1, 2 ORDER BY 1, 3 DESC"
+echo
+bold "== What 'netstat -na' printed on winbox at 14:00 (replayed)"
+"$SOCKSCOPE" netstat -q -d "$db" --host winbox --at 2026-11-25T14:00:00Z -- -na | head -8
+echo
 bold "== Explore further"
 explore() { printf '  %-44s %s\n' "$1" "$2"; }
 explore "$REC --help" "all recorder options (man docs/sockscope-recorder.8)"
 explore "$REC -o /tmp/rec -i 1" "record every second until Ctrl-C"
 explore "zstdcat /tmp/rec/*.zst | less" "every snapshot is plain text (docs/FORMAT.md)"
+explore "build/sockscope import -d my.db DIR" "import recordings and saved netstat/ss dumps (man docs/sockscope.1)"
+explore "build/sockscope query -d my.db SQL" "ask the database (docs/SCHEMA.md)"
 explore "make test" "unit + network-namespace tests (SYN flood included)"

@@ -354,6 +354,7 @@ static int import_dir(struct importer *im, const char *dir)
 {
 	struct dirent **ents = NULL;
 	int n, worst = 0;
+	size_t dl;
 
 	if (im->depth >= MAX_DEPTH) {
 		fprintf(im->msg, "%s: skipped: directories nested deeper than %d\n", dir, MAX_DEPTH);
@@ -367,6 +368,7 @@ static int import_dir(struct importer *im, const char *dir)
 		return 1;
 	}
 	im->depth++;
+	dl = strlen(dir);
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		char path[PATH_MAX];
@@ -375,7 +377,10 @@ static int import_dir(struct importer *im, const char *dir)
 
 		if (worst < 0 || !strcmp(name, ".") || !strcmp(name, ".."))
 			goto next;
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+		/* "dir/" as given stays one slash */
+		if ((size_t)snprintf(path, sizeof path, "%.*s/%s",
+				     (int)(dl > 1 && dir[dl - 1] == '/' ? dl - 1 : dl), dir,
+				     name) >= sizeof path) {
 			fprintf(im->msg, "%s/%s: skipped: path too long\n", dir, name);
 			im->t.failed++;
 			rc = 1;

@@ -21,6 +21,9 @@ struct importer {
 	struct store *store;
 	struct import_totals t;
 	unsigned depth;
+	/* the database's own files (main, -wal, -shm), never read as input */
+	struct stat own[3];
+	unsigned nown;
 };
 
 /* Directory recursion stops here: deeper trees are refused, not followed. */
@@ -48,6 +51,18 @@ int importer_new(sqlite3 *db, const struct import_opts *o, FILE *msg, struct imp
 	im->db = db;
 	im->o = o;
 	im->msg = msg;
+	{
+		const char *f = sqlite3_db_filename(db, "main");
+		static const char *const suffix[] = {"", "-wal", "-shm"};
+
+		for (unsigned i = 0; f && *f && i < 3; i++) {
+			char path[PATH_MAX];
+
+			if ((size_t)snprintf(path, sizeof path, "%s%s", f, suffix[i]) < sizeof path &&
+			    stat(path, &im->own[im->nown]) == 0)
+				im->nown++;
+		}
+	}
 	rc = store_new(db, &im->store, err, errsz);
 	if (rc < 0) {
 		free(im);
@@ -345,6 +360,16 @@ out:
 	return rc;
 }
 
+/* One of the database's own files: importing a directory that holds the
+ * database (sockscope import .) must not read it as input. */
+static bool is_own(const struct importer *im, const struct stat *st)
+{
+	for (unsigned i = 0; i < im->nown; i++)
+		if (im->own[i].st_dev == st->st_dev && im->own[i].st_ino == st->st_ino)
+			return true;
+	return false;
+}
+
 static int name_cmp(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -390,7 +415,7 @@ static int import_dir(struct importer *im, const char *dir)
 			rc = 1;
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = import_dir(im, path);
-		} else if (S_ISREG(st.st_mode)) {
+		} else if (S_ISREG(st.st_mode) && !is_own(im, &st)) {
 			rc = import_file(im, path, path, true);
 		}
 		/* symlinks, sockets, fifos inside a directory are not followed */

@@ -59,6 +59,14 @@ grep -q '^imported 0 sources (3 already imported, 3 skipped)' "$dir/err2" || fai
 grep -q 'already imported (same content)' "$dir/err3" || fail "stdin duplicate not recognised: $(cat "$dir/err3")"
 [ "$(q "$dir/t.db" 'select count(*) from sources')" = 3 ] || fail "stdin duplicate stored"
 
+# a directory that holds the database itself: its files are not input
+mkdir -p "$dir/here"
+cp "$data/netstat/netstat_naW.txt" "$dir/here/"
+(cd "$dir/here" && "$S" import -q --no-progress --at 2026-11-25T00:00:00Z . 2> "$dir/err" &&
+	"$S" import -q --no-progress --at 2026-11-25T00:00:00Z . 2>> "$dir/err") ||
+	fail "import . with the database in it: $(cat "$dir/err")"
+! grep -q 'sockscope.db[^ ]*: ' "$dir/err" || fail "the database was read as input: $(cat "$dir/err")"
+
 # --- times: --at, file name, mtime (warned), stdin (warned) -------------------
 cp "$data/netstat/netstat_nuw.txt" "$dir/plain.txt"
 touch -d '2026-01-02T03:04:05Z' "$dir/plain.txt"

@@ -44,52 +44,7 @@ static int check_row(void *vctx, const struct sock_row *r)
 	return 0;
 }
 
-static void complain(void *vctx, size_t lineno, const char *expected)
-{
-	struct ctx *c = vctx;
-
-	if (lineno == 0 || !expected || !*expected || memchr(expected, '\n', strlen(expected)))
-		abort();
-	c->bad++;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static alignas(max_align_t) unsigned char state[1024];
-	static struct ctx c;
-	struct row_sink sink = {check_row, complain, &c};
-	const char *text = (const char *)data, *bad;
-	size_t i = 0, lines = 0;
-
-	if (sizeof state < dump_netstat.state_size || sizeof c.again < dump_netstat.state_size)
-		abort();
-	c.rows = c.bad = 0;
-	if (netstat_opts_parse("-naW", &c.wide, &bad))
-		abort();
-	dump_netstat.begin(state, NULL);
-	dump_netstat.begin(c.again, NULL);
-	while (i < size) {
-		size_t e = i, before;
-		int p;
-
-		/* lines as the reader hands them: no '\n', no '\r' */
-		while (e < size && text[e] != '\n' && text[e] != '\r')
-			e++;
-		if (e - i <= DUMP_LINE_MAX) {
-			p = dump_netstat.probe(text + i, e - i);
-			if (p < DUMP_PROBE_NO || p > DUMP_PROBE_SURE)
-				abort();
-			before = c.rows + c.bad;
-			lines++;
-			if (dump_netstat.line(state, text + i, e - i, lines, &sink) != 0)
-				abort();
-			if (c.rows + c.bad > before + 1)
-				abort();
-		}
-		i = e + 1;
-	}
-	if (dump_netstat.end(state, &sink) != 0 || c.rows + c.bad > lines)
-		abort();
-	buf_fini(&c.out);
-	return 0;
+	return rt_fuzz_lines(&dump_netstat, check_row, data, size);
 }

@@ -1,7 +1,7 @@
 /* fuzz_netstat_rt.h — what fuzz_import_netstat and fuzz_import_bsd share:
- * a parsed row printed by the net-tools renderer (-naW) must read back the
- * same through the Linux netstat parser. Header-only: each target is one
- * program. */
+ * the line-by-line driver, and the round trip (a parsed row printed by the
+ * net-tools renderer, -naW, must read back the same through the Linux
+ * netstat parser). Header-only: each target is one program. */
 #ifndef SOCKSCOPE_FUZZ_NETSTAT_RT_H
 #define SOCKSCOPE_FUZZ_NETSTAT_RT_H
 
@@ -80,6 +80,61 @@ static void round_trip(struct ctx *c, const struct sock_row *r)
 	    memcmp(&c->back.remote, &r->remote, sizeof r->remote) != 0 ||
 	    c->back.rxq != r->rxq || c->back.txq != r->txq)
 		abort();
+}
+
+static void complain(void *vctx, size_t lineno, const char *expected)
+{
+	struct ctx *c = vctx;
+
+	if (lineno == 0 || !expected || !*expected || memchr(expected, '\n', strlen(expected)))
+		abort();
+	c->bad++;
+}
+
+/* Feeds data to parser f line by line as the reader would (no '\n', no
+ * '\r'), check() seeing every row: probe stays in range, no line gives more
+ * than one row or complaint, end() returns 0. */
+static int rt_fuzz_lines(const struct dump_format *f,
+			 int (*check)(void *, const struct sock_row *), const uint8_t *data,
+			 size_t size)
+{
+	static alignas(max_align_t) unsigned char state[1024];
+	static struct ctx c;
+	struct row_sink sink = {check, complain, &c};
+	const char *text = (const char *)data, *bad;
+	size_t i = 0, lines = 0;
+
+	if (sizeof state < f->state_size || sizeof c.again < dump_netstat.state_size)
+		abort();
+	c.rows = c.bad = 0;
+	if (netstat_opts_parse("-naW", &c.wide, &bad))
+		abort();
+	f->begin(state, NULL);
+	dump_netstat.begin(c.again, NULL);
+	while (i < size) {
+		size_t e = i, before;
+		int p;
+
+		/* lines as the reader hands them: no '\n', no '\r' */
+		while (e < size && text[e] != '\n' && text[e] != '\r')
+			e++;
+		if (e - i <= DUMP_LINE_MAX) {
+			p = f->probe(text + i, e - i);
+			if (p < DUMP_PROBE_NO || p > DUMP_PROBE_SURE)
+				abort();
+			before = c.rows + c.bad;
+			lines++;
+			if (f->line(state, text + i, e - i, lines, &sink) != 0)
+				abort();
+			if (c.rows + c.bad > before + 1)
+				abort();
+		}
+		i = e + 1;
+	}
+	if (f->end(state, &sink) != 0 || c.rows + c.bad > lines)
+		abort();
+	buf_fini(&c.out);
+	return 0;
 }
 
 #endif

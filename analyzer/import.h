@@ -63,7 +63,6 @@ struct import_source {
 	uint64_t snapshots, sockets, bad_lines, dup_snapshots;
 	char first_error[512];
 	/* progress */
-	uint64_t rows_at_start;
 	double t_start, t_drawn;
 	bool drawn;
 };

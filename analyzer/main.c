@@ -211,9 +211,14 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 	fprintf(stderr,
 		"imported %" PRIu64 " source%s (%" PRIu64 " already imported, %" PRIu64
 		" skipped): %" PRIu64 " snapshot%s, %" PRIu64 " sockets, %" PRIu64
-		" bad lines in %.2f s (%.0f sockets/s) into %s\n",
+		" bad lines, %.1f MB in %.2f s (%.0f sockets/s) into %s",
 		t->sources, t->sources == 1 ? "" : "s", t->already, t->failed, t->snapshots,
-		t->snapshots == 1 ? "" : "s", t->sockets, t->bad_lines, el, el > 0 ? (double)t->sockets / el : 0.0, a.db);
+		t->snapshots == 1 ? "" : "s", t->sockets, t->bad_lines, (double)t->bytes / 1e6, el,
+		el > 0 ? (double)t->sockets / el : 0.0, a.db);
+	if (t->dup_snapshots)
+		fprintf(stderr, " (%" PRIu64 " recorder snapshots were already there)",
+			t->dup_snapshots);
+	fputc('\n', stderr);
 	if (status == 0 && t->failed)
 		status = 1;
 	importer_free(im);

@@ -1,0 +1,621 @@
+/* output — report rows as a table sized to the terminal, CSV quoted by libcsv
+ * or JSON Lines; docs/REPORTS.md ("Output formats") is the contract. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "output.h"
+
+#define NOVAL SIZE_MAX /* offset of a NULL cell in a buffered table */
+#define MIN_CUT 8      /* a shrinkable column is never cut narrower */
+
+static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026, one column */
+
+/* A growable byte string; not NUL-terminated unless the user adds one. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+struct out {
+	enum out_format fmt;
+	FILE *f;
+	const struct out_col *cols;
+	size_t ncols;
+	unsigned width;	 /* table: terminal width, 0 = unlimited */
+	bool color;	 /* table: bold header */
+	bool started;	 /* CSV: header row written */
+	bool ended;	 /* out_end ran: further rows are refused */
+	struct buf text; /* table: sanitised cells, each NUL-terminated */
+	struct buf line; /* one output line (table, JSON) being built */
+	size_t *off;	 /* table: (nrows * ncols) offsets into text or NOVAL */
+	size_t nrows;	 /* table: rows buffered, the header being row 0 */
+	size_t cap_rows;
+};
+
+static const struct {
+	const char *name;
+	enum out_format fmt;
+} formats[] = {
+	{"table", OUT_TABLE},
+	{"csv", OUT_CSV},
+	{"json", OUT_JSON},
+};
+
+int out_format_parse(const char *s, enum out_format *f)
+{
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	for (i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+		if (strcmp(s, formats[i].name) == 0) {
+			*f = formats[i].fmt;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int buf_reserve(struct buf *b, size_t more)
+{
+	size_t cap;
+	char *p;
+
+	if (more <= b->cap - b->len)
+		return 0;
+	if (more > SIZE_MAX / 2 - b->len)
+		return -ENOMEM;
+	cap = b->cap ? b->cap : 256;
+	while (cap - b->len < more)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+/* Callers reserve first: appends cannot fail. */
+static void buf_add(struct buf *b, const void *p, size_t n)
+{
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static void buf_addc(struct buf *b, char c)
+{
+	b->p[b->len++] = c;
+}
+
+/* Length (1-4) of the well-formed UTF-8 sequence at s, storing its code
+ * point, or 0 when s starts with an ill-formed one (overlong, surrogate,
+ * beyond U+10FFFF, truncated). s is NUL-terminated: a NUL is never a
+ * continuation byte, so the look-ahead stops before the end. */
+static unsigned utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c = s[0], min;
+	unsigned n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3fu);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Code points a hostile program name could use to move the cursor, change
+ * colours or reorder the columns on screen. */
+static bool tty_safe(uint32_t c)
+{
+	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+		return false;
+	if (c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069))
+		return false;
+	return true;
+}
+
+/* Appends s with unsafe code points and ill-formed bytes as '?', plus a
+ * NUL: the stored text is valid UTF-8 of one column per code point. */
+static int buf_add_safe(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	uint32_t cp;
+	unsigned k;
+	int rc;
+
+	/* each replacement is no longer than what it replaces */
+	rc = buf_reserve(b, n + 1);
+	if (rc)
+		return rc;
+	while (*p) {
+		k = utf8_seq(p, &cp);
+		if (k == 0 || !tty_safe(cp)) {
+			buf_addc(b, '?');
+			p += k ? k : 1;
+		} else {
+			buf_add(b, p, k);
+			p += k;
+		}
+	}
+	buf_addc(b, '\0');
+	return 0;
+}
+
+/* Display width of sanitised text: one column per code point. */
+static size_t cols_of(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Byte length of the first n code points of sanitised text. */
+static size_t bytes_of(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (s[i]) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (n == 0)
+				break;
+			n--;
+		}
+		i++;
+	}
+	return i;
+}
+
+static int table_add(struct out *o, const char *const *cells)
+{
+	size_t c, mark = o->text.len, *off;
+	int rc = 0;
+
+	if (o->nrows == o->cap_rows) {
+		size_t cap = o->cap_rows ? o->cap_rows * 2 : 64;
+
+		if (o->ncols && cap > SIZE_MAX / sizeof *off / o->ncols)
+			return -ENOMEM;
+		off = realloc(o->off, cap * (o->ncols ? o->ncols : 1) * sizeof *off);
+		if (!off)
+			return -ENOMEM;
+		o->off = off;
+		o->cap_rows = cap;
+	}
+	off = o->off + o->nrows * o->ncols;
+	for (c = 0; c < o->ncols; c++) {
+		if (!cells[c]) {
+			off[c] = NOVAL;
+			continue;
+		}
+		off[c] = o->text.len;
+		rc = buf_add_safe(&o->text, cells[c]);
+		if (rc) {
+			/* a half-stored row must not show up in the table */
+			o->text.len = mark;
+			return rc;
+		}
+	}
+	o->nrows++;
+	return 0;
+}
+
+static const char *table_cell(const struct out *o, size_t r, size_t c)
+{
+	size_t off = o->off[r * o->ncols + c];
+
+	return off == NOVAL ? "-" : o->text.p + off;
+}
+
+/* Cuts the widest shrinkable columns to a common level until the table
+ * fits or all of them are down to MIN_CUT. */
+static void table_shrink(const struct out *o, size_t *w)
+{
+	size_t c, total = 0, excess, top, next, k, d, r;
+
+	for (c = 0; c < o->ncols; c++)
+		total += w[c] + (c ? 2 : 0);
+	if (o->width == 0 || total <= o->width)
+		return;
+	excess = total - o->width;
+	while (excess > 0) {
+		top = MIN_CUT;
+		for (c = 0; c < o->ncols; c++)
+			if (o->cols[c].shrink && w[c] > top)
+				top = w[c];
+		if (top == MIN_CUT)
+			return;
+		next = MIN_CUT;
+		k = 0;
+		for (c = 0; c < o->ncols; c++) {
+			if (!o->cols[c].shrink)
+				continue;
+			if (w[c] == top)
+				k++;
+			else if (w[c] > next)
+				next = w[c];
+		}
+		if ((top - next) * k <= excess) {
+			for (c = 0; c < o->ncols; c++)
+				if (o->cols[c].shrink && w[c] == top)
+					w[c] = next;
+			excess -= (top - next) * k;
+			continue;
+		}
+		/* the last step: spread the cut, leftmost columns take the rest */
+		d = excess / k;
+		r = excess % k;
+		for (c = 0; c < o->ncols; c++) {
+			if (!o->cols[c].shrink || w[c] != top)
+				continue;
+			w[c] = top - d - (r ? 1 : 0);
+			if (r)
+				r--;
+		}
+		excess = 0;
+	}
+}
+
+static int table_line(struct out *o, size_t r, const size_t *w)
+{
+	struct buf *l = &o->line;
+	size_t c, cw, n, pad;
+	const char *s;
+	int rc;
+
+	l->len = 0;
+	for (c = 0; c < o->ncols; c++) {
+		s = table_cell(o, r, c);
+		cw = cols_of(s);
+		n = strlen(s);
+		if (cw > w[c]) {
+			n = bytes_of(s, w[c] - 1);
+			cw = w[c];
+		}
+		pad = w[c] - cw;
+		rc = buf_reserve(l, 2 + pad + n + sizeof ellipsis);
+		if (rc)
+			return rc;
+		if (c)
+			buf_add(l, "  ", 2);
+		if (o->cols[c].right) {
+			memset(l->p + l->len, ' ', pad);
+			l->len += pad;
+		}
+		buf_add(l, s, n);
+		if (n < strlen(s))
+			buf_add(l, ellipsis, sizeof ellipsis - 1);
+		if (!o->cols[c].right) {
+			memset(l->p + l->len, ' ', pad);
+			l->len += pad;
+		}
+	}
+	/* padding of the last columns (or a cell's own spaces) must not trail */
+	while (l->len && l->p[l->len - 1] == ' ')
+		l->len--;
+	if (r == 0 && o->color) {
+		if (fputs("\033[1m", o->f) == EOF)
+			return -EIO;
+		if (fwrite(l->p, 1, l->len, o->f) != l->len)
+			return -EIO;
+		if (fputs("\033[0m\n", o->f) == EOF)
+			return -EIO;
+		return 0;
+	}
+	rc = buf_reserve(l, 1);
+	if (rc)
+		return rc;
+	buf_addc(l, '\n');
+	return fwrite(l->p, 1, l->len, o->f) == l->len ? 0 : -EIO;
+}
+
+static int table_end(struct out *o)
+{
+	size_t *w, r, c, cw;
+	int rc = 0;
+
+	w = calloc(o->ncols ? o->ncols : 1, sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	for (r = 0; r < o->nrows; r++) {
+		for (c = 0; c < o->ncols; c++) {
+			cw = cols_of(table_cell(o, r, c));
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	}
+	table_shrink(o, w);
+	for (r = 0; r < o->nrows && rc == 0; r++)
+		rc = table_line(o, r, w);
+	free(w);
+	return rc;
+}
+
+/* libcsv quotes every field it writes; only fields that need it go through
+ * it, so plain values stay plain: separators, quotes, line breaks, and
+ * leading or trailing blanks (which readers such as libcsv trim). A row
+ * of one empty field is written as "" so that it is not a blank line. */
+static int csv_field(FILE *f, const char *s, bool alone)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0) {
+		if (alone && fputs("\"\"", f) == EOF)
+			return -EIO;
+		return 0;
+	}
+	if (strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t')
+		return csv_fwrite(f, s, n) == 0 ? 0 : -EIO;
+	return fwrite(s, 1, n, f) == n ? 0 : -EIO;
+}
+
+static int csv_row(struct out *o, const char *const *cells, bool header)
+{
+	size_t c;
+	int rc;
+
+	for (c = 0; c < o->ncols; c++) {
+		if (c && fputc(',', o->f) == EOF)
+			return -EIO;
+		rc = csv_field(o->f, header ? o->cols[c].name : cells[c], o->ncols == 1);
+		if (rc)
+			return rc;
+	}
+	return fputc('\n', o->f) == EOF ? -EIO : 0;
+}
+
+static int csv_start(struct out *o)
+{
+	int rc;
+
+	if (o->started)
+		return 0;
+	rc = csv_row(o, NULL, true);
+	if (rc == 0)
+		o->started = true;
+	return rc;
+}
+
+/* RFC 8259 number grammar: what a JSON parser accepts as a bare number. */
+static bool json_number(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return false;
+	if (*p == '.') {
+		p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+/* Appends s as a JSON string; ill-formed UTF-8 bytes become U+FFFD each,
+ * so the line is valid JSON whatever the cell holds. */
+static int json_string(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	unsigned k;
+	int rc;
+
+	rc = buf_reserve(b, strlen(s) * 6 + 2);
+	if (rc)
+		return rc;
+	buf_addc(b, '"');
+	while (*p) {
+		k = utf8_seq(p, &cp);
+		if (k == 0) {
+			buf_add(b, "\\ufffd", 6);
+			p++;
+			continue;
+		}
+		switch (cp) {
+		case '"':
+			buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			buf_add(b, "\\\\", 2);
+			break;
+		case '\b':
+			buf_add(b, "\\b", 2);
+			break;
+		case '\f':
+			buf_add(b, "\\f", 2);
+			break;
+		case '\n':
+			buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			buf_add(b, "\\t", 2);
+			break;
+		default:
+			if (cp < 0x20 || cp == 0x7f) {
+				buf_add(b, "\\u00", 4);
+				buf_addc(b, hex[cp >> 4]);
+				buf_addc(b, hex[cp & 0xf]);
+			} else {
+				buf_add(b, p, k);
+			}
+		}
+		p += k;
+	}
+	buf_addc(b, '"');
+	return 0;
+}
+
+static int json_row(struct out *o, const char *const *cells)
+{
+	struct buf *l = &o->line;
+	size_t c, n;
+	int rc;
+
+	l->len = 0;
+	rc = buf_reserve(l, 1);
+	if (rc)
+		return rc;
+	buf_addc(l, '{');
+	for (c = 0; c < o->ncols; c++) {
+		const char *s = cells[c];
+
+		rc = buf_reserve(l, 1);
+		if (rc)
+			return rc;
+		if (c)
+			buf_addc(l, ',');
+		rc = json_string(l, o->cols[c].name ? o->cols[c].name : "");
+		if (rc)
+			return rc;
+		n = s ? strlen(s) : 0;
+		rc = buf_reserve(l, n + 5);
+		if (rc)
+			return rc;
+		buf_addc(l, ':');
+		if (!s)
+			buf_add(l, "null", 4);
+		else if (o->cols[c].type != OUT_STR && json_number(s))
+			buf_add(l, s, n);
+		else if ((rc = json_string(l, s)) != 0)
+			return rc;
+	}
+	rc = buf_reserve(l, 2);
+	if (rc)
+		return rc;
+	buf_add(l, "}\n", 2);
+	return fwrite(l->p, 1, l->len, o->f) == l->len ? 0 : -EIO;
+}
+
+struct out *out_new(enum out_format fmt, FILE *f, const struct out_col *cols, size_t ncols,
+		    unsigned width, bool color)
+{
+	const char **names = NULL;
+	struct out *o;
+	size_t c;
+
+	o = calloc(1, sizeof *o);
+	if (!o)
+		return NULL;
+	o->fmt = fmt;
+	o->f = f;
+	o->cols = cols;
+	o->ncols = ncols;
+	o->width = width;
+	o->color = color;
+	if (fmt != OUT_TABLE)
+		return o;
+	/* the header is buffered as row 0 so that it is sized like the rest */
+	names = calloc(ncols ? ncols : 1, sizeof *names);
+	if (!names)
+		goto fail;
+	for (c = 0; c < ncols; c++)
+		names[c] = cols[c].name ? cols[c].name : "";
+	if (table_add(o, names))
+		goto fail;
+	free(names);
+	return o;
+fail:
+	free(names);
+	out_free(o);
+	return NULL;
+}
+
+void out_free(struct out *o)
+{
+	if (!o)
+		return;
+	free(o->off);
+	free(o->text.p);
+	free(o->line.p);
+	free(o);
+}
+
+int out_row(struct out *o, const char *const *cells)
+{
+	int rc;
+
+	/* a row after the table was printed would be lost silently */
+	if (o->ended)
+		return -EINVAL;
+	switch (o->fmt) {
+	case OUT_TABLE:
+		return table_add(o, cells);
+	case OUT_CSV:
+		rc = csv_start(o);
+		return rc ? rc : csv_row(o, cells, false);
+	case OUT_JSON:
+		return json_row(o, cells);
+	}
+	return -EINVAL;
+}
+
+int out_end(struct out *o)
+{
+	int rc = 0;
+
+	if (o->ended)
+		return 0;
+	o->ended = true;
+	if (o->fmt == OUT_TABLE)
+		rc = table_end(o);
+	else if (o->fmt == OUT_CSV)
+		rc = csv_start(o);
+	/* stdio may have held back an earlier write error until now */
+	if (fflush(o->f) != 0 || ferror(o->f))
+		return rc ? rc : -EIO;
+	return rc;
+}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,16 +13,19 @@
 #include "cliopt.h"
 #include "db.h"
 #include "dump.h"
+#include "filter.h"
 #include "import.h"
 #include "num.h"
 #include "replay.h"
+#include "report_top.h"
 #include "segdump.h"
 #include "utctime.h"
 
 enum {
 	O_DB = 'd', O_QUIET = 'q', O_HELP = 'h',
 	O_FORMAT = 256, O_HOST, O_AT, O_KEEP_RAW, O_MAX_ERRORS, O_NO_PROGRESS, O_SECTION, O_SEQ,
-	O_LIST, O_HEADER,
+	O_LIST, O_HEADER, O_SINCE, O_UNTIL, O_STATE, O_PORT, O_LPORT, O_RPORT, O_PROTO, O_FAMILY,
+	O_PROGRAM, O_BY, O_PREFIX, O_PREFIX6, O_OUTPUT = 'o', O_LIMIT = 'n', O_FILE = 'f',
 };
 
 /* entries every table shares (macros: C wants constants in initializers) */
@@ -45,6 +49,13 @@ struct args {
 	bool have_at, keep_raw, quiet, no_progress, list, header;
 	usec_t at;
 	uint64_t max_errors, seq;
+	/* reports */
+	struct filter flt;
+	enum top_by by;
+	uint64_t prefix4, prefix6, limit;
+	enum out_format out;
+	const char *files[256];      /* -f FILE... */
+	size_t nfiles;
 };
 
 static void cmd_usage(const struct cmd *c, FILE *f)
@@ -55,11 +66,6 @@ static void cmd_usage(const struct cmd *c, FILE *f)
 		fprintf(f, "\n%s", c->details);
 }
 
-static int parse_time(const char *s, usec_t *t)
-{
-	return utctime_parse(s, strlen(s), t);
-}
-
 /* Parses the subcommand's options; returns the index of the first operand,
  * or -1 with the exit status in *status. */
 static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int *status)
@@ -68,11 +74,18 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 	char so[80];
 	int ch;
 
+	struct timespec now;
+
 	memset(a, 0, sizeof *a);
 	a->db = getenv("SOCKSCOPE_DB");
 	if (!a->db || !*a->db)
 		a->db = DB_DEFAULT_PATH;
 	a->max_errors = 20;
+	filter_init(&a->flt);
+	a->prefix4 = 24;
+	a->prefix6 = 64;
+	a->limit = 20;
+	clock_gettime(CLOCK_REALTIME, &now);
 	cliopt_getopt(c->opts, c->nopts, 0, lo, so);
 	optind = 1;
 	opterr = 0;
@@ -83,30 +96,110 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_DB: a->db = optarg; break;
 		case O_QUIET: a->quiet = true; break;
 		case O_FORMAT: a->format = optarg; break;
-		case O_HOST: a->host = optarg; break;
+		case O_HOST:
+			a->host = optarg;
+			a->flt.host = optarg;   /* reports filter on it */
+			break;
 		case O_SECTION: a->section = optarg; break;
 		case O_KEEP_RAW: a->keep_raw = true; break;
 		case O_NO_PROGRESS: a->no_progress = true; break;
 		case O_LIST: a->list = true; break;
 		case O_HEADER: a->header = true; break;
 		case O_AT:
-			if (parse_time(optarg, &a->at) < 0) {
-				fprintf(stderr, "sockscope %s: --at %s: expected a UTC time like 2026-11-25T13:54:00Z, 2026-11-25 13:54:00+01:00 or @1795614840\n",
+		case O_SINCE:
+		case O_UNTIL: {
+			usec_t t;
+
+			if (filter_time_parse(optarg, (usec_t)now.tv_sec * USEC_PER_SEC, &t) < 0) {
+				fprintf(stderr, "sockscope %s: --%s %s: expected a time like 2026-11-25T13:54:00Z, 2026-11-25 13:54:00+01:00, @1795614840, now or -2h\n",
+					c->name, name, optarg);
+				goto bad;
+			}
+			if (ch == O_AT) {
+				a->at = t;
+				a->have_at = true;
+			} else if (ch == O_SINCE) {
+				a->flt.since = t;
+				a->flt.have_since = true;
+			} else {
+				a->flt.until = t;
+				a->flt.have_until = true;
+			}
+			break;
+		}
+		case O_STATE: {
+			const char *badw = "";
+
+			if (filter_states_parse(optarg, &a->flt.states, &badw) < 0) {
+				fprintf(stderr, "sockscope %s: --state: '%s' is no TCP state (LISTEN, SYN_RECV, SYN_REC, ESTABLISHED, TIME_WAIT, UNCONN, ...)\n",
+					c->name, badw);
+				goto bad;
+			}
+			break;
+		}
+		case O_PORT:
+		case O_LPORT:
+		case O_RPORT:
+			if (filter_port_parse(optarg, ch == O_PORT    ? &a->flt.port
+						      : ch == O_LPORT ? &a->flt.lport
+								      : &a->flt.rport) < 0) {
+				fprintf(stderr, "sockscope %s: --%s %s: expected a port 0..65535\n",
+					c->name, name, optarg);
+				goto bad;
+			}
+			break;
+		case O_PROTO:
+			if (filter_protos_parse(optarg, &a->flt.protos) < 0) {
+				fprintf(stderr, "sockscope %s: --proto %s: expected tcp, udp, raw or a list\n",
 					c->name, optarg);
 				goto bad;
 			}
-			a->have_at = true;
 			break;
-		case O_MAX_ERRORS:
-		case O_SEQ: {
-			uint64_t v;
-
-			if (num_parse_dec(optarg, strlen(optarg), UINT32_MAX, &v) < 0) {
-				fprintf(stderr, "sockscope %s: --%s %s: expected a number\n", c->name,
-					name, optarg);
+		case O_FAMILY:
+			if (strcmp(optarg, "4") && strcmp(optarg, "6")) {
+				fprintf(stderr, "sockscope %s: --family %s: expected 4 or 6\n", c->name,
+					optarg);
 				goto bad;
 			}
-			*(ch == O_SEQ ? &a->seq : &a->max_errors) = v;
+			a->flt.family = optarg[0] - '0';
+			break;
+		case O_PROGRAM: a->flt.program = optarg; break;
+		case O_BY:
+			if (top_by_parse(optarg, &a->by) < 0) {
+				fprintf(stderr, "sockscope %s: --by %s: expected ip, subnet, port, program or state\n",
+					c->name, optarg);
+				goto bad;
+			}
+			break;
+		case O_OUTPUT:
+			if (out_format_parse(optarg, &a->out) < 0) {
+				fprintf(stderr, "sockscope %s: -o %s: expected table, csv or json\n", c->name,
+					optarg);
+				goto bad;
+			}
+			break;
+		case O_FILE:
+			if (a->nfiles == sizeof a->files / sizeof a->files[0]) {
+				fprintf(stderr, "sockscope %s: too many -f; name a directory instead\n",
+					c->name);
+				goto bad;
+			}
+			a->files[a->nfiles++] = optarg;
+			break;
+		case O_MAX_ERRORS:
+		case O_SEQ:
+		case O_LIMIT:
+		case O_PREFIX:
+		case O_PREFIX6: {
+			uint64_t v, max = ch == O_PREFIX ? 32 : ch == O_PREFIX6 ? 128 : UINT32_MAX;
+
+			if (num_parse_dec(optarg, strlen(optarg), max, &v) < 0) {
+				fprintf(stderr, "sockscope %s: --%s %s: expected a number up to %" PRIu64 "\n",
+					c->name, name, optarg, max);
+				goto bad;
+			}
+			*(ch == O_SEQ ? &a->seq : ch == O_LIMIT ? &a->limit : ch == O_PREFIX ? &a->prefix4
+				: ch == O_PREFIX6 ? &a->prefix6 : &a->max_errors) = v;
 			break;
 		}
 		case O_HELP:
@@ -445,6 +538,123 @@ static int cmd_verify(const struct cmd *c, int argc, char **argv)
 	return status;
 }
 
+/* ---- reports ----------------------------------------------------------------- */
+
+/* The filters every report takes. */
+#define FILTER_OPTS                                                                          \
+	{"host", O_HOST, "NAME", "only this host's snapshots"},                               \
+	{"since", O_SINCE, "TIME", "from TIME (ISO 8601, @EPOCH, now, -2h, -1d30m)"},         \
+	{"until", O_UNTIL, "TIME", "up to TIME"},                                             \
+	{"state", O_STATE, "LIST", "only these states, any spelling (SYN_REC, ESTAB, ...)"},  \
+	{"port", O_PORT, "N", "local or remote port N (the port field: 80 is not 8080)"},    \
+	{"lport", O_LPORT, "N", "local port N"},                                              \
+	{"rport", O_RPORT, "N", "remote port N"},                                             \
+	{"proto", O_PROTO, "LIST", "tcp, udp, raw"},                                          \
+	{"family", O_FAMILY, "4|6", "the peer's address family (IPv4-mapped peers are 4)"},   \
+	{"program", O_PROGRAM, "NAME", "sockets of this program (as netstat -p names it)"}
+
+/* Report output: a table that fits the terminal, colour only on a TTY
+ * without NO_COLOR. */
+static void term_out(unsigned *width, bool *color)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+	uint64_t v;
+
+	*width = 0;
+	*color = false;
+	if (!isatty(STDOUT_FILENO))
+		return;
+	*color = !getenv("NO_COLOR");
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		*width = ws.ws_col;
+	else if (cols && num_parse_dec(cols, strlen(cols), 10000, &v) == 0)
+		*width = (unsigned)v;
+}
+
+/* The database of a report: the -d one (read-only), or, when files are
+ * named (-f FILE, operands, - for stdin), an in-memory one they are
+ * imported into first, without a database file. 0, 1 (nothing imported:
+ * messages printed), or 2 (usage, database). */
+static int report_db(const struct args *a, int argc, char **argv, int first, sqlite3 **db)
+{
+	/* --host names the dumps' host here, so it also selects them */
+	struct import_opts io = {.quiet = true, .show_errors = 20, .host = a->host};
+	struct importer *im = NULL;
+	char err[512];
+	int status = 0;
+
+	if (a->nfiles == 0 && first == argc)
+		return open_db(a->db, DB_READONLY, db) < 0 ? 2 : 0;
+	if (db_open(NULL, DB_MEMORY, db, err, sizeof err) < 0 ||
+	    importer_new(*db, &io, stderr, &im, err, sizeof err) < 0) {
+		fprintf(stderr, "sockscope: %s\n", err);
+		db_close(*db);
+		*db = NULL;
+		return 2;
+	}
+	for (size_t i = 0; status == 0 && i < a->nfiles + (size_t)(argc - first); i++) {
+		const char *path = i < a->nfiles ? a->files[i] : argv[first + (int)(i - a->nfiles)];
+
+		if (importer_path(im, path) < 0)
+			status = 2;
+	}
+	if (status == 0 && importer_totals(im)->snapshots == 0) {
+		fprintf(stderr, "sockscope: nothing to report: no snapshot could be imported\n");
+		status = 1;
+	}
+	importer_free(im);
+	if (status) {
+		db_close(*db);
+		*db = NULL;
+	}
+	return status;
+}
+
+static const struct cliopt top_opts[] = {
+	OPT_DB,
+	{"by", O_BY, "KEY", "group by ip (default), subnet, port (local), program or state"},
+	{"prefix", O_PREFIX, "N", "IPv4 prefix of --by subnet (default 24)"},
+	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of --by subnet (default 64)"},
+	{"top", O_LIMIT, "N", "groups shown (default 20, 0 = all)"},
+	{"at", O_AT, "TIME", "one moment: each host's newest snapshot at or before TIME\n"
+			     "(default: peak and average over all selected snapshots)"},
+	FILTER_OPTS,
+	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"file", O_FILE, "FILE", "report on FILE without a database (any importable format);\n"
+				 "repeatable; operands and - (stdin) work the same"},
+	OPT_HELP,
+};
+
+static int cmd_top(const struct cmd *c, int argc, char **argv)
+{
+	struct args a;
+	struct top_opts o;
+	sqlite3 *db = NULL;
+	char err[512];
+	unsigned width;
+	bool color;
+	int first, status = 0;
+	long n;
+
+	first = parse(c, argc, argv, &a, &status);
+	if (first < 0)
+		return status;
+	status = report_db(&a, argc, argv, first, &db);
+	if (status)
+		return status;
+	o = (struct top_opts){a.by, (unsigned)a.prefix4, (unsigned)a.prefix6, (unsigned)a.limit,
+			      a.have_at, a.at};
+	term_out(&width, &color);
+	n = report_top(db, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "sockscope top: %s\n", err);
+		status = 2;
+	}
+	db_close(db);
+	return status;
+}
+
 /* ---- the table ------------------------------------------------------------- */
 
 #define OPTS(x) x, sizeof x / sizeof x[0]
@@ -466,6 +676,13 @@ static const struct cmd cmds[] = {
 	 "utc(us), us(text). Example:\n"
 	 "  sockscope query \"SELECT subnet(raddr, 24), count(*) FROM sockets GROUP BY 1\"\n",
 	 OPTS(query_opts)},
+	{"top", cmd_top, "[FILE...]",
+	 "Top remote IPs, subnets, ports, programs or states: peak, share, peers, when",
+	 "With FILE operands, -f FILE or - (stdin) the report runs on those dumps without a\n"
+	 "database: netstat -ntu | sockscope top - replaces the article's\n"
+	 "awk | cut | sort | uniq -c | sort -n, correct for IPv6. Listening and unconnected\n"
+	 "sockets have no peer: --by ip and --by subnet leave them out.\n",
+	 OPTS(top_opts)},
 	{"netstat", cmd_netstat, "--at TIME -- ARGS",
 	 "Replay an article command (-na, -ntu, -plan, -aultnp, ...) as it printed at TIME", NULL,
 	 OPTS(netstat_opts)},

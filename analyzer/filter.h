@@ -1,0 +1,68 @@
+/* filter — the filters every report takes (--host, --since/--until,
+ * --state, --port/--lport/--rport, --proto, --family, --program), parsed
+ * from their text and turned into SQL conditions whose values are all bound
+ * parameters. */
+#ifndef SOCKSCOPE_FILTER_H
+#define SOCKSCOPE_FILTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "utctime.h"
+
+struct filter {
+	const char *host;          /* NULL: any */
+	bool have_since, have_until;
+	usec_t since, until;       /* inclusive */
+	uint32_t states;           /* bit (1 << enum tcp_st); 0: any */
+	int32_t port, lport, rport;   /* -1: any; port: local or remote */
+	unsigned protos;           /* FILTER_TCP | FILTER_UDP | FILTER_RAW; 0: any */
+	int family;                /* 0, 4 or 6 */
+	const char *program;       /* NULL: any; exact match */
+};
+
+#define FILTER_TCP 1u
+#define FILTER_UDP 2u
+#define FILTER_RAW 4u
+
+void filter_init(struct filter *f);   /* everything "any" */
+
+/* A time for --since/--until/--at: ISO 8601 (UTC, or with its zone),
+ * "@EPOCH", "now", or relative to now: "-2h", "-30m", "-90s", "-1d",
+ * "-1h30m". 0 or -EINVAL. */
+int filter_time_parse(const char *s, usec_t now, usec_t *t);
+
+/* "SYN_RECV,ESTABLISHED", any platform's spelling (SYN_REC, SYN-RECV,
+ * ESTAB, LISTENING, UNCONN, ...), ORed into *mask. 0 or -EINVAL with *bad
+ * pointing at the word not understood. */
+int filter_states_parse(const char *s, uint32_t *mask, const char **bad);
+/* "tcp,udp" (raw too) ORed into *mask. 0 or -EINVAL. */
+int filter_protos_parse(const char *s, unsigned *mask);
+/* A port 0..65535: 0 or -EINVAL. */
+int filter_port_parse(const char *s, int32_t *port);
+
+/* Values of the parameters a condition uses, in order. */
+struct filter_params {
+	unsigned n;
+	struct {
+		bool is_text;
+		int64_t i;
+		const char *t;     /* borrowed */
+	} v[48];
+};
+
+/* Appends to sql the conditions on snapshots (alias `s`: host, time) and,
+ * with sockets, on sockets (alias `k`: state, ports, proto, family,
+ * program), each as " AND (...)" with ?NNN parameters numbered from
+ * p->n + 1, recording their values in p. 0, -ENOMEM, or -E2BIG (too many
+ * parameters). */
+int filter_sql_snapshots(const struct filter *f, struct buf *sql, struct filter_params *p);
+int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_params *p);
+
+/* Binds p's values to st (parameter i + 1 for value i). SQLite code. */
+int filter_bind(sqlite3_stmt *st, const struct filter_params *p);
+
+#endif

@@ -17,6 +17,7 @@
 #include "import.h"
 #include "num.h"
 #include "replay.h"
+#include "report_timeline.h"
 #include "report_top.h"
 #include "segdump.h"
 #include "utctime.h"
@@ -25,7 +26,8 @@ enum {
 	O_DB = 'd', O_QUIET = 'q', O_HELP = 'h',
 	O_FORMAT = 256, O_HOST, O_AT, O_KEEP_RAW, O_MAX_ERRORS, O_NO_PROGRESS, O_SECTION, O_SEQ,
 	O_LIST, O_HEADER, O_SINCE, O_UNTIL, O_STATE, O_PORT, O_LPORT, O_RPORT, O_PROTO, O_FAMILY,
-	O_PROGRAM, O_BY, O_PREFIX, O_PREFIX6, O_OUTPUT = 'o', O_LIMIT = 'n', O_FILE = 'f',
+	O_PROGRAM, O_BY, O_PREFIX, O_PREFIX6, O_BUCKET, O_SERIES, O_OUTPUT = 'o', O_LIMIT = 'n',
+	O_FILE = 'f',
 };
 
 /* entries every table shares (macros: C wants constants in initializers) */
@@ -51,8 +53,9 @@ struct args {
 	uint64_t max_errors, seq;
 	/* reports */
 	struct filter flt;
-	enum top_by by;
-	uint64_t prefix4, prefix6, limit;
+	const char *by;              /* --by, checked by the report */
+	uint64_t prefix4, prefix6, limit, series;
+	usec_t bucket;
 	enum out_format out;
 	const char *files[256];      /* -f FILE... */
 	size_t nfiles;
@@ -85,6 +88,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 	a->prefix4 = 24;
 	a->prefix6 = 64;
 	a->limit = 20;
+	a->series = 6;
 	clock_gettime(CLOCK_REALTIME, &now);
 	cliopt_getopt(c->opts, c->nopts, 0, lo, so);
 	optind = 1;
@@ -164,9 +168,10 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			a->flt.family = optarg[0] - '0';
 			break;
 		case O_PROGRAM: a->flt.program = optarg; break;
-		case O_BY:
-			if (top_by_parse(optarg, &a->by) < 0) {
-				fprintf(stderr, "sockscope %s: --by %s: expected ip, subnet, port, program or state\n",
+		case O_BY: a->by = optarg; break;
+		case O_BUCKET:
+			if (timeline_bucket_parse(optarg, &a->bucket) < 0) {
+				fprintf(stderr, "sockscope %s: --bucket %s: expected a duration like 10s, 1m, 5m, 1h, 1d\n",
 					c->name, optarg);
 				goto bad;
 			}
@@ -189,6 +194,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_MAX_ERRORS:
 		case O_SEQ:
 		case O_LIMIT:
+		case O_SERIES:
 		case O_PREFIX:
 		case O_PREFIX6: {
 			uint64_t v, max = ch == O_PREFIX ? 32 : ch == O_PREFIX6 ? 128 : UINT32_MAX;
@@ -198,8 +204,8 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 					c->name, name, optarg, max);
 				goto bad;
 			}
-			*(ch == O_SEQ ? &a->seq : ch == O_LIMIT ? &a->limit : ch == O_PREFIX ? &a->prefix4
-				: ch == O_PREFIX6 ? &a->prefix6 : &a->max_errors) = v;
+			*(ch == O_SEQ ? &a->seq : ch == O_LIMIT ? &a->limit : ch == O_SERIES ? &a->series
+				: ch == O_PREFIX ? &a->prefix4 : ch == O_PREFIX6 ? &a->prefix6 : &a->max_errors) = v;
 			break;
 		}
 		case O_HELP:
@@ -637,19 +643,79 @@ static int cmd_top(const struct cmd *c, int argc, char **argv)
 	int first, status = 0;
 	long n;
 
+	enum top_by by = TOP_IP;
+
 	first = parse(c, argc, argv, &a, &status);
 	if (first < 0)
 		return status;
+	if (a.by && top_by_parse(a.by, &by) < 0) {
+		fprintf(stderr, "sockscope top: --by %s: expected ip, subnet, port, program or state\n",
+			a.by);
+		return 2;
+	}
 	status = report_db(&a, argc, argv, first, &db);
 	if (status)
 		return status;
-	o = (struct top_opts){a.by, (unsigned)a.prefix4, (unsigned)a.prefix6, (unsigned)a.limit,
+	o = (struct top_opts){by, (unsigned)a.prefix4, (unsigned)a.prefix6, (unsigned)a.limit,
 			      a.have_at, a.at};
 	term_out(&width, &color);
 	n = report_top(db, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
 	if (n < 0) {
 		fprintf(stderr, "sockscope top: %s\n", err);
 		status = 2;
+	}
+	db_close(db);
+	return status;
+}
+
+static const struct cliopt timeline_opts[] = {
+	OPT_DB,
+	{"bucket", O_BUCKET, "DURATION", "bucket size: 10s, 1m, 5m, 1h, ... (default: <= 60 buckets)"},
+	{"by", O_BY, "KEY", "series: state (default) or subnet"},
+	{"prefix", O_PREFIX, "N", "IPv4 prefix of --by subnet (default 24)"},
+	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of --by subnet (default 64)"},
+	{"series", O_SERIES, "N", "series shown, the biggest first; the rest is \"other\" (default 6)"},
+	FILTER_OPTS,
+	{"output", O_OUTPUT, "FORMAT", "table with a chart (default), csv or json: one row per\n"
+				       "bucket and series (docs/REPORTS.md)"},
+	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
+	OPT_HELP,
+};
+
+static int cmd_timeline(const struct cmd *c, int argc, char **argv)
+{
+	struct args a;
+	struct timeline_opts o = {0};
+	sqlite3 *db = NULL;
+	char err[512];
+	unsigned width;
+	bool color;
+	int first, status = 0;
+	long n;
+
+	first = parse(c, argc, argv, &a, &status);
+	if (first < 0)
+		return status;
+	if (a.by && strcmp(a.by, "state") && strcmp(a.by, "subnet")) {
+		fprintf(stderr, "sockscope timeline: --by %s: expected state or subnet\n", a.by);
+		return 2;
+	}
+	status = report_db(&a, argc, argv, first, &db);
+	if (status)
+		return status;
+	o.by = a.by && !strcmp(a.by, "subnet") ? TL_SUBNET : TL_STATE;
+	o.bucket = a.bucket;
+	o.prefix4 = (unsigned)a.prefix4;
+	o.prefix6 = (unsigned)a.prefix6;
+	o.series = (unsigned)a.series;
+	term_out(&width, &color);
+	n = report_timeline(db, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "sockscope timeline: %s\n", err);
+		status = 2;
+	} else if (n == 0) {
+		fprintf(stderr, "sockscope timeline: no snapshot matches\n");
+		status = 1;
 	}
 	db_close(db);
 	return status;
@@ -683,6 +749,11 @@ static const struct cmd cmds[] = {
 	 "awk | cut | sort | uniq -c | sort -n, correct for IPv6. Listening and unconnected\n"
 	 "sockets have no peer: --by ip and --by subnet leave them out.\n",
 	 OPTS(top_opts)},
+	{"timeline", cmd_timeline, "[FILE...]",
+	 "Connections per time bucket and state (or subnet), with a chart",
+	 "A bucket's value is its busiest snapshot's; buckets without a snapshot are\n"
+	 "shown as gaps. --state SYN_RECV draws the SYN flood's wall.\n",
+	 OPTS(timeline_opts)},
 	{"netstat", cmd_netstat, "--at TIME -- ARGS",
 	 "Replay an article command (-na, -ntu, -plan, -aultnp, ...) as it printed at TIME", NULL,
 	 OPTS(netstat_opts)},

@@ -1,0 +1,32 @@
+/* report_timeline — `sockscope timeline`: connections per time bucket and
+ * series (states, or subnets), as a table with a bar chart, or long-format
+ * CSV/JSON for plotting elsewhere; buckets without a snapshot are gaps. */
+#ifndef SOCKSCOPE_REPORT_TIMELINE_H
+#define SOCKSCOPE_REPORT_TIMELINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "filter.h"
+#include "output.h"
+
+enum timeline_by { TL_STATE, TL_SUBNET };
+
+struct timeline_opts {
+	enum timeline_by by;
+	usec_t bucket;               /* 0: chosen from the span (<= 60 buckets) */
+	unsigned prefix4, prefix6;   /* TL_SUBNET */
+	unsigned series;             /* most series shown (the rest: "other") */
+};
+
+/* "10s", "1m", "5m", "1h", "1d", "500ms"... 0 or -EINVAL. */
+int timeline_bucket_parse(const char *s, usec_t *bucket);
+
+/* Writes the report; returns the number of buckets, or -errno with err set. */
+long report_timeline(sqlite3 *db, const struct filter *flt, const struct timeline_opts *o,
+		     enum out_format fmt, FILE *f, unsigned width, bool color, char *err,
+		     size_t errsz);
+
+#endif

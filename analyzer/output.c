@@ -7,18 +7,13 @@
 
 #include <csv.h>
 
+#include "buf.h"
 #include "output.h"
 
 #define NOVAL SIZE_MAX /* offset of a NULL cell in a buffered table */
 #define MIN_CUT 8      /* a shrinkable column is never cut narrower */
 
 static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026, one column */
-
-/* A growable byte string; not NUL-terminated unless the user adds one. */
-struct buf {
-	char *p;
-	size_t len, cap;
-};
 
 struct out {
 	enum out_format fmt;
@@ -60,36 +55,16 @@ int out_format_parse(const char *s, enum out_format *f)
 	return -EINVAL;
 }
 
-static int buf_reserve(struct buf *b, size_t more)
-{
-	size_t cap;
-	char *p;
-
-	if (more <= b->cap - b->len)
-		return 0;
-	if (more > SIZE_MAX / 2 - b->len)
-		return -ENOMEM;
-	cap = b->cap ? b->cap : 256;
-	while (cap - b->len < more)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (!p)
-		return -ENOMEM;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
 /* Callers reserve first: appends cannot fail. */
 static void buf_add(struct buf *b, const void *p, size_t n)
 {
-	memcpy(b->p + b->len, p, n);
+	memcpy(b->data + b->len, p, n);
 	b->len += n;
 }
 
 static void buf_addc(struct buf *b, char c)
 {
-	b->p[b->len++] = c;
+	b->data[b->len++] = c;
 }
 
 /* Length (1-4) of the well-formed UTF-8 sequence at s, storing its code
@@ -235,7 +210,7 @@ static const char *table_cell(const struct out *o, size_t r, size_t c)
 {
 	size_t off = o->off[r * o->ncols + c];
 
-	return off == NOVAL ? "-" : o->text.p + off;
+	return off == NOVAL ? "-" : o->text.data + off;
 }
 
 /* Cuts the widest shrinkable columns to a common level until the table
@@ -310,24 +285,24 @@ static int table_line(struct out *o, size_t r, const size_t *w)
 		if (c)
 			buf_add(l, "  ", 2);
 		if (o->cols[c].right) {
-			memset(l->p + l->len, ' ', pad);
+			memset(l->data + l->len, ' ', pad);
 			l->len += pad;
 		}
 		buf_add(l, s, n);
 		if (n < strlen(s))
 			buf_add(l, ellipsis, sizeof ellipsis - 1);
 		if (!o->cols[c].right) {
-			memset(l->p + l->len, ' ', pad);
+			memset(l->data + l->len, ' ', pad);
 			l->len += pad;
 		}
 	}
 	/* padding of the last columns (or a cell's own spaces) must not trail */
-	while (l->len && l->p[l->len - 1] == ' ')
+	while (l->len && l->data[l->len - 1] == ' ')
 		l->len--;
 	if (r == 0 && o->color) {
 		if (fputs("\033[1m", o->f) == EOF)
 			return -EIO;
-		if (fwrite(l->p, 1, l->len, o->f) != l->len)
+		if (fwrite(l->data, 1, l->len, o->f) != l->len)
 			return -EIO;
 		if (fputs("\033[0m\n", o->f) == EOF)
 			return -EIO;
@@ -337,7 +312,7 @@ static int table_line(struct out *o, size_t r, const size_t *w)
 	if (rc)
 		return rc;
 	buf_addc(l, '\n');
-	return fwrite(l->p, 1, l->len, o->f) == l->len ? 0 : -EIO;
+	return fwrite(l->data, 1, l->len, o->f) == l->len ? 0 : -EIO;
 }
 
 static int table_end(struct out *o)
@@ -537,7 +512,7 @@ static int json_row(struct out *o, const char *const *cells)
 	if (rc)
 		return rc;
 	buf_add(l, "}\n", 2);
-	return fwrite(l->p, 1, l->len, o->f) == l->len ? 0 : -EIO;
+	return fwrite(l->data, 1, l->len, o->f) == l->len ? 0 : -EIO;
 }
 
 struct out *out_new(enum out_format fmt, FILE *f, const struct out_col *cols, size_t ncols,
@@ -579,8 +554,8 @@ void out_free(struct out *o)
 	if (!o)
 		return;
 	free(o->off);
-	free(o->text.p);
-	free(o->line.p);
+	buf_fini(&o->text);
+	buf_fini(&o->line);
 	free(o);
 }
 

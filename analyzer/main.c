@@ -17,6 +17,7 @@
 #include "import.h"
 #include "num.h"
 #include "replay.h"
+#include "report_ports.h"
 #include "report_timeline.h"
 #include "report_top.h"
 #include "segdump.h"
@@ -721,6 +722,43 @@ static int cmd_timeline(const struct cmd *c, int argc, char **argv)
 	return status;
 }
 
+static const struct cliopt ports_opts[] = {
+	OPT_DB,
+	{"at", O_AT, "TIME", "one moment: each host's newest snapshot at or before TIME"},
+	FILTER_OPTS,
+	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
+	OPT_HELP,
+};
+
+/* ports and programs: the same options, one report function each. */
+static int cmd_listeners(const struct cmd *c, int argc, char **argv)
+{
+	struct args a;
+	sqlite3 *db = NULL;
+	char err[512];
+	unsigned width;
+	bool color;
+	int first, status = 0;
+	long n;
+
+	first = parse(c, argc, argv, &a, &status);
+	if (first < 0)
+		return status;
+	status = report_db(&a, argc, argv, first, &db);
+	if (status)
+		return status;
+	term_out(&width, &color);
+	n = (strcmp(c->name, "ports") ? report_programs : report_ports)(
+		db, &a.flt, a.have_at, a.at, a.out, stdout, width, color, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "sockscope %s: %s\n", c->name, err);
+		status = 2;
+	}
+	db_close(db);
+	return status;
+}
+
 /* ---- the table ------------------------------------------------------------- */
 
 #define OPTS(x) x, sizeof x / sizeof x[0]
@@ -754,6 +792,14 @@ static const struct cmd cmds[] = {
 	 "A bucket's value is its busiest snapshot's; buckets without a snapshot are\n"
 	 "shown as gaps. --state SYN_RECV draws the SYN flood's wall.\n",
 	 OPTS(timeline_opts)},
+	{"ports", cmd_listeners, "[FILE...]",
+	 "Listening ports: their programs and addresses, and who connected to them",
+	 "A port listens when a TCP socket is in LISTEN or a UDP socket is bound and\n"
+	 "unconnected; conns is the peak of its other sockets (clients, SYN_RECV).\n",
+	 OPTS(ports_opts)},
+	{"programs", cmd_listeners, "[FILE...]",
+	 "Programs: their sockets, listening ports, connections and peers", NULL,
+	 OPTS(ports_opts)},
 	{"netstat", cmd_netstat, "--at TIME -- ARGS",
 	 "Replay an article command (-na, -ntu, -plan, -aultnp, ...) as it printed at TIME", NULL,
 	 OPTS(netstat_opts)},

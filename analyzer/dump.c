@@ -57,6 +57,23 @@ int dump_tok_u32(const struct dump_tok *t, uint32_t *out)
 	return 0;
 }
 
+int dump_emit(const struct row_sink *sink, size_t lineno, const char *why,
+	      const struct sock_row *r)
+{
+	if (why) {
+		sink->bad(sink->ctx, lineno, why);
+		return 0;
+	}
+	return sink->row(sink->ctx, r);
+}
+
+int dump_end_nothing(void *state, const struct row_sink *sink)
+{
+	(void)state;
+	(void)sink;
+	return 0;
+}
+
 void dump_row_init(struct sock_row *r)
 {
 	memset(r, 0, sizeof *r);

@@ -82,6 +82,14 @@ int dump_tok_digits(const struct dump_tok *t);
 /* t as a plain decimal <= UINT32_MAX (common/num rules). 0 or -EINVAL. */
 int dump_tok_u32(const struct dump_tok *t, uint32_t *out);
 
+/* What a parser's row parse decided, sent on: `why` (what was expected) to
+ * sink->bad for line lineno, or else r to sink->row. Returns 0 or what
+ * sink->row returned. */
+int dump_emit(const struct row_sink *sink, size_t lineno, const char *why,
+	      const struct sock_row *r);
+/* dump_format.end of parsers that hold no row back: 0. */
+int dump_end_nothing(void *state, const struct row_sink *sink);
+
 /* Fills r with "unknown" for everything a dump does not say: zeroes, pid 0,
  * program NULL and r->unknown = SOCKROW_UNKNOWN_ALL. Parsers call it first,
  * then fill (and clear the unknown bits of) what the line says. */

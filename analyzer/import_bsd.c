@@ -190,18 +190,7 @@ static int bsd_line(void *state, const char *line, size_t len, size_t lineno,
 	    (t[0].len >= 8 && memcmp(t[0].s, "netstat:", 8) == 0) || is_skipped_proto(&t[0]))
 		return 0;
 	why = parse_row(t, n < BSD_MAXTOK ? n : BSD_MAXTOK, &r);
-	if (why) {
-		sink->bad(sink->ctx, lineno, why);
-		return 0;
-	}
-	return sink->row(sink->ctx, &r);
-}
-
-static int bsd_end(void *state, const struct row_sink *sink)
-{
-	(void)state;
-	(void)sink;
-	return 0;
+	return dump_emit(sink, lineno, why, &r);
 }
 
 static int dotted(const struct dump_tok *t)
@@ -256,5 +245,5 @@ const struct dump_format dump_bsd = {
 	.probe = bsd_probe,
 	.begin = bsd_begin,
 	.line = bsd_line,
-	.end = bsd_end,
+	.end = dump_end_nothing,
 };

@@ -381,18 +381,7 @@ static int ns_line(void *state, const char *line, size_t len, size_t lineno,
 		return 0;
 	}
 	why = parse_row(st, t, n, &r);
-	if (why) {
-		sink->bad(sink->ctx, lineno, why);
-		return 0;
-	}
-	return sink->row(sink->ctx, &r);
-}
-
-static int ns_end(void *state, const struct row_sink *sink)
-{
-	(void)state;
-	(void)sink;
-	return 0;
+	return dump_emit(sink, lineno, why, &r);
 }
 
 /* Both endpoints parse as "addr:port", or one was cut to 23 columns. */
@@ -456,5 +445,5 @@ const struct dump_format dump_netstat = {
 	.probe = ns_probe,
 	.begin = ns_begin,
 	.line = ns_line,
-	.end = ns_end,
+	.end = dump_end_nothing,
 };

@@ -160,13 +160,6 @@ static int proc_line(void *state, const char *line, size_t len, size_t lineno,
 	return sink->row(sink->ctx, &r);
 }
 
-static int proc_end(void *state, const struct row_sink *sink)
-{
-	(void)state;
-	(void)sink;
-	return 0;
-}
-
 static int proc_probe(const char *line, size_t len)
 {
 	struct dump_tok t[PROC_MAXTOK];
@@ -195,5 +188,5 @@ const struct dump_format dump_proc = {
 	.probe = proc_probe,
 	.begin = proc_begin,
 	.line = proc_line,
-	.end = proc_end,
+	.end = dump_end_nothing,
 };

@@ -108,8 +108,7 @@ int filter_port_parse(const char *s, int32_t *port)
 	return 0;
 }
 
-/* Adds a value; its parameter number is p->n afterwards. */
-static int param_int(struct filter_params *p, int64_t v)
+int filter_param_int(struct filter_params *p, int64_t v)
 {
 	if (p->n >= sizeof p->v / sizeof p->v[0])
 		return -E2BIG;
@@ -133,10 +132,26 @@ int filter_sql_snapshots(const struct filter *f, struct buf *sql, struct filter_
 
 	if (f->host && (rc = param_text(p, f->host)) == 0)
 		rc = buf_printf(sql, " AND s.host = ?%u", p->n);
-	if (rc == 0 && f->have_since && (rc = param_int(p, f->since)) == 0)
+	if (rc == 0 && f->have_since && (rc = filter_param_int(p, f->since)) == 0)
 		rc = buf_printf(sql, " AND s.time >= ?%u", p->n);
-	if (rc == 0 && f->have_until && (rc = param_int(p, f->until)) == 0)
+	if (rc == 0 && f->have_until && (rc = filter_param_int(p, f->until)) == 0)
 		rc = buf_printf(sql, " AND s.time <= ?%u", p->n);
+	return rc < 0 ? rc : 0;
+}
+
+int filter_sql_snaps(const struct filter *f, bool have_at, usec_t at, struct buf *sql,
+		     struct filter_params *p)
+{
+	int rc = buf_puts(sql, "WITH snaps AS (SELECT s.id, s.time, s.first_socket AS f,"
+			       " s.sockets AS n FROM snapshots s WHERE s.first_socket IS NOT NULL");
+
+	if (rc == 0)
+		rc = filter_sql_snapshots(f, sql, p);
+	if (rc == 0 && have_at && (rc = filter_param_int(p, at)) == 0)
+		rc = buf_printf(sql, " AND s.time = (SELECT max(s2.time) FROM snapshots s2"
+				     " WHERE s2.host = s.host AND s2.time <= ?%u)", p->n);
+	if (rc == 0)
+		rc = buf_putc(sql, ')');
 	return rc < 0 ? rc : 0;
 }
 
@@ -166,11 +181,11 @@ int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_pa
 	if (f->states)
 		rc = states_sql(f->states, sql, p);
 	/* --port is the port field, local or remote: never a substring */
-	if (rc == 0 && f->port >= 0 && (rc = param_int(p, f->port)) == 0)
+	if (rc == 0 && f->port >= 0 && (rc = filter_param_int(p, f->port)) == 0)
 		rc = buf_printf(sql, " AND (k.lport = ?%u OR k.rport = ?%u)", p->n, p->n);
-	if (rc == 0 && f->lport >= 0 && (rc = param_int(p, f->lport)) == 0)
+	if (rc == 0 && f->lport >= 0 && (rc = filter_param_int(p, f->lport)) == 0)
 		rc = buf_printf(sql, " AND k.lport = ?%u", p->n);
-	if (rc == 0 && f->rport >= 0 && (rc = param_int(p, f->rport)) == 0)
+	if (rc == 0 && f->rport >= 0 && (rc = filter_param_int(p, f->rport)) == 0)
 		rc = buf_printf(sql, " AND k.rport = ?%u", p->n);
 	if (rc == 0 && f->protos) {
 		static const char *const names[] = {"tcp", "udp", "raw"};
@@ -195,6 +210,23 @@ int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_pa
 	if (rc == 0 && f->program && (rc = param_text(p, f->program)) == 0)
 		rc = buf_printf(sql, " AND k.program = ?%u", p->n);
 	return rc < 0 ? rc : 0;
+}
+
+int filter_sql_subnet(unsigned prefix4, unsigned prefix6, struct buf *sql,
+		      struct filter_params *p)
+{
+	int rc = filter_param_int(p, prefix4);
+
+	if (rc == 0)
+		rc = filter_param_int(p, prefix6);
+	if (rc == 0)
+		rc = buf_printf(sql, "subnet(k.raddr, ?%u, ?%u)", p->n - 1, p->n);
+	return rc < 0 ? rc : 0;
+}
+
+int filter_sql_has_peer(struct buf *sql)
+{
+	return buf_puts(sql, " AND k.raddr NOT IN ('0.0.0.0', '::')");
 }
 
 int filter_bind(sqlite3_stmt *st, const struct filter_params *p)

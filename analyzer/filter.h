@@ -62,6 +62,24 @@ struct filter_params {
 int filter_sql_snapshots(const struct filter *f, struct buf *sql, struct filter_params *p);
 int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_params *p);
 
+/* Appends "WITH snaps AS (...)": the snapshots a report reads (id, time,
+ * and their sockets' rowid range as f and n), the snapshot conditions
+ * applied and, with have_at, each host's newest snapshot at or before at.
+ * Reports then add ", r AS (...)" joining sockets on the range. 0, -ENOMEM
+ * or -E2BIG. */
+int filter_sql_snaps(const struct filter *f, bool have_at, usec_t at, struct buf *sql,
+		     struct filter_params *p);
+
+/* Adds an integer value; its parameter is ?p->n afterwards. 0 or -E2BIG. */
+int filter_param_int(struct filter_params *p, int64_t v);
+/* Appends "subnet(k.raddr, ?A, ?B)", the remote network as reports group
+ * it (prefix4 for IPv4, prefix6 for IPv6). 0, -ENOMEM or -E2BIG. */
+int filter_sql_subnet(unsigned prefix4, unsigned prefix6, struct buf *sql,
+		      struct filter_params *p);
+/* Appends the condition that a socket has a peer: not a listening or
+ * unconnected socket, whose remote address is 0.0.0.0 or ::. */
+int filter_sql_has_peer(struct buf *sql);
+
 /* Binds p's values to st (parameter i + 1 for value i). SQLite code. */
 int filter_bind(sqlite3_stmt *st, const struct filter_params *p);
 

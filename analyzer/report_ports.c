@@ -10,25 +10,14 @@
 
 #define LISTENING "((r.proto = 'tcp' AND r.state = 'LISTEN') OR (r.proto <> 'tcp' AND r.state = 'UNCONN'))"
 
-/* "WITH snaps AS (...), r AS MATERIALIZED (...)": the rows the report reads. */
+/* The selected snapshots, then "r": the rows the report reads. */
 static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct buf *sql,
 		    struct filter_params *p)
 {
-	int rc = buf_puts(sql, "WITH snaps AS (SELECT s.id, s.first_socket AS f, s.sockets AS n"
-			       " FROM snapshots s WHERE s.first_socket IS NOT NULL");
+	int rc = filter_sql_snaps(flt, have_at, at, sql, p);
 
 	if (rc == 0)
-		rc = filter_sql_snapshots(flt, sql, p);
-	if (rc == 0 && have_at) {
-		if (p->n >= sizeof p->v / sizeof p->v[0])
-			return -E2BIG;
-		p->v[p->n].is_text = false;
-		p->v[p->n++].i = at;
-		rc = buf_printf(sql, " AND s.time = (SELECT max(s2.time) FROM snapshots s2"
-				     " WHERE s2.host = s.host AND s2.time <= ?%u)", p->n);
-	}
-	if (rc == 0)
-		rc = buf_puts(sql, "), r AS MATERIALIZED (SELECT sn.id AS sid, k.proto, k.state,"
+		rc = buf_puts(sql, ", r AS MATERIALIZED (SELECT sn.id AS sid, k.proto, k.state,"
 				   " k.laddr, k.lport, k.raddr, coalesce(k.program, '-') AS program"
 				   " FROM snaps sn JOIN sockets k"
 				   " ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1 WHERE 1");

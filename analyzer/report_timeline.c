@@ -183,26 +183,21 @@ static int values(sqlite3 *db, const struct filter *flt, const struct timeline_o
 	int rc;
 
 	buf_init(&sql);
-	rc = buf_puts(&sql, "WITH snaps AS (SELECT s.id, s.time, s.first_socket AS f,"
-			    " s.sockets AS n FROM snapshots s WHERE s.first_socket IS NOT NULL");
+	rc = filter_sql_snaps(flt, false, 0, &sql, &p);
 	if (rc == 0)
-		rc = filter_sql_snapshots(flt, &sql, &p);
-	if (rc == 0 && o->by == TL_SUBNET) {
-		p.v[p.n].is_text = false;
-		p.v[p.n++].i = o->prefix4;
-		p.v[p.n].is_text = false;
-		p.v[p.n++].i = o->prefix6;
-		rc = buf_printf(&sql, ") SELECT sn.time, subnet(k.raddr, ?%u, ?%u) AS g", p.n - 1, p.n);
-	} else if (rc == 0) {
-		rc = buf_puts(&sql, ") SELECT sn.time, k.state AS g");
-	}
+		rc = buf_puts(&sql, " SELECT sn.time, ");
+	if (rc == 0)
+		rc = o->by == TL_SUBNET ? filter_sql_subnet(o->prefix4, o->prefix6, &sql, &p)
+					: buf_puts(&sql, "k.state");
+	if (rc == 0)
+		rc = buf_puts(&sql, " AS g");
 	if (rc == 0)
 		rc = buf_puts(&sql, ", count(*) FROM snaps sn JOIN sockets k"
 				    " ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1 WHERE 1");
 	if (rc == 0)
 		rc = filter_sql_sockets(flt, &sql, &p);
 	if (rc == 0 && o->by == TL_SUBNET)
-		rc = buf_puts(&sql, " AND k.raddr NOT IN ('0.0.0.0', '::')");
+		rc = filter_sql_has_peer(&sql);
 	if (rc == 0)
 		rc = buf_puts(&sql, " GROUP BY sn.id, g");
 	if (rc < 0 || (rc = prepare(db, sql.data, &p, &st, err, errsz)) < 0)

@@ -28,13 +28,7 @@ static int key_sql(const struct top_opts *o, struct buf *sql, struct filter_para
 	case TOP_IP:
 		return buf_puts(sql, "k.raddr");
 	case TOP_SUBNET:
-		if (p->n + 2 > sizeof p->v / sizeof p->v[0])
-			return -E2BIG;
-		p->v[p->n].is_text = false;
-		p->v[p->n++].i = o->prefix4;
-		p->v[p->n].is_text = false;
-		p->v[p->n++].i = o->prefix6;
-		return buf_printf(sql, "subnet(k.raddr, ?%u, ?%u)", p->n - 1, p->n);
+		return filter_sql_subnet(o->prefix4, o->prefix6, sql, p);
 	case TOP_PORT:
 		return buf_puts(sql, "k.lport");
 	case TOP_PROGRAM:
@@ -53,18 +47,9 @@ static int build(const struct filter *flt, const struct top_opts *o, struct buf 
 	int rc;
 
 	/* the snapshots: a range, or each host's newest at or before --at */
-	rc = buf_puts(sql, "WITH snaps AS (SELECT s.id, s.time, s.first_socket AS f, s.sockets AS n"
-			   " FROM snapshots s WHERE s.first_socket IS NOT NULL");
+	rc = filter_sql_snaps(flt, o->have_at, o->at, sql, p);
 	if (rc == 0)
-		rc = filter_sql_snapshots(flt, sql, p);
-	if (rc == 0 && o->have_at) {
-		p->v[p->n].is_text = false;
-		p->v[p->n++].i = o->at;
-		rc = buf_printf(sql, " AND s.time = (SELECT max(s2.time) FROM snapshots s2"
-				     " WHERE s2.host = s.host AND s2.time <= ?%u)", p->n);
-	}
-	if (rc == 0)
-		rc = buf_puts(sql, "), r AS MATERIALIZED (SELECT sn.id AS sid, sn.time AS t, ");
+		rc = buf_puts(sql, ", r AS MATERIALIZED (SELECT sn.id AS sid, sn.time AS t, ");
 	if (rc == 0)
 		rc = key_sql(o, sql, p);
 	if (rc == 0)
@@ -74,7 +59,7 @@ static int build(const struct filter *flt, const struct top_opts *o, struct buf 
 		rc = filter_sql_sockets(flt, sql, p);
 	/* a listener's or unconnected socket's "peer" is nobody */
 	if (rc == 0 && (o->by == TOP_IP || o->by == TOP_SUBNET))
-		rc = buf_puts(sql, " AND k.raddr NOT IN ('0.0.0.0', '::')");
+		rc = filter_sql_has_peer(sql);
 	if (rc == 0)
 		rc = buf_puts(sql,
 			      "), per AS (SELECT g, sid, t, count(*) AS c FROM r GROUP BY g, sid),"
@@ -89,11 +74,8 @@ static int build(const struct filter *flt, const struct top_opts *o, struct buf 
 			      " first, last, present, (SELECT count(*) FROM snaps)"
 			      " FROM agg JOIN peers USING (g) JOIN mix USING (g)"
 			      " ORDER BY peak DESC, total DESC, agg.g");
-	if (rc == 0 && o->limit) {
-		p->v[p->n].is_text = false;
-		p->v[p->n++].i = o->limit;
+	if (rc == 0 && o->limit && (rc = filter_param_int(p, o->limit)) == 0)
 		rc = buf_printf(sql, " LIMIT ?%u", p->n);
-	}
 	return rc;
 }
 

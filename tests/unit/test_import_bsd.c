@@ -18,6 +18,7 @@
 #include "dump.h"
 #include "tcpstate.h"
 #include "fixture.h"
+#include "dumpfeed.h"
 
 #define MAXROWS 64
 
@@ -53,24 +54,10 @@ static void complain(void *ctx, size_t lineno, const char *expected)
 
 static int run(const char *text, size_t len, struct got *g)
 {
-	static alignas(max_align_t) unsigned char st[1024];
 	struct row_sink sink = {collect, complain, g};
-	size_t lineno = 0, i = 0;
-	int rc = 0;
 
-	assert_true(dump_bsd.state_size <= sizeof st);
 	memset(g, 0, sizeof *g);
-	dump_bsd.begin(st, NULL);
-	while (i < len && rc == 0) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t e = nl ? (size_t)(nl - text) : len;
-
-		rc = dump_bsd.line(st, text + i, e - i, ++lineno, &sink);
-		i = e + 1;
-	}
-	if (rc == 0)
-		rc = dump_bsd.end(st, &sink);
-	return rc;
+	return dump_feed(&dump_bsd, NULL, text, len, &sink);
 }
 
 static void run_str(const char *text, struct got *g)

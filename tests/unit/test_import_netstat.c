@@ -19,6 +19,7 @@
 #include "procnet.h"
 #include "tcpstate.h"
 #include "fixture.h"
+#include "dumpfeed.h"
 
 #define MAXROWS 64
 
@@ -66,23 +67,9 @@ static void complain(void *ctx, size_t lineno, const char *expected)
  * non-zero result or end()'s. */
 static int run(const char *text, size_t len, struct got *g)
 {
-	static alignas(max_align_t) unsigned char st[4096];
 	struct row_sink sink = {collect, complain, g};
-	size_t lineno = 0, i = 0;
-	int rc = 0;
 
-	assert_true(dump_netstat.state_size <= sizeof st);
-	dump_netstat.begin(st, NULL);
-	while (i < len && rc == 0) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t e = nl ? (size_t)(nl - text) : len;
-
-		rc = dump_netstat.line(st, text + i, e - i, ++lineno, &sink);
-		i = e + 1;
-	}
-	if (rc == 0)
-		rc = dump_netstat.end(st, &sink);
-	return rc;
+	return dump_feed(&dump_netstat, NULL, text, len, &sink);
 }
 
 static void run_str(const char *text, struct got *g)

@@ -16,6 +16,7 @@
 #include "dump.h"
 #include "tcpstate.h"
 #include "fixture.h"
+#include "dumpfeed.h"
 
 #define MAXROWS 64
 
@@ -51,27 +52,11 @@ static void complain(void *ctx, size_t lineno, const char *expected)
 	rs->nbad++;
 }
 
-static alignas(max_align_t) unsigned char state_buf[1024];
-
 static int run(const char *text, size_t len, const char *hint, struct rows *rs)
 {
 	struct row_sink sink = {collect, complain, rs};
-	size_t pos = 0, lineno = 0;
-	int rc;
 
-	assert_true(dump_proc.state_size <= sizeof state_buf);
-	dump_proc.begin(state_buf, hint);
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-
-		lineno++;
-		rc = dump_proc.line(state_buf, text + pos, end - pos, lineno, &sink);
-		if (rc < 0)
-			return rc;
-		pos = end + 1;
-	}
-	return dump_proc.end(state_buf, &sink);
+	return dump_feed(&dump_proc, hint, text, len, &sink);
 }
 
 static void run_ok(const char *text, size_t len, const char *hint, struct rows *rs)

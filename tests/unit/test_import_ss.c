@@ -16,6 +16,7 @@
 #include "dump.h"
 #include "tcpstate.h"
 #include "fixture.h"
+#include "dumpfeed.h"
 
 #define MAXROWS 128
 #define MAXBAD 16
@@ -64,23 +65,8 @@ static void complain(void *ctx, size_t lineno, const char *expected)
 static int run(const char *text, size_t len, const char *hint, struct got *g)
 {
 	struct row_sink sink = {collect, complain, g};
-	void *st = malloc(dump_ss.state_size);
-	size_t lineno = 0, i = 0;
-	int rc = 0;
 
-	assert_non_null(st);
-	dump_ss.begin(st, hint);
-	while (i < len && rc == 0) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t l = nl ? (size_t)(nl - (text + i)) : len - i;
-
-		rc = dump_ss.line(st, text + i, l, ++lineno, &sink);
-		i += l + 1;
-	}
-	if (rc == 0)
-		rc = dump_ss.end(st, &sink);
-	free(st);
-	return rc;
+	return dump_feed(&dump_ss, hint, text, len, &sink);
 }
 
 static void run_str(const char *text, const char *hint, struct got *g)

@@ -16,6 +16,7 @@
 #include "dump.h"
 #include "tcpstate.h"
 #include "fixture.h"
+#include "dumpfeed.h"
 
 #define MAXROWS 64
 
@@ -66,26 +67,9 @@ static alignas(max_align_t) unsigned char state_buf[4096];
  * error or 0. */
 static int run(const char *text, size_t len, struct rows *rs)
 {
-	const struct dump_format *f = &dump_windows;
 	struct row_sink sink = {collect, complain, rs};
-	size_t pos = 0, lineno = 0;
-	int rc;
 
-	assert_true(f->state_size <= sizeof state_buf);
-	f->begin(state_buf, "netstat.txt");
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len, l = end - pos;
-
-		if (l > 0 && text[end - 1] == '\r')
-			l--;
-		lineno++;
-		rc = f->line(state_buf, text + pos, l, lineno, &sink);
-		if (rc < 0)
-			return rc;
-		pos = end + 1;
-	}
-	return f->end(state_buf, &sink);
+	return dump_feed(&dump_windows, "netstat.txt", text, len, &sink);
 }
 
 static void run_fixture(const char *name, struct rows *rs)

@@ -267,7 +267,8 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	} else {
 		stdin_placeholder(sha, sizeof sha);
 	}
-	rc = input_open(open_path, regular ? size : 0, &src.in, err, sizeof err);
+	/* a regular file was hashed above; a pipe is hashed as it is read */
+	rc = input_open(open_path, regular ? size : 0, !regular, &src.in, err, sizeof err);
 	if (rc < 0) {
 		fprintf(im->msg, "%s: skipped: %s\n", path, err);
 		im->t.failed++;

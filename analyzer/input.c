@@ -39,12 +39,12 @@ struct input {
 	bool own_fd;
 	enum input_codec codec;
 	bool eof_raw;            /* no more raw bytes */
-	bool done;               /* decoder finished */
 	bool truncated;
 	uint64_t raw_bytes, limit, size;
 	bool has_mtime;
 	usec_t mtime;
 	struct sha256 sha;
+	bool hash;               /* keep sha up to date */
 	uint8_t *raw;            /* RAW_CHUNK */
 	size_t raw_pos, raw_len;
 	ZSTD_DCtx *zd;
@@ -79,7 +79,8 @@ static ssize_t fill_raw(struct input *in)
 	}
 	if (n == 0)
 		in->eof_raw = true;
-	sha256_update(&in->sha, in->raw, (size_t)n);
+	if (in->hash)
+		sha256_update(&in->sha, in->raw, (size_t)n);
 	in->raw_bytes += (uint64_t)n;
 	atomic_store_explicit(&in->raw_seen, in->raw_bytes, memory_order_relaxed);
 	in->raw_pos = 0;
@@ -87,7 +88,8 @@ static ssize_t fill_raw(struct input *in)
 	return n;
 }
 
-int input_open(const char *path, uint64_t limit, struct input **out, char *err, size_t errsz)
+int input_open(const char *path, uint64_t limit, bool hash, struct input **out, char *err,
+	       size_t errsz)
 {
 	struct input *in = calloc(1, sizeof *in);
 	struct stat st;
@@ -100,6 +102,7 @@ int input_open(const char *path, uint64_t limit, struct input **out, char *err, 
 		return -ENOMEM;
 	}
 	sha256_init(&in->sha);
+	in->hash = hash;
 	in->limit = limit;
 	if (!strcmp(path, "-")) {
 		in->fd = STDIN_FILENO;
@@ -255,7 +258,7 @@ static ssize_t decode_read(struct input *in, void *p, size_t n)
 {
 	size_t take;
 
-	if (n == 0 || in->done)
+	if (n == 0)
 		return 0;
 	if (in->codec == INPUT_ZSTD)
 		return read_zstd(in, p, n);

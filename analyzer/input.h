@@ -17,9 +17,12 @@ enum input_codec { INPUT_PLAIN, INPUT_ZSTD, INPUT_GZIP };
 
 /* Opens path ("-" is stdin) read-only, O_NOFOLLOW for the last component.
  * `limit` > 0 reads at most that many raw bytes (a file that grows while it
- * is imported is imported as it was when hashed). 0 or -errno with err set.
- * Caller frees with input_free. */
-int input_open(const char *path, uint64_t limit, struct input **out, char *err, size_t errsz);
+ * is imported is imported as it was when hashed). `hash`: keep the SHA-256
+ * of what is read (input_sha256_hex); callers that hashed the file already
+ * (input_hash_file) leave it off. 0 or -errno with err set. Caller frees
+ * with input_free. */
+int input_open(const char *path, uint64_t limit, bool hash, struct input **out, char *err,
+	       size_t errsz);
 void input_free(struct input *in);   /* NULL is a no-op */
 
 /* Reads up to n decoded bytes. Returns the count, 0 at the end, or -errno
@@ -48,7 +51,7 @@ uint64_t input_size(const struct input *in);        /* file size, 0 if unknown (
 bool input_has_mtime(const struct input *in);
 usec_t input_mtime(const struct input *in);
 /* SHA-256 of the raw bytes read so far (all of them once input_read has
- * returned 0). */
+ * returned 0); only for an input opened with hash. */
 void input_sha256_hex(const struct input *in, char hex[SHA256_HEXLEN + 1]);
 
 /* Hashes a regular file's first `limit` bytes (all when 0) without

@@ -42,7 +42,7 @@ static char *read_all(struct input **inp)
 	char err[128];
 	int rc;
 
-	assert_int_equal(input_open(path, 0, &in, err, sizeof err), 0);
+	assert_int_equal(input_open(path, 0, true, &in, err, sizeof err), 0);
 	assert_int_equal(lines_init(&l, in), 0);
 	out[0] = '\0';
 	while ((rc = lines_next(&l, &line, &len)) != 0) {
@@ -193,7 +193,7 @@ static void test_zstd(void **state)
 		size_t len;
 		char err[64];
 
-		assert_int_equal(input_open(path, 0, &in, err, sizeof err), 0);
+		assert_int_equal(input_open(path, 0, true, &in, err, sizeof err), 0);
 		assert_int_equal(lines_init(&l, in), 0);
 		assert_true(lines_next(&l, &line, &len) < 0);
 		assert_non_null(strstr(input_error(in), "zstd"));
@@ -210,7 +210,7 @@ static void test_limit_and_errors(void **state)
 
 	(void)state;
 	write_file("abc\ndef\n", 8);
-	assert_int_equal(input_open(path, 4, &in, err, sizeof err), 0);
+	assert_int_equal(input_open(path, 4, true, &in, err, sizeof err), 0);
 	{
 		struct lines l;
 		const char *line;
@@ -224,8 +224,8 @@ static void test_limit_and_errors(void **state)
 	assert_int_equal(input_raw_bytes(in), 4);
 	input_free(in);
 	unlink(path);
-	assert_int_equal(input_open(path, 0, &in, err, sizeof err), -ENOENT);
-	assert_int_equal(input_open("/tmp", 0, &in, err, sizeof err), -EISDIR);
+	assert_int_equal(input_open(path, 0, true, &in, err, sizeof err), -ENOENT);
+	assert_int_equal(input_open("/tmp", 0, true, &in, err, sizeof err), -EISDIR);
 }
 
 int main(void)

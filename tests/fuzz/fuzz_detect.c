@@ -12,6 +12,7 @@
 
 #include "dump.h"
 #include "tcpstate.h"
+#include "fuzzrow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,12 +24,7 @@ static int on_row(void *vctx, const struct sock_row *r)
 {
 	struct ctx *c = vctx;
 
-	if (r->family != AF_INET && r->family != AF_INET6)
-		abort();
-	if (r->local.family != r->remote.family)
-		abort();
-	if (r->family == AF_INET && r->local.family != AF_INET)
-		abort();
+	fuzz_check_addrs(r);
 	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP && r->proto != IPPROTO_RAW)
 		abort();
 	if (r->state >= ST_MAX_)

@@ -17,15 +17,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #include "fuzz_netstat_rt.h"
+#include "fuzzrow.h"
 
 static int check_row(void *vctx, const struct sock_row *r)
 {
 	struct ctx *c = vctx;
 
-	if (r->family != AF_INET && r->family != AF_INET6)
-		abort();
-	check_addr(&r->local, r->family);
-	check_addr(&r->remote, r->family);
+	fuzz_check_addrs(r);
 	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP && r->proto != IPPROTO_RAW)
 		abort();
 	if (r->state >= ST_MAX_ || r->state == ST_NEW_SYN_RECV)

@@ -10,6 +10,7 @@
 
 #include "dump.h"
 #include "tcpstate.h"
+#include "fuzzrow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,15 +26,7 @@ struct rec {
 
 static void check(const struct sock_row *r)
 {
-	static const uint8_t zero[12];
-
-	if (r->family != AF_INET && r->family != AF_INET6)
-		abort();
-	if (r->local.family != r->family || r->remote.family != r->family)
-		abort();
-	if (r->family == AF_INET &&
-	    (memcmp(r->local.a + 4, zero, 12) != 0 || memcmp(r->remote.a + 4, zero, 12) != 0))
-		abort();
+	fuzz_check_addrs(r);
 	if (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP)
 		abort();
 	if (r->state < ST_ESTABLISHED || r->state > ST_CLOSING)

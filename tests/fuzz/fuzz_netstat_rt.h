@@ -42,16 +42,6 @@ static void bad_back(void *vctx, size_t lineno, const char *expected)
 	abort();   /* the renderer's line must parse */
 }
 
-static void check_addr(const struct addr *a, int family)
-{
-	static const uint8_t zero[12];
-
-	if (a->family != family)
-		abort();
-	if (family == AF_INET && memcmp(a->a + 4, zero, sizeof zero) != 0)
-		abort();
-}
-
 /* States the renderer prints as the parser reads them back: UDP "UNKNOWN"
  * has no number to go back to. */
 static int renders_exactly(const struct sock_row *r)

@@ -21,6 +21,7 @@ struct importer {
 	struct store *store;
 	struct import_totals t;
 	unsigned depth;
+	bool tap;                /* rows go to a store tap: nothing to hash */
 	/* the database's own files (main, -wal, -shm), never read as input */
 	struct stat own[3];
 	unsigned nown;
@@ -67,6 +68,25 @@ int importer_new(sqlite3 *db, const struct import_opts *o, FILE *msg, struct imp
 	if (rc < 0) {
 		free(im);
 		return rc;
+	}
+	*out = im;
+	return 0;
+}
+
+int importer_new_tap(const struct import_opts *o, const struct store_tap *tap, FILE *msg,
+		     struct importer **out)
+{
+	struct importer *im = calloc(1, sizeof *im);
+
+	*out = NULL;
+	if (!im)
+		return -ENOMEM;
+	im->o = o;
+	im->msg = msg;
+	im->tap = true;
+	if (store_new_tap(tap, &im->store) < 0) {
+		free(im);
+		return -ENOMEM;
 	}
 	*out = im;
 	return 0;
@@ -242,7 +262,9 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	src.msg = im->msg;
 	src.path = path;
 	src.t_start = src.t_drawn = now_s();
-	if (regular) {
+	if (im->tap) {
+		snprintf(sha, sizeof sha, "tap");
+	} else if (regular) {
 		rc = input_hash_file(open_path, sha, &size);
 		if (rc < 0) {
 			fprintf(im->msg, "%s: skipped: %s\n", path, strerror(-rc));
@@ -268,7 +290,8 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 		stdin_placeholder(sha, sizeof sha);
 	}
 	/* a regular file was hashed above; a pipe is hashed as it is read */
-	rc = input_open(open_path, regular ? size : 0, !regular, &src.in, err, sizeof err);
+	rc = input_open(open_path, regular ? size : 0, !regular && !im->tap, &src.in, err,
+			sizeof err);
 	if (rc < 0) {
 		fprintf(im->msg, "%s: skipped: %s\n", path, err);
 		im->t.failed++;
@@ -310,7 +333,7 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	else if (input_truncated(src.in))
 		import_warn(&src, "the zstd frame is not closed (a segment still being written, "
 				  "or cut short): every complete snapshot was imported");
-	if (!regular)
+	if (!regular && !im->tap)
 		input_sha256_hex(src.in, sha);
 	rc = store_source_finish(im->store, src.source_id, sha, input_raw_bytes(src.in),
 				 src.snapshots, src.sockets, src.bad_lines,

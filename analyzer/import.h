@@ -42,6 +42,10 @@ struct importer;
  * -errno with err set. Caller frees. */
 int importer_new(sqlite3 *db, const struct import_opts *o, FILE *msg, struct importer **out,
 		 char *err, size_t errsz);
+/* An importer whose rows go to tap (store.h) instead of a database: for
+ * reports on dumps without one. 0 or -ENOMEM. */
+int importer_new_tap(const struct import_opts *o, const struct store_tap *tap, FILE *msg,
+		     struct importer **out);
 void importer_free(struct importer *im);   /* NULL is a no-op */
 
 /* Imports a file, "-" (stdin) or a directory (recursively, in name order;

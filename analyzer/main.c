@@ -20,6 +20,7 @@
 #include "report_ports.h"
 #include "report_timeline.h"
 #include "report_top.h"
+#include "scan.h"
 #include "segdump.h"
 #include "utctime.h"
 
@@ -618,6 +619,42 @@ static int report_db(const struct args *a, int argc, char **argv, int first, sql
 	return status;
 }
 
+/* The report's rows: the database; dumps parsed on the fly (-f, operands,
+ * "-"), never stored; or, for --at over dumps (which needs every snapshot
+ * before choosing), dumps imported into an in-memory database first. The
+ * caller closes *db and frees *files. 0 or the exit status. */
+static int report_src(struct args *a, int argc, char **argv, int first, bool need_db,
+		      struct scan_src *src, sqlite3 **db, char ***files)
+{
+	size_t n = a->nfiles + (size_t)(argc - first);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int status;
+
+	memset(src, 0, sizeof *src);
+	*db = NULL;
+	*files = NULL;
+	src->threads = cpus > 1 ? (cpus > 4 ? 4 : (unsigned)cpus) : 1;
+	if (n == 0 || need_db) {
+		status = report_db(a, argc, argv, first, db);
+		src->db = *db;
+		return status;
+	}
+	*files = calloc(n, sizeof **files);
+	if (!*files) {
+		fprintf(stderr, "sockscope: out of memory\n");
+		return 2;
+	}
+	for (size_t i = 0; i < n; i++)
+		(*files)[i] = i < a->nfiles ? (char *)a->files[i]
+					    : argv[first + (int)(i - a->nfiles)];
+	/* --host names the dumps' host here, so it also selects them */
+	src->io = (struct import_opts){.quiet = true, .show_errors = 20, .host = a->host};
+	src->files = *files;
+	src->nfiles = n;
+	src->msg = stderr;
+	return 0;
+}
+
 static const struct cliopt top_opts[] = {
 	OPT_DB,
 	{"by", O_BY, "KEY", "group by ip (default), subnet, port (local), program or state"},
@@ -637,7 +674,9 @@ static int cmd_top(const struct cmd *c, int argc, char **argv)
 {
 	struct args a;
 	struct top_opts o;
+	struct scan_src src;
 	sqlite3 *db = NULL;
+	char **files = NULL;
 	char err[512];
 	unsigned width;
 	bool color;
@@ -654,17 +693,22 @@ static int cmd_top(const struct cmd *c, int argc, char **argv)
 			a.by);
 		return 2;
 	}
-	status = report_db(&a, argc, argv, first, &db);
+	status = report_src(&a, argc, argv, first, a.have_at, &src, &db, &files);
 	if (status)
-		return status;
+		goto out;
 	o = (struct top_opts){by, (unsigned)a.prefix4, (unsigned)a.prefix6, (unsigned)a.limit,
 			      a.have_at, a.at};
 	term_out(&width, &color);
-	n = report_top(db, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
-	if (n < 0) {
+	n = report_top(&src, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
+	if (n == -ENODATA) {
+		fprintf(stderr, "sockscope: %s\n", err);
+		status = 1;
+	} else if (n < 0) {
 		fprintf(stderr, "sockscope top: %s\n", err);
 		status = 2;
 	}
+out:
+	free(files);
 	db_close(db);
 	return status;
 }
@@ -687,7 +731,9 @@ static int cmd_timeline(const struct cmd *c, int argc, char **argv)
 {
 	struct args a;
 	struct timeline_opts o = {0};
+	struct scan_src src;
 	sqlite3 *db = NULL;
+	char **files = NULL;
 	char err[512];
 	unsigned width;
 	bool color;
@@ -701,23 +747,28 @@ static int cmd_timeline(const struct cmd *c, int argc, char **argv)
 		fprintf(stderr, "sockscope timeline: --by %s: expected state or subnet\n", a.by);
 		return 2;
 	}
-	status = report_db(&a, argc, argv, first, &db);
+	status = report_src(&a, argc, argv, first, false, &src, &db, &files);
 	if (status)
-		return status;
+		goto out;
 	o.by = a.by && !strcmp(a.by, "subnet") ? TL_SUBNET : TL_STATE;
 	o.bucket = a.bucket;
 	o.prefix4 = (unsigned)a.prefix4;
 	o.prefix6 = (unsigned)a.prefix6;
 	o.series = (unsigned)a.series;
 	term_out(&width, &color);
-	n = report_timeline(db, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
-	if (n < 0) {
+	n = report_timeline(&src, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
+	if (n == -ENODATA) {
+		fprintf(stderr, "sockscope: %s\n", err);
+		status = 1;
+	} else if (n < 0) {
 		fprintf(stderr, "sockscope timeline: %s\n", err);
 		status = 2;
 	} else if (n == 0) {
 		fprintf(stderr, "sockscope timeline: no snapshot matches\n");
 		status = 1;
 	}
+out:
+	free(files);
 	db_close(db);
 	return status;
 }

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "agg.h"
 #include "buf.h"
 #include "num.h"
 #include "report_timeline.h"
@@ -61,15 +63,11 @@ static void tl_fini(struct tl *t)
 	free(t->has);
 }
 
-static int prepare(sqlite3 *db, const char *sql, const struct filter_params *p,
-		   sqlite3_stmt **st, char *err, size_t errsz)
+static int usec_cmp(const void *x, const void *y)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK ||
-	    filter_bind(*st, p) != SQLITE_OK) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		return -EIO;
-	}
-	return 0;
+	usec_t a = *(const usec_t *)x, b = *(const usec_t *)y;
+
+	return (a > b) - (a < b);
 }
 
 /* The bucket size when none was given: the smallest round one that keeps
@@ -85,64 +83,54 @@ static usec_t auto_bucket(usec_t span, usec_t spacing)
 	return 7 * 86400 * USEC_PER_SEC;
 }
 
-/* The buckets: the span of the selected snapshots, and which buckets hold
- * one. 0 (no snapshot: nb = 0), or -errno. */
-static int buckets(sqlite3 *db, const struct filter *flt, const struct timeline_opts *o,
-		   struct tl *t, char *err, size_t errsz)
+/* The buckets: the span of the snapshots read, and which buckets hold one.
+ * 0 (no snapshot: nb = 0), or -errno with err set. */
+static int buckets(const struct scan_snaps *sn, const struct timeline_opts *o, struct tl *t,
+		   char *err, size_t errsz)
 {
-	struct filter_params p = {0};
-	sqlite3_stmt *st = NULL;
-	struct buf sql;
-	usec_t lo, hi;
-	int rc;
+	usec_t lo, hi, spacing = 0;
 
-	buf_init(&sql);
-	rc = buf_puts(&sql, "SELECT min(t), max(t), count(*), min(d) FROM (SELECT s.time AS t,"
-			    " s.time - lag(s.time) OVER (ORDER BY s.time) AS d FROM snapshots s"
-			    " WHERE s.first_socket IS NOT NULL");
-	if (rc == 0)
-		rc = filter_sql_snapshots(flt, &sql, &p);
-	if (rc == 0)
-		rc = buf_putc(&sql, ')');
-	if (rc < 0 || (rc = prepare(db, sql.data, &p, &st, err, errsz)) < 0)
-		goto out;
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 2) == 0) {
-		t->nb = 0;
-		goto out;
+	t->nb = 0;
+	if (sn->n == 0)
+		return 0;
+	/* snapshots come by time (database) or as read (dumps): both ways */
+	lo = hi = sn->v[0].time;
+	for (size_t i = 1; i < sn->n; i++) {
+		if (sn->v[i].time < lo)
+			lo = sn->v[i].time;
+		if (sn->v[i].time > hi)
+			hi = sn->v[i].time;
 	}
-	lo = sqlite3_column_int64(st, 0);
-	hi = sqlite3_column_int64(st, 1);
-	t->bucket = o->bucket ? o->bucket : auto_bucket(hi - lo, sqlite3_column_int64(st, 3));
+	if (!o->bucket) {
+		usec_t *times = malloc(sn->n * sizeof *times);
+
+		if (!times) {
+			snprintf(err, errsz, "out of memory");
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < sn->n; i++)
+			times[i] = sn->v[i].time;
+		qsort(times, sn->n, sizeof *times, usec_cmp);
+		for (size_t i = 1; i < sn->n; i++)
+			if (times[i] > times[i - 1] && (!spacing || times[i] - times[i - 1] < spacing))
+				spacing = times[i] - times[i - 1];
+		free(times);
+	}
+	t->bucket = o->bucket ? o->bucket : auto_bucket(hi - lo, spacing);
 	t->b0 = lo / t->bucket * t->bucket;
 	if ((hi - t->b0) / t->bucket >= MAX_BUCKETS) {
 		snprintf(err, errsz, "more than %d buckets: choose a larger --bucket", MAX_BUCKETS);
-		rc = -E2BIG;
-		goto out;
+		return -E2BIG;
 	}
 	t->nb = (size_t)((hi - t->b0) / t->bucket) + 1;
 	t->has = calloc(t->nb, 1);
 	if (!t->has) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	buf_reset(&sql);
-	p.n = 0;
-	rc = buf_puts(&sql, "SELECT DISTINCT s.time FROM snapshots s WHERE s.first_socket IS NOT NULL");
-	if (rc == 0)
-		rc = filter_sql_snapshots(flt, &sql, &p);
-	if (rc < 0 || (rc = prepare(db, sql.data, &p, &st, err, errsz)) < 0)
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		t->has[(sqlite3_column_int64(st, 0) - t->b0) / t->bucket] = 1;
-	rc = rc == SQLITE_DONE ? 0 : -EIO;
-out:
-	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory");
-	sqlite3_finalize(st);
-	buf_fini(&sql);
-	return rc;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sn->n; i++)
+		t->has[(sn->v[i].time - t->b0) / t->bucket] = 1;
+	return 0;
 }
 
 static struct series *series_get(struct tl *t, const char *name)
@@ -173,94 +161,152 @@ static struct series *series_get(struct tl *t, const char *name)
 	return s;
 }
 
-/* Per snapshot and series counts; a bucket keeps its busiest snapshot's. */
-static int values(sqlite3 *db, const struct filter *flt, const struct timeline_opts *o,
+/* One reading thread's state: counts per series (a state, or a subnet)
+ * and snapshot. */
+struct tl_ctx {
+	const struct timeline_opts *o;
+	struct agg *agg;
+};
+
+static int on_snap(void *ctx, uint32_t snap, usec_t time)
+{
+	struct tl_ctx *c = ctx;
+
+	return agg_snapshot(c->agg, snap, time);
+}
+
+static int on_row(void *ctx, const struct scan_row *r)
+{
+	struct tl_ctx *c = ctx;
+	struct agg_key k = {{0}};
+	struct addr a;
+
+	if (c->o->by == TL_SUBNET) {
+		a = r->peer;
+		addr_mask(&a, a.family == AF_INET ? c->o->prefix4 : c->o->prefix6);
+		k.b[0] = a.family;
+		memcpy(k.b + 1, a.a, 16);
+	} else {
+		k.b[0] = r->state;
+	}
+	return agg_add(c->agg, &k, NULL, r->state);
+}
+
+static void series_name(const struct timeline_opts *o, const struct agg_key *k, char *out,
+			size_t n)
+{
+	struct addr a = {0};
+	size_t l;
+
+	if (o->by != TL_SUBNET) {
+		snprintf(out, n, "%s", agg_state_name(k->b[0]));
+		return;
+	}
+	a.family = k->b[0];
+	memcpy(a.a, k->b + 1, 16);
+	l = addr_format(&a, out, n);
+	snprintf(out + l, n - l, "/%u", a.family == AF_INET ? o->prefix4 : o->prefix6);
+}
+
+/* One group's values per bucket (its busiest snapshot's count; -1: none)
+ * into v, returning their sum. */
+static int64_t bucketize(const struct agg_group *g, const struct scan_snaps *sn,
+			 const struct tl *t, int64_t *v)
+{
+	int64_t total = 0;
+
+	for (size_t b = 0; b < t->nb; b++)
+		v[b] = t->has[b] ? 0 : -1;
+	for (size_t j = 0; j < g->ncells; j++) {
+		size_t b = (size_t)((sn->v[g->cells[j].snap].time - t->b0) / t->bucket);
+		int64_t c = g->cells[j].count;
+
+		if (b < t->nb && c > v[b]) {
+			total += c - v[b];
+			v[b] = c;
+		}
+	}
+	return total;
+}
+
+struct rank {
+	int64_t total;
+	size_t group;
+	char name[ADDR_STRLEN + 8];
+};
+
+static int by_total(const void *x, const void *y)
+{
+	const struct rank *a = x, *b = y;
+
+	if (a->total != b->total)
+		return a->total < b->total ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+/* The series: the `keep` biggest groups (by the sum of their bucket
+ * values), the rest summed into "other", shown last. */
+static int values(struct agg *agg, const struct scan_snaps *sn, const struct timeline_opts *o,
 		  struct tl *t, char *err, size_t errsz)
 {
-	struct filter_params p = {0};
-	sqlite3_stmt *st = NULL;
-	struct buf sql;
-	int rc;
-
-	buf_init(&sql);
-	rc = filter_sql_snaps(flt, false, 0, &sql, &p);
-	if (rc == 0)
-		rc = buf_puts(&sql, " SELECT sn.time, ");
-	if (rc == 0)
-		rc = o->by == TL_SUBNET ? filter_sql_subnet(o->prefix4, o->prefix6, &sql, &p)
-					: buf_puts(&sql, "k.state");
-	if (rc == 0)
-		rc = buf_puts(&sql, " AS g");
-	if (rc == 0)
-		rc = buf_puts(&sql, ", count(*) FROM snaps sn JOIN sockets k"
-				    " ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1 WHERE 1");
-	if (rc == 0)
-		rc = filter_sql_sockets(flt, &sql, &p);
-	if (rc == 0 && o->by == TL_SUBNET)
-		rc = filter_sql_has_peer(&sql);
-	if (rc == 0)
-		rc = buf_puts(&sql, " GROUP BY sn.id, g");
-	if (rc < 0 || (rc = prepare(db, sql.data, &p, &st, err, errsz)) < 0)
-		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *g = (const char *)sqlite3_column_text(st, 1);
-		size_t b = (size_t)((sqlite3_column_int64(st, 0) - t->b0) / t->bucket);
-		int64_t c = sqlite3_column_int64(st, 2);
-		struct series *s = series_get(t, g ? g : "-");
-
-		if (!s) {
-			snprintf(err, errsz, "out of memory (or more than %d series)", MAX_SERIES);
-			rc = -ENOMEM;
-			goto out;
-		}
-		if (b < t->nb && c > s->v[b]) {
-			s->total += c - (s->v[b] > 0 ? s->v[b] : 0);
-			s->v[b] = c;
-		}
-	}
-	rc = rc == SQLITE_DONE ? 0 : -EIO;
-	if (rc < 0)
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-out:
-	sqlite3_finalize(st);
-	buf_fini(&sql);
-	return rc;
-}
-
-static int by_total(const void *a, const void *b)
-{
-	const struct series *x = a, *y = b;
-
-	if (x->total != y->total)
-		return x->total < y->total ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
-/* Keeps the `keep` biggest series, the rest summed into "other". */
-static int fold_others(struct tl *t, unsigned keep)
-{
+	size_t ng = agg_ngroups(agg), keep = o->series ? o->series : ng;
+	struct rank *rk = calloc(ng ? ng : 1, sizeof *rk);
+	int64_t *v = malloc(t->nb * sizeof *v);
 	struct series *other;
+	int64_t *rest = NULL;
+	int rc = -ENOMEM;
 
-	if (t->ns == 0)
-		return 0;
-	qsort(t->s, t->ns, sizeof *t->s, by_total);
-	if (keep == 0 || t->ns <= keep)
-		return 0;
-	other = &t->s[keep];   /* reused as "other" */
-	free(other->name);
-	other->name = strdup("other");
-	if (!other->name)
-		return -ENOMEM;
-	for (size_t i = keep + 1; i < t->ns; i++) {
-		for (size_t b = 0; b < t->nb; b++)
-			if (t->s[i].v[b] > 0)
-				other->v[b] += t->s[i].v[b];
-		other->total += t->s[i].total;
-		free(t->s[i].name);
-		free(t->s[i].v);
+	if (!rk || !v)
+		goto out;
+	if (keep > MAX_SERIES)
+		keep = MAX_SERIES;
+	for (size_t i = 0; i < ng; i++) {
+		rk[i].group = i;
+		rk[i].total = bucketize(&agg_groups(agg)[i], sn, t, v);
+		series_name(o, &agg_groups(agg)[i].key, rk[i].name, sizeof rk[i].name);
 	}
-	t->ns = keep + 1;
-	return 0;
+	qsort(rk, ng, sizeof *rk, by_total);
+	for (size_t r = 0; r < ng; r++) {
+		struct series *s;
+
+		bucketize(&agg_groups(agg)[rk[r].group], sn, t, v);
+		if (r < keep) {
+			if (!(s = series_get(t, rk[r].name)))
+				goto out;
+			memcpy(s->v, v, t->nb * sizeof *v);
+			s->total = rk[r].total;
+			continue;
+		}
+		/* "other" is a series of its own: per snapshot the sum of the
+		 * rest, per bucket the busiest snapshot's sum */
+		if (!rest && !(rest = calloc(sn->n, sizeof *rest)))
+			goto out;
+		for (size_t j = 0; j < agg_groups(agg)[rk[r].group].ncells; j++) {
+			const struct agg_cell *c = &agg_groups(agg)[rk[r].group].cells[j];
+
+			rest[c->snap] += c->count;
+		}
+	}
+	if (rest) {
+		if (!(other = series_get(t, "other")))
+			goto out;
+		for (size_t i = 0; i < sn->n; i++) {
+			size_t b = (size_t)((sn->v[i].time - t->b0) / t->bucket);
+
+			if (b < t->nb && rest[i] > other->v[b]) {
+				other->total += rest[i] - other->v[b];
+				other->v[b] = rest[i];
+			}
+		}
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		snprintf(err, errsz, "out of memory");
+	free(rest);
+	free(v);
+	free(rk);
+	return rc;
 }
 
 static int write_table(const struct tl *t, FILE *f, unsigned width, bool color)
@@ -360,20 +406,37 @@ static int write_long(const struct tl *t, enum out_format fmt, FILE *f)
 	return rc;
 }
 
-long report_timeline(sqlite3 *db, const struct filter *flt, const struct timeline_opts *o,
-		     enum out_format fmt, FILE *f, unsigned width, bool color, char *err,
-		     size_t errsz)
+long report_timeline(struct scan_src *src, const struct filter *flt,
+		     const struct timeline_opts *o, enum out_format fmt, FILE *f, unsigned width,
+		     bool color, char *err, size_t errsz)
 {
+	unsigned nt = !src->db ? 1 : src->threads ? src->threads : 1;
+	struct tl_ctx ctx[16] = {{0}};
+	struct scan_sink sinks[16];
+	struct scan_snaps sn = {0};
 	struct tl t = {0};
-	long rc;
+	long rc = -ENOMEM;
 
-	rc = buckets(db, flt, o, &t, err, errsz);
-	if (rc == 0 && t.nb)
-		rc = values(db, flt, o, &t, err, errsz);
-	if (rc == 0 && fold_others(&t, o->series) < 0) {
-		snprintf(err, errsz, "out of memory");
-		rc = -ENOMEM;
+	if (nt > 16)
+		nt = 16;
+	for (unsigned i = 0; i < nt; i++) {
+		ctx[i].o = o;
+		if (!(ctx[i].agg = agg_new(AGG_CELLS))) {
+			snprintf(err, errsz, "out of memory");
+			goto out;
+		}
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i]};
 	}
+	rc = scan_run(src, flt, false, 0, o->by == TL_SUBNET ? SCAN_PEER | SCAN_HAS_PEER : 0, nt,
+		      sinks, &sn, err, errsz);
+	for (unsigned i = 0; rc == 0 && i < nt; i++)
+		if ((rc = agg_end(ctx[i].agg)) < 0 ||
+		    (i > 0 && (rc = agg_merge(ctx[0].agg, ctx[i].agg)) < 0))
+			snprintf(err, errsz, "out of memory");
+	if (rc == 0)
+		rc = buckets(&sn, o, &t, err, errsz);
+	if (rc == 0 && t.nb)
+		rc = values(ctx[0].agg, &sn, o, &t, err, errsz);
 	if (rc == 0 && t.nb) {
 		rc = fmt == OUT_TABLE ? write_table(&t, f, width, color) : write_long(&t, fmt, f);
 		if (rc < 0)
@@ -381,6 +444,10 @@ long report_timeline(sqlite3 *db, const struct filter *flt, const struct timelin
 	}
 	if (rc == 0)
 		rc = (long)t.nb;
+out:
 	tl_fini(&t);
+	for (unsigned i = 0; i < nt; i++)
+		agg_free(ctx[i].agg);
+	scan_snaps_fini(&sn);
 	return rc;
 }

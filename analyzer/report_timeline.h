@@ -11,6 +11,7 @@
 
 #include "filter.h"
 #include "output.h"
+#include "scan.h"
 
 enum timeline_by { TL_STATE, TL_SUBNET };
 
@@ -25,8 +26,8 @@ struct timeline_opts {
 int timeline_bucket_parse(const char *s, usec_t *bucket);
 
 /* Writes the report; returns the number of buckets, or -errno with err set. */
-long report_timeline(sqlite3 *db, const struct filter *flt, const struct timeline_opts *o,
-		     enum out_format fmt, FILE *f, unsigned width, bool color, char *err,
-		     size_t errsz);
+long report_timeline(struct scan_src *src, const struct filter *flt,
+		     const struct timeline_opts *o, enum out_format fmt, FILE *f, unsigned width,
+		     bool color, char *err, size_t errsz);
 
 #endif

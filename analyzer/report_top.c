@@ -1,86 +1,253 @@
-/* report_top — one SQL statement over the selected snapshots' row ranges:
- * per group and snapshot counts, then peak, average, presence, peers and
- * the state mix; values bound, keys chosen from a fixed table. */
+/* report_top — rows grouped in C (agg): per group its peak over the
+ * snapshots with the state mix there, average, share, distinct peers,
+ * first/last seen and presence; the key chosen by --by. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "agg.h"
 #include "buf.h"
 #include "report_top.h"
 
+static const char *const by_name[] = {"ip", "subnet", "port", "program", "state"};
+
 int top_by_parse(const char *s, enum top_by *by)
 {
-	static const char *const names[] = {"ip", "subnet", "port", "program", "state"};
-
-	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (!strcmp(s, names[i])) {
+	for (unsigned i = 0; i < sizeof by_name / sizeof by_name[0]; i++)
+		if (!strcmp(s, by_name[i])) {
 			*by = (enum top_by)i;
 			return 0;
 		}
 	return -EINVAL;
 }
 
-/* The grouping key of each --by: fixed SQL, parameters bound. */
-static int key_sql(const struct top_opts *o, struct buf *sql, struct filter_params *p)
+/* Program names seen, numbered in order: a group's key holds the number. */
+struct names {
+	char **v;
+	size_t n, cap;
+	uint32_t *slot;          /* index + 1; 0 empty */
+	size_t nslot;
+};
+
+static void names_fini(struct names *t)
 {
-	switch (o->by) {
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	free(t->slot);
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The number of name; -ENOMEM. */
+static long names_id(struct names *t, const char *name)
+{
+	size_t j;
+
+	if ((t->n + 1) * 2 > t->nslot) {
+		size_t n = t->nslot ? t->nslot * 2 : 64;
+		uint32_t *s = calloc(n, sizeof *s);
+
+		if (!s)
+			return -ENOMEM;
+		for (size_t i = 0; i < t->n; i++) {
+			j = str_hash(t->v[i]) & (n - 1);
+			while (s[j])
+				j = (j + 1) & (n - 1);
+			s[j] = (uint32_t)i + 1;
+		}
+		free(t->slot);
+		t->slot = s;
+		t->nslot = n;
+	}
+	j = str_hash(name) & (t->nslot - 1);
+	while (t->slot[j]) {
+		if (!strcmp(t->v[t->slot[j] - 1], name))
+			return t->slot[j] - 1;
+		j = (j + 1) & (t->nslot - 1);
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		char **v = realloc(t->v, cap * sizeof *v);
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	if (!(t->v[t->n] = strdup(name)))
+		return -ENOMEM;
+	t->slot[j] = (uint32_t)t->n + 1;
+	return (long)t->n++;
+}
+
+/* One reading thread's state. */
+struct top_ctx {
+	const struct top_opts *o;
+	struct agg *agg;
+	struct names names;      /* TOP_PROGRAM (one thread) */
+};
+
+/* Not 0.0.0.0 or :: (a listener's or an unconnected socket's "peer"). */
+static bool has_peer(const struct addr *a)
+{
+	uint64_t w[2];
+
+	if (a->family == AF_INET)
+		return a->a[0] | a->a[1] | a->a[2] | a->a[3];
+	memcpy(w, a->a, sizeof w);
+	return a->family == AF_INET6 && (w[0] | w[1]);
+}
+
+static int on_snap(void *ctx, uint32_t snap, usec_t time)
+{
+	struct top_ctx *c = ctx;
+
+	return agg_snapshot(c->agg, snap, time);
+}
+
+static int on_row(void *ctx, const struct scan_row *r)
+{
+	struct top_ctx *c = ctx;
+	struct agg_key k = {{0}};
+	const struct addr *peer = has_peer(&r->peer) ? &r->peer : NULL;
+	struct addr a;
+	long id;
+
+	if (getenv("NOAGG")) return 0;
+	switch (c->o->by) {
 	case TOP_IP:
-		return buf_puts(sql, "k.raddr");
+		k.b[0] = r->peer.family;
+		memcpy(k.b + 1, r->peer.a, 16);
+		break;
 	case TOP_SUBNET:
-		return filter_sql_subnet(o->prefix4, o->prefix6, sql, p);
+		a = r->peer;
+		addr_mask(&a, a.family == AF_INET ? c->o->prefix4 : c->o->prefix6);
+		k.b[0] = a.family;
+		memcpy(k.b + 1, a.a, 16);
+		break;
 	case TOP_PORT:
-		return buf_puts(sql, "k.lport");
+		k.b[0] = (uint8_t)(r->lport >> 8);
+		k.b[1] = (uint8_t)r->lport;
+		break;
 	case TOP_PROGRAM:
-		return buf_puts(sql, "coalesce(k.program, '-')");
+		/* 0 is "-": no program known */
+		if (r->program) {
+			if ((id = names_id(&c->names, r->program)) < 0)
+				return (int)id;
+			id++;
+			memcpy(k.b, &id, sizeof id);
+		}
+		break;
 	case TOP_STATE:
 	default:
-		return buf_puts(sql, "k.state");
+		k.b[0] = r->state;
+		break;
+	}
+	return agg_add(c->agg, &k, peer, r->state);
+}
+
+/* A group's name as the report prints it (and sorts it by). */
+static void key_name(const struct top_opts *o, const struct top_ctx *c,
+		     const struct agg_group *g, char *out, size_t n)
+{
+	struct addr a = {0};
+	long id;
+
+	switch (o->by) {
+	case TOP_IP:
+	case TOP_SUBNET:
+		a.family = g->key.b[0];
+		memcpy(a.a, g->key.b + 1, 16);
+		addr_format(&a, out, n);
+		if (o->by == TOP_SUBNET) {
+			size_t l = strlen(out);
+
+			snprintf(out + l, n - l, "/%u", a.family == AF_INET ? o->prefix4 : o->prefix6);
+		}
+		break;
+	case TOP_PORT:
+		snprintf(out, n, "%u", (unsigned)g->key.b[0] << 8 | g->key.b[1]);
+		break;
+	case TOP_PROGRAM:
+		memcpy(&id, g->key.b, sizeof id);
+		snprintf(out, n, "%s", id > 0 && (size_t)id <= c->names.n ? c->names.v[id - 1] : "-");
+		break;
+	case TOP_STATE:
+	default:
+		snprintf(out, n, "%s", agg_state_name(g->key.b[0]));
+		break;
 	}
 }
 
-static const char *const by_name[] = {"ip", "subnet", "port", "program", "state"};
+struct ranked {
+	struct agg_group *g;
+	char *name;
+};
 
-static int build(const struct filter *flt, const struct top_opts *o, struct buf *sql,
-		 struct filter_params *p)
+static int by_peak(const void *x, const void *y)
 {
-	int rc;
+	const struct ranked *a = x, *b = y;
 
-	/* the snapshots: a range, or each host's newest at or before --at */
-	rc = filter_sql_snaps(flt, o->have_at, o->at, sql, p);
-	if (rc == 0)
-		rc = buf_puts(sql, ", r AS MATERIALIZED (SELECT sn.id AS sid, sn.time AS t, ");
-	if (rc == 0)
-		rc = key_sql(o, sql, p);
-	if (rc == 0)
-		rc = buf_puts(sql, " AS g, k.raddr AS peer, k.state AS st FROM snaps sn"
-				   " JOIN sockets k ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1 WHERE 1");
-	if (rc == 0)
-		rc = filter_sql_sockets(flt, sql, p);
-	/* a listener's or unconnected socket's "peer" is nobody */
-	if (rc == 0 && (o->by == TOP_IP || o->by == TOP_SUBNET))
-		rc = filter_sql_has_peer(sql);
-	if (rc == 0)
-		rc = buf_puts(sql,
-			      "), per AS (SELECT g, sid, t, count(*) AS c FROM r GROUP BY g, sid),"
-			      " agg AS (SELECT g, max(c) AS peak, sum(c) AS total, count(*) AS present,"
-			      " min(t) AS first, max(t) AS last FROM per GROUP BY g),"
-			      " peers AS (SELECT g, count(DISTINCT peer) AS peers FROM r GROUP BY g),"
-			      " mix AS (SELECT g, group_concat(st || ' ' || c, ', ') AS states FROM"
-			      " (SELECT g, st, count(*) AS c FROM r GROUP BY g, st ORDER BY g, c DESC, st)"
-			      " GROUP BY g)"
-			      " SELECT agg.g, peak, total * 1.0 / (SELECT count(*) FROM snaps),"
-			      " total * 100.0 / (SELECT sum(total) FROM agg), peers.peers, mix.states,"
-			      " first, last, present, (SELECT count(*) FROM snaps)"
-			      " FROM agg JOIN peers USING (g) JOIN mix USING (g)"
-			      " ORDER BY peak DESC, total DESC, agg.g");
-	if (rc == 0 && o->limit && (rc = filter_param_int(p, o->limit)) == 0)
-		rc = buf_printf(sql, " LIMIT ?%u", p->n);
-	return rc;
+	if (a->g->peak != b->g->peak)
+		return a->g->peak < b->g->peak ? 1 : -1;
+	if (a->g->total != b->g->total)
+		return a->g->total < b->g->total ? 1 : -1;
+	return strcmp(a->name, b->name);
 }
 
-long report_top(sqlite3 *db, const struct filter *flt, const struct top_opts *o,
-		enum out_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
+static int by_port(const void *x, const void *y)
+{
+	const struct ranked *a = x, *b = y;
+	int r = by_peak(x, y);
+
+	if (a->g->peak == b->g->peak && a->g->total == b->g->total)
+		return memcmp(a->g->key.b, b->g->key.b, 2);
+	return r;
+}
+
+/* "SYN_RECV 3, ESTABLISHED 1": the most first, then by name. */
+static int mix_text(const struct agg *agg, const struct agg_group *g, struct buf *out)
+{
+	uint32_t mix[AGG_NSTATE];
+	bool used[AGG_NSTATE] = {false};
+	int rc = 0;
+
+	agg_mix(agg, g, mix);
+	buf_reset(out);
+	for (;;) {
+		int best = -1;
+
+		for (int s = 0; s < AGG_NSTATE; s++)
+			if (mix[s] && !used[s] &&
+			    (best < 0 || mix[s] > mix[best] ||
+			     (mix[s] == mix[best] &&
+			      strcmp(agg_state_name((unsigned)s), agg_state_name((unsigned)best)) < 0)))
+				best = s;
+		if (best < 0)
+			break;
+		used[best] = true;
+		rc = buf_printf(out, "%s%s %" PRIu32, out->len ? ", " : "",
+				agg_state_name((unsigned)best), mix[best]);
+		if (rc < 0)
+			return rc;
+	}
+	return buf_putc(out, '\0') < 0 ? -ENOMEM : 0;
+}
+
+static int write_rows(const struct top_opts *o, const struct top_ctx *c, size_t nsnaps,
+		      struct ranked *rk, size_t n, enum out_format fmt, FILE *f, unsigned width,
+		      bool color)
 {
 	const struct out_col cols[] = {
 		{by_name[o->by], o->by == TOP_PORT ? OUT_INT : OUT_STR, o->by == TOP_PORT, true},
@@ -93,72 +260,126 @@ long report_top(sqlite3 *db, const struct filter *flt, const struct top_opts *o,
 		{"last", OUT_STR, false, false},
 		{"snapshots", OUT_STR, true, false},
 	};
-	struct filter_params p = {0};
-	struct out *out = NULL;
-	sqlite3_stmt *st = NULL;
-	struct buf sql;
-	long rows = 0;
-	int rc;
+	struct out *out = out_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
+	uint64_t all = 0;
+	struct buf mix;
+	int rc = 0;
 
-	buf_init(&sql);
-	if (build(flt, o, &sql, &p) < 0 || !sql.data) {
-		snprintf(err, errsz, "out of memory");
-		rows = -ENOMEM;
-		goto out;
-	}
-	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, &p) != SQLITE_OK) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		rows = -EIO;
-		goto out;
-	}
-	out = out_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
-	if (!out) {
-		snprintf(err, errsz, "out of memory");
-		rows = -ENOMEM;
-		goto out;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (!out)
+		return -ENOMEM;
+	buf_init(&mix);
+	for (size_t i = 0; i < agg_ngroups(c->agg); i++)
+		all += agg_groups(c->agg)[i].total;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct agg_group *g = rk[i].g;
 		char conns[24], share[24], avg[24], peers[24], first[UTCTIME_STRLEN],
 			last[UTCTIME_STRLEN], snaps[48];
 		const char *cells[9];
 
-		snprintf(conns, sizeof conns, "%lld", sqlite3_column_int64(st, 1));
-		snprintf(avg, sizeof avg, "%.1f", sqlite3_column_double(st, 2));
-		snprintf(share, sizeof share, "%.1f", sqlite3_column_double(st, 3));
-		snprintf(peers, sizeof peers, "%lld", sqlite3_column_int64(st, 4));
-		utctime_format(sqlite3_column_int64(st, 6), 0, first, sizeof first);
-		utctime_format(sqlite3_column_int64(st, 7), 0, last, sizeof last);
-		snprintf(snaps, sizeof snaps, "%lld/%lld", sqlite3_column_int64(st, 8),
-			 sqlite3_column_int64(st, 9));
-		cells[0] = (const char *)sqlite3_column_text(st, 0);
+		snprintf(conns, sizeof conns, "%" PRIu32, g->peak);
+		snprintf(share, sizeof share, "%.1f", all ? (double)g->total * 100.0 / (double)all : 0);
+		snprintf(avg, sizeof avg, "%.1f", nsnaps ? (double)g->total / (double)nsnaps : 0);
+		if (o->by == TOP_IP)
+			snprintf(peers, sizeof peers, "1");   /* the group is its peer */
+		else
+			snprintf(peers, sizeof peers, "%" PRIu32, g->peers);
+		utctime_format(g->first, 0, first, sizeof first);
+		utctime_format(g->last, 0, last, sizeof last);
+		snprintf(snaps, sizeof snaps, "%" PRIu32 "/%zu", g->present, nsnaps);
+		if ((rc = mix_text(c->agg, g, &mix)) < 0)
+			break;
+		cells[0] = rk[i].name;
 		cells[1] = conns;
 		cells[2] = share;
 		cells[3] = avg;
 		cells[4] = peers;
-		cells[5] = (const char *)sqlite3_column_text(st, 5);
+		cells[5] = mix.data;
 		cells[6] = first;
 		cells[7] = last;
 		cells[8] = snaps;
-		if (out_row(out, cells) < 0) {
-			snprintf(err, errsz, "writing the report failed");
-			rows = -EIO;
-			goto out;
-		}
-		rows++;
+		rc = out_row(out, cells);
 	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		rows = -EIO;
+	if (rc == 0)
+		rc = out_end(out);
+	buf_fini(&mix);
+	out_free(out);
+	return rc;
+}
+
+long report_top(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
+		enum out_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
+{
+	/* program numbers are per thread: one reader then */
+	unsigned nt = o->by == TOP_PROGRAM || !src->db ? 1 : src->threads ? src->threads : 1;
+	struct top_ctx ctx[16] = {{0}};
+	struct scan_sink sinks[16];
+	struct scan_snaps snaps = {0};
+	struct ranked *rk = NULL;
+	unsigned cols = SCAN_PEER;
+	size_t ng = 0, shown;
+	long rc;
+
+	if (nt > 16)
+		nt = 16;
+	for (unsigned i = 0; i < nt; i++) {
+		ctx[i].o = o;
+		ctx[i].agg = agg_new(o->by == TOP_IP ? 0 : AGG_PEERS);
+		if (!ctx[i].agg) {
+			rc = -ENOMEM;
+			goto oom;
+		}
+		if (o->by == TOP_SUBNET && o->prefix4 >= 20 && o->prefix4 <= 32)
+			agg_host_bits(ctx[i].agg, 32 - o->prefix4);
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i]};
+	}
+	if (o->by == TOP_IP || o->by == TOP_SUBNET)
+		cols |= SCAN_HAS_PEER;   /* a listener's "peer" is nobody */
+	if (o->by == TOP_PORT)
+		cols |= SCAN_LPORT;
+	if (o->by == TOP_PROGRAM)
+		cols |= SCAN_PROGRAM;
+	rc = scan_run(src, flt, o->have_at, o->at, cols, nt, sinks, &snaps, err, errsz);
+	if (rc < 0)
+		goto out;
+	for (unsigned i = 0; i < nt; i++)
+		if ((rc = agg_end(ctx[i].agg)) < 0 ||
+		    (i > 0 && (rc = agg_merge(ctx[0].agg, ctx[i].agg)) < 0))
+			goto oom;
+	ng = agg_ngroups(ctx[0].agg);
+	rk = calloc(ng ? ng : 1, sizeof *rk);
+	if (!rk) {
+		rc = -ENOMEM;
+		goto oom;
+	}
+	for (size_t i = 0; i < ng; i++) {
+		char name[ADDR_STRLEN + 8 > 256 ? ADDR_STRLEN + 8 : 256];
+
+		rk[i].g = &agg_groups(ctx[0].agg)[i];
+		key_name(o, &ctx[0], rk[i].g, name, sizeof name);
+		if (!(rk[i].name = strdup(name))) {
+			rc = -ENOMEM;
+			goto oom;
+		}
+	}
+	qsort(rk, ng, sizeof *rk, o->by == TOP_PORT ? by_port : by_peak);
+	shown = o->limit && o->limit < ng ? o->limit : ng;
+	rc = write_rows(o, &ctx[0], snaps.n, rk, shown, fmt, f, width, color);
+	if (rc < 0) {
+		snprintf(err, errsz, "writing the report failed");
 		goto out;
 	}
-	if (out_end(out) < 0) {
-		snprintf(err, errsz, "writing the report failed");
-		rows = -EIO;
-	}
+	rc = (long)shown;
+	goto out;
+oom:
+	snprintf(err, errsz, "out of memory");
 out:
-	out_free(out);
-	sqlite3_finalize(st);
-	buf_fini(&sql);
-	return rows;
+	for (size_t i = 0; rk && i < ng; i++)
+		free(rk[i].name);
+	free(rk);
+	for (unsigned i = 0; i < nt; i++) {
+		agg_free(ctx[i].agg);
+		names_fini(&ctx[i].names);
+	}
+	scan_snaps_fini(&snaps);
+	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "filter.h"
 #include "output.h"
+#include "scan.h"
 
 enum top_by { TOP_IP, TOP_SUBNET, TOP_PORT, TOP_PROGRAM, TOP_STATE };
 
@@ -27,10 +28,9 @@ struct top_opts {
 /* "ip", "subnet", "port", "program", "state". 0 or -EINVAL. */
 int top_by_parse(const char *s, enum top_by *by);
 
-/* Runs the report and writes it through out (created here with fmt, f,
- * width and color). Returns the number of groups written, or -EIO with
- * err set. */
-long report_top(sqlite3 *db, const struct filter *flt, const struct top_opts *o,
+/* Runs the report over src's rows and writes it (fmt, f, width, color).
+ * Returns the number of groups written, or -errno with err set. */
+long report_top(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
 		enum out_format fmt, FILE *f, unsigned width, bool color, char *err,
 		size_t errsz);
 

@@ -1,6 +1,7 @@
 /* store — the database side of an import: one prepared statement per
  * table, rows bound field by field, unknown values stored as NULL. */
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,9 +47,24 @@ static const char *const sql[Q_N_] = {
 };
 
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;             /* NULL: a tap store */
 	sqlite3_stmt *q[Q_N_];
+	const struct store_tap *tap;
+	bool skip;               /* the tap does not want this snapshot */
+	int64_t next_id;
 };
+
+int store_new_tap(const struct store_tap *tap, struct store **out)
+{
+	struct store *s = calloc(1, sizeof *s);
+
+	*out = s;
+	if (!s)
+		return -ENOMEM;
+	s->tap = tap;
+	s->next_id = 1;
+	return 0;
+}
 
 int store_new(sqlite3 *db, struct store **out, char *err, size_t errsz)
 {
@@ -83,7 +99,7 @@ void store_free(struct store *s)
 
 const char *store_error(const struct store *s)
 {
-	return sqlite3_errmsg(s->db);
+	return s->db ? sqlite3_errmsg(s->db) : "the report failed (out of memory?)";
 }
 
 /* Steps a statement without a result row; resets it for reuse. */
@@ -109,15 +125,30 @@ static int step_socket(struct store *s)
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-int store_begin(struct store *s) { return run(s, Q_BEGIN); }
-int store_commit(struct store *s) { return run(s, Q_COMMIT); }
-void store_rollback(struct store *s) { (void)run(s, Q_ROLLBACK); }
-int store_savepoint(struct store *s) { return run(s, Q_SAVEPOINT); }
-int store_release(struct store *s) { return run(s, Q_RELEASE); }
+/* A tap store has no transactions: what it forgets is the snapshot the
+ * tap is collecting. */
+int store_begin(struct store *s) { return s->tap ? 0 : run(s, Q_BEGIN); }
+int store_commit(struct store *s) { return s->tap ? 0 : run(s, Q_COMMIT); }
+int store_savepoint(struct store *s) { return s->tap ? 0 : run(s, Q_SAVEPOINT); }
+int store_release(struct store *s) { return s->tap ? 0 : run(s, Q_RELEASE); }
+
+void store_rollback(struct store *s)
+{
+	if (s->tap)
+		s->tap->discard(s->tap->ctx);
+	else
+		(void)run(s, Q_ROLLBACK);
+}
+
 int store_rollback_savepoint(struct store *s)
 {
-	int rc = run(s, Q_ROLLBACK_TO);
+	int rc;
 
+	if (s->tap) {
+		s->tap->discard(s->tap->ctx);
+		return 0;
+	}
+	rc = run(s, Q_ROLLBACK_TO);
 	return rc ? rc : run(s, Q_RELEASE);
 }
 
@@ -142,6 +173,8 @@ int store_source_find(struct store *s, const char *sha256, int64_t *id)
 	sqlite3_stmt *st = s->q[Q_SOURCE_FIND];
 	int rc;
 
+	if (s->tap)
+		return 0;
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -157,6 +190,10 @@ int store_source_add(struct store *s, const struct store_source *src, int64_t *i
 	struct timespec now;
 	int rc;
 
+	if (s->tap) {
+		*id = 1;
+		return 0;
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	sqlite3_bind_text(st, 1, src->path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, src->sha256, -1, SQLITE_STATIC);
@@ -175,6 +212,8 @@ int store_source_finish(struct store *s, int64_t id, const char *sha256, uint64_
 {
 	sqlite3_stmt *st = s->q[Q_SOURCE_FINISH];
 
+	if (s->tap)
+		return 0;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)bytes);
@@ -190,6 +229,12 @@ int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64
 	sqlite3_stmt *st = s->q[Q_SNAP_ADD];
 	int rc;
 
+	if (s->tap) {
+		rc = s->tap->snapshot(s->tap->ctx, snap);
+		s->skip = rc == 1;
+		*id = s->next_id++;
+		return rc < 0 ? rc : 0;
+	}
 	sqlite3_bind_int64(st, 1, snap->source_id);
 	sqlite3_bind_text(st, 2, snap->host, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, snap->time);
@@ -214,6 +259,8 @@ int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets)
 {
 	sqlite3_stmt *st = s->q[Q_SNAP_FINISH];
 
+	if (s->tap)
+		return s->skip ? 0 : s->tap->finish(s->tap->ctx);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)sockets);
 	return run(s, Q_SNAP_FINISH);
@@ -286,6 +333,8 @@ int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *
 {
 	sqlite3_stmt *st = s->q[Q_SOCKET];
 
+	if (s->tap)
+		return s->skip ? 0 : s->tap->row(s->tap->ctx, in);
 	sqlite3_bind_int64(st, 1, snapshot);
 	sqlite3_bind_text(st, 2, in->proto, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, in->family);
@@ -345,6 +394,8 @@ int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nl
 {
 	sqlite3_stmt *st = s->q[Q_COUNTER];
 
+	if (s->tap)
+		return 0;   /* reports without a database read sockets only */
 	sqlite3_bind_int64(st, 1, snapshot);
 	sqlite3_bind_text(st, 2, name, (int)nlen, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, value);
@@ -356,6 +407,8 @@ int store_process(struct store *s, int64_t snapshot, int64_t pid, const char *pr
 {
 	sqlite3_stmt *st = s->q[Q_PROCESS];
 
+	if (s->tap)
+		return 0;   /* reports without a database read sockets only */
 	sqlite3_bind_int64(st, 1, snapshot);
 	sqlite3_bind_int64(st, 2, pid);
 	bind_text_or_null(st, 3, program);
@@ -369,6 +422,8 @@ int store_raw(struct store *s, int64_t snapshot, const char *section, const void
 {
 	sqlite3_stmt *st = s->q[Q_RAW];
 
+	if (s->tap)
+		return 0;   /* reports without a database read sockets only */
 	sqlite3_bind_int64(st, 1, snapshot);
 	sqlite3_bind_text(st, 2, section, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 3, text, len, SQLITE_STATIC);

@@ -4,6 +4,7 @@
 #ifndef SOCKSCOPE_STORE_H
 #define SOCKSCOPE_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -31,6 +32,23 @@ struct store_snapshot {
 	int64_t interval_us;     /* -1: NULL */
 	int64_t offset, line;    /* -1: NULL */
 };
+
+/* A store that keeps nothing, for reports without a database: each
+ * snapshot's rows go to the tap, which holds them until finish() (a torn
+ * snapshot is discard()ed instead); counters, processes and raw text are
+ * dropped, transactions and the duplicate check do nothing. */
+struct store_row;
+struct store_tap {
+	/* 0: take the snapshot's rows, 1: skip them, or -errno */
+	int (*snapshot)(void *ctx, const struct store_snapshot *snap);
+	int (*row)(void *ctx, const struct store_row *r);   /* 0 or -errno */
+	int (*finish)(void *ctx);                           /* 0 or -errno */
+	void (*discard)(void *ctx);
+	void *ctx;
+};
+
+/* 0 or -ENOMEM. Caller frees (store_free). */
+int store_new_tap(const struct store_tap *tap, struct store **out);
 
 /* Prepares the statements. 0 or -EIO with err set. Caller frees. */
 int store_new(sqlite3 *db, struct store **out, char *err, size_t errsz);

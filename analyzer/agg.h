@@ -1,0 +1,87 @@
+/* agg — socket rows counted per group in C, snapshot by snapshot: per group
+ * the peak over snapshots and the state mix at that peak, the total,
+ * snapshots present, first/last seen, distinct peers and, on request, the
+ * count in every snapshot. What `top` and `timeline` print, whether the
+ * rows come from the database or straight from a parsed dump. */
+#ifndef SOCKSCOPE_AGG_H
+#define SOCKSCOPE_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "utctime.h"
+
+/* A group's key: bytes the report chooses (an address and prefix, a port,
+ * a state, an interned name), compared whole. Unused bytes must be 0. */
+#define AGG_KEY_LEN 20
+struct agg_key {
+	uint8_t b[AGG_KEY_LEN];
+};
+
+/* States as reports name them: enum tcp_st, plus UNCONN (an unconnected
+ * UDP or raw socket, which the kernel calls CLOSE). */
+#define AGG_UNCONN 13
+#define AGG_NSTATE 14
+const char *agg_state_name(unsigned st);
+/* The stored name ("SYN_RECV", "UNCONN", ...) back to its number; -1 if
+ * it is none of them. */
+int agg_state_parse(const char *s, size_t len);
+
+#define AGG_PEERS 1u   /* count distinct peers per group */
+#define AGG_CELLS 2u   /* keep every snapshot's count (agg_group.cells) */
+
+struct agg_cell {
+	uint32_t snap;
+	uint32_t count;
+};
+
+struct agg_group {
+	struct agg_key key;
+	uint32_t peak;           /* most rows in one snapshot */
+	uint32_t present;        /* snapshots with at least one row */
+	uint32_t peers;          /* distinct peers (AGG_PEERS) */
+	uint64_t total;          /* rows over all snapshots */
+	usec_t first, last;      /* times of the first and last snapshot seen in */
+	usec_t peak_time;        /* the earliest snapshot with `peak` rows */
+	struct agg_cell *cells;  /* AGG_CELLS: ncells, in the order fed */
+	size_t ncells;
+	/* private: the snapshot being counted, the state mix (a list in the
+	 * agg's pool: most groups see one or two states) */
+	uint32_t cur, cur_snap, mix, bits;
+	usec_t cur_time;
+	size_t capcells;
+};
+
+struct agg;
+
+/* NULL when out of memory. Caller frees. */
+struct agg *agg_new(unsigned flags);
+void agg_free(struct agg *a);   /* NULL is a no-op */
+/* Every group is an IPv4 /(32 - bits) (or an IPv6 network): IPv4 peers are
+ * counted in a bitmap per group. bits <= 12; 0 (the default) turns it off.
+ * Call before the first row. */
+void agg_host_bits(struct agg *a, unsigned bits);
+
+/* The rows that follow belong to snapshot `snap` (any number, unique per
+ * snapshot), taken at `time`. 0 or -ENOMEM. */
+int agg_snapshot(struct agg *a, uint32_t snap, usec_t time);
+/* One row of the current snapshot: its group, peer (NULL: none, or not
+ * counted) and state (< AGG_NSTATE). 0 or -ENOMEM. */
+int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, unsigned state);
+/* Closes the counting: call once, after the last row, before merging or
+ * reading the groups. 0 or -ENOMEM. */
+int agg_end(struct agg *a);
+/* Folds `from` (fed other snapshots than a; both ended) into a. 0 or
+ * -ENOMEM. */
+int agg_merge(struct agg *a, const struct agg *from);
+
+/* Rows per state of g in its peak snapshot (AGG_NSTATE counts). */
+void agg_mix(const struct agg *a, const struct agg_group *g, uint32_t mix[AGG_NSTATE]);
+
+size_t agg_ngroups(const struct agg *a);
+/* The groups, agg_ngroups() of them; the caller may reorder the array
+ * (qsort) after agg_end, but then no longer feed or merge. */
+struct agg_group *agg_groups(struct agg *a);
+
+#endif

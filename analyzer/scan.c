@@ -1,0 +1,482 @@
+/* scan — socket rows for reports in C. From the database: one statement per
+ * thread reading its snapshots' rowid ranges, only the columns asked for (an
+ * IPv6 peer's text is read only for IPv6 sockets); from dumps: the importer
+ * with a store tap instead of SQLite. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "buf.h"
+#include "scan.h"
+
+void scan_snaps_fini(struct scan_snaps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].host);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+static int snaps_add(struct scan_snaps *s, const struct scan_snap *sn)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct scan_snap *v = realloc(s->v, cap * sizeof *v);
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	if (s->n >= UINT32_MAX - 1)
+		return -E2BIG;
+	s->v[s->n] = *sn;
+	s->v[s->n].host = strdup(sn->host ? sn->host : "unknown");
+	if (!s->v[s->n].host)
+		return -ENOMEM;
+	s->rows += (uint64_t)sn->n;
+	s->n++;
+	return 0;
+}
+
+int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
+		    struct scan_snaps *out, char *err, size_t errsz)
+{
+	struct filter_params p = {0};
+	sqlite3_stmt *st = NULL;
+	struct buf sql;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&sql);
+	rc = filter_sql_snaps(flt, have_at, at, &sql, &p);
+	if (rc == 0)
+		rc = buf_puts(&sql, " SELECT sn.id, sn.time, sn.f, sn.n, s.host FROM snaps sn"
+				    " JOIN snapshots s USING (id) ORDER BY sn.time, sn.id");
+	if (rc < 0) {
+		snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
+	    filter_bind(st, &p) != SQLITE_OK) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		rc = -EIO;
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct scan_snap sn = {
+			.id = sqlite3_column_int64(st, 0),
+			.time = sqlite3_column_int64(st, 1),
+			.first = sqlite3_column_int64(st, 2),
+			.n = sqlite3_column_int64(st, 3),
+			.host = (char *)sqlite3_column_text(st, 4),
+		};
+
+		if ((rc = snaps_add(out, &sn)) < 0) {
+			snprintf(err, errsz, "out of memory");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		rc = -EIO;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		scan_snaps_fini(out);
+	sqlite3_finalize(st);
+	buf_fini(&sql);
+	return rc;
+}
+
+/* ---- from the database --------------------------------------------------- */
+
+struct worker {
+	sqlite3 *db;             /* shared (one thread) or NULL: open path */
+	const char *path;
+	const struct scan_snaps *s;
+	size_t lo, hi;           /* snapshots [lo, hi) */
+	const char *sql;
+	const struct filter_params *p;
+	unsigned cols;
+	const struct scan_sink *sink;
+	int rc;
+	char err[256];
+};
+
+/* The statement's columns: state, family, rnet, the peer's text for IPv6
+ * sockets only, then lport and program when asked. */
+static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
+		     struct filter_params *p)
+{
+	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4 THEN NULL"
+			       " ELSE k.raddr END, ");
+
+	if (rc == 0)
+		rc = buf_puts(sql, cols & SCAN_LPORT ? "k.lport, " : "0, ");
+	if (rc == 0)
+		rc = buf_puts(sql, cols & SCAN_PROGRAM ? "k.program" : "NULL");
+	/* ?1 and ?2: the rowid range, bound per snapshot */
+	if (rc == 0 && (rc = filter_param_int(p, 0)) == 0)
+		rc = filter_param_int(p, 0);
+	if (rc == 0)
+		rc = buf_puts(sql, " FROM sockets k WHERE k.rowid BETWEEN ?1 AND ?2");
+	if (rc == 0)
+		rc = filter_sql_sockets(flt, sql, p);
+	if (rc == 0 && (cols & SCAN_HAS_PEER))
+		rc = filter_sql_has_peer(sql);
+	return rc;
+}
+
+/* The peer of a row: an IPv4 socket's is its rnet; an IPv6 socket's is its
+ * text, which may be a folded IPv4-mapped address. */
+static int row_peer(sqlite3_stmt *st, struct addr *peer)
+{
+	if (sqlite3_column_int(st, 1) == 4) {
+		uint32_t v = (uint32_t)sqlite3_column_int64(st, 2);
+
+		peer->family = AF_INET;
+		peer->a[0] = (uint8_t)(v >> 24);
+		peer->a[1] = (uint8_t)(v >> 16);
+		peer->a[2] = (uint8_t)(v >> 8);
+		peer->a[3] = (uint8_t)v;
+		return 0;
+	}
+	return addr_parse((const char *)sqlite3_column_text(st, 3),
+			  (size_t)sqlite3_column_bytes(st, 3), peer);
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	sqlite3 *db = w->db;
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (!db) {
+		if (sqlite3_open_v2(w->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+				    NULL) != SQLITE_OK) {
+			snprintf(w->err, sizeof w->err, "%s: %s", w->path,
+				 db ? sqlite3_errmsg(db) : "out of memory");
+			rc = -EIO;
+			goto out;
+		}
+		/* mapped pages are read in place, not copied through read(2) */
+		sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 4294967296", NULL,
+			     NULL, NULL);
+	}
+	if (sqlite3_prepare_v2(db, w->sql, -1, &st, NULL) != SQLITE_OK ||
+	    filter_bind(st, w->p) != SQLITE_OK) {
+		snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
+		rc = -EIO;
+		goto out;
+	}
+	for (size_t i = w->lo; i < w->hi && rc == 0; i++) {
+		const struct scan_snap *sn = &w->s->v[i];
+		struct scan_row r = {.snap = (uint32_t)i};
+
+		if ((rc = w->sink->snap(w->sink->ctx, (uint32_t)i, sn->time)) < 0)
+			break;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, sn->first);
+		sqlite3_bind_int64(st, 2, sn->first + sn->n - 1);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *state = (const char *)sqlite3_column_text(st, 0);
+			size_t len = (size_t)sqlite3_column_bytes(st, 0);
+
+			int stn = agg_state_parse(state, len);
+
+			r.state = (uint8_t)(stn < 0 ? 0 : stn);
+			if ((w->cols & SCAN_PEER) && row_peer(st, &r.peer) < 0)
+				memset(&r.peer, 0, sizeof r.peer);
+			if (w->cols & SCAN_LPORT)
+				r.lport = (uint16_t)sqlite3_column_int(st, 4);
+			if (w->cols & SCAN_PROGRAM)
+				r.program = (const char *)sqlite3_column_text(st, 5);
+			if ((rc = w->sink->row(w->sink->ctx, &r)) < 0)
+				break;
+		}
+		if (rc == SQLITE_DONE)
+			rc = 0;
+		else if (rc > 0) {
+			snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
+			rc = -EIO;
+		}
+	}
+	if (rc < 0 && !w->err[0])
+		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
+								  : "reading the rows failed");
+out:
+	sqlite3_finalize(st);
+	if (db != w->db)
+		sqlite3_close(db);
+	w->rc = rc;
+	return NULL;
+}
+
+#define MAX_THREADS 16
+
+int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
+	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	struct worker w[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	bool started[MAX_THREADS] = {false};
+	struct filter_params p = {0};
+	struct buf sql;
+	uint64_t done = 0;
+	size_t next = 0;
+	int rc;
+
+	if (threads < 1)
+		threads = 1;
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	/* an in-memory database has no file a second connection could open;
+	 * a few thousand rows are not worth a thread */
+	if (!path || !*path || s->rows < 200000)
+		threads = 1;
+	if (threads > s->n)
+		threads = s->n ? (unsigned)s->n : 1;
+	buf_init(&sql);
+	if (build_sql(flt, cols, &sql, &p) < 0 || !sql.data) {
+		snprintf(err, errsz, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* contiguous shares of about equal rows */
+	for (unsigned i = 0; i < threads; i++) {
+		uint64_t want = s->rows * (i + 1) / threads;
+		size_t hi = next;
+
+		while (hi < s->n && (done < want || hi == next)) {
+			done += (uint64_t)s->v[hi].n;
+			hi++;
+		}
+		if (i == threads - 1)
+			hi = s->n;
+		w[i] = (struct worker){
+			.db = threads == 1 ? db : NULL, .path = path, .s = s, .lo = next, .hi = hi,
+			.sql = sql.data, .p = &p, .cols = cols, .sink = &sinks[i],
+		};
+		next = hi;
+	}
+	if (threads == 1) {
+		worker_run(&w[0]);
+	} else {
+		for (unsigned i = 0; i < threads; i++) {
+			if (pthread_create(&tid[i], NULL, worker_run, &w[i]) != 0) {
+				w[i].rc = -EAGAIN;
+				snprintf(w[i].err, sizeof w[i].err, "cannot start a thread");
+				continue;
+			}
+			started[i] = true;
+		}
+		for (unsigned i = 0; i < threads; i++)
+			if (started[i])
+				pthread_join(tid[i], NULL);
+	}
+	rc = 0;
+	for (unsigned i = 0; i < threads; i++)
+		if (w[i].rc < 0) {
+			snprintf(err, errsz, "%s", w[i].err);
+			rc = w[i].rc;
+			break;
+		}
+out:
+	buf_fini(&sql);
+	return rc;
+}
+
+/* ---- from dumps, without a database -------------------------------------- */
+
+/* The rows of the snapshot being read, held until the importer says it is
+ * whole (a torn segment snapshot is discarded), programs in an arena. */
+struct tap {
+	const struct filter *flt;
+	unsigned cols;
+	struct scan_snaps *snaps;
+	const struct scan_sink *sink;
+	struct scan_snap cur;
+	char host[256];
+	uint64_t seen;           /* rows of cur, filtered or not */
+	struct scan_row *rows;
+	size_t *prog;            /* offset + 1 in arena; 0: none */
+	size_t n, cap;
+	struct buf arena;
+};
+
+static int tap_snapshot(void *ctx, const struct store_snapshot *snap)
+{
+	struct tap *t = ctx;
+
+	if (!filter_match_snapshot(t->flt, snap->host, snap->time))
+		return 1;
+	t->n = 0;
+	t->seen = 0;
+	buf_reset(&t->arena);
+	snprintf(t->host, sizeof t->host, "%s", snap->host ? snap->host : "unknown");
+	t->cur = (struct scan_snap){.time = snap->time, .host = t->host};
+	return 0;
+}
+
+static bool has_peer(const struct store_row *r)
+{
+	return !(r->rlen == 7 && !memcmp(r->raddr, "0.0.0.0", 7)) &&
+	       !(r->rlen == 2 && !memcmp(r->raddr, "::", 2));
+}
+
+static int tap_row(void *ctx, const struct store_row *r)
+{
+	struct tap *t = ctx;
+	struct scan_row *sr;
+	int st;
+
+	t->seen++;
+	if (!filter_match_row(t->flt, r) || ((t->cols & SCAN_HAS_PEER) && !has_peer(r)))
+		return 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		struct scan_row *v = realloc(t->rows, cap * sizeof *v);
+		size_t *p;
+
+		if (!v)
+			return -ENOMEM;
+		t->rows = v;
+		p = realloc(t->prog, cap * sizeof *p);
+		if (!p)
+			return -ENOMEM;
+		t->prog = p;
+		t->cap = cap;
+	}
+	sr = &t->rows[t->n];
+	memset(sr, 0, sizeof *sr);
+	st = agg_state_parse(r->state, strlen(r->state));
+	sr->state = (uint8_t)(st < 0 ? 0 : st);
+	sr->lport = r->lport;
+	if (t->cols & SCAN_PEER) {
+		if (memchr(r->raddr, ':', r->rlen)) {
+			if (addr_parse(r->raddr, r->rlen, &sr->peer) < 0)
+				memset(&sr->peer, 0, sizeof sr->peer);
+		} else {
+			uint32_t v = (uint32_t)r->rnet;
+
+			sr->peer.family = AF_INET;
+			sr->peer.a[0] = (uint8_t)(v >> 24);
+			sr->peer.a[1] = (uint8_t)(v >> 16);
+			sr->peer.a[2] = (uint8_t)(v >> 8);
+			sr->peer.a[3] = (uint8_t)v;
+		}
+	}
+	t->prog[t->n] = 0;
+	if ((t->cols & SCAN_PROGRAM) && r->program) {
+		t->prog[t->n] = t->arena.len + 1;
+		if (buf_puts(&t->arena, r->program) < 0 || buf_putc(&t->arena, '\0') < 0)
+			return -ENOMEM;
+	}
+	t->n++;
+	return 0;
+}
+
+static int tap_finish(void *ctx)
+{
+	struct tap *t = ctx;
+	uint32_t idx = (uint32_t)t->snaps->n;
+	int rc;
+
+	/* as in the database, a snapshot without sockets is not reported on */
+	if (t->seen == 0)
+		return 0;
+	t->cur.n = (int64_t)t->n;
+	if ((rc = snaps_add(t->snaps, &t->cur)) < 0 ||
+	    (rc = t->sink->snap(t->sink->ctx, idx, t->cur.time)) < 0)
+		return rc;
+	for (size_t i = 0; i < t->n; i++) {
+		t->rows[i].snap = idx;
+		t->rows[i].program = t->prog[i] ? t->arena.data + t->prog[i] - 1 : NULL;
+		if ((rc = t->sink->row(t->sink->ctx, &t->rows[i])) < 0)
+			return rc;
+	}
+	t->n = 0;
+	return 0;
+}
+
+static void tap_discard(void *ctx)
+{
+	struct tap *t = ctx;
+
+	t->n = 0;
+	t->seen = 0;
+}
+
+int scan_files(char *const *paths, size_t npaths, const struct import_opts *o,
+	       const struct filter *flt, unsigned cols, struct scan_snaps *s,
+	       const struct scan_sink *sink, FILE *msg, struct import_totals *totals)
+{
+	struct tap t = {.flt = flt, .cols = cols, .snaps = s, .sink = sink};
+	struct store_tap st = {tap_snapshot, tap_row, tap_finish, tap_discard, &t};
+	struct importer *im = NULL;
+	int rc = 0;
+
+	buf_init(&t.arena);
+	if (importer_new_tap(o, &st, msg, &im) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < npaths; i++) {
+		int r = importer_path(im, paths[i]);
+
+		if (r < 0) {
+			rc = r;
+			goto out;
+		}
+		if (r > 0)
+			rc = 1;
+	}
+	if (totals)
+		*totals = *importer_totals(im);
+out:
+	importer_free(im);
+	free(t.rows);
+	free(t.prog);
+	buf_fini(&t.arena);
+	return rc;
+}
+
+int scan_run(struct scan_src *src, const struct filter *flt, bool have_at, usec_t at,
+	     unsigned cols, unsigned nsinks, const struct scan_sink *sinks,
+	     struct scan_snaps *snaps, char *err, size_t errsz)
+{
+	struct import_totals tot = {0};
+	int rc;
+
+	memset(snaps, 0, sizeof *snaps);
+	if (src->db) {
+		rc = scan_snaps_load(src->db, flt, have_at, at, snaps, err, errsz);
+		if (rc == 0)
+			rc = scan_db(src->db, snaps, flt, cols, nsinks, sinks, err, errsz);
+		return rc;
+	}
+	if (have_at) {
+		snprintf(err, errsz, "--at needs every snapshot first (a database)");
+		return -EINVAL;
+	}
+	rc = scan_files(src->files, src->nfiles, &src->io, flt, cols, snaps, &sinks[0], src->msg,
+			&tot);
+	if (rc < 0) {
+		snprintf(err, errsz, "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
+		return rc;
+	}
+	src->status = rc;
+	if (tot.snapshots == 0) {
+		snprintf(err, errsz, "nothing to report: no snapshot could be read");
+		return -ENODATA;
+	}
+	return 0;
+}

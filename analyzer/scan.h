@@ -1,0 +1,95 @@
+/* scan — the socket rows a report reads, handed to C one by one: from the
+ * database (the selected snapshots' rowid ranges, split over threads with a
+ * read-only connection each, socket filters in SQL), or straight from
+ * dumps being parsed, with no database at all (filters in C). */
+#ifndef SOCKSCOPE_SCAN_H
+#define SOCKSCOPE_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "addr.h"
+#include "filter.h"
+#include "import.h"
+
+/* A snapshot a report reads. */
+struct scan_snap {
+	int64_t id;              /* snapshots.id; 0 for dumps read without a database */
+	usec_t time;
+	int64_t first, n;        /* its rows: rowid first .. first + n - 1 */
+	char *host;
+};
+
+struct scan_snaps {
+	struct scan_snap *v;
+	size_t n, cap;
+	uint64_t rows;           /* sum of n */
+};
+
+/* The snapshots the filter's host and time range select (with have_at:
+ * each host's newest at or before `at`), by time then id. 0, or -errno
+ * with err set. */
+int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
+		    struct scan_snaps *out, char *err, size_t errsz);
+void scan_snaps_fini(struct scan_snaps *s);
+
+/* A row as reports see it. Fields not asked for (scan_cols) are 0/NULL. */
+struct scan_row {
+	uint32_t snap;           /* index in the scan_snaps */
+	uint8_t state;           /* AGG_* numbering (agg.h): UNCONN is its own */
+	uint16_t lport;          /* SCAN_LPORT */
+	struct addr peer;        /* SCAN_PEER: folded (an IPv4-mapped peer is IPv4) */
+	const char *program;     /* SCAN_PROGRAM; NULL when unknown */
+};
+
+#define SCAN_PEER 1u         /* fill peer */
+#define SCAN_LPORT 2u
+#define SCAN_PROGRAM 4u
+#define SCAN_HAS_PEER 8u     /* only rows with a peer (not 0.0.0.0 or ::) */
+
+/* Where rows go: snap() before each snapshot's rows (index, time), row()
+ * for each; a negative return stops the scan with that error. */
+struct scan_sink {
+	int (*snap)(void *ctx, uint32_t snap, usec_t time);
+	int (*row)(void *ctx, const struct scan_row *r);
+	void *ctx;
+};
+
+/* Reads the rows of every snapshot in s, filtered, into sinks[0..threads):
+ * thread i gets a contiguous share of the snapshots (about equal rows) and
+ * sinks[i]. More than one thread needs a database file (an in-memory one is
+ * read by one). 0, or -errno with err set. */
+int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
+	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz);
+
+/* Parses paths (files, directories, "-") as `sockscope import` would,
+ * but hands the rows to sink instead of storing them: the filter applied in
+ * C, snapshots appended to s. Messages about the input go to msg. Returns
+ * 0, 1 when something was skipped, or -errno. */
+int scan_files(char *const *paths, size_t npaths, const struct import_opts *o,
+	       const struct filter *flt, unsigned cols, struct scan_snaps *s,
+	       const struct scan_sink *sink, FILE *msg, struct import_totals *totals);
+
+/* Where a report's rows come from: a database, or dumps parsed on the fly
+ * (files, directories, "-"), never stored. */
+struct scan_src {
+	sqlite3 *db;             /* NULL: read `files` */
+	char *const *files;
+	size_t nfiles;
+	struct import_opts io;   /* how to read them */
+	FILE *msg;               /* their warnings and errors */
+	unsigned threads;        /* database readers */
+	int status;              /* set by scan_run: 1 when a file was skipped */
+};
+
+/* The snapshots (into snaps) and rows (into nsinks sinks; dumps use sinks[0]
+ * alone and cannot select --at, which needs every snapshot first: have_at
+ * is -EINVAL there). 0, or -errno with err set. */
+int scan_run(struct scan_src *src, const struct filter *flt, bool have_at, usec_t at,
+	     unsigned cols, unsigned nsinks, const struct scan_sink *sinks, struct scan_snaps *snaps, char *err,
+	     size_t errsz);
+
+#endif

@@ -4,6 +4,7 @@
  * arrives (or at agg_end), so rows are touched once. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,35 @@ struct agg {
 	uint32_t snap;           /* current snapshot */
 	usec_t time;
 };
+
+void agg_key_addr(struct agg_key *k, const struct addr *a, unsigned prefix4, unsigned prefix6)
+{
+	struct addr m = *a;
+	unsigned p = m.family == AF_INET ? prefix4 : prefix6;
+
+	if (p)
+		addr_mask(&m, p);
+	memset(k, 0, sizeof *k);
+	k->b[0] = m.family;
+	memcpy(k->b + 1, m.a, 16);
+}
+
+size_t agg_key_addr_format(const struct agg_key *k, unsigned prefix4, unsigned prefix6,
+			   char *out, size_t n)
+{
+	struct addr a = {.family = k->b[0]};
+	unsigned p = a.family == AF_INET ? prefix4 : prefix6;
+	size_t l;
+
+	memcpy(a.a, k->b + 1, 16);
+	l = addr_format(&a, out, n);
+	if (p && l < n) {
+		int w = snprintf(out + l, n - l, "/%u", p);
+
+		l += w > 0 ? (size_t)w : 0;
+	}
+	return l < n ? l : n - 1;
+}
 
 const char *agg_state_name(unsigned st)
 {

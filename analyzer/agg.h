@@ -19,6 +19,13 @@ struct agg_key {
 	uint8_t b[AGG_KEY_LEN];
 };
 
+/* An address key: the address, masked to prefix4 (IPv4) or prefix6
+ * (IPv6) when those are not 0 (a subnet); and back to text, "/p" added for a
+ * subnet. */
+void agg_key_addr(struct agg_key *k, const struct addr *a, unsigned prefix4, unsigned prefix6);
+size_t agg_key_addr_format(const struct agg_key *k, unsigned prefix4, unsigned prefix6,
+			   char *out, size_t n);
+
 /* States as reports name them: enum tcp_st, plus UNCONN (an unconnected
  * UDP or raw socket, which the kernel calls CLOSE). */
 #define AGG_UNCONN 13

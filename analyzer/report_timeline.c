@@ -179,13 +179,9 @@ static int on_row(void *ctx, const struct scan_row *r)
 {
 	struct tl_ctx *c = ctx;
 	struct agg_key k = {{0}};
-	struct addr a;
 
 	if (c->o->by == TL_SUBNET) {
-		a = r->peer;
-		addr_mask(&a, a.family == AF_INET ? c->o->prefix4 : c->o->prefix6);
-		k.b[0] = a.family;
-		memcpy(k.b + 1, a.a, 16);
+		agg_key_addr(&k, &r->peer, c->o->prefix4, c->o->prefix6);
 	} else {
 		k.b[0] = r->state;
 	}
@@ -195,17 +191,10 @@ static int on_row(void *ctx, const struct scan_row *r)
 static void series_name(const struct timeline_opts *o, const struct agg_key *k, char *out,
 			size_t n)
 {
-	struct addr a = {0};
-	size_t l;
-
-	if (o->by != TL_SUBNET) {
+	if (o->by == TL_SUBNET)
+		agg_key_addr_format(k, o->prefix4, o->prefix6, out, n);
+	else
 		snprintf(out, n, "%s", agg_state_name(k->b[0]));
-		return;
-	}
-	a.family = k->b[0];
-	memcpy(a.a, k->b + 1, 16);
-	l = addr_format(&a, out, n);
-	snprintf(out + l, n - l, "/%u", a.family == AF_INET ? o->prefix4 : o->prefix6);
 }
 
 /* One group's values per bucket (its busiest snapshot's count; -1: none)

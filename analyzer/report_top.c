@@ -10,6 +10,7 @@
 
 #include "agg.h"
 #include "buf.h"
+#include "intern.h"
 #include "report_top.h"
 
 static const char *const by_name[] = {"ip", "subnet", "port", "program", "state"};
@@ -24,78 +25,11 @@ int top_by_parse(const char *s, enum top_by *by)
 	return -EINVAL;
 }
 
-/* Program names seen, numbered in order: a group's key holds the number. */
-struct names {
-	char **v;
-	size_t n, cap;
-	uint32_t *slot;          /* index + 1; 0 empty */
-	size_t nslot;
-};
-
-static void names_fini(struct names *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i]);
-	free(t->v);
-	free(t->slot);
-}
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* The number of name; -ENOMEM. */
-static long names_id(struct names *t, const char *name)
-{
-	size_t j;
-
-	if ((t->n + 1) * 2 > t->nslot) {
-		size_t n = t->nslot ? t->nslot * 2 : 64;
-		uint32_t *s = calloc(n, sizeof *s);
-
-		if (!s)
-			return -ENOMEM;
-		for (size_t i = 0; i < t->n; i++) {
-			j = str_hash(t->v[i]) & (n - 1);
-			while (s[j])
-				j = (j + 1) & (n - 1);
-			s[j] = (uint32_t)i + 1;
-		}
-		free(t->slot);
-		t->slot = s;
-		t->nslot = n;
-	}
-	j = str_hash(name) & (t->nslot - 1);
-	while (t->slot[j]) {
-		if (!strcmp(t->v[t->slot[j] - 1], name))
-			return t->slot[j] - 1;
-		j = (j + 1) & (t->nslot - 1);
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		char **v = realloc(t->v, cap * sizeof *v);
-
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
-	if (!(t->v[t->n] = strdup(name)))
-		return -ENOMEM;
-	t->slot[j] = (uint32_t)t->n + 1;
-	return (long)t->n++;
-}
-
 /* One reading thread's state. */
 struct top_ctx {
 	const struct top_opts *o;
 	struct agg *agg;
-	struct names names;      /* TOP_PROGRAM (one thread) */
+	struct intern names;     /* TOP_PROGRAM (one thread) */
 };
 
 /* Not 0.0.0.0 or :: (a listener's or an unconnected socket's "peer"). */
@@ -121,19 +55,14 @@ static int on_row(void *ctx, const struct scan_row *r)
 	struct top_ctx *c = ctx;
 	struct agg_key k = {{0}};
 	const struct addr *peer = has_peer(&r->peer) ? &r->peer : NULL;
-	struct addr a;
 	long id;
 
 	switch (c->o->by) {
 	case TOP_IP:
-		k.b[0] = r->peer.family;
-		memcpy(k.b + 1, r->peer.a, 16);
+		agg_key_addr(&k, &r->peer, 0, 0);
 		break;
 	case TOP_SUBNET:
-		a = r->peer;
-		addr_mask(&a, a.family == AF_INET ? c->o->prefix4 : c->o->prefix6);
-		k.b[0] = a.family;
-		memcpy(k.b + 1, a.a, 16);
+		agg_key_addr(&k, &r->peer, c->o->prefix4, c->o->prefix6);
 		break;
 	case TOP_PORT:
 		k.b[0] = (uint8_t)(r->lport >> 8);
@@ -142,7 +71,7 @@ static int on_row(void *ctx, const struct scan_row *r)
 	case TOP_PROGRAM:
 		/* 0 is "-": no program known */
 		if (r->program) {
-			if ((id = names_id(&c->names, r->program)) < 0)
+			if ((id = intern_id(&c->names, r->program)) < 0)
 				return (int)id;
 			id++;
 			memcpy(k.b, &id, sizeof id);
@@ -160,20 +89,14 @@ static int on_row(void *ctx, const struct scan_row *r)
 static void key_name(const struct top_opts *o, const struct top_ctx *c,
 		     const struct agg_group *g, char *out, size_t n)
 {
-	struct addr a = {0};
 	long id;
 
 	switch (o->by) {
 	case TOP_IP:
+		agg_key_addr_format(&g->key, 0, 0, out, n);
+		break;
 	case TOP_SUBNET:
-		a.family = g->key.b[0];
-		memcpy(a.a, g->key.b + 1, 16);
-		addr_format(&a, out, n);
-		if (o->by == TOP_SUBNET) {
-			size_t l = strlen(out);
-
-			snprintf(out + l, n - l, "/%u", a.family == AF_INET ? o->prefix4 : o->prefix6);
-		}
+		agg_key_addr_format(&g->key, o->prefix4, o->prefix6, out, n);
 		break;
 	case TOP_PORT:
 		snprintf(out, n, "%u", (unsigned)g->key.b[0] << 8 | g->key.b[1]);
@@ -377,7 +300,7 @@ out:
 	free(rk);
 	for (unsigned i = 0; i < nt; i++) {
 		agg_free(ctx[i].agg);
-		names_fini(&ctx[i].names);
+		intern_fini(&ctx[i].names);
 	}
 	scan_snaps_fini(&snaps);
 	return rc;

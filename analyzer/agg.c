@@ -586,6 +586,20 @@ void agg_mix(const struct agg *a, const struct agg_group *g, uint32_t mix[AGG_NS
 		mix[a->mix[m].state] = a->mix[m].peak;
 }
 
+const struct agg_group *agg_find(const struct agg *a, const struct agg_key *k)
+{
+	size_t j = hash_bytes(k->b, AGG_KEY_LEN, 0) & (a->nslot - 1);
+
+	while (a->slot[j]) {
+		const struct agg_group *g = &a->g[a->slot[j] - 1];
+
+		if (!memcmp(g->key.b, k->b, AGG_KEY_LEN))
+			return g;
+		j = (j + 1) & (a->nslot - 1);
+	}
+	return NULL;
+}
+
 size_t agg_ngroups(const struct agg *a)
 {
 	return a->ng;

@@ -86,6 +86,9 @@ int agg_merge(struct agg *a, const struct agg *from);
 /* Rows per state of g in its peak snapshot (AGG_NSTATE counts). */
 void agg_mix(const struct agg *a, const struct agg_group *g, uint32_t mix[AGG_NSTATE]);
 
+/* The group of key k, or NULL. */
+const struct agg_group *agg_find(const struct agg *a, const struct agg_key *k);
+
 size_t agg_ngroups(const struct agg *a);
 /* The groups, agg_ngroups() of them; the caller may reorder the array
  * (qsort) after agg_end, but then no longer feed or merge. */

@@ -19,9 +19,11 @@
 #include "replay.h"
 #include "report_ports.h"
 #include "report_timeline.h"
+#include "report_spikes.h"
 #include "report_top.h"
 #include "scan.h"
 #include "segdump.h"
+#include "tcpstate.h"
 #include "utctime.h"
 
 enum {
@@ -29,7 +31,7 @@ enum {
 	O_FORMAT = 256, O_HOST, O_AT, O_KEEP_RAW, O_MAX_ERRORS, O_NO_PROGRESS, O_SECTION, O_SEQ,
 	O_LIST, O_HEADER, O_SINCE, O_UNTIL, O_STATE, O_PORT, O_LPORT, O_RPORT, O_PROTO, O_FAMILY,
 	O_PROGRAM, O_BY, O_PREFIX, O_PREFIX6, O_BUCKET, O_SERIES, O_OUTPUT = 'o', O_LIMIT = 'n',
-	O_FILE = 'f',
+	O_FILE = 'f', O_COUNTER = 300, O_WINDOW, O_KFACTOR, O_MIN_RISE, O_MIN_RATE, O_GREW,
 };
 
 /* entries every table shares (macros: C wants constants in initializers) */
@@ -61,6 +63,11 @@ struct args {
 	enum out_format out;
 	const char *files[256];      /* -f FILE... */
 	size_t nfiles;
+	/* spikes */
+	const char *counters[SPIKES_MAX_COUNTERS];
+	size_t ncounters;
+	uint64_t window, grew;
+	double kfactor, min_rise, min_rate;
 };
 
 static void cmd_usage(const struct cmd *c, FILE *f)
@@ -91,6 +98,11 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 	a->prefix6 = 64;
 	a->limit = 20;
 	a->series = 6;
+	a->window = 30;
+	a->grew = 3;
+	a->kfactor = 4.0;
+	a->min_rise = 10.0;
+	a->min_rate = 10.0;
 	clock_gettime(CLOCK_REALTIME, &now);
 	cliopt_getopt(c->opts, c->nopts, 0, lo, so);
 	optind = 1;
@@ -193,6 +205,31 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			}
 			a->files[a->nfiles++] = optarg;
 			break;
+		case O_COUNTER:
+			if (a->ncounters == SPIKES_MAX_COUNTERS) {
+				fprintf(stderr, "sockscope %s: more than %d --counter\n", c->name,
+					SPIKES_MAX_COUNTERS);
+				goto bad;
+			}
+			a->counters[a->ncounters++] = optarg;
+			break;
+		case O_KFACTOR:
+		case O_MIN_RISE:
+		case O_MIN_RATE: {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			if (end == optarg || *end || !(d >= 0 && d <= 1e12)) {
+				fprintf(stderr, "sockscope %s: --%s %s: expected a number >= 0\n",
+					c->name, name, optarg);
+				goto bad;
+			}
+			*(ch == O_KFACTOR ? &a->kfactor : ch == O_MIN_RISE ? &a->min_rise
+									  : &a->min_rate) = d;
+			break;
+		}
+		case O_WINDOW:
+		case O_GREW:
 		case O_MAX_ERRORS:
 		case O_SEQ:
 		case O_LIMIT:
@@ -201,12 +238,14 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_PREFIX6: {
 			uint64_t v, max = ch == O_PREFIX ? 32 : ch == O_PREFIX6 ? 128 : UINT32_MAX;
 
-			if (num_parse_dec(optarg, strlen(optarg), max, &v) < 0) {
+			if (num_parse_dec(optarg, strlen(optarg), max, &v) < 0 ||
+			    (ch == O_WINDOW && v == 0)) {
 				fprintf(stderr, "sockscope %s: --%s %s: expected a number up to %" PRIu64 "\n",
 					c->name, name, optarg, max);
 				goto bad;
 			}
 			*(ch == O_SEQ ? &a->seq : ch == O_LIMIT ? &a->limit : ch == O_SERIES ? &a->series
+				: ch == O_WINDOW ? &a->window : ch == O_GREW ? &a->grew
 				: ch == O_PREFIX ? &a->prefix4 : ch == O_PREFIX6 ? &a->prefix6 : &a->max_errors) = v;
 			break;
 		}
@@ -773,6 +812,83 @@ out:
 	return status;
 }
 
+static const struct cliopt spikes_opts[] = {
+	OPT_DB,
+	{"counter", O_COUNTER, "NAME", "a kernel counter's rate per second: SyncookiesSent (TcpExt's)\n"
+				       "or Group.Field; repeatable"},
+	{"window", O_WINDOW, "N", "quiet snapshots in the trailing baseline (default 30)"},
+	{"k", O_KFACTOR, "K", "rise needed, in robust standard deviations (default 4)"},
+	{"min-rise", O_MIN_RISE, "N", "least rise of a state count, sockets (default 10)"},
+	{"min-rate", O_MIN_RATE, "R", "least rise of a counter's rate, per second (default 10)"},
+	{"grew", O_GREW, "N", "subnets, ports and programs named per spike (default 3)"},
+	{"prefix", O_PREFIX, "N", "IPv4 prefix of the subnets (default 24)"},
+	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of the subnets (default 64)"},
+	FILTER_OPTS,
+	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
+	OPT_HELP,
+};
+
+static void spikes_opts_from(const struct args *a, struct spikes_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	/* neither --state nor --counter: SYN_RECV and a SYN flood's counters */
+	o->states = a->flt.states ? a->flt.states : a->ncounters ? 0 : 1u << ST_SYN_RECV;
+	if (a->ncounters) {
+		memcpy(o->counters, a->counters, a->ncounters * sizeof *a->counters);
+		o->ncounters = a->ncounters;
+	} else if (!a->flt.states) {
+		memcpy(o->counters, spikes_default_counters,
+		       spikes_ndefault_counters * sizeof *o->counters);
+		o->ncounters = spikes_ndefault_counters;
+	}
+	spike_params_default(&o->count);
+	o->count.window = (unsigned)a->window;
+	o->count.k = a->kfactor;
+	o->count.min_rise = a->min_rise;
+	o->rate = o->count;
+	o->rate.min_rise = a->min_rate;
+	o->prefix4 = (unsigned)a->prefix4;
+	o->prefix6 = (unsigned)a->prefix6;
+	o->top = (unsigned)a->grew;
+}
+
+static int cmd_spikes(const struct cmd *c, int argc, char **argv)
+{
+	struct args a;
+	struct spikes_opts o;
+	struct scan_src src;
+	struct filter flt;
+	sqlite3 *db = NULL;
+	char **files = NULL;
+	char err[512];
+	unsigned width;
+	bool color;
+	int first, status = 0;
+	long n;
+
+	first = parse(c, argc, argv, &a, &status);
+	if (first < 0)
+		return status;
+	/* counters live in a database: dumps are imported into one in memory */
+	status = report_src(&a, argc, argv, first, true, &src, &db, &files);
+	if (status)
+		goto out;
+	spikes_opts_from(&a, &o);
+	flt = a.flt;
+	flt.states = 0;   /* --state names the series; each series selects its own */
+	term_out(&width, &color);
+	n = report_spikes(&src, &flt, &o, a.out, stdout, width, color, NULL, 0, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "sockscope spikes: %s\n", err);
+		status = 2;
+	}
+out:
+	free(files);
+	db_close(db);
+	return status;
+}
+
 static const struct cliopt ports_opts[] = {
 	OPT_DB,
 	{"at", O_AT, "TIME", "one moment: each host's newest snapshot at or before TIME"},
@@ -843,6 +959,17 @@ static const struct cmd cmds[] = {
 	 "A bucket's value is its busiest snapshot's; buckets without a snapshot are\n"
 	 "shown as gaps. --state SYN_RECV draws the SYN flood's wall.\n",
 	 OPTS(timeline_opts)},
+	{"spikes", cmd_spikes, "[FILE...]",
+	 "When SYN_RECV or a SYN flood's counters rose above their baseline, and who grew",
+	 "A series per host: the count of each --state (default SYN_RECV) per snapshot and\n"
+	 "the rate per second of each --counter (default TcpExt.SyncookiesSent,\n"
+	 "ListenOverflows, ListenDrops, TCPReqQFullDrop, TCPReqQFullDoCookies: they show a\n"
+	 "flood that syncookies keep out of SYN_RECV). A spike starts where a value exceeds\n"
+	 "median + max(k * 1.4826 * MAD, min-rise) of the last --window quiet snapshots and\n"
+	 "ends where its rise has halved (docs/REPORTS.md). Each spike names the subnets,\n"
+	 "ports and programs whose mean count per snapshot grew most against as many\n"
+	 "snapshots before it.\n",
+	 OPTS(spikes_opts)},
 	{"ports", cmd_listeners, "[FILE...]",
 	 "Listening ports: their programs and addresses, and who connected to them",
 	 "A port listens when a TCP socket is in LISTEN or a UDP socket is bound and\n"

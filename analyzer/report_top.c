@@ -112,30 +112,30 @@ static void key_name(const struct top_opts *o, const struct top_ctx *c,
 	}
 }
 
+/* Most connections at the peak first, then most over the range, then the
+ * key: addresses in numeric order (IPv4 first), ports, state numbers,
+ * program names. */
 struct ranked {
-	struct agg_group *g;
-	char *name;
+	const struct agg_group *g;
+	const struct intern *names;   /* TOP_PROGRAM */
 };
 
 static int by_peak(const void *x, const void *y)
 {
 	const struct ranked *a = x, *b = y;
+	long ia, ib;
 
 	if (a->g->peak != b->g->peak)
 		return a->g->peak < b->g->peak ? 1 : -1;
 	if (a->g->total != b->g->total)
 		return a->g->total < b->g->total ? 1 : -1;
-	return strcmp(a->name, b->name);
-}
-
-static int by_port(const void *x, const void *y)
-{
-	const struct ranked *a = x, *b = y;
-	int r = by_peak(x, y);
-
-	if (a->g->peak == b->g->peak && a->g->total == b->g->total)
-		return memcmp(a->g->key.b, b->g->key.b, 2);
-	return r;
+	if (!a->names)
+		return memcmp(a->g->key.b, b->g->key.b, AGG_KEY_LEN);
+	memcpy(&ia, a->g->key.b, sizeof ia);
+	memcpy(&ib, b->g->key.b, sizeof ib);
+	if (!ia || !ib)
+		return (ia != 0) - (ib != 0);   /* "-" (no program) first */
+	return strcmp(a->names->v[ia - 1], b->names->v[ib - 1]);
 }
 
 /* "SYN_RECV 3, ESTABLISHED 1": the most first, then by name. */
@@ -167,9 +167,61 @@ static int mix_text(const struct agg *agg, const struct agg_group *g, struct buf
 	return buf_putc(out, '\0') < 0 ? -ENOMEM : 0;
 }
 
-static int write_rows(const struct top_opts *o, const struct top_ctx *c, size_t nsnaps,
-		      struct ranked *rk, size_t n, enum out_format fmt, FILE *f, unsigned width,
-		      bool color)
+void top_result_fini(struct top_result *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].name);
+		free(r->v[i].states);
+	}
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+/* The shown groups as rows: names and state mixes made for them only. */
+static int fill(const struct top_opts *o, const struct top_ctx *c, const struct ranked *rk,
+		size_t n, size_t nsnaps, struct top_result *res)
+{
+	uint64_t all = 0;
+	struct buf mix;
+	int rc = 0;
+
+	res->nsnaps = nsnaps;
+	if (!(res->v = calloc(n ? n : 1, sizeof *res->v)))
+		return -ENOMEM;
+	buf_init(&mix);
+	for (size_t i = 0; i < agg_ngroups(c->agg); i++)
+		all += agg_groups(c->agg)[i].total;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct agg_group *g = rk[i].g;
+		struct top_row *t = &res->v[res->n];
+		char name[ADDR_STRLEN + 8 > 256 ? ADDR_STRLEN + 8 : 256];
+
+		key_name(o, c, g, name, sizeof name);
+		if ((rc = mix_text(c->agg, g, &mix)) < 0)
+			break;
+		t->name = strdup(name);
+		t->states = strdup(mix.data);
+		if (!t->name || !t->states) {
+			free(t->name);
+			free(t->states);
+			rc = -ENOMEM;
+			break;
+		}
+		t->conns = g->peak;
+		t->share = all ? (double)g->total * 100.0 / (double)all : 0;
+		t->avg = nsnaps ? (double)g->total / (double)nsnaps : 0;
+		t->peers = o->by == TOP_IP ? 1 : g->peers;   /* an IP is its own peer */
+		t->first = g->first;
+		t->last = g->last;
+		t->present = g->present;
+		res->n++;
+	}
+	buf_fini(&mix);
+	return rc;
+}
+
+static int write_rows(const struct top_opts *o, const struct top_result *res,
+		      enum out_format fmt, FILE *f, unsigned width, bool color)
 {
 	const struct out_col cols[] = {
 		{by_name[o->by], o->by == TOP_PORT ? OUT_INT : OUT_STR, o->by == TOP_PORT, true},
@@ -183,53 +235,34 @@ static int write_rows(const struct top_opts *o, const struct top_ctx *c, size_t 
 		{"snapshots", OUT_STR, true, false},
 	};
 	struct out *out = out_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
-	uint64_t all = 0;
-	struct buf mix;
 	int rc = 0;
 
 	if (!out)
 		return -ENOMEM;
-	buf_init(&mix);
-	for (size_t i = 0; i < agg_ngroups(c->agg); i++)
-		all += agg_groups(c->agg)[i].total;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct agg_group *g = rk[i].g;
+	for (size_t i = 0; i < res->n && rc == 0; i++) {
+		const struct top_row *t = &res->v[i];
 		char conns[24], share[24], avg[24], peers[24], first[UTCTIME_STRLEN],
 			last[UTCTIME_STRLEN], snaps[48];
-		const char *cells[9];
+		const char *cells[9] = {t->name, conns, share, avg, peers, t->states, first, last,
+					snaps};
 
-		snprintf(conns, sizeof conns, "%" PRIu32, g->peak);
-		snprintf(share, sizeof share, "%.1f", all ? (double)g->total * 100.0 / (double)all : 0);
-		snprintf(avg, sizeof avg, "%.1f", nsnaps ? (double)g->total / (double)nsnaps : 0);
-		if (o->by == TOP_IP)
-			snprintf(peers, sizeof peers, "1");   /* the group is its peer */
-		else
-			snprintf(peers, sizeof peers, "%" PRIu32, g->peers);
-		utctime_format(g->first, 0, first, sizeof first);
-		utctime_format(g->last, 0, last, sizeof last);
-		snprintf(snaps, sizeof snaps, "%" PRIu32 "/%zu", g->present, nsnaps);
-		if ((rc = mix_text(c->agg, g, &mix)) < 0)
-			break;
-		cells[0] = rk[i].name;
-		cells[1] = conns;
-		cells[2] = share;
-		cells[3] = avg;
-		cells[4] = peers;
-		cells[5] = mix.data;
-		cells[6] = first;
-		cells[7] = last;
-		cells[8] = snaps;
+		snprintf(conns, sizeof conns, "%" PRIu32, t->conns);
+		snprintf(share, sizeof share, "%.1f", t->share);
+		snprintf(avg, sizeof avg, "%.1f", t->avg);
+		snprintf(peers, sizeof peers, "%" PRIu32, t->peers);
+		utctime_format(t->first, 0, first, sizeof first);
+		utctime_format(t->last, 0, last, sizeof last);
+		snprintf(snaps, sizeof snaps, "%" PRIu32 "/%zu", t->present, res->nsnaps);
 		rc = out_row(out, cells);
 	}
 	if (rc == 0)
 		rc = out_end(out);
-	buf_fini(&mix);
 	out_free(out);
 	return rc;
 }
 
-long report_top(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
-		enum out_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
+long top_run(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
+	     struct top_result *res, char *err, size_t errsz)
 {
 	/* program numbers are per thread: one reader then */
 	unsigned nt = o->by == TOP_PROGRAM || !src->db ? 1 : src->threads ? src->threads : 1;
@@ -241,6 +274,7 @@ long report_top(struct scan_src *src, const struct filter *flt, const struct top
 	size_t ng = 0, shown;
 	long rc;
 
+	memset(res, 0, sizeof *res);
 	if (nt > 16)
 		nt = 16;
 	for (unsigned i = 0; i < nt; i++) {
@@ -274,34 +308,40 @@ long report_top(struct scan_src *src, const struct filter *flt, const struct top
 		goto oom;
 	}
 	for (size_t i = 0; i < ng; i++) {
-		char name[ADDR_STRLEN + 8 > 256 ? ADDR_STRLEN + 8 : 256];
-
 		rk[i].g = &agg_groups(ctx[0].agg)[i];
-		key_name(o, &ctx[0], rk[i].g, name, sizeof name);
-		if (!(rk[i].name = strdup(name))) {
-			rc = -ENOMEM;
-			goto oom;
-		}
+		rk[i].names = o->by == TOP_PROGRAM ? &ctx[0].names : NULL;
 	}
-	qsort(rk, ng, sizeof *rk, o->by == TOP_PORT ? by_port : by_peak);
+	qsort(rk, ng, sizeof *rk, by_peak);
 	shown = o->limit && o->limit < ng ? o->limit : ng;
-	rc = write_rows(o, &ctx[0], snaps.n, rk, shown, fmt, f, width, color);
-	if (rc < 0) {
-		snprintf(err, errsz, "writing the report failed");
-		goto out;
-	}
+	if ((rc = fill(o, &ctx[0], rk, shown, snaps.n, res)) < 0)
+		goto oom;
 	rc = (long)shown;
 	goto out;
 oom:
 	snprintf(err, errsz, "out of memory");
+	top_result_fini(res);
 out:
-	for (size_t i = 0; rk && i < ng; i++)
-		free(rk[i].name);
 	free(rk);
 	for (unsigned i = 0; i < nt; i++) {
 		agg_free(ctx[i].agg);
 		intern_fini(&ctx[i].names);
 	}
 	scan_snaps_fini(&snaps);
+	return rc;
+}
+
+long report_top(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
+		enum out_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
+{
+	struct top_result res;
+	long rc = top_run(src, flt, o, &res, err, errsz);
+
+	if (rc < 0)
+		return rc;
+	if (write_rows(o, &res, fmt, f, width, color) < 0) {
+		snprintf(err, errsz, "writing the report failed");
+		rc = -EIO;
+	}
+	top_result_fini(&res);
 	return rc;
 }

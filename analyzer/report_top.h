@@ -6,6 +6,7 @@
 #define SOCKSCOPE_REPORT_TOP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <sqlite3.h>
@@ -27,6 +28,30 @@ struct top_opts {
 
 /* "ip", "subnet", "port", "program", "state". 0 or -EINVAL. */
 int top_by_parse(const char *s, enum top_by *by);
+
+/* One group of the report. */
+struct top_row {
+	char *name;              /* the key as printed */
+	uint32_t conns;          /* at its peak (or at --at) */
+	double share;            /* % of all rows over the range */
+	double avg;              /* rows per snapshot */
+	uint32_t peers;
+	char *states;            /* the mix at its peak: "SYN_RECV 3, ESTABLISHED 1" */
+	usec_t first, last;
+	uint32_t present;        /* snapshots it is in, of nsnaps */
+};
+
+struct top_result {
+	struct top_row *v;
+	size_t n;
+	size_t nsnaps;
+};
+
+/* The report's rows, the first o->limit (0: all), for summary and the
+ * like. Returns their number, or -errno with err set. */
+long top_run(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
+	     struct top_result *res, char *err, size_t errsz);
+void top_result_fini(struct top_result *r);
 
 /* Runs the report over src's rows and writes it (fmt, f, width, color).
  * Returns the number of groups written, or -errno with err set. */

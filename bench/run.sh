@@ -16,8 +16,10 @@ NEST=${BENCH_ESTAB:-10000}
 OUT=$ROOT/bench/out
 
 # Bench is not a test: a machine that cannot run it says why and exits 0.
+# Issue 5's reports benchmark needs neither root nor namespaces: it runs anyway.
 bench_skip() {
 	printf 'SKIP: bench: %s\n' "$*"
+	sh "$ROOT/bench/reports.sh" "$BUILD" || exit 1
 	exit 0
 }
 
@@ -250,3 +252,4 @@ echo "results written to bench/out/results.md"
 # share the CPUs with the timed imports.
 netns_cleanup
 sh "$ROOT/bench/import.sh" "$BUILD" || fail "bench/import.sh failed"
+sh "$ROOT/bench/reports.sh" "$BUILD" || fail "bench/reports.sh failed"

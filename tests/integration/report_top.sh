@@ -25,9 +25,9 @@ cat > "$dir/want" <<'EOT'
 ip=203.0.113.5 conns=3 share=36.4 avg=2.0 peers=1 states=SYN_RECV 3 first=2026-11-25T13:54:00Z last=2026-11-25T13:55:00Z snapshots=2/2
 ip=198.51.100.7 conns=2 share=27.3 avg=1.5 peers=1 states=ESTABLISHED 2 first=2026-11-25T13:54:00Z last=2026-11-25T13:55:00Z snapshots=2/2
 ip=198.51.100.8 conns=1 share=9.1 avg=0.5 peers=1 states=ESTABLISHED 1 first=2026-11-25T13:54:00Z last=2026-11-25T13:54:00Z snapshots=1/2
-ip=2001:db8:1::9 conns=1 share=9.1 avg=0.5 peers=1 states=ESTABLISHED 1 first=2026-11-25T13:54:00Z last=2026-11-25T13:54:00Z snapshots=1/2
 ip=203.0.113.6 conns=1 share=9.1 avg=0.5 peers=1 states=SYN_RECV 1 first=2026-11-25T13:54:00Z last=2026-11-25T13:54:00Z snapshots=1/2
 ip=203.0.113.7 conns=1 share=9.1 avg=0.5 peers=1 states=SYN_RECV 1 first=2026-11-25T13:55:00Z last=2026-11-25T13:55:00Z snapshots=1/2
+ip=2001:db8:1::9 conns=1 share=9.1 avg=0.5 peers=1 states=ESTABLISHED 1 first=2026-11-25T13:54:00Z last=2026-11-25T13:54:00Z snapshots=1/2
 EOT
 diff "$dir/want" "$dir/ip" > "$dir/d" || fail "top --by ip: $(cat "$dir/d")"
 

@@ -167,6 +167,36 @@ static int mix_text(const struct agg *agg, const struct agg_group *g, struct buf
 	return buf_putc(out, '\0') < 0 ? -ENOMEM : 0;
 }
 
+/* The best `want` of the groups into rk, ranked: one pass keeping the
+ * best so far (the worst of them replaced when beaten, which is rare once
+ * they are good), then a sort of those few. Returns their number. */
+static size_t select_top(const struct agg_group *g, size_t ng, const struct intern *names,
+			 size_t want, struct ranked *rk)
+{
+	size_t n = 0, worst = 0;
+
+	for (size_t i = 0; i < ng; i++) {
+		struct ranked c = {&g[i], names};
+
+		if (n < want) {
+			rk[n++] = c;
+			if (n == want)
+				for (size_t j = 1; j < n; j++)
+					if (by_peak(&rk[j], &rk[worst]) > 0)
+						worst = j;
+			continue;
+		}
+		if (by_peak(&c, &rk[worst]) >= 0)
+			continue;
+		rk[worst] = c;
+		for (size_t j = 0; j < n; j++)
+			if (by_peak(&rk[j], &rk[worst]) > 0)
+				worst = j;
+	}
+	qsort(rk, n, sizeof *rk, by_peak);
+	return n;
+}
+
 void top_result_fini(struct top_result *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -307,12 +337,8 @@ long top_run(struct scan_src *src, const struct filter *flt, const struct top_op
 		rc = -ENOMEM;
 		goto oom;
 	}
-	for (size_t i = 0; i < ng; i++) {
-		rk[i].g = &agg_groups(ctx[0].agg)[i];
-		rk[i].names = o->by == TOP_PROGRAM ? &ctx[0].names : NULL;
-	}
-	qsort(rk, ng, sizeof *rk, by_peak);
-	shown = o->limit && o->limit < ng ? o->limit : ng;
+	shown = select_top(agg_groups(ctx[0].agg), ng, o->by == TOP_PROGRAM ? &ctx[0].names : NULL,
+			   o->limit && o->limit < ng ? o->limit : ng, rk);
 	if ((rc = fill(o, &ctx[0], rk, shown, snaps.n, res)) < 0)
 		goto oom;
 	rc = (long)shown;

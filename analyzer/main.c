@@ -20,6 +20,7 @@
 #include "report_ports.h"
 #include "report_timeline.h"
 #include "report_spikes.h"
+#include "report_summary.h"
 #include "report_top.h"
 #include "scan.h"
 #include "segdump.h"
@@ -889,6 +890,57 @@ out:
 	return status;
 }
 
+static const struct cliopt summary_opts[] = {
+	OPT_DB,
+	{"prefix", O_PREFIX, "N", "IPv4 prefix of the top subnets (default 24)"},
+	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of the top subnets (default 64)"},
+	FILTER_OPTS,
+	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
+	OPT_HELP,
+};
+
+static int cmd_summary(const struct cmd *c, int argc, char **argv)
+{
+	struct args a;
+	struct summary_opts o;
+	struct scan_src src;
+	sqlite3 *db = NULL;
+	char **files = NULL;
+	char err[512];
+	unsigned width;
+	bool color;
+	int first, status = 0;
+	long n;
+
+	first = parse(c, argc, argv, &a, &status);
+	if (first < 0)
+		return status;
+	/* counters live in a database: dumps are imported into one in memory */
+	status = report_src(&a, argc, argv, first, true, &src, &db, &files);
+	if (status)
+		goto out;
+	memset(&o, 0, sizeof o);
+	o.prefix4 = (unsigned)a.prefix4;
+	o.prefix6 = (unsigned)a.prefix6;
+	o.subnets = 5;
+	a.flt.states = 0;   /* the spikes' series: the defaults */
+	spikes_opts_from(&a, &o.spikes);
+	term_out(&width, &color);
+	n = report_summary(&src, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "sockscope summary: %s\n", err);
+		status = 2;
+	} else if (n == 0) {
+		fprintf(stderr, "sockscope summary: no snapshot matches\n");
+		status = 1;
+	}
+out:
+	free(files);
+	db_close(db);
+	return status;
+}
+
 static const struct cliopt ports_opts[] = {
 	OPT_DB,
 	{"at", O_AT, "TIME", "one moment: each host's newest snapshot at or before TIME"},
@@ -947,6 +999,13 @@ static const struct cmd cmds[] = {
 	 "utc(us), us(text). Example:\n"
 	 "  sockscope query \"SELECT subnet(raddr, 24), count(*) FROM sockets GROUP BY 1\"\n",
 	 OPTS(query_opts)},
+	{"summary", cmd_summary, "[FILE...]",
+	 "The review's first page: span, states at peak, top subnets, spikes, gaps, counters",
+	 "Rows of (section, name, value): recording (span, snapshots), host, at peak and at\n"
+	 "median (the snapshot with the most sockets, and the median one, by state), top\n"
+	 "subnets, spikes (as sockscope spikes finds them), gaps (missed snapshots) and\n"
+	 "counters (their increase over the span).\n",
+	 OPTS(summary_opts)},
 	{"top", cmd_top, "[FILE...]",
 	 "Top remote IPs, subnets, ports, programs or states: peak, share, peers, when",
 	 "With FILE operands, -f FILE or - (stdin) the report runs on those dumps without a\n"

@@ -54,7 +54,8 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 	buf_init(&sql);
 	rc = filter_sql_snaps(flt, have_at, at, &sql, &p);
 	if (rc == 0)
-		rc = buf_puts(&sql, " SELECT sn.id, sn.time, sn.f, sn.n, s.host FROM snaps sn"
+		rc = buf_puts(&sql, " SELECT sn.id, sn.time, sn.f, sn.n, s.host,"
+				    " coalesce(s.interval_us, 0) FROM snaps sn"
 				    " JOIN snapshots s USING (id) ORDER BY sn.time, sn.id");
 	if (rc < 0) {
 		snprintf(err, errsz, "out of memory");
@@ -73,6 +74,7 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 			.first = sqlite3_column_int64(st, 2),
 			.n = sqlite3_column_int64(st, 3),
 			.host = (char *)sqlite3_column_text(st, 4),
+			.interval = sqlite3_column_int64(st, 5),
 		};
 
 		if ((rc = snaps_add(out, &sn)) < 0) {

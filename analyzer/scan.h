@@ -21,6 +21,7 @@ struct scan_snap {
 	usec_t time;
 	int64_t first, n;        /* its rows: rowid first .. first + n - 1 */
 	char *host;
+	usec_t interval;         /* the recorder's interval; 0: not said */
 };
 
 struct scan_snaps {

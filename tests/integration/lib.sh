@@ -374,3 +374,15 @@ make_population() {
 	note "population: $POP_SYNRECV SYN_RECV + $POP_ESTAB ESTABLISHED in $POP_MS ms" \
 		"($mp_procs connhold processes, $mp_round synflood rounds)"
 }
+
+# golden EXPECTED ACTUAL WHAT: fails unless ACTUAL equals the golden file
+# EXPECTED; with SST_GOLDEN_UPDATE=1 it rewrites EXPECTED instead (then
+# read the diff in git before committing it).
+golden() {
+	if [ -n "${SST_GOLDEN_UPDATE:-}" ]; then
+		mkdir -p "$(dirname "$1")" && cp "$2" "$1" || fail "cannot write $1"
+		note "updated $1"
+		return 0
+	fi
+	diff -u "$1" "$2" > "$2.diff" 2>&1 || fail "$3 differs from $1: $(cat "$2.diff")"
+}

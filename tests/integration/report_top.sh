@@ -83,4 +83,7 @@ assert rows[0]["peers"] == 1 and rows[0]["snapshots"] == "2/2", rows[0]' < "$dir
 [ "$(wc -l < "$dir/ip.txt")" = 7 ] || fail "table lines: $(cat "$dir/ip.txt")"
 head -1 "$dir/ip.txt" | grep -q '^ip  *conns  *share  *avg  *peers  *states' || fail "table header: $(head -1 "$dir/ip.txt")"
 ! grep -q "$(printf '\033')" "$dir/ip.txt" || fail "colour when not on a terminal"
-pass "top by ip, subnet, port, state; --port 80 exact; mapped folded; --at; db = -f = stdin; CSV, JSON, table"
+golden "$data/reports/golden/top_ip.txt" "$dir/ip.txt" "the table"
+"$S" top --by subnet -f "$log" > "$dir/net.txt" || fail "table --by subnet"
+golden "$data/reports/golden/top_subnet.txt" "$dir/net.txt" "the --by subnet table"
+pass "top by ip, subnet, port, state; --port 80 exact; mapped folded; --at; db = -f = stdin; CSV, JSON, golden tables"

@@ -1,0 +1,96 @@
+# report_spikes — `sockscope spikes` on a synthetic history with planted
+# events (tests/data/reports/history.awk): the SYN_RECV flood of 10:05:00 ..
+# 10:06:10 found with its exact start, end, peak and baseline and the subnet
+# and port that grew; a cookie flood that leaves SYN_RECV flat found in the
+# TcpExt.SyncookiesSent rate alone (counter rows added as a recorder would
+# store them); --state, --counter, --min-rise, --window and --k change what is
+# found; CSV parses back, JSON is valid, the table is as golden.
+# Usage: sh tests/integration/report_spikes.sh BUILD_DIR
+
+. "$(dirname "$0")/lib.sh"
+tools_dir "$1"
+sst_tmpdir; dir=$SST_TMP
+data=${TEST_DATA_DIR:-tests/data}
+S=$SOCKSCOPE
+command -v python3 > /dev/null 2>&1 || skip "needs python3 (apt-get install python3) for CSV, JSON and SQLite"
+
+csvrows() { python3 -c 'import csv, sys
+for r in csv.DictReader(sys.stdin):
+    print(" ".join("%s=%s" % (k, r[k]) for k in sys.argv[1:]))' "$@"; }
+
+awk -f "$data/reports/history.awk" > "$dir/hist.log" || fail "history.awk"
+db=$dir/h.db
+"$S" import -q -d "$db" "$dir/hist.log" 2> "$dir/err" || fail "import: $(cat "$dir/err")"
+[ "$("$S" query -d "$db" 'SELECT count(*) FROM snapshots')" = 54 ] || fail "54 snapshots expected"
+
+# before counters exist: the SYN_RECV spike alone
+"$S" spikes -o csv -d "$db" > "$dir/a.csv" 2> "$dir/err" || fail "spikes: $(cat "$dir/err")"
+csvrows host series start end secs peak peak_at baseline threshold points open subnets ports < "$dir/a.csv" > "$dir/a"
+cat > "$dir/want" <<'EOT'
+host=unknown series=SYN_RECV start=2026-11-25T10:05:00Z end=2026-11-25T10:06:10Z secs=70 peak=504.0 peak_at=2026-11-25T10:05:20Z baseline=3.0 threshold=13.0 points=8 open=no subnets=203.0.113.0/24 +500 ports=80 +500
+EOT
+diff "$dir/want" "$dir/a" > "$dir/d" || fail "SYN_RECV spike: $(cat "$dir/d")"
+
+# a cookie flood: SyncookiesSent +5000 per 10 s at 10:03:00 .. 10:03:50, as
+# the recorder would have stored it (text dumps carry no counters)
+python3 - "$db" <<'EOT' || fail "adding counter rows"
+import sqlite3, sys, calendar, time
+db = sqlite3.connect(sys.argv[1])
+t0 = calendar.timegm(time.strptime("2026-11-25T10:02:50", "%Y-%m-%dT%H:%M:%S")) * 10**6
+rows = []
+for sid, t in db.execute("SELECT id, time FROM snapshots"):
+    k = min(max((t - t0) // 10**7, 0), 6)   # 10 s steps after 10:02:50, at most 6
+    rows.append((sid, "TcpExt.SyncookiesSent", 7 + 5000 * k))
+    rows.append((sid, "TcpExt.ListenOverflows", 12))
+db.executemany("INSERT INTO counters VALUES (?, ?, ?)", rows)
+db.commit()
+EOT
+"$S" spikes -o csv -d "$db" > "$dir/b.csv" || fail "spikes with counters"
+csvrows series start end secs peak peak_at baseline threshold points open subnets < "$dir/b.csv" > "$dir/b"
+cat > "$dir/want" <<'EOT'
+series=TcpExt.SyncookiesSent/s start=2026-11-25T10:03:00Z end=2026-11-25T10:03:50Z secs=50 peak=500.0 peak_at=2026-11-25T10:03:00Z baseline=0.0 threshold=10.0 points=6 open=no subnets=
+series=SYN_RECV start=2026-11-25T10:05:00Z end=2026-11-25T10:06:10Z secs=70 peak=504.0 peak_at=2026-11-25T10:05:20Z baseline=3.0 threshold=13.0 points=8 open=no subnets=203.0.113.0/24 +500
+EOT
+diff "$dir/want" "$dir/b" > "$dir/d" || fail "cookie flood hidden from SYN_RECV: $(cat "$dir/d")"
+
+# --counter alone: only that series (the short name is TcpExt's)
+"$S" spikes -o csv -d "$db" --counter SyncookiesSent | csvrows series > "$dir/c"
+[ "$(cat "$dir/c")" = "series=TcpExt.SyncookiesSent/s" ] || fail "--counter: $(cat "$dir/c")"
+# --state alone: only that series; the article's spelling works
+"$S" spikes -o csv -d "$db" --state SYN_REC | csvrows series start > "$dir/c"
+[ "$(cat "$dir/c")" = "series=SYN_RECV start=2026-11-25T10:05:00Z" ] || fail "--state SYN_REC: $(cat "$dir/c")"
+# ESTABLISHED is flat: nothing
+"$S" spikes -o csv -d "$db" --state ESTABLISHED | csvrows series > "$dir/c"
+[ ! -s "$dir/c" ] || fail "flat ESTABLISHED spiked: $(cat "$dir/c")"
+# a rise of 500 is below --min-rise 1000; a cookie rate of 500/s below --min-rate 600
+"$S" spikes -o csv -d "$db" --min-rise 1000 --min-rate 600 | csvrows series > "$dir/c"
+[ ! -s "$dir/c" ] || fail "--min-rise/--min-rate ignored: $(cat "$dir/c")"
+# the noise (2..4) spikes with no floor and k 0: the first rise above the median
+"$S" spikes -o csv -d "$db" --state SYN_RECV --min-rise 0 --k 0 | csvrows start > "$dir/c"
+[ "$(head -1 "$dir/c")" = "start=2026-11-25T10:00:40Z" ] || fail "--k 0 --min-rise 0: $(head -3 "$dir/c")"
+# --since after the flood began: the baseline is the flood, no spike
+"$S" spikes -o csv -d "$db" --state SYN_RECV --since 2026-11-25T10:05:00Z | csvrows series > "$dir/c"
+[ ! -s "$dir/c" ] || fail "--since: $(cat "$dir/c")"
+# another host: nothing
+"$S" spikes -o csv -d "$db" --host nobody | csvrows series > "$dir/c"
+[ ! -s "$dir/c" ] || fail "--host nobody: $(cat "$dir/c")"
+
+# JSON: one object per spike, numbers as numbers, empty groups as null
+"$S" spikes -o json -d "$db" > "$dir/b.json" || fail "spikes -o json"
+python3 -c 'import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+assert len(rows) == 2, rows
+r = rows[1]
+assert r["series"] == "SYN_RECV" and r["peak"] == 504.0 and r["points"] == 8, r
+assert r["secs"] == 70 and r["open"] == "no" and r["programs"] is None, r
+assert rows[0]["subnets"] is None, rows[0]' < "$dir/b.json" || fail "JSON: $(cat "$dir/b.json")"
+
+# the table, as golden (no colour: not a terminal)
+COLUMNS=200 "$S" spikes -d "$db" > "$dir/b.txt" || fail "table"
+golden "$data/reports/golden/spikes.txt" "$dir/b.txt" "the table"
+
+# without a database: the dump imported into memory
+"$S" spikes -o csv -f "$dir/hist.log" | csvrows series start end > "$dir/c"
+[ "$(cat "$dir/c")" = "series=SYN_RECV start=2026-11-25T10:05:00Z end=2026-11-25T10:06:10Z" ] ||
+	fail "spikes -f: $(cat "$dir/c")"
+pass "SYN_RECV spike and a cookie flood seen only in counters, exact start/end/peak/baseline; what grew; options; CSV, JSON, golden table"

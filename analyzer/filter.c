@@ -236,31 +236,6 @@ bool filter_match_snapshot(const struct filter *f, const char *host, usec_t time
 	       (!f->have_since || time >= f->since) && (!f->have_until || time <= f->until);
 }
 
-bool filter_match_row(const struct filter *f, const struct store_row *r)
-{
-	if (f->states) {
-		int st = tcpstate_parse(r->state, strlen(r->state));
-
-		if (st <= 0 || !(f->states & (1u << st)))
-			return false;
-	}
-	if (f->port >= 0 && r->lport != f->port && r->rport != f->port)
-		return false;
-	if ((f->lport >= 0 && r->lport != f->lport) || (f->rport >= 0 && r->rport != f->rport))
-		return false;
-	if (f->protos) {
-		unsigned bit = !strcmp(r->proto, "tcp") ? FILTER_TCP
-			       : !strcmp(r->proto, "udp") ? FILTER_UDP
-							  : FILTER_RAW;
-
-		if (!(f->protos & bit))
-			return false;
-	}
-	if (f->family && (memchr(r->raddr, ':', r->rlen) != NULL) != (f->family == 6))
-		return false;
-	return !f->program || (r->program && !strcmp(r->program, f->program));
-}
-
 int filter_bind(sqlite3_stmt *st, const struct filter_params *p)
 {
 	for (unsigned i = 0; i < p->n; i++) {

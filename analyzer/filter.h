@@ -80,12 +80,9 @@ int filter_sql_subnet(unsigned prefix4, unsigned prefix6, struct buf *sql,
  * unconnected socket, whose remote address is 0.0.0.0 or ::. */
 int filter_sql_has_peer(struct buf *sql);
 
-/* The same conditions in C, for rows that never reach SQLite (reports on
- * dumps without a database): a snapshot's host and time, a stored row's
- * state, ports, protocol, peer family and program. */
+/* The snapshot conditions in C, for dumps read without a database (scan.c
+ * has the socket conditions). */
 bool filter_match_snapshot(const struct filter *f, const char *host, usec_t time);
-struct store_row;
-bool filter_match_row(const struct filter *f, const struct store_row *r);
 
 /* Binds p's values to st (parameter i + 1 for value i). SQLite code. */
 int filter_bind(sqlite3_stmt *st, const struct filter_params *p);

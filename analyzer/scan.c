@@ -11,6 +11,7 @@
 #include "agg.h"
 #include "buf.h"
 #include "scan.h"
+#include "tcpstate.h"
 
 void scan_snaps_fini(struct scan_snaps *s)
 {
@@ -328,20 +329,39 @@ static int tap_snapshot(void *ctx, const struct store_snapshot *snap)
 	return 0;
 }
 
-static bool has_peer(const struct store_row *r)
+/* The filter's socket conditions, in C: what filter_sql_sockets() says in
+ * SQL (a state bit stands for UNCONN too; --family is the peer's). */
+static bool match(const struct filter *f, unsigned cols, const struct scan_row *r)
 {
-	return !(r->rlen == 7 && !memcmp(r->raddr, "0.0.0.0", 7)) &&
-	       !(r->rlen == 2 && !memcmp(r->raddr, "::", 2));
+	if (f->states) {
+		unsigned st = r->state == AGG_UNCONN ? ST_CLOSE : r->state;
+
+		if (!(f->states & (1u << st)))
+			return false;
+	}
+	if ((f->port >= 0 && r->lport != f->port && r->rport != f->port) ||
+	    (f->lport >= 0 && r->lport != f->lport) || (f->rport >= 0 && r->rport != f->rport))
+		return false;
+	if (f->protos) {
+		unsigned bit = r->proto == IPPROTO_TCP ? FILTER_TCP
+			       : r->proto == IPPROTO_UDP ? FILTER_UDP
+							 : FILTER_RAW;
+
+		if (!(f->protos & bit))
+			return false;
+	}
+	if (f->family && (r->peer.family == AF_INET6) != (f->family == 6))
+		return false;
+	if (f->program && (!r->program || strcmp(r->program, f->program)))
+		return false;
+	return !(cols & SCAN_HAS_PEER) || !addr_is_unspecified(&r->peer);
 }
 
-static int tap_row(void *ctx, const struct store_row *r)
+/* Keeps a row of the snapshot being read (program copied). */
+static int tap_keep(struct tap *t, const struct scan_row *r)
 {
-	struct tap *t = ctx;
-	struct scan_row *sr;
-	int st;
-
 	t->seen++;
-	if (!filter_match_row(t->flt, r) || ((t->cols & SCAN_HAS_PEER) && !has_peer(r)))
+	if (!match(t->flt, t->cols, r))
 		return 0;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
@@ -357,25 +377,7 @@ static int tap_row(void *ctx, const struct store_row *r)
 		t->prog = p;
 		t->cap = cap;
 	}
-	sr = &t->rows[t->n];
-	memset(sr, 0, sizeof *sr);
-	st = agg_state_parse(r->state, strlen(r->state));
-	sr->state = (uint8_t)(st < 0 ? 0 : st);
-	sr->lport = r->lport;
-	if (t->cols & SCAN_PEER) {
-		if (memchr(r->raddr, ':', r->rlen)) {
-			if (addr_parse(r->raddr, r->rlen, &sr->peer) < 0)
-				memset(&sr->peer, 0, sizeof sr->peer);
-		} else {
-			uint32_t v = (uint32_t)r->rnet;
-
-			sr->peer.family = AF_INET;
-			sr->peer.a[0] = (uint8_t)(v >> 24);
-			sr->peer.a[1] = (uint8_t)(v >> 16);
-			sr->peer.a[2] = (uint8_t)(v >> 8);
-			sr->peer.a[3] = (uint8_t)v;
-		}
-	}
+	t->rows[t->n] = *r;
 	t->prog[t->n] = 0;
 	if ((t->cols & SCAN_PROGRAM) && r->program) {
 		t->prog[t->n] = t->arena.len + 1;
@@ -384,6 +386,42 @@ static int tap_row(void *ctx, const struct store_row *r)
 	}
 	t->n++;
 	return 0;
+}
+
+/* A row a segment's parser prepared for SQLite (addresses as text). */
+static int tap_row(void *ctx, const struct store_row *r)
+{
+	struct scan_row sr = {0};
+	int st = agg_state_parse(r->state, strlen(r->state));
+
+	sr.state = (uint8_t)(st < 0 ? 0 : st);
+	sr.proto = (uint8_t)(!strcmp(r->proto, "tcp") ? IPPROTO_TCP
+			     : !strcmp(r->proto, "udp") ? IPPROTO_UDP
+							: IPPROTO_RAW);
+	sr.lport = r->lport;
+	sr.rport = r->rport;
+	if (addr_parse(r->raddr, r->rlen, &sr.peer) < 0)
+		memset(&sr.peer, 0, sizeof sr.peer);
+	sr.program = r->program;
+	return tap_keep(ctx, &sr);
+}
+
+/* A row straight from a dump's parser (checked by the store). */
+static int tap_sock(void *ctx, const struct sock_row *r)
+{
+	struct scan_row sr = {0};
+	int st = r->state == ST_NEW_SYN_RECV ? ST_SYN_RECV : r->state;
+
+	if (r->proto != IPPROTO_TCP && st == ST_CLOSE)
+		st = AGG_UNCONN;
+	sr.state = (uint8_t)(st > 0 && st < AGG_NSTATE ? st : 0);
+	sr.proto = (uint8_t)r->proto;
+	sr.lport = r->lport;
+	sr.rport = r->rport;
+	sr.peer = r->remote;
+	addr_fold(&sr.peer);
+	sr.program = r->program;
+	return tap_keep(ctx, &sr);
 }
 
 static int tap_finish(void *ctx)
@@ -422,7 +460,7 @@ int scan_files(char *const *paths, size_t npaths, const struct import_opts *o,
 	       const struct scan_sink *sink, FILE *msg, struct import_totals *totals)
 {
 	struct tap t = {.flt = flt, .cols = cols, .snaps = s, .sink = sink};
-	struct store_tap st = {tap_snapshot, tap_row, tap_finish, tap_discard, &t};
+	struct store_tap st = {tap_snapshot, tap_row, tap_sock, tap_finish, tap_discard, &t};
 	struct importer *im = NULL;
 	int rc = 0;
 

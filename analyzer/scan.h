@@ -41,6 +41,8 @@ void scan_snaps_fini(struct scan_snaps *s);
 struct scan_row {
 	uint32_t snap;           /* index in the scan_snaps */
 	uint8_t state;           /* AGG_* numbering (agg.h): UNCONN is its own */
+	uint8_t proto;           /* IPPROTO_*: dumps only (the database filters in SQL) */
+	uint16_t rport;          /* dumps only */
 	uint16_t lport;          /* SCAN_LPORT */
 	struct addr peer;        /* SCAN_PEER: folded (an IPv4-mapped peer is IPv4) */
 	const char *program;     /* SCAN_PROGRAM; NULL when unknown */

@@ -298,16 +298,25 @@ static int64_t rnet_of(const struct addr *a)
 	return (int64_t)v;   /* two's complement: keeps order within the sign */
 }
 
+/* A row some table can hold: a known protocol, addresses of its family. */
+static bool row_ok(const struct sock_row *in)
+{
+	const struct addr *la = &in->local, *ra = &in->remote;
+
+	return proto_name(in->proto) && store_state_name(in->proto, in->state) &&
+	       (in->family == AF_INET || in->family == AF_INET6) &&
+	       (in->family != AF_INET || (la->family == AF_INET && ra->family == AF_INET)) &&
+	       la->family == ra->family;
+}
+
 int store_row_prepare(const struct sock_row *in, struct store_row *out)
 {
 	struct addr la = in->local, ra = in->remote;
 
+	if (!row_ok(in))
+		return -EINVAL;
 	out->proto = proto_name(in->proto);
 	out->state = store_state_name(in->proto, in->state);
-	if (!out->proto || !out->state || (in->family != AF_INET && in->family != AF_INET6) ||
-	    (in->family == AF_INET && (la.family != AF_INET || ra.family != AF_INET)) ||
-	    la.family != ra.family)
-		return -EINVAL;
 	addr_fold(&la);
 	addr_fold(&ra);
 	out->llen = (uint8_t)addr_format(&la, out->laddr, sizeof out->laddr);
@@ -384,7 +393,14 @@ int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *
 int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)
 {
 	struct store_row r;
-	int rc = store_row_prepare(in, &r);
+	int rc;
+
+	if (s->tap) {
+		if (!row_ok(in))
+			return -EINVAL;
+		return s->skip ? 0 : s->tap->sock(s->tap->ctx, in);
+	}
+	rc = store_row_prepare(in, &r);
 
 	return rc < 0 ? rc : store_row_insert(s, snapshot, &r);
 }

@@ -42,6 +42,8 @@ struct store_tap {
 	/* 0: take the snapshot's rows, 1: skip them, or -errno */
 	int (*snapshot)(void *ctx, const struct store_snapshot *snap);
 	int (*row)(void *ctx, const struct store_row *r);   /* 0 or -errno */
+	/* a dump's row, checked but not formatted (store_socket) */
+	int (*sock)(void *ctx, const struct sock_row *r);
 	int (*finish)(void *ctx);                           /* 0 or -errno */
 	void (*discard)(void *ctx);
 	void *ctx;

@@ -66,6 +66,29 @@ diff "$dir/want" "$dir/at" > "$dir/d" || fail "--at: $(cat "$dir/d")"
 cmp -s "$dir/ip.csv" "$dir/db.csv" || fail "database and -f reports differ"
 "$S" top -o csv - < "$log" > "$dir/stdin.csv" || fail "top -"
 cmp -s "$dir/ip.csv" "$dir/stdin.csv" || fail "stdin report differs"
+# every filter means the same in SQL (database) and in C (dumps read directly)
+for opts in "--port 80" "--lport 80" "--rport 8080" "--state SYN_REC" "--state ESTAB,UNCONN" \
+	"--proto udp" "--proto tcp" "--family 4" "--family 6" "--program nginx" \
+	"--since 2026-11-25T13:55:00Z" "--until 2026-11-25T13:54:30Z" "--by port --state LISTEN" \
+	"--by state" "--by subnet --prefix 16" "--by program" "--by port --port 80"; do
+	# shellcheck disable=SC2086  # opts are words
+	"$S" top -o csv $opts -d "$dir/t.db" > "$dir/f.db.csv" 2>&1 || fail "top -d $opts"
+	# shellcheck disable=SC2086
+	"$S" top -o csv $opts -f "$log" > "$dir/f.file.csv" 2>&1 || fail "top -f $opts"
+	cmp -s "$dir/f.db.csv" "$dir/f.file.csv" ||
+		fail "top $opts: database and dump differ: $(diff "$dir/f.db.csv" "$dir/f.file.csv")"
+done
+lst=$data/reports/listeners.txt
+"$S" import -q -d "$dir/l.db" "$lst" 2> /dev/null || fail "import listeners"
+for opts in "--by program" "--program nginx:\ worker" "--by port --state LISTEN" "--proto udp --by state" \
+	"--by subnet --family 6"; do
+	eval "set -- $opts"
+	"$S" top -o csv "$@" -d "$dir/l.db" > "$dir/f.db.csv" 2>&1 || fail "top -d $opts"
+	"$S" top -o csv "$@" -f "$lst" > "$dir/f.file.csv" 2>&1 || fail "top -f $opts"
+	cmp -s "$dir/f.db.csv" "$dir/f.file.csv" ||
+		fail "top $opts: database and dump differ: $(diff "$dir/f.db.csv" "$dir/f.file.csv")"
+	[ "$(wc -l < "$dir/f.db.csv")" -gt 1 ] || fail "top $opts on listeners.txt: no rows"
+done
 "$S" top -o csv --host nobody -d "$dir/t.db" | csvrows ip > "$dir/none"
 [ ! -s "$dir/none" ] || fail "--host filter ignored"
 

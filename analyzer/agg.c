@@ -169,6 +169,8 @@ void agg_host_bits(struct agg *a, unsigned bits)
 
 int agg_snapshot(struct agg *a, uint32_t snap, usec_t time)
 {
+	if (snap == NONE)
+		return -EINVAL;
 	a->snap = snap;
 	a->time = time;
 	return 0;
@@ -439,10 +441,13 @@ static int peer_add(struct agg *a, uint32_t group, const struct addr *p)
 
 int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, unsigned state)
 {
-	long i = group_of(a, k);
 	struct agg_group *g;
+	long i;
 	int rc;
 
+	if (a->snap == NONE)
+		return -EINVAL;   /* rows belong to a snapshot */
+	i = group_of(a, k);
 	if (i < 0)
 		return (int)i;
 	g = &a->g[i];
@@ -454,6 +459,8 @@ int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, uns
 		g->cur_time = a->time;
 	}
 	g->cur++;
+	if (state == ST_NEW_SYN_RECV)
+		state = ST_SYN_RECV;   /* one name, one count */
 	if (state >= AGG_NSTATE)
 		state = 0;
 	if ((rc = mix_add(a, g, state, 1, false)) < 0)

@@ -70,17 +70,18 @@ void agg_free(struct agg *a);   /* NULL is a no-op */
  * Call before the first row. */
 void agg_host_bits(struct agg *a, unsigned bits);
 
-/* The rows that follow belong to snapshot `snap` (any number, unique per
- * snapshot), taken at `time`. 0 or -ENOMEM. */
+/* The rows that follow belong to snapshot `snap` (any number below
+ * UINT32_MAX, unique per snapshot), taken at `time`. 0 or -EINVAL. */
 int agg_snapshot(struct agg *a, uint32_t snap, usec_t time);
 /* One row of the current snapshot: its group, peer (NULL: none, or not
- * counted) and state (< AGG_NSTATE). 0 or -ENOMEM. */
+ * counted) and state (< AGG_NSTATE; NEW_SYN_RECV counts as SYN_RECV, other
+ * values as 0). 0, -EINVAL before the first agg_snapshot, or -ENOMEM. */
 int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, unsigned state);
 /* Closes the counting: call once, after the last row, before merging or
  * reading the groups. 0 or -ENOMEM. */
 int agg_end(struct agg *a);
-/* Folds `from` (fed other snapshots than a; both ended) into a. 0 or
- * -ENOMEM. */
+/* Folds `from` (fed other snapshots than a; both ended, with the same
+ * agg_host_bits) into a. 0 or -ENOMEM. */
 int agg_merge(struct agg *a, const struct agg *from);
 
 /* Rows per state of g in its peak snapshot (AGG_NSTATE counts). */

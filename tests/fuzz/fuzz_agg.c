@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "agg.h"
+#include "tcpstate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,10 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NKEY (4096 + 16)
 #define T0 ((usec_t)1700000000 * 1000000)
 
-#define CHECK(c)                                                                                  \
-	do {                                                                                      \
-		if (!(c))                                                                         \
-			abort();                                                                  \
+#define CHECK(c)                                                                                   \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			abort();                                                                   \
 	} while (0)
 
 struct pair {
@@ -43,7 +44,7 @@ struct pair {
 
 struct rcell {
 	uint32_t snap, count;
-	uint32_t next;   /* cell index + 1; 0: none */
+	uint32_t next; /* cell index + 1; 0: none */
 };
 
 /* What every group must come out as, computed the obvious way. */
@@ -54,7 +55,7 @@ struct model {
 	uint32_t peak[NKEY], peakmix[NKEY][AGG_NSTATE], present[NKEY], peers[NKEY];
 	uint64_t total[NKEY];
 	usec_t first[NKEY], last[NKEY], peak_time[NKEY];
-	uint32_t head[NKEY], tail[NKEY];   /* cell index + 1; 0: none */
+	uint32_t head[NKEY], tail[NKEY]; /* cell index + 1; 0: none */
 	struct rcell cell[MAX_ROWS];
 	uint32_t ncell;
 	uint32_t touched[MAX_ROWS], ntouched;
@@ -121,8 +122,7 @@ static void model_close(void)
 	m.ntouched = 0;
 }
 
-static void model_add(uint32_t k, const struct agg_key *key, const struct addr *peer,
-		      unsigned st)
+static void model_add(uint32_t k, const struct agg_key *key, const struct addr *peer, unsigned st)
 {
 	if (!m.used[k]) {
 		m.used[k] = true;
@@ -131,7 +131,7 @@ static void model_add(uint32_t k, const struct agg_key *key, const struct addr *
 	}
 	if (m.cur[k]++ == 0)
 		m.touched[m.ntouched++] = k;
-	m.curmix[k][st < AGG_NSTATE ? st : 0]++;
+	m.curmix[k][st == ST_NEW_SYN_RECV ? ST_SYN_RECV : st < AGG_NSTATE ? st : 0]++;
 	if (peer)
 		m.pair[m.npair++] = (struct pair){k, *peer};
 	m.rows++;
@@ -300,16 +300,17 @@ static uint32_t row0(uint8_t op, uint8_t p, uint8_t x, struct agg_key *k, struct
 		memcpy(peer->a, v6, sizeof v6);
 		peer->a[15] = x;
 		break;
-	case 3:   /* 0.0.0.x */
+	case 3: /* 0.0.0.x */
 		*peer = (struct addr){.family = AF_INET, .a = {0, 0, 0, x}};
 		break;
-	case 4:   /* ::x */
+	case 4: /* ::x */
 		peer->family = AF_INET6;
 		peer->a[15] = x;
 		break;
-	case 5:   /* ::ffff:203.0.113.x, not folded */
-		*peer = (struct addr){.family = AF_INET6,
-				      .a = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 203, 0, 113, x}};
+	case 5: /* ::ffff:203.0.113.x, not folded */
+		*peer =
+		    (struct addr){.family = AF_INET6,
+				  .a = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 203, 0, 113, x}};
 		break;
 	case 6:
 		*peer = (struct addr){.family = AF_INET, .a = {198, 18, x, 1}};

@@ -233,6 +233,20 @@ static long group_of(struct agg *a, const struct agg_key *k)
 	return (long)a->ng++;
 }
 
+void agg_prefetch(const struct agg *a, const struct agg_key *k, int stage)
+{
+	size_t j = hash_bytes(k->b, AGG_KEY_LEN, 0) & (a->nslot - 1);
+
+	if (stage == 0) {
+		__builtin_prefetch(&a->slot[j]);
+	} else if (a->slot[j]) {
+		const struct agg_group *g = &a->g[a->slot[j] - 1];
+
+		__builtin_prefetch(g);
+		__builtin_prefetch((const char *)g + 64);
+	}
+}
+
 /* Folds g's count of the snapshot it was last counted in. */
 static int close_snap(struct agg *a, struct agg_group *g)
 {

@@ -77,6 +77,12 @@ int agg_snapshot(struct agg *a, uint32_t snap, usec_t time);
  * counted) and state (< AGG_NSTATE; NEW_SYN_RECV counts as SYN_RECV, other
  * values as 0). 0, -EINVAL before the first agg_snapshot, or -ENOMEM. */
 int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, unsigned state);
+/* A hint that a row of key k comes soon: stage 0 fetches its slot of the
+ * table, stage 1 (later, when the slot has arrived) its group. Rows of
+ * random keys are bound by memory latency; callers that see rows ahead
+ * hide it. No effect on results. */
+void agg_prefetch(const struct agg *a, const struct agg_key *k, int stage);
+
 /* Closes the counting: call once, after the last row, before merging or
  * reading the groups. 0 or -ENOMEM. */
 int agg_end(struct agg *a);

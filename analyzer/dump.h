@@ -5,6 +5,8 @@
 #define SOCKSCOPE_DUMP_H
 
 #include <stddef.h>
+#include <string.h>
+#include <strings.h>
 
 #include "sockrow.h"
 
@@ -74,8 +76,14 @@ struct dump_tok {
  * first max are stored). */
 size_t dump_split(const char *line, size_t len, struct dump_tok *tok, size_t max);
 
-/* True when t equals the NUL-terminated word w (ASCII case-insensitive). */
-int dump_tok_is(const struct dump_tok *t, const char *w);
+/* True when t equals the NUL-terminated word w (ASCII case-insensitive).
+ * Inline: w is a literal, its length folds, and most calls end at it. */
+static inline int dump_tok_is(const struct dump_tok *t, const char *w)
+{
+	size_t wl = strlen(w);
+
+	return t->len == wl && strncasecmp(t->s, w, wl) == 0;
+}
 
 /* True when t is one or more ASCII digits. */
 int dump_tok_digits(const struct dump_tok *t);

@@ -114,7 +114,7 @@ static int state_counts(struct run *r)
 			rc = oom(r);
 			goto out;
 		}
-		sinks[i] = (struct scan_sink){cnt_snap, cnt_row, agg[i]};
+		sinks[i] = (struct scan_sink){cnt_snap, cnt_row, agg[i], NULL};
 	}
 	rc = scan_db(r->src->db, &r->snaps, &f, 0, nt, sinks, r->err, r->errsz);
 	for (unsigned i = 0; rc == 0 && i < nt; i++)
@@ -450,7 +450,7 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 	const struct spike_params *prm = fd->rate ? &r->o->rate : &r->o->count;
 	struct scan_snaps sub = {0};
 	struct grow g = {.o = r->o};
-	struct scan_sink sink = {grow_snap, grow_row, &g};
+	struct scan_sink sink = {grow_snap, grow_row, &g, NULL};
 	struct filter f = *r->flt;
 	size_t lo = 0, hi, nb;
 	int rc = -ENOMEM;

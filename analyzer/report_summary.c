@@ -237,7 +237,7 @@ static int states(struct sum *s)
 	for (unsigned i = 0; i < nt; i++) {
 		if (!(agg[i] = agg_new(AGG_CELLS)))
 			goto out;
-		sinks[i] = (struct scan_sink){st_snap, st_row, agg[i]};
+		sinks[i] = (struct scan_sink){st_snap, st_row, agg[i], NULL};
 	}
 	rc = scan_db(s->src->db, &s->snaps, s->flt, 0, nt, sinks, s->err, s->errsz);
 	if (rc < 0)

@@ -414,7 +414,7 @@ long report_timeline(struct scan_src *src, const struct filter *flt,
 			snprintf(err, errsz, "out of memory");
 			goto out;
 		}
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i]};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL};
 	}
 	rc = scan_run(src, flt, false, 0, o->by == TL_SUBNET ? SCAN_PEER | SCAN_HAS_PEER : 0, nt,
 		      sinks, &sn, err, errsz);

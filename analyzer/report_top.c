@@ -50,37 +50,56 @@ static int on_snap(void *ctx, uint32_t snap, usec_t time)
 	return agg_snapshot(c->agg, snap, time);
 }
 
-static int on_row(void *ctx, const struct scan_row *r)
+/* The group key of a row, except a program's (its number is made in
+ * on_row). */
+static void row_key(const struct top_opts *o, const struct scan_row *r, struct agg_key *k)
 {
-	struct top_ctx *c = ctx;
-	struct agg_key k = {{0}};
-	const struct addr *peer = has_peer(&r->peer) ? &r->peer : NULL;
-	long id;
-
-	switch (c->o->by) {
+	memset(k, 0, sizeof *k);
+	switch (o->by) {
 	case TOP_IP:
-		agg_key_addr(&k, &r->peer, 0, 0);
+		agg_key_addr(k, &r->peer, 0, 0);
 		break;
 	case TOP_SUBNET:
-		agg_key_addr(&k, &r->peer, c->o->prefix4, c->o->prefix6);
+		agg_key_addr(k, &r->peer, o->prefix4, o->prefix6);
 		break;
 	case TOP_PORT:
-		k.b[0] = (uint8_t)(r->lport >> 8);
-		k.b[1] = (uint8_t)r->lport;
+		k->b[0] = (uint8_t)(r->lport >> 8);
+		k->b[1] = (uint8_t)r->lport;
 		break;
 	case TOP_PROGRAM:
-		/* 0 is "-": no program known */
-		if (r->program) {
-			if ((id = intern_id(&c->names, r->program)) < 0)
-				return (int)id;
-			id++;
-			memcpy(k.b, &id, sizeof id);
-		}
 		break;
 	case TOP_STATE:
 	default:
-		k.b[0] = r->state;
+		k->b[0] = r->state;
 		break;
+	}
+}
+
+static void on_prefetch(void *ctx, const struct scan_row *r, int stage)
+{
+	struct top_ctx *c = ctx;
+	struct agg_key k;
+
+	if (c->o->by != TOP_PROGRAM) {
+		row_key(c->o, r, &k);
+		agg_prefetch(c->agg, &k, stage);
+	}
+}
+
+static int on_row(void *ctx, const struct scan_row *r)
+{
+	struct top_ctx *c = ctx;
+	struct agg_key k;
+	const struct addr *peer = has_peer(&r->peer) ? &r->peer : NULL;
+	long id;
+
+	row_key(c->o, r, &k);
+	/* 0 is "-": no program known */
+	if (c->o->by == TOP_PROGRAM && r->program) {
+		if ((id = intern_id(&c->names, r->program)) < 0)
+			return (int)id;
+		id++;
+		memcpy(k.b, &id, sizeof id);
 	}
 	return agg_add(c->agg, &k, peer, r->state);
 }
@@ -316,7 +335,7 @@ long top_run(struct scan_src *src, const struct filter *flt, const struct top_op
 		}
 		if (o->by == TOP_SUBNET && o->prefix4 >= 20 && o->prefix4 <= 32)
 			agg_host_bits(ctx[i].agg, 32 - o->prefix4);
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i]};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], on_prefetch};
 	}
 	if (o->by == TOP_IP || o->by == TOP_SUBNET)
 		cols |= SCAN_HAS_PEER;   /* a listener's "peer" is nobody */

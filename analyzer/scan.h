@@ -59,6 +59,9 @@ struct scan_sink {
 	int (*snap)(void *ctx, uint32_t snap, usec_t time);
 	int (*row)(void *ctx, const struct scan_row *r);
 	void *ctx;
+	/* optional: a row() to come soon (agg_prefetch's stages); rows read
+	 * from dumps are seen this way 8 and 16 rows ahead */
+	void (*prefetch)(void *ctx, const struct scan_row *r, int stage);
 };
 
 /* Reads the rows of every snapshot in s, filtered, into sinks[0..threads):

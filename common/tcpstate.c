@@ -102,8 +102,10 @@ int tcpstate_parse(const char *s, size_t len)
 	/* An embedded NUL would make strcmp see a shorter word. */
 	if (strlen(norm) != len)
 		return -EINVAL;
+	/* the first letter rules out most spellings without a call: this runs
+	 * once per row of every dump */
 	for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++)
-		if (strcmp(norm, spellings[i].name) == 0)
+		if (spellings[i].name[0] == norm[0] && strcmp(norm, spellings[i].name) == 0)
 			return spellings[i].st;
 	return -EINVAL;
 }

@@ -112,18 +112,22 @@ struct worker {
 	char err[256];
 };
 
-/* The statement's columns: state, family, rnet, the peer's text for IPv6
- * sockets only, then lport and program when asked. */
+/* The statement's columns, only those asked for (each costs every row):
+ * state; family, rnet and the peer's text for IPv6 sockets only (SCAN_PEER,
+ * columns 1-3); lport (4); program (5). */
 static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
 		     struct filter_params *p)
 {
-	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4 THEN NULL"
-			       " ELSE k.raddr END, ");
+	int rc = buf_puts(sql, "SELECT k.state");
 
-	if (rc == 0)
-		rc = buf_puts(sql, cols & SCAN_LPORT ? "k.lport, " : "0, ");
-	if (rc == 0)
-		rc = buf_puts(sql, cols & SCAN_PROGRAM ? "k.program" : "NULL");
+	if (rc == 0 && (cols & (SCAN_PEER | SCAN_LPORT | SCAN_PROGRAM)))
+		rc = buf_puts(sql, cols & SCAN_PEER ? ", k.family, k.rnet, CASE WHEN k.family = 4"
+						      " THEN NULL ELSE k.raddr END"
+						    : ", 0, 0, NULL");
+	if (rc == 0 && (cols & (SCAN_LPORT | SCAN_PROGRAM)))
+		rc = buf_puts(sql, cols & SCAN_LPORT ? ", k.lport" : ", 0");
+	if (rc == 0 && (cols & SCAN_PROGRAM))
+		rc = buf_puts(sql, ", k.program");
 	/* ?1 and ?2: the rowid range, bound per snapshot */
 	if (rc == 0 && (rc = filter_param_int(p, 0)) == 0)
 		rc = filter_param_int(p, 0);

@@ -287,7 +287,7 @@ static int close_snap(struct agg *a, struct agg_group *g)
 
 static int mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t n, bool peak)
 {
-	uint32_t *link = &g->mix;
+	uint32_t *link;
 
 	for (uint32_t m = g->mix; m != NONE; m = a->mix[m].next) {
 		if (a->mix[m].state == state) {
@@ -297,7 +297,6 @@ static int mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t 
 				a->mix[m].cur += n;
 			return 0;
 		}
-		link = &a->mix[m].next;
 	}
 	if (a->nmix == a->capmix) {
 		size_t cap = a->capmix ? a->capmix * 2 : 256;
@@ -310,7 +309,7 @@ static int mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t 
 	}
 	if (a->nmix >= NONE)
 		return -ENOMEM;
-	/* a->mix may have moved: link is found again */
+	/* the end of g's list, found after the pool may have moved */
 	link = &g->mix;
 	while (*link != NONE)
 		link = &a->mix[*link].next;
@@ -547,7 +546,7 @@ int agg_merge(struct agg *a, const struct agg *from)
 	uint32_t *map = NULL;
 	int rc = -ENOMEM, n4;
 
-	if (from->ng && !(map = malloc(from->ng * sizeof *map)))
+	if (!(map = malloc((from->ng ? from->ng : 1) * sizeof *map)))
 		return -ENOMEM;
 	for (size_t i = 0; i < from->ng; i++) {
 		long j = group_of(a, &from->g[i].key);

@@ -389,7 +389,7 @@ static int counter_totals(struct sum *s)
 	struct filter_params p = {0};
 	sqlite3_stmt *st = NULL;
 	struct buf sql;
-	int rc, step;
+	int rc;
 	bool any = false;
 
 	buf_init(&sql);
@@ -421,7 +421,7 @@ static int counter_totals(struct sum *s)
 	/* in the order of the list, not the name's */
 	for (size_t i = 0; rc == 0 && i < sizeof counters / sizeof counters[0]; i++) {
 		sqlite3_reset(st);
-		while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 			if (strcmp((const char *)sqlite3_column_text(st, 0), counters[i]))
 				continue;
 			rc = row(s, "counters", counters[i], "+%lld over %lld samples",

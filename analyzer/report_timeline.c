@@ -302,7 +302,7 @@ static int write_table(const struct tl *t, FILE *f, unsigned width, bool color)
 {
 	struct out_col *cols = calloc(t->ns + 2, sizeof *cols);
 	const char **cells = calloc(t->ns + 2, sizeof *cells);
-	char (*num)[24] = calloc(t->ns, sizeof *num);
+	char (*num)[24] = calloc(t->ns + 1, sizeof *num);
 	char when[UTCTIME_STRLEN], *bar = NULL;
 	struct out *o = NULL;
 	int64_t peak = 1;

@@ -106,8 +106,8 @@ struct worker {
 	size_t lo, hi;           /* snapshots [lo, hi) */
 	const char *sql;
 	const struct filter_params *p;
-	unsigned cols;
 	const struct scan_sink *sink;
+	unsigned cols;
 	int rc;
 	char err[256];
 };

@@ -15,6 +15,8 @@ set -eu
 SST_TEST=bench-import
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/integration/lib.sh"
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 RUNS=${BENCH_IMPORT_RUNS:-3}
 NSYN=${BENCH_SYNRECV:-80000}
@@ -22,14 +24,10 @@ NEST=${BENCH_ESTAB:-10000}
 WANT_ROWS=${BENCH_IMPORT_ROWS:-2000000}
 NLINES=${BENCH_NETSTAT_LINES:-2000000}
 BIG_BYTES=${BENCH_BIG_BYTES:-2000000000}
+# No --warmup: a run under GNU time (peak RSS) comes first.
+HF_WARMUP=0
 OUT=$ROOT/bench/out
 AT=2026-11-25T00:00:00Z
-
-# Bench is not a test: a machine that cannot run it says why and exits 0.
-bench_skip() {
-	printf 'SKIP: bench-import: %s\n' "$*"
-	exit 0
-}
 
 cd "$ROOT"
 BUILD=${1:-build}
@@ -49,51 +47,8 @@ done
 [ -x /usr/bin/time ] || bench_skip "needs /usr/bin/time (GNU time)"
 netns_reap_stale || true
 
-# Inputs and databases go to a tmpfs when there is one, for both sides alike:
-# the bench measures parsing and SQLite, not the disk.
-if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
-	TMPDIR=/dev/shm
-	export TMPDIR
-fi
-# Not $(sst_tmpdir): the exit trap must belong to this shell.
-sst_tmpdir || fail "mktemp"
-T=$SST_TMP
-mkdir -p "$OUT"
-
-mean_s() { sed -n 's/^ *"mean": *\([-0-9.eE+]*\),*$/\1/p' "$1" | sed -n "${2}p"; }
-sd_s() { sed -n 's/^ *"stddev": *\([-0-9.eE+]*\),*$/\1/p' "$1" | sed -n "${2}p"; }
-ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
-per_s() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print 0 }'; }
-mega() { awk -v n="$1" 'BEGIN { printf "%.2fM", n / 1e6 }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "n/a" && a + 0 >= b + 0) }'; }
-lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "n/a" && a + 0 < b + 0) }'; }
-yesno() { if "$@"; then echo yes; else echo no; fi; }
-
-ROWS=$T/rows
-: > "$ROWS"
-# row MEASUREMENT SOCKSCOPE PEER RATIO GOAL MET
-row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$ROWS"; }
-
-# hf NAME HYPERFINE-ARGS...: one hyperfine run (--prepare per command, so
-# one side's preparation does not delete the other's database); HF_M1/HF_S1
-# (and HF_M2/HF_S2) are the means and standard deviations in seconds.
-# No --warmup: a run under GNU time (peak RSS) comes first.
-hf() {
-	hf_json=$T/$1.json
-	shift
-	echo
-	echo "== $(basename "$hf_json" .json)"
-	hyperfine --style basic --runs "$RUNS" \
-		--export-json "$hf_json" "$@" || fail "hyperfine $hf_json failed"
-	HF_M1=$(mean_s "$hf_json" 1)
-	HF_S1=$(sd_s "$hf_json" 1)
-	HF_M2=$(mean_s "$hf_json" 2)
-	HF_S2=$(sd_s "$hf_json" 2)
-	[ -n "$HF_M1" ] || fail "cannot read the means from $hf_json"
-	cp "$hf_json" "$OUT/"
-}
+# Inputs and databases on a tmpfs, for both sides alike.
+bench_tmpdir
 
 # peak_kib OUTFILE CMD...: runs CMD under GNU time; PEAK_KIB and PEAK_S.
 peak_kib() {
@@ -199,45 +154,9 @@ rm -f "$T"/*.csv "$SDB"* "$PDB"*
 
 # --- 4. netstat -ntu text ------------------------------------------------------
 # A server under a SYN flood as `netstat -ntu` (net-tools 2.10, not wide)
-# prints it: SYN_RECV from 198.18.0.0/15, clients from 198.51.100.0/24 and
-# 203.0.113.0/24, IPv6 clients (addresses short enough not to be cut at 23
-# columns), connected UDP. rand() is seeded: every run writes the same file.
+# prints it, one dump (netstat_ntu, bench/lib.sh): the same file every run.
 NS_TXT=$T/netstat-ntu.txt
-awk -v n="$NLINES" 'BEGIN {
-	srand(4)
-	print "Active Internet connections (w/o servers)"
-	print "Proto Recv-Q Send-Q Local Address           Foreign Address         State      "
-	for (i = 0; i < n; i++) {
-		r = rand()
-		rq = 0; sq = 0
-		if (r < 0.40) {
-			p = "tcp"; st = "SYN_RECV"; l = "192.0.2.2:80"; k = i % 131072
-			f = sprintf("198.%d.%d.%d:%d", 18 + int(k / 65536), int(k / 256) % 256,
-				    k % 256, 1024 + (i * 7) % 64511)
-		} else if (r < 0.80) {
-			p = "tcp"; s = rand()
-			st = s < 0.75 ? "ESTABLISHED" : s < 0.9 ? "TIME_WAIT" : s < 0.95 ? "CLOSE_WAIT" : "FIN_WAIT2"
-			if (s < 0.05) { rq = int(rand() * 4096); sq = int(rand() * 65536) }
-			l = s < 0.5 ? "192.0.2.2:443" : "192.0.2.2:80"
-			f = sprintf("%s.%d:%d", i % 2 ? "203.0.113" : "198.51.100",
-				    1 + int(rand() * 254), 1024 + int(rand() * 64511))
-		} else if (r < 0.95) {
-			p = "tcp6"; st = rand() < 0.8 ? "ESTABLISHED" : "TIME_WAIT"
-			l = "2001:db8::2:443"
-			f = sprintf("2001:db8:%x::%x:%d", 1 + int(rand() * 4095),
-				    1 + int(rand() * 4095), 1024 + int(rand() * 64511))
-		} else if (r < 0.98) {
-			p = "udp"; st = "ESTABLISHED"
-			l = sprintf("192.0.2.2:%d", 1024 + int(rand() * 64511))
-			f = sprintf("198.51.100.%d:53", 1 + int(rand() * 4))
-		} else {
-			p = "udp6"; st = "ESTABLISHED"
-			l = sprintf("2001:db8::2:%d", 1024 + int(rand() * 64511))
-			f = "2001:db8:53::1:53"
-		}
-		printf "%-4s  %6d %6d %-23s %-23s %-11s\n", p, rq, sq, l, f, st
-	}
-}' > "$NS_TXT"
+netstat_ntu "$NLINES" > "$NS_TXT"
 NS_BYTES=$(wc -c < "$NS_TXT")
 NDB=$T/netstat.db
 hf netstat_ntu --prepare "rm -f $NDB $NDB-wal $NDB-shm" \
@@ -304,26 +223,7 @@ echo "segments: $SEG_SNAPS snapshots x ~$NSOCK sockets ($POP_SYNRECV SYN_RECV + 
 sed 's/±/+-/g' "$ROWS" | awk -F'\t' '{ printf "%-80s %-28s %-28s %-7s %-16s %s\n", $1, $2, $3, $4, $5, $6 }
 	BEGIN { printf "%-80s %-28s %-28s %-7s %-16s %s\n", "measurement", "sockscope", "peer (sqlite3)", "ratio", "goal", "met" }'
 
-RES=$OUT/results.md
-BEGIN_MARK='<!-- bench/import.sh: begin -->'
-END_MARK='<!-- bench/import.sh: end -->'
-if [ -f "$RES" ]; then
-	# without an earlier run's section and without trailing blank lines
-	awk -v b="$BEGIN_MARK" -v e="$END_MARK" '$0 == b { skip = 1 }
-		!skip && $0 == "" { blank++ }
-		!skip && $0 != "" { for (; blank > 0; blank--) print ""; print }
-		$0 == e { skip = 0 }' "$RES" > "$T/results.md"
-else
-	: > "$T/results.md"
-fi
-if [ -s "$T/results.md" ]; then
-	echo >> "$T/results.md"
-fi
 {
-	echo "$BEGIN_MARK"
-	echo
-	echo "## Import (issue 4)"
-	echo
 	echo "Measured $DATE on kernel \`$KREL\`, $CPUS CPUs, hyperfine $HFV" \
 		"(\`--runs $RUNS\`), sqlite3 $SQLV, inputs and databases in \`${TMPDIR:-/tmp}\`."
 	echo "Segments: $SEG_SNAPS snapshots of ~$NSOCK sockets ($POP_SYNRECV SYN_RECV +" \
@@ -333,8 +233,5 @@ fi
 	echo "| measurement | sockscope | peer (sqlite3 shell) | ratio | goal | met |"
 	echo "|---|---|---|---|---|---|"
 	awk -F'\t' '{ gsub(/\|/, "\\|"); printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$ROWS"
-	echo
-	echo "$END_MARK"
-} >> "$T/results.md"
-cp "$T/results.md" "$RES"
-echo "results appended to bench/out/results.md"
+} > "$T/section.md"
+results_section import.sh "Import (issue 4)" "$T/section.md"

@@ -94,7 +94,7 @@ hf() {
 	HF_B=$(mean_ms "$hf_json" | sed -n 2p)
 	HF_SA=$(sd_ms "$hf_json" | sed -n 1p)
 	HF_SB=$(sd_ms "$hf_json" | sed -n 2p)
-	[ -n "$HF_A" ] && [ -n "$HF_B" ] || fail "cannot read means from $hf_json"
+	if [ -z "$HF_A" ] || [ -z "$HF_B" ]; then fail "cannot read means from $hf_json"; fi
 	cp "$hf_json" "$OUT/$1.json"
 }
 

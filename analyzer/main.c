@@ -710,48 +710,6 @@ static const struct cliopt top_opts[] = {
 	OPT_HELP,
 };
 
-static int cmd_top(const struct cmd *c, int argc, char **argv)
-{
-	struct args a;
-	struct top_opts o;
-	struct scan_src src;
-	sqlite3 *db = NULL;
-	char **files = NULL;
-	char err[512];
-	unsigned width;
-	bool color;
-	int first, status = 0;
-	long n;
-
-	enum top_by by = TOP_IP;
-
-	first = parse(c, argc, argv, &a, &status);
-	if (first < 0)
-		return status;
-	if (a.by && top_by_parse(a.by, &by) < 0) {
-		fprintf(stderr, "sockscope top: --by %s: expected ip, subnet, port, program or state\n",
-			a.by);
-		return 2;
-	}
-	status = report_src(&a, argc, argv, first, a.have_at, &src, &db, &files);
-	if (status)
-		goto out;
-	o = (struct top_opts){by, (unsigned)a.prefix4, (unsigned)a.prefix6, (unsigned)a.limit,
-			      a.have_at, a.at};
-	term_out(&width, &color);
-	n = report_top(&src, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
-	if (n == -ENODATA) {
-		fprintf(stderr, "sockscope: %s\n", err);
-		status = 1;
-	} else if (n < 0) {
-		fprintf(stderr, "sockscope top: %s\n", err);
-		status = 2;
-	}
-out:
-	free(files);
-	db_close(db);
-	return status;
-}
 
 static const struct cliopt timeline_opts[] = {
 	OPT_DB,
@@ -767,51 +725,6 @@ static const struct cliopt timeline_opts[] = {
 	OPT_HELP,
 };
 
-static int cmd_timeline(const struct cmd *c, int argc, char **argv)
-{
-	struct args a;
-	struct timeline_opts o = {0};
-	struct scan_src src;
-	sqlite3 *db = NULL;
-	char **files = NULL;
-	char err[512];
-	unsigned width;
-	bool color;
-	int first, status = 0;
-	long n;
-
-	first = parse(c, argc, argv, &a, &status);
-	if (first < 0)
-		return status;
-	if (a.by && strcmp(a.by, "state") && strcmp(a.by, "subnet")) {
-		fprintf(stderr, "sockscope timeline: --by %s: expected state or subnet\n", a.by);
-		return 2;
-	}
-	status = report_src(&a, argc, argv, first, false, &src, &db, &files);
-	if (status)
-		goto out;
-	o.by = a.by && !strcmp(a.by, "subnet") ? TL_SUBNET : TL_STATE;
-	o.bucket = a.bucket;
-	o.prefix4 = (unsigned)a.prefix4;
-	o.prefix6 = (unsigned)a.prefix6;
-	o.series = (unsigned)a.series;
-	term_out(&width, &color);
-	n = report_timeline(&src, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
-	if (n == -ENODATA) {
-		fprintf(stderr, "sockscope: %s\n", err);
-		status = 1;
-	} else if (n < 0) {
-		fprintf(stderr, "sockscope timeline: %s\n", err);
-		status = 2;
-	} else if (n == 0) {
-		fprintf(stderr, "sockscope timeline: no snapshot matches\n");
-		status = 1;
-	}
-out:
-	free(files);
-	db_close(db);
-	return status;
-}
 
 static const struct cliopt spikes_opts[] = {
 	OPT_DB,
@@ -854,41 +767,6 @@ static void spikes_opts_from(const struct args *a, struct spikes_opts *o)
 	o->top = (unsigned)a->grew;
 }
 
-static int cmd_spikes(const struct cmd *c, int argc, char **argv)
-{
-	struct args a;
-	struct spikes_opts o;
-	struct scan_src src;
-	struct filter flt;
-	sqlite3 *db = NULL;
-	char **files = NULL;
-	char err[512];
-	unsigned width;
-	bool color;
-	int first, status = 0;
-	long n;
-
-	first = parse(c, argc, argv, &a, &status);
-	if (first < 0)
-		return status;
-	/* counters live in a database: dumps are imported into one in memory */
-	status = report_src(&a, argc, argv, first, true, &src, &db, &files);
-	if (status)
-		goto out;
-	spikes_opts_from(&a, &o);
-	flt = a.flt;
-	flt.states = 0;   /* --state names the series; each series selects its own */
-	term_out(&width, &color);
-	n = report_spikes(&src, &flt, &o, a.out, stdout, width, color, NULL, 0, err, sizeof err);
-	if (n < 0) {
-		fprintf(stderr, "sockscope spikes: %s\n", err);
-		status = 2;
-	}
-out:
-	free(files);
-	db_close(db);
-	return status;
-}
 
 static const struct cliopt summary_opts[] = {
 	OPT_DB,
@@ -900,46 +778,6 @@ static const struct cliopt summary_opts[] = {
 	OPT_HELP,
 };
 
-static int cmd_summary(const struct cmd *c, int argc, char **argv)
-{
-	struct args a;
-	struct summary_opts o;
-	struct scan_src src;
-	sqlite3 *db = NULL;
-	char **files = NULL;
-	char err[512];
-	unsigned width;
-	bool color;
-	int first, status = 0;
-	long n;
-
-	first = parse(c, argc, argv, &a, &status);
-	if (first < 0)
-		return status;
-	/* counters live in a database: dumps are imported into one in memory */
-	status = report_src(&a, argc, argv, first, true, &src, &db, &files);
-	if (status)
-		goto out;
-	memset(&o, 0, sizeof o);
-	o.prefix4 = (unsigned)a.prefix4;
-	o.prefix6 = (unsigned)a.prefix6;
-	o.subnets = 5;
-	a.flt.states = 0;   /* the spikes' series: the defaults */
-	spikes_opts_from(&a, &o.spikes);
-	term_out(&width, &color);
-	n = report_summary(&src, &a.flt, &o, a.out, stdout, width, color, err, sizeof err);
-	if (n < 0) {
-		fprintf(stderr, "sockscope summary: %s\n", err);
-		status = 2;
-	} else if (n == 0) {
-		fprintf(stderr, "sockscope summary: no snapshot matches\n");
-		status = 1;
-	}
-out:
-	free(files);
-	db_close(db);
-	return status;
-}
 
 static const struct cliopt ports_opts[] = {
 	OPT_DB,
@@ -951,11 +789,34 @@ static const struct cliopt ports_opts[] = {
 };
 
 /* ports and programs: the same options, one report function each. */
-static int cmd_listeners(const struct cmd *c, int argc, char **argv)
+
+/* ---- the table ------------------------------------------------------------- */
+
+/* ---- the reports: one runner, a run function each ------------------------ */
+
+/* Where a report's rows may come from. */
+enum report_needs {
+	NEEDS_ANY,       /* the database, or dumps read directly */
+	NEEDS_DB,        /* a database: dumps are imported into one in memory */
+};
+
+struct report {
+	/* its own options checked (0, or an exit status) and what it reads */
+	int (*check)(const struct cmd *c, const struct args *a, enum report_needs *needs);
+	/* runs it; returns rows, or -errno with err set (-ENODATA: no input) */
+	long (*run)(struct scan_src *src, struct args *a, unsigned width, bool color, char *err,
+		    size_t errsz);
+	bool none_is_empty;  /* 0 rows says "no snapshot matches", exit 1 */
+};
+
+static int run_report(const struct cmd *c, int argc, char **argv, const struct report *r)
 {
+	enum report_needs needs = NEEDS_ANY;
+	struct scan_src src;
 	struct args a;
 	sqlite3 *db = NULL;
-	char err[512];
+	char **files = NULL;
+	char err[512] = "";
 	unsigned width;
 	bool color;
 	int first, status = 0;
@@ -964,21 +825,154 @@ static int cmd_listeners(const struct cmd *c, int argc, char **argv)
 	first = parse(c, argc, argv, &a, &status);
 	if (first < 0)
 		return status;
-	status = report_db(&a, argc, argv, first, &db);
-	if (status)
+	if (r->check && (status = r->check(c, &a, &needs)) != 0)
 		return status;
+	status = report_src(&a, argc, argv, first, needs == NEEDS_DB, &src, &db, &files);
+	if (status)
+		goto out;
 	term_out(&width, &color);
-	n = (strcmp(c->name, "ports") ? report_programs : report_ports)(
-		db, &a.flt, a.have_at, a.at, a.out, stdout, width, color, err, sizeof err);
-	if (n < 0) {
+	n = r->run(&src, &a, width, color, err, sizeof err);
+	if (n == -ENODATA) {
+		fprintf(stderr, "sockscope: %s\n", err);
+		status = 1;
+	} else if (n < 0) {
 		fprintf(stderr, "sockscope %s: %s\n", c->name, err);
 		status = 2;
+	} else if (n == 0 && r->none_is_empty) {
+		fprintf(stderr, "sockscope %s: no snapshot matches\n", c->name);
+		status = 1;
 	}
+out:
+	free(files);
 	db_close(db);
 	return status;
 }
 
-/* ---- the table ------------------------------------------------------------- */
+static int top_check(const struct cmd *c, const struct args *a, enum report_needs *needs)
+{
+	enum top_by by;
+
+	if (a->by && top_by_parse(a->by, &by) < 0) {
+		fprintf(stderr, "sockscope %s: --by %s: expected ip, subnet, port, program or state\n",
+			c->name, a->by);
+		return 2;
+	}
+	/* --at picks each host's newest snapshot: every one must be known first */
+	*needs = a->have_at ? NEEDS_DB : NEEDS_ANY;
+	return 0;
+}
+
+static long top_run_cli(struct scan_src *src, struct args *a, unsigned width, bool color,
+			char *err, size_t errsz)
+{
+	struct top_opts o = {TOP_IP, (unsigned)a->prefix4, (unsigned)a->prefix6,
+			     (unsigned)a->limit, a->have_at, a->at};
+
+	if (a->by)
+		(void)top_by_parse(a->by, &o.by);   /* checked by top_check */
+	return report_top(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
+}
+
+static int timeline_check(const struct cmd *c, const struct args *a, enum report_needs *needs)
+{
+	(void)needs;
+	if (a->by && strcmp(a->by, "state") && strcmp(a->by, "subnet")) {
+		fprintf(stderr, "sockscope %s: --by %s: expected state or subnet\n", c->name, a->by);
+		return 2;
+	}
+	return 0;
+}
+
+static long timeline_run(struct scan_src *src, struct args *a, unsigned width, bool color,
+			 char *err, size_t errsz)
+{
+	struct timeline_opts o = {
+		.by = a->by && !strcmp(a->by, "subnet") ? TL_SUBNET : TL_STATE,
+		.bucket = a->bucket,
+		.prefix4 = (unsigned)a->prefix4,
+		.prefix6 = (unsigned)a->prefix6,
+		.series = (unsigned)a->series,
+	};
+
+	return report_timeline(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
+}
+
+/* counters live in a database, and so do ports' and programs' queries */
+static int needs_db(const struct cmd *c, const struct args *a, enum report_needs *needs)
+{
+	(void)c;
+	(void)a;
+	*needs = NEEDS_DB;
+	return 0;
+}
+
+static long spikes_run(struct scan_src *src, struct args *a, unsigned width, bool color,
+		       char *err, size_t errsz)
+{
+	struct spikes_opts o;
+	struct filter flt = a->flt;
+
+	spikes_opts_from(a, &o);
+	flt.states = 0;   /* --state names the series; each series selects its own */
+	return report_spikes(src, &flt, &o, a->out, stdout, width, color, NULL, 0, err, errsz);
+}
+
+static long summary_run(struct scan_src *src, struct args *a, unsigned width, bool color,
+			char *err, size_t errsz)
+{
+	struct summary_opts o = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}};
+
+	a->flt.states = 0;   /* the spikes' series: the defaults */
+	spikes_opts_from(a, &o.spikes);
+	return report_summary(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
+}
+
+static long ports_run(struct scan_src *src, struct args *a, unsigned width, bool color,
+		      char *err, size_t errsz)
+{
+	return report_ports(src->db, &a->flt, a->have_at, a->at, a->out, stdout, width, color, err,
+			    errsz);
+}
+
+static long programs_run(struct scan_src *src, struct args *a, unsigned width, bool color,
+			 char *err, size_t errsz)
+{
+	return report_programs(src->db, &a->flt, a->have_at, a->at, a->out, stdout, width, color,
+			       err, errsz);
+}
+
+static const struct report top_report = {top_check, top_run_cli, false};
+static const struct report timeline_report = {timeline_check, timeline_run, true};
+static const struct report spikes_report = {needs_db, spikes_run, false};
+static const struct report summary_report = {needs_db, summary_run, true};
+static const struct report ports_report = {needs_db, ports_run, false};
+static const struct report programs_report = {needs_db, programs_run, false};
+
+static int cmd_top(const struct cmd *c, int argc, char **argv)
+{
+	return run_report(c, argc, argv, &top_report);
+}
+
+static int cmd_timeline(const struct cmd *c, int argc, char **argv)
+{
+	return run_report(c, argc, argv, &timeline_report);
+}
+
+static int cmd_spikes(const struct cmd *c, int argc, char **argv)
+{
+	return run_report(c, argc, argv, &spikes_report);
+}
+
+static int cmd_summary(const struct cmd *c, int argc, char **argv)
+{
+	return run_report(c, argc, argv, &summary_report);
+}
+
+static int cmd_listeners(const struct cmd *c, int argc, char **argv)
+{
+	return run_report(c, argc, argv, strcmp(c->name, "ports") ? &programs_report
+								   : &ports_report);
+}
 
 #define OPTS(x) x, sizeof x / sizeof x[0]
 

@@ -386,3 +386,11 @@ golden() {
 	fi
 	diff -u "$1" "$2" > "$2.diff" 2>&1 || fail "$3 differs from $1: $(cat "$2.diff")"
 }
+
+# csvrows COL...: the rows of a CSV report on stdin as "col=value ..." lines,
+# read by Python's csv module (quoting and all); needs python3.
+csvrows() {
+	python3 -c 'import csv, sys
+for r in csv.DictReader(sys.stdin):
+    print(" ".join("%s=%s" % (k, r[k]) for k in sys.argv[1:]))' "$@"
+}

@@ -14,9 +14,6 @@ data=${TEST_DATA_DIR:-tests/data}
 S=$SOCKSCOPE
 command -v python3 > /dev/null 2>&1 || skip "needs python3 (apt-get install python3) for CSV, JSON and SQLite"
 
-csvrows() { python3 -c 'import csv, sys
-for r in csv.DictReader(sys.stdin):
-    print(" ".join("%s=%s" % (k, r[k]) for k in sys.argv[1:]))' "$@"; }
 
 awk -f "$data/reports/history.awk" > "$dir/hist.log" || fail "history.awk"
 db=$dir/h.db

@@ -14,10 +14,6 @@ log=$data/reports/two_dumps.log
 S=$SOCKSCOPE
 command -v python3 > /dev/null 2>&1 || skip "needs python3 (apt-get install python3) to parse CSV and JSON"
 
-# rows of a CSV report as "col=value ..." lines, through Python's csv module
-csvrows() { python3 -c 'import csv, sys
-for r in csv.DictReader(sys.stdin):
-    print(" ".join("%s=%s" % (k, r[k]) for k in sys.argv[1:]))' "$@"; }
 
 "$S" top -o csv -f "$log" > "$dir/ip.csv" 2> "$dir/err" || fail "top -f: $(cat "$dir/err")"
 csvrows ip conns share avg peers states first last snapshots < "$dir/ip.csv" > "$dir/ip"

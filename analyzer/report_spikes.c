@@ -537,10 +537,15 @@ static int write_report(struct run *r, enum out_format fmt, FILE *f, unsigned wi
 	};
 	struct out *out = out_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
 	struct buf texts[G_N];
-	int rc = 0;
+	int rc = 0, digits = 0;
 
 	if (!out)
 		return oom(r);
+	/* a recorder at sub-second intervals: milliseconds, in every row alike */
+	for (size_t i = 0; i < r->nfound; i++)
+		if (r->found[i].f.s.start % USEC_PER_SEC || r->found[i].f.s.end % USEC_PER_SEC ||
+		    r->found[i].f.s.peak_t % USEC_PER_SEC)
+			digits = 3;
 	for (int k = 0; k < G_N; k++)
 		buf_init(&texts[k]);
 	for (size_t i = 0; rc == 0 && i < r->nfound; i++) {
@@ -552,9 +557,9 @@ static int write_report(struct run *r, enum out_format fmt, FILE *f, unsigned wi
 
 		if ((rc = growth(r, fd, texts)) < 0)
 			break;
-		utctime_format(s->start, 0, start, sizeof start);
-		utctime_format(s->end, 0, end, sizeof end);
-		utctime_format(s->peak_t, 0, at, sizeof at);
+		utctime_format(s->start, digits, start, sizeof start);
+		utctime_format(s->end, digits, end, sizeof end);
+		utctime_format(s->peak_t, digits, at, sizeof at);
 		snprintf(secs, sizeof secs, "%" PRId64, (s->end - s->start) / USEC_PER_SEC);
 		snprintf(peak, sizeof peak, "%.1f", s->peak);
 		snprintf(base, sizeof base, "%.1f", s->baseline);

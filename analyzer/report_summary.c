@@ -216,8 +216,8 @@ static int states_at(struct sum *s, const char *section, struct agg *agg, size_t
 			v[j] = v[j - 1];
 			v[j - 1] = t;
 		}
-	rc = row(s, section, "snapshot", "%s on %s: %" PRIu64 " sockets",
-		 when(s->snaps.v[snap].time, a), s->snaps.v[snap].host, total);
+	rc = row(s, section, "snapshot", "%s on %s: %" PRIu64 " socket%s",
+		 when(s->snaps.v[snap].time, a), s->snaps.v[snap].host, total, total == 1 ? "" : "s");
 	for (size_t i = 0; rc == 0 && i < nv; i++)
 		rc = row(s, section, agg_state_name(v[i].st), "%" PRIu32, v[i].n);
 	return rc;
@@ -389,8 +389,8 @@ static int counter_totals(struct sum *s)
 	struct filter_params p = {0};
 	sqlite3_stmt *st = NULL;
 	struct buf sql;
-	int rc;
-	bool any = false;
+	long long samples = 0;
+	int rc, any = 0;
 
 	buf_init(&sql);
 	rc = buf_puts(&sql, "SELECT name, sum(max(d, 0)), count(*) FROM (SELECT c.name,"
@@ -418,18 +418,23 @@ static int counter_totals(struct sum *s)
 		rc = -EIO;
 		goto out;
 	}
-	/* in the order of the list, not the name's */
+	/* in the order of the list, not the name's; those that rose */
 	for (size_t i = 0; rc == 0 && i < sizeof counters / sizeof counters[0]; i++) {
 		sqlite3_reset(st);
 		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
 			if (strcmp((const char *)sqlite3_column_text(st, 0), counters[i]))
 				continue;
-			rc = row(s, "counters", counters[i], "+%lld over %lld samples",
-				 sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
-			any = true;
+			samples = sqlite3_column_int64(st, 2);
+			if (sqlite3_column_int64(st, 1) > 0)
+				rc = row(s, "counters", counters[i], "+%lld over %lld samples",
+					 sqlite3_column_int64(st, 1), samples);
+			any += sqlite3_column_int64(st, 1) > 0;
 		}
 	}
-	if (rc == 0 && !any)
+	if (rc == 0 && !any && samples)
+		rc = row(s, "counters", "none",
+			 "no SYN-flood or connection counter rose (%lld samples)", samples);
+	else if (rc == 0 && !any)
 		rc = row(s, "counters", "none", "no kernel counters (text dumps have none)");
 out:
 	sqlite3_finalize(st);

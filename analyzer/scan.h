@@ -95,7 +95,7 @@ struct scan_src {
  * alone and cannot select --at, which needs every snapshot first: have_at
  * is -EINVAL there). 0, or -errno with err set. */
 int scan_run(struct scan_src *src, const struct filter *flt, bool have_at, usec_t at,
-	     unsigned cols, unsigned nsinks, const struct scan_sink *sinks, struct scan_snaps *snaps, char *err,
-	     size_t errsz);
+	     unsigned cols, unsigned nsinks, const struct scan_sink *sinks,
+	     struct scan_snaps *snaps, char *err, size_t errsz);
 
 #endif

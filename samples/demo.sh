@@ -42,6 +42,12 @@ echo
 bold "== Sockets per host and state (sockscope query)"
 "$SOCKSCOPE" query -d "$db" --header "SELECT s.host, k.state, count(*) AS n FROM sockets k JOIN snapshots s ON s.id = k.snapshot_id GROUP BY 1, 2 ORDER BY 1, 3 DESC"
 echo
+bold "== The review's first page (sockscope summary)"
+"$SOCKSCOPE" summary -d "$db"
+echo
+bold "== Who: the busiest remote subnets (sockscope top --by subnet)"
+"$SOCKSCOPE" top -d "$db" --by subnet -n 5
+echo
 bold "== What 'netstat -na' printed on winbox at 14:00 (replayed)"
 "$SOCKSCOPE" netstat -q -d "$db" --host winbox --at 2026-11-25T14:00:00Z -- -na | head -8
 echo
@@ -51,5 +57,7 @@ explore "$REC --help" "all recorder options (man docs/sockscope-recorder.8)"
 explore "$REC -o /tmp/rec -i 1" "record every second until Ctrl-C"
 explore "zstdcat /tmp/rec/*.zst | less" "every snapshot is plain text (docs/FORMAT.md)"
 explore "build/sockscope import -d my.db DIR" "import recordings and saved netstat/ss dumps (man docs/sockscope.1)"
+explore "build/sockscope spikes -d my.db" "when SYN_RECV or the cookie counters rose (docs/REPORTS.md)"
+explore "netstat -ntu | build/sockscope top -" "the article's per-host count, correct for IPv6"
 explore "build/sockscope query -d my.db SQL" "ask the database (docs/SCHEMA.md)"
 explore "make test" "unit + network-namespace tests (SYN flood included)"

@@ -615,8 +615,10 @@ static int tap_finish(void *ctx)
 		rc = send_row(t, &t->hrows[i],
 			      t->hprog[i] ? t->held.arena.data + t->hprog[i] - 1 : NULL);
 	t->hn = 0;
-	if (t->announced)
+	if (t->announced) {
 		t->snaps->v[t->snaps->n - 1].n = (int64_t)t->kept;
+		t->snaps->rows += t->kept;
+	}
 	return rc;
 }
 

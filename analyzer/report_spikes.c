@@ -624,7 +624,8 @@ long report_spikes(struct scan_src *src, const struct filter *flt, const struct 
 		if ((rc = counter_series(&r, name)) < 0)
 			goto out;
 	}
-	qsort(r.found, r.nfound, sizeof *r.found, by_start);
+	if (r.nfound)   /* r.found is NULL when nothing was found */
+		qsort(r.found, r.nfound, sizeof *r.found, by_start);
 	for (size_t i = 0; found && i < r.nfound && i < max_found; i++)
 		found[i] = r.found[i].f;
 	if (f && (rc = write_report(&r, fmt, f, width, color)) < 0)

@@ -22,6 +22,13 @@ struct importer {
 	struct import_totals t;
 	unsigned depth;
 	bool tap;                /* rows go to a store tap: nothing to hash */
+	/* tap: regular files read, so one named twice is read once (the
+	 * database's content hash does that otherwise) */
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} *read;
+	size_t nread;
 	/* the database's own files (main, -wal, -shm), never read as input */
 	struct stat own[3];
 	unsigned nown;
@@ -97,6 +104,7 @@ void importer_free(struct importer *im)
 	if (!im)
 		return;
 	store_free(im->store);
+	free(im->read);
 	free(im);
 }
 
@@ -262,6 +270,30 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	src.msg = im->msg;
 	src.path = path;
 	src.t_start = src.t_drawn = now_s();
+	if (im->tap && regular) {
+		struct stat st;
+
+		if (stat(open_path, &st) == 0) {
+			void *v;
+
+			for (size_t i = 0; i < im->nread; i++)
+				if (im->read[i].dev == st.st_dev && im->read[i].ino == st.st_ino) {
+					if (!im->o->quiet)
+						fprintf(im->msg, "%s: already read, skipped\n", path);
+					im->t.already++;
+					return 0;
+				}
+			v = realloc(im->read, (im->nread + 1) * sizeof *im->read);
+			if (!v) {
+				fprintf(im->msg, "%s: skipped: out of memory\n", path);
+				im->t.failed++;
+				return 1;
+			}
+			im->read = v;
+			im->read[im->nread].dev = st.st_dev;
+			im->read[im->nread++].ino = st.st_ino;
+		}
+	}
 	if (im->tap) {
 		snprintf(sha, sizeof sha, "tap");
 	} else if (regular) {

@@ -43,6 +43,21 @@ static int grow(struct intern *t)
 	return 0;
 }
 
+long intern_find(const struct intern *t, const char *s)
+{
+	size_t j;
+
+	if (!t->nslot)
+		return -1;
+	j = str_hash(s) & (t->nslot - 1);
+	while (t->slot[j]) {
+		if (!strcmp(t->v[t->slot[j] - 1], s))
+			return t->slot[j] - 1;
+		j = (j + 1) & (t->nslot - 1);
+	}
+	return -1;
+}
+
 long intern_id(struct intern *t, const char *s)
 {
 	size_t j;

@@ -17,5 +17,7 @@ struct intern {
 void intern_fini(struct intern *t);
 /* The number of s (copied when new), or -ENOMEM. */
 long intern_id(struct intern *t, const char *s);
+/* The number of s, or -1 when it was never seen. */
+long intern_find(const struct intern *t, const char *s);
 
 #endif

@@ -144,6 +144,9 @@ static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
  * text, which may be a folded IPv4-mapped address. */
 static int row_peer(sqlite3_stmt *st, struct addr *peer)
 {
+	/* every byte: an IPv4 peer after an IPv6 one must not keep its tail
+	 * (group keys are the whole 16 bytes) */
+	memset(peer, 0, sizeof *peer);
 	if (sqlite3_column_int(st, 1) == 4) {
 		uint32_t v = (uint32_t)sqlite3_column_int64(st, 2);
 
@@ -309,8 +312,8 @@ out:
  * ring, so memory stays bounded whatever the input. A dump's rows are final
  * as they come and stream at once; a segment's snapshot is held until the
  * importer says it is whole (a torn one is discarded, as SQLite would roll
- * it back). A snapshot is announced with its first row seen (kept or not):
- * one without rows is not reported on, as in the database.
+ * it back). A snapshot is announced with its first row, or when it ends
+ * (an empty snapshot counts, as in the database).
  */
 #define CHUNK_ROWS 8192
 #define CHUNK_MARKS 64
@@ -338,7 +341,7 @@ struct tap {
 	struct scan_snap cur;
 	char host[256];
 	bool announced;
-	uint64_t seen, kept;
+	uint64_t kept;
 	struct chunk held;       /* a segment's snapshot until it is whole */
 	struct scan_row *hrows;  /* ... beyond one chunk */
 	size_t *hprog, hn, hcap;
@@ -499,7 +502,7 @@ static int tap_snapshot(void *ctx, const struct store_snapshot *snap)
 	if (!filter_match_snapshot(t->flt, snap->host, snap->time))
 		return 1;
 	t->announced = false;
-	t->seen = t->kept = 0;
+	t->kept = 0;
 	t->hn = 0;
 	buf_reset(&t->held.arena);
 	snprintf(t->host, sizeof t->host, "%s", snap->host ? snap->host : "unknown");
@@ -543,7 +546,6 @@ static int tap_row(void *ctx, const struct store_row *r)
 	struct scan_row sr = {0};
 	int st = agg_state_parse(r->state, strlen(r->state));
 
-	t->seen++;
 	sr.state = (uint8_t)(st < 0 ? 0 : st);
 	sr.proto = (uint8_t)(!strcmp(r->proto, "tcp") ? IPPROTO_TCP
 			     : !strcmp(r->proto, "udp") ? IPPROTO_UDP
@@ -588,7 +590,6 @@ static int tap_sock(void *ctx, const struct sock_row *r)
 	int st = r->state == ST_NEW_SYN_RECV ? ST_SYN_RECV : r->state;
 	int rc;
 
-	t->seen++;
 	if (!t->announced && (rc = announce(t)) < 0)
 		return rc;
 	if (r->proto != IPPROTO_TCP && st == ST_CLOSE)
@@ -608,8 +609,9 @@ static int tap_finish(void *ctx)
 	struct tap *t = ctx;
 	int rc = 0;
 
-	/* a held (segment) snapshot is whole now */
-	if (t->seen && !t->announced && (rc = announce(t)) < 0)
+	/* a held (segment) snapshot is whole now; an empty one counts too, as
+	 * in the database (it was taken: its groups are absent, not unknown) */
+	if (!t->announced && (rc = announce(t)) < 0)
 		return rc;
 	for (size_t i = 0; rc == 0 && i < t->hn; i++)
 		rc = send_row(t, &t->hrows[i],
@@ -627,7 +629,6 @@ static void tap_discard(void *ctx)
 	struct tap *t = ctx;
 
 	t->hn = 0;
-	t->seen = 0;
 }
 
 int scan_files(char *const *paths, size_t npaths, const struct import_opts *o,

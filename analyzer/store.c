@@ -1,6 +1,7 @@
 /* store — the database side of an import: one prepared statement per
  * table, rows bound field by field, unknown values stored as NULL. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "intern.h"
 #include "store.h"
 #include "tcpstate.h"
 
@@ -52,6 +54,8 @@ struct store {
 	const struct store_tap *tap;
 	bool skip;               /* the tap does not want this snapshot */
 	int64_t next_id;
+	struct intern recorded;  /* tap: recorder snapshots taken (host, boot, seq, time) */
+	char pending[512];       /* tap: the key of the one being read, "" if none */
 };
 
 int store_new_tap(const struct store_tap *tap, struct store **out)
@@ -94,6 +98,7 @@ void store_free(struct store *s)
 		return;
 	for (int i = 0; i < Q_N_; i++)
 		sqlite3_finalize(s->q[i]);
+	intern_fini(&s->recorded);
 	free(s);
 }
 
@@ -230,6 +235,17 @@ int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64
 	int rc;
 
 	if (s->tap) {
+		/* a recorder snapshot is taken once, as the database's unique
+		 * index (snapshots_recorded) takes it */
+		s->pending[0] = '\0';
+		if (snap->seq >= 0) {
+			snprintf(s->pending, sizeof s->pending, "%s\n%s\n%" PRId64 "\n%" PRId64,
+				 snap->host, snap->boot_id ? snap->boot_id : "", snap->seq,
+				 (int64_t)snap->time);
+			/* taken only when whole: a torn copy does not hide a good one */
+			if (intern_find(&s->recorded, s->pending) >= 0)
+				return 1;
+		}
 		rc = s->tap->snapshot(s->tap->ctx, snap);
 		s->skip = rc == 1;
 		*id = s->next_id++;
@@ -259,8 +275,11 @@ int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets)
 {
 	sqlite3_stmt *st = s->q[Q_SNAP_FINISH];
 
-	if (s->tap)
+	if (s->tap) {
+		if (s->pending[0] && intern_id(&s->recorded, s->pending) < 0)
+			return -ENOMEM;
 		return s->skip ? 0 : s->tap->finish(s->tap->ctx);
+	}
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)sockets);
 	return run(s, Q_SNAP_FINISH);

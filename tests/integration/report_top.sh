@@ -74,6 +74,9 @@ for opts in "--port 80" "--lport 80" "--rport 8080" "--state SYN_REC" "--state E
 	cmp -s "$dir/f.db.csv" "$dir/f.file.csv" ||
 		fail "top $opts: database and dump differ: $(diff "$dir/f.db.csv" "$dir/f.file.csv")"
 done
+# a file named twice is read once, as the database's content hash keeps it once
+"$S" top -o csv -f "$log" -f "$log" > "$dir/twice.csv" || fail "top -f LOG -f LOG"
+cmp -s "$dir/ip.csv" "$dir/twice.csv" || fail "a file named twice counted twice: $(cat "$dir/twice.csv")"
 lst=$data/reports/listeners.txt
 "$S" import -q -d "$dir/l.db" "$lst" 2> /dev/null || fail "import listeners"
 for opts in "--by program" "--program nginx:\ worker" "--by port --state LISTEN" "--proto udp --by state" \

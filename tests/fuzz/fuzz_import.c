@@ -8,23 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzzdb.h"
 #include "db.h"
 #include "import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static long long scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		abort();
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -65,13 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = importer_path(im, path);
 	if (rc < 0)
 		abort();   /* a database failure: never from input alone */
-	if (scalar(db, "SELECT count(*) FROM sockets") !=
-	    scalar(db, "SELECT coalesce(sum(sockets), 0) FROM sources"))
+	if (fuzz_scalar(db, "SELECT count(*) FROM sockets") !=
+	    fuzz_scalar(db, "SELECT coalesce(sum(sockets), 0) FROM sources"))
 		abort();
-	if (scalar(db, "SELECT count(*) FROM snapshots") !=
-	    scalar(db, "SELECT coalesce(sum(snapshots), 0) FROM sources"))
+	if (fuzz_scalar(db, "SELECT count(*) FROM snapshots") !=
+	    fuzz_scalar(db, "SELECT coalesce(sum(snapshots), 0) FROM sources"))
 		abort();
-	if (scalar(db, "SELECT count(*) FROM snapshots s WHERE sockets !="
+	if (fuzz_scalar(db, "SELECT count(*) FROM snapshots s WHERE sockets !="
 		       " (SELECT count(*) FROM sockets WHERE snapshot_id = s.id)") != 0)
 		abort();
 	importer_free(im);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzzdb.h"
 #include "db.h"
 #include "filter.h"
 #include "import.h"
@@ -176,21 +177,6 @@ static const char *row_diff(const struct top_row *a, const struct top_row *b)
 	return NULL;
 }
 
-static long long scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		abort();
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (v < 0)
-		abort();
-	return v;
-}
-
 /* The bytes into a new file: importer_path stats, realpaths and opens a
  * path, which a memfd's /proc/self/fd link does not survive (its target
  * is "/memfd:... (deleted)"). */
@@ -252,7 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (importer_path(im, path) < 0)
 		abort(); /* a database failure: never from input alone */
 	importer_free(im);
-	stored = scalar(db, "SELECT count(*) FROM snapshots");
+	stored = fuzz_scalar(db, "SELECT count(*) FROM snapshots");
 
 	sdb.db = db;
 	sdb.threads = 1;

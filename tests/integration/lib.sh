@@ -394,3 +394,30 @@ csvrows() {
 for r in csv.DictReader(sys.stdin):
     print(" ".join("%s=%s" % (k, r[k]) for k in sys.argv[1:]))' "$@"
 }
+
+# history_db DB: tests/data/reports/history.awk's synthetic history imported
+# into DB (see tests/data/reports/README.md); history_counters DB adds the
+# counter rows a recorder would have stored: a cookie flood of 500/s in
+# TcpExt.SyncookiesSent at 10:03:00 .. 10:03:50, and TcpExt.ListenOverflows
+# rising 2 per snapshot until a reboot (boot_id a -> b) at 10:07:00, then 3.
+# Need python3.
+history_db() {
+	awk -f "${TEST_DATA_DIR:-tests/data}/reports/history.awk" > "$1.log" || fail "history.awk"
+	"$SOCKSCOPE" import -q -d "$1" "$1.log" 2> "$1.err" || fail "import: $(cat "$1.err")"
+}
+history_counters() {
+	python3 - "$1" <<'EOT' || fail "adding counter rows to $1"
+import sqlite3, sys, calendar, time
+db = sqlite3.connect(sys.argv[1])
+ts = lambda s: calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%S")) * 10**6
+t0, boot = ts("2026-11-25T10:02:50"), ts("2026-11-25T10:07:00")
+for sid, t in db.execute("SELECT id, time FROM snapshots").fetchall():
+    k = min(max((t - t0) // 10**7, 0), 6)   # 10 s steps after 10:02:50, at most 6
+    db.execute("INSERT INTO counters VALUES (?, ?, ?)", (sid, "TcpExt.SyncookiesSent", 7 + 5000 * k))
+    n = (t - ts("2026-11-25T10:00:00")) // 10**7          # snapshots since the start
+    over = 100 + 2 * n if t < boot else 3 * ((t - boot) // 10**7)
+    db.execute("INSERT INTO counters VALUES (?, ?, ?)", (sid, "TcpExt.ListenOverflows", over))
+    db.execute("UPDATE snapshots SET boot_id = ? WHERE id = ?", ("a" if t < boot else "b", sid))
+db.commit()
+EOT
+}

@@ -15,9 +15,8 @@ S=$SOCKSCOPE
 command -v python3 > /dev/null 2>&1 || skip "needs python3 (apt-get install python3) for CSV, JSON and SQLite"
 
 
-awk -f "$data/reports/history.awk" > "$dir/hist.log" || fail "history.awk"
 db=$dir/h.db
-"$S" import -q -d "$db" "$dir/hist.log" 2> "$dir/err" || fail "import: $(cat "$dir/err")"
+history_db "$db"
 [ "$("$S" query -d "$db" 'SELECT count(*) FROM snapshots')" = 54 ] || fail "54 snapshots expected"
 
 # before counters exist: the SYN_RECV spike alone
@@ -29,19 +28,9 @@ EOT
 diff "$dir/want" "$dir/a" > "$dir/d" || fail "SYN_RECV spike: $(cat "$dir/d")"
 
 # a cookie flood: SyncookiesSent +5000 per 10 s at 10:03:00 .. 10:03:50, as
-# the recorder would have stored it (text dumps carry no counters)
-python3 - "$db" <<'EOT' || fail "adding counter rows"
-import sqlite3, sys, calendar, time
-db = sqlite3.connect(sys.argv[1])
-t0 = calendar.timegm(time.strptime("2026-11-25T10:02:50", "%Y-%m-%dT%H:%M:%S")) * 10**6
-rows = []
-for sid, t in db.execute("SELECT id, time FROM snapshots"):
-    k = min(max((t - t0) // 10**7, 0), 6)   # 10 s steps after 10:02:50, at most 6
-    rows.append((sid, "TcpExt.SyncookiesSent", 7 + 5000 * k))
-    rows.append((sid, "TcpExt.ListenOverflows", 12))
-db.executemany("INSERT INTO counters VALUES (?, ?, ?)", rows)
-db.commit()
-EOT
+# the recorder would have stored it (text dumps carry no counters), and a
+# ListenOverflows too slow to spike
+history_counters "$db"
 "$S" spikes -o csv -d "$db" > "$dir/b.csv" || fail "spikes with counters"
 csvrows series start end secs peak peak_at baseline threshold points open subnets < "$dir/b.csv" > "$dir/b"
 cat > "$dir/want" <<'EOT'
@@ -87,7 +76,7 @@ COLUMNS=200 "$S" spikes -d "$db" > "$dir/b.txt" || fail "table"
 golden "$data/reports/golden/spikes.txt" "$dir/b.txt" "the table"
 
 # without a database: the dump imported into memory
-"$S" spikes -o csv -f "$dir/hist.log" | csvrows series start end > "$dir/c"
+"$S" spikes -o csv -f "$db.log" | csvrows series start end > "$dir/c"
 [ "$(cat "$dir/c")" = "series=SYN_RECV start=2026-11-25T10:05:00Z end=2026-11-25T10:06:10Z" ] ||
 	fail "spikes -f: $(cat "$dir/c")"
 pass "SYN_RECV spike and a cookie flood seen only in counters, exact start/end/peak/baseline; what grew; options; CSV, JSON, golden table"

@@ -13,25 +13,11 @@ data=${TEST_DATA_DIR:-tests/data}
 S=$SOCKSCOPE
 command -v python3 > /dev/null 2>&1 || skip "needs python3 (apt-get install python3) for CSV, JSON and SQLite"
 
-awk -f "$data/reports/history.awk" > "$dir/hist.log" || fail "history.awk"
 db=$dir/h.db
-"$S" import -q -d "$db" "$dir/hist.log" 2> "$dir/err" || fail "import: $(cat "$dir/err")"
-# counters as in report_spikes.sh, and a reboot: ListenOverflows restarts at
-# 10:07:00 (boot b), so its fall is no decrease
-python3 - "$db" <<'EOT' || fail "adding counter rows"
-import sqlite3, sys, calendar, time
-db = sqlite3.connect(sys.argv[1])
-ts = lambda s: calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%S")) * 10**6
-t0, boot = ts("2026-11-25T10:02:50"), ts("2026-11-25T10:07:00")
-for sid, t in db.execute("SELECT id, time FROM snapshots").fetchall():
-    k = min(max((t - t0) // 10**7, 0), 6)
-    db.execute("INSERT INTO counters VALUES (?, ?, ?)", (sid, "TcpExt.SyncookiesSent", 7 + 5000 * k))
-    n = (t - ts("2026-11-25T10:00:00")) // 10**7          # snapshots since the start
-    over = 100 + 2 * n if t < boot else 3 * ((t - boot) // 10**7)
-    db.execute("INSERT INTO counters VALUES (?, ?, ?)", (sid, "TcpExt.ListenOverflows", over))
-    db.execute("UPDATE snapshots SET boot_id = ? WHERE id = ?", ("a" if t < boot else "b", sid))
-db.commit()
-EOT
+history_db "$db"
+# the counters, with a reboot: ListenOverflows restarts at 10:07:00 (boot b),
+# so its fall is no decrease
+history_counters "$db"
 
 "$S" summary -o csv -d "$db" > "$dir/s.csv" 2> "$dir/err" || fail "summary: $(cat "$dir/err")"
 python3 -c 'import csv, sys

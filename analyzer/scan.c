@@ -196,10 +196,8 @@ static void *worker_run(void *arg)
 		sqlite3_bind_int64(st, 1, sn->first);
 		sqlite3_bind_int64(st, 2, sn->first + sn->n - 1);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *state = (const char *)sqlite3_column_text(st, 0);
-			size_t len = (size_t)sqlite3_column_bytes(st, 0);
-
-			int stn = agg_state_parse(state, len);
+			int stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
+						  (size_t)sqlite3_column_bytes(st, 0));
 
 			r.state = (uint8_t)(stn < 0 ? 0 : stn);
 			if ((w->cols & SCAN_PEER) && row_peer(st, &r.peer) < 0)

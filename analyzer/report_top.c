@@ -32,17 +32,6 @@ struct top_ctx {
 	struct intern names;     /* TOP_PROGRAM (one thread) */
 };
 
-/* Not 0.0.0.0 or :: (a listener's or an unconnected socket's "peer"). */
-static bool has_peer(const struct addr *a)
-{
-	uint64_t w[2];
-
-	if (a->family == AF_INET)
-		return a->a[0] | a->a[1] | a->a[2] | a->a[3];
-	memcpy(w, a->a, sizeof w);
-	return a->family == AF_INET6 && (w[0] | w[1]);
-}
-
 static int on_snap(void *ctx, uint32_t snap, usec_t time)
 {
 	struct top_ctx *c = ctx;
@@ -90,7 +79,9 @@ static int on_row(void *ctx, const struct scan_row *r)
 {
 	struct top_ctx *c = ctx;
 	struct agg_key k;
-	const struct addr *peer = has_peer(&r->peer) ? &r->peer : NULL;
+	/* a listener's or unconnected socket's "peer" (0.0.0.0, ::) is nobody */
+	const struct addr *peer =
+		r->peer.family && !addr_is_unspecified(&r->peer) ? &r->peer : NULL;
 	long id;
 
 	row_key(c->o, r, &k);

@@ -921,9 +921,12 @@ static long summary_run(struct scan_src *src, struct args *a, unsigned width, bo
 			char *err, size_t errsz)
 {
 	struct summary_opts o = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}};
+	struct args dflt = *a;
 
-	a->flt.states = 0;   /* the spikes' series: the defaults */
-	spikes_opts_from(a, &o.spikes);
+	/* the spikes' series are spikes' defaults whatever --state says; it
+	 * narrows the sockets the other sections count */
+	dflt.flt.states = 0;
+	spikes_opts_from(&dflt, &o.spikes);
 	return report_summary(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
 }
 

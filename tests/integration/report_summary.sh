@@ -57,6 +57,12 @@ db = sqlite3.connect(sys.argv[1]); db.execute("UPDATE snapshots SET interval_us 
 "$S" summary -o csv -d "$db" --until 2026-11-25T10:02:00Z | grep -E '^(spikes|gaps),' > "$dir/f"
 printf '%s\n' 'spikes,none,no series rose above its baseline' 'gaps,none,no missed snapshot' > "$dir/want"
 diff "$dir/want" "$dir/f" > "$dir/d" || fail "--until: $(cat "$dir/d")"
+# --state narrows what is counted (the spikes stay SYN_RECV's and the counters')
+"$S" summary -o csv -d "$db" --state ESTABLISHED | grep -E '^(at peak|top subnets|spikes),' > "$dir/st"
+printf '%s\n' 'at peak,snapshot,2026-11-25T10:00:00Z on unknown: 20 sockets' 'at peak,ESTABLISHED,20' \
+	'top subnets,198.51.100.0/24,"20 at peak, 100.0% of connections, 20 peers"' > "$dir/want"
+grep -v '^spikes,' "$dir/st" | diff "$dir/want" - > "$dir/d" || fail "--state ESTABLISHED: $(cat "$dir/d")"
+[ "$(grep -c '^spikes,' "$dir/st")" = 2 ] || fail "--state ESTABLISHED hid the spikes: $(cat "$dir/st")"
 "$S" summary -d "$db" --host nobody > "$dir/o" 2> "$dir/err"
 [ $? -eq 1 ] && grep -q 'no snapshot matches' "$dir/err" || fail "--host nobody: $(cat "$dir/err")"
 

@@ -80,23 +80,10 @@ const char *agg_state_name(unsigned st)
 
 int agg_state_parse(const char *s, size_t len)
 {
-	/* the stored names, tried by length first: this runs once per row */
-	static const struct {
-		uint8_t len, st;
-		char name[12];
-	} names[] = {
-		{11, ST_ESTABLISHED, "ESTABLISHED"}, {8, ST_SYN_RECV, "SYN_RECV"},
-		{9, ST_TIME_WAIT, "TIME_WAIT"},      {6, ST_LISTEN, "LISTEN"},
-		{6, AGG_UNCONN, "UNCONN"},           {10, ST_CLOSE_WAIT, "CLOSE_WAIT"},
-		{9, ST_FIN_WAIT1, "FIN_WAIT1"},      {9, ST_FIN_WAIT2, "FIN_WAIT2"},
-		{8, ST_SYN_SENT, "SYN_SENT"},        {8, ST_LAST_ACK, "LAST_ACK"},
-		{7, ST_CLOSING, "CLOSING"},          {5, ST_CLOSE, "CLOSE"},
-	};
 	int st;
 
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (len == names[i].len && !memcmp(s, names[i].name, len))
-			return names[i].st;
+	if (len == 6 && !memcmp(s, "UNCONN", 6))
+		return AGG_UNCONN;
 	st = tcpstate_parse(s, len);
 	return st > 0 && st < AGG_NSTATE ? st : -1;
 }

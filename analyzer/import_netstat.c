@@ -50,8 +50,12 @@ static const struct {
 
 static int find_proto(const struct dump_tok *t)
 {
+	/* every row: a name this short is not worth strlen's call */
+	if (t->len < 3 || t->len > 5)
+		return -1;
 	for (size_t i = 0; i < NPROTOS; i++)
-		if (dump_tok_is(t, protos[i].name))
+		if (t->len == strlen(protos[i].name) &&
+		    strncasecmp(t->s, protos[i].name, t->len) == 0)
 			return (int)i;
 	return -1;
 }

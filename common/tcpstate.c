@@ -5,6 +5,7 @@
 #include "num.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 static const char *const names[ST_MAX_] = {
@@ -85,10 +86,22 @@ const char *tcpstate_ss_name(int st)
 
 int tcpstate_parse(const char *s, size_t len)
 {
+	/* the net-tools names as they are stored and printed, tried by length
+	 * and bytes first: this runs once per row of every dump and report */
+	static const struct {
+		uint8_t len, st;
+	} canon[] = {
+		{11, ST_ESTABLISHED}, {8, ST_SYN_RECV},   {9, ST_TIME_WAIT}, {6, ST_LISTEN},
+		{10, ST_CLOSE_WAIT},  {9, ST_FIN_WAIT1},  {9, ST_FIN_WAIT2}, {8, ST_SYN_SENT},
+		{8, ST_LAST_ACK},     {7, ST_CLOSING},    {5, ST_CLOSE},
+	};
 	char norm[16];
 
 	if (!s || len == 0 || len >= sizeof norm)
 		return -EINVAL;
+	for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++)
+		if (len == canon[i].len && !memcmp(s, names[canon[i].st], len))
+			return canon[i].st;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 

@@ -65,20 +65,6 @@ static int is_skipped_proto(const struct dump_tok *t)
 	return 0;
 }
 
-/* An IPv4 address on a tcp46/udp46 row (printed by inetprint()) is the
- * IPv6 socket's IPv4-mapped address, as the Linux kernel would show it. */
-static void map_v4(struct addr *a)
-{
-	uint8_t v4[4];
-
-	memcpy(v4, a->a, 4);
-	memset(a, 0, sizeof *a);
-	a->family = AF_INET6;
-	a->a[10] = 0xff;
-	a->a[11] = 0xff;
-	memcpy(a->a + 12, v4, 4);
-}
-
 static const char *endpoint(const struct dump_tok *t, int family, struct addr *a, uint16_t *port)
 {
 	const char *dot;
@@ -94,7 +80,7 @@ static const char *endpoint(const struct dump_tok *t, int family, struct addr *a
 	if (a->family == AF_INET6 && family == AF_INET)
 		return "expected an IPv4 address in a tcp4 or udp4 row";
 	if (a->family == AF_INET && family == AF_INET6)
-		map_v4(a);
+		addr_unfold(a);   /* tcp46 rows print it as IPv4 (inetprint) */
 	return NULL;
 }
 

@@ -72,20 +72,6 @@ static int is_prog(const struct dump_tok *t)
 	return i > 0 && i < t->len && t->s[i] == '/';
 }
 
-/* An IPv4 address in a tcp6/udp6/raw6 row is how net-tools prints an
- * IPv4-mapped one (fix_v4_address); the kernel's is ::ffff:a.b.c.d. */
-static void map_v4(struct addr *a)
-{
-	uint8_t v4[4];
-
-	memcpy(v4, a->a, 4);
-	memset(a, 0, sizeof *a);
-	a->family = AF_INET6;
-	a->a[10] = 0xff;
-	a->a[11] = 0xff;
-	memcpy(a->a + 12, v4, 4);
-}
-
 static const char *endpoint(const struct dump_tok *t, int family, struct addr *a, uint16_t *port)
 {
 	if (hostport_parse(t->s, t->len, HOSTPORT_COLON, family, a, port) < 0) {
@@ -96,7 +82,7 @@ static const char *endpoint(const struct dump_tok *t, int family, struct addr *a
 	if (a->family == AF_INET6 && family == AF_INET)
 		return "expected an IPv4 address in a tcp, udp or raw row";
 	if (a->family == AF_INET && family == AF_INET6)
-		map_v4(a);
+		addr_unfold(a);   /* net-tools prints it as IPv4 (fix_v4_address) */
 	return NULL;
 }
 

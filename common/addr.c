@@ -224,6 +224,15 @@ void addr_fold(struct addr *a)
 	a->family = AF_INET;
 }
 
+void addr_unfold(struct addr *a)
+{
+	if (a->family != AF_INET)
+		return;
+	memmove(a->a + 12, a->a, 4);
+	memcpy(a->a, v4mapped_prefix, 12);
+	a->family = AF_INET6;
+}
+
 void addr_mask(struct addr *a, unsigned prefix)
 {
 	unsigned max = addr_maxprefix(a);

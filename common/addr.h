@@ -44,6 +44,9 @@ size_t addr_format(const struct addr *a, char *out, size_t outsz);
 bool addr_is_v4mapped(const struct addr *a);
 /* Folds ::ffff:a.b.c.d to a.b.c.d in place; other addresses unchanged. */
 void addr_fold(struct addr *a);
+/* The reverse: a.b.c.d to ::ffff:a.b.c.d in place (how a dump's IPv6 row
+ * shows an IPv4 peer); other addresses unchanged. */
+void addr_unfold(struct addr *a);
 
 /* Sets host bits past `prefix` to zero (prefix clamped to the family max). */
 void addr_mask(struct addr *a, unsigned prefix);

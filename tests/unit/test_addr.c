@@ -209,6 +209,27 @@ static void test_fold(void **state)
 	assert_false(addr_is_v4mapped(&c));
 }
 
+/* addr_unfold is addr_fold's inverse, and leaves IPv6 alone. */
+static void test_unfold(void **state)
+{
+	struct addr a = must_parse("192.0.2.1"), m = must_parse("::ffff:192.0.2.1"),
+		    v6 = must_parse("2001:db8::1"), w = v6, b4 = a;
+	char out[ADDR_STRLEN];
+	(void)state;
+
+	addr_unfold(&a);
+	assert_memory_equal(&a, &m, sizeof a);
+	addr_format(&a, out, sizeof out);
+	assert_string_equal(out, "::ffff:192.0.2.1");
+	addr_unfold(&a); /* already IPv6: unchanged */
+	assert_memory_equal(&a, &m, sizeof a);
+	addr_fold(&a);
+	assert_int_equal(a.family, AF_INET);
+	assert_memory_equal(&a, &b4, sizeof a);
+	addr_unfold(&w);
+	assert_memory_equal(&w, &v6, sizeof w);
+}
+
 static void test_mask_cmp(void **state)
 {
 	struct addr a = must_parse("192.0.2.255"), b;
@@ -457,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_v6_format_rfc5952),
 		cmocka_unit_test(test_format_small_buffer),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_unfold),
 		cmocka_unit_test(test_mask_cmp),
 		cmocka_unit_test(test_cidr_parse),
 		cmocka_unit_test(test_cidr_contains),

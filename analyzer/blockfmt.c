@@ -27,7 +27,10 @@ static bool canonical(const struct block_entry *e)
 
 	if (e->net.addr.family != AF_INET && e->net.addr.family != AF_INET6)
 		return false;
-	if (e->net.prefix > addr_maxprefix(&e->net.addr) || addr_is_v4mapped(&e->net.addr))
+	/* a /0 is no block-list entry: it would block everything (ipset
+	 * refuses it too) */
+	if (e->net.prefix == 0 || e->net.prefix > addr_maxprefix(&e->net.addr) ||
+	    addr_is_v4mapped(&e->net.addr))
 		return false;
 	addr_mask(&m, e->net.prefix);
 	if (memcmp(&m, &e->net.addr, sizeof m))
@@ -67,8 +70,9 @@ static void tables(FILE *f, enum block_format fmt, const struct block_entry *e, 
 		if (!wanted(fmt, &e[i]))
 			continue;
 		cidr_format(&e[i].net, net, sizeof net);
+		/* + 0.0: a score of -0.0 prints as 0.0 */
 		fprintf(f, "-A " BLOCK_CHAIN " -s %s -m comment --comment \"sockscope score %.1f\" -j DROP\n",
-			net, e[i].score);
+			net, e[i].score + 0.0);
 	}
 	/* the chain is reached from INPUT's top; loading the file again adds a
 	 * second jump (docs/BLOCKLIST.md: refresh with -F, or use nft/ipset) */
@@ -81,7 +85,9 @@ static void nft_set(FILE *f, const char *name, int family, const struct block_en
 	char net[CIDR_STRLEN];
 	bool first = true;
 
-	fprintf(f, "\tset %s {\n\t\ttype %s\n\t\tflags interval%s\n", name,
+	/* auto-merge: overlapping networks (a host inside a listed /24) are
+	 * merged instead of refused as conflicting intervals */
+	fprintf(f, "\tset %s {\n\t\ttype %s\n\t\tflags interval%s\n\t\tauto-merge\n", name,
 		family == AF_INET ? "ipv4_addr" : "ipv6_addr", ttl ? ", timeout" : "");
 	if (ttl)
 		fprintf(f, "\t\ttimeout %us\n", ttl);

@@ -91,9 +91,9 @@ static void test_nft(void **state)
 	      "table inet sockscope {}\n"
 	      "delete table inet sockscope\n"
 	      "table inet sockscope {\n"
-	      "\tset block4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n"
+	      "\tset block4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n"
 	      "\t\telements = { 203.0.113.0/24, 198.51.100.7/32 }\n\t}\n"
-	      "\tset block6 {\n\t\ttype ipv6_addr\n\t\tflags interval\n"
+	      "\tset block6 {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t\tauto-merge\n"
 	      "\t\telements = { 2001:db8:5eed::/48 }\n\t}\n"
 	      "\tchain input {\n\t\ttype filter hook input priority -10; policy accept;\n"
 	      "\t\tip saddr @block4 drop\n\t\tip6 saddr @block6 drop\n\t}\n"
@@ -103,9 +103,9 @@ static void test_nft(void **state)
 	      "table inet sockscope {}\n"
 	      "delete table inet sockscope\n"
 	      "table inet sockscope {\n"
-	      "\tset block4 {\n\t\ttype ipv4_addr\n\t\tflags interval, timeout\n\t\ttimeout 3600s\n"
+	      "\tset block4 {\n\t\ttype ipv4_addr\n\t\tflags interval, timeout\n\t\tauto-merge\n\t\ttimeout 3600s\n"
 	      "\t\telements = { 203.0.113.0/24, 198.51.100.7/32 }\n\t}\n"
-	      "\tset block6 {\n\t\ttype ipv6_addr\n\t\tflags interval, timeout\n\t\ttimeout 3600s\n"
+	      "\tset block6 {\n\t\ttype ipv6_addr\n\t\tflags interval, timeout\n\t\tauto-merge\n\t\ttimeout 3600s\n"
 	      "\t\telements = { 2001:db8:5eed::/48 }\n\t}\n"
 	      "\tchain input {\n\t\ttype filter hook input priority -10; policy accept;\n"
 	      "\t\tip saddr @block4 drop\n\t\tip6 saddr @block6 drop\n\t}\n"
@@ -140,14 +140,14 @@ static void test_empty(void **state)
 
 	(void)state;
 	assert_int_equal(rc, 0);
-	assert_non_null(strstr(got, "\tset block4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n"));
+	assert_non_null(strstr(got, "\tset block4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n\t}\n"));
 	assert_null(strstr(got, "elements"));
 	free(got);
 }
 
 static void test_refused(void **state)
 {
-	struct block_entry bad[4];
+	struct block_entry bad[5];
 	long rc;
 	char *got;
 
@@ -162,7 +162,8 @@ static void test_refused(void **state)
 	bad[2] = entry("192.0.2.0/24", 50);
 	bad[2].net.prefix = 33;                    /* beyond IPv4 */
 	bad[3] = entry("192.0.2.0/24", 101);       /* a score out of range */
-	for (int i = 0; i < 4; i++) {
+	bad[4] = entry("0.0.0.0/0", 50);           /* everything */
+	for (int i = 0; i < 5; i++) {
 		struct block_entry e[2] = {entry("198.51.100.0/24", 10), bad[i]};
 
 		for (int fmt = BF_IPTABLES; fmt <= BF_PLAIN; fmt++) {

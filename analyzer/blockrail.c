@@ -1,0 +1,172 @@
+/* blockrail — range overlap against fixed classes, the allow list and the
+ * host's own addresses; the allow-file reader. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "blockrail.h"
+
+void rails_init(struct rails *r)
+{
+	memset(r, 0, sizeof *r);
+	r->max_prefix4 = 16;
+	r->max_prefix6 = 32;
+}
+
+void rails_fini(struct rails *r)
+{
+	free(r->allow);
+	free(r->own);
+	memset(r, 0, sizeof *r);
+}
+
+int rails_allow(struct rails *r, const struct cidr *c)
+{
+	struct cidr f = *c;
+
+	if (addr_is_v4mapped(&f.addr) && f.prefix >= 96) {
+		addr_fold(&f.addr);
+		f.prefix = (uint8_t)(f.prefix - 96);
+	}
+	if (r->nallow == r->capallow) {
+		size_t cap = r->capallow ? r->capallow * 2 : 16;
+		struct cidr *v = realloc(r->allow, cap * sizeof *v);
+
+		if (!v)
+			return -ENOMEM;
+		r->allow = v;
+		r->capallow = cap;
+	}
+	r->allow[r->nallow++] = f;
+	return 0;
+}
+
+int rails_own(struct rails *r, const struct addr *a)
+{
+	struct addr f = *a;
+
+	addr_fold(&f);
+	for (size_t i = 0; i < r->nown; i++)
+		if (!memcmp(&r->own[i], &f, sizeof f))
+			return 0;
+	if (r->nown == r->capown) {
+		size_t cap = r->capown ? r->capown * 2 : 16;
+		struct addr *v = realloc(r->own, cap * sizeof *v);
+
+		if (!v)
+			return -ENOMEM;
+		r->own = v;
+		r->capown = cap;
+	}
+	r->own[r->nown++] = f;
+	return 0;
+}
+
+long rails_allow_text(struct rails *r, const char *text, size_t len, const char *name,
+		      FILE *msg)
+{
+	size_t lineno = 0, i = 0;
+	long bad = 0;
+
+	while (i < len) {
+		const char *line = text + i, *nl = memchr(line, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - line) : len - i, a = 0, b;
+		const char *hash = memchr(line, '#', n);
+		struct cidr c;
+
+		i += n + (nl != NULL);
+		lineno++;
+		if (hash)
+			n = (size_t)(hash - line);
+		while (a < n && (line[a] == ' ' || line[a] == '\t' || line[a] == '\r'))
+			a++;
+		b = n;
+		while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' || line[b - 1] == '\r'))
+			b--;
+		if (a == b)
+			continue;
+		if (cidr_parse(line + a, b - a, &c) < 0) {
+			if (msg)
+				fprintf(msg, "%s:%zu: expected a network like 192.0.2.0/24 or "
+					     "2001:db8::/32\n", name, lineno);
+			bad++;
+			continue;
+		}
+		if (rails_allow(r, &c) < 0)
+			return -ENOMEM;
+	}
+	return bad;
+}
+
+/* Two networks share an address: the wider one contains the other's start. */
+static bool overlap(const struct cidr *x, const struct cidr *y)
+{
+	if (x->addr.family != y->addr.family)
+		return false;
+	return x->prefix <= y->prefix ? cidr_contains(x, &y->addr) : cidr_contains(y, &x->addr);
+}
+
+/* The classes never blocked, and the private ones blocked only when asked. */
+static const struct {
+	const char *net, *why;
+	bool private_;
+} classes[] = {
+	{"127.0.0.0/8", "loopback", false},
+	{"::1/128", "loopback", false},
+	{"0.0.0.0/8", "unspecified (\"this network\")", false},
+	{"::/128", "unspecified", false},
+	{"169.254.0.0/16", "link-local", false},
+	{"fe80::/10", "link-local", false},
+	{"224.0.0.0/4", "multicast", false},
+	{"ff00::/8", "multicast", false},
+	{"255.255.255.255/32", "broadcast", false},
+	{"10.0.0.0/8", "private (RFC 1918; --include-private)", true},
+	{"172.16.0.0/12", "private (RFC 1918; --include-private)", true},
+	{"192.168.0.0/16", "private (RFC 1918; --include-private)", true},
+	{"100.64.0.0/10", "shared CGNAT space (RFC 6598; --include-private)", true},
+	{"fc00::/7", "unique local (ULA; --include-private)", true},
+};
+
+const char *rails_check(const struct rails *r, const struct cidr *net, char *buf, size_t bufsz)
+{
+	struct cidr n = *net, own;
+	char text[CIDR_STRLEN];
+
+	if (addr_is_v4mapped(&n.addr) && n.prefix >= 96) {
+		addr_fold(&n.addr);
+		n.prefix = (uint8_t)(n.prefix - 96);
+	}
+	if (n.addr.family != AF_INET && n.addr.family != AF_INET6)
+		return "not an address";
+	if (n.prefix < (n.addr.family == AF_INET ? r->max_prefix4 : r->max_prefix6)) {
+		snprintf(buf, bufsz, "wider than /%u (--max-prefix)",
+			 n.addr.family == AF_INET ? r->max_prefix4 : r->max_prefix6);
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+		struct cidr c;
+
+		if (classes[i].private_ && r->include_private)
+			continue;
+		if (cidr_parse(classes[i].net, strlen(classes[i].net), &c) == 0 && overlap(&c, &n))
+			return classes[i].why;
+	}
+	for (size_t i = 0; i < r->nown; i++) {
+		own.addr = r->own[i];
+		own.prefix = (uint8_t)addr_maxprefix(&own.addr);
+		if (overlap(&own, &n)) {
+			addr_format(&r->own[i], text, sizeof text);
+			snprintf(buf, bufsz, "holds the host's own address %s", text);
+			return buf;
+		}
+	}
+	for (size_t i = 0; i < r->nallow; i++)
+		if (overlap(&r->allow[i], &n)) {
+			cidr_format(&r->allow[i], text, sizeof text);
+			snprintf(buf, bufsz, "overlaps --allow %s", text);
+			return buf;
+		}
+	return NULL;
+}

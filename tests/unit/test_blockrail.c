@@ -1,0 +1,170 @@
+/* test_blockrail — every rail refuses what it guards and lets the rest
+ * through: classes, private ranges, --max-prefix, own addresses, --allow
+ * (overlap either way), IPv4-mapped spellings; the allow-file reader. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "blockrail.h"
+
+static struct cidr net(const char *s)
+{
+	struct cidr c;
+
+	if (cidr_parse(s, strlen(s), &c) < 0)
+		fail_msg("bad test CIDR %s", s);
+	return c;
+}
+
+/* NULL: may be blocked; else the start of the reason. */
+static void expect(const struct rails *r, const char *cidr, const char *why)
+{
+	char buf[128];
+	struct cidr c = net(cidr);
+	const char *got = rails_check(r, &c, buf, sizeof buf);
+
+	if (!why && got)
+		fail_msg("%s: refused (%s), want allowed", cidr, got);
+	if (why && (!got || strncmp(got, why, strlen(why))))
+		fail_msg("%s: got %s, want %s...", cidr, got ? got : "allowed", why);
+}
+
+static void test_classes(void **state)
+{
+	struct rails r;
+
+	(void)state;
+	rails_init(&r);
+	expect(&r, "203.0.113.0/24", NULL);
+	expect(&r, "198.51.100.7/32", NULL);
+	expect(&r, "2001:db8:5eed::/48", NULL);
+	expect(&r, "127.0.0.1/32", "loopback");
+	expect(&r, "127.10.0.0/16", "loopback");
+	expect(&r, "::1/128", "loopback");
+	expect(&r, "::ffff:127.0.0.1/128", "loopback");   /* a mapped spelling is folded */
+	expect(&r, "169.254.1.0/24", "link-local");
+	expect(&r, "fe80::/64", "link-local");
+	expect(&r, "224.0.0.0/16", "multicast");
+	expect(&r, "ff02::1/128", "multicast");
+	expect(&r, "0.0.0.0/32", "unspecified");
+	expect(&r, "::/128", "unspecified");
+	expect(&r, "255.255.255.255/32", "broadcast");
+	rails_fini(&r);
+}
+
+static void test_private(void **state)
+{
+	struct rails r;
+
+	(void)state;
+	rails_init(&r);
+	expect(&r, "10.1.2.0/24", "private");
+	expect(&r, "172.16.5.5/32", "private");
+	expect(&r, "172.32.0.0/16", NULL);   /* just past 172.16/12 */
+	expect(&r, "192.168.1.0/24", "private");
+	expect(&r, "100.64.0.0/16", "shared CGNAT");
+	expect(&r, "100.128.0.0/16", NULL);  /* just past 100.64/10 */
+	expect(&r, "fd00:1::/48", "unique local");
+	r.include_private = true;
+	expect(&r, "10.1.2.0/24", NULL);
+	expect(&r, "100.64.0.0/16", NULL);
+	expect(&r, "fd00:1::/48", NULL);
+	expect(&r, "127.0.0.1/32", "loopback");   /* never, whatever --include-private */
+	rails_fini(&r);
+}
+
+static void test_max_prefix(void **state)
+{
+	struct rails r;
+
+	(void)state;
+	rails_init(&r);
+	expect(&r, "198.18.0.0/15", "wider than /16");
+	expect(&r, "198.18.0.0/16", NULL);
+	expect(&r, "2001:db8::/31", "wider than /32");
+	expect(&r, "2001:db8::/32", NULL);
+	r.max_prefix4 = 24;
+	expect(&r, "198.18.0.0/16", "wider than /24");
+	expect(&r, "198.18.1.0/24", NULL);
+	rails_fini(&r);
+}
+
+static void test_own_and_allow(void **state)
+{
+	struct rails r;
+	struct addr a;
+
+	(void)state;
+	rails_init(&r);
+	assert_int_equal(addr_parse("198.51.100.5", 12, &a), 0);
+	assert_int_equal(rails_own(&r, &a), 0);
+	assert_int_equal(rails_own(&r, &a), 0);   /* once */
+	assert_int_equal(r.nown, 1);
+	assert_int_equal(addr_parse("::ffff:203.0.113.9", 18, &a), 0);
+	assert_int_equal(rails_own(&r, &a), 0);   /* folded */
+	expect(&r, "198.51.100.0/24", "holds the host's own address 198.51.100.5");
+	expect(&r, "198.51.100.5/32", "holds the host's own address");
+	expect(&r, "198.51.100.6/32", NULL);
+	expect(&r, "203.0.113.0/24", "holds the host's own address 203.0.113.9");
+
+	{
+		struct cidr c = net("192.0.2.0/25");
+
+		assert_int_equal(rails_allow(&r, &c), 0);
+	}
+	expect(&r, "192.0.2.0/24", "overlaps --allow 192.0.2.0/25");   /* wider */
+	expect(&r, "192.0.2.64/26", "overlaps --allow");               /* inside */
+	expect(&r, "192.0.2.128/25", NULL);                             /* beside */
+	rails_fini(&r);
+}
+
+static void test_allow_text(void **state)
+{
+	static const char text[] =
+		"# our monitoring\n"
+		"192.0.2.0/24\n"
+		"  2001:db8:77::/48   # the office\n"
+		"\n"
+		"198.51.100.9\r\n"
+		"not a network\n"
+		"203.0.113.0/33\n"
+		"::ffff:203.0.113.0/120";   /* no final newline */
+	struct rails r;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *msg = open_memstream(&out, &len);
+
+	(void)state;
+	rails_init(&r);
+	assert_int_equal(rails_allow_text(&r, text, sizeof text - 1, "allow.txt", msg), 2);
+	fclose(msg);
+	assert_string_equal(out, "allow.txt:6: expected a network like 192.0.2.0/24 or 2001:db8::/32\n"
+				 "allow.txt:7: expected a network like 192.0.2.0/24 or 2001:db8::/32\n");
+	free(out);
+	assert_int_equal(r.nallow, 4);
+	expect(&r, "192.0.2.0/24", "overlaps --allow 192.0.2.0/24");
+	expect(&r, "2001:db8:77:1::/64", "overlaps --allow 2001:db8:77::/48");
+	expect(&r, "198.51.100.0/24", "overlaps --allow 198.51.100.9/32");
+	expect(&r, "203.0.113.0/24", "overlaps --allow 203.0.113.0/24");   /* folded */
+	expect(&r, "2001:db8:78::/48", NULL);
+	assert_int_equal(rails_allow_text(&r, "", 0, "empty", NULL), 0);
+	rails_fini(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classes),       cmocka_unit_test(test_private),
+		cmocka_unit_test(test_max_prefix),    cmocka_unit_test(test_own_and_allow),
+		cmocka_unit_test(test_allow_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -74,6 +74,29 @@ out:
 	return rows;
 }
 
+/* rows_sql's rows, the report's own SQL after them, run and printed. */
+static long report(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
+		   const char *tail, const struct out_col *cols, size_t ncols, enum out_format fmt,
+		   FILE *f, unsigned width, bool color, char *err, size_t errsz)
+{
+	struct filter_params p = {0};
+	struct buf sql;
+	long rc;
+
+	buf_init(&sql);
+	rc = rows_sql(flt, have_at, at, &sql, &p);
+	if (rc == 0)
+		rc = buf_puts(&sql, tail);
+	if (rc < 0) {
+		snprintf(err, errsz, "out of memory");
+		rc = -ENOMEM;
+	} else {
+		rc = run(db, sql.data, &p, cols, ncols, fmt, f, width, color, err, errsz);
+	}
+	buf_fini(&sql);
+	return rc;
+}
+
 long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
 		  enum out_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
 {
@@ -83,41 +106,27 @@ long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at
 		{"conns", OUT_INT, true, false},   {"peers", OUT_INT, true, false},
 		{"states", OUT_STR, false, true},  {"snapshots", OUT_STR, true, false},
 	};
-	struct filter_params p = {0};
-	struct buf sql;
-	long rc;
+	static const char tail[] =
+		", l AS (SELECT proto, lport, group_concat(DISTINCT program) AS programs,"
+		" group_concat(DISTINCT laddr) AS addrs, count(DISTINCT sid) AS present"
+		" FROM r WHERE " LISTENING " GROUP BY proto, lport),"
+		" c AS (SELECT proto, lport, sid, raddr, state FROM r WHERE NOT " LISTENING "),"
+		" cp AS (SELECT proto, lport, max(n) AS peak FROM (SELECT proto, lport, sid,"
+		" count(*) AS n FROM c GROUP BY proto, lport, sid) GROUP BY proto, lport),"
+		" pe AS (SELECT proto, lport, count(DISTINCT raddr) AS peers FROM c"
+		" GROUP BY proto, lport),"
+		" mix AS (SELECT proto, lport, group_concat(state || ' ' || n, ', ') AS states"
+		" FROM (SELECT proto, lport, state, count(*) AS n FROM c GROUP BY proto, lport,"
+		" state ORDER BY proto, lport, n DESC, state) GROUP BY proto, lport)"
+		" SELECT l.proto, l.lport, l.programs, l.addrs, coalesce(cp.peak, 0),"
+		" coalesce(pe.peers, 0), mix.states,"
+		" l.present || '/' || (SELECT count(*) FROM snaps)"
+		" FROM l LEFT JOIN cp USING (proto, lport) LEFT JOIN pe USING (proto, lport)"
+		" LEFT JOIN mix USING (proto, lport)"
+		" ORDER BY coalesce(cp.peak, 0) DESC, l.proto, l.lport";
 
-	buf_init(&sql);
-	rc = rows_sql(flt, have_at, at, &sql, &p);
-	if (rc == 0)
-		rc = buf_puts(
-			&sql,
-			", l AS (SELECT proto, lport, group_concat(DISTINCT program) AS programs,"
-			" group_concat(DISTINCT laddr) AS addrs, count(DISTINCT sid) AS present"
-			" FROM r WHERE " LISTENING " GROUP BY proto, lport),"
-			" c AS (SELECT proto, lport, sid, raddr, state FROM r WHERE NOT " LISTENING "),"
-			" cp AS (SELECT proto, lport, max(n) AS peak FROM (SELECT proto, lport, sid,"
-			" count(*) AS n FROM c GROUP BY proto, lport, sid) GROUP BY proto, lport),"
-			" pe AS (SELECT proto, lport, count(DISTINCT raddr) AS peers FROM c"
-			" GROUP BY proto, lport),"
-			" mix AS (SELECT proto, lport, group_concat(state || ' ' || n, ', ') AS states"
-			" FROM (SELECT proto, lport, state, count(*) AS n FROM c GROUP BY proto, lport,"
-			" state ORDER BY proto, lport, n DESC, state) GROUP BY proto, lport)"
-			" SELECT l.proto, l.lport, l.programs, l.addrs, coalesce(cp.peak, 0),"
-			" coalesce(pe.peers, 0), mix.states,"
-			" l.present || '/' || (SELECT count(*) FROM snaps)"
-			" FROM l LEFT JOIN cp USING (proto, lport) LEFT JOIN pe USING (proto, lport)"
-			" LEFT JOIN mix USING (proto, lport)"
-			" ORDER BY coalesce(cp.peak, 0) DESC, l.proto, l.lport");
-	if (rc < 0) {
-		snprintf(err, errsz, "out of memory");
-		rc = -ENOMEM;
-	} else {
-		rc = run(db, sql.data, &p, cols, sizeof cols / sizeof cols[0], fmt, f, width, color,
-			 err, errsz);
-	}
-	buf_fini(&sql);
-	return rc;
+	return report(db, flt, have_at, at, tail, cols, sizeof cols / sizeof cols[0], fmt, f,
+		      width, color, err, errsz);
 }
 
 long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
@@ -129,35 +138,21 @@ long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t
 		{"listening", OUT_STR, false, true}, {"conns", OUT_INT, true, false},
 		{"peers", OUT_INT, true, false},   {"snapshots", OUT_STR, true, false},
 	};
-	struct filter_params p = {0};
-	struct buf sql;
-	long rc;
+	static const char tail[] =
+		", per AS (SELECT program, sid, count(*) AS n,"
+		" sum(NOT " LISTENING ") AS conns FROM r GROUP BY program, sid),"
+		" agg AS (SELECT program, max(n) AS peak, max(conns) AS cpeak,"
+		" count(*) AS present FROM per GROUP BY program),"
+		" li AS (SELECT program, group_concat(pp, ', ') AS ports FROM (SELECT DISTINCT"
+		" program, proto || '/' || lport AS pp FROM r WHERE " LISTENING
+		" ORDER BY program, proto, lport) GROUP BY program),"
+		" pe AS (SELECT program, count(DISTINCT raddr) AS peers FROM r WHERE NOT "
+		LISTENING " GROUP BY program)"
+		" SELECT agg.program, peak, li.ports, cpeak, coalesce(pe.peers, 0),"
+		" present || '/' || (SELECT count(*) FROM snaps)"
+		" FROM agg LEFT JOIN li USING (program) LEFT JOIN pe USING (program)"
+		" ORDER BY peak DESC, agg.program";
 
-	buf_init(&sql);
-	rc = rows_sql(flt, have_at, at, &sql, &p);
-	if (rc == 0)
-		rc = buf_puts(
-			&sql,
-			", per AS (SELECT program, sid, count(*) AS n,"
-			" sum(NOT " LISTENING ") AS conns FROM r GROUP BY program, sid),"
-			" agg AS (SELECT program, max(n) AS peak, max(conns) AS cpeak,"
-			" count(*) AS present FROM per GROUP BY program),"
-			" li AS (SELECT program, group_concat(pp, ', ') AS ports FROM (SELECT DISTINCT"
-			" program, proto || '/' || lport AS pp FROM r WHERE " LISTENING
-			" ORDER BY program, proto, lport) GROUP BY program),"
-			" pe AS (SELECT program, count(DISTINCT raddr) AS peers FROM r WHERE NOT "
-			LISTENING " GROUP BY program)"
-			" SELECT agg.program, peak, li.ports, cpeak, coalesce(pe.peers, 0),"
-			" present || '/' || (SELECT count(*) FROM snaps)"
-			" FROM agg LEFT JOIN li USING (program) LEFT JOIN pe USING (program)"
-			" ORDER BY peak DESC, agg.program");
-	if (rc < 0) {
-		snprintf(err, errsz, "out of memory");
-		rc = -ENOMEM;
-	} else {
-		rc = run(db, sql.data, &p, cols, sizeof cols / sizeof cols[0], fmt, f, width, color,
-			 err, errsz);
-	}
-	buf_fini(&sql);
-	return rc;
+	return report(db, flt, have_at, at, tail, cols, sizeof cols / sizeof cols[0], fmt, f,
+		      width, color, err, errsz);
 }

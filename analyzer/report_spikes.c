@@ -85,41 +85,14 @@ static int hosts_build(struct run *r)
 
 /* ---- state counts per snapshot: one scan, grouped by state ------------- */
 
-static int cnt_snap(void *ctx, uint32_t snap, usec_t time)
-{
-	return agg_snapshot(ctx, snap, time);
-}
-
-static int cnt_row(void *ctx, const struct scan_row *row)
-{
-	struct agg_key k = {{0}};
-
-	k.b[0] = row->state;
-	return agg_add(ctx, &k, NULL, row->state);
-}
-
 static int state_counts(struct run *r)
 {
 	struct filter f = *r->flt;
-	struct agg *agg[16] = {NULL};
-	struct scan_sink sinks[16];
-	unsigned nt = r->src->threads ? r->src->threads : 1;
-	int rc = 0;
+	struct agg *agg = NULL;
+	int rc;
 
-	if (nt > 16)
-		nt = 16;
 	f.states = r->o->states;
-	for (unsigned i = 0; i < nt; i++) {
-		if (!(agg[i] = agg_new(AGG_CELLS))) {
-			rc = oom(r);
-			goto out;
-		}
-		sinks[i] = (struct scan_sink){cnt_snap, cnt_row, agg[i], NULL};
-	}
-	rc = scan_db(r->src->db, &r->snaps, &f, 0, nt, sinks, r->err, r->errsz);
-	for (unsigned i = 0; rc == 0 && i < nt; i++)
-		if ((rc = agg_end(agg[i])) < 0 || (i > 0 && (rc = agg_merge(agg[0], agg[i])) < 0))
-			rc = oom(r);
+	rc = scan_count_states(r->src, &r->snaps, &f, &agg, r->err, r->errsz);
 	for (int st = 1; rc == 0 && st < AGG_NSTATE; st++) {
 		struct agg_key k = {{0}};
 		const struct agg_group *g;
@@ -133,15 +106,13 @@ static int state_counts(struct run *r)
 		/* a state mask bit stands for UNCONN too (CLOSE of UDP) */
 		for (unsigned alias = 0; alias < 2; alias++) {
 			k.b[0] = (uint8_t)(alias ? (st == ST_CLOSE ? AGG_UNCONN : 0) : st);
-			if (!k.b[0] || !(g = agg_find(agg[0], &k)))
+			if (!k.b[0] || !(g = agg_find(agg, &k)))
 				continue;
 			for (size_t j = 0; j < g->ncells; j++)
 				r->count[st][g->cells[j].snap] += g->cells[j].count;
 		}
 	}
-out:
-	for (unsigned i = 0; i < nt; i++)
-		agg_free(agg[i]);
+	agg_free(agg);
 	return rc;
 }
 

@@ -24,13 +24,6 @@ static const char *const counters[] = {
 #define MAX_GAPS 20
 #define MAX_SPIKES 20
 
-static int usec_cmp(const void *x, const void *y)
-{
-	usec_t a = *(const usec_t *)x, b = *(const usec_t *)y;
-
-	return (a > b) - (a < b);
-}
-
 long summary_gaps(const usec_t *t, size_t n, usec_t interval, struct summary_gap *out,
 		  size_t max)
 {
@@ -46,7 +39,7 @@ long summary_gaps(const usec_t *t, size_t n, usec_t interval, struct summary_gap
 			return -ENOMEM;
 		for (size_t i = 1; i < n; i++)
 			d[i - 1] = t[i] - t[i - 1];
-		qsort(d, n - 1, sizeof *d, usec_cmp);
+		qsort(d, n - 1, sizeof *d, utctime_cmp);
 		expected = d[(n - 2) / 2];
 		free(d);
 	}
@@ -159,19 +152,6 @@ static int recording(struct sum *s)
 
 /* ---- sockets per snapshot and state ------------------------------------ */
 
-static int st_snap(void *ctx, uint32_t snap, usec_t time)
-{
-	return agg_snapshot(ctx, snap, time);
-}
-
-static int st_row(void *ctx, const struct scan_row *r)
-{
-	struct agg_key k = {{0}};
-
-	k.b[0] = r->state;
-	return agg_add(ctx, &k, NULL, r->state);
-}
-
 struct total {
 	uint64_t n;
 	size_t snap;
@@ -225,33 +205,20 @@ static int states_at(struct sum *s, const char *section, struct agg *agg, size_t
 
 static int states(struct sum *s)
 {
-	unsigned nt = s->src->threads ? s->src->threads : 1;
-	struct agg *agg[16] = {NULL};
-	struct scan_sink sinks[16];
+	struct agg *agg = NULL;
 	struct total *tot = NULL;
 	size_t n = s->snaps.n;
-	int rc = -ENOMEM;
+	int rc = scan_count_states(s->src, &s->snaps, s->flt, &agg, s->err, s->errsz);
 
-	if (nt > 16)
-		nt = 16;
-	for (unsigned i = 0; i < nt; i++) {
-		if (!(agg[i] = agg_new(AGG_CELLS)))
-			goto out;
-		sinks[i] = (struct scan_sink){st_snap, st_row, agg[i], NULL};
-	}
-	rc = scan_db(s->src->db, &s->snaps, s->flt, 0, nt, sinks, s->err, s->errsz);
 	if (rc < 0)
 		goto out;
 	rc = -ENOMEM;
-	for (unsigned i = 0; i < nt; i++)
-		if (agg_end(agg[i]) < 0 || (i > 0 && agg_merge(agg[0], agg[i]) < 0))
-			goto out;
 	if (!(tot = calloc(n, sizeof *tot)))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		tot[i].snap = i;
-	for (size_t i = 0; i < agg_ngroups(agg[0]); i++) {
-		const struct agg_group *g = &agg_groups(agg[0])[i];
+	for (size_t i = 0; i < agg_ngroups(agg); i++) {
+		const struct agg_group *g = &agg_groups(agg)[i];
 
 		for (size_t j = 0; j < g->ncells; j++)
 			tot[g->cells[j].snap].n += g->cells[j].count;
@@ -264,16 +231,15 @@ static int states(struct sum *s)
 
 		while (peak > 0 && tot[peak - 1].n == tot[n - 1].n)
 			peak--;
-		rc = states_at(s, "at peak", agg[0], tot[peak].snap, tot[peak].n);
+		rc = states_at(s, "at peak", agg, tot[peak].snap, tot[peak].n);
 	}
 	if (rc == 0)
-		rc = states_at(s, "at median", agg[0], tot[(n - 1) / 2].snap, tot[(n - 1) / 2].n);
+		rc = states_at(s, "at median", agg, tot[(n - 1) / 2].snap, tot[(n - 1) / 2].n);
 out:
 	if (rc == -ENOMEM)
 		snprintf(s->err, s->errsz, "out of memory");
 	free(tot);
-	for (unsigned i = 0; i < nt; i++)
-		agg_free(agg[i]);
+	agg_free(agg);
 	return rc;
 }
 

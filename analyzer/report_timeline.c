@@ -63,13 +63,6 @@ static void tl_fini(struct tl *t)
 	free(t->has);
 }
 
-static int usec_cmp(const void *x, const void *y)
-{
-	usec_t a = *(const usec_t *)x, b = *(const usec_t *)y;
-
-	return (a > b) - (a < b);
-}
-
 /* The bucket size when none was given: the smallest round one that keeps
  * the span within 60 buckets and is no finer than the closest two
  * snapshots (finer would show gaps that are only the recording interval). */
@@ -110,7 +103,7 @@ static int buckets(const struct scan_snaps *sn, const struct timeline_opts *o, s
 		}
 		for (size_t i = 0; i < sn->n; i++)
 			times[i] = sn->v[i].time;
-		qsort(times, sn->n, sizeof *times, usec_cmp);
+		qsort(times, sn->n, sizeof *times, utctime_cmp);
 		for (size_t i = 1; i < sn->n; i++)
 			if (times[i] > times[i - 1] && (!spacing || times[i] - times[i - 1] < spacing))
 				spacing = times[i] - times[i - 1];

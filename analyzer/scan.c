@@ -302,6 +302,55 @@ out:
 	return rc;
 }
 
+/* ---- sockets per state and snapshot ------------------------------------- */
+
+static int count_snap(void *ctx, uint32_t snap, usec_t time)
+{
+	return agg_snapshot(ctx, snap, time);
+}
+
+static int count_row(void *ctx, const struct scan_row *row)
+{
+	struct agg_key k = {{0}};
+
+	k.b[0] = row->state;
+	return agg_add(ctx, &k, NULL, row->state);
+}
+
+int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
+		      const struct filter *flt, struct agg **out, char *err, size_t errsz)
+{
+	unsigned nt = src->threads ? src->threads : 1;
+	struct agg *agg[MAX_THREADS] = {NULL};
+	struct scan_sink sinks[MAX_THREADS];
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (nt > MAX_THREADS)
+		nt = MAX_THREADS;
+	for (unsigned i = 0; i < nt; i++) {
+		if (!(agg[i] = agg_new(AGG_CELLS)))
+			goto out;
+		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL};
+	}
+	rc = scan_db(src->db, s, flt, 0, nt, sinks, err, errsz);
+	if (rc < 0)
+		goto out;
+	rc = -ENOMEM;
+	for (unsigned i = 0; i < nt; i++)
+		if (agg_end(agg[i]) < 0 || (i > 0 && agg_merge(agg[0], agg[i]) < 0))
+			goto out;
+	*out = agg[0];
+	agg[0] = NULL;
+	rc = 0;
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	for (unsigned i = 0; i < nt; i++)
+		agg_free(agg[i]);
+	return rc;
+}
+
 /* ---- from dumps, without a database -------------------------------------- */
 
 /*

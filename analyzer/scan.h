@@ -79,6 +79,15 @@ int scan_files(char *const *paths, size_t npaths, const struct import_opts *o,
 	       const struct filter *flt, unsigned cols, struct scan_snaps *s,
 	       const struct scan_sink *sink, FILE *msg, struct import_totals *totals);
 
+/* Sockets per state and snapshot of s, filtered, read by src->threads
+ * readers of src's database: *out is an agg (agg.h, AGG_CELLS) whose group
+ * keys are the state alone (key.b[0], AGG_* numbering). 0, or -errno with
+ * err set. The caller frees *out. */
+struct agg;
+struct scan_src;
+int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
+		      const struct filter *flt, struct agg **out, char *err, size_t errsz);
+
 /* Where a report's rows come from: a database, or dumps parsed on the fly
  * (files, directories, "-"), never stored. */
 struct scan_src {

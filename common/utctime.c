@@ -327,3 +327,10 @@ int utctime_parse(const char *s, size_t len, usec_t *out)
 	       usec;
 	return 0;
 }
+
+int utctime_cmp(const void *x, const void *y)
+{
+	usec_t a = *(const usec_t *)x, b = *(const usec_t *)y;
+
+	return (a > b) - (a < b);
+}

@@ -20,6 +20,8 @@ typedef int64_t usec_t;   /* microseconds since 1970-01-01T00:00:00Z */
  * expanded form ("-0001-...", "+10000-...") which may exceed
  * UTCTIME_STRLEN and which utctime_parse does not accept. */
 size_t utctime_format(usec_t t, int frac_digits, char *out, size_t outsz);
+/* qsort's comparison of two usec_t, earliest first. */
+int utctime_cmp(const void *x, const void *y);
 /* "YYYYMMDDTHHMMSSZ", for file names. */
 size_t utctime_format_compact(usec_t t, char *out, size_t outsz);
 

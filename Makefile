@@ -37,7 +37,7 @@ LIBS_REC := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lzst
 LIBS_TEST := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # The analyzer adds SQLite, zlib (.gz input) and libcsv (no .pc file).
 APKGS    := libzstd sqlite3 zlib
-LIBS_ANA := $(shell $(PKG_CONFIG) --libs $(APKGS) 2>/dev/null || echo -lzstd -lsqlite3 -lz) -lcsv
+LIBS_ANA := $(shell $(PKG_CONFIG) --libs $(APKGS) 2>/dev/null || echo -lzstd -lsqlite3 -lz) -lcsv -lm
 
 ifeq ($(V),1)
 Q :=

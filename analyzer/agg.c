@@ -56,6 +56,17 @@ void agg_key_addr(struct agg_key *k, const struct addr *a, unsigned prefix4, uns
 	memcpy(k->b + 1, m.a, 16);
 }
 
+void agg_key_cidr(const struct agg_key *k, unsigned prefix4, unsigned prefix6, struct cidr *c)
+{
+	unsigned p;
+
+	memset(c, 0, sizeof *c);
+	c->addr.family = k->b[0];
+	memcpy(c->addr.a, k->b + 1, 16);
+	p = c->addr.family == AF_INET ? prefix4 : prefix6;
+	c->prefix = (uint8_t)(p ? p : addr_maxprefix(&c->addr));
+}
+
 size_t agg_key_addr_format(const struct agg_key *k, unsigned prefix4, unsigned prefix6,
 			   char *out, size_t n)
 {

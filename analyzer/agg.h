@@ -25,6 +25,9 @@ struct agg_key {
 void agg_key_addr(struct agg_key *k, const struct addr *a, unsigned prefix4, unsigned prefix6);
 size_t agg_key_addr_format(const struct agg_key *k, unsigned prefix4, unsigned prefix6,
 			   char *out, size_t n);
+/* The network of an address key (prefix4, prefix6 as it was made with; 0:
+ * the whole address). */
+void agg_key_cidr(const struct agg_key *k, unsigned prefix4, unsigned prefix6, struct cidr *c);
 
 /* States as reports name them: enum tcp_st, plus UNCONN (an unconnected
  * UDP or raw socket, which the kernel calls CLOSE). */

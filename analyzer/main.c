@@ -16,6 +16,7 @@
 #include "filter.h"
 #include "import.h"
 #include "num.h"
+#include "report_blocklist.h"
 #include "replay.h"
 #include "report_ports.h"
 #include "report_timeline.h"
@@ -33,6 +34,8 @@ enum {
 	O_LIST, O_HEADER, O_SINCE, O_UNTIL, O_STATE, O_PORT, O_LPORT, O_RPORT, O_PROTO, O_FAMILY,
 	O_PROGRAM, O_BY, O_PREFIX, O_PREFIX6, O_BUCKET, O_SERIES, O_OUTPUT = 'o', O_LIMIT = 'n',
 	O_FILE = 'f', O_COUNTER = 300, O_WINDOW, O_KFACTOR, O_MIN_RISE, O_MIN_RATE, O_GREW,
+	O_EXPLAIN, O_MIN_CONNS, O_MIN_SNAPS, O_MIN_SHARE, O_MIN_HOSTS, O_SPREAD, O_ALLOW,
+	O_ALLOW_FILE, O_INCLUDE_PRIVATE, O_MAX_PREFIX, O_MAX_PREFIX6, O_TTL, O_NEAR,
 };
 
 /* entries every table shares (macros: C wants constants in initializers) */
@@ -69,6 +72,15 @@ struct args {
 	size_t ncounters;
 	uint64_t window, grew;
 	double kfactor, min_rise, min_rate;
+	/* blocklist */
+	bool explain, include_private;
+	uint64_t min_conns, min_snaps, min_hosts, spread, max_prefix4, max_prefix6, near;
+	double min_share;
+	usec_t ttl;
+	const char *allow[256];      /* --allow CIDR, checked when parsed */
+	size_t nallow;
+	const char *allow_files[16];
+	size_t nallow_files;
 };
 
 static void cmd_usage(const struct cmd *c, FILE *f)
@@ -83,8 +95,8 @@ static void cmd_usage(const struct cmd *c, FILE *f)
  * or -1 with the exit status in *status. */
 static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int *status)
 {
-	struct option lo[32];
-	char so[80];
+	struct option lo[48];
+	char so[112];
 	int ch;
 
 	struct timespec now;
@@ -104,6 +116,12 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 	a->kfactor = 4.0;
 	a->min_rise = 10.0;
 	a->min_rate = 10.0;
+	a->min_share = 0.1;
+	a->min_hosts = 8;
+	a->spread = 64;
+	a->max_prefix4 = 16;
+	a->max_prefix6 = 32;
+	a->near = 20;
 	clock_gettime(CLOCK_REALTIME, &now);
 	cliopt_getopt(c->opts, c->nopts, 0, lo, so);
 	optind = 1;
@@ -216,19 +234,52 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			break;
 		case O_KFACTOR:
 		case O_MIN_RISE:
-		case O_MIN_RATE: {
+		case O_MIN_RATE:
+		case O_MIN_SHARE: {
 			char *end;
 			double d = strtod(optarg, &end);
 
-			if (end == optarg || *end || !(d >= 0 && d <= 1e12)) {
-				fprintf(stderr, "sockscope %s: --%s %s: expected a number >= 0\n",
-					c->name, name, optarg);
+			if (end == optarg || *end || !(d >= 0 && d <= (ch == O_MIN_SHARE ? 100 : 1e12))) {
+				fprintf(stderr, "sockscope %s: --%s %s: expected a number >= 0%s\n",
+					c->name, name, optarg, ch == O_MIN_SHARE ? " and <= 100" : "");
 				goto bad;
 			}
 			*(ch == O_KFACTOR ? &a->kfactor : ch == O_MIN_RISE ? &a->min_rise
-									  : &a->min_rate) = d;
+					  : ch == O_MIN_RATE ? &a->min_rate : &a->min_share) = d;
 			break;
 		}
+		case O_EXPLAIN: a->explain = true; break;
+		case O_INCLUDE_PRIVATE: a->include_private = true; break;
+		case O_ALLOW: {
+			struct cidr net;
+
+			if (cidr_parse(optarg, strlen(optarg), &net) < 0) {
+				fprintf(stderr, "sockscope %s: --allow %s: expected a network like 192.0.2.0/24 or 2001:db8::/32\n",
+					c->name, optarg);
+				goto bad;
+			}
+			if (a->nallow == sizeof a->allow / sizeof a->allow[0]) {
+				fprintf(stderr, "sockscope %s: too many --allow; use --allow-file\n", c->name);
+				goto bad;
+			}
+			a->allow[a->nallow++] = optarg;
+			break;
+		}
+		case O_ALLOW_FILE:
+			if (a->nallow_files == sizeof a->allow_files / sizeof a->allow_files[0]) {
+				fprintf(stderr, "sockscope %s: too many --allow-file\n", c->name);
+				goto bad;
+			}
+			a->allow_files[a->nallow_files++] = optarg;
+			break;
+		case O_TTL:
+			if (timeline_bucket_parse(optarg, &a->ttl) < 0 || a->ttl < USEC_PER_SEC ||
+			    a->ttl / USEC_PER_SEC > 2147483) {
+				fprintf(stderr, "sockscope %s: --ttl %s: expected a duration from 1s to 24d like 30m, 1h, 1d\n",
+					c->name, optarg);
+				goto bad;
+			}
+			break;
 		case O_WINDOW:
 		case O_GREW:
 		case O_MAX_ERRORS:
@@ -236,8 +287,16 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_LIMIT:
 		case O_SERIES:
 		case O_PREFIX:
-		case O_PREFIX6: {
-			uint64_t v, max = ch == O_PREFIX ? 32 : ch == O_PREFIX6 ? 128 : UINT32_MAX;
+		case O_PREFIX6:
+		case O_MIN_CONNS:
+		case O_MIN_SNAPS:
+		case O_MIN_HOSTS:
+		case O_SPREAD:
+		case O_NEAR:
+		case O_MAX_PREFIX:
+		case O_MAX_PREFIX6: {
+			uint64_t v, max = ch == O_PREFIX || ch == O_MAX_PREFIX ? 32
+					  : ch == O_PREFIX6 || ch == O_MAX_PREFIX6 ? 128 : UINT32_MAX;
 
 			if (num_parse_dec(optarg, strlen(optarg), max, &v) < 0 ||
 			    (ch == O_WINDOW && v == 0)) {
@@ -247,7 +306,11 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			}
 			*(ch == O_SEQ ? &a->seq : ch == O_LIMIT ? &a->limit : ch == O_SERIES ? &a->series
 				: ch == O_WINDOW ? &a->window : ch == O_GREW ? &a->grew
-				: ch == O_PREFIX ? &a->prefix4 : ch == O_PREFIX6 ? &a->prefix6 : &a->max_errors) = v;
+				: ch == O_PREFIX ? &a->prefix4 : ch == O_PREFIX6 ? &a->prefix6
+				: ch == O_MIN_CONNS ? &a->min_conns : ch == O_MIN_SNAPS ? &a->min_snaps
+				: ch == O_MIN_HOSTS ? &a->min_hosts : ch == O_SPREAD ? &a->spread
+				: ch == O_NEAR ? &a->near : ch == O_MAX_PREFIX ? &a->max_prefix4
+				: ch == O_MAX_PREFIX6 ? &a->max_prefix6 : &a->max_errors) = v;
 			break;
 		}
 		case O_HELP:
@@ -790,6 +853,31 @@ static const struct cliopt ports_opts[] = {
 
 /* ports and programs: the same options, one report function each. */
 
+static const struct cliopt blocklist_opts[] = {
+	OPT_DB,
+	{"format", O_FORMAT, "FMT", "plain (default: one network per line), iptables, ip6tables,\n"
+				    "nft, ipset, csv or json (docs/BLOCKLIST.md)"},
+	{"explain", O_EXPLAIN, NULL, "the evidence of each recommendation and near miss, in words,\n"
+				     "on stderr (csv, json: near misses as rows too)"},
+	{"min-conns", O_MIN_CONNS, "N", "sockets at the peak (default: from the baseline, at least 20)"},
+	{"min-snapshots", O_MIN_SNAPS, "N", "snapshots it is in (default 2; 1 with one snapshot)"},
+	{"min-share", O_MIN_SHARE, "PCT", "% of all sockets with a peer (default 0.1)"},
+	{"min-hosts", O_MIN_HOSTS, "N", "hosts behaving alike before their subnet is named (default 8)"},
+	{"spread", O_SPREAD, "N", "subnets of one-off SYN sources that make a spoofed flood (default 64)"},
+	{"prefix", O_PREFIX, "N", "IPv4 prefix of subnets (default 24)"},
+	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of subnets (default 64)"},
+	{"allow", O_ALLOW, "CIDR", "never block anything overlapping CIDR; repeatable"},
+	{"allow-file", O_ALLOW_FILE, "FILE", "--allow for each line of FILE (# comments); repeatable"},
+	{"include-private", O_INCLUDE_PRIVATE, NULL, "may block RFC 1918, CGNAT (100.64/10) and ULA networks"},
+	{"max-prefix", O_MAX_PREFIX, "N", "no IPv4 network wider than /N (default 16)"},
+	{"max-prefix6", O_MAX_PREFIX6, "N", "no IPv6 network wider than /N (default 32)"},
+	{"ttl", O_TTL, "DURATION", "entries expire (nft, ipset): 30m, 1h, 1d"},
+	{"near", O_NEAR, "N", "near misses explained (default 20)"},
+	FILTER_OPTS,
+	{"file", O_FILE, "FILE", "work on FILE without a database; repeatable; - is stdin"},
+	OPT_HELP,
+};
+
 /* ---- the table ------------------------------------------------------------- */
 
 /* ---- the reports: one runner, a run function each ------------------------ */
@@ -944,12 +1032,122 @@ static long programs_run(struct scan_src *src, struct args *a, unsigned width, b
 			       err, errsz);
 }
 
+static int blocklist_check(const struct cmd *c, const struct args *a, enum report_needs *needs)
+{
+	struct blocklist_opts o;
+
+	if (a->format && blocklist_format_parse(a->format, &o) < 0) {
+		fprintf(stderr, "sockscope %s: --format %s: expected plain, iptables, ip6tables, nft, ipset, csv or json\n",
+			c->name, a->format);
+		return 2;
+	}
+	if (a->prefix4 < 8 || a->prefix6 < 16) {
+		fprintf(stderr, "sockscope %s: --prefix is 8..32, --prefix6 16..128\n", c->name);
+		return 2;
+	}
+	if (a->ttl && a->format && strcmp(a->format, "nft") && strcmp(a->format, "ipset"))
+		fprintf(stderr, "sockscope %s: note: --ttl applies to nft and ipset only\n", c->name);
+	/* the host's own addresses come from its sockets' local addresses */
+	*needs = NEEDS_DB;
+	return 0;
+}
+
+/* An allow file into r: every bad line reported; any makes it an error,
+ * since a network meant to be protected would not be. */
+static int allow_file(struct rails *r, const char *path, char *err, size_t errsz)
+{
+	FILE *f = fopen(path, "re");
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	long bad;
+	int rc = 0;
+
+	if (!f) {
+		snprintf(err, errsz, "--allow-file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (b.len + n > (64u << 20) || buf_append(&b, chunk, n) < 0) {
+			snprintf(err, errsz, "--allow-file %s: too large (64 MiB at most)", path);
+			rc = -EFBIG;
+			goto out;
+		}
+	if (ferror(f)) {
+		snprintf(err, errsz, "--allow-file %s: %s", path, strerror(EIO));
+		rc = -EIO;
+		goto out;
+	}
+	bad = rails_allow_text(r, b.data ? b.data : "", b.len, path, stderr);
+	if (bad < 0) {
+		snprintf(err, errsz, "out of memory");
+		rc = (int)bad;
+	} else if (bad > 0) {
+		snprintf(err, errsz, "--allow-file %s: %ld bad line%s: fix %s, nothing was written",
+			 path, bad, bad == 1 ? "" : "s", bad == 1 ? "it" : "them");
+		rc = -EINVAL;
+	}
+out:
+	buf_fini(&b);
+	fclose(f);
+	return rc;
+}
+
+static long blocklist_run(struct scan_src *src, struct args *a, unsigned width, bool color,
+			  char *err, size_t errsz)
+{
+	struct blocklist_opts o = {0};
+	struct rails r;
+	struct timespec now;
+	long rc = 0;
+
+	(void)width;
+	(void)color;
+	bl_params_default(&o.p);
+	(void)blocklist_format_parse(a->format ? a->format : "plain", &o);   /* checked */
+	o.p.min_conns = (uint32_t)a->min_conns;
+	o.p.min_snapshots = (uint32_t)a->min_snaps;
+	o.p.min_share = a->min_share;
+	o.p.min_hosts = (uint32_t)a->min_hosts;
+	o.p.spread = (uint32_t)a->spread;
+	o.p.prefix4 = (unsigned)a->prefix4;
+	o.p.prefix6 = (unsigned)a->prefix6;
+	o.p.max_near = a->near;
+	o.ttl = (unsigned)(a->ttl / USEC_PER_SEC);
+	o.explain = a->explain;
+	o.why = stderr;
+	clock_gettime(CLOCK_REALTIME, &now);
+	o.now = (usec_t)now.tv_sec * USEC_PER_SEC;
+
+	rails_init(&r);
+	r.include_private = a->include_private;
+	r.max_prefix4 = (unsigned)a->max_prefix4;
+	r.max_prefix6 = (unsigned)a->max_prefix6;
+	for (size_t i = 0; i < a->nallow && rc == 0; i++) {
+		struct cidr net;
+
+		(void)cidr_parse(a->allow[i], strlen(a->allow[i]), &net);   /* checked */
+		if (rails_allow(&r, &net) < 0) {
+			snprintf(err, errsz, "out of memory");
+			rc = -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < a->nallow_files && rc == 0; i++)
+		rc = allow_file(&r, a->allow_files[i], err, errsz);
+	if (rc == 0)
+		rc = report_blocklist(src, &a->flt, &r, &o, stdout, err, errsz);
+	rails_fini(&r);
+	return rc;
+}
+
 static const struct report top_report = {top_check, top_run_cli, false};
 static const struct report timeline_report = {timeline_check, timeline_run, true};
 static const struct report spikes_report = {needs_db, spikes_run, false};
 static const struct report summary_report = {needs_db, summary_run, true};
 static const struct report ports_report = {needs_db, ports_run, false};
 static const struct report programs_report = {needs_db, programs_run, false};
+static const struct report blocklist_report = {blocklist_check, blocklist_run, false};
 
 static int cmd_top(const struct cmd *c, int argc, char **argv)
 {
@@ -969,6 +1167,11 @@ static int cmd_spikes(const struct cmd *c, int argc, char **argv)
 static int cmd_summary(const struct cmd *c, int argc, char **argv)
 {
 	return run_report(c, argc, argv, &summary_report);
+}
+
+static int cmd_blocklist(const struct cmd *c, int argc, char **argv)
+{
+	return run_report(c, argc, argv, &blocklist_report);
 }
 
 static int cmd_listeners(const struct cmd *c, int argc, char **argv)
@@ -1034,6 +1237,17 @@ static const struct cmd cmds[] = {
 	{"programs", cmd_listeners, "[FILE...]",
 	 "Programs: their sockets, listening ports, connections and peers", NULL,
 	 OPTS(ports_opts)},
+	{"blocklist", cmd_blocklist, "[FILE...]",
+	 "Recommend networks to block, with evidence and safety rails, in a firewall's language",
+	 "Peers and subnets (--prefix) whose sockets at their peak reach the threshold\n"
+	 "(relative to this recording's typical peer), that persist and carry a share of\n"
+	 "the traffic; a subnet when --min-hosts of its hosts behave alike. Never loopback,\n"
+	 "link-local, multicast, the host's own addresses, --allow, private ranges (unless\n"
+	 "--include-private) or a network wider than --max-prefix. A SYN flood from a\n"
+	 "spread of one-off sources is called spoofed, with SYN cookie, backlog and rate\n"
+	 "limit advice instead of rules. Nothing is applied: load the output yourself.\n"
+	 "The list goes to stdout; --explain, advice and notes to stderr.\n",
+	 OPTS(blocklist_opts)},
 	{"netstat", cmd_netstat, "--at TIME -- ARGS",
 	 "Replay an article command (-na, -ntu, -plan, -aultnp, ...) as it printed at TIME", NULL,
 	 OPTS(netstat_opts)},

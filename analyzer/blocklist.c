@@ -239,8 +239,8 @@ static int by_peak(const void *x, const void *y)
 	return cidr_cmp(&a->g.net, &b->g.net);
 }
 
-/* The baseline: the peers that completed a handshake (all peers when none
- * did), their median peak and robust deviation, and the threshold. */
+/* The baseline: the peers that completed a handshake, their median peak
+ * and robust deviation, and the threshold. */
 static int baseline(const struct bl_input *in, const struct bl_params *p, struct bl_result *r)
 {
 	uint32_t *v = malloc((in->nhosts ? in->nhosts : 1) * sizeof *v);
@@ -251,9 +251,8 @@ static int baseline(const struct bl_input *in, const struct bl_params *p, struct
 	for (size_t i = 0; i < in->nhosts; i++)
 		if (in->hosts[i].total > in->hosts[i].syn_total)
 			v[n++] = in->hosts[i].peak;
-	if (n == 0)
-		for (size_t i = 0; i < in->nhosts; i++)
-			v[n++] = in->hosts[i].peak;
+	/* none: every peer may be an attacker, so none is the norm; the
+	 * floor alone decides */
 	r->clients = n;
 	r->typical = median(v, n);
 	for (size_t i = 0; i < n; i++)
@@ -394,7 +393,7 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 			w.blocked[s] = true;
 			if (push(&r->v, &r->n, &cap, &c) < 0)
 				goto out;
-		} else if (c.g.peak * 2ull >= r->threshold || c.alike * 2ull >= p->min_hosts) {
+		} else if (c.g.peak * 2ull >= r->threshold) {
 			if (push(&near, &nnear, &capnear, &c) < 0)
 				goto out;
 		}
@@ -431,9 +430,11 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 		r->spoof.found = syn_surge(in, r) && r->spoof.subnets >= p->spread;
 	}
 
-	qsort(r->v, r->n, sizeof *r->v, by_score);
+	if (r->n)   /* qsort's base may not be NULL */
+		qsort(r->v, r->n, sizeof *r->v, by_score);
 	r->nblock = r->n;
-	qsort(near, nnear, sizeof *near, by_peak);
+	if (nnear)
+		qsort(near, nnear, sizeof *near, by_peak);
 	for (size_t i = 0; i < nnear && i < p->max_near; i++)
 		if (push(&r->v, &r->n, &cap, &near[i]) < 0)
 			goto out;

@@ -88,7 +88,7 @@ struct bl_result {
 	uint32_t min_snapshots;
 	uint32_t typical;        /* median peak of the peers that completed a handshake */
 	double sigma;            /* 1.4826 * their MAD */
-	size_t clients;          /* peers the baseline was taken from */
+	size_t clients;          /* peers the baseline was taken from (0: the floor alone) */
 };
 
 /* Decides. 0 or -ENOMEM. The caller frees r with bl_result_fini. */

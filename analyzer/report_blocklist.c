@@ -235,9 +235,12 @@ static void explain_head(FILE *w, const struct bl_result *res, const struct bl_p
 		grouped(rows, n3, sizeof n3));
 	if (p->min_conns)
 		fprintf(w, "threshold: %" PRIu32 " sockets at peak (--min-conns)", res->threshold);
+	else if (!res->clients)
+		fprintf(w, "threshold: %" PRIu32 " sockets at peak, the floor: no peer completed a handshake to compare with",
+			res->threshold);
 	else
-		fprintf(w, "threshold: %" PRIu32 " sockets at peak: the most of 20, 5 x the median peer's %" PRIu32
-			   " and median + 6 sigma (%.1f), over %s peers that completed a handshake",
+		fprintf(w, "threshold: %" PRIu32 " sockets at peak = max(20, 5 x median %" PRIu32
+			   ", median + 6 x sigma %.1f) over %s peers that completed a handshake",
 			res->threshold, res->typical, res->sigma, grouped(res->clients, n1, sizeof n1));
 	fprintf(w, "; present in %" PRIu32 " snapshots or more; %.3f%% of all sockets or more; a subnet (/%u, /%u) when %" PRIu32
 		   " hosts or more behave alike\n",
@@ -293,7 +296,9 @@ static void spoof_advice(FILE *w, const struct bl_spoof *s, const uint64_t *port
 		   "  \t\ttype filter hook input priority -5; policy accept;\n"
 		   "  \t\t",
 		np ? " to the flooded ports" : "");
-	if (np) {
+	if (np == 1)
+		fprintf(w, "tcp dport %u ", ports[0]);
+	if (np > 1) {
 		fprintf(w, "tcp dport { ");
 		for (size_t i = 0; i < np; i++)
 			fprintf(w, "%s%u", i ? ", " : "", ports[i]);

@@ -1,7 +1,8 @@
 #!/bin/sh
-# bench/reports.sh — issue 5's reports benchmark: `sockscope top` on a netstat
-# dump against the article's awk | cut | sort | uniq -c | sort -n (speed and
-# correctness), and `top --by subnet` / `timeline` over a 10M-row database.
+# bench/reports.sh — the reports' benchmark (issues 5, 6): `sockscope top` on
+# a netstat dump against the article's awk | cut | sort | uniq -c | sort -n
+# (speed and correctness), and `top --by subnet` / `timeline` / `blocklist`
+# over a 10M-row database against sqlite3 queries.
 # Usage: sh bench/reports.sh BUILD_DIR   (no root; hyperfine, sqlite3 and awk, else SKIP, exit 0)
 # Env: BENCH_REPORTS_RUNS (hyperfine --runs, default 5), BENCH_REPORTS_LINES
 # (1000000: lines of the netstat -ntu dump), BENCH_REPORTS_ROWS (10000000:
@@ -165,6 +166,7 @@ if [ "${free_kib:-0}" -lt "$need_kib" ]; then
 	echo "== database of $NROWS rows: $DB_NOTE"
 	row "top --by subnet -n $TOPN, $(mega "$NROWS") rows (ms)" "$DB_NOTE" "-" "-" "< 1000 ms" "-"
 	row "timeline, $(mega "$NROWS") rows (ms)" "$DB_NOTE" "-" "-" "< 1000 ms" "-"
+	row "blocklist, $(mega "$NROWS") rows (ms)" "$DB_NOTE" "-" "-" "(info)" "-"
 else
 	LOG=$T/netstat-cron.log
 	DB=$T/reports.db
@@ -204,6 +206,16 @@ else
 	row "timeline -d DB, $(mega "$NROWS") rows (ms; peer: sqlite3 GROUP BY snapshot_id, state)" \
 		"$(ms_pm "$HF_M1" "$HF_S1")" "$(ms_pm "$HF_M2" "$HF_S2")" "${r}x" "< 1000 ms" \
 		"$(yesno lt "$HF_M1" 1.0)"
+	# blocklist: every peer's and subnet's peak per snapshot, the baseline,
+	# the decisions; the peer is the per-peer peak in SQL, the first step of
+	# a DDoS-Deflate-style rule (connections per IP over a threshold)
+	PEAK_SQL="SELECT raddr, max(c) FROM (SELECT snapshot_id, raddr, count(*) AS c FROM sockets GROUP BY 1, 2) GROUP BY 1 HAVING max(c) >= 20"
+	hf reports_blocklist \
+		-n "sockscope blocklist -d DB" "$SS blocklist -d $DB" \
+		-n "sqlite3 per-peer peak" "sqlite3 $DB '$PEAK_SQL'"
+	r=$(ratio "$HF_M2" "$HF_M1")
+	row "blocklist -d DB, $(mega "$NROWS") rows (ms; peer: sqlite3 per-peer peak per snapshot)" \
+		"$(ms_pm "$HF_M1" "$HF_S1")" "$(ms_pm "$HF_M2" "$HF_S2")" "${r}x" "(info)" "-"
 	rm -f "$DB"*
 fi
 

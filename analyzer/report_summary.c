@@ -24,29 +24,35 @@ static const char *const counters[] = {
 #define MAX_GAPS 20
 #define MAX_SPIKES 20
 
-long summary_gaps(const usec_t *t, size_t n, usec_t interval, struct summary_gap *out,
+long summary_gaps(const usec_t *t, const usec_t *iv, size_t n, struct summary_gap *out,
 		  size_t max)
 {
-	usec_t expected = interval;
+	usec_t median = 0;
 	long found = 0;
 
 	if (n < 2)
 		return 0;
-	if (expected <= 0) {
+	for (size_t i = 1; i < n && !median; i++) {
+		if (iv && iv[i] > 0)
+			continue;
+		/* some snapshot does not say: the usual spacing stands in */
 		usec_t *d = malloc((n - 1) * sizeof *d);
 
 		if (!d)
 			return -ENOMEM;
-		for (size_t i = 1; i < n; i++)
-			d[i - 1] = t[i] - t[i - 1];
+		for (size_t j = 1; j < n; j++)
+			d[j - 1] = t[j] - t[j - 1];
 		qsort(d, n - 1, sizeof *d, utctime_cmp);
-		expected = d[(n - 2) / 2];
+		median = d[(n - 2) / 2];
 		free(d);
+		if (median <= 0)
+			return 0;   /* snapshots at one time: no spacing to miss */
 	}
-	if (expected <= 0)
-		return 0;   /* snapshots at one time: no spacing to miss */
 	for (size_t i = 1; i < n; i++) {
 		usec_t d = t[i] - t[i - 1];
+		/* a recorder's snapshot says the step that led to it: burst mode
+		 * shortens it, and leaving burst mode is no gap */
+		usec_t expected = iv && iv[i] > 0 ? iv[i] : median;
 
 		/* 1.5 intervals: a recorder's jitter is far less, a missed
 		 * snapshot makes it 2 */
@@ -299,18 +305,19 @@ static int gaps(struct sum *s)
 {
 	const struct scan_snaps *sn = &s->snaps;
 	struct summary_gap g[MAX_GAPS];
-	usec_t *t = malloc(sn->n * sizeof *t);
+	usec_t *t = malloc(sn->n * sizeof *t), *iv = malloc(sn->n * sizeof *iv);
 	char a[UTCTIME_STRLEN], b[UTCTIME_STRLEN], d[32], e[32];
 	long all = 0;
 	int rc = 0;
 
-	if (!t) {
+	if (!t || !iv) {
+		free(t);
+		free(iv);
 		snprintf(s->err, s->errsz, "out of memory");
 		return -ENOMEM;
 	}
 	for (size_t i = 0; rc == 0 && i < sn->n; i++) {
 		size_t n = 0, j;
-		usec_t interval = sn->v[i].interval;
 		long k;
 
 		for (j = 0; j < i && strcmp(sn->v[j].host, sn->v[i].host); j++)
@@ -318,14 +325,13 @@ static int gaps(struct sum *s)
 		if (j < i)
 			continue;   /* this host was done */
 		for (j = i; j < sn->n; j++)
-			if (!strcmp(sn->v[j].host, sn->v[i].host)) {
+			if (!strcmp(sn->v[j].host, sn->v[i].host) &&
+			    (!n || t[n - 1] != sn->v[j].time)) {
 				/* a recorder that says its interval is believed */
-				if (sn->v[j].interval != interval)
-					interval = 0;
-				if (!n || t[n - 1] != sn->v[j].time)
-					t[n++] = sn->v[j].time;
+				iv[n] = sn->v[j].interval;
+				t[n++] = sn->v[j].time;
 			}
-		k = summary_gaps(t, n, interval, g, MAX_GAPS);
+		k = summary_gaps(t, iv, n, g, MAX_GAPS);
 		if (k < 0) {
 			snprintf(s->err, s->errsz, "out of memory");
 			rc = -ENOMEM;
@@ -345,6 +351,7 @@ static int gaps(struct sum *s)
 	if (rc == 0 && all == 0)
 		rc = row(s, "gaps", "none", "no missed snapshot");
 	free(t);
+	free(iv);
 	return rc;
 }
 

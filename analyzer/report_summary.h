@@ -34,10 +34,11 @@ struct summary_gap {
 	uint64_t missed;         /* snapshots that should have been taken */
 };
 
-/* The gaps of one host's snapshot times t[0..n) (ascending; interval 0:
- * unknown). Writes up to max to out; returns how many there are, or
- * -ENOMEM. Pure. */
-long summary_gaps(const usec_t *t, size_t n, usec_t interval, struct summary_gap *out,
+/* The gaps of one host's snapshot times t[0..n) (ascending). iv[i] is the
+ * step the recorder says led to snapshot i (0, or iv NULL: not said; the
+ * median spacing stands in). Writes up to max to out; returns how many
+ * there are, or -ENOMEM. Pure. */
+long summary_gaps(const usec_t *t, const usec_t *iv, size_t n, struct summary_gap *out,
 		  size_t max);
 
 #endif

@@ -1,63 +1,56 @@
 #!/bin/sh
-# make demo: record this machine three times, show what a snapshot holds,
-# import it with saved foreign dumps into a database and ask it.
+# make demo: record this machine three times, import that and the sample
+# incident (samples/incident, a real SYN flood recorded in a network
+# namespace) into a demo database, and walk through the review: summary,
+# the SYN_RECV timeline, the spikes, the top attacker subnets and the nft
+# block-list with its evidence. No network needed, root or not.
 #   sh samples/demo.sh BUILD_DIR
 set -eu
 BUILD=${1:-build}
 REC=$BUILD/sockscope-recorder
-SOCKSCOPE=$BUILD/sockscope
+S=$BUILD/sockscope
+DB=$BUILD/demo.db
 dir=$(mktemp -d "${TMPDIR:-/tmp}/sockscope-demo.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM
 
-bold() { if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
+bold() { if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then printf '\n\033[1m%s\033[0m\n' "$*"; else printf '\n%s\n' "$*"; fi; }
+run() { printf '$ %s\n' "$*"; "$@"; }
 
-bold "== Recording three snapshots of this machine, one per second"
-echo "\$ $REC -o $dir -i 1 --count 3 -v"
-"$REC" -o "$dir" -i 1 --count 3 -v
-seg=$(ls "$dir"/*.zst)
-echo
-bold "== The segment ($(stat -c %s "$seg") bytes for 3 snapshots), verified"
-"$SOCKSCOPE" verify "$seg"
-"$SOCKSCOPE" dump --list "$seg" | cut -f1-4
-echo
-bold "== What the article's 'netstat -na' showed at the last snapshot"
-"$SOCKSCOPE" dump --section 'netstat -na' --seq 3 "$seg" | head -15
-echo
-bold "== Sockets by state (from the sockets section, sock_diag)"
-"$SOCKSCOPE" dump --section sockets --seq 3 "$seg" | awk -F'\t' 'NR > 1 { n[$1 " " $3]++ } END { for (k in n) printf "%6d  %s\n", n[k], k }' | sort -rn
-echo
-bold "== 'netstat -n -p | grep SYN_REC | wc -l', at each snapshot"
-for s in 1 2 3; do printf 'seq %s: %s\n' "$s" "$("$SOCKSCOPE" dump --section 'netstat -n -p' --seq "$s" "$seg" | grep -c SYN_REC || true)"; done
-echo
-bold "== SYN flood counters at the last snapshot"
-"$SOCKSCOPE" dump --section counters --seq 3 "$seg" | grep -E '^TcpExt\.(SyncookiesSent|SyncookiesFailed|ListenOverflows|ListenDrops|TCPReqQFullDrop|TCPReqQFullDoCookies)	'
-echo
-bold "== Imported into SQLite, with a saved Windows and an ss dump"
-db=$dir/demo.db
-"$SOCKSCOPE" import -q -d "$db" "$seg"
-"$SOCKSCOPE" import -q -d "$db" --host winbox --at 2026-11-25T13:54:00Z tests/data/windows/netstat_ano.txt
-"$SOCKSCOPE" import -q -d "$db" --host linuxbox --at 2026-11-25T13:55:00Z tests/data/ss/ss_tanp.txt
-"$SOCKSCOPE" sources -d "$db" | cut -f1,3-6,8
-echo
-bold "== Sockets per host and state (sockscope query)"
-"$SOCKSCOPE" query -d "$db" --header "SELECT s.host, k.state, count(*) AS n FROM sockets k JOIN snapshots s ON s.id = k.snapshot_id GROUP BY 1, 2 ORDER BY 1, 3 DESC"
-echo
-bold "== The review's first page (sockscope summary)"
-"$SOCKSCOPE" summary -d "$db"
-echo
-bold "== Who: the busiest remote subnets (sockscope top --by subnet)"
-"$SOCKSCOPE" top -d "$db" --by subnet -n 5
-echo
-bold "== What 'netstat -na' printed on winbox at 14:00 (replayed)"
-"$SOCKSCOPE" netstat -q -d "$db" --host winbox --at 2026-11-25T14:00:00Z -- -na | head -8
-echo
+bold "== 1. Three snapshots of this machine, one a second"
+run "$REC" -o "$dir/rec" -i 1 --count 3 -v
+seg=$(ls "$dir"/rec/*.zst)
+run "$S" verify "$seg"
+
+bold "== 2. Into a database, with the sample incident (samples/README.md)"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+run "$S" import -q -d "$DB" "$seg" samples/incident
+run "$S" sources -d "$DB"
+
+bold "== 3. This machine, now: the busiest peers and the listeners"
+host=$(uname -n)
+run "$S" top -d "$DB" --host "$host" -n 5
+run "$S" ports -d "$DB" --host "$host"
+
+bold "== 4. The incident: the review's first page"
+run "$S" summary -d "$DB" --host victim
+
+bold "== 5. When: SYN_RECV per second, and the spikes"
+run "$S" timeline -d "$DB" --host victim --state SYN_RECV,ESTABLISHED --bucket 1s
+run "$S" spikes -d "$DB" --host victim
+
+bold "== 6. Who: the subnets holding SYN_RECV at the peak, the peers holding connections"
+run "$S" top -d "$DB" --host victim --by subnet --state SYN_RECV -n 5
+run "$S" top -d "$DB" --host victim --state ESTABLISHED -n 5
+
+bold "== 7. What to block: nft, with the evidence (stderr) and the spoofed flood called so"
+run "$S" blocklist -d "$DB" --host victim --format nft --ttl 1d --explain
+
 bold "== Explore further"
-explore() { printf '  %-44s %s\n' "$1" "$2"; }
-explore "$REC --help" "all recorder options (man docs/sockscope-recorder.8)"
-explore "$REC -o /tmp/rec -i 1" "record every second until Ctrl-C"
-explore "zstdcat /tmp/rec/*.zst | less" "every snapshot is plain text (docs/FORMAT.md)"
-explore "build/sockscope import -d my.db DIR" "import recordings and saved netstat/ss dumps (man docs/sockscope.1)"
-explore "build/sockscope spikes -d my.db" "when SYN_RECV or the cookie counters rose (docs/REPORTS.md)"
-explore "netstat -ntu | build/sockscope top -" "the article's per-host count, correct for IPv6"
-explore "build/sockscope query -d my.db SQL" "ask the database (docs/SCHEMA.md)"
-explore "make test" "unit + network-namespace tests (SYN flood included)"
+cat <<EOF
+  $S summary -d $DB --host victim
+  $S top -d $DB --host victim --by subnet --state SYN_RECV --at 2026-11-25T20:50:53Z
+  $S netstat -d $DB --host victim --at 2026-11-25T20:50:53Z -- -ntu | head
+  $S blocklist -d $DB --host victim --format iptables --explain
+  $S query -d $DB "SELECT state, count(*) FROM sockets GROUP BY 1"
+  man -l docs/sockscope.1        # every command; docs/BLOCKLIST.md, docs/REPORTS.md
+EOF

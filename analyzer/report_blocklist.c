@@ -280,7 +280,7 @@ static void spoof_advice(FILE *w, const struct bl_spoof *s, const uint64_t *port
 	utctime_format(s->peak_time, 0, pt, sizeof pt);
 	utctime_format(s->first, 0, first, sizeof first);
 	utctime_format(s->last, 0, last, sizeof last);
-	fprintf(w, "spoofed: a SYN flood of up to %s SYN_RECV at %s (%" PRIu32 "%% of its sockets; a quiet snapshot has %s) came from %s one-off sources spread over %s /%u or /%u networks, %s to %s.\n"
+	fprintf(w, "spoofed: a SYN flood of up to %s SYN_RECV at %s (%" PRIu32 "%% of its sockets; a quarter of the snapshots have %s or fewer) came from %s one-off sources spread over %s /%u or /%u networks, %s to %s.\n"
 		   "The sources are likely spoofed: blocking them is futile, and no rule was made for them. Instead, on the host:\n"
 		   "  sysctl -w net.ipv4.tcp_syncookies=1\n"
 		   "  sysctl -w net.ipv4.tcp_max_syn_backlog=4096\n"

@@ -112,8 +112,11 @@ play() {   # play COOKIES BACKLOG
 # lines), and ss, netstat and /proc/net/tcp at the first flood's peak.
 keep_capture_start() {
 	[ -n "${SST_INCIDENT_KEEP:-}" ] && [ "$name" = off-4096 ] || return 0
-	in_ns victim sh -c 'i=0; while [ $i -lt 60 ]; do date -u; netstat -ntu; i=$((i + 1)); sleep 2; done' \
-		> "$dir/netstat-ntu-cron.log" 2>&1 &
+	# bounded: 60 dumps at most, and it stops at $dir/stop (before the
+	# namespaces go, so no dump is cut short)
+	in_ns victim sh -c 'i=0; while [ $i -lt 60 ] && [ ! -e "$1" ]; do date -u; netstat -ntu; i=$((i + 1)); sleep 2; done' \
+		sh "$dir/stop" > "$dir/netstat-ntu-cron.log" 2>&1 &
+	capture=$!
 }
 keep_capture_peak() {
 	[ -n "${SST_INCIDENT_KEEP:-}" ] && [ "$name" = off-4096 ] || return 0
@@ -184,7 +187,12 @@ for v in $VARIANTS; do
 	cookies=${v%%:*} backlog=${v#*:}
 	name=$cookies-$backlog
 	note "variant $name: playing"
+	capture=
 	play "$cookies" "$backlog"
+	if [ -n "$capture" ]; then
+		touch "$dir/stop"
+		wait "$capture"
+	fi
 	# the recorder runs under ip netns exec's subshell: signal it itself
 	for p in $(ip netns pids "$(ns_name victim)"); do
 		[ "$(cat "/proc/$p/comm" 2> /dev/null)" = sockscope-recor ] && kill -TERM "$p"

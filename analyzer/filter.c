@@ -62,6 +62,39 @@ int filter_time_parse(const char *s, usec_t now, usec_t *t)
 	return utctime_parse(s, strlen(s), t);
 }
 
+/* 10^(6 - digits) for a fraction of `digits` digits (at least 1 µs). */
+static usec_t fraction_span(const char *f)
+{
+	usec_t span = USEC_PER_SEC;
+
+	while (*f >= '0' && *f <= '9' && span > 1) {
+		span /= 10;
+		f++;
+	}
+	return span;
+}
+
+usec_t filter_time_span(const char *s)
+{
+	const char *t, *f;
+	size_t colons = 0;
+
+	if (!strcmp(s, "now") || s[0] == '-')
+		return 1;
+	if (s[0] == '@') {
+		f = strpbrk(s, ".,");
+		return f ? fraction_span(f + 1) : USEC_PER_SEC;
+	}
+	if (strlen(s) <= 10)
+		return 86400 * USEC_PER_SEC;   /* a date alone: that day */
+	/* the time of day: digits and colons after the date, then a fraction */
+	for (t = s + 11; (*t >= '0' && *t <= '9') || *t == ':'; t++)
+		colons += *t == ':';
+	if (colons < 2)
+		return 60 * USEC_PER_SEC;
+	return *t == '.' || *t == ',' ? fraction_span(t + 1) : USEC_PER_SEC;
+}
+
 int filter_states_parse(const char *s, uint32_t *mask, const char **bad)
 {
 	while (*s) {

@@ -34,6 +34,12 @@ void filter_init(struct filter *f);   /* everything "any" */
  * "@EPOCH", "now", or relative to now: "-2h", "-30m", "-90s", "-1d",
  * "-1h30m". 0 or -EINVAL. */
 int filter_time_parse(const char *s, usec_t now, usec_t *t);
+/* How long the period s names lasts, in microseconds, for --at and
+ * --until, which mean its end: "2026-11-25T20:51:03Z" is the whole second
+ * (1000000), "...03.354Z" the millisecond (1000), "2026-11-25T20:51Z" the
+ * minute, "2026-11-25" the day; "now", "-2h" and a full "...03.354675Z" a
+ * point (1). The text must have parsed with filter_time_parse. */
+usec_t filter_time_span(const char *s);
 
 /* "SYN_RECV,ESTABLISHED", any platform's spelling (SYN_REC, SYN-RECV,
  * ESTAB, LISTENING, UNCONN, ...), ORed into *mask. 0 or -EINVAL with *bad

@@ -152,6 +152,11 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 					c->name, name, optarg);
 				goto bad;
 			}
+			/* --at and --until mean the end of the period written:
+			 * a time a report printed (cut to ms) finds its snapshot;
+			 * import's --at is a dump's time, as written */
+			if (ch == O_UNTIL || (ch == O_AT && strcmp(c->name, "import")))
+				t += filter_time_span(optarg) - 1;
 			if (ch == O_AT) {
 				a->at = t;
 				a->have_at = true;
@@ -549,7 +554,8 @@ static int cmd_sources(const struct cmd *c, int argc, char **argv)
 static const struct cliopt netstat_opts[] = {
 	OPT_DB,
 	{"host", O_HOST, "NAME", "the host to replay (needed when there are several)"},
-	{"at", O_AT, "TIME", "the moment: the newest snapshot at or before it [required]"},
+	{"at", O_AT, "TIME", "the moment: the newest snapshot within TIME or before it\n"
+			     "(20:51:03Z reaches to 20:51:03.999999) [required]"},
 	{"quiet", O_QUIET, NULL, "do not say on stderr which snapshot was used"},
 	OPT_HELP,
 };

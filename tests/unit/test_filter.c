@@ -39,6 +39,20 @@ static void test_time(void **state)
 	assert_true(t == T0);
 	assert_int_equal(filter_time_parse("-", T0, &t), -EINVAL);
 	assert_int_equal(filter_time_parse("-2x", T0, &t), -EINVAL);
+	/* the period a text names: --at and --until take its end */
+	assert_int_equal(filter_time_span("2026-11-25T20:51:03Z"), 1000000);
+	assert_int_equal(filter_time_span("2026-11-25 20:51:03+01:00"), 1000000);
+	assert_int_equal(filter_time_span("2026-11-25T20:51:03.354Z"), 1000);
+	assert_int_equal(filter_time_span("2026-11-25T20:51:03,5"), 100000);
+	assert_int_equal(filter_time_span("2026-11-25T20:51:03.354675Z"), 1);
+	assert_int_equal(filter_time_span("2026-11-25T20:51:03.123456789Z"), 1);
+	assert_int_equal(filter_time_span("2026-11-25T20:51Z"), 60000000);
+	assert_int_equal(filter_time_span("2026-11-25T20:51+01:00"), 60000000);
+	assert_int_equal(filter_time_span("2026-11-25"), 86400000000);
+	assert_int_equal(filter_time_span("@1795614840"), 1000000);
+	assert_int_equal(filter_time_span("@1795614840.25"), 10000);
+	assert_int_equal(filter_time_span("now"), 1);
+	assert_int_equal(filter_time_span("-2h"), 1);
 	assert_int_equal(filter_time_parse("-h", T0, &t), -EINVAL);
 	assert_int_equal(filter_time_parse("-99999d", T0, &t), -EINVAL);
 	assert_int_equal(filter_time_parse("yesterday", T0, &t), -EINVAL);

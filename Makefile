@@ -196,7 +196,7 @@ build-fuzz/libfuzz.a: $(FUZZ_LIB_OBJ)
 build-fuzz/%: tests/fuzz/%.c build-fuzz/libfuzz.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_FLAGS) -o $@ $< build-fuzz/libfuzz.a $(LIBS_REC) $(LIBS_ANA)
+	$(Q)clang $(FUZZ_FLAGS) -MMD -MP -o $@ $< build-fuzz/libfuzz.a $(LIBS_REC) $(LIBS_ANA)
 
 fuzz-deps:
 	$(Q)sh packaging/debian-deps.sh clang libclang-rt-14-dev
@@ -231,4 +231,4 @@ lint:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(B) build-fuzz/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B) build-fuzz -name '*.d' 2>/dev/null)

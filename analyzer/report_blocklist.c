@@ -230,9 +230,10 @@ static void explain_head(FILE *w, const struct bl_result *res, const struct bl_p
 
 	utctime_format(snaps->v[0].time, 0, from, sizeof from);
 	utctime_format(snaps->v[snaps->n - 1].time, 0, to, sizeof to);
-	fprintf(w, "evidence: %s snapshots from %s to %s, %s peers, %s sockets with a peer\n",
-		grouped(snaps->n, n1, sizeof n1), from, to, grouped(npeers, n2, sizeof n2),
-		grouped(rows, n3, sizeof n3));
+	fprintf(w, "evidence: %s snapshot%s from %s to %s, %s peer%s, %s socket%s with a peer\n",
+		grouped(snaps->n, n1, sizeof n1), snaps->n == 1 ? "" : "s", from, to,
+		grouped(npeers, n2, sizeof n2), npeers == 1 ? "" : "s", grouped(rows, n3, sizeof n3),
+		rows == 1 ? "" : "s");
 	if (p->min_conns)
 		fprintf(w, "threshold: %" PRIu32 " sockets at peak (--min-conns)", res->threshold);
 	else if (!res->clients)
@@ -242,9 +243,10 @@ static void explain_head(FILE *w, const struct bl_result *res, const struct bl_p
 		fprintf(w, "threshold: %" PRIu32 " sockets at peak = max(20, 5 x median %" PRIu32
 			   ", median + 6 x sigma %.1f) over %s peers that completed a handshake",
 			res->threshold, res->typical, res->sigma, grouped(res->clients, n1, sizeof n1));
-	fprintf(w, "; present in %" PRIu32 " snapshots or more; %.3f%% of all sockets or more; a subnet (/%u, /%u) when %" PRIu32
-		   " hosts or more behave alike\n",
-		res->min_snapshots, p->min_share, p->prefix4, p->prefix6, p->min_hosts);
+	fprintf(w, "; present in %" PRIu32 " snapshot%s or more; %.3f%% of all sockets or more; a subnet (/%u, /%u) when %" PRIu32
+		   " host%s or more behave alike\n",
+		res->min_snapshots, res->min_snapshots == 1 ? "" : "s", p->min_share, p->prefix4,
+		p->prefix6, p->min_hosts, p->min_hosts == 1 ? "" : "s");
 }
 
 /* The flooded ports: those with SYN_RECV, the most first, up to 8. */

@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 
 #include "agg.h"
-#include "buf.h"
 #include "report_blocklist.h"
 #include "tcpstate.h"
 
@@ -137,30 +136,17 @@ static int own_addresses(sqlite3 *db, const struct filter *flt, struct rails *ra
 			 size_t errsz)
 {
 	struct filter f;
-	struct filter_params p = {0};
-	struct buf sql;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int rc;
 
 	filter_init(&f);
 	f.host = flt->host;
-	buf_init(&sql);
-	rc = filter_sql_snaps(&f, false, 0, &sql, &p);
-	if (rc == 0)
-		rc = buf_puts(&sql, " SELECT DISTINCT k.laddr FROM snaps sn JOIN sockets k"
-				    " ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1");
-	if (rc == 0)
-		rc = buf_putc(&sql, '\0');
-	if (rc < 0) {
-		snprintf(err, errsz, "out of memory");
-		goto out;
-	}
-	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, &p) != SQLITE_OK) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		rc = -EIO;
-		goto out;
-	}
+	rc = scan_prepare(db, &f, false, 0,
+			  " SELECT DISTINCT k.laddr FROM snaps sn JOIN sockets k"
+			  " ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1",
+			  &st, err, errsz);
+	if (rc < 0)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		struct addr a;
@@ -180,7 +166,6 @@ static int own_addresses(sqlite3 *db, const struct filter *flt, struct rails *ra
 	rc = 0;
 out:
 	sqlite3_finalize(st);
-	buf_fini(&sql);
 	return rc;
 }
 

@@ -43,31 +43,47 @@ static int snaps_add(struct scan_snaps *s, const struct scan_snap *sn)
 	return 0;
 }
 
-int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		    struct scan_snaps *out, char *err, size_t errsz)
+int scan_prepare(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
+		 const char *tail, sqlite3_stmt **st, char *err, size_t errsz)
 {
 	struct filter_params p = {0};
-	sqlite3_stmt *st = NULL;
 	struct buf sql;
 	int rc;
 
-	memset(out, 0, sizeof *out);
+	*st = NULL;
 	buf_init(&sql);
 	rc = filter_sql_snaps(flt, have_at, at, &sql, &p);
 	if (rc == 0)
-		rc = buf_puts(&sql, " SELECT sn.id, sn.time, sn.f, sn.n, s.host,"
-				    " coalesce(s.interval_us, 0) FROM snaps sn"
-				    " JOIN snapshots s USING (id) ORDER BY sn.time, sn.id");
+		rc = buf_puts(&sql, tail);
 	if (rc < 0) {
 		snprintf(err, errsz, "out of memory");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, &p) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, sql.data, -1, st, NULL) != SQLITE_OK ||
+	    filter_bind(*st, &p) != SQLITE_OK) {
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		sqlite3_finalize(*st);
+		*st = NULL;
 		rc = -EIO;
-		goto out;
 	}
+out:
+	buf_fini(&sql);
+	return rc;
+}
+
+int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
+		    struct scan_snaps *out, char *err, size_t errsz)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = scan_prepare(db, flt, have_at, at,
+			  " SELECT sn.id, sn.time, sn.f, sn.n, s.host, coalesce(s.interval_us, 0)"
+			  " FROM snaps sn JOIN snapshots s USING (id) ORDER BY sn.time, sn.id",
+			  &st, err, errsz);
+	if (rc < 0)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct scan_snap sn = {
 			.id = sqlite3_column_int64(st, 0),
@@ -93,7 +109,6 @@ out:
 	if (rc < 0)
 		scan_snaps_fini(out);
 	sqlite3_finalize(st);
-	buf_fini(&sql);
 	return rc;
 }
 

@@ -37,6 +37,12 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 		    struct scan_snaps *out, char *err, size_t errsz);
 void scan_snaps_fini(struct scan_snaps *s);
 
+/* "WITH snaps AS (...)", the snapshots flt (have_at, at) selects (as
+ * filter_sql_snaps), then tail, prepared on db with every value bound. 0,
+ * or -errno with err set and *st NULL. */
+int scan_prepare(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
+		 const char *tail, sqlite3_stmt **st, char *err, size_t errsz);
+
 /* A row as reports see it. Fields not asked for (scan_cols) are 0/NULL. */
 struct scan_row {
 	uint32_t snap;           /* index in the scan_snaps */

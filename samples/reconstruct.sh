@@ -33,6 +33,8 @@ trap 'rm -rf "$tmp"' EXIT
 "$S" dump --section sockets --seq $SEQ "$REC" | tail -n +2 > "$tmp/rows"
 [ -s "$tmp/rows" ] || { echo "reconstruct.sh: no sockets at seq $SEQ" >&2; exit 1; }
 mkdir -p samples/bsd samples/windows
+# shellcheck source=tests/data/bsd/layouts.sh
+. tests/data/bsd/layouts.sh
 
 # bsd_ep ADDR PORT: an endpoint as BSD netstat writes it before the final
 # cut: "192.0.2.2.80", "*.80", "*.*" (inetprint(): a wildcard address is
@@ -59,50 +61,6 @@ bsd_state() {
 # carry the accept queue and the backlog there instead.
 bsd_queues() {
 	if [ "$1" = LISTEN ]; then echo '0 0'; else echo "$2 $3"; fi
-}
-
-# ---- macOS: mac_title, mac_header, mac_row as in tests/data/bsd/reconstruct.sh
-#      (network_cmds-741 netstat.tproj inet.c protopr/inetprint, inet6.c) ------
-mac_title() { printf 'Active Internet connections (including servers)\n'; }
-mac_header() {
-	printf '%-5.5s %-6.6s %-6.6s  ' Proto Recv-Q Send-Q
-	printf '%-22.22s %-22.22s ' 'Local Address' 'Foreign Address'
-	printf '%-11.11s\n' '(state)'
-}
-# mac_row NAME VCHAR RECVQ SENDQ LOCAL FOREIGN V(4|6) STATE
-mac_row() {
-	printf '%-3.3s%-2.2s %6u %6u  ' "$1" "$2" "$3" "$4"
-	for ep in "$5" "$6"; do
-		a=${ep%.*} p=${ep##*.}
-		if [ "$7" = 4 ]; then
-			printf '%-22.22s ' "$(printf '%.16s.%s ' "$a" "$p")"
-		else
-			printf '%-22.22s ' "$(printf '%.16s.%s' "$a" "$p")"
-		fi
-	done
-	printf '%-11s\n' "$8"
-}
-
-# ---- FreeBSD 14: fbsd_header, fbsd_row as in tests/data/bsd/reconstruct.sh
-#      (usr.bin/netstat/inet.c protopr/inetprint, inet6.c; libxo text) ---------
-fbsd_header() {
-	printf '%-5.5s %-6.6s %-6.6s %-22.22s %-22.22s' Proto Recv-Q Send-Q \
-		'Local Address' 'Foreign Address'
-	printf ' %-11.11s\n' '(state)'
-}
-# fbsd_row NAME VCHAR RECVQ SENDQ LOCAL FOREIGN V(4|6) [STATE]
-fbsd_row() {
-	printf '%-3.3s%-2.2s %6u %6u ' "$1" "$2" "$3" "$4"
-	for ep in "$5" "$6"; do
-		a=${ep%.*} p=${ep##*.}
-		if [ "$7" = 4 ]; then
-			printf '%-22.22s ' "$(printf '%.16s.%s ' "$a" "$p")"
-		else
-			printf '%-22.22s ' "$(printf '%.16s.%s' "$a" "$p")"
-		fi
-	done
-	if [ $# -ge 8 ]; then printf '%-11s' "$8"; fi
-	printf '\n'
 }
 
 # BSD order: protopr() walks the PCB list, newest first (listeners, the

@@ -178,31 +178,6 @@ static void setup_of(const uint8_t *h, struct setup *s)
 	}
 }
 
-/* The bytes into a new file: importer_path stats and opens a path. */
-static int write_file(const uint8_t *p, size_t n, char *path, size_t pathsz)
-{
-	int fd;
-
-	snprintf(path, pathsz, "/tmp/sst-fuzz-blocklist.XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -errno;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			unlink(path);
-			return -EIO;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	close(fd);
-	return 0;
-}
 
 /* ---- text checks --------------------------------------------------------- */
 
@@ -967,7 +942,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!devnull && !(devnull = fopen("/dev/null", "w")))
 		abort();
-	if (write_file(data + HDR, size - HDR, path, sizeof path) < 0) {
+	if (fuzz_write_file(data + HDR, size - HDR, "blocklist", path, sizeof path) < 0) {
 		fprintf(stderr, "fuzz_blocklist: cannot write %s\n", path);
 		abort();
 	}

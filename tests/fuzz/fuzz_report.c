@@ -177,33 +177,6 @@ static const char *row_diff(const struct top_row *a, const struct top_row *b)
 	return NULL;
 }
 
-/* The bytes into a new file: importer_path stats, realpaths and opens a
- * path, which a memfd's /proc/self/fd link does not survive (its target
- * is "/memfd:... (deleted)"). */
-static int write_file(const uint8_t *p, size_t n, char *path, size_t pathsz)
-{
-	int fd;
-
-	snprintf(path, pathsz, "/tmp/sst-fuzz-report.XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -errno;
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			close(fd);
-			unlink(path);
-			return -EIO;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	close(fd);
-	return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -225,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!devnull && !(devnull = fopen("/dev/null", "w")))
 		abort();
 	options(data, &f, &o);
-	if (write_file(data + HDR, size - HDR, path, sizeof path) < 0) {
+	if (fuzz_write_file(data + HDR, size - HDR, "report", path, sizeof path) < 0) {
 		fprintf(stderr, "fuzz_report: cannot write %s\n", path);
 		abort();
 	}

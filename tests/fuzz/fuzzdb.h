@@ -1,9 +1,15 @@
-/* fuzzdb — one number from a database, for the fuzz targets that check an
- * import's tables. Header-only: each target is one program. */
+/* fuzzdb — for the fuzz targets that import their input: the bytes as a
+ * file, and one number from the database. Header-only: each target is one
+ * program. */
 #ifndef SOCKSCOPE_FUZZDB_H
 #define SOCKSCOPE_FUZZDB_H
 
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -20,6 +26,36 @@ static inline long long fuzz_scalar(sqlite3 *db, const char *sql)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+/* The bytes into a new file /tmp/sst-fuzz-TAG.XXXXXX (its name into path):
+ * importer_path stats, realpaths and opens a path, which a memfd's
+ * /proc/self/fd link does not survive (its target is "/memfd:...
+ * (deleted)"). 0 or -errno; the caller unlinks it. */
+static inline int fuzz_write_file(const uint8_t *p, size_t n, const char *tag, char *path,
+				  size_t pathsz)
+{
+	int fd;
+
+	snprintf(path, pathsz, "/tmp/sst-fuzz-%s.XXXXXX", tag);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			unlink(path);
+			return -EIO;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	close(fd);
+	return 0;
 }
 
 #endif

@@ -7,32 +7,11 @@
 #   sh tests/data/bsd/reconstruct.sh        # from the repository root
 set -eu
 cd "$(dirname "$0")"
+# shellcheck source=tests/data/bsd/layouts.sh
+. ./layouts.sh
 
 # ---- macOS (network_cmds-741 netstat.tproj: inet.c protopr/inetprint,
 #      inet6.c inet6print, mptcp.c, unix.c, systm.c) ---------------------------
-mac_title() { printf 'Active Internet connections (including servers)\n'; }
-mac_header() {
-	printf '%-5.5s %-6.6s %-6.6s  ' Proto Recv-Q Send-Q
-	printf '%-22.22s %-22.22s ' 'Local Address' 'Foreign Address'
-	printf '%-11.11s\n' '(state)'
-}
-# mac_row NAME VCHAR RECVQ SENDQ LOCAL FOREIGN V(4|6) STATE
-# inetprint() puts a space after the port inside the 22 columns, inet6print()
-# does not; both cut the address to 16 characters (no -W/-l). UDP and ICMP
-# rows get 11 blanks where TCP has its state.
-mac_row() {
-	printf '%-3.3s%-2.2s %6u %6u  ' "$1" "$2" "$3" "$4"
-	for ep in "$5" "$6"; do
-		a=${ep%.*} p=${ep##*.}
-		if [ "$7" = 4 ]; then
-			printf '%-22.22s ' "$(printf '%.16s.%s ' "$a" "$p")"
-		else
-			printf '%-22.22s ' "$(printf '%.16s.%s' "$a" "$p")"
-		fi
-	done
-	printf '%-11s\n' "$8"
-}
-
 {
 	mac_title
 	mac_header
@@ -93,27 +72,6 @@ mac_row() {
 
 # ---- FreeBSD 14 (usr.bin/netstat/inet.c protopr/inetprint, inet6.c
 #      inet6print, unix.c unixdomainpr; libxo text output) ----------------------
-fbsd_header() {
-	printf '%-5.5s %-6.6s %-6.6s %-22.22s %-22.22s' Proto Recv-Q Send-Q \
-		'Local Address' 'Foreign Address'
-	printf ' %-11.11s\n' '(state)'
-}
-# fbsd_row NAME VCHAR RECVQ SENDQ LOCAL FOREIGN V(4|6) [STATE]
-# The state is "%-11s" for TCP; UDP rows end after the foreign address.
-fbsd_row() {
-	printf '%-3.3s%-2.2s %6u %6u ' "$1" "$2" "$3" "$4"
-	for ep in "$5" "$6"; do
-		a=${ep%.*} p=${ep##*.}
-		if [ "$7" = 4 ]; then
-			printf '%-22.22s ' "$(printf '%.16s.%s ' "$a" "$p")"
-		else
-			printf '%-22.22s ' "$(printf '%.16s.%s' "$a" "$p")"
-		fi
-	done
-	if [ $# -ge 8 ]; then printf '%-11s' "$8"; fi
-	printf '\n'
-}
-
 {
 	printf 'Active Internet connections (including servers)\n'
 	fbsd_header

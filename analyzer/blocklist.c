@@ -169,8 +169,7 @@ struct work {
 	uint32_t *alike, *legit, *oneoff;
 	size_t *legit_ex;              /* a legitimate-looking host of each */
 	bool *blocked;
-	struct bl_rec *near;           /* candidates for near misses */
-	size_t nnear, capnear;
+	long *sub_of;                  /* each host's subnet (index in sub), or -1 */
 };
 
 static int sub_cmp(const void *x, const void *y)
@@ -318,8 +317,10 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 	w.oneoff = calloc(ns ? ns : 1, sizeof *w.oneoff);
 	w.legit_ex = calloc(ns ? ns : 1, sizeof *w.legit_ex);
 	w.blocked = calloc(ns ? ns : 1, sizeof *w.blocked);
+	w.sub_of = malloc((in->nhosts ? in->nhosts : 1) * sizeof *w.sub_of);
 	tmp = malloc((ns ? ns : 1) * sizeof *tmp);
-	if (!w.sub || !w.alike || !w.legit || !w.oneoff || !w.legit_ex || !w.blocked || !tmp)
+	if (!w.sub || !w.alike || !w.legit || !w.oneoff || !w.legit_ex || !w.blocked || !w.sub_of ||
+	    !tmp)
 		goto out;
 	for (size_t i = 0; i < ns; i++)
 		w.sub[i] = &in->subnets[i];
@@ -328,7 +329,7 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 	/* what each subnet's hosts are */
 	for (size_t i = 0; i < in->nhosts; i++) {
 		const struct bl_group *h = &in->hosts[i];
-		long s = sub_find(&w, ns, h, p);
+		long s = w.sub_of[i] = sub_find(&w, ns, h, p);
 
 		if (s < 0)
 			continue;
@@ -402,7 +403,7 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 	/* peers outside named subnets; the spread's one-off sources */
 	for (size_t i = 0; i < in->nhosts; i++) {
 		const struct bl_group *h = &in->hosts[i];
-		long s = sub_find(&w, ns, h, p);
+		long s = w.sub_of[i];
 		struct bl_rec c = {.g = *h, .alike = 1};
 		bool ok;
 
@@ -448,6 +449,7 @@ out:
 	free(w.oneoff);
 	free(w.legit_ex);
 	free(w.blocked);
+	free(w.sub_of);
 	if (rc < 0)
 		bl_result_fini(r);
 	return rc;

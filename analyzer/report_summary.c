@@ -338,11 +338,22 @@ static int gaps(struct sum *s)
 			break;
 		}
 		for (long x = 0; rc == 0 && x < k && x < MAX_GAPS; x++) {
-			duration(g[x].to - g[x].from, d, sizeof d);
-			duration(g[x].expected, e, sizeof e);
+			/* a sub-second recording (burst mode) misses sub-second
+			 * ticks: times and spans in milliseconds then */
+			bool ms = g[x].expected < USEC_PER_SEC;
+
+			if (ms) {
+				snprintf(d, sizeof d, "%" PRId64 "ms", (g[x].to - g[x].from) / 1000);
+				snprintf(e, sizeof e, "%" PRId64 "ms", g[x].expected / 1000);
+			} else {
+				duration(g[x].to - g[x].from, d, sizeof d);
+				duration(g[x].expected, e, sizeof e);
+			}
+			utctime_format(g[x].from, ms ? 3 : 0, a, sizeof a);
+			utctime_format(g[x].to, ms ? 3 : 0, b, sizeof b);
 			rc = row(s, "gaps", sn->v[i].host,
-				 "%s .. %s: %s between snapshots, %" PRIu64 " missed at %s", when(g[x].from, a),
-				 when(g[x].to, b), d, g[x].missed, e);
+				 "%s .. %s: %s between snapshots, %" PRIu64 " missed at %s", a, b, d,
+				 g[x].missed, e);
 		}
 		if (rc == 0 && k > MAX_GAPS)
 			rc = row(s, "gaps", sn->v[i].host, "%ld more", k - MAX_GAPS);

@@ -1,5 +1,6 @@
 /* blockrail — the safety rails of a block-list: which networks may never be
- * recommended (loopback, link-local, multicast, unspecified, the host's own
+ * recommended (loopback, link-local, multicast, unspecified, reserved, the
+ * IPv4 inside NAT64, 6to4 and IPv4-compatible networks, the host's own
  * addresses, --allow, private ranges unless asked, anything wider than
  * --max-prefix), each refusal with its reason. Pure, no I/O but what the
  * allow-file reader is told to report. */

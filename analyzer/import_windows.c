@@ -1,5 +1,6 @@
 /* import_windows — the parser of saved Windows `netstat -an`, `-ano` and
- * `-anob` output: TCP/UDP rows to sock_rows, -b program lines to their row. */
+ * `-anob` output: TCP/UDP rows to sock_rows, -b program lines to their row,
+ * every other line either a part of netstat's layout or a bad line. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -18,10 +19,29 @@
  * UTF-16 units, longer lines are cut at a character boundary. */
 #define WIN_PROGRAM_MAX 256
 
+/* Indented lines under a row that may be its -b owner: the component
+ * lines (" RpcSs", a chain of them when one executable hosts several) and
+ * "Can not obtain ownership information" in the system's language. */
+#define WIN_OWNER_MAX 4
+/* A title ("Active Connections", "Aktive Verbindungen", "TCP Statistics
+ * for IPv4") has at most this many words. */
+#define WIN_TITLE_MAXTOK 5
+
+/*
+ * Which lines are netstat's own, in any language, is told by where they
+ * stand, not by their words: an unindented title followed by a blank line,
+ * the indented line after it (the column header), up to WIN_OWNER_MAX
+ * indented lines under a row, a " [program.exe]" line, a -s counter line
+ * ("  Active Opens   = 1234"). Anything else is a bad line: 5 MB of junk
+ * after a valid header is not "0 bad lines".
+ */
 struct win_state {
 	struct sock_row held;        /* the last row, waiting for its -b lines */
 	bool have_held;
 	bool have_program;           /* held.program points at program[] */
+	bool want_header;            /* at the start, or after a title and a blank */
+	unsigned owner_left;         /* owner lines still allowed under the last row */
+	size_t title_line;           /* a title's line, until a blank line follows (0: none) */
 	char program[WIN_PROGRAM_MAX];
 };
 
@@ -152,6 +172,62 @@ static void win_begin(void *state, const char *name_hint)
 
 	(void)name_hint;
 	memset(st, 0, sizeof *st);
+	st->want_header = true;   /* a dump cut after its title starts at the header */
+}
+
+/* " [svchost.exe]": starts with '[', ends with ']'. */
+static bool bracket_line(const struct dump_tok *t0, const char *line, size_t len)
+{
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	return t0->s[0] == '[' && len > 0 && line[len - 1] == ']';
+}
+
+/* netstat -s: "  Active Opens                        = 1234", "  Messages
+ * 57   40": a name, then a number at the end. */
+static bool counter_line(const struct dump_tok *t0, const char *line, size_t len)
+{
+	size_t d = 0;
+	unsigned char c = (unsigned char)t0->s[0];
+
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	while (d < len && line[len - 1 - d] >= '0' && line[len - 1 - d] <= '9')
+		d++;
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && d > 0 && d < len &&
+	       (line[len - 1 - d] == ' ' || line[len - 1 - d] == '\t');
+}
+
+/* A line that is not a row: netstat's layout, a -b owner, or bad. */
+static void non_row(struct win_state *st, const struct dump_tok *t, size_t n, const char *line,
+		    size_t len, size_t lineno, const struct row_sink *sink)
+{
+	bool indented = line[0] == ' ' || line[0] == '\t';
+
+	if (bracket_line(&t[0], line, len)) {
+		/* -b: the owner of the row above; before any row it owns nothing */
+		if (st->have_held && !st->have_program)
+			take_program(st, t[0].s, (size_t)(line + len - t[0].s));
+		return;
+	}
+	if (indented && st->want_header) {
+		st->want_header = false;
+		return;
+	}
+	if (indented && st->owner_left > 0) {
+		st->owner_left--;
+		return;
+	}
+	if (indented && counter_line(&t[0], line, len))
+		return;
+	if (!indented && n <= WIN_TITLE_MAXTOK) {
+		st->title_line = lineno;   /* a title if a blank line follows */
+		st->owner_left = 0;
+		return;
+	}
+	sink->bad(sink->ctx, lineno,
+		  "expected a TCP or UDP row, a -b owner line under a row, or a title, a blank "
+		  "line and a column header");
 }
 
 static int flush(struct win_state *st, const struct row_sink *sink)
@@ -174,19 +250,30 @@ static int win_line(void *state, const char *line, size_t len, size_t lineno,
 	size_t n = dump_split(line, len, t, WIN_MAXTOK);
 	int proto, rc;
 
+	if (st->title_line) {
+		size_t title = st->title_line;
+
+		st->title_line = 0;
+		if (n == 0) {
+			st->want_header = true;
+			return 0;
+		}
+		sink->bad(sink->ctx, title,
+			  "expected a row, or a title like \"Active Connections\" followed by a "
+			  "blank line");
+	}
 	if (n == 0)
 		return 0;
 	proto = row_proto(t, n);
 	if (!proto) {
-		/* -b: the owner of the row above ("  RpcSs" service lines and
-		 * "Can not obtain ownership information" say nothing usable) */
-		if (st->have_held && !st->have_program && t[0].s[0] == '[')
-			take_program(st, t[0].s, (size_t)(line + len - t[0].s));
+		non_row(st, t, n, line, len, lineno, sink);
 		return 0;
 	}
 	rc = flush(st, sink);
 	if (rc < 0)
 		return rc;
+	st->want_header = false;
+	st->owner_left = WIN_OWNER_MAX;   /* a bad row's -b lines are still its own */
 	why = parse_row(t, n, proto, &r);
 	if (why) {
 		sink->bad(sink->ctx, lineno, why);

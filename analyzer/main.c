@@ -986,8 +986,13 @@ static long timeline_run(struct scan_src *src, struct args *a, unsigned width, b
 		.prefix4 = (unsigned)a->prefix4,
 		.prefix6 = (unsigned)a->prefix6,
 		.series = (unsigned)a->series,
+		.warn = stderr,
 	};
+	struct timespec now;
 
+	/* an --until of the user's lifts the future check: the range is theirs */
+	clock_gettime(CLOCK_REALTIME, &now);
+	o.now = a->flt.have_until ? 0 : (usec_t)now.tv_sec * USEC_PER_SEC;
 	return report_timeline(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
 }
 

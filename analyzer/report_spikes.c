@@ -366,14 +366,27 @@ static int by_growth(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+/*
+ * A spread: when this many subnets or more grew (blocklist's --spread
+ * default), a subnet is named only when it rose SPREAD_STANDOUT times the
+ * median subnet's rise (blocklist's rule for a subnet standing out of a
+ * spread of one-off sources), and the rest is "spread over N subnets": the
+ * top three of thousands of forged /24s at +2.8 each are noise, not
+ * attackers (docs/REPORTS.md).
+ */
+#define SPREAD_SUBNETS 64
+#define SPREAD_STANDOUT 8
+
 /* "198.18.0.0/24 +812, 198.19.0.0/24 +790": mean rows per snapshot during
- * minus before, the largest rises first. */
+ * minus before, the largest rises first; "spread over 2981 subnets", or
+ * "198.18.0.0/24 +812, spread over 2980 more subnets", for a spread. */
 static int grew_text(const struct grow *g, int kind, size_t nbefore, size_t nduring,
 		     struct buf *out)
 {
 	struct agg *during = g->agg[1][kind];
 	size_t n = agg_ngroups(during), m = 0;
 	struct growth *v = calloc(n ? n : 1, sizeof *v);
+	size_t named;
 	int rc = 0;
 
 	if (!v)
@@ -404,9 +417,22 @@ static int grew_text(const struct grow *g, int kind, size_t nbefore, size_t ndur
 	}
 	qsort(v, m, sizeof *v, by_growth);
 	buf_reset(out);
-	for (size_t i = 0; rc == 0 && i < m && i < g->o->top; i++)
+	named = m < g->o->top ? m : g->o->top;
+	if (kind == G_SUBNET && m >= SPREAD_SUBNETS) {
+		/* sorted by rise, largest first: those that stand out lead */
+		double med = (v[(m - 1) / 2].d + v[m / 2].d) / 2;
+		size_t stand = 0;
+
+		while (stand < named && v[stand].d >= SPREAD_STANDOUT * med)
+			stand++;
+		named = stand;
+	}
+	for (size_t i = 0; rc == 0 && i < named; i++)
 		rc = buf_printf(out, v[i].d >= 10 ? "%s%s +%.0f" : "%s%s +%.1f", i ? ", " : "",
 				v[i].name, v[i].d);
+	if (rc == 0 && named < m && kind == G_SUBNET && m >= SPREAD_SUBNETS)
+		rc = buf_printf(out, "%sspread over %zu %ssubnets", named ? ", " : "", m - named,
+				named ? "more " : "");
 	if (rc == 0)
 		rc = buf_putc(out, '\0');
 	free(v);
@@ -531,7 +557,9 @@ static int write_report(struct run *r, enum out_format fmt, FILE *f, unsigned wi
 		utctime_format(s->start, digits, start, sizeof start);
 		utctime_format(s->end, digits, end, sizeof end);
 		utctime_format(s->peak_t, digits, at, sizeof at);
-		snprintf(secs, sizeof secs, "%" PRId64, (s->end - s->start) / USEC_PER_SEC);
+		/* to the nearest second, as summary does: 8.99997 s is 9 */
+		snprintf(secs, sizeof secs, "%" PRId64,
+			 (s->end - s->start + USEC_PER_SEC / 2) / USEC_PER_SEC);
 		snprintf(peak, sizeof peak, "%.1f", s->peak);
 		snprintf(base, sizeof base, "%.1f", s->baseline);
 		snprintf(thr, sizeof thr, "%.1f", s->threshold);

@@ -99,9 +99,11 @@ static int row(struct sum *s, const char *section, const char *name, const char 
 	return 0;
 }
 
+/* To the nearest second: snapshots are taken a few microseconds late or
+ * early, so 8.99997 s between two of them is 9 s, not 8. */
 static void duration(usec_t us, char *out, size_t n)
 {
-	int64_t sec = us / USEC_PER_SEC;
+	int64_t sec = (us + USEC_PER_SEC / 2) / USEC_PER_SEC;
 
 	if (sec >= 86400)
 		snprintf(out, n, "%" PRId64 "d%02" PRId64 "h%02" PRId64 "m", sec / 86400,

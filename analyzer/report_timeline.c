@@ -76,35 +76,79 @@ static usec_t auto_bucket(usec_t span, usec_t spacing)
 	return 7 * 86400 * USEC_PER_SEC;
 }
 
-/* The buckets: the span of the snapshots read, and which buckets hold one.
- * 0 (no snapshot: nb = 0), or -errno with err set. */
+/*
+ * A snapshot dated after the report's time (plus a day for clocks that run
+ * a little ahead) was taken by a wrong clock or written by hand: nothing
+ * recorded comes from the future. One in year 9999 would stretch the time
+ * axis over 8,000 years, so it is left out, and said so once.
+ */
+#define FUTURE_SLACK (86400 * USEC_PER_SEC)
+
+static bool future(const struct timeline_opts *o, usec_t t)
+{
+	return o->now && t > o->now + FUTURE_SLACK;
+}
+
+/* "left out 2 snapshots dated after now (a wrong clock?): 9999-12-31T23:59:00Z
+ * (snapshot 7), 9999-12-31T23:59:10Z (snapshot 8)"; the first three named. */
+static void warn_future(const struct scan_snaps *sn, const struct timeline_opts *o, size_t n)
+{
+	char when[UTCTIME_STRLEN];
+	size_t named = 0;
+
+	if (!o->warn || n == 0)
+		return;
+	fprintf(o->warn, "sockscope timeline: left out %zu snapshot%s dated after now (a wrong clock?):",
+		n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < sn->n && named < 3; i++) {
+		if (!future(o, sn->v[i].time))
+			continue;
+		utctime_format(sn->v[i].time, 0, when, sizeof when);
+		fprintf(o->warn, "%s %s", named ? "," : "", when);
+		if (sn->v[i].id)
+			fprintf(o->warn, " (snapshot %" PRId64 ")", sn->v[i].id);
+		named++;
+	}
+	if (n > named)
+		fprintf(o->warn, " and %zu more", n - named);
+	fputc('\n', o->warn);
+}
+
+/* The buckets: the span of the snapshots read (but those from the future),
+ * and which buckets hold one. 0 (no snapshot: nb = 0), or -errno with err
+ * set. */
 static int buckets(const struct scan_snaps *sn, const struct timeline_opts *o, struct tl *t,
 		   char *err, size_t errsz)
 {
-	usec_t lo, hi, spacing = 0;
+	usec_t lo = 0, hi = 0, spacing = 0;
+	size_t kept = 0;
 
 	t->nb = 0;
-	if (sn->n == 0)
-		return 0;
 	/* snapshots come by time (database) or as read (dumps): both ways */
-	lo = hi = sn->v[0].time;
-	for (size_t i = 1; i < sn->n; i++) {
-		if (sn->v[i].time < lo)
+	for (size_t i = 0; i < sn->n; i++) {
+		if (future(o, sn->v[i].time))
+			continue;
+		if (!kept++ || sn->v[i].time < lo)
 			lo = sn->v[i].time;
-		if (sn->v[i].time > hi)
+		if (kept == 1 || sn->v[i].time > hi)
 			hi = sn->v[i].time;
 	}
+	warn_future(sn, o, sn->n - kept);
+	if (kept == 0)
+		return 0;
 	if (!o->bucket) {
-		usec_t *times = malloc(sn->n * sizeof *times);
+		usec_t *times = malloc(kept * sizeof *times);
+		size_t k = 0;
 
 		if (!times) {
 			snprintf(err, errsz, "out of memory");
 			return -ENOMEM;
 		}
 		for (size_t i = 0; i < sn->n; i++)
-			times[i] = sn->v[i].time;
-		qsort(times, sn->n, sizeof *times, utctime_cmp);
-		for (size_t i = 1; i < sn->n; i++)
+			if (!future(o, sn->v[i].time))
+				times[k++] = sn->v[i].time;
+		qsort(times, kept, sizeof *times, utctime_cmp);
+		for (size_t i = 1; i < kept; i++)
 			if (times[i] > times[i - 1] && (!spacing || times[i] - times[i - 1] < spacing))
 				spacing = times[i] - times[i - 1];
 		free(times);
@@ -112,7 +156,14 @@ static int buckets(const struct scan_snaps *sn, const struct timeline_opts *o, s
 	t->bucket = o->bucket ? o->bucket : auto_bucket(hi - lo, spacing);
 	t->b0 = lo / t->bucket * t->bucket;
 	if ((hi - t->b0) / t->bucket >= MAX_BUCKETS) {
-		snprintf(err, errsz, "more than %d buckets: choose a larger --bucket", MAX_BUCKETS);
+		char a[UTCTIME_STRLEN], b[UTCTIME_STRLEN];
+
+		utctime_format(lo, 0, a, sizeof a);
+		utctime_format(hi, 0, b, sizeof b);
+		snprintf(err, errsz,
+			 "more than %d buckets from %s to %s: choose a larger --bucket or a "
+			 "shorter --since/--until",
+			 MAX_BUCKETS, a, b);
 		return -E2BIG;
 	}
 	t->nb = (size_t)((hi - t->b0) / t->bucket) + 1;
@@ -122,7 +173,8 @@ static int buckets(const struct scan_snaps *sn, const struct timeline_opts *o, s
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < sn->n; i++)
-		t->has[(sn->v[i].time - t->b0) / t->bucket] = 1;
+		if (!future(o, sn->v[i].time))
+			t->has[(sn->v[i].time - t->b0) / t->bucket] = 1;
 	return 0;
 }
 

@@ -20,6 +20,8 @@ struct timeline_opts {
 	usec_t bucket;               /* 0: chosen from the span (<= 60 buckets) */
 	unsigned prefix4, prefix6;   /* TL_SUBNET */
 	unsigned series;             /* most series shown (the rest: "other") */
+	usec_t now;                  /* snapshots after now + 1 day are left out; 0: none */
+	FILE *warn;                  /* says which were left out (NULL: quiet) */
 };
 
 /* "10s", "1m", "5m", "1h", "1d", "500ms"... 0 or -EINVAL. */

@@ -70,25 +70,25 @@ static const bool numeric[NCOLS] = {false, false, true, false, true, true, true,
  */
 static const char *const vocabulary[] = {
 	"a", "accept", "ack", "address", "advise", "alike", "all", "allow", "an", "and", "are",
-	"at", "backlog", "behave", "below", "block", "blocked", "blocking", "broadcast",
-	"burst", "came", "CGNAT", "chain", "churn", "closing", "compare", "completed",
-	"connection", "connections", "conns", "cookies", "core", "dport", "drop", "e", "established",
-	"evidence", "f", "few", "fewer", "file", "filter", "fin", "first", "flags", "flood",
-	"flooded", "floor", "for", "format", "from", "futile", "g", "handshake", "has", "have",
-	"held", "here", "holds", "hook", "host", "hosts", "in", "include", "inet", "input",
-	"instead", "ip", "ipset", "iptables", "ipv", "is", "its", "left", "legitimate", "like",
-	"likely", "limit", "limits", "link", "local", "look", "looks", "loopback", "made",
-	"max", "median", "min", "mixed", "more", "most", "multicast", "near", "net", "network",
-	"networks", "new", "nft", "no", "not", "note", "nothing", "of", "off", "on", "one",
-	"only", "or", "out", "over", "overlaps", "own", "packets", "part", "pattern", "peak",
-	"peer", "peers", "per", "policy", "ports", "prefix", "present", "priority", "private",
-	"quarter", "quiet", "rate", "recv", "retries", "RFC", "rst", "rule", "s", "score",
-	"second", "set", "share", "shared", "sigma", "skip", "snapshot", "snapshots",
-	"socket", "sockets", "sockscope", "source", "somaxconn", "sources", "space", "spoofed", "spread", "subnet",
+	"assignments", "at", "backlog", "behave", "below", "block", "blocked", "blocking",
+	"broadcast", "burst", "came", "CGNAT", "chain", "churn", "closing", "compare",
+	"compatible", "completed", "connection", "connections", "conns", "cookies", "core",
+	"dport", "drop", "e", "embeds", "established", "evidence", "f", "few", "fewer", "file",
+	"filter", "fin", "first", "flags", "flood", "flooded", "floor", "for", "format", "from",
+	"futile", "g", "handshake", "has", "have", "held", "here", "holds", "hook", "host",
+	"hosts", "IETF", "in", "include", "inet", "input", "instead", "ip", "ipset", "iptables",
+	"ipv", "is", "its", "left", "legitimate", "like", "likely", "limit", "limits", "link",
+	"local", "look", "looks", "loopback", "made", "mapped", "max", "median", "min", "mixed",
+	"more", "most", "multicast", "NAT", "near", "net", "network", "networks", "new", "nft",
+	"no", "not", "note", "nothing", "of", "off", "on", "one", "only", "or", "out", "over",
+	"overlaps", "own", "packets", "part", "pattern", "peak", "peer", "peers", "per", "policy",
+	"ports", "prefix", "present", "priority", "private", "protocol", "quarter", "quiet",
+	"rate", "recv", "reserved", "retries", "RFC", "rst", "rule", "s", "score", "second", "set",
+	"share", "shared", "sigma", "skip", "snapshot", "snapshots", "socket", "sockets",
+	"sockscope", "somaxconn", "source", "sources", "space", "spoofed", "spread", "subnet",
 	"syn", "synack", "syncookies", "synlimit", "sysctl", "table", "tables", "tcp", "than",
-	"that", "the", "them", "this", "threshold", "time", "times", "to", "type", "ULA",
-	"unique", "unspecified", "up", "use", "usual", "w", "was", "when", "wider", "with",
-	"x", "your",
+	"that", "the", "them", "this", "threshold", "time", "times", "to", "type", "ULA", "unique",
+	"unspecified", "up", "use", "usual", "w", "was", "when", "wider", "with", "x", "your",
 };
 
 /* Never blocked, whatever the options (docs/BLOCKLIST.md), and the private
@@ -97,6 +97,7 @@ static const char *const vocabulary[] = {
 static const char *const never[] = {
 	"127.0.0.0/8",    "::1/128",     "0.0.0.0/8", "::/128",   "169.254.0.0/16",
 	"fe80::/10",      "224.0.0.0/4", "ff00::/8",  "255.255.255.255/32",
+	"240.0.0.0/4",    "192.0.0.0/24",
 };
 static const char *const private_nets[] = {
 	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7",
@@ -662,6 +663,66 @@ static bool overlaps_any(const struct cidr *c, const char *const *nets, size_t n
 	return false;
 }
 
+/* The IPv4 network an IPv6 one carries when it overlaps an embedding
+ * (docs/BLOCKLIST.md): NAT64 64:ff9b::/96, IPv4-compatible ::/96 and
+ * IPv4-mapped ::ffff:0:0/96 in the last 32 bits, 6to4 2002::/16 in bits
+ * 16..47; all of IPv4 when the network is as wide as the embedding. Written
+ * apart from blockrail.c: byte arithmetic instead of its bit loop. */
+static bool carried_v4(const struct cidr *c, struct cidr *v4)
+{
+	static const struct {
+		uint8_t pre[12];
+		unsigned len, at; /* prefix bytes, where the IPv4 address starts */
+	} emb[] = {
+		{{0x00, 0x64, 0xff, 0x9b}, 12, 12},
+		{{0}, 12, 12},
+		{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff}, 12, 12},
+		{{0x20, 0x02}, 2, 2},
+	};
+
+	if (c->addr.family != AF_INET6)
+		return false;
+	for (size_t i = 0; i < sizeof emb / sizeof emb[0]; i++) {
+		struct cidr e = {.addr = {.family = AF_INET6}, .prefix = (uint8_t)(emb[i].len * 8)};
+		unsigned fixed;
+
+		memcpy(e.addr.a, emb[i].pre, emb[i].len);
+		if (!overlaps(c, &e))
+			continue;
+		memset(v4, 0, sizeof *v4);
+		v4->addr.family = AF_INET;
+		fixed = c->prefix > e.prefix ? c->prefix - e.prefix : 0;
+		v4->prefix = (uint8_t)(fixed > 32 ? 32 : fixed);
+		if (v4->prefix) {
+			memcpy(v4->addr.a, c->addr.a + emb[i].at, 4);
+			addr_mask(&v4->addr, v4->prefix);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* The rails, written apart from blockrail.c, hold for c (or what it carries). */
+static void check_oracle(const struct setup *s, const char *text, const struct cidr *c,
+			 const struct addr *own, size_t nown)
+{
+	if (overlaps_any(c, never, sizeof never / sizeof never[0]))
+		fail(s, text, "loopback, unspecified, link-local, multicast, broadcast or reserved");
+	if (!s->rails.include_private &&
+	    overlaps_any(c, private_nets, sizeof private_nets / sizeof private_nets[0]))
+		fail(s, text, "private without --include-private");
+	if (c->prefix < (c->addr.family == AF_INET ? s->rails.max_prefix4 : s->rails.max_prefix6))
+		fail(s, text, "wider than --max-prefix");
+	if (s->allow && (overlaps(c, &s->allow4) || overlaps(c, &s->allow6)))
+		fail(s, text, "overlaps --allow");
+	for (size_t k = 0; k < nown; k++) {
+		struct cidr h = {own[k], (uint8_t)addr_maxprefix(&own[k])};
+
+		if (!addr_is_unspecified(&h.addr) && overlaps(c, &h))
+			fail(s, text, "holds the host's own address");
+	}
+}
+
 /* Every network recommended passes the rails, and this oracle of them. */
 static void check_rails(const struct setup *s, sqlite3 *db, const struct bg_net *v, size_t n)
 {
@@ -687,26 +748,15 @@ static void check_rails(const struct setup *s, sqlite3 *db, const struct bg_net 
 	for (size_t i = 0; i < n; i++) {
 		const struct cidr *c = &v[i].net;
 		const char *why = rails_check(&s->rails, c, buf, sizeof buf);
+		struct cidr v4;
 
 		cidr_format(c, text, sizeof text);
 		if (why)
 			fail(s, text, why);
-		if (overlaps_any(c, never, sizeof never / sizeof never[0]))
-			fail(s, text, "loopback, unspecified, link-local, multicast or broadcast");
-		if (!s->rails.include_private &&
-		    overlaps_any(c, private_nets, sizeof private_nets / sizeof private_nets[0]))
-			fail(s, text, "private without --include-private");
-		if (c->prefix < (c->addr.family == AF_INET ? s->rails.max_prefix4
-							 : s->rails.max_prefix6))
-			fail(s, text, "wider than --max-prefix");
-		if (s->allow && (overlaps(c, &s->allow4) || overlaps(c, &s->allow6)))
-			fail(s, text, "overlaps --allow");
-		for (size_t k = 0; k < nown; k++) {
-			struct cidr h = {own[k], (uint8_t)addr_maxprefix(&own[k])};
-
-			if (!addr_is_unspecified(&h.addr) && overlaps(c, &h))
-				fail(s, text, "holds the host's own address");
-		}
+		check_oracle(s, text, c, own, nown);
+		/* an IPv6 network carrying IPv4 is held to the IPv4 rails too */
+		if (carried_v4(c, &v4))
+			check_oracle(s, text, &v4, own, nown);
 	}
 	free(own);
 }

@@ -1,7 +1,8 @@
 /* fuzz_blockrail — any bytes as an allow file, then rails_check on networks
  * drawn from the same bytes: every network read back is canonical and
- * refuses itself, the bad-line count matches an independent count, and no
- * check crashes or says yes to loopback. */
+ * refuses itself, also spelled as NAT64 or 6to4 when it is IPv4, the
+ * bad-line count matches an independent count, and no check crashes or says
+ * yes to loopback in any spelling. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,27 @@ static long content_lines(const char *t, size_t n)
 	return lines;
 }
 
+/* c (IPv4) as the NAT64 (64:ff9b::/96) or 6to4 (2002::/16) network
+ * carrying it. */
+static struct cidr carrier(const struct cidr *c, bool nat64)
+{
+	struct cidr v = {.addr = {.family = AF_INET6}};
+
+	if (nat64) {
+		v.addr.a[1] = 0x64;
+		v.addr.a[2] = 0xff;
+		v.addr.a[3] = 0x9b;
+		memcpy(v.addr.a + 12, c->addr.a, 4);
+		v.prefix = (uint8_t)(96 + c->prefix);
+	} else {
+		v.addr.a[0] = 0x20;
+		v.addr.a[1] = 0x02;
+		memcpy(v.addr.a + 2, c->addr.a, 4);
+		v.prefix = (uint8_t)(16 + c->prefix);
+	}
+	return v;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rails r;
@@ -59,16 +81,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		addr_mask(&m.addr, m.prefix);
 		if (memcmp(&m, &c, sizeof c))
 			abort();
-		/* an allowed network is never blockable itself */
+		/* an allowed network is never blockable itself, nor through
+		 * NAT64 or 6to4 */
 		if (!rails_check(&r, &c, buf, sizeof buf))
 			abort();
+		if (c.addr.family == AF_INET) {
+			struct cidr n64 = carrier(&c, true), s64 = carrier(&c, false);
+
+			if (!rails_check(&r, &n64, buf, sizeof buf) ||
+			    !rails_check(&r, &s64, buf, sizeof buf))
+				abort();
+		}
 	}
 	/* the rails hold whatever the allow list holds */
-	if (!rails_check(&r, &lo, buf, sizeof buf))
-		abort();
-	r.include_private = true;
-	if (!rails_check(&r, &lo, buf, sizeof buf))
-		abort();
+	for (int pass = 0; pass < 2; pass++) {
+		struct cidr n64 = carrier(&lo, true), s64 = carrier(&lo, false);
+
+		if (!rails_check(&r, &lo, buf, sizeof buf) ||
+		    !rails_check(&r, &n64, buf, sizeof buf) ||
+		    !rails_check(&r, &s64, buf, sizeof buf))
+			abort();
+		r.include_private = true;
+	}
 	rails_fini(&r);
 	return 0;
 }

@@ -1,5 +1,7 @@
 /* fuzz_import_windows — any Windows netstat text: consistent rows, programs
- * clean and terminated, sink errors returned, end() after anything harmless. */
+ * clean and terminated, rows only from TCP/UDP lines, at most one verdict
+ * (row or bad) per line, sink errors returned, end() after anything
+ * harmless. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdalign.h>
@@ -90,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctx c;
 	struct row_sink sink = {on_row, on_bad, &c};
 	const char *text;
-	size_t pos = 0, lineno = 0, shaped = 0;
+	size_t pos = 0, lineno = 0, shaped = 0, lines = 0;
 	int rc = 0, p;
 
 	if (size < 1 || dump_windows.state_size > sizeof state)
@@ -113,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len--;
 		if (len <= DUMP_LINE_MAX) {
 			shaped += (size_t)tcp_or_udp(text + pos, len);
+			lines++;
 			rc = dump_windows.line(state, text + pos, len, lineno, &sink);
 			if (rc != 0 && !(rc == -ECANCELED && c.stopped))
 				abort();
@@ -136,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (dump_windows.end(state, &sink) != 0 || c.rows != before)
 			abort();
 	}
-	if (c.rows + c.bad > shaped)
+	/* rows come from TCP/UDP lines only; a line is a row, bad, or neither */
+	if (c.rows > shaped || c.rows + c.bad > lines)
 		abort();
 	buf_fini(&c.tsv);
 	return 0;

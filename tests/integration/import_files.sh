@@ -171,4 +171,24 @@ for v in ano ano_utf16; do
 done
 cmp -s "$dir/w-ano" "$dir/w-ano_utf16" || fail "UTF-16LE dump differs from its UTF-8 twin"
 
-pass "mixed dir, idempotence, stdin, times, cron split, bad lines, exit codes"
+# 5 MB of junk after a valid Windows header: bad lines, each named (the
+# first few shown), not "0 bad lines"
+awk 'BEGIN {
+	printf "\r\nActive Connections\r\n\r\n  Proto  Local Address          Foreign Address        State\r\n"
+	printf "  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING\r\n"
+	for (i = 0; i < 85000; i++)
+		printf "%s\r\n", (i % 2 ? "  " : "") "junk " i " x7Gq2pLm9VbNc0Zr4TyWe8Ua1SdFg5HjKl3 ZxCvBnM6"
+}' > "$dir/winjunk.txt"
+rm -f "$dir/w.db"*
+"$S" import --no-progress --max-errors 3 -d "$dir/w.db" "$dir/winjunk.txt" > "$dir/wj.out" 2>&1
+grep -q "winjunk.txt:6: expected" "$dir/wj.out" || fail "junk after a Windows header: line 6 not named: $(head -5 "$dir/wj.out")"
+[ "$(grep -c "winjunk.txt:[0-9]*: expected" "$dir/wj.out")" = 3 ] || fail "--max-errors 3: $(head -8 "$dir/wj.out")"
+grep -q "1 sockets, 85000 bad lines" "$dir/wj.out" || fail "junk after a Windows header: $(tail -2 "$dir/wj.out")"
+# localized output, -b owner lines: no bad line
+for v in an ano anob ano_de ano_utf16; do
+	rm -f "$dir/w.db"*
+	"$S" import --no-progress -d "$dir/w.db" "$data/windows/netstat_$v.txt" > "$dir/wj.out" 2>&1
+	grep -q " 0 bad lines" "$dir/wj.out" || fail "netstat_$v.txt: $(tail -2 "$dir/wj.out")"
+done
+
+pass "mixed dir, idempotence, stdin, times, cron split, bad lines, junk after a Windows header, exit codes"

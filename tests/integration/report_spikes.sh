@@ -79,4 +79,47 @@ golden "$data/reports/golden/spikes.txt" "$dir/b.txt" "the table"
 "$S" spikes -o csv -f "$db.log" | csvrows series start end > "$dir/c"
 [ "$(cat "$dir/c")" = "series=SYN_RECV start=2026-11-25T10:05:00Z end=2026-11-25T10:06:10Z" ] ||
 	fail "spikes -f: $(cat "$dir/c")"
-pass "SYN_RECV spike and a cookie flood seen only in counters, exact start/end/peak/baseline; what grew; options; CSV, JSON, golden table"
+
+# a spoofed spread: 300 SYN_RECV a snapshot from forged sources, two in each
+# of 150 /24s, new ones each time; naming three of them at +2.0 would send a
+# reader after noise. With a real /24 flood at the same time that one is
+# named, and the spread summed up after it.
+spread_log() {   # $1: 1 to add the real flood from 203.0.113.0/24
+	awk -v real="$1" 'BEGIN {
+	for (i = 0; i < 12; i++) {
+		printf "Wed Nov 25 10:%02d:%02d UTC 2026\n", int(i / 6), i % 6 * 10
+		print "Active Internet connections (w/o servers)"
+		print "Proto Recv-Q Send-Q Local Address           Foreign Address         State      "
+		for (j = 0; j < 20; j++)
+			printf "tcp        0      0 192.0.2.2:443           198.51.100.%d:%d     ESTABLISHED\n", j + 1, 40000 + j
+		for (j = 0; j < 2; j++)
+			printf "tcp        0      0 192.0.2.2:80            192.0.2.%d:%d        SYN_RECV   \n", 100 + j, 50000 + j
+		if (i < 8 || i > 10)
+			continue
+		for (k = 0; k < 300; k++)
+			printf "tcp        0      0 192.0.2.2:80            198.18.%d.%d:%d      SYN_RECV   \n", k % 150, i * 2 + int(k / 150) + 1, 1024 + k
+		for (k = 0; real && k < 200; k++)
+			printf "tcp        0      0 192.0.2.2:80            203.0.113.%d:%d      SYN_RECV   \n", k % 100 + 1, 2048 + k
+	}
+}'
+}
+spread_log 0 > "$dir/spread.log"
+"$S" spikes -o csv --state SYN_RECV -f "$dir/spread.log" | csvrows start end subnets > "$dir/c"
+[ "$(cat "$dir/c")" = "start=2026-11-25T10:01:20Z end=2026-11-25T10:01:40Z subnets=spread over 150 subnets" ] ||
+	fail "a spoofed spread named its subnets: $(cat "$dir/c")"
+spread_log 1 > "$dir/spread.log"
+"$S" spikes -o csv --state SYN_RECV -f "$dir/spread.log" | csvrows subnets > "$dir/c"
+[ "$(cat "$dir/c")" = "subnets=203.0.113.0/24 +200, spread over 150 more subnets" ] ||
+	fail "a real flood inside a spoofed spread: $(cat "$dir/c")"
+
+# samples/incident: 8.99997 s between the first spike's ends is 9 s, not 8
+# (truncated before); its second spike is the spoofed spread
+"$S" import -q -d "$dir/inc.db" "${SAMPLES_DIR:-samples}/incident" 2> "$dir/err" || fail "import incident: $(cat "$dir/err")"
+"$S" spikes -o csv --state SYN_RECV -d "$dir/inc.db" | csvrows secs subnets > "$dir/c"
+cat > "$dir/want" <<'EOT'
+secs=9 subnets=198.51.100.0/24 +772, 203.0.113.0/24 +364
+secs=6 subnets=spread over 1913 subnets
+EOT
+diff "$dir/want" "$dir/c" > "$dir/d" || fail "samples/incident's spikes: $(cat "$dir/d")"
+
+pass "SYN_RECV spike and a cookie flood seen only in counters, exact start/end/peak/baseline; what grew; a spoofed spread summed up, not named; whole seconds rounded; options; CSV, JSON, golden table"

@@ -347,6 +347,47 @@ static void test_ignorable(void **state)
 	assert_int_equal(rs.bad[0], 10);
 }
 
+/* After a valid header, lines that are no part of netstat's layout are bad
+ * lines with their numbers: junk, a short line not followed by a blank line,
+ * indented lines beyond a row's -b owner lines. A localized title, header
+ * and owner line (French) are not. */
+static void test_junk(void **state)
+{
+	static struct rows rs;
+	static const size_t want[] = {7, 8, 9, 10, 16, 22};
+	(void)state;
+
+	run_str("\n"                                                                         /* 1 */
+		"Active Connections\n"
+		"\n"
+		"  Proto  Local Address          Foreign Address        State           PID\n"
+		"  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       1044\n" /* 5 */
+		" Can not obtain ownership information\n"
+		"random junk of many words on one line here\n"                    /* bad */
+		"junk\n"                                     /* bad: no blank line follows */
+		"  indented junk\n"                            /* bad: no owner lines left */
+		"\x01\x02\xff garbage\n"                                 /* 10, bad */
+		"  TCP    0.0.0.0:136            0.0.0.0:0              LISTENING       1044\n"
+		"  component\n"
+		"  another\n"
+		"  and another\n"
+		"  one more\n"                                      /* 15: four under a row */
+		"  a fifth\n"                                                       /* bad */
+		"\n"
+		"Connexions actives\n"
+		"\n"
+		"  Proto  Adresse locale         Adresse distante       \xc3\x89tat           PID\n"
+		"  UDP    0.0.0.0:123            *:*                                    1484\n" /* 21 */
+		"more junk, more words than a title has\n"                           /* bad */
+		" Impossible d'obtenir les informations de propri\xc3\xa9t\xc3\xa9\n",
+		&rs);
+	assert_int_equal(rs.n, 3);
+	assert_int_equal(rs.nbad, sizeof want / sizeof want[0]);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (rs.bad[i] != want[i])
+			fail_msg("bad line %zu: %zu, want %zu", i, rs.bad[i], want[i]);
+}
+
 static void test_program_lines(void **state)
 {
 	static struct rows rs;
@@ -503,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_ignorable),
+		cmocka_unit_test(test_junk),
 		cmocka_unit_test(test_program_lines),
 		cmocka_unit_test(test_long_program),
 		cmocka_unit_test(test_sink_error),

@@ -692,8 +692,10 @@ static void term_out(unsigned *width, bool *color)
 /* The database of a report: the -d one (read-only), or, when files are
  * named (-f FILE, operands, - for stdin), an in-memory one they are
  * imported into first, without a database file. 0, 1 (nothing imported:
- * messages printed), or 2 (usage, database). */
-static int report_db(const struct args *a, int argc, char **argv, int first, sqlite3 **db)
+ * messages printed), or 2 (usage, database); *skipped is set when a file
+ * or line was skipped (the report still runs, its exit status is 1). */
+static int report_db(const struct args *a, int argc, char **argv, int first, sqlite3 **db,
+		     bool *skipped)
 {
 	/* --host names the dumps' host here, so it also selects them */
 	struct import_opts io = {.quiet = true, .show_errors = 20, .host = a->host};
@@ -712,9 +714,12 @@ static int report_db(const struct args *a, int argc, char **argv, int first, sql
 	}
 	for (size_t i = 0; status == 0 && i < a->nfiles + (size_t)(argc - first); i++) {
 		const char *path = i < a->nfiles ? a->files[i] : argv[first + (int)(i - a->nfiles)];
+		int rc = importer_path(im, path);
 
-		if (importer_path(im, path) < 0)
+		if (rc < 0)
 			status = 2;
+		else if (rc > 0)
+			*skipped = true;
 	}
 	if (status == 0 && importer_totals(im)->snapshots == 0) {
 		fprintf(stderr, "sockscope: nothing to report: no snapshot could be imported\n");
@@ -733,7 +738,7 @@ static int report_db(const struct args *a, int argc, char **argv, int first, sql
  * before choosing), dumps imported into an in-memory database first. The
  * caller closes *db and frees *files. 0 or the exit status. */
 static int report_src(struct args *a, int argc, char **argv, int first, bool need_db,
-		      struct scan_src *src, sqlite3 **db, char ***files)
+		      struct scan_src *src, sqlite3 **db, char ***files, bool *skipped)
 {
 	size_t n = a->nfiles + (size_t)(argc - first);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -744,7 +749,7 @@ static int report_src(struct args *a, int argc, char **argv, int first, bool nee
 	*files = NULL;
 	src->threads = cpus > 1 ? (cpus > 4 ? 4 : (unsigned)cpus) : 1;
 	if (n == 0 || need_db) {
-		status = report_db(a, argc, argv, first, db);
+		status = report_db(a, argc, argv, first, db, skipped);
 		src->db = *db;
 		return status;
 	}
@@ -912,7 +917,7 @@ static int run_report(const struct cmd *c, int argc, char **argv, const struct r
 	char **files = NULL;
 	char err[512] = "";
 	unsigned width;
-	bool color;
+	bool color, skipped = false;
 	int first, status = 0;
 	long n;
 
@@ -921,7 +926,8 @@ static int run_report(const struct cmd *c, int argc, char **argv, const struct r
 		return status;
 	if (r->check && (status = r->check(c, &a, &needs)) != 0)
 		return status;
-	status = report_src(&a, argc, argv, first, needs == NEEDS_DB, &src, &db, &files);
+	status = report_src(&a, argc, argv, first, needs == NEEDS_DB, &src, &db, &files,
+			    &skipped);
 	if (status)
 		goto out;
 	term_out(&width, &color);
@@ -934,6 +940,10 @@ static int run_report(const struct cmd *c, int argc, char **argv, const struct r
 		status = 2;
 	} else if (n == 0 && r->none_is_empty) {
 		fprintf(stderr, "sockscope %s: no snapshot matches\n", c->name);
+		status = 1;
+	} else if (skipped || src.status > 0) {
+		/* as import: the report stands on what could be read, and the
+		 * exit status says that something (named on stderr) could not */
 		status = 1;
 	}
 out:

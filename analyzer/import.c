@@ -21,7 +21,8 @@ struct importer {
 	struct store *store;
 	struct import_totals t;
 	unsigned depth;
-	bool tap;                /* rows go to a store tap: nothing to hash */
+	bool tap;
+	bool stopped;            /* a database error: files are counted, not read */                /* rows go to a store tap: nothing to hash */
 	/* tap: regular files read, so one named twice is read once (the
 	 * database's content hash does that otherwise) */
 	struct {
@@ -265,6 +266,10 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	int64_t id;
 	int rc;
 
+	if (im->stopped) {
+		im->t.not_tried++;
+		return -EIO;
+	}
 	src.opts = im->o;
 	src.store = im->store;
 	src.msg = im->msg;
@@ -351,6 +356,15 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	rc = store_source_add(im->store,
 			      &(struct store_source){path, sha, segment ? "segment" : f->name, size},
 			      &src.source_id);
+	if (rc == -EEXIST) {
+		/* another import took the same content since the lookup above */
+		store_rollback(im->store);
+		if (!im->o->quiet)
+			fprintf(im->msg, "%s: already imported (same content), skipped\n", path);
+		im->t.already++;
+		rc = 0;
+		goto out;
+	}
 	if (rc < 0)
 		goto db_fail;
 	rc = segment ? import_segment(&src, &l) : import_text(&src, &l, f);
@@ -406,8 +420,10 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 db_fail:
 	clear_progress(&src);
 	fprintf(im->msg, "%s: database error: %s\n", path, store_error(im->store));
+	snprintf(im->t.db_error, sizeof im->t.db_error, "%s", store_error(im->store));
 	if (began)
 		store_rollback(im->store);
+	im->stopped = true;
 	rc = -EIO;
 out:
 	if (lines_ok)
@@ -456,7 +472,7 @@ static int import_dir(struct importer *im, const char *dir)
 		struct stat st;
 		int rc = 0;
 
-		if (worst < 0 || !strcmp(name, ".") || !strcmp(name, ".."))
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			goto next;
 		/* "dir/" as given stays one slash */
 		if ((size_t)snprintf(path, sizeof path, "%.*s/%s",
@@ -490,6 +506,13 @@ int importer_path(struct importer *im, const char *path)
 	char real[PATH_MAX];
 	struct stat st;
 
+	/* after a database error the rest is walked only to count it */
+	if (im->stopped && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return import_dir(im, path);
+	if (im->stopped) {
+		im->t.not_tried++;
+		return -EIO;
+	}
 	if (!strcmp(path, "-"))
 		return import_file(im, path, path, false);
 	/* a symlink named on the command line is what the user wants read;

@@ -34,6 +34,8 @@ struct import_totals {
 	uint64_t failed;         /* skipped: unreadable or unrecognised */
 	uint64_t snapshots, sockets, bad_lines, bytes;
 	uint64_t dup_snapshots;  /* recorder snapshots already present */
+	uint64_t not_tried;      /* files not read because the database failed */
+	char db_error[256];      /* that failure, "" if none */
 };
 
 struct importer;
@@ -50,7 +52,9 @@ void importer_free(struct importer *im);   /* NULL is a no-op */
 
 /* Imports a file, "-" (stdin) or a directory (recursively, in name order;
  * symlinks are not followed). Returns 0, 1 when something was skipped
- * (a bad file, bad lines), or -errno when the database failed (stop). */
+ * (a bad file, bad lines), or -errno when the database failed. After a
+ * database error nothing more is read: each file (of this and later
+ * calls) is counted in totals.not_tried and the return is -EIO. */
 int importer_path(struct importer *im, const char *path);
 
 const struct import_totals *importer_totals(const struct importer *im);

@@ -404,14 +404,13 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* after a database error the rest is only counted (not_tried) */
 	for (int i = first; i < argc; i++) {
 		int rc = importer_path(im, argv[i]);
 
-		if (rc < 0) {
+		if (rc < 0)
 			status = 2;
-			break;
-		}
-		if (rc > 0)
+		else if (rc > 0 && status == 0)
 			status = 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -428,6 +427,9 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 		fprintf(stderr, " (%" PRIu64 " recorder snapshots were already there)",
 			t->dup_snapshots);
 	fputc('\n', stderr);
+	if (t->db_error[0])
+		fprintf(stderr, "sockscope import: database error: %s; %" PRIu64 " file%s not tried\n",
+			t->db_error, t->not_tried, t->not_tried == 1 ? "" : "s");
 	if (status == 0 && t->failed)
 		status = 1;
 	importer_free(im);
@@ -443,6 +445,19 @@ static const struct cliopt query_opts[] = {
 	OPT_HELP,
 };
 
+/* A statement refused by db_deny_writes says why (VACUUM INTO is refused
+ * when it runs, at the ATTACH of its target). A denial at prepare time can
+ * end as SQLITE_SCHEMA (prepare retries after loading the schema), so
+ * SQLite's fixed message is recognised too. */
+static void query_error(sqlite3 *db)
+{
+	bool denied = sqlite3_errcode(db) == SQLITE_AUTH ||
+		      !strcmp(sqlite3_errmsg(db), "not authorized");
+
+	fprintf(stderr, "sockscope query: %s%s\n", sqlite3_errmsg(db),
+		denied ? " (query only reads: no change, ATTACH or VACUUM)" : "");
+}
+
 /* Prints a statement's rows as TSV (NULL as empty, tabs and newlines in
  * values as \t \n so every row stays one line). */
 static int print_rows(sqlite3 *db, const char *sql, bool header)
@@ -455,7 +470,7 @@ static int print_rows(sqlite3 *db, const char *sql, bool header)
 		int n;
 
 		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK) {
-			fprintf(stderr, "sockscope query: %s\n", sqlite3_errmsg(db));
+			query_error(db);
 			return 1;
 		}
 		if (!st)
@@ -482,7 +497,7 @@ static int print_rows(sqlite3 *db, const char *sql, bool header)
 			}
 		}
 		if (rc != SQLITE_DONE) {
-			fprintf(stderr, "sockscope query: %s\n", sqlite3_errmsg(db));
+			query_error(db);
 			sqlite3_finalize(st);
 			return 1;
 		}
@@ -514,6 +529,7 @@ static int cmd_query(const struct cmd *c, int argc, char **argv)
 		buf_fini(&sql);
 		return 2;
 	}
+	db_deny_writes(db);
 	status = print_rows(db, sql.data, a.header);
 	buf_fini(&sql);
 	db_close(db);

@@ -122,18 +122,32 @@ static void clear_progress(struct import_source *src)
 	}
 }
 
+static void vwarn(struct import_source *src, const char *fmt, va_list ap)
+{
+	clear_progress(src);
+	fprintf(src->msg, "%s: warning: ", src->path);
+	vfprintf(src->msg, fmt, ap);
+	fputc('\n', src->msg);
+}
+
+void import_flag(struct import_source *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(src, fmt, ap);
+	va_end(ap);
+}
+
 void import_warn(struct import_source *src, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (src->opts->quiet)
 		return;
-	clear_progress(src);
-	fprintf(src->msg, "%s: warning: ", src->path);
 	va_start(ap, fmt);
-	vfprintf(src->msg, fmt, ap);
+	vwarn(src, fmt, ap);
 	va_end(ap);
-	fputc('\n', src->msg);
 }
 
 void import_bad(struct import_source *src, uint64_t lineno, const char *what)
@@ -404,6 +418,7 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	im->t.sockets += src.sockets;
 	im->t.bad_lines += src.bad_lines;
 	im->t.dup_snapshots += src.dup_snapshots;
+	im->t.changed_snapshots += src.changed_snapshots;
 	im->t.bytes += input_raw_bytes(src.in);
 	if (!im->o->quiet) {
 		fprintf(im->msg, "%s: %s, %" PRIu64 " snapshot%s, %" PRIu64 " sockets", path,
@@ -411,6 +426,10 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 			src.snapshots == 1 ? "" : "s", src.sockets);
 		if (src.dup_snapshots)
 			fprintf(im->msg, ", %" PRIu64 " already imported", src.dup_snapshots);
+		if (src.changed_snapshots)
+			fprintf(im->msg, ", %" PRIu64 " differ%s from one already imported at the same "
+					 "time (kept)",
+				src.changed_snapshots, src.changed_snapshots == 1 ? "s" : "");
 		if (src.bad_lines)
 			fprintf(im->msg, ", %" PRIu64 " bad", src.bad_lines);
 		fputc('\n', im->msg);

@@ -33,7 +33,9 @@ struct import_totals {
 	uint64_t already;        /* skipped: content already imported */
 	uint64_t failed;         /* skipped: unreadable or unrecognised */
 	uint64_t snapshots, sockets, bad_lines, bytes;
-	uint64_t dup_snapshots;  /* recorder snapshots already present */
+	uint64_t dup_snapshots;  /* snapshots already present (recorder's, dumps') */
+	uint64_t changed_snapshots;  /* dumps' snapshots kept though another
+	                             * with other rows has their host and time */
 	uint64_t not_tried;      /* files not read because the database failed */
 	char db_error[256];      /* that failure, "" if none */
 };
@@ -68,7 +70,7 @@ struct import_source {
 	const char *path;        /* as given, for messages and sources.path */
 	struct input *in;
 	int64_t source_id;
-	uint64_t snapshots, sockets, bad_lines, dup_snapshots;
+	uint64_t snapshots, sockets, bad_lines, dup_snapshots, changed_snapshots;
 	char first_error[512];
 	/* progress */
 	double t_start, t_drawn;
@@ -82,6 +84,9 @@ void import_bad(struct import_source *src, uint64_t lineno, const char *what);
 void import_progress(struct import_source *src);
 /* A warning about this source (always shown unless quiet). */
 void import_warn(struct import_source *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A warning shown even when quiet: evidence that contradicts evidence. */
+void import_flag(struct import_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Segment: the decoded stream of `lines` is snapshot text. 0, or -errno

@@ -423,9 +423,15 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 		t->sources, t->sources == 1 ? "" : "s", t->already, t->failed, t->snapshots,
 		t->snapshots == 1 ? "" : "s", t->sockets, t->bad_lines, (double)t->bytes / 1e6, el,
 		el > 0 ? (double)t->sockets / el : 0.0, a.db);
+	/* said only when there is something to say: the usual line stays short */
 	if (t->dup_snapshots)
-		fprintf(stderr, " (%" PRIu64 " recorder snapshots were already there)",
-			t->dup_snapshots);
+		fprintf(stderr, "; %" PRIu64 " snapshot%s already imported", t->dup_snapshots,
+			t->dup_snapshots == 1 ? "" : "s");
+	if (t->changed_snapshots)
+		fprintf(stderr, "; %" PRIu64 " snapshot%s kept that differ%s from one already "
+				"imported at the same host and time",
+			t->changed_snapshots, t->changed_snapshots == 1 ? "" : "s",
+			t->changed_snapshots == 1 ? "s" : "");
 	fputc('\n', stderr);
 	if (t->db_error[0])
 		fprintf(stderr, "sockscope import: database error: %s; %" PRIu64 " file%s not tried\n",

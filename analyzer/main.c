@@ -1226,7 +1226,9 @@ static const struct cmd cmds[] = {
 	 "PATH: files, directories (recursively) or - for stdin; plain, .zst or .gz.\n"
 	 "Formats are recognised by content. Each dump becomes one snapshot, a cron log one\n"
 	 "per `date` line. Time: segment header, date line, --at, time in the file name,\n"
-	 "file mtime (warned). Content already imported (same SHA-256) is skipped.\n"
+	 "file mtime (warned). Content already imported (same SHA-256) is skipped, and so\n"
+	 "is a snapshot already imported (same host, time and rows; a dump timed by mtime:\n"
+	 "same host and rows); other rows at the same host and time are kept and warned.\n"
 	 "Exit status: 0 all imported, 1 something was skipped, 2 usage or database error.\n",
 	 OPTS(import_opts)},
 	{"sources", cmd_sources, "", "List imported sources: format, counts, hash, time span, first error",

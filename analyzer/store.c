@@ -38,20 +38,23 @@ static const char *const sql[Q_N_] = {
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 		       " (SELECT coalesce(max(rowid), 0) + 1 FROM sockets))",
 	[Q_SNAP_FINISH] = "UPDATE snapshots SET sockets = ?2 WHERE id = ?1",
-	/* the snapshots of a dump's host that snapshot ?1 may repeat: those at
-	 * its time and, when ?2 (its time is only the file's mtime or the
-	 * import's), those as weakly timed with as many rows; each with
-	 * whether its rows are ?1's, field by field, in order (a snapshot's
-	 * rows are a rowid range: docs/SCHEMA.md) */
+	/* the snapshots of other sources, of a dump's host, that snapshot ?1
+	 * may repeat: those at its time and, when ?2 (its time is only the
+	 * file's mtime or the import's), those as weakly timed with as many
+	 * rows; each with whether its rows are ?1's, field by field, in order
+	 * (a snapshot's rows are a rowid range: docs/SCHEMA.md). Within one
+	 * file a repeat is what the file says, as a report reading it without
+	 * a database sees it. */
 	[Q_SNAP_MATCH] =
 		"WITH n AS (SELECT * FROM snapshots WHERE id = ?1),"
 		" cand AS ("
 		"  SELECT c.id, c.source_id, c.time, c.sockets, c.first_socket FROM snapshots c, n"
-		"  WHERE c.host = n.host AND c.time = n.time AND c.id <> n.id AND c.seq IS NULL"
+		"  WHERE c.host = n.host AND c.time = n.time AND c.source_id <> n.source_id"
+		"   AND c.seq IS NULL"
 		"  UNION"
 		"  SELECT c.id, c.source_id, c.time, c.sockets, c.first_socket FROM snapshots c, n"
 		"  WHERE ?2 AND c.host = n.host AND c.time_from IN ('mtime', 'now')"
-		"   AND c.sockets = n.sockets AND c.id <> n.id AND c.seq IS NULL)"
+		"   AND c.sockets = n.sockets AND c.source_id <> n.source_id AND c.seq IS NULL)"
 		" SELECT c.id, c.time = n.time, c.sockets = n.sockets AND NOT EXISTS ("
 		"   SELECT 1 FROM sockets a LEFT JOIN sockets b"
 		"    ON b.rowid = a.rowid - n.first_socket + c.first_socket"

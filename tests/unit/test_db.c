@@ -250,7 +250,7 @@ static void test_snapshot_match(void **state)
 	char err[256], other[64];
 	sqlite3 *db;
 	struct store *s;
-	int64_t src, first, id, o = 0;
+	int64_t src, src2, first, id, o = 0;
 
 	(void)state;
 	assert_int_equal(db_open(NULL, DB_MEMORY, &db, err, sizeof err), 0);
@@ -262,6 +262,14 @@ static void test_snapshot_match(void **state)
 	first = dump_snap(s, src, "web1", 1000, "dateline", a, 3);
 	assert_int_equal(store_snapshot_match(s, first, false, &o, other, sizeof other), 0);
 	assert_int_equal(store_release(s), 0);
+	/* within one source a repeat is what the file says: not compared */
+	id = dump_snap(s, src, "web1", 1000, "dateline", a, 3);
+	assert_int_equal(store_snapshot_match(s, id, false, &o, other, sizeof other), 0);
+	assert_int_equal(store_rollback_savepoint(s), 0);
+	assert_int_equal(store_source_add(s, &(struct store_source){"two.txt", "h2", "netstat", 1},
+					  &src2),
+			 0);
+	src = src2;
 	/* the same rows at the same host and time: a copy, named */
 	id = dump_snap(s, src, "web1", 1000, "at", a, 3);
 	assert_int_equal(store_snapshot_match(s, id, false, &o, other, sizeof other), 1);
@@ -286,6 +294,9 @@ static void test_snapshot_match(void **state)
 	first = dump_snap(s, src, "web1", 5000, "mtime", a, 3);
 	assert_int_equal(store_snapshot_match(s, first, true, &o, other, sizeof other), 0);
 	assert_int_equal(store_release(s), 0);
+	assert_int_equal(store_source_add(s, &(struct store_source){"three.txt", "h3", "netstat", 1},
+					  &src),
+			 0);
 	id = dump_snap(s, src, "web1", 9000, "now", a, 3);
 	assert_int_equal(store_snapshot_match(s, id, true, &o, other, sizeof other), 1);
 	assert_int_equal(o, first);

@@ -11,6 +11,9 @@
 #include "db.h"
 #include "sqlfn.h"
 
+/* How long a writer waits for another one's transaction: 10 minutes. */
+#define DB_WRITE_WAIT_MS (10 * 60 * 1000)
+
 static void set_err(char *err, size_t errsz, const char *what, sqlite3 *db)
 {
 	if (err && errsz)
@@ -231,7 +234,10 @@ static int open_at(const char *path, enum db_mode mode, int upto, sqlite3 **out,
 		goto out;
 	}
 	sqlite3_extended_result_codes(db, 1);
-	sqlite3_busy_timeout(db, 10000);
+	/* An import holds the write lock for one whole source (minutes for a
+	 * big segment): another import, e.g. the next cron run, waits for it
+	 * rather than failing. Readers of a WAL database are not blocked. */
+	sqlite3_busy_timeout(db, mode == DB_READWRITE ? DB_WRITE_WAIT_MS : 10000);
 	if (sqlfn_register(db) != SQLITE_OK) {
 		set_err(err, errsz, "registering SQL functions", db);
 		goto out;

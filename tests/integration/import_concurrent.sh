@@ -51,4 +51,27 @@ while [ $round -le "$ROUNDS" ]; do
 		fail "round $round: $(cat "$dir"/err*)"
 	round=$((round + 1))
 done
-pass "$ROUNDS rounds of $N concurrent imports into a new database: all succeed, totals right, shared content once"
+# --- an import waits for another one's long transaction (not 10 s) ----------
+hold=12
+if command -v sqlite3 > /dev/null 2>&1; then
+	# another writer holds the write lock for $hold s, longer than a
+	# reader's 10 s busy timeout
+	rm -f "$dir/w.db"*
+	"$S" import -q -d "$dir/w.db" --at 2026-11-25T00:00:00Z "$1" 2> /dev/null || fail "w.db"
+	printf 'BEGIN IMMEDIATE;\nDELETE FROM sources WHERE 0;\n.shell sleep %s\nCOMMIT;\n' $hold |
+		timeout 60 sqlite3 "$dir/w.db" > /dev/null 2>&1 &
+	holder=$!
+	sleep 1
+	t0=$(now_ms)
+	timeout 120 "$S" import -q -d "$dir/w.db" --at 2026-11-25T00:00:00Z "$2" 2> "$dir/err" ||
+		fail "an import behind a ${hold} s transaction: exit $?: $(cat "$dir/err")"
+	waited=$(( $(now_ms) - t0 ))
+	wait $holder
+	[ $waited -ge $(( (hold - 2) * 1000 )) ] || fail "the lock was not held (waited ${waited} ms)"
+	[ "$("$S" query -d "$dir/w.db" 'select count(*) from sources')" = 2 ] || fail "the waiting import stored nothing"
+	waitnote="an import waited ${waited} ms for another writer"
+else
+	waitnote="no sqlite3 shell: the long wait was not tried"
+	note "$waitnote"
+fi
+pass "$ROUNDS rounds of $N concurrent imports into a new database: all succeed, totals right, shared content once; $waitnote"

@@ -21,8 +21,8 @@ struct importer {
 	struct store *store;
 	struct import_totals t;
 	unsigned depth;
-	bool tap;
-	bool stopped;            /* a database error: files are counted, not read */                /* rows go to a store tap: nothing to hash */
+	bool tap;                /* rows go to a store tap: nothing to hash */
+	bool stopped;            /* a database error: files are counted, not read */
 	/* tap: regular files read, so one named twice is read once (the
 	 * database's content hash does that otherwise) */
 	struct {

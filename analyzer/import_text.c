@@ -65,10 +65,10 @@ static void on_bad(void *ctx, size_t lineno, const char *expected)
 }
 
 /* The same evidence imported twice counts once: a snapshot whose rows
- * another dump of this host already gave at the same time (or, for a time
- * that is only a file's mtime or the import's, at any such time) is undone;
- * other rows at the same host and time are kept and said (docs/SCHEMA.md,
- * "Importing twice"). */
+ * another source's dump of this host already gave at the same time (or,
+ * for a time that is only a file's mtime or the import's, at any such time)
+ * is undone; other rows at the same host and time are kept and said
+ * (docs/SCHEMA.md §7, "Dumps' snapshots, imported once"). */
 static int dedup_snapshot(struct text *t)
 {
 	struct import_source *src = t->src;

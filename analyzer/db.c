@@ -317,6 +317,8 @@ static int deny_writes(void *ctx, int action, const char *a, const char *b, cons
 	case SQLITE_FUNCTION:
 	case SQLITE_RECURSIVE:
 	case SQLITE_PRAGMA:        /* query_only holds the pragmas that write */
+	case SQLITE_TRANSACTION:   /* a read transaction over several statements */
+	case SQLITE_SAVEPOINT:
 		return SQLITE_OK;
 	default:
 		return SQLITE_DENY;

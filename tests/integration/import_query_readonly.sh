@@ -33,4 +33,6 @@ done
 	fail "recursive CTE"
 "$S" query -d "$dir/t.db" 'pragma table_info(sockets)' | grep -q raddr || fail "pragma table_info"
 "$S" query -d "$dir/t.db" "select subnet(raddr, 24) from sockets limit 1" > /dev/null || fail "subnet()"
+[ "$("$S" query -d "$dir/t.db" "begin; select count(*) from sockets; commit")" = "$n" ] ||
+	fail "a read transaction"
 pass "VACUUM INTO, ATTACH, writes and schema changes refused with no file created; reads work"

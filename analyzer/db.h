@@ -22,7 +22,9 @@ extern const struct db_migration schema_migrations[];
 
 enum db_mode {
 	DB_READWRITE,   /* create if missing, migrate, WAL */
-	DB_READONLY,    /* must exist and be current; no writes possible */
+	DB_READONLY,    /* must exist and be current; no writes possible;
+	                 * read as it is (immutable) when neither the file
+	                 * nor its directory is writable (read-only media) */
 	DB_MEMORY,      /* private in-memory database, migrated */
 };
 
@@ -35,6 +37,17 @@ int db_open(const char *path, enum db_mode mode, sqlite3 **db, char *err, size_t
  * `version` (tests build "older" databases with it). */
 int db_open_at_version(const char *path, int version, sqlite3 **db, char *err, size_t errsz);
 void db_close(sqlite3 *db);   /* NULL is a no-op */
+
+/* Another read-only connection to a database db_open opened read-only,
+ * opened the same way (immutable on read-only media): filename is
+ * sqlite3_db_filename() of that connection. An SQLite result code; *out
+ * is closed with sqlite3_close either way. */
+int db_open_reader(const char *filename, sqlite3 **out);
+
+/* Makes db refuse, at prepare time, every statement that would write or
+ * create a file: ATTACH (a new file), VACUUM (INTO a new file), and any
+ * change to the database. For `sockscope query`, whose SQL is the user's. */
+void db_deny_writes(sqlite3 *db);
 
 /* Highest version the embedded migrations reach. */
 int db_schema_version(void);

@@ -22,6 +22,7 @@ struct importer {
 	struct import_totals t;
 	unsigned depth;
 	bool tap;                /* rows go to a store tap: nothing to hash */
+	bool stopped;            /* a database error: files are counted, not read */
 	/* tap: regular files read, so one named twice is read once (the
 	 * database's content hash does that otherwise) */
 	struct {
@@ -121,18 +122,32 @@ static void clear_progress(struct import_source *src)
 	}
 }
 
+static void vwarn(struct import_source *src, const char *fmt, va_list ap)
+{
+	clear_progress(src);
+	fprintf(src->msg, "%s: warning: ", src->path);
+	vfprintf(src->msg, fmt, ap);
+	fputc('\n', src->msg);
+}
+
+void import_flag(struct import_source *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(src, fmt, ap);
+	va_end(ap);
+}
+
 void import_warn(struct import_source *src, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (src->opts->quiet)
 		return;
-	clear_progress(src);
-	fprintf(src->msg, "%s: warning: ", src->path);
 	va_start(ap, fmt);
-	vfprintf(src->msg, fmt, ap);
+	vwarn(src, fmt, ap);
 	va_end(ap);
-	fputc('\n', src->msg);
 }
 
 void import_bad(struct import_source *src, uint64_t lineno, const char *what)
@@ -265,6 +280,10 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	int64_t id;
 	int rc;
 
+	if (im->stopped) {
+		im->t.not_tried++;
+		return -EIO;
+	}
 	src.opts = im->o;
 	src.store = im->store;
 	src.msg = im->msg;
@@ -351,6 +370,15 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	rc = store_source_add(im->store,
 			      &(struct store_source){path, sha, segment ? "segment" : f->name, size},
 			      &src.source_id);
+	if (rc == -EEXIST) {
+		/* another import took the same content since the lookup above */
+		store_rollback(im->store);
+		if (!im->o->quiet)
+			fprintf(im->msg, "%s: already imported (same content), skipped\n", path);
+		im->t.already++;
+		rc = 0;
+		goto out;
+	}
 	if (rc < 0)
 		goto db_fail;
 	rc = segment ? import_segment(&src, &l) : import_text(&src, &l, f);
@@ -390,6 +418,7 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	im->t.sockets += src.sockets;
 	im->t.bad_lines += src.bad_lines;
 	im->t.dup_snapshots += src.dup_snapshots;
+	im->t.changed_snapshots += src.changed_snapshots;
 	im->t.bytes += input_raw_bytes(src.in);
 	if (!im->o->quiet) {
 		fprintf(im->msg, "%s: %s, %" PRIu64 " snapshot%s, %" PRIu64 " sockets", path,
@@ -397,6 +426,10 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 			src.snapshots == 1 ? "" : "s", src.sockets);
 		if (src.dup_snapshots)
 			fprintf(im->msg, ", %" PRIu64 " already imported", src.dup_snapshots);
+		if (src.changed_snapshots)
+			fprintf(im->msg, ", %" PRIu64 " differ%s from one already imported at the same "
+					 "time (kept)",
+				src.changed_snapshots, src.changed_snapshots == 1 ? "s" : "");
 		if (src.bad_lines)
 			fprintf(im->msg, ", %" PRIu64 " bad", src.bad_lines);
 		fputc('\n', im->msg);
@@ -406,8 +439,10 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 db_fail:
 	clear_progress(&src);
 	fprintf(im->msg, "%s: database error: %s\n", path, store_error(im->store));
+	snprintf(im->t.db_error, sizeof im->t.db_error, "%s", store_error(im->store));
 	if (began)
 		store_rollback(im->store);
+	im->stopped = true;
 	rc = -EIO;
 out:
 	if (lines_ok)
@@ -456,7 +491,7 @@ static int import_dir(struct importer *im, const char *dir)
 		struct stat st;
 		int rc = 0;
 
-		if (worst < 0 || !strcmp(name, ".") || !strcmp(name, ".."))
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			goto next;
 		/* "dir/" as given stays one slash */
 		if ((size_t)snprintf(path, sizeof path, "%.*s/%s",
@@ -490,6 +525,13 @@ int importer_path(struct importer *im, const char *path)
 	char real[PATH_MAX];
 	struct stat st;
 
+	/* after a database error the rest is walked only to count it */
+	if (im->stopped && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return import_dir(im, path);
+	if (im->stopped) {
+		im->t.not_tried++;
+		return -EIO;
+	}
 	if (!strcmp(path, "-"))
 		return import_file(im, path, path, false);
 	/* a symlink named on the command line is what the user wants read;

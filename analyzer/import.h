@@ -33,7 +33,11 @@ struct import_totals {
 	uint64_t already;        /* skipped: content already imported */
 	uint64_t failed;         /* skipped: unreadable or unrecognised */
 	uint64_t snapshots, sockets, bad_lines, bytes;
-	uint64_t dup_snapshots;  /* recorder snapshots already present */
+	uint64_t dup_snapshots;  /* snapshots already present (recorder's, dumps') */
+	uint64_t changed_snapshots;  /* dumps' snapshots kept though another
+	                             * with other rows has their host and time */
+	uint64_t not_tried;      /* files not read because the database failed */
+	char db_error[256];      /* that failure, "" if none */
 };
 
 struct importer;
@@ -50,7 +54,9 @@ void importer_free(struct importer *im);   /* NULL is a no-op */
 
 /* Imports a file, "-" (stdin) or a directory (recursively, in name order;
  * symlinks are not followed). Returns 0, 1 when something was skipped
- * (a bad file, bad lines), or -errno when the database failed (stop). */
+ * (a bad file, bad lines), or -errno when the database failed. After a
+ * database error nothing more is read: each file (of this and later
+ * calls) is counted in totals.not_tried and the return is -EIO. */
 int importer_path(struct importer *im, const char *path);
 
 const struct import_totals *importer_totals(const struct importer *im);
@@ -64,7 +70,7 @@ struct import_source {
 	const char *path;        /* as given, for messages and sources.path */
 	struct input *in;
 	int64_t source_id;
-	uint64_t snapshots, sockets, bad_lines, dup_snapshots;
+	uint64_t snapshots, sockets, bad_lines, dup_snapshots, changed_snapshots;
 	char first_error[512];
 	/* progress */
 	double t_start, t_drawn;
@@ -78,6 +84,9 @@ void import_bad(struct import_source *src, uint64_t lineno, const char *what);
 void import_progress(struct import_source *src);
 /* A warning about this source (always shown unless quiet). */
 void import_warn(struct import_source *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A warning shown even when quiet: evidence that contradicts evidence. */
+void import_flag(struct import_source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Segment: the decoded stream of `lines` is snapshot text. 0, or -errno

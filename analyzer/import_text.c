@@ -1,6 +1,7 @@
 /* import_text — a foreign text dump into snapshots: one per dump, a cron log
  * split at its `date` lines; times from date line, --at, file name or mtime. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,11 @@ struct text {
 	const struct dump_format *f;
 	void *state;
 	bool open;
+	bool weak;               /* the open snapshot's time is mtime or now */
+	usec_t when;             /* the open snapshot's time */
 	int64_t snap_id;
 	uint64_t rows, lineno;
+	uint64_t line;           /* the open snapshot's first line */
 	int db_rc;               /* a database error seen inside the sink */
 	usec_t fallback;         /* time of a dump without a date line */
 	const char *fallback_from;
@@ -60,6 +64,38 @@ static void on_bad(void *ctx, size_t lineno, const char *expected)
 	import_bad(t->src, lineno, expected);
 }
 
+/* The same evidence imported twice counts once: a snapshot whose rows
+ * another source's dump of this host already gave at the same time (or,
+ * for a time that is only a file's mtime or the import's, at any such time)
+ * is undone; other rows at the same host and time are kept and said
+ * (docs/SCHEMA.md §7, "Dumps' snapshots, imported once"). */
+static int dedup_snapshot(struct text *t)
+{
+	struct import_source *src = t->src;
+	char other[512], when[UTCTIME_STRLEN];
+	int64_t other_id = 0;
+	int m = store_snapshot_match(src->store, t->snap_id, t->weak, &other_id, other,
+				     sizeof other);
+
+	if (m < 0)
+		return m;
+	if (m == 1) {
+		src->dup_snapshots++;
+		src->sockets -= t->rows;   /* undone with it */
+		return store_rollback_savepoint(src->store);
+	}
+	if (m == 2) {
+		utctime_format(t->when, 0, when, sizeof when);
+		import_flag(src, "the snapshot at %s (line %" PRIu64 ", host %s) differs from "
+				 "snapshot %" PRId64 " of %s at the same host and time: both kept",
+			    when, t->line, src->opts->host ? src->opts->host : "unknown", other_id,
+			    other);
+		src->changed_snapshots++;
+	}
+	src->snapshots++;
+	return store_release(src->store);
+}
+
 static int close_snapshot(struct text *t, const struct row_sink *sink)
 {
 	int rc;
@@ -71,9 +107,9 @@ static int close_snapshot(struct text *t, const struct row_sink *sink)
 	if (rc < 0)
 		return t->db_rc ? t->db_rc : rc;
 	rc = store_snapshot_finish(t->src->store, t->snap_id, t->rows);
-	if (rc == 0)
-		t->src->snapshots++;
-	return rc;
+	if (rc < 0)
+		return rc;
+	return dedup_snapshot(t);
 }
 
 static int open_snapshot(struct text *t, usec_t when, const char *from, uint64_t line)
@@ -84,10 +120,16 @@ static int open_snapshot(struct text *t, usec_t when, const char *from, uint64_t
 		.time = when, .time_from = from, .seq = -1, .interval_us = -1, .offset = -1,
 		.line = (int64_t)line,
 	};
-	int rc = store_snapshot_add(t->src->store, &s, &t->snap_id);
+	int rc = store_savepoint(t->src->store);
 
+	if (rc < 0)
+		return rc;
+	rc = store_snapshot_add(t->src->store, &s, &t->snap_id);
 	if (rc != 0)
 		return rc < 0 ? rc : -EIO;   /* foreign snapshots have no seq: never 1 */
+	t->when = when;
+	t->line = line;
+	t->weak = !strcmp(from, "mtime") || !strcmp(from, "now");
 	t->f->begin(t->state, t->src->path);
 	t->open = true;
 	t->rows = 0;

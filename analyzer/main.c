@@ -404,14 +404,13 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* after a database error the rest is only counted (not_tried) */
 	for (int i = first; i < argc; i++) {
 		int rc = importer_path(im, argv[i]);
 
-		if (rc < 0) {
+		if (rc < 0)
 			status = 2;
-			break;
-		}
-		if (rc > 0)
+		else if (rc > 0 && status == 0)
 			status = 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -424,10 +423,19 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 		t->sources, t->sources == 1 ? "" : "s", t->already, t->failed, t->snapshots,
 		t->snapshots == 1 ? "" : "s", t->sockets, t->bad_lines, (double)t->bytes / 1e6, el,
 		el > 0 ? (double)t->sockets / el : 0.0, a.db);
+	/* said only when there is something to say: the usual line stays short */
 	if (t->dup_snapshots)
-		fprintf(stderr, " (%" PRIu64 " recorder snapshots were already there)",
-			t->dup_snapshots);
+		fprintf(stderr, "; %" PRIu64 " snapshot%s already imported", t->dup_snapshots,
+			t->dup_snapshots == 1 ? "" : "s");
+	if (t->changed_snapshots)
+		fprintf(stderr, "; %" PRIu64 " snapshot%s kept that differ%s from one already "
+				"imported at the same host and time",
+			t->changed_snapshots, t->changed_snapshots == 1 ? "" : "s",
+			t->changed_snapshots == 1 ? "s" : "");
 	fputc('\n', stderr);
+	if (t->db_error[0])
+		fprintf(stderr, "sockscope import: database error: %s; %" PRIu64 " file%s not tried\n",
+			t->db_error, t->not_tried, t->not_tried == 1 ? "" : "s");
 	if (status == 0 && t->failed)
 		status = 1;
 	importer_free(im);
@@ -443,6 +451,19 @@ static const struct cliopt query_opts[] = {
 	OPT_HELP,
 };
 
+/* A statement refused by db_deny_writes says why (VACUUM INTO is refused
+ * when it runs, at the ATTACH of its target). A denial at prepare time can
+ * end as SQLITE_SCHEMA (prepare retries after loading the schema), so
+ * SQLite's fixed message is recognised too. */
+static void query_error(sqlite3 *db)
+{
+	bool denied = sqlite3_errcode(db) == SQLITE_AUTH ||
+		      !strcmp(sqlite3_errmsg(db), "not authorized");
+
+	fprintf(stderr, "sockscope query: %s%s\n", sqlite3_errmsg(db),
+		denied ? " (query only reads: no change, ATTACH or VACUUM)" : "");
+}
+
 /* Prints a statement's rows as TSV (NULL as empty, tabs and newlines in
  * values as \t \n so every row stays one line). */
 static int print_rows(sqlite3 *db, const char *sql, bool header)
@@ -455,7 +476,7 @@ static int print_rows(sqlite3 *db, const char *sql, bool header)
 		int n;
 
 		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK) {
-			fprintf(stderr, "sockscope query: %s\n", sqlite3_errmsg(db));
+			query_error(db);
 			return 1;
 		}
 		if (!st)
@@ -482,7 +503,7 @@ static int print_rows(sqlite3 *db, const char *sql, bool header)
 			}
 		}
 		if (rc != SQLITE_DONE) {
-			fprintf(stderr, "sockscope query: %s\n", sqlite3_errmsg(db));
+			query_error(db);
 			sqlite3_finalize(st);
 			return 1;
 		}
@@ -514,6 +535,7 @@ static int cmd_query(const struct cmd *c, int argc, char **argv)
 		buf_fini(&sql);
 		return 2;
 	}
+	db_deny_writes(db);
 	status = print_rows(db, sql.data, a.header);
 	buf_fini(&sql);
 	db_close(db);
@@ -692,8 +714,10 @@ static void term_out(unsigned *width, bool *color)
 /* The database of a report: the -d one (read-only), or, when files are
  * named (-f FILE, operands, - for stdin), an in-memory one they are
  * imported into first, without a database file. 0, 1 (nothing imported:
- * messages printed), or 2 (usage, database). */
-static int report_db(const struct args *a, int argc, char **argv, int first, sqlite3 **db)
+ * messages printed), or 2 (usage, database); *skipped is set when a file
+ * or line was skipped (the report still runs, its exit status is 1). */
+static int report_db(const struct args *a, int argc, char **argv, int first, sqlite3 **db,
+		     bool *skipped)
 {
 	/* --host names the dumps' host here, so it also selects them */
 	struct import_opts io = {.quiet = true, .show_errors = 20, .host = a->host};
@@ -712,9 +736,12 @@ static int report_db(const struct args *a, int argc, char **argv, int first, sql
 	}
 	for (size_t i = 0; status == 0 && i < a->nfiles + (size_t)(argc - first); i++) {
 		const char *path = i < a->nfiles ? a->files[i] : argv[first + (int)(i - a->nfiles)];
+		int rc = importer_path(im, path);
 
-		if (importer_path(im, path) < 0)
+		if (rc < 0)
 			status = 2;
+		else if (rc > 0)
+			*skipped = true;
 	}
 	if (status == 0 && importer_totals(im)->snapshots == 0) {
 		fprintf(stderr, "sockscope: nothing to report: no snapshot could be imported\n");
@@ -733,7 +760,7 @@ static int report_db(const struct args *a, int argc, char **argv, int first, sql
  * before choosing), dumps imported into an in-memory database first. The
  * caller closes *db and frees *files. 0 or the exit status. */
 static int report_src(struct args *a, int argc, char **argv, int first, bool need_db,
-		      struct scan_src *src, sqlite3 **db, char ***files)
+		      struct scan_src *src, sqlite3 **db, char ***files, bool *skipped)
 {
 	size_t n = a->nfiles + (size_t)(argc - first);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -744,7 +771,7 @@ static int report_src(struct args *a, int argc, char **argv, int first, bool nee
 	*files = NULL;
 	src->threads = cpus > 1 ? (cpus > 4 ? 4 : (unsigned)cpus) : 1;
 	if (n == 0 || need_db) {
-		status = report_db(a, argc, argv, first, db);
+		status = report_db(a, argc, argv, first, db, skipped);
 		src->db = *db;
 		return status;
 	}
@@ -912,7 +939,7 @@ static int run_report(const struct cmd *c, int argc, char **argv, const struct r
 	char **files = NULL;
 	char err[512] = "";
 	unsigned width;
-	bool color;
+	bool color, skipped = false;
 	int first, status = 0;
 	long n;
 
@@ -921,7 +948,8 @@ static int run_report(const struct cmd *c, int argc, char **argv, const struct r
 		return status;
 	if (r->check && (status = r->check(c, &a, &needs)) != 0)
 		return status;
-	status = report_src(&a, argc, argv, first, needs == NEEDS_DB, &src, &db, &files);
+	status = report_src(&a, argc, argv, first, needs == NEEDS_DB, &src, &db, &files,
+			    &skipped);
 	if (status)
 		goto out;
 	term_out(&width, &color);
@@ -934,6 +962,10 @@ static int run_report(const struct cmd *c, int argc, char **argv, const struct r
 		status = 2;
 	} else if (n == 0 && r->none_is_empty) {
 		fprintf(stderr, "sockscope %s: no snapshot matches\n", c->name);
+		status = 1;
+	} else if (skipped || src.status > 0) {
+		/* as import: the report stands on what could be read, and the
+		 * exit status says that something (named on stderr) could not */
 		status = 1;
 	}
 out:
@@ -1199,7 +1231,9 @@ static const struct cmd cmds[] = {
 	 "PATH: files, directories (recursively) or - for stdin; plain, .zst or .gz.\n"
 	 "Formats are recognised by content. Each dump becomes one snapshot, a cron log one\n"
 	 "per `date` line. Time: segment header, date line, --at, time in the file name,\n"
-	 "file mtime (warned). Content already imported (same SHA-256) is skipped.\n"
+	 "file mtime (warned). Content already imported (same SHA-256) is skipped, and so\n"
+	 "is a snapshot already imported (same host, time and rows; a dump timed by mtime:\n"
+	 "same host and rows); other rows at the same host and time are kept and warned.\n"
 	 "Exit status: 0 all imported, 1 something was skipped, 2 usage or database error.\n",
 	 OPTS(import_opts)},
 	{"sources", cmd_sources, "", "List imported sources: format, counts, hash, time span, first error",

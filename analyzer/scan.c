@@ -10,6 +10,7 @@
 
 #include "agg.h"
 #include "buf.h"
+#include "db.h"
 #include "scan.h"
 #include "tcpstate.h"
 
@@ -184,8 +185,7 @@ static void *worker_run(void *arg)
 	int rc = 0;
 
 	if (!db) {
-		if (sqlite3_open_v2(w->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-				    NULL) != SQLITE_OK) {
+		if (db_open_reader(w->path, &db) != SQLITE_OK) {
 			snprintf(w->err, sizeof w->err, "%s: %s", w->path,
 				 db ? sqlite3_errmsg(db) : "out of memory");
 			rc = -EIO;

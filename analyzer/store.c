@@ -17,7 +17,7 @@
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
 	Q_SOURCE_FIND, Q_SOURCE_ADD, Q_SOURCE_FINISH,
-	Q_SNAP_ADD, Q_SNAP_FINISH, Q_SOCKET, Q_COUNTER, Q_PROCESS, Q_RAW,
+	Q_SNAP_ADD, Q_SNAP_FINISH, Q_SNAP_MATCH, Q_SOCKET, Q_COUNTER, Q_PROCESS, Q_RAW,
 	Q_N_
 };
 
@@ -38,6 +38,35 @@ static const char *const sql[Q_N_] = {
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
 		       " (SELECT coalesce(max(rowid), 0) + 1 FROM sockets))",
 	[Q_SNAP_FINISH] = "UPDATE snapshots SET sockets = ?2 WHERE id = ?1",
+	/* the snapshots of other sources, of a dump's host, that snapshot ?1
+	 * may repeat: those at its time and, when ?2 (its time is only the
+	 * file's mtime or the import's), those as weakly timed with as many
+	 * rows; each with whether its rows are ?1's, field by field, in order
+	 * (a snapshot's rows are a rowid range: docs/SCHEMA.md). Within one
+	 * file a repeat is what the file says, as a report reading it without
+	 * a database sees it. */
+	[Q_SNAP_MATCH] =
+		"WITH n AS (SELECT * FROM snapshots WHERE id = ?1),"
+		" cand AS ("
+		"  SELECT c.id, c.source_id, c.time, c.sockets, c.first_socket FROM snapshots c, n"
+		"  WHERE c.host = n.host AND c.time = n.time AND c.source_id <> n.source_id"
+		"   AND c.seq IS NULL"
+		"  UNION"
+		"  SELECT c.id, c.source_id, c.time, c.sockets, c.first_socket FROM snapshots c, n"
+		"  WHERE ?2 AND c.host = n.host AND c.time_from IN ('mtime', 'now')"
+		"   AND c.sockets = n.sockets AND c.source_id <> n.source_id AND c.seq IS NULL)"
+		" SELECT c.id, c.time = n.time, c.sockets = n.sockets AND NOT EXISTS ("
+		"   SELECT 1 FROM sockets a LEFT JOIN sockets b"
+		"    ON b.rowid = a.rowid - n.first_socket + c.first_socket"
+		"   WHERE a.rowid BETWEEN n.first_socket AND n.first_socket + n.sockets - 1"
+		"    AND (b.rowid IS NULL OR NOT (a.proto IS b.proto AND a.family IS b.family"
+		"     AND a.state IS b.state AND a.laddr IS b.laddr AND a.lport IS b.lport"
+		"     AND a.raddr IS b.raddr AND a.rport IS b.rport AND a.rxq IS b.rxq"
+		"     AND a.txq IS b.txq AND a.uid IS b.uid AND a.inode IS b.inode"
+		"     AND a.timer IS b.timer AND a.expires_ms IS b.expires_ms"
+		"     AND a.retrans IS b.retrans AND a.pid IS b.pid AND a.program IS b.program))),"
+		"  (SELECT path FROM sources WHERE id = c.source_id)"
+		" FROM cand c, n ORDER BY 3 DESC, 2 DESC, c.id LIMIT 1",
 	[Q_SOCKET] = "INSERT INTO sockets (snapshot_id, proto, family, state, laddr, lport,"
 		     " raddr, rport, rnet, rxq, txq, uid, inode, timer, expires_ms, retrans,"
 		     " pid, program) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
@@ -283,6 +312,31 @@ int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets)
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)sockets);
 	return run(s, Q_SNAP_FINISH);
+}
+
+int store_snapshot_match(struct store *s, int64_t id, bool weak_time, int64_t *other,
+			 char *other_path, size_t pathsz)
+{
+	sqlite3_stmt *st = s->q[Q_SNAP_MATCH];
+	int rc;
+
+	if (s->tap)
+		return 0;   /* its rows went on as they were read */
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, weak_time);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_text(st, 3);
+
+		*other = sqlite3_column_int64(st, 0);
+		snprintf(other_path, pathsz, "%s", p ? (const char *)p : "?");
+		rc = sqlite3_column_int(st, 2) ? 1 : sqlite3_column_int(st, 1) ? 2 : 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : -EIO;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
 }
 
 const char *store_state_name(int proto, int state)

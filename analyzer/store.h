@@ -80,6 +80,16 @@ int store_source_finish(struct store *s, int64_t id, const char *sha256, uint64_
  * boot id, seq and time: a segment re-imported after it grew), -EIO. */
 int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64_t *id);
 int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets);
+/* After store_snapshot_finish of a dump's snapshot id: is it a copy? 1 when
+ * another source's dump snapshot of the same host holds the same rows
+ * (every field, in order) at the same time, or, with weak_time (id's time
+ * is only a file's mtime or the import's), at any time that was as weakly
+ * found; 2 when one at the same host and time holds other rows; 0 when
+ * neither (snapshots of id's own source are never compared);
+ * -EIO. *other and other_path (its source's path) name it. A tap store
+ * always says 0. */
+int store_snapshot_match(struct store *s, int64_t id, bool weak_time, int64_t *other,
+			 char *other_path, size_t pathsz);
 
 /* A socket row as the sockets table holds it: addresses folded and
  * formatted, names chosen, rnet computed. Plain data: it may be prepared in

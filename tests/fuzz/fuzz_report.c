@@ -38,7 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * regressions: an empty snapshot (counted by both now), a recorder snapshot
  * twice in a segment (taken once by both), the same snapshot torn and then
  * whole (the whole one taken by both), an IPv4 peer read after an IPv6 one
- * (whose key kept the IPv6 tail in the database scan).
+ * (whose key kept the IPv6 tail in the database scan), a cron log with one
+ * snapshot twice (kept twice by both: import compares a snapshot only with
+ * other sources').
  */
 #define HDR 5
 #define MAX_FILE (64 * 1024)

@@ -214,6 +214,130 @@ static void test_store(void **state)
 	db_close(db);
 }
 
+/* One dump snapshot of src at time `when` (time_from from) with rows whose
+ * local ports are ports[0..n); its id. */
+static int64_t dump_snap(struct store *s, int64_t src, const char *host, int64_t when,
+			 const char *from, const uint16_t *ports, size_t n)
+{
+	struct store_snapshot ss = {src, host, (usec_t)when, from, -1, NULL, NULL, NULL, -1, -1, 1};
+	struct sock_row r;
+	int64_t id = 0;
+
+	assert_int_equal(store_savepoint(s), 0);
+	assert_int_equal(store_snapshot_add(s, &ss, &id), 0);
+	for (size_t i = 0; i < n; i++) {
+		memset(&r, 0, sizeof r);
+		r.unknown = SOCKROW_UNKNOWN_ALL;
+		r.proto = IPPROTO_TCP;
+		r.family = AF_INET;
+		r.state = ST_ESTABLISHED;
+		assert_int_equal(addr_parse("192.0.2.1", 9, &r.local), 0);
+		assert_int_equal(addr_parse("198.51.100.7", 12, &r.remote), 0);
+		r.lport = ports[i];
+		r.rport = 40000;
+		assert_int_equal(store_socket(s, id, &r), 0);
+	}
+	assert_int_equal(store_snapshot_finish(s, id, n), 0);
+	return id;
+}
+
+/* store_snapshot_match: a dump's snapshot is a copy when host, time and
+ * rows (in order) match; a guessed time (mtime, now) matches guessed times
+ * by host and rows; other rows at the same host and time say 2. */
+static void test_snapshot_match(void **state)
+{
+	static const uint16_t a[] = {80, 443, 22}, b[] = {80, 443, 23}, c[] = {80, 443};
+	char err[256], other[64];
+	sqlite3 *db;
+	struct store *s;
+	int64_t src, src2, first, id, o = 0;
+
+	(void)state;
+	assert_int_equal(db_open(NULL, DB_MEMORY, &db, err, sizeof err), 0);
+	assert_int_equal(store_new(db, &s, err, sizeof err), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_source_add(s, &(struct store_source){"one.txt", "h1", "netstat", 1},
+					  &src),
+			 0);
+	first = dump_snap(s, src, "web1", 1000, "dateline", a, 3);
+	assert_int_equal(store_snapshot_match(s, first, false, &o, other, sizeof other), 0);
+	assert_int_equal(store_release(s), 0);
+	/* within one source a repeat is what the file says: not compared */
+	id = dump_snap(s, src, "web1", 1000, "dateline", a, 3);
+	assert_int_equal(store_snapshot_match(s, id, false, &o, other, sizeof other), 0);
+	assert_int_equal(store_rollback_savepoint(s), 0);
+	assert_int_equal(store_source_add(s, &(struct store_source){"two.txt", "h2", "netstat", 1},
+					  &src2),
+			 0);
+	src = src2;
+	/* the same rows at the same host and time: a copy, named */
+	id = dump_snap(s, src, "web1", 1000, "at", a, 3);
+	assert_int_equal(store_snapshot_match(s, id, false, &o, other, sizeof other), 1);
+	assert_int_equal(o, first);
+	assert_string_equal(other, "one.txt");
+	assert_int_equal(store_rollback_savepoint(s), 0);
+	/* one field of one row differs, or a row is missing: kept, said */
+	id = dump_snap(s, src, "web1", 1000, "dateline", b, 3);
+	assert_int_equal(store_snapshot_match(s, id, false, &o, other, sizeof other), 2);
+	assert_int_equal(store_rollback_savepoint(s), 0);
+	id = dump_snap(s, src, "web1", 1000, "dateline", c, 2);
+	assert_int_equal(store_snapshot_match(s, id, false, &o, other, sizeof other), 2);
+	assert_int_equal(store_rollback_savepoint(s), 0);
+	/* another host, or another time said: not a copy */
+	id = dump_snap(s, src, "web2", 1000, "dateline", a, 3);
+	assert_int_equal(store_snapshot_match(s, id, false, &o, other, sizeof other), 0);
+	assert_int_equal(store_rollback_savepoint(s), 0);
+	id = dump_snap(s, src, "web1", 2000, "dateline", a, 3);
+	assert_int_equal(store_snapshot_match(s, id, false, &o, other, sizeof other), 0);
+	assert_int_equal(store_release(s), 0);
+	/* guessed times: a copy of another guessed time with the same rows */
+	first = dump_snap(s, src, "web1", 5000, "mtime", a, 3);
+	assert_int_equal(store_snapshot_match(s, first, true, &o, other, sizeof other), 0);
+	assert_int_equal(store_release(s), 0);
+	assert_int_equal(store_source_add(s, &(struct store_source){"three.txt", "h3", "netstat", 1},
+					  &src),
+			 0);
+	id = dump_snap(s, src, "web1", 9000, "now", a, 3);
+	assert_int_equal(store_snapshot_match(s, id, true, &o, other, sizeof other), 1);
+	assert_int_equal(o, first);
+	assert_int_equal(store_rollback_savepoint(s), 0);
+	id = dump_snap(s, src, "web1", 9000, "now", b, 3);
+	assert_int_equal(store_snapshot_match(s, id, true, &o, other, sizeof other), 0);
+	assert_int_equal(store_rollback_savepoint(s), 0);
+	assert_int_equal(store_commit(s), 0);
+	/* what was undone left no rows behind */
+	assert_string_equal(scalar(db, "SELECT count(*) || ' ' || sum(sockets) FROM snapshots"), "3 9");
+	assert_string_equal(scalar(db, "SELECT count(*) FROM sockets"), "9");
+	store_free(s);
+	db_close(db);
+}
+
+/* db_deny_writes: reading works; writing, ATTACH and VACUUM INTO are refused
+ * and create no file. */
+static void test_deny_writes(void **state)
+{
+	char path[64], err[256], other[96], sql[160];
+	sqlite3 *db;
+
+	(void)state;
+	tmp_db(path, sizeof path);
+	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), 0);
+	db_close(db);
+	assert_int_equal(db_open(path, DB_READONLY, &db, err, sizeof err), 0);
+	db_deny_writes(db);
+	assert_string_equal(scalar(db, "SELECT count(*) FROM sockets"), "0");
+	snprintf(other, sizeof other, "%s.copy", path);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", other);
+	assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof sql, "ATTACH '%s' AS x", other);
+	assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(access(other, F_OK), 0);
+	assert_int_not_equal(sqlite3_exec(db, "CREATE TEMP TABLE t(a)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM sources", NULL, NULL, NULL), SQLITE_OK);
+	db_close(db);
+	rm_db(path);
+}
+
 static void test_state_names(void **state)
 {
 	(void)state;
@@ -232,6 +356,8 @@ int main(void)
 		cmocka_unit_test(test_sqlfn),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_snapshot_match),
+		cmocka_unit_test(test_deny_writes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

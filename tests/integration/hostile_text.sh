@@ -1,0 +1,137 @@
+#!/bin/sh
+# hostile_text — every command, run on a terminal (a pseudo-terminal,
+# tests/tools/ptyrun.py) over a crafted segment and dump whose program
+# names, verbatim netstat section, header and file names carry OSC 52,
+# clear screen, BEL, C1, bidi overrides, ill-formed UTF-8 and forged lines
+# (tests/tools/hostile_segment.py), must not hand the terminal an ESC, BEL,
+# C1 or bidi character or a CR: the one rule of sockscope(1), "Hostile
+# text". NO_COLOR=1 keeps the tool's own colour codes (bold table headers)
+# out of what is checked. --raw must still give the bytes, and a segment
+# header carrying ESC must be reported bad.
+. "$(dirname "$0")/lib.sh"
+tools_dir "$1"
+command -v python3 >/dev/null 2>&1 || skip "needs python3 (pty and segment crafting)"
+TOOLS=$(cd "$(dirname "$0")/../tools" && pwd)
+sst_tmpdir
+T=$SST_TMP
+export NO_COLOR=1
+DB=$T/h.db
+
+# file names a terminal would act on: OSC 52, a forged line, a bidi override
+SEG=$T/$(printf 'seg\033]52;c;ZXZpbA==\007\nforged: ok\342\200\256.seg')
+DUMP=$T/$(printf 'ss\033[2J\rnew-20261125T205052Z.txt')
+python3 "$TOOLS/hostile_segment.py" "$SEG" || fail "cannot craft the segment"
+SAMPLES=$(cd "$(dirname "$0")/../../samples" && pwd)
+# an ss dump with a hostile program name and a bad line (FILE:LINE message)
+python3 - "$SAMPLES/linux/ss-tanp-20261125T205052Z.txt" "$DUMP" <<'PY' || fail "dump"
+import sys
+src = open(sys.argv[1], 'rb').read().split(b'\n')
+out = []
+for l in src:
+    if b'users:(("' in l:
+        i = l.index(b'users:(("') + 9
+        l = l[:i] + b'\xe2\x80\xaeev\xc2\x9bil' + l[l.index(b'"', i):]
+    out.append(l)
+out.insert(3, b'ESTAB 0 0 \x1b]52;c;ZXZpbA==\x07 garbage\x1b[2J')
+open(sys.argv[2], 'wb').write(b'\n'.join(out))
+PY
+
+# hostile FILE: says what a terminal would act on in FILE, if anything
+hostile() {
+	python3 - "$1" <<'PY'
+import re, sys
+b = open(sys.argv[1], 'rb').read()
+bad = [(b'\x1b', 'ESC'), (b'\x07', 'BEL'), (b'\r', 'CR'), (b'\x9b', 'raw C1 CSI')]
+found = [name for pat, name in bad if pat in b]
+if re.search(rb'\xc2[\x80-\x9f]', b):
+    found.append('C1 (UTF-8)')
+if re.search(rb'\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c', b):
+    found.append('bidi')
+try:
+    b.decode('utf-8')
+except UnicodeDecodeError:
+    found.append('ill-formed UTF-8')
+print(' '.join(found))
+PY
+}
+
+n=0
+# on_tty CMD...: runs CMD on a terminal; fails if the terminal got hostile bytes
+on_tty() {
+	n=$((n + 1))
+	python3 "$TOOLS/ptyrun.py" "$T/out.$n" "$@"
+	st=$?
+	# the command line itself is hostile: shown with '?' for such bytes
+	cmd=$(printf '%s' "$*" | LC_ALL=C tr -c '[:print:]' '?')
+	[ $st = 124 ] && fail "timed out: $cmd"
+	[ $st -ge 128 ] && fail "crashed ($st): $cmd"
+	what=$(hostile "$T/out.$n")
+	[ -z "$what" ] || fail "$what reached the terminal from: $cmd (see below)
+$(od -c "$T/out.$n" | head -20)"
+	return 0
+}
+
+S=$SOCKSCOPE
+AT=2026-11-25T14:10:00Z
+on_tty "$S" import -d "$DB" --keep-raw --no-progress "$SEG" "$DUMP"
+grep -q 'seg\\x1b]52;c;ZXZpbA==\\x07\\nforged: ok\\u202e.seg' "$T/out.$n" ||
+	fail "import does not name the segment made visible: $(cat "$T/out.$n")"
+grep -q 'expected a header value without control characters' "$T/out.$n" ||
+	fail "the header carrying ESC was not reported: $(cat "$T/out.$n")"
+grep -q "ss\\\\x1b\\[2J\\\\rnew-20261125T205052Z.txt:4: " "$T/out.$n" ||
+	fail "no FILE:LINE message with the name made visible: $(cat "$T/out.$n")"
+on_tty "$S" sources -d "$DB"
+grep -q 'seg\\\\x1b\]52' "$T/out.$n" || fail "sources does not show the file name escaped"
+on_tty "$S" query -d "$DB" --header "SELECT * FROM sockets"
+grep -q 'ev\\x1b]52;c;ZXZpbA==\\x07il' "$T/out.$n" || fail "query hides the program name"
+on_tty "$S" query -d "$DB" "SELECT path, first_error, char(27, 7, 155, 8238, 0) FROM sources"
+on_tty "$S" query -d "$DB" "SELECT nope$(printf '\033[2J') FROM sockets"
+for fmt in table csv json; do
+	on_tty "$S" top -d "$DB" -o $fmt
+	on_tty "$S" top -d "$DB" --by program -o $fmt
+	on_tty "$S" programs -d "$DB" -o $fmt
+	on_tty "$S" ports -d "$DB" -o $fmt
+	on_tty "$S" summary -d "$DB" -o $fmt
+	on_tty "$S" spikes -d "$DB" -o $fmt
+	on_tty "$S" timeline -d "$DB" -o $fmt
+done
+on_tty "$S" programs -d "$DB"
+grep -q 'rlo\\u202egpj.exe' "$T/out.$n" || fail "programs hides the bidi override"
+on_tty "$S" top --by program "$SEG" "$DUMP"
+on_tty "$S" blocklist -d "$DB" --explain --min-conns 1 --min-snapshots 1 --include-private
+on_tty "$S" blocklist -d "$DB" --format csv --explain --min-conns 1 --min-snapshots 1
+on_tty "$S" netstat -d "$DB" --at $AT -- -na
+grep -q 'LISTEN\\x1b]52;c;ZXZpbA==\\x07\\x1b\[2J\\x1b\[H\\r$' "$T/out.$n" ||
+	fail "netstat replay does not show the stored section's escapes: $(cat "$T/out.$n")"
+on_tty "$S" netstat -d "$DB" --at $AT -- -nap
+on_tty "$S" netstat -d "$DB" --host "$(printf 'web\033[2J')" --at $AT -- -na
+on_tty "$S" dump "$SEG"
+grep -q 'seq 0.*expected a header value without control characters' "$T/out.$n" ||
+	fail "dump does not report the header carrying ESC"
+on_tty "$S" dump --list "$SEG"
+on_tty "$S" dump --at $AT --section 'netstat -na' "$SEG"
+on_tty "$S" verify "$SEG"
+grep -q 'good=1 bad=1' "$T/out.$n" || fail "verify: $(cat "$T/out.$n")"
+on_tty "$S" import -d "$T/x.db" "$T/$(printf 'missing\033]52;c;eA==\007')"
+on_tty "$S" top -d "$DB" --port "$(printf '\033]52;c;ZXZpbA==\007')$(printf '%080d' 0)"
+grep -q '\.\.\.: expected a port' "$T/out.$n" || fail "an echoed argument is not cut at 64 bytes"
+on_tty "$S" "$(printf 'top\033[2J')"
+on_tty "$S" top -d "$DB" --by "$(printf '\342\200\256x')"
+checked=$n
+
+# piped, query's TSV is escaped the same way (a saved file is cat'ed later)
+"$S" query -d "$DB" "SELECT program FROM sockets" > "$T/piped" 2>&1
+[ -z "$(hostile "$T/piped")" ] || fail "piped query output is not escaped"
+# the escape hatch: --raw gives the recorded bytes, on a terminal too
+for raw in "query -d $DB --raw SELECT program FROM sockets" \
+	"netstat -d $DB --raw --at $AT -- -na"; do
+	# shellcheck disable=SC2086
+	python3 "$TOOLS/ptyrun.py" "$T/raw" "$S" $raw
+	case $(hostile "$T/raw") in
+	*ESC*) ;;
+	*) fail "--raw did not give the bytes: $raw" ;;
+	esac
+done
+python3 "$TOOLS/ptyrun.py" "$T/raw" "$S" dump --raw "$SEG"
+case $(hostile "$T/raw") in *ESC*) ;; *) fail "dump --raw did not give the bytes" ;; esac
+pass "$checked commands on a terminal over hostile text: no ESC, BEL, CR, C1 or bidi reached it; --raw gives the bytes"

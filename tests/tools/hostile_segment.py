@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Writes a sockscope segment (plain, docs/FORMAT.md) whose text is hostile
+to terminals: program names with OSC 52, clear screen, BEL, C1, bidi, a NUL
+and an escaped LF; a verbatim `netstat -na` section that forges lines; and a
+second snapshot whose host header carries ESC (valid checksum: only the
+header grammar can reject it). Used by tests/integration/hostile_text.sh.
+
+usage: hostile_segment.py OUT
+"""
+import sys
+
+OSC52 = b"\x1b]52;c;ZXZpbA==\x07"      # clipboard write: "evil"
+CLEAR = b"\x1b[2J\x1b[H"                 # clear screen, cursor home
+RLO = "\u202e".encode()                  # right-to-left override
+C1_CSI = "\u009b".encode()               # CSI as a UTF-8 code point
+
+
+def crc32c(data, crc=0):
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def snapshot(host, seq, time, sections):
+    out = b"SOCKSCOPE 1\n" + b"host: " + host + b"\n"
+    out += b"time: " + time + b"\nseq: %d\ninterval: 1.000000\n" % seq
+    out += b"reason: start " + RLO + b"\xc2\x85\n\n"
+    for name, data in sections:
+        out += b"SECTION " + name + b"\n"
+        if data:
+            out += b"DATA %d\n" % len(data) + data
+    return out + b"END %d %08x\n" % (seq, crc32c(out))
+
+
+def main():
+    progs = [
+        b"ev" + OSC52 + b"il",
+        b"cls" + CLEAR + b"x",
+        b"bell\x07\x07",
+        b"csi" + C1_CSI + b"31m\x9b31m",
+        b"rlo" + RLO + b"gpj.exe",
+        b"nul\x00after",
+        b"line\\nforged: root",
+        b"bad\xff\xfeutf8",
+    ]
+    cols = (b"proto\tfamily\tstate\tladdr\tlport\traddr\trport\trxq\ttxq\tuid"
+            b"\tinode\ttimer\texpires_ms\tretrans\tpid\tprogram\n")
+    rows = b""
+    for i, p in enumerate(progs):
+        rows += (b"tcp\t4\tESTABLISHED\t192.0.2.1\t%d\t198.51.100.%d\t%d\t0\t0\t0"
+                 b"\t%d\toff\t0\t0\t%d\t" % (8000 + i, 10 + i, 40000 + i, 100 + i, 500 + i))
+        rows += p + b"\n"
+    rows += b"tcp\t4\tLISTEN\t0.0.0.0\t80\t0.0.0.0\t0\t0\t128\t0\t99\toff\t0\t0\t500\t" \
+            + progs[0] + b"\n"
+    netstat = (b"Active Internet connections (servers and established)\n"
+               b"Proto Recv-Q Send-Q Local Address           Foreign Address         State\n"
+               b"tcp        0      0 0.0.0.0:80              0.0.0.0:*               LISTEN"
+               + OSC52 + CLEAR + b"\r\n"
+               b"tcp        0      0 0.0.0.0:22              203.0.113.66:4444       "
+               b"ESTABLISHED \xe2\x80\xae\x1b[8m hidden\x1b[0m\n")
+    good = snapshot(b"web1", 1, b"2026-11-25T14:10:00.000000Z",
+                    [(b"sockets", cols + rows), (b"netstat -na", netstat)])
+    bad = snapshot(b"web1\x1b]0;owned\x07\x1b[2J", 2, b"2026-11-25T14:10:01.000000Z",
+                   [(b"sockets", cols + rows)])
+    with open(sys.argv[1], "wb") as f:
+        f.write(good + bad)
+
+
+if __name__ == "__main__":
+    main()

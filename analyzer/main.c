@@ -37,7 +37,7 @@ enum {
 	O_FILE = 'f', O_COUNTER = 300, O_WINDOW, O_KFACTOR, O_MIN_RISE, O_MIN_RATE, O_GREW,
 	O_EXPLAIN, O_MIN_CONNS, O_MIN_SNAPS, O_MIN_SHARE, O_MIN_HOSTS, O_SPREAD, O_ALLOW,
 	O_ALLOW_FILE, O_INCLUDE_PRIVATE, O_MAX_PREFIX, O_MAX_PREFIX6, O_TTL, O_NEAR,
-	O_RAW = 400,
+	O_RAW = 400, O_CSV_SAFE,
 };
 
 /* entries every table shares (macros: C wants constants in initializers) */
@@ -60,6 +60,7 @@ struct args {
 	const char *format, *host, *section;
 	bool have_at, keep_raw, quiet, no_progress, list, header;
 	bool raw;                    /* --raw: recorded bytes as they are */
+	bool csv_safe;               /* --csv-safe: CSV for spreadsheets */
 	usec_t at;
 	uint64_t max_errors, seq;
 	/* reports */
@@ -152,6 +153,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_LIST: a->list = true; break;
 		case O_HEADER: a->header = true; break;
 		case O_RAW: a->raw = true; break;
+		case O_CSV_SAFE: a->csv_safe = true; break;
 		case O_AT:
 		case O_SINCE:
 		case O_UNTIL: {
@@ -342,6 +344,8 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			goto bad;
 		}
 	}
+	if (a->csv_safe)
+		a->out = OUT_CSV_SAFE;
 	return optind;
 bad:
 	fprintf(stderr, "Try 'sockscope %s --help'.\n", c->name);
@@ -827,6 +831,8 @@ static const struct cliopt top_opts[] = {
 			     "(default: peak and average over all selected snapshots)"},
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database (any importable format);\n"
 				 "repeatable; operands and - (stdin) work the same"},
 	OPT_HELP,
@@ -843,6 +849,8 @@ static const struct cliopt timeline_opts[] = {
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table with a chart (default), csv or json: one row per\n"
 				       "bucket and series (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
 	OPT_HELP,
 };
@@ -861,6 +869,8 @@ static const struct cliopt spikes_opts[] = {
 	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of the subnets (default 64)"},
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
 	OPT_HELP,
 };
@@ -896,6 +906,8 @@ static const struct cliopt summary_opts[] = {
 	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of the top subnets (default 64)"},
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
 	OPT_HELP,
 };
@@ -906,6 +918,8 @@ static const struct cliopt ports_opts[] = {
 	{"at", O_AT, "TIME", "one moment: each host's newest snapshot at or before TIME"},
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
 	OPT_HELP,
 };

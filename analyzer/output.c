@@ -25,10 +25,12 @@ struct out {
 	unsigned width;	 /* table: terminal width, 0 = unlimited */
 	bool color;	 /* table: bold header */
 	bool tty;	 /* CSV: f is a terminal, a person reads the cells */
+	bool csv_safe;	 /* CSV: formula-looking text cells prefixed with ' */
 	bool started;	 /* CSV: header row written */
 	bool ended;	 /* out_end ran: further rows are refused */
 	struct buf text; /* table: sanitised cells, each NUL-terminated */
 	struct buf line; /* one output line (table, JSON) being built */
+	struct buf cell; /* CSV: a cell with its ' prefix */
 	size_t *off;	 /* table: (nrows * ncols) offsets into text or NOVAL */
 	size_t nrows;	 /* table: rows buffered, the header being row 0 */
 	size_t cap_rows;
@@ -300,6 +302,13 @@ static int csv_row(struct out *o, const char *const *cells, bool header)
 		if (c && fputc(',', o->f) == EOF)
 			return -EIO;
 		s = header ? o->cols[c].name : cells[c];
+		if (!header && o->csv_safe && s && s[0] && o->cols[c].type == OUT_STR &&
+		    strchr("=+-@\t\r", s[0])) {
+			buf_reset(&o->cell);
+			if (buf_putc(&o->cell, '\'') < 0 || buf_puts(&o->cell, s) < 0)
+				return -ENOMEM;
+			s = o->cell.data;
+		}
 		/* CSV keeps every byte for the programs that read it; on a
 		 * terminal the reader is a person, shown what tables show */
 		if (o->tty && s && !termsafe_clean(s, strlen(s), 0)) {
@@ -474,7 +483,9 @@ struct out *out_new(enum out_format fmt, FILE *f, const struct out_col *cols, si
 	o = calloc(1, sizeof *o);
 	if (!o)
 		return NULL;
-	o->fmt = fmt;
+	o->fmt = fmt == OUT_CSV_SAFE ? OUT_CSV : fmt;
+	o->csv_safe = fmt == OUT_CSV_SAFE;
+	fmt = o->fmt;
 	o->f = f;
 	o->cols = cols;
 	o->ncols = ncols;
@@ -506,6 +517,7 @@ void out_free(struct out *o)
 	free(o->off);
 	buf_fini(&o->text);
 	buf_fini(&o->line);
+	buf_fini(&o->cell);
 	free(o);
 }
 
@@ -520,6 +532,7 @@ int out_row(struct out *o, const char *const *cells)
 	case OUT_TABLE:
 		return table_add(o, cells);
 	case OUT_CSV:
+	case OUT_CSV_SAFE:   /* out_new made it OUT_CSV with csv_safe */
 		rc = csv_start(o);
 		return rc ? rc : csv_row(o, cells, false);
 	case OUT_JSON:

@@ -134,4 +134,14 @@ for raw in "query -d $DB --raw SELECT program FROM sockets" \
 done
 python3 "$TOOLS/ptyrun.py" "$T/raw" "$S" dump --raw "$SEG"
 case $(hostile "$T/raw") in *ESC*) ;; *) fail "dump --raw did not give the bytes" ;; esac
+# CSV for spreadsheets: a program named like a formula is not run as one
+printf '%s\n' 'Active Internet connections (servers and established)' \
+	'Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name' \
+	'tcp        0      0 192.0.2.1:80            198.51.100.7:4000       ESTABLISHED 77/=cmd|calc' \
+	> "$T/netstat-np-20261125T205052Z.txt"
+"$S" programs --csv-safe "$T/netstat-np-20261125T205052Z.txt" > "$T/safe.csv" 2>&1 ||
+	fail "programs --csv-safe: $(cat "$T/safe.csv")"
+grep -q "^'=cmd|calc,1," "$T/safe.csv" || fail "--csv-safe did not defuse the formula: $(cat "$T/safe.csv")"
+"$S" programs -o csv "$T/netstat-np-20261125T205052Z.txt" | grep -q '^=cmd|calc,1,' ||
+	fail "plain CSV no longer keeps the cell as recorded"
 pass "$checked commands on a terminal over hostile text: no ESC, BEL, CR, C1 or bidi reached it; --raw gives the bytes"

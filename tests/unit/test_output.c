@@ -360,6 +360,41 @@ static void test_csv_single_column(void **state)
 	expect(render(OUT_CSV, peers, 3, NULL, 0, 0, false), "proto,count,peer\n");
 }
 
+/* OUT_CSV_SAFE: text cells a spreadsheet would run as a formula get a
+ * leading ', inside the quoting; numbers and other cells are as in CSV. */
+static void test_csv_safe(void **state)
+{
+	const struct out_col cols[] = {{"prog", OUT_STR, false, false}, {"n", OUT_INT, true, false}};
+	const char *rows[] = {
+		"=HYPERLINK(\"http://203.0.113.9/\",\"x\")", "-1",
+		"+1", "2",
+		"-2+3", "3",
+		"@SUM(A1)", "4",
+		"\tcmd", "5",
+		"\rcmd", "6",
+		"nginx", "-7",
+		"a=b", NULL,
+		"", "8",
+		NULL, "9",
+	};
+
+	(void)state;
+	expect(render(OUT_CSV_SAFE, cols, 2, rows, 10, 0, false),
+	       "prog,n\n"
+	       "\"'=HYPERLINK(\"\"http://203.0.113.9/\"\",\"\"x\"\")\",-1\n"
+	       "'+1,2\n"
+	       "'-2+3,3\n"
+	       "'@SUM(A1),4\n"
+	       "'\tcmd,5\n"
+	       "\"'\rcmd\",6\n"
+	       "nginx,-7\n"
+	       "a=b,\n"
+	       ",8\n"
+	       ",9\n");
+	/* plain CSV keeps the cells as they are */
+	expect(render(OUT_CSV, cols, 2, rows + 2, 1, 0, false), "prog,n\n+1,2\n");
+}
+
 /* --- JSON ---------------------------------------------------------------- */
 
 static void test_json(void **state)
@@ -491,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_csv_single_column),
 		cmocka_unit_test(test_csv_tty),
+		cmocka_unit_test(test_csv_safe),
 		cmocka_unit_test(test_json_c1_bidi),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_errors),

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Writes a sockscope segment (plain, docs/FORMAT.md) whose text is hostile
-to terminals: program names with OSC 52, clear screen, BEL, C1, bidi, a NUL
-and an escaped LF; a verbatim `netstat -na` section that forges lines; and a
-second snapshot whose host header carries ESC (valid checksum: only the
-header grammar can reject it). Used by tests/integration/hostile_text.sh.
+to terminals: a host with C1 and bidi characters (which the header grammar
+allows), program names with OSC 52, clear screen, BEL, C1, bidi, a NUL and
+an escaped LF; a verbatim `netstat -na` section that forges lines; 40
+snapshots with a SYN_RECV spike owned by a hostile name (so that spikes,
+timeline and summary name it); and a last snapshot whose host header
+carries ESC (valid checksum: only the header grammar can reject it). Used
+by tests/integration/hostile_text.sh.
 
 usage: hostile_segment.py OUT
 """
@@ -61,12 +64,25 @@ def main():
                + OSC52 + CLEAR + b"\r\n"
                b"tcp        0      0 0.0.0.0:22              203.0.113.66:4444       "
                b"ESTABLISHED \xe2\x80\xae\x1b[8m hidden\x1b[0m\n")
-    good = snapshot(b"web1", 1, b"2026-11-25T14:10:00.000000Z",
-                    [(b"sockets", cols + rows), (b"netstat -na", netstat)])
-    bad = snapshot(b"web1\x1b]0;owned\x07\x1b[2J", 2, b"2026-11-25T14:10:01.000000Z",
-                   [(b"sockets", cols + rows)])
+    host = b"web1" + C1_CSI + b"31m" + RLO
+    seg = b""
+    for seq in range(1, 41):
+        syn = b""
+        if 30 <= seq <= 34:
+            for k in range(60):
+                syn += (b"tcp\t4\tSYN_RECV\t192.0.2.1\t80\t203.0.113.%d\t%d\t0\t0\t0"
+                        b"\t0\ton\t900\t1\t500\t" % (k % 200 + 1, 30000 + k)) + progs[seq % 8] + b"\n"
+        # the NUL row is a bad line (FORMAT.md §3.1 has no escape for it): once
+        body = rows if seq == 1 else b"".join(
+            r + b"\n" for r in rows.split(b"\n") if r and b"\x00" not in r)
+        secs = [(b"sockets", cols + body + syn)]
+        if seq == 1:
+            secs.append((b"netstat -na", netstat))
+        seg += snapshot(host, seq, b"2026-11-25T14:10:%02d.000000Z" % (seq - 1), secs)
+    seg += snapshot(b"web1\x1b]0;owned\x07\x1b[2J", 41, b"2026-11-25T14:10:41.000000Z",
+                    [(b"sockets", cols + rows)])
     with open(sys.argv[1], "wb") as f:
-        f.write(good + bad)
+        f.write(seg)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Runs a command with stdout and stderr on a pseudo-terminal (raw mode:
 the bytes as written, no CR added; 100x40) and writes what the terminal
-received to OUT. stdin is /dev/null. Exits with the command's status;
+received to OUT, and to OUT.hostile what in it a terminal would act on
+(ESC, BEL, CR, a raw C1 byte, a C1 or bidi code point, ill-formed UTF-8;
+empty when nothing). stdin is /dev/null. Exits with the command's status;
 a command still running after 60 s is killed (status 124).
 
 usage: ptyrun.py OUT CMD [ARG]...
 """
 import fcntl
 import os
+import re
 import select
 import struct
 import subprocess
@@ -15,6 +18,20 @@ import sys
 import termios
 import time
 import tty
+
+
+def hostile(b):
+    found = [name for pat, name in ((b"\x1b", "ESC"), (b"\x07", "BEL"), (b"\r", "CR"),
+                                    (b"\x9b", "raw-C1-CSI")) if pat in b]
+    if re.search(rb"\xc2[\x80-\x9f]", b):
+        found.append("C1")
+    if re.search(rb"\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c", b):
+        found.append("bidi")
+    try:
+        b.decode("utf-8")
+    except UnicodeDecodeError:
+        found.append("ill-formed-UTF-8")
+    return " ".join(found)
 
 
 def main():
@@ -48,6 +65,8 @@ def main():
     os.close(master)
     with open(out, "wb") as f:
         f.write(got)
+    with open(out + ".hostile", "w") as f:
+        f.write(hostile(bytes(got)))
     sys.exit(status if status >= 0 else 128 - status)
 
 

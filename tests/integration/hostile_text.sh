@@ -49,6 +49,8 @@ on_tty() {
 	cmd=$(printf '%s' "$*" | LC_ALL=C tr -c '[:print:]' '?')
 	[ $st = 124 ] && fail "timed out: $cmd"
 	[ $st -ge 128 ] && fail "crashed ($st): $cmd"
+	grep -q 'Sanitizer' "$T/out.$n" && fail "sanitizer report from: $cmd
+$(cat "$T/out.$n")"
 	what=$(hostile "$T/out.$n")
 	[ -z "$what" ] || fail "$what reached the terminal from: $cmd (see below)
 $(od -c "$T/out.$n" | head -20)"

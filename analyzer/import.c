@@ -274,6 +274,7 @@ static int import_file(struct importer *im, const char *name, const char *path,
 	src.opts = im->o;
 	src.store = im->store;
 	src.msg = im->msg;
+	src.name = name;
 	src.path = path;
 	src.t_start = src.t_drawn = now_s();
 	if (im->tap && regular) {

@@ -88,7 +88,7 @@ static int open_snapshot(struct text *t, usec_t when, const char *from, uint64_t
 
 	if (rc != 0)
 		return rc < 0 ? rc : -EIO;   /* foreign snapshots have no seq: never 1 */
-	t->f->begin(t->state, t->src->path);
+	t->f->begin(t->state, t->src->name);
 	t->open = true;
 	t->rows = 0;
 	return 0;
@@ -104,7 +104,7 @@ static void fallback_time(struct text *t)
 	if (src->opts->have_at) {
 		t->fallback = src->opts->at;
 		t->fallback_from = "at";
-	} else if (dateline_from_filename(src->path, &t->fallback) == 0) {
+	} else if (dateline_from_filename(src->name, &t->fallback) == 0) {
 		t->fallback_from = "filename";
 	} else if (input_has_mtime(src->in)) {
 		t->fallback = input_mtime(src->in);

@@ -1137,40 +1137,48 @@ static int blocklist_check(const struct cmd *c, const struct args *a, enum repor
 static int allow_file(struct rails *r, const char *path, char *err, size_t errsz)
 {
 	FILE *f = fopen(path, "re");
+	int open_errno = errno;
+	/* the name goes into messages: made visible */
+	char *shown = termsafe_dup(path);
 	struct buf b;
 	char chunk[8192];
 	size_t n;
 	long bad;
 	int rc = 0;
 
-	if (!f) {
-		snprintf(err, errsz, "--allow-file %s: %s", path, strerror(errno));
-		return -errno;
+	if (!f || !shown) {
+		rc = f ? -ENOMEM : -open_errno;
+		snprintf(err, errsz, "--allow-file %s: %s", shown ? shown : "?", strerror(-rc));
+		if (f)
+			fclose(f);
+		free(shown);
+		return rc;
 	}
 	buf_init(&b);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		if (b.len + n > (64u << 20) || buf_append(&b, chunk, n) < 0) {
-			snprintf(err, errsz, "--allow-file %s: too large (64 MiB at most)", path);
+			snprintf(err, errsz, "--allow-file %s: too large (64 MiB at most)", shown);
 			rc = -EFBIG;
 			goto out;
 		}
 	if (ferror(f)) {
-		snprintf(err, errsz, "--allow-file %s: %s", path, strerror(EIO));
+		snprintf(err, errsz, "--allow-file %s: %s", shown, strerror(EIO));
 		rc = -EIO;
 		goto out;
 	}
-	bad = rails_allow_text(r, b.data ? b.data : "", b.len, path, stderr);
+	bad = rails_allow_text(r, b.data ? b.data : "", b.len, shown, stderr);
 	if (bad < 0) {
 		snprintf(err, errsz, "out of memory");
 		rc = (int)bad;
 	} else if (bad > 0) {
 		snprintf(err, errsz, "--allow-file %s: %ld bad line%s: fix %s, nothing was written",
-			 path, bad, bad == 1 ? "" : "s", bad == 1 ? "it" : "them");
+			 shown, bad, bad == 1 ? "" : "s", bad == 1 ? "it" : "them");
 		rc = -EINVAL;
 	}
 out:
 	buf_fini(&b);
 	fclose(f);
+	free(shown);
 	return rc;
 }
 

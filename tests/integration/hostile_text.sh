@@ -103,6 +103,10 @@ on_tty "$S" top -d "$DB" --port "$(printf '\033]52;c;ZXZpbA==\007')$(printf '%08
 grep -q '\.\.\.: expected a port' "$T/out.$n" || fail "an echoed argument is not cut at 64 bytes"
 on_tty "$S" "$(printf 'top\033[2J')"
 on_tty "$S" top -d "$DB" --by "$(printf '\342\200\256x')"
+printf '192.0.2.0/24\nbad\033[2J\n' > "$T/$(printf 'allow\033]52;c;eA==\007')"
+on_tty "$S" blocklist -d "$DB" --allow-file "$T/$(printf 'allow\033]52;c;eA==\007')"
+grep -q 'allow\\x1b]52;c;eA==\\x07:2: expected a network' "$T/out.$n" ||
+	fail "the allow file's name is not made visible: $(cat "$T/out.$n")"
 checked=$n
 
 # piped, query's TSV is escaped the same way (a saved file is cat'ed later)

@@ -136,8 +136,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		 * most, made visible */
 		char shown[TERMSAFE_ARG_SIZE];
 
-		if (optarg)
-			termsafe_arg(shown, sizeof shown, optarg);
+		termsafe_arg(shown, sizeof shown, optarg);
 
 		switch (ch) {
 		case O_DB: a->db = optarg; break;

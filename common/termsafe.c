@@ -163,8 +163,8 @@ char *termsafe_dup(const char *s)
 
 const char *termsafe_arg(char *dst, size_t dstsz, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strnlen(s, TERMSAFE_ARG_MAX + 1), cut = n, i = 0, o = 0, used, k;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strnlen((const char *)p, TERMSAFE_ARG_MAX + 1), cut = n, i = 0, o = 0, used, k;
 	char one[16];
 
 	if (dstsz == 0)

@@ -50,8 +50,8 @@ char *termsafe_dup(const char *s);
 
 /* An argument to quote in a message: at most TERMSAFE_ARG_MAX bytes of s
  * (cut at a character boundary, "..." appended when cut), escaped as one
- * line into dst of dstsz (>= TERMSAFE_ARG_SIZE for the whole of it).
- * Returns dst. */
+ * line into dst of dstsz (>= TERMSAFE_ARG_SIZE for the whole of it);
+ * NULL (an option without an argument) gives "". Returns dst. */
 const char *termsafe_arg(char *dst, size_t dstsz, const char *s);
 
 #endif

@@ -95,6 +95,7 @@ static void test_arg(void **state)
 
 	(void)state;
 	assert_string_equal(termsafe_arg(out, sizeof out, "80"), "80");
+	assert_string_equal(termsafe_arg(out, sizeof out, NULL), "");
 	assert_string_equal(termsafe_arg(out, sizeof out, "\033[31mred"), "\\x1b[31mred");
 	/* 64 bytes at most, then "..." */
 	memset(longer, 'a', sizeof longer - 1);

@@ -107,6 +107,11 @@ printf '192.0.2.0/24\nbad\033[2J\n' > "$T/$(printf 'allow\033]52;c;eA==\007')"
 on_tty "$S" blocklist -d "$DB" --allow-file "$T/$(printf 'allow\033]52;c;eA==\007')"
 grep -q 'allow\\x1b]52;c;eA==\\x07:2: expected a network' "$T/out.$n" ||
 	fail "the allow file's name is not made visible: $(cat "$T/out.$n")"
+# a NUL in a program name is shown as an escape, not a cut
+printf 'Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name\ntcp        0      0 192.0.2.1:80            198.51.100.7:4000       ESTABLISHED 77/ab\000cd\033[2J\n' \
+	> "$T/netstat-nul-20261125T205052Z.txt"
+on_tty "$S" programs "$T/netstat-nul-20261125T205052Z.txt"
+grep -q 'ab\\x00cd\\x1b\[2J' "$T/out.$n" || fail "a NUL cut the program name: $(cat "$T/out.$n")"
 checked=$n
 
 # piped, query's TSV is escaped the same way (a saved file is cat'ed later)

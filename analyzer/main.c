@@ -334,12 +334,15 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			*status = 0;
 			return -1;
 		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "sockscope %s: bad option -%c or its argument\n",
-					c->name, optopt);
-			else
+			if (optopt && optopt < 256) {
+				const char opt[2] = {(char)optopt, '\0'};
+
+				fprintf(stderr, "sockscope %s: bad option -%s or its argument\n",
+					c->name, termsafe_arg(shown, sizeof shown, opt));
+			} else {
 				fprintf(stderr, "sockscope %s: bad option %s\n", c->name,
 					termsafe_arg(shown, sizeof shown, argv[optind - 1]));
+			}
 			goto bad;
 		}
 	}

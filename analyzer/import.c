@@ -144,8 +144,9 @@ void import_bad(struct import_source *src, uint64_t lineno, const char *what)
 		snprintf(where, sizeof where, "%" PRIu64 ": ", lineno);
 	else
 		snprintf(where, sizeof where, " ");
+	/* stored as read (src->name); shown made visible, by sources too */
 	if (src->bad_lines == 0)
-		snprintf(src->first_error, sizeof src->first_error, "%s:%s%s", src->path, where,
+		snprintf(src->first_error, sizeof src->first_error, "%s:%s%s", src->name, where,
 			 what);
 	src->bad_lines++;
 	if (src->bad_lines > src->opts->show_errors + 1)

@@ -67,7 +67,10 @@ grep -q 'expected a header value without control characters' "$T/out.$n" ||
 grep -q "ss\\\\x1b\\[2J\\\\rnew-20261125T205052Z.txt:4: " "$T/out.$n" ||
 	fail "no FILE:LINE message with the name made visible: $(cat "$T/out.$n")"
 on_tty "$S" sources -d "$DB"
-grep -q 'seg\\\\x1b\]52' "$T/out.$n" || fail "sources does not show the file name escaped"
+grep -qF 'seg\x1b]52;c;ZXZpbA==\x07\nforged: ok\u202e.seg	' "$T/out.$n" ||
+	fail "sources does not show the file name made visible: $(cat "$T/out.$n")"
+grep -qF 'seg\x1b]52;c;ZXZpbA==\x07\nforged: ok\u202e.seg: snapshot seq 1' "$T/out.$n" ||
+	fail "sources does not show the first error's file name made visible once"
 on_tty "$S" query -d "$DB" --header "SELECT * FROM sockets"
 grep -q 'ev\\x1b]52;c;ZXZpbA==\\x07il' "$T/out.$n" || fail "query hides the program name"
 on_tty "$S" query -d "$DB" "SELECT path, first_error, char(27, 7, 155, 8238, 0) FROM sources"

@@ -143,6 +143,14 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_QUIET: a->quiet = true; break;
 		case O_FORMAT: a->format = optarg; break;
 		case O_HOST:
+			/* FORMAT.md's grammar of a header value: what import
+			 * stores as a dump's host is what a segment could hold */
+			for (const char *p = optarg; *p; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+					fprintf(stderr, "sockscope %s: --host %s: expected a name without control characters\n",
+						c->name, shown);
+					goto bad;
+				}
 			a->host = optarg;
 			a->flt.host = optarg;   /* reports filter on it */
 			break;

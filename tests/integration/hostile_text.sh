@@ -94,6 +94,10 @@ grep -q 'LISTEN\\x1b]52;c;ZXZpbA==\\x07\\x1b\[2J\\x1b\[H\\r$' "$T/out.$n" ||
 	fail "netstat replay does not show the stored section's escapes: $(cat "$T/out.$n")"
 on_tty "$S" netstat -d "$DB" --at $AT -- -nap
 on_tty "$S" netstat -d "$DB" --host "$(printf 'web\033[2J')" --at $AT -- -na
+grep -q 'host web\\x1b\[2J: expected a name without control characters' "$T/out.$n" ||
+	fail "--host with ESC was not refused: $(cat "$T/out.$n")"
+on_tty "$S" import -d "$T/y.db" --host "$(printf 'web\033]0;x\007')" "$DUMP"
+[ $st = 2 ] || fail "import --host with ESC: exit $st, expected 2"
 on_tty "$S" dump "$SEG"
 grep -q 'seq 0.*expected a header value without control characters' "$T/out.$n" ||
 	fail "dump does not report the header carrying ESC"

@@ -91,7 +91,7 @@ bool termsafe_clean(const void *s, size_t n, unsigned flags)
 }
 
 /* The character at p (n bytes there) as output: *used gets the bytes it
- * took. Returns the output's length (at most 12, into out). */
+ * took. Returns the output's length (at most 6, into out). */
 static size_t esc_one(const unsigned char *p, size_t n, unsigned flags, char *out, size_t *used)
 {
 	static const char hex[] = "0123456789abcdef";

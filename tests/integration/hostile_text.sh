@@ -39,6 +39,11 @@ PY
 # hostile FILE: what in FILE (captured by ptyrun.py) a terminal would act on
 hostile() { cat "$1.hostile"; }
 
+# the terminal is real: the command sees a TTY on stdout and stderr
+python3 "$TOOLS/ptyrun.py" "$T/probe" sh -c 'test -t 1 && test -t 2 && echo tty' ||
+	skip "no pseudo-terminal (ptyrun.py failed)"
+[ "$(cat "$T/probe")" = tty ] || fail "ptyrun.py does not give the command a terminal"
+
 n=0
 # on_tty CMD...: runs CMD on a terminal; fails if the terminal got hostile bytes
 on_tty() {
@@ -51,6 +56,7 @@ on_tty() {
 	[ $st -ge 128 ] && fail "crashed ($st): $cmd"
 	grep -q 'Sanitizer' "$T/out.$n" && fail "sanitizer report from: $cmd
 $(cat "$T/out.$n")"
+	[ -f "$T/out.$n.hostile" ] || fail "ptyrun.py did not run: $cmd"
 	what=$(hostile "$T/out.$n")
 	[ -z "$what" ] || fail "$what reached the terminal from: $cmd (see below)
 $(od -c "$T/out.$n" | head -20)"

@@ -58,7 +58,7 @@ on_tty() {
 $(cat "$T/out.$n")"
 	[ -f "$T/out.$n.hostile" ] || fail "ptyrun.py did not run: $cmd"
 	what=$(hostile "$T/out.$n")
-	[ -z "$what" ] || fail "$what reached the terminal from: $cmd (see below)
+	[ -z "$what" ] || fail "$what reached the terminal from: $cmd${seed:+ (seed $seed)} (see below)
 $(od -c "$T/out.$n" | head -20)"
 	return 0
 }
@@ -127,6 +127,24 @@ printf 'Proto Recv-Q Send-Q Local Address           Foreign Address         Stat
 	> "$T/netstat-nul-20261125T205052Z.txt"
 on_tty "$S" programs "$T/netstat-nul-20261125T205052Z.txt"
 grep -q 'ab\\x00cd\\x1b\[2J' "$T/out.$n" || fail "a NUL cut the program name: $(cat "$T/out.$n")"
+# property: random hostile names (hostile_segment.py SEED), fixed seeds and
+# one new each run (named when it fails)
+for seed in 1 2 3 "$(date +%s)"; do
+	R=$T/random-$seed.seg
+	python3 "$TOOLS/hostile_segment.py" "$R" "$seed" || fail "cannot craft seed $seed"
+	on_tty "$S" import -d "$T/r$seed.db" --keep-raw --no-progress "$R"
+	RD=$T/r$seed.db
+	on_tty "$S" programs -d "$RD"
+	on_tty "$S" programs -d "$RD" -o csv
+	on_tty "$S" top -d "$RD" --by program
+	on_tty "$S" summary -d "$RD"
+	on_tty "$S" spikes -d "$RD"
+	on_tty "$S" netstat -d "$RD" --at $AT -- -nap
+	grep -q '^tcp .*ESTABLISHED' "$T/out.$n" || fail "seed $seed: no rendered netstat rows"
+	on_tty "$S" query -d "$RD" "SELECT host, program FROM sockets JOIN snapshots s ON s.id = snapshot_id"
+	on_tty "$S" dump "$R"
+	on_tty "$S" dump --list "$R"
+done
 checked=$n
 
 # piped, query's TSV is escaped the same way (a saved file is cat'ed later)

@@ -8,8 +8,14 @@ timeline and summary name it); and a last snapshot whose host header
 carries ESC (valid checksum: only the header grammar can reject it). Used
 by tests/integration/hostile_text.sh.
 
-usage: hostile_segment.py OUT
+With SEED, the program names and the host are random instead: bytes drawn
+from a pool of C0 controls, DEL, C1 (raw and as UTF-8), bidi controls,
+ill-formed UTF-8 and printable text (the host within the header grammar),
+the same for the same SEED.
+
+usage: hostile_segment.py OUT [SEED]
 """
+import random
 import sys
 
 OSC52 = b"\x1b]52;c;ZXZpbA==\x07"      # clipboard write: "evil"
@@ -38,6 +44,20 @@ def snapshot(host, seq, time, sections):
     return out + b"END %d %08x\n" % (seq, crc32c(out))
 
 
+def random_names(seed):
+    rnd = random.Random(seed)
+    # every byte but NUL, TAB, LF, CR and '\\' (the sockets table's escapes)
+    pool = [bytes([b]) for b in range(1, 0x100) if b not in b"\t\n\r\\\\"]
+    pool += [C1_CSI, RLO, "\u2066".encode(), "\u200f".encode(), "\u061c".encode(),
+             "\u2028".encode(), b"\x1b[2J", b"\x1b]52;c;", b"\xc2", b"\xe2\x80"]
+    progs = [b"".join(rnd.choice(pool) for _ in range(rnd.randint(1, 12))) for _ in range(8)]
+    progs = [p if p != b"-" else b"x-" for p in progs]
+    host = b"h" + b"".join(rnd.choice([bytes([b]) for b in range(0x20, 0x7f)]
+                                      + [bytes([b]) for b in range(0x80, 0x100)])
+                           for _ in range(rnd.randint(1, 16)))
+    return progs, host
+
+
 def main():
     progs = [
         b"ev" + OSC52 + b"il",
@@ -49,6 +69,9 @@ def main():
         b"line\\nforged: root",
         b"bad\xff\xfeutf8",
     ]
+    host = b"web1" + C1_CSI + b"31m" + RLO
+    if len(sys.argv) > 2:
+        progs, host = random_names(int(sys.argv[2]))
     cols = (b"proto\tfamily\tstate\tladdr\tlport\traddr\trport\trxq\ttxq\tuid"
             b"\tinode\ttimer\texpires_ms\tretrans\tpid\tprogram\n")
     rows = b""
@@ -64,7 +87,6 @@ def main():
                + OSC52 + CLEAR + b"\r\n"
                b"tcp        0      0 0.0.0.0:22              203.0.113.66:4444       "
                b"ESTABLISHED \xe2\x80\xae\x1b[8m hidden\x1b[0m\n")
-    host = b"web1" + C1_CSI + b"31m" + RLO
     seg = b""
     for seq in range(1, 41):
         syn = b""

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "import.h"
+#include "termsafe.h"
 
 struct importer {
 	sqlite3 *db;
@@ -158,17 +159,22 @@ void import_bad(struct import_source *src, uint64_t lineno, const char *what)
 		snprintf(where, sizeof where, "%" PRIu64 ": ", lineno);
 	else
 		snprintf(where, sizeof where, " ");
+	/* stored as read (src->name); shown made visible, by sources too */
 	if (src->bad_lines == 0)
-		snprintf(src->first_error, sizeof src->first_error, "%s:%s%s", src->path, where,
+		snprintf(src->first_error, sizeof src->first_error, "%s:%s%s", src->name, where,
 			 what);
 	src->bad_lines++;
 	if (src->bad_lines > src->opts->show_errors + 1)
 		return;
 	clear_progress(src);
-	if (src->bad_lines == src->opts->show_errors + 1)
+	if (src->bad_lines == src->opts->show_errors + 1) {
 		fprintf(src->msg, "%s: (further errors are counted, not shown)\n", src->path);
-	else
-		fprintf(src->msg, "%s:%s%s\n", src->path, where, what);
+	} else {
+		char *shown = termsafe_dup(what);
+
+		fprintf(src->msg, "%s:%s%s\n", src->path, where, shown ? shown : "(out of memory)");
+		free(shown);
+	}
 }
 
 static void human_bytes(uint64_t b, char *out, size_t n)
@@ -265,10 +271,11 @@ static void stdin_placeholder(char *out, size_t n)
 	snprintf(out, n, "pending-%ld-%ld.%09ld", (long)getpid(), (long)ts.tv_sec, ts.tv_nsec);
 }
 
-/* path names the source in messages and sources.path; open_path is what is
- * opened (the target of a symlink named on the command line). */
-static int import_file(struct importer *im, const char *path, const char *open_path,
-		       bool regular)
+/* name is sources.path, path the same made visible (termsafe) for
+ * messages: a file name may carry ESC or LF; open_path is what is opened
+ * (the target of a symlink named on the command line). */
+static int import_file(struct importer *im, const char *name, const char *path,
+		       const char *open_path, bool regular)
 {
 	struct import_source src = {0};
 	struct lines l;
@@ -287,6 +294,7 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	src.opts = im->o;
 	src.store = im->store;
 	src.msg = im->msg;
+	src.name = name;
 	src.path = path;
 	src.t_start = src.t_drawn = now_s();
 	if (im->tap && regular) {
@@ -368,7 +376,7 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 		goto db_fail;
 	began = true;
 	rc = store_source_add(im->store,
-			      &(struct store_source){path, sha, segment ? "segment" : f->name, size},
+			      &(struct store_source){name, sha, segment ? "segment" : f->name, size},
 			      &src.source_id);
 	if (rc == -EEXIST) {
 		/* another import took the same content since the lookup above */
@@ -469,17 +477,25 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
 static int import_dir(struct importer *im, const char *dir)
 {
 	struct dirent **ents = NULL;
+	char *shown;
 	int n, worst = 0;
 	size_t dl;
 
 	if (im->depth >= MAX_DEPTH) {
-		fprintf(im->msg, "%s: skipped: directories nested deeper than %d\n", dir, MAX_DEPTH);
+		shown = termsafe_dup(dir);
+		fprintf(im->msg, "%s: skipped: directories nested deeper than %d\n",
+			shown ? shown : "?", MAX_DEPTH);
+		free(shown);
 		im->t.failed++;
 		return 1;
 	}
 	n = scandir(dir, &ents, NULL, name_cmp);
 	if (n < 0) {
-		fprintf(im->msg, "%s: skipped: %s\n", dir, strerror(errno));
+		int e = errno;
+
+		shown = termsafe_dup(dir);
+		fprintf(im->msg, "%s: skipped: %s\n", shown ? shown : "?", strerror(e));
+		free(shown);
 		im->t.failed++;
 		return 1;
 	}
@@ -497,17 +513,26 @@ static int import_dir(struct importer *im, const char *dir)
 		if ((size_t)snprintf(path, sizeof path, "%.*s/%s",
 				     (int)(dl > 1 && dir[dl - 1] == '/' ? dl - 1 : dl), dir,
 				     name) >= sizeof path) {
-			fprintf(im->msg, "%s/%s: skipped: path too long\n", dir, name);
+			shown = termsafe_dup(dir);
+			fprintf(im->msg, "%s/...: skipped: path too long\n", shown ? shown : "?");
+			free(shown);
 			im->t.failed++;
 			rc = 1;
-		} else if (lstat(path, &st) < 0) {
-			fprintf(im->msg, "%s: skipped: %s\n", path, strerror(errno));
+		} else if (!(shown = termsafe_dup(path))) {
+			fprintf(im->msg, "a file in a directory: skipped: out of memory\n");
 			im->t.failed++;
 			rc = 1;
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = import_dir(im, path);
-		} else if (S_ISREG(st.st_mode) && !is_own(im, &st)) {
-			rc = import_file(im, path, path, true);
+		} else {
+			if (lstat(path, &st) < 0) {
+				fprintf(im->msg, "%s: skipped: %s\n", shown, strerror(errno));
+				im->t.failed++;
+				rc = 1;
+			} else if (S_ISDIR(st.st_mode)) {
+				rc = import_dir(im, path);
+			} else if (S_ISREG(st.st_mode) && !is_own(im, &st)) {
+				rc = import_file(im, path, shown, path, true);
+			}
+			free(shown);
 		}
 		/* symlinks, sockets, fifos inside a directory are not followed */
 		if (rc < 0 || (rc > 0 && worst == 0))
@@ -522,8 +547,9 @@ next:
 
 int importer_path(struct importer *im, const char *path)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], *shown;
 	struct stat st;
+	int rc;
 
 	/* after a database error the rest is walked only to count it */
 	if (im->stopped && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
@@ -533,15 +559,24 @@ int importer_path(struct importer *im, const char *path)
 		return -EIO;
 	}
 	if (!strcmp(path, "-"))
-		return import_file(im, path, path, false);
-	/* a symlink named on the command line is what the user wants read;
-	 * inside directories links are not followed */
-	if (stat(path, &st) < 0 || !realpath(path, real)) {
-		fprintf(im->msg, "%s: skipped: %s\n", path, strerror(errno));
+		return import_file(im, path, path, path, false);
+	shown = termsafe_dup(path);
+	if (!shown) {
+		fprintf(im->msg, "a file: skipped: out of memory\n");
 		im->t.failed++;
 		return 1;
 	}
-	if (S_ISDIR(st.st_mode))
-		return import_dir(im, path);
-	return import_file(im, path, real, S_ISREG(st.st_mode));
+	/* a symlink named on the command line is what the user wants read;
+	 * inside directories links are not followed */
+	if (stat(path, &st) < 0 || !realpath(path, real)) {
+		fprintf(im->msg, "%s: skipped: %s\n", shown, strerror(errno));
+		im->t.failed++;
+		rc = 1;
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = import_dir(im, path);
+	} else {
+		rc = import_file(im, path, shown, real, S_ISREG(st.st_mode));
+	}
+	free(shown);
+	return rc;
 }

@@ -67,7 +67,8 @@ struct import_source {
 	const struct import_opts *opts;
 	struct store *store;
 	FILE *msg;
-	const char *path;        /* as given, for messages and sources.path */
+	const char *name;        /* as given: sources.path, time and hints */
+	const char *path;        /* name made visible (termsafe), for messages */
 	struct input *in;
 	int64_t source_id;
 	uint64_t snapshots, sockets, bad_lines, dup_snapshots, changed_snapshots;

@@ -179,10 +179,22 @@ static const char *parse_prog(struct ns_state *st, const struct dump_tok *t, siz
 		return "expected PID/Program name like 1234/sshd or -";
 	r->pid = (int32_t)pid;
 	len = (size_t)(end - slash - 1);
-	if (len >= sizeof st->program)
-		len = sizeof st->program - 1;
-	memcpy(st->program, slash + 1, len);
-	st->program[len] = '\0';
+	/* a NUL cannot travel in the row's C string: it is kept as the text
+	 * \x00, the escape every output shows, instead of cutting the name */
+	for (size_t i = 0, o = 0;; i++) {
+		const char c = i < len ? slash[1 + i] : '\0';
+
+		if (i == len || o + (c ? 1 : 4) >= sizeof st->program) {
+			st->program[o] = '\0';
+			break;
+		}
+		if (c) {
+			st->program[o++] = c;
+		} else {
+			memcpy(st->program + o, "\\x00", 4);
+			o += 4;
+		}
+	}
 	r->program = st->program[0] ? st->program : NULL;
 	return NULL;
 }

@@ -130,7 +130,7 @@ static int open_snapshot(struct text *t, usec_t when, const char *from, uint64_t
 	t->when = when;
 	t->line = line;
 	t->weak = !strcmp(from, "mtime") || !strcmp(from, "now");
-	t->f->begin(t->state, t->src->path);
+	t->f->begin(t->state, t->src->name);
 	t->open = true;
 	t->rows = 0;
 	return 0;
@@ -146,7 +146,7 @@ static void fallback_time(struct text *t)
 	if (src->opts->have_at) {
 		t->fallback = src->opts->at;
 		t->fallback_from = "at";
-	} else if (dateline_from_filename(src->path, &t->fallback) == 0) {
+	} else if (dateline_from_filename(src->name, &t->fallback) == 0) {
 		t->fallback_from = "filename";
 	} else if (input_has_mtime(src->in)) {
 		t->fallback = input_mtime(src->in);

@@ -26,6 +26,7 @@
 #include "scan.h"
 #include "segdump.h"
 #include "tcpstate.h"
+#include "termsafe.h"
 #include "utctime.h"
 
 enum {
@@ -36,6 +37,7 @@ enum {
 	O_FILE = 'f', O_COUNTER = 300, O_WINDOW, O_KFACTOR, O_MIN_RISE, O_MIN_RATE, O_GREW,
 	O_EXPLAIN, O_MIN_CONNS, O_MIN_SNAPS, O_MIN_SHARE, O_MIN_HOSTS, O_SPREAD, O_ALLOW,
 	O_ALLOW_FILE, O_INCLUDE_PRIVATE, O_MAX_PREFIX, O_MAX_PREFIX6, O_TTL, O_NEAR,
+	O_RAW = 400, O_CSV_SAFE,
 };
 
 /* entries every table shares (macros: C wants constants in initializers) */
@@ -57,6 +59,8 @@ struct args {
 	const char *db;
 	const char *format, *host, *section;
 	bool have_at, keep_raw, quiet, no_progress, list, header;
+	bool raw;                    /* --raw: recorded bytes as they are */
+	bool csv_safe;               /* --csv-safe: CSV for spreadsheets */
 	usec_t at;
 	uint64_t max_errors, seq;
 	/* reports */
@@ -128,12 +132,25 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		const char *name = cliopt_name(c->opts, c->nopts, ch);
+		/* what an error message may echo of the argument: 64 bytes at
+		 * most, made visible */
+		char shown[TERMSAFE_ARG_SIZE];
+
+		termsafe_arg(shown, sizeof shown, optarg);
 
 		switch (ch) {
 		case O_DB: a->db = optarg; break;
 		case O_QUIET: a->quiet = true; break;
 		case O_FORMAT: a->format = optarg; break;
 		case O_HOST:
+			/* FORMAT.md's grammar of a header value: what import
+			 * stores as a dump's host is what a segment could hold */
+			for (const char *p = optarg; *p; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+					fprintf(stderr, "sockscope %s: --host %s: expected a name without control characters\n",
+						c->name, shown);
+					goto bad;
+				}
 			a->host = optarg;
 			a->flt.host = optarg;   /* reports filter on it */
 			break;
@@ -142,6 +159,8 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_NO_PROGRESS: a->no_progress = true; break;
 		case O_LIST: a->list = true; break;
 		case O_HEADER: a->header = true; break;
+		case O_RAW: a->raw = true; break;
+		case O_CSV_SAFE: a->csv_safe = true; break;
 		case O_AT:
 		case O_SINCE:
 		case O_UNTIL: {
@@ -149,7 +168,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 
 			if (filter_time_parse(optarg, (usec_t)now.tv_sec * USEC_PER_SEC, &t) < 0) {
 				fprintf(stderr, "sockscope %s: --%s %s: expected a time like 2026-11-25T13:54:00Z, 2026-11-25 13:54:00+01:00, @1795614840, now or -2h\n",
-					c->name, name, optarg);
+					c->name, name, shown);
 				goto bad;
 			}
 			/* --at and --until mean the end of the period written:
@@ -174,7 +193,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 
 			if (filter_states_parse(optarg, &a->flt.states, &badw) < 0) {
 				fprintf(stderr, "sockscope %s: --state: '%s' is no TCP state (LISTEN, SYN_RECV, SYN_REC, ESTABLISHED, TIME_WAIT, UNCONN, ...)\n",
-					c->name, badw);
+					c->name, termsafe_arg(shown, sizeof shown, badw));
 				goto bad;
 			}
 			break;
@@ -186,21 +205,21 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 						      : ch == O_LPORT ? &a->flt.lport
 								      : &a->flt.rport) < 0) {
 				fprintf(stderr, "sockscope %s: --%s %s: expected a port 0..65535\n",
-					c->name, name, optarg);
+					c->name, name, shown);
 				goto bad;
 			}
 			break;
 		case O_PROTO:
 			if (filter_protos_parse(optarg, &a->flt.protos) < 0) {
 				fprintf(stderr, "sockscope %s: --proto %s: expected tcp, udp, raw or a list\n",
-					c->name, optarg);
+					c->name, shown);
 				goto bad;
 			}
 			break;
 		case O_FAMILY:
 			if (strcmp(optarg, "4") && strcmp(optarg, "6")) {
 				fprintf(stderr, "sockscope %s: --family %s: expected 4 or 6\n", c->name,
-					optarg);
+					shown);
 				goto bad;
 			}
 			a->flt.family = optarg[0] - '0';
@@ -210,14 +229,14 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_BUCKET:
 			if (timeline_bucket_parse(optarg, &a->bucket) < 0) {
 				fprintf(stderr, "sockscope %s: --bucket %s: expected a duration like 10s, 1m, 5m, 1h, 1d\n",
-					c->name, optarg);
+					c->name, shown);
 				goto bad;
 			}
 			break;
 		case O_OUTPUT:
 			if (out_format_parse(optarg, &a->out) < 0) {
 				fprintf(stderr, "sockscope %s: -o %s: expected table, csv or json\n", c->name,
-					optarg);
+					shown);
 				goto bad;
 			}
 			break;
@@ -246,7 +265,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 
 			if (end == optarg || *end || !(d >= 0 && d <= (ch == O_MIN_SHARE ? 100 : 1e12))) {
 				fprintf(stderr, "sockscope %s: --%s %s: expected a number >= 0%s\n",
-					c->name, name, optarg, ch == O_MIN_SHARE ? " and <= 100" : "");
+					c->name, name, shown, ch == O_MIN_SHARE ? " and <= 100" : "");
 				goto bad;
 			}
 			*(ch == O_KFACTOR ? &a->kfactor : ch == O_MIN_RISE ? &a->min_rise
@@ -260,7 +279,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 
 			if (cidr_parse(optarg, strlen(optarg), &net) < 0) {
 				fprintf(stderr, "sockscope %s: --allow %s: expected a network like 192.0.2.0/24 or 2001:db8::/32\n",
-					c->name, optarg);
+					c->name, shown);
 				goto bad;
 			}
 			if (a->nallow == sizeof a->allow / sizeof a->allow[0]) {
@@ -281,7 +300,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			if (timeline_bucket_parse(optarg, &a->ttl) < 0 || a->ttl < USEC_PER_SEC ||
 			    a->ttl / USEC_PER_SEC > 2147483) {
 				fprintf(stderr, "sockscope %s: --ttl %s: expected a duration from 1s to 24d like 30m, 1h, 1d\n",
-					c->name, optarg);
+					c->name, shown);
 				goto bad;
 			}
 			break;
@@ -306,7 +325,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			if (num_parse_dec(optarg, strlen(optarg), max, &v) < 0 ||
 			    (ch == O_WINDOW && v == 0)) {
 				fprintf(stderr, "sockscope %s: --%s %s: expected a number up to %" PRIu64 "\n",
-					c->name, name, optarg, max);
+					c->name, name, shown, max);
 				goto bad;
 			}
 			*(ch == O_SEQ ? &a->seq : ch == O_LIMIT ? &a->limit : ch == O_SERIES ? &a->series
@@ -323,15 +342,20 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			*status = 0;
 			return -1;
 		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "sockscope %s: bad option -%c or its argument\n",
-					c->name, optopt);
-			else
+			if (optopt && optopt < 256) {
+				const char opt[2] = {(char)optopt, '\0'};
+
+				fprintf(stderr, "sockscope %s: bad option -%s or its argument\n",
+					c->name, termsafe_arg(shown, sizeof shown, opt));
+			} else {
 				fprintf(stderr, "sockscope %s: bad option %s\n", c->name,
-					argv[optind - 1]);
+					termsafe_arg(shown, sizeof shown, argv[optind - 1]));
+			}
 			goto bad;
 		}
 	}
+	if (a->csv_safe)
+		a->out = OUT_CSV_SAFE;
 	return optind;
 bad:
 	fprintf(stderr, "Try 'sockscope %s --help'.\n", c->name);
@@ -384,8 +408,10 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 		return 2;
 	}
 	if (a.format && strcmp(a.format, "segment") && !dump_format_find(a.format)) {
+		char shown[TERMSAFE_ARG_SIZE];
+
 		fprintf(stderr, "sockscope import: --format %s: expected segment, netstat, ss, proc, bsd or windows\n",
-			a.format);
+			termsafe_arg(shown, sizeof shown, a.format));
 		return 2;
 	}
 	o.format = a.format;
@@ -448,6 +474,8 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 static const struct cliopt query_opts[] = {
 	OPT_DB,
 	{"header", O_HEADER, NULL, "print the column names first"},
+	{"raw", O_RAW, NULL, "values byte for byte, only TAB, LF and \\ escaped (control\n"
+			     "characters then reach the terminal)"},
 	OPT_HELP,
 };
 
@@ -460,57 +488,87 @@ static void query_error(sqlite3 *db)
 	bool denied = sqlite3_errcode(db) == SQLITE_AUTH ||
 		      !strcmp(sqlite3_errmsg(db), "not authorized");
 
-	fprintf(stderr, "sockscope query: %s%s\n", sqlite3_errmsg(db),
+	/* SQLite quotes the statement back ("near ..."): made visible */
+	char *msg = termsafe_dup(sqlite3_errmsg(db));
+
+	fprintf(stderr, "sockscope query: %s%s\n", msg ? msg : "out of memory",
 		denied ? " (query only reads: no change, ATTACH or VACUUM)" : "");
+	free(msg);
 }
 
-/* Prints a statement's rows as TSV (NULL as empty, tabs and newlines in
- * values as \t \n so every row stays one line). */
-static int print_rows(sqlite3 *db, const char *sql, bool header)
+/* One TSV field: NULL as empty; TAB, LF and '\' as \t \n \\ so every row
+ * stays one line; unless raw, every other control, C1 and bidi character
+ * and ill-formed UTF-8 made visible too (termsafe), a NUL included. */
+static int tsv_field(struct buf *line, const void *v, size_t n, bool raw)
+{
+	const unsigned char *p = v;
+	int rc = 0;
+
+	if (!raw)
+		return termsafe_append(line, p, n, TS_BACKSLASH);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = p[i] == '\t' ? buf_puts(line, "\\t") : p[i] == '\n' ? buf_puts(line, "\\n")
+		   : p[i] == '\\' ? buf_puts(line, "\\\\") : buf_putc(line, (char)p[i]);
+	return rc;
+}
+
+/* Prints a statement's rows as TSV (tsv_field). */
+static int print_rows(sqlite3 *db, const char *sql, bool header, bool raw)
 {
 	sqlite3_stmt *st = NULL;
 	const char *tail = sql;
+	struct buf line = BUF_INIT;
 	int rc = 0;
 
 	while (tail && *tail) {
 		int n;
 
-		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK) {
-			query_error(db);
-			return 1;
-		}
+		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK)
+			goto dberr;
 		if (!st)
 			continue;   /* whitespace or a comment */
 		n = sqlite3_column_count(st);
-		if (header && n > 0)
-			for (int i = 0; i < n; i++)
-				printf("%s%s", sqlite3_column_name(st, i), i + 1 < n ? "\t" : "\n");
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (header && n > 0) {
+			buf_reset(&line);
 			for (int i = 0; i < n; i++) {
-				const unsigned char *v = sqlite3_column_text(st, i);
+				const char *name = sqlite3_column_name(st, i);
 
-				for (; v && *v; v++) {
-					if (*v == '\t')
-						fputs("\\t", stdout);
-					else if (*v == '\n')
-						fputs("\\n", stdout);
-					else if (*v == '\\')
-						fputs("\\\\", stdout);
-					else
-						putchar(*v);
-				}
-				putchar(i + 1 < n ? '\t' : '\n');
+				if (tsv_field(&line, name, name ? strlen(name) : 0, raw) < 0 ||
+				    buf_putc(&line, i + 1 < n ? '\t' : '\n') < 0)
+					goto nomem;
 			}
+			fwrite(line.data, 1, line.len, stdout);
 		}
-		if (rc != SQLITE_DONE) {
-			query_error(db);
-			sqlite3_finalize(st);
-			return 1;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			buf_reset(&line);
+			for (int i = 0; i < n; i++) {
+				/* by length: a NUL inside a value is shown, not an end */
+				const unsigned char *v = sqlite3_column_text(st, i);
+				size_t len = v ? (size_t)sqlite3_column_bytes(st, i) : 0;
+
+				if (tsv_field(&line, v, len, raw) < 0 ||
+				    buf_putc(&line, i + 1 < n ? '\t' : '\n') < 0)
+					goto nomem;
+			}
+			fwrite(line.data, 1, line.len, stdout);
 		}
+		if (rc != SQLITE_DONE)
+			goto dberr;
 		sqlite3_finalize(st);
 		st = NULL;
 		rc = 0;
 	}
+	goto out;
+dberr:
+	query_error(db);
+	rc = 1;
+	goto out;
+nomem:
+	fprintf(stderr, "sockscope query: out of memory\n");
+	rc = 1;
+out:
+	sqlite3_finalize(st);
+	buf_fini(&line);
 	return rc;
 }
 
@@ -536,7 +594,7 @@ static int cmd_query(const struct cmd *c, int argc, char **argv)
 		return 2;
 	}
 	db_deny_writes(db);
-	status = print_rows(db, sql.data, a.header);
+	status = print_rows(db, sql.data, a.header, a.raw);
 	buf_fini(&sql);
 	db_close(db);
 	return status;
@@ -566,7 +624,7 @@ static int cmd_sources(const struct cmd *c, int argc, char **argv)
 			    " || group_concat(DISTINCT time_from) || ')' FROM snapshots"
 			    " WHERE source_id = sources.id), '-') AS span,"
 			    " coalesce(first_error, '') AS first_error FROM sources ORDER BY id",
-			    true);
+			    true, false);
 	db_close(db);
 	return status;
 }
@@ -579,6 +637,8 @@ static const struct cliopt netstat_opts[] = {
 	{"at", O_AT, "TIME", "the moment: the newest snapshot within TIME or before it\n"
 			     "(20:51:03Z reaches to 20:51:03.999999) [required]"},
 	{"quiet", O_QUIET, NULL, "do not say on stderr which snapshot was used"},
+	{"raw", O_RAW, NULL, "the output byte for byte (default: control characters shown\n"
+			     "as \\x1b, ...; ordinary netstat output is the same either way)"},
 	OPT_HELP,
 };
 
@@ -588,7 +648,7 @@ static int cmd_netstat(const struct cmd *c, int argc, char **argv)
 	struct replay_info info;
 	struct buf args;
 	sqlite3 *db;
-	char err[512], t[UTCTIME_STRLEN];
+	char err[512], t[UTCTIME_STRLEN], *msg = NULL;
 	int first, status = 0, rc;
 
 	first = parse(c, argc, argv, &a, &status);
@@ -605,16 +665,20 @@ static int cmd_netstat(const struct cmd *c, int argc, char **argv)
 		buf_fini(&args);
 		return 2;
 	}
-	rc = replay_netstat(db, a.host, a.at, args.data, stdout, &info, err, sizeof err);
+	rc = replay_netstat(db, a.host, a.at, args.data, a.raw, stdout, &info, err, sizeof err);
 	if (rc < 0) {
-		fprintf(stderr, "sockscope netstat: %s\n", err);
+		/* it quotes --host and the arguments */
+		msg = termsafe_dup(err);
+		fprintf(stderr, "sockscope netstat: %s\n", msg ? msg : "out of memory");
 		status = rc == -EINVAL ? 2 : 1;
 	} else if (!a.quiet) {
 		utctime_format(info.time, 6, t, sizeof t);
+		msg = termsafe_dup(info.host);
 		fprintf(stderr, "sockscope netstat: snapshot %lld of %s at %s, %s\n", info.snapshot_id,
-			info.host, t,
+			msg ? msg : "?", t,
 			info.stored ? "stored output" : "rendered from its socket rows");
 	}
+	free(msg);
 	buf_fini(&args);
 	db_close(db);
 	return status;
@@ -627,6 +691,8 @@ static const struct cliopt dump_opts[] = {
 	{"seq", O_SEQ, "N", "only the snapshot with this sequence number"},
 	{"at", O_AT, "TIME", "only the newest snapshot at or before TIME"},
 	{"list", O_LIST, NULL, "one line per snapshot: seq, time, host, reason, sections"},
+	{"raw", O_RAW, NULL, "content byte for byte (default: control characters shown as\n"
+			     "\\x1b, ...; LF and TAB kept)"},
 	OPT_HELP,
 };
 
@@ -648,6 +714,7 @@ static int cmd_dump(const struct cmd *c, int argc, char **argv)
 	o.have_at = a.have_at;
 	o.at = a.at;
 	o.list = a.list;
+	o.raw = a.raw;
 	for (int i = first; i < argc; i++) {
 		int rc = segdump(argv[i], &o, stdout, stderr);
 
@@ -801,6 +868,8 @@ static const struct cliopt top_opts[] = {
 			     "(default: peak and average over all selected snapshots)"},
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database (any importable format);\n"
 				 "repeatable; operands and - (stdin) work the same"},
 	OPT_HELP,
@@ -817,6 +886,8 @@ static const struct cliopt timeline_opts[] = {
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table with a chart (default), csv or json: one row per\n"
 				       "bucket and series (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
 	OPT_HELP,
 };
@@ -835,6 +906,8 @@ static const struct cliopt spikes_opts[] = {
 	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of the subnets (default 64)"},
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
 	OPT_HELP,
 };
@@ -870,6 +943,8 @@ static const struct cliopt summary_opts[] = {
 	{"prefix6", O_PREFIX6, "N", "IPv6 prefix of the top subnets (default 64)"},
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
 	OPT_HELP,
 };
@@ -880,6 +955,8 @@ static const struct cliopt ports_opts[] = {
 	{"at", O_AT, "TIME", "one moment: each host's newest snapshot at or before TIME"},
 	FILTER_OPTS,
 	{"output", O_OUTPUT, "FORMAT", "table (default), csv or json (docs/REPORTS.md)"},
+	{"csv-safe", O_CSV_SAFE, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n"
+				       "get a leading ' (overrides -o)"},
 	{"file", O_FILE, "FILE", "report on FILE without a database; repeatable; - is stdin"},
 	OPT_HELP,
 };
@@ -979,8 +1056,10 @@ static int top_check(const struct cmd *c, const struct args *a, enum report_need
 	enum top_by by;
 
 	if (a->by && top_by_parse(a->by, &by) < 0) {
+		char shown[TERMSAFE_ARG_SIZE];
+
 		fprintf(stderr, "sockscope %s: --by %s: expected ip, subnet, port, program or state\n",
-			c->name, a->by);
+			c->name, termsafe_arg(shown, sizeof shown, a->by));
 		return 2;
 	}
 	/* --at picks each host's newest snapshot: every one must be known first */
@@ -1003,7 +1082,10 @@ static int timeline_check(const struct cmd *c, const struct args *a, enum report
 {
 	(void)needs;
 	if (a->by && strcmp(a->by, "state") && strcmp(a->by, "subnet")) {
-		fprintf(stderr, "sockscope %s: --by %s: expected state or subnet\n", c->name, a->by);
+		char shown[TERMSAFE_ARG_SIZE];
+
+		fprintf(stderr, "sockscope %s: --by %s: expected state or subnet\n", c->name,
+			termsafe_arg(shown, sizeof shown, a->by));
 		return 2;
 	}
 	return 0;
@@ -1080,8 +1162,10 @@ static int blocklist_check(const struct cmd *c, const struct args *a, enum repor
 	struct blocklist_opts o;
 
 	if (a->format && blocklist_format_parse(a->format, &o) < 0) {
+		char shown[TERMSAFE_ARG_SIZE];
+
 		fprintf(stderr, "sockscope %s: --format %s: expected plain, iptables, ip6tables, nft, ipset, csv or json\n",
-			c->name, a->format);
+			c->name, termsafe_arg(shown, sizeof shown, a->format));
 		return 2;
 	}
 	if (a->prefix4 < 8 || a->prefix6 < 16) {
@@ -1100,40 +1184,48 @@ static int blocklist_check(const struct cmd *c, const struct args *a, enum repor
 static int allow_file(struct rails *r, const char *path, char *err, size_t errsz)
 {
 	FILE *f = fopen(path, "re");
+	int open_errno = errno;
+	/* the name goes into messages: made visible */
+	char *shown = termsafe_dup(path);
 	struct buf b;
 	char chunk[8192];
 	size_t n;
 	long bad;
 	int rc = 0;
 
-	if (!f) {
-		snprintf(err, errsz, "--allow-file %s: %s", path, strerror(errno));
-		return -errno;
+	if (!f || !shown) {
+		rc = f ? -ENOMEM : -open_errno;
+		snprintf(err, errsz, "--allow-file %s: %s", shown ? shown : "?", strerror(-rc));
+		if (f)
+			fclose(f);
+		free(shown);
+		return rc;
 	}
 	buf_init(&b);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		if (b.len + n > (64u << 20) || buf_append(&b, chunk, n) < 0) {
-			snprintf(err, errsz, "--allow-file %s: too large (64 MiB at most)", path);
+			snprintf(err, errsz, "--allow-file %s: too large (64 MiB at most)", shown);
 			rc = -EFBIG;
 			goto out;
 		}
 	if (ferror(f)) {
-		snprintf(err, errsz, "--allow-file %s: %s", path, strerror(EIO));
+		snprintf(err, errsz, "--allow-file %s: %s", shown, strerror(EIO));
 		rc = -EIO;
 		goto out;
 	}
-	bad = rails_allow_text(r, b.data ? b.data : "", b.len, path, stderr);
+	bad = rails_allow_text(r, b.data ? b.data : "", b.len, shown, stderr);
 	if (bad < 0) {
 		snprintf(err, errsz, "out of memory");
 		rc = (int)bad;
 	} else if (bad > 0) {
 		snprintf(err, errsz, "--allow-file %s: %ld bad line%s: fix %s, nothing was written",
-			 path, bad, bad == 1 ? "" : "s", bad == 1 ? "it" : "them");
+			 shown, bad, bad == 1 ? "" : "s", bad == 1 ? "it" : "them");
 		rc = -EINVAL;
 	}
 out:
 	buf_fini(&b);
 	fclose(f);
+	free(shown);
 	return rc;
 }
 
@@ -1339,7 +1431,12 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NCMDS; i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(&cmds[i], argc - 1, argv + 1);
-	fprintf(stderr, "sockscope: unknown command '%s'\n", argv[1]);
+	{
+		char shown[TERMSAFE_ARG_SIZE];
+
+		fprintf(stderr, "sockscope: unknown command '%s'\n",
+			termsafe_arg(shown, sizeof shown, argv[1]));
+	}
 	usage(stderr);
 	return 2;
 }

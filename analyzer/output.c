@@ -4,11 +4,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <csv.h>
 
 #include "buf.h"
 #include "output.h"
+#include "termsafe.h"
 
 #define NOVAL SIZE_MAX /* offset of a NULL cell in a buffered table */
 #define MIN_CUT 8      /* a shrinkable column is never cut narrower */
@@ -22,10 +24,13 @@ struct out {
 	size_t ncols;
 	unsigned width;	 /* table: terminal width, 0 = unlimited */
 	bool color;	 /* table: bold header */
+	bool tty;	 /* CSV: f is a terminal, a person reads the cells */
+	bool csv_safe;	 /* CSV: formula-looking text cells prefixed with ' */
 	bool started;	 /* CSV: header row written */
 	bool ended;	 /* out_end ran: further rows are refused */
 	struct buf text; /* table: sanitised cells, each NUL-terminated */
 	struct buf line; /* one output line (table, JSON) being built */
+	struct buf cell; /* CSV: a cell with its ' prefix */
 	size_t *off;	 /* table: (nrows * ncols) offsets into text or NOVAL */
 	size_t nrows;	 /* table: rows buffered, the header being row 0 */
 	size_t cap_rows;
@@ -67,83 +72,14 @@ static void buf_addc(struct buf *b, char c)
 	b->data[b->len++] = c;
 }
 
-/* Length (1-4) of the well-formed UTF-8 sequence at s, storing its code
- * point, or 0 when s starts with an ill-formed one (overlong, surrogate,
- * beyond U+10FFFF, truncated). s is NUL-terminated: a NUL is never a
- * continuation byte, so the look-ahead stops before the end. */
-static unsigned utf8_seq(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	unsigned n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3fu);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Code points a hostile program name could use to move the cursor, change
- * colours or reorder the columns on screen. */
-static bool tty_safe(uint32_t c)
-{
-	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
-		return false;
-	if (c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069))
-		return false;
-	return true;
-}
-
-/* Appends s with unsafe code points and ill-formed bytes as '?', plus a
+/* Appends s made visible by the one rule (common/termsafe: TAB, LF and
+ * every other control, C1, bidi and ill-formed byte as an escape), plus a
  * NUL: the stored text is valid UTF-8 of one column per code point. */
 static int buf_add_safe(struct buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
-	uint32_t cp;
-	unsigned k;
-	int rc;
+	int rc = termsafe_append(b, s, strlen(s), 0);
 
-	/* each replacement is no longer than what it replaces */
-	rc = buf_reserve(b, n + 1);
-	if (rc)
-		return rc;
-	while (*p) {
-		k = utf8_seq(p, &cp);
-		if (k == 0 || !tty_safe(cp)) {
-			buf_addc(b, '?');
-			p += k ? k : 1;
-		} else {
-			buf_add(b, p, k);
-			p += k;
-		}
-	}
-	buf_addc(b, '\0');
-	return 0;
+	return rc ? rc : buf_putc(b, '\0');
 }
 
 /* Display width of sanitised text: one column per code point. */
@@ -358,13 +294,31 @@ static int csv_field(FILE *f, const char *s, bool alone)
 
 static int csv_row(struct out *o, const char *const *cells, bool header)
 {
+	const char *s;
 	size_t c;
 	int rc;
 
 	for (c = 0; c < o->ncols; c++) {
 		if (c && fputc(',', o->f) == EOF)
 			return -EIO;
-		rc = csv_field(o->f, header ? o->cols[c].name : cells[c], o->ncols == 1);
+		s = header ? o->cols[c].name : cells[c];
+		if (!header && o->csv_safe && s && s[0] && o->cols[c].type == OUT_STR &&
+		    strchr("=+-@\t\r", s[0])) {
+			buf_reset(&o->cell);
+			if (buf_putc(&o->cell, '\'') < 0 || buf_puts(&o->cell, s) < 0)
+				return -ENOMEM;
+			s = o->cell.data;
+		}
+		/* CSV keeps every byte for the programs that read it; on a
+		 * terminal the reader is a person, shown what tables show */
+		if (o->tty && s && !termsafe_clean(s, strlen(s), 0)) {
+			o->line.len = 0;
+			rc = termsafe_append(&o->line, s, strlen(s), 0);
+			if (rc)
+				return rc;
+			s = o->line.data;
+		}
+		rc = csv_field(o->f, s, o->ncols == 1);
 		if (rc)
 			return rc;
 	}
@@ -421,17 +375,17 @@ static bool json_number(const char *s)
 static int json_string(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	uint32_t cp;
 	unsigned k;
 	int rc;
 
-	rc = buf_reserve(b, strlen(s) * 6 + 2);
+	rc = buf_reserve(b, (size_t)(end - p) * 6 + 2);
 	if (rc)
 		return rc;
 	buf_addc(b, '"');
 	while (*p) {
-		k = utf8_seq(p, &cp);
+		k = termsafe_utf8(p, (size_t)(end - p), &cp);
 		if (k == 0) {
 			buf_add(b, "\\ufffd", 6);
 			p++;
@@ -460,9 +414,13 @@ static int json_string(struct buf *b, const char *s)
 			buf_add(b, "\\t", 2);
 			break;
 		default:
-			if (cp < 0x20 || cp == 0x7f) {
-				buf_add(b, "\\u00", 4);
-				buf_addc(b, hex[cp >> 4]);
+			/* C1 and bidi too: the same string, but a terminal
+			 * showing the line cannot act on them */
+			if (!termsafe_cp_ok(cp)) {
+				buf_add(b, "\\u", 2);
+				buf_addc(b, hex[cp >> 12]);
+				buf_addc(b, hex[(cp >> 8) & 0xf]);
+				buf_addc(b, hex[(cp >> 4) & 0xf]);
 				buf_addc(b, hex[cp & 0xf]);
 			} else {
 				buf_add(b, p, k);
@@ -525,12 +483,15 @@ struct out *out_new(enum out_format fmt, FILE *f, const struct out_col *cols, si
 	o = calloc(1, sizeof *o);
 	if (!o)
 		return NULL;
-	o->fmt = fmt;
+	o->fmt = fmt == OUT_CSV_SAFE ? OUT_CSV : fmt;
+	o->csv_safe = fmt == OUT_CSV_SAFE;
+	fmt = o->fmt;
 	o->f = f;
 	o->cols = cols;
 	o->ncols = ncols;
 	o->width = width;
 	o->color = color;
+	o->tty = fmt == OUT_CSV && fileno(f) >= 0 && isatty(fileno(f));
 	if (fmt != OUT_TABLE)
 		return o;
 	/* the header is buffered as row 0 so that it is sized like the rest */
@@ -556,6 +517,7 @@ void out_free(struct out *o)
 	free(o->off);
 	buf_fini(&o->text);
 	buf_fini(&o->line);
+	buf_fini(&o->cell);
 	free(o);
 }
 
@@ -570,6 +532,7 @@ int out_row(struct out *o, const char *const *cells)
 	case OUT_TABLE:
 		return table_add(o, cells);
 	case OUT_CSV:
+	case OUT_CSV_SAFE:   /* out_new made it OUT_CSV with csv_safe */
 		rc = csv_start(o);
 		return rc ? rc : csv_row(o, cells, false);
 	case OUT_JSON:

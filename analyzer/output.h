@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
+/* OUT_CSV_SAFE is CSV for spreadsheets: a text cell that begins with =, +,
+ * -, @, TAB or CR gets a leading ' so that it is not read as a formula
+ * (OWASP, "CSV injection"); numbers are never touched. */
+enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_CSV_SAFE };
 
 enum out_type {
 	OUT_STR,       /* text; JSON string */

@@ -10,6 +10,26 @@
 #include "netstat.h"
 #include "replay.h"
 #include "tcpstate.h"
+#include "termsafe.h"
+
+/* Writes n bytes of netstat output; a stored section is whatever the
+ * segment said (import --keep-raw of a crafted one: OSC 52, clear screen,
+ * forged lines), so unless raw it is made visible. 0 or -ENOMEM. */
+static int emit(FILE *out, const void *p, size_t n, bool raw)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	if (raw || termsafe_clean(p, n, TS_KEEP_LF | TS_KEEP_TAB)) {
+		fwrite(p, 1, n, out);
+		return 0;
+	}
+	rc = termsafe_append(&b, p, n, TS_KEEP_LF | TS_KEEP_TAB);
+	if (rc == 0)
+		fwrite(b.data, 1, b.len, out);
+	buf_fini(&b);
+	return rc;
+}
 
 static int find_snapshot(sqlite3 *db, const char *host, usec_t at, struct replay_info *info,
 			 char *err, size_t errsz)
@@ -75,7 +95,7 @@ dberr:
 
 /* The verbatim section "netstat ARGS" (or the real binary's "netstat-exec
  * ARGS"); 1 printed, 0 not stored, -EIO. */
-static int print_stored(sqlite3 *db, long long snap, const char *args, FILE *out)
+static int print_stored(sqlite3 *db, long long snap, const char *args, bool raw, FILE *out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -90,8 +110,8 @@ static int print_stored(sqlite3 *db, long long snap, const char *args, FILE *out
 	sqlite3_bind_text(st, 2, args, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		fwrite(sqlite3_column_blob(st, 0), 1, (size_t)sqlite3_column_bytes(st, 0), out);
-		rc = 1;
+		rc = emit(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), raw);
+		rc = rc < 0 ? rc : 1;
 	} else {
 		rc = rc == SQLITE_DONE ? 0 : -EIO;
 	}
@@ -139,7 +159,7 @@ static int row_of(sqlite3_stmt *st, struct sock_row *r)
 }
 
 static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info *info,
-		  FILE *out, char *err, size_t errsz)
+		  bool raw, FILE *out, char *err, size_t errsz)
 {
 	sqlite3_stmt *st = NULL;
 	struct buf b;
@@ -175,7 +195,10 @@ static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info 
 			goto out;
 		info->rows += rc;
 		if (b.len > 1 << 16) {
-			fwrite(b.data, 1, b.len, out);
+			/* whole rows: a character is never split */
+			rc = emit(out, b.data, b.len, raw);
+			if (rc < 0)
+				goto out;
 			buf_reset(&b);
 		}
 	}
@@ -184,16 +207,15 @@ static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info 
 		rc = -EIO;
 		goto out;
 	}
-	fwrite(b.data, 1, b.len, out);
-	rc = 0;
+	rc = emit(out, b.data, b.len, raw);
 out:
 	sqlite3_finalize(st);
 	buf_fini(&b);
 	return rc;
 }
 
-int replay_netstat(sqlite3 *db, const char *host, usec_t at, const char *args, FILE *out,
-		   struct replay_info *info, char *err, size_t errsz)
+int replay_netstat(sqlite3 *db, const char *host, usec_t at, const char *args, bool raw,
+		   FILE *out, struct replay_info *info, char *err, size_t errsz)
 {
 	struct netstat_opts o;
 	const char *bad;
@@ -208,7 +230,11 @@ int replay_netstat(sqlite3 *db, const char *host, usec_t at, const char *args, F
 	rc = find_snapshot(db, host, at, info, err, errsz);
 	if (rc < 0)
 		return rc;
-	rc = print_stored(db, info->snapshot_id, args, out);
+	rc = print_stored(db, info->snapshot_id, args, raw, out);
+	if (rc == -ENOMEM) {
+		snprintf(err, errsz, "out of memory");
+		return rc;
+	}
 	if (rc < 0) {
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
 		return -EIO;
@@ -217,5 +243,5 @@ int replay_netstat(sqlite3 *db, const char *host, usec_t at, const char *args, F
 		info->stored = true;
 		return 0;
 	}
-	return render(db, &o, info, out, err, errsz);
+	return render(db, &o, info, raw, out, err, errsz);
 }

@@ -21,10 +21,13 @@ struct replay_info {
 };
 
 /* Finds the newest snapshot at or before `at` (of `host`, or of the only
- * host there is) and prints netstat `args` ("-na", "-n -p", ...) to out.
+ * host there is) and prints netstat `args` ("-na", "-n -p", ...) to out:
+ * byte for byte when raw, else with control, C1 and bidi characters and
+ * ill-formed UTF-8 made visible (termsafe; LF and TAB kept), which leaves
+ * what netstat prints for ordinary sockets unchanged.
  * 0; -EINVAL bad args; -ENOENT no snapshot; -EEXIST several hosts and no
  * host given; -EIO database. err says which. */
-int replay_netstat(sqlite3 *db, const char *host, usec_t at, const char *args, FILE *out,
-		   struct replay_info *info, char *err, size_t errsz);
+int replay_netstat(sqlite3 *db, const char *host, usec_t at, const char *args, bool raw,
+		   FILE *out, struct replay_info *info, char *err, size_t errsz);
 
 #endif

@@ -2,18 +2,21 @@
  * content is printed only once its snapshot's checksum matched. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "segdump.h"
 #include "segread.h"
+#include "termsafe.h"
 
 struct dctx {
 	const struct segdump_opts *o;
-	const char *path;
+	const char *path;        /* made visible (termsafe), for messages */
 	FILE *out, *msg;
 	struct buf cur;          /* the open snapshot's output, provisional */
 	struct buf kept;         /* --at: the newest snapshot so far */
+	struct buf shown;        /* output made visible */
 	bool want;               /* the open snapshot is selected */
 	bool in_section;         /* the current section is selected */
 	int status;
@@ -28,6 +31,24 @@ static void on_problem(struct dctx *c, const struct snap_event *ev)
 		fprintf(c->msg, "%s: %zu bytes of junk at offset %" PRIu64 "\n", c->path, ev->len,
 			ev->offset);
 	c->status = 1;
+}
+
+/* A snapshot's output: a segment's sections hold any bytes (a program
+ * name in the sockets table, a crafted netstat section), made visible
+ * unless --raw. */
+static void emit(struct dctx *c, const struct buf *b)
+{
+	if (c->o->raw || termsafe_clean(b->data, b->len, TS_KEEP_LF | TS_KEEP_TAB)) {
+		fwrite(b->data, 1, b->len, c->out);
+		return;
+	}
+	buf_reset(&c->shown);
+	if (termsafe_append(&c->shown, b->data, b->len, TS_KEEP_LF | TS_KEEP_TAB) < 0) {
+		fprintf(c->msg, "%s: out of memory\n", c->path);
+		c->status = 1;
+		return;
+	}
+	fwrite(c->shown.data, 1, c->shown.len, c->out);
 }
 
 static int on_dump(void *vctx, const struct snap_event *ev)
@@ -77,7 +98,7 @@ static int on_dump(void *vctx, const struct snap_event *ev)
 			c->cur = tmp;
 			buf_reset(&c->cur);
 		} else {
-			fwrite(c->cur.data, 1, c->cur.len, c->out);
+			emit(c, &c->cur);
 		}
 		break;
 	case SNAP_EV_BAD:
@@ -92,22 +113,31 @@ static int on_dump(void *vctx, const struct snap_event *ev)
 
 int segdump(const char *path, const struct segdump_opts *o, FILE *out, FILE *msg)
 {
-	struct dctx c = {.o = o, .path = path, .out = out, .msg = msg};
+	struct dctx c = {.o = o, .out = out, .msg = msg};
 	struct segread_stats st;
+	char *shown = termsafe_dup(path);
 	int rc;
 
+	if (!shown) {
+		fprintf(msg, "sockscope dump: out of memory\n");
+		return -ENOMEM;
+	}
+	c.path = shown;
 	buf_init(&c.cur);
 	buf_init(&c.kept);
+	buf_init(&c.shown);
 	rc = segread_path(path, on_dump, &c, &st);
 	if (rc < 0) {
-		fprintf(msg, "%s: %s\n", path, strerror(-rc));
+		fprintf(msg, "%s: %s\n", shown, strerror(-rc));
 	} else {
 		if (o->have_at)
-			fwrite(c.kept.data, 1, c.kept.len, out);
+			emit(&c, &c.kept);
 		rc = c.status;
 	}
 	buf_fini(&c.cur);
 	buf_fini(&c.kept);
+	buf_fini(&c.shown);
+	free(shown);
 	return rc;
 }
 
@@ -122,21 +152,31 @@ static int on_verify(void *vctx, const struct snap_event *ev)
 
 int segverify(const char *path, FILE *out, FILE *msg)
 {
-	struct dctx c = {.path = path, .out = out, .msg = msg};
+	struct dctx c = {.out = out, .msg = msg};
 	struct segread_stats st;
-	int rc = segread_path(path, on_verify, &c, &st);
+	char *shown = termsafe_dup(path);
+	int rc;
 
-	if (rc < 0) {
-		fprintf(msg, "%s: %s\n", path, strerror(-rc));
-		return rc;
+	if (!shown) {
+		fprintf(msg, "sockscope verify: out of memory\n");
+		return -ENOMEM;
 	}
-	fprintf(out, "%s: good=%" PRIu64 " bad=%" PRIu64 " junk=%" PRIu64 " frame=%s%s%s\n", path,
+	c.path = shown;
+	rc = segread_path(path, on_verify, &c, &st);
+	if (rc < 0) {
+		fprintf(msg, "%s: %s\n", shown, strerror(-rc));
+		goto out;
+	}
+	fprintf(out, "%s: good=%" PRIu64 " bad=%" PRIu64 " junk=%" PRIu64 " frame=%s%s%s\n", shown,
 		st.good, st.bad, st.junk,
 		!st.compressed ? "plain" : st.frame_complete ? "complete" : "open",
 		st.zstd_error[0] ? " zstd-error=" : "", st.zstd_error);
 	if (st.good == 0 && st.bad == 0) {
-		fprintf(msg, "%s: no snapshot found (not a sockscope segment?)\n", path);
+		fprintf(msg, "%s: no snapshot found (not a sockscope segment?)\n", shown);
 		c.status = 1;
 	}
-	return c.status;
+	rc = c.status;
+out:
+	free(shown);
+	return rc;
 }

@@ -15,9 +15,12 @@ struct segdump_opts {
 	bool have_at;
 	usec_t at;               /* only the newest snapshot at or before at */
 	bool list;               /* one line per snapshot instead of content */
+	bool raw;                /* content byte for byte, not made visible */
 };
 
-/* Prints the verified snapshots of the segment at path to out; problems
+/* Prints the verified snapshots of the segment at path to out, control,
+ * C1 and bidi characters and ill-formed UTF-8 made visible (termsafe; LF
+ * and TAB kept) unless raw; problems
  * (torn or corrupt snapshots, junk) go to msg. 0 all good, 1 problems
  * found, -errno when the file cannot be read (msg says). */
 int segdump(const char *path, const struct segdump_opts *o, FILE *out, FILE *msg);

@@ -345,15 +345,26 @@ static void copy_field(char *dst, size_t dsz, const char *v)
 	snprintf(dst, dsz, "%s", v);
 }
 
-/* Parses a "key: value" header line. Returns NULL or what was expected. */
+/* Parses a "key: value" header line. Returns NULL or what was expected.
+ * The grammar of docs/FORMAT.md §2 is enforced on the whole line (a NUL
+ * included): a value with a control character would reach every terminal
+ * that shows the host, and the writer never produces one. */
 static const char *header_line(struct snap_reader *r)
 {
-	char *colon = strchr(r->line, ':');
+	size_t klen = strspn(r->line, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				      "0123456789-");
+	char *colon = r->line + klen;
 	const char *k = r->line, *v;
 	struct snap_header *h = &r->hdr;
 
-	if (!colon || colon[1] != ' ')
-		return "expected 'key: value' header line or blank line";
+	if (klen == 0 || klen + 2 > r->line_len || colon[0] != ':' || colon[1] != ' ')
+		return "expected 'key: value' header line (key of [A-Za-z0-9-]) or blank line";
+	for (size_t i = klen + 2; i < r->line_len; i++) {
+		unsigned char c = (unsigned char)r->line[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return "expected a header value without control characters";
+	}
 	*colon = '\0';
 	v = colon + 2;
 	if (!strcmp(k, "host")) {

@@ -1,6 +1,7 @@
 /* fuzz_output — random cells (split at '\x01', "\x02" = NULL) through all
  * three formats: JSON is strict JSON with the cells' values, CSV reads back
- * through libcsv unchanged, tables are rows+1 clean lines within width. */
+ * through libcsv unchanged, tables are rows+1 clean lines (hostile
+ * characters escaped) within width. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,14 +69,44 @@ static bool valid_utf8(const char *s, size_t n)
 	return true;
 }
 
-/* Display columns a table gives s: code points, ill-formed bytes one each. */
+/* Code point of the well-formed sequence of k bytes at p. */
+static unsigned cp_of(const unsigned char *p, size_t k)
+{
+	static const unsigned char lead[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	unsigned c = p[0] & lead[k];
+
+	for (size_t i = 1; i < k; i++)
+		c = c << 6 | (p[i] & 0x3fu);
+	return c;
+}
+
+/* Display columns a table gives s, each unsafe character escaped as
+ * sockscope(1) says: TAB, LF, CR two (\t), other C0, DEL and each
+ * ill-formed byte four (\x1b), C1 and bidi six (\u202e). */
 static size_t units(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	size_t n = 0, k;
+	unsigned c;
 
-	for (; p < end; p += k ? k : 1, n++)
+	for (; p < end; p += k ? k : 1) {
 		k = u8len(p, end);
+		if (k == 0) {
+			n += 4;
+			continue;
+		}
+		c = cp_of(p, k);
+		if (c == '\t' || c == '\n' || c == '\r')
+			n += 2;
+		else if (c < 0x20 || c == 0x7f)
+			n += 4;
+		else if ((c >= 0x80 && c <= 0x9f) || c == 0x61c || c == 0x200e || c == 0x200f ||
+			 c == 0x2028 || c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
+			 (c >= 0x2066 && c <= 0x2069))
+			n += 6;
+		else
+			n++;
+	}
 	return n;
 }
 
@@ -382,6 +413,13 @@ static void check_table(const char *s, size_t len, const struct out_col *cols, s
 				abort();
 			/* no C1 controls either: U+0080..U+009F is C2 80..C2 9F */
 			if (b == 0xc2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f)
+				abort();
+			/* nor bidi controls, which reorder what follows */
+			if ((b == 0xe2 && (unsigned char)p[1] == 0x80 &&
+			     (((unsigned char)p[2] >= 0xaa && (unsigned char)p[2] <= 0xae) ||
+			      (unsigned char)p[2] == 0x8e || (unsigned char)p[2] == 0x8f)) ||
+			    (b == 0xe2 && (unsigned char)p[1] == 0x81 && (unsigned char)p[2] >= 0xa6 &&
+			     (unsigned char)p[2] <= 0xa9))
 				abort();
 			cw += (b & 0xc0) != 0x80;
 		}

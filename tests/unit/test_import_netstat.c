@@ -451,6 +451,25 @@ static void test_timers(void **state)
 	assert_int_equal(g.r[1].expires_ms, 1500);
 }
 
+/* A NUL in a program name (a crafted dump: no kernel name holds one) is
+ * kept as the text \x00, not a cut; other bytes are the display's to show. */
+static void test_program_nul(void **state)
+{
+	static const char text[] =
+		"Proto Recv-Q Send-Q Local Address           Foreign Address         State"
+		"       PID/Program name\n"
+		"tcp        0      0 192.0.2.1:80            198.51.100.7:4000       ESTABLISHED"
+		" 77/ab\0cd\033[2J\n";
+	static struct got g;
+
+	(void)state;
+	memset(&g, 0, sizeof g);
+	assert_int_equal(run(text, sizeof text - 1, &g), 0);
+	assert_int_equal(g.nbad, 0);
+	assert_int_equal(g.n, 1);
+	assert_prog(&g.r[0], 77, "ab\\x00cd\033[2J");
+}
+
 /* No header lines (grep'ed dumps): optional columns told by their shape;
  * -e without -n prints user names, whose uid stays unknown. */
 static void test_no_header(void **state)
@@ -695,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_nae),
 		cmocka_unit_test(test_naep_matches_proc),
 		cmocka_unit_test(test_timers),
+		cmocka_unit_test(test_program_nul),
 		cmocka_unit_test(test_no_header),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_bad_lines),

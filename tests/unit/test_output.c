@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <csv.h>
 
@@ -189,12 +192,12 @@ static void test_table_controls(void **state)
 
 	(void)state;
 	expect(render(OUT_TABLE, cols, 2, rows, 5, 0, false),
-	       "program          pid\n"
-	       "evil?[2J??name?    1\n"
-	       "c1?31m             2\n"
-	       "bad??utf8          3\n"
-	       "rlo?cba            4\n"
-	       "tab?here           5\n");
+	       "program                  pid\n"
+	       "evil\\x1b[2J\\r\\nname\\x7f    1\n"
+	       "c1\\u009b31m                2\n"
+	       "bad\\xff\\xc3utf8            3\n"
+	       "rlo\\u202ecba               4\n"
+	       "tab\\there                  5\n");
 }
 
 static void test_table_color(void **state)
@@ -357,6 +360,41 @@ static void test_csv_single_column(void **state)
 	expect(render(OUT_CSV, peers, 3, NULL, 0, 0, false), "proto,count,peer\n");
 }
 
+/* OUT_CSV_SAFE: text cells a spreadsheet would run as a formula get a
+ * leading ', inside the quoting; numbers and other cells are as in CSV. */
+static void test_csv_safe(void **state)
+{
+	const struct out_col cols[] = {{"prog", OUT_STR, false, false}, {"n", OUT_INT, true, false}};
+	const char *rows[] = {
+		"=HYPERLINK(\"http://203.0.113.9/\",\"x\")", "-1",
+		"+1", "2",
+		"-2+3", "3",
+		"@SUM(A1)", "4",
+		"\tcmd", "5",
+		"\rcmd", "6",
+		"nginx", "-7",
+		"a=b", NULL,
+		"", "8",
+		NULL, "9",
+	};
+
+	(void)state;
+	expect(render(OUT_CSV_SAFE, cols, 2, rows, 10, 0, false),
+	       "prog,n\n"
+	       "\"'=HYPERLINK(\"\"http://203.0.113.9/\"\",\"\"x\"\")\",-1\n"
+	       "'+1,2\n"
+	       "'-2+3,3\n"
+	       "'@SUM(A1),4\n"
+	       "'\tcmd,5\n"
+	       "\"'\rcmd\",6\n"
+	       "nginx,-7\n"
+	       "a=b,\n"
+	       ",8\n"
+	       ",9\n");
+	/* plain CSV keeps the cells as they are */
+	expect(render(OUT_CSV, cols, 2, rows + 2, 1, 0, false), "prog,n\n+1,2\n");
+}
+
 /* --- JSON ---------------------------------------------------------------- */
 
 static void test_json(void **state)
@@ -390,6 +428,62 @@ static void test_json(void **state)
 	       "\"k\\\"e\\\\y\":\"y\"}\n");
 	/* no rows: no output */
 	expect(render(OUT_JSON, cols, 4, NULL, 0, 0, false), "");
+}
+
+/* C1 and bidi code points leave as \\u escapes: the same JSON string, but
+ * a terminal showing the line cannot act on them. */
+static void test_json_c1_bidi(void **state)
+{
+	const struct out_col cols[] = {{"prog", OUT_STR, false, false}};
+	const char *rows[] = {"c1\xc2\x9b" "31m rlo\xe2\x80\xae \xc2\xa0ok\xe2\x81\xa9"};
+
+	(void)state;
+	expect(render(OUT_JSON, cols, 1, rows, 1, 0, false),
+	       "{\"prog\":\"c1\\u009b31m rlo\\u202e \xc2\xa0ok\\u2069\"}\n");
+}
+
+/* CSV keeps every byte in a pipe; on a terminal its cells are shown as
+ * tables show them. */
+static void test_csv_tty(void **state)
+{
+	const struct out_col cols[] = {{"prog", OUT_STR, false, false}, {"n", OUT_INT, true, false}};
+	const char *rows[] = {"a\033]52;c;eA==\007\nforged,1", "2"};
+	struct termios tio;
+	char got[256];
+	ssize_t n;
+	size_t len = 0;
+	int m, sl;
+	struct out *o;
+	FILE *f;
+
+	(void)state;
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0) {
+		if (m >= 0)
+			close(m);
+		skip();
+	}
+	sl = open(ptsname(m), O_RDWR | O_NOCTTY);
+	assert_true(sl >= 0);
+	assert_int_equal(tcgetattr(sl, &tio), 0);
+	cfmakeraw(&tio);   /* the bytes as written, no \r added */
+	assert_int_equal(tcsetattr(sl, TCSANOW, &tio), 0);
+	f = fdopen(sl, "w");
+	assert_non_null(f);
+	o = out_new(OUT_CSV, f, cols, 2, 0, false);
+	assert_non_null(o);
+	assert_int_equal(out_row(o, rows), 0);
+	assert_int_equal(out_end(o), 0);
+	out_free(o);
+	fclose(f);
+	while (len < sizeof got - 1 && (n = read(m, got + len, sizeof got - 1 - len)) > 0) {
+		len += (size_t)n;
+		if (memchr(got, '2', len) && got[len - 1] == '\n')
+			break;
+	}
+	got[len] = '\0';
+	close(m);
+	assert_string_equal(got, "prog,n\n\"a\\x1b]52;c;eA==\\x07\\nforged,1\",2\n");
 }
 
 /* --- errors -------------------------------------------------------------- */
@@ -431,6 +525,9 @@ int main(void)
 		cmocka_unit_test(test_table_many),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_csv_single_column),
+		cmocka_unit_test(test_csv_tty),
+		cmocka_unit_test(test_csv_safe),
+		cmocka_unit_test(test_json_c1_bidi),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_errors),
 	};

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <inttypes.h>
+
 #include "buf.h"
+#include "crc32c.h"
 #include "snap.h"
 
 static int to_buf(void *ctx, const void *p, size_t n)
@@ -327,6 +330,67 @@ static void test_header_control_chars(void **state)
 	buf_fini(&s);
 }
 
+/* A snapshot with header lines hdr (each ending in LF) and a valid
+ * checksum: only the header's grammar can make it bad. */
+static void crafted(struct buf *s, const char *hdr, size_t hdrlen)
+{
+	size_t start = s->len;
+	uint32_t crc;
+
+	buf_puts(s, "SOCKSCOPE 1\n");
+	buf_append(s, hdr, hdrlen);
+	buf_puts(s, "time: 2026-11-25T14:10:00.000000Z\nseq: 1\n\nSECTION a\nDATA 2\nx\n");
+	crc = crc32c(0, s->data + start, s->len - start);
+	buf_printf(s, "END 1 %08" PRIx32 "\n", crc);
+}
+
+#define CRAFTED(s, lit) crafted(s, lit, sizeof(lit) - 1)
+
+/* FORMAT.md §2: key = 1*(ALPHA / DIGIT / "-"), value without control
+ * characters. A header breaking it is reported, never returned. */
+static void test_header_grammar(void **state)
+{
+	static const char *const bad[] = {
+		"host: we\033]0;owned\007b1\n",
+		"host: web1\nreason: a\033[2Jb\n",
+		"host: web1\nkernel: 6.1\x7f\n",
+		"host: web1\nboot-id: a\rb\n",
+		"host: web1\nho st: x\n",
+		"host: web1\n: x\n",
+		"host: web1\nkey:x\n",
+	};
+	struct buf s = BUF_INIT;
+	struct result res;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf_reset(&s);
+		CRAFTED(&s, "host: web1\n");   /* the control case is good */
+		crafted(&s, bad[i], strlen(bad[i]));
+		read_stream(s.data, s.len, 5, &res);
+		assert_int_equal(res.good, 1);
+		assert_int_equal(res.bad, 1);
+		assert_non_null(res.last_error);
+		result_fini(&res);
+	}
+	/* a NUL inside a value would cut it short: bad as well */
+	buf_reset(&s);
+	CRAFTED(&s, "host: web1\0\033[2J\n");
+	read_stream(s.data, s.len, 5, &res);
+	assert_int_equal(res.good, 0);
+	assert_int_equal(res.bad, 1);
+	assert_non_null(strstr(res.last_error, "control"));
+	result_fini(&res);
+	/* bytes 0x80-0xFF are allowed; unknown keys are skipped */
+	buf_reset(&s);
+	CRAFTED(&s, "host: web1\nx-new-2: caf\xc3\xa9 \x9b ok\nempty: \n");
+	read_stream(s.data, s.len, 5, &res);
+	assert_int_equal(res.good, 1);
+	assert_int_equal(res.bad, 0);
+	result_fini(&res);
+	buf_fini(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_and_version),
 		cmocka_unit_test(test_writer_rejects),
 		cmocka_unit_test(test_header_control_chars),
+		cmocka_unit_test(test_header_grammar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,8 +55,11 @@ int dirlock_acquire(int dirfd, const char *file_host, struct dirlock **out, long
 		/* A read-only directory (remounted, or not ours) whose lock
 		 * file exists: flock works on a read-only descriptor too, so
 		 * a daemon can still start, and retry writing segments. */
+		rc = -errno;
 		fd = openat(dirfd, name, O_RDONLY | (flags & ~O_CREAT));
 		writable = false;
+		if (fd < 0 && errno == ENOENT)
+			return rc;   /* the reason it could not be created */
 	}
 	if (fd < 0)
 		return -errno;

@@ -60,6 +60,12 @@ seg=$1
 "$SOCKSCOPE" verify "$seg" | grep -q 'good=1 bad=0 junk=0 frame=complete' ||
 	fail "verify: $("$SOCKSCOPE" verify "$seg" 2>&1)"
 zstdcat "$seg" | head -1 | grep -qx 'SOCKSCOPE 1' || fail "zstdcat does not show the magic line"
+# the directory imports as it is: the recorder's lock file beside the
+# segment is no input
+[ -f "$dir/once/.sockscope-web_1_x.lock" ] || fail "no lock file: $(ls -a "$dir/once")"
+"$SOCKSCOPE" import -d "$dir/once.db" "$dir/once" > "$dir/imp" 2>&1 ||
+	fail "importing the recorder's directory: $(cat "$dir/imp")"
+grep -q '^imported 1 source (0 already imported, 0 skipped)' "$dir/imp" || fail "import: $(cat "$dir/imp")"
 for s in sockets processes counters proc/net/tcp proc/net/udp 'netstat -na' 'netstat -aultnp' \
 	'netstat -n -p' 'netstat -ntu' 'netstat -anp'; do
 	zstdcat "$seg" | grep -qx "SECTION $s" || fail "section '$s' missing"

@@ -501,16 +501,21 @@ static int open_dir(const char *arg, bool *is_link)
 	return fd;
 }
 
-/* Takes the per-host lock of the directory; prints why not (status). */
+/* Takes the per-host lock of the directory. Another holder is always
+ * told (EXIT_LOCKED); other failures (EXIT_LOST, *err = -errno) unless
+ * `quiet`. */
 static int lock_dir(const struct config *cfg, int dirfd, const char *file_host,
-		    struct dirlock **lock)
+		    struct dirlock **lock, bool quiet, int *err)
 {
 	char name[128];
 	long holder;
 	int rc = dirlock_acquire(dirfd, file_host, lock, &holder);
 
+	*err = rc;
 	if (rc == 0)
 		return 0;
+	if (quiet && rc != -EWOULDBLOCK)
+		return EXIT_LOST;
 	dirlock_name(file_host, name, sizeof(name));
 	if (rc == -EWOULDBLOCK) {
 		fprintf(stderr, "sockscope-recorder: another sockscope-recorder ");
@@ -549,7 +554,8 @@ struct run {
 	char lost_why[128];      /* the error that lost the last one */
 	char file_host[72];      /* the host as in file names */
 	bool close_failed;       /* a segment's end or fsync failed */
-	struct dirlock *lock;
+	struct dirlock *lock;    /* NULL: a daemon still waiting to take it */
+	bool locked_out;         /* another recorder took it meanwhile */
 };
 
 static void close_segment(struct run *r)
@@ -619,6 +625,21 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 		close_segment(r);
 	}
 	g_hup = 0;
+	if (!r->lock) {
+		/* A daemon that could not lock at start (unwritable or full
+		 * directory) records nothing until it can: retried each tick. */
+		if (lock_dir(cfg, r->dirfd, r->file_host, &r->lock, true, &rc) == EXIT_LOCKED) {
+			r->locked_out = true;
+			return;
+		}
+		if (!r->lock) {
+			r->seq++;
+			lost_snapshot(r, t0, rc);
+			return;
+		}
+		logmsg(cfg, -1, "directory lock taken: recording starts with snapshot %" PRIu64,
+		       r->seq + 1);
+	}
 	if (!r->seg) {
 		r->seg = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &rc);
 		if (!r->seg) {
@@ -746,7 +767,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	segment_file_host(cfg.host, r.file_host, sizeof(r.file_host));
-	status = lock_dir(&cfg, r.dirfd, r.file_host, &r.lock);
+	status = lock_dir(&cfg, r.dirfd, r.file_host, &r.lock, false, &rc);
+	if (status == EXIT_LOST && !cfg.count && rc != -ENOTUNIQ) {
+		/* The daemon keeps trying, as it does for every other failure. */
+		logmsg(&cfg, -1, "nothing is recorded until the lock can be taken (retrying every "
+				 "snapshot)");
+		status = 0;
+	}
 	if (status)
 		goto out;
 	snprintf(r.hdr.host, sizeof(r.hdr.host), "%s", cfg.host);
@@ -763,6 +790,10 @@ int main(int argc, char **argv)
 
 		r.hdr.interval = cfg.once ? 0 : (burst_next ? burst_step : cfg.interval);
 		take_snapshot(&r, reason, &burst_next);
+		if (r.locked_out) {
+			status = EXIT_LOCKED;
+			break;
+		}
 		if (cfg.count && r.seq >= cfg.count)
 			break;
 		snprintf(reason_buf, sizeof(reason_buf), "%s", burst_next ? r.hdr.reason : "interval");

@@ -2,7 +2,8 @@
 # log, in every snapshot's errors section) that other users' processes
 # cannot be identified instead of a silent '-'; and in a directory it
 # cannot write, --count/--once exit 1 with "N of M snapshots lost" (or
-# cannot lock the directory), never 0 with nothing recorded.
+# cannot lock the directory), never 0 with nothing recorded, while a daemon
+# keeps retrying and records once it can.
 # Usage: sh tests/integration/recorder_unprivileged.sh BUILD_DIR
 
 . "$(dirname "$0")/lib.sh"
@@ -56,5 +57,40 @@ rc=$?
 [ $rc -eq 1 ] || fail "--once unwritable: exit $rc, want 1"
 grep -q '1 of 1 snapshots lost' "$dir/err" || fail "--once unwritable: $(cat "$dir/err")"
 [ -z "$(ls "$dir/ro" | grep zst)" ] || fail "something was written: $(ls -a "$dir/ro")"
+# The daemon (no --count) keeps running and retrying instead: it records
+# as soon as the directory can be locked and written...
+mkdir "$dir/later" && chmod 755 "$dir/later"
+as_nobody "$RECORDER" -o "$dir/later" -i 0.1 --host x --netstat none --no-processes 2> "$dir/err" &
+pid=$!
+sleep 1
+kill -0 $pid 2>/dev/null || fail "daemon gave up on an unwritable directory: $(cat "$dir/err")"
+grep -q "cannot lock .*Permission denied" "$dir/err" || fail "daemon: $(cat "$dir/err")"
+grep -q "nothing is recorded until the lock can be taken" "$dir/err" || fail "daemon: $(cat "$dir/err")"
+chown nobody "$dir/later"
+wait_for sh -c 'ls "$1"/sockscope-x-*.zst' sh "$dir/later" --timeout 5 >/dev/null 2>&1 ||
+	fail "daemon did not start recording once it could: $(cat "$dir/err")"
+# $pid is the subshell running as_nobody; the lock file names the recorder
+wait_for grep -q '^[0-9]' "$dir/later/.sockscope-x.lock" --timeout 5 || fail "no pid in the lock file"
+kill -TERM "$(cat "$dir/later/.sockscope-x.lock")"
+wait $pid || fail "daemon exit status $? after SIGTERM"
+grep -q "directory lock taken: recording starts with snapshot [0-9]" "$dir/err" || fail "$(cat "$dir/err")"
+grep -q "^sockscope-recorder: [0-9]* of [0-9]* snapshots lost (last error: Permission denied)" "$dir/err" ||
+	fail "daemon did not count what it lost: $(cat "$dir/err")"
+"$SOCKSCOPE" verify "$dir"/later/sockscope-x-*.zst | grep -q 'bad=0 junk=0 frame=complete' ||
+	fail "daemon's segment after waiting"
+# ... unless another recorder takes the lock meanwhile: then it stops (3).
+mkdir "$dir/race" && chmod 755 "$dir/race"
+as_nobody "$RECORDER" -q -o "$dir/race" -i 0.1 --host x --netstat none --no-processes 2> "$dir/err" &
+pid=$!
+sleep 0.5
+: > "$dir/race/.sockscope-x.lock" && chmod 644 "$dir/race/.sockscope-x.lock"
+flock "$dir/race/.sockscope-x.lock" sh -c 'echo $$ > "$1"; sleep 3' sh "$dir/race/.sockscope-x.lock" &
+holder=$!
+wait_for sh -c '! kill -0 "$1" 2>/dev/null' sh $pid --timeout 5 || fail "daemon did not stop"
+wait $pid
+rc=$?
+wait $holder
+[ $rc -eq 3 ] || fail "daemon beside a recorder that took the lock: exit $rc, want 3: $(cat "$dir/err")"
+grep -q "another sockscope-recorder (pid [0-9]*) is recording host 'x'" "$dir/err" || fail "$(cat "$dir/err")"
 pass "unprivileged: 'not all processes could be identified' logged once and in every errors" \
-	"section; unwritable directory: exit 1, '3 of 3 snapshots lost'"
+	"section; unwritable directory: exit 1, '3 of 3 snapshots lost'; the daemon waits for it"

@@ -751,7 +751,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, ": %s\n", strerror(-r.dirfd));
 		return EXIT_LOST;
 	}
-
 	r.col = collector_new(&cfg.col, &rc, &bad);
 	if (!r.col) {
 		if (bad)

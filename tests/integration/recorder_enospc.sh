@@ -12,7 +12,8 @@ mnt=$dir/mnt
 mkdir -p "$mnt"
 mount -t tmpfs -o size=1m,mode=0755 sst-enospc "$mnt" || skip "cannot mount tmpfs: needs root"
 cleanup_mnt() { umount "$mnt" 2>/dev/null; }
-trap 'cleanup_mnt; sst_on_exit' EXIT
+# keep the test's status: sst_on_exit exits with the $? it is called with
+trap 'st=$?; cleanup_mnt; (exit $st); sst_on_exit' EXIT
 
 # fill all but ~20 KiB
 dd if=/dev/zero of="$mnt/filler" bs=4k count=1000 2>/dev/null

@@ -10,16 +10,17 @@
 tools_dir "$1"
 [ "$(id -u)" = 0 ] || skip "needs root to run the recorder as nobody"
 id nobody >/dev/null 2>&1 || skip "no user nobody"
-if command -v setpriv >/dev/null 2>&1; then
-	as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
-elif command -v runuser >/dev/null 2>&1; then
-	as_nobody() { runuser -u nobody -- "$@"; }
-else
-	skip "needs setpriv or runuser to drop to nobody"
-fi
+# setpriv execs its command: `as_nobody X &` leaves X's own pid in $!
+# (runuser would stay in between, and a signal would not reach X).
+command -v setpriv >/dev/null 2>&1 || skip "needs setpriv (util-linux) to drop to nobody"
+nobody_gid=$(id -g nobody)
+as_nobody() { setpriv --reuid=nobody --regid="$nobody_gid" --clear-groups "$@"; }
 sst_tmpdir; dir=$SST_TMP
 chmod 755 "$dir"
 as_nobody true || skip "cannot switch to nobody here"
+# background processes die with the test, whatever its exit path
+bg=""
+trap 'st=$?; for p in $bg; do kill "$p" 2>/dev/null; done; (exit $st); sst_on_exit' EXIT
 
 # Other users' processes: said, not silently '-'. This script (root) holds
 # a socket-free process at least; pid 1 and kernel threads are root's.
@@ -60,8 +61,10 @@ grep -q '1 of 1 snapshots lost' "$dir/err" || fail "--once unwritable: $(cat "$d
 # The daemon (no --count) keeps running and retrying instead: it records
 # as soon as the directory can be locked and written...
 mkdir "$dir/later" && chmod 755 "$dir/later"
-as_nobody "$RECORDER" -o "$dir/later" -i 0.1 --host x --netstat none --no-processes 2> "$dir/err" &
+setpriv --reuid=nobody --regid="$nobody_gid" --clear-groups \
+	"$RECORDER" -o "$dir/later" -i 0.1 --host x --netstat none --no-processes 2> "$dir/err" &
 pid=$!
+bg="$bg $pid"
 sleep 1
 kill -0 $pid 2>/dev/null || fail "daemon gave up on an unwritable directory: $(cat "$dir/err")"
 grep -q "cannot lock .*Permission denied" "$dir/err" || fail "daemon: $(cat "$dir/err")"
@@ -69,9 +72,8 @@ grep -q "nothing is recorded until the lock can be taken" "$dir/err" || fail "da
 chown nobody "$dir/later"
 wait_for sh -c 'ls "$1"/sockscope-x-*.zst' sh "$dir/later" --timeout 5 >/dev/null 2>&1 ||
 	fail "daemon did not start recording once it could: $(cat "$dir/err")"
-# $pid is the subshell running as_nobody; the lock file names the recorder
-wait_for grep -q '^[0-9]' "$dir/later/.sockscope-x.lock" --timeout 5 || fail "no pid in the lock file"
-kill -TERM "$(cat "$dir/later/.sockscope-x.lock")"
+grep -qx "$pid" "$dir/later/.sockscope-x.lock" || fail "lock file does not hold the daemon's pid"
+kill -TERM $pid
 wait $pid || fail "daemon exit status $? after SIGTERM"
 grep -q "directory lock taken: recording starts with snapshot [0-9]" "$dir/err" || fail "$(cat "$dir/err")"
 grep -q "^sockscope-recorder: [0-9]* of [0-9]* snapshots lost (last error: Permission denied)" "$dir/err" ||
@@ -80,12 +82,17 @@ grep -q "^sockscope-recorder: [0-9]* of [0-9]* snapshots lost (last error: Permi
 	fail "daemon's segment after waiting"
 # ... unless another recorder takes the lock meanwhile: then it stops (3).
 mkdir "$dir/race" && chmod 755 "$dir/race"
-as_nobody "$RECORDER" -q -o "$dir/race" -i 0.1 --host x --netstat none --no-processes 2> "$dir/err" &
+setpriv --reuid=nobody --regid="$nobody_gid" --clear-groups \
+	"$RECORDER" -q -o "$dir/race" -i 0.1 --host x --netstat none --no-processes 2> "$dir/err" &
 pid=$!
+bg="$bg $pid"
 sleep 0.5
-: > "$dir/race/.sockscope-x.lock" && chmod 644 "$dir/race/.sockscope-x.lock"
-flock "$dir/race/.sockscope-x.lock" sh -c 'echo $$ > "$1"; sleep 3' sh "$dir/race/.sockscope-x.lock" &
+# locked before it appears (rename keeps the lock): the daemon cannot win
+: > "$dir/lock" && chmod 644 "$dir/lock"
+flock "$dir/lock" sh -c 'echo $$ > "$1"; mv "$1" "$2"; exec sleep 3' sh "$dir/lock" \
+	"$dir/race/.sockscope-x.lock" &
 holder=$!
+bg="$bg $holder"
 wait_for sh -c '! kill -0 "$1" 2>/dev/null' sh $pid --timeout 5 || fail "daemon did not stop"
 wait $pid
 rc=$?

@@ -12,11 +12,15 @@ tools_dir "$1"
 sst_tmpdir; dir=$SST_TMP
 d=$dir/d
 quick="--netstat none --no-processes"
+# background processes die with the test, whatever its exit path
+bg=""
+trap 'st=$?; for p in $bg; do kill "$p" 2>/dev/null; done; (exit $st); sst_on_exit' EXIT
 
 # The issue's reproduction: a daemon records; a cron --once for the same
 # host with a tiny --max-bytes used to delete the daemon's open segment.
 "$RECORDER" -q -o "$d" -i 0.2 --count 20 --host web $quick &
 pid=$!
+bg="$bg $pid"
 wait_for test -s "$d/.sockscope-web.lock" --timeout 5 || fail "daemon made no lock file"
 sleep 1.2
 open_seg=$(ls "$d"/sockscope-web-*.zst) || fail "daemon has no segment"
@@ -58,6 +62,7 @@ touch -d 2000-01-01 "$d"/sockscope-web-2000*.zst "$dir/outside"
 # a process holds one (as a recorder holds the segment it writes)
 flock -s "$d/sockscope-web-20000101T000005Z.zst" sh -c ': > "$1"; exec sleep 30' sh "$dir/held" &
 holder=$!
+bg="$bg $holder"
 wait_for test -e "$dir/held" --timeout 5 || fail "flock(1) did not take the lock"
 "$RECORDER" -o "$d" --once --host web --max-age 1d $quick 2> "$dir/err" ||
 	fail "--once --max-age: $(cat "$dir/err")"
@@ -80,6 +85,7 @@ grep -q "T000005Z.zst alone.*a process holds it" "$dir/err" || fail "held segmen
 # The lock dies with its holder: after kill -9 the next run is not refused.
 "$RECORDER" -q -o "$d" -i 0.1 --host web $quick &
 pid=$!
+bg="$bg $pid"
 wait_for sh -c "grep -qx $pid '$d/.sockscope-web.lock'" --timeout 5 || fail "daemon's pid not in the lock file"
 kill -KILL $pid
 wait $pid 2>/dev/null

@@ -469,6 +469,15 @@ static bool is_own(const struct importer *im, const struct stat *st)
 	return false;
 }
 
+/* The recorder's per-host lock file (.sockscope-<host>.lock, holding a
+ * pid) lives beside its segments; it is no input. */
+static bool is_recorder_lock(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 16 && !strncmp(name, ".sockscope-", 11) && !strcmp(name + n - 5, ".lock");
+}
+
 static int name_cmp(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -529,7 +538,8 @@ static int import_dir(struct importer *im, const char *dir)
 				rc = 1;
 			} else if (S_ISDIR(st.st_mode)) {
 				rc = import_dir(im, path);
-			} else if (S_ISREG(st.st_mode) && !is_own(im, &st)) {
+			} else if (S_ISREG(st.st_mode) && !is_own(im, &st) &&
+				   !is_recorder_lock(name)) {
 				rc = import_file(im, path, shown, path, true);
 			}
 			free(shown);

@@ -248,6 +248,14 @@ static int write_processes(struct collector *c, struct out_ctx *oc)
 			    strerror((int)-found));
 		return 0;
 	}
+	/* netstat -p says this on stderr; here it goes into `errors` (and the
+	 * log, once while it lasts) so that '-' is never read as "no owner".
+	 * No count in the text: it would change, and be logged, every time. */
+	if (procmap_denied(c->pm))
+		fail_source(c, oc->st, "processes",
+			    "not all processes could be identified: other users' processes "
+			    "cannot be read, their sockets show pid and program '-' (run as "
+			    "root, or with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, to see it all)");
 	rc = snap_writer_section(oc->w, "processes");
 	if (rc < 0)
 		return rc;

@@ -19,11 +19,25 @@
 #include "burst.h"
 #include "cliopt.h"
 #include "collect.h"
+#include "dirlock.h"
 #include "num.h"
 #include "retention.h"
 #include "segment.h"
 #include "snap.h"
 #include "utctime.h"
+
+/* Exit statuses, sockscope-recorder(8) EXIT STATUS. */
+enum {
+	EXIT_LOST = 1,      /* output unusable, or (--once/--count) snapshots lost */
+	EXIT_USAGE = 2,     /* invalid arguments */
+	EXIT_LOCKED = 3,    /* another recorder records this host into DIR */
+};
+
+/* An invalid argument is echoed this far, control bytes made visible. */
+#define ECHO_MAX 64
+/* While nothing can be written, the log says so every this many snapshots
+ * (10 minutes at the default interval) besides the first failure. */
+#define LOST_REMIND 60
 
 /* Signal flags: the only mutable globals, as signal handlers need them. */
 static volatile sig_atomic_t g_stop;
@@ -193,23 +207,71 @@ static int set_netstat_list(struct config *cfg, const char *list)
 	return 0;
 }
 
+/* Writes at most ECHO_MAX bytes of s, quoted, with bytes outside ' '..'~'
+ * as \xNN, so that a hostile or huge argument cannot flood or drive the
+ * terminal; a longer one ends in "..." and says its length. */
+static void put_arg(FILE *f, const char *s)
+{
+	size_t n = strlen(s);
+
+	fputc('\'', f);
+	for (size_t i = 0; i < n && i < ECHO_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < ' ' || c > '~' || c == '\\')
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('\'', f);
+	if (n > ECHO_MAX)
+		fprintf(f, "... (%zu bytes, the first %d shown)", n, ECHO_MAX);
+}
+
+static int usage_error(const char *what, const char *val)
+{
+	fprintf(stderr, "sockscope-recorder: %s", what);
+	if (val) {
+		fputc(' ', stderr);
+		put_arg(stderr, val);
+	}
+	fprintf(stderr, "\nTry 'sockscope-recorder --help'.\n");
+	return EXIT_USAGE;
+}
+
 static int bad_arg(const char *opt, const char *val)
 {
-	fprintf(stderr, "sockscope-recorder: invalid value for --%s: '%s'\n"
-			"Try 'sockscope-recorder --help'.\n", opt, val);
-	return 2;
+	char what[96];
+
+	snprintf(what, sizeof(what), "invalid value for --%s:", opt);
+	return usage_error(what, val);
+}
+
+/* Header strings turn control bytes into '?' (FORMAT.md): a host name
+ * with one would not match its own segments' headers in retention. */
+static bool host_ok(const char *h)
+{
+	if (!*h || strlen(h) >= 256)
+		return false;
+	for (; *h; h++)
+		if ((unsigned char)*h < ' ' || *h == 0x7f)
+			return false;
+	return true;
 }
 
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
 	struct option lo[NOPTS + 1];
-	char so[2 * NOPTS + 2];
+	char so[2 * NOPTS + 3], shortopt[4];
 	struct utsname un;
 	uint64_t u;
 	int c;
 
-	cliopt_getopt(opts, NOPTS, 0, lo, so);
+	/* A leading ':' tells a missing argument apart, and opterr = 0 keeps
+	 * getopt quiet: usage_error() bounds what is echoed. */
+	so[0] = ':';
+	cliopt_getopt(opts, NOPTS, 0, lo, so + 1);
+	opterr = 0;
 
 	cfg->interval = 10 * USEC_PER_SEC;
 	cfg->burst_interval = USEC_PER_SEC;
@@ -244,7 +306,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 				return bad_arg(name, optarg);
 			break;
 		case OPT_HOST:
-			if (!*optarg || strlen(optarg) >= sizeof(cfg->host))
+			if (!host_ok(optarg))
 				return bad_arg(name, optarg);
 			snprintf(cfg->host, sizeof(cfg->host), "%s", optarg);
 			break;
@@ -309,21 +371,20 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case OPT_VERBOSE: cfg->verbose = 1; break;
 		case OPT_HELP: usage(stdout); return 0;
 		case OPT_VERSION: printf("sockscope-recorder %s\n", SOCKSCOPE_VERSION); return 0;
+		case ':':
+			/* getopt's own messages echo the whole argument: ours do not */
+			return usage_error("option requires an argument:", argv[optind - 1]);
 		default:
-			fprintf(stderr, "Try 'sockscope-recorder --help'.\n");
-			return 2;
+			if (optopt > 0 && optopt < 256)
+				snprintf(shortopt, sizeof(shortopt), "-%c", optopt);
+			return usage_error("unknown option:",
+					   optopt > 0 && optopt < 256 ? shortopt : argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "sockscope-recorder: unexpected argument '%s'\n"
-				"Try 'sockscope-recorder --help'.\n", argv[optind]);
-		return 2;
-	}
-	if (!cfg->dir) {
-		fprintf(stderr, "sockscope-recorder: -o DIR is required\n"
-				"Try 'sockscope-recorder --help'.\n");
-		return 2;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument", argv[optind]);
+	if (!cfg->dir)
+		return usage_error("-o DIR is required", NULL);
 	return -1;
 }
 
@@ -396,26 +457,85 @@ static void log_source(void *ctx, const char *source, const char *msg)
 		logmsg(ctx, 0, "%s", msg);
 }
 
-static void log_deleted(void *ctx, const char *name, uint64_t size, int err)
+static void log_retention(void *ctx, enum retention_event ev, const char *name, uint64_t size,
+			  int err, const char *why)
 {
-	if (err)
-		logmsg(ctx, -1, "retention: cannot delete %s: %s", name, strerror(-err));
-	else
+	switch (ev) {
+	case RETENTION_DELETED:
 		logmsg(ctx, 0, "retention: deleted %s (%" PRIu64 " bytes)", name, size);
+		break;
+	case RETENTION_FAILED:
+		logmsg(ctx, -1, "retention: cannot delete %s: %s", name, strerror(-err));
+		break;
+	case RETENTION_KEPT:
+		logmsg(ctx, 0, "retention: left %s alone (neither counted nor deleted): %s", name,
+		       why ? why : "not verified");
+		break;
+	}
 }
 
 /* Opens (creating 0750 if needed) the output directory without following a
- * symlink in its last component. */
-static int open_dir(const char *dir)
+ * symlink in its last component. Trailing slashes are dropped first: "link/"
+ * would make the kernel follow the link despite O_NOFOLLOW. */
+static int open_dir(const char *arg, bool *is_link)
 {
+	char dir[4096];
+	size_t n = strlen(arg);
+	struct stat st;
 	int fd;
 
+	*is_link = false;
+	if (n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, arg, n + 1);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
 	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
 		return -errno;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		int err = -errno;
+		*is_link = lstat(dir, &st) == 0 && S_ISLNK(st.st_mode);
+		return err;
+	}
 	return fd;
+}
+
+/* Takes the per-host lock of the directory. Another holder is always
+ * told (EXIT_LOCKED); other failures (EXIT_LOST, *err = -errno) unless
+ * `quiet`. */
+static int lock_dir(const struct config *cfg, int dirfd, const char *file_host,
+		    struct dirlock **lock, bool quiet, int *err)
+{
+	char name[128];
+	long holder;
+	int rc = dirlock_acquire(dirfd, file_host, lock, &holder);
+
+	*err = rc;
+	if (rc == 0)
+		return 0;
+	if (quiet && rc != -EWOULDBLOCK)
+		return EXIT_LOST;
+	dirlock_name(file_host, name, sizeof(name));
+	if (rc == -EWOULDBLOCK) {
+		fprintf(stderr, "sockscope-recorder: another sockscope-recorder ");
+		if (holder)
+			fprintf(stderr, "(pid %ld) ", holder);
+		fprintf(stderr, "is recording host ");
+		put_arg(stderr, cfg->host);
+		fprintf(stderr, " into ");
+		put_arg(stderr, cfg->dir);
+		fprintf(stderr, " (it holds %s there); not starting a second one: it would "
+				"duplicate its snapshots, and nothing was recorded or deleted\n",
+			name);
+		return EXIT_LOCKED;
+	}
+	fprintf(stderr, "sockscope-recorder: cannot lock ");
+	put_arg(stderr, cfg->dir);
+	fprintf(stderr, "/%s: %s\n", name,
+		rc == -ENOTUNIQ ? "not a regular file with a single link; refusing to use it"
+				: strerror(-rc));
+	return EXIT_LOST;
 }
 
 struct run {
@@ -428,10 +548,19 @@ struct run {
 	struct snap_header hdr;
 	uint64_t seq;
 	bool failing;            /* output failing: say so once, then on recovery */
+	uint64_t lost;           /* snapshots lost in this run */
+	uint64_t lost_run;       /* ... in a row, up to now */
+	usec_t lost_since;       /* time of the first of those */
+	char lost_why[128];      /* the error that lost the last one */
+	char file_host[72];      /* the host as in file names */
+	bool close_failed;       /* a segment's end or fsync failed */
+	struct dirlock *lock;    /* NULL: a daemon still waiting to take it */
+	bool locked_out;         /* another recorder took it meanwhile */
 };
 
 static void close_segment(struct run *r)
 {
+	struct retention_owner who = {r->cfg->host, r->file_host};
 	char newest[320];
 	uint64_t size;
 	int rc;
@@ -441,14 +570,33 @@ static void close_segment(struct run *r)
 	snprintf(newest, sizeof(newest), "%s", segment_name(r->seg));
 	size = segment_size(r->seg);
 	rc = segment_close(r->seg);
-	if (rc < 0)
-		logmsg(r->cfg, -1, "closing segment: %s", strerror(-rc));
+	if (rc < 0) {
+		logmsg(r->cfg, -1, "closing segment %s: %s", newest, strerror(-rc));
+		r->close_failed = true;
+	}
 	r->seg = NULL;
 	/* The segment just closed holds the newest evidence: never delete it. */
-	rc = (int)retention_apply(r->dirfd, newest, size, now_real(), &r->cfg->keep, log_deleted,
-				  r->cfg);
+	rc = (int)retention_apply(r->dirfd, &who, newest, size, now_real(), &r->cfg->keep,
+				  log_retention, r->cfg);
 	if (rc < 0)
 		logmsg(r->cfg, -1, "retention: %s", strerror(-rc));
+}
+
+/* Counts a lost snapshot; while nothing can be written the log says so
+ * every LOST_REMIND snapshots, so that a silent failure is seen in time. */
+static void lost_snapshot(struct run *r, usec_t t, int err)
+{
+	char since[UTCTIME_STRLEN + 8];
+
+	r->lost++;
+	if (!r->lost_run++)
+		r->lost_since = t;
+	snprintf(r->lost_why, sizeof(r->lost_why), "%s", strerror(-err));
+	if (r->lost_run % LOST_REMIND == 0) {
+		utctime_format(r->lost_since, 0, since, sizeof(since));
+		logmsg(r->cfg, -1, "nothing written for %" PRIu64 " snapshots (since %s): %s; "
+				   "still retrying", r->lost_run, since, r->lost_why);
+	}
 }
 
 /* The writer's sink: the current segment, which changes on rotation. */
@@ -477,10 +625,26 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 		close_segment(r);
 	}
 	g_hup = 0;
+	if (!r->lock) {
+		/* A daemon that could not lock at start (unwritable or full
+		 * directory) records nothing until it can: retried each tick. */
+		if (lock_dir(cfg, r->dirfd, r->file_host, &r->lock, true, &rc) == EXIT_LOCKED) {
+			r->locked_out = true;
+			return;
+		}
+		if (!r->lock) {
+			r->seq++;
+			lost_snapshot(r, t0, rc);
+			return;
+		}
+		logmsg(cfg, -1, "directory lock taken: recording starts with snapshot %" PRIu64,
+		       r->seq + 1);
+	}
 	if (!r->seg) {
 		r->seg = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &rc);
 		if (!r->seg) {
 			r->seq++;   /* this snapshot is lost: leave its gap in seq */
+			lost_snapshot(r, t0, rc);
 			if (!r->failing)
 				logmsg(cfg, -1, "cannot create a segment in %s: %s (retrying every "
 						"snapshot; said once)", cfg->dir, strerror(-rc));
@@ -509,11 +673,13 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 					"snapshot; said once)",
 			       r->seq, segment_name(r->seg), strerror(-rc));
 		r->failing = true;
+		lost_snapshot(r, t0, rc);
 		snap_writer_abort(r->w);
 		segment_abandon(r->seg);
 		r->seg = NULL;
 		return;
 	}
+	r->lost_run = 0;
 	if (r->failing) {
 		logmsg(cfg, -1, "recording resumed with snapshot %" PRIu64 " in %s/%s", r->seq,
 		       cfg->dir, segment_name(r->seg));
@@ -554,6 +720,7 @@ int main(int argc, char **argv)
 	char reason_buf[256];
 	usec_t next, burst_step;
 	bool burst_next = false;
+	bool is_link;
 	int rc, status = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -572,25 +739,42 @@ int main(int argc, char **argv)
 		perror("sockscope-recorder: sigaction");
 		return 1;
 	}
-	r.dirfd = open_dir(cfg.dir);
+	r.dirfd = open_dir(cfg.dir, &is_link);
 	if (r.dirfd < 0) {
-		fprintf(stderr, "sockscope-recorder: %s: %s\n", cfg.dir, strerror(-r.dirfd));
-		return 1;
+		fputs("sockscope-recorder: ", stderr);
+		put_arg(stderr, cfg.dir);
+		if (is_link)
+			fputs(" is a symbolic link: refused. The output directory is opened with "
+			      "O_NOFOLLOW, as a link could send the recorder's writes (often root's) "
+			      "anywhere; give the directory itself\n", stderr);
+		else
+			fprintf(stderr, ": %s\n", strerror(-r.dirfd));
+		return EXIT_LOST;
 	}
 	r.col = collector_new(&cfg.col, &rc, &bad);
 	if (!r.col) {
 		if (bad)
-			fprintf(stderr, "sockscope-recorder: --netstat: unsupported argument '%s'\n", bad);
+			usage_error("--netstat: unsupported argument", bad);
 		else
 			fprintf(stderr, "sockscope-recorder: %s\n", strerror(-rc));
-		status = bad ? 2 : 1;
+		status = bad ? EXIT_USAGE : EXIT_LOST;
 		goto out;
 	}
 	r.w = snap_writer_new(run_out, &r);
 	if (!r.w) {
-		status = 1;
+		status = EXIT_LOST;
 		goto out;
 	}
+	segment_file_host(cfg.host, r.file_host, sizeof(r.file_host));
+	status = lock_dir(&cfg, r.dirfd, r.file_host, &r.lock, false, &rc);
+	if (status == EXIT_LOST && !cfg.count && rc != -ENOTUNIQ) {
+		/* The daemon keeps trying, as it does for every other failure. */
+		logmsg(&cfg, -1, "nothing is recorded until the lock can be taken (retrying every "
+				 "snapshot)");
+		status = 0;
+	}
+	if (status)
+		goto out;
 	snprintf(r.hdr.host, sizeof(r.hdr.host), "%s", cfg.host);
 	if (uname(&un) == 0)
 		snprintf(r.hdr.kernel, sizeof(r.hdr.kernel), "%s", un.release);
@@ -605,6 +789,10 @@ int main(int argc, char **argv)
 
 		r.hdr.interval = cfg.once ? 0 : (burst_next ? burst_step : cfg.interval);
 		take_snapshot(&r, reason, &burst_next);
+		if (r.locked_out) {
+			status = EXIT_LOCKED;
+			break;
+		}
 		if (cfg.count && r.seq >= cfg.count)
 			break;
 		snprintf(reason_buf, sizeof(reason_buf), "%s", burst_next ? r.hdr.reason : "interval");
@@ -624,9 +812,17 @@ int main(int argc, char **argv)
 	}
 	close_segment(&r);
 	peak_rss_log(&cfg);
+	if (r.lost)
+		logmsg(&cfg, -1, "%" PRIu64 " of %" PRIu64 " snapshots lost (last error: %s)", r.lost,
+		       r.seq, r.lost_why);
+	/* A cron job must not report success for evidence it did not keep;
+	 * the daemon's stop (SIGTERM) is not a failure, its log says what. */
+	if (cfg.count && (r.lost || r.close_failed))
+		status = EXIT_LOST;
 out:
 	collector_free(r.col);
 	snap_writer_free(r.w);
+	dirlock_free(r.lock);
 	if (r.dirfd >= 0)
 		close(r.dirfd);
 	return status;

@@ -33,6 +33,7 @@ struct procmap {
 	uint32_t *slots; /* index + 1 into ents, 0 = empty */
 	size_t nslots;	 /* power of two, > 2 * n */
 	bool truncated;
+	size_t denied;   /* processes whose fds we may not read */
 };
 
 struct procmap *procmap_new(void)
@@ -293,6 +294,10 @@ static int scan_pid(struct procmap *m, int procfd, const char *name)
 	fdfd = openat(pidfd, "fd", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fdfd < 0) {
 		err = -errno;
+		/* Another user's process, without CAP_SYS_PTRACE: its sockets
+		 * stay without owner, which the caller must be able to say. */
+		if (err == -EACCES || err == -EPERM)
+			m->denied++;
 		goto out;
 	}
 	fds = fdopendir(fdfd);
@@ -341,6 +346,7 @@ long procmap_scan(struct procmap *m, const char *proc_root)
 	m->nprocs = 0;
 	m->alen = 0;
 	m->truncated = false;
+	m->denied = 0;
 	if (m->slots)
 		memset(m->slots, 0, m->nslots * sizeof *m->slots);
 
@@ -404,4 +410,9 @@ const struct procmap_entry *procmap_entries(const struct procmap *m, size_t *n)
 bool procmap_truncated(const struct procmap *m)
 {
 	return m && m->truncated;
+}
+
+size_t procmap_denied(const struct procmap *m)
+{
+	return m ? m->denied : 0;
 }

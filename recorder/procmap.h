@@ -40,4 +40,9 @@ const struct procmap_entry *procmap_entries(const struct procmap *m, size_t *n);
 /* True when the last scan hit PROCMAP_MAX_ENTRIES and stopped early. */
 bool procmap_truncated(const struct procmap *m);
 
+/* Processes of the last scan whose fd directory could not be read
+ * (EACCES/EPERM: another user's, without the privilege): their sockets
+ * have no owner in the map, as with netstat -p run by a user. */
+size_t procmap_denied(const struct procmap *m);
+
 #endif

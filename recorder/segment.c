@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -216,7 +217,7 @@ static void start_thread(struct segment *s)
 	s->threaded = true;
 }
 
-static void sanitize_host(const char *host, char *out, size_t outsz)
+void segment_file_host(const char *host, char *out, size_t outsz)
 {
 	size_t i;
 
@@ -245,7 +246,7 @@ struct segment *segment_open(int dirfd, const char *host, usec_t now,
 	s->fd = -1;
 	s->dirfd = dirfd;
 	s->opened = now;
-	sanitize_host(host, h, sizeof(h));
+	segment_file_host(host, h, sizeof(h));
 	utctime_format_compact(now, t, sizeof(t));
 	for (int i = 0; i < 100; i++) {
 		if (i == 0)
@@ -258,6 +259,14 @@ struct segment *segment_open(int dirfd, const char *host, usec_t now,
 			break;
 	}
 	if (s->fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* Held until the file is closed: retention (ours or another
+	 * recorder's) never deletes a segment some process holds. A new
+	 * O_EXCL file is held by no one, unless another process is
+	 * verifying it at this instant: then this name is given up. */
+	if (flock(s->fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = -errno;
 		goto fail;
 	}

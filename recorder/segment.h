@@ -19,7 +19,9 @@ struct segment_opts {
 
 /* Creates a new segment file in dirfd named sockscope-<host>-<start>.zst
  * (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0640; -1, -2, ... appended on
- * collision). NULL with *err = -errno on failure. */
+ * collision; <host> as segment_file_host() writes it) and holds an
+ * exclusive flock(2) on it until it is closed or abandoned. NULL with
+ * *err = -errno on failure. */
 struct segment *segment_open(int dirfd, const char *host, usec_t now,
 			     const struct segment_opts *o, int *err);
 
@@ -40,6 +42,10 @@ const char *segment_name(const struct segment *s);
 uint64_t segment_size(const struct segment *s);      /* bytes on disk */
 usec_t segment_opened_at(const struct segment *s);
 unsigned segment_snapshots(const struct segment *s);
+
+/* The host as it appears in file names: at most 64 bytes of
+ * [A-Za-z0-9._-], anything else written '_'; "unknown" when empty. */
+void segment_file_host(const char *host, char *out, size_t outsz);
 
 /* Segment file name test: "sockscope-" ... ".zst". */
 bool segment_is_name(const char *name);

@@ -1,4 +1,5 @@
-# recorder_basic — no root needed: --help/--version/bad arguments, one
+# recorder_basic — no root needed: --help/--version/bad arguments (echoed
+# 64 bytes at most, control bytes as \xNN), a symlinked -o refused, one
 # snapshot with --once (modes 0750/0640, zstdcat-readable, verifies), the
 # drift-free sub-second schedule, and SIGTERM closing the zstd frame.
 # Usage: sh tests/integration/recorder_basic.sh BUILD_DIR
@@ -14,6 +15,41 @@ sst_tmpdir; dir=$SST_TMP
 "$RECORDER" -o "$dir/x" --netstat '-r' 2>/dev/null; [ $? -eq 2 ] || fail "--netstat -r must exit 2"
 [ ! -e "$dir/x" ] || [ -d "$dir/x" ] || fail "bad args created something odd"
 
+# an invalid argument is echoed at most 64 bytes, control bytes visible
+big=$(head -c 10240 /dev/zero | tr '\0' a)
+esc=$(printf 'x\033[2Jy')
+for args in "-i|$big" "--host|$big" "--netstat|-r$big" "|$big" "|--$big" "-i|$esc" "|$esc" \
+	"--host|$esc" "|--$esc"; do
+	opt=${args%%|*}
+	val=${args#*|}
+	if [ -n "$opt" ]; then
+		"$RECORDER" -o "$dir/x" "$opt" "$val" 2> "$dir/argerr"
+	else
+		"$RECORDER" -o "$dir/x" "$val" 2> "$dir/argerr"
+	fi
+	rc=$?
+	what="$opt $(printf '%s' "$val" | head -c 20 | od -An -c | tr -s ' ')"
+	[ $rc -eq 2 ] || fail "$what: exit $rc, want 2"
+	[ "$(wc -c < "$dir/argerr")" -le 300 ] || fail "$what: $(wc -c < "$dir/argerr") bytes of error echo"
+	LC_ALL=C grep -q "$(printf '\033')" "$dir/argerr" && fail "$what: a raw ESC reached the terminal"
+	case $val in
+	*aaaa) grep -q "'\.\.\. ([0-9]* bytes, the first 64 shown)" "$dir/argerr" ||
+		fail "$what: $(cat "$dir/argerr")" ;;
+	*) grep -q 'x\\x1b\[2Jy' "$dir/argerr" || fail "$what: ESC not shown as \\x1b: $(cat "$dir/argerr")" ;;
+	esac
+done
+
+# a symlinked -o is refused, and says why (O_NOFOLLOW), with or without '/'
+mkdir "$dir/real"
+ln -s "$dir/real" "$dir/link"
+for o in "$dir/link" "$dir/link/"; do
+	"$RECORDER" -q -o "$o" --once 2> "$dir/linkerr"
+	rc=$?
+	[ $rc -eq 1 ] || fail "-o $o (a symlink): exit $rc, want 1"
+	grep -q "is a symbolic link: refused.*O_NOFOLLOW" "$dir/linkerr" || fail "-o $o: $(cat "$dir/linkerr")"
+done
+[ -z "$(ls "$dir/real")" ] || fail "wrote through the link: $(ls "$dir/real")"
+
 # --once
 "$RECORDER" -q -o "$dir/once" --once --host 'web 1/x' || fail "--once failed"
 [ "$(stat -c %a "$dir/once")" = 750 ] || fail "directory mode $(stat -c %a "$dir/once"), want 750"
@@ -24,6 +60,12 @@ seg=$1
 "$SOCKSCOPE" verify "$seg" | grep -q 'good=1 bad=0 junk=0 frame=complete' ||
 	fail "verify: $("$SOCKSCOPE" verify "$seg" 2>&1)"
 zstdcat "$seg" | head -1 | grep -qx 'SOCKSCOPE 1' || fail "zstdcat does not show the magic line"
+# the directory imports as it is: the recorder's lock file beside the
+# segment is no input
+[ -f "$dir/once/.sockscope-web_1_x.lock" ] || fail "no lock file: $(ls -a "$dir/once")"
+"$SOCKSCOPE" import -d "$dir/once.db" "$dir/once" > "$dir/imp" 2>&1 ||
+	fail "importing the recorder's directory: $(cat "$dir/imp")"
+grep -q '^imported 1 source (0 already imported, 0 skipped)' "$dir/imp" || fail "import: $(cat "$dir/imp")"
 for s in sockets processes counters proc/net/tcp proc/net/udp 'netstat -na' 'netstat -aultnp' \
 	'netstat -n -p' 'netstat -ntu' 'netstat -anp'; do
 	zstdcat "$seg" | grep -qx "SECTION $s" || fail "section '$s' missing"

@@ -1,6 +1,7 @@
 # recorder_enospc — a full file system (a small tmpfs) is survived: the
 # recorder logs, keeps running, leaves no corrupt segment, and records again
-# once space returns.
+# once space returns; --count/--once exit 1 with "N of M snapshots lost",
+# and "nothing written" is repeated every 60 lost snapshots.
 # Usage: sh tests/integration/recorder_enospc.sh BUILD_DIR
 
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +12,8 @@ mnt=$dir/mnt
 mkdir -p "$mnt"
 mount -t tmpfs -o size=1m,mode=0755 sst-enospc "$mnt" || skip "cannot mount tmpfs: needs root"
 cleanup_mnt() { umount "$mnt" 2>/dev/null; }
-trap 'cleanup_mnt; sst_on_exit' EXIT
+# keep the test's status: sst_on_exit exits with the $? it is called with
+trap 'st=$?; cleanup_mnt; (exit $st); sst_on_exit' EXIT
 
 # fill all but ~20 KiB
 dd if=/dev/zero of="$mnt/filler" bs=4k count=1000 2>/dev/null
@@ -42,8 +44,32 @@ for f in "$mnt"/rec/*.zst; do
 done
 [ "$after" -ge $((before + 10)) ] ||
 	fail "recording did not resume: $before snapshots while full, $after after"
-# said once, not once a tick; and the recovery is said too
-[ "$(grep -c 'No space left on device' "$dir/err")" -eq 1 ] ||
+# said once, not once a tick; and the recovery is said too, and the count
+# at the end
+[ "$(grep -v 'snapshots lost' "$dir/err" | grep -c 'No space left on device')" -eq 1 ] ||
 	fail "ENOSPC logged $(grep -c 'No space left on device' "$dir/err") times, want once: $(head -5 "$dir/err")"
 grep -q 'recording resumed with snapshot' "$dir/err" || fail "recovery not logged: $(cat "$dir/err")"
-pass "survived ENOSPC ($before snapshots while full, $after in all, no corrupt segment)"
+grep -q '^sockscope-recorder: [1-9][0-9]* of [0-9]* snapshots lost (last error: No space left on device)$' \
+	"$dir/err" || fail "no count of lost snapshots at exit: $(tail -2 "$dir/err")"
+
+# Nothing written at all: --count and --once must not report success (a
+# cron job would believe it has evidence), and say how many were lost; the
+# log repeats every 60 lost snapshots in a row that nothing is written.
+rm -rf "$mnt/rec"
+dd if=/dev/zero of="$mnt/filler" bs=4k 2>/dev/null   # until the disk is full
+"$RECORDER" -o "$mnt/full" -i 0.02 --count 125 --netstat none 2> "$dir/err2"
+rc=$?
+[ $rc -eq 1 ] || fail "--count 125 on a full disk exited $rc, want 1: $(tail -3 "$dir/err2")"
+grep -q '^sockscope-recorder: 125 of 125 snapshots lost' "$dir/err2" ||
+	fail "no '125 of 125 snapshots lost': $(tail -3 "$dir/err2")"
+[ "$(grep -c 'nothing written for [0-9]* snapshots (since .*Z): No space left on device; still retrying' "$dir/err2")" -eq 2 ] ||
+	fail "want 2 'nothing written' lines (at 60 and 120): $(grep 'nothing written' "$dir/err2")"
+grep -q 'nothing written for 120 snapshots' "$dir/err2" || fail "second reminder not at 120"
+"$RECORDER" -q -o "$mnt/full" --once 2> "$dir/err3"
+rc=$?
+[ $rc -eq 1 ] || fail "--once on a full disk exited $rc, want 1"
+grep -q '1 of 1 snapshots lost' "$dir/err3" || fail "--once: $(cat "$dir/err3")"
+rm -f "$mnt/filler"
+"$RECORDER" -q -o "$mnt/full" --once || fail "--once with space exited $?"
+pass "survived ENOSPC ($before snapshots while full, $after in all, no corrupt segment);" \
+	"--count/--once on a full disk exit 1 with the count"

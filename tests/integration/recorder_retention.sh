@@ -34,17 +34,18 @@ for f in "$dir"/age-rot/*.zst; do
 done
 [ "$nsnap" -eq 8 ] || fail "--segment-age lost snapshots: $nsnap of 8"
 
-# --max-age: old closed segments go, the current one stays
+# --max-age: this host's old closed segments go, the current one stays
 mkdir -p "$dir/age"
 chmod 750 "$dir/age"
-for h in 01 02 03; do
-	: > "$dir/age/sockscope-old-20200101T${h}0000Z.zst"
-	touch -d "2020-01-01 $h:00:00" "$dir/age/sockscope-old-20200101T${h}0000Z.zst"
+for h in 1 2 3; do
+	"$RECORDER" -q -o "$dir/age" --once --host old --netstat none --no-processes || fail "old run"
+	sleep 1.1   # one name per second
 done
+for f in "$dir"/age/sockscope-old-*.zst; do touch -d "2020-01-01" "$f"; done
 : > "$dir/age/unrelated.zst"
 touch -d "2020-01-01" "$dir/age/unrelated.zst"
-"$RECORDER" -q -o "$dir/age" --once --netstat none --no-processes --max-age 1d || fail "--max-age run"
-[ ! -e "$dir/age/sockscope-old-20200101T010000Z.zst" ] || fail "old segment not deleted"
+"$RECORDER" -q -o "$dir/age" --once --host old --netstat none --no-processes --max-age 1d ||
+	fail "--max-age run"
 [ -e "$dir/age/unrelated.zst" ] || fail "deleted a file that is not a segment"
 [ "$(ls "$dir"/age/sockscope-*.zst | wc -l)" -eq 1 ] || fail "want only the new segment: $(ls "$dir/age")"
 

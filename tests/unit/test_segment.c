@@ -6,10 +6,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,7 +99,7 @@ static void round_trip(int workers)
 	struct segment *seg;
 	struct stat sb;
 	char name[320];
-	int err = 0;
+	int err = 0, lfd;
 
 	tmp_init(&t);
 	seg = segment_open(t.dfd, "web 1", 1764079800000000LL, &o, &err);
@@ -108,6 +110,11 @@ static void round_trip(int workers)
 	for (uint64_t i = 1; i <= 3; i++)
 		snapshot(seg, i, 40000, true);
 	assert_int_equal(segment_snapshots(seg), 3);
+	/* held while open: retention elsewhere cannot lock it, after close it can */
+	lfd = openat(t.dfd, name, O_RDONLY);
+	assert_true(lfd >= 0);
+	assert_int_equal(flock(lfd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
 	assert_int_equal(fstatat(t.dfd, name, &sb, 0), 0);
 	assert_int_equal(sb.st_mode & 0777, 0640);
 	assert_int_equal((uint64_t)sb.st_size, segment_size(seg));
@@ -117,6 +124,8 @@ static void round_trip(int workers)
 	assert_int_equal(st.bad, 0);
 	assert_false(st.frame_complete);
 	assert_int_equal(segment_close(seg), 0);
+	assert_int_equal(flock(lfd, LOCK_EX | LOCK_NB), 0);
+	close(lfd);
 	read_back(&t, name, &st, &c);
 	assert_int_equal(st.good, 3);
 	assert_true(st.frame_complete);

@@ -6,6 +6,7 @@
 
 #include "hostport.h"
 #include "num.h"
+#include "service.h"
 
 static int parse_port(const char *s, size_t len, uint16_t *port)
 {
@@ -97,4 +98,94 @@ int hostport_parse(const char *s, size_t len, enum hostport_style style, int fam
 	if (style == HOSTPORT_DOT)
 		return parse_dot(s, len, family, a, port);
 	return parse_colon(s, len, family, a, port);
+}
+
+/* A host name as resolvers return them (RFC 1123 letters, digits, '-', and
+ * '_' seen in the wild), dotted, with a letter somewhere: "10.0.0" is a cut
+ * address, not a name. */
+static int is_host_name(const char *s, size_t len)
+{
+	int letter = 0;
+
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+			letter = 1;
+		else if (!(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.')
+			return 0;
+	}
+	return letter;
+}
+
+/* A port: number, '*', or a service name (a cut one when `cut`). */
+static int parse_port_named(const char *s, size_t len, int proto, int cut, uint16_t *port,
+			    int *named)
+{
+	*named = 0;
+	if (parse_port(s, len, port) == 0)
+		return 0;
+	if (len == 0 || !is_host_name(s, len))
+		return -EINVAL;   /* service names share host names' alphabet */
+	if ((cut ? service_port_prefix(s, len, proto, port)
+		 : service_port(s, len, proto, port)) < 0)
+		return -EINVAL;
+	*named = 1;
+	return 0;
+}
+
+/* A host: an address or '*' (parse_host), else a host name kept as text. */
+static int parse_host_named(const char *s, size_t len, int family, struct addr *a,
+			    struct hostport_names *names)
+{
+	if (parse_host(s, len, family, a) == 0)
+		return 0;
+	if (!is_host_name(s, len))
+		return -EINVAL;
+	memset(a, 0, sizeof *a);
+	a->family = family == AF_INET6 ? AF_INET6 : AF_INET;
+	names->host = s;
+	names->hostlen = len;
+	return 0;
+}
+
+int hostport_parse_names(const char *s, size_t len, enum hostport_style style, int family,
+			 int proto, int cut, struct addr *a, uint16_t *port,
+			 struct hostport_names *names)
+{
+	const char *sep;
+	size_t hlen;
+
+	memset(names, 0, sizeof *names);
+	if (hostport_parse(s, len, style, family, a, port) == 0)
+		return 0;
+	if (len == 0)
+		return -EINVAL;
+	if (style == HOSTPORT_COLON && s[0] == '[') {
+		/* "[::]:ssh", "[fe80::1]%eth0:ssh": an address in brackets */
+		const char *rb = memchr(s, ']', len), *rest;
+
+		if (!rb || parse_host(s + 1, (size_t)(rb - s - 1), family, a) < 0)
+			return -EINVAL;
+		rest = rb + 1;
+		if (rest < s + len && *rest == '%')
+			rest = memchr(rest, ':', (size_t)(s + len - rest));
+		if (!rest || rest >= s + len || *rest != ':')
+			return -EINVAL;
+		return parse_port_named(rest + 1, (size_t)(s + len - rest - 1), proto, cut, port,
+					&names->port_named);
+	}
+	sep = memrchr(s, style == HOSTPORT_DOT ? '.' : ':', len);
+	if (!sep || sep == s)
+		return -EINVAL;
+	hlen = (size_t)(sep - s);
+	if (parse_host_named(s, hlen, family, a, names) < 0)
+		return -EINVAL;
+	if (parse_port_named(sep + 1, len - hlen - 1, proto, cut, port, &names->port_named) < 0) {
+		memset(names, 0, sizeof *names);
+		return -EINVAL;
+	}
+	return 0;
 }

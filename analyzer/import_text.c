@@ -20,6 +20,8 @@ struct text {
 	bool open;
 	int64_t snap_id;
 	uint64_t rows, lineno;
+	uint64_t named;          /* rows the dump spelled with names (not -n) */
+	char skipped[DUMP_SKIPPED_MAX];   /* unknown columns last warned about */
 	int db_rc;               /* a database error seen inside the sink */
 	usec_t fallback;         /* time of a dump without a date line */
 	const char *fallback_from;
@@ -47,6 +49,7 @@ static int on_row(void *ctx, const struct sock_row *r)
 		return rc;
 	}
 	t->rows++;
+	t->named += r->named != 0;
 	t->src->sockets++;
 	if ((t->src->sockets & 4095) == 0)
 		import_progress(t->src);
@@ -60,6 +63,18 @@ static void on_bad(void *ctx, size_t lineno, const char *expected)
 	import_bad(t->src, lineno, expected);
 }
 
+/* Header columns the parser skipped: said once per file (again only when a
+ * later dump of a cron log skips others), never per line. */
+static void note_skipped(struct text *t)
+{
+	const char *sk = t->f->skipped ? t->f->skipped(t->state) : NULL;
+
+	if (!sk || !sk[0] || !strcmp(sk, t->skipped))
+		return;
+	snprintf(t->skipped, sizeof t->skipped, "%s", sk);
+	import_warn(t->src, "columns this parser does not know were skipped: %s", sk);
+}
+
 static int close_snapshot(struct text *t, const struct row_sink *sink)
 {
 	int rc;
@@ -70,6 +85,7 @@ static int close_snapshot(struct text *t, const struct row_sink *sink)
 	rc = t->f->end(t->state, sink);
 	if (rc < 0)
 		return t->db_rc ? t->db_rc : rc;
+	note_skipped(t);
 	rc = store_snapshot_finish(t->src->store, t->snap_id, t->rows);
 	if (rc == 0)
 		t->src->snapshots++;
@@ -194,6 +210,15 @@ int import_text(struct import_source *src, struct lines *l, const struct dump_fo
 		}
 	}
 	rc = close_snapshot(&t, &sink);
+	if (rc == 0 && t.named > 0) {
+		rc = store_source_names(src->store, src->source_id, t.named);
+		import_warn(src,
+			    "%llu rows name hosts or services instead of numbers (saved without -n): "
+			    "ports were looked up in sockscope's service table, host names kept as "
+			    "text (lhost, rhost) and never resolved; save with netstat -n or ss -n "
+			    "to get addresses",
+			    (unsigned long long)t.named);
+	}
 out:
 	free(t.state);
 	return rc;

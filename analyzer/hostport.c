@@ -102,19 +102,29 @@ int hostport_parse(const char *s, size_t len, enum hostport_style style, int fam
 
 /* A host name as resolvers return them (RFC 1123 letters, digits, '-', and
  * '_' seen in the wild), dotted, with a letter somewhere: "10.0.0" is a cut
- * address, not a name. */
+ * address, not a name. DNS limits hold: 253 characters, labels of 63. */
+#define HOST_NAME_MAX_LEN 253
+#define HOST_LABEL_MAX 63
+
 static int is_host_name(const char *s, size_t len)
 {
 	int letter = 0;
+	size_t label = 0;
 
-	if (len == 0)
+	if (len == 0 || len > HOST_NAME_MAX_LEN)
 		return 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
+		if (c == '.') {
+			label = 0;
+			continue;
+		}
+		if (++label > HOST_LABEL_MAX)
+			return 0;
 		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
 			letter = 1;
-		else if (!(c >= '0' && c <= '9') && c != '-' && c != '_' && c != '.')
+		else if (!(c >= '0' && c <= '9') && c != '-' && c != '_')
 			return 0;
 	}
 	return letter;

@@ -201,6 +201,23 @@ static void test_names(void **state)
 	expect_named_bad(":ssh", HOSTPORT_COLON, 0);
 	expect_named_bad("host;rm:ssh", HOSTPORT_COLON, 0);
 	expect_named_bad("[::1]:nosuch", HOSTPORT_COLON, 0);
+	/* DNS limits: a label of 64, a name of 254 characters are no names */
+	{
+		char s[300];
+
+		memset(s, 'a', 64);
+		memcpy(s + 64, ":22", 4);
+		expect_named_bad(s, HOSTPORT_COLON, 0);
+		memset(s, 'a', 63);
+		memcpy(s + 63, ":22", 4);
+		expect_named("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:22",
+			     HOSTPORT_COLON, AF_INET, IPPROTO_TCP, 0, "0.0.0.0", 22,
+			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0);
+		for (int i = 0; i < 254; i++)
+			s[i] = i % 10 == 9 ? '.' : 'a';
+		memcpy(s + 254, ":22", 4);
+		expect_named_bad(s, HOSTPORT_COLON, 0);
+	}
 }
 
 static void test_service(void **state)

@@ -93,7 +93,7 @@ void named_peers_note(FILE *f, const struct named_peers *p, const char *what)
 {
 	if (p->rows == 0)
 		return;
-	fprintf(f, "\n%" PRIu64 " socket%s had a peer known by name only (%" PRIu64
+	fprintf(f, "named: %" PRIu64 " socket%s had a peer known by name only (%" PRIu64
 		   " name%s: a dump saved without -n); %s. Grouped by name, never resolved:\n",
 		p->rows, p->rows == 1 ? "" : "s", p->groups, p->groups == 1 ? "" : "s", what);
 	for (size_t i = 0; i < p->n; i++) {

@@ -33,8 +33,9 @@ int named_peers_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t
 		     size_t limit, struct named_peers *out, char *err, size_t errsz);
 void named_peers_fini(struct named_peers *p);
 
-/* Writes the note a report prints under its table: what the named peers
- * are, and each with its peak and total (host names made printable). */
+/* Writes the note a report prints about them ("named: ..."): what the named
+ * peers are, and each with its peak and total (host names made printable).
+ * Nothing when there are none. */
 void named_peers_note(FILE *f, const struct named_peers *p, const char *what);
 
 #endif

@@ -512,7 +512,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct rai
 			named_peers_note(o->why, &np, "none can become a rule");
 		else if (np.rows)
 			fprintf(o->why,
-				"%" PRIu64 " socket%s had a peer known by name only (a dump saved "
+				"named: %" PRIu64 " socket%s had a peer known by name only (a dump saved "
 				"without -n): none can become a rule; --explain lists them, "
 				"netstat -n gives addresses\n",
 				np.rows, np.rows == 1 ? "" : "s");

@@ -389,7 +389,7 @@ long report_top(struct scan_src *src, const struct filter *flt, const struct top
 
 		if (nrc < 0)
 			rc = nrc;
-		else
+		else if (np.rows && fputc('\n', f) != EOF)
 			named_peers_note(f, &np,
 					 o->by == TOP_IP ? "not in the table above, which counts addresses"
 							 : "in no subnet: a name is not an address");

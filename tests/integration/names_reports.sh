@@ -18,6 +18,8 @@ db=$dir/t.db
 [ "$("$S" query -d "$db" "select count(*) from sockets where rhost = 'client-a.example.' and raddr is null and rnet = 0")" = 2 ] ||
 	fail "named peer rows: $("$S" query -d "$db" "select rhost, raddr, rnet from sockets where rhost is not null")"
 [ "$("$S" query -d "$db" "select count(*) from sources where names > 0")" = 2 ] || fail "sources.names"
+"$S" sources -d "$db" > "$dir/src" || fail "sources"
+[ "$(grep -c 'netstat (names)\|windows (names)' "$dir/src")" = 2 ] || fail "sources does not mark names: $(cat "$dir/src")"
 # subnet() of a named peer is NULL, not an invented network
 [ "$("$S" query -d "$db" "select count(*) from sockets where rhost is not null and subnet(raddr, 24) is not null")" = 0 ] ||
 	fail "subnet() made a network of a name"

@@ -39,6 +39,8 @@ struct bsd_cols {
 	int queues;     /* those are the queues */
 	int state;      /* a (state) / State / TCP-State column follows the
 	                 * addresses (FreeBSD -x, -T, -R leave it out) */
+	int state_skip; /* header words between Foreign Address and it:
+	                 * columns not known, whose values come first */
 };
 
 struct bsd_state {
@@ -238,7 +240,13 @@ static const char *parse_row(struct bsd_state *st, const struct dump_tok *t, siz
 			r->state = ST_UNKNOWN;   /* -T, -x, -R print no state */
 			return NULL;
 		}
-		s = i < n ? parse_state(&t[i]) : -EINVAL;
+		/* after the values of columns not known, when the header put
+		 * some there; else (a header word that is no row token) here */
+		s = -EINVAL;
+		if (c->known && c->state_skip > 0 && i + (size_t)c->state_skip < n)
+			s = parse_state(&t[i + (size_t)c->state_skip]);
+		if (s < 0)
+			s = i < n ? parse_state(&t[i]) : -EINVAL;
 		if (s < 0)
 			return "expected a TCP state like LISTEN, ESTABLISHED or SYN_RCVD";
 		r->state = (uint8_t)s;
@@ -304,6 +312,8 @@ static int header_cols(struct bsd_state *st, const struct dump_tok *t, size_t n)
 
 		if (dump_tok_is(&t[i], "(state)") || dump_tok_is(&t[i], "State") ||
 		    dump_tok_is(&t[i], "TCP-State")) {
+			if (!c.state)
+				c.state_skip = (int)(i - (n - extra));
 			c.state = 1;
 			continue;
 		}

@@ -561,6 +561,19 @@ static void test_skipped_columns(void **state)
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.nbad, 0);
 	assert_string_equal(dump_bsd.skipped(st), "Log-ID");
+	/* a column not known before the state: its values are skipped too */
+	{
+		static const char h[] = "Proto Recv-Q Send-Q Local Address Foreign Address Log-ID "
+					"(state)";
+		static const char r1[] = "tcp4 0 0 192.0.2.10.22 198.51.100.20.50222 0x1f "
+					 "TIME_WAIT";
+
+		assert_int_equal(dump_bsd.line(st, h, sizeof h - 1, 5, &sink), 0);
+		assert_int_equal(dump_bsd.line(st, r1, sizeof r1 - 1, 6, &sink), 0);
+		assert_int_equal(g.nbad, 0);
+		assert_int_equal(g.n, 3);
+		assert_int_equal(g.r[2].state, ST_TIME_WAIT);
+	}
 	dump_bsd.begin(st, NULL);
 	assert_null(dump_bsd.skipped(st));
 	free(st);

@@ -139,6 +139,11 @@ static int parse_port_named(const char *s, size_t len, int proto, int cut, uint1
 		return 0;
 	if (len == 0 || !is_host_name(s, len))
 		return -EINVAL;   /* service names share host names' alphabet */
+	/* BSD netstat prints 15 characters of a service name ("%.15s"),
+	 * net-tools 18 when the column is short: a name of that length may be
+	 * the start of a longer one */
+	if (len == 15 || len == 18)
+		cut = 1;
 	if ((cut ? service_port_prefix(s, len, proto, port)
 		 : service_port(s, len, proto, port)) < 0)
 		return -EINVAL;

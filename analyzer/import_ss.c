@@ -378,6 +378,15 @@ static const char *parse_row(struct ss_state *st, struct sock_row *r)
 	if (n < i + 5 || endpoint(&t[i + 4], r->local.family, rp, &r->remote, &r->rport,
 				  st->rhost, &r->rhost, &r->named) < 0)
 		return WHY_PEER;
+	/* a named host (ss -r) has no family of its own: it takes the
+	 * address beside it's */
+	if (r->lhost && !r->rhost && r->local.family != r->remote.family) {
+		memset(&r->local, 0, sizeof r->local);
+		r->local.family = r->remote.family;
+	} else if (r->rhost && !r->lhost && r->remote.family != r->local.family) {
+		memset(&r->remote, 0, sizeof r->remote);
+		r->remote.family = r->local.family;
+	}
 	if (r->remote.family != r->local.family)
 		return WHY_FAMILY;
 	r->family = r->local.family;

@@ -193,6 +193,9 @@ static void test_names(void **state)
 	expect_named("a-long-host-name.postg", HOSTPORT_DOT, AF_INET, IPPROTO_TCP, 1, "0.0.0.0",
 		     5432, "a-long-host-name", 1);
 	expect_named_bad("a-long-host-name.postg", HOSTPORT_DOT, 0);
+	/* BSD keeps 15 characters of a service name: clc-build-daemon */
+	expect_named("*.clc-build-daemo", HOSTPORT_DOT, AF_INET, IPPROTO_TCP, 0, "0.0.0.0", 8990,
+		     NULL, 1);
 	/* what is neither */
 	expect_named_bad("localhost:nosuchservice", HOSTPORT_COLON, 0);
 	expect_named_bad("local host:22", HOSTPORT_COLON, 0);

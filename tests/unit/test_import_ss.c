@@ -729,10 +729,18 @@ static void test_names(void **state)
 	/* ss -r: host names stay text, their address unspecified */
 	run_str("State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
 		"ESTAB 0      0      builder.localdomain:ssh client-a.example.net:34257\n"
-		"LISTEN 0     128    localhost:ipp      *:*\n",
+		"LISTEN 0     128    localhost:ipp      *:*\n"
+		"ESTAB 0      0      builder.localdomain:http 198.51.100.4:38699\n"
+		"ESTAB 0      0      198.51.100.4:38699 builder.localdomain:http\n",
 		NULL, &g);
 	assert_int_equal(g.nbad, 0);
-	assert_int_equal(g.n, 2);
+	assert_int_equal(g.n, 4);
+	/* a named host takes the family of the address beside it */
+	assert_int_equal(g.r[2].family, AF_INET);
+	assert_addr(&g.r[2].remote, "198.51.100.4");
+	assert_int_equal(g.r[3].family, AF_INET);
+	assert_string_equal(g.r[3].rhost, "builder.localdomain");
+	assert_int_equal(g.r[3].rport, 80);
 	assert_string_equal(g.r[0].rhost, "client-a.example.net");
 	assert_int_equal(g.r[0].rport, 34257);
 	assert_int_equal(g.r[0].lport, 22);

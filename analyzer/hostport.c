@@ -146,7 +146,7 @@ static int parse_port_named(const char *s, size_t len, int proto, int cut, uint1
 		cut = 1;
 	if ((cut ? service_port_prefix(s, len, proto, port)
 		 : service_port(s, len, proto, port)) < 0)
-		return -EINVAL;
+		return -ENOENT;
 	*named = 1;
 	return 0;
 }
@@ -172,6 +172,7 @@ int hostport_parse_names(const char *s, size_t len, enum hostport_style style, i
 {
 	const char *sep;
 	size_t hlen;
+	int rc;
 
 	memset(names, 0, sizeof *names);
 	if (hostport_parse(s, len, style, family, a, port) == 0)
@@ -189,8 +190,9 @@ int hostport_parse_names(const char *s, size_t len, enum hostport_style style, i
 			rest = memchr(rest, ':', (size_t)(s + len - rest));
 		if (!rest || rest >= s + len || *rest != ':')
 			return -EINVAL;
-		return parse_port_named(rest + 1, (size_t)(s + len - rest - 1), proto, cut, port,
-					&names->port_named);
+		rc = parse_port_named(rest + 1, (size_t)(s + len - rest - 1), proto, cut, port,
+				      &names->port_named);
+		return rc;
 	}
 	sep = memrchr(s, style == HOSTPORT_DOT ? '.' : ':', len);
 	if (!sep || sep == s)
@@ -198,9 +200,8 @@ int hostport_parse_names(const char *s, size_t len, enum hostport_style style, i
 	hlen = (size_t)(sep - s);
 	if (parse_host_named(s, hlen, family, a, names) < 0)
 		return -EINVAL;
-	if (parse_port_named(sep + 1, len - hlen - 1, proto, cut, port, &names->port_named) < 0) {
+	rc = parse_port_named(sep + 1, len - hlen - 1, proto, cut, port, &names->port_named);
+	if (rc < 0)
 		memset(names, 0, sizeof *names);
-		return -EINVAL;
-	}
-	return 0;
+	return rc;
 }

@@ -48,7 +48,8 @@ struct hostport_names {
  * least one letter; it may be cut (netstat cuts it to fit its column).
  * With `cut` (the endpoint fills its column: netstat may have cut the
  * service name too) a service name may be the unique start of one.
- * Returns 0 or -EINVAL. */
+ * Returns 0, -ENOENT when all is well but a service name the table does
+ * not have, or -EINVAL. */
 int hostport_parse_names(const char *s, size_t len, enum hostport_style style, int family,
 			 int proto, int cut, struct addr *a, uint16_t *port,
 			 struct hostport_names *names);

@@ -101,9 +101,12 @@ static const char *endpoint(const struct dump_tok *t, int family, int proto, str
 	struct hostport_names nm;
 	const char *dot;
 	int cut = t->len == BSD_EP_COL || t->len == BSD_EP_COL_A;
+	int rc = hostport_parse_names(t->s, t->len, HOSTPORT_DOT, family, proto, cut, a, port,
+				      &nm);
 
-	if (hostport_parse_names(t->s, t->len, HOSTPORT_DOT, family, proto, cut, a, port, &nm) <
-	    0) {
+	if (rc == -ENOENT)
+		return "a port named by a service name sockscope's table does not have (netstat -n)";
+	if (rc < 0) {
 		dot = memrchr(t->s, '.', t->len);
 		if (dot && dot - t->s == BSD_ADDR6_COL && memchr(t->s, ':', t->len))
 			return "IPv6 address truncated by netstat; use -W (FreeBSD), -l (macOS) "

@@ -21,6 +21,7 @@
 #define NS_PROG_MAX 256
 /* net-tools without -W cuts "address:port" to 23 columns (addr_do_one). */
 #define NS_ADDR_COL 23
+#define WHY_SERVICE "a port named by a service name sockscope's table does not have (netstat -n)"
 /* A host name kept from a names-mode row (DNS names stop at 253). */
 #define NS_HOST_MAX 256
 
@@ -88,9 +89,12 @@ static const char *endpoint(const struct dump_tok *t, int family, int proto, str
 {
 	struct hostport_names nm;
 	int cut = t->len == NS_ADDR_COL;
+	int rc = hostport_parse_names(t->s, t->len, HOSTPORT_COLON, family, proto, cut, a, port,
+				      &nm);
 
-	if (hostport_parse_names(t->s, t->len, HOSTPORT_COLON, family, proto, cut, a, port,
-				 &nm) < 0) {
+	if (rc == -ENOENT)
+		return WHY_SERVICE;
+	if (rc < 0) {
 		if (family == AF_INET6 && cut && memchr(t->s, ':', t->len))
 			return "address truncated by netstat; use netstat -W";
 		return "expected an address:port like 1.2.3.4:80, :::22 or localhost:smtp";

@@ -40,6 +40,14 @@ isakmp 500/udp
 ms-sql-s 1433/tcp
 ms-sql-m 1434/udp
 wsdapi 5357/tcp
+pcsync-https 8443/tcp
+wsman 5985/tcp
+wsmans 5986/tcp
+msft-gc 3268/tcp
+msft-gc-ssl 3269/tcp
+net-assistant 3283/tcp
+net-assistant 3283/udp
+apple-sasl 3659/tcp
 EXTRA
 } | awk '
 NF >= 2 && $2 ~ /^[0-9]+\/(tcp|udp)$/ {

@@ -146,8 +146,7 @@ static void expect_named_bad(const char *s, enum hostport_style st, int cut)
 	struct addr a;
 	uint16_t p;
 
-	if (hostport_parse_names(s, strlen(s), st, AF_INET, IPPROTO_TCP, cut, &a, &p, &nm) !=
-	    -EINVAL)
+	if (hostport_parse_names(s, strlen(s), st, AF_INET, IPPROTO_TCP, cut, &a, &p, &nm) >= 0)
 		fail_msg("%s: accepted", s);
 }
 
@@ -198,6 +197,19 @@ static void test_names(void **state)
 		     NULL, 1);
 	/* what is neither */
 	expect_named_bad("localhost:nosuchservice", HOSTPORT_COLON, 0);
+	{
+		struct hostport_names nm;
+		struct addr a;
+		uint16_t p;
+
+		/* the shape of a named endpoint, a service the table lacks */
+		assert_int_equal(hostport_parse_names("localhost:nosuchservice", 23, HOSTPORT_COLON,
+						      AF_INET, IPPROTO_TCP, 0, &a, &p, &nm),
+				 -ENOENT);
+		assert_int_equal(hostport_parse_names("local host:22", 13, HOSTPORT_COLON, AF_INET,
+						      IPPROTO_TCP, 0, &a, &p, &nm),
+				 -EINVAL);
+	}
 	expect_named_bad("local host:22", HOSTPORT_COLON, 0);
 	expect_named_bad("10.0.0:22", HOSTPORT_COLON, 0);
 	expect_named_bad("localhost", HOSTPORT_COLON, 0);

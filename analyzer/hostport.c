@@ -190,9 +190,8 @@ int hostport_parse_names(const char *s, size_t len, enum hostport_style style, i
 			rest = memchr(rest, ':', (size_t)(s + len - rest));
 		if (!rest || rest >= s + len || *rest != ':')
 			return -EINVAL;
-		rc = parse_port_named(rest + 1, (size_t)(s + len - rest - 1), proto, cut, port,
-				      &names->port_named);
-		return rc;
+		return parse_port_named(rest + 1, (size_t)(s + len - rest - 1), proto, cut, port,
+					&names->port_named);
 	}
 	sep = memrchr(s, style == HOSTPORT_DOT ? '.' : ':', len);
 	if (!sep || sep == s)

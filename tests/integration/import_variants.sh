@@ -30,7 +30,9 @@ macOS 14 -a|bsd/macos_netstat_a.txt|bsd|9|9
 NetBSD 10 -an|bsd/netbsd_netstat_an.txt|bsd|8|0
 NetBSD 10 -a|bsd/netbsd_netstat_a.txt|bsd|4|4
 NetBSD 10 -anA|bsd/netbsd_netstat_anA.txt|bsd|4|0
-Windows -a|windows/netstat_a.txt|windows|14|11'
+Windows -a|windows/netstat_a.txt|windows|14|11
+RHEL 5 net-tools 1.60 -an|quirks/netstat_an_rhel5.txt|netstat|10|0
+net-tools -naeop, empty PID|quirks/netstat_naeop_empty.txt|netstat|6|0'
 
 printf '%-30s %-28s %-8s %8s %6s %6s\n' platform file format sockets bad names
 echo "$cases" | while IFS='|' read -r plat file fmt want wnamed; do
@@ -45,6 +47,15 @@ echo "$cases" | while IFS='|' read -r plat file fmt want wnamed; do
 	n=$("$S" query -d "$db" "select count(*) from sockets where (rhost is not null and raddr is not null) or (lhost is not null and laddr is not null)")
 	[ "$n" = 0 ] || fail "$file: $n rows with both a host name and an address"
 done || exit 1
+# old net-tools: IPv6 sockets in "tcp"/"udp" rows are IPv6 sockets
+db=$dir/quirks_netstat_an_rhel5.txt.db
+[ "$("$S" query -d "$db" "select group_concat(family, '') from sockets")" = 4446666646 ] ||
+	fail "RHEL 5 families: $("$S" query -d "$db" "select proto, family, laddr from sockets")"
+db=$dir/quirks_netstat_naeop_empty.txt.db
+[ "$("$S" query -d "$db" "select group_concat(coalesce(pid, '-') || '/' || coalesce(program, '-'), ' ') from sockets")" = \
+  "812/sshd -/- 1401/- -/- 812/sshd -/-" ] ||
+	fail "empty PID/Program: $("$S" query -d "$db" "select pid, program from sockets")"
+
 # a header column no parser knows is skipped and named once per file, not
 # reported per line; the names-mode warning comes once per file too
 {

@@ -390,6 +390,7 @@ static int import_file(struct importer *im, const char *path, const char *open_p
 	im->t.sockets += src.sockets;
 	im->t.bad_lines += src.bad_lines;
 	im->t.dup_snapshots += src.dup_snapshots;
+	im->t.named_peers += src.named_peers;
 	im->t.bytes += input_raw_bytes(src.in);
 	if (!im->o->quiet) {
 		fprintf(im->msg, "%s: %s, %" PRIu64 " snapshot%s, %" PRIu64 " sockets", path,

@@ -34,6 +34,7 @@ struct import_totals {
 	uint64_t failed;         /* skipped: unreadable or unrecognised */
 	uint64_t snapshots, sockets, bad_lines, bytes;
 	uint64_t dup_snapshots;  /* recorder snapshots already present */
+	uint64_t named_peers;    /* rows whose peer a dump named (no -n) */
 };
 
 struct importer;
@@ -65,6 +66,7 @@ struct import_source {
 	struct input *in;
 	int64_t source_id;
 	uint64_t snapshots, sockets, bad_lines, dup_snapshots;
+	uint64_t named_peers;    /* rows whose peer the dump named (no -n) */
 	char first_error[512];
 	/* progress */
 	double t_start, t_drawn;

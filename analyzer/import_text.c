@@ -50,6 +50,7 @@ static int on_row(void *ctx, const struct sock_row *r)
 	}
 	t->rows++;
 	t->named += r->named != 0;
+	t->src->named_peers += r->rhost != NULL;
 	t->src->sockets++;
 	if ((t->src->sockets & 4095) == 0)
 		import_progress(t->src);

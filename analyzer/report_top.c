@@ -394,6 +394,15 @@ long report_top(struct scan_src *src, const struct filter *flt, const struct top
 					 o->by == TOP_IP ? "not in the table above, which counts addresses"
 							 : "in no subnet: a name is not an address");
 		named_peers_fini(&np);
+	} else if (rc >= 0 && fmt == OUT_TABLE && !src->db && src->named_peers &&
+		   (o->by == TOP_IP || o->by == TOP_SUBNET)) {
+		/* files grouped as they are parsed: only the count is known */
+		fprintf(f,
+			"\nnamed: %" PRIu64 " socket%s of the files read had a peer known by name "
+			"only (a dump saved without -n, filters not applied to this count); not in "
+			"the table above. Import the dump to see them grouped by name; save "
+			"netstat -n / ss -n output to get addresses\n",
+			src->named_peers, src->named_peers == 1 ? "" : "s");
 	}
 	top_result_fini(&res);
 	return rc;

@@ -33,6 +33,11 @@ grep -q '^  name client-a.example.  peak 2, 2 in all$' "$dir/top" || fail "named
 grep -q '^  name www.example.com  peak 1, 1 in all$' "$dir/top" || fail "Windows named peer: $(cat "$dir/top")"
 "$S" top -d "$db" --by subnet > "$dir/sub" 2> "$dir/err" || fail "top subnet: $(cat "$dir/err")"
 grep -q 'in no subnet: a name is not an address' "$dir/sub" || fail "subnet note: $(cat "$dir/sub")"
+# on files, grouped as parsed: the count, and the way to see the names
+"$S" top -f "$data/names/netstat_a.txt" > "$dir/topf" 2> "$dir/err" || fail "top -f: $(cat "$dir/err")"
+grep -q '^named: 12 sockets of the files read had a peer known by name only' "$dir/topf" ||
+	fail "top -f says nothing of named peers: $(cat "$dir/topf")"
+grep -q '^198.51.100.4 ' "$dir/topf" || fail "top -f: numeric peer missing"
 # machine-readable output keeps one meaning per column: no note in it
 "$S" top -d "$db" --by ip --output csv > "$dir/csv" 2> "$dir/err" || fail "top csv: $(cat "$dir/err")"
 grep -q 'name only' "$dir/csv" && fail "note inside CSV"

@@ -223,9 +223,9 @@ static const char *parse_prog(struct ns_state *st, const struct dump_tok *t, siz
 	size_t len;
 	uint64_t pid;
 
-	/* a PID whose program netstat could not read (the process exited
-	 * between the two reads): only where the header says the column is
-	 * PID/Program, a bare number elsewhere is a uid */
+	/* a PID without a program, as saved dumps show it: only where the
+	 * header says the column is PID/Program (elsewhere a bare number is a
+	 * uid) */
 	if (bare_pid && n == 1 && dump_tok_digits(&t[0])) {
 		if (num_parse_dec(t[0].s, t[0].len, INT32_MAX, &pid) < 0 || pid == 0)
 			return "expected PID/Program name like 1234/sshd or -";
@@ -294,8 +294,8 @@ static const char *parse_tail(struct ns_state *st, const struct dump_tok *t, siz
 			return "expected nothing after the last column of the header";
 		return NULL;
 	}
-	/* an empty PID/Program field: some net-tools builds print nothing
-	 * where others print "-" */
+	/* an empty PID/Program field, as saved dumps show it: the owner is
+	 * unknown, as with "-" */
 	if (i == n)
 		return NULL;
 	return parse_prog(st, t + i, n - i, cols != COLS_UNKNOWN, r);

@@ -87,3 +87,40 @@ void dump_row_init(struct sock_row *r)
 	memset(r, 0, sizeof *r);
 	r->unknown = SOCKROW_UNKNOWN_ALL;
 }
+
+void dump_skipped_add(struct dump_skipped *sk, const char *name, size_t len)
+{
+	size_t need = len + (sk->len ? 2 : 0);
+	const char *p = sk->text;
+
+	if (len == 0 || len > 32)
+		return;   /* no column is named so long: not a header word */
+	/* already there: as a whole item */
+	while ((p = memmem(p, sk->len - (size_t)(p - sk->text), name, len)) != NULL) {
+		if ((p == sk->text || p[-1] == ' ') &&
+		    (p + len == sk->text + sk->len || p[len] == ','))
+			return;
+		p++;
+	}
+	if (sk->len >= 3 && memcmp(sk->text + sk->len - 3, "...", 3) == 0)
+		return;
+	if (sk->len + need + 1 > sizeof sk->text) {
+		if (sk->len + 6 < sizeof sk->text) {
+			memcpy(sk->text + sk->len, sk->len ? ", ..." : "...", sk->len ? 6 : 4);
+			sk->len += sk->len ? 5 : 3;
+		}
+		return;
+	}
+	if (sk->len) {
+		memcpy(sk->text + sk->len, ", ", 2);
+		sk->len += 2;
+	}
+	/* a dump's header is hostile text like the rest: only printable
+	 * ASCII reaches the warning */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		sk->text[sk->len++] = c > ' ' && c < 0x7f ? (char)c : '?';
+	}
+	sk->text[sk->len] = '\0';
+}

@@ -43,6 +43,10 @@ struct dump_format {
 	 * onto the next line, a Windows -b row waiting for its program line).
 	 * Returns 0 or sink->row's negative errno. */
 	int (*end)(void *state, const struct row_sink *sink);
+	/* Optional (NULL: nothing to say). After end(): the header columns this
+	 * dump had that the parser does not know and skipped, as one line
+	 * ("Flowhash, R-HIWA"), or NULL when none. Valid until begin(). */
+	const char *(*skipped)(const void *state);
 };
 
 extern const struct dump_format dump_netstat;   /* import_netstat.c */
@@ -97,6 +101,16 @@ int dump_emit(const struct row_sink *sink, size_t lineno, const char *why,
 	      const struct sock_row *r);
 /* dump_format.end of parsers that hold no row back: 0. */
 int dump_end_nothing(void *state, const struct row_sink *sink);
+
+/* Header columns a parser skipped: their names, each kept once, joined by
+ * ", " into a fixed buffer (what does not fit is left out, with "..."). */
+#define DUMP_SKIPPED_MAX 160
+struct dump_skipped {
+	char text[DUMP_SKIPPED_MAX];
+	size_t len;
+};
+/* Adds name[0..len) unless it is there already. */
+void dump_skipped_add(struct dump_skipped *sk, const char *name, size_t len);
 
 /* Fills r with "unknown" for everything a dump does not say: zeroes, pid 0,
  * program NULL and r->unknown = SOCKROW_UNKNOWN_ALL. Parsers call it first,

@@ -24,10 +24,34 @@ enum hostport_style {
  *   when family is AF_INET6, else AF_INET); '*' or "0" as port is 0.
  * - An interface scope ("%eth0", "%lo0") is accepted and dropped.
  * - The address is not folded: "::ffff:1.2.3.4" stays IPv4-mapped.
- * - Service names ("*:http") and host names are rejected: import wants
- *   numeric dumps (-n); the caller reports the line.
+ * - Service names ("*:http") and host names are rejected here: see
+ *   hostport_parse_names.
  * Returns 0 or -EINVAL. */
 int hostport_parse(const char *s, size_t len, enum hostport_style style,
 		   int family, struct addr *a, uint16_t *port);
+
+/* What an endpoint said with names instead of numbers (names mode: netstat
+ * and ss without -n). */
+struct hostport_names {
+	const char *host;      /* a host name that is no address, pointing into
+	                        * the endpoint text (not NUL-terminated); NULL
+	                        * when the host was an address or '*' */
+	size_t hostlen;
+	int port_named;        /* the port was a service name */
+};
+
+/* hostport_parse, and where it fails, names mode: the port may be a service
+ * name (service.h, for proto), the host a host name. A host name leaves *a
+ * the unspecified address of `family` (nothing is resolved: the analysis
+ * machine's resolver is not the recorded machine's) and is returned in
+ * names->host. A host name is letters, digits, '-', '_' and '.', with at
+ * least one letter; it may be cut (netstat cuts it to fit its column).
+ * With `cut` (the endpoint fills its column: netstat may have cut the
+ * service name too) a service name may be the unique start of one.
+ * Returns 0, -ENOENT when all is well but a service name the table does
+ * not have, or -EINVAL. */
+int hostport_parse_names(const char *s, size_t len, enum hostport_style style, int family,
+			 int proto, int cut, struct addr *a, uint16_t *port,
+			 struct hostport_names *names);
 
 #endif

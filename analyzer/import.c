@@ -427,6 +427,7 @@ static int import_file(struct importer *im, const char *name, const char *path,
 	im->t.bad_lines += src.bad_lines;
 	im->t.dup_snapshots += src.dup_snapshots;
 	im->t.changed_snapshots += src.changed_snapshots;
+	im->t.named_peers += src.named_peers;
 	im->t.bytes += input_raw_bytes(src.in);
 	if (!im->o->quiet) {
 		fprintf(im->msg, "%s: %s, %" PRIu64 " snapshot%s, %" PRIu64 " sockets", path,

@@ -38,6 +38,7 @@ struct import_totals {
 	                             * with other rows has their host and time */
 	uint64_t not_tried;      /* files not read because the database failed */
 	char db_error[256];      /* that failure, "" if none */
+	uint64_t named_peers;    /* rows whose peer a dump named (no -n) */
 };
 
 struct importer;
@@ -72,6 +73,7 @@ struct import_source {
 	struct input *in;
 	int64_t source_id;
 	uint64_t snapshots, sockets, bad_lines, dup_snapshots, changed_snapshots;
+	uint64_t named_peers;    /* rows whose peer the dump named (no -n) */
 	char first_error[512];
 	/* progress */
 	double t_start, t_drawn;

@@ -1,25 +1,53 @@
-/* import_bsd — the parser of saved macOS, FreeBSD and OpenBSD `netstat -an`
- * output (dotted ports, tcp4/tcp6/tcp46): Internet rows to sock_rows. */
+/* import_bsd — the parser of saved macOS, FreeBSD, NetBSD and OpenBSD
+ * `netstat -an` / `-a` output (dotted ports, tcp4/tcp6/tcp46, the columns
+ * -A, -T, -x, -R, -v and -b add): Internet rows to sock_rows. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "dump.h"
 #include "hostport.h"
 #include "num.h"
 #include "tcpstate.h"
 
-/* proto, queues, two endpoints, state; macOS -v adds a dozen columns after
- * them, which are not read. */
-#define BSD_MAXTOK 8
+/* Tokens looked at: a PCB address and macOS' flow hash (-A), proto, up to
+ * three counters, two endpoints, state. -x, -v and -b add more after the
+ * state; they are not read (dump_split counts them). */
+#define BSD_MAXTOK 12
+/* Header words, for the column map: at most this many are looked at. */
+#define BSD_HDRTOK 48
 /* Without -W (FreeBSD), -l (macOS) or -v (OpenBSD) inet6print() keeps only
  * the first 16 characters of an IPv6 address. */
 #define BSD_ADDR6_COL 16
+/* An endpoint column: 22 characters, 18 with -A; a name filling it may have
+ * been cut there (inetprint's "%-*.*s"). */
+#define BSD_EP_COL 22
+#define BSD_EP_COL_A 18
+/* A host name kept from a names-mode row (inetname keeps 16 characters). */
+#define BSD_HOST_MAX 256
+
+/* What the table's header says about its rows. */
+struct bsd_cols {
+	int known;      /* a header was seen: the fields below hold */
+	int pre;        /* columns before Proto: -A's PCB/socket address, macOS'
+	                 * Flowhash */
+	int counters;   /* columns between Proto and Local Address: 2 (Recv-Q
+	                 * Send-Q), 3 (FreeBSD -T: Rexmit OOORcv 0-win) */
+	int queues;     /* those are the queues */
+	int state;      /* a (state) / State / TCP-State column follows the
+	                 * addresses (FreeBSD -x, -T, -R leave it out) */
+	int state_skip; /* header words between Foreign Address and it:
+	                 * columns not known, whose values come first */
+};
 
 struct bsd_state {
 	int skipping;   /* inside a section that is not Internet sockets */
+	struct bsd_cols cols;
+	char lhost[BSD_HOST_MAX], rhost[BSD_HOST_MAX];
+	struct dump_skipped skipped;   /* header columns not known */
 };
 
 /* Row protocols: "%-3.3s%-2.2s" of the protocol name and "4", "6" or "46"
@@ -65,57 +93,163 @@ static int is_skipped_proto(const struct dump_tok *t)
 	return 0;
 }
 
-static const char *endpoint(const struct dump_tok *t, int family, struct addr *a, uint16_t *port)
+/* One endpoint, numeric or (netstat without -n) named: a host name goes
+ * to `host`, a service name becomes its port. */
+static const char *endpoint(const struct dump_tok *t, int family, int proto, struct addr *a,
+			    uint16_t *port, char *host, const char **hostp, uint8_t *named)
 {
+	struct hostport_names nm;
 	const char *dot;
+	int cut = t->len == BSD_EP_COL || t->len == BSD_EP_COL_A;
+	int rc = hostport_parse_names(t->s, t->len, HOSTPORT_DOT, family, proto, cut, a, port,
+				      &nm);
 
-	if (hostport_parse(t->s, t->len, HOSTPORT_DOT, family, a, port) < 0) {
+	if (rc == -ENOENT)
+		return "a port named by a service name sockscope's table does not have (netstat -n)";
+	if (rc < 0) {
 		dot = memrchr(t->s, '.', t->len);
 		if (dot && dot - t->s == BSD_ADDR6_COL && memchr(t->s, ':', t->len))
 			return "IPv6 address truncated by netstat; use -W (FreeBSD), -l (macOS) "
 			       "or -v (OpenBSD)";
-		return "expected a numeric address.port like 10.0.0.1.443, *.* or ::1.22 "
-		       "(netstat -n)";
+		return "expected an address.port like 10.0.0.1.443, *.*, ::1.22 or "
+		       "localhost.smtp";
 	}
-	if (a->family == AF_INET6 && family == AF_INET)
-		return "expected an IPv4 address in a tcp4 or udp4 row";
-	if (a->family == AF_INET && family == AF_INET6)
-		addr_unfold(a);   /* tcp46 rows print it as IPv4 (inetprint) */
+	if (nm.port_named)
+		*named |= SOCKROW_NAMED_PORT;
+	if (nm.host) {
+		size_t l = nm.hostlen < BSD_HOST_MAX - 1 ? nm.hostlen : BSD_HOST_MAX - 1;
+
+		memcpy(host, nm.host, l);
+		host[l] = '\0';
+		*hostp = host;
+		*named |= SOCKROW_NAMED_HOST;
+	}
 	return NULL;
 }
+
+/* The row's family is its addresses': a "tcp" row (NetBSD, OpenBSD) may hold
+ * an IPv6 address. IPv4 in an IPv6 row is v4-mapped (tcp46 rows print it
+ * as IPv4: inetprint), '*' there the IPv6 wildcard. */
+static void fix_family(struct sock_row *r)
+{
+	int upgraded = 0;
+
+	if (r->family == AF_INET &&
+	    (r->local.family == AF_INET6 || r->remote.family == AF_INET6)) {
+		r->family = AF_INET6;
+		upgraded = 1;
+	}
+	if (r->family != AF_INET6)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct addr *a = i ? &r->remote : &r->local;
+
+		if (a->family != AF_INET)
+			continue;
+		if (upgraded && addr_is_unspecified(a)) {
+			memset(a, 0, sizeof *a);
+			a->family = AF_INET6;
+		} else {
+			addr_unfold(a);
+		}
+	}
+}
+
+/* NetBSD -A -n prints compact state names (protopr0's shorttcpstates). */
+static const struct {
+	const char *name;
+	uint8_t st;
+} short_states[] = {
+	{"CLOSED", ST_CLOSE},	    {"LISTEN", ST_LISTEN},     {"SYNSEN", ST_SYN_SENT},
+	{"SYSRCV", ST_SYN_RECV},    {"ESTABL", ST_ESTABLISHED}, {"CLWAIT", ST_CLOSE_WAIT},
+	{"FWAIT1", ST_FIN_WAIT1},   {"CLOSNG", ST_CLOSING},    {"LASTAK", ST_LAST_ACK},
+	{"FWAIT2", ST_FIN_WAIT2},   {"TMWAIT", ST_TIME_WAIT},
+};
 
 /* A TCP state as tcpstates[] spells it; FreeBSD appends '*' for T/TCP's
  * hidden NEEDSYN/NEEDFIN flags. */
 static int parse_state(const struct dump_tok *t)
 {
 	size_t len = t->len;
+	int s;
 
 	if (len > 1 && t->s[len - 1] == '*')
 		len--;
-	return tcpstate_parse(t->s, len);
+	s = tcpstate_parse(t->s, len);
+	for (size_t i = 0; s < 0 && i < sizeof short_states / sizeof short_states[0]; i++)
+		if (dump_tok_is(t, short_states[i].name))
+			s = short_states[i].st;
+	return s;
 }
 
-static const char *parse_row(const struct dump_tok *t, size_t n, struct sock_row *r)
+/* Where the protocol (one read or one skipped) is in a row without a
+ * header: first, or after -A's PCB address and macOS' flow hash (hex
+ * words). -1: nowhere. */
+static int find_proto_at(const struct dump_tok *t, size_t n)
 {
-	const char *why;
-	int p = find_proto(&t[0]), s;
+	for (size_t i = 0; i < n && i < 3; i++) {
+		if (find_proto(&t[i]) >= 0 || is_skipped_proto(&t[i]))
+			return (int)i;
+		for (size_t k = 0; k < t[i].len; k++) {
+			char c = t[i].s[k];
 
-	if (p < 0)
+			if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')))
+				return -1;
+		}
+	}
+	return -1;
+}
+
+static const char *parse_row(struct bsd_state *st, const struct dump_tok *t, size_t n,
+			     struct sock_row *r)
+{
+	const struct bsd_cols *c = &st->cols;
+	const char *why;
+	int at = c->known ? c->pre : find_proto_at(t, n), p, s;
+	size_t i, k, counters = c->known ? (size_t)c->counters : 2;
+
+	if (at < 0 || (size_t)at >= n || (p = find_proto(&t[at])) < 0)
 		return "expected a netstat row starting with tcp4, tcp6, tcp46, udp4, udp6, "
 		       "udp46, tcp or udp";
 	dump_row_init(r);
 	r->proto = protos[p].proto;
 	r->family = protos[p].family;
-	if (n < 5 || dump_tok_u32(&t[1], &r->rxq) < 0 || dump_tok_u32(&t[2], &r->txq) < 0)
+	/* the counters: Recv-Q Send-Q, or -T's three (which UDP rows leave
+	 * blank); an endpoint is never all digits */
+	i = (size_t)at + 1;
+	for (k = 0; k < counters && i + k < n && dump_tok_digits(&t[i + k]); k++)
+		;
+	if (k == counters && (!c->known || c->queues)) {
+		if (dump_tok_u32(&t[i], &r->rxq) < 0 || dump_tok_u32(&t[i + 1], &r->txq) < 0)
+			return "expected Recv-Q and Send-Q numbers, then two addresses";
+		r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
+	} else if (k != counters && !(k == 0 && c->known && !c->queues)) {
 		return "expected Recv-Q and Send-Q numbers, then two addresses";
-	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
-	why = endpoint(&t[3], r->family, &r->local, &r->lport);
+	}
+	i += k;
+	if (i + 2 > n)
+		return "expected Recv-Q and Send-Q numbers, then two addresses";
+	why = endpoint(&t[i], r->family, r->proto, &r->local, &r->lport, st->lhost, &r->lhost,
+		       &r->named);
 	if (!why)
-		why = endpoint(&t[4], r->family, &r->remote, &r->rport);
+		why = endpoint(&t[i + 1], r->family, r->proto, &r->remote, &r->rport, st->rhost,
+			       &r->rhost, &r->named);
 	if (why)
 		return why;
+	fix_family(r);
+	i += 2;
 	if (r->proto == IPPROTO_TCP) {
-		s = n > 5 ? parse_state(&t[5]) : -EINVAL;
+		if (c->known && !c->state) {
+			r->state = ST_UNKNOWN;   /* -T, -x, -R print no state */
+			return NULL;
+		}
+		/* after the values of columns not known, when the header put
+		 * some there; else (a header word that is no row token) here */
+		s = -EINVAL;
+		if (c->known && c->state_skip > 0 && i + (size_t)c->state_skip < n)
+			s = parse_state(&t[i + (size_t)c->state_skip]);
+		if (s < 0)
+			s = i < n ? parse_state(&t[i]) : -EINVAL;
 		if (s < 0)
 			return "expected a TCP state like LISTEN, ESTABLISHED or SYN_RCVD";
 		r->state = (uint8_t)s;
@@ -124,10 +258,81 @@ static const char *parse_row(const struct dump_tok *t, size_t n, struct sock_row
 	/* BSD prints no UDP state; a word there is macOS -v's, if anything.
 	 * A peer address means connect(): ESTABLISHED, as Linux reports it, so
 	 * reports agree across platforms. */
-	r->state = r->rport != 0 ? ST_ESTABLISHED : ST_CLOSE;
-	if (n > 5 && (s = parse_state(&t[5])) >= 0)
+	r->state = r->rport != 0 || r->rhost ? ST_ESTABLISHED : ST_CLOSE;
+	if (i < n && (s = parse_state(&t[i])) >= 0)
 		r->state = (uint8_t)s;
 	return NULL;
+}
+
+/* Header words every BSD netstat variant prints that change nothing in
+ * how a row is read (they come after the state, or replace it). */
+static const char *const ignored_cols[] = {
+	/* FreeBSD -x */
+	"R-MBUF", "S-MBUF", "R-CLUS", "S-CLUS", "R-HIWA", "S-HIWA", "R-LOWA", "S-LOWA",
+	"R-BCNT", "S-BCNT", "R-BMAX", "S-BMAX", "rexmt", "persist", "keep", "2msl", "delack",
+	"rcvtime",
+	/* FreeBSD -R */
+	"flowid", "ftype",
+	/* macOS -b, -v */
+	"rxbytes", "txbytes", "rhiwat", "shiwat", "pid", "epid", "state", "options", "gencnt",
+	"flags", "flags1", "usecnt", "rtncnt", "fltrs",
+};
+
+/* "[Tcpcb|Socket|PCB [Flowhash]] Proto Recv-Q Send-Q|Rexmit OOORcv 0-win
+ * Local Address Foreign Address [(state)|State|TCP-State] [...]": the
+ * column map. 0, or -1 when this is no Internet header. */
+static int header_cols(struct bsd_state *st, const struct dump_tok *t, size_t n)
+{
+	struct bsd_cols c = {.known = 1};
+	size_t i = 0, proto, extra;
+
+	while (i < n && i < 3 && !dump_tok_is(&t[i], "Proto"))
+		i++;
+	if (i == n || i == 3)
+		return -1;
+	proto = i;
+	for (size_t k = 0; k < proto; k++)
+		if (!dump_tok_is(&t[k], "Tcpcb") && !dump_tok_is(&t[k], "Socket") &&
+		    !dump_tok_is(&t[k], "PCB") && !dump_tok_is(&t[k], "Flowhash"))
+			dump_skipped_add(&st->skipped, t[k].s, t[k].len);
+	c.pre = (int)proto;
+	i = proto + 1;
+	if (i + 1 < n && dump_tok_is(&t[i], "Recv-Q") && dump_tok_is(&t[i + 1], "Send-Q")) {
+		c.counters = 2;
+		c.queues = 1;
+	} else if (i + 2 < n && dump_tok_is(&t[i], "Rexmit") && dump_tok_is(&t[i + 1], "OOORcv") &&
+		   dump_tok_is(&t[i + 2], "0-win")) {
+		c.counters = 3;
+	} else {
+		return -1;   /* -L's "Listen", macOS' "Proto/ID", kevt/kctl tables */
+	}
+	i += (size_t)c.counters;
+	if (i + 3 >= n || !dump_tok_is(&t[i], "Local") || !dump_tok_is(&t[i + 2], "Foreign"))
+		return -1;
+	extra = n - (i + 4);
+	for (i += 4; i < n; i++) {
+		int known = 0;
+
+		if (dump_tok_is(&t[i], "(state)") || dump_tok_is(&t[i], "State") ||
+		    dump_tok_is(&t[i], "TCP-State")) {
+			if (!c.state)
+				c.state_skip = (int)(i - (n - extra));
+			c.state = 1;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof ignored_cols / sizeof ignored_cols[0]; k++)
+			known |= dump_tok_is(&t[i], ignored_cols[k]);
+		/* macOS' "rxbytes[2]" of -p (a traffic class) */
+		known |= t[i].len > 8 && (memcmp(t[i].s, "rxbytes[", 8) == 0 ||
+					  memcmp(t[i].s, "txbytes[", 8) == 0);
+		if (!known && !dump_tok_is(&t[i], "IP-Proto"))
+			dump_skipped_add(&st->skipped, t[i].s, t[i].len);
+	}
+	/* OpenBSD's UDP table has no state column, and needs none */
+	if (!c.state && extra == 0 && c.queues)
+		c.state = 1;
+	st->cols = c;
+	return 0;
 }
 
 static void bsd_begin(void *state, const char *name_hint)
@@ -152,39 +357,58 @@ static int bsd_line(void *state, const char *line, size_t len, size_t lineno,
 		    const struct row_sink *sink)
 {
 	struct bsd_state *st = state;
-	struct dump_tok t[BSD_MAXTOK];
+	struct dump_tok t[BSD_HDRTOK];
 	struct sock_row r;
 	const char *why;
-	size_t n = dump_split(line, len, t, BSD_MAXTOK);
+	size_t n = dump_split(line, len, t, BSD_HDRTOK);
 
 	if (n == 0)
 		return 0;
+	if (n > BSD_HDRTOK)
+		n = BSD_HDRTOK;
 	if (n > 1 && dump_tok_is(&t[0], "Active") && dump_tok_is(&t[1], "Internet")) {
 		st->skipping = 0;
+		st->cols.known = 0;
 		return 0;
 	}
 	if (is_other_title(t, n)) {
 		st->skipping = 1;
 		return 0;
 	}
-	/* headers say nothing the rows do not; skipped sections last until
-	 * the next "Active Internet" title */
-	if (st->skipping || dump_tok_is(&t[0], "Proto"))
+	if (st->skipping)
 		return 0;
+	/* a header: its columns say how to read the rows under it */
+	for (size_t i = 0; i < n && i < 3; i++) {
+		if (dump_tok_is(&t[i], "Proto")) {
+			if (header_cols(st, t, n) < 0)
+				st->cols.known = 0;
+			return 0;
+		}
+	}
 	/* "Some tcp sockets may have been deleted." and netstat's warnings */
 	if (dump_tok_is(&t[0], "Some") ||
-	    (t[0].len >= 8 && memcmp(t[0].s, "netstat:", 8) == 0) || is_skipped_proto(&t[0]))
+	    (t[0].len >= 8 && memcmp(t[0].s, "netstat:", 8) == 0))
 		return 0;
-	why = parse_row(t, n < BSD_MAXTOK ? n : BSD_MAXTOK, &r);
+	{
+		int at = st->cols.known ? st->cols.pre : find_proto_at(t, n);
+
+		if (at >= 0 && (size_t)at < n && find_proto(&t[at]) < 0 && is_skipped_proto(&t[at]))
+			return 0;
+	}
+	why = parse_row(st, t, n < BSD_MAXTOK ? n : BSD_MAXTOK, &r);
 	return dump_emit(sink, lineno, why, &r);
 }
 
+/* "addr.port", numeric or named (localhost.smtp, 192.0.2.1.ssh). */
 static int dotted(const struct dump_tok *t)
 {
+	struct hostport_names nm;
 	struct addr a;
 	uint16_t port;
 
-	return hostport_parse(t->s, t->len, HOSTPORT_DOT, AF_INET6, &a, &port) == 0;
+	return hostport_parse_names(t->s, t->len, HOSTPORT_DOT, AF_INET6, IPPROTO_TCP,
+				    t->len == BSD_EP_COL || t->len == BSD_EP_COL_A, &a, &port,
+				    &nm) == 0;
 }
 
 static int bsd_probe(const char *line, size_t len)
@@ -194,6 +418,8 @@ static int bsd_probe(const char *line, size_t len)
 
 	if (n == 0)
 		return DUMP_PROBE_NO;
+	if (n > BSD_MAXTOK)
+		n = BSD_MAXTOK;
 	if (dump_tok_is(&t[0], "Active")) {
 		if (n > 3 && dump_tok_is(&t[1], "Internet"))
 			return dump_tok_is(&t[3], "(including") ? DUMP_PROBE_SURE
@@ -207,29 +433,62 @@ static int bsd_probe(const char *line, size_t len)
 	}
 	if (n > 2 && dump_tok_is(&t[0], "Registered") && dump_tok_is(&t[1], "kernel"))
 		return DUMP_PROBE_SURE;
+	/* -A puts the PCB address (and macOS the flow hash) before Proto */
+	for (size_t i = 1; i < 3 && i < n && dump_tok_is(&t[i], "Proto"); i++) {
+		if (dump_tok_is(&t[0], "Tcpcb") || dump_tok_is(&t[0], "Socket") ||
+		    dump_tok_is(&t[0], "PCB"))
+			return DUMP_PROBE_SURE;
+	}
 	if (dump_tok_is(&t[0], "Proto")) {
+		if (n >= 4 && dump_tok_is(&t[1], "Rexmit") && dump_tok_is(&t[2], "OOORcv"))
+			return DUMP_PROBE_SURE;   /* FreeBSD -T */
 		if (n < 4 || !dump_tok_is(&t[1], "Recv-Q") || !dump_tok_is(&t[3], "Local"))
 			return DUMP_PROBE_NO;
 		if (n >= 8 && (dump_tok_is(&t[7], "(state)") || dump_tok_is(&t[7], "TCP-State") ||
 			       dump_tok_is(&t[7], "IP-Proto")))
 			return DUMP_PROBE_SURE;
+		/* NetBSD says "State", as Linux does: the rows decide */
+		if (n >= 8 && dump_tok_is(&t[7], "State"))
+			return DUMP_PROBE_MAYBE;
+		/* FreeBSD -x, -R: no state column, more after the addresses */
+		if (n > 8 && (dump_tok_is(&t[7], "R-MBUF") || dump_tok_is(&t[7], "flowid")))
+			return DUMP_PROBE_SURE;
 		return n == 7 ? DUMP_PROBE_MAYBE : DUMP_PROBE_NO;   /* OpenBSD's UDP */
 	}
-	if (n >= 5 && dump_tok_digits(&t[1]) && dump_tok_digits(&t[2]) && dotted(&t[3]) && dotted(&t[4]) &&
-	    (find_proto(&t[0]) >= 0 || is_skipped_proto(&t[0])))
-		return DUMP_PROBE_SURE;
+	{
+		int at = find_proto_at(t, n);
+		size_t a;
+
+		a = (size_t)at;
+		if (at >= 0 && n >= a + 5 && dump_tok_digits(&t[a + 1]) &&
+		    dump_tok_digits(&t[a + 2]) && dotted(&t[a + 3]) && dotted(&t[a + 4]))
+			return DUMP_PROBE_SURE;
+		/* -T: three counters */
+		if (at >= 0 && n >= a + 6 && dump_tok_digits(&t[a + 1]) &&
+		    dump_tok_digits(&t[a + 2]) && dump_tok_digits(&t[a + 3]) && dotted(&t[a + 4]) &&
+		    dotted(&t[a + 5]))
+			return DUMP_PROBE_SURE;
+	}
 	if (n >= 3 && (dump_tok_is(&t[0], "kctl") || dump_tok_is(&t[0], "kevt")) &&
 	    dump_tok_digits(&t[1]) && dump_tok_digits(&t[2]))
 		return DUMP_PROBE_MAYBE;
 	return DUMP_PROBE_NO;
 }
 
+static const char *bsd_skipped(const void *state)
+{
+	const struct bsd_state *st = state;
+
+	return st->skipped.len ? st->skipped.text : NULL;
+}
+
 const struct dump_format dump_bsd = {
 	.name = "bsd",
-	.summary = "macOS, FreeBSD and OpenBSD netstat -an output (10.0.0.1.443, tcp46)",
+	.summary = "macOS, FreeBSD, NetBSD and OpenBSD netstat -an/-a output (10.0.0.1.443, tcp46, -A, -T, -x)",
 	.state_size = sizeof(struct bsd_state),
 	.probe = bsd_probe,
 	.begin = bsd_begin,
 	.line = bsd_line,
 	.end = dump_end_nothing,
+	.skipped = bsd_skipped,
 };

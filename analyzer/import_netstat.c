@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "dump.h"
 #include "hostport.h"
 #include "num.h"
@@ -20,11 +21,16 @@
 #define NS_PROG_MAX 256
 /* net-tools without -W cuts "address:port" to 23 columns (addr_do_one). */
 #define NS_ADDR_COL 23
+#define WHY_SERVICE "a port named by a service name sockscope's table does not have (netstat -n)"
+/* A host name kept from a names-mode row (DNS names stop at 253). */
+#define NS_HOST_MAX 256
 
 /* Optional columns a header announces (-e, -p, -o). */
 #define COL_USER 0x01   /* "User" and "Inode" */
 #define COL_PROG 0x02   /* "PID/Program name" */
 #define COL_TIMER 0x04  /* "Timer" */
+#define COL_OTHER 0x08  /* a column this parser does not know: the tail is
+                         * then told by shape, the column skipped */
 #define COLS_UNKNOWN (-1)
 
 struct ns_state {
@@ -32,6 +38,8 @@ struct ns_state {
 	                       * without one: then fields are told by shape */
 	int skipping;         /* inside a section that is not Internet sockets */
 	char program[NS_PROG_MAX];   /* the row's program, NUL-terminated */
+	char lhost[NS_HOST_MAX], rhost[NS_HOST_MAX];   /* the row's host names */
+	struct dump_skipped skipped; /* header columns not known */
 };
 
 static const struct {
@@ -72,18 +80,66 @@ static int is_prog(const struct dump_tok *t)
 	return i > 0 && i < t->len && t->s[i] == '/';
 }
 
-static const char *endpoint(const struct dump_tok *t, int family, struct addr *a, uint16_t *port)
+/* One endpoint, numeric or (netstat without -n) named: a host name is
+ * copied to `host` and pointed at by *hostp; a service name becomes its
+ * port. The address keeps its own family (an old net-tools prints IPv6
+ * addresses in "tcp" rows): the row's family is settled by fix_family. */
+static const char *endpoint(const struct dump_tok *t, int family, int proto, struct addr *a,
+			    uint16_t *port, char *host, const char **hostp, uint8_t *named)
 {
-	if (hostport_parse(t->s, t->len, HOSTPORT_COLON, family, a, port) < 0) {
-		if (family == AF_INET6 && t->len == NS_ADDR_COL && memchr(t->s, ':', t->len))
+	struct hostport_names nm;
+	int cut = t->len == NS_ADDR_COL;
+	int rc = hostport_parse_names(t->s, t->len, HOSTPORT_COLON, family, proto, cut, a, port,
+				      &nm);
+
+	if (rc == -ENOENT)
+		return WHY_SERVICE;
+	if (rc < 0) {
+		if (family == AF_INET6 && cut && memchr(t->s, ':', t->len))
 			return "address truncated by netstat; use netstat -W";
-		return "expected a numeric address:port like 1.2.3.4:80 or :::22 (netstat -n)";
+		return "expected an address:port like 1.2.3.4:80, :::22 or localhost:smtp";
 	}
-	if (a->family == AF_INET6 && family == AF_INET)
-		return "expected an IPv4 address in a tcp, udp or raw row";
-	if (a->family == AF_INET && family == AF_INET6)
-		addr_unfold(a);   /* net-tools prints it as IPv4 (fix_v4_address) */
+	if (nm.port_named)
+		*named |= SOCKROW_NAMED_PORT;
+	if (nm.host) {
+		size_t l = nm.hostlen < NS_HOST_MAX - 1 ? nm.hostlen : NS_HOST_MAX - 1;
+
+		memcpy(host, nm.host, l);
+		host[l] = '\0';
+		*hostp = host;
+		*named |= SOCKROW_NAMED_HOST;
+	}
 	return NULL;
+}
+
+/* The family of a row is its addresses': net-tools names the protocol
+ * "tcp" for IPv6 sockets in old releases (RHEL 5/6), as the kernel would
+ * not. An IPv4 address in an IPv6 row is v4-mapped (net-tools prints it as
+ * IPv4: fix_v4_address); in a row found IPv6 by its other address, '*'
+ * is the IPv6 wildcard. */
+static void fix_family(struct sock_row *r)
+{
+	int upgraded = 0;
+
+	if (r->family == AF_INET &&
+	    (r->local.family == AF_INET6 || r->remote.family == AF_INET6)) {
+		r->family = AF_INET6;
+		upgraded = 1;
+	}
+	if (r->family != AF_INET6)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct addr *a = i ? &r->remote : &r->local;
+
+		if (a->family != AF_INET)
+			continue;
+		if (upgraded && addr_is_unspecified(a)) {
+			memset(a, 0, sizeof *a);
+			a->family = AF_INET6;
+		} else {
+			addr_unfold(a);
+		}
+	}
 }
 
 /* "(7199.88/0/0)": seconds to expiry, retransmits, probes. */
@@ -161,12 +217,21 @@ static int looks_like_timer(const struct dump_tok *name, const struct dump_tok *
 /* "-" (no owner visible) or "PID/name"; the name runs over tokens
  * t[0..n) because program names contain spaces. */
 static const char *parse_prog(struct ns_state *st, const struct dump_tok *t, size_t n,
-			      struct sock_row *r)
+			      int bare_pid, struct sock_row *r)
 {
 	const char *slash, *end = t[n - 1].s + t[n - 1].len;
 	size_t len;
 	uint64_t pid;
 
+	/* a PID without a program, as saved dumps show it: only where the
+	 * header says the column is PID/Program (elsewhere a bare number is a
+	 * uid) */
+	if (bare_pid && n == 1 && dump_tok_digits(&t[0])) {
+		if (num_parse_dec(t[0].s, t[0].len, INT32_MAX, &pid) < 0 || pid == 0)
+			return "expected PID/Program name like 1234/sshd or -";
+		r->pid = (int32_t)pid;
+		return NULL;
+	}
 	if (!is_prog(&t[0]))
 		return "expected PID/Program name like 1234/sshd or -";
 	if (t[0].len == 1 && t[0].s[0] == '-') {
@@ -208,6 +273,11 @@ static const char *parse_tail(struct ns_state *st, const struct dump_tok *t, siz
 	uint64_t ino;
 	int user;
 
+	/* a column this parser does not know: what it does know is found by
+	 * shape, the rest skipped */
+	if (cols != COLS_UNKNOWN && (cols & COL_OTHER))
+		cols = COLS_UNKNOWN;
+
 	if (cols == COLS_UNKNOWN ? (n - i >= 2 && looks_like_timer(&t[n - 2], &t[n - 1]))
 				 : (cols & COL_TIMER) != 0) {
 		if (n - i < 2 || parse_timer(&t[n - 2], &t[n - 1], r) < 0)
@@ -236,9 +306,11 @@ static const char *parse_tail(struct ns_state *st, const struct dump_tok *t, siz
 			return "expected nothing after the last column of the header";
 		return NULL;
 	}
+	/* an empty PID/Program field, as saved dumps show it: the owner is
+	 * unknown, as with "-" */
 	if (i == n)
-		return cols == COLS_UNKNOWN ? NULL : "expected PID/Program name like 1234/sshd or -";
-	return parse_prog(st, t + i, n - i, r);
+		return NULL;
+	return parse_prog(st, t + i, n - i, cols != COLS_UNKNOWN, r);
 }
 
 /* The state column: a TCP state name; for UDP empty (unconnected),
@@ -299,9 +371,13 @@ static const char *parse_row(struct ns_state *st, const struct dump_tok *t, size
 	if (n < 5 || dump_tok_u32(&t[1], &r->rxq) < 0 || dump_tok_u32(&t[2], &r->txq) < 0)
 		return "expected Recv-Q and Send-Q numbers, then two addresses";
 	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
-	why = endpoint(&t[3], r->family, &r->local, &r->lport);
+	why = endpoint(&t[3], r->family, r->proto, &r->local, &r->lport, st->lhost, &r->lhost,
+		       &r->named);
 	if (!why)
-		why = endpoint(&t[4], r->family, &r->remote, &r->rport);
+		why = endpoint(&t[4], r->family, r->proto, &r->remote, &r->rport, st->rhost,
+			       &r->rhost, &r->named);
+	if (!why)
+		fix_family(r);
 	if (!why)
 		why = parse_state(t, n, &i, r->proto, r);
 	if (!why)
@@ -313,7 +389,7 @@ static const char *parse_row(struct ns_state *st, const struct dump_tok *t, size
  * [PID/Program name] [Timer]". net-tools translates the header (and
  * the state names): a header in another language leaves the columns to
  * be told by shape. */
-static int header_cols(const struct dump_tok *t, size_t n)
+static int header_cols(struct ns_state *st, const struct dump_tok *t, size_t n)
 {
 	int cols = 0;
 
@@ -321,12 +397,18 @@ static int header_cols(const struct dump_tok *t, size_t n)
 	    !dump_tok_is(&t[7], "State"))
 		return COLS_UNKNOWN;
 	for (size_t i = 8; i < n; i++) {
-		if (dump_tok_is(&t[i], "User"))
+		if (dump_tok_is(&t[i], "User") || dump_tok_is(&t[i], "Inode"))
 			cols |= COL_USER;
 		else if (dump_tok_is(&t[i], "PID/Program"))
 			cols |= COL_PROG;
+		else if (dump_tok_is(&t[i], "name") && (cols & COL_PROG))
+			continue;   /* "PID/Program name" */
 		else if (dump_tok_is(&t[i], "Timer"))
 			cols |= COL_TIMER;
+		else {
+			cols |= COL_OTHER;
+			dump_skipped_add(&st->skipped, t[i].s, t[i].len);
+		}
 	}
 	return cols;
 }
@@ -373,7 +455,7 @@ static int ns_line(void *state, const char *line, size_t len, size_t lineno,
 		/* the UNIX, IPX, Bluetooth... headers stay in their skipped
 		 * sections: only an "Active Internet" title ends those */
 		if (!st->skipping && n > 1 && dump_tok_is(&t[1], "Recv-Q"))
-			st->cols = header_cols(t, n < NS_MAXTOK ? n : NS_MAXTOK);
+			st->cols = header_cols(st, t, n < NS_MAXTOK ? n : NS_MAXTOK);
 		return 0;
 	}
 	if (st->skipping || is_note(t, n) || dump_tok_is(&t[0], "unix"))
@@ -386,13 +468,16 @@ static int ns_line(void *state, const char *line, size_t len, size_t lineno,
 	return dump_emit(sink, lineno, why, &r);
 }
 
-/* Both endpoints parse as "addr:port", or one was cut to 23 columns. */
+/* Both endpoints parse as "addr:port" (or "host:service", netstat
+ * without -n), or one was cut to 23 columns. */
 static int probe_endpoint(const struct dump_tok *t)
 {
+	struct hostport_names nm;
 	struct addr a;
 	uint16_t port;
 
-	if (hostport_parse(t->s, t->len, HOSTPORT_COLON, AF_INET6, &a, &port) == 0)
+	if (hostport_parse_names(t->s, t->len, HOSTPORT_COLON, AF_INET6, IPPROTO_TCP,
+				 t->len == NS_ADDR_COL, &a, &port, &nm) == 0)
 		return 1;
 	return t->len == NS_ADDR_COL && memchr(t->s, ':', t->len) != NULL;
 }
@@ -440,6 +525,13 @@ static int ns_probe(const char *line, size_t len)
 	return DUMP_PROBE_NO;
 }
 
+static const char *ns_skipped(const void *state)
+{
+	const struct ns_state *st = state;
+
+	return st->skipped.len ? st->skipped.text : NULL;
+}
+
 const struct dump_format dump_netstat = {
 	.name = "netstat",
 	.summary = "Linux net-tools netstat -na/-anp/-ntu/-aultnp/-W/-e/-o output",
@@ -448,4 +540,5 @@ const struct dump_format dump_netstat = {
 	.begin = ns_begin,
 	.line = ns_line,
 	.end = dump_end_nothing,
+	.skipped = ns_skipped,
 };

@@ -19,6 +19,8 @@
 #define SS_ROW_MAX 8192
 /* ss prints the kernel's comm (15 bytes); hand-made dumps may hold more. */
 #define SS_PROG_MAX 256
+/* A host name kept from a row of ss -r (DNS names stop at 253). */
+#define SS_HOST_MAX 256
 /* Netid, State, Recv-Q, Send-Q, Local, Peer: the fields before the rest. */
 #define SS_MAXTOK 7
 
@@ -36,13 +38,14 @@ struct ss_state {
 	size_t lineno;		   /* first line of the held row, for sink->bad */
 	size_t len;		   /* bytes in text[] */
 	char program[SS_PROG_MAX]; /* the emitted row's program */
+	char lhost[SS_HOST_MAX], rhost[SS_HOST_MAX]; /* its host names (ss -r) */
 	char text[SS_ROW_MAX];	   /* the held row, joined */
 };
 
 #define WHY_STATE "expected an ss state like ESTAB, LISTEN or UNCONN"
 #define WHY_QUEUES "expected Recv-Q and Send-Q numbers after the state"
-#define WHY_LOCAL "expected a numeric local address:port like 0.0.0.0:22, [::]:443 or *:80 (ss -n)"
-#define WHY_PEER "expected a numeric peer address:port like 192.0.2.1:80, [::]:* or *:*"
+#define WHY_LOCAL "expected a local address:port like 0.0.0.0:22, [::]:443, *:80 or 0.0.0.0:ssh"
+#define WHY_PEER "expected a peer address:port like 192.0.2.1:80, [::]:*, *:* or 192.0.2.1:https"
 #define WHY_FAMILY "expected local and peer addresses of one family"
 #define WHY_USERS "expected a process list like users:((\"sshd\",pid=1,fd=3))"
 #define WHY_ROW "expected an ss row starting with a state like ESTAB or a Netid like tcp"
@@ -321,12 +324,34 @@ static const char *parse_rest(struct ss_state *st, const char *p, const char *en
 	return NULL;
 }
 
+/* One endpoint, numeric or named: a host name is copied to `host`. */
+static int endpoint(const struct dump_tok *t, int family, int proto, struct addr *a,
+		    uint16_t *port, char *host, const char **hostp, uint8_t *named)
+{
+	struct hostport_names nm;
+
+	if (hostport_parse_names(t->s, t->len, HOSTPORT_COLON, family, proto, 0, a, port, &nm) <
+	    0)
+		return -EINVAL;
+	if (nm.port_named)
+		*named |= SOCKROW_NAMED_PORT;
+	if (nm.host) {
+		size_t l = nm.hostlen < SS_HOST_MAX - 1 ? nm.hostlen : SS_HOST_MAX - 1;
+
+		memcpy(host, nm.host, l);
+		host[l] = '\0';
+		*hostp = host;
+		*named |= SOCKROW_NAMED_HOST;
+	}
+	return 0;
+}
+
 static const char *parse_row(struct ss_state *st, struct sock_row *r)
 {
 	struct dump_tok t[SS_MAXTOK];
 	size_t n = dump_split(st->text, st->len, t, SS_MAXTOK), i = 0;
 	const char *rest;
-	int state, proto = 0;
+	int state, proto = 0, rp;
 
 	dump_row_init(r);
 	if (n < 1)
@@ -343,18 +368,29 @@ static const char *parse_row(struct ss_state *st, struct sock_row *r)
 	if (n < i + 3 || dump_tok_u32(&t[i + 1], &r->rxq) < 0 || dump_tok_u32(&t[i + 2], &r->txq) < 0)
 		return WHY_QUEUES;
 	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
+	/* without -n ss names the ports (0.0.0.0:ssh), with -r the hosts too */
+	rp = proto ? proto : proto_of(st, state);
 	/* '*' is the dual-stack IPv6 wildcard since iproute2 4.14 (0.0.0.0 is
 	 * IPv4's, [::] a v6-only socket's); older ss wrote '*' for IPv4's */
-	if (n < i + 4 || hostport_parse(t[i + 3].s, t[i + 3].len, HOSTPORT_COLON, AF_INET6,
-					&r->local, &r->lport) < 0)
+	if (n < i + 4 || endpoint(&t[i + 3], AF_INET6, rp, &r->local, &r->lport, st->lhost,
+				  &r->lhost, &r->named) < 0)
 		return WHY_LOCAL;
-	if (n < i + 5 || hostport_parse(t[i + 4].s, t[i + 4].len, HOSTPORT_COLON, r->local.family,
-					&r->remote, &r->rport) < 0)
+	if (n < i + 5 || endpoint(&t[i + 4], r->local.family, rp, &r->remote, &r->rport,
+				  st->rhost, &r->rhost, &r->named) < 0)
 		return WHY_PEER;
+	/* a named host (ss -r) has no family of its own: it takes the
+	 * address beside it's */
+	if (r->lhost && !r->rhost && r->local.family != r->remote.family) {
+		memset(&r->local, 0, sizeof r->local);
+		r->local.family = r->remote.family;
+	} else if (r->rhost && !r->lhost && r->remote.family != r->local.family) {
+		memset(&r->remote, 0, sizeof r->remote);
+		r->remote.family = r->local.family;
+	}
 	if (r->remote.family != r->local.family)
 		return WHY_FAMILY;
 	r->family = r->local.family;
-	r->proto = (uint8_t)(proto ? proto : proto_of(st, state));
+	r->proto = (uint8_t)rp;
 	rest = t[i + 4].s + t[i + 4].len;
 	return parse_rest(st, rest, st->text + st->len, r);
 }

@@ -24,6 +24,10 @@ struct text {
 	int64_t snap_id;
 	uint64_t rows, lineno;
 	uint64_t line;           /* the open snapshot's first line */
+	uint64_t named;          /* rows the dump spelled with names (not -n) */
+	uint64_t snap_named, snap_peers;  /* the open snapshot's share of those,
+	                                   * undone with it when it is a copy */
+	char skipped[DUMP_SKIPPED_MAX];   /* unknown columns last warned about */
 	int db_rc;               /* a database error seen inside the sink */
 	usec_t fallback;         /* time of a dump without a date line */
 	const char *fallback_from;
@@ -51,6 +55,8 @@ static int on_row(void *ctx, const struct sock_row *r)
 		return rc;
 	}
 	t->rows++;
+	t->snap_named += r->named != 0;
+	t->snap_peers += r->rhost != NULL;
 	t->src->sockets++;
 	if ((t->src->sockets & 4095) == 0)
 		import_progress(t->src);
@@ -84,6 +90,8 @@ static int dedup_snapshot(struct text *t)
 		src->sockets -= t->rows;   /* undone with it */
 		return store_rollback_savepoint(src->store);
 	}
+	t->named += t->snap_named;
+	src->named_peers += t->snap_peers;
 	if (m == 2) {
 		utctime_format(t->when, 0, when, sizeof when);
 		import_flag(src, "the snapshot at %s (line %" PRIu64 ", host %s) differs from "
@@ -96,6 +104,18 @@ static int dedup_snapshot(struct text *t)
 	return store_release(src->store);
 }
 
+/* Header columns the parser skipped: said once per file (again only when a
+ * later dump of a cron log skips others), never per line. */
+static void note_skipped(struct text *t)
+{
+	const char *sk = t->f->skipped ? t->f->skipped(t->state) : NULL;
+
+	if (!sk || !sk[0] || !strcmp(sk, t->skipped))
+		return;
+	snprintf(t->skipped, sizeof t->skipped, "%s", sk);
+	import_warn(t->src, "columns this parser does not know were skipped: %s", sk);
+}
+
 static int close_snapshot(struct text *t, const struct row_sink *sink)
 {
 	int rc;
@@ -106,6 +126,7 @@ static int close_snapshot(struct text *t, const struct row_sink *sink)
 	rc = t->f->end(t->state, sink);
 	if (rc < 0)
 		return t->db_rc ? t->db_rc : rc;
+	note_skipped(t);
 	rc = store_snapshot_finish(t->src->store, t->snap_id, t->rows);
 	if (rc < 0)
 		return rc;
@@ -133,6 +154,7 @@ static int open_snapshot(struct text *t, usec_t when, const char *from, uint64_t
 	t->f->begin(t->state, t->src->name);
 	t->open = true;
 	t->rows = 0;
+	t->snap_named = t->snap_peers = 0;
 	return 0;
 }
 
@@ -236,6 +258,15 @@ int import_text(struct import_source *src, struct lines *l, const struct dump_fo
 		}
 	}
 	rc = close_snapshot(&t, &sink);
+	if (rc == 0 && t.named > 0) {
+		rc = store_source_names(src->store, src->source_id, t.named);
+		import_warn(src,
+			    "%llu rows name hosts or services instead of numbers (saved without -n): "
+			    "ports were looked up in sockscope's service table, host names kept as "
+			    "text (lhost, rhost) and never resolved; save with netstat -n or ss -n "
+			    "to get addresses",
+			    (unsigned long long)t.named);
+	}
 out:
 	free(t.state);
 	return rc;

@@ -19,6 +19,9 @@
  * UTF-16 units, longer lines are cut at a character boundary. */
 #define WIN_PROGRAM_MAX 256
 
+/* A host name kept from `netstat -a` (no -n); DNS names stop at 253. */
+#define WIN_HOST_MAX 256
+
 /* Indented lines under a row that may be its -b owner: the component
  * lines (" RpcSs", a chain of them when one executable hosts several) and
  * "Can not obtain ownership information" in the system's language. */
@@ -43,6 +46,7 @@ struct win_state {
 	unsigned owner_left;         /* owner lines still allowed under the last row */
 	size_t title_line;           /* a title's line, until a blank line follows (0: none) */
 	char program[WIN_PROGRAM_MAX];
+	char lhost[WIN_HOST_MAX], rhost[WIN_HOST_MAX];   /* the held row's host names */
 };
 
 /* Localized state names, accepted only where a public report shows
@@ -98,11 +102,35 @@ static int row_proto(const struct dump_tok *t, size_t n)
 	return proto;
 }
 
-static const char *parse_row(const struct dump_tok *t, size_t n, int proto, struct sock_row *r)
+/* One endpoint, numeric or (netstat -a without -n) named: a host name is
+ * copied to `host`. */
+static int endpoint(const struct dump_tok *t, int family, int proto, struct addr *a,
+		    uint16_t *port, char *host, const char **hostp, uint8_t *named)
+{
+	struct hostport_names nm;
+
+	if (hostport_parse_names(t->s, t->len, HOSTPORT_COLON, family, proto, 0, a, port, &nm) <
+	    0)
+		return -EINVAL;
+	if (nm.port_named)
+		*named |= SOCKROW_NAMED_PORT;
+	if (nm.host) {
+		size_t l = nm.hostlen < WIN_HOST_MAX - 1 ? nm.hostlen : WIN_HOST_MAX - 1;
+
+		memcpy(host, nm.host, l);
+		host[l] = '\0';
+		*hostp = host;
+		*named |= SOCKROW_NAMED_HOST;
+	}
+	return 0;
+}
+
+static const char *parse_row(struct win_state *st, const struct dump_tok *t, size_t n,
+			     int proto, struct sock_row *r)
 {
 	size_t want = proto == IPPROTO_TCP ? 4 : 3;
 	uint64_t pid;
-	int st;
+	int stn;
 
 	dump_row_init(r);
 	r->proto = (uint8_t)proto;
@@ -111,21 +139,38 @@ static const char *parse_row(const struct dump_tok *t, size_t n, int proto, stru
 					      "state and an optional PID"
 					    : "expected UDP, local address, foreign address "
 					      "and an optional PID";
-	if (hostport_parse(t[1].s, t[1].len, HOSTPORT_COLON, AF_INET, &r->local, &r->lport) < 0)
-		return "expected a numeric local address like 0.0.0.0:135 or [::]:445";
+	if (endpoint(&t[1], AF_INET, proto, &r->local, &r->lport, st->lhost, &r->lhost,
+		     &r->named) < 0)
+		return "expected a local address like 0.0.0.0:135, [::]:445 or 0.0.0.0:epmap";
 	r->family = r->local.family;
 	/* A listener's peer is 0.0.0.0:0 or [::]:0 (no peer), a UDP socket's
 	 * "*:*": both become the unspecified address and port 0, as the
 	 * kernel reports an unconnected socket. */
-	if (hostport_parse(t[2].s, t[2].len, HOSTPORT_COLON, r->family, &r->remote, &r->rport) < 0)
-		return "expected a numeric foreign address like 203.0.113.5:443, [::]:0 or *:*";
+	if (endpoint(&t[2], r->family, proto, &r->remote, &r->rport, st->rhost, &r->rhost,
+		     &r->named) < 0)
+		return "expected a foreign address like 203.0.113.5:443, [::]:0, *:* or "
+		       "host:https";
+	/* without -n the missing peer of a listener is the machine's own name,
+	 * port 0 ("DESKTOP-7QJ1:0"): no peer, as with -n */
+	if (r->rhost && r->rport == 0) {
+		r->rhost = NULL;
+		r->named &= (uint8_t)~SOCKROW_NAMED_HOST;
+		if (r->lhost)
+			r->named |= SOCKROW_NAMED_HOST;
+	}
+	/* a named host takes the family of the address beside it */
+	if (r->lhost && r->remote.family == AF_INET6 && !r->rhost) {
+		memset(&r->local, 0, sizeof r->local);
+		r->local.family = AF_INET6;
+		r->family = AF_INET6;
+	}
 	if (r->remote.family != r->family)
 		return "expected the foreign address in the family of the local address";
 	if (proto == IPPROTO_TCP) {
-		st = parse_state(&t[3]);
-		if (st < 0)
+		stn = parse_state(&t[3]);
+		if (stn < 0)
 			return "expected a TCP state like LISTENING, ESTABLISHED or TIME_WAIT";
-		r->state = (uint8_t)st;
+		r->state = (uint8_t)stn;
 	} else {
 		r->state = ST_CLOSE; /* Windows prints no UDP state */
 	}
@@ -274,7 +319,7 @@ static int win_line(void *state, const char *line, size_t len, size_t lineno,
 		return rc;
 	st->want_header = false;
 	st->owner_left = WIN_OWNER_MAX;   /* a bad row's -b lines are still its own */
-	why = parse_row(t, n, proto, &r);
+	why = parse_row(st, t, n, proto, &r);
 	if (why) {
 		sink->bad(sink->ctx, lineno, why);
 		return 0;
@@ -292,6 +337,7 @@ static int win_end(void *state, const struct row_sink *sink)
 static int win_probe(const char *line, size_t len)
 {
 	struct dump_tok t[WIN_MAXTOK];
+	struct hostport_names nm;
 	struct addr a;
 	uint16_t port;
 	size_t n;
@@ -308,8 +354,10 @@ static int win_probe(const char *line, size_t len)
 	 * lower case from the first column) and two colon endpoints */
 	if (line[0] == ' ' && n >= 3 && t[0].len == 3 &&
 	    (memcmp(t[0].s, "TCP", 3) == 0 || memcmp(t[0].s, "UDP", 3) == 0) &&
-	    hostport_parse(t[1].s, t[1].len, HOSTPORT_COLON, AF_INET, &a, &port) == 0 &&
-	    hostport_parse(t[2].s, t[2].len, HOSTPORT_COLON, a.family, &a, &port) == 0)
+	    hostport_parse_names(t[1].s, t[1].len, HOSTPORT_COLON, AF_INET, IPPROTO_TCP, 0, &a,
+				 &port, &nm) == 0 &&
+	    hostport_parse_names(t[2].s, t[2].len, HOSTPORT_COLON, a.family, IPPROTO_TCP, 0, &a,
+				 &port, &nm) == 0)
 		return (t[0].s[0] == 'T' && n >= 4) || t[0].s[0] == 'U' ? DUMP_PROBE_SURE
 									: DUMP_PROBE_MAYBE;
 	/* the column header in any language, and -b owner lines */

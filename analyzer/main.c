@@ -618,7 +618,9 @@ static int cmd_sources(const struct cmd *c, int argc, char **argv)
 	if (open_db(a.db, DB_READONLY, &db) < 0)
 		return 2;
 	status = print_rows(db,
-			    "SELECT id, utc(imported_at) AS imported, format, snapshots, sockets,"
+			    "SELECT id, utc(imported_at) AS imported,"
+			    " format || CASE WHEN names > 0 THEN ' (names)' ELSE '' END AS format,"
+			    " snapshots, sockets,"
 			    " bad_lines AS bad, substr(sha256, 1, 16) AS sha256, path,"
 			    " coalesce((SELECT utc(min(time)) || ' .. ' || utc(max(time)) || ' ('"
 			    " || group_concat(DISTINCT time_from) || ')' FROM snapshots"

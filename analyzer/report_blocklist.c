@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "agg.h"
+#include "named.h"
 #include "report_blocklist.h"
 #include "tcpstate.h"
 
@@ -498,6 +499,25 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct rai
 	}
 	if (res.spoof.found && o->why)
 		spoof_advice(o->why, &res.spoof, ctx[0].port_syn, &o->p);
+	/* peers a dump named instead of addressing: never a rule (a name is
+	 * not an address, and resolving it here would block whoever holds it
+	 * now); --explain lists them */
+	if (src->db && o->why) {
+		struct named_peers np;
+
+		if ((rc = named_peers_load(src->db, flt, false, 0, o->explain ? 0 : 1, &np, err,
+					   errsz)) < 0)
+			goto out;
+		if (o->explain)
+			named_peers_note(o->why, &np, "none can become a rule");
+		else if (np.rows)
+			fprintf(o->why,
+				"named: %" PRIu64 " socket%s had a peer known by name only (a dump saved "
+				"without -n): none can become a rule; --explain lists them, "
+				"netstat -n gives addresses\n",
+				np.rows, np.rows == 1 ? "" : "s");
+		named_peers_fini(&np);
+	}
 	if (o->rows) {
 		rc = write_rows(&res, snaps.n, ctx[0].rows, o->explain, o, f);
 	} else {

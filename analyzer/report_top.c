@@ -11,6 +11,7 @@
 #include "agg.h"
 #include "buf.h"
 #include "intern.h"
+#include "named.h"
 #include "report_top.h"
 
 static const char *const by_name[] = {"ip", "subnet", "port", "program", "state"};
@@ -370,6 +371,7 @@ long report_top(struct scan_src *src, const struct filter *flt, const struct top
 		enum out_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
 {
 	struct top_result res;
+	struct named_peers np = {0};
 	long rc = top_run(src, flt, o, &res, err, errsz);
 
 	if (rc < 0)
@@ -377,6 +379,30 @@ long report_top(struct scan_src *src, const struct filter *flt, const struct top
 	if (write_rows(o, &res, fmt, f, width, color) < 0) {
 		snprintf(err, errsz, "writing the report failed");
 		rc = -EIO;
+	}
+	/* peers a dump named instead of addressing: no IP, no subnet; the
+	 * table says nothing of them, the note under it does (tables only:
+	 * CSV and JSON rows keep their one meaning) */
+	if (rc >= 0 && fmt == OUT_TABLE && src->db && (o->by == TOP_IP || o->by == TOP_SUBNET)) {
+		int nrc = named_peers_load(src->db, flt, o->have_at, o->at,
+					   o->limit ? o->limit : 10, &np, err, errsz);
+
+		if (nrc < 0)
+			rc = nrc;
+		else if (np.rows && fputc('\n', f) != EOF)
+			named_peers_note(f, &np,
+					 o->by == TOP_IP ? "not in the table above, which counts addresses"
+							 : "in no subnet: a name is not an address");
+		named_peers_fini(&np);
+	} else if (rc >= 0 && fmt == OUT_TABLE && !src->db && src->named_peers &&
+		   (o->by == TOP_IP || o->by == TOP_SUBNET)) {
+		/* files grouped as they are parsed: only the count is known */
+		fprintf(f,
+			"\nnamed: %" PRIu64 " socket%s of the files read had a peer known by name "
+			"only (a dump saved without -n, filters not applied to this count); not in "
+			"the table above. Import the dump to see them grouped by name; save "
+			"netstat -n / ss -n output to get addresses\n",
+			src->named_peers, src->named_peers == 1 ? "" : "s");
 	}
 	top_result_fini(&res);
 	return rc;

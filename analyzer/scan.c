@@ -786,6 +786,7 @@ int scan_run(struct scan_src *src, const struct filter *flt, bool have_at, usec_
 		return rc;
 	}
 	src->status = rc;
+	src->named_peers = tot.named_peers;
 	if (tot.snapshots == 0) {
 		snprintf(err, errsz, "nothing to report: no snapshot could be read");
 		return -ENODATA;

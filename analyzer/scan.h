@@ -104,6 +104,8 @@ struct scan_src {
 	FILE *msg;               /* their warnings and errors */
 	unsigned threads;        /* database readers */
 	int status;              /* set by scan_run: 1 when a file was skipped */
+	uint64_t named_peers;    /* set by scan_run on files: rows whose peer a
+	                          * dump named (no -n), left out of peers */
 };
 
 /* The snapshots (into snaps) and rows (into nsinks sinks; dumps use sinks[0]

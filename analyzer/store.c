@@ -64,13 +64,14 @@ static const char *const sql[Q_N_] = {
 		"     AND a.raddr IS b.raddr AND a.rport IS b.rport AND a.rxq IS b.rxq"
 		"     AND a.txq IS b.txq AND a.uid IS b.uid AND a.inode IS b.inode"
 		"     AND a.timer IS b.timer AND a.expires_ms IS b.expires_ms"
-		"     AND a.retrans IS b.retrans AND a.pid IS b.pid AND a.program IS b.program))),"
+		"     AND a.retrans IS b.retrans AND a.pid IS b.pid AND a.program IS b.program"
+		"     AND a.lhost IS b.lhost AND a.rhost IS b.rhost))),"
 		"  (SELECT path FROM sources WHERE id = c.source_id)"
 		" FROM cand c, n ORDER BY 3 DESC, 2 DESC, c.id LIMIT 1",
 	[Q_SOCKET] = "INSERT INTO sockets (snapshot_id, proto, family, state, laddr, lport,"
 		     " raddr, rport, rnet, rxq, txq, uid, inode, timer, expires_ms, retrans,"
-		     " pid, program) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-		     " ?13, ?14, ?15, ?16, ?17, ?18)",
+		     " pid, program, lhost, rhost) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		     " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
 	[Q_COUNTER] = "INSERT OR REPLACE INTO counters (snapshot_id, name, value) VALUES (?1, ?2, ?3)",
 	[Q_PROCESS] = "INSERT OR REPLACE INTO processes (snapshot_id, pid, program, comm, sockets)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -408,6 +409,10 @@ int store_row_prepare(const struct sock_row *in, struct store_row *out)
 	out->retrans = in->retrans;
 	out->pid = in->pid;
 	out->program = in->program;
+	out->lhost = in->lhost;
+	out->rhost = in->rhost;
+	if (in->rhost)
+		out->rnet = 0;   /* no address to group by */
 	return 0;
 }
 
@@ -421,9 +426,15 @@ int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *
 	sqlite3_bind_text(st, 2, in->proto, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, in->family);
 	sqlite3_bind_text(st, 4, in->state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, in->laddr, in->llen, SQLITE_STATIC);
+	if (in->lhost)
+		sqlite3_bind_null(st, 5);
+	else
+		sqlite3_bind_text(st, 5, in->laddr, in->llen, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, in->lport);
-	sqlite3_bind_text(st, 7, in->raddr, in->rlen, SQLITE_STATIC);
+	if (in->rhost)
+		sqlite3_bind_null(st, 7);
+	else
+		sqlite3_bind_text(st, 7, in->raddr, in->rlen, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, in->rport);
 	sqlite3_bind_int64(st, 9, in->rnet);
 	/* every parameter is bound on every row (NULL when unknown), so the
@@ -460,6 +471,15 @@ int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *
 		sqlite3_bind_text(st, 18, in->program, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 18);
+	/* NULL or a name, as 18 */
+	if (in->lhost)
+		sqlite3_bind_text(st, 19, in->lhost, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 19);
+	if (in->rhost)
+		sqlite3_bind_text(st, 20, in->rhost, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 20);
 	return step_socket(s);
 }
 
@@ -517,4 +537,23 @@ int store_raw(struct store *s, int64_t snapshot, const char *section, const void
 	sqlite3_bind_text(st, 2, section, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 3, text, len, SQLITE_STATIC);
 	return run(s, Q_RAW);
+}
+
+int store_source_names(struct store *s, int64_t id, uint64_t names)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (s->tap || names == 0)
+		return 0;
+	/* once per source: not worth a statement kept prepared */
+	if (sqlite3_prepare_v2(s->db, "UPDATE sources SET names = ?2 WHERE id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)names);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = -EIO;
+	sqlite3_finalize(st);
+	return rc;
 }

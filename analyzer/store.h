@@ -108,6 +108,8 @@ struct store_row {
 	int32_t pid;
 	uint64_t inode;
 	const char *program;     /* borrowed, NULL when unknown */
+	const char *lhost, *rhost;   /* borrowed: a named host, whose address is
+	                              * then stored as NULL; NULL when numeric */
 };
 
 /* Pure: r into out. 0 or -EINVAL (a row no table can hold: unknown
@@ -125,6 +127,9 @@ int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nl
 /* One process that owned `sockets` socket inodes in the snapshot. */
 int store_process(struct store *s, int64_t snapshot, int64_t pid, const char *program,
 		  const char *comm, uint64_t sockets);
+/* The number of rows of a source that carried names (sources.names). 0 or
+ * -EIO. */
+int store_source_names(struct store *s, int64_t id, uint64_t names);
 int store_raw(struct store *s, int64_t snapshot, const char *section, const void *text,
 	      size_t len);
 

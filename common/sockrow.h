@@ -33,10 +33,19 @@ struct sock_row {
 	uint8_t timer;         /* enum sock_timer */
 	uint8_t unknown;       /* SOCKROW_UNKNOWN_* bits: fields the source did
 	                        * not say (a foreign dump); 0 = all known */
+	uint8_t named;         /* SOCKROW_NAMED_* bits: the dump wrote names */
 	const char *program;   /* borrowed, NULL when unknown: net-tools style
 	                        * name (argv[0], basename if absolute, controls
 	                        * replaced by '.'), see procmap.h */
+	const char *lhost;     /* borrowed, NULL unless the dump named the local
+	                        * host instead of its address (netstat without
+	                        * -n): then `local` is unspecified, not resolved */
+	const char *rhost;     /* likewise for the peer */
 };
+
+/* sock_row.named bits: what a dump saved without -n said by name. */
+#define SOCKROW_NAMED_HOST 0x01u   /* lhost or rhost set */
+#define SOCKROW_NAMED_PORT 0x02u   /* a port was a service name */
 
 /* sock_row.unknown bits. pid/program are unknown when pid is 0 / program
  * NULL; addresses, ports, proto, family and state are always known. */

@@ -89,6 +89,10 @@ static const char *const vocabulary[] = {
 	"syn", "synack", "syncookies", "synlimit", "sysctl", "table", "tables", "tcp", "than",
 	"that", "the", "them", "this", "threshold", "time", "times", "to", "type", "ULA", "unique",
 	"unspecified", "up", "use", "usual", "w", "was", "when", "wider", "with", "x", "your",
+	/* peers known by name only (analyzer/named.c) */
+	"had", "known", "by", "name", "names", "dump", "saved", "without", "n", "none", "can",
+	"become", "grouped", "never", "resolved", "save", "netstat", "ss", "output", "get",
+	"addresses", "explain", "lists", "gives",
 };
 
 /* Never blocked, whatever the options (docs/BLOCKLIST.md), and the private
@@ -313,6 +317,7 @@ static void check_why(const struct setup *s, const char *what, const char *p, si
 	static const char *const kinds[] = {
 		"evidence: ", "threshold: ", "block ",      "not blocked ", "no peer or subnet ",
 		"spoofed: ",  "The sources ", "and limit ", "  ",          "note: ",
+		"named: ",
 	};
 
 	clean_text(s, what, p, len);
@@ -329,6 +334,23 @@ static void check_why(const struct setup *s, const char *what, const char *p, si
 			snprintf(msg, sizeof msg, "a line of no known kind: \"%.*s\"",
 				 (int)(n < 80 ? n : 80), l);
 			fail(s, what, msg);
+		}
+		/* "  name HOST  peak ...": HOST is the dump's, by design (a peer
+		 * known by name only); it must be a host name the parser took */
+		if (n > 7 && !memcmp(l, "  name ", 7)) {
+			const char *h = l + 7, *e = memchr(h, ' ', n - 7);
+			size_t hl = e ? (size_t)(e - h) : n - 7;
+
+			if (hl == 0 || hl > 253 || !in_dump(s, h, hl))
+				fail(s, what, "a named peer that is not the dump's");
+			for (size_t c = 0; c < hl; c++)
+				if (!((h[c] | 0x20) >= 'a' && (h[c] | 0x20) <= 'z') &&
+				    !(h[c] >= '0' && h[c] <= '9') && h[c] != '-' && h[c] != '_' &&
+				    h[c] != '.')
+					fail(s, what, "a named peer that is no host name");
+			words_only(s, what, h + hl, n - 7 - hl);
+			i += n + 1;
+			continue;
 		}
 		words_only(s, what, l, n);
 		i += n + 1;

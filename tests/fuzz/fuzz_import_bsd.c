@@ -1,6 +1,7 @@
 /* fuzz_import_bsd — any bytes as a BSD/macOS netstat -an dump, line by line:
  * every row is well-formed (families, addresses, TCP or UDP, state, no
- * program) and survives being printed as net-tools would and read by the
+ * program, a host name only with the unspecified address; the header's
+ * column map, names mode) and survives being printed as net-tools would and read by the
  * Linux parser; no line gives more than one row or complaint; probe never
  * crashes. */
 #include <netinet/in.h>
@@ -29,11 +30,16 @@ static int check_row(void *vctx, const struct sock_row *r)
 		abort();
 	if (r->state >= ST_MAX_ || r->state == ST_NEW_SYN_RECV)
 		abort();
-	if (r->proto != IPPROTO_UDP && r->state == ST_UNKNOWN)
+	/* BSD netstat -an says the queues (not -T) and nothing of uid, inode,
+	 * timer or process; -T, -x and -R print no TCP state */
+	if ((r->unknown & ~SOCKROW_UNKNOWN_QUEUES) !=
+	    (SOCKROW_UNKNOWN_UID | SOCKROW_UNKNOWN_INODE | SOCKROW_UNKNOWN_TIMER))
 		abort();
-	/* BSD netstat -an says the queues and nothing of uid, inode, timer
-	 * or process */
-	if (r->unknown != (SOCKROW_UNKNOWN_UID | SOCKROW_UNKNOWN_INODE | SOCKROW_UNKNOWN_TIMER))
+	if (r->state == ST_UNKNOWN && r->proto != IPPROTO_TCP)
+		abort();
+	/* a host name is text of the row, never an address */
+	if ((r->lhost && !addr_is_unspecified(&r->local)) ||
+	    (r->rhost && !addr_is_unspecified(&r->remote)))
 		abort();
 	if (r->pid != 0 || r->program)
 		abort();

@@ -36,6 +36,12 @@ static int check_row(void *vctx, const struct sock_row *r)
 		abort();
 	if (r->program && memchr(r->program, '\n', strlen(r->program)))
 		abort();
+	/* names mode: a host name is text of the row, never an address */
+	if ((r->lhost && !addr_is_unspecified(&r->local)) ||
+	    (r->rhost && !addr_is_unspecified(&r->remote)))
+		abort();
+	if ((r->lhost || r->rhost) && !(r->named & SOCKROW_NAMED_HOST))
+		abort();
 	if (renders_exactly(r))
 		round_trip(c, r);
 	c->rows++;

@@ -85,7 +85,7 @@ static int tcp_or_udp(const char *line, size_t len)
 	       (dump_tok_is(&t[0], "TCP") || dump_tok_is(&t[0], "UDP"));
 }
 
-static alignas(max_align_t) unsigned char state[1024];
+static alignas(max_align_t) unsigned char state[4096];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -99,4 +99,19 @@ grep -q '; 1 snapshot kept that differs from one already imported at the same ho
 ! grep -q 'differs' "$dir/err" || fail "a copy of the changed snapshot was flagged: $(cat "$dir/err")"
 [ "$(q "$dir/c.db" 'select count(*) from snapshots')" = 12 ] || fail "copy of the changed snapshot kept"
 
-pass "cron log + grown = 11, 6 encodings of a dump = 1 (by --at, by mtime, stdin), host/time kept apart, changed content kept and flagged"
+# --- a dump with host names (no -n), twice: its names are counted once, and
+# two copies that differ only in a host name are two snapshots ---------------
+n=$data/names/netstat_a.txt
+cp "$n" "$dir/names.txt"; gzip -c "$n" > "$dir/names.txt.gz"
+sed '0,/localhost/s//localhost2/' "$n" > "$dir/renamed.txt"
+touch -d @1700000000 "$dir/names.txt" "$dir/names.txt.gz" "$dir/renamed.txt"
+"$S" import -q -d "$dir/names.db" --host h "$dir/names.txt" "$dir/names.txt.gz" 2> "$dir/err" ||
+	fail "names twice: exit $?: $(cat "$dir/err")"
+[ "$(q "$dir/names.db" 'select group_concat(names) from sources')" = "26,0" ] ||
+	fail "a copy's named rows counted again: $(q "$dir/names.db" 'select group_concat(names) from sources')"
+"$S" import -q -d "$dir/names.db" --host h "$dir/renamed.txt" 2> "$dir/err" ||
+	fail "renamed: exit $?: $(cat "$dir/err")"
+[ "$(q "$dir/names.db" 'select count(*) from snapshots')" = 2 ] ||
+	fail "rows differing only in a host name taken for a copy"
+
+pass "cron log + grown = 11, 6 encodings of a dump = 1 (by --at, by mtime, stdin), host/time kept apart, changed content kept and flagged, named rows compared and counted once"

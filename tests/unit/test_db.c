@@ -349,10 +349,59 @@ static void test_state_names(void **state)
 		assert_non_null(store_state_name(IPPROTO_TCP, st));
 }
 
+/* 003_names: a version-2 database with sockets keeps every row and rowid
+ * (snapshots.first_socket points at them); laddr/raddr become nullable and
+ * lhost, rhost and sources.names appear */
+static void test_migration_003(void **state)
+{
+	char path[64], err[256];
+	sqlite3 *db;
+
+	(void)state;
+	assert_true(db_schema_version() >= 3);
+	tmp_db(path, sizeof path);
+	assert_int_equal(db_open_at_version(path, 2, &db, err, sizeof err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO sources (id, path, sha256, format, bytes, imported_at)"
+				     " VALUES (1, 'old', 'abc', 'netstat', 1, 0);"
+				     "INSERT INTO snapshots (id, source_id, host, time, time_from, sockets,"
+				     " first_socket) VALUES (1, 1, 'h', 0, 'at', 2, 7);"
+				     "INSERT INTO sockets (rowid, snapshot_id, proto, family, state, laddr,"
+				     " lport, raddr, rport, rnet, pid, program) VALUES"
+				     " (7, 1, 'tcp', 4, 'LISTEN', '0.0.0.0', 22, '0.0.0.0', 0, 0, 1, 'sshd'),"
+				     " (8, 1, 'tcp', 4, 'ESTABLISHED', '192.0.2.1', 22, '198.51.100.7',"
+				     " 40000, 3325256711, NULL, NULL)",
+				 err, sizeof err),
+			 0);
+	assert_int_equal(db_exec(db, "INSERT INTO sockets (snapshot_id, proto, family, state, laddr,"
+				     " lport, raddr, rport, rnet) VALUES (1, 'tcp', 4, 'LISTEN', NULL, 1, "
+				     "'0.0.0.0', 0, 0)",
+				 err, sizeof err),
+			 -EIO);   /* version 2: laddr NOT NULL */
+	db_close(db);
+	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), 0);
+	assert_int_equal(atoi(scalar(db, "PRAGMA user_version")), db_schema_version());
+	assert_string_equal(scalar(db, "SELECT group_concat(rowid || ':' || raddr || ':' ||"
+				       " coalesce(program, '-'), ' ') FROM sockets"),
+			    "7:0.0.0.0:sshd 8:198.51.100.7:-");
+	assert_string_equal(scalar(db, "SELECT count(*) FROM sockets WHERE lhost IS NULL AND"
+				       " rhost IS NULL"),
+			    "2");
+	assert_string_equal(scalar(db, "SELECT names FROM sources"), "0");
+	assert_int_equal(db_exec(db, "INSERT INTO sockets (snapshot_id, proto, family, state, laddr,"
+				     " lport, raddr, rport, rnet, lhost, rhost) VALUES (1, 'tcp', 4,"
+				     " 'ESTABLISHED', NULL, 22, NULL, 4000, 0, 'builder', 'client')",
+				 err, sizeof err),
+			 0);
+	assert_string_equal(scalar(db, "SELECT rhost FROM sockets WHERE raddr IS NULL"), "client");
+	db_close(db);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations),
+		cmocka_unit_test(test_migration_003),
 		cmocka_unit_test(test_sqlfn),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_state_names),

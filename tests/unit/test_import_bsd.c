@@ -24,6 +24,7 @@
 
 struct got {
 	struct sock_row r[MAXROWS];
+	char lhost[MAXROWS][64], rhost[MAXROWS][64];   /* the parser lends them */
 	size_t n;
 	size_t bad_line[16];
 	const char *bad_what[16];
@@ -36,7 +37,18 @@ static int collect(void *ctx, const struct sock_row *r)
 
 	assert_true(g->n < MAXROWS);
 	assert_null(r->program);   /* BSD netstat -an names no processes */
-	g->r[g->n++] = *r;
+	g->r[g->n] = *r;
+	if (r->lhost) {
+		assert_true(strlen(r->lhost) < sizeof g->lhost[0]);
+		strcpy(g->lhost[g->n], r->lhost);
+		g->r[g->n].lhost = g->lhost[g->n];
+	}
+	if (r->rhost) {
+		assert_true(strlen(r->rhost) < sizeof g->rhost[0]);
+		strcpy(g->rhost[g->n], r->rhost);
+		g->r[g->n].rhost = g->rhost[g->n];
+	}
+	g->n++;
 	return 0;
 }
 
@@ -278,19 +290,17 @@ static void test_bad_lines(void **state)
 	/* inet6print() keeps 16 characters of the address without -W/-l/-v */
 	expect_bad("tcp6       0      0  fe80::aede:48ff:.49152 fe80::aede:48ff:.22   ESTABLISHED",
 		   "IPv6 address truncated by netstat; use -W (FreeBSD), -l (macOS) or -v (OpenBSD)");
-	expect_bad("tcp4       0      0  localhost.ssh          *.*                    LISTEN",
-		   "expected a numeric address.port like 10.0.0.1.443, *.* or ::1.22 (netstat -n)");
+	expect_bad("tcp4       0      0  localhost.nosuchsvc    *.*                    LISTEN",
+		   "a port named by a service name sockscope's table does not have (netstat -n)");
 	expect_bad("tcp4       0      0  192.0.2.1:22           *.*                    LISTEN",
-		   "expected a numeric address.port like 10.0.0.1.443, *.* or ::1.22 (netstat -n)");
-	expect_bad("tcp4       0      0  2001:db8::1.22         *.*                    LISTEN",
-		   "expected an IPv4 address in a tcp4 or udp4 row");
+		   "expected an address.port like 10.0.0.1.443, *.*, ::1.22 or localhost.smtp");
 	expect_bad("tcp4       0      0  *.22                   *.*",
 		   "expected a TCP state like LISTEN, ESTABLISHED or SYN_RCVD");
 	expect_bad("tcp4       0      0  *.22                   *.*                    11",
 		   "expected a TCP state like LISTEN, ESTABLISHED or SYN_RCVD");
 	expect_bad("tcp4       -      0  *.22                   *.*                    LISTEN",
 		   "expected Recv-Q and Send-Q numbers, then two addresses");
-	expect_bad("ffffff8012345678 tcp4 0 0 *.22 *.* LISTEN",
+	expect_bad("ffffff80123456789 zzz tcp4 0 0 *.22 *.* LISTEN",
 		   "expected a netstat row starting with tcp4, tcp6, tcp46, udp4, udp6, udp46, "
 		   "tcp or udp");
 
@@ -349,7 +359,6 @@ static void test_probe(void **state)
 	static const char *const no[] = {
 		"",
 		"Active Internet connections (servers and established)",
-		"Proto Recv-Q Send-Q Local Address           Foreign Address         State      ",
 		"tcp        0      0 198.51.100.1:80         0.0.0.0:*               LISTEN     ",
 		"tcp6       0      0 :::443                  :::*                    LISTEN     ",
 		"udp        0      0 0.0.0.0:53              0.0.0.0:*                          ",
@@ -365,6 +374,13 @@ static void test_probe(void **state)
 		if (dump_bsd.probe(no[i], strlen(no[i])) != DUMP_PROBE_NO)
 			fail_msg("not NO: %s", no[i]);
 	assert_int_equal(dump_bsd.probe("Active Internet connections", 27), DUMP_PROBE_MAYBE);
+	/* NetBSD's header is Linux's: the rows decide */
+	{
+		static const char h[] = "Proto Recv-Q Send-Q Local Address           Foreign "
+					"Address         State      ";
+
+		assert_int_equal(dump_bsd.probe(h, sizeof h - 1), DUMP_PROBE_MAYBE);
+	}
 	assert_string_equal(dump_bsd.name, "bsd");
 }
 
@@ -402,6 +418,167 @@ static void test_probe_vs_netstat(void **state)
 	}
 }
 
+
+/* Issue 15: what people saved without -n, with -A, -T, -x, and NetBSD
+ * (tests/data/bsd/variants.sh wrote these from the netstat sources) */
+static void test_issue15_variants(void **state)
+{
+	static struct got g;
+
+	(void)state;
+	/* FreeBSD -a: names; a host cut to 16 characters stays as printed */
+	run_fixture("freebsd_netstat_a.txt", &g, 15);
+	assert_int_equal(g.r[0].state, ST_ESTABLISHED);
+	assert_int_equal(g.r[0].lport, 22);
+	assert_string_equal(g.r[0].lhost, "builder.example.");
+	assert_string_equal(g.r[0].rhost, "client-a.example");
+	assert_int_equal(g.r[0].rport, 50211);
+	assert_true(addr_is_unspecified(&g.r[0].remote));
+	assert_int_equal(g.r[0].named, SOCKROW_NAMED_HOST | SOCKROW_NAMED_PORT);
+	/* a numeric peer of a named host: its address is kept */
+	assert_row(&g.r[1], IPPROTO_TCP, AF_INET, ST_SYN_RECV, "0.0.0.0", 443, "198.51.100.77",
+		   61001);
+	assert_int_equal(g.r[3].txq, 36);
+	assert_int_equal(g.r[4].lport, 5432);
+	assert_row(&g.r[7], IPPROTO_TCP, AF_INET, ST_LISTEN, "0.0.0.0", 22, "0.0.0.0", 0);
+	assert_null(g.r[7].lhost);
+	assert_int_equal(g.r[7].named, SOCKROW_NAMED_PORT);
+	assert_int_equal(g.r[9].family, AF_INET6);
+	assert_int_equal(g.r[11].lport, 514);   /* syslog: netbase has it for UDP */
+	assert_int_equal(g.r[13].state, ST_ESTABLISHED);   /* a named UDP peer */
+	assert_int_equal(g.r[13].rport, 123);
+	assert_int_equal(g.r[14].lport, 5353);
+
+	/* FreeBSD -anA: the tcpcb address first */
+	run_fixture("freebsd_netstat_anA.txt", &g, 6);
+	assert_row(&g.r[0], IPPROTO_TCP, AF_INET, ST_ESTABLISHED, "192.0.2.10", 22,
+		   "198.51.100.20", 5022);   /* 18 columns cut the port: as printed */
+	assert_row(&g.r[5], IPPROTO_UDP, AF_INET6, ST_CLOSE, "::1", 53, "::", 0);
+
+	/* FreeBSD -anT: no queues, no state */
+	run_fixture("freebsd_netstat_anT.txt", &g, 4);
+	assert_int_equal(g.r[0].state, ST_UNKNOWN);
+	assert_int_equal(g.r[0].unknown & SOCKROW_UNKNOWN_QUEUES, SOCKROW_UNKNOWN_QUEUES);
+	assert_int_equal(g.r[1].lport, 443);
+	assert_int_equal(g.r[1].rport, 50122);
+	assert_int_equal(g.r[3].proto, IPPROTO_UDP);
+	assert_int_equal(g.r[3].lport, 514);
+
+	/* FreeBSD -anx: buffer and timer columns after the addresses */
+	run_fixture("freebsd_netstat_anx.txt", &g, 3);
+	assert_int_equal(g.r[0].state, ST_UNKNOWN);
+	assert_int_equal(g.r[0].rport, 50222);
+	assert_int_equal(g.r[0].rxq, 0);
+	assert_int_equal(g.r[0].unknown & SOCKROW_UNKNOWN_QUEUES, 0);
+	assert_int_equal(g.r[2].proto, IPPROTO_UDP);
+
+	/* macOS -anA: socket address and flow hash first */
+	run_fixture("macos_netstat_anA.txt", &g, 5);
+	assert_row(&g.r[0], IPPROTO_TCP, AF_INET, ST_ESTABLISHED, "192.0.2.10", 52311,
+		   "198.51.100.20", 443);
+	assert_row(&g.r[2], IPPROTO_TCP, AF_INET6, ST_LISTEN, "::", 5000, "::", 0);
+	assert_row(&g.r[3], IPPROTO_UDP, AF_INET, ST_ESTABLISHED, "192.0.2.10", 60000,
+		   "198.51.100.53", 53);
+
+	/* macOS -a: names */
+	run_fixture("macos_netstat_a.txt", &g, 9);
+	assert_string_equal(g.r[0].lhost, "macbook.local");
+	assert_string_equal(g.r[0].rhost, "www.example.com");
+	assert_int_equal(g.r[0].rport, 443);
+	assert_row(&g.r[1], IPPROTO_TCP, AF_INET, ST_ESTABLISHED, "0.0.0.0", 22, "192.168.71.1",
+		   61001);
+	assert_int_equal(g.r[3].lport, 5000);   /* commplex-main */
+	assert_int_equal(g.r[8].lport, 137);    /* netbios-ns */
+
+	/* NetBSD: "tcp" with dotted ports, "State" */
+	run_fixture("netbsd_netstat_an.txt", &g, 8);
+	assert_row(&g.r[0], IPPROTO_TCP, AF_INET, ST_ESTABLISHED, "192.0.2.30", 22,
+		   "198.51.100.20", 50222);
+	assert_row(&g.r[4], IPPROTO_TCP, AF_INET6, ST_ESTABLISHED, "2001:db8::30", 22,
+		   "2001:db8::9", 60222);
+	assert_row(&g.r[7], IPPROTO_UDP, AF_INET, ST_CLOSE, "192.0.2.30", 123, "0.0.0.0", 0);
+	run_fixture("netbsd_netstat_a.txt", &g, 4);
+	assert_string_equal(g.r[0].lhost, "netbsd.example.o");
+	assert_int_equal(g.r[2].lport, 25);
+	/* NetBSD -anA: PCB first, compact state names */
+	run_fixture("netbsd_netstat_anA.txt", &g, 4);
+	assert_int_equal(g.r[0].state, ST_ESTABLISHED);
+	assert_int_equal(g.r[1].state, ST_TIME_WAIT);
+	assert_int_equal(g.r[3].state, ST_SYN_RECV);
+	assert_int_equal(g.r[3].rport, 40001);
+}
+
+/* Each variant is detected as BSD on its own */
+static void test_issue15_detect(void **state)
+{
+	static const char *const files[] = {
+		"freebsd_netstat_a.txt",  "freebsd_netstat_anA.txt", "freebsd_netstat_anT.txt",
+		"freebsd_netstat_anx.txt", "macos_netstat_anA.txt",  "macos_netstat_a.txt",
+		"netbsd_netstat_an.txt",  "netbsd_netstat_a.txt",    "netbsd_netstat_anA.txt",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char rel[128];
+		size_t len;
+		char *text;
+		const struct dump_format *f;
+
+		snprintf(rel, sizeof rel, "bsd/%s", files[i]);
+		text = fixture_load(rel, &len);
+		f = dump_detect(text, len);
+		free(text);
+		if (f != &dump_bsd)
+			fail_msg("%s: detected as %s", files[i], f ? f->name : "nothing");
+	}
+}
+
+/* Header columns this parser does not know are named once, for the
+ * import's warning; known extra ones (-x) are not */
+static void test_skipped_columns(void **state)
+{
+	static const char text[] =
+		"Active Internet connections (including servers)\n"
+		"Proto Recv-Q Send-Q Local Address          Foreign Address        (state) Log-ID\n"
+		"tcp4       0      0 192.0.2.10.22          198.51.100.20.50222    ESTABLISHED 0x1f\n"
+		"tcp4       0      0 *.22                   *.*                    LISTEN 0x20\n";
+	static struct got g;
+	struct row_sink sink = {collect, complain, &g};
+	void *st = calloc(1, dump_bsd.state_size);
+	size_t pos = 0, ln = 0;
+
+	(void)state;
+	assert_non_null(st);
+	memset(&g, 0, sizeof g);
+	dump_bsd.begin(st, NULL);
+	while (pos < sizeof text - 1) {
+		const char *nl = strchr(text + pos, '\n');
+
+		assert_int_equal(dump_bsd.line(st, text + pos, (size_t)(nl - text) - pos, ++ln, &sink),
+				 0);
+		pos = (size_t)(nl - text) + 1;
+	}
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.nbad, 0);
+	assert_string_equal(dump_bsd.skipped(st), "Log-ID");
+	/* a column not known before the state: its values are skipped too */
+	{
+		static const char h[] = "Proto Recv-Q Send-Q Local Address Foreign Address Log-ID "
+					"(state)";
+		static const char r1[] = "tcp4 0 0 192.0.2.10.22 198.51.100.20.50222 0x1f "
+					 "TIME_WAIT";
+
+		assert_int_equal(dump_bsd.line(st, h, sizeof h - 1, 5, &sink), 0);
+		assert_int_equal(dump_bsd.line(st, r1, sizeof r1 - 1, 6, &sink), 0);
+		assert_int_equal(g.nbad, 0);
+		assert_int_equal(g.n, 3);
+		assert_int_equal(g.r[2].state, ST_TIME_WAIT);
+	}
+	dump_bsd.begin(st, NULL);
+	assert_null(dump_bsd.skipped(st));
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +590,9 @@ int main(void)
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_probe_vs_netstat),
+		cmocka_unit_test(test_issue15_variants),
+		cmocka_unit_test(test_issue15_detect),
+		cmocka_unit_test(test_skipped_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 struct got {
 	struct sock_row r[MAXROWS];
 	char prog[MAXROWS][64];
+	char lhost[MAXROWS][64], rhost[MAXROWS][64];
 	size_t n;
 	size_t bad_line[16];
 	const char *bad_what[16];
@@ -46,6 +47,17 @@ static int collect(void *ctx, const struct sock_row *r)
 		assert_true(strlen(r->program) < sizeof g->prog[0]);
 		strcpy(g->prog[g->n], r->program);
 		g->r[g->n].program = g->prog[g->n];
+	}
+	/* so are host names */
+	if (r->lhost) {
+		assert_true(strlen(r->lhost) < sizeof g->lhost[0]);
+		strcpy(g->lhost[g->n], r->lhost);
+		g->r[g->n].lhost = g->lhost[g->n];
+	}
+	if (r->rhost) {
+		assert_true(strlen(r->rhost) < sizeof g->rhost[0]);
+		strcpy(g->rhost[g->n], r->rhost);
+		g->r[g->n].rhost = g->rhost[g->n];
 	}
 	g->n++;
 	return 0;
@@ -568,15 +580,14 @@ static void expect_bad(const char *text, const char *what)
 static void test_bad_lines(void **state)
 {
 	(void)state;
-	/* made without -n */
-	expect_bad("tcp        0      0 localhost:ssh           0.0.0.0:*               LISTEN",
-		   "expected a numeric address:port like 1.2.3.4:80 or :::22 (netstat -n)");
-	expect_bad("tcp        0      0 192.0.2.1:http          0.0.0.0:*               LISTEN",
-		   "expected a numeric address:port like 1.2.3.4:80 or :::22 (netstat -n)");
+	/* a service name sockscope's table does not have, a host name with
+	 * what no host name has */
+	expect_bad("tcp        0      0 localhost:nosuchsvc     0.0.0.0:*               LISTEN",
+		   "a port named by a service name sockscope's table does not have (netstat -n)");
+	expect_bad("tcp        0      0 192.0.2.1:22            lo$cal:http             LISTEN",
+		   "expected an address:port like 1.2.3.4:80, :::22 or localhost:smtp");
 	expect_bad("tcp6       0      0 2001:db8:aaaa:bbbb:8443 :::*                    LISTEN",
 		   truncated);
-	expect_bad("tcp        0      0 2001:db8::1:22          0.0.0.0:*               LISTEN",
-		   "expected an IPv4 address in a tcp, udp or raw row");
 	expect_bad("tcp        x      0 192.0.2.1:22            0.0.0.0:*               LISTEN",
 		   "expected Recv-Q and Send-Q numbers, then two addresses");
 	expect_bad("tcp        0      0 192.0.2.1:22            0.0.0.0:*",
@@ -614,6 +625,176 @@ static void test_bad_lines(void **state)
 		assert_int_equal(g.bad_line[0], 2);
 		assert_int_equal(g.r[1].lport, 23);
 	}
+}
+
+
+/* Parses tests/data/names/<name> (real captures without -n). */
+static void run_names(const char *name, struct got *g, size_t rows, size_t bad)
+{
+	char rel[256];
+	size_t len;
+	char *text;
+
+	snprintf(rel, sizeof rel, "names/%s", name);
+	text = fixture_load(rel, &len);
+	memset(g, 0, sizeof *g);
+	assert_int_equal(run(text, len, g), 0);
+	free(text);
+	if (g->n != rows || g->nbad != bad)
+		fail_msg("%s: %zu rows, %zu bad lines; expected %zu and %zu", name, g->n, g->nbad,
+			 rows, bad);
+}
+
+static void assert_hosts(const struct sock_row *r, const char *lhost, const char *rhost)
+{
+	if (lhost)
+		assert_string_equal(r->lhost, lhost);
+	else
+		assert_null(r->lhost);
+	if (rhost)
+		assert_string_equal(r->rhost, rhost);
+	else
+		assert_null(r->rhost);
+}
+
+/* netstat -a, -aW, -tap, -ae, -l, -au: host and service names (issue 15) */
+static void test_names(void **state)
+{
+	static struct got g;
+
+	(void)state;
+	run_names("netstat_a.txt", &g, 26, 0);
+	/* tcp 0 0 localhost:postgresql 0.0.0.0:* LISTEN */
+	assert_int_equal(g.r[0].proto, IPPROTO_TCP);
+	assert_int_equal(g.r[0].family, AF_INET);
+	assert_int_equal(g.r[0].state, ST_LISTEN);
+	assert_ep(&g.r[0].local, g.r[0].lport, "0.0.0.0", 5432);
+	assert_hosts(&g.r[0], "localhost", NULL);
+	assert_ep(&g.r[0].remote, g.r[0].rport, "0.0.0.0", 0);
+	assert_int_equal(g.r[0].named, SOCKROW_NAMED_HOST | SOCKROW_NAMED_PORT);
+	/* 0.0.0.0:http-alt: a named port only */
+	assert_ep(&g.r[1].local, g.r[1].lport, "0.0.0.0", 8080);
+	assert_hosts(&g.r[1], NULL, NULL);
+	assert_int_equal(g.r[1].named, SOCKROW_NAMED_PORT);
+	/* builder.localdomai:1028: the host cut to fit 23 columns is kept as
+	 * the dump wrote it */
+	assert_int_equal(g.r[4].lport, 1028);
+	assert_hosts(&g.r[4], "builder.localdomai", NULL);
+	assert_int_equal(g.r[4].named, SOCKROW_NAMED_HOST);
+	/* builder.localdomain:ssh client-a.example.:34257 ESTABLISHED */
+	assert_int_equal(g.r[7].state, ST_ESTABLISHED);
+	assert_int_equal(g.r[7].lport, 22);
+	assert_int_equal(g.r[7].rport, 34257);
+	assert_hosts(&g.r[7], "builder.localdomain", "client-a.example.");
+	assert_true(addr_is_unspecified(&g.r[7].remote));
+	/* builder.localdomai:http 198.51.100.4:38699: a peer without a name */
+	assert_hosts(&g.r[14], "builder.localdomai", NULL);
+	assert_ep(&g.r[14].remote, g.r[14].rport, "198.51.100.4", 38699);
+	/* tcp6 ip6-localhost:ipp [::]:* */
+	assert_int_equal(g.r[17].family, AF_INET6);
+	assert_ep(&g.r[17].local, g.r[17].lport, "::", 631);
+	assert_hosts(&g.r[17], "ip6-localhost", NULL);
+	assert_ep(&g.r[17].remote, g.r[17].rport, "::", 0);
+	/* udp client-a.example.n:5000 builder.localdom:domain ESTABLISHED */
+	assert_int_equal(g.r[21].proto, IPPROTO_UDP);
+	assert_int_equal(g.r[21].state, ST_ESTABLISHED);
+	assert_int_equal(g.r[21].rport, 53);
+	assert_hosts(&g.r[21], "client-a.example.n", "builder.localdom");
+	/* udp 0.0.0.0:mdns, 1664 0.0.0.0:domain, localhost:snmp, udp6 [::]:ntp */
+	assert_int_equal(g.r[22].lport, 5353);
+	assert_int_equal(g.r[23].lport, 53);
+	assert_int_equal(g.r[23].rxq, 1664);
+	assert_int_equal(g.r[24].lport, 161);
+	assert_int_equal(g.r[25].family, AF_INET6);
+	assert_int_equal(g.r[25].lport, 123);
+
+	/* -W: whole names */
+	run_names("netstat_aW.txt", &g, 26, 0);
+	assert_hosts(&g.r[11], "a-rather-long-client-name.example.net", "builder.localdomain");
+	assert_int_equal(g.r[11].rport, 443);
+	run_names("netstat_tap.txt", &g, 21, 0);
+	assert_string_equal(g.r[0].program, "sockhold");
+	assert_int_equal(g.r[0].pid, 13988);
+	assert_int_equal(g.r[0].lport, 5432);
+	run_names("netstat_ae.txt", &g, 26, 0);
+	assert_int_equal(g.r[0].inode, 201759);
+	run_names("netstat_l.txt", &g, 13, 0);
+	run_names("netstat_au.txt", &g, 5, 0);
+}
+
+/* Old RHEL net-tools print IPv6 addresses in "tcp"/"udp" rows: the family
+ * is the addresses' */
+static void test_v6_in_tcp_row(void **state)
+{
+	static struct got g;
+
+	(void)state;
+	run_str("tcp        0      0 :::22                       :::*                        LISTEN\n"
+		"tcp        0      0 ::ffff:192.0.2.1:22         ::ffff:198.51.100.7:50000   ESTABLISHED\n"
+		"tcp        0      0 2001:db8::1:22              *:*                         LISTEN\n"
+		"udp        0      0 :::5353                     :::*\n"
+		"tcp        0      0 0.0.0.0:22                  0.0.0.0:*                   LISTEN\n",
+		&g);
+	assert_int_equal(g.nbad, 0);
+	assert_int_equal(g.n, 5);
+	assert_int_equal(g.r[0].family, AF_INET6);
+	assert_ep(&g.r[0].local, g.r[0].lport, "::", 22);
+	assert_int_equal(g.r[1].family, AF_INET6);
+	assert_ep(&g.r[1].remote, g.r[1].rport, "::ffff:198.51.100.7", 50000);
+	/* '*' in a row IPv6 by its other address is IPv6's wildcard */
+	assert_int_equal(g.r[2].family, AF_INET6);
+	assert_ep(&g.r[2].remote, g.r[2].rport, "::", 0);
+	assert_int_equal(g.r[3].family, AF_INET6);
+	assert_int_equal(g.r[3].proto, IPPROTO_UDP);
+	assert_int_equal(g.r[4].family, AF_INET);
+}
+
+/* -p rows whose PID/Program field is empty, or a PID without a program;
+ * a header column this parser does not know is skipped and named once */
+static void test_prog_variants(void **state)
+{
+	static struct got g;
+	const char *sk;
+	void *st;
+	struct row_sink sink = {collect, complain, &g};
+	static const char text[] =
+		"Proto Recv-Q Send-Q Local Address           Foreign Address         State       User       Inode      PID/Program name     Timer\n"
+		"tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN      0          1234                             off (0.00/0/0)\n"
+		"tcp        0      0 0.0.0.0:23              0.0.0.0:*               LISTEN      0          1235       812/                  off (0.00/0/0)\n"
+		"tcp        0      0 0.0.0.0:24              0.0.0.0:*               LISTEN      0          1236       813                   off (0.00/0/0)\n"
+		"Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name     Security Context\n"
+		"tcp        0      0 0.0.0.0:25              0.0.0.0:*               LISTEN      814/exim4\n";
+
+	(void)state;
+	memset(&g, 0, sizeof g);
+	assert_int_equal(dump_feed(&dump_netstat, NULL, text, sizeof text - 1, &sink), 0);
+	assert_int_equal(g.nbad, 0);
+	assert_int_equal(g.n, 4);
+	assert_int_equal(g.r[0].pid, 0);
+	assert_null(g.r[0].program);
+	assert_int_equal(g.r[0].inode, 1234);
+	assert_int_equal(g.r[0].timer, TIMER_OFF);
+	assert_int_equal(g.r[1].pid, 812);
+	assert_null(g.r[1].program);
+	assert_int_equal(g.r[2].pid, 813);
+	assert_null(g.r[2].program);
+	assert_int_equal(g.r[3].pid, 814);
+	assert_string_equal(g.r[3].program, "exim4");
+	/* the skipped columns, for the import's one warning */
+	st = calloc(1, dump_netstat.state_size);
+	assert_non_null(st);
+	dump_netstat.begin(st, NULL);
+	assert_int_equal(dump_netstat.line(st, text, (size_t)(strchr(text, '\n') - text), 1, &sink), 0);
+	assert_null(dump_netstat.skipped(st));
+	{
+		const char *h = strstr(text, "Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID");
+
+		assert_int_equal(dump_netstat.line(st, h, (size_t)(strchr(h, '\n') - h), 5, &sink), 0);
+	}
+	sk = dump_netstat.skipped(st);
+	assert_non_null(sk);
+	assert_string_equal(sk, "Security, Context");
+	free(st);
 }
 
 /* A sink that stops the import stops the parser with its errno. */
@@ -721,6 +902,9 @@ int main(void)
 		cmocka_unit_test(test_sink_stops),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_probe_fixtures),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_v6_in_tcp_row),
+		cmocka_unit_test(test_prog_variants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

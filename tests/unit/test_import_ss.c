@@ -24,6 +24,7 @@
 struct got {
 	struct sock_row r[MAXROWS];
 	char prog[MAXROWS][64]; /* program copies: the parser lends them */
+	char rhost[MAXROWS][64]; /* and host names */
 	size_t n;
 	size_t bad_line[MAXBAD];
 	const char *bad_why[MAXBAD];
@@ -43,6 +44,12 @@ static int collect(void *ctx, const struct sock_row *r)
 		assert_true(strlen(r->program) < sizeof g->prog[0]);
 		strcpy(g->prog[g->n], r->program);
 		g->r[g->n].program = g->prog[g->n];
+	}
+	g->r[g->n].lhost = NULL;   /* not kept: the tests look at peers */
+	if (r->rhost) {
+		assert_true(strlen(r->rhost) < sizeof g->rhost[0]);
+		strcpy(g->rhost[g->n], r->rhost);
+		g->r[g->n].rhost = g->rhost[g->n];
 	}
 	g->n++;
 	return 0;
@@ -571,7 +578,7 @@ static void test_bad(void **state)
 	(void)state;
 	run_str("users:((\"orphan\",pid=1,fd=3))\n"	      /* 1: nothing held */
 		"LISTEN 0 x 0.0.0.0:22 0.0.0.0:*\n"	      /* 2 */
-		"ESTAB 0 0 192.0.2.1:ssh 198.51.100.1:4000\n" /* 3: not -n */
+		"ESTAB 0 0 192.0.2.1:nosuchsvc 198.51.100.1:4000\n" /* 3 */
 		"ESTAB 0 0 192.0.2.1:22 [2001:db8::1]:4000\n" /* 4 */
 		"ESTAB 0 0 192.0.2.1:22 198.51.100.1:4000 users:((sshd,pid=1))\n" /* 5 */
 		"ESTAB 0 0 192.0.2.1:22 198.51.100.1:4000 users:((\"sshd\",pid=0,fd=3))\n"
@@ -674,6 +681,74 @@ static void test_probe(void **state)
 	assert_ptr_equal(dump_format_find("ss"), &dump_ss);
 }
 
+
+/* ss -a, -tap, -tua without -n (real captures): service names; ss -r host
+ * names (issue 15) */
+static void test_names(void **state)
+{
+	static struct got g;
+	size_t len;
+	char *text;
+
+	(void)state;
+	text = fixture_load("names/ss_a.txt", &len);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(run(text, len, NULL, &g), 0);
+	free(text);
+	assert_int_equal(g.nbad, 0);
+	assert_int_equal(g.n, 26);
+	/* udp ESTAB 198.51.100.2:5000 198.51.100.1:domain */
+	assert_int_equal(g.r[0].proto, IPPROTO_UDP);
+	assert_int_equal(g.r[0].state, ST_ESTABLISHED);
+	assert_addr(&g.r[0].remote, "198.51.100.1");
+	assert_int_equal(g.r[0].rport, 53);
+	assert_int_equal(g.r[0].named, SOCKROW_NAMED_PORT);
+	/* udp UNCONN *:ntp *:* */
+	assert_int_equal(g.r[4].family, AF_INET6);
+	assert_int_equal(g.r[4].lport, 123);
+	/* tcp LISTEN 127.0.0.1:postgresql, then 0.0.0.0:http-alt */
+	assert_int_equal(g.r[5].proto, IPPROTO_TCP);
+	assert_int_equal(g.r[5].state, ST_LISTEN);
+	assert_addr(&g.r[5].local, "127.0.0.1");
+	assert_int_equal(g.r[5].lport, 5432);
+	assert_int_equal(g.r[6].lport, 8080);
+	/* tcp LISTEN [::1]:ipp */
+	assert_int_equal(g.r[22].family, AF_INET6);
+	assert_addr(&g.r[22].local, "::1");
+	assert_int_equal(g.r[22].lport, 631);
+	assert_null(g.r[22].rhost);
+
+	text = fixture_load("names/ss_tap.txt", &len);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(run(text, len, NULL, &g), 0);
+	free(text);
+	assert_int_equal(g.nbad, 0);
+	assert_int_equal(g.n, 21);
+	assert_string_equal(g.r[0].program, "sockhold");
+
+	/* ss -r: host names stay text, their address unspecified */
+	run_str("State Recv-Q Send-Q Local Address:Port Peer Address:Port Process\n"
+		"ESTAB 0      0      builder.localdomain:ssh client-a.example.net:34257\n"
+		"LISTEN 0     128    localhost:ipp      *:*\n"
+		"ESTAB 0      0      builder.localdomain:http 198.51.100.4:38699\n"
+		"ESTAB 0      0      198.51.100.4:38699 builder.localdomain:http\n",
+		NULL, &g);
+	assert_int_equal(g.nbad, 0);
+	assert_int_equal(g.n, 4);
+	/* a named host takes the family of the address beside it */
+	assert_int_equal(g.r[2].family, AF_INET);
+	assert_addr(&g.r[2].remote, "198.51.100.4");
+	assert_int_equal(g.r[3].family, AF_INET);
+	assert_string_equal(g.r[3].rhost, "builder.localdomain");
+	assert_int_equal(g.r[3].rport, 80);
+	assert_string_equal(g.r[0].rhost, "client-a.example.net");
+	assert_int_equal(g.r[0].rport, 34257);
+	assert_int_equal(g.r[0].lport, 22);
+	assert_true(addr_is_unspecified(&g.r[0].remote));
+	assert_int_equal(g.r[0].named, SOCKROW_NAMED_HOST | SOCKROW_NAMED_PORT);
+	assert_int_equal(g.r[1].lport, 631);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -689,6 +764,7 @@ int main(void)
 	    cmocka_unit_test(test_bad),
 	    cmocka_unit_test(test_held_row_and_stop),
 	    cmocka_unit_test(test_probe),
+	    cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

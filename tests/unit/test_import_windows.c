@@ -23,6 +23,7 @@
 struct rows {
 	struct sock_row r[MAXROWS];
 	char prog[MAXROWS][300];
+	char rhost[MAXROWS][64];   /* peers' host names, copied */
 	size_t n;
 	size_t bad[16];
 	const char *what[16];
@@ -42,6 +43,12 @@ static int collect(void *ctx, const struct sock_row *r)
 		assert_true(strlen(r->program) < sizeof rs->prog[0]);
 		strcpy(rs->prog[rs->n], r->program);
 		rs->r[rs->n].program = rs->prog[rs->n];   /* borrowed: keep a copy */
+	}
+	rs->r[rs->n].lhost = NULL;   /* not looked at */
+	if (r->rhost) {
+		assert_true(strlen(r->rhost) < sizeof rs->rhost[0]);
+		strcpy(rs->rhost[rs->n], r->rhost);
+		rs->r[rs->n].rhost = rs->rhost[rs->n];
 	}
 	rs->n++;
 	return 0;
@@ -302,8 +309,8 @@ static void test_bad_rows(void **state)
 		"  TCP    192.0.2.10:80      0.0.0.0:0          LISTENING       4 extra",
 		"  TCP    192.0.2.10:80      [::]:0             LISTENING       4",
 		"  TCP    [::]:80            0.0.0.0:0          LISTENING       4",
-		"  TCP    192.0.2.10:http    0.0.0.0:0          LISTENING",
-		"  TCP    host.example:80    0.0.0.0:0          LISTENING",
+		"  TCP    192.0.2.10:nosuch  0.0.0.0:0          LISTENING",
+		"  TCP    host!example:80    0.0.0.0:0          LISTENING",
 		"  TCP    192.0.2.10:65536   0.0.0.0:0          LISTENING",
 		"  TCP    192.0.2.10:80      0.0.0.0:0          LISTENING       4294967295",
 		"  UDP    0.0.0.0:123        *:*                LISTENING       1484",
@@ -533,6 +540,45 @@ static void test_probe(void **state)
 	assert_string_equal(dump_windows.name, "windows");
 }
 
+
+/* netstat -a without -n (issue 15): service names, host names; the
+ * machine's own name as a listener's peer is no peer */
+static void test_names(void **state)
+{
+	static struct rows rs;
+	char txt[ADDR_STRLEN];
+
+	(void)state;
+	run_fixture("netstat_a.txt", &rs);
+	assert_int_equal(rs.nbad, 0);
+	assert_int_equal(rs.n, 14);
+	assert_int_equal(rs.r[0].lport, 135);
+	assert_int_equal(rs.r[0].state, ST_LISTEN);
+	assert_null(rs.r[0].rhost);
+	assert_true(addr_is_unspecified(&rs.r[0].remote));
+	assert_int_equal(rs.r[0].named, SOCKROW_NAMED_PORT);
+	assert_int_equal(rs.r[1].lport, 445);
+	assert_int_equal(rs.r[2].named, 0);
+	/* 127.0.0.1:5354 DESKTOP-7QJ1:49669: a named peer */
+	assert_string_equal(rs.r[3].rhost, "DESKTOP-7QJ1");
+	assert_int_equal(rs.r[3].rport, 49669);
+	assert_int_equal(rs.r[4].lport, 139);
+	assert_string_equal(rs.r[5].rhost, "www.example.com");
+	assert_int_equal(rs.r[5].rport, 443);
+	addr_format(&rs.r[6].remote, txt, sizeof txt);
+	assert_string_equal(txt, "203.0.113.80");
+	assert_int_equal(rs.r[6].state, ST_TIME_WAIT);
+	assert_string_equal(rs.r[7].rhost, "a23-45-67-89.deploy.example.net");
+	assert_int_equal(rs.r[7].rport, 80);
+	assert_int_equal(rs.r[8].family, AF_INET6);
+	assert_int_equal(rs.r[8].lport, 135);
+	assert_int_equal(rs.r[10].proto, IPPROTO_UDP);
+	assert_int_equal(rs.r[10].lport, 500);
+	assert_int_equal(rs.r[12].lport, 137);
+	assert_int_equal(rs.r[13].family, AF_INET6);
+	assert_true(dump_detect("\r\nActive Connections\r\n", 22) == &dump_windows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_sink_error),
 		cmocka_unit_test(test_begin_resets),
 		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,8 @@
 
 #include "utctime.h"
 
-#define SNAP_VERSION 1
+#define SNAP_VERSION 1      /* the default written; readers read 1 and 2 */
+#define SNAP_VERSION_DELTA 2
 #define SNAP_BLOCK_MAX (64 * 1024)          /* writer's DATA block size */
 #define SNAP_READER_BLOCK_LIMIT (16u << 20) /* larger DATA = corrupt */
 
@@ -23,7 +24,13 @@ struct snap_header {
 	char kernel[128];        /* uname release */
 	char boot_id[64];
 	char recorder[64];       /* "sockscope-recorder 0.1.0" */
+	/* Format 2 (docs/FORMAT.md §7); 0 in version 1. */
+	unsigned frame;          /* SNAP_FRAME_KEY or SNAP_FRAME_DELTA */
+	uint64_t base_seq;       /* DELTA: seq of the snapshot it is based on */
+	uint32_t base_dcrc;      /* DELTA: decoded checksum of that snapshot */
 };
+
+enum { SNAP_FRAME_KEY = 1, SNAP_FRAME_DELTA = 2 };
 
 /* ---- writer ------------------------------------------------------------ */
 
@@ -47,6 +54,15 @@ int snap_writer_write(struct snap_writer *w, const void *p, size_t n);
 int snap_writer_end(struct snap_writer *w);
 /* Forgets an open snapshot after an output error so the next begin works. */
 void snap_writer_abort(struct snap_writer *w);
+/* Writes format 2 from the next snapshot on: a keyframe at least every
+ * key_every snapshots (1 = keyframes only), deltas between. 0 or -EINVAL. */
+int snap_writer_set_delta(struct snap_writer *w, unsigned key_every);
+/* Makes the next snapshot a keyframe (a new segment starts; snap_writer_abort
+ * does it too). */
+void snap_writer_keyframe(struct snap_writer *w);
+/* Tests only: also writes every snapshot in format 1 to twin (the same
+ * sections, byte for byte), so that a test can compare both decodings. */
+int snap_writer_set_twin(struct snap_writer *w, snap_out_fn twin, void *ctx);
 /* Bytes handed to out() for the current/last snapshot (uncompressed size). */
 uint64_t snap_writer_bytes(const struct snap_writer *w);
 

@@ -11,7 +11,9 @@
 #include "buf.h"
 #include "crc32c.h"
 #include "num.h"
+#include "sha256.h"
 #include "snapdelta.h"
+#include "snaprender.h"
 
 #define MAGIC "SOCKSCOPE "
 #define MAGIC_LEN (sizeof(MAGIC) - 1)
@@ -23,6 +25,9 @@
 struct sect {
 	char name[SECTION_NAME_MAX + 1];
 	struct buf text;
+	bool derived;        /* writer: only its digest is kept */
+	struct sha256 sha;
+	uint64_t len;        /* writer: bytes written */
 };
 
 struct sectlist {
@@ -46,6 +51,8 @@ static struct sect *sectlist_add(struct sectlist *l, const char *name)
 	s = &l->v[l->n++];
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	buf_reset(&s->text);
+	s->derived = false;
+	s->len = 0;
 	return s;
 }
 
@@ -74,17 +81,26 @@ static void sectlist_swap(struct sectlist *a, struct sectlist *b)
 }
 
 /* The decoded checksum of format 2: CRC-32C over every section as
- * "<name> LF <length> LF <content>", in order. */
+ * "<content> LF <name> LF <length> LF", in order (content first, so that a
+ * writer can sum it as it streams). */
+static uint32_t dcrc_trailer(uint32_t crc, const char *name, size_t len)
+{
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%zu\n", len);
+
+	crc = crc32c(crc, "\n", 1);
+	crc = crc32c(crc, name, strlen(name));
+	crc = crc32c(crc, "\n", 1);
+	return crc32c(crc, num, (size_t)n);
+}
+
 static uint32_t sectlist_dcrc(const struct sectlist *l)
 {
 	uint32_t crc = 0;
-	char num[32];
 
 	for (size_t i = 0; i < l->n; i++) {
-		int n = snprintf(num, sizeof(num), "\n%zu\n", l->v[i].text.len);
-		crc = crc32c(crc, l->v[i].name, strlen(l->v[i].name));
-		crc = crc32c(crc, num, (size_t)n);
 		crc = crc32c(crc, l->v[i].text.data, l->v[i].text.len);
+		crc = dcrc_trailer(crc, l->v[i].name, l->v[i].text.len);
 	}
 	return crc;
 }
@@ -110,6 +126,8 @@ struct snap_writer {
 	uint32_t prev_dcrc;
 	struct sectlist prev, cur;
 	struct buf enc;
+	bool derive;
+	uint32_t dcrc;         /* decoded checksum so far */
 	struct snap_writer *twin;
 	char blk[SNAP_BLOCK_MAX];
 };
@@ -145,6 +163,11 @@ int snap_writer_set_delta(struct snap_writer *w, unsigned key_every)
 	w->key_every = key_every;
 	w->have_prev = false;
 	return 0;
+}
+
+void snap_writer_derive(struct snap_writer *w, bool on)
+{
+	w->derive = on;
 }
 
 void snap_writer_keyframe(struct snap_writer *w)
@@ -217,6 +240,7 @@ int snap_writer_begin(struct snap_writer *w, const struct snap_header *h)
 	w->in_section = false;
 	w->seq = h->seq;
 	w->cur.n = 0;
+	w->dcrc = 0;
 	w->key = !w->have_prev || w->since_key + 1 >= w->key_every;
 	utctime_format(h->time, 6, t, sizeof(t));
 	buf_printf(&b, MAGIC "%u\n", w->version);
@@ -273,13 +297,21 @@ static int finish_section(struct snap_writer *w)
 	cur = &w->cur.v[w->cur.n - 1];
 	prev = w->key ? NULL : sectlist_find(&w->prev, cur->name);
 	buf_reset(&w->enc);
-	if (prev)
+	if (cur->derived) {
+		uint8_t d[SHA256_LEN];
+
+		sha256_final(&w->cur.v[w->cur.n - 1].sha, d);
+		rc = buf_putc(&w->enc, SNAPDELTA_DERIVED);
+		if (rc == 0)
+			rc = buf_append(&w->enc, d, sizeof(d));
+	} else if (prev)
 		rc = snapdelta_encode(cur->name, prev->text.data, prev->text.len, cur->text.data,
 				      cur->text.len, &w->enc);
 	else
 		rc = snapdelta_encode_key(cur->text.data, cur->text.len, &w->enc);
 	if (rc < 0)
 		return rc;
+	w->dcrc = dcrc_trailer(w->dcrc, cur->name, (size_t)cur->len);
 	len = snprintf(line, sizeof(line), "SECTION %s\n", cur->name);
 	rc = emit(w, line, (size_t)len, true);
 	for (size_t off = 0; rc == 0 && off < w->enc.len; off += SNAP_BLOCK_MAX) {
@@ -306,8 +338,16 @@ int snap_writer_section(struct snap_writer *w, const char *name)
 		rc = finish_section(w);
 		if (rc < 0)
 			return rc;
-		w->in_section = sectlist_add(&w->cur, name) != NULL;
-		return w->in_section ? 0 : -ENOMEM;
+		struct sect *sc = sectlist_add(&w->cur, name);
+
+		if (!sc)
+			return -ENOMEM;
+		w->in_section = true;
+		if (w->derive && !strncmp(name, "netstat ", 8)) {
+			sc->derived = true;
+			sha256_init(&sc->sha);
+		}
+		return 0;
 	}
 	rc = emit_block(w, w->blen);
 	if (rc < 0)
@@ -329,8 +369,17 @@ int snap_writer_write(struct snap_writer *w, const void *p, size_t n)
 		return -EINVAL;
 	if (w->twin && (rc = snap_writer_write(w->twin, p, n)) < 0)
 		return rc;
-	if (w->version == SNAP_VERSION_DELTA)
-		return buf_append(&w->cur.v[w->cur.n - 1].text, p, n);
+	if (w->version == SNAP_VERSION_DELTA) {
+		struct sect *sc = &w->cur.v[w->cur.n - 1];
+
+		w->dcrc = crc32c(w->dcrc, p, n);
+		sc->len += n;
+		if (sc->derived) {
+			sha256_update(&sc->sha, p, n);
+			return 0;
+		}
+		return buf_append(&sc->text, p, n);
+	}
 	while (n) {
 		size_t room = SNAP_BLOCK_MAX - w->blen;
 		size_t k = n < room ? n : room;
@@ -367,7 +416,7 @@ int snap_writer_end(struct snap_writer *w)
 		rc = finish_section(w);
 		if (rc < 0)
 			return rc;
-		dcrc = sectlist_dcrc(&w->cur);
+		dcrc = w->dcrc;
 		len = snprintf(line, sizeof(line), "END %" PRIu64 " %08" PRIx32 " %08" PRIx32 "\n",
 			       w->seq, w->crc, dcrc);
 		rc = emit(w, line, (size_t)len, false);
@@ -818,6 +867,44 @@ static enum snap_ev raw_next(struct snap_reader *r, struct snap_event *ev)
 	}
 }
 
+static const char *get_section(void *ctx, const char *name, size_t *len)
+{
+	const struct sect *s = sectlist_find(ctx, name);
+
+	if (!s || s->derived)
+		return NULL;
+	*len = s->text.len;
+	return s->text.data ? s->text.data : "";
+}
+
+/* A derived section: its rendering from the decoded sections, which must
+ * hash to the digest the writer stored (never silently different). */
+static const char *rebuild(struct snap_reader *r, const struct sect *raw,
+			   const struct sectlist *dec, struct sect *out)
+{
+	uint8_t d[SHA256_LEN];
+	struct sha256 sha;
+	const char *what = NULL;
+	int rc;
+
+	if (raw->text.len != 1 + SHA256_LEN || strncmp(raw->name, "netstat ", 8))
+		return "derived section that is not 'netstat <args>' with a SHA-256";
+	rc = snaprender_netstat(raw->name + 8, get_section, (void *)dec, &out->text, &what);
+	if (rc == -ENOMEM)
+		return "out of memory";
+	if (rc < 0)
+		return what ? what : "derived section does not rebuild";
+	sha256_init(&sha);
+	sha256_update(&sha, out->text.data ? out->text.data : "", out->text.len);
+	sha256_final(&sha, d);
+	if (memcmp(d, raw->text.data + 1, SHA256_LEN)) {
+		snprintf(r->what, sizeof(r->what),
+			 "derived section '%s' does not rebuild to its SHA-256", raw->name);
+		return r->what;
+	}
+	return NULL;
+}
+
 /* Decodes the collected format 2 snapshot into r->prev. NULL or what is
  * wrong (the snapshot is then bad; r->prev is no longer a base). */
 static const char *decode_snapshot(struct snap_reader *r)
@@ -842,6 +929,8 @@ static const char *decode_snapshot(struct snap_reader *r)
 			what = "out of memory";
 			break;
 		}
+		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DERIVED)
+			continue;   /* rebuilt below, from the sections it derives from */
 		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DELTA) {
 			base = h->frame == SNAP_FRAME_DELTA ? sectlist_find(&r->prev, raw->name) : NULL;
 			if (!base) {
@@ -856,6 +945,9 @@ static const char *decode_snapshot(struct snap_reader *r)
 		else if (rc < 0 && !what)
 			what = "section does not decode";
 	}
+	for (size_t i = 0; i < r->raw.n && !what; i++)
+		if (r->raw.v[i].text.len && r->raw.v[i].text.data[0] == SNAPDELTA_DERIVED)
+			what = rebuild(r, &r->raw.v[i], &dec, &dec.v[i]);
 	if (!what && sectlist_dcrc(&dec) != r->end_dcrc)
 		what = "decoded checksum mismatch: snapshot is corrupt";
 	if (what) {

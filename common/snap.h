@@ -4,6 +4,7 @@
 #ifndef SOCKSCOPE_SNAP_H
 #define SOCKSCOPE_SNAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,10 @@ void snap_writer_abort(struct snap_writer *w);
 /* Writes format 2 from the next snapshot on: a keyframe at least every
  * key_every snapshots (1 = keyframes only), deltas between. 0 or -EINVAL. */
 int snap_writer_set_delta(struct snap_writer *w, unsigned key_every);
+/* Format 2: whether sections named "netstat <args>" are stored as derived
+ * (their SHA-256 only; readers rebuild them from the snapshot's proc/net
+ * sections and processes) or verbatim. Takes effect at the next section. */
+void snap_writer_derive(struct snap_writer *w, bool on);
 /* Makes the next snapshot a keyframe (a new segment starts; snap_writer_abort
  * does it too). */
 void snap_writer_keyframe(struct snap_writer *w);

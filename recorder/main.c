@@ -61,6 +61,8 @@ struct config {
 	struct segment_opts seg;
 	struct collect_opts col;
 	char netstat_list[512];      /* storage for col.netstat_args */
+	unsigned format;             /* 1 or 2 */
+	unsigned keyframe_every;
 };
 
 enum opt_id {
@@ -68,7 +70,8 @@ enum opt_id {
 	OPT_HELP = 'h', OPT_VERSION = 'V',
 	OPT_ONCE = 256, OPT_COUNT, OPT_NETSTAT, OPT_EXEC_NETSTAT, OPT_SEG_BYTES, OPT_SEG_AGE, OPT_MAX_AGE,
 	OPT_MAX_BYTES, OPT_BURST_INTERVAL, OPT_BURST_SYNRECV, OPT_BURST_RATE, OPT_BURST_CALM, OPT_FSYNC,
-	OPT_LEVEL, OPT_WINDOW, OPT_THREADS, OPT_NO_PROCESSES, OPT_PROC,
+	OPT_LEVEL, OPT_WINDOW, OPT_THREADS, OPT_NO_PROCESSES, OPT_PROC, OPT_FORMAT, OPT_KEYFRAME,
+	OPT_NETSTAT_STORE,
 };
 
 /* The option table generates both getopt_long's table and --help. */
@@ -92,6 +95,10 @@ static const struct cliopt opts[] = {
 	{"burst-rate", OPT_BURST_RATE, "N",
 	 "burst when SyncookiesSent or ListenOverflows grow >= N/s (default 100, 0 off)"},
 	{"burst-calm", OPT_BURST_CALM, "N", "quiet snapshots before leaving burst mode (default 10)"},
+	{"format", OPT_FORMAT, "1|2", "segment format (default 2: deltas between keyframes;\n1: every snapshot complete, readable with zstdcat)"},
+	{"keyframe-every", OPT_KEYFRAME, "N", "format 2: a complete snapshot at least every N (default 60)"},
+	{"netstat-store", OPT_NETSTAT_STORE, "derived|verbatim",
+	 "format 2: store renderings as derived (rebuilt and SHA-256\nchecked on read, the default) or as their bytes"},
 	{"fsync", OPT_FSYNC, NULL, "fsync after every snapshot (always at segment close)"},
 	{"level", OPT_LEVEL, "N", "zstd compression level 1..19 (default 1: fastest, and at 100k\nsockets also the smallest)"},
 	{"window-log", OPT_WINDOW, "N", "zstd window log 10..27 (default 23: 8 MiB)"},
@@ -283,6 +290,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	cfg->col.proc_root = "/proc";
 	cfg->col.netstat_bin = "/usr/bin/netstat";
 	cfg->col.max_rows = 4u << 20;
+	cfg->col.derive = true;
+	cfg->format = 2;
+	cfg->keyframe_every = 60;
 	if (uname(&un) == 0)
 		snprintf(cfg->host, sizeof(cfg->host), "%s", un.nodename);
 	else
@@ -364,6 +374,21 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			if (parse_uint(optarg, 1, &u) < 0)
 				return bad_arg(name, optarg);
 			cfg->seg.workers = (int)u;
+			break;
+		case OPT_FORMAT:
+			if (parse_uint(optarg, 2, &u) < 0 || u < 1)
+				return bad_arg(name, optarg);
+			cfg->format = (unsigned)u;
+			break;
+		case OPT_KEYFRAME:
+			if (parse_uint(optarg, 1u << 20, &u) < 0 || u < 1)
+				return bad_arg(name, optarg);
+			cfg->keyframe_every = (unsigned)u;
+			break;
+		case OPT_NETSTAT_STORE:
+			if (strcmp(optarg, "derived") && strcmp(optarg, "verbatim"))
+				return bad_arg(name, optarg);
+			cfg->col.derive = !strcmp(optarg, "derived");
 			break;
 		case OPT_NO_PROCESSES: cfg->col.processes = false; break;
 		case OPT_PROC: cfg->col.proc_root = optarg; break;
@@ -556,6 +581,7 @@ struct run {
 	bool close_failed;       /* a segment's end or fsync failed */
 	struct dirlock *lock;    /* NULL: a daemon still waiting to take it */
 	bool locked_out;         /* another recorder took it meanwhile */
+	int twin_fd;             /* tests: format 1 copy of every snapshot, or -1 */
 };
 
 static void close_segment(struct run *r)
@@ -597,6 +623,24 @@ static void lost_snapshot(struct run *r, usec_t t, int err)
 		logmsg(r->cfg, -1, "nothing written for %" PRIu64 " snapshots (since %s): %s; "
 				   "still retrying", r->lost_run, since, r->lost_why);
 	}
+}
+
+/* Tests: the format 1 twin of every snapshot, plain text. */
+static int twin_out(void *ctx, const void *p, size_t n)
+{
+	const struct run *r = ctx;
+	const char *s = p;
+
+	while (n) {
+		ssize_t k = write(r->twin_fd, s, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
 }
 
 /* The writer's sink: the current segment, which changes on rotation. */
@@ -653,6 +697,7 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 		}
 		if (!r->failing)
 			logmsg(cfg, 0, "recording to %s/%s", cfg->dir, segment_name(r->seg));
+		snap_writer_keyframe(r->w);   /* every segment reads on its own */
 	}
 	r->seq++;
 	r->hdr.time = t0;
@@ -720,11 +765,13 @@ int main(int argc, char **argv)
 	char reason_buf[256];
 	usec_t next, burst_step;
 	bool burst_next = false;
+	const char *twin;
 	bool is_link;
 	int rc, status = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&r, 0, sizeof(r));
+	r.twin_fd = -1;
 	rc = parse_args(argc, argv, &cfg);
 	if (rc >= 0)
 		return rc;
@@ -761,9 +808,20 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	r.w = snap_writer_new(run_out, &r);
-	if (!r.w) {
+	if (!r.w || (cfg.format == 2 && snap_writer_set_delta(r.w, cfg.keyframe_every) < 0)) {
 		status = EXIT_LOST;
 		goto out;
+	}
+	/* Tests only (the equivalence of formats 1 and 2): every snapshot also
+	 * in format 1, appended to this file. */
+	twin = getenv("SOCKSCOPE_TEST_TWIN_V1");
+	if (twin && *twin) {
+		r.twin_fd = open(twin, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (r.twin_fd < 0 || snap_writer_set_twin(r.w, twin_out, &r) < 0) {
+			fprintf(stderr, "sockscope-recorder: SOCKSCOPE_TEST_TWIN_V1: %s\n", strerror(errno));
+			status = EXIT_LOST;
+			goto out;
+		}
 	}
 	segment_file_host(cfg.host, r.file_host, sizeof(r.file_host));
 	status = lock_dir(&cfg, r.dirfd, r.file_host, &r.lock, false, &rc);
@@ -822,6 +880,8 @@ int main(int argc, char **argv)
 out:
 	collector_free(r.col);
 	snap_writer_free(r.w);
+	if (r.twin_fd >= 0)
+		close(r.twin_fd);
 	dirlock_free(r.lock);
 	if (r.dirfd >= 0)
 		close(r.dirfd);

@@ -299,11 +299,12 @@ static int finish_section(struct snap_writer *w)
 	buf_reset(&w->enc);
 	if (cur->derived) {
 		uint8_t d[SHA256_LEN];
+		char hex[SHA256_HEXLEN + 1];
 
+		/* "R<sha256 hex>" LF: a line, so zstdcat shows it as one */
 		sha256_final(&w->cur.v[w->cur.n - 1].sha, d);
-		rc = buf_putc(&w->enc, SNAPDELTA_DERIVED);
-		if (rc == 0)
-			rc = buf_append(&w->enc, d, sizeof(d));
+		sha256_hex(d, hex);
+		rc = buf_printf(&w->enc, "%c%s\n", SNAPDELTA_DERIVED, hex);
 	} else if (prev)
 		rc = snapdelta_encode(cur->name, prev->text.data, prev->text.len, cur->text.data,
 				      cur->text.len, &w->enc);
@@ -883,11 +884,13 @@ static const char *rebuild(struct snap_reader *r, const struct sect *raw,
 			   const struct sectlist *dec, struct sect *out)
 {
 	uint8_t d[SHA256_LEN];
+	char hex[SHA256_HEXLEN + 1];
 	struct sha256 sha;
 	const char *what = NULL;
 	int rc;
 
-	if (raw->text.len != 1 + SHA256_LEN || strncmp(raw->name, "netstat ", 8))
+	if (raw->text.len != 2 + SHA256_HEXLEN || raw->text.data[1 + SHA256_HEXLEN] != '\n' ||
+	    strncmp(raw->name, "netstat ", 8))
 		return "derived section that is not 'netstat <args>' with a SHA-256";
 	rc = snaprender_netstat(raw->name + 8, get_section, (void *)dec, &out->text, &what);
 	if (rc == -ENOMEM)
@@ -897,7 +900,8 @@ static const char *rebuild(struct snap_reader *r, const struct sect *raw,
 	sha256_init(&sha);
 	sha256_update(&sha, out->text.data ? out->text.data : "", out->text.len);
 	sha256_final(&sha, d);
-	if (memcmp(d, raw->text.data + 1, SHA256_LEN)) {
+	sha256_hex(d, hex);
+	if (memcmp(hex, raw->text.data + 1, SHA256_HEXLEN)) {
 		snprintf(r->what, sizeof(r->what),
 			 "derived section '%s' does not rebuild to its SHA-256", raw->name);
 		return r->what;

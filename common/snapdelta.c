@@ -169,7 +169,8 @@ static int split_text(const struct xform *x, const char *s, size_t n, struct lin
 static bool line_eq(const struct line *x, const struct line *y)
 {
 	return x->h == y->h && x->t == y->t && x->alen == y->alen && x->blen == y->blen &&
-	       !memcmp(x->a, y->a, x->alen) && !memcmp(x->b, y->b, x->blen);
+	       (!x->alen || !memcmp(x->a, y->a, x->alen)) &&
+	       (!x->blen || !memcmp(x->b, y->b, x->blen));
 }
 
 /* ---- varints ------------------------------------------------------------ */
@@ -448,15 +449,18 @@ static int emit_line(struct buf *out, const struct xform *x, const struct line *
 	rc = buf_reserve(out, need);
 	if (rc < 0)
 		return rc;
-	buf_append(out, num, (size_t)n);
-	buf_append(out, l->a, l->alen);
+	if (n)
+		buf_append(out, num, (size_t)n);
+	if (l->alen)
+		buf_append(out, l->a, l->alen);
 	if (l->t) {
 		if (x->mode == M_PROC)
 			n = snprintf(num, sizeof(num), "%08" PRIX64, when);
 		else
 			n = snprintf(num, sizeof(num), "%" PRIu64, when);
 		buf_append(out, num, (size_t)n);
-		buf_append(out, l->b, l->blen);
+		if (l->blen)
+			buf_append(out, l->b, l->blen);
 	}
 	if (nl)
 		buf_putc(out, '\n');

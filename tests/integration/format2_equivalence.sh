@@ -23,6 +23,17 @@ same() {
 	"$SOCKSCOPE" verify "$1" > "$T/verify" 2>&1 || fail "$3: verify: $(cat "$T/verify")"
 	grep -q 'format 2: [1-9][0-9]* keyframes, [1-9][0-9]* deltas' "$T/verify" ||
 		fail "$3: no deltas: $(cat "$T/verify")"
+	# import reads both into the same rows
+	if command -v sqlite3 > /dev/null 2>&1; then
+		rm -f "$T/a.db" "$T/b.db"
+		"$SOCKSCOPE" import -q --keep-raw -d "$T/a.db" "$1" > /dev/null 2>&1 || fail "$3: import v2"
+		"$SOCKSCOPE" import -q --keep-raw -d "$T/b.db" "$2" > /dev/null 2>&1 || fail "$3: import v1"
+		for tb in sockets counters processes raw; do
+			sqlite3 "$T/a.db" "select * from $tb order by rowid" > "$T/a.$tb"
+			sqlite3 "$T/b.db" "select * from $tb order by rowid" > "$T/b.$tb"
+			cmp -s "$T/a.$tb" "$T/b.$tb" || fail "$3: table $tb differs after import"
+		done
+	fi
 	v1=$(wc -c < "$2")
 	note "$3: $n snapshots identical ($(wc -c < "$1") bytes in format 2, $v1 uncompressed in format 1)"
 }

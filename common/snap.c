@@ -253,6 +253,8 @@ int snap_writer_begin(struct snap_writer *w, const struct snap_header *h)
 	put_field(&b, "kernel", h->kernel);
 	put_field(&b, "boot-id", h->boot_id);
 	put_field(&b, "recorder", h->recorder);
+	if (h->thinned)
+		buf_puts(&b, "thinned: keyframes only\n");
 	if (w->version == SNAP_VERSION_DELTA && w->key)
 		buf_puts(&b, "frame: key\n");
 	else if (w->version == SNAP_VERSION_DELTA)
@@ -654,6 +656,8 @@ static const char *header_line(struct snap_reader *r)
 		copy_field(h->boot_id, sizeof(h->boot_id), v);
 	} else if (!strcmp(k, "recorder")) {
 		copy_field(h->recorder, sizeof(h->recorder), v);
+	} else if (!strcmp(k, "thinned")) {
+		h->thinned = true;
 	} else if (!strcmp(k, "frame") && h->version == SNAP_VERSION_DELTA) {
 		char seq[24];
 		unsigned long crc;

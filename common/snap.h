@@ -29,6 +29,8 @@ struct snap_header {
 	unsigned frame;          /* SNAP_FRAME_KEY or SNAP_FRAME_DELTA */
 	uint64_t base_seq;       /* DELTA: seq of the snapshot it is based on */
 	uint32_t base_dcrc;      /* DELTA: decoded checksum of that snapshot */
+	bool thinned;            /* "thinned:" header: the segment was rewritten
+	                          * to its keyframes (--thin-after) */
 };
 
 enum { SNAP_FRAME_KEY = 1, SNAP_FRAME_DELTA = 2 };

@@ -22,6 +22,7 @@
 #include "dirlock.h"
 #include "num.h"
 #include "retention.h"
+#include "thin.h"
 #include "segment.h"
 #include "snap.h"
 #include "utctime.h"
@@ -62,6 +63,7 @@ struct config {
 	struct collect_opts col;
 	char netstat_list[512];      /* storage for col.netstat_args */
 	unsigned format;             /* 1 or 2 */
+	usec_t thin_after;
 	unsigned keyframe_every;
 };
 
@@ -71,7 +73,7 @@ enum opt_id {
 	OPT_ONCE = 256, OPT_COUNT, OPT_NETSTAT, OPT_EXEC_NETSTAT, OPT_SEG_BYTES, OPT_SEG_AGE, OPT_MAX_AGE,
 	OPT_MAX_BYTES, OPT_BURST_INTERVAL, OPT_BURST_SYNRECV, OPT_BURST_RATE, OPT_BURST_CALM, OPT_FSYNC,
 	OPT_LEVEL, OPT_WINDOW, OPT_THREADS, OPT_NO_PROCESSES, OPT_PROC, OPT_FORMAT, OPT_KEYFRAME,
-	OPT_NETSTAT_STORE,
+	OPT_NETSTAT_STORE, OPT_THIN_AFTER,
 };
 
 /* The option table generates both getopt_long's table and --help. */
@@ -89,7 +91,8 @@ static const struct cliopt opts[] = {
 	{"segment-bytes", OPT_SEG_BYTES, "SIZE", "start a new segment past SIZE (default 64M)"},
 	{"segment-age", OPT_SEG_AGE, "DURATION", "start a new segment after DURATION (default 1h)"},
 	{"max-age", OPT_MAX_AGE, "DURATION", "delete closed segments older than DURATION (e.g. 7d)"},
-	{"max-bytes", OPT_MAX_BYTES, "SIZE", "delete oldest closed segments beyond SIZE in total"},
+	{"max-bytes", OPT_MAX_BYTES, "SIZE", "delete oldest closed segments beyond SIZE in total\n(format 2: thinned to their keyframes first)"},
+	{"thin-after", OPT_THIN_AFTER, "DURATION", "rewrite closed segments older than DURATION to keep\nonly their keyframes (e.g. 1d)"},
 	{"burst-interval", OPT_BURST_INTERVAL, "SECONDS", "interval while under attack (default 1)"},
 	{"burst-syn-recv", OPT_BURST_SYNRECV, "N", "burst when SYN_RECV sockets >= N (default 256, 0 off)"},
 	{"burst-rate", OPT_BURST_RATE, "N",
@@ -385,6 +388,10 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 				return bad_arg(name, optarg);
 			cfg->keyframe_every = (unsigned)u;
 			break;
+		case OPT_THIN_AFTER:
+			if (parse_duration(optarg, &cfg->thin_after) < 0 || !cfg->thin_after)
+				return bad_arg(name, optarg);
+			break;
 		case OPT_NETSTAT_STORE:
 			if (strcmp(optarg, "derived") && strcmp(optarg, "verbatim"))
 				return bad_arg(name, optarg);
@@ -584,6 +591,17 @@ struct run {
 	int twin_fd;             /* tests: format 1 copy of every snapshot, or -1 */
 };
 
+static void log_thin(void *ctx, const char *name, uint64_t before, uint64_t after, int err,
+		     const char *why)
+{
+	if (err < 0)
+		logmsg(ctx, -1, "thinning %s: %s (%s); kept as it was", name, why ? why : "failed",
+		       strerror(-err));
+	else
+		logmsg(ctx, 0, "thinned %s to its keyframes: %" PRIu64 " -> %" PRIu64 " bytes", name,
+		       before, after);
+}
+
 static void close_segment(struct run *r)
 {
 	struct retention_owner who = {r->cfg->host, r->file_host};
@@ -601,6 +619,15 @@ static void close_segment(struct run *r)
 		r->close_failed = true;
 	}
 	r->seg = NULL;
+	/* Thinning first: --max-bytes then deletes only what thinning could
+	 * not make fit. */
+	if (r->cfg->format == 2) {
+		struct thin_opts to = {r->cfg->thin_after, r->cfg->keep.max_bytes, r->cfg->seg.level};
+
+		rc = (int)thin_apply(r->dirfd, &who, newest, size, now_real(), &to, log_thin, r->cfg);
+		if (rc < 0)
+			logmsg(r->cfg, -1, "thinning: %s", strerror(-rc));
+	}
 	/* The segment just closed holds the newest evidence: never delete it. */
 	rc = (int)retention_apply(r->dirfd, &who, newest, size, now_real(), &r->cfg->keep,
 				  log_retention, r->cfg);

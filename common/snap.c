@@ -99,6 +99,8 @@ static uint32_t sectlist_dcrc(const struct sectlist *l)
 	uint32_t crc = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].derived)
+			continue;   /* checked by its own SHA-256 */
 		crc = crc32c(crc, l->v[i].text.data, l->v[i].text.len);
 		crc = dcrc_trailer(crc, l->v[i].name, l->v[i].text.len);
 	}
@@ -298,6 +300,9 @@ static int finish_section(struct snap_writer *w)
 		return 0;
 	cur = &w->cur.v[w->cur.n - 1];
 	prev = w->key ? NULL : sectlist_find(&w->prev, cur->name);
+	/* A section stored derived last time has no text here to delta against. */
+	if (prev && prev->derived)
+		prev = NULL;
 	buf_reset(&w->enc);
 	if (cur->derived) {
 		uint8_t d[SHA256_LEN];
@@ -314,7 +319,8 @@ static int finish_section(struct snap_writer *w)
 		rc = snapdelta_encode_key(cur->text.data, cur->text.len, &w->enc);
 	if (rc < 0)
 		return rc;
-	w->dcrc = dcrc_trailer(w->dcrc, cur->name, (size_t)cur->len);
+	if (!cur->derived)
+		w->dcrc = dcrc_trailer(w->dcrc, cur->name, (size_t)cur->len);
 	len = snprintf(line, sizeof(line), "SECTION %s\n", cur->name);
 	rc = emit(w, line, (size_t)len, true);
 	for (size_t off = 0; rc == 0 && off < w->enc.len; off += SNAP_BLOCK_MAX) {
@@ -375,12 +381,12 @@ int snap_writer_write(struct snap_writer *w, const void *p, size_t n)
 	if (w->version == SNAP_VERSION_DELTA) {
 		struct sect *sc = &w->cur.v[w->cur.n - 1];
 
-		w->dcrc = crc32c(w->dcrc, p, n);
 		sc->len += n;
 		if (sc->derived) {
 			sha256_update(&sc->sha, p, n);
 			return 0;
 		}
+		w->dcrc = crc32c(w->dcrc, p, n);
 		return buf_append(&sc->text, p, n);
 	}
 	while (n) {
@@ -493,6 +499,7 @@ struct snap_reader {
 	bool prev_valid;
 	uint64_t prev_seq;
 	uint32_t prev_dcrc;
+	bool skip_derived;     /* derived sections neither rebuilt nor handed out */
 	int q;                 /* Q_*: what is handed out next */
 	size_t qi, qoff;
 	char what[160];
@@ -515,6 +522,11 @@ void snap_reader_free(struct snap_reader *r)
 	sectlist_fini(&r->raw);
 	sectlist_fini(&r->prev);
 	free(r);
+}
+
+void snap_reader_skip_derived(struct snap_reader *r, bool skip)
+{
+	r->skip_derived = skip;
 }
 
 void snap_reader_feed(struct snap_reader *r, const void *p, size_t n)
@@ -877,7 +889,7 @@ static const char *get_section(void *ctx, const char *name, size_t *len)
 	const struct sect *s = sectlist_find(ctx, name);
 
 	if (!s || s->derived)
-		return NULL;
+		return NULL;   /* a rendering is not rendered from another */
 	*len = s->text.len;
 	return s->text.data ? s->text.data : "";
 }
@@ -937,8 +949,10 @@ static const char *decode_snapshot(struct snap_reader *r)
 			what = "out of memory";
 			break;
 		}
-		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DERIVED)
+		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DERIVED) {
+			out->derived = true;
 			continue;   /* rebuilt below, from the sections it derives from */
+		}
 		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DELTA) {
 			base = h->frame == SNAP_FRAME_DELTA ? sectlist_find(&r->prev, raw->name) : NULL;
 			if (!base) {
@@ -953,8 +967,8 @@ static const char *decode_snapshot(struct snap_reader *r)
 		else if (rc < 0 && !what)
 			what = "section does not decode";
 	}
-	for (size_t i = 0; i < r->raw.n && !what; i++)
-		if (r->raw.v[i].text.len && r->raw.v[i].text.data[0] == SNAPDELTA_DERIVED)
+	for (size_t i = 0; i < r->raw.n && !what && !r->skip_derived; i++)
+		if (dec.v[i].derived)
 			what = rebuild(r, &r->raw.v[i], &dec, &dec.v[i]);
 	if (!what && sectlist_dcrc(&dec) != r->end_dcrc)
 		what = "decoded checksum mismatch: snapshot is corrupt";
@@ -987,6 +1001,10 @@ static enum snap_ev queued(struct snap_reader *r, struct snap_event *ev)
 		case Q_SECTION:
 			if (!s) {
 				r->q = Q_END;
+				continue;
+			}
+			if (s->derived && r->skip_derived) {
+				r->qi++;
 				continue;
 			}
 			r->q = Q_DATA;

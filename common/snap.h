@@ -103,6 +103,11 @@ struct snap_reader;
 struct snap_reader *snap_reader_new(void);
 void snap_reader_free(struct snap_reader *r);   /* NULL is a no-op */
 
+/* Format 2: leave derived sections (renderings, docs/FORMAT.md §7) out:
+ * neither rebuilt nor handed out, for readers that do not use them (import
+ * without --keep-raw). They are checked by their own SHA-256 when rebuilt;
+ * the rest of the snapshot is checked all the same. */
+void snap_reader_skip_derived(struct snap_reader *r, bool skip);
 /* Hands the reader the next piece of the stream. The bytes must stay valid
  * until snap_reader_next() returns SNAP_EV_NONE. */
 void snap_reader_feed(struct snap_reader *r, const void *p, size_t n);

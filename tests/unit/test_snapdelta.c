@@ -463,6 +463,55 @@ static void test_hostile_deltas(void **state)
 	decode_rejects("D\x01\x7f\x00\x00\x01", 6, NULL);
 }
 
+/* A derived section that does not rebuild to its digest is an error, never
+ * different output; a reader skipping renderings still reads the rest. */
+static void test_derived_mismatch(void **state)
+{
+	struct buf v2 = BUF_INIT;
+	struct snap_writer *w = snap_writer_new(to_buf, &v2);
+	struct snap_header h;
+	const char *na = "Active Internet connections (servers and established)\n"
+			 "Proto Recv-Q Send-Q Local Address           Foreign Address         State      \n";
+
+	(void)state;
+	assert_int_equal(snap_writer_set_delta(w, 10), 0);
+	snap_writer_derive(w, true);
+	for (uint64_t seq = 1; seq <= 2; seq++) {
+		header(&h, seq);
+		assert_int_equal(snap_writer_begin(w, &h), 0);
+		assert_int_equal(snap_writer_section(w, "counters"), 0);
+		assert_int_equal(snap_writer_write(w, "name\tvalue\n", 11), 0);
+		assert_int_equal(snap_writer_section(w, "netstat -na"), 0);
+		/* seq 1: what the rebuild gives (no sockets); seq 2: a forgery */
+		assert_int_equal(snap_writer_write(w, na, strlen(na)), 0);
+		if (seq == 2)
+			assert_int_equal(snap_writer_write(w, "tcp forged\n", 11), 0);
+		assert_int_equal(snap_writer_end(w), 0);
+	}
+	snap_writer_free(w);
+	for (int skip = 0; skip <= 1; skip++) {
+		struct snap_reader *r = snap_reader_new();
+		struct snap_event ev;
+		int good = 0, bad = 0, sections = 0;
+
+		snap_reader_skip_derived(r, skip);
+		snap_reader_feed(r, v2.data, v2.len);
+		while (snap_reader_next(r, &ev) != SNAP_EV_NONE || snap_reader_eof(r, &ev) != SNAP_EV_NONE) {
+			good += ev.type == SNAP_EV_END;
+			sections += ev.type == SNAP_EV_SECTION;
+			if (ev.type == SNAP_EV_BAD) {
+				bad++;
+				assert_non_null(strstr(ev.error, "does not rebuild to its SHA-256"));
+			}
+		}
+		assert_int_equal(good, skip ? 2 : 1);
+		assert_int_equal(bad, skip ? 0 : 1);
+		assert_int_equal(sections, skip ? 2 : 2);
+		snap_reader_free(r);
+	}
+	buf_fini(&v2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_flip_every_byte),
 		cmocka_unit_test(test_missing_base),
 		cmocka_unit_test(test_hostile_deltas),
+		cmocka_unit_test(test_derived_mismatch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -330,6 +330,55 @@ static int put_resid(struct buf *b, const struct xform *x, const struct line *l,
 	return rc;
 }
 
+enum { RUN_COPY = 0, RUN_LITERAL = 1, RUN_EDIT = 2 };
+
+static size_t common_prefix(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t n = an < bn ? an : bn, i = 0;
+
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+static size_t common_suffix(const char *a, size_t an, const char *b, size_t bn, size_t pre)
+{
+	size_t n = (an < bn ? an : bn) - pre, i = 0;
+
+	while (i < n && a[an - 1 - i] == b[bn - 1 - i])
+		i++;
+	return i;
+}
+
+/* Worth an edit: same shape, and at least half of the row unchanged. */
+static bool similar(const struct line *base, const struct line *l)
+{
+	size_t pa, sa, same;
+
+	if (base->t != l->t)
+		return false;
+	pa = common_prefix(base->a, base->alen, l->a, l->alen);
+	sa = common_suffix(base->a, base->alen, l->a, l->alen, pa);
+	same = pa + sa;
+	if (l->t) {
+		size_t pb = common_prefix(base->b, base->blen, l->b, l->blen);
+		same += pb + common_suffix(base->b, base->blen, l->b, l->blen, pb);
+	}
+	return same >= 8 && 2 * same >= l->alen + l->blen;
+}
+
+/* cur as base with its middle replaced: prefix, suffix kept, middle given. */
+static int put_edit(struct buf *b, const char *base, size_t bn, const char *cur, size_t cn)
+{
+	size_t pre = common_prefix(base, bn, cur, cn);
+	size_t suf = common_suffix(base, bn, cur, cn, pre);
+	int rc = put_uv(b, pre);
+
+	rc = rc < 0 ? rc : put_uv(b, suf);
+	rc = rc < 0 ? rc : put_uv(b, cn - pre - suf);
+	return rc < 0 ? rc : buf_append(b, cur + pre, cn - pre - suf);
+}
+
 int snapdelta_encode(const char *name, const char *prev, size_t prevlen, const char *cur,
 		     size_t curlen, struct buf *out)
 {
@@ -393,16 +442,32 @@ int snapdelta_encode(const char *name, const char *prev, size_t prevlen, const c
 		if (match[i] >= 0) {
 			while (j < c.n && match[j] == match[j - 1] + 1)
 				j++;
-			rc = put_uv(out, (uint64_t)(j - i) << 1);
+			rc = put_uv(out, (uint64_t)(j - i) << 2 | RUN_COPY);
 			rc = rc < 0 ? rc : put_uv(out, zz((uint64_t)match[i] - expect));
 			for (size_t k = i; rc == 0 && k < j; k++)
 				if (c.v[k].t)
 					rc = put_resid(out, &x, &c.v[k], &p.v[match[k]], &last_sl, tick);
 			expect = (size_t)match[j - 1] + 1;
-		} else {
-			while (j < c.n && match[j] < 0)
+		} else if (expect < p.n && similar(&p.v[expect], &c.v[i])) {
+			/* A changed row (a queue, a state, a retransmit): an edit
+			 * of the row at the same place in the base. */
+			while (j < c.n && match[j] < 0 && expect + (j - i) < p.n &&
+			       similar(&p.v[expect + (j - i)], &c.v[j]))
 				j++;
-			rc = put_uv(out, (uint64_t)(j - i) << 1 | 1);
+			rc = put_uv(out, (uint64_t)(j - i) << 2 | RUN_EDIT);
+			for (size_t k = i; rc == 0 && k < j; k++) {
+				const struct line *l = &c.v[k], *pl = &p.v[expect + (k - i)];
+				rc = put_edit(out, pl->a, pl->alen, l->a, l->alen);
+				if (rc == 0 && l->t)
+					rc = put_edit(out, pl->b, pl->blen, l->b, l->blen);
+				if (rc == 0 && l->t)
+					rc = put_resid(out, &x, l, pl, &last_sl, tick);
+			}
+			expect += j - i;
+		} else {
+			while (j < c.n && match[j] < 0 && !(expect < p.n && similar(&p.v[expect], &c.v[j])))
+				j++;
+			rc = put_uv(out, (uint64_t)(j - i) << 2 | RUN_LITERAL);
 			for (size_t k = i; rc == 0 && k < j; k++) {
 				const struct line *l = &c.v[k];
 				rc = put_uv(out, l->t);
@@ -430,7 +495,7 @@ out:
 static int emit_line(struct buf *out, const struct xform *x, const struct line *l, uint64_t sl,
 		     uint64_t when, bool nl, const char **what)
 {
-	char num[40];
+	char num[96];   /* width <= 64, ": ", 20 digits */
 	int n = 0, rc;
 	size_t need;
 
@@ -482,9 +547,48 @@ static int get_resid(struct rd *r, const struct xform *x, const struct line *pl,
 	return r->bad ? -EINVAL : 0;
 }
 
+/* One piece of an edited line: base prefix + given middle + base suffix. */
+static int get_piece(struct rd *r, const char *base, size_t bn, struct buf *sc, const char **s,
+		     size_t *n)
+{
+	uint64_t pre = get_uv(r), suf = get_uv(r), mid = get_uv(r);
+	const char *m;
+
+	if (r->bad || pre > bn || suf > bn - pre || mid > SNAPDELTA_SECTION_MAX)
+		return -EINVAL;
+	m = get_bytes(r, mid);
+	if (!m)
+		return -EINVAL;
+	buf_reset(sc);
+	if (buf_reserve(sc, pre + mid + suf) < 0)
+		return -ENOMEM;
+	buf_append(sc, base, pre);
+	buf_append(sc, m, mid);
+	buf_append(sc, base + bn - suf, suf);
+	*s = sc->data ? sc->data : "";
+	*n = sc->len;
+	return 0;
+}
+
+static int get_edit(struct rd *r, const struct line *pl, struct line *l, struct buf *ea,
+		    struct buf *eb, const char **what)
+{
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	l->t = pl->t;
+	rc = get_piece(r, pl->a, pl->alen, ea, &l->a, &l->alen);
+	if (rc == 0 && l->t)
+		rc = get_piece(r, pl->b, pl->blen, eb, &l->b, &l->blen);
+	if (rc == -EINVAL)
+		*what = "delta: bad edit";
+	return rc;
+}
+
 int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t enclen,
 		     struct buf *out, const char **what)
 {
+	struct buf ea = BUF_INIT, eb = BUF_INIT;
 	struct rd r = {(const unsigned char *)enc, (const unsigned char *)enc + enclen, false};
 	struct lines p = {0};
 	struct xform x = {0};
@@ -527,15 +631,16 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 	if (rc < 0)
 		return rc;
 	while (rc == 0 && done < n) {
-		uint64_t h = get_uv(&r), cnt = h >> 1, sl = 0, when = 0;
+		uint64_t h = get_uv(&r), cnt = h >> 2, sl = 0, when = 0;
 
-		if (r.bad || cnt == 0 || cnt > n - done) {
+		if (r.bad || cnt == 0 || cnt > n - done || (h & 3) == 3) {
 			*what = "delta: bad run";
 			rc = -EINVAL;
 			break;
 		}
-		if (!(h & 1)) {
-			uint64_t start = expect + unzz(get_uv(&r));
+		h &= 3;
+		if (h == RUN_COPY || h == RUN_EDIT) {
+			uint64_t start = h == RUN_COPY ? expect + unzz(get_uv(&r)) : expect;
 			if (r.bad || start >= p.n || cnt > p.n - start) {
 				*what = "delta: copy outside the base section";
 				rc = -EINVAL;
@@ -543,13 +648,20 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 			}
 			for (uint64_t k = 0; rc == 0 && k < cnt; k++) {
 				const struct line *pl = &p.v[start + k];
+				struct line l;
 				done++;
+				if (h == RUN_EDIT) {
+					rc = get_edit(&r, pl, &l, &ea, &eb, what);
+					if (rc < 0)
+						break;
+				}
 				if (pl->t && get_resid(&r, &x, pl, &last_sl, tick, &sl, &when) < 0) {
 					*what = "delta: truncated";
 					rc = -EINVAL;
 					break;
 				}
-				rc = emit_line(out, &x, pl, sl, when, done < n || final_nl, what);
+				rc = emit_line(out, &x, h == RUN_EDIT ? &l : pl, sl, when,
+					       done < n || final_nl, what);
 			}
 			expect = start + cnt;
 			continue;
@@ -580,5 +692,7 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 		rc = -EINVAL;
 	}
 	free(p.v);
+	buf_fini(&ea);
+	buf_fini(&eb);
 	return rc;
 }

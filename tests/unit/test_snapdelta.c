@@ -449,15 +449,21 @@ static void test_hostile_deltas(void **state)
 	decode_rejects("", 0, NULL);
 	decode_rejects("Z", 1, NULL);
 	/* mode 0, tick 0, 1 line, final LF, copy 1 line at 0 from an empty base */
-	decode_rejects("D\x00\x00\x01\x01\x02\x00", 7, "");
+	decode_rejects("D\x00\x00\x01\x01\x04\x00", 7, "");
 	/* copy far outside the base */
-	decode_rejects("D\x00\x00\x01\x01\x02\x7e", 7, "a\n");
+	decode_rejects("D\x00\x00\x01\x01\x04\x7e", 7, "a\n");
 	/* absurd line count */
-	decode_rejects("D\x00\x00\xff\xff\xff\xff\x0f\x01\x02\x00", 11, "a\n");
+	decode_rejects("D\x00\x00\xff\xff\xff\xff\x0f\x01\x04\x00", 11, "a\n");
 	/* literal longer than the input */
-	decode_rejects("D\x00\x00\x01\x01\x03\x00\x7f" "ab", 10, NULL);
+	decode_rejects("D\x00\x00\x01\x01\x05\x00\x7f" "ab", 10, NULL);
 	/* trailing bytes */
-	decode_rejects("D\x00\x00\x01\x01\x02\x00" "x", 8, "a\n");
+	decode_rejects("D\x00\x00\x01\x01\x04\x00" "x", 8, "a\n");
+	/* an edit keeping more of the base row than it has */
+	decode_rejects("D\x00\x00\x01\x01\x06\x09\x00\x00", 9, "a\n");
+	/* an edit past the end of the base */
+	decode_rejects("D\x00\x00\x01\x01\x06\x00\x00\x00", 9, "");
+	/* run kind 3 */
+	decode_rejects("D\x00\x00\x01\x01\x07", 6, "a\n");
 	/* bad mode, width out of range */
 	decode_rejects("D\x07\x00\x00\x01", 5, NULL);
 	decode_rejects("D\x01\x7f\x00\x00\x01", 6, NULL);

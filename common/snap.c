@@ -495,6 +495,7 @@ struct snap_reader {
 	 * handed out from dec (queued events); prev is the last good one. */
 	uint32_t end_dcrc;
 	struct sectlist raw, prev;
+	struct sectlist spare;  /* the one before prev: its buffers are reused */
 	uint64_t raw_total;
 	bool prev_valid;
 	uint64_t prev_seq;
@@ -521,6 +522,7 @@ void snap_reader_free(struct snap_reader *r)
 		return;
 	sectlist_fini(&r->raw);
 	sectlist_fini(&r->prev);
+	sectlist_fini(&r->spare);
 	free(r);
 }
 
@@ -930,7 +932,7 @@ static const char *rebuild(struct snap_reader *r, const struct sect *raw,
 static const char *decode_snapshot(struct snap_reader *r)
 {
 	const struct snap_header *h = &r->hdr;
-	struct sectlist dec = {0};
+	struct sectlist dec;
 	const char *what = NULL;
 
 	if (h->frame == SNAP_FRAME_DELTA &&
@@ -940,6 +942,9 @@ static const char *decode_snapshot(struct snap_reader *r)
 			 "next keyframe", h->base_seq);
 		return r->what;
 	}
+	dec = r->spare;
+	dec.n = 0;
+	memset(&r->spare, 0, sizeof(r->spare));
 	for (size_t i = 0; i < r->raw.n && !what; i++) {
 		const struct sect *raw = &r->raw.v[i], *base = NULL;
 		struct sect *out = sectlist_add(&dec, raw->name);
@@ -973,11 +978,11 @@ static const char *decode_snapshot(struct snap_reader *r)
 	if (!what && sectlist_dcrc(&dec) != r->end_dcrc)
 		what = "decoded checksum mismatch: snapshot is corrupt";
 	if (what) {
-		sectlist_fini(&dec);
+		r->spare = dec;
 		return what;
 	}
 	sectlist_swap(&dec, &r->prev);
-	sectlist_fini(&dec);
+	r->spare = dec;
 	r->prev_valid = true;
 	r->prev_seq = h->seq;
 	r->prev_dcrc = r->end_dcrc;

@@ -492,17 +492,17 @@ struct snap_reader {
 	char section[SECTION_NAME_MAX + 1];
 	struct snap_header hdr;
 	/* format 2: a snapshot is collected, verified and decoded whole, then
-	 * handed out from dec (queued events); prev is the last good one. */
-	uint32_t end_dcrc;
+	 * handed out from prev (queued events); prev is the last good one. */
 	struct sectlist raw, prev;
 	struct sectlist spare;  /* the one before prev: its buffers are reused */
 	uint64_t raw_total;
-	bool prev_valid;
 	uint64_t prev_seq;
-	uint32_t prev_dcrc;
-	bool skip_derived;     /* derived sections neither rebuilt nor handed out */
-	int q;                 /* Q_*: what is handed out next */
 	size_t qi, qoff;
+	uint32_t end_dcrc;
+	uint32_t prev_dcrc;
+	int q;                 /* Q_*: what is handed out next */
+	bool prev_valid;
+	bool skip_derived;     /* derived sections neither rebuilt nor handed out */
 	char what[160];
 };
 

@@ -294,7 +294,7 @@ static int cmp_u64(const void *a, const void *b)
  * with it, a deadline that did not move encodes as residual 0. */
 static uint64_t pick_tick(const struct lines *p, const struct lines *c, const int64_t *match)
 {
-	uint64_t d[1024], best = 0;
+	uint64_t d[1024] = {0}, best = 0;
 	size_t n = 0, run = 0, bestrun = 0;
 
 	for (size_t i = 0; i < c->n && n < 1024; i++) {

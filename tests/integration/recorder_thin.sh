@@ -20,6 +20,11 @@ keys() { zstdcat "$1" 2> /dev/null | awk '/^seq: / { s = $2 } /^frame: key$/ { p
 	fail "recording"
 n=$(ls "$T"/orig/*.zst | wc -l)
 [ "$n" -ge 3 ] || fail "want several segments, got $n"
+# every segment starts with a keyframe (it reads on its own)
+for o in "$T"/orig/*.zst; do
+	[ "$("$SOCKSCOPE" dump --list "$o" | head -1 | cut -f1)" = "$(keys "$o" | cut -d' ' -f1)" ] ||
+		fail "$(basename "$o") does not start with a keyframe"
+done
 sleep 1.2
 
 # check_dir DIR: every segment of DIR is its original or its thinned copy;

@@ -518,6 +518,70 @@ static void test_derived_mismatch(void **state)
 	buf_fini(&v2);
 }
 
+struct failing {
+	struct buf b;
+	int fail_at;      /* the call that fails (0: none) */
+	int calls;
+};
+
+static int to_failing(void *ctx, const void *p, size_t n)
+{
+	struct failing *f = ctx;
+
+	if (++f->calls == f->fail_at)
+		return -ENOSPC;
+	return buf_append(&f->b, p, n);
+}
+
+/* After a write error the base is gone: the next snapshot is a keyframe,
+ * and so is the first after snap_writer_keyframe() (a new segment). */
+static void test_keyframe_after_error(void **state)
+{
+	struct failing f = {BUF_INIT, 0, 0};
+	struct snap_writer *w = snap_writer_new(to_failing, &f);
+	struct snap_header h;
+	struct got *g = calloc(1, sizeof(*g));
+	int rc;
+
+	(void)state;
+	assert_int_equal(snap_writer_set_delta(w, 100), 0);
+	for (uint64_t seq = 1; seq <= 6; seq++) {
+		size_t start = f.b.len;
+
+		header(&h, seq);
+		f.fail_at = seq == 3 ? f.calls + 2 : 0;   /* seq 3 fails mid-way */
+		if (seq == 5)
+			snap_writer_keyframe(w);
+		rc = snap_writer_begin(w, &h);
+		if (rc == 0)
+			rc = snap_writer_section(w, "counters");
+		if (rc == 0)
+			rc = snap_writer_write(w, "name\tvalue\nTcp.X\t1\n", 19);
+		if (rc == 0)
+			rc = snap_writer_end(w);
+		if (seq == 3) {
+			assert_int_equal(rc, -ENOSPC);
+			snap_writer_abort(w);
+			/* as the segment does: back to the last complete snapshot */
+			buf_truncate(&f.b, start);
+		} else {
+			assert_int_equal(rc, 0);
+		}
+	}
+	snap_writer_free(w);
+	read_all(f.b.data, f.b.len, 97, g);
+	assert_int_equal(g->nbad, 0);
+	assert_true(g->good[1] && g->good[2] && !g->good[3] && g->good[4] && g->good[5] && g->good[6]);
+	assert_int_equal(g->frame[1], SNAP_FRAME_KEY);
+	assert_int_equal(g->frame[2], SNAP_FRAME_DELTA);
+	assert_int_equal(g->frame[4], SNAP_FRAME_KEY);   /* after the error */
+	assert_int_equal(g->frame[5], SNAP_FRAME_KEY);   /* new segment */
+	assert_int_equal(g->frame[6], SNAP_FRAME_DELTA);
+	buf_fini(&f.b);
+	got_fini(g);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_missing_base),
 		cmocka_unit_test(test_hostile_deltas),
 		cmocka_unit_test(test_derived_mismatch),
+		cmocka_unit_test(test_keyframe_after_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,4 +20,12 @@ sum=$("$SOCKSCOPE" dump "$SEG" | sha256sum | cut -d' ' -f1)
 	fail "dump of the format 1 fixture changed: $sum"
 "$SOCKSCOPE" import -q -d "$T/f.db" "$SEG" > "$T/imp" 2>&1 || fail "import: $(cat "$T/imp")"
 grep -q 'imported 1 source.*: 3 snapshots' "$T/imp" || fail "import: $(cat "$T/imp")"
-pass "format 1 fixture: verifies, dumps as before, imports 3 snapshots"
+# the whole incident as recorded in format 1, and samples/incident (the same
+# snapshots in format 2, tests/tools/transcode): the same decoded bytes
+V1=$(dirname "$SEG")/sockscope-victim-20261125T205045Z-v1.zst
+V2=$(cd "$(dirname "$0")/../../samples/incident" && pwd)/sockscope-victim-20261125T205045Z.zst
+"$SOCKSCOPE" verify "$V1" 2>&1 | grep -q ': good=39 bad=0 junk=0 frame=complete$' || fail "verify $V1"
+"$SOCKSCOPE" dump --raw "$V1" > "$T/v1" || fail "dump $V1"
+"$SOCKSCOPE" dump --raw "$V2" > "$T/v2" || fail "dump $V2"
+cmp -s "$T/v1" "$T/v2" || fail "samples/incident does not decode to its format 1 recording"
+pass "format 1 fixtures: verify, dump as before, import; samples/incident decodes to its format 1 recording"

@@ -508,6 +508,7 @@ struct snap_reader {
 
 enum { Q_NONE, Q_BEGIN, Q_SECTION, Q_DATA, Q_END };
 #define RAW_SNAPSHOT_MAX (256u << 20)
+#define DECODED_SNAPSHOT_MAX (512ull << 20)
 
 enum { H_HOST = 1, H_TIME = 2, H_SEQ = 4 };
 
@@ -934,6 +935,7 @@ static const char *decode_snapshot(struct snap_reader *r)
 	const struct snap_header *h = &r->hdr;
 	struct sectlist dec;
 	const char *what = NULL;
+	uint64_t total = 0;
 
 	if (h->frame == SNAP_FRAME_DELTA &&
 	    (!r->prev_valid || r->prev_seq != h->base_seq || r->prev_dcrc != h->base_dcrc)) {
@@ -971,6 +973,10 @@ static const char *decode_snapshot(struct snap_reader *r)
 			what = "out of memory";
 		else if (rc < 0 && !what)
 			what = "section does not decode";
+		/* copies can repeat base rows: bound the whole snapshot too */
+		total += out->text.len;
+		if (!what && total > DECODED_SNAPSHOT_MAX)
+			what = "snapshot larger than 512 MiB decoded";
 	}
 	for (size_t i = 0; i < r->raw.n && !what && !r->skip_derived; i++)
 		if (dec.v[i].derived)

@@ -13,6 +13,7 @@
 #include "cliopt.h"
 #include "db.h"
 #include "dump.h"
+#include "duration.h"
 #include "filter.h"
 #include "import.h"
 #include "num.h"
@@ -227,8 +228,8 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_PROGRAM: a->flt.program = optarg; break;
 		case O_BY: a->by = optarg; break;
 		case O_BUCKET:
-			if (timeline_bucket_parse(optarg, &a->bucket) < 0) {
-				fprintf(stderr, "sockscope %s: --bucket %s: expected a duration like 10s, 1m, 5m, 1h, 1d\n",
+			if (duration_parse(optarg, &a->bucket) < 0) {
+				fprintf(stderr, "sockscope %s: --bucket %s: expected a duration like " DURATION_EXAMPLES "\n",
 					c->name, shown);
 				goto bad;
 			}
@@ -297,7 +298,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			a->allow_files[a->nallow_files++] = optarg;
 			break;
 		case O_TTL:
-			if (timeline_bucket_parse(optarg, &a->ttl) < 0 || a->ttl < USEC_PER_SEC ||
+			if (duration_parse(optarg, &a->ttl) < 0 || a->ttl < USEC_PER_SEC ||
 			    a->ttl / USEC_PER_SEC > 2147483) {
 				fprintf(stderr, "sockscope %s: --ttl %s: expected a duration from 1s to 24d like 30m, 1h, 1d\n",
 					c->name, shown);

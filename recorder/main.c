@@ -20,6 +20,7 @@
 #include "cliopt.h"
 #include "collect.h"
 #include "dirlock.h"
+#include "duration.h"
 #include "num.h"
 #include "retention.h"
 #include "segment.h"
@@ -111,7 +112,7 @@ static void usage(FILE *f)
 		   "Record compressed snapshots of every TCP/UDP socket, the kernel's TCP\n"
 		   "counters and the article's netstat commands into DIR.\n\n");
 	cliopt_usage(f, opts, NOPTS);
-	fprintf(f, "\nDURATION: 30, 0.5, 500ms, 10s, 5m, 1h, 7d. SIZE: 1048576, 512K, 64M, 2G.\n"
+	fprintf(f, "\nDURATION: " DURATION_EXAMPLES ". SIZE: 1048576, 512K, 64M, 2G.\n"
 		   "Signals: SIGHUP starts a new segment; SIGTERM/SIGINT finish the snapshot and exit.\n"
 		   "See sockscope-recorder(8) and docs/FORMAT.md.\n");
 }
@@ -130,33 +131,6 @@ static void logmsg(const struct config *cfg, int level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-/* Parses "1.5", "500ms", "10s", "5m", "1h", "7d" into µs (> 0). */
-static int parse_duration(const char *s, usec_t *out)
-{
-	char *end;
-	double v, mul = 1e6;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !(v > 0) || !isfinite(v))
-		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		mul = 1e3;
-	else if (!strcmp(end, "m"))
-		mul = 60e6;
-	else if (!strcmp(end, "h"))
-		mul = 3600e6;
-	else if (!strcmp(end, "d"))
-		mul = 86400e6;
-	else if (*end && strcmp(end, "s"))
-		return -EINVAL;
-	v *= mul;
-	if (v < 1000 || v > 1e17)   /* at least 1 ms */
-		return -EINVAL;
-	*out = (usec_t)v;
-	return 0;
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -297,7 +271,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		switch (c) {
 		case OPT_OUTPUT: cfg->dir = optarg; break;
 		case OPT_INTERVAL:
-			if (parse_duration(optarg, &cfg->interval) < 0)
+			if (duration_parse(optarg, &cfg->interval) < 0)
 				return bad_arg(name, optarg);
 			break;
 		case OPT_ONCE: cfg->once = true; break;
@@ -320,11 +294,11 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 				return bad_arg(name, optarg);
 			break;
 		case OPT_SEG_AGE:
-			if (parse_duration(optarg, &cfg->segment_age) < 0)
+			if (duration_parse(optarg, &cfg->segment_age) < 0)
 				return bad_arg(name, optarg);
 			break;
 		case OPT_MAX_AGE:
-			if (parse_duration(optarg, &cfg->keep.max_age) < 0)
+			if (duration_parse(optarg, &cfg->keep.max_age) < 0)
 				return bad_arg(name, optarg);
 			break;
 		case OPT_MAX_BYTES:
@@ -332,7 +306,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 				return bad_arg(name, optarg);
 			break;
 		case OPT_BURST_INTERVAL:
-			if (parse_duration(optarg, &cfg->burst_interval) < 0)
+			if (duration_parse(optarg, &cfg->burst_interval) < 0)
 				return bad_arg(name, optarg);
 			break;
 		case OPT_BURST_SYNRECV:

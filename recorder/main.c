@@ -74,35 +74,35 @@ enum opt_id {
 
 /* The option table generates both getopt_long's table and --help. */
 static const struct cliopt opts[] = {
-	{"output", OPT_OUTPUT, "DIR", "segment directory (created 0750) [required]"},
-	{"interval", OPT_INTERVAL, "SECONDS", "time between snapshots, may be < 1 (default 10)"},
-	{"once", OPT_ONCE, NULL, "take one snapshot, close the segment and exit (for cron)"},
-	{"count", OPT_COUNT, "N", "exit after N snapshots"},
-	{"host", OPT_HOST, "NAME", "host name for headers and file names (default: uname -n)"},
+	{"output", OPT_OUTPUT, "DIR", "segment directory (created 0750) [required]", .kind = CLIOPT_NONE},
+	{"interval", OPT_INTERVAL, "SECONDS", "time between snapshots, may be < 1 (default 10)", .kind = CLIOPT_NONE},
+	{"once", OPT_ONCE, NULL, "take one snapshot, close the segment and exit (for cron)", .kind = CLIOPT_NONE},
+	{"count", OPT_COUNT, "N", "exit after N snapshots", .kind = CLIOPT_NONE},
+	{"host", OPT_HOST, "NAME", "host name for headers and file names (default: uname -n)", .kind = CLIOPT_NONE},
 	{"netstat", OPT_NETSTAT, "LIST|none",
 	 "article commands to render, comma-separated netstat arguments\n"
-	 "(default: -na,-aultnp,-n -p,-ntu,-anp)"},
+	 "(default: -na,-aultnp,-n -p,-ntu,-anp)", .kind = CLIOPT_NONE},
 	{"exec-netstat", OPT_EXEC_NETSTAT, NULL,
-	 "store the real /usr/bin/netstat output instead (runs it, no shell)"},
-	{"segment-bytes", OPT_SEG_BYTES, "SIZE", "start a new segment past SIZE (default 64M)"},
-	{"segment-age", OPT_SEG_AGE, "DURATION", "start a new segment after DURATION (default 1h)"},
-	{"max-age", OPT_MAX_AGE, "DURATION", "delete closed segments older than DURATION (e.g. 7d)"},
-	{"max-bytes", OPT_MAX_BYTES, "SIZE", "delete oldest closed segments beyond SIZE in total"},
-	{"burst-interval", OPT_BURST_INTERVAL, "SECONDS", "interval while under attack (default 1)"},
-	{"burst-syn-recv", OPT_BURST_SYNRECV, "N", "burst when SYN_RECV sockets >= N (default 256, 0 off)"},
+	 "store the real /usr/bin/netstat output instead (runs it, no shell)", .kind = CLIOPT_NONE},
+	{"segment-bytes", OPT_SEG_BYTES, "SIZE", "start a new segment past SIZE (default 64M)", .kind = CLIOPT_NONE},
+	{"segment-age", OPT_SEG_AGE, "DURATION", "start a new segment after DURATION (default 1h)", .kind = CLIOPT_NONE},
+	{"max-age", OPT_MAX_AGE, "DURATION", "delete closed segments older than DURATION (e.g. 7d)", .kind = CLIOPT_NONE},
+	{"max-bytes", OPT_MAX_BYTES, "SIZE", "delete oldest closed segments beyond SIZE in total", .kind = CLIOPT_NONE},
+	{"burst-interval", OPT_BURST_INTERVAL, "SECONDS", "interval while under attack (default 1)", .kind = CLIOPT_NONE},
+	{"burst-syn-recv", OPT_BURST_SYNRECV, "N", "burst when SYN_RECV sockets >= N (default 256, 0 off)", .kind = CLIOPT_NONE},
 	{"burst-rate", OPT_BURST_RATE, "N",
-	 "burst when SyncookiesSent or ListenOverflows grow >= N/s (default 100, 0 off)"},
-	{"burst-calm", OPT_BURST_CALM, "N", "quiet snapshots before leaving burst mode (default 10)"},
-	{"fsync", OPT_FSYNC, NULL, "fsync after every snapshot (always at segment close)"},
-	{"level", OPT_LEVEL, "N", "zstd compression level 1..19 (default 1: fastest, and at 100k\nsockets also the smallest)"},
-	{"window-log", OPT_WINDOW, "N", "zstd window log 10..27 (default 23: 8 MiB)"},
-	{"threads", OPT_THREADS, "N", "1: compress in a thread beside collection (default), 0: inline"},
-	{"no-processes", OPT_NO_PROCESSES, NULL, "do not map sockets to processes"},
-	{"proc", OPT_PROC, "DIR", "read DIR instead of /proc (testing)"},
-	{"quiet", OPT_QUIET, NULL, "log only errors"},
-	{"verbose", OPT_VERBOSE, NULL, "log one line of figures per snapshot"},
-	{"help", OPT_HELP, NULL, "show this help"},
-	{"version", OPT_VERSION, NULL, "show the version"},
+	 "burst when SyncookiesSent or ListenOverflows grow >= N/s (default 100, 0 off)", .kind = CLIOPT_NONE},
+	{"burst-calm", OPT_BURST_CALM, "N", "quiet snapshots before leaving burst mode (default 10)", .kind = CLIOPT_NONE},
+	{"fsync", OPT_FSYNC, NULL, "fsync after every snapshot (always at segment close)", .kind = CLIOPT_NONE},
+	{"level", OPT_LEVEL, "N", "zstd compression level 1..19 (default 1: fastest, and at 100k\nsockets also the smallest)", .kind = CLIOPT_NONE},
+	{"window-log", OPT_WINDOW, "N", "zstd window log 10..27 (default 23: 8 MiB)", .kind = CLIOPT_NONE},
+	{"threads", OPT_THREADS, "N", "1: compress in a thread beside collection (default), 0: inline", .kind = CLIOPT_NONE},
+	{"no-processes", OPT_NO_PROCESSES, NULL, "do not map sockets to processes", .kind = CLIOPT_NONE},
+	{"proc", OPT_PROC, "DIR", "read DIR instead of /proc (testing)", .kind = CLIOPT_NONE},
+	{"quiet", OPT_QUIET, NULL, "log only errors", .kind = CLIOPT_NONE},
+	{"verbose", OPT_VERBOSE, NULL, "log one line of figures per snapshot", .kind = CLIOPT_NONE},
+	{"help", OPT_HELP, NULL, "show this help", .kind = CLIOPT_NONE},
+	{"version", OPT_VERSION, NULL, "show the version", .kind = CLIOPT_NONE},
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -111,7 +111,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: sockscope-recorder -o DIR [-i SECONDS] [--once] [OPTION]...\n"
 		   "Record compressed snapshots of every TCP/UDP socket, the kernel's TCP\n"
 		   "counters and the article's netstat commands into DIR.\n\n");
-	cliopt_usage(f, opts, NOPTS);
+	cliopt_usage(f, opts, NOPTS, NULL);
 	fprintf(f, "\nDURATION: " DURATION_EXAMPLES ". SIZE: 1048576, 512K, 64M, 2G.\n"
 		   "Signals: SIGHUP starts a new segment; SIGTERM/SIGINT finish the snapshot and exit.\n"
 		   "See sockscope-recorder(8) and docs/FORMAT.md.\n");

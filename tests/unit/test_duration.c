@@ -34,6 +34,13 @@ static void test_spellings(void **state)
 	assert_int_equal(ok("007s"), 7 * USEC_PER_SEC);
 	assert_int_equal(ok("0.000001d"), 86400);
 	assert_int_equal(ok("1000000d"), DURATION_MAX);
+	/* terms add up: what relative times (--since -1d30m) always took */
+	assert_int_equal(ok("1h30m"), 5400 * USEC_PER_SEC);
+	assert_int_equal(ok("1d12h"), 36 * 3600 * USEC_PER_SEC);
+	assert_int_equal(ok("1m500ms"), 60500000);
+	assert_int_equal(ok("5m5ms"), 300005000);
+	assert_int_equal(ok("2w"), 14 * 86400 * USEC_PER_SEC);
+	assert_int_equal(ok("1.5h30m"), 2 * 3600 * USEC_PER_SEC);
 }
 
 static void test_refused(void **state)
@@ -41,6 +48,7 @@ static void test_refused(void **state)
 	static const char *const bad[] = {
 		"", "s", "ms", ".5", "5.", "5.s", "-5", "+5", " 5", "5 ", "5S", "5sec",
 		"1e3", "0x10", "inf", "nan", "1.2.3", "5ms5", "1.0000001", "5mm", "5y",
+		"1h30", "30 1h", "1h 30m", "h1", "1h-30m", "1hm",
 	};
 	usec_t v;
 
@@ -65,6 +73,8 @@ static void test_range(void **state)
 	assert_int_equal(duration_parse("1000001d", &v), -ERANGE);
 	assert_int_equal(duration_parse("99999999999999999999999", &v), -EINVAL);
 	assert_int_equal(duration_parse("18446744073709551615ms", &v), -ERANGE);
+	assert_int_equal(duration_parse("999999d1000d", &v), -ERANGE);   /* the sum too */
+	assert_int_equal(duration_parse("0h0m", &v), -ERANGE);
 }
 
 int main(void)

@@ -61,8 +61,27 @@ static uint64_t get_uint(const void *field, size_t size)
 	}
 }
 
-/* One option's argument into its field. 0 or -EINVAL with err set. */
-static int set_one(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz)
+/* "1048576", "512K", "64M", "2G" (binary multiples) into bytes, > 0. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	size_t digits = strspn(s, "0123456789");
+	uint64_t v, mul = 1;
+
+	switch (s[digits]) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1ull << 10; break;
+	case 'm': case 'M': mul = 1ull << 20; break;
+	case 'g': case 'G': mul = 1ull << 30; break;
+	default: return -EINVAL;
+	}
+	if ((mul > 1 && s[digits + 1]) || num_parse_dec(s, digits, UINT64_MAX / mul, &v) < 0 ||
+	    v == 0)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
+int cliopt_set(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz)
 {
 	char *field = (char *)opts + o->off;
 	char shown[TERMSAFE_ARG_SIZE];
@@ -116,6 +135,17 @@ static int set_one(const struct cliopt *o, void *opts, const char *arg, char *er
 		}
 		snprintf(err, errsz, "--%s %s: %s", o->name, termsafe_arg(shown, sizeof shown, arg),
 			 o->expect ? o->expect : "expected a duration like " DURATION_EXAMPLES);
+		return -EINVAL;
+	}
+	case CLIOPT_SIZE: {
+		uint64_t v;
+
+		if (parse_size(arg, &v) == 0) {
+			memcpy(field, &v, sizeof v);
+			return 0;
+		}
+		snprintf(err, errsz, "--%s %s: %s", o->name, termsafe_arg(shown, sizeof shown, arg),
+			 o->expect ? o->expect : "expected a size like 1048576, 512K, 64M, 2G");
 		return -EINVAL;
 	}
 	case CLIOPT_LIST: {
@@ -172,7 +202,7 @@ int cliopt_parse(const struct cliopt *o, size_t n, int argc, char **argv, void *
 		}
 		if (o[i].kind == CLIOPT_HELP)
 			return 1;
-		rc = set_one(&o[i], opts, optarg, err, errsz);
+		rc = cliopt_set(&o[i], opts, optarg, err, errsz);
 		if (rc < 0)
 			return rc;
 	}
@@ -201,6 +231,11 @@ static void default_text(const struct cliopt *o, const void *defaults, char *out
 			     {"m", 60 * USEC_PER_SEC}, {"s", USEC_PER_SEC}, {"ms", 1000}};
 		usec_t v = *(const usec_t *)(const void *)field;
 
+		/* whole seconds under a minute bare: "10" reads as 10 s */
+		if (v > 0 && v < 60 * USEC_PER_SEC && v % USEC_PER_SEC == 0) {
+			snprintf(out, outsz, "%" PRId64, v / USEC_PER_SEC);
+			return;
+		}
 		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
 			if (v && v % units[i].us == 0) {
 				snprintf(out, outsz, "%" PRId64 "%s", v / units[i].us, units[i].unit);
@@ -209,6 +244,26 @@ static void default_text(const struct cliopt *o, const void *defaults, char *out
 		snprintf(out, outsz, "%" PRId64 "us", v);
 		break;
 	}
+	case CLIOPT_SIZE: {
+		static const char units[] = "GMK";
+		uint64_t v;
+
+		memcpy(&v, field, sizeof v);
+		for (int i = 0; i < 3; i++) {
+			uint64_t m = 1ull << (10 * (3 - i));
+
+			if (v && v % m == 0) {
+				snprintf(out, outsz, "%" PRIu64 "%c", v / m, units[i]);
+				return;
+			}
+		}
+		snprintf(out, outsz, "%" PRIu64, v);
+		break;
+	}
+	case CLIOPT_FN:
+		if (o->show)
+			o->show(field, out, outsz);
+		break;
 	case CLIOPT_STR: {
 		const char *s = *(const char *const *)(const void *)field;
 

@@ -19,6 +19,7 @@ enum cliopt_kind {
 	CLIOPT_UINT,         /* unsigned integer of `size` bytes, min..max */
 	CLIOPT_DOUBLE,       /* double, min..max (decimal, no exponent check) */
 	CLIOPT_DURATION,     /* usec_t by duration_parse, min..max µs */
+	CLIOPT_SIZE,         /* uint64_t bytes: N, NK, NM, NG (binary), > 0 */
 	CLIOPT_LIST,         /* struct cliopt_list: appended, at most max */
 	CLIOPT_FN,           /* set() decides */
 };
@@ -48,6 +49,8 @@ struct cliopt {
 	/* CLIOPT_FN: parses arg into opts; 0, or -EINVAL with the whole
 	 * message in err (without the command's prefix) */
 	int (*set)(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz);
+	/* CLIOPT_FN: the field at off as "{}" shows it (NULL: nothing) */
+	void (*show)(const void *field, char *out, size_t outsz);
 };
 
 /* Designated-initializer tails for table entries of struct type T. */
@@ -67,6 +70,10 @@ void cliopt_getopt(const struct cliopt *o, size_t n, int plus, struct option *lo
  * visible), -E2BIG for a table of more than 63 options. */
 int cliopt_parse(const struct cliopt *o, size_t n, int argc, char **argv, void *opts, int *first,
 		 char *err, size_t errsz);
+
+/* Parses arg into o's field of opts, as cliopt_parse does (for callers
+ * with their own getopt loop and messages). 0 or -EINVAL with err set. */
+int cliopt_set(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz);
 
 /* Prints one entry per option: "-x, --name ARG   help", help in a column,
  * each "{}" replaced by the option's value in defaults (NULL: none). */

@@ -22,7 +22,8 @@ struct o {
 	uint64_t n64;
 	uint8_t n8;
 	double share;
-	usec_t ttl;
+	usec_t ttl, every;
+	uint64_t bytes;
 	struct cliopt_list files;
 };
 
@@ -47,6 +48,8 @@ static const struct cliopt tab[] = {
 	 .max = 100},
 	{"ttl", 0, "D", "expiry (default {})", .kind = CLIOPT_DURATION, CLIOPT_AT(T, ttl),
 	 .min = 1e6, .max = 86400e6, .expect = "expected 1s..1d"},
+	{"every", 0, "D", "interval (default {})", .kind = CLIOPT_DURATION, CLIOPT_AT(T, every)},
+	{"bytes", 0, "SIZE", "size (default {})", .kind = CLIOPT_SIZE, CLIOPT_AT(T, bytes)},
 	{"file", 'f', "F", "files", .kind = CLIOPT_LIST, CLIOPT_AT(T, files), .umax = 2},
 	{"fn", 0, "X", "by a function", .kind = CLIOPT_FN, .set = set_upper},
 	{"help", 'h', NULL, "help", .kind = CLIOPT_HELP},
@@ -63,6 +66,8 @@ static void defaults(struct o *o)
 	o->n8 = 24;
 	o->share = 0.1;
 	o->ttl = 90 * 60 * USEC_PER_SEC;
+	o->every = 10 * USEC_PER_SEC;
+	o->bytes = 64ull << 20;
 }
 
 /* Parses argv (NULL-terminated after argv[0]); the return value. */
@@ -89,7 +94,8 @@ static void test_kinds(void **state)
 	(void)state;
 	assert_int_equal(run(&o, &first, err, (const char *const[]){"-N", "x", "--flag", "--n32",
 		"1000", "--n64", "18446744073709551615", "--n8", "32", "--share", "100", "--ttl",
-		"1.5h", "-f", "a", "--file", "b", "op", NULL}), 0);
+		"1.5h", "-f", "a", "--file", "b", "--bytes", "512K", "op", NULL}), 0);
+	assert_true(o.bytes == 512 * 1024);
 	assert_string_equal(o.name, "x");
 	assert_true(o.flag);
 	assert_int_equal(o.n32, 1000);
@@ -99,7 +105,7 @@ static void test_kinds(void **state)
 	assert_int_equal(o.ttl, 5400 * USEC_PER_SEC);
 	assert_int_equal(o.files.n, 2);
 	assert_string_equal(o.files.v[1], "b");
-	assert_int_equal(first, 18);
+	assert_int_equal(first, 20);
 	assert_int_equal(run(&o, &first, err, (const char *const[]){"--fn", "UP", NULL}), 0);
 	assert_string_equal(o.name, "set by fn");
 	assert_int_equal(run(&o, &first, err, (const char *const[]){"--n8", "3", "--help", NULL}), 1);
@@ -125,6 +131,9 @@ static void test_refused(void **state)
 	assert_string_equal(err, "more than 2 --file");
 	assert_int_equal(run(&o, &first, err, (const char *const[]){"--fn", "down", NULL}), -EINVAL);
 	assert_string_equal(err, "--fn wants UP");
+	assert_int_equal(run(&o, &first, err, (const char *const[]){"--bytes", "0", NULL}), -EINVAL);
+	assert_int_equal(run(&o, &first, err, (const char *const[]){"--bytes", "5KB", NULL}), -EINVAL);
+	assert_string_equal(err, "--bytes 5KB: expected a size like 1048576, 512K, 64M, 2G");
 	assert_int_equal(run(&o, &first, err, (const char *const[]){"--nope", NULL}), -EINVAL);
 	assert_string_equal(err, "bad option --nope");
 	/* a hostile argument is echoed bounded and visible */
@@ -150,6 +159,8 @@ static void test_help_defaults(void **state)
 	assert_non_null(strstr(text, "eight (default 24)\n"));
 	assert_non_null(strstr(text, "a share (default 0.1)\n"));
 	assert_non_null(strstr(text, "expiry (default 90m)\n"));
+	assert_non_null(strstr(text, "interval (default 10)\n"));   /* bare seconds */
+	assert_non_null(strstr(text, "size (default 64M)\n"));
 	assert_null(strstr(text, "{}"));
 	free(text);
 }

@@ -40,6 +40,11 @@ struct bl_input {
 	const usec_t *time;              /* each snapshot's time (nsnaps) */
 };
 
+/* The automatic threshold's floor: a browser opens at most 6 connections
+ * per server, an HTTP/2 client one; 20 is well above any single client and
+ * well below what a flood needs to hurt. A bare number: --help prints it. */
+#define BL_FLOOR 20
+
 struct bl_params {
 	uint32_t min_conns;      /* sockets at the peak; 0: from the baseline */
 	uint32_t min_snapshots;  /* 0: 2 (1 when there is one snapshot) */

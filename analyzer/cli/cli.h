@@ -32,6 +32,10 @@ struct cmd {
 
 #define CLI_OPTS(x) x, sizeof x / sizeof x[0]
 
+/* A numeric macro as a string literal, for help text. */
+#define CLI_STR_(x) #x
+#define CLI_STR(x) CLI_STR_(x)
+
 /* Fills opts with c's defaults and parses argv's options into it. Returns
  * the index of the first operand, or -1 with the exit status in *status
  * (0 after --help, 2 after a usage error, both printed). */

@@ -42,7 +42,8 @@ static const struct cliopt blocklist_opts[] = {
 	{"explain", 0, NULL, "the evidence of each recommendation and near miss, in words,\n"
 			     "on stderr (csv, json: near misses as rows too)",
 	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, bl.explain)},
-	{"min-conns", 0, "N", "sockets at the peak (default: from the baseline, at least 20)",
+	{"min-conns", 0, "N", "sockets at the peak (default: from the baseline, at least "
+				     CLI_STR(BL_FLOOR) ")",
 	 CLIOPT_U(T, bl.p.min_conns, 0, UINT32_MAX)},
 	{"min-snapshots", 0, "N", "snapshots it is in (default 2; 1 with one snapshot)",
 	 CLIOPT_U(T, bl.p.min_snapshots, 0, UINT32_MAX)},

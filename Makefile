@@ -47,7 +47,9 @@ endif
 
 COMMON_SRC   := $(sort $(wildcard common/*.c))
 RECORDER_SRC := $(filter-out recorder/main.c,$(sort $(wildcard recorder/*.c)))
-ANALYZER_SRC := $(filter-out analyzer/main.c,$(sort $(wildcard analyzer/*.c)))
+ANALYZER_SRC := $(sort $(wildcard analyzer/*.c))
+# the command line (main and its commands): the binary, not the library
+CLI_SRC      := $(sort $(wildcard analyzer/cli/*.c))
 SCHEMA_SQL   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC     := $(sort $(wildcard tests/tools/*.c))
@@ -55,6 +57,7 @@ TOOL_SRC     := $(sort $(wildcard tests/tools/*.c))
 COMMON_OBJ   := $(COMMON_SRC:%.c=$(B)/%.o)
 RECORDER_OBJ := $(RECORDER_SRC:%.c=$(B)/%.o)
 ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(B)/%.o) $(B)/analyzer/schema_sql.o
+CLI_OBJ      := $(CLI_SRC:%.c=$(B)/%.o)
 LIB          := $(B)/libsockscope.a
 RECLIB       := $(B)/librecorder.a
 RECORDER     := $(B)/sockscope-recorder
@@ -110,7 +113,7 @@ $(ANALIB): $(ANALYZER_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(ANALYZER): $(B)/analyzer/main.o $(ANALIB) $(LIB)
+$(ANALYZER): $(CLI_OBJ) $(ANALIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ANA)
 
@@ -225,7 +228,7 @@ uninstall:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 	    --suppress=missingIncludeSystem -Icommon -Irecorder -Ianalyzer common recorder analyzer
-	clang-tidy --quiet $(COMMON_SRC) $(RECORDER_SRC) recorder/main.c $(ANALYZER_SRC) analyzer/main.c -- \
+	clang-tidy --quiet $(COMMON_SRC) $(RECORDER_SRC) recorder/main.c $(ANALYZER_SRC) $(CLI_SRC) -- \
 	    $(CPPFLAGS) -std=c11
 
 clean:

@@ -38,11 +38,6 @@ const char *bl_pattern_name(enum bl_pattern p)
 	}
 }
 
-/* The automatic threshold's floor: a browser opens at most 6 connections
- * per server, an HTTP/2 client one; 20 is well above any single client and
- * well below what a flood needs to hurt. */
-#define BL_FLOOR 20u
-
 static int u32_cmp(const void *x, const void *y)
 {
 	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;

@@ -40,16 +40,23 @@ struct bl_input {
 	const usec_t *time;              /* each snapshot's time (nsnaps) */
 };
 
+/* The automatic threshold's floor: a browser opens at most 6 connections
+ * per server, an HTTP/2 client one; 20 is well above any single client and
+ * well below what a flood needs to hurt. A bare number: --help prints it. */
+#define BL_FLOOR 20
+
 struct bl_params {
 	uint32_t min_conns;      /* sockets at the peak; 0: from the baseline */
 	uint32_t min_snapshots;  /* 0: 2 (1 when there is one snapshot) */
-	double min_share;        /* % of all peered sockets (default 0.1) */
-	uint32_t min_hosts;      /* hosts alike before a subnet is named (8) */
-	uint32_t spread;         /* subnets of one-off SYN sources that make a spread (64) */
-	unsigned prefix4, prefix6;   /* the subnets' prefixes (24, 64) */
-	size_t max_near;         /* near misses kept (20) */
+	double min_share;        /* % of all peered sockets */
+	uint32_t min_hosts;      /* hosts alike before a subnet is named */
+	uint32_t spread;         /* subnets of one-off SYN sources that make a spread */
+	unsigned prefix4, prefix6;   /* the subnets' prefixes */
+	size_t max_near;         /* near misses kept */
 };
 
+/* The defaults: written here only (blocklist.c); the command line starts
+ * from them and its --help prints them. */
 void bl_params_default(struct bl_params *p);
 
 enum bl_action { BL_BLOCK, BL_SKIP };

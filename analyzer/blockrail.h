@@ -19,8 +19,8 @@ struct rails {
 	struct addr *own;        /* the host's own addresses (its sockets' local ones) */
 	size_t nown, capown;
 	bool include_private;    /* --include-private: RFC 1918, CGNAT, ULA allowed */
-	unsigned max_prefix4;    /* --max-prefix: nothing wider (default 16) */
-	unsigned max_prefix6;    /* (default 32) */
+	unsigned max_prefix4;    /* --max-prefix: nothing wider (default: rails_init) */
+	unsigned max_prefix6;    /* --max-prefix6 */
 };
 
 /* Defaults: private ranges refused, /16 and /32 the widest. */

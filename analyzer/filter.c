@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "duration.h"
 #include "filter.h"
 #include "num.h"
 #include "store.h"
@@ -16,38 +17,14 @@ void filter_init(struct filter *f)
 	f->port = f->lport = f->rport = -1;
 }
 
-/* "-2h", "-1h30m", "-90s", "-1d": a duration before now. */
+/* "-2h", "-1h30m", "-90s", "-1d": a duration (duration.h) before now. */
 static int relative(const char *s, usec_t now, usec_t *t)
 {
-	static const struct {
-		char unit;
-		int64_t secs;
-	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
-	int64_t total = 0;
-	const char *p = s + 1;
+	usec_t d;
 
-	if (*p == '\0')
-		return -EINVAL;
-	while (*p) {
-		const char *q = p;
-		uint64_t v;
-		size_t i;
-
-		while (*q >= '0' && *q <= '9')
-			q++;
-		if (q == p || num_parse_dec(p, (size_t)(q - p), 1000000000, &v) < 0)
-			return -EINVAL;
-		for (i = 0; i < sizeof units / sizeof units[0]; i++)
-			if (*q == units[i].unit)
-				break;
-		if (i == sizeof units / sizeof units[0])
-			return -EINVAL;
-		total += (int64_t)v * units[i].secs;
-		if (total > 100LL * 365 * 86400)
-			return -EINVAL;   /* a century back is a typo */
-		p = q + 1;
-	}
-	*t = now - total * USEC_PER_SEC;
+	if (duration_parse(s + 1, &d) < 0 || d > (usec_t)100 * 365 * 86400 * USEC_PER_SEC)
+		return -EINVAL;   /* a century back is a typo */
+	*t = now - d;
 	return 0;
 }
 

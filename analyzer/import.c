@@ -238,9 +238,13 @@ static int choose(struct importer *im, struct lines *l, const struct dump_format
 	if (rc < 0)
 		return rc;
 	if (len == 0) {
-		*why = input_cut_mid_block(l->in) ? "compressed data ends inside its first block "
-						       "(a torn or partly copied file): nothing to import"
-						     : "empty";
+		enum segread_end end = input_end(l->in);
+
+		*why = end == SEGREAD_END_CUT ? "compressed data ends inside its first block "
+						"(a torn or partly copied file): nothing to import"
+		     : end == SEGREAD_END_CORRUPT ? "undecodable compressed data from the start: "
+						    "nothing to import"
+						  : "empty";
 		return 1;
 	}
 	if (im->o->format) {
@@ -392,15 +396,30 @@ static int import_file(struct importer *im, const char *name, const char *path,
 	rc = segment ? import_segment(&src, &l) : import_text(&src, &l, f);
 	if (rc < 0)
 		goto db_fail;
-	/* A segment's open zstd frame is the normal state of the one being
-	 * written (torn snapshots were reported by the reader); a text dump
-	 * cut short has lost rows. */
-	if (input_cut_mid_block(src.in))
-		import_bad(&src, 0, "compressed data ends inside a block (a torn or partly copied "
-				    "file): what that block held is lost");
-	else if (input_truncated(src.in))
+	/* How the stream ended, judged as verify judges it (segread.h): an
+	 * open zstd frame is the normal state of a segment being written (torn
+	 * snapshots were reported by the reader); a cut inside a block or
+	 * undecodable data has lost what it held. */
+	switch (input_end(src.in)) {
+	case SEGREAD_END_CUT:
+		import_bad(&src, 0, segread_end_text(SEGREAD_END_CUT));
+		break;
+	case SEGREAD_END_CORRUPT:
+	{
+		char what[256];
+
+		snprintf(what, sizeof what, "%s (%s)", segread_end_text(SEGREAD_END_CORRUPT),
+			 input_error(src.in));
+		import_bad(&src, 0, what);
+		break;
+	}
+	case SEGREAD_END_OPEN:
 		import_warn(&src, "the zstd frame is not closed (a segment still being written, "
 				  "or cut short): every complete snapshot was imported");
+		break;
+	default:
+		break;
+	}
 	if (!regular && !im->tap)
 		input_sha256_hex(src.in, sha);
 	rc = store_source_finish(im->store, src.source_id, sha, input_raw_bytes(src.in),

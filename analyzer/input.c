@@ -1,5 +1,6 @@
-/* input — raw bytes from a file or stdin, decompressed by zstd or zlib when
- * the magic says so, SHA-256 of the raw bytes kept on the way. */
+/* input — raw bytes from a file or stdin, decompressed by zstd (segread's
+ * decoder, which also judges how the stream ended) or zlib when the magic
+ * says so, SHA-256 of the raw bytes kept on the way. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,10 +15,9 @@
 #include <zstd.h>
 
 #include "input.h"
+#include "segread.h"
 
 #define RAW_CHUNK (128 * 1024)
-/* zstd_compression_format.md: a Block_Header is 3 bytes */
-#define ZSTD_BLOCK_HEADER 3
 /* read-ahead: decoded slots between the decoding thread and the reader */
 #define RA_SLOTS 4
 #define RA_SLOT (1024 * 1024)
@@ -47,11 +47,10 @@ struct input {
 	bool hash;               /* keep sha up to date */
 	uint8_t *raw;            /* RAW_CHUNK */
 	size_t raw_pos, raw_len;
-	ZSTD_DCtx *zd;
+	struct segread_zstd *zd;
 	z_stream zs;
 	bool zs_init;
-	bool frame_open;         /* a zstd/gzip member started and has not ended */
-	size_t zstd_hint;        /* ZSTD_decompressStream's last "next input size" */
+	bool frame_open;         /* a gzip member started and has not ended */
 	char err[160];
 	_Atomic uint64_t raw_seen;   /* raw_bytes for other threads (progress) */
 	struct readahead *ra;    /* NULL: decode in the caller's thread */
@@ -140,14 +139,11 @@ int input_open(const char *path, uint64_t limit, bool hash, struct input **out, 
 	}
 	if (in->raw_len >= 4 && !memcmp(in->raw, "\x28\xb5\x2f\xfd", 4)) {
 		in->codec = INPUT_ZSTD;
-		in->zd = ZSTD_createDCtx();
-		if (!in->zd) {
-			rc = -ENOMEM;
+		rc = segread_zstd_new(&in->zd);
+		if (rc < 0) {
 			snprintf(err, errsz, "out of memory");
 			goto fail;
 		}
-		/* a hostile frame must not make us allocate gigabytes */
-		ZSTD_DCtx_setParameter(in->zd, ZSTD_d_windowLogMax, 27);
 	} else if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
 		in->codec = INPUT_GZIP;
 		if (inflateInit2(&in->zs, 15 + 16) != Z_OK) {
@@ -173,45 +169,45 @@ void input_free(struct input *in)
 	readahead_stop(in);
 	if (in->own_fd)
 		close(in->fd);
-	ZSTD_freeDCtx(in->zd);
+	segread_zstd_free(in->zd);
 	if (in->zs_init)
 		inflateEnd(&in->zs);
 	free(in->raw);
 	free(in);
 }
 
+/* Undecodable data ends the input like a cut does (what came before stays
+ * read); input_end() says CORRUPT and input_error() why. */
 static ssize_t read_zstd(struct input *in, void *p, size_t n)
 {
-	ZSTD_outBuffer ob = {p, n, 0};
+	size_t opos = 0;
 
-	while (ob.pos == 0) {
-		ZSTD_inBuffer ib;
-		size_t r;
-
+	while (opos == 0) {
 		if (in->raw_pos == in->raw_len) {
 			ssize_t got = fill_raw(in);
 
 			if (got < 0)
 				return got;
-			if (got == 0) {
-				in->truncated = in->frame_open;
-				return 0;
-			}
+			if (got == 0)
+				break;
 		}
-		ib.src = in->raw;
-		ib.size = in->raw_len;
-		ib.pos = in->raw_pos;
-		r = ZSTD_decompressStream(in->zd, &ob, &ib);
-		in->raw_pos = ib.pos;
-		if (ZSTD_isError(r)) {
-			snprintf(in->err, sizeof in->err, "zstd: %s", ZSTD_getErrorName(r));
-			return -EBADMSG;
+		if (segread_zstd_step(in->zd, in->raw, in->raw_len, &in->raw_pos, p, n, &opos) < 0) {
+			ssize_t got;
+
+			snprintf(in->err, sizeof in->err, "zstd: %s", segread_zstd_error(in->zd));
+			/* the rest is undecodable: read (and hash) it all, decode none */
+			do
+				got = fill_raw(in);
+			while (got > 0);
+			if (got < 0)
+				return got;
+			in->raw_pos = in->raw_len;
+			break;
 		}
-		/* r == 0: a frame ended; the next bytes (if any) start another */
-		in->frame_open = r != 0;
-		in->zstd_hint = r;
 	}
-	return (ssize_t)ob.pos;
+	if (opos == 0)
+		in->truncated = segread_zstd_end(in->zd) != SEGREAD_END_CLEAN;
+	return (ssize_t)opos;
 }
 
 static ssize_t read_gzip(struct input *in, void *p, size_t n)
@@ -410,13 +406,17 @@ const char *input_error(const struct input *in) { return in->err; }
 enum input_codec input_codec(const struct input *in) { return in->codec; }
 bool input_truncated(const struct input *in) { return in->truncated; }
 
+enum segread_end input_end(const struct input *in)
+{
+	if (in->codec == INPUT_ZSTD)
+		return segread_zstd_end(in->zd);
+	/* gzip cannot tell a cut between blocks from one inside */
+	return in->truncated ? SEGREAD_END_CUT : SEGREAD_END_CLEAN;
+}
+
 bool input_cut_mid_block(const struct input *in)
 {
-	if (!in->truncated)
-		return false;
-	/* between zstd blocks the decoder waits for a 3-byte block header:
-	 * a segment flushed after its last snapshot, or cut exactly there */
-	return in->codec != INPUT_ZSTD || in->zstd_hint != ZSTD_BLOCK_HEADER;
+	return in->truncated && segread_end_damaged(input_end(in));
 }
 uint64_t input_raw_bytes(const struct input *in)
 {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "segread.h"
 #include "sha256.h"
 #include "utctime.h"
 
@@ -26,8 +27,9 @@ int input_open(const char *path, uint64_t limit, bool hash, struct input **out, 
 void input_free(struct input *in);   /* NULL is a no-op */
 
 /* Reads up to n decoded bytes. Returns the count, 0 at the end, or -errno
- * with input_error() saying why (a read error, corrupt compressed data). A
- * compressed stream cut short ends the input: input_truncated() says so. */
+ * with input_error() saying why (a read error, corrupt gzip data). A
+ * compressed stream cut short or undecodable zstd data ends the input:
+ * input_truncated() and input_end() say so. */
 ssize_t input_read(struct input *in, void *p, size_t n);
 
 /* Moves decoding (read, zstd/gzip, SHA-256) to a thread of its own that
@@ -42,9 +44,13 @@ const char *input_error(const struct input *in);
 enum input_codec input_codec(const struct input *in);
 const char *input_codec_name(enum input_codec c);   /* "plain" "zstd" "gzip" */
 bool input_truncated(const struct input *in);
-/* Truncated inside a compressed block: the bytes of that block are lost
- * (for zstd, unlike a stream that merely ends between flushed blocks, as
- * a segment being written does). */
+/* How the compressed stream ended (segread.h decides, for zstd, exactly
+ * as verify does): CLEAN, OPEN (a zstd frame left open between blocks, as a
+ * segment being written is), CUT (inside a block) or CORRUPT (undecodable
+ * zstd data, which ends the input like a cut: input_error() says why).
+ * Final once input_read has returned 0. */
+enum segread_end input_end(const struct input *in);
+/* Truncated or undecodable: bytes were lost (input_end is CUT or CORRUPT). */
 bool input_cut_mid_block(const struct input *in);
 uint64_t input_raw_bytes(const struct input *in);   /* raw bytes consumed so far */
 uint64_t input_size(const struct input *in);        /* file size, 0 if unknown (pipe) */

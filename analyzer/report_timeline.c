@@ -17,28 +17,6 @@
 #define MAX_BUCKETS 100000
 #define MAX_SERIES 4096
 
-int timeline_bucket_parse(const char *s, usec_t *bucket)
-{
-	static const struct {
-		const char *unit;
-		int64_t us;
-	} units[] = {{"ms", 1000}, {"s", USEC_PER_SEC}, {"m", 60 * USEC_PER_SEC},
-		     {"h", 3600 * USEC_PER_SEC}, {"d", 86400 * USEC_PER_SEC}};
-	size_t n = 0;
-	uint64_t v;
-
-	while (s[n] >= '0' && s[n] <= '9')
-		n++;
-	if (n == 0 || num_parse_dec(s, n, 1000000, &v) < 0 || v == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (!strcmp(s + n, units[i].unit)) {
-			*bucket = (usec_t)v * units[i].us;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 struct series {
 	char *name;
 	int64_t total;

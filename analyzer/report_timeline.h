@@ -24,9 +24,6 @@ struct timeline_opts {
 	FILE *warn;                  /* says which were left out (NULL: quiet) */
 };
 
-/* "10s", "1m", "5m", "1h", "1d", "500ms"... 0 or -EINVAL. */
-int timeline_bucket_parse(const char *s, usec_t *bucket);
-
 /* Writes the report; returns the number of buckets, or -errno with err set. */
 long report_timeline(struct scan_src *src, const struct filter *flt,
 		     const struct timeline_opts *o, enum out_format fmt, FILE *f, unsigned width,

@@ -111,6 +111,17 @@ static int on_dump(void *vctx, const struct snap_event *ev)
 	return 0;
 }
 
+/* A stream that lost data (segread.h's verdict, the one import applies
+ * too) is a problem even when every snapshot it still held was intact. */
+static void on_end(struct dctx *c, const struct segread_stats *st)
+{
+	if (!segread_end_damaged(st->end))
+		return;
+	fprintf(c->msg, "%s: %s%s%s%s\n", c->path, segread_end_text(st->end),
+		st->zstd_error[0] ? " (zstd: " : "", st->zstd_error, st->zstd_error[0] ? ")" : "");
+	c->status = 1;
+}
+
 int segdump(const char *path, const struct segdump_opts *o, FILE *out, FILE *msg)
 {
 	struct dctx c = {.o = o, .out = out, .msg = msg};
@@ -132,6 +143,7 @@ int segdump(const char *path, const struct segdump_opts *o, FILE *out, FILE *msg
 	} else {
 		if (o->have_at)
 			emit(&c, &c.kept);
+		on_end(&c, &st);
 		rc = c.status;
 	}
 	buf_fini(&c.cur);
@@ -171,6 +183,7 @@ int segverify(const char *path, FILE *out, FILE *msg)
 		st.good, st.bad, st.junk,
 		!st.compressed ? "plain" : st.frame_complete ? "complete" : "open",
 		st.zstd_error[0] ? " zstd-error=" : "", st.zstd_error);
+	on_end(&c, &st);
 	if (st.good == 0 && st.bad == 0) {
 		fprintf(msg, "%s: no snapshot found (not a sockscope segment?)\n", shown);
 		c.status = 1;

@@ -1,0 +1,3 @@
+sockscope-recorder: unexpected argument 'extra'
+Try 'sockscope-recorder --help'.
+rc=2

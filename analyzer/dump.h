@@ -8,11 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lines.h"
 #include "sockrow.h"
 
-/* Longest line a parser is handed; the line reader reports longer ones as
- * bad and skips them. */
-#define DUMP_LINE_MAX 65536
+/* Longest line a parser is handed: the line reader's bound (lines.h reports
+ * longer ones as bad and skips them). The parsers sit above the reader. */
+#define DUMP_LINE_MAX LINES_MAX
 
 /* How surely a line belongs to a format (dump_format.probe). */
 enum dump_probe {

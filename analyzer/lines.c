@@ -4,10 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump.h"
 #include "lines.h"
 
-#define WINDOW (256 * 1024 + 2 * DUMP_LINE_MAX)
+#define WINDOW (256 * 1024 + 2 * LINES_MAX)
 #define RAW16 (64 * 1024)
 
 int lines_init(struct lines *l, struct input *in)
@@ -199,7 +198,7 @@ int lines_next(struct lines *l, const char **line, size_t *len)
 		if (!nl && l->start < l->end && l->eof) {
 			nl = s + avail;   /* last line without '\n' */
 		} else if (!nl) {
-			if (avail > DUMP_LINE_MAX) {
+			if (avail > LINES_MAX) {
 				/* drop the over-long line's bytes seen so far */
 				if (!l->skipping) {
 					l->lineno++;
@@ -226,7 +225,7 @@ int lines_next(struct lines *l, const char **line, size_t *len)
 		*len = (size_t)(nl - s);
 		if (*len > 0 && s[*len - 1] == '\r')
 			(*len)--;
-		if (*len > DUMP_LINE_MAX)
+		if (*len > LINES_MAX)
 			return -E2BIG;
 		return 1;
 	}

@@ -1,6 +1,6 @@
 /* lines — an input's decoded text as lines: UTF-8 (a BOM skipped) or
  * UTF-16LE with BOM (as PowerShell's `>` writes) converted to UTF-8, LF or
- * CRLF line ends (the CR is dropped), lines over DUMP_LINE_MAX skipped. */
+ * CRLF line ends (the CR is dropped), lines over LINES_MAX skipped. */
 #ifndef SOCKSCOPE_LINES_H
 #define SOCKSCOPE_LINES_H
 
@@ -9,6 +9,10 @@
 #include <stdint.h>
 
 #include "input.h"
+
+/* Longest line handed on; longer ones are reported (-E2BIG) and skipped.
+ * The dump parsers (dump.h) rely on it as their bound. */
+#define LINES_MAX 65536
 
 struct lines {
 	struct input *in;      /* borrowed */
@@ -34,7 +38,7 @@ void lines_fini(struct lines *l);
 int lines_peek(struct lines *l, size_t want, const char **text, size_t *len);
 
 /* The next line without its end: 1 with *line and *len set (valid until the
- * next call), 0 at the end, -E2BIG for a line longer than DUMP_LINE_MAX
+ * next call), 0 at the end, -E2BIG for a line longer than LINES_MAX
  * (skipped; lines_lineno() is its number), -errno on a read error. A last
  * line without '\n' is returned too. */
 int lines_next(struct lines *l, const char **line, size_t *len);

@@ -7,7 +7,6 @@
 
 #include "filter.h"
 #include "num.h"
-#include "store.h"
 #include "tcpstate.h"
 
 void filter_init(struct filter *f)
@@ -198,7 +197,7 @@ static int states_sql(uint32_t mask, struct buf *sql, struct filter_params *p)
 	for (int st = 1; rc == 0 && st < ST_MAX_; st++) {
 		if (!(mask & (1u << st)) || st == ST_NEW_SYN_RECV)
 			continue;
-		if ((rc = param_text(p, store_state_name(IPPROTO_TCP, st))) == 0)
+		if ((rc = param_text(p, tcpstate_db_name(IPPROTO_TCP, st))) == 0)
 			rc = buf_printf(sql, "%s?%u", sep, p->n);
 		sep = ", ";
 		if (rc == 0 && st == ST_CLOSE && (rc = param_text(p, "UNCONN")) == 0)

@@ -339,15 +339,6 @@ int store_snapshot_match(struct store *s, int64_t id, bool weak_time, int64_t *o
 	return rc;
 }
 
-const char *store_state_name(int proto, int state)
-{
-	if (state == ST_NEW_SYN_RECV)
-		state = ST_SYN_RECV;
-	if (proto != IPPROTO_TCP && state == ST_CLOSE)
-		return "UNCONN";
-	return tcpstate_name(state);
-}
-
 static const char *proto_name(int proto)
 {
 	switch (proto) {
@@ -376,7 +367,7 @@ static bool row_ok(const struct sock_row *in)
 {
 	const struct addr *la = &in->local, *ra = &in->remote;
 
-	return proto_name(in->proto) && store_state_name(in->proto, in->state) &&
+	return proto_name(in->proto) && tcpstate_db_name(in->proto, in->state) &&
 	       (in->family == AF_INET || in->family == AF_INET6) &&
 	       (in->family != AF_INET || (la->family == AF_INET && ra->family == AF_INET)) &&
 	       la->family == ra->family;
@@ -389,7 +380,7 @@ int store_row_prepare(const struct sock_row *in, struct store_row *out)
 	if (!row_ok(in))
 		return -EINVAL;
 	out->proto = proto_name(in->proto);
-	out->state = store_state_name(in->proto, in->state);
+	out->state = tcpstate_db_name(in->proto, in->state);
 	addr_fold(&la);
 	addr_fold(&ra);
 	out->llen = (uint8_t)addr_format(&la, out->laddr, sizeof out->laddr);

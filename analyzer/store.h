@@ -128,8 +128,4 @@ int store_process(struct store *s, int64_t snapshot, int64_t pid, const char *pr
 int store_raw(struct store *s, int64_t snapshot, const char *section, const void *text,
 	      size_t len);
 
-/* State names of the sockets table: net-tools spelling, SYN_RECV for
- * request sockets, UNCONN for unconnected UDP/raw. */
-const char *store_state_name(int proto, int state);
-
 #endif

@@ -338,24 +338,12 @@ static void test_deny_writes(void **state)
 	rm_db(path);
 }
 
-static void test_state_names(void **state)
-{
-	(void)state;
-	assert_string_equal(store_state_name(IPPROTO_TCP, ST_NEW_SYN_RECV), "SYN_RECV");
-	assert_string_equal(store_state_name(IPPROTO_TCP, ST_CLOSE), "CLOSE");
-	assert_string_equal(store_state_name(IPPROTO_UDP, ST_CLOSE), "UNCONN");
-	assert_string_equal(store_state_name(IPPROTO_UDP, ST_ESTABLISHED), "ESTABLISHED");
-	for (int st = ST_ESTABLISHED; st <= ST_CLOSING; st++)
-		assert_non_null(store_state_name(IPPROTO_TCP, st));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations),
 		cmocka_unit_test(test_sqlfn),
 		cmocka_unit_test(test_store),
-		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_snapshot_match),
 		cmocka_unit_test(test_deny_writes),
 	};

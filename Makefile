@@ -154,7 +154,7 @@ $(B)/tests/tools/%: $(B)/tests/tools/%.o $(RECLIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_REC)
 
-# blockgen drives analyzer/blockfmt.c: it links the analyzer library too.
+# blockgen drives analyzer/report/blockfmt.c: it links the analyzer library too.
 $(B)/tests/tools/blockgen: $(B)/tests/tools/blockgen.o $(ANALIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ANA)

@@ -12,7 +12,7 @@
 #include "buf.h"
 #include "cliopt.h"
 #include "db.h"
-#include "dump.h"
+#include "textfmt.h"
 #include "filter.h"
 #include "import.h"
 #include "num.h"
@@ -407,7 +407,7 @@ static int cmd_import(const struct cmd *c, int argc, char **argv)
 		fprintf(stderr, "sockscope import: name files, directories or - (stdin)\n");
 		return 2;
 	}
-	if (a.format && strcmp(a.format, "segment") && !dump_format_find(a.format)) {
+	if (a.format && strcmp(a.format, "segment") && !textfmt_find(a.format)) {
 		char shown[TERMSAFE_ARG_SIZE];
 
 		fprintf(stderr, "sockscope import: --format %s: expected segment, netstat, ss, proc, bsd or windows\n",

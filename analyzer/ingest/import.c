@@ -225,7 +225,7 @@ void import_progress(struct import_source *src)
 
 /* Which importer: a segment starts with the magic (docs/FORMAT.md); other
  * text goes to format detection unless --format says. */
-static int choose(struct importer *im, struct lines *l, const struct dump_format **f,
+static int choose(struct importer *im, struct lines *l, const struct textfmt **f,
 		  bool *segment, const char **why)
 {
 	const char *text;
@@ -247,14 +247,14 @@ static int choose(struct importer *im, struct lines *l, const struct dump_format
 		if (!strcmp(im->o->format, "segment"))
 			*segment = true;
 		else
-			*f = dump_format_find(im->o->format);
+			*f = textfmt_find(im->o->format);
 		return 0;
 	}
 	if (len >= 10 && !memcmp(text, "SOCKSCOPE ", 10)) {
 		*segment = true;
 		return 0;
 	}
-	*f = dump_detect(text, len);
+	*f = textfmt_detect(text, len);
 	if (!*f) {
 		*why = "not a format sockscope knows (a sockscope segment, or netstat, ss, "
 		       "/proc/net, BSD or Windows netstat output); --format forces one";
@@ -279,7 +279,7 @@ static int import_file(struct importer *im, const char *name, const char *path,
 {
 	struct import_source src = {0};
 	struct lines l;
-	const struct dump_format *f = NULL;
+	const struct textfmt *f = NULL;
 	bool segment = false, lines_ok = false, began = false;
 	const char *why = NULL;
 	char sha[SHA256_HEXLEN + 1], err[256];

@@ -11,14 +11,14 @@
 
 #include <sqlite3.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "input.h"
 #include "lines.h"
 #include "store.h"
 #include "utctime.h"
 
 struct import_opts {
-	const char *format;      /* --format: "segment", a dump_format name, NULL = detect */
+	const char *format;      /* --format: "segment", a textfmt name, NULL = detect */
 	const char *host;        /* --host for dumps that do not say; NULL = "unknown" */
 	bool have_at;
 	usec_t at;               /* --at: time of dumps without a date line */
@@ -94,6 +94,6 @@ void import_flag(struct import_source *src, const char *fmt, ...)
  * when the database failed (the source is rolled back). */
 int import_segment(struct import_source *src, struct lines *lines);
 /* A text dump of format f (cron logs split at date lines). */
-int import_text(struct import_source *src, struct lines *lines, const struct dump_format *f);
+int import_text(struct import_source *src, struct lines *lines, const struct textfmt *f);
 
 #endif

@@ -16,7 +16,7 @@
 
 struct text {
 	struct import_source *src;
-	const struct dump_format *f;
+	const struct textfmt *f;
 	void *state;
 	bool open;
 	bool weak;               /* the open snapshot's time is mtime or now */
@@ -171,7 +171,7 @@ static void warn_fallback(struct text *t)
 		import_warn(t->src, "no date line or --at: using the time of the import, %s", when);
 }
 
-int import_text(struct import_source *src, struct lines *l, const struct dump_format *f)
+int import_text(struct import_source *src, struct lines *l, const struct textfmt *f)
 {
 	struct text t = {.src = src, .f = f};
 	struct row_sink sink = {on_row, on_bad, &t};

@@ -1,5 +1,5 @@
 #!/bin/sh
-# blocklist_tools — every block-list format (analyzer/blockfmt.c, driven by
+# blocklist_tools — every block-list format (analyzer/report/blockfmt.c, driven by
 # tests/tools/blockgen) is checked and really loaded by its own tool inside a
 # throwaway network namespace: iptables-restore, ip6tables-restore, nft,
 # ipset restore; then the loaded rules/sets are listed and compared with the

@@ -14,7 +14,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "input.h"
 #include "lines.h"
 

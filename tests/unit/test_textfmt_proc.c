@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/import_proc: the captured /proc/net files alone and
+/* Unit tests for analyzer/parse/textfmt_proc: the captured /proc/net files alone and
  * concatenated, with and without headers and names, bad rows, probe(). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "tcpstate.h"
 #include "fixture.h"
-#include "dumpfeed.h"
+#include "textfmtfeed.h"
 
 #define MAXROWS 64
 
@@ -56,7 +56,7 @@ static int run(const char *text, size_t len, const char *hint, struct rows *rs)
 {
 	struct row_sink sink = {collect, complain, rs};
 
-	return dump_feed(&dump_proc, hint, text, len, &sink);
+	return textfmt_feed(&textfmt_proc, hint, text, len, &sink);
 }
 
 static void run_ok(const char *text, size_t len, const char *hint, struct rows *rs)
@@ -387,42 +387,42 @@ static void test_probe(void **state)
 	} cases[] = {
 		{"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
 		 "timeout inode",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
 		 "timeout inode\r",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
 		 "timeout inode ref pointer drops            ",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"  sl  local_address                         remote_address                        st "
 		 "tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"   0: 0100007F:0277 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0   "
 		 "     0 16010 1 0000000000000000 100 0 0 10 0",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"   0: 0100007F:0277 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0   "
 		 "     0 16010 1 0000000000000000 100 0 0 10 0\r",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{" 1243: B80D0120000000000000000002000000:1389 B80D0120000000000000000009000000:1771 01 "
 		 "00000000:00000000 00:00000000 00000000     0        0 1288685 2 000000005db5e5be 0",
-		 DUMP_PROBE_SURE},
-		{"   0: 0100007F:0277 00000000:0000 0A", DUMP_PROBE_NO},
-		{"", DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_SURE},
+		{"   0: 0100007F:0277 00000000:0000 0A", TEXTFMT_PROBE_NO},
+		{"", TEXTFMT_PROBE_NO},
 		{"tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN",
-		 DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_NO},
 		{"  TCP    1.2.3.45:135           0.0.0.0:0              LISTENING       1044",
-		 DUMP_PROBE_NO},
-		{"Active Connections", DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_NO},
+		{"Active Connections", TEXTFMT_PROBE_NO},
 	};
 	(void)state;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int got = dump_proc.probe(cases[i].line, strlen(cases[i].line));
+		int got = textfmt_proc.probe(cases[i].line, strlen(cases[i].line));
 
 		if (got != cases[i].want)
 			fail_msg("probe(\"%s\") = %d, want %d", cases[i].line, got, cases[i].want);
 	}
-	assert_string_equal(dump_proc.name, "proc");
+	assert_string_equal(textfmt_proc.name, "proc");
 }
 
 int main(void)

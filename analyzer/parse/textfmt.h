@@ -1,8 +1,8 @@
-/* dump — the interface every parser of a foreign text dump implements
+/* textfmt — the interface every parser of a foreign text dump implements
  * (Linux netstat, ss, /proc/net, BSD/macOS netstat, Windows netstat), the
  * table of those parsers and format detection. Pure: lines in, rows out. */
-#ifndef SOCKSCOPE_DUMP_H
-#define SOCKSCOPE_DUMP_H
+#ifndef SOCKSCOPE_TEXTFMT_H
+#define SOCKSCOPE_TEXTFMT_H
 
 #include <stddef.h>
 #include <string.h>
@@ -10,19 +10,20 @@
 
 #include "lines.h"
 #include "sockrow.h"
+#include "token.h"
 
 /* Longest line a parser is handed: the line reader's bound (lines.h reports
  * longer ones as bad and skips them). The parsers sit above the reader. */
-#define DUMP_LINE_MAX LINES_MAX
+#define TEXTFMT_LINE_MAX LINES_MAX
 
-/* How surely a line belongs to a format (dump_format.probe). */
-enum dump_probe {
-	DUMP_PROBE_NO = 0,     /* this format never writes such a line */
-	DUMP_PROBE_MAYBE = 1,  /* a blank-ish, title or row shape others share */
-	DUMP_PROBE_SURE = 2,   /* a header or row only this format writes */
+/* How surely a line belongs to a format (textfmt.probe). */
+enum textfmt_probe {
+	TEXTFMT_PROBE_NO = 0,     /* this format never writes such a line */
+	TEXTFMT_PROBE_MAYBE = 1,  /* a blank-ish, title or row shape others share */
+	TEXTFMT_PROBE_SURE = 2,   /* a header or row only this format writes */
 };
 
-struct dump_format {
+struct textfmt {
 	const char *name;      /* --format name: "netstat", "ss", "proc", "bsd", "windows" */
 	const char *summary;   /* one line for --help */
 	size_t state_size;     /* bytes of parser state the caller provides,
@@ -34,7 +35,7 @@ struct dump_format {
 	 * the file name when known (NULL otherwise); the /proc parser uses it
 	 * to tell tcp from udp when no header line says. */
 	void (*begin)(void *state, const char *name_hint);
-	/* One line: UTF-8, no '\n', no '\r', len <= DUMP_LINE_MAX. lineno is
+	/* One line: UTF-8, no '\n', no '\r', len <= TEXTFMT_LINE_MAX. lineno is
 	 * 1-based, for sink->bad. Rows go to sink->row (program borrowed: valid
 	 * during the call); malformed lines to sink->bad. Returns 0 or the
 	 * negative errno sink->row returned. */
@@ -46,62 +47,38 @@ struct dump_format {
 	int (*end)(void *state, const struct row_sink *sink);
 };
 
-extern const struct dump_format dump_netstat;   /* import_netstat.c */
-extern const struct dump_format dump_ss;        /* import_ss.c */
-extern const struct dump_format dump_proc;      /* import_proc.c */
-extern const struct dump_format dump_bsd;       /* import_bsd.c */
-extern const struct dump_format dump_windows;   /* import_windows.c */
+extern const struct textfmt textfmt_netstat;   /* textfmt_netstat.c */
+extern const struct textfmt textfmt_ss;        /* textfmt_ss.c */
+extern const struct textfmt textfmt_proc;      /* textfmt_proc.c */
+extern const struct textfmt textfmt_bsd;       /* textfmt_bsd.c */
+extern const struct textfmt textfmt_windows;   /* textfmt_windows.c */
 
 /* All of the above, NULL-terminated, in --help order. */
-extern const struct dump_format *const dump_formats[];
+extern const struct textfmt *const textfmt_all[];
 
 /* The format called `name`, or NULL. */
-const struct dump_format *dump_format_find(const char *name);
+const struct textfmt *textfmt_find(const char *name);
 
 /* Detects the format of a dump from its first lines: text[0..len) is UTF-8
  * with '\n' line ends (CRs before them are ignored; a last line without
  * '\n' is looked at too). Lines that are `date` output (dateline.h) are skipped. Returns
  * the format with the highest score, or NULL when no format scores a SURE
  * line (or the two best tie). */
-const struct dump_format *dump_detect(const char *text, size_t len);
+const struct textfmt *textfmt_detect(const char *text, size_t len);
 
-/* ---- helpers shared by the parsers ---------------------------------------- */
-
-struct dump_tok {
-	const char *s;
-	size_t len;
-};
-
-/* Splits line[0..len) at runs of spaces and tabs into at most max tokens.
- * Returns the number of tokens found, which may exceed max (then only the
- * first max are stored). */
-size_t dump_split(const char *line, size_t len, struct dump_tok *tok, size_t max);
-
-/* True when t equals the NUL-terminated word w (ASCII case-insensitive).
- * Inline: w is a literal, its length folds, and most calls end at it. */
-static inline int dump_tok_is(const struct dump_tok *t, const char *w)
-{
-	size_t wl = strlen(w);
-
-	return t->len == wl && strncasecmp(t->s, w, wl) == 0;
-}
-
-/* True when t is one or more ASCII digits. */
-int dump_tok_digits(const struct dump_tok *t);
-/* t as a plain decimal <= UINT32_MAX (common/num rules). 0 or -EINVAL. */
-int dump_tok_u32(const struct dump_tok *t, uint32_t *out);
+/* ---- helpers shared by the parsers (tokens: token.h) ---------------------- */
 
 /* What a parser's row parse decided, sent on: `why` (what was expected) to
  * sink->bad for line lineno, or else r to sink->row. Returns 0 or what
  * sink->row returned. */
-int dump_emit(const struct row_sink *sink, size_t lineno, const char *why,
+int textfmt_emit(const struct row_sink *sink, size_t lineno, const char *why,
 	      const struct sock_row *r);
-/* dump_format.end of parsers that hold no row back: 0. */
-int dump_end_nothing(void *state, const struct row_sink *sink);
+/* textfmt.end of parsers that hold no row back: 0. */
+int textfmt_end_nothing(void *state, const struct row_sink *sink);
 
 /* Fills r with "unknown" for everything a dump does not say: zeroes, pid 0,
  * program NULL and r->unknown = SOCKROW_UNKNOWN_ALL. Parsers call it first,
  * then fill (and clear the unknown bits of) what the line says. */
-void dump_row_init(struct sock_row *r);
+void textfmt_row_init(struct sock_row *r);
 
 #endif

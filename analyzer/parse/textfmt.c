@@ -1,19 +1,20 @@
-/* detect — the table of foreign-dump parsers and format detection: every
- * parser scores the first lines, the format with the most sure lines wins. */
+/* textfmt — the table of foreign-dump parsers, format detection (every
+ * parser scores the first lines, the format with the most sure lines wins)
+ * and the row helpers every parser shares. */
 #include <string.h>
 
 #include "dateline.h"
-#include "dump.h"
+#include "textfmt.h"
 
-const struct dump_format *const dump_formats[] = {
-	&dump_netstat, &dump_ss, &dump_proc, &dump_bsd, &dump_windows, NULL,
+const struct textfmt *const textfmt_all[] = {
+	&textfmt_netstat, &textfmt_ss, &textfmt_proc, &textfmt_bsd, &textfmt_windows, NULL,
 };
 
-const struct dump_format *dump_format_find(const char *name)
+const struct textfmt *textfmt_find(const char *name)
 {
-	for (size_t i = 0; dump_formats[i]; i++)
-		if (!strcmp(dump_formats[i]->name, name))
-			return dump_formats[i];
+	for (size_t i = 0; textfmt_all[i]; i++)
+		if (!strcmp(textfmt_all[i]->name, name))
+			return textfmt_all[i];
 	return NULL;
 }
 
@@ -21,9 +22,9 @@ const struct dump_format *dump_format_find(const char *name)
  * line, few enough that detection stays cheap. */
 #define DETECT_LINES 200
 
-const struct dump_format *dump_detect(const char *text, size_t len)
+const struct textfmt *textfmt_detect(const char *text, size_t len)
 {
-	enum { N = sizeof dump_formats / sizeof dump_formats[0] - 1 };
+	enum { N = sizeof textfmt_all / sizeof textfmt_all[0] - 1 };
 	unsigned sure[N] = {0}, maybe[N] = {0};
 	size_t pos = 0, best = N, second = N;
 	unsigned lines = 0;
@@ -41,10 +42,10 @@ const struct dump_format *dump_detect(const char *text, size_t len)
 		lines++;
 		if (l > 0 && dateline_parse(text + pos, l, &t) != 0) {
 			for (size_t i = 0; i < N; i++) {
-				int p = dump_formats[i]->probe(text + pos, l);
+				int p = textfmt_all[i]->probe(text + pos, l);
 
-				sure[i] += p == DUMP_PROBE_SURE;
-				maybe[i] += p == DUMP_PROBE_MAYBE;
+				sure[i] += p == TEXTFMT_PROBE_SURE;
+				maybe[i] += p == TEXTFMT_PROBE_MAYBE;
 			}
 		}
 		pos = end + 1;
@@ -64,5 +65,28 @@ const struct dump_format *dump_detect(const char *text, size_t len)
 		return NULL;
 	if (second != N && sure[second] == sure[best] && maybe[second] == maybe[best])
 		return NULL;   /* a tie: refuse to guess */
-	return dump_formats[best];
+	return textfmt_all[best];
+}
+
+int textfmt_emit(const struct row_sink *sink, size_t lineno, const char *why,
+	      const struct sock_row *r)
+{
+	if (why) {
+		sink->bad(sink->ctx, lineno, why);
+		return 0;
+	}
+	return sink->row(sink->ctx, r);
+}
+
+int textfmt_end_nothing(void *state, const struct row_sink *sink)
+{
+	(void)state;
+	(void)sink;
+	return 0;
+}
+
+void textfmt_row_init(struct sock_row *r)
+{
+	memset(r, 0, sizeof *r);
+	r->unknown = SOCKROW_UNKNOWN_ALL;
 }

@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/import_windows: the tests/data/windows samples row
+/* Unit tests for analyzer/parse/textfmt_windows: the tests/data/windows samples row
  * by row, -b program lines, states, malformed rows and probe(). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "tcpstate.h"
 #include "fixture.h"
-#include "dumpfeed.h"
+#include "textfmtfeed.h"
 
 #define MAXROWS 64
 
@@ -69,7 +69,7 @@ static int run(const char *text, size_t len, struct rows *rs)
 {
 	struct row_sink sink = {collect, complain, rs};
 
-	return dump_feed(&dump_windows, "netstat.txt", text, len, &sink);
+	return textfmt_feed(&textfmt_windows, "netstat.txt", text, len, &sink);
 }
 
 static void run_fixture(const char *name, struct rows *rs)
@@ -472,12 +472,12 @@ static void test_begin_resets(void **state)
 	(void)state;
 
 	memset(&rs, 0, sizeof rs);
-	dump_windows.begin(state_buf, NULL);
-	assert_int_equal(dump_windows.line(state_buf, row, strlen(row), 1, &sink), 0);
-	dump_windows.begin(state_buf, NULL);
-	assert_int_equal(dump_windows.end(state_buf, &sink), 0);
+	textfmt_windows.begin(state_buf, NULL);
+	assert_int_equal(textfmt_windows.line(state_buf, row, strlen(row), 1, &sink), 0);
+	textfmt_windows.begin(state_buf, NULL);
+	assert_int_equal(textfmt_windows.end(state_buf, &sink), 0);
 	assert_int_equal(rs.n, 0);
-	assert_int_equal(dump_windows.end(state_buf, &sink), 0);
+	assert_int_equal(textfmt_windows.end(state_buf, &sink), 0);
 	assert_int_equal(rs.n, 0);
 }
 
@@ -487,50 +487,50 @@ static void test_probe(void **state)
 		const char *line;
 		int want;
 	} cases[] = {
-		{"Active Connections", DUMP_PROBE_SURE},
-		{"Active Connections\r", DUMP_PROBE_SURE},
+		{"Active Connections", TEXTFMT_PROBE_SURE},
+		{"Active Connections\r", TEXTFMT_PROBE_SURE},
 		{"  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       1044",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING\r",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"  TCP    [fe80::1%12]:49669     [fe80::2%12]:443       ESTABLISHED     3321",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"  UDP    0.0.0.0:123            *:*                                    1484",
-		 DUMP_PROBE_SURE},
-		{"  UDP    [::]:123               *:*                    ", DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
+		{"  UDP    [::]:123               *:*                    ", TEXTFMT_PROBE_SURE},
 		{"  TCP    0.0.0.0:135            0.0.0.0:0              ABH\xc3\x96REN         1044",
-		 DUMP_PROBE_SURE},
+		 TEXTFMT_PROBE_SURE},
 		{"  Proto  Local Address          Foreign Address        State           PID",
-		 DUMP_PROBE_MAYBE},
+		 TEXTFMT_PROBE_MAYBE},
 		{"  Proto  Lokale Adresse         Remoteadresse          Status          PID",
-		 DUMP_PROBE_MAYBE},
-		{" [svchost.exe]", DUMP_PROBE_MAYBE},
-		{"", DUMP_PROBE_NO},
-		{"\r", DUMP_PROBE_NO},
-		{"Active Internet connections (servers and established)", DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_MAYBE},
+		{" [svchost.exe]", TEXTFMT_PROBE_MAYBE},
+		{"", TEXTFMT_PROBE_NO},
+		{"\r", TEXTFMT_PROBE_NO},
+		{"Active Internet connections (servers and established)", TEXTFMT_PROBE_NO},
 		{"Proto Recv-Q Send-Q Local Address           Foreign Address         State",
-		 DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_NO},
 		{"tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN",
-		 DUMP_PROBE_NO},
-		{"TCP    0.0.0.0:135            0.0.0.0:0              LISTENING", DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_NO},
+		{"TCP    0.0.0.0:135            0.0.0.0:0              LISTENING", TEXTFMT_PROBE_NO},
 		{"  tcp    0.0.0.0:135            0.0.0.0:0              LISTENING",
-		 DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_NO},
 		{"tcp4       0      0  192.0.2.1.443          203.0.113.5.51234      ESTABLISHED",
-		 DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_NO},
 		{"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   "
 		 "uid  timeout inode",
-		 DUMP_PROBE_NO},
-		{"  TCP    Statistics for IPv4", DUMP_PROBE_NO},
+		 TEXTFMT_PROBE_NO},
+		{"  TCP    Statistics for IPv4", TEXTFMT_PROBE_NO},
 	};
 	(void)state;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int got = dump_windows.probe(cases[i].line, strlen(cases[i].line));
+		int got = textfmt_windows.probe(cases[i].line, strlen(cases[i].line));
 
 		if (got != cases[i].want)
 			fail_msg("probe(\"%s\") = %d, want %d", cases[i].line, got, cases[i].want);
 	}
-	assert_string_equal(dump_windows.name, "windows");
+	assert_string_equal(textfmt_windows.name, "windows");
 }
 
 int main(void)

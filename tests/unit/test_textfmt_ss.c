@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/import_ss: every captured ss output of
+/* Unit tests for analyzer/parse/textfmt_ss: every captured ss output of
  * tests/data/ss (see its README.md) parsed against one table of the sockets
  * the capture created, and hand-written edge cases. */
 #include <stdarg.h>
@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "tcpstate.h"
 #include "fixture.h"
-#include "dumpfeed.h"
+#include "textfmtfeed.h"
 
 #define MAXROWS 128
 #define MAXBAD 16
@@ -66,7 +66,7 @@ static int run(const char *text, size_t len, const char *hint, struct got *g)
 {
 	struct row_sink sink = {collect, complain, g};
 
-	return dump_feed(&dump_ss, hint, text, len, &sink);
+	return textfmt_feed(&textfmt_ss, hint, text, len, &sink);
 }
 
 static void run_str(const char *text, const char *hint, struct got *g)
@@ -642,36 +642,36 @@ static void test_probe(void **state)
 		const char *line;
 		int want;
 	} cases[] = {
-	    {"State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess", DUMP_PROBE_SURE},
+	    {"State Recv-Q Send-Q Local Address:Port Peer Address:PortProcess", TEXTFMT_PROBE_SURE},
 	    {"Netid State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process",
-	     DUMP_PROBE_SURE},
-	    {"Recv-Q Send-Q Local Address:Port Peer Address:Port", DUMP_PROBE_SURE},
-	    {"LISTEN 0      128          0.0.0.0:22       0.0.0.0:*", DUMP_PROBE_SURE},
-	    {"tcp   ESTAB  0      0   192.0.2.1:22 198.51.100.1:4000", DUMP_PROBE_SURE},
-	    {"u_str ESTAB 0 0 * 2362115 * 2362114", DUMP_PROBE_SURE},
-	    {"UNCONN 0 0 *:5353 *:*", DUMP_PROBE_SURE},
+	     TEXTFMT_PROBE_SURE},
+	    {"Recv-Q Send-Q Local Address:Port Peer Address:Port", TEXTFMT_PROBE_SURE},
+	    {"LISTEN 0      128          0.0.0.0:22       0.0.0.0:*", TEXTFMT_PROBE_SURE},
+	    {"tcp   ESTAB  0      0   192.0.2.1:22 198.51.100.1:4000", TEXTFMT_PROBE_SURE},
+	    {"u_str ESTAB 0 0 * 2362115 * 2362114", TEXTFMT_PROBE_SURE},
+	    {"UNCONN 0 0 *:5353 *:*", TEXTFMT_PROBE_SURE},
 	    {"Proto Recv-Q Send-Q Local Address           Foreign Address         State",
-	     DUMP_PROBE_NO},
+	     TEXTFMT_PROBE_NO},
 	    {"tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN",
-	     DUMP_PROBE_NO},
+	     TEXTFMT_PROBE_NO},
 	    {"tcp4       0      0  10.0.0.1.22            10.0.0.2.50000         ESTABLISHED",
-	     DUMP_PROBE_NO},
-	    {"  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING", DUMP_PROBE_NO},
-	    {"\t cubic wscale:7,7 rto:204", DUMP_PROBE_NO},
-	    {" users:((\"sshd\",pid=1,fd=3))", DUMP_PROBE_NO},
-	    {"LISTEN", DUMP_PROBE_NO},
-	    {"", DUMP_PROBE_NO},
+	     TEXTFMT_PROBE_NO},
+	    {"  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING", TEXTFMT_PROBE_NO},
+	    {"\t cubic wscale:7,7 rto:204", TEXTFMT_PROBE_NO},
+	    {" users:((\"sshd\",pid=1,fd=3))", TEXTFMT_PROBE_NO},
+	    {"LISTEN", TEXTFMT_PROBE_NO},
+	    {"", TEXTFMT_PROBE_NO},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int got = dump_ss.probe(cases[i].line, strlen(cases[i].line));
+		int got = textfmt_ss.probe(cases[i].line, strlen(cases[i].line));
 
 		if (got != cases[i].want)
 			fail_msg("probe(\"%s\") = %d, want %d", cases[i].line, got, cases[i].want);
 	}
-	assert_string_equal(dump_ss.name, "ss");
-	assert_ptr_equal(dump_format_find("ss"), &dump_ss);
+	assert_string_equal(textfmt_ss.name, "ss");
+	assert_ptr_equal(textfmt_find("ss"), &textfmt_ss);
 }
 
 int main(void)

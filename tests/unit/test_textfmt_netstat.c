@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/import_netstat: the real net-tools 2.10 captures
+/* Unit tests for analyzer/parse/textfmt_netstat: the real net-tools 2.10 captures
  * of tests/data/netstat parsed into rows and checked against the /proc files
  * and process map captured with them, hand-made variants (-o, -e without
  * -n, no header) and malformed lines. */
@@ -15,11 +15,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "procnet.h"
 #include "tcpstate.h"
 #include "fixture.h"
-#include "dumpfeed.h"
+#include "textfmtfeed.h"
 
 #define MAXROWS 64
 
@@ -69,7 +69,7 @@ static int run(const char *text, size_t len, struct got *g)
 {
 	struct row_sink sink = {collect, complain, g};
 
-	return dump_feed(&dump_netstat, NULL, text, len, &sink);
+	return textfmt_feed(&textfmt_netstat, NULL, text, len, &sink);
 }
 
 static void run_str(const char *text, struct got *g)
@@ -670,13 +670,13 @@ static void test_probe(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof sure / sizeof sure[0]; i++)
-		if (dump_netstat.probe(sure[i], strlen(sure[i])) != DUMP_PROBE_SURE)
+		if (textfmt_netstat.probe(sure[i], strlen(sure[i])) != TEXTFMT_PROBE_SURE)
 			fail_msg("not SURE: %s", sure[i]);
 	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
-		if (dump_netstat.probe(no[i], strlen(no[i])) != DUMP_PROBE_NO)
+		if (textfmt_netstat.probe(no[i], strlen(no[i])) != TEXTFMT_PROBE_NO)
 			fail_msg("not NO: %s", no[i]);
-	assert_int_equal(dump_netstat.probe("Active Internet connections", 27), DUMP_PROBE_MAYBE);
-	assert_string_equal(dump_netstat.name, "netstat");
+	assert_int_equal(textfmt_netstat.probe("Active Internet connections", 27), TEXTFMT_PROBE_MAYBE);
+	assert_string_equal(textfmt_netstat.name, "netstat");
 }
 
 /* Every line of every capture probes as netstat (SURE, or NO for what is not
@@ -695,7 +695,7 @@ static void test_probe_fixtures(void **state)
 			const char *nl = memchr(text + i, '\n', len - i);
 			size_t e = nl ? (size_t)(nl - text) : len;
 
-			if (dump_netstat.probe(text + i, e - i) != DUMP_PROBE_SURE)
+			if (textfmt_netstat.probe(text + i, e - i) != TEXTFMT_PROBE_SURE)
 				fail_msg("%s: not SURE: %.*s", files[f], (int)(e - i), text + i);
 			i = e + 1;
 		}

@@ -1,4 +1,4 @@
-/* import_proc — the parser of saved /proc/net/{tcp,tcp6,udp,udp6} text, alone
+/* textfmt_proc — the parser of saved /proc/net/{tcp,tcp6,udp,udp6} text, alone
  * or concatenated: which file each row is from; common/procnet reads the row. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "procnet.h"
 #include "tcpstate.h"
 
@@ -80,19 +80,19 @@ static void proc_begin(void *state, const char *name_hint)
 }
 
 /* "  sl  local_address ..." */
-static bool is_header(const struct dump_tok *t, size_t n)
+static bool is_header(const struct tok *t, size_t n)
 {
 	return n >= 2 && t[0].len == 2 && memcmp(t[0].s, "sl", 2) == 0 && t[1].len == 13 &&
 	       memcmp(t[1].s, "local_address", 13) == 0;
 }
 
-static int header_proto(const struct proc_state *st, const struct dump_tok *t, size_t n)
+static int header_proto(const struct proc_state *st, const struct tok *t, size_t n)
 {
-	const struct dump_tok *last = &t[n - 1];
+	const struct tok *last = &t[n - 1];
 
-	if (dump_tok_is(last, "drops"))
+	if (tok_is(last, "drops"))
 		return st->hint_raw ? IPPROTO_RAW : IPPROTO_UDP;
-	if (dump_tok_is(last, "inode"))
+	if (tok_is(last, "inode"))
 		return IPPROTO_TCP;
 	return st->proto;
 }
@@ -100,7 +100,7 @@ static int header_proto(const struct proc_state *st, const struct dump_tok *t, s
 /* The width of the local address ("0100007F:0277" or 32 digits and a
  * port) gives the family; 0 for any other shape, left to procnet to
  * describe. */
-static int row_family(const struct dump_tok *t, size_t n)
+static int row_family(const struct tok *t, size_t n)
 {
 	const char *colon;
 
@@ -126,10 +126,10 @@ static int proc_line(void *state, const char *line, size_t len, size_t lineno,
 		     const struct row_sink *sink)
 {
 	struct proc_state *st = state;
-	struct dump_tok t[PROC_MAXTOK];
+	struct tok t[PROC_MAXTOK];
 	struct sock_row r;
 	const char *what;
-	size_t n = dump_split(line, len, t, PROC_MAXTOK);
+	size_t n = tok_split(line, len, t, PROC_MAXTOK);
 	int family, rc;
 
 	if (n == 0)
@@ -162,7 +162,7 @@ static int proc_line(void *state, const char *line, size_t len, size_t lineno,
 
 static int proc_probe(const char *line, size_t len)
 {
-	struct dump_tok t[PROC_MAXTOK];
+	struct tok t[PROC_MAXTOK];
 	struct sock_row r;
 	const char *what;
 	size_t n;
@@ -170,23 +170,23 @@ static int proc_probe(const char *line, size_t len)
 
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
-	n = dump_split(line, len, t, PROC_MAXTOK);
+	n = tok_split(line, len, t, PROC_MAXTOK);
 	if (n == 0)
-		return DUMP_PROBE_NO;
+		return TEXTFMT_PROBE_NO;
 	if (is_header(t, n))
-		return DUMP_PROBE_SURE;
+		return TEXTFMT_PROBE_SURE;
 	family = row_family(t, n);
 	if (family && procnet_parse_line(line, len, IPPROTO_TCP, family, false, &r, &what) == 0)
-		return DUMP_PROBE_SURE;
-	return DUMP_PROBE_NO;
+		return TEXTFMT_PROBE_SURE;
+	return TEXTFMT_PROBE_NO;
 }
 
-const struct dump_format dump_proc = {
+const struct textfmt textfmt_proc = {
 	.name = "proc",
 	.summary = "raw /proc/net/tcp, tcp6, udp, udp6 text, alone or concatenated",
 	.state_size = sizeof(struct proc_state),
 	.probe = proc_probe,
 	.begin = proc_begin,
 	.line = proc_line,
-	.end = dump_end_nothing,
+	.end = textfmt_end_nothing,
 };

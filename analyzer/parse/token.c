@@ -1,13 +1,12 @@
-/* dump — helpers every foreign-dump parser shares: tokens and a row whose
- * fields start out unknown. */
+/* token — splitting a dump line into tokens, and the tests on one token. */
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
 
-#include "dump.h"
+#include "token.h"
 #include "num.h"
 
-size_t dump_split(const char *line, size_t len, struct dump_tok *tok, size_t max)
+size_t tok_split(const char *line, size_t len, struct tok *tok, size_t max)
 {
 	static const uint64_t spaces = 0x2020202020202020ULL;
 	size_t i = 0, n = 0;
@@ -45,7 +44,7 @@ size_t dump_split(const char *line, size_t len, struct dump_tok *tok, size_t max
 }
 
 
-int dump_tok_digits(const struct dump_tok *t)
+int tok_digits(const struct tok *t)
 {
 	if (t->len == 0)
 		return 0;
@@ -55,7 +54,7 @@ int dump_tok_digits(const struct dump_tok *t)
 	return 1;
 }
 
-int dump_tok_u32(const struct dump_tok *t, uint32_t *out)
+int tok_u32(const struct tok *t, uint32_t *out)
 {
 	uint64_t v;
 
@@ -63,27 +62,4 @@ int dump_tok_u32(const struct dump_tok *t, uint32_t *out)
 		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;
-}
-
-int dump_emit(const struct row_sink *sink, size_t lineno, const char *why,
-	      const struct sock_row *r)
-{
-	if (why) {
-		sink->bad(sink->ctx, lineno, why);
-		return 0;
-	}
-	return sink->row(sink->ctx, r);
-}
-
-int dump_end_nothing(void *state, const struct row_sink *sink)
-{
-	(void)state;
-	(void)sink;
-	return 0;
-}
-
-void dump_row_init(struct sock_row *r)
-{
-	memset(r, 0, sizeof *r);
-	r->unknown = SOCKROW_UNKNOWN_ALL;
 }

@@ -1,4 +1,4 @@
-/* dumpfeed — how the parser tests hand a dump to a parser: line by line as
+/* textfmtfeed — how the parser tests hand a dump to a parser: line by line as
  * the importer does (no '\n', a trailing '\r' dropped, 1-based numbers),
  * then end(). Header-only: each test is one program. */
 #ifndef SOCKSCOPE_TEST_DUMPFEED_H
@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dump.h"
+#include "textfmt.h"
 
 /* Runs f over text[0..len) with name_hint; returns the first non-zero
  * result of line() (end() is then not called) or end()'s. */
-static inline int dump_feed(const struct dump_format *f, const char *name_hint, const char *text,
+static inline int textfmt_feed(const struct textfmt *f, const char *name_hint, const char *text,
 			    size_t len, const struct row_sink *sink)
 {
 	void *st = malloc(f->state_size ? f->state_size : 1);

@@ -1,4 +1,4 @@
-/* fuzz_import_ss — any bytes as a saved `ss` dump: every row must be a sane
+/* fuzz_textfmt_ss — any bytes as a saved `ss` dump: every row must be a sane
  * inet row, no more rows and complaints than lines, end() must be safe after
  * any line, and each line in a buffer of its own exact size must give the
  * same rows as the lines read in place. */
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "tcpstate.h"
 #include "fuzzrow.h"
 
@@ -97,7 +97,7 @@ static size_t feed(const char *text, size_t len, const char *hint, int exact, st
 	struct row_sink sink = {on_row, on_bad, c}, quiet = {row_ignore, bad_ignore, NULL};
 	size_t i = 0, lineno = 0, nonblank = 0;
 
-	dump_ss.begin(st, hint);
+	textfmt_ss.begin(st, hint);
 	while (i < len) {
 		const char *nl = memchr(text + i, '\n', len - i);
 		size_t l = nl ? (size_t)(nl - (text + i)) : len - i;
@@ -116,18 +116,18 @@ static size_t feed(const char *text, size_t len, const char *hint, int exact, st
 			memcpy(copy, line, l);
 			line = copy;
 		}
-		if (dump_ss.line(st, line, l, ++lineno, &sink) != 0)
+		if (textfmt_ss.line(st, line, l, ++lineno, &sink) != 0)
 			abort();
 		free(copy);
 		/* the dump could end here: end() on a copy of the state */
 		if (scratch) {
-			memcpy(scratch, st, dump_ss.state_size);
-			if (dump_ss.end(scratch, &quiet) != 0)
+			memcpy(scratch, st, textfmt_ss.state_size);
+			if (textfmt_ss.end(scratch, &quiet) != 0)
 				abort();
 		}
 		i += l + 1;
 	}
-	if (dump_ss.end(st, &sink) != 0 || dump_ss.end(st, &sink) != 0)
+	if (textfmt_ss.end(st, &sink) != 0 || textfmt_ss.end(st, &sink) != 0)
 		abort();
 	return nonblank;
 }
@@ -143,8 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	hint = hints[data[0] & 3];
-	st = malloc(dump_ss.state_size);
-	scratch = malloc(dump_ss.state_size);
+	st = malloc(textfmt_ss.state_size);
+	scratch = malloc(textfmt_ss.state_size);
 	if (!st || !scratch)
 		abort();
 	memset(&a, 0, sizeof a);
@@ -173,8 +173,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (a.bad_line[i] != b.bad_line[i] || a.bad_line[i] > size)
 			abort();
 	/* probe is stateless and total */
-	if ((unsigned)dump_ss.probe((const char *)data + 1,
-				    strnlen((const char *)data + 1, size - 1)) > DUMP_PROBE_SURE)
+	if ((unsigned)textfmt_ss.probe((const char *)data + 1,
+				    strnlen((const char *)data + 1, size - 1)) > TEXTFMT_PROBE_SURE)
 		abort();
 	free(st);
 	free(scratch);

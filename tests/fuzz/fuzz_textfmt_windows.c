@@ -1,4 +1,4 @@
-/* fuzz_import_windows — any Windows netstat text: consistent rows, programs
+/* fuzz_textfmt_windows — any Windows netstat text: consistent rows, programs
  * clean and terminated, rows only from TCP/UDP lines, at most one verdict
  * (row or bad) per line, sink errors returned, end() after anything
  * harmless. */
@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
-#include "dump.h"
+#include "textfmt.h"
 #include "tcpstate.h"
 #include "fuzzrow.h"
 
@@ -79,10 +79,10 @@ static void on_bad(void *vctx, size_t lineno, const char *expected)
 /* Lines whose first word is TCP or UDP: the most rows there can be. */
 static int tcp_or_udp(const char *line, size_t len)
 {
-	struct dump_tok t[1];
+	struct tok t[1];
 
-	return dump_split(line, len, t, 1) > 0 &&
-	       (dump_tok_is(&t[0], "TCP") || dump_tok_is(&t[0], "UDP"));
+	return tok_split(line, len, t, 1) > 0 &&
+	       (tok_is(&t[0], "TCP") || tok_is(&t[0], "UDP"));
 }
 
 static alignas(max_align_t) unsigned char state[1024];
@@ -95,28 +95,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t pos = 0, lineno = 0, shaped = 0, lines = 0;
 	int rc = 0, p;
 
-	if (size < 1 || dump_windows.state_size > sizeof state)
+	if (size < 1 || textfmt_windows.state_size > sizeof state)
 		return 0;
 	memset(&c, 0, sizeof c);
 	c.stop_at = data[0] & 15;
 	text = (const char *)data + 1;
 	size--;
-	dump_windows.begin(state, NULL);
+	textfmt_windows.begin(state, NULL);
 	while (pos < size) {
 		const char *nl = memchr(text + pos, '\n', size - pos);
 		size_t end = nl ? (size_t)(nl - text) : size, len = end - pos;
 
 		lineno++;
-		p = dump_windows.probe(text + pos, len);
-		if (p < DUMP_PROBE_NO || p > DUMP_PROBE_SURE)
+		p = textfmt_windows.probe(text + pos, len);
+		if (p < TEXTFMT_PROBE_NO || p > TEXTFMT_PROBE_SURE)
 			abort();
 		/* the reader strips one CR of CRLF */
 		if (len > 0 && text[end - 1] == '\r')
 			len--;
-		if (len <= DUMP_LINE_MAX) {
+		if (len <= TEXTFMT_LINE_MAX) {
 			shaped += (size_t)tcp_or_udp(text + pos, len);
 			lines++;
-			rc = dump_windows.line(state, text + pos, len, lineno, &sink);
+			rc = textfmt_windows.line(state, text + pos, len, lineno, &sink);
 			if (rc != 0 && !(rc == -ECANCELED && c.stopped))
 				abort();
 			if (rc)
@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos = end + 1;
 	}
 	if (!rc)
-		rc = dump_windows.end(state, &sink);
+		rc = textfmt_windows.end(state, &sink);
 	if (rc != 0 && !(rc == -ECANCELED && c.stopped))
 		abort();
 	if (c.stopped != (rc == -ECANCELED))
@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		size_t before = c.rows;
 
-		if (dump_windows.end(state, &sink) != 0 || c.rows != before)
+		if (textfmt_windows.end(state, &sink) != 0 || c.rows != before)
 			abort();
 	}
 	/* rows come from TCP/UDP lines only; a line is a row, bad, or neither */

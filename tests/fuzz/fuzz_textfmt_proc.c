@@ -1,4 +1,4 @@
-/* fuzz_import_proc — any /proc/net text: consistent rows, <= 1 per line, sink
+/* fuzz_textfmt_proc — any /proc/net text: consistent rows, <= 1 per line, sink
  * errors returned, end() harmless, a SURE probe() row parses alone. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
-#include "dump.h"
+#include "textfmt.h"
 #include "tcpstate.h"
 #include "fuzzrow.h"
 
@@ -69,20 +69,20 @@ static void check_probe(const char *line, size_t len)
 {
 	struct ctx c;
 	struct row_sink sink = {on_row, on_bad, &c};
-	int p = dump_proc.probe(line, len);
-	struct dump_tok t[2];
+	int p = textfmt_proc.probe(line, len);
+	struct tok t[2];
 	size_t n;
 
-	if (p < DUMP_PROBE_NO || p > DUMP_PROBE_SURE)
+	if (p < TEXTFMT_PROBE_NO || p > TEXTFMT_PROBE_SURE)
 		abort();
-	if (p != DUMP_PROBE_SURE)
+	if (p != TEXTFMT_PROBE_SURE)
 		return;
-	n = dump_split(line, len, t, 2);
+	n = tok_split(line, len, t, 2);
 	if (n > 0 && t[0].len == 2 && memcmp(t[0].s, "sl", 2) == 0)
 		return; /* a header */
 	memset(&c, 0, sizeof c);
-	dump_proc.begin(state2, NULL);
-	if (dump_proc.line(state2, line, len, 1, &sink) != 0 || c.rows != 1 || c.bad != 0)
+	textfmt_proc.begin(state2, NULL);
+	if (textfmt_proc.line(state2, line, len, 1, &sink) != 0 || c.rows != 1 || c.bad != 0)
 		abort();
 	buf_fini(&c.tsv);
 }
@@ -96,23 +96,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t pos = 0, lineno = 0, nlines = 0;
 	int rc = 0;
 
-	if (size < 1 || dump_proc.state_size > sizeof state)
+	if (size < 1 || textfmt_proc.state_size > sizeof state)
 		return 0;
 	memset(&c, 0, sizeof c);
 	c.stop_at = data[0] >> 4;
 	text = (const char *)data + 1;
 	size--;
-	dump_proc.begin(state, hints[data[0] & 3]);
+	textfmt_proc.begin(state, hints[data[0] & 3]);
 	while (pos < size) {
 		const char *nl = memchr(text + pos, '\n', size - pos);
 		size_t end = nl ? (size_t)(nl - text) : size, len = end - pos;
 
 		lineno++;
-		if (len <= DUMP_LINE_MAX) {
+		if (len <= TEXTFMT_LINE_MAX) {
 			nlines++;
 			check_probe(text + pos, len);
 			c.line_rows = 0;
-			rc = dump_proc.line(state, text + pos, len, lineno, &sink);
+			rc = textfmt_proc.line(state, text + pos, len, lineno, &sink);
 			if (c.line_rows > 1)
 				abort();
 			if (rc != 0 && !(rc == -ECANCELED && c.stopped))
@@ -125,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c.stopped != (rc == -ECANCELED))
 		abort();
 	if (!rc) {
-		if (dump_proc.end(state, &sink) != 0 || dump_proc.end(state, &sink) != 0)
+		if (textfmt_proc.end(state, &sink) != 0 || textfmt_proc.end(state, &sink) != 0)
 			abort();
 	}
 	if (c.rows + c.bad > nlines)

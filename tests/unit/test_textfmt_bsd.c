@@ -1,4 +1,4 @@
-/* Unit tests for analyzer/import_bsd: the macOS, FreeBSD and OpenBSD
+/* Unit tests for analyzer/parse/textfmt_bsd: the macOS, FreeBSD and OpenBSD
  * `netstat -an` samples of tests/data/bsd parsed into rows, hand-made
  * variants and malformed lines, and format detection against Linux
  * netstat. */
@@ -15,10 +15,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "tcpstate.h"
 #include "fixture.h"
-#include "dumpfeed.h"
+#include "textfmtfeed.h"
 
 #define MAXROWS 64
 
@@ -57,7 +57,7 @@ static int run(const char *text, size_t len, struct got *g)
 	struct row_sink sink = {collect, complain, g};
 
 	memset(g, 0, sizeof *g);
-	return dump_feed(&dump_bsd, NULL, text, len, &sink);
+	return textfmt_feed(&textfmt_bsd, NULL, text, len, &sink);
 }
 
 static void run_str(const char *text, struct got *g)
@@ -359,13 +359,13 @@ static void test_probe(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof sure / sizeof sure[0]; i++)
-		if (dump_bsd.probe(sure[i], strlen(sure[i])) != DUMP_PROBE_SURE)
+		if (textfmt_bsd.probe(sure[i], strlen(sure[i])) != TEXTFMT_PROBE_SURE)
 			fail_msg("not SURE: %s", sure[i]);
 	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
-		if (dump_bsd.probe(no[i], strlen(no[i])) != DUMP_PROBE_NO)
+		if (textfmt_bsd.probe(no[i], strlen(no[i])) != TEXTFMT_PROBE_NO)
 			fail_msg("not NO: %s", no[i]);
-	assert_int_equal(dump_bsd.probe("Active Internet connections", 27), DUMP_PROBE_MAYBE);
-	assert_string_equal(dump_bsd.name, "bsd");
+	assert_int_equal(textfmt_bsd.probe("Active Internet connections", 27), TEXTFMT_PROBE_MAYBE);
+	assert_string_equal(textfmt_bsd.name, "bsd");
 }
 
 /* No line of the BSD samples is SURE for the Linux parser and no line of
@@ -387,13 +387,13 @@ static void test_probe_vs_netstat(void **state)
 		while (i < len) {
 			const char *nl = memchr(text + i, '\n', len - i);
 			size_t e = nl ? (size_t)(nl - text) : len;
-			int mine = dump_bsd.probe(text + i, e - i);
-			int other = dump_netstat.probe(text + i, e - i);
+			int mine = textfmt_bsd.probe(text + i, e - i);
+			int other = textfmt_netstat.probe(text + i, e - i);
 
-			if (bsd ? other == DUMP_PROBE_SURE : mine == DUMP_PROBE_SURE)
+			if (bsd ? other == TEXTFMT_PROBE_SURE : mine == TEXTFMT_PROBE_SURE)
 				fail_msg("%s: SURE for the wrong format: %.*s", files[f],
 					 (int)(e - i), text + i);
-			sure += mine == DUMP_PROBE_SURE;
+			sure += mine == TEXTFMT_PROBE_SURE;
 			i = e + 1;
 		}
 		if (bsd && sure < 10)

@@ -1239,7 +1239,7 @@ static long blocklist_run(struct scan_src *src, struct args *a, unsigned width, 
 
 	(void)width;
 	(void)color;
-	bl_params_default(&o.p);
+	blocklist_params_default(&o.p);
 	(void)blocklist_format_parse(a->format ? a->format : "plain", &o);   /* checked */
 	o.p.min_conns = (uint32_t)a->min_conns;
 	o.p.min_snapshots = (uint32_t)a->min_snaps;

@@ -13,9 +13,9 @@
 
 #include "blocklist.h"
 
-void bl_params_default(struct bl_params *p)
+void blocklist_params_default(struct blocklist_params *p)
 {
-	*p = (struct bl_params){
+	*p = (struct blocklist_params){
 		.min_conns = 0,
 		.min_snapshots = 0,
 		.min_share = 0.1,
@@ -27,13 +27,13 @@ void bl_params_default(struct bl_params *p)
 	};
 }
 
-const char *bl_pattern_name(enum bl_pattern p)
+const char *blocklist_pattern_name(enum blocklist_pattern p)
 {
 	switch (p) {
-	case BL_SYN: return "syn-flood";
-	case BL_HELD: return "held";
-	case BL_CHURN: return "churn";
-	case BL_MIXED:
+	case BLOCKLIST_SYN: return "syn-flood";
+	case BLOCKLIST_HELD: return "held";
+	case BLOCKLIST_CHURN: return "churn";
+	case BLOCKLIST_MIXED:
 	default: return "mixed";
 	}
 }
@@ -62,19 +62,19 @@ static uint32_t median(uint32_t *v, size_t n)
 /* A peer that only ever showed SYN_RECV, at most two at once: what a
  * spoofed source looks like (and what a client caught mid-handshake looks
  * like, which the surge condition tells apart). */
-static bool is_oneoff(const struct bl_group *h)
+static bool is_oneoff(const struct blocklist_group *h)
 {
 	return h->total > 0 && h->syn_total == h->total && h->peak <= 2;
 }
 
 /* Behaves like an attacker: many sockets, or mostly SYN_RECV. */
-static bool is_alike(const struct bl_group *h, uint32_t threshold)
+static bool is_alike(const struct blocklist_group *h, uint32_t threshold)
 {
 	return h->peak >= threshold || (h->total > 0 && h->syn_total * 2 >= h->total);
 }
 
 /* Completed handshakes at a client's rate: never inside a named subnet. */
-static bool is_legit(const struct bl_group *h, uint32_t threshold)
+static bool is_legit(const struct blocklist_group *h, uint32_t threshold)
 {
 	return !is_alike(h, threshold) && h->total > h->syn_total;
 }
@@ -86,18 +86,18 @@ static int cidr_cmp(const struct cidr *a, const struct cidr *b)
 	return c ? c : (a->prefix > b->prefix) - (a->prefix < b->prefix);
 }
 
-static enum bl_pattern pattern_of(const struct bl_group *g)
+static enum blocklist_pattern pattern_of(const struct blocklist_group *g)
 {
 	if (g->peak && g->syn * 2u >= g->peak)
-		return BL_SYN;
+		return BLOCKLIST_SYN;
 	if (g->peak && g->est * 2u >= g->peak)
-		return BL_HELD;
+		return BLOCKLIST_HELD;
 	if (g->peak && g->closing * 2u >= g->peak)
-		return BL_CHURN;
-	return BL_MIXED;
+		return BLOCKLIST_CHURN;
+	return BLOCKLIST_MIXED;
 }
 
-static double share_of(const struct bl_group *g, uint64_t rows)
+static double share_of(const struct blocklist_group *g, uint64_t rows)
 {
 	return rows ? (double)g->total * 100.0 / (double)rows : 0;
 }
@@ -105,7 +105,7 @@ static double share_of(const struct bl_group *g, uint64_t rows)
 /* 40 for size (4 x the threshold is full marks), 25 for persistence, 20
  * for a one-sided state mix, 15 for share (5% is full marks); one decimal,
  * as the firewall comments print it. */
-static double score_of(const struct bl_group *g, uint32_t threshold, size_t nsnaps,
+static double score_of(const struct blocklist_group *g, uint32_t threshold, size_t nsnaps,
 		       uint64_t rows)
 {
 	double size = threshold ? (double)g->peak / (4.0 * threshold) : 1;
@@ -120,8 +120,8 @@ static double score_of(const struct bl_group *g, uint32_t threshold, size_t nsna
 	return s < 0 ? 0 : s > 100 ? 100 : s;
 }
 
-static void why(struct bl_rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void why(struct bl_rec *r, const char *fmt, ...)
+static void why(struct blocklist_rec *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void why(struct blocklist_rec *r, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -131,10 +131,10 @@ static void why(struct bl_rec *r, const char *fmt, ...)
 }
 
 /* The thresholds every candidate meets; false with r->why set. */
-static bool thresholds_met(struct bl_rec *r, const struct bl_input *in, const struct bl_result *res,
-			   const struct bl_params *p)
+static bool thresholds_met(struct blocklist_rec *r, const struct blocklist_input *in, const struct blocklist_result *res,
+			   const struct blocklist_params *p)
 {
-	const struct bl_group *g = &r->g;
+	const struct blocklist_group *g = &r->g;
 	double share = share_of(g, in->rows);
 
 	if (g->peak < res->threshold) {
@@ -154,7 +154,7 @@ static bool thresholds_met(struct bl_rec *r, const struct bl_input *in, const st
 	return true;
 }
 
-static bool rails_ok(struct bl_rec *r, const struct rails *rails)
+static bool rails_ok(struct blocklist_rec *r, const struct rails *rails)
 {
 	char buf[160];
 	const char *reason = rails_check(rails, &r->g.net, buf, sizeof buf);
@@ -165,7 +165,7 @@ static bool rails_ok(struct bl_rec *r, const struct rails *rails)
 }
 
 struct work {
-	const struct bl_group **sub;   /* subnets sorted by network */
+	const struct blocklist_group **sub;   /* subnets sorted by network */
 	uint32_t *alike, *legit, *oneoff;
 	size_t *legit_ex;              /* a legitimate-looking host of each */
 	bool *blocked;
@@ -174,13 +174,13 @@ struct work {
 
 static int sub_cmp(const void *x, const void *y)
 {
-	return cidr_cmp(&(*(const struct bl_group *const *)x)->net,
-			&(*(const struct bl_group *const *)y)->net);
+	return cidr_cmp(&(*(const struct blocklist_group *const *)x)->net,
+			&(*(const struct blocklist_group *const *)y)->net);
 }
 
 /* The index of the subnet holding host h, or -1. */
-static long sub_find(const struct work *w, size_t n, const struct bl_group *h,
-		     const struct bl_params *p)
+static long sub_find(const struct work *w, size_t n, const struct blocklist_group *h,
+		     const struct blocklist_params *p)
 {
 	struct cidr key = {h->net.addr, 0};
 	size_t lo = 0, hi = n;
@@ -201,11 +201,11 @@ static long sub_find(const struct work *w, size_t n, const struct bl_group *h,
 	return -1;
 }
 
-static int push(struct bl_rec **v, size_t *n, size_t *cap, const struct bl_rec *r)
+static int push(struct blocklist_rec **v, size_t *n, size_t *cap, const struct blocklist_rec *r)
 {
 	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 16;
-		struct bl_rec *nv = realloc(*v, nc * sizeof *nv);
+		struct blocklist_rec *nv = realloc(*v, nc * sizeof *nv);
 
 		if (!nv)
 			return -ENOMEM;
@@ -218,7 +218,7 @@ static int push(struct bl_rec **v, size_t *n, size_t *cap, const struct bl_rec *
 
 static int by_score(const void *x, const void *y)
 {
-	const struct bl_rec *a = x, *b = y;
+	const struct blocklist_rec *a = x, *b = y;
 
 	if (a->score != b->score)
 		return a->score < b->score ? 1 : -1;
@@ -229,7 +229,7 @@ static int by_score(const void *x, const void *y)
 
 static int by_peak(const void *x, const void *y)
 {
-	const struct bl_rec *a = x, *b = y;
+	const struct blocklist_rec *a = x, *b = y;
 
 	if (a->g.peak != b->g.peak)
 		return a->g.peak < b->g.peak ? 1 : -1;
@@ -240,7 +240,7 @@ static int by_peak(const void *x, const void *y)
 
 /* The baseline: the peers that completed a handshake, their median peak
  * and robust deviation, and the threshold. */
-static int baseline(const struct bl_input *in, const struct bl_params *p, struct bl_result *r)
+static int baseline(const struct blocklist_input *in, const struct blocklist_params *p, struct blocklist_result *r)
 {
 	uint32_t *v = malloc((in->nhosts ? in->nhosts : 1) * sizeof *v);
 	size_t n = 0;
@@ -273,7 +273,7 @@ static int baseline(const struct bl_input *in, const struct bl_params *p, struct
  * four times the lower-quartile snapshot's (a flood that started before the
  * recording has no quiet quarter) or as many as all other sockets: a busy
  * server's clients caught mid-handshake are neither. */
-static bool syn_surge(const struct bl_input *in, struct bl_result *r)
+static bool syn_surge(const struct blocklist_input *in, struct blocklist_result *r)
 {
 	uint32_t *v;
 	size_t at = 0;
@@ -297,11 +297,11 @@ static bool syn_surge(const struct bl_input *in, struct bl_result *r)
 	       (r->spoof.syn_peak >= 4ull * r->spoof.syn_q1 || r->spoof.syn_share >= 50);
 }
 
-int bl_decide(const struct bl_input *in, const struct rails *rails, const struct bl_params *p,
-	      struct bl_result *r)
+int blocklist_decide(const struct blocklist_input *in, const struct rails *rails, const struct blocklist_params *p,
+	      struct blocklist_result *r)
 {
 	size_t ns = in->nsubnets, cap = 0, capnear = 0, nnear = 0;
-	struct bl_rec *near = NULL;
+	struct blocklist_rec *near = NULL;
 	struct work w = {0};
 	uint32_t *tmp = NULL, med = 0;
 	bool spread = false;
@@ -328,7 +328,7 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 
 	/* what each subnet's hosts are */
 	for (size_t i = 0; i < in->nhosts; i++) {
-		const struct bl_group *h = &in->hosts[i];
+		const struct blocklist_group *h = &in->hosts[i];
 		long s = w.sub_of[i] = sub_find(&w, ns, h, p);
 
 		if (s < 0)
@@ -353,7 +353,7 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 
 	/* subnets */
 	for (size_t s = 0; s < ns; s++) {
-		struct bl_rec c = {.g = *w.sub[s], .subnet = true, .alike = w.alike[s]};
+		struct blocklist_rec c = {.g = *w.sub[s], .subnet = true, .alike = w.alike[s]};
 		uint32_t need = p->min_hosts;
 		bool ok;
 
@@ -389,7 +389,7 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 		}
 		if (ok)
 			ok = rails_ok(&c, rails);
-		c.action = ok ? BL_BLOCK : BL_SKIP;
+		c.action = ok ? BLOCKLIST_BLOCK : BLOCKLIST_SKIP;
 		if (ok) {
 			w.blocked[s] = true;
 			if (push(&r->v, &r->n, &cap, &c) < 0)
@@ -402,9 +402,9 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 
 	/* peers outside named subnets; the spread's one-off sources */
 	for (size_t i = 0; i < in->nhosts; i++) {
-		const struct bl_group *h = &in->hosts[i];
+		const struct blocklist_group *h = &in->hosts[i];
 		long s = w.sub_of[i];
-		struct bl_rec c = {.g = *h, .alike = 1};
+		struct blocklist_rec c = {.g = *h, .alike = 1};
 		bool ok;
 
 		if (s >= 0 && w.blocked[s])
@@ -420,7 +420,7 @@ int bl_decide(const struct bl_input *in, const struct rails *rails, const struct
 		c.pattern = pattern_of(h);
 		c.score = score_of(h, r->threshold, in->nsnaps, in->rows);
 		ok = thresholds_met(&c, in, r, p) && rails_ok(&c, rails);
-		c.action = ok ? BL_BLOCK : BL_SKIP;
+		c.action = ok ? BLOCKLIST_BLOCK : BLOCKLIST_SKIP;
 		if (push(ok ? &r->v : &near, ok ? &r->n : &nnear, ok ? &cap : &capnear, &c) < 0)
 			goto out;
 	}
@@ -451,11 +451,11 @@ out:
 	free(w.blocked);
 	free(w.sub_of);
 	if (rc < 0)
-		bl_result_fini(r);
+		blocklist_result_fini(r);
 	return rc;
 }
 
-void bl_result_fini(struct bl_result *r)
+void blocklist_result_fini(struct blocklist_result *r)
 {
 	free(r->v);
 	memset(r, 0, sizeof *r);

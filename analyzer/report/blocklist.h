@@ -16,7 +16,7 @@
 
 /* The evidence of one peer (a /32 or /128) or one subnet over the selected
  * snapshots. */
-struct bl_group {
+struct blocklist_group {
 	struct cidr net;
 	uint32_t peak;           /* most sockets in one snapshot */
 	uint32_t syn, est, closing;  /* at that peak: SYN_RECV; ESTABLISHED; TIME_WAIT,
@@ -28,10 +28,10 @@ struct bl_group {
 	usec_t first, last, peak_time;
 };
 
-struct bl_input {
-	const struct bl_group *hosts;    /* every peer, any order */
+struct blocklist_input {
+	const struct blocklist_group *hosts;    /* every peer, any order */
 	size_t nhosts;
-	const struct bl_group *subnets;  /* every subnet of those peers at prefix4/6 */
+	const struct blocklist_group *subnets;  /* every subnet of those peers at prefix4/6 */
 	size_t nsubnets;
 	size_t nsnaps;                   /* snapshots selected */
 	uint64_t rows;                   /* sockets with a peer over all of them */
@@ -40,7 +40,7 @@ struct bl_input {
 	const usec_t *time;              /* each snapshot's time (nsnaps) */
 };
 
-struct bl_params {
+struct blocklist_params {
 	uint32_t min_conns;      /* sockets at the peak; 0: from the baseline */
 	uint32_t min_snapshots;  /* 0: 2 (1 when there is one snapshot) */
 	double min_share;        /* % of all peered sockets (default 0.1) */
@@ -50,26 +50,26 @@ struct bl_params {
 	size_t max_near;         /* near misses kept (20) */
 };
 
-void bl_params_default(struct bl_params *p);
+void blocklist_params_default(struct blocklist_params *p);
 
-enum bl_action { BL_BLOCK, BL_SKIP };
-enum bl_pattern { BL_SYN, BL_HELD, BL_CHURN, BL_MIXED };
+enum blocklist_action { BLOCKLIST_BLOCK, BLOCKLIST_SKIP };
+enum blocklist_pattern { BLOCKLIST_SYN, BLOCKLIST_HELD, BLOCKLIST_CHURN, BLOCKLIST_MIXED };
 
-const char *bl_pattern_name(enum bl_pattern p);   /* "syn-flood", "held", "churn", "mixed" */
+const char *blocklist_pattern_name(enum blocklist_pattern p);   /* "syn-flood", "held", "churn", "mixed" */
 
-struct bl_rec {
-	struct bl_group g;
+struct blocklist_rec {
+	struct blocklist_group g;
 	bool subnet;
 	uint32_t alike;          /* a subnet's hosts that behave alike */
-	enum bl_action action;
-	enum bl_pattern pattern;
+	enum blocklist_action action;
+	enum blocklist_pattern pattern;
 	double score;            /* 0..100 */
-	char why[192];           /* BL_SKIP: why not, from numbers and canonical
+	char why[192];           /* BLOCKLIST_SKIP: why not, from numbers and canonical
 	                          * addresses only */
 };
 
 /* A SYN flood from a spread of one-off sources. */
-struct bl_spoof {
+struct blocklist_spoof {
 	bool found;
 	uint32_t sources;        /* one-off SYN_RECV peers outside named subnets */
 	uint32_t subnets;        /* the subnets they are spread over */
@@ -79,10 +79,10 @@ struct bl_spoof {
 	usec_t peak_time, first, last;   /* first/last: of its sources */
 };
 
-struct bl_result {
-	struct bl_rec *v;        /* blocks (by score), then near misses (by peak) */
+struct blocklist_result {
+	struct blocklist_rec *v;        /* blocks (by score), then near misses (by peak) */
 	size_t n, nblock;
-	struct bl_spoof spoof;
+	struct blocklist_spoof spoof;
 	/* the baseline */
 	uint32_t threshold;      /* sockets at the peak */
 	uint32_t min_snapshots;
@@ -91,9 +91,9 @@ struct bl_result {
 	size_t clients;          /* peers the baseline was taken from (0: the floor alone) */
 };
 
-/* Decides. 0 or -ENOMEM. The caller frees r with bl_result_fini. */
-int bl_decide(const struct bl_input *in, const struct rails *rails, const struct bl_params *p,
-	      struct bl_result *r);
-void bl_result_fini(struct bl_result *r);
+/* Decides. 0 or -ENOMEM. The caller frees r with blocklist_result_fini. */
+int blocklist_decide(const struct blocklist_input *in, const struct rails *rails, const struct blocklist_params *p,
+	      struct blocklist_result *r);
+void blocklist_result_fini(struct blocklist_result *r);
 
 #endif

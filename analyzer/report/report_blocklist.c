@@ -103,7 +103,7 @@ static bool is_closing(unsigned st)
 
 /* An agg group as evidence; syn (the SYN_RECV-only agg) for peers. */
 static void group_of(const struct agg *a, const struct agg_group *g, const struct agg *syn,
-		     unsigned prefix4, unsigned prefix6, struct bl_group *out)
+		     unsigned prefix4, unsigned prefix6, struct blocklist_group *out)
 {
 	uint32_t mix[AGG_NSTATE];
 
@@ -184,18 +184,18 @@ static const char *grouped(uint64_t v, char *out, size_t n)
 	return out;
 }
 
-static void explain_rec(FILE *w, const struct bl_rec *r, size_t nsnaps, uint64_t rows)
+static void explain_rec(FILE *w, const struct blocklist_rec *r, size_t nsnaps, uint64_t rows)
 {
 	char net[CIDR_STRLEN], pt[UTCTIME_STRLEN], first[UTCTIME_STRLEN], last[UTCTIME_STRLEN];
 	char n1[32], n2[32], n3[32], n4[32], n5[32];
-	const struct bl_group *g = &r->g;
+	const struct blocklist_group *g = &r->g;
 
 	cidr_format(&g->net, net, sizeof net);
 	utctime_format(g->peak_time, 0, pt, sizeof pt);
 	utctime_format(g->first, 0, first, sizeof first);
 	utctime_format(g->last, 0, last, sizeof last);
-	if (r->action == BL_BLOCK)
-		fprintf(w, "block %s, score %.1f (%s): ", net, r->score, bl_pattern_name(r->pattern));
+	if (r->action == BLOCKLIST_BLOCK)
+		fprintf(w, "block %s, score %.1f (%s): ", net, r->score, blocklist_pattern_name(r->pattern));
 	else
 		fprintf(w, "not blocked %s: %s. ", net, r->why);
 	if (r->subnet)
@@ -208,7 +208,7 @@ static void explain_rec(FILE *w, const struct bl_rec *r, size_t nsnaps, uint64_t
 		rows ? (double)g->total * 100.0 / (double)rows : 0.0);
 }
 
-static void explain_head(FILE *w, const struct bl_result *res, const struct bl_params *p,
+static void explain_head(FILE *w, const struct blocklist_result *res, const struct blocklist_params *p,
 			 const struct scan_snaps *snaps, size_t npeers, uint64_t rows)
 {
 	char from[UTCTIME_STRLEN], to[UTCTIME_STRLEN], n1[32], n2[32], n3[32];
@@ -256,8 +256,8 @@ static size_t syn_ports(const uint64_t *port_syn, unsigned *ports, size_t max)
 	return n;
 }
 
-static void spoof_advice(FILE *w, const struct bl_spoof *s, const uint64_t *port_syn,
-			 const struct bl_params *p)
+static void spoof_advice(FILE *w, const struct blocklist_spoof *s, const uint64_t *port_syn,
+			 const struct blocklist_params *p)
 {
 	char pt[UTCTIME_STRLEN], first[UTCTIME_STRLEN], last[UTCTIME_STRLEN];
 	char n1[32], n2[32], n3[32], n4[32];
@@ -296,7 +296,7 @@ static void spoof_advice(FILE *w, const struct bl_spoof *s, const uint64_t *port
 		   "  }\n");
 }
 
-static int write_rows(const struct bl_result *res, size_t nsnaps, uint64_t rows, bool near,
+static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_t rows, bool near,
 		      const struct blocklist_opts *o, FILE *f)
 {
 	static const struct out_col cols[] = {
@@ -322,10 +322,10 @@ static int write_rows(const struct bl_result *res, size_t nsnaps, uint64_t rows,
 			first[UTCTIME_STRLEN], last[UTCTIME_STRLEN];
 		const char *cells[17] = {net, NULL, score, NULL, hosts, alike, peak, pt, syn,
 					 est, cl, pres, snaps, share, first, last, NULL};
-		const struct bl_group *g;
+		const struct blocklist_group *g;
 
 		if (i == n) {   /* last, the spoofed flood when there is one */
-			const struct bl_spoof *s = &res->spoof;
+			const struct blocklist_spoof *s = &res->spoof;
 
 			if (!s->found)
 				break;
@@ -348,9 +348,9 @@ static int write_rows(const struct bl_result *res, size_t nsnaps, uint64_t rows,
 		}
 		g = &res->v[i].g;
 		cidr_format(&g->net, net, sizeof net);
-		cells[1] = res->v[i].action == BL_BLOCK ? "block" : "skip";
+		cells[1] = res->v[i].action == BLOCKLIST_BLOCK ? "block" : "skip";
 		snprintf(score, sizeof score, "%.1f", res->v[i].score);
-		cells[3] = bl_pattern_name(res->v[i].pattern);
+		cells[3] = blocklist_pattern_name(res->v[i].pattern);
 		snprintf(hosts, sizeof hosts, "%" PRIu32, g->hosts);
 		snprintf(alike, sizeof alike, "%" PRIu32, res->v[i].alike);
 		snprintf(peak, sizeof peak, "%" PRIu32, g->peak);
@@ -364,7 +364,7 @@ static int write_rows(const struct bl_result *res, size_t nsnaps, uint64_t rows,
 			 rows ? (double)g->total * 100.0 / (double)rows : 0.0);
 		utctime_format(g->first, 0, first, sizeof first);
 		utctime_format(g->last, 0, last, sizeof last);
-		cells[16] = res->v[i].action == BL_BLOCK ? "" : res->v[i].why;
+		cells[16] = res->v[i].action == BLOCKLIST_BLOCK ? "" : res->v[i].why;
 		rc = out_row(out, cells);
 	}
 	if (rc == 0)
@@ -374,7 +374,7 @@ static int write_rows(const struct bl_result *res, size_t nsnaps, uint64_t rows,
 }
 
 /* The firewall file: the blocks (iptables: IPv4 ones, ip6tables: IPv6). */
-static long write_firewall(const struct bl_result *res, const struct blocklist_opts *o, FILE *f,
+static long write_firewall(const struct blocklist_result *res, const struct blocklist_opts *o, FILE *f,
 			   FILE *why)
 {
 	struct block_entry *e = calloc(res->nblock ? res->nblock : 1, sizeof *e);
@@ -411,9 +411,9 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct rai
 	struct bl_ctx ctx[16];
 	struct scan_sink sinks[16];
 	struct scan_snaps snaps = {0};
-	struct bl_group *hosts = NULL, *subnets = NULL;
-	struct bl_input in = {0};
-	struct bl_result res = {0};
+	struct blocklist_group *hosts = NULL, *subnets = NULL;
+	struct blocklist_input in = {0};
+	struct blocklist_result res = {0};
 	uint32_t *syn = NULL, *all = NULL;
 	usec_t *times = NULL;
 	size_t nh = 0, nsub = 0;
@@ -485,8 +485,8 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct rai
 	for (size_t i = 0; i < nsub; i++)
 		group_of(ctx[0].subnets, &agg_groups(ctx[0].subnets)[i], NULL, o->p.prefix4,
 			 o->p.prefix6, &subnets[i]);
-	in = (struct bl_input){hosts, nh, subnets, nsub, snaps.n, ctx[0].rows, syn, all, times};
-	if ((rc = bl_decide(&in, rails, &o->p, &res)) < 0)
+	in = (struct blocklist_input){hosts, nh, subnets, nsub, snaps.n, ctx[0].rows, syn, all, times};
+	if ((rc = blocklist_decide(&in, rails, &o->p, &res)) < 0)
 		goto oom;
 
 	if (o->explain && o->why) {
@@ -517,7 +517,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct rai
 oom:
 	snprintf(err, errsz, "out of memory");
 out:
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 	free(hosts);
 	free(subnets);
 	free(syn);

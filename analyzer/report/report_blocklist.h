@@ -16,7 +16,7 @@
 #include "scan.h"
 
 struct blocklist_opts {
-	struct bl_params p;
+	struct blocklist_params p;
 	bool rows;               /* CSV or JSON (out) instead of a firewall file (fmt) */
 	enum block_format fmt;
 	enum out_format out;

@@ -153,7 +153,7 @@ static void *xrealloc(void *p, size_t n)
 static void setup_of(const uint8_t *h, struct setup *s)
 {
 	memset(s, 0, sizeof *s);
-	bl_params_default(&s->o.p);
+	blocklist_params_default(&s->o.p);
 	s->o.p.min_conns = min_conns[h[0] & 3];
 	s->o.p.min_hosts = (h[0] >> 2 & 7) + 1u;
 	s->o.p.spread = spread[h[0] >> 5];

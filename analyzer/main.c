@@ -1181,7 +1181,7 @@ static int blocklist_check(const struct cmd *c, const struct args *a, enum repor
 
 /* An allow file into r: every bad line reported; any makes it an error,
  * since a network meant to be protected would not be. */
-static int allow_file(struct rails *r, const char *path, char *err, size_t errsz)
+static int allow_file(struct blockrail *r, const char *path, char *err, size_t errsz)
 {
 	FILE *f = fopen(path, "re");
 	int open_errno = errno;
@@ -1213,7 +1213,7 @@ static int allow_file(struct rails *r, const char *path, char *err, size_t errsz
 		rc = -EIO;
 		goto out;
 	}
-	bad = rails_allow_text(r, b.data ? b.data : "", b.len, shown, stderr);
+	bad = blockrail_allow_text(r, b.data ? b.data : "", b.len, shown, stderr);
 	if (bad < 0) {
 		snprintf(err, errsz, "out of memory");
 		rc = (int)bad;
@@ -1233,7 +1233,7 @@ static long blocklist_run(struct scan_src *src, struct args *a, unsigned width, 
 			  char *err, size_t errsz)
 {
 	struct blocklist_opts o = {0};
-	struct rails r;
+	struct blockrail r;
 	struct timespec now;
 	long rc = 0;
 
@@ -1255,7 +1255,7 @@ static long blocklist_run(struct scan_src *src, struct args *a, unsigned width, 
 	clock_gettime(CLOCK_REALTIME, &now);
 	o.now = (usec_t)now.tv_sec * USEC_PER_SEC;
 
-	rails_init(&r);
+	blockrail_init(&r);
 	r.include_private = a->include_private;
 	r.max_prefix4 = (unsigned)a->max_prefix4;
 	r.max_prefix6 = (unsigned)a->max_prefix6;
@@ -1263,7 +1263,7 @@ static long blocklist_run(struct scan_src *src, struct args *a, unsigned width, 
 		struct cidr net;
 
 		(void)cidr_parse(a->allow[i], strlen(a->allow[i]), &net);   /* checked */
-		if (rails_allow(&r, &net) < 0) {
+		if (blockrail_allow(&r, &net) < 0) {
 			snprintf(err, errsz, "out of memory");
 			rc = -ENOMEM;
 		}
@@ -1272,7 +1272,7 @@ static long blocklist_run(struct scan_src *src, struct args *a, unsigned width, 
 		rc = allow_file(&r, a->allow_files[i], err, errsz);
 	if (rc == 0)
 		rc = report_blocklist(src, &a->flt, &r, &o, stdout, err, errsz);
-	rails_fini(&r);
+	blockrail_fini(&r);
 	return rc;
 }
 

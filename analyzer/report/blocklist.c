@@ -154,10 +154,10 @@ static bool thresholds_met(struct blocklist_rec *r, const struct blocklist_input
 	return true;
 }
 
-static bool rails_ok(struct blocklist_rec *r, const struct rails *rails)
+static bool rails_ok(struct blocklist_rec *r, const struct blockrail *rails)
 {
 	char buf[160];
-	const char *reason = rails_check(rails, &r->g.net, buf, sizeof buf);
+	const char *reason = blockrail_check(rails, &r->g.net, buf, sizeof buf);
 
 	if (reason)
 		why(r, "%s", reason);
@@ -297,7 +297,7 @@ static bool syn_surge(const struct blocklist_input *in, struct blocklist_result 
 	       (r->spoof.syn_peak >= 4ull * r->spoof.syn_q1 || r->spoof.syn_share >= 50);
 }
 
-int blocklist_decide(const struct blocklist_input *in, const struct rails *rails, const struct blocklist_params *p,
+int blocklist_decide(const struct blocklist_input *in, const struct blockrail *rails, const struct blocklist_params *p,
 	      struct blocklist_result *r)
 {
 	size_t ns = in->nsubnets, cap = 0, capnear = 0, nnear = 0;

@@ -8,21 +8,21 @@
 
 #include "blockrail.h"
 
-void rails_init(struct rails *r)
+void blockrail_init(struct blockrail *r)
 {
 	memset(r, 0, sizeof *r);
 	r->max_prefix4 = 16;
 	r->max_prefix6 = 32;
 }
 
-void rails_fini(struct rails *r)
+void blockrail_fini(struct blockrail *r)
 {
 	free(r->allow);
 	free(r->own);
 	memset(r, 0, sizeof *r);
 }
 
-int rails_allow(struct rails *r, const struct cidr *c)
+int blockrail_allow(struct blockrail *r, const struct cidr *c)
 {
 	struct cidr f = *c;
 
@@ -43,7 +43,7 @@ int rails_allow(struct rails *r, const struct cidr *c)
 	return 0;
 }
 
-int rails_own(struct rails *r, const struct addr *a)
+int blockrail_own(struct blockrail *r, const struct addr *a)
 {
 	struct addr f = *a;
 
@@ -64,7 +64,7 @@ int rails_own(struct rails *r, const struct addr *a)
 	return 0;
 }
 
-long rails_allow_text(struct rails *r, const char *text, size_t len, const char *name,
+long blockrail_allow_text(struct blockrail *r, const char *text, size_t len, const char *name,
 		      FILE *msg)
 {
 	size_t lineno = 0, i = 0;
@@ -94,7 +94,7 @@ long rails_allow_text(struct rails *r, const char *text, size_t len, const char 
 			bad++;
 			continue;
 		}
-		if (rails_allow(r, &c) < 0)
+		if (blockrail_allow(r, &c) < 0)
 			return -ENOMEM;
 	}
 	return bad;
@@ -147,7 +147,7 @@ static const struct {
 	{"2002::/16", "6to4", 16},
 };
 
-static const char *check(const struct rails *r, const struct cidr *n, char *buf, size_t bufsz);
+static const char *check(const struct blockrail *r, const struct cidr *n, char *buf, size_t bufsz);
 
 /* The IPv4 network n carries through embedding e: its bits from e's bit on,
  * as many as n fixes (all of IPv4 when n is as wide as e or wider). */
@@ -167,7 +167,7 @@ static struct cidr embedded_v4(const struct cidr *n, const struct cidr *e, unsig
 	return v;
 }
 
-static const char *check_embedded(const struct rails *r, const struct cidr *n, char *buf,
+static const char *check_embedded(const struct blockrail *r, const struct cidr *n, char *buf,
 				  size_t bufsz)
 {
 	for (size_t i = 0; i < sizeof embeds / sizeof embeds[0]; i++) {
@@ -195,7 +195,7 @@ static const char *check_embedded(const struct rails *r, const struct cidr *n, c
 	return NULL;
 }
 
-static const char *check(const struct rails *r, const struct cidr *n, char *buf, size_t bufsz)
+static const char *check(const struct blockrail *r, const struct cidr *n, char *buf, size_t bufsz)
 {
 	struct cidr own;
 	char text[CIDR_STRLEN];
@@ -236,7 +236,7 @@ static const char *check(const struct rails *r, const struct cidr *n, char *buf,
 	return NULL;
 }
 
-const char *rails_check(const struct rails *r, const struct cidr *net, char *buf, size_t bufsz)
+const char *blockrail_check(const struct blockrail *r, const struct cidr *net, char *buf, size_t bufsz)
 {
 	struct cidr n = *net;
 

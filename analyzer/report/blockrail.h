@@ -13,7 +13,7 @@
 
 #include "addr.h"
 
-struct rails {
+struct blockrail {
 	struct cidr *allow;      /* --allow, --allow-file */
 	size_t nallow, capallow;
 	struct addr *own;        /* the host's own addresses (its sockets' local ones) */
@@ -24,20 +24,20 @@ struct rails {
 };
 
 /* Defaults: private ranges refused, /16 and /32 the widest. */
-void rails_init(struct rails *r);
-void rails_fini(struct rails *r);
+void blockrail_init(struct blockrail *r);
+void blockrail_fini(struct blockrail *r);
 
 /* A network never to block (folded when IPv4-mapped). 0 or -ENOMEM. */
-int rails_allow(struct rails *r, const struct cidr *c);
+int blockrail_allow(struct blockrail *r, const struct cidr *c);
 /* An address of the host itself. 0 or -ENOMEM. */
-int rails_own(struct rails *r, const struct addr *a);
+int blockrail_own(struct blockrail *r, const struct addr *a);
 
 /* An allow file's text: one CIDR or address per line; blank lines and
  * everything from '#' on are ignored. A line that is not a network is
  * reported to msg as "name:line: expected a network like 192.0.2.0/24 or
  * 2001:db8::/32" (msg may be NULL) and skipped. Returns the number of bad
  * lines, or -ENOMEM. */
-long rails_allow_text(struct rails *r, const char *text, size_t len, const char *name,
+long blockrail_allow_text(struct blockrail *r, const char *text, size_t len, const char *name,
 		      FILE *msg);
 
 /* Why net may not be blocked, in words ("loopback", "in --allow
@@ -45,6 +45,6 @@ long rails_allow_text(struct rails *r, const char *text, size_t len, const char 
  * may. A network is refused when it overlaps a protected range at all:
  * 198.51.100.0/24 is refused when the host's own address is 198.51.100.5.
  * The reason may point into r or a static buffer of the caller: buf. */
-const char *rails_check(const struct rails *r, const struct cidr *net, char *buf, size_t bufsz);
+const char *blockrail_check(const struct blockrail *r, const struct cidr *net, char *buf, size_t bufsz);
 
 #endif

@@ -132,7 +132,7 @@ static void group_of(const struct agg *a, const struct agg_group *g, const struc
 /* The host's own addresses: every local address of the selected hosts'
  * sockets, over all their snapshots (not only the time range: an address
  * that served at another time is still the host's). */
-static int own_addresses(sqlite3 *db, const struct filter *flt, struct rails *rails, char *err,
+static int own_addresses(sqlite3 *db, const struct filter *flt, struct blockrail *rails, char *err,
 			 size_t errsz)
 {
 	struct filter f;
@@ -152,7 +152,7 @@ static int own_addresses(sqlite3 *db, const struct filter *flt, struct rails *ra
 		struct addr a;
 
 		if (t && addr_parse(t, strlen(t), &a) == 0 && !addr_is_unspecified(&a) &&
-		    rails_own(rails, &a) < 0) {
+		    blockrail_own(rails, &a) < 0) {
 			snprintf(err, errsz, "out of memory");
 			rc = -ENOMEM;
 			goto out;
@@ -404,7 +404,7 @@ static long write_firewall(const struct blocklist_result *res, const struct bloc
 	return rc;
 }
 
-long report_blocklist(struct scan_src *src, const struct filter *flt, struct rails *rails,
+long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
 		      const struct blocklist_opts *o, FILE *f, char *err, size_t errsz)
 {
 	unsigned nt = src->db && src->threads ? src->threads : 1;

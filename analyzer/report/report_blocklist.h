@@ -34,7 +34,7 @@ int blocklist_format_parse(const char *s, struct blocklist_opts *o);
  * sockets) and writes the list to f. rails gets the own addresses added.
  * Returns the number of networks recommended, -ENODATA when no snapshot
  * matches, or -errno; err set on error. */
-long report_blocklist(struct scan_src *src, const struct filter *flt, struct rails *rails,
+long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
 		      const struct blocklist_opts *o, FILE *f, char *err, size_t errsz);
 
 #endif

@@ -107,7 +107,7 @@ struct setup {
 	const uint8_t *dump;     /* the file's bytes */
 	size_t dumplen;
 	struct blocklist_opts o;
-	struct rails rails;
+	struct blockrail rails;
 	struct cidr allow4, allow6;
 	bool allow;
 };
@@ -161,7 +161,7 @@ static void setup_of(const uint8_t *h, struct setup *s)
 	s->o.p.prefix6 = prefix6[h[1] >> 3 & 3];
 	s->o.explain = true;
 	s->o.now = AT;
-	rails_init(&s->rails);
+	blockrail_init(&s->rails);
 	s->rails.include_private = h[1] & 0x20;
 	if (h[1] & 0x40) {
 		s->rails.max_prefix4 = 8;
@@ -172,8 +172,8 @@ static void setup_of(const uint8_t *h, struct setup *s)
 		abort();
 	s->allow = h[1] & 0x80;
 	if (s->allow) {
-		if (rails_allow(&s->rails, &s->allow4) < 0 ||
-		    rails_allow(&s->rails, &s->allow6) < 0)
+		if (blockrail_allow(&s->rails, &s->allow4) < 0 ||
+		    blockrail_allow(&s->rails, &s->allow6) < 0)
 			abort();
 		s->o.ttl = 3600;
 	}
@@ -747,7 +747,7 @@ static void check_rails(const struct setup *s, sqlite3 *db, const struct bg_net 
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n; i++) {
 		const struct cidr *c = &v[i].net;
-		const char *why = rails_check(&s->rails, c, buf, sizeof buf);
+		const char *why = blockrail_check(&s->rails, c, buf, sizeof buf);
 		struct cidr v4;
 
 		cidr_format(c, text, sizeof text);
@@ -1017,7 +1017,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(r[k].out);
 		free(r[k].why);
 	}
-	rails_fini(&s.rails);
+	blockrail_fini(&s.rails);
 	db_close(db);
 	return 0;
 }

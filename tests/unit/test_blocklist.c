@@ -112,7 +112,7 @@ static void clients(struct ev *e)
 	}
 }
 
-static void decide(const struct ev *e, const struct rails *r, const struct blocklist_params *p,
+static void decide(const struct ev *e, const struct blockrail *r, const struct blocklist_params *p,
 		   struct blocklist_result *res)
 {
 	struct blocklist_input in = {e->h, e->nh, e->s, e->ns, e->nsnaps, e->rows, e->syn, e->all, e->time};
@@ -152,10 +152,10 @@ static void test_baseline(void **state)
 	static struct ev e;
 	struct blocklist_params p;
 	struct blocklist_result res;
-	struct rails r;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	blocklist_params_default(&p);
 	ev_init(&e, 10);
 	clients(&e);   /* peaks 1, 2, 3: median 2, MAD 1 */
@@ -210,7 +210,7 @@ static void test_baseline(void **state)
 	expect_block(&res, "203.0.113.0/24");   /* 20 alike hosts: their subnet */
 	assert_null(find(&res, "203.0.113.10/32"));
 	blocklist_result_fini(&res);
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 static void test_score(void **state)
@@ -218,10 +218,10 @@ static void test_score(void **state)
 	static struct ev e;
 	struct blocklist_params p;
 	struct blocklist_result res;
-	struct rails r;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	blocklist_params_default(&p);
 	ev_init(&e, 10);
 	clients(&e);                               /* 79 sockets per snapshot */
@@ -236,7 +236,7 @@ static void test_score(void **state)
 	expect_block(&res, "203.0.113.77/32");
 	assert_true(res.v[1].score > 62.45 && res.v[1].score < 62.55);
 	blocklist_result_fini(&res);
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 static void test_subnets(void **state)
@@ -244,11 +244,11 @@ static void test_subnets(void **state)
 	static struct ev e;
 	struct blocklist_params p;
 	struct blocklist_result res;
-	struct rails r;
+	struct blockrail r;
 	char a[32];
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	blocklist_params_default(&p);
 	ev_init(&e, 10);
 	clients(&e);
@@ -287,15 +287,15 @@ static void test_subnets(void **state)
 
 	/* the rails: a protected subnet is a near miss with the rail's words */
 	blocklist_result_fini(&res);
-	assert_int_equal(rails_allow(&r, &(struct cidr){net("203.0.113.128/25").addr, 25}), 0);
+	assert_int_equal(blockrail_allow(&r, &(struct cidr){net("203.0.113.128/25").addr, 25}), 0);
 	decide(&e, &r, &p, &res);
 	expect_skip(&res, "203.0.113.0/24", "overlaps --allow 203.0.113.128/25");
 	assert_int_equal(res.nblock, 0);
 	blocklist_result_fini(&res);
-	rails_fini(&r);
+	blockrail_fini(&r);
 
 	/* --min-hosts 7 names 192.0.2.0/24 too; max_near caps the near misses */
-	rails_init(&r);
+	blockrail_init(&r);
 	p.min_hosts = 7;
 	p.max_near = 1;
 	decide(&e, &r, &p, &res);
@@ -303,7 +303,7 @@ static void test_subnets(void **state)
 	assert_int_equal(res.nblock, 2);
 	assert_int_equal(res.n, 3);
 	blocklist_result_fini(&res);
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 static void test_thresholds_and_rails(void **state)
@@ -311,13 +311,13 @@ static void test_thresholds_and_rails(void **state)
 	static struct ev e;
 	struct blocklist_params p;
 	struct blocklist_result res;
-	struct rails r;
+	struct blockrail r;
 	struct addr own;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	assert_int_equal(addr_parse("203.0.113.50", 12, &own), 0);
-	assert_int_equal(rails_own(&r, &own), 0);
+	assert_int_equal(blockrail_own(&r, &own), 0);
 	blocklist_params_default(&p);
 	ev_init(&e, 10);
 	clients(&e);
@@ -347,7 +347,7 @@ static void test_thresholds_and_rails(void **state)
 	decide(&e, &r, &p, &res);
 	expect_block(&res, "10.1.2.3/32");
 	blocklist_result_fini(&res);
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 /* 200 one-off sources, one per /24 of 100.64.0.0/10, in snapshots 4..7;
@@ -382,10 +382,10 @@ static void test_spoofed(void **state)
 	static struct ev e;
 	struct blocklist_params p;
 	struct blocklist_result res;
-	struct rails r;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	r.include_private = true;   /* 100.64/10 could be blocked: it still is not */
 	blocklist_params_default(&p);
 	spread(&e, true);
@@ -429,7 +429,7 @@ static void test_spoofed(void **state)
 	assert_int_equal(res.spoof.sources, 0);
 	expect_block(&res, "203.0.113.0/24");
 	blocklist_result_fini(&res);
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 static void test_empty(void **state)
@@ -437,10 +437,10 @@ static void test_empty(void **state)
 	static struct ev e;
 	struct blocklist_params p;
 	struct blocklist_result res;
-	struct rails r;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	blocklist_params_default(&p);
 	ev_init(&e, 0);
 	decide(&e, &r, &p, &res);
@@ -448,7 +448,7 @@ static void test_empty(void **state)
 	assert_false(res.spoof.found);
 	assert_int_equal(res.threshold, 20);
 	blocklist_result_fini(&res);
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 int main(void)

@@ -68,7 +68,7 @@ struct args {
 	const char *by;              /* --by, checked by the report */
 	uint64_t prefix4, prefix6, limit, series;
 	usec_t bucket;
-	enum out_format out;
+	enum output_format out;
 	const char *files[256];      /* -f FILE... */
 	size_t nfiles;
 	/* spikes */
@@ -234,7 +234,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			}
 			break;
 		case O_OUTPUT:
-			if (out_format_parse(optarg, &a->out) < 0) {
+			if (output_format_parse(optarg, &a->out) < 0) {
 				fprintf(stderr, "sockscope %s: -o %s: expected table, csv or json\n", c->name,
 					shown);
 				goto bad;
@@ -355,7 +355,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		}
 	}
 	if (a->csv_safe)
-		a->out = OUT_CSV_SAFE;
+		a->out = OUTPUT_CSV_SAFE;
 	return optind;
 bad:
 	fprintf(stderr, "Try 'sockscope %s --help'.\n", c->name);

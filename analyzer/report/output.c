@@ -17,17 +17,17 @@
 
 static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026, one column */
 
-struct out {
-	enum out_format fmt;
+struct output {
+	enum output_format fmt;
 	FILE *f;
-	const struct out_col *cols;
+	const struct output_col *cols;
 	size_t ncols;
 	unsigned width;	 /* table: terminal width, 0 = unlimited */
 	bool color;	 /* table: bold header */
 	bool tty;	 /* CSV: f is a terminal, a person reads the cells */
 	bool csv_safe;	 /* CSV: formula-looking text cells prefixed with ' */
 	bool started;	 /* CSV: header row written */
-	bool ended;	 /* out_end ran: further rows are refused */
+	bool ended;	 /* output_end ran: further rows are refused */
 	struct buf text; /* table: sanitised cells, each NUL-terminated */
 	struct buf line; /* one output line (table, JSON) being built */
 	struct buf cell; /* CSV: a cell with its ' prefix */
@@ -38,14 +38,14 @@ struct out {
 
 static const struct {
 	const char *name;
-	enum out_format fmt;
+	enum output_format fmt;
 } formats[] = {
-	{"table", OUT_TABLE},
-	{"csv", OUT_CSV},
-	{"json", OUT_JSON},
+	{"table", OUTPUT_TABLE},
+	{"csv", OUTPUT_CSV},
+	{"json", OUTPUT_JSON},
 };
 
-int out_format_parse(const char *s, enum out_format *f)
+int output_format_parse(const char *s, enum output_format *f)
 {
 	size_t i;
 
@@ -108,7 +108,7 @@ static size_t bytes_of(const char *s, size_t n)
 	return i;
 }
 
-static int table_add(struct out *o, const char *const *cells)
+static int table_add(struct output *o, const char *const *cells)
 {
 	size_t c, mark = o->text.len, *off;
 	int rc = 0;
@@ -142,7 +142,7 @@ static int table_add(struct out *o, const char *const *cells)
 	return 0;
 }
 
-static const char *table_cell(const struct out *o, size_t r, size_t c)
+static const char *table_cell(const struct output *o, size_t r, size_t c)
 {
 	size_t off = o->off[r * o->ncols + c];
 
@@ -151,7 +151,7 @@ static const char *table_cell(const struct out *o, size_t r, size_t c)
 
 /* Cuts the widest shrinkable columns to a common level until the table
  * fits or all of them are down to MIN_CUT. */
-static void table_shrink(const struct out *o, size_t *w)
+static void table_shrink(const struct output *o, size_t *w)
 {
 	size_t c, total = 0, excess, top, next, k, d, r;
 
@@ -198,7 +198,7 @@ static void table_shrink(const struct out *o, size_t *w)
 	}
 }
 
-static int table_line(struct out *o, size_t r, const size_t *w)
+static int table_line(struct output *o, size_t r, const size_t *w)
 {
 	struct buf *l = &o->line;
 	size_t c, cw, n, pad;
@@ -251,7 +251,7 @@ static int table_line(struct out *o, size_t r, const size_t *w)
 	return fwrite(l->data, 1, l->len, o->f) == l->len ? 0 : -EIO;
 }
 
-static int table_end(struct out *o)
+static int table_end(struct output *o)
 {
 	size_t *w, r, c, cw;
 	int rc = 0;
@@ -292,7 +292,7 @@ static int csv_field(FILE *f, const char *s, bool alone)
 	return fwrite(s, 1, n, f) == n ? 0 : -EIO;
 }
 
-static int csv_row(struct out *o, const char *const *cells, bool header)
+static int csv_row(struct output *o, const char *const *cells, bool header)
 {
 	const char *s;
 	size_t c;
@@ -302,7 +302,7 @@ static int csv_row(struct out *o, const char *const *cells, bool header)
 		if (c && fputc(',', o->f) == EOF)
 			return -EIO;
 		s = header ? o->cols[c].name : cells[c];
-		if (!header && o->csv_safe && s && s[0] && o->cols[c].type == OUT_STR &&
+		if (!header && o->csv_safe && s && s[0] && o->cols[c].type == OUTPUT_STR &&
 		    strchr("=+-@\t\r", s[0])) {
 			buf_reset(&o->cell);
 			if (buf_putc(&o->cell, '\'') < 0 || buf_puts(&o->cell, s) < 0)
@@ -325,7 +325,7 @@ static int csv_row(struct out *o, const char *const *cells, bool header)
 	return fputc('\n', o->f) == EOF ? -EIO : 0;
 }
 
-static int csv_start(struct out *o)
+static int csv_start(struct output *o)
 {
 	int rc;
 
@@ -432,7 +432,7 @@ static int json_string(struct buf *b, const char *s)
 	return 0;
 }
 
-static int json_row(struct out *o, const char *const *cells)
+static int json_row(struct output *o, const char *const *cells)
 {
 	struct buf *l = &o->line;
 	size_t c, n;
@@ -461,7 +461,7 @@ static int json_row(struct out *o, const char *const *cells)
 		buf_addc(l, ':');
 		if (!s)
 			buf_add(l, "null", 4);
-		else if (o->cols[c].type != OUT_STR && json_number(s))
+		else if (o->cols[c].type != OUTPUT_STR && json_number(s))
 			buf_add(l, s, n);
 		else if ((rc = json_string(l, s)) != 0)
 			return rc;
@@ -473,26 +473,26 @@ static int json_row(struct out *o, const char *const *cells)
 	return fwrite(l->data, 1, l->len, o->f) == l->len ? 0 : -EIO;
 }
 
-struct out *out_new(enum out_format fmt, FILE *f, const struct out_col *cols, size_t ncols,
+struct output *output_new(enum output_format fmt, FILE *f, const struct output_col *cols, size_t ncols,
 		    unsigned width, bool color)
 {
 	const char **names = NULL;
-	struct out *o;
+	struct output *o;
 	size_t c;
 
 	o = calloc(1, sizeof *o);
 	if (!o)
 		return NULL;
-	o->fmt = fmt == OUT_CSV_SAFE ? OUT_CSV : fmt;
-	o->csv_safe = fmt == OUT_CSV_SAFE;
+	o->fmt = fmt == OUTPUT_CSV_SAFE ? OUTPUT_CSV : fmt;
+	o->csv_safe = fmt == OUTPUT_CSV_SAFE;
 	fmt = o->fmt;
 	o->f = f;
 	o->cols = cols;
 	o->ncols = ncols;
 	o->width = width;
 	o->color = color;
-	o->tty = fmt == OUT_CSV && fileno(f) >= 0 && isatty(fileno(f));
-	if (fmt != OUT_TABLE)
+	o->tty = fmt == OUTPUT_CSV && fileno(f) >= 0 && isatty(fileno(f));
+	if (fmt != OUTPUT_TABLE)
 		return o;
 	/* the header is buffered as row 0 so that it is sized like the rest */
 	names = calloc(ncols ? ncols : 1, sizeof *names);
@@ -506,11 +506,11 @@ struct out *out_new(enum out_format fmt, FILE *f, const struct out_col *cols, si
 	return o;
 fail:
 	free(names);
-	out_free(o);
+	output_free(o);
 	return NULL;
 }
 
-void out_free(struct out *o)
+void output_free(struct output *o)
 {
 	if (!o)
 		return;
@@ -521,7 +521,7 @@ void out_free(struct out *o)
 	free(o);
 }
 
-int out_row(struct out *o, const char *const *cells)
+int output_row(struct output *o, const char *const *cells)
 {
 	int rc;
 
@@ -529,28 +529,28 @@ int out_row(struct out *o, const char *const *cells)
 	if (o->ended)
 		return -EINVAL;
 	switch (o->fmt) {
-	case OUT_TABLE:
+	case OUTPUT_TABLE:
 		return table_add(o, cells);
-	case OUT_CSV:
-	case OUT_CSV_SAFE:   /* out_new made it OUT_CSV with csv_safe */
+	case OUTPUT_CSV:
+	case OUTPUT_CSV_SAFE:   /* output_new made it OUTPUT_CSV with csv_safe */
 		rc = csv_start(o);
 		return rc ? rc : csv_row(o, cells, false);
-	case OUT_JSON:
+	case OUTPUT_JSON:
 		return json_row(o, cells);
 	}
 	return -EINVAL;
 }
 
-int out_end(struct out *o)
+int output_end(struct output *o)
 {
 	int rc = 0;
 
 	if (o->ended)
 		return 0;
 	o->ended = true;
-	if (o->fmt == OUT_TABLE)
+	if (o->fmt == OUTPUT_TABLE)
 		rc = table_end(o);
-	else if (o->fmt == OUT_CSV)
+	else if (o->fmt == OUTPUT_CSV)
 		rc = csv_start(o);
 	/* stdio may have held back an earlier write error until now */
 	if (fflush(o->f) != 0 || ferror(o->f))

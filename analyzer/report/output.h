@@ -8,43 +8,43 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* OUT_CSV_SAFE is CSV for spreadsheets: a text cell that begins with =, +,
+/* OUTPUT_CSV_SAFE is CSV for spreadsheets: a text cell that begins with =, +,
  * -, @, TAB or CR gets a leading ' so that it is not read as a formula
  * (OWASP, "CSV injection"); numbers are never touched. */
-enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_CSV_SAFE };
+enum output_format { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_CSV_SAFE };
 
-enum out_type {
-	OUT_STR,       /* text; JSON string */
-	OUT_INT,       /* decimal integer; JSON number */
-	OUT_REAL,      /* decimal with a fraction; JSON number */
+enum output_type {
+	OUTPUT_STR,       /* text; JSON string */
+	OUTPUT_INT,       /* decimal integer; JSON number */
+	OUTPUT_REAL,      /* decimal with a fraction; JSON number */
 };
 
-struct out_col {
+struct output_col {
 	const char *name;      /* header (table, CSV) and JSON key */
-	enum out_type type;
+	enum output_type type;
 	bool right;            /* table: right-aligned (numbers) */
 	bool shrink;           /* table: this column may be cut to fit the width */
 };
 
-struct out;
+struct output;
 
 /* Parses "table", "csv" or "json". 0 or -EINVAL. */
-int out_format_parse(const char *s, enum out_format *f);
+int output_format_parse(const char *s, enum output_format *f);
 
 /* Starts output of ncols columns (the array must outlive the struct) to f.
  * width: the terminal width for tables (0: no limit). color: tables may
  * use bold headers (the caller decides: a TTY and no NO_COLOR). Returns
- * NULL when out of memory. Caller frees with out_free after out_end. */
-struct out *out_new(enum out_format fmt, FILE *f, const struct out_col *cols, size_t ncols,
+ * NULL when out of memory. Caller frees with output_free after output_end. */
+struct output *output_new(enum output_format fmt, FILE *f, const struct output_col *cols, size_t ncols,
 		    unsigned width, bool color);
-void out_free(struct out *o);   /* NULL is a no-op */
+void output_free(struct output *o);   /* NULL is a no-op */
 
 /* One row: ncols cells, NULL for "no value" (table "-", CSV empty, JSON
- * null). Cells are copied. Tables are buffered until out_end (to size the
+ * null). Cells are copied. Tables are buffered until output_end (to size the
  * columns), CSV and JSON are written at once. 0 or -ENOMEM / -EIO. */
-int out_row(struct out *o, const char *const *cells);
+int output_row(struct output *o, const char *const *cells);
 
 /* Writes what is buffered (tables). 0 or -EIO. */
-int out_end(struct out *o);
+int output_end(struct output *o);
 
 #endif

@@ -16,7 +16,7 @@ int blocklist_format_parse(const char *s, struct blocklist_opts *o)
 {
 	if (!strcmp(s, "csv") || !strcmp(s, "json")) {
 		o->rows = true;
-		return out_format_parse(s, &o->out);
+		return output_format_parse(s, &o->out);
 	}
 	o->rows = false;
 	return block_format_parse(s, &o->fmt);
@@ -299,18 +299,18 @@ static void spoof_advice(FILE *w, const struct blocklist_spoof *s, const uint64_
 static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_t rows, bool near,
 		      const struct blocklist_opts *o, FILE *f)
 {
-	static const struct out_col cols[] = {
-		{"cidr", OUT_STR, false, false},     {"action", OUT_STR, false, false},
-		{"score", OUT_REAL, true, false},    {"pattern", OUT_STR, false, false},
-		{"hosts", OUT_INT, true, false},     {"alike", OUT_INT, true, false},
-		{"peak", OUT_INT, true, false},      {"peak_time", OUT_STR, false, false},
-		{"syn_recv", OUT_INT, true, false},  {"established", OUT_INT, true, false},
-		{"closing", OUT_INT, true, false},   {"present", OUT_INT, true, false},
-		{"snapshots", OUT_INT, true, false}, {"share", OUT_REAL, true, false},
-		{"first", OUT_STR, false, false},    {"last", OUT_STR, false, false},
-		{"why", OUT_STR, false, true},
+	static const struct output_col cols[] = {
+		{"cidr", OUTPUT_STR, false, false},     {"action", OUTPUT_STR, false, false},
+		{"score", OUTPUT_REAL, true, false},    {"pattern", OUTPUT_STR, false, false},
+		{"hosts", OUTPUT_INT, true, false},     {"alike", OUTPUT_INT, true, false},
+		{"peak", OUTPUT_INT, true, false},      {"peak_time", OUTPUT_STR, false, false},
+		{"syn_recv", OUTPUT_INT, true, false},  {"established", OUTPUT_INT, true, false},
+		{"closing", OUTPUT_INT, true, false},   {"present", OUTPUT_INT, true, false},
+		{"snapshots", OUTPUT_INT, true, false}, {"share", OUTPUT_REAL, true, false},
+		{"first", OUTPUT_STR, false, false},    {"last", OUTPUT_STR, false, false},
+		{"why", OUTPUT_STR, false, true},
 	};
-	struct out *out = out_new(o->out, f, cols, sizeof cols / sizeof cols[0], 0, false);
+	struct output *out = output_new(o->out, f, cols, sizeof cols / sizeof cols[0], 0, false);
 	size_t n = near ? res->n : res->nblock;
 	int rc = 0;
 
@@ -343,7 +343,7 @@ static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_
 			utctime_format(s->first, 0, first, sizeof first);
 			utctime_format(s->last, 0, last, sizeof last);
 			cells[16] = "a SYN flood from a spread of one-off sources, likely spoofed: block nothing; SYN cookies, backlog and rate limits instead";
-			rc = out_row(out, cells);
+			rc = output_row(out, cells);
 			break;
 		}
 		g = &res->v[i].g;
@@ -365,11 +365,11 @@ static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_
 		utctime_format(g->first, 0, first, sizeof first);
 		utctime_format(g->last, 0, last, sizeof last);
 		cells[16] = res->v[i].action == BLOCKLIST_BLOCK ? "" : res->v[i].why;
-		rc = out_row(out, cells);
+		rc = output_row(out, cells);
 	}
 	if (rc == 0)
-		rc = out_end(out);
-	out_free(out);
+		rc = output_end(out);
+	output_free(out);
 	return rc;
 }
 

@@ -19,7 +19,7 @@ struct blocklist_opts {
 	struct blocklist_params p;
 	bool rows;               /* CSV or JSON (out) instead of a firewall file (fmt) */
 	enum block_format fmt;
-	enum out_format out;
+	enum output_format out;
 	unsigned ttl;            /* seconds (nft, ipset); 0: none */
 	bool explain;            /* evidence and near misses, in words, to `why` */
 	FILE *why;               /* --explain, the spoofed-flood advice, notes */

@@ -30,11 +30,11 @@ static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct bu
 
 /* Runs sql (with p) and writes every row's columns as text cells. */
 static long run(sqlite3 *db, const char *sql, const struct filter_params *p,
-		const struct out_col *cols, size_t ncols, enum out_format fmt, FILE *f,
+		const struct output_col *cols, size_t ncols, enum output_format fmt, FILE *f,
 		unsigned width, bool color, char *err, size_t errsz)
 {
 	sqlite3_stmt *st = NULL;
-	struct out *o = NULL;
+	struct output *o = NULL;
 	const char *cells[16];
 	long rows = 0;
 	int rc;
@@ -45,7 +45,7 @@ static long run(sqlite3 *db, const char *sql, const struct filter_params *p,
 		rows = -EIO;
 		goto out;
 	}
-	o = out_new(fmt, f, cols, ncols, width, color);
+	o = output_new(fmt, f, cols, ncols, width, color);
 	if (!o) {
 		snprintf(err, errsz, "out of memory");
 		rows = -ENOMEM;
@@ -54,7 +54,7 @@ static long run(sqlite3 *db, const char *sql, const struct filter_params *p,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (size_t i = 0; i < ncols && i < 16; i++)
 			cells[i] = (const char *)sqlite3_column_text(st, (int)i);
-		if (out_row(o, cells) < 0) {
+		if (output_row(o, cells) < 0) {
 			snprintf(err, errsz, "writing the report failed");
 			rows = -EIO;
 			goto out;
@@ -64,19 +64,19 @@ static long run(sqlite3 *db, const char *sql, const struct filter_params *p,
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
 		rows = -EIO;
-	} else if (out_end(o) < 0) {
+	} else if (output_end(o) < 0) {
 		snprintf(err, errsz, "writing the report failed");
 		rows = -EIO;
 	}
 out:
-	out_free(o);
+	output_free(o);
 	sqlite3_finalize(st);
 	return rows;
 }
 
 /* rows_sql's rows, the report's own SQL after them, run and printed. */
 static long report(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		   const char *tail, const struct out_col *cols, size_t ncols, enum out_format fmt,
+		   const char *tail, const struct output_col *cols, size_t ncols, enum output_format fmt,
 		   FILE *f, unsigned width, bool color, char *err, size_t errsz)
 {
 	struct filter_params p = {0};
@@ -98,13 +98,13 @@ static long report(sqlite3 *db, const struct filter *flt, bool have_at, usec_t a
 }
 
 long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		  enum out_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
+		  enum output_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
 {
-	static const struct out_col cols[] = {
-		{"proto", OUT_STR, false, false},  {"port", OUT_INT, true, false},
-		{"programs", OUT_STR, false, true}, {"listen", OUT_STR, false, true},
-		{"conns", OUT_INT, true, false},   {"peers", OUT_INT, true, false},
-		{"states", OUT_STR, false, true},  {"snapshots", OUT_STR, true, false},
+	static const struct output_col cols[] = {
+		{"proto", OUTPUT_STR, false, false},  {"port", OUTPUT_INT, true, false},
+		{"programs", OUTPUT_STR, false, true}, {"listen", OUTPUT_STR, false, true},
+		{"conns", OUTPUT_INT, true, false},   {"peers", OUTPUT_INT, true, false},
+		{"states", OUTPUT_STR, false, true},  {"snapshots", OUTPUT_STR, true, false},
 	};
 	static const char tail[] =
 		", l AS (SELECT proto, lport, group_concat(DISTINCT program) AS programs,"
@@ -130,13 +130,13 @@ long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at
 }
 
 long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		     enum out_format fmt, FILE *f, unsigned width, bool color, char *err,
+		     enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
 		     size_t errsz)
 {
-	static const struct out_col cols[] = {
-		{"program", OUT_STR, false, true}, {"sockets", OUT_INT, true, false},
-		{"listening", OUT_STR, false, true}, {"conns", OUT_INT, true, false},
-		{"peers", OUT_INT, true, false},   {"snapshots", OUT_STR, true, false},
+	static const struct output_col cols[] = {
+		{"program", OUTPUT_STR, false, true}, {"sockets", OUTPUT_INT, true, false},
+		{"listening", OUTPUT_STR, false, true}, {"conns", OUTPUT_INT, true, false},
+		{"peers", OUTPUT_INT, true, false},   {"snapshots", OUTPUT_STR, true, false},
 	};
 	static const char tail[] =
 		", per AS (SELECT program, sid, count(*) AS n,"

@@ -15,10 +15,10 @@
 /* The snapshots are the filter's range, or with have_at each host's newest
  * at or before `at`. Return the rows written, or -errno with err set. */
 long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		  enum out_format fmt, FILE *f, unsigned width, bool color, char *err,
+		  enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
 		  size_t errsz);
 long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		     enum out_format fmt, FILE *f, unsigned width, bool color, char *err,
+		     enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
 		     size_t errsz);
 
 #endif

@@ -513,26 +513,26 @@ static int by_start(const void *x, const void *y)
 }
 
 
-static int write_report(struct run *r, enum out_format fmt, FILE *f, unsigned width,
+static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned width,
 			bool color)
 {
-	static const struct out_col cols[] = {
-		{"host", OUT_STR, false, true},
-		{"series", OUT_STR, false, false},
-		{"start", OUT_STR, false, false},
-		{"end", OUT_STR, false, false},
-		{"secs", OUT_INT, true, false},
-		{"peak", OUT_REAL, true, false},
-		{"peak_at", OUT_STR, false, false},
-		{"baseline", OUT_REAL, true, false},
-		{"threshold", OUT_REAL, true, false},
-		{"points", OUT_INT, true, false},
-		{"open", OUT_STR, false, false},
-		{"subnets", OUT_STR, false, true},
-		{"ports", OUT_STR, false, true},
-		{"programs", OUT_STR, false, true},
+	static const struct output_col cols[] = {
+		{"host", OUTPUT_STR, false, true},
+		{"series", OUTPUT_STR, false, false},
+		{"start", OUTPUT_STR, false, false},
+		{"end", OUTPUT_STR, false, false},
+		{"secs", OUTPUT_INT, true, false},
+		{"peak", OUTPUT_REAL, true, false},
+		{"peak_at", OUTPUT_STR, false, false},
+		{"baseline", OUTPUT_REAL, true, false},
+		{"threshold", OUTPUT_REAL, true, false},
+		{"points", OUTPUT_INT, true, false},
+		{"open", OUTPUT_STR, false, false},
+		{"subnets", OUTPUT_STR, false, true},
+		{"ports", OUTPUT_STR, false, true},
+		{"programs", OUTPUT_STR, false, true},
 	};
-	struct out *out = out_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
+	struct output *out = output_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
 	struct buf texts[G_N];
 	int rc = 0, digits = 0;
 
@@ -577,23 +577,23 @@ static int write_report(struct run *r, enum out_format fmt, FILE *f, unsigned wi
 		cells[10] = s->open ? "yes" : "no";
 		for (int k = 0; k < G_N; k++)
 			cells[11 + k] = texts[k].len > 1 ? texts[k].data : NULL;
-		if (out_row(out, cells) < 0) {
+		if (output_row(out, cells) < 0) {
 			snprintf(r->err, r->errsz, "writing the report failed");
 			rc = -EIO;
 		}
 	}
-	if (rc == 0 && out_end(out) < 0) {
+	if (rc == 0 && output_end(out) < 0) {
 		snprintf(r->err, r->errsz, "writing the report failed");
 		rc = -EIO;
 	}
 	for (int k = 0; k < G_N; k++)
 		buf_fini(&texts[k]);
-	out_free(out);
+	output_free(out);
 	return rc;
 }
 
 long report_spikes(struct scan_src *src, const struct filter *flt, const struct spikes_opts *o,
-		   enum out_format fmt, FILE *f, unsigned width, bool color,
+		   enum output_format fmt, FILE *f, unsigned width, bool color,
 		   struct spikes_found *found, size_t max_found, char *err, size_t errsz)
 {
 	struct run r = {.o = o, .flt = flt, .src = src, .err = err, .errsz = errsz};

@@ -42,7 +42,7 @@ struct spikes_found {
  * width, color); with found non-NULL the first max_found spikes are copied
  * there. Returns the number of spikes, or -errno with err set. */
 long report_spikes(struct scan_src *src, const struct filter *flt, const struct spikes_opts *o,
-		   enum out_format fmt, FILE *f, unsigned width, bool color,
+		   enum output_format fmt, FILE *f, unsigned width, bool color,
 		   struct spikes_found *found, size_t max_found, char *err, size_t errsz);
 
 #endif

@@ -73,7 +73,7 @@ struct sum {
 	const struct filter *flt;
 	struct scan_src *src;
 	struct scan_snaps snaps;
-	struct out *out;
+	struct output *out;
 	long rows;
 	char *err;
 	size_t errsz;
@@ -91,7 +91,7 @@ static int row(struct sum *s, const char *section, const char *name, const char 
 	va_start(ap, fmt);
 	vsnprintf(value, sizeof value, fmt, ap);
 	va_end(ap);
-	if (out_row(s->out, cells) < 0) {
+	if (output_row(s->out, cells) < 0) {
 		snprintf(s->err, s->errsz, "writing the report failed");
 		return -EIO;
 	}
@@ -283,7 +283,7 @@ static int spikes(struct sum *s)
 		return -ENOMEM;
 	}
 	flt.states = 0;
-	n = report_spikes(s->src, &flt, &s->o->spikes, OUT_CSV, NULL, 0, false, f, MAX_SPIKES,
+	n = report_spikes(s->src, &flt, &s->o->spikes, OUTPUT_CSV, NULL, 0, false, f, MAX_SPIKES,
 			  s->err, s->errsz);
 	if (n < 0)
 		rc = (int)n;
@@ -429,13 +429,13 @@ out:
 }
 
 long report_summary(struct scan_src *src, const struct filter *flt,
-		    const struct summary_opts *o, enum out_format fmt, FILE *f, unsigned width,
+		    const struct summary_opts *o, enum output_format fmt, FILE *f, unsigned width,
 		    bool color, char *err, size_t errsz)
 {
-	static const struct out_col cols[] = {
-		{"section", OUT_STR, false, false},
-		{"name", OUT_STR, false, true},
-		{"value", OUT_STR, false, true},
+	static const struct output_col cols[] = {
+		{"section", OUTPUT_STR, false, false},
+		{"name", OUTPUT_STR, false, true},
+		{"value", OUTPUT_STR, false, true},
 	};
 	struct sum s = {.o = o, .flt = flt, .src = src, .err = err, .errsz = errsz};
 	long rc;
@@ -445,7 +445,7 @@ long report_summary(struct scan_src *src, const struct filter *flt,
 		return rc;
 	if (s.snaps.n == 0)
 		goto out;
-	if (!(s.out = out_new(fmt, f, cols, 3, width, color))) {
+	if (!(s.out = output_new(fmt, f, cols, 3, width, color))) {
 		snprintf(err, errsz, "out of memory");
 		rc = -ENOMEM;
 		goto out;
@@ -461,14 +461,14 @@ long report_summary(struct scan_src *src, const struct filter *flt,
 		rc = gaps(&s);
 	if (rc == 0)
 		rc = counter_totals(&s);
-	if (rc == 0 && out_end(s.out) < 0) {
+	if (rc == 0 && output_end(s.out) < 0) {
 		snprintf(err, errsz, "writing the report failed");
 		rc = -EIO;
 	}
 	if (rc == 0)
 		rc = s.rows;
 out:
-	out_free(s.out);
+	output_free(s.out);
 	scan_snaps_fini(&s.snaps);
 	return rc;
 }

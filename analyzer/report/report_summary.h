@@ -22,7 +22,7 @@ struct summary_opts {
 /* Writes the summary as rows of (section, name, value). Returns the number
  * of rows, 0 when no snapshot matches, or -errno with err set. */
 long report_summary(struct scan_src *src, const struct filter *flt,
-		    const struct summary_opts *o, enum out_format fmt, FILE *f, unsigned width,
+		    const struct summary_opts *o, enum output_format fmt, FILE *f, unsigned width,
 		    bool color, char *err, size_t errsz);
 
 /* A gap in one host's recording: between two consecutive snapshots more

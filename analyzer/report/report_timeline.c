@@ -345,21 +345,21 @@ out:
 
 static int write_table(const struct tl *t, FILE *f, unsigned width, bool color)
 {
-	struct out_col *cols = calloc(t->ns + 2, sizeof *cols);
+	struct output_col *cols = calloc(t->ns + 2, sizeof *cols);
 	const char **cells = calloc(t->ns + 2, sizeof *cells);
 	char (*num)[24] = calloc(t->ns + 1, sizeof *num);
 	char when[UTCTIME_STRLEN], *bar = NULL;
-	struct out *o = NULL;
+	struct output *o = NULL;
 	int64_t peak = 1;
 	size_t barmax;
 	int rc = -ENOMEM;
 
 	if (!cols || !cells || !num)
 		goto out;
-	cols[0] = (struct out_col){"time", OUT_STR, false, false};
+	cols[0] = (struct output_col){"time", OUTPUT_STR, false, false};
 	for (size_t i = 0; i < t->ns; i++)
-		cols[i + 1] = (struct out_col){t->s[i].name, OUT_INT, true, false};
-	cols[t->ns + 1] = (struct out_col){"chart", OUT_STR, false, true};
+		cols[i + 1] = (struct output_col){t->s[i].name, OUTPUT_INT, true, false};
+	cols[t->ns + 1] = (struct output_col){"chart", OUTPUT_STR, false, true};
 	for (size_t b = 0; b < t->nb; b++) {
 		int64_t sum = 0;
 
@@ -373,7 +373,7 @@ static int write_table(const struct tl *t, FILE *f, unsigned width, bool color)
 	if (barmax > 200)
 		barmax = 200;
 	bar = malloc(barmax + 16);
-	o = out_new(OUT_TABLE, f, cols, t->ns + 2, width, color);
+	o = output_new(OUTPUT_TABLE, f, cols, t->ns + 2, width, color);
 	if (!bar || !o)
 		goto out;
 	for (size_t b = 0; b < t->nb; b++) {
@@ -397,12 +397,12 @@ static int write_table(const struct tl *t, FILE *f, unsigned width, bool color)
 			bar[n] = '\0';
 		}
 		cells[t->ns + 1] = bar;
-		if ((rc = out_row(o, cells)) < 0)
+		if ((rc = output_row(o, cells)) < 0)
 			goto out;
 	}
-	rc = out_end(o);
+	rc = output_end(o);
 out:
-	out_free(o);
+	output_free(o);
 	free(bar);
 	free(num);
 	free(cells);
@@ -411,14 +411,14 @@ out:
 }
 
 /* Long format for plotting: one row per bucket and series. */
-static int write_long(const struct tl *t, enum out_format fmt, FILE *f)
+static int write_long(const struct tl *t, enum output_format fmt, FILE *f)
 {
-	static const struct out_col cols[] = {
-		{"time", OUT_STR, false, false},
-		{"series", OUT_STR, false, false},
-		{"count", OUT_INT, true, false},
+	static const struct output_col cols[] = {
+		{"time", OUTPUT_STR, false, false},
+		{"series", OUTPUT_STR, false, false},
+		{"count", OUTPUT_INT, true, false},
 	};
-	struct out *o = out_new(fmt, f, cols, 3, 0, false);
+	struct output *o = output_new(fmt, f, cols, 3, 0, false);
 	char when[UTCTIME_STRLEN], num[24];
 	int rc = 0;
 
@@ -431,17 +431,17 @@ static int write_long(const struct tl *t, enum out_format fmt, FILE *f)
 
 			snprintf(num, sizeof num, "%" PRId64, t->s[i].v[b]);
 			cells[2] = t->s[i].v[b] < 0 ? NULL : num;   /* a gap: null */
-			rc = out_row(o, cells);
+			rc = output_row(o, cells);
 		}
 	}
 	if (rc == 0)
-		rc = out_end(o);
-	out_free(o);
+		rc = output_end(o);
+	output_free(o);
 	return rc;
 }
 
 long report_timeline(struct scan_src *src, const struct filter *flt,
-		     const struct timeline_opts *o, enum out_format fmt, FILE *f, unsigned width,
+		     const struct timeline_opts *o, enum output_format fmt, FILE *f, unsigned width,
 		     bool color, char *err, size_t errsz)
 {
 	unsigned nt = !src->db ? 1 : src->threads ? src->threads : 1;
@@ -472,7 +472,7 @@ long report_timeline(struct scan_src *src, const struct filter *flt,
 	if (rc == 0 && t.nb)
 		rc = values(ctx[0].agg, &sn, o, &t, err, errsz);
 	if (rc == 0 && t.nb) {
-		rc = fmt == OUT_TABLE ? write_table(&t, f, width, color) : write_long(&t, fmt, f);
+		rc = fmt == OUTPUT_TABLE ? write_table(&t, f, width, color) : write_long(&t, fmt, f);
 		if (rc < 0)
 			snprintf(err, errsz, "writing the report failed");
 	}

@@ -29,7 +29,7 @@ int timeline_bucket_parse(const char *s, usec_t *bucket);
 
 /* Writes the report; returns the number of buckets, or -errno with err set. */
 long report_timeline(struct scan_src *src, const struct filter *flt,
-		     const struct timeline_opts *o, enum out_format fmt, FILE *f, unsigned width,
+		     const struct timeline_opts *o, enum output_format fmt, FILE *f, unsigned width,
 		     bool color, char *err, size_t errsz);
 
 #endif

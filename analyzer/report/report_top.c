@@ -261,20 +261,20 @@ static int fill(const struct top_opts *o, const struct top_ctx *c, const struct 
 }
 
 static int write_rows(const struct top_opts *o, const struct top_result *res,
-		      enum out_format fmt, FILE *f, unsigned width, bool color)
+		      enum output_format fmt, FILE *f, unsigned width, bool color)
 {
-	const struct out_col cols[] = {
-		{by_name[o->by], o->by == TOP_PORT ? OUT_INT : OUT_STR, o->by == TOP_PORT, true},
-		{"conns", OUT_INT, true, false},
-		{"share", OUT_REAL, true, false},
-		{"avg", OUT_REAL, true, false},
-		{"peers", OUT_INT, true, false},
-		{"states", OUT_STR, false, true},
-		{"first", OUT_STR, false, false},
-		{"last", OUT_STR, false, false},
-		{"snapshots", OUT_STR, true, false},
+	const struct output_col cols[] = {
+		{by_name[o->by], o->by == TOP_PORT ? OUTPUT_INT : OUTPUT_STR, o->by == TOP_PORT, true},
+		{"conns", OUTPUT_INT, true, false},
+		{"share", OUTPUT_REAL, true, false},
+		{"avg", OUTPUT_REAL, true, false},
+		{"peers", OUTPUT_INT, true, false},
+		{"states", OUTPUT_STR, false, true},
+		{"first", OUTPUT_STR, false, false},
+		{"last", OUTPUT_STR, false, false},
+		{"snapshots", OUTPUT_STR, true, false},
 	};
-	struct out *out = out_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
+	struct output *out = output_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
 	int rc = 0;
 
 	if (!out)
@@ -293,11 +293,11 @@ static int write_rows(const struct top_opts *o, const struct top_result *res,
 		utctime_format(t->first, 0, first, sizeof first);
 		utctime_format(t->last, 0, last, sizeof last);
 		snprintf(snaps, sizeof snaps, "%" PRIu32 "/%zu", t->present, res->nsnaps);
-		rc = out_row(out, cells);
+		rc = output_row(out, cells);
 	}
 	if (rc == 0)
-		rc = out_end(out);
-	out_free(out);
+		rc = output_end(out);
+	output_free(out);
 	return rc;
 }
 
@@ -367,7 +367,7 @@ out:
 }
 
 long report_top(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
-		enum out_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
+		enum output_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
 {
 	struct top_result res;
 	long rc = top_run(src, flt, o, &res, err, errsz);

@@ -56,7 +56,7 @@ void top_result_fini(struct top_result *r);
 /* Runs the report over src's rows and writes it (fmt, f, width, color).
  * Returns the number of groups written, or -errno with err set. */
 long report_top(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
-		enum out_format fmt, FILE *f, unsigned width, bool color, char *err,
+		enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
 		size_t errsz);
 
 #endif

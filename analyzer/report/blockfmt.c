@@ -9,11 +9,11 @@
 
 static const char *const format_names[] = {"iptables", "ip6tables", "nft", "ipset", "plain"};
 
-int block_format_parse(const char *s, enum block_format *f)
+int blockfmt_parse(const char *s, enum blockfmt *f)
 {
 	for (unsigned i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
 		if (!strcmp(s, format_names[i])) {
-			*f = (enum block_format)i;
+			*f = (enum blockfmt)i;
 			return 0;
 		}
 	return -EINVAL;
@@ -21,7 +21,7 @@ int block_format_parse(const char *s, enum block_format *f)
 
 /* Masked, within its family's prefixes, not an IPv4-mapped IPv6 network
  * (the caller folds those), a score that prints in a few characters. */
-static bool canonical(const struct block_entry *e)
+static bool canonical(const struct blockfmt_entry *e)
 {
 	struct addr m = e->net.addr;
 
@@ -38,17 +38,17 @@ static bool canonical(const struct block_entry *e)
 	return e->score >= 0 && e->score <= 100;   /* false for NaN too */
 }
 
-static bool wanted(enum block_format fmt, const struct block_entry *e)
+static bool wanted(enum blockfmt fmt, const struct blockfmt_entry *e)
 {
-	if (fmt == BF_IPTABLES)
+	if (fmt == BLOCKFMT_IPTABLES)
 		return e->net.addr.family == AF_INET;
-	if (fmt == BF_IP6TABLES)
+	if (fmt == BLOCKFMT_IP6TABLES)
 		return e->net.addr.family == AF_INET6;
 	return true;
 }
 
 /* The header: what it is and how to load it, as comments. */
-static void header(FILE *f, enum block_format fmt, size_t n, const struct block_opts *o)
+static void header(FILE *f, enum blockfmt fmt, size_t n, const struct blockfmt_opts *o)
 {
 	static const char *const load[] = {
 		"iptables-restore --noflush < FILE", "ip6tables-restore --noflush < FILE",
@@ -61,7 +61,7 @@ static void header(FILE *f, enum block_format fmt, size_t n, const struct block_
 		n == 1 ? "" : "s", load[fmt]);
 }
 
-static void tables(FILE *f, enum block_format fmt, const struct block_entry *e, size_t n)
+static void tables(FILE *f, enum blockfmt fmt, const struct blockfmt_entry *e, size_t n)
 {
 	char net[CIDR_STRLEN];
 
@@ -79,7 +79,7 @@ static void tables(FILE *f, enum block_format fmt, const struct block_entry *e, 
 	fputs("-I INPUT 1 -j " BLOCK_CHAIN "\nCOMMIT\n", f);
 }
 
-static void nft_set(FILE *f, const char *name, int family, const struct block_entry *e, size_t n,
+static void nft_set(FILE *f, const char *name, int family, const struct blockfmt_entry *e, size_t n,
 		    unsigned ttl)
 {
 	char net[CIDR_STRLEN];
@@ -103,7 +103,7 @@ static void nft_set(FILE *f, const char *name, int family, const struct block_en
 	fputs("\t}\n", f);
 }
 
-static void nft(FILE *f, const struct block_entry *e, size_t n, unsigned ttl)
+static void nft(FILE *f, const struct blockfmt_entry *e, size_t n, unsigned ttl)
 {
 	/* declaring the table first makes the delete succeed on a first load:
 	 * the file replaces what an earlier one loaded */
@@ -115,7 +115,7 @@ static void nft(FILE *f, const struct block_entry *e, size_t n, unsigned ttl)
 	      "\t\tip saddr @block4 drop\n\t\tip6 saddr @block6 drop\n\t}\n}\n", f);
 }
 
-static void ipset(FILE *f, const struct block_entry *e, size_t n, unsigned ttl)
+static void ipset(FILE *f, const struct blockfmt_entry *e, size_t n, unsigned ttl)
 {
 	static const struct {
 		const char *name, *family;
@@ -137,8 +137,8 @@ static void ipset(FILE *f, const struct block_entry *e, size_t n, unsigned ttl)
 	}
 }
 
-long block_write(FILE *f, enum block_format fmt, const struct block_entry *e, size_t n,
-		 const struct block_opts *o)
+long blockfmt_write(FILE *f, enum blockfmt fmt, const struct blockfmt_entry *e, size_t n,
+		 const struct blockfmt_opts *o)
 {
 	char net[CIDR_STRLEN];
 	size_t written = 0;
@@ -148,20 +148,20 @@ long block_write(FILE *f, enum block_format fmt, const struct block_entry *e, si
 			return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		written += wanted(fmt, &e[i]);
-	if (fmt != BF_PLAIN)   /* a plain list is networks and nothing else */
+	if (fmt != BLOCKFMT_PLAIN)   /* a plain list is networks and nothing else */
 		header(f, fmt, written, o);
 	switch (fmt) {
-	case BF_IPTABLES:
-	case BF_IP6TABLES:
+	case BLOCKFMT_IPTABLES:
+	case BLOCKFMT_IP6TABLES:
 		tables(f, fmt, e, n);
 		break;
-	case BF_NFT:
+	case BLOCKFMT_NFT:
 		nft(f, e, n, o->ttl);
 		break;
-	case BF_IPSET:
+	case BLOCKFMT_IPSET:
 		ipset(f, e, n, o->ttl);
 		break;
-	case BF_PLAIN:
+	case BLOCKFMT_PLAIN:
 	default:
 		for (size_t i = 0; i < n; i++) {
 			cidr_format(&e[i].net, net, sizeof net);

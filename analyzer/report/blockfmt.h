@@ -11,17 +11,17 @@
 #include "addr.h"
 #include "utctime.h"
 
-enum block_format { BF_IPTABLES, BF_IP6TABLES, BF_NFT, BF_IPSET, BF_PLAIN };
+enum blockfmt { BLOCKFMT_IPTABLES, BLOCKFMT_IP6TABLES, BLOCKFMT_NFT, BLOCKFMT_IPSET, BLOCKFMT_PLAIN };
 
 /* "iptables", "ip6tables", "nft", "ipset", "plain". 0 or -EINVAL. */
-int block_format_parse(const char *s, enum block_format *f);
+int blockfmt_parse(const char *s, enum blockfmt *f);
 
-struct block_entry {
+struct blockfmt_entry {
 	struct cidr net;         /* masked; an IPv4-mapped IPv6 network is refused */
 	double score;            /* 0..100, shown in a comment */
 };
 
-struct block_opts {
+struct blockfmt_opts {
 	unsigned ttl;            /* seconds an entry lives (nft, ipset); 0: forever */
 	usec_t generated;        /* shown in the header comment */
 };
@@ -37,7 +37,7 @@ struct block_opts {
  * networks written, -EINVAL when an entry is not canonical (host bits set,
  * a prefix beyond its family, IPv4-mapped, a score outside 0..100; nothing
  * is written then), or -EIO when writing failed. */
-long block_write(FILE *f, enum block_format fmt, const struct block_entry *e, size_t n,
-		 const struct block_opts *o);
+long blockfmt_write(FILE *f, enum blockfmt fmt, const struct blockfmt_entry *e, size_t n,
+		 const struct blockfmt_opts *o);
 
 #endif

@@ -19,7 +19,7 @@ int blocklist_format_parse(const char *s, struct blocklist_opts *o)
 		return output_format_parse(s, &o->out);
 	}
 	o->rows = false;
-	return block_format_parse(s, &o->fmt);
+	return blockfmt_parse(s, &o->fmt);
 }
 
 /* One reading thread's counts. */
@@ -377,8 +377,8 @@ static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_
 static long write_firewall(const struct blocklist_result *res, const struct blocklist_opts *o, FILE *f,
 			   FILE *why)
 {
-	struct block_entry *e = calloc(res->nblock ? res->nblock : 1, sizeof *e);
-	struct block_opts bo = {o->ttl, o->now};
+	struct blockfmt_entry *e = calloc(res->nblock ? res->nblock : 1, sizeof *e);
+	struct blockfmt_opts bo = {o->ttl, o->now};
 	size_t n = 0, left = 0;
 	long rc;
 
@@ -387,19 +387,19 @@ static long write_firewall(const struct blocklist_result *res, const struct bloc
 	for (size_t i = 0; i < res->nblock; i++) {
 		int fam = res->v[i].g.net.addr.family;
 
-		if ((o->fmt == BF_IPTABLES && fam != AF_INET) ||
-		    (o->fmt == BF_IP6TABLES && fam != AF_INET6)) {
+		if ((o->fmt == BLOCKFMT_IPTABLES && fam != AF_INET) ||
+		    (o->fmt == BLOCKFMT_IP6TABLES && fam != AF_INET6)) {
 			left++;
 			continue;
 		}
 		e[n].net = res->v[i].g.net;
 		e[n++].score = res->v[i].score;
 	}
-	rc = block_write(f, o->fmt, e, n, &bo);
+	rc = blockfmt_write(f, o->fmt, e, n, &bo);
 	if (rc >= 0 && left && why)
 		fprintf(why, "note: %zu %s network%s left out: use --format %s for them (or nft, ipset)\n",
-			left, o->fmt == BF_IPTABLES ? "IPv6" : "IPv4", left == 1 ? "" : "s",
-			o->fmt == BF_IPTABLES ? "ip6tables" : "iptables");
+			left, o->fmt == BLOCKFMT_IPTABLES ? "IPv6" : "IPv4", left == 1 ? "" : "s",
+			o->fmt == BLOCKFMT_IPTABLES ? "ip6tables" : "iptables");
 	free(e);
 	return rc;
 }

@@ -18,7 +18,7 @@
 struct blocklist_opts {
 	struct blocklist_params p;
 	bool rows;               /* CSV or JSON (out) instead of a firewall file (fmt) */
-	enum block_format fmt;
+	enum blockfmt fmt;
 	enum output_format out;
 	unsigned ttl;            /* seconds (nft, ipset); 0: none */
 	bool explain;            /* evidence and near misses, in words, to `why` */

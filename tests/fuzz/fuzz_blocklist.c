@@ -905,7 +905,7 @@ static void check_all(sqlite3 *db, struct setup *s, struct run *r, long long nsn
 		fail(s, "plain", "a list without snapshots");
 
 	memset(g, 0, sizeof g);
-	g[F_PLAIN].fmt = BF_PLAIN;
+	g[F_PLAIN].fmt = BLOCKFMT_PLAIN;
 	bg_check(&g[F_PLAIN], r[F_PLAIN].out, r[F_PLAIN].outlen, ret);
 	for (size_t i = 0; i < g[F_PLAIN].ngot; i++) {
 		n4 += g[F_PLAIN].got[i].net.addr.family == AF_INET;
@@ -915,8 +915,8 @@ static void check_all(sqlite3 *db, struct setup *s, struct run *r, long long nsn
 		abort();
 	check_rails(s, db, g[F_PLAIN].got, g[F_PLAIN].ngot);
 	for (int k = F_IPT; k <= F_IPSET; k++) {
-		static const enum block_format bf[] = {BF_PLAIN, BF_IPTABLES, BF_IP6TABLES, BF_NFT,
-						       BF_IPSET};
+		static const enum blockfmt bf[] = {BLOCKFMT_PLAIN, BLOCKFMT_IPTABLES, BLOCKFMT_IP6TABLES, BLOCKFMT_NFT,
+						       BLOCKFMT_IPSET};
 		long want = k == F_IPT ? n4 : k == F_IP6T ? n6 : ret;
 
 		g[k].fmt = bf[k];

@@ -197,7 +197,7 @@ gen() {
 	esac
 	n=$(sed -n 's/^blockgen: \([0-9]*\) networks written$/\1/p' "$out.err")
 	[ "$n" = "$(chk count "$d/$1.in" $f)" ] ||
-		fail "block_write($2) on $1.in returned '$n', want $(chk count "$d/$1.in" $f)"
+		fail "blockfmt_write($2) on $1.in returned '$n', want $(chk count "$d/$1.in" $f)"
 }
 
 # tool_fail WHAT CASE FILE ERRFILE: the finding, with everything to reproduce it.

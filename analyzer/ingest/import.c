@@ -5,14 +5,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "import.h"
+#include "import_int.h"
 #include "termsafe.h"
 
 struct importer {
@@ -38,14 +37,6 @@ struct importer {
 
 /* Directory recursion stops here: deeper trees are refused, not followed. */
 #define MAX_DEPTH 32
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int importer_new(sqlite3 *db, const struct import_opts *o, FILE *msg, struct importer **out,
 		 char *err, size_t errsz)
@@ -113,114 +104,6 @@ void importer_free(struct importer *im)
 const struct import_totals *importer_totals(const struct importer *im)
 {
 	return &im->t;
-}
-
-static void clear_progress(struct import_source *src)
-{
-	if (src->drawn) {
-		fputs("\r\033[K", src->msg);
-		src->drawn = false;
-	}
-}
-
-static void vwarn(struct import_source *src, const char *fmt, va_list ap)
-{
-	clear_progress(src);
-	fprintf(src->msg, "%s: warning: ", src->path);
-	vfprintf(src->msg, fmt, ap);
-	fputc('\n', src->msg);
-}
-
-void import_flag(struct import_source *src, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(src, fmt, ap);
-	va_end(ap);
-}
-
-void import_warn(struct import_source *src, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (src->opts->quiet)
-		return;
-	va_start(ap, fmt);
-	vwarn(src, fmt, ap);
-	va_end(ap);
-}
-
-void import_bad(struct import_source *src, uint64_t lineno, const char *what)
-{
-	char where[64] = "";
-
-	if (lineno)
-		snprintf(where, sizeof where, "%" PRIu64 ": ", lineno);
-	else
-		snprintf(where, sizeof where, " ");
-	/* stored as read (src->name); shown made visible, by sources too */
-	if (src->bad_lines == 0)
-		snprintf(src->first_error, sizeof src->first_error, "%s:%s%s", src->name, where,
-			 what);
-	src->bad_lines++;
-	if (src->bad_lines > src->opts->show_errors + 1)
-		return;
-	clear_progress(src);
-	if (src->bad_lines == src->opts->show_errors + 1) {
-		fprintf(src->msg, "%s: (further errors are counted, not shown)\n", src->path);
-	} else {
-		char *shown = termsafe_dup(what);
-
-		fprintf(src->msg, "%s:%s%s\n", src->path, where, shown ? shown : "(out of memory)");
-		free(shown);
-	}
-}
-
-static void human_bytes(uint64_t b, char *out, size_t n)
-{
-	if (b >= 1000000000)
-		snprintf(out, n, "%.2f GB", (double)b / 1e9);
-	else if (b >= 1000000)
-		snprintf(out, n, "%.1f MB", (double)b / 1e6);
-	else
-		snprintf(out, n, "%.1f kB", (double)b / 1e3);
-}
-
-void import_progress(struct import_source *src)
-{
-	double t, el, rate;
-	uint64_t done, total;
-	char d[32], tot[32], eta[32] = "";
-
-	if (!src->opts->progress)
-		return;
-	t = now_s();
-	if (t - src->t_drawn < 0.25)
-		return;
-	src->t_drawn = t;
-	el = t - src->t_start;
-	if (el < 0.5)
-		return;   /* short imports draw nothing */
-	done = input_raw_bytes(src->in);
-	total = input_size(src->in);
-	rate = (double)src->sockets / el;
-	human_bytes(done, d, sizeof d);
-	if (total && done <= total) {
-		double left = done ? el * (double)(total - done) / (double)done : 0;
-
-		human_bytes(total, tot, sizeof tot);
-		snprintf(eta, sizeof eta, ", ETA %um%02us", (unsigned)(left / 60),
-			 (unsigned)left % 60);
-		fprintf(src->msg, "\r\033[K%s: %s of %s (%.0f%%), %" PRIu64 " sockets, %.0f rows/s%s",
-			src->path, d, tot, 100.0 * (double)done / (double)total, src->sockets, rate,
-			eta);
-	} else {
-		fprintf(src->msg, "\r\033[K%s: %s, %" PRIu64 " sockets, %.0f rows/s", src->path, d,
-			src->sockets, rate);
-	}
-	fflush(src->msg);
-	src->drawn = true;
 }
 
 /* Which importer: a segment starts with the magic (docs/FORMAT.md); other
@@ -291,12 +174,7 @@ static int import_file(struct importer *im, const char *name, const char *path,
 		im->t.not_tried++;
 		return -EIO;
 	}
-	src.opts = im->o;
-	src.store = im->store;
-	src.msg = im->msg;
-	src.name = name;
-	src.path = path;
-	src.t_start = src.t_drawn = now_s();
+	import_source_start(&src, im->o, im->store, im->msg, name, path);
 	if (im->tap && regular) {
 		struct stat st;
 
@@ -407,7 +285,7 @@ static int import_file(struct importer *im, const char *name, const char *path,
 				 src.snapshots, src.sockets, src.bad_lines,
 				 src.first_error[0] ? src.first_error : NULL);
 	if (rc == -EEXIST) {
-		clear_progress(&src);
+		import_clear_progress(&src);
 		store_rollback(im->store);
 		if (!im->o->quiet)
 			fprintf(im->msg, "%s: already imported (same content), skipped\n", path);
@@ -420,7 +298,7 @@ static int import_file(struct importer *im, const char *name, const char *path,
 	rc = store_commit(im->store);
 	if (rc < 0)
 		goto db_fail;
-	clear_progress(&src);
+	import_clear_progress(&src);
 	im->t.sources++;
 	im->t.snapshots += src.snapshots;
 	im->t.sockets += src.sockets;
@@ -445,7 +323,7 @@ static int import_file(struct importer *im, const char *name, const char *path,
 	rc = src.bad_lines ? 1 : 0;
 	goto out;
 db_fail:
-	clear_progress(&src);
+	import_clear_progress(&src);
 	fprintf(im->msg, "%s: database error: %s\n", path, store_error(im->store));
 	snprintf(im->t.db_error, sizeof im->t.db_error, "%s", store_error(im->store));
 	if (began)

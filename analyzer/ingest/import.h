@@ -1,7 +1,7 @@
 /* import — `sockscope import`: paths (files, directories, stdin) into the
  * database, one transaction per source, idempotent by content hash. The
- * per-source state at the bottom is shared by import_segment.c and
- * import_text.c, which do the format-specific work. */
+ * public side (the command line, reports on dumps); the importers' shared
+ * state is in import_int.h. */
 #ifndef SOCKSCOPE_IMPORT_H
 #define SOCKSCOPE_IMPORT_H
 
@@ -11,9 +11,6 @@
 
 #include <sqlite3.h>
 
-#include "textfmt.h"
-#include "input.h"
-#include "lines.h"
 #include "store.h"
 #include "utctime.h"
 
@@ -60,40 +57,5 @@ void importer_free(struct importer *im);   /* NULL is a no-op */
 int importer_path(struct importer *im, const char *path);
 
 const struct import_totals *importer_totals(const struct importer *im);
-
-/* ---- for import_segment.c and import_text.c ---------------------------- */
-
-struct import_source {
-	const struct import_opts *opts;
-	struct store *store;
-	FILE *msg;
-	const char *name;        /* as given: sources.path, time and hints */
-	const char *path;        /* name made visible (termsafe), for messages */
-	struct input *in;
-	int64_t source_id;
-	uint64_t snapshots, sockets, bad_lines, dup_snapshots, changed_snapshots;
-	char first_error[512];
-	/* progress */
-	double t_start, t_drawn;
-	bool drawn;
-};
-
-/* Reports "path:line: what" (the first show_errors of a source) and counts
- * it. lineno 0 prints no line number. */
-void import_bad(struct import_source *src, uint64_t lineno, const char *what);
-/* Redraws the progress line when due (cheap to call per row batch). */
-void import_progress(struct import_source *src);
-/* A warning about this source (always shown unless quiet). */
-void import_warn(struct import_source *src, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* A warning shown even when quiet: evidence that contradicts evidence. */
-void import_flag(struct import_source *src, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Segment: the decoded stream of `lines` is snapshot text. 0, or -errno
- * when the database failed (the source is rolled back). */
-int import_segment(struct import_source *src, struct lines *lines);
-/* A text dump of format f (cron logs split at date lines). */
-int import_text(struct import_source *src, struct lines *lines, const struct textfmt *f);
 
 #endif

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "import.h"
+#include "import_int.h"
 #include "num.h"
 #include "snap.h"
 

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "dateline.h"
-#include "import.h"
+#include "import_int.h"
 
 /* date lines are short; rows never are this short and a date, so the parse
  * is only tried on short lines */

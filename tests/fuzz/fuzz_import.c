@@ -11,6 +11,7 @@
 #include "fuzzdb.h"
 #include "db.h"
 #include "import.h"
+#include "textfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -154,20 +154,237 @@ static void stdin_placeholder(char *out, size_t n)
 	snprintf(out, n, "pending-%ld-%ld.%09ld", (long)getpid(), (long)ts.tv_sec, ts.tv_nsec);
 }
 
-/* name is sources.path, path the same made visible (termsafe) for
- * messages: a file name may carry ESC or LF; open_path is what is opened
- * (the target of a symlink named on the command line). */
+/* A database failure: reported once, the transaction (if begun) rolled
+ * back, and nothing more read. -EIO. */
+static int db_failed(struct importer *im, struct import_source *src, bool began)
+{
+	import_clear_progress(src);
+	fprintf(im->msg, "%s: database error: %s\n", src->path, store_error(im->store));
+	snprintf(im->t.db_error, sizeof im->t.db_error, "%s", store_error(im->store));
+	if (began)
+		store_rollback(im->store);
+	im->stopped = true;
+	return -EIO;
+}
+
+/* Tap: a regular file named twice is read once. 0: read it; otherwise
+ * *done and 0 (already read) or 1 (skipped). */
+static int tap_seen(struct importer *im, const char *open_path, const char *path, bool *done)
+{
+	struct stat st;
+	void *v;
+
+	if (stat(open_path, &st) != 0)
+		return 0;
+	for (size_t i = 0; i < im->nread; i++)
+		if (im->read[i].dev == st.st_dev && im->read[i].ino == st.st_ino) {
+			if (!im->o->quiet)
+				fprintf(im->msg, "%s: already read, skipped\n", path);
+			im->t.already++;
+			*done = true;
+			return 0;
+		}
+	v = realloc(im->read, (im->nread + 1) * sizeof *im->read);
+	if (!v) {
+		fprintf(im->msg, "%s: skipped: out of memory\n", path);
+		im->t.failed++;
+		*done = true;
+		return 1;
+	}
+	im->read = v;
+	im->read[im->nread].dev = st.st_dev;
+	im->read[im->nread++].ino = st.st_ino;
+	return 0;
+}
+
+/* Step 1, hash and de-duplicate: a regular file's SHA-256 (and size) into
+ * sha, and a file whose content is imported already is skipped; stdin gets
+ * a placeholder (it is hashed as it is read). 0 to go on; *done with the
+ * file's result (0 already imported, 1 skipped); or -EIO. */
+static int hash_and_dedup(struct importer *im, struct import_source *src, const char *open_path,
+			  bool regular, char sha[SHA256_HEXLEN + 1], uint64_t *size, bool *done)
+{
+	int64_t id;
+	int rc;
+
+	if (im->tap) {
+		snprintf(sha, SHA256_HEXLEN + 1, "tap");
+		return regular ? tap_seen(im, open_path, src->path, done) : 0;
+	}
+	if (!regular) {
+		stdin_placeholder(sha, SHA256_HEXLEN + 1);
+		return 0;
+	}
+	*done = true;
+	rc = input_hash_file(open_path, sha, size);
+	if (rc < 0) {
+		fprintf(im->msg, "%s: skipped: %s\n", src->path, strerror(-rc));
+		im->t.failed++;
+		return 1;
+	}
+	rc = store_source_find(im->store, sha, &id);
+	if (rc < 0)
+		return db_failed(im, src, false);
+	if (rc == 1) {
+		if (!im->o->quiet)
+			fprintf(im->msg, "%s: already imported (source %" PRId64 "), skipped\n",
+				src->path, id);
+		im->t.already++;
+		return 0;
+	}
+	if (*size == 0) {
+		fprintf(im->msg, "%s: skipped: empty\n", src->path);
+		im->t.failed++;
+		return 1;
+	}
+	*done = false;
+	return 0;
+}
+
+/* Step 2, open and detect: the input (decompressed, read ahead), its lines
+ * (*lines_ok: l is to be finished) and which importer. 0 to go on; *done
+ * and 1 when skipped; -errno when out of memory. */
+static int open_and_detect(struct importer *im, struct import_source *src, const char *open_path,
+			   bool regular, uint64_t size, struct lines *l, bool *lines_ok,
+			   const struct textfmt **f, bool *segment, bool *done)
+{
+	const char *why = NULL;
+	char err[256];
+	int rc;
+
+	/* a regular file was hashed in step 1; a pipe is hashed as it is read */
+	rc = input_open(open_path, regular ? size : 0, !regular && !im->tap, &src->in, err,
+			sizeof err);
+	if (rc < 0) {
+		fprintf(im->msg, "%s: skipped: %s\n", src->path, err);
+		im->t.failed++;
+		*done = true;
+		return 1;
+	}
+	/* decompression and hashing overlap parsing and SQLite */
+	(void)input_readahead(src->in);
+	rc = lines_init(l, src->in);
+	if (rc < 0)
+		return rc;
+	*lines_ok = true;
+	rc = choose(im, l, f, segment, &why);
+	if (rc != 0) {
+		if (rc < 0)
+			why = input_error(src->in)[0] ? input_error(src->in) : strerror(-rc);
+		fprintf(im->msg, "%s: skipped: %s\n", src->path, why);
+		im->t.failed++;
+		*done = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Content another import took since step 1 (the database's unique hash
+ * says so): rolled back and counted as already imported. 0. */
+static int taken_meanwhile(struct importer *im, struct import_source *src)
+{
+	import_clear_progress(src);
+	store_rollback(im->store);
+	if (!im->o->quiet)
+		fprintf(im->msg, "%s: already imported (same content), skipped\n", src->path);
+	im->t.already++;
+	return 0;
+}
+
+/* Step 3, the transaction: the source row, its snapshots, its totals,
+ * committed together or not at all. 0 committed; *done and 0 when the
+ * content turned out to be imported already; -EIO. */
+static int import_transaction(struct importer *im, struct import_source *src, struct lines *l,
+			      const struct textfmt *f, bool segment, bool regular,
+			      char sha[SHA256_HEXLEN + 1], uint64_t size, bool *done)
+{
+	int rc;
+
+	rc = store_begin(im->store);
+	if (rc < 0)
+		return db_failed(im, src, false);
+	rc = store_source_add(im->store,
+			      &(struct store_source){src->name, sha, segment ? "segment" : f->name, size},
+			      &src->source_id);
+	if (rc == -EEXIST) {
+		*done = true;
+		return taken_meanwhile(im, src);
+	}
+	if (rc < 0)
+		return db_failed(im, src, true);
+	rc = segment ? import_segment(src, l) : import_text(src, l, f);
+	if (rc < 0)
+		return db_failed(im, src, true);
+	/* A segment's open zstd frame is the normal state of the one being
+	 * written (torn snapshots were reported by the reader); a text dump
+	 * cut short has lost rows. */
+	if (input_cut_mid_block(src->in))
+		import_bad(src, 0, "compressed data ends inside a block (a torn or partly copied "
+				   "file): what that block held is lost");
+	else if (input_truncated(src->in))
+		import_warn(src, "the zstd frame is not closed (a segment still being written, "
+				 "or cut short): every complete snapshot was imported");
+	if (!regular && !im->tap)
+		input_sha256_hex(src->in, sha);
+	rc = store_source_finish(im->store, src->source_id, sha, input_raw_bytes(src->in),
+				 src->snapshots, src->sockets, src->bad_lines,
+				 src->first_error[0] ? src->first_error : NULL);
+	if (rc == -EEXIST) {
+		*done = true;
+		return taken_meanwhile(im, src);
+	}
+	if (rc < 0)
+		return db_failed(im, src, true);
+	rc = store_commit(im->store);
+	if (rc < 0)
+		return db_failed(im, src, true);
+	return 0;
+}
+
+/* Step 4: the source's counts into the totals, and its line. 1 when it had
+ * bad lines, else 0. */
+static int count_and_report(struct importer *im, struct import_source *src,
+			    const struct textfmt *f, bool segment)
+{
+	import_clear_progress(src);
+	im->t.sources++;
+	im->t.snapshots += src->snapshots;
+	im->t.sockets += src->sockets;
+	im->t.bad_lines += src->bad_lines;
+	im->t.dup_snapshots += src->dup_snapshots;
+	im->t.changed_snapshots += src->changed_snapshots;
+	im->t.bytes += input_raw_bytes(src->in);
+	if (!im->o->quiet) {
+		fprintf(im->msg, "%s: %s, %" PRIu64 " snapshot%s, %" PRIu64 " sockets", src->path,
+			segment ? "sockscope segment" : f->name, src->snapshots,
+			src->snapshots == 1 ? "" : "s", src->sockets);
+		if (src->dup_snapshots)
+			fprintf(im->msg, ", %" PRIu64 " already imported", src->dup_snapshots);
+		if (src->changed_snapshots)
+			fprintf(im->msg, ", %" PRIu64 " differ%s from one already imported at the same "
+					 "time (kept)",
+				src->changed_snapshots, src->changed_snapshots == 1 ? "" : "s");
+		if (src->bad_lines)
+			fprintf(im->msg, ", %" PRIu64 " bad", src->bad_lines);
+		fputc('\n', im->msg);
+	}
+	return src->bad_lines ? 1 : 0;
+}
+
+/* One file in four steps. name is sources.path, path the same made
+ * visible (termsafe) for messages: a file name may carry ESC or LF;
+ * open_path is what is opened (the target of a symlink named on the
+ * command line). 0, 1 when skipped or with bad lines, -EIO when the
+ * database failed (then no later file is read). */
 static int import_file(struct importer *im, const char *name, const char *path,
 		       const char *open_path, bool regular)
 {
 	struct import_source src = {0};
 	struct lines l;
 	const struct textfmt *f = NULL;
-	bool segment = false, lines_ok = false, began = false;
-	const char *why = NULL;
-	char sha[SHA256_HEXLEN + 1], err[256];
+	bool segment = false, lines_ok = false, done = false;
+	char sha[SHA256_HEXLEN + 1];
 	uint64_t size = 0;
-	int64_t id;
 	int rc;
 
 	if (im->stopped) {
@@ -175,162 +392,14 @@ static int import_file(struct importer *im, const char *name, const char *path,
 		return -EIO;
 	}
 	import_source_start(&src, im->o, im->store, im->msg, name, path);
-	if (im->tap && regular) {
-		struct stat st;
-
-		if (stat(open_path, &st) == 0) {
-			void *v;
-
-			for (size_t i = 0; i < im->nread; i++)
-				if (im->read[i].dev == st.st_dev && im->read[i].ino == st.st_ino) {
-					if (!im->o->quiet)
-						fprintf(im->msg, "%s: already read, skipped\n", path);
-					im->t.already++;
-					return 0;
-				}
-			v = realloc(im->read, (im->nread + 1) * sizeof *im->read);
-			if (!v) {
-				fprintf(im->msg, "%s: skipped: out of memory\n", path);
-				im->t.failed++;
-				return 1;
-			}
-			im->read = v;
-			im->read[im->nread].dev = st.st_dev;
-			im->read[im->nread++].ino = st.st_ino;
-		}
-	}
-	if (im->tap) {
-		snprintf(sha, sizeof sha, "tap");
-	} else if (regular) {
-		rc = input_hash_file(open_path, sha, &size);
-		if (rc < 0) {
-			fprintf(im->msg, "%s: skipped: %s\n", path, strerror(-rc));
-			im->t.failed++;
-			return 1;
-		}
-		rc = store_source_find(im->store, sha, &id);
-		if (rc < 0)
-			goto db_fail;
-		if (rc == 1) {
-			if (!im->o->quiet)
-				fprintf(im->msg, "%s: already imported (source %" PRId64 "), skipped\n",
-					path, id);
-			im->t.already++;
-			return 0;
-		}
-		if (size == 0) {
-			fprintf(im->msg, "%s: skipped: empty\n", path);
-			im->t.failed++;
-			return 1;
-		}
-	} else {
-		stdin_placeholder(sha, sizeof sha);
-	}
-	/* a regular file was hashed above; a pipe is hashed as it is read */
-	rc = input_open(open_path, regular ? size : 0, !regular && !im->tap, &src.in, err,
-			sizeof err);
-	if (rc < 0) {
-		fprintf(im->msg, "%s: skipped: %s\n", path, err);
-		im->t.failed++;
-		return 1;
-	}
-	/* decompression and hashing overlap parsing and SQLite */
-	(void)input_readahead(src.in);
-	rc = lines_init(&l, src.in);
-	if (rc < 0)
-		goto out;
-	lines_ok = true;
-	rc = choose(im, &l, &f, &segment, &why);
-	if (rc != 0) {
-		if (rc < 0)
-			why = input_error(src.in)[0] ? input_error(src.in) : strerror(-rc);
-		fprintf(im->msg, "%s: skipped: %s\n", path, why);
-		im->t.failed++;
-		rc = 1;
-		goto out;
-	}
-	rc = store_begin(im->store);
-	if (rc < 0)
-		goto db_fail;
-	began = true;
-	rc = store_source_add(im->store,
-			      &(struct store_source){name, sha, segment ? "segment" : f->name, size},
-			      &src.source_id);
-	if (rc == -EEXIST) {
-		/* another import took the same content since the lookup above */
-		store_rollback(im->store);
-		if (!im->o->quiet)
-			fprintf(im->msg, "%s: already imported (same content), skipped\n", path);
-		im->t.already++;
-		rc = 0;
-		goto out;
-	}
-	if (rc < 0)
-		goto db_fail;
-	rc = segment ? import_segment(&src, &l) : import_text(&src, &l, f);
-	if (rc < 0)
-		goto db_fail;
-	/* A segment's open zstd frame is the normal state of the one being
-	 * written (torn snapshots were reported by the reader); a text dump
-	 * cut short has lost rows. */
-	if (input_cut_mid_block(src.in))
-		import_bad(&src, 0, "compressed data ends inside a block (a torn or partly copied "
-				    "file): what that block held is lost");
-	else if (input_truncated(src.in))
-		import_warn(&src, "the zstd frame is not closed (a segment still being written, "
-				  "or cut short): every complete snapshot was imported");
-	if (!regular && !im->tap)
-		input_sha256_hex(src.in, sha);
-	rc = store_source_finish(im->store, src.source_id, sha, input_raw_bytes(src.in),
-				 src.snapshots, src.sockets, src.bad_lines,
-				 src.first_error[0] ? src.first_error : NULL);
-	if (rc == -EEXIST) {
-		import_clear_progress(&src);
-		store_rollback(im->store);
-		if (!im->o->quiet)
-			fprintf(im->msg, "%s: already imported (same content), skipped\n", path);
-		im->t.already++;
-		rc = 0;
-		goto out;
-	}
-	if (rc < 0)
-		goto db_fail;
-	rc = store_commit(im->store);
-	if (rc < 0)
-		goto db_fail;
-	import_clear_progress(&src);
-	im->t.sources++;
-	im->t.snapshots += src.snapshots;
-	im->t.sockets += src.sockets;
-	im->t.bad_lines += src.bad_lines;
-	im->t.dup_snapshots += src.dup_snapshots;
-	im->t.changed_snapshots += src.changed_snapshots;
-	im->t.bytes += input_raw_bytes(src.in);
-	if (!im->o->quiet) {
-		fprintf(im->msg, "%s: %s, %" PRIu64 " snapshot%s, %" PRIu64 " sockets", path,
-			segment ? "sockscope segment" : f->name, src.snapshots,
-			src.snapshots == 1 ? "" : "s", src.sockets);
-		if (src.dup_snapshots)
-			fprintf(im->msg, ", %" PRIu64 " already imported", src.dup_snapshots);
-		if (src.changed_snapshots)
-			fprintf(im->msg, ", %" PRIu64 " differ%s from one already imported at the same "
-					 "time (kept)",
-				src.changed_snapshots, src.changed_snapshots == 1 ? "s" : "");
-		if (src.bad_lines)
-			fprintf(im->msg, ", %" PRIu64 " bad", src.bad_lines);
-		fputc('\n', im->msg);
-	}
-	rc = src.bad_lines ? 1 : 0;
-	goto out;
-db_fail:
-	import_clear_progress(&src);
-	fprintf(im->msg, "%s: database error: %s\n", path, store_error(im->store));
-	snprintf(im->t.db_error, sizeof im->t.db_error, "%s", store_error(im->store));
-	if (began)
-		store_rollback(im->store);
-	im->stopped = true;
-	rc = -EIO;
-out:
+	rc = hash_and_dedup(im, &src, open_path, regular, sha, &size, &done);
+	if (rc == 0 && !done)
+		rc = open_and_detect(im, &src, open_path, regular, size, &l, &lines_ok, &f, &segment,
+				     &done);
+	if (rc == 0 && !done)
+		rc = import_transaction(im, &src, &l, f, segment, regular, sha, size, &done);
+	if (rc == 0 && !done)
+		rc = count_and_report(im, &src, f, segment);
 	if (lines_ok)
 		lines_fini(&l);
 	input_free(src.in);

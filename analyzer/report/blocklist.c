@@ -297,8 +297,64 @@ static bool syn_surge(const struct blocklist_input *in, struct blocklist_result 
 	       (r->spoof.syn_peak >= 4ull * r->spoof.syn_q1 || r->spoof.syn_share >= 50);
 }
 
-int blocklist_decide(const struct blocklist_input *in, const struct blockrail *rails, const struct blocklist_params *p,
-	      struct blocklist_result *r)
+/* What each subnet's hosts are: alike, one-off SYN sources, legitimate
+ * (the first of those kept as an example); and each host's subnet. */
+static void classify_hosts(struct work *w, size_t ns, const struct blocklist_input *in,
+			   const struct blocklist_result *r, const struct blocklist_params *p)
+{
+	for (size_t i = 0; i < in->nhosts; i++) {
+		const struct blocklist_group *h = &in->hosts[i];
+		long s = w->sub_of[i] = sub_find(w, ns, h, p);
+
+		if (s < 0)
+			continue;
+		if (is_alike(h, r->threshold))
+			w->alike[s]++;
+		if (is_oneoff(h))
+			w->oneoff[s]++;
+		if (is_legit(h, r->threshold) && w->legit[s]++ == 0)
+			w->legit_ex[s] = i;
+	}
+}
+
+/* The tests a subnet c (index s) passes before the rails, in the order
+ * docs/BLOCKLIST.md gives them; the first that fails says why. need: the
+ * alike hosts a subnet must hold (more inside a spread: med is its median
+ * subnet's one-off hosts). */
+static bool subnet_ok(struct blocklist_rec *c, const struct work *w, size_t s, uint32_t need,
+		      uint32_t med, const struct blocklist_input *in,
+		      const struct blocklist_result *r, const struct blocklist_params *p)
+{
+	if (!thresholds_met(c, in, r, p))
+		return false;
+	if (c->alike < p->min_hosts) {
+		why(c, "%" PRIu32 " of its %" PRIu32 " hosts behave alike, fewer than %" PRIu32
+		       " (--min-hosts)", c->alike, c->g.hosts, p->min_hosts);
+		return false;
+	}
+	if ((uint64_t)c->alike * 2 < c->g.hosts) {
+		why(c, "only %" PRIu32 " of its %" PRIu32 " hosts behave alike", c->alike,
+		    c->g.hosts);
+		return false;
+	}
+	if (w->legit[s]) {
+		char ex[ADDR_STRLEN];
+
+		addr_format(&in->hosts[w->legit_ex[s]].net.addr, ex, sizeof ex);
+		why(c, "holds %" PRIu32 " peer%s that look%s legitimate, e.g. %s", w->legit[s],
+		    w->legit[s] == 1 ? "" : "s", w->legit[s] == 1 ? "s" : "", ex);
+		return false;
+	}
+	if (c->alike < need) {
+		why(c, "part of a spread SYN flood (likely spoofed): %" PRIu32
+		       " hosts alike here, a median of %" PRIu32 " per subnet", c->alike, med);
+		return false;
+	}
+	return true;
+}
+
+int blocklist_decide(const struct blocklist_input *in, const struct blockrail *rails,
+		     const struct blocklist_params *p, struct blocklist_result *r)
 {
 	size_t ns = in->nsubnets, cap = 0, capnear = 0, nnear = 0;
 	struct blocklist_rec *near = NULL;
@@ -326,20 +382,7 @@ int blocklist_decide(const struct blocklist_input *in, const struct blockrail *r
 		w.sub[i] = &in->subnets[i];
 	qsort(w.sub, ns, sizeof *w.sub, sub_cmp);
 
-	/* what each subnet's hosts are */
-	for (size_t i = 0; i < in->nhosts; i++) {
-		const struct blocklist_group *h = &in->hosts[i];
-		long s = w.sub_of[i] = sub_find(&w, ns, h, p);
-
-		if (s < 0)
-			continue;
-		if (is_alike(h, r->threshold))
-			w.alike[s]++;
-		if (is_oneoff(h))
-			w.oneoff[s]++;
-		if (is_legit(h, r->threshold) && w.legit[s]++ == 0)
-			w.legit_ex[s] = i;
-	}
+	classify_hosts(&w, ns, in, r, p);
 
 	/* a spread: one-off SYN sources in many subnets; a subnet stands out of
 	 * it only with many times the median subnet's hosts */
@@ -363,32 +406,7 @@ int blocklist_decide(const struct blocklist_input *in, const struct blockrail *r
 		c.score = score_of(&c.g, r->threshold, in->nsnaps, in->rows);
 		if (spread && 8u * med > need)
 			need = 8u * med;
-		ok = thresholds_met(&c, in, r, p);
-		if (ok && c.alike < p->min_hosts) {
-			why(&c, "%" PRIu32 " of its %" PRIu32 " hosts behave alike, fewer than %" PRIu32
-				" (--min-hosts)", c.alike, c.g.hosts, p->min_hosts);
-			ok = false;
-		}
-		if (ok && (uint64_t)c.alike * 2 < c.g.hosts) {
-			why(&c, "only %" PRIu32 " of its %" PRIu32 " hosts behave alike", c.alike,
-			    c.g.hosts);
-			ok = false;
-		}
-		if (ok && w.legit[s]) {
-			char ex[ADDR_STRLEN];
-
-			addr_format(&in->hosts[w.legit_ex[s]].net.addr, ex, sizeof ex);
-			why(&c, "holds %" PRIu32 " peer%s that look%s legitimate, e.g. %s", w.legit[s],
-			    w.legit[s] == 1 ? "" : "s", w.legit[s] == 1 ? "s" : "", ex);
-			ok = false;
-		}
-		if (ok && c.alike < need) {
-			why(&c, "part of a spread SYN flood (likely spoofed): %" PRIu32
-				" hosts alike here, a median of %" PRIu32 " per subnet", c.alike, med);
-			ok = false;
-		}
-		if (ok)
-			ok = rails_ok(&c, rails);
+		ok = subnet_ok(&c, &w, s, need, med, in, r, p) && rails_ok(&c, rails);
 		c.action = ok ? BLOCKLIST_BLOCK : BLOCKLIST_SKIP;
 		if (ok) {
 			w.blocked[s] = true;

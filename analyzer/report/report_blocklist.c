@@ -404,6 +404,42 @@ static long write_firewall(const struct blocklist_result *res, const struct bloc
 	return rc;
 }
 
+/* The threads' aggregates ended and merged into ctx[0]. 0 or -ENOMEM. */
+static int merge_ctx(struct bl_ctx *ctx, unsigned nt)
+{
+	int rc;
+
+	for (unsigned i = 0; i < nt; i++) {
+		if ((rc = agg_end(ctx[i].hosts)) < 0 || (rc = agg_end(ctx[i].subnets)) < 0 ||
+		    (rc = agg_end(ctx[i].syn)) < 0)
+			return rc;
+		if (i == 0)
+			continue;
+		if ((rc = agg_merge(ctx[0].hosts, ctx[i].hosts)) < 0 ||
+		    (rc = agg_merge(ctx[0].subnets, ctx[i].subnets)) < 0 ||
+		    (rc = agg_merge(ctx[0].syn, ctx[i].syn)) < 0)
+			return rc;
+		ctx[0].rows += ctx[i].rows;
+		for (unsigned p = 0; p < 65536; p++)
+			ctx[0].port_syn[p] += ctx[i].port_syn[p];
+	}
+	return 0;
+}
+
+/* Per snapshot: its time, its SYN_RECV sockets and all its sockets. */
+static void sum_series(const struct bl_ctx *ctx, unsigned nt, const struct scan_snaps *snaps,
+		       uint32_t *syn, uint32_t *all, usec_t *times)
+{
+	for (size_t s = 0; s < snaps->n; s++) {
+		times[s] = snaps->v[s].time;
+		for (unsigned i = 0; i < nt; i++)   /* each snapshot was read by one */
+			if (s < ctx[i].nsnap_syn) {
+				syn[s] += ctx[i].snap_syn[s];
+				all[s] += ctx[i].snap_all[s];
+			}
+	}
+}
+
 long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
 		      const struct blocklist_opts *o, FILE *f, char *err, size_t errsz)
 {
@@ -447,20 +483,8 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 		rc = -ENODATA;
 		goto out;
 	}
-	for (unsigned i = 0; i < nt; i++) {
-		if ((rc = agg_end(ctx[i].hosts)) < 0 || (rc = agg_end(ctx[i].subnets)) < 0 ||
-		    (rc = agg_end(ctx[i].syn)) < 0)
-			goto oom;
-		if (i == 0)
-			continue;
-		if ((rc = agg_merge(ctx[0].hosts, ctx[i].hosts)) < 0 ||
-		    (rc = agg_merge(ctx[0].subnets, ctx[i].subnets)) < 0 ||
-		    (rc = agg_merge(ctx[0].syn, ctx[i].syn)) < 0)
-			goto oom;
-		ctx[0].rows += ctx[i].rows;
-		for (unsigned p = 0; p < 65536; p++)
-			ctx[0].port_syn[p] += ctx[i].port_syn[p];
-	}
+	if ((rc = merge_ctx(ctx, nt)) < 0)
+		goto oom;
 	syn = calloc(snaps.n, sizeof *syn);
 	all = calloc(snaps.n, sizeof *all);
 	times = calloc(snaps.n, sizeof *times);
@@ -472,14 +496,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 		rc = -ENOMEM;
 		goto oom;
 	}
-	for (size_t s = 0; s < snaps.n; s++) {
-		times[s] = snaps.v[s].time;
-		for (unsigned i = 0; i < nt; i++)   /* each snapshot was read by one */
-			if (s < ctx[i].nsnap_syn) {
-				syn[s] += ctx[i].snap_syn[s];
-				all[s] += ctx[i].snap_all[s];
-			}
-	}
+	sum_series(ctx, nt, &snaps, syn, all, times);
 	for (size_t i = 0; i < nh; i++)
 		group_of(ctx[0].hosts, &agg_groups(ctx[0].hosts)[i], ctx[0].syn, 0, 0, &hosts[i]);
 	for (size_t i = 0; i < nsub; i++)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "intern.h"
 
 void intern_fini(struct intern *t)
@@ -23,7 +24,7 @@ static uint64_t str_hash(const char *s)
 	return h;
 }
 
-static int grow(struct intern *t)
+static int grow_slots(struct intern *t)
 {
 	size_t n = t->nslot ? t->nslot * 2 : 64;
 	uint32_t *s = calloc(n, sizeof *s);
@@ -60,9 +61,10 @@ long intern_find(const struct intern *t, const char *s)
 
 long intern_id(struct intern *t, const char *s)
 {
+	char **v;
 	size_t j;
 
-	if ((t->n + 1) * 2 > t->nslot && grow(t) < 0)
+	if ((t->n + 1) * 2 > t->nslot && grow_slots(t) < 0)
 		return -ENOMEM;
 	j = str_hash(s) & (t->nslot - 1);
 	while (t->slot[j]) {
@@ -70,15 +72,9 @@ long intern_id(struct intern *t, const char *s)
 			return t->slot[j] - 1;
 		j = (j + 1) & (t->nslot - 1);
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		char **v = realloc(t->v, cap * sizeof *v);
-
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (!(v = grow(t->v, &t->cap, t->n, sizeof *v, 32)))
+		return -ENOMEM;
+	t->v = v;
 	if (t->n >= UINT32_MAX - 1 || !(t->v[t->n] = strdup(s)))
 		return -ENOMEM;
 	t->slot[j] = (uint32_t)t->n + 1;

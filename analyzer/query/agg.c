@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "agg.h"
 #include "tcpstate.h"
 
@@ -198,7 +199,7 @@ static int grow_slots(struct agg *a)
 static long group_of(struct agg *a, const struct agg_key *k)
 {
 	size_t j;
-	struct agg_group *g;
+	struct agg_group *g, *ng;
 
 	if ((a->ng + 1) * 2 > a->nslot && grow_slots(a) < 0)
 		return -ENOMEM;
@@ -210,15 +211,9 @@ static long group_of(struct agg *a, const struct agg_key *k)
 			return i;
 		j = (j + 1) & (a->nslot - 1);
 	}
-	if (a->ng == a->capg) {
-		size_t cap = a->capg ? a->capg * 2 : 256;
-		struct agg_group *ng = realloc(a->g, cap * sizeof *ng);
-
-		if (!ng)
-			return -ENOMEM;
-		a->g = ng;
-		a->capg = cap;
-	}
+	if (!(ng = grow(a->g, &a->capg, a->ng, sizeof *ng, 256)))
+		return -ENOMEM;
+	a->g = ng;
 	if (a->ng >= NONE - 1)
 		return -ENOMEM;
 	g = &a->g[a->ng];
@@ -285,6 +280,7 @@ static int close_snap(struct agg *a, struct agg_group *g)
 
 static int mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t n, bool peak)
 {
+	struct mix *nm;
 	uint32_t *link;
 
 	for (uint32_t m = g->mix; m != NONE; m = a->mix[m].next) {
@@ -296,15 +292,9 @@ static int mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t 
 			return 0;
 		}
 	}
-	if (a->nmix == a->capmix) {
-		size_t cap = a->capmix ? a->capmix * 2 : 256;
-		struct mix *nm = realloc(a->mix, cap * sizeof *nm);
-
-		if (!nm)
-			return -ENOMEM;
-		a->mix = nm;
-		a->capmix = cap;
-	}
+	if (!(nm = grow(a->mix, &a->capmix, a->nmix, sizeof *nm, 256)))
+		return -ENOMEM;
+	a->mix = nm;
 	if (a->nmix >= NONE)
 		return -ENOMEM;
 	/* the end of g's list, found after the pool may have moved */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "agg.h"
 #include "buf.h"
 #include "db.h"
@@ -24,15 +25,11 @@ void scan_snaps_fini(struct scan_snaps *s)
 
 static int snaps_add(struct scan_snaps *s, const struct scan_snap *sn)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct scan_snap *v = realloc(s->v, cap * sizeof *v);
+	struct scan_snap *v = grow(s->v, &s->cap, s->n, sizeof *v, 64);
 
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	s->v = v;
 	if (s->n >= UINT32_MAX - 1)
 		return -E2BIG;
 	s->v[s->n] = *sn;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "grow.h"
 #include "blocklist.h"
 
 void blocklist_params_default(struct blocklist_params *p)
@@ -203,15 +204,11 @@ static long sub_find(const struct work *w, size_t n, const struct blocklist_grou
 
 static int push(struct blocklist_rec **v, size_t *n, size_t *cap, const struct blocklist_rec *r)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		struct blocklist_rec *nv = realloc(*v, nc * sizeof *nv);
+	struct blocklist_rec *nv = grow(*v, cap, *n, sizeof *nv, 16);
 
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = nc;
-	}
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
 	(*v)[(*n)++] = *r;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "grow.h"
 #include "blockrail.h"
 
 void blockrail_init(struct blockrail *r)
@@ -24,42 +25,30 @@ void blockrail_fini(struct blockrail *r)
 
 int blockrail_allow(struct blockrail *r, const struct cidr *c)
 {
-	struct cidr f = *c;
+	struct cidr f = *c, *v;
 
 	if (addr_is_v4mapped(&f.addr) && f.prefix >= 96) {
 		addr_fold(&f.addr);
 		f.prefix = (uint8_t)(f.prefix - 96);
 	}
-	if (r->nallow == r->capallow) {
-		size_t cap = r->capallow ? r->capallow * 2 : 16;
-		struct cidr *v = realloc(r->allow, cap * sizeof *v);
-
-		if (!v)
-			return -ENOMEM;
-		r->allow = v;
-		r->capallow = cap;
-	}
+	if (!(v = grow(r->allow, &r->capallow, r->nallow, sizeof *v, 16)))
+		return -ENOMEM;
+	r->allow = v;
 	r->allow[r->nallow++] = f;
 	return 0;
 }
 
 int blockrail_own(struct blockrail *r, const struct addr *a)
 {
-	struct addr f = *a;
+	struct addr f = *a, *v;
 
 	addr_fold(&f);
 	for (size_t i = 0; i < r->nown; i++)
 		if (!memcmp(&r->own[i], &f, sizeof f))
 			return 0;
-	if (r->nown == r->capown) {
-		size_t cap = r->capown ? r->capown * 2 : 16;
-		struct addr *v = realloc(r->own, cap * sizeof *v);
-
-		if (!v)
-			return -ENOMEM;
-		r->own = v;
-		r->capown = cap;
-	}
+	if (!(v = grow(r->own, &r->capown, r->nown, sizeof *v, 16)))
+		return -ENOMEM;
+	r->own = v;
 	r->own[r->nown++] = f;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "grow.h"
 #include "agg.h"
 #include "buf.h"
 #include "intern.h"
@@ -123,15 +124,9 @@ static int add_found(struct run *r, size_t host, const char *series, int state, 
 {
 	struct found *f;
 
-	if (r->nfound == r->capfound) {
-		size_t cap = r->capfound ? r->capfound * 2 : 16;
-		struct found *nf = realloc(r->found, cap * sizeof *nf);
-
-		if (!nf)
-			return oom(r);
-		r->found = nf;
-		r->capfound = cap;
-	}
+	if (!(f = grow(r->found, &r->capfound, r->nfound, sizeof *f, 16)))
+		return oom(r);
+	r->found = f;
 	f = &r->found[r->nfound++];
 	memset(f, 0, sizeof *f);
 	snprintf(f->f.host, sizeof f->f.host, "%s", r->hosts[host].name);

@@ -108,8 +108,8 @@ const struct import_totals *importer_totals(const struct importer *im)
 
 /* Which importer: a segment starts with the magic (docs/FORMAT.md); other
  * text goes to format detection unless --format says. */
-static int choose(struct importer *im, struct lines *l, const struct textfmt **f,
-		  bool *segment, const char **why)
+static int choose(struct importer *im, struct lines *l, const struct textfmt **f, bool *segment,
+		  const char **why)
 {
 	const char *text;
 	size_t len;

@@ -69,7 +69,7 @@ const struct textfmt *textfmt_detect(const char *text, size_t len)
 }
 
 int textfmt_emit(const struct row_sink *sink, size_t lineno, const char *why,
-	      const struct sock_row *r)
+		 const struct sock_row *r)
 {
 	if (why) {
 		sink->bad(sink->ctx, lineno, why);

@@ -72,7 +72,7 @@ const struct textfmt *textfmt_detect(const char *text, size_t len);
  * sink->bad for line lineno, or else r to sink->row. Returns 0 or what
  * sink->row returned. */
 int textfmt_emit(const struct row_sink *sink, size_t lineno, const char *why,
-	      const struct sock_row *r);
+		 const struct sock_row *r);
 /* textfmt.end of parsers that hold no row back: 0. */
 int textfmt_end_nothing(void *state, const struct row_sink *sink);
 

@@ -284,8 +284,7 @@ static const char *parse_state(const struct tok *t, size_t n, size_t *i, int pro
 	return NULL;
 }
 
-static const char *parse_row(struct ns_state *st, const struct tok *t, size_t n,
-			     struct sock_row *r)
+static const char *parse_row(struct ns_state *st, const struct tok *t, size_t n, struct sock_row *r)
 {
 	const char *why;
 	size_t i = 5;

@@ -138,7 +138,7 @@ static void ipset(FILE *f, const struct blockfmt_entry *e, size_t n, unsigned tt
 }
 
 long blockfmt_write(FILE *f, enum blockfmt fmt, const struct blockfmt_entry *e, size_t n,
-		 const struct blockfmt_opts *o)
+		    const struct blockfmt_opts *o)
 {
 	char net[CIDR_STRLEN];
 	size_t written = 0;

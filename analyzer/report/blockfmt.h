@@ -11,7 +11,9 @@
 #include "addr.h"
 #include "utctime.h"
 
-enum blockfmt { BLOCKFMT_IPTABLES, BLOCKFMT_IP6TABLES, BLOCKFMT_NFT, BLOCKFMT_IPSET, BLOCKFMT_PLAIN };
+enum blockfmt {
+	BLOCKFMT_IPTABLES, BLOCKFMT_IP6TABLES, BLOCKFMT_NFT, BLOCKFMT_IPSET, BLOCKFMT_PLAIN
+};
 
 /* "iptables", "ip6tables", "nft", "ipset", "plain". 0 or -EINVAL. */
 int blockfmt_parse(const char *s, enum blockfmt *f);
@@ -38,6 +40,6 @@ struct blockfmt_opts {
  * a prefix beyond its family, IPv4-mapped, a score outside 0..100; nothing
  * is written then), or -EIO when writing failed. */
 long blockfmt_write(FILE *f, enum blockfmt fmt, const struct blockfmt_entry *e, size_t n,
-		 const struct blockfmt_opts *o);
+		    const struct blockfmt_opts *o);
 
 #endif

@@ -132,8 +132,8 @@ static void why(struct blocklist_rec *r, const char *fmt, ...)
 }
 
 /* The thresholds every candidate meets; false with r->why set. */
-static bool thresholds_met(struct blocklist_rec *r, const struct blocklist_input *in, const struct blocklist_result *res,
-			   const struct blocklist_params *p)
+static bool thresholds_met(struct blocklist_rec *r, const struct blocklist_input *in,
+			   const struct blocklist_result *res, const struct blocklist_params *p)
 {
 	const struct blocklist_group *g = &r->g;
 	double share = share_of(g, in->rows);

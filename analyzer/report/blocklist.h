@@ -92,8 +92,8 @@ struct blocklist_result {
 };
 
 /* Decides. 0 or -ENOMEM. The caller frees r with blocklist_result_fini. */
-int blocklist_decide(const struct blocklist_input *in, const struct blockrail *rails, const struct blocklist_params *p,
-	      struct blocklist_result *r);
+int blocklist_decide(const struct blocklist_input *in, const struct blockrail *rails,
+		     const struct blocklist_params *p, struct blocklist_result *r);
 void blocklist_result_fini(struct blocklist_result *r);
 
 #endif

@@ -54,7 +54,7 @@ int blockrail_own(struct blockrail *r, const struct addr *a)
 }
 
 long blockrail_allow_text(struct blockrail *r, const char *text, size_t len, const char *name,
-		      FILE *msg)
+			  FILE *msg)
 {
 	size_t lineno = 0, i = 0;
 	long bad = 0;

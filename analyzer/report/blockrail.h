@@ -38,13 +38,14 @@ int blockrail_own(struct blockrail *r, const struct addr *a);
  * 2001:db8::/32" (msg may be NULL) and skipped. Returns the number of bad
  * lines, or -ENOMEM. */
 long blockrail_allow_text(struct blockrail *r, const char *text, size_t len, const char *name,
-		      FILE *msg);
+			  FILE *msg);
 
 /* Why net may not be blocked, in words ("loopback", "in --allow
  * 192.0.2.0/24", "wider than /16 (--max-prefix)", ...), or NULL when it
  * may. A network is refused when it overlaps a protected range at all:
  * 198.51.100.0/24 is refused when the host's own address is 198.51.100.5.
  * The reason may point into r or a static buffer of the caller: buf. */
-const char *blockrail_check(const struct blockrail *r, const struct cidr *net, char *buf, size_t bufsz);
+const char *blockrail_check(const struct blockrail *r, const struct cidr *net, char *buf,
+			    size_t bufsz);
 
 #endif

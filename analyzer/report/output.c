@@ -473,8 +473,8 @@ static int json_row(struct output *o, const char *const *cells)
 	return fwrite(l->data, 1, l->len, o->f) == l->len ? 0 : -EIO;
 }
 
-struct output *output_new(enum output_format fmt, FILE *f, const struct output_col *cols, size_t ncols,
-		    unsigned width, bool color)
+struct output *output_new(enum output_format fmt, FILE *f, const struct output_col *cols,
+			  size_t ncols, unsigned width, bool color)
 {
 	const char **names = NULL;
 	struct output *o;

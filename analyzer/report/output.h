@@ -35,8 +35,8 @@ int output_format_parse(const char *s, enum output_format *f);
  * width: the terminal width for tables (0: no limit). color: tables may
  * use bold headers (the caller decides: a TTY and no NO_COLOR). Returns
  * NULL when out of memory. Caller frees with output_free after output_end. */
-struct output *output_new(enum output_format fmt, FILE *f, const struct output_col *cols, size_t ncols,
-		    unsigned width, bool color);
+struct output *output_new(enum output_format fmt, FILE *f, const struct output_col *cols,
+			  size_t ncols, unsigned width, bool color);
 void output_free(struct output *o);   /* NULL is a no-op */
 
 /* One row: ncols cells, NULL for "no value" (table "-", CSV empty, JSON

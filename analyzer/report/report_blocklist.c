@@ -208,8 +208,9 @@ static void explain_rec(FILE *w, const struct blocklist_rec *r, size_t nsnaps, u
 		rows ? (double)g->total * 100.0 / (double)rows : 0.0);
 }
 
-static void explain_head(FILE *w, const struct blocklist_result *res, const struct blocklist_params *p,
-			 const struct scan_snaps *snaps, size_t npeers, uint64_t rows)
+static void explain_head(FILE *w, const struct blocklist_result *res,
+			 const struct blocklist_params *p, const struct scan_snaps *snaps,
+			 size_t npeers, uint64_t rows)
 {
 	char from[UTCTIME_STRLEN], to[UTCTIME_STRLEN], n1[32], n2[32], n3[32];
 
@@ -374,8 +375,8 @@ static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_
 }
 
 /* The firewall file: the blocks (iptables: IPv4 ones, ip6tables: IPv6). */
-static long write_firewall(const struct blocklist_result *res, const struct blocklist_opts *o, FILE *f,
-			   FILE *why)
+static long write_firewall(const struct blocklist_result *res, const struct blocklist_opts *o,
+			   FILE *f, FILE *why)
 {
 	struct blockfmt_entry *e = calloc(res->nblock ? res->nblock : 1, sizeof *e);
 	struct blockfmt_opts bo = {o->ttl, o->now};

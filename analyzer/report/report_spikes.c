@@ -507,9 +507,7 @@ static int by_start(const void *x, const void *y)
 	return strcmp(a->f.series, b->f.series);
 }
 
-
-static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned width,
-			bool color)
+static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned width, bool color)
 {
 	static const struct output_col cols[] = {
 		{"host", OUTPUT_STR, false, true},

@@ -84,9 +84,8 @@ static void complain(void *vctx, size_t lineno, const char *expected)
 /* Feeds data to parser f line by line as the reader would (no '\n', no
  * '\r'), check() seeing every row: probe stays in range, no line gives more
  * than one row or complaint, end() returns 0. */
-static int rt_fuzz_lines(const struct textfmt *f,
-			 int (*check)(void *, const struct sock_row *), const uint8_t *data,
-			 size_t size)
+static int rt_fuzz_lines(const struct textfmt *f, int (*check)(void *, const struct sock_row *),
+			 const uint8_t *data, size_t size)
 {
 	static alignas(max_align_t) unsigned char state[1024];
 	static struct ctx c;

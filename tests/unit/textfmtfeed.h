@@ -12,7 +12,7 @@
 /* Runs f over text[0..len) with name_hint; returns the first non-zero
  * result of line() (end() is then not called) or end()'s. */
 static inline int textfmt_feed(const struct textfmt *f, const char *name_hint, const char *text,
-			    size_t len, const struct row_sink *sink)
+			       size_t len, const struct row_sink *sink)
 {
 	void *st = malloc(f->state_size ? f->state_size : 1);
 	size_t pos = 0, lineno = 0;

@@ -227,7 +227,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 		case O_PROGRAM: a->flt.program = optarg; break;
 		case O_BY: a->by = optarg; break;
 		case O_BUCKET:
-			if (timeline_bucket_parse(optarg, &a->bucket) < 0) {
+			if (report_timeline_bucket_parse(optarg, &a->bucket) < 0) {
 				fprintf(stderr, "sockscope %s: --bucket %s: expected a duration like 10s, 1m, 5m, 1h, 1d\n",
 					c->name, shown);
 				goto bad;
@@ -297,7 +297,7 @@ static int parse(const struct cmd *c, int argc, char **argv, struct args *a, int
 			a->allow_files[a->nallow_files++] = optarg;
 			break;
 		case O_TTL:
-			if (timeline_bucket_parse(optarg, &a->ttl) < 0 || a->ttl < USEC_PER_SEC ||
+			if (report_timeline_bucket_parse(optarg, &a->ttl) < 0 || a->ttl < USEC_PER_SEC ||
 			    a->ttl / USEC_PER_SEC > 2147483) {
 				fprintf(stderr, "sockscope %s: --ttl %s: expected a duration from 1s to 24d like 30m, 1h, 1d\n",
 					c->name, shown);
@@ -739,7 +739,7 @@ static int cmd_verify(const struct cmd *c, int argc, char **argv)
 		return 2;
 	}
 	for (int i = first; i < argc; i++)
-		if (segverify(argv[i], stdout, stderr) != 0)
+		if (segdump_verify(argv[i], stdout, stderr) != 0)
 			status = 1;
 	return status;
 }
@@ -912,7 +912,7 @@ static const struct cliopt spikes_opts[] = {
 	OPT_HELP,
 };
 
-static void spikes_opts_from(const struct args *a, struct spikes_opts *o)
+static void spikes_opts_from(const struct args *a, struct report_spikes_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	/* neither --state nor --counter: SYN_RECV and a SYN flood's counters */
@@ -921,9 +921,9 @@ static void spikes_opts_from(const struct args *a, struct spikes_opts *o)
 		memcpy(o->counters, a->counters, a->ncounters * sizeof *a->counters);
 		o->ncounters = a->ncounters;
 	} else if (!a->flt.states) {
-		memcpy(o->counters, spikes_default_counters,
-		       spikes_ndefault_counters * sizeof *o->counters);
-		o->ncounters = spikes_ndefault_counters;
+		memcpy(o->counters, report_spikes_default_counters,
+		       report_spikes_ndefault_counters * sizeof *o->counters);
+		o->ncounters = report_spikes_ndefault_counters;
 	}
 	spike_params_default(&o->count);
 	o->count.window = (unsigned)a->window;
@@ -1053,9 +1053,9 @@ out:
 
 static int top_check(const struct cmd *c, const struct args *a, enum report_needs *needs)
 {
-	enum top_by by;
+	enum report_top_by by;
 
-	if (a->by && top_by_parse(a->by, &by) < 0) {
+	if (a->by && report_top_by_parse(a->by, &by) < 0) {
 		char shown[TERMSAFE_ARG_SIZE];
 
 		fprintf(stderr, "sockscope %s: --by %s: expected ip, subnet, port, program or state\n",
@@ -1070,11 +1070,11 @@ static int top_check(const struct cmd *c, const struct args *a, enum report_need
 static long top_run_cli(struct scan_src *src, struct args *a, unsigned width, bool color,
 			char *err, size_t errsz)
 {
-	struct top_opts o = {TOP_IP, (unsigned)a->prefix4, (unsigned)a->prefix6,
+	struct report_top_opts o = {REPORT_TOP_IP, (unsigned)a->prefix4, (unsigned)a->prefix6,
 			     (unsigned)a->limit, a->have_at, a->at};
 
 	if (a->by)
-		(void)top_by_parse(a->by, &o.by);   /* checked by top_check */
+		(void)report_top_by_parse(a->by, &o.by);   /* checked by top_check */
 	return report_top(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
 }
 
@@ -1094,8 +1094,8 @@ static int timeline_check(const struct cmd *c, const struct args *a, enum report
 static long timeline_run(struct scan_src *src, struct args *a, unsigned width, bool color,
 			 char *err, size_t errsz)
 {
-	struct timeline_opts o = {
-		.by = a->by && !strcmp(a->by, "subnet") ? TL_SUBNET : TL_STATE,
+	struct report_timeline_opts o = {
+		.by = a->by && !strcmp(a->by, "subnet") ? REPORT_TIMELINE_SUBNET : REPORT_TIMELINE_STATE,
 		.bucket = a->bucket,
 		.prefix4 = (unsigned)a->prefix4,
 		.prefix6 = (unsigned)a->prefix6,
@@ -1122,7 +1122,7 @@ static int needs_db(const struct cmd *c, const struct args *a, enum report_needs
 static long spikes_run(struct scan_src *src, struct args *a, unsigned width, bool color,
 		       char *err, size_t errsz)
 {
-	struct spikes_opts o;
+	struct report_spikes_opts o;
 	struct filter flt = a->flt;
 
 	spikes_opts_from(a, &o);
@@ -1133,7 +1133,7 @@ static long spikes_run(struct scan_src *src, struct args *a, unsigned width, boo
 static long summary_run(struct scan_src *src, struct args *a, unsigned width, bool color,
 			char *err, size_t errsz)
 {
-	struct summary_opts o = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}};
+	struct report_summary_opts o = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}};
 	struct args dflt = *a;
 
 	/* the spikes' series are spikes' defaults whatever --state says; it
@@ -1159,9 +1159,9 @@ static long programs_run(struct scan_src *src, struct args *a, unsigned width, b
 
 static int blocklist_check(const struct cmd *c, const struct args *a, enum report_needs *needs)
 {
-	struct blocklist_opts o;
+	struct report_blocklist_opts o;
 
-	if (a->format && blocklist_format_parse(a->format, &o) < 0) {
+	if (a->format && report_blocklist_format_parse(a->format, &o) < 0) {
 		char shown[TERMSAFE_ARG_SIZE];
 
 		fprintf(stderr, "sockscope %s: --format %s: expected plain, iptables, ip6tables, nft, ipset, csv or json\n",
@@ -1232,7 +1232,7 @@ out:
 static long blocklist_run(struct scan_src *src, struct args *a, unsigned width, bool color,
 			  char *err, size_t errsz)
 {
-	struct blocklist_opts o = {0};
+	struct report_blocklist_opts o = {0};
 	struct blockrail r;
 	struct timespec now;
 	long rc = 0;
@@ -1240,7 +1240,7 @@ static long blocklist_run(struct scan_src *src, struct args *a, unsigned width, 
 	(void)width;
 	(void)color;
 	blocklist_params_default(&o.p);
-	(void)blocklist_format_parse(a->format ? a->format : "plain", &o);   /* checked */
+	(void)report_blocklist_format_parse(a->format ? a->format : "plain", &o);   /* checked */
 	o.p.min_conns = (uint32_t)a->min_conns;
 	o.p.min_snapshots = (uint32_t)a->min_snaps;
 	o.p.min_share = a->min_share;

@@ -12,7 +12,7 @@
 #include "report_blocklist.h"
 #include "tcpstate.h"
 
-int blocklist_format_parse(const char *s, struct blocklist_opts *o)
+int report_blocklist_format_parse(const char *s, struct report_blocklist_opts *o)
 {
 	if (!strcmp(s, "csv") || !strcmp(s, "json")) {
 		o->rows = true;
@@ -24,7 +24,7 @@ int blocklist_format_parse(const char *s, struct blocklist_opts *o)
 
 /* One reading thread's counts. */
 struct bl_ctx {
-	const struct blocklist_opts *o;
+	const struct report_blocklist_opts *o;
 	struct agg *hosts, *subnets, *syn;   /* syn: SYN_RECV rows only, per peer */
 	uint32_t *snap_syn, *snap_all;       /* SYN_RECV, all sockets per snapshot index */
 	size_t nsnap_syn;
@@ -64,7 +64,7 @@ static int on_snap(void *ctx, uint32_t snap, usec_t time)
 static int on_row(void *ctx, const struct scan_row *r)
 {
 	struct bl_ctx *c = ctx;
-	const struct blocklist_opts *o = c->o;
+	const struct report_blocklist_opts *o = c->o;
 	struct agg_key k;
 	int rc;
 
@@ -298,7 +298,7 @@ static void spoof_advice(FILE *w, const struct blocklist_spoof *s, const uint64_
 }
 
 static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_t rows, bool near,
-		      const struct blocklist_opts *o, FILE *f)
+		      const struct report_blocklist_opts *o, FILE *f)
 {
 	static const struct output_col cols[] = {
 		{"cidr", OUTPUT_STR, false, false},     {"action", OUTPUT_STR, false, false},
@@ -375,8 +375,8 @@ static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_
 }
 
 /* The firewall file: the blocks (iptables: IPv4 ones, ip6tables: IPv6). */
-static long write_firewall(const struct blocklist_result *res, const struct blocklist_opts *o,
-			   FILE *f, FILE *why)
+static long write_firewall(const struct blocklist_result *res,
+			   const struct report_blocklist_opts *o, FILE *f, FILE *why)
 {
 	struct blockfmt_entry *e = calloc(res->nblock ? res->nblock : 1, sizeof *e);
 	struct blockfmt_opts bo = {o->ttl, o->now};
@@ -442,7 +442,7 @@ static void sum_series(const struct bl_ctx *ctx, unsigned nt, const struct scan_
 }
 
 long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
-		      const struct blocklist_opts *o, FILE *f, char *err, size_t errsz)
+		      const struct report_blocklist_opts *o, FILE *f, char *err, size_t errsz)
 {
 	unsigned nt = src->db && src->threads ? src->threads : 1;
 	struct bl_ctx ctx[16];

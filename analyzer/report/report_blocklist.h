@@ -15,7 +15,7 @@
 #include "output.h"
 #include "scan.h"
 
-struct blocklist_opts {
+struct report_blocklist_opts {
 	struct blocklist_params p;
 	bool rows;               /* CSV or JSON (out) instead of a firewall file (fmt) */
 	enum blockfmt fmt;
@@ -28,13 +28,13 @@ struct blocklist_opts {
 
 /* "iptables", "ip6tables", "nft", "ipset", "plain", "csv" or "json" into
  * o. 0 or -EINVAL. */
-int blocklist_format_parse(const char *s, struct blocklist_opts *o);
+int report_blocklist_format_parse(const char *s, struct report_blocklist_opts *o);
 
 /* Runs it over src (a database: the host's own addresses come from its
  * sockets) and writes the list to f. rails gets the own addresses added.
  * Returns the number of networks recommended, -ENODATA when no snapshot
  * matches, or -errno; err set on error. */
 long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
-		      const struct blocklist_opts *o, FILE *f, char *err, size_t errsz);
+		      const struct report_blocklist_opts *o, FILE *f, char *err, size_t errsz);
 
 #endif

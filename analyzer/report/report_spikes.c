@@ -14,12 +14,12 @@
 #include "report_spikes.h"
 #include "tcpstate.h"
 
-const char *const spikes_default_counters[] = {
+const char *const report_spikes_default_counters[] = {
 	"TcpExt.SyncookiesSent", "TcpExt.ListenOverflows", "TcpExt.ListenDrops",
 	"TcpExt.TCPReqQFullDrop", "TcpExt.TCPReqQFullDoCookies",
 };
-const size_t spikes_ndefault_counters =
-	sizeof spikes_default_counters / sizeof spikes_default_counters[0];
+const size_t report_spikes_ndefault_counters =
+	sizeof report_spikes_default_counters / sizeof report_spikes_default_counters[0];
 
 /* A host's snapshots: indices into the scan_snaps, in time order. */
 struct host {
@@ -30,14 +30,14 @@ struct host {
 
 /* A spike and what it was found in. */
 struct found {
-	struct spikes_found f;
+	struct report_spikes_found f;
 	size_t host;
 	int state;               /* its series' state, or -1: a counter's rate */
 	bool rate;
 };
 
 struct run {
-	const struct spikes_opts *o;
+	const struct report_spikes_opts *o;
 	const struct filter *flt;
 	struct scan_src *src;
 	struct scan_snaps snaps;
@@ -301,7 +301,7 @@ static void counter_name(const char *in, char *out, size_t n)
 enum { G_SUBNET, G_PORT, G_PROGRAM, G_N };
 
 struct grow {
-	const struct spikes_opts *o;
+	const struct report_spikes_opts *o;
 	size_t nbefore;          /* sub-list snapshots [0, nbefore) are before */
 	struct agg *agg[2][G_N]; /* before, during */
 	struct intern names;
@@ -585,9 +585,10 @@ static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned
 	return rc;
 }
 
-long report_spikes(struct scan_src *src, const struct filter *flt, const struct spikes_opts *o,
-		   enum output_format fmt, FILE *f, unsigned width, bool color,
-		   struct spikes_found *found, size_t max_found, char *err, size_t errsz)
+long report_spikes(struct scan_src *src, const struct filter *flt,
+		   const struct report_spikes_opts *o, enum output_format fmt, FILE *f,
+		   unsigned width, bool color, struct report_spikes_found *found, size_t max_found,
+		   char *err, size_t errsz)
 {
 	struct run r = {.o = o, .flt = flt, .src = src, .err = err, .errsz = errsz};
 	struct spike_point *p = NULL;

@@ -15,7 +15,7 @@
 
 #define SPIKES_MAX_COUNTERS 32
 
-struct spikes_opts {
+struct report_spikes_opts {
 	uint32_t states;         /* a series per state (1 << enum tcp_st) */
 	const char *counters[SPIKES_MAX_COUNTERS];   /* "SyncookiesSent" or "Group.Field" */
 	size_t ncounters;
@@ -27,11 +27,11 @@ struct spikes_opts {
 
 /* The series when the command line names none: SYN_RECV and the counters
  * of a SYN flood, which still rise when syncookies keep SYN_RECV small. */
-extern const char *const spikes_default_counters[];
-extern const size_t spikes_ndefault_counters;
+extern const char *const report_spikes_default_counters[];
+extern const size_t report_spikes_ndefault_counters;
 
 /* A found spike, for `summary`. */
-struct spikes_found {
+struct report_spikes_found {
 	char host[256];
 	char series[128];
 	struct spike s;
@@ -41,8 +41,9 @@ struct spikes_found {
  * state series, sockets). With out non-NULL the report is written (fmt, f,
  * width, color); with found non-NULL the first max_found spikes are copied
  * there. Returns the number of spikes, or -errno with err set. */
-long report_spikes(struct scan_src *src, const struct filter *flt, const struct spikes_opts *o,
-		   enum output_format fmt, FILE *f, unsigned width, bool color,
-		   struct spikes_found *found, size_t max_found, char *err, size_t errsz);
+long report_spikes(struct scan_src *src, const struct filter *flt,
+		   const struct report_spikes_opts *o, enum output_format fmt, FILE *f,
+		   unsigned width, bool color, struct report_spikes_found *found, size_t max_found,
+		   char *err, size_t errsz);
 
 #endif

@@ -1,4 +1,4 @@
-/* report_summary — one scan for sockets per snapshot and state, top_run for
+/* report_summary — one scan for sockets per snapshot and state, report_top_run for
  * the subnets, report_spikes for the spikes, the snapshot times for the gaps
  * and one SQL statement for the counters; printed as (section, name, value)
  * rows. */
@@ -24,8 +24,8 @@ static const char *const counters[] = {
 #define MAX_GAPS 20
 #define MAX_SPIKES 20
 
-long summary_gaps(const usec_t *t, const usec_t *iv, size_t n, struct summary_gap *out,
-		  size_t max)
+long report_summary_gaps(const usec_t *t, const usec_t *iv, size_t n,
+			 struct report_summary_gap *out, size_t max)
 {
 	usec_t median = 0;
 	long found = 0;
@@ -59,7 +59,7 @@ long summary_gaps(const usec_t *t, const usec_t *iv, size_t n, struct summary_ga
 		if (d * 2 <= expected * 3)
 			continue;
 		if ((size_t)found < max)
-			out[found] = (struct summary_gap){
+			out[found] = (struct report_summary_gap){
 				t[i - 1], t[i], expected,
 				(uint64_t)((d + expected / 2) / expected) - 1,
 			};
@@ -69,7 +69,7 @@ long summary_gaps(const usec_t *t, const usec_t *iv, size_t n, struct summary_ga
 }
 
 struct sum {
-	const struct summary_opts *o;
+	const struct report_summary_opts *o;
 	const struct filter *flt;
 	struct scan_src *src;
 	struct scan_snaps snaps;
@@ -253,10 +253,10 @@ out:
 
 static int subnets(struct sum *s)
 {
-	struct top_opts o = {.by = TOP_SUBNET, .prefix4 = s->o->prefix4, .prefix6 = s->o->prefix6,
+	struct report_top_opts o = {.by = REPORT_TOP_SUBNET, .prefix4 = s->o->prefix4, .prefix6 = s->o->prefix6,
 			     .limit = s->o->subnets};
-	struct top_result res;
-	long rc = top_run(s->src, s->flt, &o, &res, s->err, s->errsz);
+	struct report_top_result res;
+	long rc = report_top_run(s->src, s->flt, &o, &res, s->err, s->errsz);
 
 	if (rc < 0)
 		return (int)rc;
@@ -266,13 +266,13 @@ static int subnets(struct sum *s)
 			 res.v[i].share, res.v[i].peers, res.v[i].peers == 1 ? "" : "s");
 	if (rc >= 0 && res.n == 0)
 		rc = row(s, "top subnets", "none", "no socket with a peer");
-	top_result_fini(&res);
+	report_top_result_fini(&res);
 	return rc < 0 ? (int)rc : 0;
 }
 
 static int spikes(struct sum *s)
 {
-	struct spikes_found *f = calloc(MAX_SPIKES, sizeof *f);
+	struct report_spikes_found *f = calloc(MAX_SPIKES, sizeof *f);
 	struct filter flt = *s->flt;
 	char a[UTCTIME_STRLEN], b[UTCTIME_STRLEN], c[UTCTIME_STRLEN], name[400], d[32];
 	long n;
@@ -306,7 +306,7 @@ static int spikes(struct sum *s)
 static int gaps(struct sum *s)
 {
 	const struct scan_snaps *sn = &s->snaps;
-	struct summary_gap g[MAX_GAPS];
+	struct report_summary_gap g[MAX_GAPS];
 	usec_t *t = malloc(sn->n * sizeof *t), *iv = malloc(sn->n * sizeof *iv);
 	char a[UTCTIME_STRLEN], b[UTCTIME_STRLEN], d[32], e[32];
 	long all = 0;
@@ -333,7 +333,7 @@ static int gaps(struct sum *s)
 				iv[n] = sn->v[j].interval;
 				t[n++] = sn->v[j].time;
 			}
-		k = summary_gaps(t, iv, n, g, MAX_GAPS);
+		k = report_summary_gaps(t, iv, n, g, MAX_GAPS);
 		if (k < 0) {
 			snprintf(s->err, s->errsz, "out of memory");
 			rc = -ENOMEM;
@@ -429,8 +429,8 @@ out:
 }
 
 long report_summary(struct scan_src *src, const struct filter *flt,
-		    const struct summary_opts *o, enum output_format fmt, FILE *f, unsigned width,
-		    bool color, char *err, size_t errsz)
+		    const struct report_summary_opts *o, enum output_format fmt, FILE *f,
+		    unsigned width, bool color, char *err, size_t errsz)
 {
 	static const struct output_col cols[] = {
 		{"section", OUTPUT_STR, false, false},

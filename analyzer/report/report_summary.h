@@ -13,22 +13,22 @@
 #include "report_spikes.h"
 #include "scan.h"
 
-struct summary_opts {
+struct report_summary_opts {
 	unsigned prefix4, prefix6;   /* top subnets */
 	unsigned subnets;            /* how many (5) */
-	struct spikes_opts spikes;
+	struct report_spikes_opts spikes;
 };
 
 /* Writes the summary as rows of (section, name, value). Returns the number
  * of rows, 0 when no snapshot matches, or -errno with err set. */
 long report_summary(struct scan_src *src, const struct filter *flt,
-		    const struct summary_opts *o, enum output_format fmt, FILE *f, unsigned width,
-		    bool color, char *err, size_t errsz);
+		    const struct report_summary_opts *o, enum output_format fmt, FILE *f,
+		    unsigned width, bool color, char *err, size_t errsz);
 
 /* A gap in one host's recording: between two consecutive snapshots more
  * than 1.5 expected intervals apart (the recorder's interval when it says,
  * else the median spacing of that host's snapshots). */
-struct summary_gap {
+struct report_summary_gap {
 	usec_t from, to;         /* the snapshots around it */
 	usec_t expected;
 	uint64_t missed;         /* snapshots that should have been taken */
@@ -38,7 +38,7 @@ struct summary_gap {
  * step the recorder says led to snapshot i (0, or iv NULL: not said; the
  * median spacing stands in). Writes up to max to out; returns how many
  * there are, or -ENOMEM. Pure. */
-long summary_gaps(const usec_t *t, const usec_t *iv, size_t n, struct summary_gap *out,
-		  size_t max);
+long report_summary_gaps(const usec_t *t, const usec_t *iv, size_t n,
+			 struct report_summary_gap *out, size_t max);
 
 #endif

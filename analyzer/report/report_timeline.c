@@ -17,7 +17,7 @@
 #define MAX_BUCKETS 100000
 #define MAX_SERIES 4096
 
-int timeline_bucket_parse(const char *s, usec_t *bucket)
+int report_timeline_bucket_parse(const char *s, usec_t *bucket)
 {
 	static const struct {
 		const char *unit;
@@ -84,14 +84,14 @@ static usec_t auto_bucket(usec_t span, usec_t spacing)
  */
 #define FUTURE_SLACK (86400 * USEC_PER_SEC)
 
-static bool future(const struct timeline_opts *o, usec_t t)
+static bool future(const struct report_timeline_opts *o, usec_t t)
 {
 	return o->now && t > o->now + FUTURE_SLACK;
 }
 
 /* "left out 2 snapshots dated after now (a wrong clock?): 9999-12-31T23:59:00Z
  * (snapshot 7), 9999-12-31T23:59:10Z (snapshot 8)"; the first three named. */
-static void warn_future(const struct scan_snaps *sn, const struct timeline_opts *o, size_t n)
+static void warn_future(const struct scan_snaps *sn, const struct report_timeline_opts *o, size_t n)
 {
 	char when[UTCTIME_STRLEN];
 	size_t named = 0;
@@ -117,7 +117,7 @@ static void warn_future(const struct scan_snaps *sn, const struct timeline_opts 
 /* The buckets: the span of the snapshots read (but those from the future),
  * and which buckets hold one. 0 (no snapshot: nb = 0), or -errno with err
  * set. */
-static int buckets(const struct scan_snaps *sn, const struct timeline_opts *o, struct tl *t,
+static int buckets(const struct scan_snaps *sn, const struct report_timeline_opts *o, struct tl *t,
 		   char *err, size_t errsz)
 {
 	usec_t lo = 0, hi = 0, spacing = 0;
@@ -209,7 +209,7 @@ static struct series *series_get(struct tl *t, const char *name)
 /* One reading thread's state: counts per series (a state, or a subnet)
  * and snapshot. */
 struct tl_ctx {
-	const struct timeline_opts *o;
+	const struct report_timeline_opts *o;
 	struct agg *agg;
 };
 
@@ -225,7 +225,7 @@ static int on_row(void *ctx, const struct scan_row *r)
 	struct tl_ctx *c = ctx;
 	struct agg_key k = {{0}};
 
-	if (c->o->by == TL_SUBNET) {
+	if (c->o->by == REPORT_TIMELINE_SUBNET) {
 		agg_key_addr(&k, &r->peer, c->o->prefix4, c->o->prefix6);
 	} else {
 		k.b[0] = r->state;
@@ -233,10 +233,10 @@ static int on_row(void *ctx, const struct scan_row *r)
 	return agg_add(c->agg, &k, NULL, r->state);
 }
 
-static void series_name(const struct timeline_opts *o, const struct agg_key *k, char *out,
+static void series_name(const struct report_timeline_opts *o, const struct agg_key *k, char *out,
 			size_t n)
 {
-	if (o->by == TL_SUBNET)
+	if (o->by == REPORT_TIMELINE_SUBNET)
 		agg_key_addr_format(k, o->prefix4, o->prefix6, out, n);
 	else
 		snprintf(out, n, "%s", agg_state_name(k->b[0]));
@@ -280,8 +280,8 @@ static int by_total(const void *x, const void *y)
 
 /* The series: the `keep` biggest groups (by the sum of their bucket
  * values), the rest summed into "other", shown last. */
-static int values(struct agg *agg, const struct scan_snaps *sn, const struct timeline_opts *o,
-		  struct tl *t, char *err, size_t errsz)
+static int values(struct agg *agg, const struct scan_snaps *sn,
+		  const struct report_timeline_opts *o, struct tl *t, char *err, size_t errsz)
 {
 	size_t ng = agg_ngroups(agg), keep = o->series ? o->series : ng;
 	struct rank *rk = calloc(ng ? ng : 1, sizeof *rk);
@@ -441,8 +441,8 @@ static int write_long(const struct tl *t, enum output_format fmt, FILE *f)
 }
 
 long report_timeline(struct scan_src *src, const struct filter *flt,
-		     const struct timeline_opts *o, enum output_format fmt, FILE *f, unsigned width,
-		     bool color, char *err, size_t errsz)
+		     const struct report_timeline_opts *o, enum output_format fmt, FILE *f,
+		     unsigned width, bool color, char *err, size_t errsz)
 {
 	unsigned nt = !src->db ? 1 : src->threads ? src->threads : 1;
 	struct tl_ctx ctx[16] = {{0}};
@@ -461,7 +461,7 @@ long report_timeline(struct scan_src *src, const struct filter *flt,
 		}
 		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL};
 	}
-	rc = scan_run(src, flt, false, 0, o->by == TL_SUBNET ? SCAN_PEER | SCAN_HAS_PEER : 0, nt,
+	rc = scan_run(src, flt, false, 0, o->by == REPORT_TIMELINE_SUBNET ? SCAN_PEER | SCAN_HAS_PEER : 0, nt,
 		      sinks, &sn, err, errsz);
 	for (unsigned i = 0; rc == 0 && i < nt; i++)
 		if ((rc = agg_end(ctx[i].agg)) < 0 ||

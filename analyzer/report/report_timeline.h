@@ -13,23 +13,23 @@
 #include "output.h"
 #include "scan.h"
 
-enum timeline_by { TL_STATE, TL_SUBNET };
+enum report_timeline_by { REPORT_TIMELINE_STATE, REPORT_TIMELINE_SUBNET };
 
-struct timeline_opts {
-	enum timeline_by by;
+struct report_timeline_opts {
+	enum report_timeline_by by;
 	usec_t bucket;               /* 0: chosen from the span (<= 60 buckets) */
-	unsigned prefix4, prefix6;   /* TL_SUBNET */
+	unsigned prefix4, prefix6;   /* REPORT_TIMELINE_SUBNET */
 	unsigned series;             /* most series shown (the rest: "other") */
 	usec_t now;                  /* snapshots after now + 1 day are left out; 0: none */
 	FILE *warn;                  /* says which were left out (NULL: quiet) */
 };
 
 /* "10s", "1m", "5m", "1h", "1d", "500ms"... 0 or -EINVAL. */
-int timeline_bucket_parse(const char *s, usec_t *bucket);
+int report_timeline_bucket_parse(const char *s, usec_t *bucket);
 
 /* Writes the report; returns the number of buckets, or -errno with err set. */
 long report_timeline(struct scan_src *src, const struct filter *flt,
-		     const struct timeline_opts *o, enum output_format fmt, FILE *f, unsigned width,
-		     bool color, char *err, size_t errsz);
+		     const struct report_timeline_opts *o, enum output_format fmt, FILE *f,
+		     unsigned width, bool color, char *err, size_t errsz);
 
 #endif

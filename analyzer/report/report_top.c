@@ -15,11 +15,11 @@
 
 static const char *const by_name[] = {"ip", "subnet", "port", "program", "state"};
 
-int top_by_parse(const char *s, enum top_by *by)
+int report_top_by_parse(const char *s, enum report_top_by *by)
 {
 	for (unsigned i = 0; i < sizeof by_name / sizeof by_name[0]; i++)
 		if (!strcmp(s, by_name[i])) {
-			*by = (enum top_by)i;
+			*by = (enum report_top_by)i;
 			return 0;
 		}
 	return -EINVAL;
@@ -27,9 +27,9 @@ int top_by_parse(const char *s, enum top_by *by)
 
 /* One reading thread's state. */
 struct top_ctx {
-	const struct top_opts *o;
+	const struct report_top_opts *o;
 	struct agg *agg;
-	struct intern names;     /* TOP_PROGRAM (one thread) */
+	struct intern names;     /* REPORT_TOP_PROGRAM (one thread) */
 };
 
 static int on_snap(void *ctx, uint32_t snap, usec_t time)
@@ -41,23 +41,23 @@ static int on_snap(void *ctx, uint32_t snap, usec_t time)
 
 /* The group key of a row, except a program's (its number is made in
  * on_row). */
-static void row_key(const struct top_opts *o, const struct scan_row *r, struct agg_key *k)
+static void row_key(const struct report_top_opts *o, const struct scan_row *r, struct agg_key *k)
 {
 	memset(k, 0, sizeof *k);
 	switch (o->by) {
-	case TOP_IP:
+	case REPORT_TOP_IP:
 		agg_key_addr(k, &r->peer, 0, 0);
 		break;
-	case TOP_SUBNET:
+	case REPORT_TOP_SUBNET:
 		agg_key_addr(k, &r->peer, o->prefix4, o->prefix6);
 		break;
-	case TOP_PORT:
+	case REPORT_TOP_PORT:
 		k->b[0] = (uint8_t)(r->lport >> 8);
 		k->b[1] = (uint8_t)r->lport;
 		break;
-	case TOP_PROGRAM:
+	case REPORT_TOP_PROGRAM:
 		break;
-	case TOP_STATE:
+	case REPORT_TOP_STATE:
 	default:
 		k->b[0] = r->state;
 		break;
@@ -69,7 +69,7 @@ static void on_prefetch(void *ctx, const struct scan_row *r, int stage)
 	struct top_ctx *c = ctx;
 	struct agg_key k;
 
-	if (c->o->by != TOP_PROGRAM) {
+	if (c->o->by != REPORT_TOP_PROGRAM) {
 		row_key(c->o, r, &k);
 		agg_prefetch(c->agg, &k, stage);
 	}
@@ -86,7 +86,7 @@ static int on_row(void *ctx, const struct scan_row *r)
 
 	row_key(c->o, r, &k);
 	/* 0 is "-": no program known */
-	if (c->o->by == TOP_PROGRAM && r->program) {
+	if (c->o->by == REPORT_TOP_PROGRAM && r->program) {
 		if ((id = intern_id(&c->names, r->program)) < 0)
 			return (int)id;
 		id++;
@@ -96,26 +96,26 @@ static int on_row(void *ctx, const struct scan_row *r)
 }
 
 /* A group's name as the report prints it (and sorts it by). */
-static void key_name(const struct top_opts *o, const struct top_ctx *c,
+static void key_name(const struct report_top_opts *o, const struct top_ctx *c,
 		     const struct agg_group *g, char *out, size_t n)
 {
 	long id;
 
 	switch (o->by) {
-	case TOP_IP:
+	case REPORT_TOP_IP:
 		agg_key_addr_format(&g->key, 0, 0, out, n);
 		break;
-	case TOP_SUBNET:
+	case REPORT_TOP_SUBNET:
 		agg_key_addr_format(&g->key, o->prefix4, o->prefix6, out, n);
 		break;
-	case TOP_PORT:
+	case REPORT_TOP_PORT:
 		snprintf(out, n, "%u", (unsigned)g->key.b[0] << 8 | g->key.b[1]);
 		break;
-	case TOP_PROGRAM:
+	case REPORT_TOP_PROGRAM:
 		memcpy(&id, g->key.b, sizeof id);
 		snprintf(out, n, "%s", id > 0 && (size_t)id <= c->names.n ? c->names.v[id - 1] : "-");
 		break;
-	case TOP_STATE:
+	case REPORT_TOP_STATE:
 	default:
 		snprintf(out, n, "%s", agg_state_name(g->key.b[0]));
 		break;
@@ -127,7 +127,7 @@ static void key_name(const struct top_opts *o, const struct top_ctx *c,
  * program names. */
 struct ranked {
 	const struct agg_group *g;
-	const struct intern *names;   /* TOP_PROGRAM */
+	const struct intern *names;   /* REPORT_TOP_PROGRAM */
 };
 
 static int by_peak(const void *x, const void *y)
@@ -207,7 +207,7 @@ static size_t select_top(const struct agg_group *g, size_t ng, const struct inte
 	return n;
 }
 
-void top_result_fini(struct top_result *r)
+void report_top_result_fini(struct report_top_result *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].name);
@@ -218,8 +218,8 @@ void top_result_fini(struct top_result *r)
 }
 
 /* The shown groups as rows: names and state mixes made for them only. */
-static int fill(const struct top_opts *o, const struct top_ctx *c, const struct ranked *rk,
-		size_t n, size_t nsnaps, struct top_result *res)
+static int fill(const struct report_top_opts *o, const struct top_ctx *c, const struct ranked *rk,
+		size_t n, size_t nsnaps, struct report_top_result *res)
 {
 	uint64_t all = 0;
 	struct buf mix;
@@ -233,7 +233,7 @@ static int fill(const struct top_opts *o, const struct top_ctx *c, const struct 
 		all += agg_groups(c->agg)[i].total;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct agg_group *g = rk[i].g;
-		struct top_row *t = &res->v[res->n];
+		struct report_top_row *t = &res->v[res->n];
 		char name[ADDR_STRLEN + 8 > 256 ? ADDR_STRLEN + 8 : 256];
 
 		key_name(o, c, g, name, sizeof name);
@@ -250,7 +250,7 @@ static int fill(const struct top_opts *o, const struct top_ctx *c, const struct 
 		t->conns = g->peak;
 		t->share = all ? (double)g->total * 100.0 / (double)all : 0;
 		t->avg = nsnaps ? (double)g->total / (double)nsnaps : 0;
-		t->peers = o->by == TOP_IP ? 1 : g->peers;   /* an IP is its own peer */
+		t->peers = o->by == REPORT_TOP_IP ? 1 : g->peers;   /* an IP is its own peer */
 		t->first = g->first;
 		t->last = g->last;
 		t->present = g->present;
@@ -260,11 +260,11 @@ static int fill(const struct top_opts *o, const struct top_ctx *c, const struct 
 	return rc;
 }
 
-static int write_rows(const struct top_opts *o, const struct top_result *res,
+static int write_rows(const struct report_top_opts *o, const struct report_top_result *res,
 		      enum output_format fmt, FILE *f, unsigned width, bool color)
 {
 	const struct output_col cols[] = {
-		{by_name[o->by], o->by == TOP_PORT ? OUTPUT_INT : OUTPUT_STR, o->by == TOP_PORT, true},
+		{by_name[o->by], o->by == REPORT_TOP_PORT ? OUTPUT_INT : OUTPUT_STR, o->by == REPORT_TOP_PORT, true},
 		{"conns", OUTPUT_INT, true, false},
 		{"share", OUTPUT_REAL, true, false},
 		{"avg", OUTPUT_REAL, true, false},
@@ -280,7 +280,7 @@ static int write_rows(const struct top_opts *o, const struct top_result *res,
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 0; i < res->n && rc == 0; i++) {
-		const struct top_row *t = &res->v[i];
+		const struct report_top_row *t = &res->v[i];
 		char conns[24], share[24], avg[24], peers[24], first[UTCTIME_STRLEN],
 			last[UTCTIME_STRLEN], snaps[48];
 		const char *cells[9] = {t->name, conns, share, avg, peers, t->states, first, last,
@@ -301,11 +301,11 @@ static int write_rows(const struct top_opts *o, const struct top_result *res,
 	return rc;
 }
 
-long top_run(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
-	     struct top_result *res, char *err, size_t errsz)
+long report_top_run(struct scan_src *src, const struct filter *flt, const struct report_top_opts *o,
+		    struct report_top_result *res, char *err, size_t errsz)
 {
 	/* program numbers are per thread: one reader then */
-	unsigned nt = o->by == TOP_PROGRAM || !src->db ? 1 : src->threads ? src->threads : 1;
+	unsigned nt = o->by == REPORT_TOP_PROGRAM || !src->db ? 1 : src->threads ? src->threads : 1;
 	struct top_ctx ctx[16] = {{0}};
 	struct scan_sink sinks[16];
 	struct scan_snaps snaps = {0};
@@ -319,20 +319,20 @@ long top_run(struct scan_src *src, const struct filter *flt, const struct top_op
 		nt = 16;
 	for (unsigned i = 0; i < nt; i++) {
 		ctx[i].o = o;
-		ctx[i].agg = agg_new(o->by == TOP_IP ? 0 : AGG_PEERS);
+		ctx[i].agg = agg_new(o->by == REPORT_TOP_IP ? 0 : AGG_PEERS);
 		if (!ctx[i].agg) {
 			rc = -ENOMEM;
 			goto oom;
 		}
-		if (o->by == TOP_SUBNET && o->prefix4 >= 20 && o->prefix4 <= 32)
+		if (o->by == REPORT_TOP_SUBNET && o->prefix4 >= 20 && o->prefix4 <= 32)
 			agg_host_bits(ctx[i].agg, 32 - o->prefix4);
 		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], on_prefetch};
 	}
-	if (o->by == TOP_IP || o->by == TOP_SUBNET)
+	if (o->by == REPORT_TOP_IP || o->by == REPORT_TOP_SUBNET)
 		cols |= SCAN_HAS_PEER;   /* a listener's "peer" is nobody */
-	if (o->by == TOP_PORT)
+	if (o->by == REPORT_TOP_PORT)
 		cols |= SCAN_LPORT;
-	if (o->by == TOP_PROGRAM)
+	if (o->by == REPORT_TOP_PROGRAM)
 		cols |= SCAN_PROGRAM;
 	rc = scan_run(src, flt, o->have_at, o->at, cols, nt, sinks, &snaps, err, errsz);
 	if (rc < 0)
@@ -347,7 +347,7 @@ long top_run(struct scan_src *src, const struct filter *flt, const struct top_op
 		rc = -ENOMEM;
 		goto oom;
 	}
-	shown = select_top(agg_groups(ctx[0].agg), ng, o->by == TOP_PROGRAM ? &ctx[0].names : NULL,
+	shown = select_top(agg_groups(ctx[0].agg), ng, o->by == REPORT_TOP_PROGRAM ? &ctx[0].names : NULL,
 			   o->limit && o->limit < ng ? o->limit : ng, rk);
 	if ((rc = fill(o, &ctx[0], rk, shown, snaps.n, res)) < 0)
 		goto oom;
@@ -355,7 +355,7 @@ long top_run(struct scan_src *src, const struct filter *flt, const struct top_op
 	goto out;
 oom:
 	snprintf(err, errsz, "out of memory");
-	top_result_fini(res);
+	report_top_result_fini(res);
 out:
 	free(rk);
 	for (unsigned i = 0; i < nt; i++) {
@@ -366,11 +366,12 @@ out:
 	return rc;
 }
 
-long report_top(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
-		enum output_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
+long report_top(struct scan_src *src, const struct filter *flt, const struct report_top_opts *o,
+		enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
+		size_t errsz)
 {
-	struct top_result res;
-	long rc = top_run(src, flt, o, &res, err, errsz);
+	struct report_top_result res;
+	long rc = report_top_run(src, flt, o, &res, err, errsz);
 
 	if (rc < 0)
 		return rc;
@@ -378,6 +379,6 @@ long report_top(struct scan_src *src, const struct filter *flt, const struct top
 		snprintf(err, errsz, "writing the report failed");
 		rc = -EIO;
 	}
-	top_result_fini(&res);
+	report_top_result_fini(&res);
 	return rc;
 }

@@ -15,11 +15,11 @@
 #include "output.h"
 #include "scan.h"
 
-enum top_by { TOP_IP, TOP_SUBNET, TOP_PORT, TOP_PROGRAM, TOP_STATE };
+enum report_top_by { REPORT_TOP_IP, REPORT_TOP_SUBNET, REPORT_TOP_PORT, REPORT_TOP_PROGRAM, REPORT_TOP_STATE };
 
-struct top_opts {
-	enum top_by by;
-	unsigned prefix4, prefix6;   /* --prefix, --prefix6 for TOP_SUBNET */
+struct report_top_opts {
+	enum report_top_by by;
+	unsigned prefix4, prefix6;   /* --prefix, --prefix6 for REPORT_TOP_SUBNET */
 	unsigned limit;              /* -n: rows shown, 0 = all */
 	bool have_at;
 	usec_t at;                   /* one moment: the newest snapshot at or
@@ -27,10 +27,10 @@ struct top_opts {
 };
 
 /* "ip", "subnet", "port", "program", "state". 0 or -EINVAL. */
-int top_by_parse(const char *s, enum top_by *by);
+int report_top_by_parse(const char *s, enum report_top_by *by);
 
 /* One group of the report. */
-struct top_row {
+struct report_top_row {
 	char *name;              /* the key as printed */
 	uint32_t conns;          /* at its peak (or at --at) */
 	double share;            /* % of all rows over the range */
@@ -41,21 +41,21 @@ struct top_row {
 	uint32_t present;        /* snapshots it is in, of nsnaps */
 };
 
-struct top_result {
-	struct top_row *v;
+struct report_top_result {
+	struct report_top_row *v;
 	size_t n;
 	size_t nsnaps;
 };
 
 /* The report's rows, the first o->limit (0: all), for summary and the
  * like. Returns their number, or -errno with err set. */
-long top_run(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
-	     struct top_result *res, char *err, size_t errsz);
-void top_result_fini(struct top_result *r);
+long report_top_run(struct scan_src *src, const struct filter *flt, const struct report_top_opts *o,
+		    struct report_top_result *res, char *err, size_t errsz);
+void report_top_result_fini(struct report_top_result *r);
 
 /* Runs the report over src's rows and writes it (fmt, f, width, color).
  * Returns the number of groups written, or -errno with err set. */
-long report_top(struct scan_src *src, const struct filter *flt, const struct top_opts *o,
+long report_top(struct scan_src *src, const struct filter *flt, const struct report_top_opts *o,
 		enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
 		size_t errsz);
 

@@ -150,7 +150,7 @@ static int on_verify(void *vctx, const struct snap_event *ev)
 	return 0;
 }
 
-int segverify(const char *path, FILE *out, FILE *msg)
+int segdump_verify(const char *path, FILE *out, FILE *msg)
 {
 	struct dctx c = {.out = out, .msg = msg};
 	struct segread_stats st;

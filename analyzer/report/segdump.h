@@ -27,6 +27,6 @@ int segdump(const char *path, const struct segdump_opts *o, FILE *out, FILE *msg
 
 /* One line per file to out: "PATH: good=N bad=N junk=N frame=complete|open|plain"
  * and details of each problem to msg. 0 intact, 1 problems, -errno. */
-int segverify(const char *path, FILE *out, FILE *msg);
+int segdump_verify(const char *path, FILE *out, FILE *msg);
 
 #endif

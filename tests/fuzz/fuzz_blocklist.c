@@ -106,7 +106,7 @@ static const char *const private_nets[] = {
 struct setup {
 	const uint8_t *dump;     /* the file's bytes */
 	size_t dumplen;
-	struct blocklist_opts o;
+	struct report_blocklist_opts o;
 	struct blockrail rails;
 	struct cidr allow4, allow6;
 	bool allow;
@@ -802,7 +802,7 @@ static void run_format(sqlite3 *db, struct setup *s, int k, struct run *r)
 	FILE *out, *why;
 
 	memset(r, 0, sizeof *r);
-	if (blocklist_format_parse(formats[k], &s->o) < 0)
+	if (report_blocklist_format_parse(formats[k], &s->o) < 0)
 		abort();
 	filter_init(&f);
 	src.db = db;

@@ -95,7 +95,7 @@ static int to_usec(const struct civil *c, usec_t *t)
 }
 
 /* Index of a three-letter name in tab (either case), or -1. */
-static int name3(const struct tok *tok, const char (*tab)[4], int n)
+static int name3(const struct token *tok, const char (*tab)[4], int n)
 {
 	if (tok->len != 3)
 		return -1;
@@ -112,7 +112,7 @@ static int name3(const struct tok *tok, const char (*tab)[4], int n)
 }
 
 /* "HH:MM:SS" */
-static bool hms(const struct tok *tok, struct civil *c)
+static bool hms(const struct token *tok, struct civil *c)
 {
 	const char *s = tok->s;
 
@@ -157,14 +157,14 @@ static int zone_token(const char *s, size_t len, int64_t *off)
  * date -R: "Wed, 25 Nov 2026 13:54:00 +0000" */
 static int parse_words(const char *s, size_t len, usec_t *t)
 {
-	struct tok tok[7], wd;
+	struct token tok[7], wd;
 	struct civil c = {0};
-	const struct tok *zone;
+	const struct token *zone;
 	unsigned y;
 	bool rfc;
 	int w, mo, rc;
 
-	if (tok_split(s, len, tok, 7) != 6)
+	if (token_split(s, len, tok, 7) != 6)
 		return -EINVAL;
 	rfc = tok[0].len == 4 && tok[0].s[3] == ',';
 	wd = tok[0];

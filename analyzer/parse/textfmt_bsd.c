@@ -46,15 +46,15 @@ static const struct {
 static const char *const skipped[] = {"ip", "icm", "igm", "div", "pim", "car",
 				       "sdp", "sctp", "kctl", "kevt", "rip"};
 
-static int find_proto(const struct tok *t)
+static int find_proto(const struct token *t)
 {
 	for (size_t i = 0; i < NPROTOS; i++)
-		if (tok_is(t, protos[i].name))
+		if (token_is(t, protos[i].name))
 			return (int)i;
 	return -1;
 }
 
-static int is_skipped_proto(const struct tok *t)
+static int is_skipped_proto(const struct token *t)
 {
 	for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) {
 		size_t l = strlen(skipped[i]);
@@ -65,7 +65,7 @@ static int is_skipped_proto(const struct tok *t)
 	return 0;
 }
 
-static const char *endpoint(const struct tok *t, int family, struct addr *a, uint16_t *port)
+static const char *endpoint(const struct token *t, int family, struct addr *a, uint16_t *port)
 {
 	const char *dot;
 
@@ -86,7 +86,7 @@ static const char *endpoint(const struct tok *t, int family, struct addr *a, uin
 
 /* A TCP state as tcpstates[] spells it; FreeBSD appends '*' for T/TCP's
  * hidden NEEDSYN/NEEDFIN flags. */
-static int parse_state(const struct tok *t)
+static int parse_state(const struct token *t)
 {
 	size_t len = t->len;
 
@@ -95,7 +95,7 @@ static int parse_state(const struct tok *t)
 	return tcpstate_parse(t->s, len);
 }
 
-static const char *parse_row(const struct tok *t, size_t n, struct sock_row *r)
+static const char *parse_row(const struct token *t, size_t n, struct sock_row *r)
 {
 	const char *why;
 	int p = find_proto(&t[0]), s;
@@ -106,7 +106,7 @@ static const char *parse_row(const struct tok *t, size_t n, struct sock_row *r)
 	textfmt_row_init(r);
 	r->proto = protos[p].proto;
 	r->family = protos[p].family;
-	if (n < 5 || tok_u32(&t[1], &r->rxq) < 0 || tok_u32(&t[2], &r->txq) < 0)
+	if (n < 5 || token_u32(&t[1], &r->rxq) < 0 || token_u32(&t[2], &r->txq) < 0)
 		return "expected Recv-Q and Send-Q numbers, then two addresses";
 	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
 	why = endpoint(&t[3], r->family, &r->local, &r->lport);
@@ -141,25 +141,25 @@ static void bsd_begin(void *state, const char *name_hint)
 /* Titles of the sections netstat -an prints after (or instead of) the
  * Internet one: UNIX/LOCAL domain, macOS' Multipath, kernel event and
  * control sockets and VSock, FreeBSD's SCTP, listen queues (-L). */
-static int is_other_title(const struct tok *t, size_t n)
+static int is_other_title(const struct token *t, size_t n)
 {
-	return tok_is(&t[0], "Active") ||
-	       (n > 1 && tok_is(&t[0], "Registered") && tok_is(&t[1], "kernel")) ||
-	       (n > 1 && tok_is(&t[0], "Current") && tok_is(&t[1], "listen"));
+	return token_is(&t[0], "Active") ||
+	       (n > 1 && token_is(&t[0], "Registered") && token_is(&t[1], "kernel")) ||
+	       (n > 1 && token_is(&t[0], "Current") && token_is(&t[1], "listen"));
 }
 
 static int bsd_line(void *state, const char *line, size_t len, size_t lineno,
 		    const struct row_sink *sink)
 {
 	struct bsd_state *st = state;
-	struct tok t[BSD_MAXTOK];
+	struct token t[BSD_MAXTOK];
 	struct sock_row r;
 	const char *why;
-	size_t n = tok_split(line, len, t, BSD_MAXTOK);
+	size_t n = token_split(line, len, t, BSD_MAXTOK);
 
 	if (n == 0)
 		return 0;
-	if (n > 1 && tok_is(&t[0], "Active") && tok_is(&t[1], "Internet")) {
+	if (n > 1 && token_is(&t[0], "Active") && token_is(&t[1], "Internet")) {
 		st->skipping = 0;
 		return 0;
 	}
@@ -169,17 +169,17 @@ static int bsd_line(void *state, const char *line, size_t len, size_t lineno,
 	}
 	/* headers say nothing the rows do not; skipped sections last until
 	 * the next "Active Internet" title */
-	if (st->skipping || tok_is(&t[0], "Proto"))
+	if (st->skipping || token_is(&t[0], "Proto"))
 		return 0;
 	/* "Some tcp sockets may have been deleted." and netstat's warnings */
-	if (tok_is(&t[0], "Some") ||
+	if (token_is(&t[0], "Some") ||
 	    (t[0].len >= 8 && memcmp(t[0].s, "netstat:", 8) == 0) || is_skipped_proto(&t[0]))
 		return 0;
 	why = parse_row(t, n < BSD_MAXTOK ? n : BSD_MAXTOK, &r);
 	return textfmt_emit(sink, lineno, why, &r);
 }
 
-static int dotted(const struct tok *t)
+static int dotted(const struct token *t)
 {
 	struct addr a;
 	uint16_t port;
@@ -189,37 +189,37 @@ static int dotted(const struct tok *t)
 
 static int bsd_probe(const char *line, size_t len)
 {
-	struct tok t[BSD_MAXTOK];
-	size_t n = tok_split(line, len, t, BSD_MAXTOK);
+	struct token t[BSD_MAXTOK];
+	size_t n = token_split(line, len, t, BSD_MAXTOK);
 
 	if (n == 0)
 		return TEXTFMT_PROBE_NO;
-	if (tok_is(&t[0], "Active")) {
-		if (n > 3 && tok_is(&t[1], "Internet"))
-			return tok_is(&t[3], "(including") ? TEXTFMT_PROBE_SURE
+	if (token_is(&t[0], "Active")) {
+		if (n > 3 && token_is(&t[1], "Internet"))
+			return token_is(&t[3], "(including") ? TEXTFMT_PROBE_SURE
 								 : TEXTFMT_PROBE_NO;
-		if (n == 3 && tok_is(&t[1], "Internet"))
+		if (n == 3 && token_is(&t[1], "Internet"))
 			return TEXTFMT_PROBE_MAYBE;   /* without -a: BSD says no more */
-		if (n > 1 && (tok_is(&t[1], "LOCAL") || tok_is(&t[1], "Multipath") ||
-			      tok_is(&t[1], "kernel")))
+		if (n > 1 && (token_is(&t[1], "LOCAL") || token_is(&t[1], "Multipath") ||
+			      token_is(&t[1], "kernel")))
 			return TEXTFMT_PROBE_SURE;    /* macOS */
-		return n == 4 && tok_is(&t[1], "UNIX") ? TEXTFMT_PROBE_MAYBE : TEXTFMT_PROBE_NO;
+		return n == 4 && token_is(&t[1], "UNIX") ? TEXTFMT_PROBE_MAYBE : TEXTFMT_PROBE_NO;
 	}
-	if (n > 2 && tok_is(&t[0], "Registered") && tok_is(&t[1], "kernel"))
+	if (n > 2 && token_is(&t[0], "Registered") && token_is(&t[1], "kernel"))
 		return TEXTFMT_PROBE_SURE;
-	if (tok_is(&t[0], "Proto")) {
-		if (n < 4 || !tok_is(&t[1], "Recv-Q") || !tok_is(&t[3], "Local"))
+	if (token_is(&t[0], "Proto")) {
+		if (n < 4 || !token_is(&t[1], "Recv-Q") || !token_is(&t[3], "Local"))
 			return TEXTFMT_PROBE_NO;
-		if (n >= 8 && (tok_is(&t[7], "(state)") || tok_is(&t[7], "TCP-State") ||
-			       tok_is(&t[7], "IP-Proto")))
+		if (n >= 8 && (token_is(&t[7], "(state)") || token_is(&t[7], "TCP-State") ||
+			       token_is(&t[7], "IP-Proto")))
 			return TEXTFMT_PROBE_SURE;
 		return n == 7 ? TEXTFMT_PROBE_MAYBE : TEXTFMT_PROBE_NO;   /* OpenBSD's UDP */
 	}
-	if (n >= 5 && tok_digits(&t[1]) && tok_digits(&t[2]) && dotted(&t[3]) && dotted(&t[4]) &&
+	if (n >= 5 && token_digits(&t[1]) && token_digits(&t[2]) && dotted(&t[3]) && dotted(&t[4]) &&
 	    (find_proto(&t[0]) >= 0 || is_skipped_proto(&t[0])))
 		return TEXTFMT_PROBE_SURE;
-	if (n >= 3 && (tok_is(&t[0], "kctl") || tok_is(&t[0], "kevt")) &&
-	    tok_digits(&t[1]) && tok_digits(&t[2]))
+	if (n >= 3 && (token_is(&t[0], "kctl") || token_is(&t[0], "kevt")) &&
+	    token_digits(&t[1]) && token_digits(&t[2]))
 		return TEXTFMT_PROBE_MAYBE;
 	return TEXTFMT_PROBE_NO;
 }

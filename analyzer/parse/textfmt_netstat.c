@@ -48,7 +48,7 @@ static const struct {
 };
 #define NPROTOS (sizeof protos / sizeof protos[0])
 
-static int find_proto(const struct tok *t)
+static int find_proto(const struct token *t)
 {
 	/* every row: a name this short is not worth strlen's call */
 	if (t->len < 3 || t->len > 5)
@@ -61,7 +61,7 @@ static int find_proto(const struct tok *t)
 }
 
 /* The -p column: "-" or "PID/name". */
-static int is_prog(const struct tok *t)
+static int is_prog(const struct token *t)
 {
 	size_t i = 0;
 
@@ -72,7 +72,7 @@ static int is_prog(const struct tok *t)
 	return i > 0 && i < t->len && t->s[i] == '/';
 }
 
-static const char *endpoint(const struct tok *t, int family, struct addr *a, uint16_t *port)
+static const char *endpoint(const struct token *t, int family, struct addr *a, uint16_t *port)
 {
 	if (hostport_parse(t->s, t->len, HOSTPORT_COLON, family, a, port) < 0) {
 		if (family == AF_INET6 && t->len == NS_ADDR_COL && memchr(t->s, ':', t->len))
@@ -87,7 +87,7 @@ static const char *endpoint(const struct tok *t, int family, struct addr *a, uin
 }
 
 /* "(7199.88/0/0)": seconds to expiry, retransmits, probes. */
-static int parse_timer_value(const struct tok *t, struct sock_row *r)
+static int parse_timer_value(const struct token *t, struct sock_row *r)
 {
 	const char *s = t->s, *end = t->s + t->len, *p, *dot, *sl1, *sl2;
 	uint64_t sec, frac, retr, probes, ms;
@@ -124,7 +124,7 @@ static int parse_timer_value(const struct tok *t, struct sock_row *r)
 /* The -o column's first word: "off", "on", "keepalive", "timewait",
  * "probe", UDP's "on1", and "unkn-N" for timers net-tools has no name for.
  * Returns the timer or -EINVAL. */
-static int timer_name(const struct tok *t)
+static int timer_name(const struct token *t)
 {
 	uint64_t v;
 	int tm = sockrow_timer_parse(t->s, t->len);
@@ -139,7 +139,7 @@ static int timer_name(const struct tok *t)
 }
 
 /* "keepalive (7199.88/0/0)" */
-static int parse_timer(const struct tok *name, const struct tok *val, struct sock_row *r)
+static int parse_timer(const struct token *name, const struct token *val, struct sock_row *r)
 {
 	int tm = timer_name(name);
 
@@ -152,7 +152,7 @@ static int parse_timer(const struct tok *name, const struct tok *val, struct soc
 
 /* Without a header: a timer word and a parenthesised value end the line
  * (a program name may hold parentheses, not a timer word before them). */
-static int looks_like_timer(const struct tok *name, const struct tok *val)
+static int looks_like_timer(const struct token *name, const struct token *val)
 {
 	return timer_name(name) >= 0 && val->len >= 2 && val->s[0] == '(' &&
 	       val->s[val->len - 1] == ')';
@@ -160,7 +160,7 @@ static int looks_like_timer(const struct tok *name, const struct tok *val)
 
 /* "-" (no owner visible) or "PID/name"; the name runs over tokens
  * t[0..n) because program names contain spaces. */
-static const char *parse_prog(struct ns_state *st, const struct tok *t, size_t n,
+static const char *parse_prog(struct ns_state *st, const struct token *t, size_t n,
 			      struct sock_row *r)
 {
 	const char *slash, *end = t[n - 1].s + t[n - 1].len;
@@ -201,7 +201,7 @@ static const char *parse_prog(struct ns_state *st, const struct tok *t, size_t n
 
 /* The columns after State: [User Inode] [PID/Program name] [Timer], as the
  * header says or, without one, as the fields look. */
-static const char *parse_tail(struct ns_state *st, const struct tok *t, size_t i, size_t n,
+static const char *parse_tail(struct ns_state *st, const struct token *t, size_t i, size_t n,
 			      struct sock_row *r)
 {
 	int cols = st->cols;
@@ -221,7 +221,7 @@ static const char *parse_tail(struct ns_state *st, const struct tok *t, size_t i
 	if (user) {
 		if (n - i < 2)
 			return "expected User and Inode columns";
-		if (tok_u32(&t[i], &r->uid) == 0)
+		if (token_u32(&t[i], &r->uid) == 0)
 			r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_UID;
 		/* a user name (netstat -e without -n): the uid stays unknown,
 		 * names are not portable between machines */
@@ -243,7 +243,7 @@ static const char *parse_tail(struct ns_state *st, const struct tok *t, size_t i
 
 /* The state column: a TCP state name; for UDP empty (unconnected),
  * ESTABLISHED or UNKNOWN; for raw the kernel's state number. */
-static const char *parse_state(const struct tok *t, size_t n, size_t *i, int proto,
+static const char *parse_state(const struct token *t, size_t n, size_t *i, int proto,
 			       struct sock_row *r)
 {
 	uint64_t v;
@@ -256,7 +256,7 @@ static const char *parse_state(const struct tok *t, size_t n, size_t *i, int pro
 			if (s >= 0) {
 				r->state = (uint8_t)s;
 				(*i)++;
-			} else if (tok_is(&t[*i], "UNKNOWN")) {
+			} else if (token_is(&t[*i], "UNKNOWN")) {
 				/* net-tools' word for a UDP state other than
 				 * the two UDP has */
 				r->state = ST_UNKNOWN;
@@ -268,7 +268,7 @@ static const char *parse_state(const struct tok *t, size_t n, size_t *i, int pro
 	if (*i == n)
 		return proto == IPPROTO_TCP ? "expected a TCP state like LISTEN or ESTABLISHED"
 					    : "expected a raw socket state number like 7";
-	if (proto == IPPROTO_RAW && tok_digits(&t[*i])) {
+	if (proto == IPPROTO_RAW && token_digits(&t[*i])) {
 		if (num_parse_dec(t[*i].s, t[*i].len, ST_MAX_ - 1, &v) < 0 || v == ST_UNKNOWN)
 			return "expected a raw socket state number like 7";
 		s = v == ST_NEW_SYN_RECV ? ST_SYN_RECV : (int)v;
@@ -284,7 +284,7 @@ static const char *parse_state(const struct tok *t, size_t n, size_t *i, int pro
 	return NULL;
 }
 
-static const char *parse_row(struct ns_state *st, const struct tok *t, size_t n, struct sock_row *r)
+static const char *parse_row(struct ns_state *st, const struct token *t, size_t n, struct sock_row *r)
 {
 	const char *why;
 	size_t i = 5;
@@ -295,7 +295,7 @@ static const char *parse_row(struct ns_state *st, const struct tok *t, size_t n,
 	textfmt_row_init(r);
 	r->proto = protos[p].proto;
 	r->family = protos[p].family;
-	if (n < 5 || tok_u32(&t[1], &r->rxq) < 0 || tok_u32(&t[2], &r->txq) < 0)
+	if (n < 5 || token_u32(&t[1], &r->rxq) < 0 || token_u32(&t[2], &r->txq) < 0)
 		return "expected Recv-Q and Send-Q numbers, then two addresses";
 	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
 	why = endpoint(&t[3], r->family, &r->local, &r->lport);
@@ -312,19 +312,19 @@ static const char *parse_row(struct ns_state *st, const struct tok *t, size_t n,
  * [PID/Program name] [Timer]". net-tools translates the header (and
  * the state names): a header in another language leaves the columns to
  * be told by shape. */
-static int header_cols(const struct tok *t, size_t n)
+static int header_cols(const struct token *t, size_t n)
 {
 	int cols = 0;
 
-	if (n < 8 || !tok_is(&t[3], "Local") || !tok_is(&t[5], "Foreign") ||
-	    !tok_is(&t[7], "State"))
+	if (n < 8 || !token_is(&t[3], "Local") || !token_is(&t[5], "Foreign") ||
+	    !token_is(&t[7], "State"))
 		return COLS_UNKNOWN;
 	for (size_t i = 8; i < n; i++) {
-		if (tok_is(&t[i], "User"))
+		if (token_is(&t[i], "User"))
 			cols |= COL_USER;
-		else if (tok_is(&t[i], "PID/Program"))
+		else if (token_is(&t[i], "PID/Program"))
 			cols |= COL_PROG;
-		else if (tok_is(&t[i], "Timer"))
+		else if (token_is(&t[i], "Timer"))
 			cols |= COL_TIMER;
 	}
 	return cols;
@@ -332,14 +332,14 @@ static int header_cols(const struct tok *t, size_t n)
 
 /* Lines netstat writes around the table: "(Not all processes could be
  * identified, ...", its second line, and "netstat: ..." warnings. */
-static int is_note(const struct tok *t, size_t n)
+static int is_note(const struct token *t, size_t n)
 {
 	if (t[0].s[0] == '(')
 		return 1;
 	if (t[0].len >= 8 && memcmp(t[0].s, "netstat:", 8) == 0)
 		return 1;
-	return n >= 4 && tok_is(&t[0], "will") && tok_is(&t[1], "not") &&
-	       tok_is(&t[2], "be") && tok_is(&t[3], "shown,");
+	return n >= 4 && token_is(&t[0], "will") && token_is(&t[1], "not") &&
+	       token_is(&t[2], "be") && token_is(&t[3], "shown,");
 }
 
 static void ns_begin(void *state, const char *name_hint)
@@ -355,27 +355,27 @@ static int ns_line(void *state, const char *line, size_t len, size_t lineno,
 		   const struct row_sink *sink)
 {
 	struct ns_state *st = state;
-	struct tok t[NS_MAXTOK];
+	struct token t[NS_MAXTOK];
 	struct sock_row r;
 	const char *why;
-	size_t n = tok_split(line, len, t, NS_MAXTOK);
+	size_t n = token_split(line, len, t, NS_MAXTOK);
 
 	if (n == 0)
 		return 0;
-	if (tok_is(&t[0], "Active")) {
+	if (token_is(&t[0], "Active")) {
 		/* a new section: Internet, or UNIX/Bluetooth/... skipped */
-		st->skipping = !(n > 1 && tok_is(&t[1], "Internet"));
+		st->skipping = !(n > 1 && token_is(&t[1], "Internet"));
 		st->cols = COLS_UNKNOWN;
 		return 0;
 	}
-	if (tok_is(&t[0], "Proto")) {
+	if (token_is(&t[0], "Proto")) {
 		/* the UNIX, IPX, Bluetooth... headers stay in their skipped
 		 * sections: only an "Active Internet" title ends those */
-		if (!st->skipping && n > 1 && tok_is(&t[1], "Recv-Q"))
+		if (!st->skipping && n > 1 && token_is(&t[1], "Recv-Q"))
 			st->cols = header_cols(t, n < NS_MAXTOK ? n : NS_MAXTOK);
 		return 0;
 	}
-	if (st->skipping || is_note(t, n) || tok_is(&t[0], "unix"))
+	if (st->skipping || is_note(t, n) || token_is(&t[0], "unix"))
 		return 0;
 	if (n > NS_MAXTOK) {
 		sink->bad(sink->ctx, lineno, "expected a netstat row, not a line of so many fields");
@@ -386,7 +386,7 @@ static int ns_line(void *state, const char *line, size_t len, size_t lineno,
 }
 
 /* Both endpoints parse as "addr:port", or one was cut to 23 columns. */
-static int probe_endpoint(const struct tok *t)
+static int probe_endpoint(const struct token *t)
 {
 	struct addr a;
 	uint16_t port;
@@ -398,42 +398,42 @@ static int probe_endpoint(const struct tok *t)
 
 static int ns_probe(const char *line, size_t len)
 {
-	struct tok t[8];
-	size_t n = tok_split(line, len, t, 8);
+	struct token t[8];
+	size_t n = token_split(line, len, t, 8);
 
 	if (n == 0)
 		return TEXTFMT_PROBE_NO;
-	if (tok_is(&t[0], "Active")) {
+	if (token_is(&t[0], "Active")) {
 		/* net-tools always says which sockets: "(servers and
 		 * established)", "(w/o servers)", "(only servers)"; BSD says
 		 * "(including servers)" or nothing */
 		for (size_t i = 1; i < n && i < 8; i++) {
-			if (tok_is(&t[i], "(servers") || tok_is(&t[i], "(w/o") ||
-			    tok_is(&t[i], "(only"))
+			if (token_is(&t[i], "(servers") || token_is(&t[i], "(w/o") ||
+			    token_is(&t[i], "(only"))
 				return TEXTFMT_PROBE_SURE;
-			if (tok_is(&t[i], "(including"))
+			if (token_is(&t[i], "(including"))
 				return TEXTFMT_PROBE_NO;
 		}
-		return n > 1 && (tok_is(&t[1], "Internet") || tok_is(&t[1], "UNIX"))
+		return n > 1 && (token_is(&t[1], "Internet") || token_is(&t[1], "UNIX"))
 			       ? TEXTFMT_PROBE_MAYBE
 			       : TEXTFMT_PROBE_NO;
 	}
-	if (tok_is(&t[0], "Proto")) {
-		if (n >= 8 && tok_is(&t[1], "Recv-Q") && tok_is(&t[2], "Send-Q") &&
-		    tok_is(&t[3], "Local") && tok_is(&t[5], "Foreign") &&
-		    tok_is(&t[7], "State"))
+	if (token_is(&t[0], "Proto")) {
+		if (n >= 8 && token_is(&t[1], "Recv-Q") && token_is(&t[2], "Send-Q") &&
+		    token_is(&t[3], "Local") && token_is(&t[5], "Foreign") &&
+		    token_is(&t[7], "State"))
 			return TEXTFMT_PROBE_SURE;
-		if (n >= 3 && tok_is(&t[1], "RefCnt") && tok_is(&t[2], "Flags"))
+		if (n >= 3 && token_is(&t[1], "RefCnt") && token_is(&t[2], "Flags"))
 			return TEXTFMT_PROBE_SURE;   /* the UNIX section's header */
 		return TEXTFMT_PROBE_NO;
 	}
-	if (tok_is(&t[0], "unix"))
-		return n >= 3 && tok_digits(&t[1]) && t[2].s[0] == '[' ? TEXTFMT_PROBE_MAYBE
+	if (token_is(&t[0], "unix"))
+		return n >= 3 && token_digits(&t[1]) && t[2].s[0] == '[' ? TEXTFMT_PROBE_MAYBE
 								       : TEXTFMT_PROBE_NO;
 	/* net-tools puts the queues right after the protocol (ss puts the
 	 * state there, Windows the address) and writes "addr:port" (BSD
 	 * "addr.port") */
-	if (n >= 5 && find_proto(&t[0]) >= 0 && tok_digits(&t[1]) && tok_digits(&t[2]) &&
+	if (n >= 5 && find_proto(&t[0]) >= 0 && token_digits(&t[1]) && token_digits(&t[2]) &&
 	    probe_endpoint(&t[3]) && probe_endpoint(&t[4]))
 		return TEXTFMT_PROBE_SURE;
 	return TEXTFMT_PROBE_NO;

@@ -80,19 +80,19 @@ static void proc_begin(void *state, const char *name_hint)
 }
 
 /* "  sl  local_address ..." */
-static bool is_header(const struct tok *t, size_t n)
+static bool is_header(const struct token *t, size_t n)
 {
 	return n >= 2 && t[0].len == 2 && memcmp(t[0].s, "sl", 2) == 0 && t[1].len == 13 &&
 	       memcmp(t[1].s, "local_address", 13) == 0;
 }
 
-static int header_proto(const struct proc_state *st, const struct tok *t, size_t n)
+static int header_proto(const struct proc_state *st, const struct token *t, size_t n)
 {
-	const struct tok *last = &t[n - 1];
+	const struct token *last = &t[n - 1];
 
-	if (tok_is(last, "drops"))
+	if (token_is(last, "drops"))
 		return st->hint_raw ? IPPROTO_RAW : IPPROTO_UDP;
-	if (tok_is(last, "inode"))
+	if (token_is(last, "inode"))
 		return IPPROTO_TCP;
 	return st->proto;
 }
@@ -100,7 +100,7 @@ static int header_proto(const struct proc_state *st, const struct tok *t, size_t
 /* The width of the local address ("0100007F:0277" or 32 digits and a
  * port) gives the family; 0 for any other shape, left to procnet to
  * describe. */
-static int row_family(const struct tok *t, size_t n)
+static int row_family(const struct token *t, size_t n)
 {
 	const char *colon;
 
@@ -126,10 +126,10 @@ static int proc_line(void *state, const char *line, size_t len, size_t lineno,
 		     const struct row_sink *sink)
 {
 	struct proc_state *st = state;
-	struct tok t[PROC_MAXTOK];
+	struct token t[PROC_MAXTOK];
 	struct sock_row r;
 	const char *what;
-	size_t n = tok_split(line, len, t, PROC_MAXTOK);
+	size_t n = token_split(line, len, t, PROC_MAXTOK);
 	int family, rc;
 
 	if (n == 0)
@@ -162,7 +162,7 @@ static int proc_line(void *state, const char *line, size_t len, size_t lineno,
 
 static int proc_probe(const char *line, size_t len)
 {
-	struct tok t[PROC_MAXTOK];
+	struct token t[PROC_MAXTOK];
 	struct sock_row r;
 	const char *what;
 	size_t n;
@@ -170,7 +170,7 @@ static int proc_probe(const char *line, size_t len)
 
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
-	n = tok_split(line, len, t, PROC_MAXTOK);
+	n = token_split(line, len, t, PROC_MAXTOK);
 	if (n == 0)
 		return TEXTFMT_PROBE_NO;
 	if (is_header(t, n))

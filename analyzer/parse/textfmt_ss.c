@@ -54,7 +54,7 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int tok_state(const struct tok *t)
+static int tok_state(const struct token *t)
 {
 	return tcpstate_parse(t->s, t->len);
 }
@@ -63,7 +63,7 @@ static int tok_state(const struct tok *t)
  * row of a Netid other than tcp/udp, or neither. */
 enum row_kind { ROW_NONE, ROW_INET, ROW_OTHER };
 
-static enum row_kind row_start(const struct tok *t, size_t n)
+static enum row_kind row_start(const struct token *t, size_t n)
 {
 	if (n >= 1 && tok_state(&t[0]) >= 0)
 		return ROW_INET;
@@ -71,8 +71,8 @@ static enum row_kind row_start(const struct tok *t, size_t n)
 	 * u_str, p_raw, raw, mptcp, sctp, v_str, ti_st, xdp, ...). Raw rows
 	 * are left out: their "port" is the IP protocol. MPTCP rows too: each
 	 * subflow is listed as a tcp row already. */
-	if (n >= 2 && tok_state(&t[1]) >= 0 && !tok_digits(&t[0]))
-		return tok_is(&t[0], "tcp") || tok_is(&t[0], "udp") ? ROW_INET
+	if (n >= 2 && tok_state(&t[1]) >= 0 && !token_digits(&t[0]))
+		return token_is(&t[0], "tcp") || token_is(&t[0], "udp") ? ROW_INET
 									      : ROW_OTHER;
 	return ROW_NONE;
 }
@@ -80,19 +80,19 @@ static enum row_kind row_start(const struct tok *t, size_t n)
 /* "State Recv-Q Send-Q Local Address:Port Peer Address:Port Process", with
  * "Netid" first for several protocols, without "State" when one state is
  * filtered. */
-static int is_header(const struct tok *t, size_t n)
+static int is_header(const struct token *t, size_t n)
 {
 	size_t i = 0;
 
-	if (n > i && tok_is(&t[i], "Netid"))
+	if (n > i && token_is(&t[i], "Netid"))
 		i++;
-	if (n > i && tok_is(&t[i], "State"))
+	if (n > i && token_is(&t[i], "State"))
 		i++;
-	return n >= i + 2 && tok_is(&t[i], "Recv-Q") && tok_is(&t[i + 1], "Send-Q");
+	return n >= i + 2 && token_is(&t[i], "Recv-Q") && token_is(&t[i + 1], "Send-Q");
 }
 
 /* The rest of a header a terminal wrapped onto more lines. */
-static int is_header_rest(const struct tok *t, size_t n)
+static int is_header_rest(const struct token *t, size_t n)
 {
 	static const char *const words[] = {
 	    "Netid",	"State", "Recv-Q",	 "Send-Q",  "Local",	   "Peer",
@@ -102,7 +102,7 @@ static int is_header_rest(const struct tok *t, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		size_t k = 0;
 
-		while (k < sizeof words / sizeof words[0] && !tok_is(&t[i], words[k]))
+		while (k < sizeof words / sizeof words[0] && !token_is(&t[i], words[k]))
 			k++;
 		if (k == sizeof words / sizeof words[0])
 			return 0;
@@ -113,10 +113,10 @@ static int is_header_rest(const struct tok *t, size_t n)
 /* What ss writes to stderr, when a dump caught it too: "RTNETLINK answers:
  * Invalid argument" (a family the kernel lacks), "Failed to find cgroup2
  * mount" (-e). */
-static int is_note(const struct tok *t, size_t n)
+static int is_note(const struct token *t, size_t n)
 {
-	return tok_is(&t[0], "RTNETLINK") ||
-	       (n >= 2 && tok_is(&t[0], "Failed") && tok_is(&t[1], "to"));
+	return token_is(&t[0], "RTNETLINK") ||
+	       (n >= 2 && token_is(&t[0], "Failed") && token_is(&t[1], "to"));
 }
 
 /* A file name saying which protocol a Netid-less dump holds: "ss-udp.txt". */
@@ -275,7 +275,7 @@ static const char *parse_users(struct ss_state *st, const char **p, const char *
 static const char *parse_rest(struct ss_state *st, const char *p, const char *end,
 			      struct sock_row *r)
 {
-	struct tok w;
+	struct token w;
 	const char *why;
 	uint64_t v;
 	int details = 0, timer = 0;
@@ -323,8 +323,8 @@ static const char *parse_rest(struct ss_state *st, const char *p, const char *en
 
 static const char *parse_row(struct ss_state *st, struct sock_row *r)
 {
-	struct tok t[SS_MAXTOK];
-	size_t n = tok_split(st->text, st->len, t, SS_MAXTOK), i = 0;
+	struct token t[SS_MAXTOK];
+	size_t n = token_split(st->text, st->len, t, SS_MAXTOK), i = 0;
 	const char *rest;
 	int state, proto = 0;
 
@@ -333,14 +333,14 @@ static const char *parse_row(struct ss_state *st, struct sock_row *r)
 		return WHY_ROW;
 	state = tok_state(&t[0]);
 	if (state < 0) {
-		proto = tok_is(&t[0], "udp") ? IPPROTO_UDP : IPPROTO_TCP;
+		proto = token_is(&t[0], "udp") ? IPPROTO_UDP : IPPROTO_TCP;
 		i = 1;
 		state = n > 1 ? tok_state(&t[1]) : -1;
 		if (state < 0)
 			return WHY_STATE;
 	}
 	r->state = (uint8_t)state;
-	if (n < i + 3 || tok_u32(&t[i + 1], &r->rxq) < 0 || tok_u32(&t[i + 2], &r->txq) < 0)
+	if (n < i + 3 || token_u32(&t[i + 1], &r->rxq) < 0 || token_u32(&t[i + 2], &r->txq) < 0)
 		return WHY_QUEUES;
 	r->unknown &= (uint8_t)~SOCKROW_UNKNOWN_QUEUES;
 	/* '*' is the dual-stack IPv6 wildcard since iproute2 4.14 (0.0.0.0 is
@@ -408,8 +408,8 @@ static int ss_line(void *state, const char *line, size_t len, size_t lineno,
 		   const struct row_sink *sink)
 {
 	struct ss_state *st = state;
-	struct tok t[SS_MAXTOK];
-	size_t n = tok_split(line, len, t, SS_MAXTOK);
+	struct token t[SS_MAXTOK];
+	size_t n = token_split(line, len, t, SS_MAXTOK);
 	enum row_kind k;
 	int rc;
 
@@ -448,7 +448,7 @@ static int ss_line(void *state, const char *line, size_t len, size_t lineno,
 	default:
 		break;
 	}
-	sink->bad(sink->ctx, lineno, tok_digits(&t[0]) ? WHY_NOSTATE : WHY_ROW);
+	sink->bad(sink->ctx, lineno, token_digits(&t[0]) ? WHY_NOSTATE : WHY_ROW);
 	return 0;
 }
 
@@ -459,15 +459,15 @@ static int ss_end(void *state, const struct row_sink *sink)
 
 static int ss_probe(const char *line, size_t len)
 {
-	struct tok t[SS_MAXTOK];
-	size_t n = tok_split(line, len, t, SS_MAXTOK), i;
+	struct token t[SS_MAXTOK];
+	size_t n = token_split(line, len, t, SS_MAXTOK), i;
 
 	if (n == 0 || is_blank(line[0]))
 		return TEXTFMT_PROBE_NO;
 	if (is_header(t, n < SS_MAXTOK ? n : SS_MAXTOK)) {
 		/* "Local Address:Port": netstat says "Local Address" */
 		for (i = 2; i + 1 < n && i < SS_MAXTOK - 1; i++)
-			if (tok_is(&t[i], "Local") && t[i + 1].len >= 12 &&
+			if (token_is(&t[i], "Local") && t[i + 1].len >= 12 &&
 			    strncasecmp(t[i + 1].s, "Address:Port", 12) == 0)
 				return TEXTFMT_PROBE_SURE;
 		return TEXTFMT_PROBE_NO;
@@ -476,7 +476,7 @@ static int ss_probe(const char *line, size_t len)
 	 * and BSD put the protocol first and the state last, Windows the
 	 * protocol then addresses. */
 	i = tok_state(&t[0]) >= 0 ? 1 : 2;
-	if (row_start(t, n) != ROW_NONE && n >= i + 2 && tok_digits(&t[i]) && tok_digits(&t[i + 1]))
+	if (row_start(t, n) != ROW_NONE && n >= i + 2 && token_digits(&t[i]) && token_digits(&t[i + 1]))
 		return TEXTFMT_PROBE_SURE;
 	return TEXTFMT_PROBE_NO;
 }

@@ -64,13 +64,13 @@ static const struct {
  * FIN_WAIT_1, DELETE_TCB -> CLOSE, ...) except BOUND, which `netstat -q`
  * prints for a socket that is bound but neither listening nor connected:
  * Linux calls that state CLOSE, so it is stored as ST_CLOSE. */
-static int parse_state(const struct tok *t)
+static int parse_state(const struct token *t)
 {
 	int st = tcpstate_parse(t->s, t->len);
 
 	if (st >= 0)
 		return st;
-	if (tok_is(t, "BOUND"))
+	if (token_is(t, "BOUND"))
 		return ST_CLOSE;
 	for (size_t i = 0; i < sizeof localized / sizeof localized[0]; i++)
 		if (t->len == strlen(localized[i].name) &&
@@ -83,13 +83,13 @@ static int parse_state(const struct tok *t)
  * localized headers, -b service names, "Can not obtain ownership
  * information" and the -s statistics ("TCP Statistics for IPv4") are not
  * rows, whatever their language. */
-static int row_proto(const struct tok *t, size_t n)
+static int row_proto(const struct token *t, size_t n)
 {
 	int proto;
 
-	if (tok_is(&t[0], "TCP"))
+	if (token_is(&t[0], "TCP"))
 		proto = IPPROTO_TCP;
-	else if (tok_is(&t[0], "UDP"))
+	else if (token_is(&t[0], "UDP"))
 		proto = IPPROTO_UDP;
 	else
 		return 0;
@@ -98,7 +98,7 @@ static int row_proto(const struct tok *t, size_t n)
 	return proto;
 }
 
-static const char *parse_row(const struct tok *t, size_t n, int proto, struct sock_row *r)
+static const char *parse_row(const struct token *t, size_t n, int proto, struct sock_row *r)
 {
 	size_t want = proto == IPPROTO_TCP ? 4 : 3;
 	uint64_t pid;
@@ -176,7 +176,7 @@ static void win_begin(void *state, const char *name_hint)
 }
 
 /* " [svchost.exe]": starts with '[', ends with ']'. */
-static bool bracket_line(const struct tok *t0, const char *line, size_t len)
+static bool bracket_line(const struct token *t0, const char *line, size_t len)
 {
 	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
@@ -185,7 +185,7 @@ static bool bracket_line(const struct tok *t0, const char *line, size_t len)
 
 /* netstat -s: "  Active Opens                        = 1234", "  Messages
  * 57   40": a name, then a number at the end. */
-static bool counter_line(const struct tok *t0, const char *line, size_t len)
+static bool counter_line(const struct token *t0, const char *line, size_t len)
 {
 	size_t d = 0;
 	unsigned char c = (unsigned char)t0->s[0];
@@ -199,7 +199,7 @@ static bool counter_line(const struct tok *t0, const char *line, size_t len)
 }
 
 /* A line that is not a row: netstat's layout, a -b owner, or bad. */
-static void non_row(struct win_state *st, const struct tok *t, size_t n, const char *line,
+static void non_row(struct win_state *st, const struct token *t, size_t n, const char *line,
 		    size_t len, size_t lineno, const struct row_sink *sink)
 {
 	bool indented = line[0] == ' ' || line[0] == '\t';
@@ -244,10 +244,10 @@ static int win_line(void *state, const char *line, size_t len, size_t lineno,
 		    const struct row_sink *sink)
 {
 	struct win_state *st = state;
-	struct tok t[WIN_MAXTOK];
+	struct token t[WIN_MAXTOK];
 	struct sock_row r;
 	const char *why;
-	size_t n = tok_split(line, len, t, WIN_MAXTOK);
+	size_t n = token_split(line, len, t, WIN_MAXTOK);
 	int proto, rc;
 
 	if (st->title_line) {
@@ -291,14 +291,14 @@ static int win_end(void *state, const struct row_sink *sink)
 
 static int win_probe(const char *line, size_t len)
 {
-	struct tok t[WIN_MAXTOK];
+	struct token t[WIN_MAXTOK];
 	struct addr a;
 	uint16_t port;
 	size_t n;
 
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
-	n = tok_split(line, len, t, WIN_MAXTOK);
+	n = token_split(line, len, t, WIN_MAXTOK);
 	if (n == 0)
 		return TEXTFMT_PROBE_NO;
 	if (n == 2 && t[0].len == 6 && memcmp(t[0].s, "Active", 6) == 0 && t[1].len == 11 &&
@@ -313,7 +313,7 @@ static int win_probe(const char *line, size_t len)
 		return (t[0].s[0] == 'T' && n >= 4) || t[0].s[0] == 'U' ? TEXTFMT_PROBE_SURE
 									: TEXTFMT_PROBE_MAYBE;
 	/* the column header in any language, and -b owner lines */
-	if (line[0] == ' ' && (tok_is(&t[0], "Proto") || t[0].s[0] == '['))
+	if (line[0] == ' ' && (token_is(&t[0], "Proto") || t[0].s[0] == '['))
 		return TEXTFMT_PROBE_MAYBE;
 	return TEXTFMT_PROBE_NO;
 }

@@ -6,7 +6,7 @@
 #include "token.h"
 #include "num.h"
 
-size_t tok_split(const char *line, size_t len, struct tok *tok, size_t max)
+size_t token_split(const char *line, size_t len, struct token *tok, size_t max)
 {
 	static const uint64_t spaces = 0x2020202020202020ULL;
 	size_t i = 0, n = 0;
@@ -44,7 +44,7 @@ size_t tok_split(const char *line, size_t len, struct tok *tok, size_t max)
 }
 
 
-int tok_digits(const struct tok *t)
+int token_digits(const struct token *t)
 {
 	if (t->len == 0)
 		return 0;
@@ -54,7 +54,7 @@ int tok_digits(const struct tok *t)
 	return 1;
 }
 
-int tok_u32(const struct tok *t, uint32_t *out)
+int token_u32(const struct token *t, uint32_t *out)
 {
 	uint64_t v;
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-struct tok {
+struct token {
 	const char *s;
 	size_t len;
 };
@@ -16,11 +16,11 @@ struct tok {
 /* Splits line[0..len) at runs of spaces and tabs into at most max tokens.
  * Returns the number of tokens found, which may exceed max (then only the
  * first max are stored). */
-size_t tok_split(const char *line, size_t len, struct tok *tok, size_t max);
+size_t token_split(const char *line, size_t len, struct token *tok, size_t max);
 
 /* True when t equals the NUL-terminated word w (ASCII case-insensitive).
  * Inline: w is a literal, its length folds, and most calls end at it. */
-static inline int tok_is(const struct tok *t, const char *w)
+static inline int token_is(const struct token *t, const char *w)
 {
 	size_t wl = strlen(w);
 
@@ -28,8 +28,8 @@ static inline int tok_is(const struct tok *t, const char *w)
 }
 
 /* True when t is one or more ASCII digits. */
-int tok_digits(const struct tok *t);
+int token_digits(const struct token *t);
 /* t as a plain decimal <= UINT32_MAX (common/num rules). 0 or -EINVAL. */
-int tok_u32(const struct tok *t, uint32_t *out);
+int token_u32(const struct token *t, uint32_t *out);
 
 #endif

@@ -70,14 +70,14 @@ static void check_probe(const char *line, size_t len)
 	struct ctx c;
 	struct row_sink sink = {on_row, on_bad, &c};
 	int p = textfmt_proc.probe(line, len);
-	struct tok t[2];
+	struct token t[2];
 	size_t n;
 
 	if (p < TEXTFMT_PROBE_NO || p > TEXTFMT_PROBE_SURE)
 		abort();
 	if (p != TEXTFMT_PROBE_SURE)
 		return;
-	n = tok_split(line, len, t, 2);
+	n = token_split(line, len, t, 2);
 	if (n > 0 && t[0].len == 2 && memcmp(t[0].s, "sl", 2) == 0)
 		return; /* a header */
 	memset(&c, 0, sizeof c);

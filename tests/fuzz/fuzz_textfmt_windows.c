@@ -79,10 +79,10 @@ static void on_bad(void *vctx, size_t lineno, const char *expected)
 /* Lines whose first word is TCP or UDP: the most rows there can be. */
 static int tcp_or_udp(const char *line, size_t len)
 {
-	struct tok t[1];
+	struct token t[1];
 
-	return tok_split(line, len, t, 1) > 0 &&
-	       (tok_is(&t[0], "TCP") || tok_is(&t[0], "UDP"));
+	return token_split(line, len, t, 1) > 0 &&
+	       (token_is(&t[0], "TCP") || token_is(&t[0], "UDP"));
 }
 
 static alignas(max_align_t) unsigned char state[1024];

@@ -85,18 +85,18 @@ static void test_dot(void **state)
 
 static void test_split(void **state)
 {
-	struct tok t[3];
+	struct token t[3];
 	const char *l = "  tcp \t 0   0 1.2.3.4:5  ";
 
 	(void)state;
-	assert_int_equal(tok_split(l, strlen(l), t, 3), 4);
+	assert_int_equal(token_split(l, strlen(l), t, 3), 4);
 	assert_int_equal(t[0].len, 3);
 	assert_memory_equal(t[0].s, "tcp", 3);
-	assert_true(tok_is(&t[0], "TCP"));
-	assert_false(tok_is(&t[0], "tc"));
+	assert_true(token_is(&t[0], "TCP"));
+	assert_false(token_is(&t[0], "tc"));
 	assert_int_equal(t[2].len, 1);
-	assert_int_equal(tok_split("", 0, t, 3), 0);
-	assert_int_equal(tok_split(" \t ", 3, t, 3), 0);
+	assert_int_equal(token_split("", 0, t, 3), 0);
+	assert_int_equal(token_split(" \t ", 3, t, 3), 0);
 }
 
 static void test_row_init(void **state)

@@ -11,7 +11,7 @@
 #include "input.h"
 
 /* Longest line handed on; longer ones are reported (-E2BIG) and skipped.
- * The dump parsers (dump.h) rely on it as their bound. */
+ * The dump parsers (textfmt.h) rely on it as their bound. */
 #define LINES_MAX 65536
 
 struct lines {

@@ -258,10 +258,20 @@ static bool host_ok(const char *h)
 	return true;
 }
 
-/* What the recorder does without options (sockscope-recorder(8)). */
-static void set_defaults(struct config *cfg)
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct config *cfg)
 {
+	struct option lo[NOPTS + 1];
+	char so[2 * NOPTS + 3], shortopt[4];
 	struct utsname un;
+	uint64_t u;
+	int c;
+
+	/* A leading ':' tells a missing argument apart, and opterr = 0 keeps
+	 * getopt quiet: usage_error() bounds what is echoed. */
+	so[0] = ':';
+	cliopt_getopt(opts, NOPTS, 0, lo, so + 1);
+	opterr = 0;
 
 	cfg->interval = 10 * USEC_PER_SEC;
 	cfg->burst_interval = USEC_PER_SEC;
@@ -280,22 +290,6 @@ static void set_defaults(struct config *cfg)
 	cfg->col.n_netstat = sizeof(default_netstat) / sizeof(default_netstat[0]);
 	for (size_t i = 0; i < cfg->col.n_netstat; i++)
 		cfg->col.netstat_args[i] = default_netstat[i];
-}
-
-/* Returns -1 to go on, or an exit status. */
-static int parse_args(int argc, char **argv, struct config *cfg)
-{
-	struct option lo[NOPTS + 1];
-	char so[2 * NOPTS + 3], shortopt[4];
-	uint64_t u;
-	int c;
-
-	/* A leading ':' tells a missing argument apart, and opterr = 0 keeps
-	 * getopt quiet: usage_error() bounds what is echoed. */
-	so[0] = ':';
-	cliopt_getopt(opts, NOPTS, 0, lo, so + 1);
-	opterr = 0;
-	set_defaults(cfg);
 
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		const char *name = cliopt_name(opts, NOPTS, c);

@@ -42,7 +42,7 @@ const char *blocklist_pattern_name(enum blocklist_pattern p)
 /* The automatic threshold's floor: a browser opens at most 6 connections
  * per server, an HTTP/2 client one; 20 is well above any single client and
  * well below what a flood needs to hurt. */
-#define BL_FLOOR 20u
+#define BLOCKLIST_FLOOR 20u
 
 static int u32_cmp(const void *x, const void *y)
 {
@@ -258,7 +258,7 @@ static int baseline(const struct blocklist_input *in, const struct blocklist_par
 	if (p->min_conns) {
 		r->threshold = p->min_conns;
 	} else {
-		double t = fmax(fmax(BL_FLOOR, 5.0 * r->typical), ceil(r->typical + 6 * r->sigma));
+		double t = fmax(fmax(BLOCKLIST_FLOOR, 5.0 * r->typical), ceil(r->typical + 6 * r->sigma));
 
 		r->threshold = t > UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 	}

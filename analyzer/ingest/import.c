@@ -291,6 +291,19 @@ static int taken_meanwhile(struct importer *im, struct import_source *src)
 	return 0;
 }
 
+/* How the input's stream ended, said about the source: a segment's open
+ * zstd frame is the normal state of the one being written (torn snapshots
+ * were reported by the reader); a text dump cut short has lost rows. */
+static void report_stream_end(struct import_source *src)
+{
+	if (input_cut_mid_block(src->in))
+		import_bad(src, 0, "compressed data ends inside a block (a torn or partly copied "
+				   "file): what that block held is lost");
+	else if (input_truncated(src->in))
+		import_warn(src, "the zstd frame is not closed (a segment still being written, "
+				 "or cut short): every complete snapshot was imported");
+}
+
 /* Step 3, the transaction: the source row, its snapshots, its totals,
  * committed together or not at all. 0 committed; *done and 0 when the
  * content turned out to be imported already; -EIO. */
@@ -315,15 +328,7 @@ static int import_transaction(struct importer *im, struct import_source *src, st
 	rc = segment ? import_segment(src, l) : import_text(src, l, f);
 	if (rc < 0)
 		return db_failed(im, src, true);
-	/* A segment's open zstd frame is the normal state of the one being
-	 * written (torn snapshots were reported by the reader); a text dump
-	 * cut short has lost rows. */
-	if (input_cut_mid_block(src->in))
-		import_bad(src, 0, "compressed data ends inside a block (a torn or partly copied "
-				   "file): what that block held is lost");
-	else if (input_truncated(src->in))
-		import_warn(src, "the zstd frame is not closed (a segment still being written, "
-				 "or cut short): every complete snapshot was imported");
+	report_stream_end(src);
 	if (!regular && !im->tap)
 		input_sha256_hex(src->in, sha);
 	rc = store_source_finish(im->store, src->source_id, sha, input_raw_bytes(src->in),

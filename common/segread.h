@@ -1,7 +1,7 @@
 /* segread — reads a segment file (a zstd stream, or plain snapshot text) and
  * feeds the verifying snapshot reader, applying docs/FORMAT.md §4. Its zstd
  * decoder and its verdict on how the stream ended are the only ones: verify,
- * dump and import (analyzer/input.c) all judge a damaged segment here. */
+ * dump and import (analyzer/parse/input.c) all judge a damaged segment here. */
 #ifndef SOCKSCOPE_SEGREAD_H
 #define SOCKSCOPE_SEGREAD_H
 

@@ -624,8 +624,8 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 		       r->seq + 1);
 	}
 	if (!r->seg) {
-		r->seg = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &rc);
-		if (!r->seg) {
+		rc = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &r->seg);
+		if (rc < 0) {
 			r->seq++;   /* this snapshot is lost: leave its gap in seq */
 			lost_snapshot(r, t0, rc);
 			if (!r->failing)
@@ -734,8 +734,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, ": %s\n", strerror(-r.dirfd));
 		return EXIT_LOST;
 	}
-	r.col = collector_new(&cfg.col, &rc, &bad);
-	if (!r.col) {
+	rc = collector_new(&cfg.col, &r.col, &bad);
+	if (rc < 0) {
 		if (bad)
 			usage_error("--netstat: unsupported argument", bad);
 		else

@@ -168,7 +168,7 @@ int cli_set_output(const struct cliopt *o, void *opts, const char *arg, char *er
 {
 	char shown[TERMSAFE_ARG_SIZE];
 
-	if (out_format_parse(arg, FIELD(enum out_format, o, opts)) < 0) {
+	if (output_format_parse(arg, FIELD(enum output_format, o, opts)) < 0) {
 		snprintf(err, errsz, "-o %s: expected table, csv or json",
 			 termsafe_arg(shown, sizeof shown, arg));
 		return -EINVAL;

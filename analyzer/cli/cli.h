@@ -71,7 +71,7 @@ struct report_args {
 	struct filter flt;           /* --host (also the dumps' host), --since, ... */
 	bool have_at;
 	usec_t at;
-	enum out_format out;
+	enum output_format out;
 	bool csv_safe;               /* --csv-safe: CSV for spreadsheets */
 	struct cliopt_list files;    /* -f FILE... */
 	const char *by;              /* --by, checked by the report */
@@ -85,7 +85,7 @@ struct report_args {
 	struct {                     /* blocklist */
 		const char *format;
 		bool explain, include_private;
-		struct bl_params p;
+		struct blocklist_params p;
 		uint64_t max_prefix4, max_prefix6;
 		usec_t ttl;
 		struct cliopt_list allow;        /* CIDRs, checked when parsed */

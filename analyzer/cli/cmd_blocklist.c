@@ -43,7 +43,7 @@ static const struct cliopt blocklist_opts[] = {
 			     "on stderr (csv, json: near misses as rows too)",
 	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, bl.explain)},
 	{"min-conns", 0, "N", "sockets at the peak (default: from the baseline, at least "
-				     CLI_STR(BL_FLOOR) ")",
+				     CLI_STR(BLOCKLIST_FLOOR) ")",
 	 CLIOPT_U(T, bl.p.min_conns, 0, UINT32_MAX)},
 	{"min-snapshots", 0, "N", "snapshots it is in (default 2; 1 with one snapshot)",
 	 CLIOPT_U(T, bl.p.min_snapshots, 0, UINT32_MAX)},
@@ -77,9 +77,9 @@ static const struct cliopt blocklist_opts[] = {
 
 static int blocklist_check(const struct cmd *c, const struct report_args *a, enum report_needs *needs)
 {
-	struct blocklist_opts o;
+	struct report_blocklist_opts o;
 
-	if (a->bl.format && blocklist_format_parse(a->bl.format, &o) < 0) {
+	if (a->bl.format && report_blocklist_format_parse(a->bl.format, &o) < 0) {
 		char shown[TERMSAFE_ARG_SIZE];
 
 		fprintf(stderr, "sockscope %s: --format %s: expected plain, iptables, ip6tables, nft, ipset, csv or json\n",
@@ -99,7 +99,7 @@ static int blocklist_check(const struct cmd *c, const struct report_args *a, enu
 
 /* An allow file into r: every bad line reported; any makes it an error,
  * since a network meant to be protected would not be. */
-static int allow_file(struct rails *r, const char *path, char *err, size_t errsz)
+static int allow_file(struct blockrail *r, const char *path, char *err, size_t errsz)
 {
 	FILE *f = fopen(path, "re");
 	int open_errno = errno;
@@ -131,7 +131,7 @@ static int allow_file(struct rails *r, const char *path, char *err, size_t errsz
 		rc = -EIO;
 		goto out;
 	}
-	bad = rails_allow_text(r, b.data ? b.data : "", b.len, shown, stderr);
+	bad = blockrail_allow_text(r, b.data ? b.data : "", b.len, shown, stderr);
 	if (bad < 0) {
 		snprintf(err, errsz, "out of memory");
 		rc = (int)bad;
@@ -150,14 +150,14 @@ out:
 static long blocklist_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 			  char *err, size_t errsz)
 {
-	struct blocklist_opts o = {0};
-	struct rails r;
+	struct report_blocklist_opts o = {0};
+	struct blockrail r;
 	struct timespec now;
 	long rc = 0;
 
 	(void)width;
 	(void)color;
-	(void)blocklist_format_parse(a->bl.format ? a->bl.format : "plain", &o);   /* checked */
+	(void)report_blocklist_format_parse(a->bl.format ? a->bl.format : "plain", &o);   /* checked */
 	o.p = a->bl.p;
 	o.ttl = (unsigned)(a->bl.ttl / USEC_PER_SEC);
 	o.explain = a->bl.explain;
@@ -165,7 +165,7 @@ static long blocklist_run(struct scan_src *src, struct report_args *a, unsigned 
 	clock_gettime(CLOCK_REALTIME, &now);
 	o.now = (usec_t)now.tv_sec * USEC_PER_SEC;
 
-	rails_init(&r);
+	blockrail_init(&r);
 	r.include_private = a->bl.include_private;
 	r.max_prefix4 = (unsigned)a->bl.max_prefix4;
 	r.max_prefix6 = (unsigned)a->bl.max_prefix6;
@@ -173,7 +173,7 @@ static long blocklist_run(struct scan_src *src, struct report_args *a, unsigned 
 		struct cidr net;
 
 		(void)cidr_parse(a->bl.allow.v[i], strlen(a->bl.allow.v[i]), &net);   /* checked */
-		if (rails_allow(&r, &net) < 0) {
+		if (blockrail_allow(&r, &net) < 0) {
 			snprintf(err, errsz, "out of memory");
 			rc = -ENOMEM;
 		}
@@ -182,7 +182,7 @@ static long blocklist_run(struct scan_src *src, struct report_args *a, unsigned 
 		rc = allow_file(&r, a->bl.allow_files.v[i], err, errsz);
 	if (rc == 0)
 		rc = report_blocklist(src, &a->flt, &r, &o, stdout, err, errsz);
-	rails_fini(&r);
+	blockrail_fini(&r);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "import.h"
+#include "textfmt.h"
 #include "termsafe.h"
 
 struct import_args {
@@ -65,7 +66,7 @@ static int run_import(const struct cmd *c, int argc, char **argv)
 		fprintf(stderr, "sockscope import: name files, directories or - (stdin)\n");
 		return 2;
 	}
-	if (a.format && strcmp(a.format, "segment") && !dump_format_find(a.format)) {
+	if (a.format && strcmp(a.format, "segment") && !textfmt_find(a.format)) {
 		char shown[TERMSAFE_ARG_SIZE];
 
 		fprintf(stderr, "sockscope import: --format %s: expected segment, netstat, ss, proc, bsd or windows\n",

@@ -142,7 +142,7 @@ static int run_verify(const struct cmd *c, int argc, char **argv)
 		return 2;
 	}
 	for (int i = first; i < argc; i++)
-		if (segverify(argv[i], stdout, stderr) != 0)
+		if (segdump_verify(argv[i], stdout, stderr) != 0)
 			status = 1;
 	return status;
 }

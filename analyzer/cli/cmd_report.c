@@ -27,12 +27,12 @@ void report_args_defaults(void *opts)
 {
 	struct report_args *a = opts;
 	struct spike_params sp;
-	struct rails r;
+	struct blockrail r;
 
 	memset(a, 0, sizeof *a);
 	a->db = cli_db_default();
 	filter_init(&a->flt);
-	bl_params_default(&a->bl.p);
+	blocklist_params_default(&a->bl.p);
 	a->prefix4 = a->bl.p.prefix4;   /* every report's subnets are the same size */
 	a->prefix6 = a->bl.p.prefix6;
 	a->limit = 20;
@@ -43,10 +43,10 @@ void report_args_defaults(void *opts)
 	a->sp.min_rise = sp.min_rise;
 	a->sp.min_rate = sp.min_rise;   /* a counter's rate: the same floor, per second */
 	a->sp.grew = 3;
-	rails_init(&r);
+	blockrail_init(&r);
 	a->bl.max_prefix4 = r.max_prefix4;
 	a->bl.max_prefix6 = r.max_prefix6;
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 #define T struct report_args
@@ -228,7 +228,7 @@ static int report_src(struct report_args *a, int argc, char **argv, int first, b
 	return 0;
 }
 
-static void spikes_opts_from(const struct report_args *a, struct spikes_opts *o)
+static void spikes_opts_from(const struct report_args *a, struct report_spikes_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	/* neither --state nor --counter: SYN_RECV and a SYN flood's counters */
@@ -237,9 +237,9 @@ static void spikes_opts_from(const struct report_args *a, struct spikes_opts *o)
 		memcpy(o->counters, a->sp.counters.v, a->sp.counters.n * sizeof *a->sp.counters.v);
 		o->ncounters = a->sp.counters.n;
 	} else if (!a->flt.states) {
-		memcpy(o->counters, spikes_default_counters,
-		       spikes_ndefault_counters * sizeof *o->counters);
-		o->ncounters = spikes_ndefault_counters;
+		memcpy(o->counters, report_spikes_default_counters,
+		       report_spikes_ndefault_counters * sizeof *o->counters);
+		o->ncounters = report_spikes_ndefault_counters;
 	}
 	spike_params_default(&o->count);
 	o->count.window = (unsigned)a->sp.window;
@@ -255,9 +255,9 @@ static void spikes_opts_from(const struct report_args *a, struct spikes_opts *o)
 
 static int top_check(const struct cmd *c, const struct report_args *a, enum report_needs *needs)
 {
-	enum top_by by;
+	enum report_top_by by;
 
-	if (a->by && top_by_parse(a->by, &by) < 0) {
+	if (a->by && report_top_by_parse(a->by, &by) < 0) {
 		char shown[TERMSAFE_ARG_SIZE];
 
 		fprintf(stderr, "sockscope %s: --by %s: expected ip, subnet, port, program or state\n",
@@ -272,11 +272,11 @@ static int top_check(const struct cmd *c, const struct report_args *a, enum repo
 static long top_run_cli(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 			char *err, size_t errsz)
 {
-	struct top_opts o = {TOP_IP, (unsigned)a->prefix4, (unsigned)a->prefix6,
+	struct report_top_opts o = {REPORT_TOP_IP, (unsigned)a->prefix4, (unsigned)a->prefix6,
 			     (unsigned)a->limit, a->have_at, a->at};
 
 	if (a->by)
-		(void)top_by_parse(a->by, &o.by);   /* checked by top_check */
+		(void)report_top_by_parse(a->by, &o.by);   /* checked by top_check */
 	return report_top(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
 }
 
@@ -296,8 +296,8 @@ static int timeline_check(const struct cmd *c, const struct report_args *a, enum
 static long timeline_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 			 char *err, size_t errsz)
 {
-	struct timeline_opts o = {
-		.by = a->by && !strcmp(a->by, "subnet") ? TL_SUBNET : TL_STATE,
+	struct report_timeline_opts o = {
+		.by = a->by && !strcmp(a->by, "subnet") ? REPORT_TIMELINE_SUBNET : REPORT_TIMELINE_STATE,
 		.bucket = a->bucket,
 		.prefix4 = (unsigned)a->prefix4,
 		.prefix6 = (unsigned)a->prefix6,
@@ -324,7 +324,7 @@ static int needs_db(const struct cmd *c, const struct report_args *a, enum repor
 static long spikes_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 		       char *err, size_t errsz)
 {
-	struct spikes_opts o;
+	struct report_spikes_opts o;
 	struct filter flt = a->flt;
 
 	spikes_opts_from(a, &o);
@@ -335,7 +335,7 @@ static long spikes_run(struct scan_src *src, struct report_args *a, unsigned wid
 static long summary_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 			char *err, size_t errsz)
 {
-	struct summary_opts o = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}};
+	struct report_summary_opts o = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}};
 	struct report_args dflt = *a;
 
 	/* the spikes' series are spikes' defaults whatever --state says; it
@@ -376,7 +376,7 @@ int run_report(const struct cmd *c, int argc, char **argv, const struct report *
 	if (first < 0)
 		return status;
 	if (a.csv_safe)
-		a.out = OUT_CSV_SAFE;
+		a.out = OUTPUT_CSV_SAFE;
 	if (r->check && (status = r->check(c, &a, &needs)) != 0)
 		return status;
 	status = report_src(&a, argc, argv, first, needs == NEEDS_DB, &src, &db, &files,

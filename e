@@ -1,3 +1,0 @@
-sockscope-recorder: unexpected argument 'extra'
-Try 'sockscope-recorder --help'.
-rc=2

@@ -1,7 +1,9 @@
 /* textfmt — the table of foreign-dump parsers, format detection (every
  * parser scores the first lines, the format with the most sure lines wins)
  * and the row helpers every parser shares. */
+#include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "dateline.h"
 #include "textfmt.h"
@@ -126,4 +128,44 @@ void textfmt_skipped_add(struct textfmt_skipped *sk, const char *name, size_t le
 		sk->text[sk->len++] = c > ' ' && c < 0x7f ? (char)c : '?';
 	}
 	sk->text[sk->len] = '\0';
+}
+
+void textfmt_keep_names(const struct hostport_names *nm, char *host, const char **hostp,
+			uint8_t *named)
+{
+	size_t l;
+
+	if (nm->port_named)
+		*named |= SOCKROW_NAMED_PORT;
+	if (!nm->host)
+		return;
+	l = nm->hostlen < TEXTFMT_HOST_MAX - 1 ? nm->hostlen : TEXTFMT_HOST_MAX - 1;
+	memcpy(host, nm->host, l);
+	host[l] = '\0';
+	*hostp = host;
+	*named |= SOCKROW_NAMED_HOST;
+}
+
+void textfmt_settle_family(struct sock_row *r)
+{
+	bool upgraded = false;
+
+	if (r->family == AF_INET && (r->local.family == AF_INET6 || r->remote.family == AF_INET6)) {
+		r->family = AF_INET6;
+		upgraded = true;
+	}
+	if (r->family != AF_INET6)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct addr *a = i ? &r->remote : &r->local;
+
+		if (a->family != AF_INET)
+			continue;
+		if (upgraded && addr_is_unspecified(a)) {
+			memset(a, 0, sizeof *a);
+			a->family = AF_INET6;
+		} else {
+			addr_unfold(a);
+		}
+	}
 }

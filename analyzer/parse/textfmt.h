@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hostport.h"
 #include "lines.h"
 #include "sockrow.h"
 #include "token.h"
@@ -89,6 +90,19 @@ struct textfmt_skipped {
 };
 /* Adds name[0..len) unless it is there already. */
 void textfmt_skipped_add(struct textfmt_skipped *sk, const char *name, size_t len);
+
+/* Longest host name a row keeps from a dump saved without -n (DNS names are
+ * at most 253 bytes: hostport_parse_names refuses longer ones). */
+#define TEXTFMT_HOST_MAX 256
+/* What names mode found in one endpoint, kept for the row: the service-name
+ * bit added to *named and, for a host name, the name copied into host
+ * (TEXTFMT_HOST_MAX bytes, cut to fit) with *hostp pointing at it. */
+void textfmt_keep_names(const struct hostport_names *nm, char *host, const char **hostp,
+			uint8_t *named);
+/* A row's family is its addresses': old net-tools and NetBSD/OpenBSD print
+ * "tcp" for IPv6 sockets, as the kernel would not. Then an IPv4 address in
+ * the row is v4-mapped, and '*' (found IPv4) the IPv6 wildcard. */
+void textfmt_settle_family(struct sock_row *r);
 
 /* Fills r with "unknown" for everything a dump does not say: zeroes, pid 0,
  * program NULL and r->unknown = SOCKROW_UNKNOWN_ALL. Parsers call it first,

@@ -27,7 +27,6 @@
 #define BSD_EP_COL 22
 #define BSD_EP_COL_A 18
 /* A host name kept from a names-mode row (inetname keeps 16 characters). */
-#define BSD_HOST_MAX 256
 
 /* What the table's header says about its rows. */
 struct bsd_cols {
@@ -46,7 +45,7 @@ struct bsd_cols {
 struct bsd_state {
 	int skipping;   /* inside a section that is not Internet sockets */
 	struct bsd_cols cols;
-	char lhost[BSD_HOST_MAX], rhost[BSD_HOST_MAX];
+	char lhost[TEXTFMT_HOST_MAX], rhost[TEXTFMT_HOST_MAX];
 	struct textfmt_skipped skipped;   /* header columns not known */
 };
 
@@ -114,45 +113,8 @@ static const char *endpoint(const struct token *t, int family, int proto, struct
 		return "expected an address.port like 10.0.0.1.443, *.*, ::1.22 or "
 		       "localhost.smtp";
 	}
-	if (nm.port_named)
-		*named |= SOCKROW_NAMED_PORT;
-	if (nm.host) {
-		size_t l = nm.hostlen < BSD_HOST_MAX - 1 ? nm.hostlen : BSD_HOST_MAX - 1;
-
-		memcpy(host, nm.host, l);
-		host[l] = '\0';
-		*hostp = host;
-		*named |= SOCKROW_NAMED_HOST;
-	}
+	textfmt_keep_names(&nm, host, hostp, named);
 	return NULL;
-}
-
-/* The row's family is its addresses': a "tcp" row (NetBSD, OpenBSD) may hold
- * an IPv6 address. IPv4 in an IPv6 row is v4-mapped (tcp46 rows print it
- * as IPv4: inetprint), '*' there the IPv6 wildcard. */
-static void fix_family(struct sock_row *r)
-{
-	int upgraded = 0;
-
-	if (r->family == AF_INET &&
-	    (r->local.family == AF_INET6 || r->remote.family == AF_INET6)) {
-		r->family = AF_INET6;
-		upgraded = 1;
-	}
-	if (r->family != AF_INET6)
-		return;
-	for (int i = 0; i < 2; i++) {
-		struct addr *a = i ? &r->remote : &r->local;
-
-		if (a->family != AF_INET)
-			continue;
-		if (upgraded && addr_is_unspecified(a)) {
-			memset(a, 0, sizeof *a);
-			a->family = AF_INET6;
-		} else {
-			addr_unfold(a);
-		}
-	}
 }
 
 /* NetBSD -A -n prints compact state names (protopr0's shorttcpstates). */
@@ -236,7 +198,7 @@ static const char *parse_row(struct bsd_state *st, const struct token *t, size_t
 			       &r->rhost, &r->named);
 	if (why)
 		return why;
-	fix_family(r);
+	textfmt_settle_family(r);
 	i += 2;
 	if (r->proto == IPPROTO_TCP) {
 		if (c->known && !c->state) {

@@ -23,7 +23,6 @@
 #define NS_ADDR_COL 23
 #define WHY_SERVICE "a port named by a service name sockscope's table does not have (netstat -n)"
 /* A host name kept from a names-mode row (DNS names stop at 253). */
-#define NS_HOST_MAX 256
 
 /* Optional columns a header announces (-e, -p, -o). */
 #define COL_USER 0x01   /* "User" and "Inode" */
@@ -38,7 +37,7 @@ struct ns_state {
 	                       * without one: then fields are told by shape */
 	int skipping;         /* inside a section that is not Internet sockets */
 	char program[NS_PROG_MAX];   /* the row's program, NUL-terminated */
-	char lhost[NS_HOST_MAX], rhost[NS_HOST_MAX];   /* the row's host names */
+	char lhost[TEXTFMT_HOST_MAX], rhost[TEXTFMT_HOST_MAX];   /* the row's host names */
 	struct textfmt_skipped skipped; /* header columns not known */
 };
 
@@ -83,7 +82,7 @@ static int is_prog(const struct token *t)
 /* One endpoint, numeric or (netstat without -n) named: a host name is
  * copied to `host` and pointed at by *hostp; a service name becomes its
  * port. The address keeps its own family (an old net-tools prints IPv6
- * addresses in "tcp" rows): the row's family is settled by fix_family. */
+ * addresses in "tcp" rows): the row's family is settled by textfmt_settle_family. */
 static const char *endpoint(const struct token *t, int family, int proto, struct addr *a,
 			    uint16_t *port, char *host, const char **hostp, uint8_t *named)
 {
@@ -99,47 +98,8 @@ static const char *endpoint(const struct token *t, int family, int proto, struct
 			return "address truncated by netstat; use netstat -W";
 		return "expected an address:port like 1.2.3.4:80, :::22 or localhost:smtp";
 	}
-	if (nm.port_named)
-		*named |= SOCKROW_NAMED_PORT;
-	if (nm.host) {
-		size_t l = nm.hostlen < NS_HOST_MAX - 1 ? nm.hostlen : NS_HOST_MAX - 1;
-
-		memcpy(host, nm.host, l);
-		host[l] = '\0';
-		*hostp = host;
-		*named |= SOCKROW_NAMED_HOST;
-	}
+	textfmt_keep_names(&nm, host, hostp, named);
 	return NULL;
-}
-
-/* The family of a row is its addresses': net-tools names the protocol
- * "tcp" for IPv6 sockets in old releases (RHEL 5/6), as the kernel would
- * not. An IPv4 address in an IPv6 row is v4-mapped (net-tools prints it as
- * IPv4: fix_v4_address); in a row found IPv6 by its other address, '*'
- * is the IPv6 wildcard. */
-static void fix_family(struct sock_row *r)
-{
-	int upgraded = 0;
-
-	if (r->family == AF_INET &&
-	    (r->local.family == AF_INET6 || r->remote.family == AF_INET6)) {
-		r->family = AF_INET6;
-		upgraded = 1;
-	}
-	if (r->family != AF_INET6)
-		return;
-	for (int i = 0; i < 2; i++) {
-		struct addr *a = i ? &r->remote : &r->local;
-
-		if (a->family != AF_INET)
-			continue;
-		if (upgraded && addr_is_unspecified(a)) {
-			memset(a, 0, sizeof *a);
-			a->family = AF_INET6;
-		} else {
-			addr_unfold(a);
-		}
-	}
 }
 
 /* "(7199.88/0/0)": seconds to expiry, retransmits, probes. */
@@ -377,7 +337,7 @@ static const char *parse_row(struct ns_state *st, const struct token *t, size_t 
 		why = endpoint(&t[4], r->family, r->proto, &r->remote, &r->rport, st->rhost,
 			       &r->rhost, &r->named);
 	if (!why)
-		fix_family(r);
+		textfmt_settle_family(r);
 	if (!why)
 		why = parse_state(t, n, &i, r->proto, r);
 	if (!why)

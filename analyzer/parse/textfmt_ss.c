@@ -20,7 +20,6 @@
 /* ss prints the kernel's comm (15 bytes); hand-made dumps may hold more. */
 #define SS_PROG_MAX 256
 /* A host name kept from a row of ss -r (DNS names stop at 253). */
-#define SS_HOST_MAX 256
 /* Netid, State, Recv-Q, Send-Q, Local, Peer: the fields before the rest. */
 #define SS_MAXTOK 7
 
@@ -38,7 +37,7 @@ struct ss_state {
 	size_t lineno;		   /* first line of the held row, for sink->bad */
 	size_t len;		   /* bytes in text[] */
 	char program[SS_PROG_MAX]; /* the emitted row's program */
-	char lhost[SS_HOST_MAX], rhost[SS_HOST_MAX]; /* its host names (ss -r) */
+	char lhost[TEXTFMT_HOST_MAX], rhost[TEXTFMT_HOST_MAX]; /* its host names (ss -r) */
 	char text[SS_ROW_MAX];	   /* the held row, joined */
 };
 
@@ -333,16 +332,7 @@ static int endpoint(const struct token *t, int family, int proto, struct addr *a
 	if (hostport_parse_names(t->s, t->len, HOSTPORT_COLON, family, proto, 0, a, port, &nm) <
 	    0)
 		return -EINVAL;
-	if (nm.port_named)
-		*named |= SOCKROW_NAMED_PORT;
-	if (nm.host) {
-		size_t l = nm.hostlen < SS_HOST_MAX - 1 ? nm.hostlen : SS_HOST_MAX - 1;
-
-		memcpy(host, nm.host, l);
-		host[l] = '\0';
-		*hostp = host;
-		*named |= SOCKROW_NAMED_HOST;
-	}
+	textfmt_keep_names(&nm, host, hostp, named);
 	return 0;
 }
 

@@ -20,7 +20,6 @@
 #define WIN_PROGRAM_MAX 256
 
 /* A host name kept from `netstat -a` (no -n); DNS names stop at 253. */
-#define WIN_HOST_MAX 256
 
 /* Indented lines under a row that may be its -b owner: the component
  * lines (" RpcSs", a chain of them when one executable hosts several) and
@@ -46,7 +45,7 @@ struct win_state {
 	unsigned owner_left;         /* owner lines still allowed under the last row */
 	size_t title_line;           /* a title's line, until a blank line follows (0: none) */
 	char program[WIN_PROGRAM_MAX];
-	char lhost[WIN_HOST_MAX], rhost[WIN_HOST_MAX];   /* the held row's host names */
+	char lhost[TEXTFMT_HOST_MAX], rhost[TEXTFMT_HOST_MAX];   /* the held row's host names */
 };
 
 /* Localized state names, accepted only where a public report shows
@@ -112,16 +111,7 @@ static int endpoint(const struct token *t, int family, int proto, struct addr *a
 	if (hostport_parse_names(t->s, t->len, HOSTPORT_COLON, family, proto, 0, a, port, &nm) <
 	    0)
 		return -EINVAL;
-	if (nm.port_named)
-		*named |= SOCKROW_NAMED_PORT;
-	if (nm.host) {
-		size_t l = nm.hostlen < WIN_HOST_MAX - 1 ? nm.hostlen : WIN_HOST_MAX - 1;
-
-		memcpy(host, nm.host, l);
-		host[l] = '\0';
-		*hostp = host;
-		*named |= SOCKROW_NAMED_HOST;
-	}
+	textfmt_keep_names(&nm, host, hostp, named);
 	return 0;
 }
 

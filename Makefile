@@ -28,7 +28,20 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
         -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wnull-dereference
-CPPFLAGS += -Icommon -Irecorder -Ianalyzer -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
+# Each folder sees only its own headers and those of the stages below it, so
+# an include that runs the wrong way fails to build (analyzer/README.md):
+#   common  <-  recorder
+#   common  <-  parse <- ingest <- query <- report <- cli (analyzer/main.c)
+# Tests and tools see everything.
+INC_common   := -Icommon
+INC_recorder := $(INC_common) -Irecorder
+INC_parse    := $(INC_common) -Ianalyzer/parse
+INC_ingest   := $(INC_parse) -Ianalyzer/ingest
+INC_query    := $(INC_ingest) -Ianalyzer/query
+INC_report   := $(INC_query) -Ianalyzer/report
+INC_cli      := $(INC_report) -Ianalyzer/cli
+INC_all      := $(INC_cli) -Irecorder
 CFLAGS   ?= $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -pthread -MMD -MP \
              $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -47,14 +60,19 @@ endif
 
 COMMON_SRC   := $(sort $(wildcard common/*.c))
 RECORDER_SRC := $(filter-out recorder/main.c,$(sort $(wildcard recorder/*.c)))
-ANALYZER_SRC := $(filter-out analyzer/main.c,$(sort $(wildcard analyzer/*.c)))
+ANALYZER_STAGES := parse ingest query report
+ANALYZER_SRC := $(sort $(foreach d,$(ANALYZER_STAGES),$(wildcard analyzer/$(d)/*.c)))
+# The command line: analyzer/main.c and analyzer/cli/ (linked into the binary
+# only, never into the library the tests link).
+CLI_SRC      := $(sort $(wildcard analyzer/main.c analyzer/cli/*.c))
 SCHEMA_SQL   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC     := $(sort $(wildcard tests/tools/*.c))
 
 COMMON_OBJ   := $(COMMON_SRC:%.c=$(B)/%.o)
 RECORDER_OBJ := $(RECORDER_SRC:%.c=$(B)/%.o)
-ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(B)/%.o) $(B)/analyzer/schema_sql.o
+ANALYZER_OBJ := $(ANALYZER_SRC:%.c=$(B)/%.o) $(B)/analyzer/ingest/schema_sql.o
+CLI_OBJ      := $(CLI_SRC:%.c=$(B)/%.o)
 LIB          := $(B)/libsockscope.a
 RECLIB       := $(B)/librecorder.a
 RECORDER     := $(B)/sockscope-recorder
@@ -79,10 +97,22 @@ help:
 	@echo "make lint       cppcheck + clang-tidy over the sources"
 	@echo "V=1 shows full commands; SAN=1 builds with sanitizers into build-san/"
 
+# The include list of an object is its folder's (INC_* above); a folder
+# without one sees common/ only.
+INC := $(INC_common)
+$(B)/recorder/%.o:         INC = $(INC_recorder)
+$(B)/analyzer/parse/%.o:   INC = $(INC_parse)
+$(B)/analyzer/ingest/%.o:  INC = $(INC_ingest)
+$(B)/analyzer/query/%.o:   INC = $(INC_query)
+$(B)/analyzer/report/%.o:  INC = $(INC_report)
+$(B)/analyzer/cli/%.o:     INC = $(INC_cli)
+$(B)/analyzer/main.o:      INC = $(INC_cli)
+$(B)/tests/%.o:            INC = $(INC_all)
+
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(INC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(COMMON_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -97,20 +127,20 @@ $(RECORDER): $(B)/recorder/main.o $(RECLIB) $(LIB)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_REC)
 
 # The schema migrations, embedded as C strings (schema/embed.sh).
-$(B)/analyzer/schema_sql.c: schema/embed.sh $(SCHEMA_SQL)
+$(B)/analyzer/ingest/schema_sql.c: schema/embed.sh $(SCHEMA_SQL)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  GEN     $@")
 	$(Q)sh schema/embed.sh $(SCHEMA_SQL) > $@.tmp && mv $@.tmp $@
 
-$(B)/analyzer/schema_sql.o: $(B)/analyzer/schema_sql.c
+$(B)/analyzer/ingest/schema_sql.o: $(B)/analyzer/ingest/schema_sql.c
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(INC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(ANALIB): $(ANALYZER_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(ANALYZER): $(B)/analyzer/main.o $(ANALIB) $(LIB)
+$(ANALYZER): $(CLI_OBJ) $(ANALIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ANA)
 
@@ -124,7 +154,7 @@ $(B)/tests/tools/%: $(B)/tests/tools/%.o $(RECLIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_REC)
 
-# blockgen drives analyzer/blockfmt.c: it links the analyzer library too.
+# blockgen drives analyzer/report/blockfmt.c: it links the analyzer library too.
 $(B)/tests/tools/blockgen: $(B)/tests/tools/blockgen.o $(ANALIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ANA)
@@ -169,7 +199,7 @@ FUZZ_SECONDS ?= 20
 # each fuzz target's share of `make test`
 FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_FLAGS := -std=c11 -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-              -Icommon -Irecorder -Ianalyzer -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
+              $(INC_all) -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
 
 # The library sources are compiled once (-fsanitize=fuzzer-no-link) into one
 # archive every target links.
@@ -224,9 +254,9 @@ uninstall:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-	    --suppress=missingIncludeSystem -Icommon -Irecorder -Ianalyzer common recorder analyzer
-	clang-tidy --quiet $(COMMON_SRC) $(RECORDER_SRC) recorder/main.c $(ANALYZER_SRC) analyzer/main.c -- \
-	    $(CPPFLAGS) -std=c11
+	    --suppress=missingIncludeSystem $(INC_all) common recorder analyzer
+	clang-tidy --quiet $(COMMON_SRC) $(RECORDER_SRC) recorder/main.c $(ANALYZER_SRC) $(CLI_SRC) -- \
+	    $(INC_all) $(CPPFLAGS) -std=c11
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -115,7 +115,7 @@ echo "segments hold $SEG_SNAPS snapshots, $SEG_ROWS socket rows, $SEG_PROCS proc
 sqlite3 "$T/empty.db" 'SELECT count(*) FROM sockets' >/dev/null ||
 	fail "could not create an empty database"
 
-# The peer gets sockscope's pragmas (analyzer/db.c) and one transaction,
+# The peer gets sockscope's pragmas (analyzer/ingest/db.c) and one transaction,
 # as sockscope has per source. NULLs arrive as '' (.import has no NULL
 # marker); they take the same space.
 PEER="sqlite3 $PDB -cmd 'PRAGMA journal_mode=WAL' -cmd 'PRAGMA synchronous=NORMAL' -cmd 'PRAGMA foreign_keys=OFF' -cmd 'PRAGMA cache_size=-16384' -cmd 'PRAGMA temp_store=MEMORY' BEGIN"

@@ -742,6 +742,74 @@ static enum snap_ev flush_junk(struct snap_reader *r, struct snap_event *ev)
 	return SNAP_EV_JUNK;
 }
 
+/* A framing line of a snapshot's body: SECTION, DATA, END, or the magic of
+ * a snapshot that starts before this one ended. The event to return, or -1
+ * to read on (DATA: its bytes follow). */
+static int body_line(struct snap_reader *r, struct snap_event *ev)
+{
+	if (!strncmp(r->line, "SECTION ", 8)) {
+		const char *name = r->line + 8;
+		if (!section_name_ok(name))
+			return bad(r, ev, "expected a section name of [A-Za-z0-9 ./_-]{1,64}");
+		r->crc = crc32c(r->crc, r->line, r->line_len);
+		r->crc = crc32c(r->crc, "\n", 1);
+		memcpy(r->section, name, strlen(name) + 1);
+		ev->type = SNAP_EV_SECTION;
+		ev->hdr = &r->hdr;
+		ev->section = r->section;
+		ev->offset = r->start;
+		return SNAP_EV_SECTION;
+	}
+	if (!strncmp(r->line, "DATA ", 5)) {
+		uint64_t n;
+		if (!r->section[0])
+			return bad(r, ev, "expected SECTION before DATA");
+		if (!parse_u64(r->line + 5, &n) || n == 0 || n > SNAP_READER_BLOCK_LIMIT)
+			return bad(r, ev, "expected DATA length 1..16777216");
+		r->crc = crc32c(r->crc, r->line, r->line_len);
+		r->crc = crc32c(r->crc, "\n", 1);
+		r->remaining = n;
+		r->st = R_DATA;
+		return -1;
+	}
+	if (!strncmp(r->line, "END ", 4)) {
+		char *sp = strchr(r->line + 4, ' ');
+		uint64_t seq;
+		unsigned long crc;
+		char *endp;
+		if (!sp)
+			return bad(r, ev, "expected 'END <seq> <crc32c>'");
+		*sp = '\0';
+		if (!parse_u64(r->line + 4, &seq) || seq != r->hdr.seq)
+			return bad(r, ev, "expected END with the header's seq");
+		if (r->hdr.version == SNAP_VERSION_DELTA) {
+			/* "END <seq> <crc> <decoded crc>" */
+			char *sp2 = strchr(sp + 1, ' ');
+			if (!sp2 || strlen(sp2 + 1) != 8 || strspn(sp2 + 1, "0123456789abcdef") != 8)
+				return bad(r, ev, "expected 'END <seq> <crc32c> <crc32c>'");
+			*sp2 = '\0';
+			r->end_dcrc = (uint32_t)strtoul(sp2 + 1, NULL, 16);
+		}
+		if (strlen(sp + 1) != 8 || strspn(sp + 1, "0123456789abcdef") != 8)
+			return bad(r, ev, "expected 8 lowercase hex digits of CRC-32C after END");
+		crc = strtoul(sp + 1, &endp, 16);
+		if (*endp || crc != r->crc)
+			return bad(r, ev, "checksum mismatch: snapshot is corrupt");
+		r->st = R_OUTSIDE;
+		ev->type = SNAP_EV_END;
+		ev->hdr = &r->hdr;
+		ev->offset = r->start;
+		return SNAP_EV_END;
+	}
+	if (is_magic(r->line, r->line_len)) {
+		/* A new snapshot began before this one ended: report
+		 * this one torn, then read the magic line again. */
+		r->replay = true;
+		return bad(r, ev, "torn: next snapshot starts before END");
+	}
+	return bad(r, ev, "expected SECTION, DATA or END");
+}
+
 static enum snap_ev raw_next(struct snap_reader *r, struct snap_event *ev)
 {
 	int got;
@@ -818,69 +886,13 @@ static enum snap_ev raw_next(struct snap_reader *r, struct snap_event *ev)
 					return bad(r, ev, what);
 			}
 			continue;
-		case R_BODY:
-			if (!strncmp(r->line, "SECTION ", 8)) {
-				const char *name = r->line + 8;
-				if (!section_name_ok(name))
-					return bad(r, ev, "expected a section name of [A-Za-z0-9 ./_-]{1,64}");
-				r->crc = crc32c(r->crc, r->line, r->line_len);
-				r->crc = crc32c(r->crc, "\n", 1);
-				memcpy(r->section, name, strlen(name) + 1);
-				ev->type = SNAP_EV_SECTION;
-				ev->hdr = &r->hdr;
-				ev->section = r->section;
-				ev->offset = r->start;
-				return SNAP_EV_SECTION;
-			}
-			if (!strncmp(r->line, "DATA ", 5)) {
-				uint64_t n;
-				if (!r->section[0])
-					return bad(r, ev, "expected SECTION before DATA");
-				if (!parse_u64(r->line + 5, &n) || n == 0 || n > SNAP_READER_BLOCK_LIMIT)
-					return bad(r, ev, "expected DATA length 1..16777216");
-				r->crc = crc32c(r->crc, r->line, r->line_len);
-				r->crc = crc32c(r->crc, "\n", 1);
-				r->remaining = n;
-				r->st = R_DATA;
-				continue;
-			}
-			if (!strncmp(r->line, "END ", 4)) {
-				char *sp = strchr(r->line + 4, ' ');
-				uint64_t seq;
-				unsigned long crc;
-				char *endp;
-				if (!sp)
-					return bad(r, ev, "expected 'END <seq> <crc32c>'");
-				*sp = '\0';
-				if (!parse_u64(r->line + 4, &seq) || seq != r->hdr.seq)
-					return bad(r, ev, "expected END with the header's seq");
-				if (r->hdr.version == SNAP_VERSION_DELTA) {
-					/* "END <seq> <crc> <decoded crc>" */
-					char *sp2 = strchr(sp + 1, ' ');
-					if (!sp2 || strlen(sp2 + 1) != 8 ||
-					    strspn(sp2 + 1, "0123456789abcdef") != 8)
-						return bad(r, ev, "expected 'END <seq> <crc32c> <crc32c>'");
-					*sp2 = '\0';
-					r->end_dcrc = (uint32_t)strtoul(sp2 + 1, NULL, 16);
-				}
-				if (strlen(sp + 1) != 8 || strspn(sp + 1, "0123456789abcdef") != 8)
-					return bad(r, ev, "expected 8 lowercase hex digits of CRC-32C after END");
-				crc = strtoul(sp + 1, &endp, 16);
-				if (*endp || crc != r->crc)
-					return bad(r, ev, "checksum mismatch: snapshot is corrupt");
-				r->st = R_OUTSIDE;
-				ev->type = SNAP_EV_END;
-				ev->hdr = &r->hdr;
-				ev->offset = r->start;
-				return SNAP_EV_END;
-			}
-			if (is_magic(r->line, r->line_len)) {
-				/* A new snapshot began before this one ended: report
-				 * this one torn, then read the magic line again. */
-				r->replay = true;
-				return bad(r, ev, "torn: next snapshot starts before END");
-			}
-			return bad(r, ev, "expected SECTION, DATA or END");
+		case R_BODY: {
+			int e = body_line(r, ev);
+
+			if (e >= 0)
+				return (enum snap_ev)e;
+			continue;
+		}
 		case R_DATA:
 			break;
 		}

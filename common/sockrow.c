@@ -331,20 +331,13 @@ out:
 	return rc;
 }
 
-int sockrow_from_tsv(const char *line, size_t len, struct sock_row *out,
-		     struct buf *scratch, const char **what)
+/* line[0..len) at its tabs into exactly NCOLS fields. 0, or -EINVAL with
+ * *what. */
+static int split_fields(const char *line, size_t len, const char *f[NCOLS], size_t fl[NCOLS],
+			const char **what)
 {
-	const char *f[NCOLS];
-	size_t fl[NCOLS], n = 0, start = 0;
-	uint64_t v;
-	int x;
+	size_t n = 0, start = 0;
 
-	*what = NULL;
-	if (len > 0 && line[len - 1] == '\n')
-		len--;
-	if (len == sizeof SOCKROW_TSV_HEADER - 2 &&
-	    memcmp(line, SOCKROW_TSV_HEADER, len) == 0)
-		return 1;
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && line[i] == '\n') {
 			*what = "expected one line (no newline inside a row)";
@@ -364,6 +357,57 @@ int sockrow_from_tsv(const char *line, size_t len, struct sock_row *out,
 		*what = "expected 16 tab-separated fields";
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* Columns laddr, lport, raddr, rport (out->family already set). 0, or
+ * -EINVAL with *what. */
+static int parse_endpoints(const char *const f[NCOLS], const size_t fl[NCOLS],
+			   struct sock_row *out, const char **what)
+{
+	uint64_t v;
+
+	if (parse_addr(f[3], fl[3], out->family, &out->local) < 0) {
+		*what = out->family == AF_INET
+			? "expected a canonical IPv4 address in column laddr"
+			: "expected a canonical address (RFC 5952, IPv4-mapped folded) in column laddr";
+		return -EINVAL;
+	}
+	if (parse_dec(f[4], fl[4], 65535, &v) < 0) {
+		*what = "expected port 0..65535 in column lport";
+		return -EINVAL;
+	}
+	out->lport = (uint16_t)v;
+	if (parse_addr(f[5], fl[5], out->family, &out->remote) < 0) {
+		*what = out->family == AF_INET
+			? "expected a canonical IPv4 address in column raddr"
+			: "expected a canonical address (RFC 5952, IPv4-mapped folded) in column raddr";
+		return -EINVAL;
+	}
+	if (parse_dec(f[6], fl[6], 65535, &v) < 0) {
+		*what = "expected port 0..65535 in column rport";
+		return -EINVAL;
+	}
+	out->rport = (uint16_t)v;
+	return 0;
+}
+
+int sockrow_from_tsv(const char *line, size_t len, struct sock_row *out,
+		     struct buf *scratch, const char **what)
+{
+	const char *f[NCOLS];
+	size_t fl[NCOLS];
+	uint64_t v;
+	int x;
+
+	*what = NULL;
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (len == sizeof SOCKROW_TSV_HEADER - 2 &&
+	    memcmp(line, SOCKROW_TSV_HEADER, len) == 0)
+		return 1;
+	if (split_fields(line, len, f, fl, what) < 0)
+		return -EINVAL;
 	memset(out, 0, sizeof *out);
 
 	x = sockrow_proto_parse(f[0], fl[0]);
@@ -390,28 +434,8 @@ int sockrow_from_tsv(const char *line, size_t len, struct sock_row *out,
 	}
 	out->state = (uint8_t)v;
 
-	if (parse_addr(f[3], fl[3], out->family, &out->local) < 0) {
-		*what = out->family == AF_INET
-			? "expected a canonical IPv4 address in column laddr"
-			: "expected a canonical address (RFC 5952, IPv4-mapped folded) in column laddr";
+	if (parse_endpoints(f, fl, out, what) < 0)
 		return -EINVAL;
-	}
-	if (parse_dec(f[4], fl[4], 65535, &v) < 0) {
-		*what = "expected port 0..65535 in column lport";
-		return -EINVAL;
-	}
-	out->lport = (uint16_t)v;
-	if (parse_addr(f[5], fl[5], out->family, &out->remote) < 0) {
-		*what = out->family == AF_INET
-			? "expected a canonical IPv4 address in column raddr"
-			: "expected a canonical address (RFC 5952, IPv4-mapped folded) in column raddr";
-		return -EINVAL;
-	}
-	if (parse_dec(f[6], fl[6], 65535, &v) < 0) {
-		*what = "expected port 0..65535 in column rport";
-		return -EINVAL;
-	}
-	out->rport = (uint16_t)v;
 
 	{
 		static const char *const u32_what[] = {

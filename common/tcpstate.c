@@ -5,6 +5,7 @@
 #include "num.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -75,6 +76,15 @@ const char *tcpstate_name(int st)
 	if (st < 0 || st >= ST_MAX_)
 		st = ST_UNKNOWN;
 	return names[st];
+}
+
+const char *tcpstate_db_name(int proto, int state)
+{
+	if (state == ST_NEW_SYN_RECV)
+		state = ST_SYN_RECV;
+	if (proto != IPPROTO_TCP && state == ST_CLOSE)
+		return "UNCONN";
+	return tcpstate_name(state);
 }
 
 const char *tcpstate_ss_name(int st)

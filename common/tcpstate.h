@@ -27,6 +27,10 @@ enum tcp_st {
 /* Canonical name, net-tools spelling: "ESTABLISHED", "SYN_RECV", "FIN_WAIT1",
  * ..., "CLOSE"; NEW_SYN_RECV -> "SYN_RECV"; unknown -> "UNKNOWN". */
 const char *tcpstate_name(int st);
+/* The spelling the database's sockets table stores (docs/SCHEMA.md) and
+ * the filters compare with: net-tools names, SYN_RECV for request sockets,
+ * UNCONN for unconnected UDP/raw (proto is an IPPROTO_ number). */
+const char *tcpstate_db_name(int proto, int state);
 /* iproute2 ss spelling: "ESTAB", "SYN-RECV", "FIN-WAIT-1", "UNCONN" (CLOSE),
  * "TIME-WAIT", "LISTEN", ... */
 const char *tcpstate_ss_name(int st);

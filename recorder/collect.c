@@ -100,11 +100,12 @@ static void log_failures(struct collector *c)
 	c->errors = tmp;
 }
 
-struct collector *collector_new(const struct collect_opts *o, int *err, const char **bad)
+int collector_new(const struct collect_opts *o, struct collector **out, const char **bad)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 	int rc = 0;
 
+	*out = NULL;
 	*bad = NULL;
 	if (!c) {
 		rc = -ENOMEM;
@@ -128,11 +129,11 @@ struct collector *collector_new(const struct collect_opts *o, int *err, const ch
 	}
 	/* The netlink socket is opened lazily so that a failure to open it is a
 	 * failing source (logged, retried), not a failure to start. */
-	return c;
+	*out = c;
+	return 0;
 fail:
 	collector_free(c);
-	*err = rc;
-	return NULL;
+	return rc;
 }
 
 void collector_free(struct collector *c)
@@ -204,10 +205,10 @@ static int write_sockets(struct collector *c, struct out_ctx *oc)
 	int rc;
 
 	if (!c->diag) {
-		c->diag = diag_new();
-		if (!c->diag) {
+		rc = diag_new(&c->diag);
+		if (rc < 0) {
 			fail_source(c, oc->st, "sock_diag", "cannot open netlink socket: %s",
-				    strerror(errno));
+				    strerror(-rc));
 			return 0;   /* no `sockets` section this time */
 		}
 	}

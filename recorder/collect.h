@@ -37,9 +37,10 @@ struct collect_stats {
 
 struct collector;
 
-/* Validates the options (netstat arguments). NULL with *err = -errno and
- * *bad naming the offending argument (may be NULL). */
-struct collector *collector_new(const struct collect_opts *o, int *err, const char **bad);
+/* Validates the options (netstat arguments). 0 with *out set, or -errno with
+ * *out NULL and *bad naming the offending argument (may be NULL). Caller
+ * frees. */
+int collector_new(const struct collect_opts *o, struct collector **out, const char **bad);
 void collector_free(struct collector *c);   /* NULL is a no-op */
 
 /* Writes all sections of one snapshot into w (begun by the caller). Returns

@@ -64,13 +64,14 @@ static int diag_reopen(struct diag *d)
 	return diag_open(d);
 }
 
-struct diag *diag_new(void)
+int diag_new(struct diag **out)
 {
 	struct diag *d = calloc(1, sizeof *d);
 	int err;
 
+	*out = NULL;
 	if (!d)
-		return NULL;
+		return -ENOMEM;
 	d->buf = malloc(DIAG_BUF_SIZE);
 	if (!d->buf) {
 		err = -ENOMEM;
@@ -79,12 +80,12 @@ struct diag *diag_new(void)
 	err = diag_open(d);
 	if (err < 0)
 		goto fail;
-	return d;
+	*out = d;
+	return 0;
 fail:
 	free(d->buf);
 	free(d);
-	errno = -err;
-	return NULL;
+	return err;
 }
 
 void diag_free(struct diag *d)

@@ -10,8 +10,9 @@
 
 struct diag;
 
-/* Opens a NETLINK_SOCK_DIAG socket. NULL with errno set on failure. */
-struct diag *diag_new(void);
+/* Opens a NETLINK_SOCK_DIAG socket. 0 with *out set, or -errno with *out
+ * NULL. Caller frees. */
+int diag_new(struct diag **out);
 void diag_free(struct diag *d);   /* NULL is a no-op */
 
 /* Dumps all sockets of one family (AF_INET/AF_INET6) and protocol

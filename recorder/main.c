@@ -20,6 +20,7 @@
 #include "cliopt.h"
 #include "collect.h"
 #include "dirlock.h"
+#include "duration.h"
 #include "num.h"
 #include "retention.h"
 #include "thin.h"
@@ -70,58 +71,124 @@ struct config {
 enum opt_id {
 	OPT_OUTPUT = 'o', OPT_INTERVAL = 'i', OPT_HOST = 'H', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
 	OPT_HELP = 'h', OPT_VERSION = 'V',
-	OPT_ONCE = 256, OPT_COUNT, OPT_NETSTAT, OPT_EXEC_NETSTAT, OPT_SEG_BYTES, OPT_SEG_AGE, OPT_MAX_AGE,
-	OPT_MAX_BYTES, OPT_BURST_INTERVAL, OPT_BURST_SYNRECV, OPT_BURST_RATE, OPT_BURST_CALM, OPT_FSYNC,
-	OPT_LEVEL, OPT_WINDOW, OPT_THREADS, OPT_NO_PROCESSES, OPT_PROC, OPT_FORMAT, OPT_KEYFRAME,
-	OPT_NETSTAT_STORE, OPT_THIN_AFTER,
 };
 
-/* The option table generates both getopt_long's table and --help. */
+static int set_host(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
+static int set_netstat(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
+static int set_rate(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
+static void show_rate(const void *field, char *out, size_t outsz);
+static int set_verbose(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
+static int set_no_processes(const struct cliopt *o, void *cfgp, const char *arg, char *err,
+			    size_t errsz);
+static int set_netstat_store(const struct cliopt *o, void *cfgp, const char *arg, char *err,
+			     size_t errsz);
+
+/* The option table generates getopt_long's table and --help, and parses
+ * each option into its field of struct config (cliopt.h); the defaults are
+ * config_defaults()'s, which --help prints. */
+#define T struct config
 static const struct cliopt opts[] = {
-	{"output", OPT_OUTPUT, "DIR", "segment directory (created 0750) [required]"},
-	{"interval", OPT_INTERVAL, "SECONDS", "time between snapshots, may be < 1 (default 10)"},
-	{"once", OPT_ONCE, NULL, "take one snapshot, close the segment and exit (for cron)"},
-	{"count", OPT_COUNT, "N", "exit after N snapshots"},
-	{"host", OPT_HOST, "NAME", "host name for headers and file names (default: uname -n)"},
-	{"netstat", OPT_NETSTAT, "LIST|none",
+	{"output", OPT_OUTPUT, "DIR", "segment directory (created 0750) [required]",
+	 .kind = CLIOPT_STR, CLIOPT_AT(T, dir)},
+	{"interval", OPT_INTERVAL, "SECONDS", "time between snapshots, may be < 1 (default {})",
+	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, interval)},
+	{"once", 0, NULL, "take one snapshot, close the segment and exit (for cron)",
+	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, once)},
+	{"count", 0, "N", "exit after N snapshots", CLIOPT_U(T, count, 1, UINT64_MAX)},
+	{"host", OPT_HOST, "NAME", "host name for headers and file names (default: uname -n)",
+	 .kind = CLIOPT_FN, .set = set_host},
+	{"netstat", 0, "LIST|none",
 	 "article commands to render, comma-separated netstat arguments\n"
-	 "(default: -na,-aultnp,-n -p,-ntu,-anp)"},
-	{"exec-netstat", OPT_EXEC_NETSTAT, NULL,
-	 "store the real /usr/bin/netstat output instead (runs it, no shell)"},
-	{"segment-bytes", OPT_SEG_BYTES, "SIZE", "start a new segment past SIZE (default 64M)"},
-	{"segment-age", OPT_SEG_AGE, "DURATION", "start a new segment after DURATION (default 1h)"},
-	{"max-age", OPT_MAX_AGE, "DURATION", "delete closed segments older than DURATION (e.g. 7d)"},
-	{"max-bytes", OPT_MAX_BYTES, "SIZE", "delete oldest closed segments beyond SIZE in total\n(format 2: thinned to their keyframes first)"},
-	{"thin-after", OPT_THIN_AFTER, "DURATION", "rewrite closed segments older than DURATION to keep\nonly their keyframes (e.g. 1d)"},
-	{"burst-interval", OPT_BURST_INTERVAL, "SECONDS", "interval while under attack (default 1)"},
-	{"burst-syn-recv", OPT_BURST_SYNRECV, "N", "burst when SYN_RECV sockets >= N (default 256, 0 off)"},
-	{"burst-rate", OPT_BURST_RATE, "N",
-	 "burst when SyncookiesSent or ListenOverflows grow >= N/s (default 100, 0 off)"},
-	{"burst-calm", OPT_BURST_CALM, "N", "quiet snapshots before leaving burst mode (default 10)"},
-	{"format", OPT_FORMAT, "1|2", "segment format (default 2: deltas between keyframes;\n1: every snapshot complete, readable with zstdcat)"},
-	{"keyframe-every", OPT_KEYFRAME, "N", "format 2: a complete snapshot at least every N (default 60)"},
-	{"netstat-store", OPT_NETSTAT_STORE, "derived|verbatim",
-	 "format 2: store renderings as derived (rebuilt and SHA-256\nchecked on read, the default) or as their bytes"},
-	{"fsync", OPT_FSYNC, NULL, "fsync after every snapshot (always at segment close)"},
-	{"level", OPT_LEVEL, "N", "zstd compression level 1..19 (default 1: fastest, and at 100k\nsockets also the smallest)"},
-	{"window-log", OPT_WINDOW, "N", "zstd window log 10..27 (default 23: 8 MiB)"},
-	{"threads", OPT_THREADS, "N", "1: compress in a thread beside collection (default), 0: inline"},
-	{"no-processes", OPT_NO_PROCESSES, NULL, "do not map sockets to processes"},
-	{"proc", OPT_PROC, "DIR", "read DIR instead of /proc (testing)"},
-	{"quiet", OPT_QUIET, NULL, "log only errors"},
-	{"verbose", OPT_VERBOSE, NULL, "log one line of figures per snapshot"},
-	{"help", OPT_HELP, NULL, "show this help"},
-	{"version", OPT_VERSION, NULL, "show the version"},
+	 "(default: -na,-aultnp,-n -p,-ntu,-anp)", .kind = CLIOPT_FN, .set = set_netstat},
+	{"exec-netstat", 0, NULL,
+	 "store the real /usr/bin/netstat output instead (runs it, no shell)",
+	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, col.exec_netstat)},
+	{"segment-bytes", 0, "SIZE", "start a new segment past SIZE (default {})",
+	 .kind = CLIOPT_SIZE, CLIOPT_AT(T, segment_bytes)},
+	{"segment-age", 0, "DURATION", "start a new segment after DURATION (default {})",
+	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, segment_age)},
+	{"max-age", 0, "DURATION", "delete closed segments older than DURATION (e.g. 7d)",
+	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, keep.max_age)},
+	{"max-bytes", 0, "SIZE", "delete oldest closed segments beyond SIZE in total\n(format 2: thinned to their keyframes first)",
+	 .kind = CLIOPT_SIZE, CLIOPT_AT(T, keep.max_bytes)},
+	{"thin-after", 0, "DURATION", "rewrite closed segments older than DURATION to keep\nonly their keyframes (e.g. 1d)",
+	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, thin_after)},
+	{"burst-interval", 0, "SECONDS", "interval while under attack (default {})",
+	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, burst_interval)},
+	{"burst-syn-recv", 0, "N", "burst when SYN_RECV sockets >= N (default {}, 0 off)",
+	 CLIOPT_U(T, burst.syn_recv, 0, UINT64_MAX)},
+	{"burst-rate", 0, "N",
+	 "burst when SyncookiesSent or ListenOverflows grow >= N/s (default {}, 0 off)",
+	 .kind = CLIOPT_FN, CLIOPT_AT(T, burst.rate), .set = set_rate, .show = show_rate},
+	{"burst-calm", 0, "N", "quiet snapshots before leaving burst mode (default {})",
+	 CLIOPT_U(T, burst.calm, 0, 1u << 20)},
+	{"format", 0, "1|2", "segment format (default {}: deltas between keyframes;\n1: every snapshot complete, readable with zstdcat)",
+	 CLIOPT_U(T, format, 1, 2)},
+	{"keyframe-every", 0, "N", "format 2: a complete snapshot at least every N (default {})",
+	 CLIOPT_U(T, keyframe_every, 1, 1u << 20)},
+	{"netstat-store", 0, "derived|verbatim",
+	 "format 2: store renderings as derived (rebuilt and SHA-256\nchecked on read, the default) or as their bytes",
+	 .kind = CLIOPT_FN, .set = set_netstat_store},
+	{"fsync", 0, NULL, "fsync after every snapshot (always at segment close)",
+	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, do_fsync)},
+	{"level", 0, "N", "zstd compression level 1..19 (default {}: fastest, and at 100k\nsockets also the smallest)",
+	 CLIOPT_U(T, seg.level, 1, 19)},
+	{"window-log", 0, "N", "zstd window log 10..27 (default {}: 8 MiB)", CLIOPT_U(T, seg.window_log, 10, 27)},
+	{"threads", 0, "N", "1: compress in a thread beside collection (default), 0: inline",
+	 CLIOPT_U(T, seg.workers, 0, 1)},
+	{"no-processes", 0, NULL, "do not map sockets to processes", .kind = CLIOPT_FN,
+	 .set = set_no_processes},
+	{"proc", 0, "DIR", "read DIR instead of /proc (testing)", .kind = CLIOPT_STR,
+	 CLIOPT_AT(T, col.proc_root)},
+	{"quiet", OPT_QUIET, NULL, "log only errors", .kind = CLIOPT_FN, .set = set_verbose},
+	{"verbose", OPT_VERBOSE, NULL, "log one line of figures per snapshot", .kind = CLIOPT_FN,
+	 .set = set_verbose},
+	{"help", OPT_HELP, NULL, "show this help", .kind = CLIOPT_HELP},
+	{"version", OPT_VERSION, NULL, "show the version", .kind = CLIOPT_NONE},
 };
+#undef T
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+/* The one place the recorder's defaults are written (--help prints them). */
+static void config_defaults(struct config *cfg)
+{
+	struct utsname un;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->interval = 10 * USEC_PER_SEC;
+	cfg->burst_interval = USEC_PER_SEC;
+	cfg->segment_bytes = 64ull << 20;
+	cfg->segment_age = 3600 * USEC_PER_SEC;
+	cfg->burst = (struct burst_cfg){256, 100, 10};
+	cfg->seg = (struct segment_opts){1, 23, 1};
+	cfg->col.processes = true;
+	cfg->col.proc_root = "/proc";
+	cfg->col.netstat_bin = "/usr/bin/netstat";
+	cfg->col.max_rows = 4u << 20;
+	cfg->col.derive = true;
+	cfg->format = 2;
+	cfg->keyframe_every = 60;
+	if (uname(&un) == 0)
+		snprintf(cfg->host, sizeof(cfg->host), "%s", un.nodename);
+	else
+		snprintf(cfg->host, sizeof(cfg->host), "unknown");
+	cfg->col.n_netstat = sizeof(default_netstat) / sizeof(default_netstat[0]);
+	for (size_t i = 0; i < cfg->col.n_netstat; i++)
+		cfg->col.netstat_args[i] = default_netstat[i];
+}
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: sockscope-recorder -o DIR [-i SECONDS] [--once] [OPTION]...\n"
 		   "Record compressed snapshots of every TCP/UDP socket, the kernel's TCP\n"
 		   "counters and the article's netstat commands into DIR.\n\n");
-	cliopt_usage(f, opts, NOPTS);
-	fprintf(f, "\nDURATION: 30, 0.5, 500ms, 10s, 5m, 1h, 7d. SIZE: 1048576, 512K, 64M, 2G.\n"
+	struct config *d = malloc(sizeof(*d));
+
+	if (d)
+		config_defaults(d);
+	cliopt_usage(f, opts, NOPTS, d);
+	free(d);
+	fprintf(f, "\nDURATION: " DURATION_EXAMPLES ". SIZE: 1048576, 512K, 64M, 2G.\n"
 		   "Signals: SIGHUP starts a new segment; SIGTERM/SIGINT finish the snapshot and exit.\n"
 		   "See sockscope-recorder(8) and docs/FORMAT.md.\n");
 }
@@ -140,57 +207,6 @@ static void logmsg(const struct config *cfg, int level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-/* Parses "1.5", "500ms", "10s", "5m", "1h", "7d" into µs (> 0). */
-static int parse_duration(const char *s, usec_t *out)
-{
-	char *end;
-	double v, mul = 1e6;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !(v > 0) || !isfinite(v))
-		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		mul = 1e3;
-	else if (!strcmp(end, "m"))
-		mul = 60e6;
-	else if (!strcmp(end, "h"))
-		mul = 3600e6;
-	else if (!strcmp(end, "d"))
-		mul = 86400e6;
-	else if (*end && strcmp(end, "s"))
-		return -EINVAL;
-	v *= mul;
-	if (v < 1000 || v > 1e17)   /* at least 1 ms */
-		return -EINVAL;
-	*out = (usec_t)v;
-	return 0;
-}
-
-static int parse_size(const char *s, uint64_t *out)
-{
-	size_t digits = strspn(s, "0123456789");
-	uint64_t v, mul = 1;
-
-	switch (s[digits]) {
-	case '\0': break;
-	case 'k': case 'K': mul = 1ull << 10; break;
-	case 'm': case 'M': mul = 1ull << 20; break;
-	case 'g': case 'G': mul = 1ull << 30; break;
-	default: return -EINVAL;
-	}
-	if ((mul > 1 && s[digits + 1]) || num_parse_dec(s, digits, UINT64_MAX / mul, &v) < 0 ||
-	    v == 0)
-		return -EINVAL;
-	*out = v * mul;
-	return 0;
-}
-
-static int parse_uint(const char *s, uint64_t max, uint64_t *out)
-{
-	return num_parse_dec(s, strlen(s), max, out);
 }
 
 static int set_netstat_list(struct config *cfg, const char *list)
@@ -268,13 +284,82 @@ static bool host_ok(const char *h)
 	return true;
 }
 
+static int set_host(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz)
+{
+	struct config *cfg = cfgp;
+
+	(void)o;
+	(void)err;
+	(void)errsz;
+	if (!host_ok(arg))
+		return -EINVAL;
+	snprintf(cfg->host, sizeof(cfg->host), "%s", arg);
+	return 0;
+}
+
+static int set_netstat(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz)
+{
+	(void)o;
+	(void)err;
+	(void)errsz;
+	return set_netstat_list(cfgp, arg) < 0 ? -EINVAL : 0;
+}
+
+/* --burst-rate: a whole number of events per second, stored as a rate */
+static int set_rate(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz)
+{
+	uint64_t u;
+
+	(void)err;
+	(void)errsz;
+	if (num_parse_dec(arg, strlen(arg), 1u << 30, &u) < 0)
+		return -EINVAL;
+	*(double *)(void *)((char *)cfgp + o->off) = (double)u;
+	return 0;
+}
+
+static void show_rate(const void *field, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%g", *(const double *)field);
+}
+
+static int set_verbose(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz)
+{
+	(void)arg;
+	(void)err;
+	(void)errsz;
+	((struct config *)cfgp)->verbose = o->id == OPT_QUIET ? -1 : 1;
+	return 0;
+}
+
+static int set_no_processes(const struct cliopt *o, void *cfgp, const char *arg, char *err,
+			    size_t errsz)
+{
+	(void)o;
+	(void)arg;
+	(void)err;
+	(void)errsz;
+	((struct config *)cfgp)->col.processes = false;
+	return 0;
+}
+
+static int set_netstat_store(const struct cliopt *o, void *cfgp, const char *arg, char *err,
+			     size_t errsz)
+{
+	(void)o;
+	(void)err;
+	(void)errsz;
+	if (strcmp(arg, "derived") && strcmp(arg, "verbatim"))
+		return -EINVAL;
+	((struct config *)cfgp)->col.derive = !strcmp(arg, "derived");
+	return 0;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
 	struct option lo[NOPTS + 1];
-	char so[2 * NOPTS + 3], shortopt[4];
-	struct utsname un;
-	uint64_t u;
+	char so[2 * NOPTS + 3], shortopt[4], err[256];
 	int c;
 
 	/* A leading ':' tells a missing argument apart, and opterr = 0 keeps
@@ -282,136 +367,32 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	so[0] = ':';
 	cliopt_getopt(opts, NOPTS, 0, lo, so + 1);
 	opterr = 0;
-
-	cfg->interval = 10 * USEC_PER_SEC;
-	cfg->burst_interval = USEC_PER_SEC;
-	cfg->segment_bytes = 64ull << 20;
-	cfg->segment_age = 3600 * USEC_PER_SEC;
-	cfg->burst = (struct burst_cfg){256, 100, 10};
-	cfg->seg = (struct segment_opts){1, 23, 1};
-	cfg->col.processes = true;
-	cfg->col.proc_root = "/proc";
-	cfg->col.netstat_bin = "/usr/bin/netstat";
-	cfg->col.max_rows = 4u << 20;
-	cfg->col.derive = true;
-	cfg->format = 2;
-	cfg->keyframe_every = 60;
-	if (uname(&un) == 0)
-		snprintf(cfg->host, sizeof(cfg->host), "%s", un.nodename);
-	else
-		snprintf(cfg->host, sizeof(cfg->host), "unknown");
-	cfg->col.n_netstat = sizeof(default_netstat) / sizeof(default_netstat[0]);
-	for (size_t i = 0; i < cfg->col.n_netstat; i++)
-		cfg->col.netstat_args[i] = default_netstat[i];
+	config_defaults(cfg);
 
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-		const char *name = cliopt_name(opts, NOPTS, c);
+		const struct cliopt *o = NULL;
 
-		switch (c) {
-		case OPT_OUTPUT: cfg->dir = optarg; break;
-		case OPT_INTERVAL:
-			if (parse_duration(optarg, &cfg->interval) < 0)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_ONCE: cfg->once = true; break;
-		case OPT_COUNT:
-			if (parse_uint(optarg, UINT64_MAX, &cfg->count) < 0 || !cfg->count)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_HOST:
-			if (!host_ok(optarg))
-				return bad_arg(name, optarg);
-			snprintf(cfg->host, sizeof(cfg->host), "%s", optarg);
-			break;
-		case OPT_NETSTAT:
-			if (set_netstat_list(cfg, optarg) < 0)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_EXEC_NETSTAT: cfg->col.exec_netstat = true; break;
-		case OPT_SEG_BYTES:
-			if (parse_size(optarg, &cfg->segment_bytes) < 0)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_SEG_AGE:
-			if (parse_duration(optarg, &cfg->segment_age) < 0)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_MAX_AGE:
-			if (parse_duration(optarg, &cfg->keep.max_age) < 0)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_MAX_BYTES:
-			if (parse_size(optarg, &cfg->keep.max_bytes) < 0)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_BURST_INTERVAL:
-			if (parse_duration(optarg, &cfg->burst_interval) < 0)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_BURST_SYNRECV:
-			if (parse_uint(optarg, UINT64_MAX, &cfg->burst.syn_recv) < 0)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_BURST_RATE:
-			if (parse_uint(optarg, 1u << 30, &u) < 0)
-				return bad_arg(name, optarg);
-			cfg->burst.rate = (double)u;
-			break;
-		case OPT_BURST_CALM:
-			if (parse_uint(optarg, 1u << 20, &u) < 0)
-				return bad_arg(name, optarg);
-			cfg->burst.calm = (unsigned)u;
-			break;
-		case OPT_FSYNC: cfg->do_fsync = true; break;
-		case OPT_LEVEL:
-			if (parse_uint(optarg, 19, &u) < 0 || u < 1)
-				return bad_arg(name, optarg);
-			cfg->seg.level = (int)u;
-			break;
-		case OPT_WINDOW:
-			if (parse_uint(optarg, 27, &u) < 0 || u < 10)
-				return bad_arg(name, optarg);
-			cfg->seg.window_log = (int)u;
-			break;
-		case OPT_THREADS:
-			if (parse_uint(optarg, 1, &u) < 0)
-				return bad_arg(name, optarg);
-			cfg->seg.workers = (int)u;
-			break;
-		case OPT_FORMAT:
-			if (parse_uint(optarg, 2, &u) < 0 || u < 1)
-				return bad_arg(name, optarg);
-			cfg->format = (unsigned)u;
-			break;
-		case OPT_KEYFRAME:
-			if (parse_uint(optarg, 1u << 20, &u) < 0 || u < 1)
-				return bad_arg(name, optarg);
-			cfg->keyframe_every = (unsigned)u;
-			break;
-		case OPT_THIN_AFTER:
-			if (parse_duration(optarg, &cfg->thin_after) < 0 || !cfg->thin_after)
-				return bad_arg(name, optarg);
-			break;
-		case OPT_NETSTAT_STORE:
-			if (strcmp(optarg, "derived") && strcmp(optarg, "verbatim"))
-				return bad_arg(name, optarg);
-			cfg->col.derive = !strcmp(optarg, "derived");
-			break;
-		case OPT_NO_PROCESSES: cfg->col.processes = false; break;
-		case OPT_PROC: cfg->col.proc_root = optarg; break;
-		case OPT_QUIET: cfg->verbose = -1; break;
-		case OPT_VERBOSE: cfg->verbose = 1; break;
-		case OPT_HELP: usage(stdout); return 0;
-		case OPT_VERSION: printf("sockscope-recorder %s\n", SOCKSCOPE_VERSION); return 0;
-		case ':':
-			/* getopt's own messages echo the whole argument: ours do not */
+		for (size_t i = 0; i < NOPTS && !o; i++)
+			if (lo[i].val == c)
+				o = &opts[i];
+		if (c == OPT_HELP) {
+			usage(stdout);
+			return 0;
+		}
+		if (c == OPT_VERSION) {
+			printf("sockscope-recorder %s\n", SOCKSCOPE_VERSION);
+			return 0;
+		}
+		if (c == ':')   /* getopt's own messages echo the whole argument: ours do not */
 			return usage_error("option requires an argument:", argv[optind - 1]);
-		default:
+		if (!o) {
 			if (optopt > 0 && optopt < 256)
 				snprintf(shortopt, sizeof(shortopt), "-%c", optopt);
 			return usage_error("unknown option:",
 					   optopt > 0 && optopt < 256 ? shortopt : argv[optind - 1]);
 		}
+		if (cliopt_set(o, cfg, optarg, err, sizeof(err)) < 0)
+			return bad_arg(o->name, optarg);
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument", argv[optind]);
@@ -712,8 +693,8 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 		       r->seq + 1);
 	}
 	if (!r->seg) {
-		r->seg = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &rc);
-		if (!r->seg) {
+		rc = segment_open(r->dirfd, cfg->host, t0, &cfg->seg, &r->seg);
+		if (rc < 0) {
 			r->seq++;   /* this snapshot is lost: leave its gap in seq */
 			lost_snapshot(r, t0, rc);
 			if (!r->failing)
@@ -825,8 +806,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, ": %s\n", strerror(-r.dirfd));
 		return EXIT_LOST;
 	}
-	r.col = collector_new(&cfg.col, &rc, &bad);
-	if (!r.col) {
+	rc = collector_new(&cfg.col, &r.col, &bad);
+	if (rc < 0) {
 		if (bad)
 			usage_error("--netstat: unsupported argument", bad);
 		else

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "procmap.h"
 
 /* net-tools reads at most this much of /proc/<pid>/cmdline. */
@@ -235,7 +236,7 @@ static int add_proc(struct procmap *m, int pidfd, uint32_t *idx)
 	const char *prog;
 	ssize_t n;
 	size_t plen, clen = 0;
-	struct proc_strs ps;
+	struct proc_strs ps, *p;
 	int err;
 
 	n = read_small(pidfd, "cmdline", cmd, CMDLINE_MAX);
@@ -249,14 +250,9 @@ static int add_proc(struct procmap *m, int pidfd, uint32_t *idx)
 		if (comm[clen - 1] == '\n')
 			clen--;
 	}
-	if (m->nprocs == m->procs_cap) {
-		size_t nc = m->procs_cap ? m->procs_cap * 2 : 64;
-		struct proc_strs *p = realloc(m->procs, nc * sizeof *p);
-		if (!p)
-			return -ENOMEM;
-		m->procs = p;
-		m->procs_cap = nc;
-	}
+	if (!(p = grow(m->procs, &m->procs_cap, m->nprocs, sizeof *p, 64)))
+		return -ENOMEM;
+	m->procs = p;
 	err = arena_add(m, prog, plen, &ps.prog_off);
 	if (err < 0)
 		return err;

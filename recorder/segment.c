@@ -232,13 +232,14 @@ void segment_file_host(const char *host, char *out, size_t outsz)
 		snprintf(out, outsz, "unknown");
 }
 
-struct segment *segment_open(int dirfd, const char *host, usec_t now,
-			     const struct segment_opts *o, int *err)
+int segment_open(int dirfd, const char *host, usec_t now, const struct segment_opts *o,
+		 struct segment **out)
 {
 	struct segment *s = calloc(1, sizeof(*s));
 	char h[72], t[32];
 	int rc = 0;
 
+	*out = NULL;
 	if (!s) {
 		rc = -ENOMEM;
 		goto fail;
@@ -302,7 +303,8 @@ struct segment *segment_open(int dirfd, const char *host, usec_t now,
 	}
 	if (o->workers > 0)
 		start_thread(s);
-	return s;
+	*out = s;
+	return 0;
 fail:
 	if (s && s->fd >= 0) {
 		close(s->fd);
@@ -313,8 +315,7 @@ fail:
 		free(s->out);
 	}
 	free(s);
-	*err = rc;
-	return NULL;
+	return rc;
 }
 
 int segment_write(void *seg, const void *p, size_t n)

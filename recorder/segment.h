@@ -20,10 +20,10 @@ struct segment_opts {
 /* Creates a new segment file in dirfd named sockscope-<host>-<start>.zst
  * (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0640; -1, -2, ... appended on
  * collision; <host> as segment_file_host() writes it) and holds an
- * exclusive flock(2) on it until it is closed or abandoned. NULL with
- * *err = -errno on failure. */
-struct segment *segment_open(int dirfd, const char *host, usec_t now,
-			     const struct segment_opts *o, int *err);
+ * exclusive flock(2) on it until it is closed or abandoned. 0 with *out
+ * set, or -errno with *out NULL. Caller closes or abandons it. */
+int segment_open(int dirfd, const char *host, usec_t now, const struct segment_opts *o,
+		 struct segment **out);
 
 /* snap_out_fn-compatible: compresses and writes. 0 or -errno. After an
  * error the segment is broken: call segment_abandon(). */

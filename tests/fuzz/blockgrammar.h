@@ -1,4 +1,4 @@
-/* blockgrammar — the strict grammar of block_write's output (blockfmt.h) for
+/* blockgrammar — the strict grammar of blockfmt_write's output (blockfmt.h) for
  * the fuzz targets that check it. Header-only: each target is one program. */
 #ifndef SOCKSCOPE_BLOCKGRAMMAR_H
 #define SOCKSCOPE_BLOCKGRAMMAR_H
@@ -29,9 +29,9 @@ struct bg_net {
  * bg_check fills the rest; bg_fini frees it.
  */
 struct bg {
-	const struct block_entry *e;
+	const struct blockfmt_entry *e;
 	size_t n;
-	enum block_format fmt;
+	enum blockfmt fmt;
 	unsigned ttl;
 	size_t max_lines;        /* more lines abort; 0: no limit */
 
@@ -53,9 +53,9 @@ static inline void bg_fini(struct bg *s)
 	s->got = NULL;
 }
 
-static inline int bg_family(enum block_format fmt)
+static inline int bg_family(enum blockfmt fmt)
 {
-	return fmt == BF_IPTABLES ? AF_INET : fmt == BF_IP6TABLES ? AF_INET6 : 0;
+	return fmt == BLOCKFMT_IPTABLES ? AF_INET : fmt == BLOCKFMT_IP6TABLES ? AF_INET6 : 0;
 }
 
 static inline const char *bg_next_line(struct bg *s)
@@ -305,7 +305,7 @@ static inline void bg_plain(struct bg *s)
 
 /*
  * Holds buf[0..len) (modified: lines are cut in place) to the grammar of
- * s->fmt. With entries, r is what block_write returned and must be the
+ * s->fmt. With entries, r is what blockfmt_write returned and must be the
  * number of entries of the format's families; without, r is the number of
  * networks the file must hold. Aborts on any violation.
  */
@@ -323,7 +323,7 @@ static inline void bg_check(struct bg *s, char *buf, size_t len, long r)
 		cap += buf[i] == '\n';
 	}
 	if (len == 0 || buf[len - 1] != '\n')
-		if (!(len == 0 && s->fmt == BF_PLAIN && (s->e ? s->n == 0 : r == 0)))
+		if (!(len == 0 && s->fmt == BLOCKFMT_PLAIN && (s->e ? s->n == 0 : r == 0)))
 			abort();
 	free(s->line);
 	free(s->seen);
@@ -346,20 +346,20 @@ static inline void bg_check(struct bg *s, char *buf, size_t len, long r)
 		if (r != want)
 			abort();
 	}
-	if (s->fmt != BF_PLAIN)
+	if (s->fmt != BLOCKFMT_PLAIN)
 		bg_header(s, r);
 	switch (s->fmt) {
-	case BF_IPTABLES:
-	case BF_IP6TABLES:
+	case BLOCKFMT_IPTABLES:
+	case BLOCKFMT_IP6TABLES:
 		bg_tables(s);
 		break;
-	case BF_NFT:
+	case BLOCKFMT_NFT:
 		bg_nft(s);
 		break;
-	case BF_IPSET:
+	case BLOCKFMT_IPSET:
 		bg_ipset(s);
 		break;
-	case BF_PLAIN:
+	case BLOCKFMT_PLAIN:
 		bg_plain(s);
 		break;
 	}

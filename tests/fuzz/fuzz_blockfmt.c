@@ -1,5 +1,5 @@
 /* fuzz_blockfmt — fuzzed entries (mostly canonical, some with host bits, mapped
- * addresses, bad prefixes, families or scores) through block_write in every
+ * addresses, bad prefixes, families or scores) through blockfmt_write in every
  * format: -EINVAL exactly for bad input with nothing written, otherwise each
  * line fits the format's grammar (blockgrammar.h) and names only input
  * networks. */
@@ -44,7 +44,7 @@ static uint64_t rd_uint(struct rd *r, unsigned bytes)
 }
 
 /* The oracle, written apart from blockfmt.c's own check. */
-static bool entry_bad(const struct block_entry *e)
+static bool entry_bad(const struct blockfmt_entry *e)
 {
 	const struct cidr *c = &e->net;
 	unsigned max = c->addr.family == AF_INET ? 32 : 128;
@@ -72,7 +72,7 @@ static double fuzz_score(struct rd *r, uint8_t mode)
 	return v / 655.35;
 }
 
-static void fuzz_entry(struct rd *r, struct block_entry *e)
+static void fuzz_entry(struct rd *r, struct blockfmt_entry *e)
 {
 	uint8_t k = rd_u8(r), mode = k >> 4;
 	bool v6 = k & 1;
@@ -112,9 +112,9 @@ static void fuzz_entry(struct rd *r, struct block_entry *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct block_entry e[FB_MAX_ENTRIES];
+	static struct blockfmt_entry e[FB_MAX_ENTRIES];
 	struct rd r = {data, size};
-	struct block_opts o = {0};
+	struct blockfmt_opts o = {0};
 	struct bg s = {0};
 	uint8_t sel;
 	size_t n, len = 0;
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	long ret;
 
-	s.fmt = (enum block_format)(rd_u8(&r) % 5);
+	s.fmt = (enum blockfmt)(rd_u8(&r) % 5);
 	sel = rd_u8(&r);
 	if (sel & 1)
 		o.ttl = (unsigned)rd_uint(&r, sel & 2 ? 4 : 2);
@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return 0;
-	ret = block_write(f, s.fmt, e, n, &o);
+	ret = blockfmt_write(f, s.fmt, e, n, &o);
 	if (fclose(f) != 0)
 		abort();
 	s.e = e;

@@ -89,7 +89,7 @@ static const char *const vocabulary[] = {
 	"syn", "synack", "syncookies", "synlimit", "sysctl", "table", "tables", "tcp", "than",
 	"that", "the", "them", "this", "threshold", "time", "times", "to", "type", "ULA", "unique",
 	"unspecified", "up", "use", "usual", "w", "was", "when", "wider", "with", "x", "your",
-	/* peers known by name only (analyzer/named.c) */
+	/* peers known by name only (analyzer/query/named.c) */
 	"had", "known", "by", "name", "names", "dump", "saved", "without", "n", "none", "can",
 	"become", "grouped", "never", "resolved", "save", "netstat", "ss", "output", "get",
 	"addresses", "explain", "lists", "gives",
@@ -110,8 +110,8 @@ static const char *const private_nets[] = {
 struct setup {
 	const uint8_t *dump;     /* the file's bytes */
 	size_t dumplen;
-	struct blocklist_opts o;
-	struct rails rails;
+	struct report_blocklist_opts o;
+	struct blockrail rails;
 	struct cidr allow4, allow6;
 	bool allow;
 };
@@ -157,7 +157,7 @@ static void *xrealloc(void *p, size_t n)
 static void setup_of(const uint8_t *h, struct setup *s)
 {
 	memset(s, 0, sizeof *s);
-	bl_params_default(&s->o.p);
+	blocklist_params_default(&s->o.p);
 	s->o.p.min_conns = min_conns[h[0] & 3];
 	s->o.p.min_hosts = (h[0] >> 2 & 7) + 1u;
 	s->o.p.spread = spread[h[0] >> 5];
@@ -165,7 +165,7 @@ static void setup_of(const uint8_t *h, struct setup *s)
 	s->o.p.prefix6 = prefix6[h[1] >> 3 & 3];
 	s->o.explain = true;
 	s->o.now = AT;
-	rails_init(&s->rails);
+	blockrail_init(&s->rails);
 	s->rails.include_private = h[1] & 0x20;
 	if (h[1] & 0x40) {
 		s->rails.max_prefix4 = 8;
@@ -176,8 +176,8 @@ static void setup_of(const uint8_t *h, struct setup *s)
 		abort();
 	s->allow = h[1] & 0x80;
 	if (s->allow) {
-		if (rails_allow(&s->rails, &s->allow4) < 0 ||
-		    rails_allow(&s->rails, &s->allow6) < 0)
+		if (blockrail_allow(&s->rails, &s->allow4) < 0 ||
+		    blockrail_allow(&s->rails, &s->allow6) < 0)
 			abort();
 		s->o.ttl = 3600;
 	}
@@ -769,7 +769,7 @@ static void check_rails(const struct setup *s, sqlite3 *db, const struct bg_net 
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n; i++) {
 		const struct cidr *c = &v[i].net;
-		const char *why = rails_check(&s->rails, c, buf, sizeof buf);
+		const char *why = blockrail_check(&s->rails, c, buf, sizeof buf);
 		struct cidr v4;
 
 		cidr_format(c, text, sizeof text);
@@ -824,7 +824,7 @@ static void run_format(sqlite3 *db, struct setup *s, int k, struct run *r)
 	FILE *out, *why;
 
 	memset(r, 0, sizeof *r);
-	if (blocklist_format_parse(formats[k], &s->o) < 0)
+	if (report_blocklist_format_parse(formats[k], &s->o) < 0)
 		abort();
 	filter_init(&f);
 	src.db = db;
@@ -927,7 +927,7 @@ static void check_all(sqlite3 *db, struct setup *s, struct run *r, long long nsn
 		fail(s, "plain", "a list without snapshots");
 
 	memset(g, 0, sizeof g);
-	g[F_PLAIN].fmt = BF_PLAIN;
+	g[F_PLAIN].fmt = BLOCKFMT_PLAIN;
 	bg_check(&g[F_PLAIN], r[F_PLAIN].out, r[F_PLAIN].outlen, ret);
 	for (size_t i = 0; i < g[F_PLAIN].ngot; i++) {
 		n4 += g[F_PLAIN].got[i].net.addr.family == AF_INET;
@@ -937,8 +937,8 @@ static void check_all(sqlite3 *db, struct setup *s, struct run *r, long long nsn
 		abort();
 	check_rails(s, db, g[F_PLAIN].got, g[F_PLAIN].ngot);
 	for (int k = F_IPT; k <= F_IPSET; k++) {
-		static const enum block_format bf[] = {BF_PLAIN, BF_IPTABLES, BF_IP6TABLES, BF_NFT,
-						       BF_IPSET};
+		static const enum blockfmt bf[] = {BLOCKFMT_PLAIN, BLOCKFMT_IPTABLES, BLOCKFMT_IP6TABLES, BLOCKFMT_NFT,
+						       BLOCKFMT_IPSET};
 		long want = k == F_IPT ? n4 : k == F_IP6T ? n6 : ret;
 
 		g[k].fmt = bf[k];
@@ -1039,7 +1039,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(r[k].out);
 		free(r[k].why);
 	}
-	rails_fini(&s.rails);
+	blockrail_fini(&s.rails);
 	db_close(db);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* fuzz_blockrail — any bytes as an allow file, then rails_check on networks
+/* fuzz_blockrail — any bytes as an allow file, then blockrail_check on networks
  * drawn from the same bytes: every network read back is canonical and
  * refuses itself, also spelled as NAT64 or 6to4 when it is IPv4, the
  * bad-line count matches an independent count, and no check crashes or says
@@ -57,15 +57,15 @@ static struct cidr carrier(const struct cidr *c, bool nat64)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rails r;
+	struct blockrail r;
 	struct cidr lo = {.addr = {.family = AF_INET, .a = {127, 0, 0, 1}}, .prefix = 32};
 	char buf[128];
 	long bad;
 
 	if (size > 1 << 16)
 		return 0;
-	rails_init(&r);
-	bad = rails_allow_text(&r, (const char *)data, size, "fuzz", NULL);
+	blockrail_init(&r);
+	bad = blockrail_allow_text(&r, (const char *)data, size, "fuzz", NULL);
 	if (bad < 0)
 		abort();   /* -ENOMEM at these sizes is a bug */
 	if ((long)r.nallow + bad != content_lines((const char *)data, size))
@@ -83,13 +83,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		/* an allowed network is never blockable itself, nor through
 		 * NAT64 or 6to4 */
-		if (!rails_check(&r, &c, buf, sizeof buf))
+		if (!blockrail_check(&r, &c, buf, sizeof buf))
 			abort();
 		if (c.addr.family == AF_INET) {
 			struct cidr n64 = carrier(&c, true), s64 = carrier(&c, false);
 
-			if (!rails_check(&r, &n64, buf, sizeof buf) ||
-			    !rails_check(&r, &s64, buf, sizeof buf))
+			if (!blockrail_check(&r, &n64, buf, sizeof buf) ||
+			    !blockrail_check(&r, &s64, buf, sizeof buf))
 				abort();
 		}
 	}
@@ -97,12 +97,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int pass = 0; pass < 2; pass++) {
 		struct cidr n64 = carrier(&lo, true), s64 = carrier(&lo, false);
 
-		if (!rails_check(&r, &lo, buf, sizeof buf) ||
-		    !rails_check(&r, &n64, buf, sizeof buf) ||
-		    !rails_check(&r, &s64, buf, sizeof buf))
+		if (!blockrail_check(&r, &lo, buf, sizeof buf) ||
+		    !blockrail_check(&r, &n64, buf, sizeof buf) ||
+		    !blockrail_check(&r, &s64, buf, sizeof buf))
 			abort();
 		r.include_private = true;
 	}
-	rails_fini(&r);
+	blockrail_fini(&r);
 	return 0;
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "tcpstate.h"
 #include "fuzzrow.h"
 
@@ -29,7 +29,7 @@ static int on_row(void *vctx, const struct sock_row *r)
 		abort();
 	if (r->state >= ST_MAX_)
 		abort();
-	if (r->program && strlen(r->program) > DUMP_LINE_MAX)
+	if (r->program && strlen(r->program) > TEXTFMT_LINE_MAX)
 		abort();
 	if (r->unknown & ~SOCKROW_UNKNOWN_ALL)
 		abort();
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static alignas(max_align_t) unsigned char state[1 << 16];
 	const char *text = (const char *)data;
-	const struct dump_format *f = dump_detect(text, size);
+	const struct textfmt *f = textfmt_detect(text, size);
 
 	if (f) {
 		/* detection needs a SURE line of the winner */
@@ -64,14 +64,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (l && text[end - 1] == '\r')
 				l--;
-			sure = l && f->probe(text + pos, l) == DUMP_PROBE_SURE;
+			sure = l && f->probe(text + pos, l) == TEXTFMT_PROBE_SURE;
 			pos = end + 1;
 		}
 		if (!sure)
 			abort();
 	}
-	for (size_t i = 0; dump_formats[i]; i++) {
-		const struct dump_format *p = dump_formats[i];
+	for (size_t i = 0; textfmt_all[i]; i++) {
+		const struct textfmt *p = textfmt_all[i];
 		struct ctx c = {0, 0};
 		struct row_sink sink = {on_row, on_bad, &c};
 		size_t pos = 0, lineno = 0;
@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (l && text[end - 1] == '\r')
 				l--;
 			lineno++;
-			if (l <= DUMP_LINE_MAX && memchr(text + pos, '\r', l) == NULL &&
+			if (l <= TEXTFMT_LINE_MAX && memchr(text + pos, '\r', l) == NULL &&
 			    p->line(state, text + pos, l, lineno, &sink) != 0)
 				abort();
 			pos = end + 1;

@@ -11,6 +11,7 @@
 #include "fuzzdb.h"
 #include "db.h"
 #include "import.h"
+#include "textfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nl) {
 			memcpy(fmt, data + 1, (size_t)(nl - data - 1));
 			fmt[nl - data - 1] = '\0';
-			if (!strcmp(fmt, "segment") || dump_format_find(fmt))
+			if (!strcmp(fmt, "segment") || textfmt_find(fmt))
 				o.format = fmt;
 		}
 	}

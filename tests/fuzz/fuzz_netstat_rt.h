@@ -1,4 +1,4 @@
-/* fuzz_netstat_rt.h — what fuzz_import_netstat and fuzz_import_bsd share:
+/* fuzz_netstat_rt.h — what fuzz_textfmt_netstat and fuzz_textfmt_bsd share:
  * the line-by-line driver, and the round trip (a parsed row printed by the
  * net-tools renderer, -naW, must read back the same through the Linux
  * netstat parser). Header-only: each target is one program. */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "netstat.h"
 #include "tcpstate.h"
 
@@ -62,7 +62,7 @@ static void round_trip(struct ctx *c, const struct sock_row *r)
 	if (c->out.len == 0 || c->out.data[c->out.len - 1] != '\n')
 		abort();
 	c->nback = 0;
-	if (dump_netstat.line(c->again, c->out.data, c->out.len - 1, 1, &sink) != 0 ||
+	if (textfmt_netstat.line(c->again, c->out.data, c->out.len - 1, 1, &sink) != 0 ||
 	    c->nback != 1)
 		abort();
 	if (c->back.proto != r->proto || c->back.family != r->family ||
@@ -85,9 +85,8 @@ static void complain(void *vctx, size_t lineno, const char *expected)
 /* Feeds data to parser f line by line as the reader would (no '\n', no
  * '\r'), check() seeing every row: probe stays in range, no line gives more
  * than one row or complaint, end() returns 0. */
-static int rt_fuzz_lines(const struct dump_format *f,
-			 int (*check)(void *, const struct sock_row *), const uint8_t *data,
-			 size_t size)
+static int rt_fuzz_lines(const struct textfmt *f, int (*check)(void *, const struct sock_row *),
+			 const uint8_t *data, size_t size)
 {
 	static alignas(max_align_t) unsigned char state[4096];
 	static struct ctx c;
@@ -95,13 +94,13 @@ static int rt_fuzz_lines(const struct dump_format *f,
 	const char *text = (const char *)data, *bad;
 	size_t i = 0, lines = 0;
 
-	if (sizeof state < f->state_size || sizeof c.again < dump_netstat.state_size)
+	if (sizeof state < f->state_size || sizeof c.again < textfmt_netstat.state_size)
 		abort();
 	c.rows = c.bad = 0;
 	if (netstat_opts_parse("-naW", &c.wide, &bad))
 		abort();
 	f->begin(state, NULL);
-	dump_netstat.begin(c.again, NULL);
+	textfmt_netstat.begin(c.again, NULL);
 	while (i < size) {
 		size_t e = i, before;
 		int p;
@@ -109,9 +108,9 @@ static int rt_fuzz_lines(const struct dump_format *f,
 		/* lines as the reader hands them: no '\n', no '\r' */
 		while (e < size && text[e] != '\n' && text[e] != '\r')
 			e++;
-		if (e - i <= DUMP_LINE_MAX) {
+		if (e - i <= TEXTFMT_LINE_MAX) {
 			p = f->probe(text + i, e - i);
-			if (p < DUMP_PROBE_NO || p > DUMP_PROBE_SURE)
+			if (p < TEXTFMT_PROBE_NO || p > TEXTFMT_PROBE_SURE)
 				abort();
 			before = c.rows + c.bad;
 			lines++;

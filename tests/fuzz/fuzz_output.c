@@ -16,13 +16,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_CELLS 2048
 
-static const struct out_col all_cols[] = {
-	{"proto", OUT_STR, false, false},
-	{"count", OUT_INT, true, false},
-	{"n\"a,me", OUT_STR, false, true},
-	{"é", OUT_REAL, true, false},
-	{"k\\ey", OUT_STR, false, true},
-	{"x y", OUT_INT, false, true},
+static const struct output_col all_cols[] = {
+	{"proto", OUTPUT_STR, false, false},
+	{"count", OUTPUT_INT, true, false},
+	{"n\"a,me", OUTPUT_STR, false, true},
+	{"é", OUTPUT_REAL, true, false},
+	{"k\\ey", OUTPUT_STR, false, true},
+	{"x y", OUTPUT_INT, false, true},
 };
 
 /* Length of the well-formed UTF-8 sequence at p (Unicode table 3-7), 0 if
@@ -272,7 +272,7 @@ static bool is_number(const char *s)
 }
 
 /* One line: keys in column order, each value what its cell says. */
-static void check_json_line(struct jr *j, const struct out_col *cols, size_t ncols,
+static void check_json_line(struct jr *j, const struct output_col *cols, size_t ncols,
 			    const char *const *cells)
 {
 	size_t c, n;
@@ -295,14 +295,14 @@ static void check_json_line(struct jr *j, const struct out_col *cols, size_t nco
 			j->p += 4;
 		} else if (*j->p == '"') {
 			jstring(j);
-			if (!s || (cols[c].type != OUT_STR && is_number(s)))
+			if (!s || (cols[c].type != OUTPUT_STR && is_number(s)))
 				abort();
 			if (valid_utf8(s, strlen(s)) &&
 			    (j->len != strlen(s) || memcmp(j->str, s, j->len)))
 				abort();
 		} else {
 			n = jnumber(j->p, j->end);
-			if (!n || !s || cols[c].type == OUT_STR || n != strlen(s) ||
+			if (!n || !s || cols[c].type == OUTPUT_STR || n != strlen(s) ||
 			    memcmp(j->p, s, n))
 				abort();
 			j->p += n;
@@ -315,7 +315,7 @@ static void check_json_line(struct jr *j, const struct out_col *cols, size_t nco
 /* --- CSV read back ------------------------------------------------------- */
 
 struct back {
-	const struct out_col *cols;
+	const struct output_col *cols;
 	size_t ncols;
 	const char *const *cells;
 	size_t nrows; /* data rows expected */
@@ -348,10 +348,10 @@ static void back_row(int term, void *ctx)
 	b->c = 0;
 }
 
-static char *render(enum out_format fmt, const struct out_col *cols, size_t ncols,
+static char *render(enum output_format fmt, const struct output_col *cols, size_t ncols,
 		    const char *const *cells, size_t nrows, unsigned width, bool color, size_t *len)
 {
-	struct out *o;
+	struct output *o;
 	char *buf = NULL;
 	size_t r;
 	FILE *f;
@@ -359,21 +359,21 @@ static char *render(enum out_format fmt, const struct out_col *cols, size_t ncol
 	f = open_memstream(&buf, len);
 	if (!f)
 		abort();
-	o = out_new(fmt, f, cols, ncols, width, color);
+	o = output_new(fmt, f, cols, ncols, width, color);
 	if (!o)
 		abort();
 	for (r = 0; r < nrows; r++)
-		if (out_row(o, cells + r * ncols) != 0)
+		if (output_row(o, cells + r * ncols) != 0)
 			abort();
-	if (out_end(o) != 0)
+	if (output_end(o) != 0)
 		abort();
-	out_free(o);
+	output_free(o);
 	if (fclose(f) != 0)
 		abort();
 	return buf;
 }
 
-static void check_table(const char *s, size_t len, const struct out_col *cols, size_t ncols,
+static void check_table(const char *s, size_t len, const struct output_col *cols, size_t ncols,
 			const char *const *cells, size_t nrows, unsigned width, bool color)
 {
 	size_t natural = 0, floor = 0, limit, r, c, w, lines = 0, cw;
@@ -437,7 +437,7 @@ static void check_table(const char *s, size_t len, const struct out_col *cols, s
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *cells[MAX_CELLS];
-	struct out_col cols[6];
+	struct output_col cols[6];
 	size_t ncols, ncells = 0, nrows, i, len, start;
 	struct csv_parser cp;
 	struct back b;
@@ -475,7 +475,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (ncells < nrows * ncols)
 		cells[ncells++] = NULL;
 
-	s = render(OUT_JSON, cols, ncols, cells, nrows, width, color, &len);
+	s = render(OUTPUT_JSON, cols, ncols, cells, nrows, width, color, &len);
 	memset(&j, 0, sizeof j);
 	line = s;
 	for (i = 0; i < nrows; i++) {
@@ -493,7 +493,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(j.str);
 	free(s);
 
-	s = render(OUT_CSV, cols, ncols, cells, nrows, width, color, &len);
+	s = render(OUTPUT_CSV, cols, ncols, cells, nrows, width, color, &len);
 	memset(&b, 0, sizeof b);
 	b.cols = cols;
 	b.ncols = ncols;
@@ -510,7 +510,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(s);
 
-	s = render(OUT_TABLE, cols, ncols, cells, nrows, width, color, &len);
+	s = render(OUTPUT_TABLE, cols, ncols, cells, nrows, width, color, &len);
 	check_table(s, len, cols, ncols, cells, nrows, width, color);
 	free(s);
 

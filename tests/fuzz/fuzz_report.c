@@ -56,14 +56,14 @@ static const unsigned prefix6[] = {0, 16, 32, 48, 64, 96, 127, 128};
 static const char *const hosts[] = {NULL, "h", "vm", "unknown"};
 static const char *const by_names[] = {"ip", "subnet", "port", "program", "state"};
 
-static void options(const uint8_t *h, struct filter *f, struct top_opts *o)
+static void options(const uint8_t *h, struct filter *f, struct report_top_opts *o)
 {
 	unsigned fam = ((unsigned)h[0] >> 3 & 3) % 3;
 	int32_t port = ports[h[3] & 7];
 
 	filter_init(f);
 	memset(o, 0, sizeof *o);
-	o->by = (enum top_by)((h[0] & 7) % 5);
+	o->by = (enum report_top_by)((h[0] & 7) % 5);
 	o->prefix4 = prefix4[h[4] & 7];
 	o->prefix6 = prefix6[h[4] >> 3 & 7];
 	o->limit = 0;
@@ -110,7 +110,7 @@ static void options(const uint8_t *h, struct filter *f, struct top_opts *o)
 	f->host = hosts[h[4] >> 6];
 }
 
-static void print_setup(const struct filter *f, const struct top_opts *o)
+static void print_setup(const struct filter *f, const struct report_top_opts *o)
 {
 	fprintf(stderr,
 		"fuzz_report: --by %s --prefix %u --prefix6 %u, filter: host %s, since %s%" PRId64
@@ -122,7 +122,7 @@ static void print_setup(const struct filter *f, const struct top_opts *o)
 		f->program ? "\"" : "", f->program ? f->program : "(any)", f->program ? "\"" : "");
 }
 
-static void print_row(const char *side, size_t i, const struct top_row *r)
+static void print_row(const char *side, size_t i, const struct report_top_row *r)
 {
 	fprintf(stderr,
 		"  %s[%zu]: name \"%s\" conns %" PRIu32 " share %.17g avg %.17g peers %" PRIu32
@@ -131,7 +131,7 @@ static void print_row(const char *side, size_t i, const struct top_row *r)
 		r->last, r->present);
 }
 
-static void print_result(const char *side, long rc, const struct top_result *r)
+static void print_result(const char *side, long rc, const struct report_top_result *r)
 {
 	fprintf(stderr, "  %s: rc %ld, %zu rows, %zu snapshots\n", side, rc, r->n, r->nsnaps);
 	for (size_t i = 0; i < r->n; i++)
@@ -139,8 +139,8 @@ static void print_result(const char *side, long rc, const struct top_result *r)
 }
 
 static _Noreturn void disagree(const char *what, const struct filter *f,
-			       const struct top_opts *o, long rd, const struct top_result *db,
-			       long rf, const struct top_result *files)
+			       const struct report_top_opts *o, long rd, const struct report_top_result *db,
+			       long rf, const struct report_top_result *files)
 {
 	fprintf(stderr, "fuzz_report: database and dumps disagree: %s\n", what);
 	print_setup(f, o);
@@ -156,7 +156,7 @@ static bool near(double a, double b)
 	return d <= 1e-9 && d >= -1e-9;
 }
 
-static const char *row_diff(const struct top_row *a, const struct top_row *b)
+static const char *row_diff(const struct report_top_row *a, const struct report_top_row *b)
 {
 	if (strcmp(a->name, b->name))
 		return "name";
@@ -185,10 +185,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *devnull;
 	const struct import_opts io = {
 	    .quiet = true, .show_errors = 0, .host = "h", .have_at = true, .at = AT};
-	struct top_result rdb = {0}, rfiles = {0};
+	struct report_top_result rdb = {0}, rfiles = {0};
 	struct scan_src sdb = {0}, sfiles = {0};
 	struct importer *im = NULL;
-	struct top_opts o;
+	struct report_top_opts o;
 	struct filter f;
 	sqlite3 *db = NULL;
 	char path[64], err[256], *files[1];
@@ -217,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	sdb.db = db;
 	sdb.threads = 1;
-	rd = top_run(&sdb, &f, &o, &rdb, err, sizeof err);
+	rd = report_top_run(&sdb, &f, &o, &rdb, err, sizeof err);
 	if (rd < 0) {
 		fprintf(stderr, "fuzz_report: top on the database: %s\n", err);
 		abort();
@@ -229,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sfiles.io = io;
 	sfiles.msg = devnull;
 	sfiles.threads = 1;
-	rf = top_run(&sfiles, &f, &o, &rfiles, err, sizeof err);
+	rf = report_top_run(&sfiles, &f, &o, &rfiles, err, sizeof err);
 	/* now: an abort below must not leave it behind */
 	unlink(path);
 	path[0] = '\0';
@@ -262,8 +262,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 out:
-	top_result_fini(&rdb);
-	top_result_fini(&rfiles);
+	report_top_result_fini(&rdb);
+	report_top_result_fini(&rfiles);
 	db_close(db);
 	if (path[0])
 		unlink(path);

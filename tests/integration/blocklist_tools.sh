@@ -1,5 +1,5 @@
 #!/bin/sh
-# blocklist_tools — every block-list format (analyzer/blockfmt.c, driven by
+# blocklist_tools — every block-list format (analyzer/report/blockfmt.c, driven by
 # tests/tools/blockgen) is checked and really loaded by its own tool inside a
 # throwaway network namespace: iptables-restore, ip6tables-restore, nft,
 # ipset restore; then the loaded rules/sets are listed and compared with the
@@ -197,7 +197,7 @@ gen() {
 	esac
 	n=$(sed -n 's/^blockgen: \([0-9]*\) networks written$/\1/p' "$out.err")
 	[ "$n" = "$(chk count "$d/$1.in" $f)" ] ||
-		fail "block_write($2) on $1.in returned '$n', want $(chk count "$d/$1.in" $f)"
+		fail "blockfmt_write($2) on $1.in returned '$n', want $(chk count "$d/$1.in" $f)"
 }
 
 # tool_fail WHAT CASE FILE ERRFILE: the finding, with everything to reproduce it.

@@ -12,6 +12,11 @@ sst_tmpdir; dir=$SST_TMP
 "$RECORDER" --version | grep -q '^sockscope-recorder [0-9]' || fail "--version"
 "$RECORDER" 2>/dev/null; [ $? -eq 2 ] || fail "no -o must exit 2"
 "$RECORDER" -o "$dir/x" -i abc 2>/dev/null; [ $? -eq 2 ] || fail "-i abc must exit 2"
+# one duration grammar with the analyzer (common/duration.c): strtod's
+# exponents, signs, spaces and hex are not durations
+for d in 1e1 +5 ' 5' 0x10 inf 5sec; do
+	"$RECORDER" -o "$dir/x" -i "$d" --help 2>/dev/null; [ $? -eq 2 ] || fail "-i '$d' must exit 2"
+done
 "$RECORDER" -o "$dir/x" --netstat '-r' 2>/dev/null; [ $? -eq 2 ] || fail "--netstat -r must exit 2"
 [ ! -e "$dir/x" ] || [ -d "$dir/x" ] || fail "bad args created something odd"
 

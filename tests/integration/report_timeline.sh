@@ -49,6 +49,13 @@ diff "$dir/want" "$dir/s" > "$dir/d" || fail "--by subnet: $(cat "$dir/d")"
 grep -q '^2026-11-25T13:54:00Z  *1  *3  #\{20,\}$' "$dir/t.txt" || fail "chart row: $(cat "$dir/t.txt")"
 golden "$data/reports/golden/timeline.txt" "$dir/t.txt" "the table"
 "$S" timeline --bucket 0s -f "$log" 2> /dev/null && fail "--bucket 0s accepted"
+# the recorder's duration grammar: a bare number is seconds, fractions work
+"$S" timeline --bucket 60 -o csv -f "$log" > "$dir/b60.csv" || fail "--bucket 60 refused"
+"$S" timeline --bucket 0.5m -o csv -f "$log" > "$dir/b05.csv" || fail "--bucket 0.5m refused"
+"$S" timeline --bucket 30s -o csv -f "$log" > "$dir/b30.csv" || fail "--bucket 30s"
+cmp -s "$dir/b60.csv" "$dir/m.csv" || fail "--bucket 60 is not 1m"
+cmp -s "$dir/b05.csv" "$dir/b30.csv" || fail "--bucket 0.5m is not 30s"
+"$S" timeline --bucket 1e1 -f "$log" 2> /dev/null && fail "--bucket 1e1 accepted"
 "$S" timeline --by ip -f "$log" 2> /dev/null && fail "--by ip accepted"
 # a snapshot dated in year 9999 (a wrong clock, a hand-edited date line):
 # left out with one warning naming it, not "more than 100000 buckets"; the

@@ -1,5 +1,5 @@
 /* blockgen — test tool: reads CIDR[,score] lines on stdin and writes them
- * with block_write() in one format, so real firewall tools can judge it. */
+ * with blockfmt_write() in one format, so real firewall tools can judge it. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -18,7 +18,7 @@
 #define BG_LINE_MAX 256
 /* A fixed time keeps the output reproducible: tests diff it. */
 #define BG_DEFAULT_GENERATED "2026-11-25T19:50:00Z"
-/* Scores above 100 are read so that block_write's refusal can be tested. */
+/* Scores above 100 are read so that blockfmt_write's refusal can be tested. */
 #define BG_SCORE_MAX 1e9
 
 enum { OPT_TTL = 't', OPT_GENERATED = 'g', OPT_HELP = 'h' };
@@ -31,7 +31,7 @@ static const struct tool_option bg_opts[] = {
 };
 #define BG_NOPTS (sizeof bg_opts / sizeof bg_opts[0])
 
-static struct block_entry entries[BG_MAX_ENTRIES];
+static struct blockfmt_entry entries[BG_MAX_ENTRIES];
 
 static void usage(FILE *f)
 {
@@ -42,7 +42,7 @@ static void usage(FILE *f)
 }
 
 /* One input line without its newline. 0 or -EINVAL (why: *what). */
-static int parse_line(char *s, struct block_entry *e, const char **what)
+static int parse_line(char *s, struct blockfmt_entry *e, const char **what)
 {
 	char *comma = strchr(s, ',');
 	size_t alen = comma ? (size_t)(comma - s) : strlen(s);
@@ -102,8 +102,8 @@ static int read_entries(FILE *in, size_t *n)
 int main(int argc, char **argv)
 {
 	struct option lo[BG_NOPTS + 1];
-	struct block_opts o = { 0 };
-	enum block_format fmt;
+	struct blockfmt_opts o = { 0 };
+	enum blockfmt fmt;
 	const char *gen = BG_DEFAULT_GENERATED;
 	uint64_t v;
 	size_t n;
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (block_format_parse(argv[optind], &fmt) < 0) {
+	if (blockfmt_parse(argv[optind], &fmt) < 0) {
 		fprintf(stderr, "blockgen: unknown format \"%s\"\n", argv[optind]);
 		return 2;
 	}
@@ -145,11 +145,11 @@ int main(int argc, char **argv)
 	}
 	if (read_entries(stdin, &n) < 0)
 		return 2;
-	r = block_write(stdout, fmt, entries, n, &o);
+	r = blockfmt_write(stdout, fmt, entries, n, &o);
 	if (r >= 0 && fflush(stdout) != 0)
 		r = -EIO;
 	if (r < 0) {
-		fprintf(stderr, "blockgen: block_write: %s\n", strerror((int)-r));
+		fprintf(stderr, "blockgen: blockfmt_write: %s\n", strerror((int)-r));
 		return 1;
 	}
 	fprintf(stderr, "blockgen: %ld networks written\n", r);

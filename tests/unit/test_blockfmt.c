@@ -17,33 +17,33 @@
 /* 2026-11-25T19:50:00Z */
 #define GEN ((usec_t)1795636200 * USEC_PER_SEC)
 
-static struct block_entry entry(const char *cidr, double score)
+static struct blockfmt_entry entry(const char *cidr, double score)
 {
-	struct block_entry e = {.score = score};
+	struct blockfmt_entry e = {.score = score};
 
 	if (cidr_parse(cidr, strlen(cidr), &e.net) < 0)
 		fail_msg("bad test CIDR %s", cidr);
 	return e;
 }
 
-/* block_write's output as a string (caller frees), its return in *rc. */
-static char *written(enum block_format fmt, const struct block_entry *e, size_t n, unsigned ttl,
+/* blockfmt_write's output as a string (caller frees), its return in *rc. */
+static char *written(enum blockfmt fmt, const struct blockfmt_entry *e, size_t n, unsigned ttl,
 		     long *rc)
 {
-	struct block_opts o = {.ttl = ttl, .generated = GEN};
+	struct blockfmt_opts o = {.ttl = ttl, .generated = GEN};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	*rc = block_write(f, fmt, e, n, &o);
+	*rc = blockfmt_write(f, fmt, e, n, &o);
 	fclose(f);
 	return buf;
 }
 
-static void check(enum block_format fmt, unsigned ttl, long want_rc, const char *want)
+static void check(enum blockfmt fmt, unsigned ttl, long want_rc, const char *want)
 {
-	struct block_entry e[] = {
+	struct blockfmt_entry e[] = {
 		entry("203.0.113.0/24", 87.5),
 		entry("2001:db8:5eed::/48", 70),
 		entry("198.51.100.7/32", 60),
@@ -59,7 +59,7 @@ static void check(enum block_format fmt, unsigned ttl, long want_rc, const char 
 static void test_iptables(void **state)
 {
 	(void)state;
-	check(BF_IPTABLES, 0, 2,
+	check(BLOCKFMT_IPTABLES, 0, 2,
 	      "# sockscope block-list, 2026-11-25T19:50:00Z: 2 networks. Load: iptables-restore --noflush < FILE\n"
 	      "*filter\n"
 	      ":SOCKSCOPE-BLOCK - [0:0]\n"
@@ -73,7 +73,7 @@ static void test_iptables(void **state)
 static void test_ip6tables(void **state)
 {
 	(void)state;
-	check(BF_IP6TABLES, 0, 1,
+	check(BLOCKFMT_IP6TABLES, 0, 1,
 	      "# sockscope block-list, 2026-11-25T19:50:00Z: 1 network. Load: ip6tables-restore --noflush < FILE\n"
 	      "*filter\n"
 	      ":SOCKSCOPE-BLOCK - [0:0]\n"
@@ -86,7 +86,7 @@ static void test_ip6tables(void **state)
 static void test_nft(void **state)
 {
 	(void)state;
-	check(BF_NFT, 0, 3,
+	check(BLOCKFMT_NFT, 0, 3,
 	      "# sockscope block-list, 2026-11-25T19:50:00Z: 3 networks. Load: nft -f FILE\n"
 	      "table inet sockscope {}\n"
 	      "delete table inet sockscope\n"
@@ -98,7 +98,7 @@ static void test_nft(void **state)
 	      "\tchain input {\n\t\ttype filter hook input priority -10; policy accept;\n"
 	      "\t\tip saddr @block4 drop\n\t\tip6 saddr @block6 drop\n\t}\n"
 	      "}\n");
-	check(BF_NFT, 3600, 3,
+	check(BLOCKFMT_NFT, 3600, 3,
 	      "# sockscope block-list, 2026-11-25T19:50:00Z: 3 networks. Load: nft -f FILE\n"
 	      "table inet sockscope {}\n"
 	      "delete table inet sockscope\n"
@@ -115,7 +115,7 @@ static void test_nft(void **state)
 static void test_ipset(void **state)
 {
 	(void)state;
-	check(BF_IPSET, 600, 3,
+	check(BLOCKFMT_IPSET, 600, 3,
 	      "# sockscope block-list, 2026-11-25T19:50:00Z: 3 networks. Load: ipset restore < FILE\n"
 	      "create sockscope-block4 hash:net family inet timeout 600 -exist\n"
 	      "flush sockscope-block4\n"
@@ -129,14 +129,14 @@ static void test_ipset(void **state)
 static void test_plain(void **state)
 {
 	(void)state;
-	check(BF_PLAIN, 0, 3, "203.0.113.0/24\n2001:db8:5eed::/48\n198.51.100.7/32\n");
+	check(BLOCKFMT_PLAIN, 0, 3, "203.0.113.0/24\n2001:db8:5eed::/48\n198.51.100.7/32\n");
 }
 
 /* An empty list is still a valid file: no elements line in nft. */
 static void test_empty(void **state)
 {
 	long rc;
-	char *got = written(BF_NFT, NULL, 0, 0, &rc);
+	char *got = written(BLOCKFMT_NFT, NULL, 0, 0, &rc);
 
 	(void)state;
 	assert_int_equal(rc, 0);
@@ -147,7 +147,7 @@ static void test_empty(void **state)
 
 static void test_refused(void **state)
 {
-	struct block_entry bad[5];
+	struct blockfmt_entry bad[5];
 	long rc;
 	char *got;
 
@@ -164,10 +164,10 @@ static void test_refused(void **state)
 	bad[3] = entry("192.0.2.0/24", 101);       /* a score out of range */
 	bad[4] = entry("0.0.0.0/0", 50);           /* everything */
 	for (int i = 0; i < 5; i++) {
-		struct block_entry e[2] = {entry("198.51.100.0/24", 10), bad[i]};
+		struct blockfmt_entry e[2] = {entry("198.51.100.0/24", 10), bad[i]};
 
-		for (int fmt = BF_IPTABLES; fmt <= BF_PLAIN; fmt++) {
-			got = written((enum block_format)fmt, e, 2, 0, &rc);
+		for (int fmt = BLOCKFMT_IPTABLES; fmt <= BLOCKFMT_PLAIN; fmt++) {
+			got = written((enum blockfmt)fmt, e, 2, 0, &rc);
 			assert_int_equal(rc, -EINVAL);
 			assert_string_equal(got, "");   /* nothing, not half a file */
 			free(got);
@@ -178,16 +178,16 @@ static void test_refused(void **state)
 static void test_format_names(void **state)
 {
 	static const char *const names[] = {"iptables", "ip6tables", "nft", "ipset", "plain"};
-	enum block_format f;
+	enum blockfmt f;
 
 	(void)state;
 	for (int i = 0; i < 5; i++) {
-		assert_int_equal(block_format_parse(names[i], &f), 0);
+		assert_int_equal(blockfmt_parse(names[i], &f), 0);
 		assert_int_equal(f, i);
 	}
-	assert_int_equal(block_format_parse("csv", &f), -EINVAL);
-	assert_int_equal(block_format_parse("NFT", &f), -EINVAL);
-	assert_int_equal(block_format_parse("", &f), -EINVAL);
+	assert_int_equal(blockfmt_parse("csv", &f), -EINVAL);
+	assert_int_equal(blockfmt_parse("NFT", &f), -EINVAL);
+	assert_int_equal(blockfmt_parse("", &f), -EINVAL);
 }
 
 int main(void)

@@ -1,4 +1,4 @@
-/* test_blocklist — bl_decide on hand-made evidence: the baseline and its
+/* test_blocklist — blocklist_decide on hand-made evidence: the baseline and its
  * threshold, scores to the decimal, subnets named only when their hosts
  * behave alike and none looks legitimate, every reason of a near miss, the
  * rails, and the spoofed-spread verdict with and without a SYN surge. */
@@ -20,7 +20,7 @@
 
 /* Evidence of many peers and their subnets, built up by the tests. */
 struct ev {
-	struct bl_group h[4096], s[1024];
+	struct blocklist_group h[4096], s[1024];
 	size_t nh, ns;
 	uint32_t syn[64], all[64];
 	usec_t time[64];
@@ -47,10 +47,10 @@ static void ev_init(struct ev *e, size_t nsnaps)
 
 /* The /24 (or /64) of a peer, made or found, with the peer's sockets added
  * as if all peers of the subnet peaked together. */
-static void sub_add(struct ev *e, const struct bl_group *h)
+static void sub_add(struct ev *e, const struct blocklist_group *h)
 {
 	struct cidr c = h->net;
-	struct bl_group *s = NULL;
+	struct blocklist_group *s = NULL;
 
 	c.prefix = c.addr.family == AF_INET ? 24 : 64;
 	addr_mask(&c.addr, c.prefix);
@@ -80,7 +80,7 @@ static void sub_add(struct ev *e, const struct bl_group *h)
  * present in `present` snapshots from the first, the same every time. */
 static void peer(struct ev *e, const char *addr, uint32_t peak, uint32_t syn, uint32_t present)
 {
-	struct bl_group *h = &e->h[e->nh++];
+	struct blocklist_group *h = &e->h[e->nh++];
 
 	memset(h, 0, sizeof *h);
 	h->net = net(addr);
@@ -112,15 +112,15 @@ static void clients(struct ev *e)
 	}
 }
 
-static void decide(const struct ev *e, const struct rails *r, const struct bl_params *p,
-		   struct bl_result *res)
+static void decide(const struct ev *e, const struct blockrail *r, const struct blocklist_params *p,
+		   struct blocklist_result *res)
 {
-	struct bl_input in = {e->h, e->nh, e->s, e->ns, e->nsnaps, e->rows, e->syn, e->all, e->time};
+	struct blocklist_input in = {e->h, e->nh, e->s, e->ns, e->nsnaps, e->rows, e->syn, e->all, e->time};
 
-	assert_int_equal(bl_decide(&in, r, p, res), 0);
+	assert_int_equal(blocklist_decide(&in, r, p, res), 0);
 }
 
-static const struct bl_rec *find(const struct bl_result *res, const char *cidr)
+static const struct blocklist_rec *find(const struct blocklist_result *res, const char *cidr)
 {
 	struct cidr c = net(cidr);
 
@@ -130,33 +130,33 @@ static const struct bl_rec *find(const struct bl_result *res, const char *cidr)
 	return NULL;
 }
 
-static void expect_block(const struct bl_result *res, const char *cidr)
+static void expect_block(const struct blocklist_result *res, const char *cidr)
 {
-	const struct bl_rec *r = find(res, cidr);
+	const struct blocklist_rec *r = find(res, cidr);
 
-	if (!r || r->action != BL_BLOCK)
+	if (!r || r->action != BLOCKLIST_BLOCK)
 		fail_msg("%s: %s, want blocked", cidr, r ? r->why : "not listed");
 }
 
-static void expect_skip(const struct bl_result *res, const char *cidr, const char *why)
+static void expect_skip(const struct blocklist_result *res, const char *cidr, const char *why)
 {
-	const struct bl_rec *r = find(res, cidr);
+	const struct blocklist_rec *r = find(res, cidr);
 
-	if (!r || r->action != BL_SKIP || strncmp(r->why, why, strlen(why)))
+	if (!r || r->action != BLOCKLIST_SKIP || strncmp(r->why, why, strlen(why)))
 		fail_msg("%s: %s, want skipped: %s...", cidr,
-			 r ? (r->action == BL_BLOCK ? "blocked" : r->why) : "not listed", why);
+			 r ? (r->action == BLOCKLIST_BLOCK ? "blocked" : r->why) : "not listed", why);
 }
 
 static void test_baseline(void **state)
 {
 	static struct ev e;
-	struct bl_params p;
-	struct bl_result res;
-	struct rails r;
+	struct blocklist_params p;
+	struct blocklist_result res;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
-	bl_params_default(&p);
+	blockrail_init(&r);
+	blocklist_params_default(&p);
 	ev_init(&e, 10);
 	clients(&e);   /* peaks 1, 2, 3: median 2, MAD 1 */
 	decide(&e, &r, &p, &res);
@@ -167,7 +167,7 @@ static void test_baseline(void **state)
 	assert_int_equal(res.min_snapshots, 2);
 	assert_int_equal(res.nblock, 0);
 	assert_int_equal(res.n, 0);            /* nobody near 20 */
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 
 	/* busier clients raise it: 40 peers at 9..11 -> 5 x 10 = 50 */
 	ev_init(&e, 10);
@@ -182,7 +182,7 @@ static void test_baseline(void **state)
 	assert_int_equal(res.threshold, 50);
 	assert_int_equal(res.nblock, 0);
 	expect_skip(&res, "203.0.113.9/32", "45 sockets at peak, below 50 (--min-conns)");
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 
 	/* --min-conns replaces it; one snapshot needs one */
 	p.min_conns = 40;
@@ -193,7 +193,7 @@ static void test_baseline(void **state)
 	assert_int_equal(res.threshold, 40);
 	assert_int_equal(res.min_snapshots, 1);
 	expect_block(&res, "203.0.113.9/32");
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 
 	/* nobody completed a handshake: the floor alone */
 	p.min_conns = 0;
@@ -209,47 +209,47 @@ static void test_baseline(void **state)
 	assert_int_equal(res.threshold, 20);
 	expect_block(&res, "203.0.113.0/24");   /* 20 alike hosts: their subnet */
 	assert_null(find(&res, "203.0.113.10/32"));
-	bl_result_fini(&res);
-	rails_fini(&r);
+	blocklist_result_fini(&res);
+	blockrail_fini(&r);
 }
 
 static void test_score(void **state)
 {
 	static struct ev e;
-	struct bl_params p;
-	struct bl_result res;
-	struct rails r;
+	struct blocklist_params p;
+	struct blocklist_result res;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
-	bl_params_default(&p);
+	blockrail_init(&r);
+	blocklist_params_default(&p);
 	ev_init(&e, 10);
 	clients(&e);                               /* 79 sockets per snapshot */
 	peer(&e, "203.0.113.9", 80, 0, 10);      /* 4 x 20, always, all held, 50% */
 	peer(&e, "203.0.113.77", 30, 0, 5);      /* 30/80, half the time */
 	decide(&e, &r, &p, &res);
 	assert_int_equal(res.nblock, 2);
-	assert_string_equal(bl_pattern_name(res.v[0].pattern), "held");
+	assert_string_equal(blocklist_pattern_name(res.v[0].pattern), "held");
 	/* 40 + 25 + 20 + 15 */
 	assert_true(res.v[0].score > 99.95 && res.v[0].score < 100.05);
 	/* 40 * 30/80 = 15, 25 * 5/10 = 12.5, 20, 15 * min(1, 150/1740 = 8.6% / 5%) = 15 */
 	expect_block(&res, "203.0.113.77/32");
 	assert_true(res.v[1].score > 62.45 && res.v[1].score < 62.55);
-	bl_result_fini(&res);
-	rails_fini(&r);
+	blocklist_result_fini(&res);
+	blockrail_fini(&r);
 }
 
 static void test_subnets(void **state)
 {
 	static struct ev e;
-	struct bl_params p;
-	struct bl_result res;
-	struct rails r;
+	struct blocklist_params p;
+	struct blocklist_result res;
+	struct blockrail r;
 	char a[32];
 
 	(void)state;
-	rails_init(&r);
-	bl_params_default(&p);
+	blockrail_init(&r);
+	blocklist_params_default(&p);
 	ev_init(&e, 10);
 	clients(&e);
 	for (int i = 1; i <= 30; i++) {   /* a SYN flood: 30 hosts, 2 each */
@@ -276,7 +276,7 @@ static void test_subnets(void **state)
 	decide(&e, &r, &p, &res);
 	expect_block(&res, "203.0.113.0/24");
 	assert_int_equal(res.nblock, 1);
-	assert_string_equal(bl_pattern_name(res.v[0].pattern), "syn-flood");
+	assert_string_equal(blocklist_pattern_name(res.v[0].pattern), "syn-flood");
 	assert_int_equal(res.v[0].alike, 30);
 	assert_null(find(&res, "203.0.113.1/32"));   /* covered, not listed */
 	expect_skip(&res, "192.0.2.0/24", "7 of its 7 hosts behave alike, fewer than 8 (--min-hosts)");
@@ -286,39 +286,39 @@ static void test_subnets(void **state)
 	assert_true(res.v[1].g.peak >= res.v[2].g.peak && res.v[2].g.peak >= res.v[3].g.peak);
 
 	/* the rails: a protected subnet is a near miss with the rail's words */
-	bl_result_fini(&res);
-	assert_int_equal(rails_allow(&r, &(struct cidr){net("203.0.113.128/25").addr, 25}), 0);
+	blocklist_result_fini(&res);
+	assert_int_equal(blockrail_allow(&r, &(struct cidr){net("203.0.113.128/25").addr, 25}), 0);
 	decide(&e, &r, &p, &res);
 	expect_skip(&res, "203.0.113.0/24", "overlaps --allow 203.0.113.128/25");
 	assert_int_equal(res.nblock, 0);
-	bl_result_fini(&res);
-	rails_fini(&r);
+	blocklist_result_fini(&res);
+	blockrail_fini(&r);
 
 	/* --min-hosts 7 names 192.0.2.0/24 too; max_near caps the near misses */
-	rails_init(&r);
+	blockrail_init(&r);
 	p.min_hosts = 7;
 	p.max_near = 1;
 	decide(&e, &r, &p, &res);
 	expect_block(&res, "192.0.2.0/24");
 	assert_int_equal(res.nblock, 2);
 	assert_int_equal(res.n, 3);
-	bl_result_fini(&res);
-	rails_fini(&r);
+	blocklist_result_fini(&res);
+	blockrail_fini(&r);
 }
 
 static void test_thresholds_and_rails(void **state)
 {
 	static struct ev e;
-	struct bl_params p;
-	struct bl_result res;
-	struct rails r;
+	struct blocklist_params p;
+	struct blocklist_result res;
+	struct blockrail r;
 	struct addr own;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	assert_int_equal(addr_parse("203.0.113.50", 12, &own), 0);
-	assert_int_equal(rails_own(&r, &own), 0);
-	bl_params_default(&p);
+	assert_int_equal(blockrail_own(&r, &own), 0);
+	blocklist_params_default(&p);
 	ev_init(&e, 10);
 	clients(&e);
 	peer(&e, "203.0.113.50", 60, 0, 10);     /* the host itself */
@@ -335,19 +335,19 @@ static void test_thresholds_and_rails(void **state)
 	expect_skip(&res, "198.18.0.9/32", "present in 1 of 10 snapshots, fewer than 2 (--min-snapshots)");
 	expect_block(&res, "2001:db8:bad::7/128");
 	assert_int_equal(res.nblock, 1);
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 
 	r.include_private = true;
 	p.min_share = 20;                          /* 600 of 3,850: 15.6% */
 	decide(&e, &r, &p, &res);
 	expect_skip(&res, "10.1.2.3/32", "15.584% of all sockets, below 20.000% (--min-share)");
 	assert_int_equal(res.nblock, 0);
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 	p.min_share = 0.1;
 	decide(&e, &r, &p, &res);
 	expect_block(&res, "10.1.2.3/32");
-	bl_result_fini(&res);
-	rails_fini(&r);
+	blocklist_result_fini(&res);
+	blockrail_fini(&r);
 }
 
 /* 200 one-off sources, one per /24 of 100.64.0.0/10, in snapshots 4..7;
@@ -359,7 +359,7 @@ static void spread(struct ev *e, bool surge)
 	ev_init(e, 12);
 	clients(e);
 	for (int i = 0; i < 200; i++) {
-		struct bl_group *h;
+		struct blocklist_group *h;
 
 		snprintf(a, sizeof a, "100.%d.%d.7", 64 + i / 256, i % 256);
 		peer(e, a, 1, 1, 1);
@@ -380,14 +380,14 @@ static void spread(struct ev *e, bool surge)
 static void test_spoofed(void **state)
 {
 	static struct ev e;
-	struct bl_params p;
-	struct bl_result res;
-	struct rails r;
+	struct blocklist_params p;
+	struct blocklist_result res;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	r.include_private = true;   /* 100.64/10 could be blocked: it still is not */
-	bl_params_default(&p);
+	blocklist_params_default(&p);
 	spread(&e, true);
 	decide(&e, &r, &p, &res);
 	assert_true(res.spoof.found);
@@ -403,7 +403,7 @@ static void test_spoofed(void **state)
 	assert_int_equal(res.nblock, 1);
 	for (size_t i = 0; i < res.nblock; i++)
 		assert_int_not_equal(res.v[i].g.net.addr.a[0], 100);
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 
 	/* with a larger --min-hosts the concentrated one is part of the spread
 	 * only when the spread's median is high: here it is refused by
@@ -412,14 +412,14 @@ static void test_spoofed(void **state)
 	decide(&e, &r, &p, &res);
 	expect_skip(&res, "203.0.113.0/24", "40 of its 40 hosts behave alike, fewer than 50");
 	assert_int_equal(res.spoof.sources, 240);
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 
 	/* no surge (SYN_RECV flat at 20): no verdict */
 	p.min_hosts = 8;
 	spread(&e, false);
 	decide(&e, &r, &p, &res);
 	assert_false(res.spoof.found);
-	bl_result_fini(&res);
+	blocklist_result_fini(&res);
 
 	/* fewer subnets than --spread: no spread at all */
 	p.spread = 500;
@@ -428,27 +428,27 @@ static void test_spoofed(void **state)
 	assert_false(res.spoof.found);
 	assert_int_equal(res.spoof.sources, 0);
 	expect_block(&res, "203.0.113.0/24");
-	bl_result_fini(&res);
-	rails_fini(&r);
+	blocklist_result_fini(&res);
+	blockrail_fini(&r);
 }
 
 static void test_empty(void **state)
 {
 	static struct ev e;
-	struct bl_params p;
-	struct bl_result res;
-	struct rails r;
+	struct blocklist_params p;
+	struct blocklist_result res;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
-	bl_params_default(&p);
+	blockrail_init(&r);
+	blocklist_params_default(&p);
 	ev_init(&e, 0);
 	decide(&e, &r, &p, &res);
 	assert_int_equal(res.n, 0);
 	assert_false(res.spoof.found);
 	assert_int_equal(res.threshold, 20);
-	bl_result_fini(&res);
-	rails_fini(&r);
+	blocklist_result_fini(&res);
+	blockrail_fini(&r);
 }
 
 int main(void)

@@ -25,11 +25,11 @@ static struct cidr net(const char *s)
 }
 
 /* NULL: may be blocked; else the start of the reason. */
-static void expect(const struct rails *r, const char *cidr, const char *why)
+static void expect(const struct blockrail *r, const char *cidr, const char *why)
 {
 	char buf[128];
 	struct cidr c = net(cidr);
-	const char *got = rails_check(r, &c, buf, sizeof buf);
+	const char *got = blockrail_check(r, &c, buf, sizeof buf);
 
 	if (!why && got)
 		fail_msg("%s: refused (%s), want allowed", cidr, got);
@@ -39,10 +39,10 @@ static void expect(const struct rails *r, const char *cidr, const char *why)
 
 static void test_classes(void **state)
 {
-	struct rails r;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	expect(&r, "203.0.113.0/24", NULL);
 	expect(&r, "198.51.100.7/32", NULL);
 	expect(&r, "2001:db8:5eed::/48", NULL);
@@ -57,17 +57,17 @@ static void test_classes(void **state)
 	expect(&r, "0.0.0.0/32", "unspecified");
 	expect(&r, "::/128", "unspecified");
 	expect(&r, "255.255.255.255/32", "broadcast");
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 /* Reserved IPv4 space: nobody can be attacked from it on the internet, so a
  * "peer" there is an artefact or a local network's odd use of it. */
 static void test_reserved(void **state)
 {
-	struct rails r;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	r.include_private = true;   /* not lifted by it */
 	expect(&r, "240.0.0.0/24", "reserved (240.0.0.0/4)");
 	expect(&r, "250.1.2.3/32", "reserved");
@@ -79,7 +79,7 @@ static void test_reserved(void **state)
 	expect(&r, "192.0.0.0/16", "IETF protocol assignments");   /* covers it */
 	expect(&r, "192.0.1.0/24", NULL);                           /* just past */
 	expect(&r, "191.255.255.0/24", NULL);
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 /* An IPv6 network carrying IPv4 addresses is as blockable as the IPv4
@@ -88,12 +88,12 @@ static void test_reserved(void **state)
  * of IPv4. */
 static void test_embedded(void **state)
 {
-	struct rails r;
+	struct blockrail r;
 	struct addr a;
 	struct cidr c;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	/* NAT64 64:ff9b::/96 */
 	expect(&r, "64:ff9b::7f00:1/128", "embeds 127.0.0.1/32 (NAT64): loopback");
 	expect(&r, "64:ff9b::a01:0/112", "embeds 10.1.0.0/16 (NAT64): private");
@@ -138,26 +138,26 @@ static void test_embedded(void **state)
 	expect(&r, "2002:7f00:1::/48", "embeds 127.0.0.1/32 (6to4): loopback");
 	/* the host's own IPv4 addresses and --allow */
 	assert_int_equal(addr_parse("198.51.100.5", 12, &a), 0);
-	assert_int_equal(rails_own(&r, &a), 0);
+	assert_int_equal(blockrail_own(&r, &a), 0);
 	expect(&r, "2002:c633:6405::/48",
 	       "embeds 198.51.100.5/32 (6to4): holds the host's own address 198.51.100.5");
 	expect(&r, "64:ff9b::c633:6400/120",
 	       "embeds 198.51.100.0/24 (NAT64): holds the host's own address");
 	expect(&r, "2002:c633:6406::/48", NULL);
 	assert_int_equal(cidr_parse("192.0.2.0/25", 12, &c), 0);
-	assert_int_equal(rails_allow(&r, &c), 0);
+	assert_int_equal(blockrail_allow(&r, &c), 0);
 	expect(&r, "2002:c000:200::/40", "embeds 192.0.2.0/24 (6to4): overlaps --allow 192.0.2.0/25");
 	expect(&r, "::c000:27f/128", "embeds 192.0.2.127/32 (IPv4-compatible): overlaps --allow");
 	expect(&r, "2002:c000:280::/48", NULL);   /* 192.0.2.128 */
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 static void test_private(void **state)
 {
-	struct rails r;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	expect(&r, "10.1.2.0/24", "private");
 	expect(&r, "172.16.5.5/32", "private");
 	expect(&r, "172.32.0.0/16", NULL);   /* just past 172.16/12 */
@@ -170,15 +170,15 @@ static void test_private(void **state)
 	expect(&r, "100.64.0.0/16", NULL);
 	expect(&r, "fd00:1::/48", NULL);
 	expect(&r, "127.0.0.1/32", "loopback");   /* never, whatever --include-private */
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 static void test_max_prefix(void **state)
 {
-	struct rails r;
+	struct blockrail r;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	expect(&r, "198.18.0.0/15", "wider than /16");
 	expect(&r, "198.18.0.0/16", NULL);
 	expect(&r, "2001:db8::/31", "wider than /32");
@@ -186,22 +186,22 @@ static void test_max_prefix(void **state)
 	r.max_prefix4 = 24;
 	expect(&r, "198.18.0.0/16", "wider than /24");
 	expect(&r, "198.18.1.0/24", NULL);
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 static void test_own_and_allow(void **state)
 {
-	struct rails r;
+	struct blockrail r;
 	struct addr a;
 
 	(void)state;
-	rails_init(&r);
+	blockrail_init(&r);
 	assert_int_equal(addr_parse("198.51.100.5", 12, &a), 0);
-	assert_int_equal(rails_own(&r, &a), 0);
-	assert_int_equal(rails_own(&r, &a), 0);   /* once */
+	assert_int_equal(blockrail_own(&r, &a), 0);
+	assert_int_equal(blockrail_own(&r, &a), 0);   /* once */
 	assert_int_equal(r.nown, 1);
 	assert_int_equal(addr_parse("::ffff:203.0.113.9", 18, &a), 0);
-	assert_int_equal(rails_own(&r, &a), 0);   /* folded */
+	assert_int_equal(blockrail_own(&r, &a), 0);   /* folded */
 	expect(&r, "198.51.100.0/24", "holds the host's own address 198.51.100.5");
 	expect(&r, "198.51.100.5/32", "holds the host's own address");
 	expect(&r, "198.51.100.6/32", NULL);
@@ -210,12 +210,12 @@ static void test_own_and_allow(void **state)
 	{
 		struct cidr c = net("192.0.2.0/25");
 
-		assert_int_equal(rails_allow(&r, &c), 0);
+		assert_int_equal(blockrail_allow(&r, &c), 0);
 	}
 	expect(&r, "192.0.2.0/24", "overlaps --allow 192.0.2.0/25");   /* wider */
 	expect(&r, "192.0.2.64/26", "overlaps --allow");               /* inside */
 	expect(&r, "192.0.2.128/25", NULL);                             /* beside */
-	rails_fini(&r);
+	blockrail_fini(&r);
 }
 
 static void test_allow_text(void **state)
@@ -229,14 +229,14 @@ static void test_allow_text(void **state)
 		"not a network\n"
 		"203.0.113.0/33\n"
 		"::ffff:203.0.113.0/120";   /* no final newline */
-	struct rails r;
+	struct blockrail r;
 	char *out = NULL;
 	size_t len = 0;
 	FILE *msg = open_memstream(&out, &len);
 
 	(void)state;
-	rails_init(&r);
-	assert_int_equal(rails_allow_text(&r, text, sizeof text - 1, "allow.txt", msg), 2);
+	blockrail_init(&r);
+	assert_int_equal(blockrail_allow_text(&r, text, sizeof text - 1, "allow.txt", msg), 2);
 	fclose(msg);
 	assert_string_equal(out, "allow.txt:6: expected a network like 192.0.2.0/24 or 2001:db8::/32\n"
 				 "allow.txt:7: expected a network like 192.0.2.0/24 or 2001:db8::/32\n");
@@ -247,8 +247,8 @@ static void test_allow_text(void **state)
 	expect(&r, "198.51.100.0/24", "overlaps --allow 198.51.100.9/32");
 	expect(&r, "203.0.113.0/24", "overlaps --allow 203.0.113.0/24");   /* folded */
 	expect(&r, "2001:db8:78::/48", NULL);
-	assert_int_equal(rails_allow_text(&r, "", 0, "empty", NULL), 0);
-	rails_fini(&r);
+	assert_int_equal(blockrail_allow_text(&r, "", 0, "empty", NULL), 0);
+	blockrail_fini(&r);
 }
 
 int main(void)

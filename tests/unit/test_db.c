@@ -338,17 +338,6 @@ static void test_deny_writes(void **state)
 	rm_db(path);
 }
 
-static void test_state_names(void **state)
-{
-	(void)state;
-	assert_string_equal(store_state_name(IPPROTO_TCP, ST_NEW_SYN_RECV), "SYN_RECV");
-	assert_string_equal(store_state_name(IPPROTO_TCP, ST_CLOSE), "CLOSE");
-	assert_string_equal(store_state_name(IPPROTO_UDP, ST_CLOSE), "UNCONN");
-	assert_string_equal(store_state_name(IPPROTO_UDP, ST_ESTABLISHED), "ESTABLISHED");
-	for (int st = ST_ESTABLISHED; st <= ST_CLOSING; st++)
-		assert_non_null(store_state_name(IPPROTO_TCP, st));
-}
-
 /* 003_names: a version-2 database with sockets keeps every row and rowid
  * (snapshots.first_socket points at them); laddr/raddr become nullable and
  * lhost, rhost and sources.names appear */
@@ -404,7 +393,6 @@ int main(void)
 		cmocka_unit_test(test_migration_003),
 		cmocka_unit_test(test_sqlfn),
 		cmocka_unit_test(test_store),
-		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_snapshot_match),
 		cmocka_unit_test(test_deny_writes),
 	};

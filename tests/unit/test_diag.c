@@ -53,11 +53,12 @@ static int on_row(void *ctx, const struct sock_row *r)
 
 static struct diag *open_or_skip(void)
 {
-	struct diag *d = diag_new();
-	if (!d) {
-		int e = errno;
+	struct diag *d;
+	int rc = diag_new(&d);
+
+	if (rc < 0) {
 		print_message("SKIP: cannot open NETLINK_SOCK_DIAG socket: %s — diag not tested\n",
-			      strerror(e));
+			      strerror(-rc));
 		skip();
 	}
 	return d;

@@ -39,6 +39,13 @@ static void test_time(void **state)
 	assert_true(t == T0);
 	assert_int_equal(filter_time_parse("-", T0, &t), -EINVAL);
 	assert_int_equal(filter_time_parse("-2x", T0, &t), -EINVAL);
+	/* relative times read durations as every option does (duration.h) */
+	assert_int_equal(filter_time_parse("-1.5h", T0, &t), 0);
+	assert_true(t == T0 - 5400 * USEC_PER_SEC);
+	assert_int_equal(filter_time_parse("-1w500ms", T0, &t), 0);
+	assert_true(t == T0 - 604800 * USEC_PER_SEC - 500000);
+	assert_int_equal(filter_time_parse("-2h ", T0, &t), -EINVAL);
+	assert_int_equal(filter_time_parse("--2h", T0, &t), -EINVAL);
 	/* the period a text names: --at and --until take its end */
 	assert_int_equal(filter_time_span("2026-11-25T20:51:03Z"), 1000000);
 	assert_int_equal(filter_time_span("2026-11-25 20:51:03+01:00"), 1000000);

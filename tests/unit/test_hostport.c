@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dump.h"
+#include "textfmt.h"
 #include "hostport.h"
 #include "service.h"
 #include <netinet/in.h>
@@ -87,18 +87,18 @@ static void test_dot(void **state)
 
 static void test_split(void **state)
 {
-	struct dump_tok t[3];
+	struct token t[3];
 	const char *l = "  tcp \t 0   0 1.2.3.4:5  ";
 
 	(void)state;
-	assert_int_equal(dump_split(l, strlen(l), t, 3), 4);
+	assert_int_equal(token_split(l, strlen(l), t, 3), 4);
 	assert_int_equal(t[0].len, 3);
 	assert_memory_equal(t[0].s, "tcp", 3);
-	assert_true(dump_tok_is(&t[0], "TCP"));
-	assert_false(dump_tok_is(&t[0], "tc"));
+	assert_true(token_is(&t[0], "TCP"));
+	assert_false(token_is(&t[0], "tc"));
 	assert_int_equal(t[2].len, 1);
-	assert_int_equal(dump_split("", 0, t, 3), 0);
-	assert_int_equal(dump_split(" \t ", 3, t, 3), 0);
+	assert_int_equal(token_split("", 0, t, 3), 0);
+	assert_int_equal(token_split(" \t ", 3, t, 3), 0);
 }
 
 static void test_row_init(void **state)
@@ -107,7 +107,7 @@ static void test_row_init(void **state)
 
 	(void)state;
 	memset(&r, 0xa5, sizeof r);
-	dump_row_init(&r);
+	textfmt_row_init(&r);
 	assert_int_equal(r.unknown, SOCKROW_UNKNOWN_ALL);
 	assert_int_equal(r.pid, 0);
 	assert_null(r.program);

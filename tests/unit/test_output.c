@@ -20,22 +20,22 @@
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Runs rows (nrows * ncols cells) through one format; caller frees. */
-static char *render(enum out_format fmt, const struct out_col *cols, size_t ncols,
+static char *render(enum output_format fmt, const struct output_col *cols, size_t ncols,
 		    const char *const *cells, size_t nrows, unsigned width, bool color)
 {
 	char *buf = NULL;
 	size_t len = 0, r;
-	struct out *o;
+	struct output *o;
 	FILE *f;
 
 	f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	o = out_new(fmt, f, cols, ncols, width, color);
+	o = output_new(fmt, f, cols, ncols, width, color);
 	assert_non_null(o);
 	for (r = 0; r < nrows; r++)
-		assert_int_equal(out_row(o, cells + r * ncols), 0);
-	assert_int_equal(out_end(o), 0);
-	out_free(o);
+		assert_int_equal(output_row(o, cells + r * ncols), 0);
+	assert_int_equal(output_end(o), 0);
+	output_free(o);
 	assert_int_equal(fclose(f), 0);
 	assert_int_equal(strlen(buf), len);
 	return buf;
@@ -49,28 +49,28 @@ static void expect(char *got, const char *want)
 
 static void test_format_parse(void **state)
 {
-	enum out_format f = OUT_JSON;
+	enum output_format f = OUTPUT_JSON;
 
 	(void)state;
-	assert_int_equal(out_format_parse("table", &f), 0);
-	assert_int_equal(f, OUT_TABLE);
-	assert_int_equal(out_format_parse("csv", &f), 0);
-	assert_int_equal(f, OUT_CSV);
-	assert_int_equal(out_format_parse("json", &f), 0);
-	assert_int_equal(f, OUT_JSON);
-	f = OUT_CSV;
-	assert_int_equal(out_format_parse("JSON", &f), -EINVAL);
-	assert_int_equal(out_format_parse("", &f), -EINVAL);
-	assert_int_equal(out_format_parse("tables", &f), -EINVAL);
-	assert_int_equal(out_format_parse(NULL, &f), -EINVAL);
-	assert_int_equal(f, OUT_CSV);
-	out_free(NULL);
+	assert_int_equal(output_format_parse("table", &f), 0);
+	assert_int_equal(f, OUTPUT_TABLE);
+	assert_int_equal(output_format_parse("csv", &f), 0);
+	assert_int_equal(f, OUTPUT_CSV);
+	assert_int_equal(output_format_parse("json", &f), 0);
+	assert_int_equal(f, OUTPUT_JSON);
+	f = OUTPUT_CSV;
+	assert_int_equal(output_format_parse("JSON", &f), -EINVAL);
+	assert_int_equal(output_format_parse("", &f), -EINVAL);
+	assert_int_equal(output_format_parse("tables", &f), -EINVAL);
+	assert_int_equal(output_format_parse(NULL, &f), -EINVAL);
+	assert_int_equal(f, OUTPUT_CSV);
+	output_free(NULL);
 }
 
-static const struct out_col peers[] = {
-	{"proto", OUT_STR, false, false},
-	{"count", OUT_INT, true, false},
-	{"peer", OUT_STR, false, true},
+static const struct output_col peers[] = {
+	{"proto", OUTPUT_STR, false, false},
+	{"count", OUTPUT_INT, true, false},
+	{"peer", OUTPUT_STR, false, true},
 };
 
 static void test_table_align(void **state)
@@ -82,35 +82,35 @@ static void test_table_align(void **state)
 	};
 
 	(void)state;
-	expect(render(OUT_TABLE, peers, 3, rows, 3, 0, false),
+	expect(render(OUTPUT_TABLE, peers, 3, rows, 3, 0, false),
 	       "proto  count  peer\n"
 	       "tcp        5  192.0.2.1\n"
 	       "udp6   12345  -\n"
 	       "tcp        7\n");
 	/* wide enough: nothing is cut */
-	expect(render(OUT_TABLE, peers, 3, rows, 3, 23, false),
+	expect(render(OUTPUT_TABLE, peers, 3, rows, 3, 23, false),
 	       "proto  count  peer\n"
 	       "tcp        5  192.0.2.1\n"
 	       "udp6   12345  -\n"
 	       "tcp        7\n");
 	/* no rows: the header alone */
-	expect(render(OUT_TABLE, peers, 3, NULL, 0, 80, false), "proto  count  peer\n");
+	expect(render(OUTPUT_TABLE, peers, 3, NULL, 0, 80, false), "proto  count  peer\n");
 	/* a NULL cell is as wide as its "-" */
 	{
-		const struct out_col one[] = {{"n", OUT_INT, true, false}, {"x", OUT_STR, false, false}};
+		const struct output_col one[] = {{"n", OUTPUT_INT, true, false}, {"x", OUTPUT_STR, false, false}};
 		const char *r2[] = {NULL, "a", "10", NULL};
 
-		expect(render(OUT_TABLE, one, 2, r2, 2, 0, false),
+		expect(render(OUTPUT_TABLE, one, 2, r2, 2, 0, false),
 		       " n  x\n"
 		       " -  a\n"
 		       "10  -\n");
 	}
 }
 
-static const struct out_col progs[] = {
-	{"program", OUT_STR, false, true},
-	{"n", OUT_INT, true, false},
-	{"path", OUT_STR, false, true},
+static const struct output_col progs[] = {
+	{"program", OUTPUT_STR, false, true},
+	{"n", OUTPUT_INT, true, false},
+	{"path", OUTPUT_STR, false, true},
 };
 
 static void test_table_shrink(void **state)
@@ -122,26 +122,26 @@ static void test_table_shrink(void **state)
 
 	(void)state;
 	/* natural widths 28 + 2 + 2 + 2 + 14 = 48 */
-	expect(render(OUT_TABLE, progs, 3, rows, 2, 0, false),
+	expect(render(OUTPUT_TABLE, progs, 3, rows, 2, 0, false),
 	       "program                        n  path\n"
 	       "averyveryverylongprogramname   1  /usr/lib/x\n"
 	       "sshd                          22  /usr/sbin/sshd\n");
-	expect(render(OUT_TABLE, progs, 3, rows, 2, 48, false),
+	expect(render(OUTPUT_TABLE, progs, 3, rows, 2, 48, false),
 	       "program                        n  path\n"
 	       "averyveryverylongprogramname   1  /usr/lib/x\n"
 	       "sshd                          22  /usr/sbin/sshd\n");
 	/* 18 too many: program is cut to path's 14, then both to 12 */
-	expect(render(OUT_TABLE, progs, 3, rows, 2, 30, false),
+	expect(render(OUTPUT_TABLE, progs, 3, rows, 2, 30, false),
 	       "program        n  path\n"
 	       "averyveryve…   1  /usr/lib/x\n"
 	       "sshd          22  /usr/sbin/s…\n");
 	/* 21 too many: both cut to a common level, the left one a column more */
-	expect(render(OUT_TABLE, progs, 3, rows, 2, 27, false),
+	expect(render(OUTPUT_TABLE, progs, 3, rows, 2, 27, false),
 	       "program      n  path\n"
 	       "averyvery…   1  /usr/lib/x\n"
 	       "sshd        22  /usr/sbin/…\n");
 	/* never below 8 columns, even if the table then stays too wide */
-	expect(render(OUT_TABLE, progs, 3, rows, 2, 10, false),
+	expect(render(OUTPUT_TABLE, progs, 3, rows, 2, 10, false),
 	       "program    n  path\n"
 	       "averyve…   1  /usr/li…\n"
 	       "sshd      22  /usr/sb…\n");
@@ -154,7 +154,7 @@ static void test_table_shrink_exact(void **state)
 
 	(void)state;
 	/* the cut line is exactly the terminal width */
-	s = render(OUT_TABLE, progs, 3, rows, 1, 30, false);
+	s = render(OUTPUT_TABLE, progs, 3, rows, 1, 30, false);
 	assert_string_equal(s, "program          n  path\n"
 			       "averyveryveryl…  1  /usr/lib/x\n");
 	assert_int_equal(strlen(strchr(s, '\n') + 1), 30 + 2 /* "…" is 3 bytes */ + 1);
@@ -163,25 +163,25 @@ static void test_table_shrink_exact(void **state)
 
 static void test_table_utf8(void **state)
 {
-	const struct out_col cols[] = {{"name", OUT_STR, false, true}, {"n", OUT_INT, true, false}};
+	const struct output_col cols[] = {{"name", OUTPUT_STR, false, true}, {"n", OUTPUT_INT, true, false}};
 	const char *rows[] = {"café", "1", "日本", "22", "x", "3"};
 	const char *longer[] = {"ééééééééééééé", "1"};
 
 	(void)state;
-	expect(render(OUT_TABLE, cols, 2, rows, 3, 0, false),
+	expect(render(OUTPUT_TABLE, cols, 2, rows, 3, 0, false),
 	       "name   n\n"
 	       "café   1\n"
 	       "日本    22\n"
 	       "x      3\n");
 	/* code points, not bytes, are cut */
-	expect(render(OUT_TABLE, cols, 2, longer, 1, 12, false),
+	expect(render(OUTPUT_TABLE, cols, 2, longer, 1, 12, false),
 	       "name       n\n"
 	       "éééééééé…  1\n");
 }
 
 static void test_table_controls(void **state)
 {
-	const struct out_col cols[] = {{"program", OUT_STR, false, false}, {"pid", OUT_INT, true, false}};
+	const struct output_col cols[] = {{"program", OUTPUT_STR, false, false}, {"pid", OUTPUT_INT, true, false}};
 	const char *rows[] = {
 		"evil\033[2J\r\nname\x7f", "1",
 		"c1\xc2\x9b" "31m", "2",
@@ -191,7 +191,7 @@ static void test_table_controls(void **state)
 	};
 
 	(void)state;
-	expect(render(OUT_TABLE, cols, 2, rows, 5, 0, false),
+	expect(render(OUTPUT_TABLE, cols, 2, rows, 5, 0, false),
 	       "program                  pid\n"
 	       "evil\\x1b[2J\\r\\nname\\x7f    1\n"
 	       "c1\\u009b31m                2\n"
@@ -206,17 +206,17 @@ static void test_table_color(void **state)
 	char *s;
 
 	(void)state;
-	expect(render(OUT_TABLE, peers, 3, rows, 1, 0, true),
+	expect(render(OUTPUT_TABLE, peers, 3, rows, 1, 0, true),
 	       "\033[1mproto  count  peer\033[0m\n"
 	       "tcp        5  192.0.2.1\n");
-	s = render(OUT_TABLE, peers, 3, rows, 1, 0, false);
+	s = render(OUTPUT_TABLE, peers, 3, rows, 1, 0, false);
 	assert_null(strchr(s, '\033'));
 	free(s);
 	/* colour is for tables only */
-	s = render(OUT_CSV, peers, 3, rows, 1, 0, true);
+	s = render(OUTPUT_CSV, peers, 3, rows, 1, 0, true);
 	assert_null(strchr(s, '\033'));
 	free(s);
-	s = render(OUT_JSON, peers, 3, rows, 1, 0, true);
+	s = render(OUTPUT_JSON, peers, 3, rows, 1, 0, true);
 	assert_null(strchr(s, '\033'));
 	free(s);
 }
@@ -224,7 +224,7 @@ static void test_table_color(void **state)
 static void test_table_many(void **state)
 {
 	enum { N = 10000 };
-	const struct out_col cols[] = {{"host", OUT_STR, false, true}, {"n", OUT_INT, true, false}};
+	const struct output_col cols[] = {{"host", OUTPUT_STR, false, true}, {"n", OUTPUT_INT, true, false}};
 	static char text[N][2][16];
 	static const char *cells[N * 2];
 	char line[64], *s, *p;
@@ -237,7 +237,7 @@ static void test_table_many(void **state)
 		cells[2 * r] = text[r][0];
 		cells[2 * r + 1] = text[r][1];
 	}
-	s = render(OUT_TABLE, cols, 2, cells, N, 80, false);
+	s = render(OUTPUT_TABLE, cols, 2, cells, N, 80, false);
 	/* "h9999" is 5 wide, 69993 is 5 wide */
 	p = s;
 	assert_memory_equal(p, "host       n\n", 13);
@@ -296,10 +296,10 @@ static void parse_back(const char *s, struct csv_back *b)
 
 static void test_csv(void **state)
 {
-	const struct out_col cols[] = {
-		{"name", OUT_STR, false, true},
-		{"n", OUT_INT, true, false},
-		{"note, \"quoted\"", OUT_STR, false, false},
+	const struct output_col cols[] = {
+		{"name", OUTPUT_STR, false, true},
+		{"n", OUTPUT_INT, true, false},
+		{"note, \"quoted\"", OUTPUT_STR, false, false},
 	};
 	const char *rows[] = {
 		"a,b", "1", "say \"hi\"",
@@ -321,7 +321,7 @@ static void test_csv(void **state)
 	char *s;
 
 	(void)state;
-	s = render(OUT_CSV, cols, 3, rows, 5, 10, true);
+	s = render(OUTPUT_CSV, cols, 3, rows, 5, 10, true);
 	assert_string_equal(s, "name,n,\"note, \"\"quoted\"\"\"\n"
 			       "\"a,b\",1,\"say \"\"hi\"\"\"\n"
 			       "\"line\nbreak\",,\"cr\rhere\"\n"
@@ -340,14 +340,14 @@ static void test_csv(void **state)
 
 static void test_csv_single_column(void **state)
 {
-	const struct out_col cols[] = {{"only", OUT_STR, false, false}};
+	const struct output_col cols[] = {{"only", OUTPUT_STR, false, false}};
 	const char *rows[] = {"a", NULL, "", "b"};
 	struct csv_back b;
 	char *s;
 
 	(void)state;
 	/* an empty line would be skipped by readers: the empty field is "" */
-	s = render(OUT_CSV, cols, 1, rows, 4, 0, false);
+	s = render(OUTPUT_CSV, cols, 1, rows, 4, 0, false);
 	assert_string_equal(s, "only\na\n\"\"\n\"\"\nb\n");
 	parse_back(s, &b);
 	assert_int_equal(b.nrows, 5);
@@ -357,14 +357,14 @@ static void test_csv_single_column(void **state)
 	assert_string_equal(b.rows[4][0], "b");
 	free(s);
 	/* no rows: the header alone */
-	expect(render(OUT_CSV, peers, 3, NULL, 0, 0, false), "proto,count,peer\n");
+	expect(render(OUTPUT_CSV, peers, 3, NULL, 0, 0, false), "proto,count,peer\n");
 }
 
-/* OUT_CSV_SAFE: text cells a spreadsheet would run as a formula get a
+/* OUTPUT_CSV_SAFE: text cells a spreadsheet would run as a formula get a
  * leading ', inside the quoting; numbers and other cells are as in CSV. */
 static void test_csv_safe(void **state)
 {
-	const struct out_col cols[] = {{"prog", OUT_STR, false, false}, {"n", OUT_INT, true, false}};
+	const struct output_col cols[] = {{"prog", OUTPUT_STR, false, false}, {"n", OUTPUT_INT, true, false}};
 	const char *rows[] = {
 		"=HYPERLINK(\"http://203.0.113.9/\",\"x\")", "-1",
 		"+1", "2",
@@ -379,7 +379,7 @@ static void test_csv_safe(void **state)
 	};
 
 	(void)state;
-	expect(render(OUT_CSV_SAFE, cols, 2, rows, 10, 0, false),
+	expect(render(OUTPUT_CSV_SAFE, cols, 2, rows, 10, 0, false),
 	       "prog,n\n"
 	       "\"'=HYPERLINK(\"\"http://203.0.113.9/\"\",\"\"x\"\")\",-1\n"
 	       "'+1,2\n"
@@ -392,18 +392,18 @@ static void test_csv_safe(void **state)
 	       ",8\n"
 	       ",9\n");
 	/* plain CSV keeps the cells as they are */
-	expect(render(OUT_CSV, cols, 2, rows + 2, 1, 0, false), "prog,n\n+1,2\n");
+	expect(render(OUTPUT_CSV, cols, 2, rows + 2, 1, 0, false), "prog,n\n+1,2\n");
 }
 
 /* --- JSON ---------------------------------------------------------------- */
 
 static void test_json(void **state)
 {
-	const struct out_col cols[] = {
-		{"prog", OUT_STR, false, true},
-		{"n", OUT_INT, true, false},
-		{"r", OUT_REAL, true, false},
-		{"k\"e\\y", OUT_STR, false, false},
+	const struct output_col cols[] = {
+		{"prog", OUTPUT_STR, false, true},
+		{"n", OUTPUT_INT, true, false},
+		{"r", OUTPUT_REAL, true, false},
+		{"k\"e\\y", OUTPUT_STR, false, false},
 	};
 	const char *rows[] = {
 		"a\"b\\c\nd\x01\x7f\t", "42", "0.5", NULL,
@@ -415,7 +415,7 @@ static void test_json(void **state)
 	};
 
 	(void)state;
-	expect(render(OUT_JSON, cols, 4, rows, 6, 10, true),
+	expect(render(OUTPUT_JSON, cols, 4, rows, 6, 10, true),
 	       "{\"prog\":\"a\\\"b\\\\c\\nd\\u0001\\u007f\\t\",\"n\":42,\"r\":0.5,"
 	       "\"k\\\"e\\\\y\":null}\n"
 	       "{\"prog\":\"\\ufffd ok é \\ufffd\\ufffd\\ufffd\",\"n\":\"4x\",\"r\":1e3,"
@@ -427,18 +427,18 @@ static void test_json(void **state)
 	       "{\"prog\":\"tail\\ufffd\\ufffd\",\"n\":\"+1\",\"r\":\"-\","
 	       "\"k\\\"e\\\\y\":\"y\"}\n");
 	/* no rows: no output */
-	expect(render(OUT_JSON, cols, 4, NULL, 0, 0, false), "");
+	expect(render(OUTPUT_JSON, cols, 4, NULL, 0, 0, false), "");
 }
 
 /* C1 and bidi code points leave as \\u escapes: the same JSON string, but
  * a terminal showing the line cannot act on them. */
 static void test_json_c1_bidi(void **state)
 {
-	const struct out_col cols[] = {{"prog", OUT_STR, false, false}};
+	const struct output_col cols[] = {{"prog", OUTPUT_STR, false, false}};
 	const char *rows[] = {"c1\xc2\x9b" "31m rlo\xe2\x80\xae \xc2\xa0ok\xe2\x81\xa9"};
 
 	(void)state;
-	expect(render(OUT_JSON, cols, 1, rows, 1, 0, false),
+	expect(render(OUTPUT_JSON, cols, 1, rows, 1, 0, false),
 	       "{\"prog\":\"c1\\u009b31m rlo\\u202e \xc2\xa0ok\\u2069\"}\n");
 }
 
@@ -446,14 +446,14 @@ static void test_json_c1_bidi(void **state)
  * tables show them. */
 static void test_csv_tty(void **state)
 {
-	const struct out_col cols[] = {{"prog", OUT_STR, false, false}, {"n", OUT_INT, true, false}};
+	const struct output_col cols[] = {{"prog", OUTPUT_STR, false, false}, {"n", OUTPUT_INT, true, false}};
 	const char *rows[] = {"a\033]52;c;eA==\007\nforged,1", "2"};
 	struct termios tio;
 	char got[256];
 	ssize_t n;
 	size_t len = 0;
 	int m, sl;
-	struct out *o;
+	struct output *o;
 	FILE *f;
 
 	(void)state;
@@ -470,11 +470,11 @@ static void test_csv_tty(void **state)
 	assert_int_equal(tcsetattr(sl, TCSANOW, &tio), 0);
 	f = fdopen(sl, "w");
 	assert_non_null(f);
-	o = out_new(OUT_CSV, f, cols, 2, 0, false);
+	o = output_new(OUTPUT_CSV, f, cols, 2, 0, false);
 	assert_non_null(o);
-	assert_int_equal(out_row(o, rows), 0);
-	assert_int_equal(out_end(o), 0);
-	out_free(o);
+	assert_int_equal(output_row(o, rows), 0);
+	assert_int_equal(output_end(o), 0);
+	output_free(o);
 	fclose(f);
 	while (len < sizeof got - 1 && (n = read(m, got + len, sizeof got - 1 - len)) > 0) {
 		len += (size_t)n;
@@ -491,8 +491,8 @@ static void test_csv_tty(void **state)
 static void test_errors(void **state)
 {
 	const char *rows[] = {"tcp", "5", "192.0.2.1"};
-	enum out_format fmts[] = {OUT_TABLE, OUT_CSV, OUT_JSON};
-	struct out *o;
+	enum output_format fmts[] = {OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON};
+	struct output *o;
 	size_t i;
 	FILE *f;
 
@@ -501,13 +501,13 @@ static void test_errors(void **state)
 		/* /dev/full: every write fails with ENOSPC, seen by the flush at the latest */
 		f = fopen("/dev/full", "w");
 		assert_non_null(f);
-		o = out_new(fmts[i], f, peers, 3, 0, false);
+		o = output_new(fmts[i], f, peers, 3, 0, false);
 		assert_non_null(o);
-		assert_int_equal(out_row(o, rows), 0);
-		assert_int_equal(out_end(o), -EIO);
+		assert_int_equal(output_row(o, rows), 0);
+		assert_int_equal(output_end(o), -EIO);
 		/* a row after the end would be lost */
-		assert_int_equal(out_row(o, rows), -EINVAL);
-		out_free(o);
+		assert_int_equal(output_row(o, rows), -EINVAL);
+		output_free(o);
 		fclose(f);
 	}
 }

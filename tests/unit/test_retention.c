@@ -116,7 +116,8 @@ static void make_seg(int dfd, const char *host, usec_t start, int n, time_t mtim
 	struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
 	int err = 0;
 
-	seg = segment_open(dfd, host, start, &so, &err);
+	err = segment_open(dfd, host, start, &so, &seg);
+	assert_int_equal(err, 0);
 	assert_non_null(seg);
 	snprintf(out, outsz, "%s", segment_name(seg));
 	w = snap_writer_new(segment_write, seg);

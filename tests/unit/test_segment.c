@@ -102,7 +102,8 @@ static void round_trip(int workers)
 	int err = 0, lfd;
 
 	tmp_init(&t);
-	seg = segment_open(t.dfd, "web 1", 1764079800000000LL, &o, &err);
+	err = segment_open(t.dfd, "web 1", 1764079800000000LL, &o, &seg);
+	assert_int_equal(err, 0);
 	assert_non_null(seg);
 	assert_string_equal(segment_name(seg), "sockscope-web_1-20251125T141000Z.zst");
 	snprintf(name, sizeof name, "%s", segment_name(seg));
@@ -131,7 +132,8 @@ static void round_trip(int workers)
 	assert_true(st.frame_complete);
 	assert_int_equal(c.last_seq, 3);
 	/* a second segment in the same second gets a suffix, never appends */
-	seg = segment_open(t.dfd, "web 1", 1764079800000000LL, &o, &err);
+	err = segment_open(t.dfd, "web 1", 1764079800000000LL, &o, &seg);
+	assert_int_equal(err, 0);
 	assert_non_null(seg);
 	assert_string_equal(segment_name(seg), "sockscope-web_1-20251125T141000Z-1.zst");
 	/* nothing recorded: no empty file left */
@@ -163,7 +165,8 @@ static void abandon_mid_snapshot(int workers)
 	int err = 0;
 
 	tmp_init(&t);
-	seg = segment_open(t.dfd, "h", 1764079800000000LL, &o, &err);
+	err = segment_open(t.dfd, "h", 1764079800000000LL, &o, &seg);
+	assert_int_equal(err, 0);
 	assert_non_null(seg);
 	snprintf(name, sizeof name, "%s", segment_name(seg));
 	snapshot(seg, 1, 20000, true);
@@ -176,7 +179,8 @@ static void abandon_mid_snapshot(int workers)
 	assert_int_equal(st.bad, 0);      /* cut at the flush point: no torn tail */
 	assert_int_equal(c.last_seq, 2);
 	/* abandoning a segment without a complete snapshot removes it */
-	seg = segment_open(t.dfd, "h", 1764079900000000LL, &o, &err);
+	err = segment_open(t.dfd, "h", 1764079900000000LL, &o, &seg);
+	assert_int_equal(err, 0);
 	assert_non_null(seg);
 	snprintf(name, sizeof name, "%s", segment_name(seg));
 	snapshot(seg, 1, 60000, false);

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <string.h>
 
@@ -207,9 +208,21 @@ static void test_from_hex(void **state)
 	assert_int_equal(tcpstate_from_hex("0A 00000000:00000000", 2), ST_LISTEN);
 }
 
+static void test_db_names(void **state)
+{
+	(void)state;
+	assert_string_equal(tcpstate_db_name(IPPROTO_TCP, ST_NEW_SYN_RECV), "SYN_RECV");
+	assert_string_equal(tcpstate_db_name(IPPROTO_TCP, ST_CLOSE), "CLOSE");
+	assert_string_equal(tcpstate_db_name(IPPROTO_UDP, ST_CLOSE), "UNCONN");
+	assert_string_equal(tcpstate_db_name(IPPROTO_UDP, ST_ESTABLISHED), "ESTABLISHED");
+	for (int st = ST_ESTABLISHED; st <= ST_CLOSING; st++)
+		assert_non_null(tcpstate_db_name(IPPROTO_TCP, st));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_db_names),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ss_names),
 		cmocka_unit_test(test_parse_net_tools),

@@ -1,0 +1,742 @@
+/* import_segment — sockscope segments into the database: every verified
+ * snapshot with its sockets, counters, processes (and with --keep-raw its
+ * verbatim sections); torn or corrupt snapshots rolled back and reported.
+ * A parsing thread (snapshot reader, checksums, TSV) feeds the calling
+ * thread, which only stores, through a stream of operations in batches. */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "import_int.h"
+#include "num.h"
+#include "snap.h"
+
+/* ---- the operation stream ------------------------------------------------
+ * Each op is a header followed by its payload, padded to 8 bytes, in a
+ * batch buffer. The parser appends; the storer replays them in order. */
+
+enum op_type {
+	OP_BEGIN,      /* struct op_begin */
+	OP_ROW,        /* struct store_row, then the program (NUL-terminated) */
+	OP_COUNTER,    /* struct op_counter, then the name */
+	OP_PROCESS,    /* struct op_process, then program and comm */
+	OP_RAW,        /* struct op_raw, then the section name, NUL, the text */
+	OP_END,        /* the snapshot verified */
+	OP_BAD,        /* a message for import_bad (NUL-terminated) */
+	OP_TORN,       /* the open snapshot is torn: roll back, then a message */
+};
+
+struct op_hdr {
+	uint32_t type;
+	uint32_t len;            /* payload bytes (before padding) */
+};
+
+struct op_begin {
+	struct snap_header h;
+	uint64_t offset;
+};
+
+struct op_counter {
+	int64_t value;
+	uint32_t nlen;
+};
+
+struct op_process {
+	int32_t pid;
+	uint32_t sockets;
+	uint32_t plen, clen;     /* UINT32_MAX: NULL */
+};
+
+struct op_raw {
+	uint64_t len;
+};
+
+/* A batch is handed over when it holds this much (a raw section may make
+ * one larger: it is never split). */
+#define BATCH_BYTES (512 * 1024)
+#define NBATCH 3
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct buf batch[NBATCH];
+	unsigned full[NBATCH];   /* FIFO of filled batches */
+	unsigned nfull, head;
+	unsigned freelist[NBATCH];
+	unsigned nfree;
+	bool done;               /* the parser finished */
+	bool abort;              /* the storer failed: stop parsing */
+};
+
+/* ---- the parsing side --------------------------------------------------- */
+
+enum sect { S_SKIP, S_SOCKETS, S_COUNTERS, S_PROCESSES, S_RAW };
+
+/* The processes section has a row per socket inode; the table wants a row
+ * per process. An open-addressing map pid → (program, comm, inodes). */
+struct proc_ent {
+	int32_t pid;             /* 0: empty slot */
+	uint32_t sockets;
+	char *program, *comm;    /* owned, NULL when unknown */
+};
+
+struct procs {
+	struct proc_ent *e;
+	size_t cap, n;           /* cap: a power of two, or 0 */
+};
+
+/* More distinct pids than this in one snapshot is not a real machine. */
+#define PROCS_MAX (1u << 22)
+
+struct parser {
+	struct import_source *src;   /* read-only here: opts, in, path */
+	struct lines *lines;
+	struct pipe *pipe;
+	struct buf *out;             /* the batch being filled */
+	int rc;                      /* 0, or -ENOMEM / -ECANCELED */
+	uint64_t seq;
+	enum sect sect;
+	char section[80];
+	uint64_t sect_line;          /* line number inside the section */
+	struct buf partial;          /* a line cut by a DATA block boundary */
+	struct buf raw;              /* --keep-raw: the section's text */
+	struct buf scratch, scratch2;
+	struct procs procs;
+};
+
+static void procs_clear(struct procs *p)
+{
+	for (size_t i = 0; i < p->cap; i++) {
+		free(p->e[i].program);
+		free(p->e[i].comm);
+	}
+	free(p->e);
+	memset(p, 0, sizeof *p);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static struct proc_ent *procs_slot(struct proc_ent *e, size_t cap, int32_t pid)
+{
+	size_t i = ((uint32_t)pid * 2654435761u) & (cap - 1);
+
+	while (e[i].pid && e[i].pid != pid)
+		i = (i + 1) & (cap - 1);
+	return &e[i];
+}
+
+/* 0, -ENOMEM, or -E2BIG past PROCS_MAX. */
+static int procs_add(struct procs *p, int32_t pid, const char *program, const char *comm)
+{
+	struct proc_ent *x;
+
+	if (p->n * 2 >= p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct proc_ent *e;
+
+		if (p->n >= PROCS_MAX)
+			return -E2BIG;
+		e = calloc(cap, sizeof *e);
+		if (!e)
+			return -ENOMEM;
+		for (size_t i = 0; i < p->cap; i++)
+			if (p->e[i].pid)
+				*procs_slot(e, cap, p->e[i].pid) = p->e[i];
+		free(p->e);
+		p->e = e;
+		p->cap = cap;
+	}
+	x = procs_slot(p->e, p->cap, pid);
+	if (!x->pid) {
+		x->pid = pid;
+		x->program = dup_or_null(program);
+		x->comm = dup_or_null(comm);
+		if ((program && !x->program) || (comm && !x->comm))
+			return -ENOMEM;
+		p->n++;
+	}
+	x->sockets++;
+	return 0;
+}
+
+/* Hands the filled batch to the storer and takes a free one. */
+static int flush(struct parser *p)
+{
+	struct pipe *q = p->pipe;
+	unsigned b;
+
+	pthread_mutex_lock(&q->mu);
+	b = (unsigned)(p->out - q->batch);
+	q->full[(q->head + q->nfull) % NBATCH] = b;
+	q->nfull++;
+	pthread_cond_broadcast(&q->cv);
+	while (q->nfree == 0 && !q->abort)
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (q->abort) {
+		pthread_mutex_unlock(&q->mu);
+		p->out = NULL;
+		return -ECANCELED;
+	}
+	b = q->freelist[--q->nfree];
+	pthread_mutex_unlock(&q->mu);
+	p->out = &q->batch[b];
+	buf_reset(p->out);
+	return 0;
+}
+
+/* Appends an op of payload a (alen bytes) then b (blen bytes). */
+static int emit2(struct parser *p, enum op_type t, const void *a, size_t alen, const void *b,
+		 size_t blen)
+{
+	struct op_hdr h = {(uint32_t)t, (uint32_t)(alen + blen)};
+	static const char zero[8];
+	size_t pad = (8 - (alen + blen) % 8) % 8;
+
+	if (p->rc < 0)
+		return p->rc;
+	if (alen + blen > UINT32_MAX)
+		return p->rc = -E2BIG;
+	if (buf_append(p->out, &h, sizeof h) < 0 || (alen && buf_append(p->out, a, alen) < 0) ||
+	    (blen && buf_append(p->out, b, blen) < 0) || buf_append(p->out, zero, pad) < 0)
+		return p->rc = -ENOMEM;
+	if (p->out->len >= BATCH_BYTES) {
+		int rc = flush(p);
+
+		if (rc < 0)
+			return p->rc = rc;
+	}
+	return 0;
+}
+
+static int emit(struct parser *p, enum op_type t, const void *a, size_t alen)
+{
+	return emit2(p, t, a, alen, NULL, 0);
+}
+
+static int emit_msg(struct parser *p, enum op_type t, const char *msg)
+{
+	return emit(p, t, msg, strlen(msg) + 1);
+}
+
+/* "snapshot seq 12, section sockets, line 7: what" */
+static int bad(struct parser *p, const char *what)
+{
+	char msg[400];
+
+	snprintf(msg, sizeof msg, "snapshot seq %" PRIu64 ", section %s, line %" PRIu64 ": %s",
+		 p->seq, p->section, p->sect_line, what);
+	return emit_msg(p, OP_BAD, msg);
+}
+
+static int tsv_fields(const char *line, size_t len, const char **f, size_t *fl, size_t max)
+{
+	size_t n = 0, start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || line[i] == '\t') {
+			if (n == max)
+				return -1;
+			f[n] = line + start;
+			fl[n++] = i - start;
+			start = i + 1;
+		}
+	}
+	return (int)n;
+}
+
+static int row_line(struct parser *p, const char *line, size_t len)
+{
+	const char *what = NULL;
+	struct sock_row r;
+	struct store_row sr;
+	int rc = sockrow_from_tsv(line, len, &r, &p->scratch, &what);
+
+	if (rc == 1)
+		return 0;
+	if (rc < 0)
+		return bad(p, what);
+	if (store_row_prepare(&r, &sr) < 0)
+		return bad(p, "a row whose addresses match its family");
+	sr.program = NULL;   /* travels after the struct */
+	return emit2(p, OP_ROW, &sr, sizeof sr, r.program ? r.program : "",
+		     r.program ? strlen(r.program) + 1 : 0);
+}
+
+static int counter_line(struct parser *p, const char *line, size_t len)
+{
+	const char *f[3];
+	size_t fl[3];
+	struct op_counter c;
+	uint64_t v;
+
+	if (p->sect_line == 1 && len == 10 && !memcmp(line, "name\tvalue", 10))
+		return 0;
+	if (tsv_fields(line, len, f, fl, 3) != 2 || fl[0] == 0)
+		return bad(p, "expected \"name<TAB>value\"");
+	if (fl[1] > 0 && f[1][0] == '-') {
+		if (num_parse_dec(f[1] + 1, fl[1] - 1, (uint64_t)INT64_MAX + 1, &v) < 0)
+			return bad(p, "expected a signed 64-bit decimal counter value");
+		c.value = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	} else {
+		if (num_parse_dec(f[1], fl[1], INT64_MAX, &v) < 0)
+			return bad(p, "expected a signed 64-bit decimal counter value");
+		c.value = (int64_t)v;
+	}
+	c.nlen = (uint32_t)fl[0];
+	return emit2(p, OP_COUNTER, &c, sizeof c, f[0], fl[0]);
+}
+
+static int process_line(struct parser *p, const char *line, size_t len)
+{
+	const char *f[5], *prog, *comm;
+	size_t fl[5];
+	uint64_t inode, pid;
+	int rc;
+
+	if (p->sect_line == 1 && len == 22 && !memcmp(line, "inode\tpid\tprogram\tcomm", 22))
+		return 0;
+	if (tsv_fields(line, len, f, fl, 5) != 4 || num_parse_dec(f[0], fl[0], UINT64_MAX, &inode) < 0 ||
+	    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) < 0 || pid == 0 ||
+	    sockrow_get_escaped(f[2], fl[2], &p->scratch, &prog) < 0 ||
+	    sockrow_get_escaped(f[3], fl[3], &p->scratch2, &comm) < 0)
+		return bad(p, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
+	/* each unescape has its own scratch, so both stay valid here */
+	rc = procs_add(&p->procs, (int32_t)pid, prog, comm);
+	if (rc == -E2BIG)
+		return bad(p, "fewer processes (too many distinct pids in one snapshot)");
+	if (rc < 0)
+		return p->rc = rc;
+	return 0;
+}
+
+static int one_line(struct parser *p, const char *line, size_t len)
+{
+	p->sect_line++;
+	switch (p->sect) {
+	case S_SOCKETS: return row_line(p, line, len);
+	case S_COUNTERS: return counter_line(p, line, len);
+	case S_PROCESSES: return process_line(p, line, len);
+	default: return 0;
+	}
+}
+
+/* Splits a DATA block into lines, carrying a cut line to the next block. */
+static int data(struct parser *p, const char *d, size_t n)
+{
+	int rc;
+
+	if (p->sect == S_RAW)
+		return buf_append(&p->raw, d, n) < 0 ? (p->rc = -ENOMEM) : 0;
+	if (p->sect == S_SKIP)
+		return 0;
+	while (n > 0) {
+		const char *nl = memchr(d, '\n', n);
+		size_t len;
+
+		if (!nl) {
+			if (p->partial.len + n > (16u << 20)) {
+				buf_reset(&p->partial);
+				return bad(p, "a line shorter than 16 MiB");
+			}
+			return buf_append(&p->partial, d, n) < 0 ? (p->rc = -ENOMEM) : 0;
+		}
+		len = (size_t)(nl - d);
+		if (p->partial.len) {
+			if (buf_append(&p->partial, d, len) < 0)
+				return p->rc = -ENOMEM;
+			rc = one_line(p, p->partial.data, p->partial.len);
+			buf_reset(&p->partial);
+		} else {
+			rc = one_line(p, d, len);
+		}
+		if (rc < 0)
+			return rc;
+		d = nl + 1;
+		n -= len + 1;
+	}
+	return 0;
+}
+
+/* Ends the current section: a last line without '\n', raw text, the
+ * processes folded per pid. */
+static int section_end(struct parser *p)
+{
+	int rc = 0;
+
+	if (p->partial.len) {
+		rc = one_line(p, p->partial.data, p->partial.len);
+		buf_reset(&p->partial);
+	}
+	if (rc == 0 && p->sect == S_RAW) {
+		struct op_raw r = {p->raw.len};
+
+		/* two ops: the section name, then (if any) the text */
+		rc = emit2(p, OP_RAW, &r, sizeof r, p->section, strlen(p->section) + 1);
+		if (rc == 0 && p->raw.len)
+			rc = emit2(p, OP_RAW, NULL, 0, p->raw.data, p->raw.len);
+	}
+	for (size_t i = 0; rc == 0 && i < p->procs.cap; i++) {
+		const struct proc_ent *e = &p->procs.e[i];
+		struct op_process o = {e->pid, e->sockets,
+				       e->program ? (uint32_t)strlen(e->program) : UINT32_MAX,
+				       e->comm ? (uint32_t)strlen(e->comm) : UINT32_MAX};
+		struct buf *b = &p->scratch;
+
+		if (!e->pid)
+			continue;
+		buf_reset(b);
+		if (buf_append(b, &o, sizeof o) < 0 ||
+		    (e->program && buf_append(b, e->program, o.plen + 1) < 0) ||
+		    (e->comm && buf_append(b, e->comm, o.clen + 1) < 0))
+			return p->rc = -ENOMEM;
+		rc = emit(p, OP_PROCESS, b->data, b->len);
+	}
+	procs_clear(&p->procs);
+	buf_reset(&p->raw);
+	p->sect = S_SKIP;
+	return rc;
+}
+
+static enum sect kind_of(const char *name, bool keep_raw)
+{
+	if (!strcmp(name, "sockets"))
+		return S_SOCKETS;
+	if (!strcmp(name, "counters"))
+		return S_COUNTERS;
+	if (!strcmp(name, "processes"))
+		return S_PROCESSES;
+	return keep_raw ? S_RAW : S_SKIP;
+}
+
+static int event(struct parser *p, const struct snap_event *ev)
+{
+	const struct snap_header *h = ev->hdr;
+	char msg[300];
+	int rc;
+
+	switch (ev->type) {
+	case SNAP_EV_BEGIN: {
+		struct op_begin b = {*h, ev->offset};
+
+		p->seq = h->seq;
+		p->sect = S_SKIP;
+		return emit(p, OP_BEGIN, &b, sizeof b);
+	}
+	case SNAP_EV_SECTION:
+		if ((rc = section_end(p)) < 0)
+			return rc;
+		snprintf(p->section, sizeof p->section, "%s", ev->section);
+		p->sect = kind_of(ev->section, p->src->opts->keep_raw);
+		p->sect_line = 0;
+		return 0;
+	case SNAP_EV_DATA:
+		return data(p, ev->data, ev->len);
+	case SNAP_EV_END:
+		if ((rc = section_end(p)) < 0)
+			return rc;
+		return emit(p, OP_END, NULL, 0);
+	case SNAP_EV_BAD:
+		procs_clear(&p->procs);
+		buf_reset(&p->partial);
+		buf_reset(&p->raw);
+		p->sect = S_SKIP;
+		if (h)
+			snprintf(msg, sizeof msg, "snapshot at offset %" PRIu64 " (seq %" PRIu64
+				 ") skipped: %s", ev->offset, h->seq, ev->error);
+		else
+			snprintf(msg, sizeof msg, "snapshot at offset %" PRIu64 " skipped: %s",
+				 ev->offset, ev->error);
+		return emit_msg(p, OP_TORN, msg);
+	case SNAP_EV_JUNK:
+		snprintf(msg, sizeof msg, "%zu bytes at offset %" PRIu64
+			 " are not a snapshot (expected \"SOCKSCOPE 1\"), skipped", ev->len, ev->offset);
+		return emit_msg(p, OP_BAD, msg);
+	default:
+		return 0;
+	}
+}
+
+static int drain(struct parser *p, struct snap_reader *r, bool eof)
+{
+	struct snap_event ev;
+	int rc;
+
+	while (snap_reader_next(r, &ev) != SNAP_EV_NONE)
+		if ((rc = event(p, &ev)) < 0)
+			return rc;
+	if (eof)
+		while (snap_reader_eof(r, &ev) != SNAP_EV_NONE)
+			if ((rc = event(p, &ev)) < 0)
+				return rc;
+	return 0;
+}
+
+/* The parsing thread: the whole segment into ops, then `done`. */
+static void *parse_main(void *arg)
+{
+	struct parser *p = arg;
+	struct snap_reader *r = snap_reader_new();
+	char *chunk = malloc(256 * 1024);
+	const char *text;
+	size_t len;
+	int rc = -ENOMEM;
+
+	if (!r || !chunk)
+		goto out;
+	/* renderings are rebuilt only when they are kept */
+	snap_reader_skip_derived(r, !p->src->opts->keep_raw);
+	/* what format detection already decoded comes first */
+	if (lines_peek(p->lines, 0, &text, &len) < 0)
+		len = 0;
+	snap_reader_feed(r, text, len);
+	rc = drain(p, r, false);
+	while (rc == 0) {
+		ssize_t n = input_read(p->src->in, chunk, 256 * 1024);
+
+		if (n < 0) {
+			/* what came before stays imported */
+			rc = emit_msg(p, OP_BAD, input_error(p->src->in));
+			n = 0;
+		}
+		if (n == 0) {
+			if (rc == 0)
+				rc = drain(p, r, true);
+			break;
+		}
+		snap_reader_feed(r, chunk, (size_t)n);
+		rc = drain(p, r, false);
+	}
+out:
+	free(chunk);
+	snap_reader_free(r);
+	procs_clear(&p->procs);
+	if (p->rc == 0)
+		p->rc = rc;
+	pthread_mutex_lock(&p->pipe->mu);
+	if (p->out) {
+		/* the last batch, then done */
+		unsigned b = (unsigned)(p->out - p->pipe->batch);
+
+		p->pipe->full[(p->pipe->head + p->pipe->nfull) % NBATCH] = b;
+		p->pipe->nfull++;
+	}
+	p->pipe->done = true;
+	pthread_cond_broadcast(&p->pipe->cv);
+	pthread_mutex_unlock(&p->pipe->mu);
+	return NULL;
+}
+
+/* ---- the storing side ---------------------------------------------------- */
+
+struct storer {
+	struct import_source *src;
+	bool open;               /* a snapshot is being stored (savepoint held) */
+	bool dup;                /* ... or skipped: already in the database */
+	int64_t snap_id;
+	uint64_t rows;           /* sockets of the open snapshot */
+	const char *raw_section; /* OP_RAW comes in two ops: name, then text */
+	uint64_t raw_len;
+};
+
+static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
+{
+	struct import_source *src = s->src;
+	struct store *st = src->store;
+	int rc;
+
+	switch (h->type) {
+	case OP_BEGIN: {
+		const struct op_begin *b = (const void *)pl;
+		const struct snap_header *hd = &b->h;
+		struct store_snapshot snap = {
+			.source_id = src->source_id, .host = hd->host, .time = hd->time,
+			.time_from = "header", .seq = (int64_t)hd->seq,
+			.boot_id = hd->boot_id[0] ? hd->boot_id : NULL,
+			.kernel = hd->kernel[0] ? hd->kernel : NULL,
+			.reason = hd->reason[0] ? hd->reason : NULL,
+			.interval_us = hd->interval, .offset = (int64_t)b->offset, .line = -1,
+		};
+
+		s->rows = 0;
+		if ((rc = store_savepoint(st)) < 0)
+			return rc;
+		s->open = true;
+		rc = store_snapshot_add(st, &snap, &s->snap_id);
+		if (rc < 0)
+			return rc;
+		s->dup = rc == 1;
+		return 0;
+	}
+	case OP_ROW: {
+		struct store_row r;
+
+		if (!s->open || s->dup)
+			return 0;
+		memcpy(&r, pl, sizeof r);
+		r.program = h->len > sizeof r ? pl + sizeof r : NULL;
+		if ((rc = store_row_insert(st, s->snap_id, &r)) < 0)
+			return rc;
+		s->rows++;
+		src->sockets++;
+		if ((src->sockets & 4095) == 0)
+			import_progress(src);
+		return 0;
+	}
+	case OP_COUNTER: {
+		const struct op_counter *c = (const void *)pl;
+
+		if (!s->open || s->dup)
+			return 0;
+		return store_counter(st, s->snap_id, pl + sizeof *c, c->nlen, c->value);
+	}
+	case OP_PROCESS: {
+		const struct op_process *o = (const void *)pl;
+		const char *prog = o->plen == UINT32_MAX ? NULL : pl + sizeof *o;
+		const char *comm = o->clen == UINT32_MAX
+					   ? NULL
+					   : pl + sizeof *o + (prog ? o->plen + 1 : 0);
+
+		if (!s->open || s->dup)
+			return 0;
+		return store_process(st, s->snap_id, o->pid, prog, comm, o->sockets);
+	}
+	case OP_RAW:
+		if (!s->raw_section) {
+			const struct op_raw *r = (const void *)pl;
+
+			s->raw_section = pl + sizeof *r;
+			s->raw_len = r->len;
+			if (r->len)
+				return 0;   /* the text follows */
+			pl = "";
+		}
+		rc = 0;
+		if (s->open && !s->dup)
+			rc = store_raw(st, s->snap_id, s->raw_section, pl, (size_t)s->raw_len);
+		s->raw_section = NULL;
+		return rc;
+	case OP_END:
+		if (!s->open)
+			return 0;
+		if (s->dup) {
+			src->dup_snapshots++;
+		} else {
+			if ((rc = store_snapshot_finish(st, s->snap_id, s->rows)) < 0)
+				return rc;
+			src->snapshots++;
+		}
+		s->open = false;
+		return store_release(st);
+	case OP_TORN:
+		if (s->open) {
+			src->sockets -= s->rows;
+			s->open = false;
+			if ((rc = store_rollback_savepoint(st)) < 0)
+				return rc;
+		}
+		import_bad(src, 0, pl);
+		return 0;
+	case OP_BAD:
+		import_bad(src, 0, pl);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int apply_batch(struct storer *s, const struct buf *b)
+{
+	size_t pos = 0;
+
+	while (pos + sizeof(struct op_hdr) <= b->len) {
+		struct op_hdr h;
+		int rc;
+
+		memcpy(&h, b->data + pos, sizeof h);
+		pos += sizeof h;
+		rc = apply(s, &h, b->data + pos);
+		if (rc < 0)
+			return rc;
+		pos += h.len + (8 - h.len % 8) % 8;
+	}
+	return 0;
+}
+
+int import_segment(struct import_source *src, struct lines *l)
+{
+	struct pipe q = {.nfree = 0};
+	struct parser p = {.src = src, .lines = l, .pipe = &q};
+	struct storer s = {.src = src};
+	char raw_name[80];
+	pthread_t th;
+	int rc = 0, prc;
+
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.cv, NULL);
+	for (unsigned i = 0; i < NBATCH; i++) {
+		buf_init(&q.batch[i]);
+		if (i > 0)
+			q.freelist[q.nfree++] = i;
+	}
+	p.out = &q.batch[0];
+	buf_init(&p.partial);
+	buf_init(&p.raw);
+	buf_init(&p.scratch);
+	buf_init(&p.scratch2);
+	if (pthread_create(&th, NULL, parse_main, &p) != 0) {
+		rc = -EIO;
+		goto out;
+	}
+	for (;;) {
+		unsigned b;
+
+		pthread_mutex_lock(&q.mu);
+		while (q.nfull == 0 && !q.done)
+			pthread_cond_wait(&q.cv, &q.mu);
+		if (q.nfull == 0) {
+			pthread_mutex_unlock(&q.mu);
+			break;
+		}
+		b = q.full[q.head];
+		q.head = (q.head + 1) % NBATCH;
+		q.nfull--;
+		pthread_mutex_unlock(&q.mu);
+		if (rc == 0) {
+			rc = apply_batch(&s, &q.batch[b]);
+			/* a raw section's name may end a batch, its text start the
+			 * next: keep a copy of the name across the hand-over */
+			if (s.raw_section) {
+				snprintf(raw_name, sizeof raw_name, "%s", s.raw_section);
+				s.raw_section = raw_name;
+			}
+		}
+		pthread_mutex_lock(&q.mu);
+		q.freelist[q.nfree++] = b;
+		if (rc < 0)
+			q.abort = true;   /* the parser stops at its next hand-over */
+		pthread_cond_broadcast(&q.cv);
+		pthread_mutex_unlock(&q.mu);
+	}
+	pthread_join(th, NULL);
+	prc = p.rc;
+	if (rc == 0 && prc < 0 && prc != -ECANCELED)
+		rc = -EIO;   /* out of memory while parsing: fail the source like the db */
+out:
+	for (unsigned i = 0; i < NBATCH; i++)
+		buf_fini(&q.batch[i]);
+	buf_fini(&p.partial);
+	buf_fini(&p.raw);
+	buf_fini(&p.scratch);
+	buf_fini(&p.scratch2);
+	pthread_mutex_destroy(&q.mu);
+	pthread_cond_destroy(&q.cv);
+	return rc;
+}

@@ -1,0 +1,568 @@
+/* report_blocklist — the evidence of `sockscope blocklist` read in one scan
+ * (peers, subnets, SYN_RECV per peer, per snapshot and per local port), the
+ * host's own addresses from its sockets, and the output: a firewall file,
+ * rows, the explanation and the spoofed-flood advice. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "agg.h"
+#include "named.h"
+#include "report_blocklist.h"
+#include "tcpstate.h"
+
+int report_blocklist_format_parse(const char *s, struct report_blocklist_opts *o)
+{
+	if (!strcmp(s, "csv") || !strcmp(s, "json")) {
+		o->rows = true;
+		return output_format_parse(s, &o->out);
+	}
+	o->rows = false;
+	return blockfmt_parse(s, &o->fmt);
+}
+
+/* One reading thread's counts. */
+struct bl_ctx {
+	const struct report_blocklist_opts *o;
+	struct agg *hosts, *subnets, *syn;   /* syn: SYN_RECV rows only, per peer */
+	uint32_t *snap_syn, *snap_all;       /* SYN_RECV, all sockets per snapshot index */
+	size_t nsnap_syn;
+	uint32_t cur;                        /* the snapshot being read */
+	uint64_t rows;
+	uint64_t *port_syn;                  /* SYN_RECV per local port (65536) */
+};
+
+static int on_snap(void *ctx, uint32_t snap, usec_t time)
+{
+	struct bl_ctx *c = ctx;
+	int rc;
+
+	if (snap >= c->nsnap_syn) {
+		size_t n = c->nsnap_syn ? c->nsnap_syn : 64;
+		uint32_t *v, *w;
+
+		while (n <= snap)
+			n *= 2;
+		if (!(v = realloc(c->snap_syn, n * sizeof *v)))
+			return -ENOMEM;
+		c->snap_syn = v;
+		if (!(w = realloc(c->snap_all, n * sizeof *w)))
+			return -ENOMEM;
+		c->snap_all = w;
+		memset(v + c->nsnap_syn, 0, (n - c->nsnap_syn) * sizeof *v);
+		memset(w + c->nsnap_syn, 0, (n - c->nsnap_syn) * sizeof *w);
+		c->nsnap_syn = n;
+	}
+	c->cur = snap;
+	if ((rc = agg_snapshot(c->hosts, snap, time)) < 0 ||
+	    (rc = agg_snapshot(c->subnets, snap, time)) < 0)
+		return rc;
+	return agg_snapshot(c->syn, snap, time);
+}
+
+static int on_row(void *ctx, const struct scan_row *r)
+{
+	struct bl_ctx *c = ctx;
+	const struct report_blocklist_opts *o = c->o;
+	struct agg_key k;
+	int rc;
+
+	if (!r->peer.family || addr_is_unspecified(&r->peer))
+		return 0;
+	c->rows++;
+	c->snap_all[c->cur]++;
+	agg_key_addr(&k, &r->peer, 0, 0);
+	if ((rc = agg_add(c->hosts, &k, NULL, r->state)) < 0)
+		return rc;
+	if (r->state == ST_SYN_RECV || r->state == ST_NEW_SYN_RECV) {
+		c->snap_syn[c->cur]++;
+		c->port_syn[r->lport]++;
+		if ((rc = agg_add(c->syn, &k, NULL, r->state)) < 0)
+			return rc;
+	}
+	agg_key_addr(&k, &r->peer, o->p.prefix4, o->p.prefix6);
+	return agg_add(c->subnets, &k, &r->peer, r->state);
+}
+
+static void ctx_fini(struct bl_ctx *c)
+{
+	agg_free(c->hosts);
+	agg_free(c->subnets);
+	agg_free(c->syn);
+	free(c->snap_syn);
+	free(c->snap_all);
+	free(c->port_syn);
+}
+
+static bool is_closing(unsigned st)
+{
+	return st == ST_TIME_WAIT || st == ST_FIN_WAIT1 || st == ST_FIN_WAIT2 ||
+	       st == ST_CLOSE_WAIT || st == ST_LAST_ACK || st == ST_CLOSING;
+}
+
+/* An agg group as evidence; syn (the SYN_RECV-only agg) for peers. */
+static void group_of(const struct agg *a, const struct agg_group *g, const struct agg *syn,
+		     unsigned prefix4, unsigned prefix6, struct blocklist_group *out)
+{
+	uint32_t mix[AGG_NSTATE];
+
+	memset(out, 0, sizeof *out);
+	agg_key_cidr(&g->key, prefix4, prefix6, &out->net);
+	agg_mix(a, g, mix);
+	out->peak = g->peak;
+	out->syn = mix[ST_SYN_RECV];
+	out->est = mix[ST_ESTABLISHED];
+	for (unsigned s = 0; s < AGG_NSTATE; s++)
+		if (is_closing(s))
+			out->closing += mix[s];
+	out->present = g->present;
+	out->hosts = prefix4 ? g->peers : 1;
+	out->total = g->total;
+	out->first = g->first;
+	out->last = g->last;
+	out->peak_time = g->peak_time;
+	if (syn) {
+		const struct agg_group *s = agg_find(syn, &g->key);
+
+		out->syn_total = s ? s->total : 0;
+	}
+}
+
+/* The host's own addresses: every local address of the selected hosts'
+ * sockets, over all their snapshots (not only the time range: an address
+ * that served at another time is still the host's). */
+static int own_addresses(sqlite3 *db, const struct filter *flt, struct blockrail *rails, char *err,
+			 size_t errsz)
+{
+	struct filter f;
+	sqlite3_stmt *st;
+	int rc;
+
+	filter_init(&f);
+	f.host = flt->host;
+	rc = scan_prepare(db, &f, false, 0,
+			  " SELECT DISTINCT k.laddr FROM snaps sn JOIN sockets k"
+			  " ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1",
+			  &st, err, errsz);
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		struct addr a;
+
+		if (t && addr_parse(t, strlen(t), &a) == 0 && !addr_is_unspecified(&a) &&
+		    blockrail_own(rails, &a) < 0) {
+			snprintf(err, errsz, "out of memory");
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		rc = -EIO;
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* 4812 -> "4,812" */
+static const char *grouped(uint64_t v, char *out, size_t n)
+{
+	char d[24];
+	size_t len = (size_t)snprintf(d, sizeof d, "%" PRIu64, v), j = 0;
+
+	for (size_t i = 0; i < len && j + 2 < n; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[j++] = ',';
+		out[j++] = d[i];
+	}
+	out[j] = '\0';
+	return out;
+}
+
+static void explain_rec(FILE *w, const struct blocklist_rec *r, size_t nsnaps, uint64_t rows)
+{
+	char net[CIDR_STRLEN], pt[UTCTIME_STRLEN], first[UTCTIME_STRLEN], last[UTCTIME_STRLEN];
+	char n1[32], n2[32], n3[32], n4[32], n5[32];
+	const struct blocklist_group *g = &r->g;
+
+	cidr_format(&g->net, net, sizeof net);
+	utctime_format(g->peak_time, 0, pt, sizeof pt);
+	utctime_format(g->first, 0, first, sizeof first);
+	utctime_format(g->last, 0, last, sizeof last);
+	if (r->action == BLOCKLIST_BLOCK)
+		fprintf(w, "block %s, score %.1f (%s): ", net, r->score, blocklist_pattern_name(r->pattern));
+	else
+		fprintf(w, "not blocked %s: %s. ", net, r->why);
+	if (r->subnet)
+		fprintf(w, "%s hosts (%s alike), ", grouped(g->hosts, n1, sizeof n1),
+			grouped(r->alike, n2, sizeof n2));
+	fprintf(w, "%s sockets at peak %s: %s SYN_RECV, %s ESTABLISHED, %s closing; present in %s of %zu snapshots (%s to %s); %.2f%% of all sockets\n",
+		grouped(g->peak, n1, sizeof n1), pt, grouped(g->syn, n2, sizeof n2),
+		grouped(g->est, n3, sizeof n3), grouped(g->closing, n4, sizeof n4),
+		grouped(g->present, n5, sizeof n5), nsnaps, first, last,
+		rows ? (double)g->total * 100.0 / (double)rows : 0.0);
+}
+
+static void explain_head(FILE *w, const struct blocklist_result *res,
+			 const struct blocklist_params *p, const struct scan_snaps *snaps,
+			 size_t npeers, uint64_t rows)
+{
+	char from[UTCTIME_STRLEN], to[UTCTIME_STRLEN], n1[32], n2[32], n3[32];
+
+	utctime_format(snaps->v[0].time, 0, from, sizeof from);
+	utctime_format(snaps->v[snaps->n - 1].time, 0, to, sizeof to);
+	fprintf(w, "evidence: %s snapshot%s from %s to %s, %s peer%s, %s socket%s with a peer\n",
+		grouped(snaps->n, n1, sizeof n1), snaps->n == 1 ? "" : "s", from, to,
+		grouped(npeers, n2, sizeof n2), npeers == 1 ? "" : "s", grouped(rows, n3, sizeof n3),
+		rows == 1 ? "" : "s");
+	if (p->min_conns)
+		fprintf(w, "threshold: %" PRIu32 " sockets at peak (--min-conns)", res->threshold);
+	else if (!res->clients)
+		fprintf(w, "threshold: %" PRIu32 " sockets at peak, the floor: no peer completed a handshake to compare with",
+			res->threshold);
+	else
+		fprintf(w, "threshold: %" PRIu32 " sockets at peak = max(20, 5 x median %" PRIu32
+			   ", median + 6 x sigma %.1f) over %s peers that completed a handshake",
+			res->threshold, res->typical, res->sigma, grouped(res->clients, n1, sizeof n1));
+	fprintf(w, "; present in %" PRIu32 " snapshot%s or more; %.3f%% of all sockets or more; a subnet (/%u, /%u) when %" PRIu32
+		   " host%s or more behave alike\n",
+		res->min_snapshots, res->min_snapshots == 1 ? "" : "s", p->min_share, p->prefix4,
+		p->prefix6, p->min_hosts, p->min_hosts == 1 ? "" : "s");
+}
+
+/* The flooded ports: those with SYN_RECV, the most first, up to 8. */
+static size_t syn_ports(const uint64_t *port_syn, unsigned *ports, size_t max)
+{
+	size_t n = 0;
+
+	for (unsigned port = 0; port < 65536; port++) {
+		size_t i;
+
+		if (!port_syn[port])
+			continue;
+		if (n == max && port_syn[port] <= port_syn[ports[n - 1]])
+			continue;
+		i = n < max ? n++ : n - 1;
+		while (i > 0 && port_syn[ports[i - 1]] < port_syn[port]) {
+			ports[i] = ports[i - 1];
+			i--;
+		}
+		ports[i] = port;
+	}
+	return n;
+}
+
+static void spoof_advice(FILE *w, const struct blocklist_spoof *s, const uint64_t *port_syn,
+			 const struct blocklist_params *p)
+{
+	char pt[UTCTIME_STRLEN], first[UTCTIME_STRLEN], last[UTCTIME_STRLEN];
+	char n1[32], n2[32], n3[32], n4[32];
+	unsigned ports[8];
+	size_t np = syn_ports(port_syn, ports, 8);
+
+	utctime_format(s->peak_time, 0, pt, sizeof pt);
+	utctime_format(s->first, 0, first, sizeof first);
+	utctime_format(s->last, 0, last, sizeof last);
+	fprintf(w, "spoofed: a SYN flood of up to %s SYN_RECV at %s (%" PRIu32 "%% of its sockets; a quarter of the snapshots have %s or fewer) came from %s one-off sources spread over %s /%u or /%u networks, %s to %s.\n"
+		   "The sources are likely spoofed: blocking them is futile, and no rule was made for them. Instead, on the host:\n"
+		   "  sysctl -w net.ipv4.tcp_syncookies=1\n"
+		   "  sysctl -w net.ipv4.tcp_max_syn_backlog=4096\n"
+		   "  sysctl -w net.core.somaxconn=4096\n"
+		   "  sysctl -w net.ipv4.tcp_synack_retries=2\n"
+		   "and limit new connections",
+		grouped(s->syn_peak, n1, sizeof n1), pt, s->syn_share, grouped(s->syn_q1, n2, sizeof n2),
+		grouped(s->sources, n3, sizeof n3), grouped(s->subnets, n4, sizeof n4), p->prefix4,
+		p->prefix6, first, last);
+	fprintf(w, "%s (nft -f FILE; set the rate to a few times your usual rate of new connections):\n"
+		   "  table inet sockscope_synlimit {\n"
+		   "  \tchain input {\n"
+		   "  \t\ttype filter hook input priority -5; policy accept;\n"
+		   "  \t\t",
+		np ? " to the flooded ports" : "");
+	if (np == 1)
+		fprintf(w, "tcp dport %u ", ports[0]);
+	if (np > 1) {
+		fprintf(w, "tcp dport { ");
+		for (size_t i = 0; i < np; i++)
+			fprintf(w, "%s%u", i ? ", " : "", ports[i]);
+		fprintf(w, " } ");
+	}
+	fprintf(w, "tcp flags & (fin | syn | rst | ack) == syn limit rate over 200/second burst 400 packets drop\n"
+		   "  \t}\n"
+		   "  }\n");
+}
+
+static int write_rows(const struct blocklist_result *res, size_t nsnaps, uint64_t rows, bool near,
+		      const struct report_blocklist_opts *o, FILE *f)
+{
+	static const struct output_col cols[] = {
+		{"cidr", OUTPUT_STR, false, false},     {"action", OUTPUT_STR, false, false},
+		{"score", OUTPUT_REAL, true, false},    {"pattern", OUTPUT_STR, false, false},
+		{"hosts", OUTPUT_INT, true, false},     {"alike", OUTPUT_INT, true, false},
+		{"peak", OUTPUT_INT, true, false},      {"peak_time", OUTPUT_STR, false, false},
+		{"syn_recv", OUTPUT_INT, true, false},  {"established", OUTPUT_INT, true, false},
+		{"closing", OUTPUT_INT, true, false},   {"present", OUTPUT_INT, true, false},
+		{"snapshots", OUTPUT_INT, true, false}, {"share", OUTPUT_REAL, true, false},
+		{"first", OUTPUT_STR, false, false},    {"last", OUTPUT_STR, false, false},
+		{"why", OUTPUT_STR, false, true},
+	};
+	struct output *out = output_new(o->out, f, cols, sizeof cols / sizeof cols[0], 0, false);
+	size_t n = near ? res->n : res->nblock;
+	int rc = 0;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i <= n && rc == 0; i++) {
+		char net[CIDR_STRLEN], score[16], hosts[24], alike[24], peak[24], pt[UTCTIME_STRLEN],
+			syn[24], est[24], cl[24], pres[24], snaps[24], share[32],
+			first[UTCTIME_STRLEN], last[UTCTIME_STRLEN];
+		const char *cells[17] = {net, NULL, score, NULL, hosts, alike, peak, pt, syn,
+					 est, cl, pres, snaps, share, first, last, NULL};
+		const struct blocklist_group *g;
+
+		if (i == n) {   /* last, the spoofed flood when there is one */
+			const struct blocklist_spoof *s = &res->spoof;
+
+			if (!s->found)
+				break;
+			cells[0] = NULL;
+			cells[1] = "advise";
+			cells[2] = NULL;
+			cells[3] = "spoofed";
+			snprintf(hosts, sizeof hosts, "%" PRIu32, s->sources);
+			snprintf(alike, sizeof alike, "%" PRIu32, s->subnets);
+			snprintf(peak, sizeof peak, "%" PRIu32, s->syn_peak);
+			utctime_format(s->peak_time, 0, pt, sizeof pt);
+			snprintf(syn, sizeof syn, "%" PRIu32, s->syn_peak);
+			cells[9] = cells[10] = cells[11] = cells[13] = NULL;
+			snprintf(snaps, sizeof snaps, "%zu", nsnaps);
+			utctime_format(s->first, 0, first, sizeof first);
+			utctime_format(s->last, 0, last, sizeof last);
+			cells[16] = "a SYN flood from a spread of one-off sources, likely spoofed: block nothing; SYN cookies, backlog and rate limits instead";
+			rc = output_row(out, cells);
+			break;
+		}
+		g = &res->v[i].g;
+		cidr_format(&g->net, net, sizeof net);
+		cells[1] = res->v[i].action == BLOCKLIST_BLOCK ? "block" : "skip";
+		snprintf(score, sizeof score, "%.1f", res->v[i].score);
+		cells[3] = blocklist_pattern_name(res->v[i].pattern);
+		snprintf(hosts, sizeof hosts, "%" PRIu32, g->hosts);
+		snprintf(alike, sizeof alike, "%" PRIu32, res->v[i].alike);
+		snprintf(peak, sizeof peak, "%" PRIu32, g->peak);
+		utctime_format(g->peak_time, 0, pt, sizeof pt);
+		snprintf(syn, sizeof syn, "%" PRIu32, g->syn);
+		snprintf(est, sizeof est, "%" PRIu32, g->est);
+		snprintf(cl, sizeof cl, "%" PRIu32, g->closing);
+		snprintf(pres, sizeof pres, "%" PRIu32, g->present);
+		snprintf(snaps, sizeof snaps, "%zu", nsnaps);
+		snprintf(share, sizeof share, "%.3f",
+			 rows ? (double)g->total * 100.0 / (double)rows : 0.0);
+		utctime_format(g->first, 0, first, sizeof first);
+		utctime_format(g->last, 0, last, sizeof last);
+		cells[16] = res->v[i].action == BLOCKLIST_BLOCK ? "" : res->v[i].why;
+		rc = output_row(out, cells);
+	}
+	if (rc == 0)
+		rc = output_end(out);
+	output_free(out);
+	return rc;
+}
+
+/* The firewall file: the blocks (iptables: IPv4 ones, ip6tables: IPv6). */
+static long write_firewall(const struct blocklist_result *res,
+			   const struct report_blocklist_opts *o, FILE *f, FILE *why)
+{
+	struct blockfmt_entry *e = calloc(res->nblock ? res->nblock : 1, sizeof *e);
+	struct blockfmt_opts bo = {o->ttl, o->now};
+	size_t n = 0, left = 0;
+	long rc;
+
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < res->nblock; i++) {
+		int fam = res->v[i].g.net.addr.family;
+
+		if ((o->fmt == BLOCKFMT_IPTABLES && fam != AF_INET) ||
+		    (o->fmt == BLOCKFMT_IP6TABLES && fam != AF_INET6)) {
+			left++;
+			continue;
+		}
+		e[n].net = res->v[i].g.net;
+		e[n++].score = res->v[i].score;
+	}
+	rc = blockfmt_write(f, o->fmt, e, n, &bo);
+	if (rc >= 0 && left && why)
+		fprintf(why, "note: %zu %s network%s left out: use --format %s for them (or nft, ipset)\n",
+			left, o->fmt == BLOCKFMT_IPTABLES ? "IPv6" : "IPv4", left == 1 ? "" : "s",
+			o->fmt == BLOCKFMT_IPTABLES ? "ip6tables" : "iptables");
+	free(e);
+	return rc;
+}
+
+/* The threads' aggregates ended and merged into ctx[0]. 0 or -ENOMEM. */
+static int merge_ctx(struct bl_ctx *ctx, unsigned nt)
+{
+	int rc;
+
+	for (unsigned i = 0; i < nt; i++) {
+		if ((rc = agg_end(ctx[i].hosts)) < 0 || (rc = agg_end(ctx[i].subnets)) < 0 ||
+		    (rc = agg_end(ctx[i].syn)) < 0)
+			return rc;
+		if (i == 0)
+			continue;
+		if ((rc = agg_merge(ctx[0].hosts, ctx[i].hosts)) < 0 ||
+		    (rc = agg_merge(ctx[0].subnets, ctx[i].subnets)) < 0 ||
+		    (rc = agg_merge(ctx[0].syn, ctx[i].syn)) < 0)
+			return rc;
+		ctx[0].rows += ctx[i].rows;
+		for (unsigned p = 0; p < 65536; p++)
+			ctx[0].port_syn[p] += ctx[i].port_syn[p];
+	}
+	return 0;
+}
+
+/* Per snapshot: its time, its SYN_RECV sockets and all its sockets. */
+static void sum_series(const struct bl_ctx *ctx, unsigned nt, const struct scan_snaps *snaps,
+		       uint32_t *syn, uint32_t *all, usec_t *times)
+{
+	for (size_t s = 0; s < snaps->n; s++) {
+		times[s] = snaps->v[s].time;
+		for (unsigned i = 0; i < nt; i++)   /* each snapshot was read by one */
+			if (s < ctx[i].nsnap_syn) {
+				syn[s] += ctx[i].snap_syn[s];
+				all[s] += ctx[i].snap_all[s];
+			}
+	}
+}
+
+long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
+		      const struct report_blocklist_opts *o, FILE *f, char *err, size_t errsz)
+{
+	unsigned nt = src->db && src->threads ? src->threads : 1;
+	struct bl_ctx ctx[16];
+	struct scan_sink sinks[16];
+	struct scan_snaps snaps = {0};
+	struct blocklist_group *hosts = NULL, *subnets = NULL;
+	struct blocklist_input in = {0};
+	struct blocklist_result res = {0};
+	uint32_t *syn = NULL, *all = NULL;
+	usec_t *times = NULL;
+	size_t nh = 0, nsub = 0;
+	long rc;
+
+	if (nt > 16)
+		nt = 16;
+	memset(ctx, 0, sizeof ctx);
+	for (unsigned i = 0; i < nt; i++) {
+		ctx[i].o = o;
+		ctx[i].hosts = agg_new(0);
+		ctx[i].subnets = agg_new(AGG_PEERS);
+		ctx[i].syn = agg_new(0);
+		ctx[i].port_syn = calloc(65536, sizeof *ctx[i].port_syn);
+		if (!ctx[i].hosts || !ctx[i].subnets || !ctx[i].syn || !ctx[i].port_syn) {
+			rc = -ENOMEM;
+			goto oom;
+		}
+		if (o->p.prefix4 >= 20 && o->p.prefix4 <= 32)
+			agg_host_bits(ctx[i].subnets, 32 - o->p.prefix4);
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL};
+	}
+	if (src->db && (rc = own_addresses(src->db, flt, rails, err, errsz)) < 0)
+		goto out;
+	rc = scan_run(src, flt, false, 0, SCAN_PEER | SCAN_LPORT | SCAN_HAS_PEER, nt, sinks, &snaps,
+		      err, errsz);
+	if (rc < 0)
+		goto out;
+	if (snaps.n == 0) {
+		snprintf(err, errsz, "no snapshot matches");
+		rc = -ENODATA;
+		goto out;
+	}
+	if ((rc = merge_ctx(ctx, nt)) < 0)
+		goto oom;
+	syn = calloc(snaps.n, sizeof *syn);
+	all = calloc(snaps.n, sizeof *all);
+	times = calloc(snaps.n, sizeof *times);
+	nh = agg_ngroups(ctx[0].hosts);
+	nsub = agg_ngroups(ctx[0].subnets);
+	hosts = calloc(nh ? nh : 1, sizeof *hosts);
+	subnets = calloc(nsub ? nsub : 1, sizeof *subnets);
+	if (!syn || !all || !times || !hosts || !subnets) {
+		rc = -ENOMEM;
+		goto oom;
+	}
+	sum_series(ctx, nt, &snaps, syn, all, times);
+	for (size_t i = 0; i < nh; i++)
+		group_of(ctx[0].hosts, &agg_groups(ctx[0].hosts)[i], ctx[0].syn, 0, 0, &hosts[i]);
+	for (size_t i = 0; i < nsub; i++)
+		group_of(ctx[0].subnets, &agg_groups(ctx[0].subnets)[i], NULL, o->p.prefix4,
+			 o->p.prefix6, &subnets[i]);
+	in = (struct blocklist_input){hosts, nh, subnets, nsub, snaps.n, ctx[0].rows, syn, all, times};
+	if ((rc = blocklist_decide(&in, rails, &o->p, &res)) < 0)
+		goto oom;
+
+	if (o->explain && o->why) {
+		explain_head(o->why, &res, &o->p, &snaps, nh, ctx[0].rows);
+		for (size_t i = 0; i < res.n; i++)
+			explain_rec(o->why, &res.v[i], snaps.n, ctx[0].rows);
+		if (res.n == 0)
+			fprintf(o->why, "no peer or subnet came near the threshold\n");
+	}
+	if (res.spoof.found && o->why)
+		spoof_advice(o->why, &res.spoof, ctx[0].port_syn, &o->p);
+	/* peers a dump named instead of addressing: never a rule (a name is
+	 * not an address, and resolving it here would block whoever holds it
+	 * now); --explain lists them */
+	if (src->db && o->why) {
+		struct named_peers np;
+
+		if ((rc = named_peers_load(src->db, flt, false, 0, o->explain ? 0 : 1, &np, err,
+					   errsz)) < 0)
+			goto out;
+		if (o->explain)
+			named_peers_note(o->why, &np, "none can become a rule");
+		else if (np.rows)
+			fprintf(o->why,
+				"named: %" PRIu64 " socket%s had a peer known by name only (a dump saved "
+				"without -n): none can become a rule; --explain lists them, "
+				"netstat -n gives addresses\n",
+				np.rows, np.rows == 1 ? "" : "s");
+		named_peers_fini(&np);
+	}
+	if (o->rows) {
+		rc = write_rows(&res, snaps.n, ctx[0].rows, o->explain, o, f);
+	} else {
+		rc = write_firewall(&res, o, f, o->why);
+		if (rc == -EINVAL) {   /* a decision the writer refuses: a bug, say so */
+			snprintf(err, errsz, "a recommended network is not canonical; nothing written");
+			goto out;
+		}
+	}
+	if (rc < 0 || fflush(f) != 0 || ferror(f)) {
+		snprintf(err, errsz, "writing the block-list failed");
+		rc = -EIO;
+		goto out;
+	}
+	rc = (long)res.nblock;
+	goto out;
+oom:
+	snprintf(err, errsz, "out of memory");
+out:
+	blocklist_result_fini(&res);
+	free(hosts);
+	free(subnets);
+	free(syn);
+	free(all);
+	free(times);
+	for (unsigned i = 0; i < nt; i++)
+		ctx_fini(&ctx[i]);
+	scan_snaps_fini(&snaps);
+	return rc;
+}

@@ -1,0 +1,22 @@
+/* grow — the one rule of every growable array here: room for one more
+ * element, the capacity doubling from a first size, the byte count checked
+ * against overflow. */
+#ifndef SOCKSCOPE_GROW_H
+#define SOCKSCOPE_GROW_H
+
+#include <stddef.h>
+
+/* v holds *cap elements of elem bytes, n of them in use. With room left
+ * (n < *cap) returns v as it is; otherwise v reallocated to twice *cap
+ * elements (first when *cap is 0) and *cap updated. NULL when out of memory
+ * or the size would overflow: then v is untouched and still owned by the
+ * caller, *cap unchanged. The caller stores the result over its pointer:
+ *
+ *	struct x *nv = grow(a->v, &a->cap, a->n, sizeof *nv, 16);
+ *	if (!nv)
+ *		return -ENOMEM;
+ *	a->v = nv;
+ */
+void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
+
+#endif

@@ -11,11 +11,101 @@
 #include "buf.h"
 #include "crc32c.h"
 #include "num.h"
+#include "sha256.h"
+#include "snapdelta.h"
+#include "snaprender.h"
 
 #define MAGIC "SOCKSCOPE "
 #define MAGIC_LEN (sizeof(MAGIC) - 1)
 #define LINE_MAX_ 4096   /* header/framing lines; data lines are not limited */
 #define SECTION_NAME_MAX 64
+
+/* ---- decoded sections (format 2 keeps the previous snapshot's) ---------- */
+
+struct sect {
+	char name[SECTION_NAME_MAX + 1];
+	struct buf text;
+	bool derived;        /* writer: only its digest is kept */
+	struct sha256 sha;
+	uint64_t len;        /* writer: bytes written */
+};
+
+struct sectlist {
+	struct sect *v;
+	size_t n, cap;     /* v[n..cap) keep their allocations for reuse */
+};
+
+static struct sect *sectlist_add(struct sectlist *l, const char *name)
+{
+	struct sect *s;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct sect *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		memset(v + l->cap, 0, (cap - l->cap) * sizeof(*v));
+		l->v = v;
+		l->cap = cap;
+	}
+	s = &l->v[l->n++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	buf_reset(&s->text);
+	s->derived = false;
+	s->len = 0;
+	return s;
+}
+
+static const struct sect *sectlist_find(const struct sectlist *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return &l->v[i];
+	return NULL;
+}
+
+static void sectlist_fini(struct sectlist *l)
+{
+	for (size_t i = 0; i < l->cap; i++)
+		buf_fini(&l->v[i].text);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void sectlist_swap(struct sectlist *a, struct sectlist *b)
+{
+	struct sectlist t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* The decoded checksum of format 2: CRC-32C over every section as
+ * "<content> LF <name> LF <length> LF", in order (content first, so that a
+ * writer can sum it as it streams). */
+static uint32_t dcrc_trailer(uint32_t crc, const char *name, size_t len)
+{
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%zu\n", len);
+
+	crc = crc32c(crc, "\n", 1);
+	crc = crc32c(crc, name, strlen(name));
+	crc = crc32c(crc, "\n", 1);
+	return crc32c(crc, num, (size_t)n);
+}
+
+static uint32_t sectlist_dcrc(const struct sectlist *l)
+{
+	uint32_t crc = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].derived)
+			continue;   /* checked by its own SHA-256 */
+		crc = crc32c(crc, l->v[i].text.data, l->v[i].text.len);
+		crc = dcrc_trailer(crc, l->v[i].name, l->v[i].text.len);
+	}
+	return crc;
+}
 
 /* ---- writer ------------------------------------------------------------ */
 
@@ -28,6 +118,19 @@ struct snap_writer {
 	uint32_t crc;       /* over everything before the END line */
 	uint64_t bytes;
 	size_t blen;        /* bytes pending in blk */
+	/* format 2 */
+	unsigned version;
+	unsigned key_every;
+	unsigned since_key;    /* snapshots since the last keyframe */
+	bool key;              /* the open snapshot is a keyframe */
+	bool have_prev;
+	uint64_t prev_seq;
+	uint32_t prev_dcrc;
+	struct sectlist prev, cur;
+	struct buf enc;
+	bool derive;
+	uint32_t dcrc;         /* decoded checksum so far */
+	struct snap_writer *twin;
 	char blk[SNAP_BLOCK_MAX];
 };
 
@@ -39,12 +142,47 @@ struct snap_writer *snap_writer_new(snap_out_fn out, void *ctx)
 		return NULL;
 	w->out = out;
 	w->ctx = ctx;
+	w->version = SNAP_VERSION;
 	return w;
 }
 
 void snap_writer_free(struct snap_writer *w)
 {
+	if (!w)
+		return;
+	sectlist_fini(&w->prev);
+	sectlist_fini(&w->cur);
+	buf_fini(&w->enc);
+	snap_writer_free(w->twin);
 	free(w);
+}
+
+int snap_writer_set_delta(struct snap_writer *w, unsigned key_every)
+{
+	if (w->open || key_every == 0)
+		return -EINVAL;
+	w->version = SNAP_VERSION_DELTA;
+	w->key_every = key_every;
+	w->have_prev = false;
+	return 0;
+}
+
+void snap_writer_derive(struct snap_writer *w, bool on)
+{
+	w->derive = on;
+}
+
+void snap_writer_keyframe(struct snap_writer *w)
+{
+	w->have_prev = false;
+}
+
+int snap_writer_set_twin(struct snap_writer *w, snap_out_fn twin, void *ctx)
+{
+	if (w->open || w->twin)
+		return -EINVAL;
+	w->twin = snap_writer_new(twin, ctx);
+	return w->twin ? 0 : -ENOMEM;
 }
 
 static int emit(struct snap_writer *w, const void *p, size_t n, bool sum)
@@ -96,13 +234,18 @@ int snap_writer_begin(struct snap_writer *w, const struct snap_header *h)
 
 	if (w->open)
 		return -EINVAL;
+	if (w->twin && (rc = snap_writer_begin(w->twin, h)) < 0)
+		return rc;
 	w->crc = 0;
 	w->bytes = 0;
 	w->blen = 0;
 	w->in_section = false;
 	w->seq = h->seq;
+	w->cur.n = 0;
+	w->dcrc = 0;
+	w->key = !w->have_prev || w->since_key + 1 >= w->key_every;
 	utctime_format(h->time, 6, t, sizeof(t));
-	buf_printf(&b, MAGIC "%d\n", SNAP_VERSION);
+	buf_printf(&b, MAGIC "%u\n", w->version);
 	put_field(&b, "host", h->host);
 	put_field(&b, "time", t);
 	buf_printf(&b, "seq: %" PRIu64 "\n", h->seq);
@@ -112,6 +255,12 @@ int snap_writer_begin(struct snap_writer *w, const struct snap_header *h)
 	put_field(&b, "kernel", h->kernel);
 	put_field(&b, "boot-id", h->boot_id);
 	put_field(&b, "recorder", h->recorder);
+	if (h->thinned)
+		buf_puts(&b, "thinned: keyframes only\n");
+	if (w->version == SNAP_VERSION_DELTA && w->key)
+		buf_puts(&b, "frame: key\n");
+	else if (w->version == SNAP_VERSION_DELTA)
+		buf_printf(&b, "frame: delta %" PRIu64 " %08" PRIx32 "\n", w->prev_seq, w->prev_dcrc);
 	rc = buf_putc(&b, '\n');   /* the blank line ends the header */
 	if (rc < 0)
 		goto out;
@@ -139,6 +288,52 @@ static bool section_name_ok(const char *name)
 	return true;
 }
 
+/* Format 2: encodes the open section against the previous snapshot's
+ * section of the same name and writes it as SECTION and DATA blocks. */
+static int finish_section(struct snap_writer *w)
+{
+	const struct sect *cur, *prev;
+	char line[SECTION_NAME_MAX + 16];
+	int len, rc;
+
+	if (!w->in_section || !w->cur.n)
+		return 0;
+	cur = &w->cur.v[w->cur.n - 1];
+	prev = w->key ? NULL : sectlist_find(&w->prev, cur->name);
+	/* A section stored derived last time has no text here to delta against. */
+	if (prev && prev->derived)
+		prev = NULL;
+	buf_reset(&w->enc);
+	if (cur->derived) {
+		uint8_t d[SHA256_LEN];
+		char hex[SHA256_HEXLEN + 1];
+
+		/* "R<sha256 hex>" LF: a line, so zstdcat shows it as one */
+		sha256_final(&w->cur.v[w->cur.n - 1].sha, d);
+		sha256_hex(d, hex);
+		rc = buf_printf(&w->enc, "%c%s\n", SNAPDELTA_DERIVED, hex);
+	} else if (prev)
+		rc = snapdelta_encode(cur->name, prev->text.data, prev->text.len, cur->text.data,
+				      cur->text.len, &w->enc);
+	else
+		rc = snapdelta_encode_key(cur->text.data, cur->text.len, &w->enc);
+	if (rc < 0)
+		return rc;
+	if (!cur->derived)
+		w->dcrc = dcrc_trailer(w->dcrc, cur->name, (size_t)cur->len);
+	len = snprintf(line, sizeof(line), "SECTION %s\n", cur->name);
+	rc = emit(w, line, (size_t)len, true);
+	for (size_t off = 0; rc == 0 && off < w->enc.len; off += SNAP_BLOCK_MAX) {
+		size_t k = w->enc.len - off < SNAP_BLOCK_MAX ? w->enc.len - off : SNAP_BLOCK_MAX;
+		len = snprintf(line, sizeof(line), "DATA %zu\n", k);
+		rc = emit(w, line, (size_t)len, true);
+		if (rc == 0)
+			rc = emit(w, w->enc.data + off, k, true);
+	}
+	w->in_section = false;
+	return rc;
+}
+
 int snap_writer_section(struct snap_writer *w, const char *name)
 {
 	char line[SECTION_NAME_MAX + 16];
@@ -146,6 +341,23 @@ int snap_writer_section(struct snap_writer *w, const char *name)
 
 	if (!w->open || !section_name_ok(name))
 		return -EINVAL;
+	if (w->twin && (rc = snap_writer_section(w->twin, name)) < 0)
+		return rc;
+	if (w->version == SNAP_VERSION_DELTA) {
+		rc = finish_section(w);
+		if (rc < 0)
+			return rc;
+		struct sect *sc = sectlist_add(&w->cur, name);
+
+		if (!sc)
+			return -ENOMEM;
+		w->in_section = true;
+		if (w->derive && !strncmp(name, "netstat ", 8)) {
+			sc->derived = true;
+			sha256_init(&sc->sha);
+		}
+		return 0;
+	}
 	rc = emit_block(w, w->blen);
 	if (rc < 0)
 		return rc;
@@ -164,6 +376,19 @@ int snap_writer_write(struct snap_writer *w, const void *p, size_t n)
 
 	if (!w->in_section)
 		return -EINVAL;
+	if (w->twin && (rc = snap_writer_write(w->twin, p, n)) < 0)
+		return rc;
+	if (w->version == SNAP_VERSION_DELTA) {
+		struct sect *sc = &w->cur.v[w->cur.n - 1];
+
+		sc->len += n;
+		if (sc->derived) {
+			sha256_update(&sc->sha, p, n);
+			return 0;
+		}
+		w->dcrc = crc32c(w->dcrc, p, n);
+		return buf_append(&sc->text, p, n);
+	}
 	while (n) {
 		size_t room = SNAP_BLOCK_MAX - w->blen;
 		size_t k = n < room ? n : room;
@@ -192,6 +417,29 @@ int snap_writer_end(struct snap_writer *w)
 
 	if (!w->open)
 		return -EINVAL;
+	if (w->twin && (rc = snap_writer_end(w->twin)) < 0)
+		return rc;
+	if (w->version == SNAP_VERSION_DELTA) {
+		uint32_t dcrc;
+
+		rc = finish_section(w);
+		if (rc < 0)
+			return rc;
+		dcrc = w->dcrc;
+		len = snprintf(line, sizeof(line), "END %" PRIu64 " %08" PRIx32 " %08" PRIx32 "\n",
+			       w->seq, w->crc, dcrc);
+		rc = emit(w, line, (size_t)len, false);
+		if (rc < 0)
+			return rc;
+		sectlist_swap(&w->prev, &w->cur);
+		w->since_key = w->key ? 0 : w->since_key + 1;
+		w->have_prev = true;
+		w->prev_seq = w->seq;
+		w->prev_dcrc = dcrc;
+		w->open = false;
+		w->in_section = false;
+		return 0;
+	}
 	rc = emit_block(w, w->blen);
 	if (rc < 0)
 		return rc;
@@ -206,6 +454,11 @@ int snap_writer_end(struct snap_writer *w)
 
 void snap_writer_abort(struct snap_writer *w)
 {
+	if (w->twin)
+		snap_writer_abort(w->twin);
+	/* What was written of this snapshot is gone: the next is a keyframe. */
+	w->have_prev = false;
+	w->cur.n = 0;
 	w->open = false;
 	w->in_section = false;
 	w->blen = 0;
@@ -238,7 +491,24 @@ struct snap_reader {
 	unsigned have;         /* header fields seen (bit set) */
 	char section[SECTION_NAME_MAX + 1];
 	struct snap_header hdr;
+	/* format 2: a snapshot is collected, verified and decoded whole, then
+	 * handed out from prev (queued events); prev is the last good one. */
+	struct sectlist raw, prev;
+	struct sectlist spare;  /* the one before prev: its buffers are reused */
+	uint64_t raw_total;
+	uint64_t prev_seq;
+	size_t qi, qoff;
+	uint32_t end_dcrc;
+	uint32_t prev_dcrc;
+	int q;                 /* Q_*: what is handed out next */
+	bool prev_valid;
+	bool skip_derived;     /* derived sections neither rebuilt nor handed out */
+	char what[160];
 };
+
+enum { Q_NONE, Q_BEGIN, Q_SECTION, Q_DATA, Q_END };
+#define RAW_SNAPSHOT_MAX (256u << 20)
+#define DECODED_SNAPSHOT_MAX (512ull << 20)
 
 enum { H_HOST = 1, H_TIME = 2, H_SEQ = 4 };
 
@@ -249,7 +519,17 @@ struct snap_reader *snap_reader_new(void)
 
 void snap_reader_free(struct snap_reader *r)
 {
+	if (!r)
+		return;
+	sectlist_fini(&r->raw);
+	sectlist_fini(&r->prev);
+	sectlist_fini(&r->spare);
 	free(r);
+}
+
+void snap_reader_skip_derived(struct snap_reader *r, bool skip)
+{
+	r->skip_derived = skip;
 }
 
 void snap_reader_feed(struct snap_reader *r, const void *p, size_t n)
@@ -391,6 +671,29 @@ static const char *header_line(struct snap_reader *r)
 		copy_field(h->boot_id, sizeof(h->boot_id), v);
 	} else if (!strcmp(k, "recorder")) {
 		copy_field(h->recorder, sizeof(h->recorder), v);
+	} else if (!strcmp(k, "thinned")) {
+		h->thinned = true;
+	} else if (!strcmp(k, "frame") && h->version == SNAP_VERSION_DELTA) {
+		char seq[24];
+		unsigned long crc;
+		char *endp;
+		const char *sp;
+
+		if (!strcmp(v, "key")) {
+			h->frame = SNAP_FRAME_KEY;
+			return NULL;
+		}
+		sp = strncmp(v, "delta ", 6) ? NULL : strchr(v + 6, ' ');
+		if (!sp || (size_t)(sp - v - 6) >= sizeof(seq) || strlen(sp + 1) != 8 ||
+		    strspn(sp + 1, "0123456789abcdef") != 8)
+			return "expected 'frame: key' or 'frame: delta <seq> <crc32c>'";
+		memcpy(seq, v + 6, (size_t)(sp - v - 6));
+		seq[sp - v - 6] = '\0';
+		crc = strtoul(sp + 1, &endp, 16);
+		if (!parse_u64(seq, &h->base_seq) || *endp)
+			return "expected 'frame: key' or 'frame: delta <seq> <crc32c>'";
+		h->base_dcrc = (uint32_t)crc;
+		h->frame = SNAP_FRAME_DELTA;
 	}
 	/* Unknown keys are ignored: later versions may add fields. */
 	return NULL;
@@ -421,8 +724,8 @@ static enum snap_ev start_snapshot(struct snap_reader *r, struct snap_event *ev)
 	r->start = r->line_off;
 	if (!parse_u64(r->line + MAGIC_LEN, &v))
 		return bad(r, ev, "expected 'SOCKSCOPE <version>'");
-	if (v != SNAP_VERSION)
-		return bad(r, ev, "unsupported format version (this reader knows 1)");
+	if (v != SNAP_VERSION && v != SNAP_VERSION_DELTA)
+		return bad(r, ev, "unsupported format version (this reader knows 1 and 2)");
 	r->hdr.version = (unsigned)v;
 	r->crc = crc32c(0, r->line, r->line_len);
 	r->crc = crc32c(r->crc, "\n", 1);
@@ -479,6 +782,14 @@ static int body_line(struct snap_reader *r, struct snap_event *ev)
 		*sp = '\0';
 		if (!parse_u64(r->line + 4, &seq) || seq != r->hdr.seq)
 			return bad(r, ev, "expected END with the header's seq");
+		if (r->hdr.version == SNAP_VERSION_DELTA) {
+			/* "END <seq> <crc> <decoded crc>" */
+			char *sp2 = strchr(sp + 1, ' ');
+			if (!sp2 || strlen(sp2 + 1) != 8 || strspn(sp2 + 1, "0123456789abcdef") != 8)
+				return bad(r, ev, "expected 'END <seq> <crc32c> <crc32c>'");
+			*sp2 = '\0';
+			r->end_dcrc = (uint32_t)strtoul(sp2 + 1, NULL, 16);
+		}
 		if (strlen(sp + 1) != 8 || strspn(sp + 1, "0123456789abcdef") != 8)
 			return bad(r, ev, "expected 8 lowercase hex digits of CRC-32C after END");
 		crc = strtoul(sp + 1, &endp, 16);
@@ -499,7 +810,7 @@ static int body_line(struct snap_reader *r, struct snap_event *ev)
 	return bad(r, ev, "expected SECTION, DATA or END");
 }
 
-enum snap_ev snap_reader_next(struct snap_reader *r, struct snap_event *ev)
+static enum snap_ev raw_next(struct snap_reader *r, struct snap_event *ev)
 {
 	int got;
 
@@ -561,6 +872,8 @@ enum snap_ev snap_reader_next(struct snap_reader *r, struct snap_event *ev)
 			if (r->line_len == 0) {
 				if ((r->have & (H_HOST | H_TIME | H_SEQ)) != (H_HOST | H_TIME | H_SEQ))
 					return bad(r, ev, "expected host, time and seq in the header");
+				if (r->hdr.version == SNAP_VERSION_DELTA && !r->hdr.frame)
+					return bad(r, ev, "expected 'frame:' in a format 2 header");
 				r->section[0] = '\0';
 				r->st = R_BODY;
 				ev->type = SNAP_EV_BEGIN;
@@ -586,8 +899,221 @@ enum snap_ev snap_reader_next(struct snap_reader *r, struct snap_event *ev)
 	}
 }
 
+static const char *get_section(void *ctx, const char *name, size_t *len)
+{
+	const struct sect *s = sectlist_find(ctx, name);
+
+	if (!s || s->derived)
+		return NULL;   /* a rendering is not rendered from another */
+	*len = s->text.len;
+	return s->text.data ? s->text.data : "";
+}
+
+/* A derived section: its rendering from the decoded sections, which must
+ * hash to the digest the writer stored (never silently different). */
+static const char *rebuild(struct snap_reader *r, const struct sect *raw,
+			   const struct sectlist *dec, struct sect *out)
+{
+	uint8_t d[SHA256_LEN];
+	char hex[SHA256_HEXLEN + 1];
+	struct sha256 sha;
+	const char *what = NULL;
+	int rc;
+
+	if (raw->text.len != 2 + SHA256_HEXLEN || raw->text.data[1 + SHA256_HEXLEN] != '\n' ||
+	    strncmp(raw->name, "netstat ", 8))
+		return "derived section that is not 'netstat <args>' with a SHA-256";
+	rc = snaprender_netstat(raw->name + 8, get_section, (void *)dec, &out->text, &what);
+	if (rc == -ENOMEM)
+		return "out of memory";
+	if (rc < 0)
+		return what ? what : "derived section does not rebuild";
+	sha256_init(&sha);
+	sha256_update(&sha, out->text.data ? out->text.data : "", out->text.len);
+	sha256_final(&sha, d);
+	sha256_hex(d, hex);
+	if (memcmp(hex, raw->text.data + 1, SHA256_HEXLEN)) {
+		snprintf(r->what, sizeof(r->what),
+			 "derived section '%s' does not rebuild to its SHA-256", raw->name);
+		return r->what;
+	}
+	return NULL;
+}
+
+/* Decodes the collected format 2 snapshot into r->prev. NULL or what is
+ * wrong (the snapshot is then bad; r->prev is no longer a base). */
+static const char *decode_snapshot(struct snap_reader *r)
+{
+	const struct snap_header *h = &r->hdr;
+	struct sectlist dec;
+	const char *what = NULL;
+	uint64_t total = 0;
+
+	if (h->frame == SNAP_FRAME_DELTA &&
+	    (!r->prev_valid || r->prev_seq != h->base_seq || r->prev_dcrc != h->base_dcrc)) {
+		snprintf(r->what, sizeof(r->what),
+			 "delta whose base (seq %" PRIu64 ") is missing or bad: skipped until the "
+			 "next keyframe", h->base_seq);
+		return r->what;
+	}
+	dec = r->spare;
+	dec.n = 0;
+	memset(&r->spare, 0, sizeof(r->spare));
+	for (size_t i = 0; i < r->raw.n && !what; i++) {
+		const struct sect *raw = &r->raw.v[i], *base = NULL;
+		struct sect *out = sectlist_add(&dec, raw->name);
+		int rc;
+
+		if (!out) {
+			what = "out of memory";
+			break;
+		}
+		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DERIVED) {
+			out->derived = true;
+			continue;   /* rebuilt below, from the sections it derives from */
+		}
+		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DELTA) {
+			base = h->frame == SNAP_FRAME_DELTA ? sectlist_find(&r->prev, raw->name) : NULL;
+			if (!base) {
+				what = "delta section without a base section";
+				break;
+			}
+		}
+		rc = snapdelta_decode(base ? base->text.data : NULL, base ? base->text.len : 0,
+				      raw->text.data, raw->text.len, &out->text, &what);
+		if (rc == -ENOMEM)
+			what = "out of memory";
+		else if (rc < 0 && !what)
+			what = "section does not decode";
+		/* copies can repeat base rows: bound the whole snapshot too */
+		total += out->text.len;
+		if (!what && total > DECODED_SNAPSHOT_MAX)
+			what = "snapshot larger than 512 MiB decoded";
+	}
+	for (size_t i = 0; i < r->raw.n && !what && !r->skip_derived; i++)
+		if (dec.v[i].derived)
+			what = rebuild(r, &r->raw.v[i], &dec, &dec.v[i]);
+	if (!what && sectlist_dcrc(&dec) != r->end_dcrc)
+		what = "decoded checksum mismatch: snapshot is corrupt";
+	if (what) {
+		r->spare = dec;
+		return what;
+	}
+	sectlist_swap(&dec, &r->prev);
+	r->spare = dec;
+	r->prev_valid = true;
+	r->prev_seq = h->seq;
+	r->prev_dcrc = r->end_dcrc;
+	return NULL;
+}
+
+/* Hands out the decoded snapshot in r->prev, one event at a time. */
+static enum snap_ev queued(struct snap_reader *r, struct snap_event *ev)
+{
+	ev->hdr = &r->hdr;
+	ev->offset = r->start;
+	for (;;) {
+		const struct sect *s = r->qi < r->prev.n ? &r->prev.v[r->qi] : NULL;
+
+		switch (r->q) {
+		case Q_BEGIN:
+			r->q = Q_SECTION;
+			r->qi = 0;
+			ev->type = SNAP_EV_BEGIN;
+			return SNAP_EV_BEGIN;
+		case Q_SECTION:
+			if (!s) {
+				r->q = Q_END;
+				continue;
+			}
+			if (s->derived && r->skip_derived) {
+				r->qi++;
+				continue;
+			}
+			r->q = Q_DATA;
+			r->qoff = 0;
+			ev->type = SNAP_EV_SECTION;
+			ev->section = s->name;
+			return SNAP_EV_SECTION;
+		case Q_DATA:
+			if (!s || r->qoff >= s->text.len) {
+				r->qi++;
+				r->q = Q_SECTION;
+				continue;
+			}
+			ev->type = SNAP_EV_DATA;
+			ev->section = s->name;
+			ev->data = s->text.data + r->qoff;
+			ev->len = s->text.len - r->qoff < SNAP_BLOCK_MAX ? s->text.len - r->qoff
+									  : SNAP_BLOCK_MAX;
+			r->qoff += ev->len;
+			return SNAP_EV_DATA;
+		case Q_END:
+		default:
+			r->q = Q_NONE;
+			ev->type = SNAP_EV_END;
+			return SNAP_EV_END;
+		}
+	}
+}
+
+enum snap_ev snap_reader_next(struct snap_reader *r, struct snap_event *ev)
+{
+	for (;;) {
+		enum snap_ev t;
+
+		if (r->q != Q_NONE) {
+			memset(ev, 0, sizeof(*ev));
+			return queued(r, ev);
+		}
+		t = raw_next(r, ev);
+		if (t == SNAP_EV_NONE || t == SNAP_EV_JUNK || t == SNAP_EV_BAD)
+			return t;
+		if (r->hdr.version != SNAP_VERSION_DELTA) {
+			if (t == SNAP_EV_END)
+				r->prev_valid = false;
+			return t;
+		}
+		switch (t) {
+		case SNAP_EV_BEGIN:
+			r->raw.n = 0;
+			r->raw_total = 0;
+			continue;
+		case SNAP_EV_SECTION:
+			if (!sectlist_add(&r->raw, ev->section))
+				return bad(r, ev, "out of memory");
+			continue;
+		case SNAP_EV_DATA:
+			r->raw_total += ev->len;
+			if (r->raw_total > RAW_SNAPSHOT_MAX)
+				return bad(r, ev, "snapshot larger than 256 MiB");
+			if (buf_append(&r->raw.v[r->raw.n - 1].text, ev->data, ev->len) < 0)
+				return bad(r, ev, "out of memory");
+			continue;
+		case SNAP_EV_END: {
+			const char *what = decode_snapshot(r);
+
+			r->raw.n = 0;
+			if (what) {
+				memset(ev, 0, sizeof(*ev));
+				ev->type = SNAP_EV_BAD;
+				ev->hdr = &r->hdr;
+				ev->offset = r->start;
+				ev->error = what;
+				return SNAP_EV_BAD;
+			}
+			r->q = Q_BEGIN;
+			continue;
+		}
+		default:
+			return t;
+		}
+	}
+}
+
 enum snap_ev snap_reader_eof(struct snap_reader *r, struct snap_event *ev)
 {
+	r->raw.n = 0;
 	memset(ev, 0, sizeof(*ev));
 	if (r->replay) {
 		/* The input ends right after a snapshot's first line. */

@@ -4,12 +4,14 @@
 #ifndef SOCKSCOPE_SNAP_H
 #define SOCKSCOPE_SNAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "utctime.h"
 
-#define SNAP_VERSION 1
+#define SNAP_VERSION 1      /* the default written; readers read 1 and 2 */
+#define SNAP_VERSION_DELTA 2
 #define SNAP_BLOCK_MAX (64 * 1024)          /* writer's DATA block size */
 #define SNAP_READER_BLOCK_LIMIT (16u << 20) /* larger DATA = corrupt */
 
@@ -23,7 +25,15 @@ struct snap_header {
 	char kernel[128];        /* uname release */
 	char boot_id[64];
 	char recorder[64];       /* "sockscope-recorder 0.1.0" */
+	/* Format 2 (docs/FORMAT.md §7); 0 in version 1. */
+	unsigned frame;          /* SNAP_FRAME_KEY or SNAP_FRAME_DELTA */
+	uint64_t base_seq;       /* DELTA: seq of the snapshot it is based on */
+	uint32_t base_dcrc;      /* DELTA: decoded checksum of that snapshot */
+	bool thinned;            /* "thinned:" header: the segment was rewritten
+	                          * to its keyframes (--thin-after) */
 };
+
+enum { SNAP_FRAME_KEY = 1, SNAP_FRAME_DELTA = 2 };
 
 /* ---- writer ------------------------------------------------------------ */
 
@@ -47,6 +57,19 @@ int snap_writer_write(struct snap_writer *w, const void *p, size_t n);
 int snap_writer_end(struct snap_writer *w);
 /* Forgets an open snapshot after an output error so the next begin works. */
 void snap_writer_abort(struct snap_writer *w);
+/* Writes format 2 from the next snapshot on: a keyframe at least every
+ * key_every snapshots (1 = keyframes only), deltas between. 0 or -EINVAL. */
+int snap_writer_set_delta(struct snap_writer *w, unsigned key_every);
+/* Format 2: whether sections named "netstat <args>" are stored as derived
+ * (their SHA-256 only; readers rebuild them from the snapshot's proc/net
+ * sections and processes) or verbatim. Takes effect at the next section. */
+void snap_writer_derive(struct snap_writer *w, bool on);
+/* Makes the next snapshot a keyframe (a new segment starts; snap_writer_abort
+ * does it too). */
+void snap_writer_keyframe(struct snap_writer *w);
+/* Tests only: also writes every snapshot in format 1 to twin (the same
+ * sections, byte for byte), so that a test can compare both decodings. */
+int snap_writer_set_twin(struct snap_writer *w, snap_out_fn twin, void *ctx);
 /* Bytes handed to out() for the current/last snapshot (uncompressed size). */
 uint64_t snap_writer_bytes(const struct snap_writer *w);
 
@@ -80,6 +103,11 @@ struct snap_reader;
 struct snap_reader *snap_reader_new(void);
 void snap_reader_free(struct snap_reader *r);   /* NULL is a no-op */
 
+/* Format 2: leave derived sections (renderings, docs/FORMAT.md §7) out:
+ * neither rebuilt nor handed out, for readers that do not use them (import
+ * without --keep-raw). They are checked by their own SHA-256 when rebuilt;
+ * the rest of the snapshot is checked all the same. */
+void snap_reader_skip_derived(struct snap_reader *r, bool skip);
 /* Hands the reader the next piece of the stream. The bytes must stay valid
  * until snap_reader_next() returns SNAP_EV_NONE. */
 void snap_reader_feed(struct snap_reader *r, const void *p, size_t n);

@@ -602,6 +602,8 @@ int collector_run(struct collector *c, struct snap_writer *w, struct collect_sta
 		rc = write_counters(c, &oc);
 	if (rc == 0)
 		rc = write_procnet(c, &oc, render);
+	/* Truncated renderings could not be rebuilt: they are kept as they are. */
+	snap_writer_derive(w, c->o.derive && !c->rows_truncated);
 	if (rc == 0 && render)
 		rc = write_rendered(c, &oc);
 	for (size_t i = 0; rc == 0 && c->o.exec_netstat && i < c->o.n_netstat; i++)

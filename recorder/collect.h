@@ -19,6 +19,7 @@ struct collect_opts {
 	bool exec_netstat;              /* run the real binary instead */
 	const char *netstat_bin;        /* "/usr/bin/netstat" */
 	size_t max_rows;                /* bound on rows kept for rendering */
+	bool derive;                    /* format 2: renderings stored as derived */
 	/* Source failures are told here when they change from one snapshot to
 	 * the next (source NULL: all sources work again). They never stop a
 	 * snapshot; each snapshot's `errors` section lists them all. */

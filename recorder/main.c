@@ -23,6 +23,7 @@
 #include "duration.h"
 #include "num.h"
 #include "retention.h"
+#include "thin.h"
 #include "segment.h"
 #include "snap.h"
 #include "utctime.h"
@@ -62,6 +63,9 @@ struct config {
 	struct segment_opts seg;
 	struct collect_opts col;
 	char netstat_list[512];      /* storage for col.netstat_args */
+	unsigned format;             /* 1 or 2 */
+	usec_t thin_after;
+	unsigned keyframe_every;
 };
 
 enum opt_id {
@@ -76,6 +80,8 @@ static void show_rate(const void *field, char *out, size_t outsz);
 static int set_verbose(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
 static int set_no_processes(const struct cliopt *o, void *cfgp, const char *arg, char *err,
 			    size_t errsz);
+static int set_netstat_store(const struct cliopt *o, void *cfgp, const char *arg, char *err,
+			     size_t errsz);
 
 /* The option table generates getopt_long's table and --help, and parses
  * each option into its field of struct config (cliopt.h); the defaults are
@@ -103,8 +109,10 @@ static const struct cliopt opts[] = {
 	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, segment_age)},
 	{"max-age", 0, "DURATION", "delete closed segments older than DURATION (e.g. 7d)",
 	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, keep.max_age)},
-	{"max-bytes", 0, "SIZE", "delete oldest closed segments beyond SIZE in total",
+	{"max-bytes", 0, "SIZE", "delete oldest closed segments beyond SIZE in total\n(format 2: thinned to their keyframes first)",
 	 .kind = CLIOPT_SIZE, CLIOPT_AT(T, keep.max_bytes)},
+	{"thin-after", 0, "DURATION", "rewrite closed segments older than DURATION to keep\nonly their keyframes (e.g. 1d)",
+	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, thin_after)},
 	{"burst-interval", 0, "SECONDS", "interval while under attack (default {})",
 	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, burst_interval)},
 	{"burst-syn-recv", 0, "N", "burst when SYN_RECV sockets >= N (default {}, 0 off)",
@@ -114,6 +122,13 @@ static const struct cliopt opts[] = {
 	 .kind = CLIOPT_FN, CLIOPT_AT(T, burst.rate), .set = set_rate, .show = show_rate},
 	{"burst-calm", 0, "N", "quiet snapshots before leaving burst mode (default {})",
 	 CLIOPT_U(T, burst.calm, 0, 1u << 20)},
+	{"format", 0, "1|2", "segment format (default {}: deltas between keyframes;\n1: every snapshot complete, readable with zstdcat)",
+	 CLIOPT_U(T, format, 1, 2)},
+	{"keyframe-every", 0, "N", "format 2: a complete snapshot at least every N (default {})",
+	 CLIOPT_U(T, keyframe_every, 1, 1u << 20)},
+	{"netstat-store", 0, "derived|verbatim",
+	 "format 2: store renderings as derived (rebuilt and SHA-256\nchecked on read, the default) or as their bytes",
+	 .kind = CLIOPT_FN, .set = set_netstat_store},
 	{"fsync", 0, NULL, "fsync after every snapshot (always at segment close)",
 	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, do_fsync)},
 	{"level", 0, "N", "zstd compression level 1..19 (default {}: fastest, and at 100k\nsockets also the smallest)",
@@ -150,6 +165,9 @@ static void config_defaults(struct config *cfg)
 	cfg->col.proc_root = "/proc";
 	cfg->col.netstat_bin = "/usr/bin/netstat";
 	cfg->col.max_rows = 4u << 20;
+	cfg->col.derive = true;
+	cfg->format = 2;
+	cfg->keyframe_every = 60;
 	if (uname(&un) == 0)
 		snprintf(cfg->host, sizeof(cfg->host), "%s", un.nodename);
 	else
@@ -322,6 +340,18 @@ static int set_no_processes(const struct cliopt *o, void *cfgp, const char *arg,
 	(void)err;
 	(void)errsz;
 	((struct config *)cfgp)->col.processes = false;
+	return 0;
+}
+
+static int set_netstat_store(const struct cliopt *o, void *cfgp, const char *arg, char *err,
+			     size_t errsz)
+{
+	(void)o;
+	(void)err;
+	(void)errsz;
+	if (strcmp(arg, "derived") && strcmp(arg, "verbatim"))
+		return -EINVAL;
+	((struct config *)cfgp)->col.derive = !strcmp(arg, "derived");
 	return 0;
 }
 
@@ -539,7 +569,19 @@ struct run {
 	bool close_failed;       /* a segment's end or fsync failed */
 	struct dirlock *lock;    /* NULL: a daemon still waiting to take it */
 	bool locked_out;         /* another recorder took it meanwhile */
+	int twin_fd;             /* tests: format 1 copy of every snapshot, or -1 */
 };
+
+static void log_thin(void *ctx, const char *name, uint64_t before, uint64_t after, int err,
+		     const char *why)
+{
+	if (err < 0)
+		logmsg(ctx, -1, "thinning %s: %s (%s); kept as it was", name, why ? why : "failed",
+		       strerror(-err));
+	else
+		logmsg(ctx, 0, "thinned %s to its keyframes: %" PRIu64 " -> %" PRIu64 " bytes", name,
+		       before, after);
+}
 
 static void close_segment(struct run *r)
 {
@@ -558,6 +600,15 @@ static void close_segment(struct run *r)
 		r->close_failed = true;
 	}
 	r->seg = NULL;
+	/* Thinning first: --max-bytes then deletes only what thinning could
+	 * not make fit. */
+	if (r->cfg->format == 2) {
+		struct thin_opts to = {r->cfg->thin_after, r->cfg->keep.max_bytes, r->cfg->seg.level};
+
+		rc = (int)thin_apply(r->dirfd, &who, newest, size, now_real(), &to, log_thin, r->cfg);
+		if (rc < 0)
+			logmsg(r->cfg, -1, "thinning: %s", strerror(-rc));
+	}
 	/* The segment just closed holds the newest evidence: never delete it. */
 	rc = (int)retention_apply(r->dirfd, &who, newest, size, now_real(), &r->cfg->keep,
 				  log_retention, r->cfg);
@@ -580,6 +631,24 @@ static void lost_snapshot(struct run *r, usec_t t, int err)
 		logmsg(r->cfg, -1, "nothing written for %" PRIu64 " snapshots (since %s): %s; "
 				   "still retrying", r->lost_run, since, r->lost_why);
 	}
+}
+
+/* Tests: the format 1 twin of every snapshot, plain text. */
+static int twin_out(void *ctx, const void *p, size_t n)
+{
+	const struct run *r = ctx;
+	const char *s = p;
+
+	while (n) {
+		ssize_t k = write(r->twin_fd, s, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
 }
 
 /* The writer's sink: the current segment, which changes on rotation. */
@@ -636,6 +705,7 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 		}
 		if (!r->failing)
 			logmsg(cfg, 0, "recording to %s/%s", cfg->dir, segment_name(r->seg));
+		snap_writer_keyframe(r->w);   /* every segment reads on its own */
 	}
 	r->seq++;
 	r->hdr.time = t0;
@@ -703,11 +773,13 @@ int main(int argc, char **argv)
 	char reason_buf[256];
 	usec_t next, burst_step;
 	bool burst_next = false;
+	const char *twin;
 	bool is_link;
 	int rc, status = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&r, 0, sizeof(r));
+	r.twin_fd = -1;
 	rc = parse_args(argc, argv, &cfg);
 	if (rc >= 0)
 		return rc;
@@ -744,9 +816,20 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	r.w = snap_writer_new(run_out, &r);
-	if (!r.w) {
+	if (!r.w || (cfg.format == 2 && snap_writer_set_delta(r.w, cfg.keyframe_every) < 0)) {
 		status = EXIT_LOST;
 		goto out;
+	}
+	/* Tests only (the equivalence of formats 1 and 2): every snapshot also
+	 * in format 1, appended to this file. */
+	twin = getenv("SOCKSCOPE_TEST_TWIN_V1");
+	if (twin && *twin) {
+		r.twin_fd = open(twin, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (r.twin_fd < 0 || snap_writer_set_twin(r.w, twin_out, &r) < 0) {
+			fprintf(stderr, "sockscope-recorder: SOCKSCOPE_TEST_TWIN_V1: %s\n", strerror(errno));
+			status = EXIT_LOST;
+			goto out;
+		}
 	}
 	segment_file_host(cfg.host, r.file_host, sizeof(r.file_host));
 	status = lock_dir(&cfg, r.dirfd, r.file_host, &r.lock, false, &rc);
@@ -805,6 +888,8 @@ int main(int argc, char **argv)
 out:
 	collector_free(r.col);
 	snap_writer_free(r.w);
+	if (r.twin_fd >= 0)
+		close(r.twin_fd);
 	dirlock_free(r.lock);
 	if (r.dirfd >= 0)
 		close(r.dirfd);

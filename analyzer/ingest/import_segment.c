@@ -491,6 +491,8 @@ static void *parse_main(void *arg)
 
 	if (!r || !chunk)
 		goto out;
+	/* renderings are rebuilt only when they are kept */
+	snap_reader_skip_derived(r, !p->src->opts->keep_raw);
 	/* what format detection already decoded comes first */
 	if (lines_peek(p->lines, 0, &text, &len) < 0)
 		len = 0;

@@ -20,6 +20,9 @@ struct dctx {
 	bool want;               /* the open snapshot is selected */
 	bool in_section;         /* the current section is selected */
 	int status;
+	/* verify: format 2 structure of the good snapshots */
+	uint64_t keys, deltas, v1;
+	bool after_bad;          /* a bad snapshot was seen: say where reading resumed */
 };
 
 static void on_problem(struct dctx *c, const struct snap_event *ev)
@@ -157,8 +160,20 @@ static int on_verify(void *vctx, const struct snap_event *ev)
 {
 	struct dctx *c = vctx;
 
-	if (ev->type == SNAP_EV_BAD || ev->type == SNAP_EV_JUNK)
+	if (ev->type == SNAP_EV_BAD || ev->type == SNAP_EV_JUNK) {
 		on_problem(c, ev);
+		c->after_bad = c->after_bad || ev->type == SNAP_EV_BAD;
+	}
+	if (ev->type == SNAP_EV_END) {
+		c->keys += ev->hdr->frame == SNAP_FRAME_KEY;
+		c->deltas += ev->hdr->frame == SNAP_FRAME_DELTA;
+		c->v1 += ev->hdr->frame == 0;
+		if (c->after_bad)
+			fprintf(c->msg, "%s: reading resumes at seq %" PRIu64 " (%s)\n", c->path,
+				ev->hdr->seq, ev->hdr->frame == SNAP_FRAME_KEY ? "a keyframe"
+					      : ev->hdr->frame ? "a delta" : "format 1");
+		c->after_bad = false;
+	}
 	return 0;
 }
 
@@ -184,6 +199,9 @@ int segdump_verify(const char *path, FILE *out, FILE *msg)
 		!st.compressed ? "plain" : st.frame_complete ? "complete" : "open",
 		st.zstd_error[0] ? " zstd-error=" : "", st.zstd_error);
 	on_end(&c, &st);
+	if (c.keys || c.deltas)
+		fprintf(out, "%s: format 2: %" PRIu64 " keyframes, %" PRIu64 " deltas%s\n", shown,
+			c.keys, c.deltas, c.v1 ? " (and format 1 snapshots)" : "");
 	if (st.good == 0 && st.bad == 0) {
 		fprintf(msg, "%s: no snapshot found (not a sockscope segment?)\n", shown);
 		c.status = 1;

@@ -64,7 +64,12 @@ seg=$1
 [ "$(stat -c %a "$seg")" = 640 ] || fail "segment mode $(stat -c %a "$seg"), want 640"
 "$SOCKSCOPE" verify "$seg" | grep -q 'good=1 bad=0 junk=0 frame=complete' ||
 	fail "verify: $("$SOCKSCOPE" verify "$seg" 2>&1)"
-zstdcat "$seg" | head -1 | grep -qx 'SOCKSCOPE 1' || fail "zstdcat does not show the magic line"
+zstdcat "$seg" | head -1 | grep -qx 'SOCKSCOPE 2' || fail "zstdcat does not show the magic line"
+zstdcat "$seg" | grep -qx 'frame: key' || fail "the first snapshot of a segment is not a keyframe"
+# --format 1: complete snapshots, plain text under zstdcat
+"$RECORDER" -q -o "$dir/v1" --once --format 1 || fail "--format 1"
+zstdcat "$dir"/v1/*.zst | head -1 | grep -qx 'SOCKSCOPE 1' || fail "--format 1 is not format 1"
+zstdcat "$dir"/v1/*.zst | grep -q '^Active Internet connections' || fail "--format 1: renderings not plain"
 # the directory imports as it is: the recorder's lock file beside the
 # segment is no input
 [ -f "$dir/once/.sockscope-web_1_x.lock" ] || fail "no lock file: $(ls -a "$dir/once")"

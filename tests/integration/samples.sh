@@ -43,20 +43,14 @@ for hf in netstat:"$NETSTAT" ss:"$SS" proc:"$PROC" cron:"$CRON" macos:"$MACOS" f
 done
 
 # ---- snapshots, sockets and bad lines per source ------------------------
-# counted in the raw text: segment snapshots are SOCKSCOPE lines, their
+# counted in the raw text: segment snapshots are what dump --list lists, their
 # sockets the tcp/udp lines of the sockets sections; net-tools rows start
 # with tcp/udp, ss rows with a state, /proc rows with "N:", BSD rows with
 # tcp4/udp4, Windows rows with "  TCP"/"  UDP"; a cron log's dumps follow
 # `date -u` lines
-if command -v zstd > /dev/null 2>&1; then
-	zstd -dc "$REC" > "$dir/rec" || fail "zstd -dc $REC"
-	rec_snaps=$(grep -c '^SOCKSCOPE ' "$dir/rec")
-	rec_socks=$(awk '/^SECTION / { s = $2 } s == "sockets" && /^(tcp|udp|raw)\t/ { n++ } END { print n + 0 }' "$dir/rec")
-else
-	note "no zstd(1): segment counts from sockscope dump"
-	rec_snaps=$("$S" dump --list "$REC" | wc -l)
-	rec_socks=$("$S" dump --section sockets "$REC" | grep -cE '^(tcp|udp|raw)	')
-fi
+# (the recording is format 2: its deltas are not text, sockscope dump reads it)
+rec_snaps=$("$S" dump --list "$REC" | wc -l)
+rec_socks=$("$S" dump --section sockets "$REC" | grep -cE '^(tcp|udp|raw)	')
 gzip -dc "$CRON" > "$dir/cron" || fail "gzip -dc $CRON"
 datere='^[A-Z][a-z][a-z] [A-Z][a-z][a-z] [ 0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC [0-9]*$'
 {

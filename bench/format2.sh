@@ -1,0 +1,141 @@
+#!/bin/sh
+# bench/format2.sh — issue 16's figures, side by side in one run: format 2
+# against format 1 and `netstat -na | gzip` (bytes per snapshot, steady and
+# churning, per persisting and per new socket), snapshot time against
+# `ss -tuan` + `cat /proc/net/*` and the article's five commands, peak RSS,
+# and import speed of the same snapshots in format 2 and format 1.
+# Usage: sh bench/format2.sh BUILD_DIR   (root + netns, else SKIP, exit 0)
+# Env: BENCH_RUNS (hyperfine --runs, 3), BENCH_SYNRECV (80000), BENCH_ESTAB
+# (10000), BENCH_CHURN_RATE (new SYN_RECV per second, 1000).
+# shellcheck disable=SC2034  # SST_TEST, SST_HOLD, SST_SYNACK_RETRIES: read by lib.sh
+SST_TEST=bench-format2
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/integration/lib.sh"
+
+RUNS=${BENCH_RUNS:-3}
+NSYN=${BENCH_SYNRECV:-80000}
+NEST=${BENCH_ESTAB:-10000}
+RATE=${BENCH_CHURN_RATE:-1000}
+OUT=$ROOT/bench/out
+cd "$ROOT" || exit 1
+BUILD=${1:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+tools_dir "$BUILD"
+if ! msg=$(need_root_netns); then
+	printf 'SKIP: bench-format2: %s\n' "${msg#SKIP: bench-format2: }"
+	exit 0
+fi
+for t in hyperfine netstat ss gzip awk; do
+	command -v "$t" >/dev/null 2>&1 || { echo "SKIP: bench-format2: needs $t"; exit 0; }
+done
+netns_reap_stale
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	TMPDIR=/dev/shm
+	export TMPDIR
+fi
+sst_tmpdir >/dev/null
+T=$SST_TMP
+mkdir -p "$OUT"
+RES=$OUT/format2.md
+: > "$RES"
+say() { echo "$*"; echo "$*" >> "$RES"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+SST_HOLD=900
+
+# bytes NS NAME ARGS...: records 10 snapshots at -i 1; prints
+# "first mean-of-2..10 segment-bytes"
+bytes() {
+	b_ns=$1 b_name=$2
+	shift 2
+	rm -rf "$T/seg.$b_name"
+	ip netns exec "$b_ns" "$RECORDER" -v -o "$T/seg.$b_name" -i 1 --count 10 "$@" \
+		2> "$T/$b_name.log" || fail "recorder $*: $(tail -3 "$T/$b_name.log")"
+	"$SOCKSCOPE" verify "$T"/seg."$b_name"/*.zst | grep -q 'good=10 bad=0' ||
+		fail "$b_name does not verify"
+	sed -n 's/.*snapshot seq=\([0-9]*\) .* compressed=\([0-9]*\) bytes.*/\1 \2/p' "$T/$b_name.log" |
+		awk '$1 == 1 { f = $2 } $1 >= 2 { s += $2; n++ } END { printf "%d %d\n", f, s / n }'
+}
+
+netns_new victim
+netns_new attacker
+netns_link attacker victim 192.0.2.1 192.0.2.2
+note "building the steady population: $NSYN SYN_RECV + $NEST loopback connections"
+make_population victim attacker "$NSYN" "$NEST"
+NS=$(ns_name victim)
+N=$(in_ns victim ss -Htan | wc -l)
+GZ=$(ip netns exec "$NS" sh -c 'netstat -na | gzip | wc -c')
+say "## Format 2 (issue 16), $(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs"
+say ""
+say "Steady population: $N TCP sockets ($POP_SYNRECV SYN_RECV, $POP_ESTAB ESTABLISHED); netstat -na | gzip = $GZ B"
+say ""
+say "| measurement | sockscope | peer | ratio |"
+say "|---|---|---|---|"
+# shellcheck disable=SC2046
+set -- $(bytes "$NS" v2)
+say "| bytes, keyframe (snapshot 1), format 2, all sections recoverable | $1 | $GZ | $(ratio "$1" "$GZ")x |"
+say "| bytes/snapshot, steady deltas (mean of 2..10), format 2 | $2 | $GZ | $(ratio "$2" "$GZ")x |"
+PERSIST=$(awk -v b="$2" -v n="$N" 'BEGIN { printf "%.3f", b / n }')
+say "| bytes per persisting socket per snapshot (steady delta / sockets) | $PERSIST | | |"
+# shellcheck disable=SC2046
+set -- $(bytes "$NS" v2verb --netstat-store verbatim)
+say "| bytes/snapshot, steady, --netstat-store verbatim | $2 (keyframe $1) | $GZ | $(ratio "$2" "$GZ")x |"
+# shellcheck disable=SC2046
+set -- $(bytes "$NS" v1 --format 1)
+say "| bytes/snapshot, steady, format 1 (before) | $2 (first $1) | $GZ | $(ratio "$2" "$GZ")x |"
+
+# snapshot time
+hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$T/t.json" \
+	--prepare "rm -rf $T/hseg" \
+	"ip netns exec $NS $RECORDER -q -o $T/hseg --once" \
+	"ip netns exec $NS sh -c 'ss -tuan >/dev/null; cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 >/dev/null'" \
+	"ip netns exec $NS sh -c 'netstat -na >/dev/null; netstat -aultnp >/dev/null; netstat -n -p >/dev/null; netstat -ntu >/dev/null; netstat -anp >/dev/null'" \
+	> "$T/hf.out" 2>&1 || fail "hyperfine: $(tail -5 "$T/hf.out")"
+set -- $(awk -F: '/"mean"/ { gsub(/[ ,]/, "", $2); printf "%.1f ", $2 * 1000 }' "$T/t.json")
+say "| full snapshot time (--once, ms) vs ss -tuan + cat /proc/net/* | $1 | $2 | $(ratio "$1" "$2")x |"
+say "| full snapshot time vs the article's five netstat commands | $1 | $3 | $(ratio "$1" "$3")x |"
+
+# peak RSS
+rm -rf "$T/rseg"
+ip netns exec "$NS" /usr/bin/time -o "$T/rss" -f %M "$RECORDER" -q -o "$T/rseg" -i 1 --count 3 ||
+	fail "RSS run"
+say "| peak RSS, 3 snapshots (key + 2 deltas), MiB | $(awk '{ printf "%.1f", $1 / 1024 }' "$T/rss") | | |"
+
+# import speed: the same 10 snapshots in both formats
+for f in v2 v1; do
+	seg=$(ls "$T"/seg.$f/*.zst)
+	hyperfine -N --runs "$RUNS" --export-json "$T/imp.$f.json" --prepare "rm -f $T/imp.db" \
+		"$SOCKSCOPE import -q -d $T/imp.db $seg" > /dev/null 2>&1 || fail "import $f"
+done
+I2=$(awk -F: '/"mean"/ { gsub(/[ ,]/, "", $2); printf "%.0f", $2 * 1000 }' "$T/imp.v2.json")
+I1=$(awk -F: '/"mean"/ { gsub(/[ ,]/, "", $2); printf "%.0f", $2 * 1000 }' "$T/imp.v1.json")
+say "| import of 10 snapshots (ms), format 2 vs format 1 | $I2 | $I1 | $(ratio "$I1" "$I2")x faster |"
+netns_cleanup 2> /dev/null
+
+# churning population: SYN_RECV live ~63 s (5 SYN-ACK retries) and are
+# replaced at RATE per second
+SST_SYNACK_RETRIES=5
+netns_new cvictim
+netns_new cattacker
+netns_link cattacker cvictim 192.0.2.1 192.0.2.2
+make_population cvictim cattacker 1000 "$NEST"
+CNS=$(ns_name cvictim)
+in_ns cattacker "$SYNFLOOD" --dst 192.0.2.2:80 --src 198.18.0.0/15 --offset 100000 \
+	--count $((RATE * 200)) --rate "$RATE" --duration 200 > /dev/null 2>&1 &
+note "churn: waiting 70 s for arrivals and expiries to balance"
+sleep 70
+CN=$(in_ns cvictim ss -Htan | wc -l)
+CGZ=$(ip netns exec "$CNS" sh -c 'netstat -na | gzip | wc -c')
+# shellcheck disable=SC2046
+set -- $(bytes "$CNS" churn)
+say ""
+say "Churning population: ~$CN TCP sockets, $RATE new SYN_RECV per second replacing expiring ones; netstat -na | gzip = $CGZ B"
+say ""
+say "| measurement | sockscope | peer | ratio |"
+say "|---|---|---|---|"
+say "| bytes/snapshot, churning deltas at -i 1 (mean of 2..10) | $2 | $CGZ | $(ratio "$2" "$CGZ")x |"
+NEWB=$(awk -v b="$2" -v n="$CN" -v p="$PERSIST" -v r="$RATE" 'BEGIN { printf "%.1f", (b - n * p) / r }')
+say "| bytes per new socket ((delta - sockets x persisting cost) / new sockets) | $NEWB | | |"
+# shellcheck disable=SC2046
+set -- $(bytes "$CNS" churn1 --format 1)
+say "| bytes/snapshot, churning, format 1 (before) | $2 | $CGZ | $(ratio "$2" "$CGZ")x |"
+echo "results in $RES"

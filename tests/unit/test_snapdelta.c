@@ -1,0 +1,598 @@
+/* Unit tests for format 2 (common/snapdelta, common/snap): a seeded random
+ * walk of 1,000 snapshots written as v1 and v2 side by side decodes to the
+ * same bytes; torn tails, flipped bytes and missing bases never yield a bad
+ * snapshot, and reading recovers at the next keyframe. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errno.h>
+#include <inttypes.h>
+
+#include "buf.h"
+#include "snap.h"
+#include "snapdelta.h"
+
+static int to_buf(void *ctx, const void *p, size_t n)
+{
+	return buf_append(ctx, p, n);
+}
+
+/* ---- a churning socket population --------------------------------------- */
+
+struct sock {
+	bool live;
+	unsigned lport, rport, raddr, state, rxq, txq, inode, tr, retr, uid;
+	uint64_t deadline;   /* in 1/100 s, absolute */
+	int prog;
+};
+
+#define NSOCK 96
+
+static const char *const progs[] = {
+	"sshd", "nginx", "-", "a\\tb", "we ird", "x\\ny", "\xc3\xa9t\xc3\xa9", "   0: fake",
+	"\\-", "",
+};
+
+struct walk {
+	uint64_t rng;
+	uint64_t now;        /* 1/100 s */
+	struct sock s[NSOCK];
+};
+
+static uint32_t rnd(struct walk *w, uint32_t n)
+{
+	w->rng = w->rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)((w->rng >> 33) % n);
+}
+
+static void sock_new(struct walk *w, struct sock *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->live = true;
+	s->lport = rnd(w, 3) ? 80 : 40000 + rnd(w, 20000);
+	s->rport = 1024 + rnd(w, 60000);
+	s->raddr = 0xC6120000u | rnd(w, 0x10000);   /* 198.18.0.0/15 */
+	s->state = 1 + rnd(w, 11);
+	s->inode = 10000 + rnd(w, 1000000);
+	s->tr = rnd(w, 5);
+	s->deadline = s->tr ? w->now + rnd(w, 12000) : 0;
+	s->uid = rnd(w, 4) ? 0 : 1000;
+	s->prog = (int)rnd(w, (uint32_t)(sizeof(progs) / sizeof(progs[0])));
+}
+
+static void walk_step(struct walk *w)
+{
+	w->now += 1000 + rnd(w, 3);   /* ~10 s, with jitter */
+	for (int i = 0; i < NSOCK; i++) {
+		struct sock *s = &w->s[i];
+		uint32_t r = rnd(w, 100);
+
+		if (!s->live) {
+			if (r < 20)
+				sock_new(w, s);
+			continue;
+		}
+		if (r < 8) {
+			s->live = false;
+		} else if (r < 14) {
+			s->state = 1 + rnd(w, 11);
+		} else if (r < 22) {
+			s->rxq = rnd(w, 3) ? 0 : rnd(w, 100000);
+			s->txq = rnd(w, 2) ? 0 : rnd(w, 4096);
+		} else if (r < 26) {
+			s->tr = rnd(w, 5);
+			s->deadline = s->tr ? w->now + rnd(w, 12000) : 0;
+			s->retr += 1;
+		}
+	}
+}
+
+static uint64_t expires(const struct walk *w, const struct sock *s, unsigned jitter)
+{
+	if (!s->tr || s->deadline <= w->now)
+		return 0;
+	return s->deadline - w->now + jitter;
+}
+
+/* Writes one snapshot's sections the way the recorder lays them out. */
+static void write_sections(struct snap_writer *sw, struct walk *w, uint64_t seq)
+{
+	struct buf b = BUF_INIT;
+	unsigned sl = 0;
+
+	assert_int_equal(snap_writer_section(sw, "processes"), 0);
+	buf_puts(&b, "inode\tpid\tprogram\tcomm\n");
+	for (int i = 0; i < NSOCK; i++)
+		if (w->s[i].live && w->s[i].prog != 2)
+			buf_printf(&b, "%u\t%d\t%s\t%s\n", w->s[i].inode, 100 + w->s[i].prog,
+				   progs[w->s[i].prog], progs[w->s[i].prog]);
+	assert_int_equal(snap_writer_write(sw, b.data, b.len), 0);
+	buf_reset(&b);
+
+	assert_int_equal(snap_writer_section(sw, "sockets"), 0);
+	buf_puts(&b, "proto\tfamily\tstate\tladdr\tlport\traddr\trport\trxq\ttxq\tuid\tinode\ttimer"
+		     "\texpires_ms\tretrans\tpid\tprogram\n");
+	for (int i = 0; i < NSOCK; i++) {
+		const struct sock *s = &w->s[i];
+		if (!s->live)
+			continue;
+		buf_printf(&b, "tcp\t4\tS%u\t127.0.0.1\t%u\t198.18.%u.%u\t%u\t%u\t%u\t%u\t%u\t%u\t%" PRIu64
+			   "\t%u\t%d\t%s\n", s->state, s->lport, (s->raddr >> 8) & 255, s->raddr & 255,
+			   s->rport, s->rxq, s->txq, s->uid, s->inode, s->tr,
+			   expires(w, s, (unsigned)(seq % 3)) * 10 + (seq % 7), s->retr,
+			   100 + s->prog, progs[s->prog]);
+	}
+	assert_int_equal(snap_writer_write(sw, b.data, b.len), 0);
+	buf_reset(&b);
+
+	assert_int_equal(snap_writer_section(sw, "counters"), 0);
+	buf_printf(&b, "name\tvalue\nTcp.ActiveOpens\t%" PRIu64 "\nTcp.Const\t7\n", seq * 13);
+	assert_int_equal(snap_writer_write(sw, b.data, b.len), 0);
+	buf_reset(&b);
+
+	/* tcp: "%4d: " sequential; one row past 9999 needs the wider number */
+	assert_int_equal(snap_writer_section(sw, "proc/net/tcp"), 0);
+	buf_puts(&b, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
+		     "   uid  timeout inode\n");
+	for (int i = 0; i < NSOCK; i++) {
+		const struct sock *s = &w->s[i];
+		if (!s->live)
+			continue;
+		buf_printf(&b, "%4u: 0100007F:%04X %08X:%04X %02X %08X:%08X %02X:%08" PRIX64
+			   " %08X %5u %8d %u 1 0000000000000000 100 0 0 10 0\n",
+			   sl == 7 ? 12345 : sl, s->lport, s->raddr, s->rport, s->state, s->txq, s->rxq,
+			   s->tr, expires(w, s, (unsigned)(seq % 2)), s->retr, s->uid, 0, s->inode);
+		sl++;
+	}
+	if (seq % 5 == 0)   /* a row that is not in the kernel's shape */
+		buf_puts(&b, "  12: garbage row\n");
+	if (seq % 11 == 0)  /* a timer that does not fit in 8 digits */
+		buf_puts(&b, "  13: 0100007F:0050 00000000:0000 01 00000000:00000000 02:1FFFFFFFF"
+			     " 00000000     0        0 1 1 0000000000000000 100 0 0 10 0\n");
+	assert_int_equal(snap_writer_write(sw, b.data, b.len), 0);
+	buf_reset(&b);
+
+	/* udp: "%5d: " hash bucket, not a count */
+	assert_int_equal(snap_writer_section(sw, "proc/net/udp"), 0);
+	buf_puts(&b, "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
+		     "   uid  timeout inode ref pointer drops\n");
+	for (int i = 0; i < NSOCK; i += 7)
+		if (w->s[i].live)
+			buf_printf(&b, "%5u: 00000000:%04X 00000000:0000 07 00000000:00000000 00:00000000"
+				   " 00000000     0        0 %u 2 0000000000000000 %u\n",
+				   w->s[i].inode % 128, w->s[i].lport, w->s[i].inode, w->s[i].rxq % 3);
+	assert_int_equal(snap_writer_write(sw, b.data, b.len), 0);
+	buf_reset(&b);
+
+	assert_int_equal(snap_writer_section(sw, "netstat-exec -na"), 0);
+	buf_printf(&b, "Active Internet connections (servers and established)\nrow %" PRIu64, seq / 3);
+	assert_int_equal(snap_writer_write(sw, b.data, b.len), 0);   /* no final LF */
+	assert_int_equal(snap_writer_section(sw, "empty"), 0);
+	if (seq % 4 == 0) {
+		assert_int_equal(snap_writer_section(sw, "errors"), 0);
+		assert_int_equal(snap_writer_write(sw, "\n\n\t\n", 4), 0);
+	}
+	buf_fini(&b);
+}
+
+static void header(struct snap_header *h, uint64_t seq)
+{
+	memset(h, 0, sizeof(*h));
+	snprintf(h->host, sizeof(h->host), "web1");
+	h->time = 1764079800123456LL + (int64_t)seq * 10000000;
+	h->seq = seq;
+	h->interval = 10000000;
+	snprintf(h->reason, sizeof(h->reason), "interval");
+}
+
+/* Writes n snapshots of the walk as v2 to out2 and, when out1, v1 too.
+ * offs[seq] is where snapshot seq starts in out2 (offs[n + 1] = the end). */
+static void write_walk(uint64_t seed, unsigned n, unsigned key_every, struct buf *out2,
+		       struct buf *out1, size_t *offs)
+{
+	struct snap_writer *sw = snap_writer_new(to_buf, out2);
+	struct walk *w = calloc(1, sizeof(*w));
+	struct snap_header h;
+
+	assert_non_null(sw);
+	assert_non_null(w);
+	w->rng = seed;
+	w->now = 500000;
+	assert_int_equal(snap_writer_set_delta(sw, key_every), 0);
+	if (out1)
+		assert_int_equal(snap_writer_set_twin(sw, to_buf, out1), 0);
+	for (unsigned i = 1; i <= n; i++) {
+		walk_step(w);
+		header(&h, i);
+		if (offs)
+			offs[i] = out2->len;
+		assert_int_equal(snap_writer_begin(sw, &h), 0);
+		write_sections(sw, w, i);
+		assert_int_equal(snap_writer_end(sw), 0);
+	}
+	if (offs)
+		offs[n + 1] = out2->len;
+	snap_writer_free(sw);
+	free(w);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+#define MAXSNAP 1100
+
+/* Every good snapshot as "name LF content NUL" per section, by seq. */
+struct got {
+	struct buf snap[MAXSNAP];
+	bool good[MAXSNAP];
+	unsigned frame[MAXSNAP];
+	unsigned ngood, nbad, nkey;
+	struct buf cur;
+	bool bad_base;   /* some BAD said its base was missing */
+};
+
+static void got_fini(struct got *g)
+{
+	for (int i = 0; i < MAXSNAP; i++)
+		buf_fini(&g->snap[i]);
+	buf_fini(&g->cur);
+}
+
+static void on_event(struct got *g, const struct snap_event *ev)
+{
+	switch (ev->type) {
+	case SNAP_EV_BEGIN:
+		buf_reset(&g->cur);
+		break;
+	case SNAP_EV_SECTION:
+		buf_putc(&g->cur, '\0');
+		buf_puts(&g->cur, ev->section);
+		buf_putc(&g->cur, '\n');
+		break;
+	case SNAP_EV_DATA:
+		buf_append(&g->cur, ev->data, ev->len);
+		break;
+	case SNAP_EV_END:
+		assert_true(ev->hdr->seq < MAXSNAP);
+		assert_false(g->good[ev->hdr->seq]);
+		g->good[ev->hdr->seq] = true;
+		g->frame[ev->hdr->seq] = ev->hdr->frame;
+		g->nkey += ev->hdr->frame == SNAP_FRAME_KEY;
+		buf_reset(&g->snap[ev->hdr->seq]);
+		buf_append(&g->snap[ev->hdr->seq], g->cur.data, g->cur.len);
+		g->ngood++;
+		break;
+	case SNAP_EV_BAD:
+		g->nbad++;
+		if (strstr(ev->error, "base"))
+			g->bad_base = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void read_all(const char *p, size_t len, size_t piece, struct got *g)
+{
+	struct snap_reader *r = snap_reader_new();
+	struct snap_event ev;
+
+	assert_non_null(r);
+	for (size_t off = 0; off < len; off += piece) {
+		snap_reader_feed(r, p + off, len - off < piece ? len - off : piece);
+		while (snap_reader_next(r, &ev) != SNAP_EV_NONE)
+			on_event(g, &ev);
+	}
+	while (snap_reader_eof(r, &ev) != SNAP_EV_NONE)
+		on_event(g, &ev);
+	snap_reader_free(r);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_random_walk_equals_v1(void **state)
+{
+	struct buf v1 = BUF_INIT, v2 = BUF_INIT;
+	struct got *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	const unsigned n = 1000, k = 30;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	write_walk(0x5eed, n, k, &v2, &v1, NULL);
+	read_all(v1.data, v1.len, 65536, a);
+	read_all(v2.data, v2.len, 4093, b);
+	assert_int_equal(a->ngood, n);
+	assert_int_equal(b->ngood, n);
+	assert_int_equal(a->nbad + b->nbad, 0);
+	assert_int_equal(b->nkey, (n + k - 1) / k);
+	for (unsigned i = 1; i <= n; i++) {
+		assert_int_equal(b->frame[i], (i - 1) % k == 0 ? SNAP_FRAME_KEY : SNAP_FRAME_DELTA);
+		assert_int_equal(a->snap[i].len, b->snap[i].len);
+		assert_memory_equal(a->snap[i].data, b->snap[i].data, a->snap[i].len);
+	}
+	/* A delta must cost a fraction of the full text (before zstd). */
+	assert_true(v2.len * 3 < v1.len);
+	buf_fini(&v1);
+	buf_fini(&v2);
+	got_fini(a);
+	got_fini(b);
+	free(a);
+	free(b);
+}
+
+/* The small stream the damage tests cut and flip: keyframes at 1, 4, 7. */
+#define DN 8
+#define DK 3
+
+static void expect_good_is_original(const struct got *g, const struct got *orig)
+{
+	for (unsigned i = 0; i < MAXSNAP; i++) {
+		if (!g->good[i])
+			continue;
+		assert_true(i >= 1 && i <= DN);
+		assert_int_equal(g->snap[i].len, orig->snap[i].len);
+		assert_memory_equal(g->snap[i].data, orig->snap[i].data, g->snap[i].len);
+	}
+}
+
+static void test_torn_tail_every_offset(void **state)
+{
+	struct buf v2 = BUF_INIT;
+	struct got *orig = calloc(1, sizeof(*orig)), *g = calloc(1, sizeof(*g));
+	size_t offs[DN + 2];
+
+	(void)state;
+	write_walk(7, DN, DK, &v2, NULL, offs);
+	read_all(v2.data, v2.len, v2.len, orig);
+	assert_int_equal(orig->ngood, DN);
+	for (size_t cut = 0; cut <= v2.len; cut++) {
+		memset(g, 0, sizeof(*g));
+		read_all(v2.data, cut, cut ? cut : 1, g);
+		expect_good_is_original(g, orig);
+		/* every snapshot that ended before the cut is returned */
+		for (unsigned i = 1; i <= DN; i++)
+			assert_int_equal(g->good[i], offs[i + 1] <= cut);
+		got_fini(g);
+	}
+	buf_fini(&v2);
+	got_fini(orig);
+	free(orig);
+	free(g);
+}
+
+static void test_flip_every_byte(void **state)
+{
+	struct buf v2 = BUF_INIT;
+	struct got *orig = calloc(1, sizeof(*orig)), *g = calloc(1, sizeof(*g));
+	size_t offs[DN + 2];
+
+	(void)state;
+	write_walk(11, DN, DK, &v2, NULL, offs);
+	read_all(v2.data, v2.len, v2.len, orig);
+	assert_int_equal(orig->ngood, DN);
+	for (size_t at = 0; at < v2.len; at++) {
+		unsigned s = 1, last, next_key;
+
+		while (offs[s + 1] <= at)
+			s++;
+		/* The LF ending s also starts the next snapshot's magic line. */
+		last = at + 1 == offs[s + 1] ? s + 1 : s;
+		next_key = ((last - 1) / DK + 1) * DK + 1;   /* first keyframe after it */
+		v2.data[at] ^= 0x20;
+		memset(g, 0, sizeof(*g));
+		read_all(v2.data, v2.len, 4096, g);
+		v2.data[at] ^= 0x20;
+		expect_good_is_original(g, orig);
+		assert_false(g->good[s]);
+		for (unsigned i = 1; i < s; i++) {
+			assert_true(g->good[i]);
+		}
+		for (unsigned i = last + 1; i < next_key && i <= DN; i++)
+			assert_false(g->good[i]);
+		for (unsigned i = next_key; i <= DN; i++) {
+			assert_true(g->good[i]);
+		}
+		got_fini(g);
+	}
+	buf_fini(&v2);
+	got_fini(orig);
+	free(orig);
+	free(g);
+}
+
+/* A snapshot lost from the middle (cut out whole): the deltas after it say
+ * their base is missing and are skipped; the next keyframe reads again. */
+static void test_missing_base(void **state)
+{
+	struct buf v2 = BUF_INIT, cut = BUF_INIT;
+	struct got *g = calloc(1, sizeof(*g));
+	size_t offs[DN + 2];
+
+	(void)state;
+	write_walk(3, DN, DK, &v2, NULL, offs);
+	buf_append(&cut, v2.data, offs[2]);
+	buf_append(&cut, v2.data + offs[3], v2.len - offs[3]);
+	read_all(cut.data, cut.len, 100, g);
+	assert_true(g->good[1]);
+	assert_false(g->good[2]);
+	assert_false(g->good[3]);
+	assert_true(g->bad_base);
+	for (unsigned i = 4; i <= DN; i++)
+		assert_true(g->good[i]);
+	buf_fini(&v2);
+	buf_fini(&cut);
+	got_fini(g);
+	free(g);
+}
+
+static void decode_rejects(const char *enc, size_t n, const char *prev)
+{
+	struct buf out = BUF_INIT;
+	const char *what = NULL;
+
+	assert_int_equal(snapdelta_decode(prev, prev ? strlen(prev) : 0, enc, n, &out, &what),
+			 -EINVAL);
+	assert_non_null(what);
+	buf_fini(&out);
+}
+
+static void test_hostile_deltas(void **state)
+{
+	(void)state;
+	decode_rejects("", 0, NULL);
+	decode_rejects("Z", 1, NULL);
+	/* mode 0, tick 0, 1 line, final LF, copy 1 line at 0 from an empty base */
+	decode_rejects("D\x00\x00\x01\x01\x04\x00", 7, "");
+	/* copy far outside the base */
+	decode_rejects("D\x00\x00\x01\x01\x04\x7e", 7, "a\n");
+	/* absurd line count */
+	decode_rejects("D\x00\x00\xff\xff\xff\xff\x0f\x01\x04\x00", 11, "a\n");
+	/* literal longer than the input */
+	decode_rejects("D\x00\x00\x01\x01\x05\x00\x7f" "ab", 10, NULL);
+	/* trailing bytes */
+	decode_rejects("D\x00\x00\x01\x01\x04\x00" "x", 8, "a\n");
+	/* an edit keeping more of the base row than it has */
+	decode_rejects("D\x00\x00\x01\x01\x06\x09\x00\x00", 9, "a\n");
+	/* an edit past the end of the base */
+	decode_rejects("D\x00\x00\x01\x01\x06\x00\x00\x00", 9, "");
+	/* run kind 3 */
+	decode_rejects("D\x00\x00\x01\x01\x07", 6, "a\n");
+	/* bad mode, width out of range */
+	decode_rejects("D\x07\x00\x00\x01", 5, NULL);
+	decode_rejects("D\x01\x7f\x00\x00\x01", 6, NULL);
+}
+
+/* A derived section that does not rebuild to its digest is an error, never
+ * different output; a reader skipping renderings still reads the rest. */
+static void test_derived_mismatch(void **state)
+{
+	struct buf v2 = BUF_INIT;
+	struct snap_writer *w = snap_writer_new(to_buf, &v2);
+	struct snap_header h;
+	const char *na = "Active Internet connections (servers and established)\n"
+			 "Proto Recv-Q Send-Q Local Address           Foreign Address         State      \n";
+
+	(void)state;
+	assert_int_equal(snap_writer_set_delta(w, 10), 0);
+	snap_writer_derive(w, true);
+	for (uint64_t seq = 1; seq <= 2; seq++) {
+		header(&h, seq);
+		assert_int_equal(snap_writer_begin(w, &h), 0);
+		assert_int_equal(snap_writer_section(w, "counters"), 0);
+		assert_int_equal(snap_writer_write(w, "name\tvalue\n", 11), 0);
+		assert_int_equal(snap_writer_section(w, "netstat -na"), 0);
+		/* seq 1: what the rebuild gives (no sockets); seq 2: a forgery */
+		assert_int_equal(snap_writer_write(w, na, strlen(na)), 0);
+		if (seq == 2)
+			assert_int_equal(snap_writer_write(w, "tcp forged\n", 11), 0);
+		assert_int_equal(snap_writer_end(w), 0);
+	}
+	snap_writer_free(w);
+	for (int skip = 0; skip <= 1; skip++) {
+		struct snap_reader *r = snap_reader_new();
+		struct snap_event ev;
+		int good = 0, bad = 0, sections = 0;
+
+		snap_reader_skip_derived(r, skip);
+		snap_reader_feed(r, v2.data, v2.len);
+		while (snap_reader_next(r, &ev) != SNAP_EV_NONE || snap_reader_eof(r, &ev) != SNAP_EV_NONE) {
+			good += ev.type == SNAP_EV_END;
+			sections += ev.type == SNAP_EV_SECTION;
+			if (ev.type == SNAP_EV_BAD) {
+				bad++;
+				assert_non_null(strstr(ev.error, "does not rebuild to its SHA-256"));
+			}
+		}
+		assert_int_equal(good, skip ? 2 : 1);
+		assert_int_equal(bad, skip ? 0 : 1);
+		assert_int_equal(sections, skip ? 2 : 2);
+		snap_reader_free(r);
+	}
+	buf_fini(&v2);
+}
+
+struct failing {
+	struct buf b;
+	int fail_at;      /* the call that fails (0: none) */
+	int calls;
+};
+
+static int to_failing(void *ctx, const void *p, size_t n)
+{
+	struct failing *f = ctx;
+
+	if (++f->calls == f->fail_at)
+		return -ENOSPC;
+	return buf_append(&f->b, p, n);
+}
+
+/* After a write error the base is gone: the next snapshot is a keyframe,
+ * and so is the first after snap_writer_keyframe() (a new segment). */
+static void test_keyframe_after_error(void **state)
+{
+	struct failing f = {BUF_INIT, 0, 0};
+	struct snap_writer *w = snap_writer_new(to_failing, &f);
+	struct snap_header h;
+	struct got *g = calloc(1, sizeof(*g));
+	int rc;
+
+	(void)state;
+	assert_int_equal(snap_writer_set_delta(w, 100), 0);
+	for (uint64_t seq = 1; seq <= 6; seq++) {
+		size_t start = f.b.len;
+
+		header(&h, seq);
+		f.fail_at = seq == 3 ? f.calls + 2 : 0;   /* seq 3 fails mid-way */
+		if (seq == 5)
+			snap_writer_keyframe(w);
+		rc = snap_writer_begin(w, &h);
+		if (rc == 0)
+			rc = snap_writer_section(w, "counters");
+		if (rc == 0)
+			rc = snap_writer_write(w, "name\tvalue\nTcp.X\t1\n", 19);
+		if (rc == 0)
+			rc = snap_writer_end(w);
+		if (seq == 3) {
+			assert_int_equal(rc, -ENOSPC);
+			snap_writer_abort(w);
+			/* as the segment does: back to the last complete snapshot */
+			buf_truncate(&f.b, start);
+		} else {
+			assert_int_equal(rc, 0);
+		}
+	}
+	snap_writer_free(w);
+	read_all(f.b.data, f.b.len, 97, g);
+	assert_int_equal(g->nbad, 0);
+	assert_true(g->good[1] && g->good[2] && !g->good[3] && g->good[4] && g->good[5] && g->good[6]);
+	assert_int_equal(g->frame[1], SNAP_FRAME_KEY);
+	assert_int_equal(g->frame[2], SNAP_FRAME_DELTA);
+	assert_int_equal(g->frame[4], SNAP_FRAME_KEY);   /* after the error */
+	assert_int_equal(g->frame[5], SNAP_FRAME_KEY);   /* new segment */
+	assert_int_equal(g->frame[6], SNAP_FRAME_DELTA);
+	buf_fini(&f.b);
+	got_fini(g);
+	free(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_walk_equals_v1),
+		cmocka_unit_test(test_torn_tail_every_offset),
+		cmocka_unit_test(test_flip_every_byte),
+		cmocka_unit_test(test_missing_base),
+		cmocka_unit_test(test_hostile_deltas),
+		cmocka_unit_test(test_derived_mismatch),
+		cmocka_unit_test(test_keyframe_after_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -20,9 +20,20 @@ import time
 import tty
 
 
+# A well-formed multi-byte UTF-8 sequence (RFC 3629).
+UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
+                      rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+                      rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+                      rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+
+
 def hostile(b):
-    found = [name for pat, name in ((b"\x1b", "ESC"), (b"\x07", "BEL"), (b"\r", "CR"),
-                                    (b"\x9b", "raw-C1-CSI")) if pat in b]
+    found = [name for pat, name in ((b"\x1b", "ESC"), (b"\x07", "BEL"), (b"\r", "CR"))
+             if pat in b]
+    # A raw 0x9b is a CSI only outside a UTF-8 sequence: inside one (U+019B
+    # is c6 9b) it is a continuation byte, which no terminal acts on.
+    if b"\x9b" in re.sub(UTF8_SEQ, b"", b):
+        found.append("raw-C1-CSI")
     if re.search(rb"\xc2[\x80-\x9f]", b):
         found.append("C1")
     if re.search(rb"\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c", b):

@@ -20,6 +20,7 @@ struct entry {
 struct spans {
 	spans_emit_fn emit;
 	void *ctx;
+	unsigned exact;          /* SPANS_EXACT, SPANS_QUEUES */
 	struct entry *v;
 	size_t n, cap;
 	uint32_t *idx;           /* open addressing: entry index + 1, 0 empty */
@@ -52,11 +53,21 @@ static uint64_t mix_str(uint64_t h, const char *s)
 	return s ? mix(h, s, strlen(s) + 1) : mix(h, "\xff", 1);
 }
 
-/* The identity: every column but rxq, txq, timer, expires_ms, retrans. */
-static uint64_t key_hash(const struct store_row *r)
+/* The identity: every column but rxq, txq, timer, expires_ms, retrans
+ * (those too when exact). */
+static uint64_t key_hash(const struct store_row *r, unsigned exact)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
+	if (exact) {
+		h = mix(h, &r->rxq, sizeof r->rxq);
+		h = mix(h, &r->txq, sizeof r->txq);
+	}
+	if (exact & SPANS_EXACT) {
+		h = mix(h, &r->timer, sizeof r->timer);
+		h = mix(h, &r->expires_ms, sizeof r->expires_ms);
+		h = mix(h, &r->retrans, sizeof r->retrans);
+	}
 	h = mix_str(h, r->proto);
 	h = mix_str(h, r->state);
 	h = mix(h, &r->family, sizeof r->family);
@@ -79,8 +90,13 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static bool key_eq(const struct store_row *a, const struct store_row *b)
+static bool key_eq(const struct store_row *a, const struct store_row *b, unsigned exact)
 {
+	if (exact && (a->rxq != b->rxq || a->txq != b->txq))
+		return false;
+	if ((exact & SPANS_EXACT) && (a->timer != b->timer || a->expires_ms != b->expires_ms ||
+				      a->retrans != b->retrans))
+		return false;
 	return a->family == b->family && a->unknown == b->unknown && a->llen == b->llen &&
 	       a->rlen == b->rlen && a->lport == b->lport && a->rport == b->rport &&
 	       a->rnet == b->rnet && a->uid == b->uid && a->inode == b->inode &&
@@ -90,7 +106,7 @@ static bool key_eq(const struct store_row *a, const struct store_row *b)
 	       str_eq(a->lhost, b->lhost) && str_eq(a->rhost, b->rhost);
 }
 
-int spans_new(spans_emit_fn emit, void *ctx, struct spans **out)
+int spans_new(unsigned flags, spans_emit_fn emit, void *ctx, struct spans **out)
 {
 	struct spans *b = calloc(1, sizeof *b);
 
@@ -99,6 +115,7 @@ int spans_new(spans_emit_fn emit, void *ctx, struct spans **out)
 		return -ENOMEM;
 	b->emit = emit;
 	b->ctx = ctx;
+	b->exact = flags & (SPANS_EXACT | SPANS_QUEUES);
 	b->prev_seq = -1;
 	*out = b;
 	return 0;
@@ -248,7 +265,7 @@ static uint32_t umax(uint32_t a, uint32_t b)
 
 int spans_row(struct spans *b, const struct store_row *r)
 {
-	uint64_t h = key_hash(r);
+	uint64_t h = key_hash(r, b->exact);
 	size_t j;
 	struct entry *e;
 	int rc;
@@ -259,7 +276,7 @@ int spans_row(struct spans *b, const struct store_row *r)
 		return rc;
 	for (j = (size_t)h & (b->nidx - 1); b->idx[j]; j = (j + 1) & (b->nidx - 1)) {
 		e = &b->v[b->idx[j] - 1];
-		if (e->hash == h && key_eq(&e->sp.row, r))
+		if (e->hash == h && key_eq(&e->sp.row, r, b->exact))
 			goto found;
 	}
 	/* a new row: an entry with no committed part (copies 0) */

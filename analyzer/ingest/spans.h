@@ -40,8 +40,15 @@ struct spans_snap {
 
 struct spans;
 
+/* SPANS_EXACT: the varying fields are identity too, so a span's rows are
+ * its snapshots' rows exactly (what a byte-exact replay of queues and
+ * timers would need; it costs spans wherever a timer ticks). */
+#define SPANS_EXACT 1u
+/* SPANS_QUEUES: rxq and txq are identity (netstat without -o shows them). */
+#define SPANS_QUEUES 2u
+
 /* 0 or -ENOMEM. Caller frees (spans_free). */
-int spans_new(spans_emit_fn emit, void *ctx, struct spans **out);
+int spans_new(unsigned flags, spans_emit_fn emit, void *ctx, struct spans **out);
 /* Frees without emitting: call spans_flush first to keep the open spans. */
 void spans_free(struct spans *b);   /* NULL is a no-op */
 

@@ -69,7 +69,7 @@ static void test_one_socket(void **state)
 
 	(void)state;
 	g.n = 0;
-	assert_int_equal(spans_new(collect, &g, &b), 0);
+	assert_int_equal(spans_new(0, collect, &g, &b), 0);
 	for (int i = 0; i < 10; i++) {
 		snap(b, 100 + i, "h", "b1", (usec_t)i * 1000000, 1000000, &chain, &k);
 		assert_int_equal(chain, 1);
@@ -116,7 +116,7 @@ static void test_gaps(void **state)
 
 	(void)state;
 	g.n = 0;
-	assert_int_equal(spans_new(collect, &g, &b), 0);
+	assert_int_equal(spans_new(0, collect, &g, &b), 0);
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
 		struct spans_snap sn = {(int64_t)i + 1, s[i].host, s[i].boot, s[i].t, 1000000,
 					s[i].seq};
@@ -147,7 +147,7 @@ static void test_cron_gap(void **state)
 
 	(void)state;
 	g.n = 0;
-	assert_int_equal(spans_new(collect, &g, &b), 0);
+	assert_int_equal(spans_new(0, collect, &g, &b), 0);
 	for (size_t i = 0; i < 6; i++) {
 		uint64_t chain;
 
@@ -172,7 +172,7 @@ static void test_discard(void **state)
 
 	(void)state;
 	g.n = 0;
-	assert_int_equal(spans_new(collect, &g, &b), 0);
+	assert_int_equal(spans_new(0, collect, &g, &b), 0);
 	snap(b, 1, "h", NULL, 0, 1000000, NULL, &k);
 	assert_int_equal(spans_row(b, &a), 0);
 	assert_int_equal(spans_end(b), 0);
@@ -247,7 +247,7 @@ static void run_seed(uint64_t seed)
 
 	g.n = 0;
 	memset(s, 0, sizeof s);
-	assert_int_equal(spans_new(collect, &g, &b), 0);
+	assert_int_equal(spans_new(0, collect, &g, &b), 0);
 	for (int i = 0; i < NSNAP; i++) {
 		uint32_t ev = rnd(&seed) % 100;
 		struct spans_snap sn;
@@ -335,6 +335,31 @@ static void run_seed(uint64_t seed)
 	spans_free(b);
 }
 
+/* Exact: a queue that changes ends the span; the rows come back exactly. */
+static void test_exact(void **state)
+{
+	static struct got g;
+	struct spans *b;
+	struct store_row r = mkrow("ESTABLISHED", "198.51.100.7", 5000);
+
+	(void)state;
+	g.n = 0;
+	assert_int_equal(spans_new(SPANS_EXACT, collect, &g, &b), 0);
+	for (int i = 0; i < 6; i++) {
+		snap(b, 1 + i, "h", NULL, (usec_t)i * 1000000, 1000000, NULL, NULL);
+		r.txq = i < 4 ? 0 : 7;
+		assert_int_equal(spans_row(b, &r), 0);
+		assert_int_equal(spans_end(b), 0);
+	}
+	assert_int_equal(spans_flush(b), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.v[0].snap_last, 4);
+	assert_int_equal(g.v[0].row.txq, 0);
+	assert_int_equal(g.v[1].snap_first, 5);
+	assert_int_equal(g.v[1].row.txq, 7);
+	spans_free(b);
+}
+
 static void test_property(void **state)
 {
 	(void)state;
@@ -350,7 +375,7 @@ static void test_steady(void **state)
 
 	(void)state;
 	g.n = 0;
-	assert_int_equal(spans_new(collect, &g, &b), 0);
+	assert_int_equal(spans_new(0, collect, &g, &b), 0);
 	for (int i = 0; i < 1000; i++) {
 		snap(b, i + 1, "h", "b", (usec_t)i * 1000000, 1000000, NULL, NULL);
 		for (int j = 0; j < 100; j++) {
@@ -375,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_one_socket), cmocka_unit_test(test_gaps),
 		cmocka_unit_test(test_cron_gap),   cmocka_unit_test(test_discard),
 		cmocka_unit_test(test_property),   cmocka_unit_test(test_steady),
+		cmocka_unit_test(test_exact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

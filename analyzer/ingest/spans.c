@@ -23,6 +23,8 @@ struct spans {
 	unsigned exact;          /* SPANS_EXACT, SPANS_QUEUES */
 	struct entry *v;
 	size_t n, cap;
+	uint32_t *arr;           /* the current snapshot's rows: entry index each */
+	size_t narr, carr;
 	uint32_t *idx;           /* open addressing: entry index + 1, 0 empty */
 	size_t nidx;             /* a power of two, > 2 n */
 	/* the chain */
@@ -135,6 +137,7 @@ void spans_free(struct spans *b)
 	for (size_t i = 0; i < b->n; i++)
 		entry_fini(&b->v[i]);
 	free(b->v);
+	free(b->arr);
 	free(b->idx);
 	free(b->host);
 	free(b->boot);
@@ -317,7 +320,49 @@ found:
 	}
 	e->seen++;
 	e->cur = *r;
+	if (e->seen == 1) {
+		uint32_t *a = grow(b->arr, &b->carr, b->narr, sizeof *a, 256);
+
+		if (!a)
+			return -ENOMEM;
+		b->arr = a;
+		b->arr[b->narr++] = (uint32_t)(e - b->v);
+	}
 	return 0;
+}
+
+#define ORD_STEP ((int64_t)1 << 32)
+
+/* New rows get ords between those of the rows around them that were there
+ * before (after the last one: ORD_STEP apart). */
+static void assign_ords(struct spans *b)
+{
+	int64_t prev = 0;
+	size_t i = 0;
+
+	while (i < b->narr) {
+		struct entry *e = &b->v[b->arr[i]];
+		size_t j = i, m;
+		int64_t step;
+
+		if (e->sp.copies) {
+			prev = e->sp.ord;
+			i++;
+			continue;
+		}
+		while (j < b->narr && b->v[b->arr[j]].sp.copies == 0)
+			j++;
+		m = j - i;
+		if (j < b->narr && b->v[b->arr[j]].sp.ord > prev)
+			step = (b->v[b->arr[j]].sp.ord - prev) / (int64_t)(m + 1);
+		else
+			step = ORD_STEP;
+		for (size_t t = 0; t < m; t++)
+			b->v[b->arr[i + t]].sp.ord = prev + step * (int64_t)(t + 1);
+		prev += step * (int64_t)m;
+		i = j;
+	}
+	b->narr = 0;
 }
 
 /* The varying values of this snapshot's rows into e's span. */
@@ -342,6 +387,7 @@ int spans_end(struct spans *b)
 
 	if (!b->in_snap)
 		return -EINVAL;
+	assign_ords(b);
 	for (size_t i = 0; i < b->n; i++) {
 		struct entry *e = &b->v[i];
 
@@ -393,6 +439,7 @@ void spans_discard(struct spans *b)
 
 	if (!b->in_snap)
 		return;
+	b->narr = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		struct entry *e = &b->v[i];
 

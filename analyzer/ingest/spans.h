@@ -21,6 +21,11 @@ struct span {
 	uint32_t k_first, k_last;            /* positions in the chain (0 first) */
 	int64_t snap_first, snap_last;       /* the caller's snapshot ids */
 	uint32_t max_rxq, max_txq, max_retrans;   /* over the span */
+	/* its place among its snapshots' rows: sorting a snapshot's spans by
+	 * ord gives the order the rows came in, whenever the sockets that
+	 * stay keep their order from one snapshot to the next (ties: a
+	 * socket that came between two others too many times) */
+	int64_t ord;
 };
 
 /* Where closed spans go: 0, or -errno to stop (returned by the call that

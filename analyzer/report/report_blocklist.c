@@ -143,8 +143,8 @@ static int own_addresses(sqlite3 *db, const struct filter *flt, struct blockrail
 	filter_init(&f);
 	f.host = flt->host;
 	rc = scan_prepare(db, &f, false, 0,
-			  " SELECT DISTINCT k.laddr FROM snaps sn JOIN sockets k"
-			  " ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1",
+			  " SELECT DISTINCT k.laddr FROM snaps sn JOIN spans k"
+			  " ON k.chain = sn.c AND sn.kk BETWEEN k.k_first AND k.k_last",
 			  &st, err, errsz);
 	if (rc < 0)
 		return rc;

@@ -74,11 +74,16 @@ int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_pa
  * snapshot at or before at. Reports then add ", r AS (...)" joining the
  * spans that cover them (SCAN_JOIN_SPANS, scan.h) or the sockets view.
  * 0, -ENOMEM or -E2BIG. */
-/* The rows of the snapshots `sn` (filter_sql_snaps) as `k`: the spans that
- * cover each, each repeated copies times (schema/004_spans.sql). */
-#define FILTER_JOIN_SPANS                                                                    \
-	" JOIN spans k ON k.chain = sn.c AND sn.kk BETWEEN k.k_first AND k.k_last"           \
-	" JOIN span_copy cp ON cp.i <= k.copies"
+/* " FROM ... WHERE ...": the rows of the snapshots `sn` (filter_sql_snaps)
+ * as `k`, the spans that cover each repeated copies times (schema/004_spans.sql);
+ * conditions follow as " AND ...". Driven from the spans of the selected
+ * chains, each matched to the snapshots it covers: once per span, not a
+ * search of the chain per snapshot. */
+#define FILTER_FROM_SPANS                                                                    \
+	" FROM spans k CROSS JOIN snapshots s2 ON s2.chain = k.chain"                        \
+	" AND s2.k BETWEEN k.k_first AND k.k_last CROSS JOIN snaps sn ON sn.id = s2.id"      \
+	" CROSS JOIN span_copy cp ON cp.i <= k.copies"                                       \
+	" WHERE k.chain IN (SELECT c FROM snaps)"
 
 int filter_sql_snaps(const struct filter *f, bool have_at, usec_t at, struct buf *sql,
 		     struct filter_params *p);

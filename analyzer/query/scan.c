@@ -271,6 +271,7 @@ static int chain_advance(struct chainst *c, int64_t k, unsigned cols)
 		} else {
 			free((char *)c->next.row.program);
 		}
+		c->next.row.program = NULL;   /* moved into act, or freed */
 		c->have_next = false;
 		rc = chain_step(c, cols);
 	}

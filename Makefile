@@ -159,6 +159,11 @@ $(B)/tests/tools/blockgen: $(B)/tests/tools/blockgen.o $(ANALIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ANA)
 
+# spanstat drives analyzer/ingest/spans.c over a database (bench/README.md).
+$(B)/tests/tools/spanstat: $(B)/tests/tools/spanstat.o $(ANALIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_ANA)
+
 # --- set-up: the Debian packages a fresh machine lacks ------------------------
 deps:
 	$(Q)sh packaging/debian-deps.sh

@@ -38,8 +38,10 @@ static const struct cliopt sources_opts[] = {CLI_OPT_DB(T), CLI_OPT_HELP};
  * SQLite's fixed message is recognised too. */
 static void query_error(sqlite3 *db)
 {
+	/* sockets is a view (schema 4): SQLite says so before asking */
 	bool denied = sqlite3_errcode(db) == SQLITE_AUTH ||
-		      !strcmp(sqlite3_errmsg(db), "not authorized");
+		      !strcmp(sqlite3_errmsg(db), "not authorized") ||
+		      strstr(sqlite3_errmsg(db), "because it is a view");
 
 	/* SQLite quotes the statement back ("near ..."): made visible */
 	char *msg = termsafe_dup(sqlite3_errmsg(db));

@@ -76,6 +76,34 @@ out:
 	return rc;
 }
 
+/* Schema 4 stores spans, which only an import can build (chains need what
+ * C decides from each snapshot's interval and sequence): a database of an
+ * older schema that holds snapshots is refused, with how to re-import. */
+#define DB_SPANS_VERSION 4
+
+static int refuse_rows(sqlite3 *db, int have, const char *path, char *err, size_t errsz)
+{
+	sqlite3_stmt *st;
+	bool rows;
+
+	if (have < 1 || have >= DB_SPANS_VERSION)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM snapshots)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;   /* no snapshots table: nothing to lose */
+	rows = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!rows)
+		return 0;
+	snprintf(err, errsz,
+		 "%s%sschema version %d stores one row per socket per snapshot; this sockscope"
+		 " stores spans (schema %d) and cannot convert it: import its sources into a new"
+		 " database (sockscope import -d NEW.db PATH...; sqlite3 OLD.db"
+		 " 'SELECT path FROM sources' lists them)",
+		 path ? path : "", path ? ": " : "", have, DB_SPANS_VERSION);
+	return -EPROTO;
+}
+
 /* Applies each migration newer than the database, up to `upto`, each in its
  * own transaction together with its user_version bump, so a failure leaves
  * the database at the last complete version. Another process may be
@@ -83,7 +111,7 @@ out:
  * a new database): BEGIN IMMEDIATE waits for it (busy timeout), and the
  * version is read again inside the transaction, so a migration another
  * process applied meanwhile is not applied twice. */
-static int migrate(sqlite3 *db, int upto, char *err, size_t errsz)
+static int migrate(sqlite3 *db, const char *path, int upto, char *err, size_t errsz)
 {
 	int have, rc;
 
@@ -109,6 +137,9 @@ static int migrate(sqlite3 *db, int upto, char *err, size_t errsz)
 		for (const struct db_migration *m = schema_migrations; m->sql && !next; m++)
 			if (m->version > have && m->version <= upto)
 				next = m;
+		if (next && next->version == DB_SPANS_VERSION &&
+		    (rc = refuse_rows(db, have, path, err, errsz)) < 0)
+			goto fail;
 		if (!next)
 			return db_exec(db, "COMMIT", err, errsz);
 		snprintf(bump, sizeof bump, "PRAGMA user_version = %d", next->version);
@@ -254,6 +285,8 @@ static int open_at(const char *path, enum db_mode mode, int upto, sqlite3 **out,
 			rc = -EPROTO;
 			goto out;
 		}
+		if ((rc = refuse_rows(db, have, path, err, errsz)) < 0)
+			goto out;
 		if (have != db_schema_version()) {
 			snprintf(err, errsz,
 				 "%s: schema version %d, this sockscope needs %d: run an import to migrate it",
@@ -274,7 +307,7 @@ static int open_at(const char *path, enum db_mode mode, int upto, sqlite3 **out,
 	if (rc == 0 && mode != DB_MEMORY)
 		rc = exec_busy(db, "PRAGMA journal_mode = WAL", err, errsz);
 	if (rc == 0)
-		rc = migrate(db, upto, err, errsz);
+		rc = migrate(db, mode == DB_MEMORY ? NULL : path, upto, err, errsz);
 out:
 	if (rc < 0) {
 		sqlite3_close(db);

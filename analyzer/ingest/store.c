@@ -10,14 +10,16 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "grow.h"
 #include "intern.h"
+#include "spans.h"
 #include "store.h"
 #include "tcpstate.h"
 
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
 	Q_SOURCE_FIND, Q_SOURCE_ADD, Q_SOURCE_FINISH,
-	Q_SNAP_ADD, Q_SNAP_FINISH, Q_SNAP_MATCH, Q_SOCKET, Q_COUNTER, Q_PROCESS, Q_RAW,
+	Q_SNAP_ADD, Q_SNAP_FINISH, Q_SNAP_MATCH, Q_SPAN, Q_STATES, Q_COUNTER, Q_PROCESS, Q_RAW,
 	Q_N_
 };
 
@@ -34,44 +36,36 @@ static const char *const sql[Q_N_] = {
 	[Q_SOURCE_FINISH] = "UPDATE sources SET sha256 = ?2, bytes = ?3, snapshots = ?4,"
 			    " sockets = ?5, bad_lines = ?6, first_error = ?7 WHERE id = ?1",
 	[Q_SNAP_ADD] = "INSERT OR IGNORE INTO snapshots (source_id, host, time, time_from, seq,"
-		       " boot_id, kernel, reason, interval_us, offset, line, first_socket)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-		       " (SELECT coalesce(max(rowid), 0) + 1 FROM sockets))",
-	[Q_SNAP_FINISH] = "UPDATE snapshots SET sockets = ?2 WHERE id = ?1",
+		       " boot_id, kernel, reason, interval_us, offset, line)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[Q_SNAP_FINISH] = "UPDATE snapshots SET sockets = ?2, chain = ?3, k = ?4, digest = ?5"
+			  " WHERE id = ?1",
 	/* the snapshots of other sources, of a dump's host, that snapshot ?1
 	 * may repeat: those at its time and, when ?2 (its time is only the
 	 * file's mtime or the import's), those as weakly timed with as many
 	 * rows; each with whether its rows are ?1's, field by field, in order
-	 * (a snapshot's rows are a rowid range: docs/SCHEMA.md). Within one
-	 * file a repeat is what the file says, as a report reading it without
-	 * a database sees it. */
+	 * (the digest of its rows: docs/SCHEMA.md §7). Within one file a
+	 * repeat is what the file says, as a report reading it without a
+	 * database sees it. */
 	[Q_SNAP_MATCH] =
 		"WITH n AS (SELECT * FROM snapshots WHERE id = ?1),"
 		" cand AS ("
-		"  SELECT c.id, c.source_id, c.time, c.sockets, c.first_socket FROM snapshots c, n"
+		"  SELECT c.id, c.source_id, c.time, c.sockets, c.digest FROM snapshots c, n"
 		"  WHERE c.host = n.host AND c.time = n.time AND c.source_id <> n.source_id"
 		"   AND c.seq IS NULL"
 		"  UNION"
-		"  SELECT c.id, c.source_id, c.time, c.sockets, c.first_socket FROM snapshots c, n"
+		"  SELECT c.id, c.source_id, c.time, c.sockets, c.digest FROM snapshots c, n"
 		"  WHERE ?2 AND c.host = n.host AND c.time_from IN ('mtime', 'now')"
 		"   AND c.sockets = n.sockets AND c.source_id <> n.source_id AND c.seq IS NULL)"
-		" SELECT c.id, c.time = n.time, c.sockets = n.sockets AND NOT EXISTS ("
-		"   SELECT 1 FROM sockets a LEFT JOIN sockets b"
-		"    ON b.rowid = a.rowid - n.first_socket + c.first_socket"
-		"   WHERE a.rowid BETWEEN n.first_socket AND n.first_socket + n.sockets - 1"
-		"    AND (b.rowid IS NULL OR NOT (a.proto IS b.proto AND a.family IS b.family"
-		"     AND a.state IS b.state AND a.laddr IS b.laddr AND a.lport IS b.lport"
-		"     AND a.raddr IS b.raddr AND a.rport IS b.rport AND a.rxq IS b.rxq"
-		"     AND a.txq IS b.txq AND a.uid IS b.uid AND a.inode IS b.inode"
-		"     AND a.timer IS b.timer AND a.expires_ms IS b.expires_ms"
-		"     AND a.retrans IS b.retrans AND a.pid IS b.pid AND a.program IS b.program"
-		"     AND a.lhost IS b.lhost AND a.rhost IS b.rhost))),"
+		" SELECT c.id, c.time = n.time, c.sockets = n.sockets AND c.digest IS n.digest,"
 		"  (SELECT path FROM sources WHERE id = c.source_id)"
 		" FROM cand c, n ORDER BY 3 DESC, 2 DESC, c.id LIMIT 1",
-	[Q_SOCKET] = "INSERT INTO sockets (snapshot_id, proto, family, state, laddr, lport,"
-		     " raddr, rport, rnet, rxq, txq, uid, inode, timer, expires_ms, retrans,"
-		     " pid, program, lhost, rhost) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-		     " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+	[Q_SPAN] = "INSERT INTO spans (chain, k_first, k_last, copies, ord, proto, family, state,"
+		   " laddr, lport, raddr, rport, rnet, rxq, txq, uid, inode, timer, expires_ms,"
+		   " retrans, pid, program, lhost, rhost, max_retrans) VALUES (?1, ?2, ?3, ?4, ?5,"
+		   " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
+		   " ?22, ?23, ?24, ?25)",
+	[Q_STATES] = "INSERT INTO snapshot_states (snapshot_id, proto, state, n) VALUES (?1, ?2, ?3, ?4)",
 	[Q_COUNTER] = "INSERT OR REPLACE INTO counters (snapshot_id, name, value) VALUES (?1, ?2, ?3)",
 	[Q_PROCESS] = "INSERT OR REPLACE INTO processes (snapshot_id, pid, program, comm, sockets)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -86,6 +80,29 @@ struct store {
 	int64_t next_id;
 	struct intern recorded;  /* tap: recorder snapshots taken (host, boot, seq, time) */
 	char pending[512];       /* tap: the key of the one being read, "" if none */
+	/* the database's: spans built as snapshots come (spans.h) */
+	struct spans *spans;
+	bool snap_open;          /* a snapshot is in the builder, not yet ended */
+	bool snap_done;          /* ... and store_snapshot_finish was called */
+	int64_t snap_id;
+	uint64_t chain_no;       /* the builder's number of the current chain */
+	int64_t chain_id;        /* its snapshots.chain: its first snapshot's id */
+	uint32_t k;
+	uint64_t digest;         /* of the current snapshot's rows */
+	struct {                 /* its sockets by proto and state */
+		const char *proto, *state;
+		uint64_t n;
+	} states[32];
+	size_t nstates;
+	/* spans closed, written only outside a snapshot's savepoint (one that
+	 * is rolled back must not take them with it) */
+	struct pend {
+		struct span sp;
+		int64_t chain;
+		char *program, *lhost, *rhost;
+	} *pend;
+	size_t npend, cpend;
+	int emit_rc;
 };
 
 int store_new_tap(const struct store_tap *tap, struct store **out)
@@ -100,12 +117,56 @@ int store_new_tap(const struct store_tap *tap, struct store **out)
 	return 0;
 }
 
+static void pend_clear(struct store *s)
+{
+	for (size_t i = 0; i < s->npend; i++) {
+		free(s->pend[i].program);
+		free(s->pend[i].lhost);
+		free(s->pend[i].rhost);
+	}
+	s->npend = 0;
+}
+
+static int dup_or_null(const char *t, char **out)
+{
+	*out = t ? strdup(t) : NULL;
+	return t && !*out ? -ENOMEM : 0;
+}
+
+/* A closed span, kept until it may be written. */
+static int on_span(void *ctx, const struct span *sp)
+{
+	struct store *s = ctx;
+	struct pend *p = grow(s->pend, &s->cpend, s->npend, sizeof *p, 256);
+
+	if (!p)
+		return -ENOMEM;
+	s->pend = p;
+	p = &s->pend[s->npend];
+	memset(p, 0, sizeof *p);
+	p->sp = *sp;
+	p->chain = s->chain_id;   /* spans close before their chain's number moves on */
+	if (dup_or_null(sp->row.program, &p->program) < 0 ||
+	    dup_or_null(sp->row.lhost, &p->lhost) < 0 || dup_or_null(sp->row.rhost, &p->rhost) < 0) {
+		free(p->program);
+		free(p->lhost);
+		free(p->rhost);
+		return -ENOMEM;
+	}
+	p->sp.row.program = p->program;
+	p->sp.row.lhost = p->lhost;
+	p->sp.row.rhost = p->rhost;
+	s->npend++;
+	return 0;
+}
+
 int store_new(sqlite3 *db, struct store **out, char *err, size_t errsz)
 {
 	struct store *s = calloc(1, sizeof *s);
 
 	*out = NULL;
-	if (!s) {
+	if (!s || spans_new(SPANS_QUEUES, on_span, s, &s->spans) < 0) {
+		free(s);
 		snprintf(err, errsz, "out of memory");
 		return -ENOMEM;
 	}
@@ -129,6 +190,9 @@ void store_free(struct store *s)
 	for (int i = 0; i < Q_N_; i++)
 		sqlite3_finalize(s->q[i]);
 	intern_fini(&s->recorded);
+	spans_free(s->spans);
+	pend_clear(s);
+	free(s->pend);
 	free(s);
 }
 
@@ -151,28 +215,161 @@ static int run(struct store *s, int q)
 	return -EIO;
 }
 
-/* The hot path: every parameter was bound, so no clear_bindings. */
-static int step_socket(struct store *s)
-{
-	int rc = sqlite3_step(s->q[Q_SOCKET]);
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t);
 
-	sqlite3_reset(s->q[Q_SOCKET]);
+/* A span's row, bound as the old sockets table's row was: unknown values
+ * NULL; every parameter bound, so no clear_bindings on the hot path. */
+static int write_span(struct store *s, const struct span *sp, int64_t chain, uint32_t copies)
+{
+	sqlite3_stmt *st = s->q[Q_SPAN];
+	const struct store_row *in = &sp->row;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, chain);
+	sqlite3_bind_int64(st, 2, sp->k_first);
+	sqlite3_bind_int64(st, 3, sp->k_last);
+	sqlite3_bind_int64(st, 4, copies);
+	sqlite3_bind_int64(st, 5, sp->ord);
+	sqlite3_bind_text(st, 6, in->proto, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, in->family);
+	sqlite3_bind_text(st, 8, in->state, -1, SQLITE_STATIC);
+	if (in->lhost)
+		sqlite3_bind_null(st, 9);
+	else
+		sqlite3_bind_text(st, 9, in->laddr, in->llen, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, in->lport);
+	if (in->rhost)
+		sqlite3_bind_null(st, 11);
+	else
+		sqlite3_bind_text(st, 11, in->raddr, in->rlen, SQLITE_STATIC);
+	sqlite3_bind_int(st, 12, in->rport);
+	sqlite3_bind_int64(st, 13, in->rnet);
+	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
+		sqlite3_bind_int64(st, 14, in->rxq);
+		sqlite3_bind_int64(st, 15, in->txq);
+	} else {
+		sqlite3_bind_null(st, 14);
+		sqlite3_bind_null(st, 15);
+	}
+	if (!(in->unknown & SOCKROW_UNKNOWN_UID))
+		sqlite3_bind_int64(st, 16, in->uid);
+	else
+		sqlite3_bind_null(st, 16);
+	if (!(in->unknown & SOCKROW_UNKNOWN_INODE))
+		sqlite3_bind_int64(st, 17, (sqlite3_int64)in->inode);
+	else
+		sqlite3_bind_null(st, 17);
+	if (!(in->unknown & SOCKROW_UNKNOWN_TIMER)) {
+		sqlite3_bind_text(st, 18, sockrow_timer_name(in->timer), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 19, in->expires_ms);
+		sqlite3_bind_int64(st, 20, in->retrans);
+		sqlite3_bind_int64(st, 25, sp->max_retrans);
+	} else {
+		sqlite3_bind_null(st, 18);
+		sqlite3_bind_null(st, 19);
+		sqlite3_bind_null(st, 20);
+		sqlite3_bind_null(st, 25);
+	}
+	if (in->pid > 0)
+		sqlite3_bind_int64(st, 21, in->pid);
+	else
+		sqlite3_bind_null(st, 21);
+	bind_text_or_null(st, 22, in->program);
+	bind_text_or_null(st, 23, in->lhost);
+	bind_text_or_null(st, 24, in->rhost);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+#define COPIES_MAX 1024u   /* schema/004_spans.sql: span_copy */
+
+/* The closed spans, written (outside any snapshot's savepoint). */
+static int write_pending(struct store *s)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->npend && rc == 0; i++) {
+		uint32_t left = s->pend[i].sp.copies;
+
+		while (left > 0 && rc == 0) {
+			uint32_t c = left > COPIES_MAX ? COPIES_MAX : left;
+
+			rc = write_span(s, &s->pend[i].sp, s->pend[i].chain, c);
+			left -= c;
+		}
+	}
+	pend_clear(s);
+	return rc;
+}
+
+/* The builder's open snapshot, outside a savepoint of its own: kept when
+ * it was finished (its rows stay), forgotten when not. */
+static int snap_close(struct store *s)
+{
+	if (!s->snap_open)
+		return 0;
+	s->snap_open = false;
+	if (s->snap_done)
+		return spans_end(s->spans);
+	spans_discard(s->spans);
+	return 0;
 }
 
 /* A tap store has no transactions: what it forgets is the snapshot the
  * tap is collecting. */
 int store_begin(struct store *s) { return s->tap ? 0 : run(s, Q_BEGIN); }
-int store_commit(struct store *s) { return s->tap ? 0 : run(s, Q_COMMIT); }
 int store_savepoint(struct store *s) { return s->tap ? 0 : run(s, Q_SAVEPOINT); }
-int store_release(struct store *s) { return s->tap ? 0 : run(s, Q_RELEASE); }
+
+int store_commit(struct store *s)
+{
+	int rc;
+
+	if (s->tap)
+		return 0;
+	if ((rc = snap_close(s)) < 0)
+		return rc;
+	/* a source's chains end with it (docs/SCHEMA.md, "Spans") */
+	rc = spans_flush(s->spans);
+	if (rc == 0)
+		rc = write_pending(s);
+	return rc < 0 ? rc : run(s, Q_COMMIT);
+}
+
+int store_release(struct store *s)
+{
+	int rc = 0;
+
+	if (s->tap)
+		return 0;
+	if (s->snap_open) {
+		s->snap_open = false;
+		rc = spans_end(s->spans);
+	}
+	if (rc == 0)
+		rc = run(s, Q_RELEASE);
+	return rc < 0 ? rc : write_pending(s);
+}
 
 void store_rollback(struct store *s)
 {
-	if (s->tap)
+	struct spans *fresh;
+
+	if (s->tap) {
 		s->tap->discard(s->tap->ctx);
-	else
-		(void)run(s, Q_ROLLBACK);
+		return;
+	}
+	(void)run(s, Q_ROLLBACK);
+	/* what the builder holds was never written: start afresh */
+	pend_clear(s);
+	s->snap_open = false;
+	if (spans_new(SPANS_QUEUES, on_span, s, &fresh) == 0) {
+		spans_free(s->spans);
+		s->spans = fresh;
+	} else {
+		(void)spans_flush(s->spans);   /* out of memory: forget by flushing */
+		pend_clear(s);
+	}
 }
 
 int store_rollback_savepoint(struct store *s)
@@ -182,6 +379,10 @@ int store_rollback_savepoint(struct store *s)
 	if (s->tap) {
 		s->tap->discard(s->tap->ctx);
 		return 0;
+	}
+	if (s->snap_open) {
+		spans_discard(s->spans);
+		s->snap_open = false;
 	}
 	rc = run(s, Q_ROLLBACK_TO);
 	return rc ? rc : run(s, Q_RELEASE);
@@ -298,12 +499,35 @@ int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64
 	if (sqlite3_changes(s->db) == 0)
 		return 1;   /* OR IGNORE: the recorded snapshot is already there */
 	*id = sqlite3_last_insert_rowid(s->db);
+	{
+		struct spans_snap sn = {
+			.id = *id, .host = snap->host, .boot_id = snap->boot_id, .time = snap->time,
+			.interval = snap->interval_us > 0 ? snap->interval_us : 0, .seq = snap->seq,
+		};
+		uint64_t chain;
+
+		if ((rc = snap_close(s)) < 0)
+			return rc;
+		rc = spans_begin(s->spans, &sn, &chain, &s->k);
+		if (rc < 0)
+			return rc;
+		if (s->k == 0) {
+			s->chain_no = chain;
+			s->chain_id = *id;
+		}
+		s->snap_open = true;
+		s->snap_done = false;
+		s->snap_id = *id;
+		s->digest = 0xcbf29ce484222325ull;
+		s->nstates = 0;
+	}
 	return 0;
 }
 
 int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets)
 {
 	sqlite3_stmt *st = s->q[Q_SNAP_FINISH];
+	int rc;
 
 	if (s->tap) {
 		if (s->pending[0] && intern_id(&s->recorded, s->pending) < 0)
@@ -312,7 +536,24 @@ int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets)
 	}
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)sockets);
-	return run(s, Q_SNAP_FINISH);
+	if (s->snap_open && id == s->snap_id) {
+		sqlite3_bind_int64(st, 3, s->chain_id);
+		sqlite3_bind_int64(st, 4, s->k);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)s->digest);
+	}
+	rc = run(s, Q_SNAP_FINISH);
+	if (rc == 0 && s->snap_open && id == s->snap_id)
+		s->snap_done = true;
+	for (size_t i = 0; rc == 0 && s->snap_open && i < s->nstates; i++) {
+		sqlite3_stmt *q = s->q[Q_STATES];
+
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_text(q, 2, s->states[i].proto, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, s->states[i].state, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 4, (sqlite3_int64)s->states[i].n);
+		rc = run(s, Q_STATES);
+	}
+	return rc;
 }
 
 int store_snapshot_match(struct store *s, int64_t id, bool weak_time, int64_t *other,
@@ -407,71 +648,86 @@ int store_row_prepare(const struct sock_row *in, struct store_row *out)
 	return 0;
 }
 
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t mix_str(uint64_t h, const char *t)
+{
+	return t ? mix(h, t, strlen(t) + 1) : mix(h, "\xff\xfe", 2);
+}
+
+/* The digest takes every value as the table would hold it (unknown: one
+ * NULL), in order: two snapshots with the same digest and row count are
+ * the same rows (store_snapshot_match). */
+static uint64_t row_digest(uint64_t h, const struct store_row *in)
+{
+	uint32_t q[2] = {0, 0}, t[3] = {0, 0, 0};
+	uint64_t inode = 0;
+	int32_t pid = in->pid > 0 ? in->pid : 0;
+	uint32_t uid = 0;
+
+	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
+		q[0] = in->rxq;
+		q[1] = in->txq;
+	}
+	if (!(in->unknown & SOCKROW_UNKNOWN_UID))
+		uid = in->uid;
+	if (!(in->unknown & SOCKROW_UNKNOWN_INODE))
+		inode = in->inode;
+	if (!(in->unknown & SOCKROW_UNKNOWN_TIMER)) {
+		t[0] = (uint32_t)in->timer + 1;
+		t[1] = in->expires_ms;
+		t[2] = in->retrans;
+	}
+	h = mix_str(h, in->proto);
+	h = mix_str(h, in->state);
+	h = mix(h, &in->family, sizeof in->family);
+	h = mix_str(h, in->lhost ? NULL : "");
+	h = mix(h, in->laddr, in->lhost ? 0 : in->llen);
+	h = mix(h, &in->lport, sizeof in->lport);
+	h = mix_str(h, in->rhost ? NULL : "");
+	h = mix(h, in->raddr, in->rhost ? 0 : in->rlen);
+	h = mix(h, &in->rport, sizeof in->rport);
+	h = mix(h, &in->unknown, sizeof in->unknown);
+	h = mix(h, q, sizeof q);
+	h = mix(h, &uid, sizeof uid);
+	h = mix(h, &inode, sizeof inode);
+	h = mix(h, t, sizeof t);
+	h = mix(h, &pid, sizeof pid);
+	h = mix_str(h, in->program);
+	h = mix_str(h, in->lhost);
+	h = mix_str(h, in->rhost);
+	return mix(h, "\n", 1);
+}
+
 int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *in)
 {
-	sqlite3_stmt *st = s->q[Q_SOCKET];
+	size_t i;
 
 	if (s->tap)
 		return s->skip ? 0 : s->tap->row(s->tap->ctx, in);
-	sqlite3_bind_int64(st, 1, snapshot);
-	sqlite3_bind_text(st, 2, in->proto, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, in->family);
-	sqlite3_bind_text(st, 4, in->state, -1, SQLITE_STATIC);
-	if (in->lhost)
-		sqlite3_bind_null(st, 5);
-	else
-		sqlite3_bind_text(st, 5, in->laddr, in->llen, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, in->lport);
-	if (in->rhost)
-		sqlite3_bind_null(st, 7);
-	else
-		sqlite3_bind_text(st, 7, in->raddr, in->rlen, SQLITE_STATIC);
-	sqlite3_bind_int(st, 8, in->rport);
-	sqlite3_bind_int64(st, 9, in->rnet);
-	/* every parameter is bound on every row (NULL when unknown), so the
-	 * hot path needs no sqlite3_clear_bindings() */
-	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
-		sqlite3_bind_int64(st, 10, in->rxq);
-		sqlite3_bind_int64(st, 11, in->txq);
-	} else {
-		sqlite3_bind_null(st, 10);
-		sqlite3_bind_null(st, 11);
+	if (!s->snap_open || snapshot != s->snap_id)
+		return -EINVAL;
+	s->digest = row_digest(s->digest, in);
+	for (i = 0; i < s->nstates; i++)
+		if (s->states[i].proto == in->proto && s->states[i].state == in->state)
+			break;
+	if (i == s->nstates) {
+		if (i == sizeof s->states / sizeof s->states[0])
+			return -E2BIG;   /* protos x states: cannot happen */
+		s->states[i].proto = in->proto;
+		s->states[i].state = in->state;
+		s->states[i].n = 0;
+		s->nstates++;
 	}
-	if (!(in->unknown & SOCKROW_UNKNOWN_UID))
-		sqlite3_bind_int64(st, 12, in->uid);
-	else
-		sqlite3_bind_null(st, 12);
-	if (!(in->unknown & SOCKROW_UNKNOWN_INODE))
-		sqlite3_bind_int64(st, 13, (sqlite3_int64)in->inode);
-	else
-		sqlite3_bind_null(st, 13);
-	if (!(in->unknown & SOCKROW_UNKNOWN_TIMER)) {
-		sqlite3_bind_text(st, 14, sockrow_timer_name(in->timer), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 15, in->expires_ms);
-		sqlite3_bind_int64(st, 16, in->retrans);
-	} else {
-		sqlite3_bind_null(st, 14);
-		sqlite3_bind_null(st, 15);
-		sqlite3_bind_null(st, 16);
-	}
-	if (in->pid > 0)
-		sqlite3_bind_int64(st, 17, in->pid);
-	else
-		sqlite3_bind_null(st, 17);
-	if (in->program)
-		sqlite3_bind_text(st, 18, in->program, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 18);
-	/* NULL or a name, as 18 */
-	if (in->lhost)
-		sqlite3_bind_text(st, 19, in->lhost, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 19);
-	if (in->rhost)
-		sqlite3_bind_text(st, 20, in->rhost, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 20);
-	return step_socket(s);
+	s->states[i].n++;
+	return spans_row(s->spans, in);
 }
 
 int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)

@@ -151,8 +151,8 @@ int filter_sql_snapshots(const struct filter *f, struct buf *sql, struct filter_
 int filter_sql_snaps(const struct filter *f, bool have_at, usec_t at, struct buf *sql,
 		     struct filter_params *p)
 {
-	int rc = buf_puts(sql, "WITH snaps AS (SELECT s.id, s.time, s.first_socket AS f,"
-			       " s.sockets AS n FROM snapshots s WHERE s.first_socket IS NOT NULL");
+	int rc = buf_puts(sql, "WITH snaps AS (SELECT s.id, s.time, s.chain AS c, s.k AS kk,"
+			       " s.sockets AS n FROM snapshots s WHERE s.chain IS NOT NULL");
 
 	if (rc == 0)
 		rc = filter_sql_snapshots(f, sql, p);

@@ -69,10 +69,22 @@ int filter_sql_snapshots(const struct filter *f, struct buf *sql, struct filter_
 int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_params *p);
 
 /* Appends "WITH snaps AS (...)": the snapshots a report reads (id, time,
- * and their sockets' rowid range as f and n), the snapshot conditions
- * applied and, with have_at, each host's newest snapshot at or before at.
- * Reports then add ", r AS (...)" joining sockets on the range. 0, -ENOMEM
- * or -E2BIG. */
+ * their chain and place in it as c and kk, their row count as n), the
+ * snapshot conditions applied and, with have_at, each host's newest
+ * snapshot at or before at. Reports then add ", r AS (...)" joining the
+ * spans that cover them (SCAN_JOIN_SPANS, scan.h) or the sockets view.
+ * 0, -ENOMEM or -E2BIG. */
+/* " FROM ... WHERE ...": the rows of the snapshots `sn` (filter_sql_snaps)
+ * as `k`, the spans that cover each repeated copies times (schema/004_spans.sql);
+ * conditions follow as " AND ...". Driven from the spans of the selected
+ * chains, each matched to the snapshots it covers: once per span, not a
+ * search of the chain per snapshot. */
+#define FILTER_FROM_SPANS                                                                    \
+	" FROM spans k CROSS JOIN snapshots s2 ON s2.chain = k.chain"                        \
+	" AND s2.k BETWEEN k.k_first AND k.k_last CROSS JOIN snaps sn ON sn.id = s2.id"      \
+	" CROSS JOIN span_copy cp ON cp.i <= k.copies"                                       \
+	" WHERE k.chain IN (SELECT c FROM snaps)"
+
 int filter_sql_snaps(const struct filter *f, bool have_at, usec_t at, struct buf *sql,
 		     struct filter_params *p);
 

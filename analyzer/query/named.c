@@ -20,9 +20,8 @@ int named_peers_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t
 	buf_init(&sql);
 	rc = filter_sql_snaps(flt, have_at, at, &sql, &p);
 	if (rc == 0)
-		rc = buf_puts(&sql, ", per AS (SELECT sn.id, k.rhost h, count(*) c FROM snaps sn"
-				    " JOIN sockets k ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1"
-				    " WHERE k.rhost IS NOT NULL");
+		rc = buf_puts(&sql, ", per AS (SELECT sn.id, k.rhost h, count(*) c"
+				    FILTER_FROM_SPANS " AND k.rhost IS NOT NULL");
 	if (rc == 0)
 		rc = filter_sql_sockets(flt, &sql, &p);
 	if (rc == 0)

@@ -1,6 +1,7 @@
-/* scan — socket rows for reports in C. From the database: one statement per
- * thread reading its snapshots' rowid ranges, only the columns asked for (an
- * IPv6 peer's text is read only for IPv6 sockets); from dumps: the importer
+/* scan — socket rows for reports in C. From the database: each thread
+ * sweeps the spans of its snapshots' chains in k order, keeping those that
+ * cover the snapshot at hand and handing each as `copies` rows (an IPv6
+ * peer's text is parsed only for IPv6 sockets); from dumps: the importer
  * with a store tap instead of SQLite. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -77,7 +78,7 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 
 	memset(out, 0, sizeof *out);
 	rc = scan_prepare(db, flt, have_at, at,
-			  " SELECT sn.id, sn.time, sn.f, sn.n, s.host, coalesce(s.interval_us, 0)"
+			  " SELECT sn.id, sn.time, sn.c, sn.kk, sn.n, s.host, coalesce(s.interval_us, 0)"
 			  " FROM snaps sn JOIN snapshots s USING (id) ORDER BY sn.time, sn.id",
 			  &st, err, errsz);
 	if (rc < 0)
@@ -86,10 +87,11 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 		struct scan_snap sn = {
 			.id = sqlite3_column_int64(st, 0),
 			.time = sqlite3_column_int64(st, 1),
-			.first = sqlite3_column_int64(st, 2),
-			.n = sqlite3_column_int64(st, 3),
-			.host = (char *)sqlite3_column_text(st, 4),
-			.interval = sqlite3_column_int64(st, 5),
+			.chain = sqlite3_column_int64(st, 2),
+			.k = sqlite3_column_int64(st, 3),
+			.n = sqlite3_column_int64(st, 4),
+			.host = (char *)sqlite3_column_text(st, 5),
+			.interval = sqlite3_column_int64(st, 6),
 		};
 
 		if ((rc = snaps_add(out, &sn)) < 0) {
@@ -125,31 +127,27 @@ struct worker {
 	char err[256];
 };
 
-/* The statement's columns, only those asked for (each costs every row):
- * state; family, rnet and the peer's text for IPv6 sockets only (SCAN_PEER,
- * columns 1-3); lport (4); program (5). */
+/* The statement: a chain's spans (?1) that reach into k ?2 .. ?3, by
+ * k_first, filtered; columns: state, family, rnet, an IPv6 peer's text,
+ * lport, program, k_first, k_last, copies, ord. Per span, not per row: all
+ * of them. */
 static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
 		     struct filter_params *p)
 {
-	int rc = buf_puts(sql, "SELECT k.state");
+	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4"
+			       " THEN NULL ELSE k.raddr END, k.lport, k.program, k.k_first,"
+			       " k.k_last, k.copies, k.ord FROM spans k"
+			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND k.k_last >= ?2");
 
-	if (rc == 0 && (cols & (SCAN_PEER | SCAN_LPORT | SCAN_PROGRAM)))
-		rc = buf_puts(sql, cols & SCAN_PEER ? ", k.family, k.rnet, CASE WHEN k.family = 4"
-						      " THEN NULL ELSE k.raddr END"
-						    : ", 0, 0, NULL");
-	if (rc == 0 && (cols & (SCAN_LPORT | SCAN_PROGRAM)))
-		rc = buf_puts(sql, cols & SCAN_LPORT ? ", k.lport" : ", 0");
-	if (rc == 0 && (cols & SCAN_PROGRAM))
-		rc = buf_puts(sql, ", k.program");
-	/* ?1 and ?2: the rowid range, bound per snapshot */
-	if (rc == 0 && (rc = filter_param_int(p, 0)) == 0)
+	/* ?1 .. ?3: bound per chain */
+	for (int i = 0; rc == 0 && i < 3; i++)
 		rc = filter_param_int(p, 0);
-	if (rc == 0)
-		rc = buf_puts(sql, " FROM sockets k WHERE k.rowid BETWEEN ?1 AND ?2");
 	if (rc == 0)
 		rc = filter_sql_sockets(flt, sql, p);
 	if (rc == 0 && (cols & SCAN_HAS_PEER))
 		rc = filter_sql_has_peer(sql);
+	if (rc == 0)
+		rc = buf_puts(sql, " ORDER BY k.k_first");
 	return rc;
 }
 
@@ -174,11 +172,138 @@ static int row_peer(sqlite3_stmt *st, struct addr *peer)
 			  (size_t)sqlite3_column_bytes(st, 3), peer);
 }
 
+/* A span as the sweep holds it. */
+struct aspan {
+	int64_t k_first, k_last, ord;
+	uint32_t copies;
+	struct scan_row row;     /* .program owned */
+};
+
+/* A chain being swept: its statement and the spans covering the current k. */
+struct chainst {
+	int64_t chain;
+	size_t last;             /* its last snapshot index in the worker's share */
+	sqlite3_stmt *st;
+	bool have_next;
+	struct aspan next;
+	struct aspan *act;
+	size_t nact, cact;
+	bool dirty;              /* act not in ord order */
+};
+
+static void chainst_free(struct chainst *c)
+{
+	for (size_t i = 0; i < c->nact; i++)
+		free((char *)c->act[i].row.program);
+	free(c->act);
+	if (c->have_next)
+		free((char *)c->next.row.program);
+	sqlite3_finalize(c->st);
+	memset(c, 0, sizeof *c);
+}
+
+/* The statement's next span into c->next. 0, or -errno. */
+static int chain_step(struct chainst *c, unsigned cols)
+{
+	sqlite3_stmt *st = c->st;
+	struct aspan *a = &c->next;
+	int rc = sqlite3_step(st);
+	int stn;
+
+	c->have_next = false;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -EIO;
+	memset(a, 0, sizeof *a);
+	stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
+			      (size_t)sqlite3_column_bytes(st, 0));
+	a->row.state = (uint8_t)(stn < 0 ? 0 : stn);
+	if ((cols & SCAN_PEER) && row_peer(st, &a->row.peer) < 0)
+		memset(&a->row.peer, 0, sizeof a->row.peer);
+	if (cols & SCAN_LPORT)
+		a->row.lport = (uint16_t)sqlite3_column_int(st, 4);
+	if ((cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		a->row.program = strdup((const char *)sqlite3_column_text(st, 5));
+		if (!a->row.program)
+			return -ENOMEM;
+	}
+	a->k_first = sqlite3_column_int64(st, 6);
+	a->k_last = sqlite3_column_int64(st, 7);
+	a->copies = (uint32_t)sqlite3_column_int64(st, 8);
+	a->ord = sqlite3_column_int64(st, 9);
+	c->have_next = true;
+	return 0;
+}
+
+static int by_ord(const void *a, const void *b)
+{
+	const struct aspan *x = a, *y = b;
+
+	if (x->ord != y->ord)
+		return x->ord < y->ord ? -1 : 1;
+	return x->k_first < y->k_first ? -1 : x->k_first > y->k_first;
+}
+
+/* The spans of c covering k, in the order the snapshot's rows came in. */
+static int chain_advance(struct chainst *c, int64_t k, unsigned cols)
+{
+	size_t w = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->nact; i++) {
+		if (c->act[i].k_last < k) {
+			free((char *)c->act[i].row.program);
+			continue;
+		}
+		c->act[w++] = c->act[i];
+	}
+	c->nact = w;
+	while (rc == 0 && c->have_next && c->next.k_first <= k) {
+		if (c->next.k_last >= k) {
+			struct aspan *v = grow(c->act, &c->cact, c->nact, sizeof *v, 64);
+
+			if (!v)
+				return -ENOMEM;
+			c->act = v;
+			c->act[c->nact++] = c->next;
+			c->dirty = true;
+		} else {
+			free((char *)c->next.row.program);
+		}
+		c->next.row.program = NULL;   /* moved into act, or freed */
+		c->have_next = false;
+		rc = chain_step(c, cols);
+	}
+	if (rc == 0 && c->dirty) {
+		qsort(c->act, c->nact, sizeof *c->act, by_ord);
+		c->dirty = false;
+	}
+	return rc;
+}
+
+struct chainref {
+	int64_t chain, k;
+	size_t i;
+};
+
+static int by_chain(const void *a, const void *b)
+{
+	const struct chainref *x = a, *y = b;
+
+	if (x->chain != y->chain)
+		return x->chain < y->chain ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
 	sqlite3 *db = w->db;
-	sqlite3_stmt *st = NULL;
+	struct chainref *refs = NULL;
+	size_t nrefs = w->hi - w->lo;
+	struct chainst *open = NULL;
+	size_t nopen = 0;
 	int rc = 0;
 
 	if (!db) {
@@ -192,47 +317,83 @@ static void *worker_run(void *arg)
 		sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 4294967296", NULL,
 			     NULL, NULL);
 	}
-	if (sqlite3_prepare_v2(db, w->sql, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, w->p) != SQLITE_OK) {
-		snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
-		rc = -EIO;
+	/* each chain's k range and last snapshot in this share */
+	refs = calloc(nrefs ? nrefs : 1, sizeof *refs);
+	open = calloc(nrefs ? nrefs : 1, sizeof *open);
+	if (!refs || !open) {
+		rc = -ENOMEM;
 		goto out;
 	}
+	for (size_t i = 0; i < nrefs; i++)
+		refs[i] = (struct chainref){w->s->v[w->lo + i].chain, w->s->v[w->lo + i].k, w->lo + i};
+	qsort(refs, nrefs, sizeof *refs, by_chain);
 	for (size_t i = w->lo; i < w->hi && rc == 0; i++) {
 		const struct scan_snap *sn = &w->s->v[i];
-		struct scan_row r = {.snap = (uint32_t)i};
+		struct chainst *c = NULL;
 
-		if ((rc = w->sink->snap(w->sink->ctx, (uint32_t)i, sn->time)) < 0)
-			break;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, sn->first);
-		sqlite3_bind_int64(st, 2, sn->first + sn->n - 1);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			int stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
-						  (size_t)sqlite3_column_bytes(st, 0));
+		for (size_t j = 0; j < nopen && !c; j++)
+			if (open[j].chain == sn->chain)
+				c = &open[j];
+		if (!c) {
+			struct chainref key = {sn->chain, 0, 0}, *r;
+			size_t lo = 0, hi = nrefs;
+			int64_t klo = INT64_MAX, khi = INT64_MIN;
 
-			r.state = (uint8_t)(stn < 0 ? 0 : stn);
-			if ((w->cols & SCAN_PEER) && row_peer(st, &r.peer) < 0)
-				memset(&r.peer, 0, sizeof r.peer);
-			if (w->cols & SCAN_LPORT)
-				r.lport = (uint16_t)sqlite3_column_int(st, 4);
-			if (w->cols & SCAN_PROGRAM)
-				r.program = (const char *)sqlite3_column_text(st, 5);
-			if ((rc = w->sink->row(w->sink->ctx, &r)) < 0)
+			/* the chain's first ref: lower bound by (chain, i 0) */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (by_chain(&refs[mid], &key) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			c = &open[nopen++];
+			memset(c, 0, sizeof *c);
+			c->chain = sn->chain;
+			for (r = &refs[lo]; r < refs + nrefs && r->chain == sn->chain; r++) {
+				klo = r->k < klo ? r->k : klo;
+				khi = r->k > khi ? r->k : khi;
+				c->last = r->i;
+			}
+			if (sqlite3_prepare_v2(db, w->sql, -1, &c->st, NULL) != SQLITE_OK ||
+			    filter_bind(c->st, w->p) != SQLITE_OK) {
+				snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
+				rc = -EIO;
+				break;
+			}
+			sqlite3_bind_int64(c->st, 1, sn->chain);
+			sqlite3_bind_int64(c->st, 2, klo);
+			sqlite3_bind_int64(c->st, 3, khi);
+			if ((rc = chain_step(c, w->cols)) < 0)
 				break;
 		}
-		if (rc == SQLITE_DONE)
-			rc = 0;
-		else if (rc > 0) {
-			snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
-			rc = -EIO;
+		if ((rc = chain_advance(c, sn->k, w->cols)) < 0)
+			break;
+		if ((rc = w->sink->snap(w->sink->ctx, (uint32_t)i, sn->time)) < 0)
+			break;
+		for (size_t j = 0; j < c->nact && rc == 0; j++) {
+			c->act[j].row.snap = (uint32_t)i;
+			for (uint32_t n = 0; n < c->act[j].copies && rc == 0; n++)
+				rc = w->sink->row(w->sink->ctx, &c->act[j].row);
+		}
+		if (rc < 0)
+			break;
+		if (c->last == i) {
+			chainst_free(c);
+			*c = open[--nopen];
 		}
 	}
+	if (rc == -EIO && !w->err[0])
+		snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
 	if (rc < 0 && !w->err[0])
 		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
 								  : "reading the rows failed");
 out:
-	sqlite3_finalize(st);
+	for (size_t j = 0; j < nopen; j++)
+		chainst_free(&open[j]);
+	free(open);
+	free(refs);
 	if (db != w->db)
 		sqlite3_close(db);
 	w->rc = rc;

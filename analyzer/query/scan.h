@@ -19,7 +19,8 @@
 struct scan_snap {
 	int64_t id;              /* snapshots.id; 0 for dumps read without a database */
 	usec_t time;
-	int64_t first, n;        /* its rows: rowid first .. first + n - 1 */
+	int64_t chain, k;        /* the spans that cover it: chain, k in k_first..k_last */
+	int64_t n;               /* its rows */
 	char *host;
 	usec_t interval;         /* the recorder's interval; 0: not said */
 };

@@ -59,7 +59,7 @@ static int find_snapshot(sqlite3 *db, const char *host, usec_t at, struct replay
 		host = info->host;
 	}
 	if (sqlite3_prepare_v2(db,
-			       "SELECT id, time, host, coalesce(first_socket, 0), sockets FROM snapshots"
+			       "SELECT id, time, host, sockets FROM snapshots"
 			       " WHERE host = ?1 AND time <= ?2"
 			       " ORDER BY time DESC, id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -72,8 +72,7 @@ static int find_snapshot(sqlite3 *db, const char *host, usec_t at, struct replay
 		info->time = sqlite3_column_int64(st, 1);
 		snprintf(info->host, sizeof info->host, "%s",
 			 (const char *)sqlite3_column_text(st, 2));
-		info->first_socket = sqlite3_column_int64(st, 3);
-		info->sockets = sqlite3_column_int64(st, 4);
+		info->sockets = sqlite3_column_int64(st, 3);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		char t[UTCTIME_STRLEN];
@@ -173,20 +172,20 @@ static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info 
 	}
 	/* net-tools reads tcp, tcp6, udp, udp6, raw, raw6 in turn */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT proto, family, state, laddr, lport, raddr, rport, rxq, txq,"
-			       " uid, inode, pid, timer, expires_ms, retrans, program FROM sockets"
-			       " WHERE rowid BETWEEN ?2 AND ?2 + ?3 - 1 AND snapshot_id = ?1"
-			       " ORDER BY CASE proto WHEN 'tcp' THEN 0"
-			       " WHEN 'udp' THEN 1 ELSE 2 END, family, rowid",
+			       "SELECT p.proto, p.family, p.state, p.laddr, p.lport, p.raddr, p.rport,"
+			       " p.rxq, p.txq, p.uid, p.inode, p.pid, p.timer, p.expires_ms, p.retrans,"
+			       " p.program FROM snapshots s JOIN spans p ON p.chain = s.chain"
+			       " AND s.k BETWEEN p.k_first AND p.k_last JOIN span_copy c"
+			       " ON c.i <= p.copies WHERE s.id = ?1"
+			       " ORDER BY CASE p.proto WHEN 'tcp' THEN 0"
+			       " WHEN 'udp' THEN 1 ELSE 2 END, p.family, p.ord, p.rowid",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = -EIO;
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
 		goto out;
 	}
-	/* a snapshot's rows are consecutive rowids (schema/001_init.sql) */
+	/* the spans that cover it, in the order its rows came in (ord) */
 	sqlite3_bind_int64(st, 1, info->snapshot_id);
-	sqlite3_bind_int64(st, 2, info->first_socket);
-	sqlite3_bind_int64(st, 3, info->sockets);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (row_of(st, &r) < 0)
 			continue;

@@ -13,7 +13,7 @@
 
 struct replay_info {
 	long long snapshot_id;
-	long long first_socket, sockets;   /* its rows: rowid range */
+	long long sockets;       /* its rows */
 	usec_t time;             /* of the snapshot used */
 	char host[256];
 	bool stored;             /* the verbatim section was printed */

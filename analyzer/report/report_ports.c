@@ -19,8 +19,7 @@ static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct bu
 	if (rc == 0)
 		rc = buf_puts(sql, ", r AS MATERIALIZED (SELECT sn.id AS sid, k.proto, k.state,"
 				   " k.laddr, k.lport, k.raddr, coalesce(k.program, '-') AS program"
-				   " FROM snaps sn JOIN sockets k"
-				   " ON k.rowid BETWEEN sn.f AND sn.f + sn.n - 1 WHERE 1");
+				   FILTER_FROM_SPANS);
 	if (rc == 0)
 		rc = filter_sql_sockets(flt, sql, p);
 	if (rc == 0)

@@ -202,7 +202,9 @@ static void test_store(void **state)
 	assert_string_equal(scalar(db, "SELECT rnet FROM sockets WHERE lport = 53"),
 			    "2306139568115548161");   /* 2001:db8:0:1 as 64 bits */
 	assert_string_equal(scalar(db, "SELECT sha256 || sockets FROM sources"), "final2");
-	assert_string_equal(scalar(db, "SELECT first_socket FROM snapshots"), "1");
+	/* the first snapshot of its chain (schema 4: spans) */
+	assert_string_equal(scalar(db, "SELECT (chain = id) || ' ' || k FROM snapshots"), "1 0");
+	assert_string_equal(scalar(db, "SELECT count(*) || ' ' || sum(copies) FROM spans"), "2 2");
 
 	/* another source with the same final hash is refused */
 	assert_int_equal(store_begin(s), 0);
@@ -367,8 +369,8 @@ static void test_migration_003(void **state)
 				 err, sizeof err),
 			 -EIO);   /* version 2: laddr NOT NULL */
 	db_close(db);
-	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), 0);
-	assert_int_equal(atoi(scalar(db, "PRAGMA user_version")), db_schema_version());
+	assert_int_equal(db_open_at_version(path, 3, &db, err, sizeof err), 0);
+	assert_int_equal(atoi(scalar(db, "PRAGMA user_version")), 3);
 	assert_string_equal(scalar(db, "SELECT group_concat(rowid || ':' || raddr || ':' ||"
 				       " coalesce(program, '-'), ' ') FROM sockets"),
 			    "7:0.0.0.0:sshd 8:198.51.100.7:-");
@@ -386,11 +388,61 @@ static void test_migration_003(void **state)
 	unlink(path);
 }
 
+/* 004_spans: a database of one row per socket per snapshot cannot be turned
+ * into spans by SQL: one that holds snapshots is refused, read-write and
+ * read-only, with how to re-import, and left as it was; an empty one is
+ * migrated. */
+static void test_migration_004(void **state)
+{
+	char path[64], err[512];
+	sqlite3 *db;
+
+	(void)state;
+	assert_true(db_schema_version() >= 4);
+	tmp_db(path, sizeof path);
+	assert_int_equal(db_open_at_version(path, 3, &db, err, sizeof err), 0);
+	db_close(db);
+	/* empty: migrated */
+	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), 0);
+	assert_int_equal(atoi(scalar(db, "PRAGMA user_version")), db_schema_version());
+	assert_string_equal(scalar(db, "SELECT count(*) FROM span_copy"), "1024");
+	assert_string_equal(scalar(db, "SELECT type FROM sqlite_master WHERE name = 'sockets'"), "view");
+	db_close(db);
+	rm_db(path);
+
+	tmp_db(path, sizeof path);
+	assert_int_equal(db_open_at_version(path, 3, &db, err, sizeof err), 0);
+	assert_int_equal(db_exec(db, "INSERT INTO sources (id, path, sha256, format, bytes, imported_at)"
+				     " VALUES (1, 'old', 'abc', 'netstat', 1, 0);"
+				     "INSERT INTO snapshots (id, source_id, host, time, time_from, sockets,"
+				     " first_socket) VALUES (1, 1, 'h', 0, 'at', 1, 1);"
+				     "INSERT INTO sockets (snapshot_id, proto, family, state, laddr, lport,"
+				     " raddr, rport, rnet) VALUES (1, 'tcp', 4, 'LISTEN', '0.0.0.0', 22,"
+				     " '0.0.0.0', 0, 0)",
+				 err, sizeof err),
+			 0);
+	db_close(db);
+	err[0] = '\0';
+	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), -EPROTO);
+	assert_non_null(strstr(err, "schema version 3 stores one row per socket per snapshot"));
+	assert_non_null(strstr(err, "import its sources into a new database"));
+	err[0] = '\0';
+	assert_int_equal(db_open(path, DB_READONLY, &db, err, sizeof err), -EPROTO);
+	assert_non_null(strstr(err, "import its sources into a new database"));
+	/* untouched */
+	assert_int_equal(db_open_at_version(path, 3, &db, err, sizeof err), 0);
+	assert_string_equal(scalar(db, "SELECT count(*) FROM sockets"), "1");
+	assert_int_equal(atoi(scalar(db, "PRAGMA user_version")), 3);
+	db_close(db);
+	rm_db(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations),
 		cmocka_unit_test(test_migration_003),
+		cmocka_unit_test(test_migration_004),
 		cmocka_unit_test(test_sqlfn),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_snapshot_match),

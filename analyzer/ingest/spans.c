@@ -1,0 +1,474 @@
+/* spans — building spans from a stream of snapshots: the open spans (the
+ * previous snapshot's distinct rows) in a dense array with a hash index,
+ * both rebuilt at each snapshot's end, so memory follows one snapshot. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+#include "spans.h"
+
+struct entry {
+	struct span sp;          /* identity, committed summary (through k_last) */
+	uint64_t hash;
+	uint32_t seen;           /* rows of the current snapshot that match */
+	struct store_row cur;    /* their values (the last of them) */
+	uint32_t cmax_rxq, cmax_txq, cmax_retrans;
+	char *program, *lhost, *rhost;   /* owned copies the row points to */
+};
+
+struct spans {
+	spans_emit_fn emit;
+	void *ctx;
+	unsigned exact;          /* SPANS_EXACT, SPANS_QUEUES */
+	struct entry *v;
+	size_t n, cap;
+	uint32_t *arr;           /* the current snapshot's rows: entry index each */
+	size_t narr, carr;
+	uint32_t *idx;           /* open addressing: entry index + 1, 0 empty */
+	size_t nidx;             /* a power of two, > 2 n */
+	/* the chain */
+	uint64_t chain;
+	bool have_prev;          /* a snapshot of this chain was kept and is the last */
+	bool chain_used;         /* a snapshot was kept in this chain number */
+	char *host, *boot;
+	usec_t prev_time, step;  /* step: shortest so far, 0 none */
+	int64_t prev_seq, prev_id;
+	uint32_t k;              /* the current snapshot's position */
+	bool in_snap;
+	int64_t cur_id;
+	usec_t cur_time, cur_interval;
+	int64_t cur_seq;
+};
+
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ c[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+	return s ? mix(h, s, strlen(s) + 1) : mix(h, "\xff", 1);
+}
+
+/* The identity: every column but rxq, txq, timer, expires_ms, retrans
+ * (those too when exact). */
+static uint64_t key_hash(const struct store_row *r, unsigned exact)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (exact) {
+		h = mix(h, &r->rxq, sizeof r->rxq);
+		h = mix(h, &r->txq, sizeof r->txq);
+	}
+	if (exact & SPANS_EXACT) {
+		h = mix(h, &r->timer, sizeof r->timer);
+		h = mix(h, &r->expires_ms, sizeof r->expires_ms);
+		h = mix(h, &r->retrans, sizeof r->retrans);
+	}
+	h = mix_str(h, r->proto);
+	h = mix_str(h, r->state);
+	h = mix(h, &r->family, sizeof r->family);
+	h = mix(h, &r->unknown, sizeof r->unknown);
+	h = mix(h, r->laddr, r->llen);
+	h = mix(h, &r->lport, sizeof r->lport);
+	h = mix(h, r->raddr, r->rlen);
+	h = mix(h, &r->rport, sizeof r->rport);
+	h = mix(h, &r->rnet, sizeof r->rnet);
+	h = mix(h, &r->uid, sizeof r->uid);
+	h = mix(h, &r->inode, sizeof r->inode);
+	h = mix(h, &r->pid, sizeof r->pid);
+	h = mix_str(h, r->program);
+	h = mix_str(h, r->lhost);
+	return mix_str(h, r->rhost);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool key_eq(const struct store_row *a, const struct store_row *b, unsigned exact)
+{
+	if (exact && (a->rxq != b->rxq || a->txq != b->txq))
+		return false;
+	if ((exact & SPANS_EXACT) && (a->timer != b->timer || a->expires_ms != b->expires_ms ||
+				      a->retrans != b->retrans))
+		return false;
+	return a->family == b->family && a->unknown == b->unknown && a->llen == b->llen &&
+	       a->rlen == b->rlen && a->lport == b->lport && a->rport == b->rport &&
+	       a->rnet == b->rnet && a->uid == b->uid && a->inode == b->inode &&
+	       a->pid == b->pid && memcmp(a->laddr, b->laddr, a->llen) == 0 &&
+	       memcmp(a->raddr, b->raddr, a->rlen) == 0 && str_eq(a->proto, b->proto) &&
+	       str_eq(a->state, b->state) && str_eq(a->program, b->program) &&
+	       str_eq(a->lhost, b->lhost) && str_eq(a->rhost, b->rhost);
+}
+
+int spans_new(unsigned flags, spans_emit_fn emit, void *ctx, struct spans **out)
+{
+	struct spans *b = calloc(1, sizeof *b);
+
+	*out = NULL;
+	if (!b)
+		return -ENOMEM;
+	b->emit = emit;
+	b->ctx = ctx;
+	b->exact = flags & (SPANS_EXACT | SPANS_QUEUES);
+	b->prev_seq = -1;
+	*out = b;
+	return 0;
+}
+
+static void entry_fini(struct entry *e)
+{
+	free(e->program);
+	free(e->lhost);
+	free(e->rhost);
+}
+
+void spans_free(struct spans *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		entry_fini(&b->v[i]);
+	free(b->v);
+	free(b->arr);
+	free(b->idx);
+	free(b->host);
+	free(b->boot);
+	free(b);
+}
+
+size_t spans_open(const struct spans *b)
+{
+	return b->n;
+}
+
+static int index_rebuild(struct spans *b)
+{
+	size_t want = 64;
+
+	while (want <= 2 * b->n)
+		want *= 2;
+	if (want != b->nidx) {
+		uint32_t *idx = realloc(b->idx, want * sizeof *idx);
+
+		if (idx) {
+			b->idx = idx;
+			b->nidx = want;
+		} else if (want > b->nidx) {
+			return -ENOMEM;
+		}   /* a smaller table that could not be had: the old one serves */
+	}
+	memset(b->idx, 0, b->nidx * sizeof *b->idx);
+	for (size_t i = 0; i < b->n; i++) {
+		size_t j = (size_t)b->v[i].hash & (b->nidx - 1);
+
+		while (b->idx[j])
+			j = (j + 1) & (b->nidx - 1);
+		b->idx[j] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+static int emit_entry(struct spans *b, struct entry *e)
+{
+	e->sp.row.program = e->program;
+	e->sp.row.lhost = e->lhost;
+	e->sp.row.rhost = e->rhost;
+	return b->emit(b->ctx, &e->sp);
+}
+
+/* Closes every open span (committed part only). */
+static int close_all(struct spans *b)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		if (rc == 0 && b->v[i].sp.copies)
+			rc = emit_entry(b, &b->v[i]);
+		entry_fini(&b->v[i]);
+	}
+	b->n = 0;
+	if (rc == 0)
+		rc = index_rebuild(b);
+	return rc;
+}
+
+static int dup_str(const char *s, char **out)
+{
+	*out = NULL;
+	if (!s)
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+static bool continues(const struct spans *b, const struct spans_snap *sn)
+{
+	usec_t dt;
+
+	if (!b->have_prev || !b->host || !str_eq(b->host, sn->host) ||
+	    !str_eq(b->boot, sn->boot_id) || sn->time <= b->prev_time)
+		return false;
+	if (sn->seq >= 0 && b->prev_seq >= 0 && sn->seq != b->prev_seq + 1)
+		return false;
+	dt = sn->time - b->prev_time;
+	if (sn->interval > 0)
+		return dt <= sn->interval + sn->interval / 2;
+	return b->step == 0 || dt <= b->step + b->step / 2;
+}
+
+int spans_begin(struct spans *b, const struct spans_snap *sn, uint64_t *chain, uint32_t *k)
+{
+	int rc;
+
+	if (b->in_snap)
+		return -EINVAL;
+	if (!continues(b, sn)) {
+		if ((rc = close_all(b)) < 0)
+			return rc;
+		/* a chain with no snapshot kept yet (its first was torn) is reused */
+		if (b->chain == 0 || b->chain_used) {
+			b->chain++;
+			b->chain_used = false;
+		}
+		free(b->host);
+		free(b->boot);
+		b->host = b->boot = NULL;
+		if ((rc = dup_str(sn->host, &b->host)) < 0 ||
+		    (rc = dup_str(sn->boot_id, &b->boot)) < 0)
+			return rc;
+		b->have_prev = false;
+		b->step = 0;
+		b->k = 0;
+	} else {
+		b->k++;
+	}
+	b->in_snap = true;
+	b->cur_id = sn->id;
+	b->cur_time = sn->time;
+	b->cur_seq = sn->seq;
+	if (chain)
+		*chain = b->chain;
+	if (k)
+		*k = b->k;
+	return 0;
+}
+
+static uint32_t umax(uint32_t a, uint32_t b)
+{
+	return a > b ? a : b;
+}
+
+int spans_row(struct spans *b, const struct store_row *r)
+{
+	uint64_t h = key_hash(r, b->exact);
+	size_t j;
+	struct entry *e;
+	int rc;
+
+	if (!b->in_snap)
+		return -EINVAL;
+	if (b->nidx == 0 && (rc = index_rebuild(b)) < 0)
+		return rc;
+	for (j = (size_t)h & (b->nidx - 1); b->idx[j]; j = (j + 1) & (b->nidx - 1)) {
+		e = &b->v[b->idx[j] - 1];
+		if (e->hash == h && key_eq(&e->sp.row, r, b->exact))
+			goto found;
+	}
+	/* a new row: an entry with no committed part (copies 0) */
+	if (b->n >= UINT32_MAX - 1)
+		return -E2BIG;
+	{
+		struct entry *v = grow(b->v, &b->cap, b->n, sizeof *v, 256);
+
+		if (!v)
+			return -ENOMEM;
+		b->v = v;
+	}
+	e = &b->v[b->n];
+	memset(e, 0, sizeof *e);
+	e->sp.row = *r;
+	if ((rc = dup_str(r->program, &e->program)) < 0 ||
+	    (rc = dup_str(r->lhost, &e->lhost)) < 0 || (rc = dup_str(r->rhost, &e->rhost)) < 0) {
+		entry_fini(e);
+		return rc;
+	}
+	e->sp.row.program = e->program;
+	e->sp.row.lhost = e->lhost;
+	e->sp.row.rhost = e->rhost;
+	e->hash = h;
+	b->n++;
+	b->idx[j] = (uint32_t)b->n;
+	if (2 * b->n >= b->nidx && (rc = index_rebuild(b)) < 0)
+		return rc;
+found:
+	if (e->seen == 0) {
+		e->cmax_rxq = r->rxq;
+		e->cmax_txq = r->txq;
+		e->cmax_retrans = r->retrans;
+	} else {
+		e->cmax_rxq = umax(e->cmax_rxq, r->rxq);
+		e->cmax_txq = umax(e->cmax_txq, r->txq);
+		e->cmax_retrans = umax(e->cmax_retrans, r->retrans);
+	}
+	e->seen++;
+	e->cur = *r;
+	if (e->seen == 1) {
+		uint32_t *a = grow(b->arr, &b->carr, b->narr, sizeof *a, 256);
+
+		if (!a)
+			return -ENOMEM;
+		b->arr = a;
+		b->arr[b->narr++] = (uint32_t)(e - b->v);
+	}
+	return 0;
+}
+
+#define ORD_STEP ((int64_t)1 << 32)
+
+/* New rows get ords between those of the rows around them that were there
+ * before (after the last one: ORD_STEP apart). */
+static void assign_ords(struct spans *b)
+{
+	int64_t prev = 0;
+	size_t i = 0;
+
+	while (i < b->narr) {
+		struct entry *e = &b->v[b->arr[i]];
+		size_t j = i, m;
+		int64_t step;
+
+		if (e->sp.copies) {
+			prev = e->sp.ord;
+			i++;
+			continue;
+		}
+		while (j < b->narr && b->v[b->arr[j]].sp.copies == 0)
+			j++;
+		m = j - i;
+		if (j < b->narr && b->v[b->arr[j]].sp.ord > prev)
+			step = (b->v[b->arr[j]].sp.ord - prev) / (int64_t)(m + 1);
+		else
+			step = ORD_STEP;
+		for (size_t t = 0; t < m; t++)
+			b->v[b->arr[i + t]].sp.ord = prev + step * (int64_t)(t + 1);
+		prev += step * (int64_t)m;
+		i = j;
+	}
+	b->narr = 0;
+}
+
+/* The varying values of this snapshot's rows into e's span. */
+static void take_current(struct entry *e, bool fresh)
+{
+	struct store_row *row = &e->sp.row;
+
+	row->rxq = e->cur.rxq;
+	row->txq = e->cur.txq;
+	row->timer = e->cur.timer;
+	row->expires_ms = e->cur.expires_ms;
+	row->retrans = e->cur.retrans;
+	e->sp.max_rxq = fresh ? e->cmax_rxq : umax(e->sp.max_rxq, e->cmax_rxq);
+	e->sp.max_txq = fresh ? e->cmax_txq : umax(e->sp.max_txq, e->cmax_txq);
+	e->sp.max_retrans = fresh ? e->cmax_retrans : umax(e->sp.max_retrans, e->cmax_retrans);
+}
+
+int spans_end(struct spans *b)
+{
+	size_t w = 0;
+	int rc = 0;
+
+	if (!b->in_snap)
+		return -EINVAL;
+	assign_ords(b);
+	for (size_t i = 0; i < b->n; i++) {
+		struct entry *e = &b->v[i];
+
+		if (rc == 0 && e->sp.copies && e->seen != e->sp.copies) {
+			/* gone, or its count of identical rows changed: closed */
+			rc = emit_entry(b, e);
+		}
+		if (e->seen == 0) {
+			entry_fini(e);
+			continue;
+		}
+		if (e->sp.copies != e->seen) {
+			e->sp.copies = e->seen;
+			e->sp.chain = b->chain;
+			e->sp.k_first = b->k;
+			e->sp.snap_first = b->cur_id;
+			take_current(e, true);
+		} else {
+			take_current(e, false);
+		}
+		e->sp.k_last = b->k;
+		e->sp.snap_last = b->cur_id;
+		e->seen = 0;
+		if (w != i)
+			b->v[w] = *e;
+		w++;
+	}
+	b->n = w;
+	if (rc == 0)
+		rc = index_rebuild(b);
+	if (b->have_prev) {
+		usec_t dt = b->cur_time - b->prev_time;
+
+		if (b->step == 0 || dt < b->step)
+			b->step = dt;
+	}
+	b->have_prev = true;
+	b->chain_used = true;
+	b->prev_time = b->cur_time;
+	b->prev_seq = b->cur_seq;
+	b->prev_id = b->cur_id;
+	b->in_snap = false;
+	return rc;
+}
+
+void spans_discard(struct spans *b)
+{
+	size_t w = 0;
+
+	if (!b->in_snap)
+		return;
+	b->narr = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct entry *e = &b->v[i];
+
+		if (e->sp.copies == 0) {
+			entry_fini(e);
+			continue;
+		}
+		e->seen = 0;
+		if (w != i)
+			b->v[w] = *e;
+		w++;
+	}
+	b->n = w;
+	(void)index_rebuild(b);   /* shrinking: the table it has is big enough */
+	if (b->have_prev)
+		b->k--;
+	b->in_snap = false;
+}
+
+int spans_flush(struct spans *b)
+{
+	int rc;
+
+	if (b->in_snap)
+		spans_discard(b);
+	rc = close_all(b);
+	b->have_prev = false;
+	free(b->host);
+	free(b->boot);
+	b->host = b->boot = NULL;
+	return rc;
+}

@@ -124,6 +124,8 @@ struct snap_writer {
 	unsigned since_key;    /* snapshots since the last keyframe */
 	bool key;              /* the open snapshot is a keyframe */
 	bool have_prev;
+	bool last;             /* the next snapshot is no base (snap_writer_last) */
+	bool stream;           /* the open snapshot streams its keyframe sections */
 	uint64_t prev_seq;
 	uint32_t prev_dcrc;
 	struct sectlist prev, cur;
@@ -175,6 +177,11 @@ void snap_writer_derive(struct snap_writer *w, bool on)
 void snap_writer_keyframe(struct snap_writer *w)
 {
 	w->have_prev = false;
+}
+
+void snap_writer_last(struct snap_writer *w)
+{
+	w->last = true;
 }
 
 int snap_writer_set_twin(struct snap_writer *w, snap_out_fn twin, void *ctx)
@@ -244,6 +251,8 @@ int snap_writer_begin(struct snap_writer *w, const struct snap_header *h)
 	w->cur.n = 0;
 	w->dcrc = 0;
 	w->key = !w->have_prev || w->since_key + 1 >= w->key_every;
+	w->stream = w->key && w->last;
+	w->last = false;
 	utctime_format(h->time, 6, t, sizeof(t));
 	buf_printf(&b, MAGIC "%u\n", w->version);
 	put_field(&b, "host", h->host);
@@ -322,6 +331,13 @@ static int finish_section(struct snap_writer *w)
 	if (!w->in_section || !w->cur.n)
 		return 0;
 	cur = &w->cur.v[w->cur.n - 1];
+	if (w->stream && !cur->derived) {
+		/* SECTION and the full blocks are out already; the rest ('K' at
+		 * least) is the last block. */
+		w->dcrc = dcrc_trailer(w->dcrc, cur->name, (size_t)cur->len);
+		w->in_section = false;
+		return emit_block(w, w->blen);
+	}
 	prev = w->key ? NULL : sectlist_find(&w->prev, cur->name);
 	/* A section stored derived last time has no text here to delta against. */
 	if (prev && prev->derived)
@@ -378,6 +394,15 @@ int snap_writer_section(struct snap_writer *w, const char *name)
 		if (w->derive && !strncmp(name, "netstat ", 8)) {
 			sc->derived = true;
 			sha256_init(&sc->sha);
+		} else if (w->stream) {
+			/* Same bytes and blocks as finish_section's: SECTION, then
+			 * 'K' + text cut into SNAP_BLOCK_MAX blocks. */
+			len = snprintf(line, sizeof(line), "SECTION %s\n", name);
+			rc = emit(w, line, (size_t)len, true);
+			if (rc < 0)
+				return rc;
+			w->blen = 0;
+			w->blk[w->blen++] = SNAPDELTA_KEY;
 		}
 		return 0;
 	}
@@ -410,7 +435,19 @@ int snap_writer_write(struct snap_writer *w, const void *p, size_t n)
 			return 0;
 		}
 		w->dcrc = crc32c(w->dcrc, p, n);
-		return buf_append(&sc->text, p, n);
+		if (!w->stream)
+			return buf_append(&sc->text, p, n);
+		while (n) {
+			size_t k = SNAP_BLOCK_MAX - w->blen < n ? SNAP_BLOCK_MAX - w->blen : n;
+
+			memcpy(w->blk + w->blen, s, k);
+			w->blen += k;
+			s += k;
+			n -= k;
+			if (w->blen == SNAP_BLOCK_MAX && (rc = emit_block(w, w->blen)) < 0)
+				return rc;
+		}
+		return 0;
 	}
 	while (n) {
 		size_t room = SNAP_BLOCK_MAX - w->blen;
@@ -456,7 +493,9 @@ int snap_writer_end(struct snap_writer *w)
 			return rc;
 		sectlist_swap(&w->prev, &w->cur);
 		w->since_key = w->key ? 0 : w->since_key + 1;
-		w->have_prev = true;
+		/* A streamed snapshot kept no text: it cannot be a base. */
+		w->have_prev = !w->stream;
+		w->stream = false;
 		w->prev_seq = w->seq;
 		w->prev_dcrc = dcrc;
 		w->open = false;
@@ -481,6 +520,7 @@ void snap_writer_abort(struct snap_writer *w)
 		snap_writer_abort(w->twin);
 	/* What was written of this snapshot is gone: the next is a keyframe. */
 	w->have_prev = false;
+	w->stream = false;
 	w->cur.n = 0;
 	w->open = false;
 	w->in_section = false;

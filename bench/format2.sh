@@ -87,18 +87,25 @@ say "| bytes/snapshot, steady, format 1 (before) | $2 (first $1) | $GZ | $(ratio
 hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$T/t.json" \
 	--prepare "rm -rf $T/hseg" \
 	"ip netns exec $NS $RECORDER -q -o $T/hseg --once" \
+	"ip netns exec $NS $RECORDER -q -o $T/hseg --once --format 1" \
 	"ip netns exec $NS sh -c 'ss -tuan >/dev/null; cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 >/dev/null'" \
 	"ip netns exec $NS sh -c 'netstat -na >/dev/null; netstat -aultnp >/dev/null; netstat -n -p >/dev/null; netstat -ntu >/dev/null; netstat -anp >/dev/null'" \
 	> "$T/hf.out" 2>&1 || fail "hyperfine: $(tail -5 "$T/hf.out")"
+# shellcheck disable=SC2046  # four means, split on purpose
 set -- $(awk -F: '/"mean"/ { gsub(/[ ,]/, "", $2); printf "%.1f ", $2 * 1000 }' "$T/t.json")
-say "| full snapshot time (--once, ms) vs ss -tuan + cat /proc/net/* | $1 | $2 | $(ratio "$1" "$2")x |"
-say "| full snapshot time vs the article's five netstat commands | $1 | $3 | $(ratio "$1" "$3")x |"
+say "| full snapshot time (--once, ms) vs ss -tuan + cat /proc/net/* | $1 | $3 | $(ratio "$1" "$3")x |"
+say "| full snapshot time, format 1 (same run) vs ss -tuan + cat /proc/net/* | $2 | $3 | $(ratio "$2" "$3")x |"
+say "| full snapshot time vs the article's five netstat commands | $1 | $4 | $(ratio "$1" "$4")x |"
 
 # peak RSS
 rm -rf "$T/rseg"
 ip netns exec "$NS" /usr/bin/time -o "$T/rss" -f %M "$RECORDER" -q -o "$T/rseg" -i 1 --count 3 ||
 	fail "RSS run"
 say "| peak RSS, 3 snapshots (key + 2 deltas), MiB | $(awk '{ printf "%.1f", $1 / 1024 }' "$T/rss") | | |"
+rm -rf "$T/rseg"
+ip netns exec "$NS" /usr/bin/time -o "$T/rss1" -f %M "$RECORDER" -q -o "$T/rseg" -i 1 --count 3 --format 1 ||
+	fail "RSS run, format 1"
+say "| peak RSS, 3 snapshots, format 1 (same run), MiB | $(awk '{ printf "%.1f", $1 / 1024 }' "$T/rss1") | | |"
 
 # import speed: the same 10 snapshots in both formats
 for f in v2 v1; do

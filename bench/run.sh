@@ -252,4 +252,7 @@ echo "results written to bench/out/results.md"
 # share the CPUs with the timed imports.
 netns_cleanup
 sh "$ROOT/bench/import.sh" "$BUILD" || fail "bench/import.sh failed"
+# Issue 16: format 2 against format 1 and the peers, on its own populations
+# (steady and churning), written to bench/out/format2.md.
+sh "$ROOT/bench/format2.sh" "$BUILD" || fail "bench/format2.sh failed"
 sh "$ROOT/bench/reports.sh" "$BUILD" || fail "bench/reports.sh failed"

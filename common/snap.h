@@ -67,6 +67,10 @@ void snap_writer_derive(struct snap_writer *w, bool on);
 /* Makes the next snapshot a keyframe (a new segment starts; snap_writer_abort
  * does it too). */
 void snap_writer_keyframe(struct snap_writer *w);
+/* The next snapshot will be no delta's base (the recorder's last, as with
+ * --once): if it is a keyframe, its sections are streamed out as they come
+ * instead of being kept, and the snapshot after it is a keyframe again. */
+void snap_writer_last(struct snap_writer *w);
 /* Tests only: also writes every snapshot in format 1 to twin (the same
  * sections, byte for byte), so that a test can compare both decodings. */
 int snap_writer_set_twin(struct snap_writer *w, snap_out_fn twin, void *ctx);

@@ -708,6 +708,8 @@ static void take_snapshot(struct run *r, const char *reason, bool *burst_next)
 		snap_writer_keyframe(r->w);   /* every segment reads on its own */
 	}
 	r->seq++;
+	if (cfg->count && r->seq >= cfg->count)
+		snap_writer_last(r->w);   /* no delta follows: stream, keep nothing */
 	r->hdr.time = t0;
 	r->hdr.seq = r->seq;
 	snprintf(r->hdr.reason, sizeof(r->hdr.reason), "%s", reason);

@@ -582,6 +582,111 @@ static void test_keyframe_after_error(void **state)
 	free(g);
 }
 
+/* A keyframe that is no base (snap_writer_last: the recorder's --once or
+ * last --count snapshot) is streamed instead of kept: the same bytes, block
+ * for block, and the snapshot after it is a keyframe again. */
+static void test_last_streams_same_bytes(void **state)
+{
+	struct buf kept = BUF_INIT, streamed = BUF_INIT, big = BUF_INIT, exact = BUF_INIT;
+	size_t end1[2] = {0, 0};
+	struct got *g = calloc(1, sizeof(*g));
+
+	(void)state;
+	assert_non_null(g);
+	for (int i = 0; i < 20000; i++)   /* ~0.8 MB: many blocks */
+		buf_printf(&big, "row %d of a section longer than one block\n", i);
+	while (exact.len < 65535)         /* 'K' + text = exactly one block */
+		buf_putc(&exact, exact.len % 64 == 63 ? '\n' : 'x');
+	for (int pass = 0; pass < 2; pass++) {
+		struct buf *out = pass ? &streamed : &kept;
+		struct snap_writer *sw = snap_writer_new(to_buf, out);
+		struct walk *w = calloc(1, sizeof(*w));
+		struct snap_header h;
+
+		assert_non_null(sw);
+		assert_non_null(w);
+		w->rng = 7;
+		w->now = 500000;
+		assert_int_equal(snap_writer_set_delta(sw, 60), 0);
+		for (uint64_t seq = 1; seq <= 3; seq++) {
+			walk_step(w);
+			header(&h, seq);
+			/* 1: a keyframe, streamed; 3: a delta, which cannot be */
+			if (pass && seq != 2)
+				snap_writer_last(sw);
+			assert_int_equal(snap_writer_begin(sw, &h), 0);
+			assert_int_equal(snap_writer_section(sw, "big"), 0);
+			for (size_t off = 0; off < big.len; off += 1000)
+				assert_int_equal(snap_writer_write(sw, big.data + off,
+								   big.len - off < 1000 ? big.len - off : 1000), 0);
+			assert_int_equal(snap_writer_section(sw, "exact"), 0);
+			assert_int_equal(snap_writer_write(sw, exact.data, exact.len), 0);
+			write_sections(sw, w, seq);
+			assert_int_equal(snap_writer_end(sw), 0);
+			if (seq == 1)
+				end1[pass] = out->len;
+		}
+		snap_writer_free(sw);
+		free(w);
+	}
+	assert_int_equal(end1[0], end1[1]);
+	assert_memory_equal(kept.data, streamed.data, end1[0]);
+	read_all(streamed.data, streamed.len, 4093, g);
+	assert_int_equal(g->nbad, 0);
+	assert_int_equal(g->ngood, 3);
+	assert_int_equal(g->frame[1], SNAP_FRAME_KEY);
+	assert_int_equal(g->frame[2], SNAP_FRAME_KEY);   /* its base was not kept */
+	assert_int_equal(g->frame[3], SNAP_FRAME_DELTA);
+	buf_fini(&kept);
+	buf_fini(&streamed);
+	buf_fini(&big);
+	buf_fini(&exact);
+	got_fini(g);
+	free(g);
+}
+
+/* The writer frees each base section once a delta used it: a section name
+ * written twice in one snapshot must still decode to what was written. */
+static void test_section_name_twice(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct snap_writer *w = snap_writer_new(to_buf, &out);
+	struct snap_header h;
+	struct got *g = calloc(1, sizeof(*g));
+	static const char *const txt[3][2] = {
+		{"x\n1\n2\n", "y\n7\n"}, {"x\n1\n3\n", "y\n7\n8\n"}, {"x\n", "y\n"}};
+
+	(void)state;
+	assert_non_null(w);
+	assert_non_null(g);
+	assert_int_equal(snap_writer_set_delta(w, 100), 0);
+	for (uint64_t seq = 1; seq <= 3; seq++) {
+		header(&h, seq);
+		assert_int_equal(snap_writer_begin(w, &h), 0);
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(snap_writer_section(w, "a"), 0);
+			assert_int_equal(snap_writer_write(w, txt[seq - 1][k], strlen(txt[seq - 1][k])), 0);
+		}
+		assert_int_equal(snap_writer_end(w), 0);
+	}
+	snap_writer_free(w);
+	read_all(out.data, out.len, 5, g);
+	assert_int_equal(g->nbad, 0);
+	for (uint64_t seq = 1; seq <= 3; seq++) {
+		char want[64];
+		int n = snprintf(want, sizeof(want), "%ca\n%s%ca\n%s", 0, txt[seq - 1][0], 0,
+				 txt[seq - 1][1]);
+
+		assert_true(g->good[seq]);
+		assert_int_equal(g->snap[seq].len, (size_t)n);
+		assert_memory_equal(g->snap[seq].data, want, (size_t)n);
+	}
+	assert_int_equal(g->frame[3], SNAP_FRAME_DELTA);
+	buf_fini(&out);
+	got_fini(g);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +697,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_deltas),
 		cmocka_unit_test(test_derived_mismatch),
 		cmocka_unit_test(test_keyframe_after_error),
+		cmocka_unit_test(test_last_streams_same_bytes),
+		cmocka_unit_test(test_section_name_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

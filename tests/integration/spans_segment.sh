@@ -11,8 +11,9 @@ sst_tmpdir; dir=$SST_TMP
 S=$SOCKSCOPE
 command -v zstd > /dev/null 2>&1 || skip "needs zstd (apt-get install zstd)"
 command -v python3 > /dev/null 2>&1 || skip "needs python3 (apt-get install python3)"
-REC=$(ls "${SAMPLES_DIR:-samples}"/incident/*.zst 2> /dev/null | head -1)
-[ -n "$REC" ] || fail "no sample recording"
+# the format 1 copy of samples/incident: its snapshots are plain text to damage
+REC=${TEST_DATA_DIR:-tests/data}/format1/sockscope-victim-20261125T205045Z-v1.zst
+[ -f "$REC" ] || fail "no format 1 recording: $REC"
 
 # seq 12's sockets section damaged (a byte of its first row: the CRC no
 # longer holds), and the last snapshot cut short

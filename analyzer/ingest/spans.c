@@ -41,7 +41,7 @@ struct spans {
 	int64_t cur_seq;
 };
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
+uint64_t spans_hash(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *c = p;
 
@@ -50,9 +50,9 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static uint64_t mix_str(uint64_t h, const char *s)
+uint64_t spans_hash_str(uint64_t h, const char *s)
 {
-	return s ? mix(h, s, strlen(s) + 1) : mix(h, "\xff", 1);
+	return s ? spans_hash(h, s, strlen(s) + 1) : spans_hash(h, "\xff", 1);
 }
 
 /* The identity: every column but rxq, txq, timer, expires_ms, retrans
@@ -62,29 +62,29 @@ static uint64_t key_hash(const struct store_row *r, unsigned exact)
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	if (exact) {
-		h = mix(h, &r->rxq, sizeof r->rxq);
-		h = mix(h, &r->txq, sizeof r->txq);
+		h = spans_hash(h, &r->rxq, sizeof r->rxq);
+		h = spans_hash(h, &r->txq, sizeof r->txq);
 	}
 	if (exact & SPANS_EXACT) {
-		h = mix(h, &r->timer, sizeof r->timer);
-		h = mix(h, &r->expires_ms, sizeof r->expires_ms);
-		h = mix(h, &r->retrans, sizeof r->retrans);
+		h = spans_hash(h, &r->timer, sizeof r->timer);
+		h = spans_hash(h, &r->expires_ms, sizeof r->expires_ms);
+		h = spans_hash(h, &r->retrans, sizeof r->retrans);
 	}
-	h = mix_str(h, r->proto);
-	h = mix_str(h, r->state);
-	h = mix(h, &r->family, sizeof r->family);
-	h = mix(h, &r->unknown, sizeof r->unknown);
-	h = mix(h, r->laddr, r->llen);
-	h = mix(h, &r->lport, sizeof r->lport);
-	h = mix(h, r->raddr, r->rlen);
-	h = mix(h, &r->rport, sizeof r->rport);
-	h = mix(h, &r->rnet, sizeof r->rnet);
-	h = mix(h, &r->uid, sizeof r->uid);
-	h = mix(h, &r->inode, sizeof r->inode);
-	h = mix(h, &r->pid, sizeof r->pid);
-	h = mix_str(h, r->program);
-	h = mix_str(h, r->lhost);
-	return mix_str(h, r->rhost);
+	h = spans_hash_str(h, r->proto);
+	h = spans_hash_str(h, r->state);
+	h = spans_hash(h, &r->family, sizeof r->family);
+	h = spans_hash(h, &r->unknown, sizeof r->unknown);
+	h = spans_hash(h, r->laddr, r->llen);
+	h = spans_hash(h, &r->lport, sizeof r->lport);
+	h = spans_hash(h, r->raddr, r->rlen);
+	h = spans_hash(h, &r->rport, sizeof r->rport);
+	h = spans_hash(h, &r->rnet, sizeof r->rnet);
+	h = spans_hash(h, &r->uid, sizeof r->uid);
+	h = spans_hash(h, &r->inode, sizeof r->inode);
+	h = spans_hash(h, &r->pid, sizeof r->pid);
+	h = spans_hash_str(h, r->program);
+	h = spans_hash_str(h, r->lhost);
+	return spans_hash_str(h, r->rhost);
 }
 
 static bool str_eq(const char *a, const char *b)

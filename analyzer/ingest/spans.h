@@ -78,4 +78,12 @@ int spans_flush(struct spans *b);
 /* Open spans right now (the previous snapshot's distinct rows). */
 size_t spans_open(const struct spans *b);
 
+/* The 64-bit FNV-1a step both a span's identity and a snapshot's content
+ * digest are built from (store.c): h mixed with p[0..n), and with a string
+ * (its NUL included, so "a","b" and "ab" differ; NULL as a byte no string
+ * ends with). Not a cryptographic hash: a collision costs a span split or a
+ * copy not recognised, never data. */
+uint64_t spans_hash(uint64_t h, const void *p, size_t n);
+uint64_t spans_hash_str(uint64_t h, const char *s);
+
 #endif

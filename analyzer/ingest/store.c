@@ -648,20 +648,6 @@ int store_row_prepare(const struct sock_row *in, struct store_row *out)
 	return 0;
 }
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ c[i]) * 0x100000001b3ull;
-	return h;
-}
-
-static uint64_t mix_str(uint64_t h, const char *t)
-{
-	return t ? mix(h, t, strlen(t) + 1) : mix(h, "\xff\xfe", 2);
-}
-
 /* The digest takes every value as the table would hold it (unknown: one
  * NULL), in order: two snapshots with the same digest and row count are
  * the same rows (store_snapshot_match). */
@@ -685,25 +671,25 @@ static uint64_t row_digest(uint64_t h, const struct store_row *in)
 		t[1] = in->expires_ms;
 		t[2] = in->retrans;
 	}
-	h = mix_str(h, in->proto);
-	h = mix_str(h, in->state);
-	h = mix(h, &in->family, sizeof in->family);
-	h = mix_str(h, in->lhost ? NULL : "");
-	h = mix(h, in->laddr, in->lhost ? 0 : in->llen);
-	h = mix(h, &in->lport, sizeof in->lport);
-	h = mix_str(h, in->rhost ? NULL : "");
-	h = mix(h, in->raddr, in->rhost ? 0 : in->rlen);
-	h = mix(h, &in->rport, sizeof in->rport);
-	h = mix(h, &in->unknown, sizeof in->unknown);
-	h = mix(h, q, sizeof q);
-	h = mix(h, &uid, sizeof uid);
-	h = mix(h, &inode, sizeof inode);
-	h = mix(h, t, sizeof t);
-	h = mix(h, &pid, sizeof pid);
-	h = mix_str(h, in->program);
-	h = mix_str(h, in->lhost);
-	h = mix_str(h, in->rhost);
-	return mix(h, "\n", 1);
+	h = spans_hash_str(h, in->proto);
+	h = spans_hash_str(h, in->state);
+	h = spans_hash(h, &in->family, sizeof in->family);
+	h = spans_hash_str(h, in->lhost ? NULL : "");
+	h = spans_hash(h, in->laddr, in->lhost ? 0 : in->llen);
+	h = spans_hash(h, &in->lport, sizeof in->lport);
+	h = spans_hash_str(h, in->rhost ? NULL : "");
+	h = spans_hash(h, in->raddr, in->rhost ? 0 : in->rlen);
+	h = spans_hash(h, &in->rport, sizeof in->rport);
+	h = spans_hash(h, &in->unknown, sizeof in->unknown);
+	h = spans_hash(h, q, sizeof q);
+	h = spans_hash(h, &uid, sizeof uid);
+	h = spans_hash(h, &inode, sizeof inode);
+	h = spans_hash(h, t, sizeof t);
+	h = spans_hash(h, &pid, sizeof pid);
+	h = spans_hash_str(h, in->program);
+	h = spans_hash_str(h, in->lhost);
+	h = spans_hash_str(h, in->rhost);
+	return spans_hash(h, "\n", 1);
 }
 
 int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *in)

@@ -43,22 +43,10 @@ static int collect(void *ctx, const struct sock_row *r)
 	assert_true(g->n < MAXROWS);
 	g->r[g->n] = *r;
 	/* the program is borrowed for the call only */
-	if (r->program) {
-		assert_true(strlen(r->program) < sizeof g->prog[0]);
-		strcpy(g->prog[g->n], r->program);
-		g->r[g->n].program = g->prog[g->n];
-	}
+	g->r[g->n].program = textfmt_keep(g->prog[g->n], sizeof g->prog[0], r->program);
 	/* so are host names */
-	if (r->lhost) {
-		assert_true(strlen(r->lhost) < sizeof g->lhost[0]);
-		strcpy(g->lhost[g->n], r->lhost);
-		g->r[g->n].lhost = g->lhost[g->n];
-	}
-	if (r->rhost) {
-		assert_true(strlen(r->rhost) < sizeof g->rhost[0]);
-		strcpy(g->rhost[g->n], r->rhost);
-		g->r[g->n].rhost = g->rhost[g->n];
-	}
+	g->r[g->n].lhost = textfmt_keep(g->lhost[g->n], sizeof g->lhost[0], r->lhost);
+	g->r[g->n].rhost = textfmt_keep(g->rhost[g->n], sizeof g->rhost[0], r->rhost);
 	g->n++;
 	return 0;
 }

@@ -40,17 +40,9 @@ static int collect(void *ctx, const struct sock_row *r)
 		return -ECANCELED;
 	assert_true(g->n < MAXROWS);
 	g->r[g->n] = *r;
-	if (r->program) {
-		assert_true(strlen(r->program) < sizeof g->prog[0]);
-		strcpy(g->prog[g->n], r->program);
-		g->r[g->n].program = g->prog[g->n];
-	}
+	g->r[g->n].program = textfmt_keep(g->prog[g->n], sizeof g->prog[0], r->program);
 	g->r[g->n].lhost = NULL;   /* not kept: the tests look at peers */
-	if (r->rhost) {
-		assert_true(strlen(r->rhost) < sizeof g->rhost[0]);
-		strcpy(g->rhost[g->n], r->rhost);
-		g->r[g->n].rhost = g->rhost[g->n];
-	}
+	g->r[g->n].rhost = textfmt_keep(g->rhost[g->n], sizeof g->rhost[0], r->rhost);
 	g->n++;
 	return 0;
 }

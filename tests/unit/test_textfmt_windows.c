@@ -39,17 +39,9 @@ static int collect(void *ctx, const struct sock_row *r)
 		return -ECANCELED;
 	assert_true(rs->n < MAXROWS);
 	rs->r[rs->n] = *r;
-	if (r->program) {
-		assert_true(strlen(r->program) < sizeof rs->prog[0]);
-		strcpy(rs->prog[rs->n], r->program);
-		rs->r[rs->n].program = rs->prog[rs->n];   /* borrowed: keep a copy */
-	}
+	rs->r[rs->n].program = textfmt_keep(rs->prog[rs->n], sizeof rs->prog[0], r->program);
 	rs->r[rs->n].lhost = NULL;   /* not looked at */
-	if (r->rhost) {
-		assert_true(strlen(r->rhost) < sizeof rs->rhost[0]);
-		strcpy(rs->rhost[rs->n], r->rhost);
-		rs->r[rs->n].rhost = rs->rhost[rs->n];
-	}
+	rs->r[rs->n].rhost = textfmt_keep(rs->rhost[rs->n], sizeof rs->rhost[0], r->rhost);
 	rs->n++;
 	return 0;
 }

@@ -1,13 +1,25 @@
 /* textfmtfeed — how the parser tests hand a dump to a parser: line by line as
  * the importer does (no '\n', a trailing '\r' dropped, 1-based numbers),
  * then end(). Header-only: each test is one program. */
-#ifndef SOCKSCOPE_TEST_DUMPFEED_H
-#define SOCKSCOPE_TEST_DUMPFEED_H
+#ifndef SOCKSCOPE_TEST_TEXTFMTFEED_H
+#define SOCKSCOPE_TEST_TEXTFMTFEED_H
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "textfmt.h"
+
+/* A row's strings are borrowed for the sink call only: a test that keeps the
+ * row copies each into dst (dstsz bytes, asserted to fit). Returns the copy,
+ * or NULL for NULL. */
+static inline const char *textfmt_keep(char *dst, size_t dstsz, const char *s)
+{
+	if (!s)
+		return NULL;
+	assert_true(strlen(s) < dstsz);
+	strcpy(dst, s);
+	return dst;
+}
 
 /* Runs f over text[0..len) with name_hint; returns the first non-zero
  * result of line() (end() is then not called) or end()'s. */

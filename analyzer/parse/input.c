@@ -404,8 +404,6 @@ ssize_t input_read(struct input *in, void *p, size_t n)
 
 const char *input_error(const struct input *in) { return in->err; }
 enum input_codec input_codec(const struct input *in) { return in->codec; }
-bool input_truncated(const struct input *in) { return in->truncated; }
-
 enum segread_end input_end(const struct input *in)
 {
 	if (in->codec == INPUT_ZSTD)
@@ -414,10 +412,6 @@ enum segread_end input_end(const struct input *in)
 	return in->truncated ? SEGREAD_END_CUT : SEGREAD_END_CLEAN;
 }
 
-bool input_cut_mid_block(const struct input *in)
-{
-	return in->truncated && segread_end_damaged(input_end(in));
-}
 uint64_t input_raw_bytes(const struct input *in)
 {
 	return atomic_load_explicit(&in->raw_seen, memory_order_relaxed);

@@ -29,13 +29,13 @@ void input_free(struct input *in);   /* NULL is a no-op */
 /* Reads up to n decoded bytes. Returns the count, 0 at the end, or -errno
  * with input_error() saying why (a read error, corrupt gzip data). A
  * compressed stream cut short or undecodable zstd data ends the input:
- * input_truncated() and input_end() say so. */
+ * input_end() says so. */
 ssize_t input_read(struct input *in, void *p, size_t n);
 
 /* Moves decoding (read, zstd/gzip, SHA-256) to a thread of its own that
  * stays up to 4 MiB ahead of input_read(), so decompression overlaps the
  * caller's parsing and SQLite work. Call once, right after input_open; the
- * other accessors stay valid (input_error, input_truncated and the hash
+ * other accessors stay valid (input_error, input_end and the hash
  * are final once input_read has returned 0 or an error). 0 or -ENOMEM
  * (then reading simply stays in the caller's thread). */
 int input_readahead(struct input *in);
@@ -43,15 +43,12 @@ int input_readahead(struct input *in);
 const char *input_error(const struct input *in);
 enum input_codec input_codec(const struct input *in);
 const char *input_codec_name(enum input_codec c);   /* "plain" "zstd" "gzip" */
-bool input_truncated(const struct input *in);
 /* How the compressed stream ended (segread.h decides, for zstd, exactly
  * as verify does): CLEAN, OPEN (a zstd frame left open between blocks, as a
  * segment being written is), CUT (inside a block) or CORRUPT (undecodable
  * zstd data, which ends the input like a cut: input_error() says why).
  * Final once input_read has returned 0. */
 enum segread_end input_end(const struct input *in);
-/* Truncated or undecodable: bytes were lost (input_end is CUT or CORRUPT). */
-bool input_cut_mid_block(const struct input *in);
 uint64_t input_raw_bytes(const struct input *in);   /* raw bytes consumed so far */
 uint64_t input_size(const struct input *in);        /* file size, 0 if unknown (pipe) */
 bool input_has_mtime(const struct input *in);

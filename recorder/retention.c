@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "segread.h"
 
 static int by_age(const void *a, const void *b)
@@ -23,14 +24,19 @@ static int by_age(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+void retention_sort(struct seg_file *files, size_t n)
+{
+	if (n > 1)
+		qsort(files, n, sizeof(*files), by_age);
+}
+
 size_t retention_plan(struct seg_file *files, size_t n, usec_t now, uint64_t current_size,
 		      const struct retention_opts *o)
 {
 	uint64_t total = current_size;
 	size_t marked = 0;
 
-	if (n > 1)
-		qsort(files, n, sizeof(*files), by_age);
+	retention_sort(files, n);
 	for (size_t i = 0; i < n; i++) {
 		files[i].del = false;
 		if (!files[i].skip)
@@ -171,9 +177,8 @@ fail:
 	return rc;
 }
 
-/* Adds the regular files of dirfd named like who's segments to *files. */
-static int list_own(int dirfd, const struct retention_owner *who, const char *current,
-		    struct seg_file **files, size_t *n)
+int retention_list(int dirfd, const struct retention_owner *who, const char *current,
+		   struct seg_file **files, size_t *n)
 {
 	size_t cap = 0;
 	struct dirent *de;
@@ -200,15 +205,11 @@ static int list_own(int dirfd, const struct retention_owner *who, const char *cu
 			continue;
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nf = realloc(*files, cap * sizeof(**files));
-			if (!nf) {
-				rc = -ENOMEM;
-				break;
-			}
-			*files = nf;
+		if (!(nf = grow(*files, &cap, *n, sizeof(**files), 64))) {
+			rc = -ENOMEM;
+			break;
 		}
+		*files = nf;
 		nf = &(*files)[(*n)++];
 		memset(nf, 0, sizeof(*nf));
 		snprintf(nf->name, sizeof(nf->name), "%s", de->d_name);
@@ -232,7 +233,7 @@ long retention_apply(int dirfd, const struct retention_owner *who, const char *c
 
 	if (!o->max_age && !o->max_bytes)
 		return 0;
-	rc = list_own(dirfd, who, current, &files, &n);
+	rc = retention_list(dirfd, who, current, &files, &n);
 	if (rc < 0) {
 		deleted = rc;
 		goto out;

@@ -27,6 +27,9 @@ struct retention_opts {
 	uint64_t max_bytes; /* 0 = no size limit */
 };
 
+/* Orders files oldest first: by mtime, then by name. */
+void retention_sort(struct seg_file *files, size_t n);
+
 /* Sorts files oldest first (mtime, then name) and marks for deletion those
  * older than max_age, then more of the oldest while the total size (files
  * not skipped, plus the current segment whose size is `current_size` and
@@ -59,6 +62,12 @@ struct retention_owner {
 	const char *host;
 	const char *file_host;
 };
+
+/* Appends to *files (*n in use; caller frees *files) the regular files of
+ * dirfd named like who's segments, except `current` (may be NULL), with
+ * their size, mtime and identity; nothing is opened. 0 or -errno. */
+int retention_list(int dirfd, const struct retention_owner *who, const char *current,
+		   struct seg_file **files, size_t *n);
 
 /* Lists who's segment files in dirfd (except `current`, may be NULL):
  * regular files with own names that no process holds (flock) and that

@@ -231,21 +231,6 @@ out:
 	return rc;
 }
 
-struct cand {
-	char name[256];
-	uint64_t size;
-	usec_t mtime;
-};
-
-static int by_mtime(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-
-	if (x->mtime != y->mtime)
-		return x->mtime < y->mtime ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
 /* A temporary file of ours no process holds is what a crash left. */
 static void remove_stale(int dirfd, const char *name, const char *file_host)
 {
@@ -268,64 +253,53 @@ static void remove_stale(int dirfd, const char *name, const char *file_host)
 	close(fd);
 }
 
+/* Removes the temporary files a crashed thinning run left in dirfd. */
+static void remove_stales(int dirfd, const char *file_host)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] == '.')
+			remove_stale(dirfd, de->d_name, file_host);
+	closedir(d);
+}
+
 long thin_apply(int dirfd, const struct retention_owner *who, const char *current,
 		uint64_t current_size, usec_t now, const struct thin_opts *o, thin_report_fn report,
 		void *ctx)
 {
-	struct cand *c = NULL;
-	size_t n = 0, cap = 0;
+	struct seg_file *c = NULL;
+	size_t n = 0;
 	uint64_t total = current_size;
-	struct dirent *de;
 	long thinned = 0;
-	DIR *d;
-	int fd;
+	int rc;
 
 	if (!o->after && !o->max_bytes)
 		return 0;
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
+	remove_stales(dirfd, who->file_host);
+	rc = retention_list(dirfd, who, current, &c, &n);
+	if (rc < 0) {
+		thinned = rc;
+		goto out;
 	}
-	while ((de = readdir(d))) {
-		struct stat sb;
-
-		if (de->d_name[0] == '.') {
-			remove_stale(dirfd, de->d_name, who->file_host);
-			continue;
-		}
-		if (!retention_own_name(de->d_name, who->file_host) ||
-		    (current && !strcmp(de->d_name, current)) ||
-		    strlen(de->d_name) >= sizeof(c->name) ||
-		    fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(sb.st_mode))
-			continue;
-		if (n == cap) {
-			struct cand *nc;
-			cap = cap ? 2 * cap : 64;
-			nc = realloc(c, cap * sizeof(*c));
-			if (!nc) {
-				thinned = -ENOMEM;
-				goto out;
-			}
-			c = nc;
-		}
-		snprintf(c[n].name, sizeof(c[n].name), "%s", de->d_name);
-		c[n].size = (uint64_t)sb.st_size;
-		c[n].mtime = (usec_t)sb.st_mtim.tv_sec * USEC_PER_SEC + sb.st_mtim.tv_nsec / 1000;
-		total += c[n].size;
-		n++;
-	}
-	if (n > 1)
-		qsort(c, n, sizeof(*c), by_mtime);
+	for (size_t i = 0; i < n; i++)
+		total += c[i].size;
+	retention_sort(c, n);
 	for (size_t i = 0; i < n; i++) {
 		bool old = o->after && now - c[i].mtime > o->after;
 		bool big = o->max_bytes && total > o->max_bytes;
 		uint64_t before = 0, after = 0;
 		const char *why = NULL;
-		int sfd, rc;
+		int sfd;
 
 		if (!old && !big)
 			break;   /* oldest first */
@@ -347,7 +321,6 @@ long thin_apply(int dirfd, const struct retention_owner *who, const char *curren
 		}
 	}
 out:
-	closedir(d);
 	free(c);
 	return thinned;
 }

@@ -1,0 +1,254 @@
+/* fleet_spikes — `fleet spikes`: ClickHouse sends each host's series (the
+ * SYN_RECV count per snapshot, each counter per snapshot with its boot);
+ * spike_find and spike_rates decide, as `spikes` does locally. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chtsv.h"
+#include "fleet.h"
+#include "fleet_int.h"
+#include "grow.h"
+
+struct found {
+	char host[256];
+	char series[128];
+	struct spike s;
+};
+
+struct run {
+	struct found *v;
+	size_t n, cap;
+	struct spike_point *p;
+	int64_t *t, *cum;
+	bool *restart;
+	size_t pn, pcap;         /* points of the current host */
+	char host[256];
+	char *err;
+	size_t errsz;
+};
+
+static int add_point(struct run *r, int64_t t, int64_t v, bool restart)
+{
+	if (r->pn == r->pcap) {
+		size_t cap = r->pcap ? r->pcap * 2 : 1024;
+		struct spike_point *p = realloc(r->p, cap * sizeof *p);
+		int64_t *tt = p ? realloc(r->t, cap * sizeof *tt) : NULL;
+		int64_t *c = tt ? realloc(r->cum, cap * sizeof *c) : NULL;
+		bool *rs = c ? realloc(r->restart, cap * sizeof *rs) : NULL;
+
+		if (p)
+			r->p = p;
+		if (tt)
+			r->t = tt;
+		if (c)
+			r->cum = c;
+		if (!rs)
+			return -ENOMEM;
+		r->restart = rs;
+		r->pcap = cap;
+	}
+	r->t[r->pn] = t;
+	r->cum[r->pn] = v;
+	r->restart[r->pn] = restart;
+	r->p[r->pn] = (struct spike_point){t, (double)v};
+	r->pn++;
+	return 0;
+}
+
+/* The spikes of the host's points (as rates when rate is set) into r->v. */
+static int flush(struct run *r, const char *series, const struct spike_params *prm, bool rate)
+{
+	size_t np = r->pn;
+	struct spike *tmp = NULL;
+	long k;
+	int rc = 0;
+
+	if (!r->pn)
+		return 0;
+	if (rate)
+		np = spike_rates(r->t, r->cum, r->restart, r->pn, r->p);
+	r->pn = 0;
+	k = spike_find(r->p, np, prm, NULL, 0);
+	if (k <= 0)
+		goto out;
+	tmp = calloc((size_t)k, sizeof *tmp);
+	if (!tmp) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	k = spike_find(r->p, np, prm, tmp, (size_t)k);
+	for (long i = 0; i < k; i++) {
+		struct found *nv = grow(r->v, &r->cap, r->n, sizeof *nv, 16);
+
+		if (!nv) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		r->v = nv;
+		snprintf(nv[r->n].host, sizeof nv[r->n].host, "%s", r->host);
+		snprintf(nv[r->n].series, sizeof nv[r->n].series, "%s", series);
+		nv[r->n].s = tmp[i];
+		r->n++;
+	}
+out:
+	if (k < 0) {
+		snprintf(r->err, r->errsz, "%s on %s: not a valid series", series, r->host);
+		rc = (int)k;
+	}
+	free(tmp);
+	return rc;
+}
+
+/* Reads rows "host, time, value[, boot]" (ordered by host, time): one
+ * series per host. */
+static int series(struct run *r, const struct buf *resp, const char *name,
+		  const struct spike_params *prm, bool rate)
+{
+	struct chtsv t;
+	char boot[128] = "";
+	int rc;
+
+	r->pn = 0;
+	r->host[0] = '\0';
+	chtsv_init(&t, resp->data ? resp->data : "", resp->len);
+	while ((rc = chtsv_next(&t)) == 1) {
+		const char *h = chtsv_field(&t, 0), *b = rate ? chtsv_field(&t, 3) : "";
+		int64_t tm, v;
+
+		if (t.n != (rate ? 4u : 3u) || !h || !b || chtsv_i64(&t, 1, &tm) < 0 ||
+		    chtsv_i64(&t, 2, &v) < 0 || v < 0) {
+			rc = -EBADMSG;
+			break;
+		}
+		if (strcmp(h, r->host)) {
+			if ((rc = flush(r, name, prm, rate)) < 0)
+				break;
+			snprintf(r->host, sizeof r->host, "%s", h);
+			boot[0] = '\0';
+		}
+		if (r->pn && tm <= r->t[r->pn - 1])
+			continue;   /* two snapshots at one time: the first counts */
+		rc = add_point(r, tm, v, r->pn == 0 || strcmp(b, boot));
+		snprintf(boot, sizeof boot, "%s", b);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0)
+		rc = flush(r, name, prm, rate);
+	chtsv_fini(&t);
+	if (rc == -EBADMSG)
+		snprintf(r->err, r->errsz, "the server's answer does not parse");
+	return rc;
+}
+
+static int by_onset(const void *x, const void *y)
+{
+	const struct found *a = x, *b = y;
+	int c;
+
+	if (a->s.start != b->s.start)
+		return a->s.start < b->s.start ? -1 : 1;
+	if ((c = strcmp(a->host, b->host)) != 0)
+		return c;
+	return strcmp(a->series, b->series);
+}
+
+static long write_found(struct run *r, const struct fleet_out *o)
+{
+	static const struct output_col cols[] = {
+		{"host", OUTPUT_STR, false, true},      {"series", OUTPUT_STR, false, false},
+		{"start", OUTPUT_STR, false, false},    {"end", OUTPUT_STR, false, false},
+		{"secs", OUTPUT_INT, true, false},      {"peak", OUTPUT_REAL, true, false},
+		{"peak_at", OUTPUT_STR, false, false},  {"baseline", OUTPUT_REAL, true, false},
+		{"threshold", OUTPUT_REAL, true, false}, {"points", OUTPUT_INT, true, false},
+		{"open", OUTPUT_STR, false, false},
+	};
+	struct output *out = output_new(o->fmt, o->f, cols, sizeof cols / sizeof cols[0], o->width,
+					o->color);
+	int rc = 0, digits = 0;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].s.start % USEC_PER_SEC || r->v[i].s.end % USEC_PER_SEC ||
+		    r->v[i].s.peak_t % USEC_PER_SEC)
+			digits = 3;
+	for (size_t i = 0; rc == 0 && i < r->n; i++) {
+		const struct spike *s = &r->v[i].s;
+		char start[UTCTIME_STRLEN], end[UTCTIME_STRLEN], at[UTCTIME_STRLEN], secs[24],
+			peak[32], base[32], thr[32], pts[24];
+		const char *cells[11] = {r->v[i].host, r->v[i].series, start, end, secs, peak, at,
+					 base, thr, pts, s->open ? "yes" : "no"};
+
+		utctime_format(s->start, digits, start, sizeof start);
+		utctime_format(s->end, digits, end, sizeof end);
+		utctime_format(s->peak_t, digits, at, sizeof at);
+		snprintf(secs, sizeof secs, "%" PRId64,
+			 (s->end - s->start + USEC_PER_SEC / 2) / USEC_PER_SEC);
+		snprintf(peak, sizeof peak, "%.1f", s->peak);
+		snprintf(base, sizeof base, "%.1f", s->baseline);
+		snprintf(thr, sizeof thr, "%.1f", s->threshold);
+		snprintf(pts, sizeof pts, "%zu", s->points);
+		rc = output_row(out, cells);
+	}
+	if (rc == 0)
+		rc = output_end(out);
+	output_free(out);
+	return rc < 0 ? rc : (long)r->n;
+}
+
+long fleet_spikes(struct chhttp *h, const char *database, const struct fleet_filter *flt,
+		  const char *const *counters, size_t ncounters, const struct spike_params *count,
+		  const struct spike_params *rate, const struct fleet_out *out, char *err,
+		  size_t errsz)
+{
+	struct run r = {.err = err, .errsz = errsz};
+	struct buf sql = BUF_INIT, resp = BUF_INIT;
+	long rc = -ENOMEM;
+
+	/* every snapshot of a host, 0 where it had no SYN_RECV */
+	if (buf_printf(&sql, "SELECT host, time, sumIf(n, state = 'SYN_RECV') FROM %s.snapshot_states "
+			     "WHERE 1", database) < 0 ||
+	    fleet_sql_filter(&sql, flt, "time", "time") < 0 ||
+	    buf_puts(&sql, " GROUP BY host, time ORDER BY host, time FORMAT TabSeparated") < 0)
+		goto out;
+	rc = fleet_query(h, &sql, &resp, err, errsz);
+	if (rc == 0)
+		rc = series(&r, &resp, "SYN_RECV", count, false);
+	for (size_t i = 0; rc == 0 && i < ncounters; i++) {
+		char name[160];
+
+		buf_reset(&sql);
+		if (buf_printf(&sql, "SELECT host, time, value, boot FROM %s.counters ANY INNER JOIN "
+				     "(SELECT host, time, ifNull(boot_id, '') AS boot FROM %s.snapshots) "
+				     "USING (host, time) WHERE name = ", database, database) < 0 ||
+		    fleet_sql_str(&sql, counters[i]) < 0 ||
+		    fleet_sql_filter(&sql, flt, "time", "time") < 0 ||
+		    buf_puts(&sql, " ORDER BY host, time FORMAT TabSeparated") < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = fleet_query(h, &sql, &resp, err, errsz);
+		snprintf(name, sizeof name, "%s/s", counters[i]);
+		if (rc == 0)
+			rc = series(&r, &resp, name, rate, true);
+	}
+	if (rc == 0) {
+		if (r.n)
+			qsort(r.v, r.n, sizeof *r.v, by_onset);
+		rc = write_found(&r, out);
+	}
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	free(r.v);
+	free(r.p);
+	free(r.t);
+	free(r.cum);
+	free(r.restart);
+	buf_fini(&sql);
+	buf_fini(&resp);
+	return rc;
+}

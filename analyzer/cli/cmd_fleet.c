@@ -123,7 +123,12 @@ static int run_one(const struct cmd *c, int argc, char **argv)
 	ff = (struct fleet_filter){a.flt.host, a.flt.have_since, a.flt.have_until, a.flt.since,
 				   a.flt.until, a.state};
 	fleet_out_term(&o, a.out);
-	if (cli_ch_connect(&a.ch, "sockscope fleet", NULL, &h) < 0)
+	/* spikes joins counters to snapshots: a host lives on one shard
+	 * (sharded by host), so the join stays on each shard. Not for the
+	 * others: 18.16 then reads a FROM subquery on one shard only. */
+	if (cli_ch_connect(&a.ch, "sockscope fleet",
+			   strcmp(c->name, "fleet spikes") ? NULL : "distributed_product_mode=local",
+			   &h) < 0)
 		return 2;
 	if (cli_ch_check(h, "sockscope fleet", a.ch.database, &status) < 0)
 		goto out;

@@ -386,7 +386,7 @@ long ship_db(sqlite3 *db, struct chhttp *h, const struct ship_opts *o, struct sh
 	while ((rc = plan(&s)) == 1) {
 		rc = ship_state_save(&s.st, o->state);
 		if (rc == 0)
-			rc = send_batch(&s, false);
+			rc = send_batch(&s, true);   /* also safe without the state file */
 		if (rc == 0)
 			rc = commit(&s);
 		if (rc < 0)

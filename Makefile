@@ -259,11 +259,14 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/sockscope-recorder.service \
 	    > $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
+	sed 's|@BINDIR@|$(BINDIR)|g' packaging/sockscope-ship.service \
+	    > $(DESTDIR)$(UNITDIR)/sockscope-ship.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sockscope-ship.service
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/sockscope-recorder $(DESTDIR)$(MANDIR)/man8/sockscope-recorder.8 \
 	      $(DESTDIR)$(BINDIR)/sockscope $(DESTDIR)$(MANDIR)/man1/sockscope.1 \
-	      $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
+	      $(DESTDIR)$(UNITDIR)/sockscope-recorder.service $(DESTDIR)$(UNITDIR)/sockscope-ship.service
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \

@@ -123,9 +123,9 @@ static int run_one(const struct cmd *c, int argc, char **argv)
 	ff = (struct fleet_filter){a.flt.host, a.flt.have_since, a.flt.have_until, a.flt.since,
 				   a.flt.until, a.state};
 	fleet_out_term(&o, a.out);
-	/* spikes joins counters to snapshots: a host lives on one shard
-	 * (sharded by host), so the join stays on each shard. Not for the
-	 * others: 18.16 then reads a FROM subquery on one shard only. */
+	/* spikes joins counters to snapshots (18.16 refuses a join of two
+	 * Distributed tables): a host lives on one shard (sharded by host),
+	 * so each shard joins its own local tables */
 	if (cli_ch_connect(&a.ch, "sockscope fleet",
 			   strcmp(c->name, "fleet spikes") ? NULL : "distributed_product_mode=local",
 			   &h) < 0)

@@ -141,9 +141,10 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 		return status;
 	if (a.print_schema)
 		return print_schema(&a);
-	if ((first == argc) == !a.db || (a.once && a.follow)) {
-		fprintf(stderr, "sockscope ship: give -d DB or SEGMENT_DIRs (not both); --once or "
-				"--follow\n");
+	if ((a.db && first != argc) || (!a.db && first == argc && !a.create) ||
+	    (a.once && a.follow)) {
+		fprintf(stderr, "sockscope ship: give -d DB or SEGMENT_DIRs (not both; neither with "
+				"--create alone); --once or --follow\n");
 		return 2;
 	}
 	snprintf(state, sizeof state, "%s", a.state ? a.state
@@ -166,6 +167,8 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 	}
 	if (cli_ch_check(h, "sockscope ship", a.ch.database, &status) < 0)
 		goto out;
+	if (!a.db && first == argc)
+		goto out;   /* --create alone */
 	if (cli_open_db(a.db ? a.db : cache, a.db ? DB_READONLY : DB_READWRITE, &db) < 0) {
 		status = 2;
 		goto out;

@@ -1,4 +1,4 @@
-/* cmd_fleet — `sockscope fleet top|timeline|spikes`: the reports over a
+/* cmd_fleet — `sockscope fleet top|timeline|spikes|blocklist`: the reports over a
  * ClickHouse fleet (analyzer/fleet/fleet.h), their options and exit status. */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,6 +24,10 @@ struct fleet_args {
 	struct cliopt_list counters;
 	uint64_t window;
 	double k, min_rise, min_rate;
+	struct blocklist_params bp;  /* blocklist */
+	struct cliopt_list allow;
+	bool include_private;
+	uint64_t max_prefix4, max_prefix6, on_hosts;
 };
 
 static void fleet_args_defaults(void *opts)
@@ -43,6 +47,16 @@ static void fleet_args_defaults(void *opts)
 	a->k = sp.k;
 	a->min_rise = sp.min_rise;
 	a->min_rate = sp.min_rise;
+	blocklist_params_default(&a->bp);
+	{
+		struct blockrail r;
+
+		blockrail_init(&r);
+		a->max_prefix4 = r.max_prefix4;
+		a->max_prefix6 = r.max_prefix6;
+		blockrail_fini(&r);
+	}
+	a->on_hosts = 1;
 }
 
 #define T struct fleet_args
@@ -89,7 +103,70 @@ static const struct cliopt spikes_opts[] = {
 	 CLIOPT_AT(T, min_rate), .max = 1e12},
 	FLEET_COMMON_OPTS,
 };
+static const struct cliopt blocklist_opts[] = {
+	{"on-hosts", 0, "N", "list a network blocked on N hosts or more (default {})",
+	 CLIOPT_U(T, on_hosts, 1, UINT32_MAX)},
+	{"min-conns", 0, "N", "sockets at the peak (default: each host's baseline, at least "
+			      CLI_STR(BLOCKLIST_FLOOR) ")",
+	 CLIOPT_U(T, bp.min_conns, 0, UINT32_MAX)},
+	{"min-snapshots", 0, "N", "snapshots it is in (default 2)",
+	 CLIOPT_U(T, bp.min_snapshots, 0, UINT32_MAX)},
+	{"min-share", 0, "PCT", "% of a host's sockets with a peer (default {})",
+	 .kind = CLIOPT_DOUBLE, CLIOPT_AT(T, bp.min_share), .max = 100},
+	{"min-hosts", 0, "N", "peers behaving alike before their subnet is named (default {})",
+	 CLIOPT_U(T, bp.min_hosts, 0, UINT32_MAX)},
+	{"spread", 0, "N", "subnets of one-off SYN sources that make a spoofed flood (default {})",
+	 CLIOPT_U(T, bp.spread, 0, UINT32_MAX)},
+	{"prefix", 0, "N", "IPv4 prefix of subnets (default {})", CLIOPT_U(T, bp.prefix4, 0, 32)},
+	{"prefix6", 0, "N", "IPv6 prefix of subnets, a multiple of 8 (default {})",
+	 CLIOPT_U(T, bp.prefix6, 0, 128)},
+	{"allow", 0, "CIDR", "never block anything overlapping CIDR; repeatable", .kind = CLIOPT_LIST,
+	 CLIOPT_AT(T, allow), .umax = 64, .expect = "too many --allow"},
+	{"include-private", 0, NULL, "may block RFC 1918, CGNAT (100.64/10) and ULA networks",
+	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, include_private)},
+	{"max-prefix", 0, "N", "no IPv4 network wider than /N (default {})",
+	 CLIOPT_U(T, max_prefix4, 0, 32)},
+	{"max-prefix6", 0, "N", "no IPv6 network wider than /N (default {})",
+	 CLIOPT_U(T, max_prefix6, 0, 128)},
+	FLEET_COMMON_OPTS,
+};
 #undef T
+
+/* fleet blocklist: the rails from the options, then the report. */
+static long run_blocklist(struct chhttp *h, const struct fleet_args *a,
+			  const struct fleet_filter *ff, const struct fleet_out *o, char *err,
+			  size_t errsz)
+{
+	struct fleet_blocklist_opts bo = {a->bp, NULL, (uint32_t)a->on_hosts, stderr};
+	struct blockrail r;
+	long rc = 0;
+
+	if (a->bp.prefix6 % 8) {
+		snprintf(err, errsz, "--prefix6: a multiple of 8");
+		return -EINVAL;
+	}
+	blockrail_init(&r);
+	r.include_private = a->include_private;
+	r.max_prefix4 = (unsigned)a->max_prefix4;
+	r.max_prefix6 = (unsigned)a->max_prefix6;
+	for (size_t i = 0; i < a->allow.n && rc == 0; i++) {
+		struct cidr net;
+		char shown[TERMSAFE_ARG_SIZE];
+
+		if (cidr_parse(a->allow.v[i], strlen(a->allow.v[i]), &net) < 0) {
+			snprintf(err, errsz, "--allow %s: expected a CIDR like 192.0.2.0/24",
+				 termsafe_arg(shown, sizeof shown, a->allow.v[i]));
+			rc = -EINVAL;
+		} else if (blockrail_allow(&r, &net) < 0) {
+			rc = -ENOMEM;
+		}
+	}
+	bo.rails = &r;
+	if (rc == 0)
+		rc = fleet_blocklist(h, a->ch.database, ff, &bo, o, err, errsz);
+	blockrail_fini(&r);
+	return rc;
+}
 
 static void fleet_out_term(struct fleet_out *o, enum output_format fmt)
 {
@@ -127,7 +204,9 @@ static int run_one(const struct cmd *c, int argc, char **argv)
 	 * Distributed tables): a host lives on one shard (sharded by host),
 	 * so each shard joins its own local tables */
 	if (cli_ch_connect(&a.ch, "sockscope fleet",
-			   strcmp(c->name, "fleet spikes") ? NULL : "distributed_product_mode=local",
+			   strcmp(c->name, "fleet spikes") && strcmp(c->name, "fleet blocklist")
+				   ? NULL
+				   : "distributed_product_mode=local",
 			   &h) < 0)
 		return 2;
 	if (cli_ch_check(h, "sockscope fleet", a.ch.database, &status) < 0)
@@ -145,6 +224,8 @@ static int run_one(const struct cmd *c, int argc, char **argv)
 		n = fleet_top(h, a.ch.database, &ff, &to, &o, err, sizeof err);
 	} else if (!strcmp(c->name, "fleet timeline")) {
 		n = fleet_timeline(h, a.ch.database, &ff, a.bucket, a.per_host, &o, err, sizeof err);
+	} else if (!strcmp(c->name, "fleet blocklist")) {
+		n = run_blocklist(h, &a, &ff, &o, err, sizeof err);
 	} else {
 		struct spike_params cp, rp;
 
@@ -198,10 +279,21 @@ static const struct cmd fleet_spikes_cmd = {
 	CLI_OPTS(spikes_opts), sizeof(struct fleet_args), fleet_args_defaults,
 };
 
+static const struct cmd fleet_blocklist_cmd = {
+	"fleet blocklist", run_one, "",
+	"Networks to block everywhere, with the number of hosts whose evidence says so",
+	"Each host is judged as `blocklist` judges one (docs/BLOCKLIST.md): its own\n"
+	"baseline, the same rules and rails, its own addresses never blocked; a network\n"
+	"is listed with the hosts that block it, most first (score: the highest).\n"
+	"Spoofed-source floods are named on stderr, not listed.\n"
+	FLEET_DETAILS,
+	CLI_OPTS(blocklist_opts), sizeof(struct fleet_args), fleet_args_defaults,
+};
+
 static int run_fleet(const struct cmd *c, int argc, char **argv)
 {
 	static const struct cmd *const sub[] = {&fleet_top_cmd, &fleet_timeline_cmd,
-						&fleet_spikes_cmd};
+						&fleet_spikes_cmd, &fleet_blocklist_cmd};
 
 	(void)c;
 	if (argc >= 2)
@@ -209,7 +301,7 @@ static int run_fleet(const struct cmd *c, int argc, char **argv)
 			if (!strcmp(argv[1], sub[i]->name + 6))
 				return sub[i]->fn(sub[i], argc - 1, argv + 1);
 	fprintf(argc >= 2 && strcmp(argv[1], "--help") ? stderr : stdout,
-		"Usage: sockscope fleet top|timeline|spikes [OPTION]...\n"
+		"Usage: sockscope fleet top|timeline|spikes|blocklist [OPTION]...\n"
 		"Reports over every host's recordings in ClickHouse (sockscope ship).\n"
 		"'sockscope fleet REPORT --help' describes each.\n");
 	return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
@@ -217,6 +309,6 @@ static int run_fleet(const struct cmd *c, int argc, char **argv)
 
 const struct cmd cli_fleet = {
 	"fleet", run_fleet, "REPORT [OPTION]...",
-	"Fleet-wide reports from ClickHouse: top, timeline, spikes",
+	"Fleet-wide reports from ClickHouse: top, timeline, spikes, blocklist",
 	NULL, NULL, 0, 0, NULL,
 };

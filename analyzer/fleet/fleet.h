@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "blocklist.h"
+#include "blockrail.h"
 #include "chhttp.h"
 #include "output.h"
 #include "spike.h"
@@ -54,5 +56,19 @@ long fleet_spikes(struct chhttp *h, const char *database, const struct fleet_fil
 		  const char *const *counters, size_t ncounters, const struct spike_params *count,
 		  const struct spike_params *rate, const struct fleet_out *out, char *err,
 		  size_t errsz);
+
+struct fleet_blocklist_opts {
+	struct blocklist_params p;        /* as `blocklist`'s; prefix6 a multiple of 8 */
+	const struct blockrail *rails;    /* --allow ...; each host adds its own addresses */
+	uint32_t min_hosts;               /* list a network blocked on this many hosts */
+	FILE *why;                        /* notes (spoofed floods), or NULL */
+};
+
+/* Each host judged by blocklist_decide against its own baseline, on
+ * evidence ClickHouse counts per snapshot; a network is listed with the
+ * hosts that block it (most first). Rows written, or -errno with err set. */
+long fleet_blocklist(struct chhttp *h, const char *database, const struct fleet_filter *flt,
+		     const struct fleet_blocklist_opts *o, const struct fleet_out *out, char *err,
+		     size_t errsz);
 
 #endif

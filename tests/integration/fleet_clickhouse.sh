@@ -4,7 +4,7 @@
 # fleet answers on a synthetic 12-host fleet, shipping twice adds nothing
 # (raw counts), kill -9 of a server mid-ship loses and doubles nothing,
 # wrong password / URL / credentials file exit 2, and on a one-host fleet
-# `fleet spikes` equals `spikes`.
+# `fleet spikes` and `fleet blocklist` decide as `spikes` and `blocklist`.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chlib.sh"
 tools_dir "$1"
@@ -140,6 +140,14 @@ expected
 $exp"
 tl=$($S fleet timeline $U --bucket 1m --since 2026-11-25T20:16:00Z --until 2026-11-25T20:16:00Z -o csv | tail -1)
 [ "$tl" = "2026-11-25T20:16:00Z,*,12,12,18.3,5,13.3,60" ] || fail "fleet timeline: $tl"
+bl=$($S fleet blocklist $U -o csv 2>/dev/null | cut -d, -f1-6) || fail "fleet blocklist"
+exp="net,hosts,score,pattern,peak,total
+198.51.100.0/24,3,59.2,syn-flood,40,600"
+[ "$bl" = "$exp" ] || fail "fleet blocklist:
+$bl
+expected
+$exp"
+
 # --- kill -9 of the server shipped to, mid-ship: resumed, nothing lost or doubled
 $S ship --url "$CH_URL1" --database fleet2 -d "$SST_TMP/fleet.db" --state "$SST_TMP/f2.state" \
 	--batch 3 --insert-gap 20ms --retry-for 60 2>"$SST_TMP/f2.err" &
@@ -166,4 +174,12 @@ flt=$($S fleet spikes --url "$CH_URL1" --database inc -o csv)
 $loc
 fleet
 $flt"
-pass "counts equal SQLite, twice adds nothing ($raw span rows), exact top/spikes/timeline, kill -9 resumed, errors exit 2, one-host spikes agree"
+loc=$($S blocklist -d "$SST_TMP/inc.db" --format csv 2>/dev/null | grep ',block,' | cut -d, -f1,3,4,7)
+flt=$($S fleet blocklist --url "$CH_URL1" --database inc -o csv 2>"$SST_TMP/bl.err" | tail -n +2 | cut -d, -f1,3-5)
+[ -n "$loc" ] && [ "$loc" = "$flt" ] || fail "blocklists differ: local
+$loc
+fleet
+$flt"
+grep -q "victim: a SYN flood from a spread of one-off sources" "$SST_TMP/bl.err" ||
+	fail "fleet blocklist did not name the spoofed flood: $(cat "$SST_TMP/bl.err")"
+pass "counts equal SQLite, twice adds nothing ($raw span rows), exact top/spikes/timeline/blocklist, kill -9 resumed, errors exit 2, one-host spikes and blocklist agree"

@@ -150,7 +150,7 @@ $exp"
 
 # --- kill -9 of the server shipped to, mid-ship: resumed, nothing lost or doubled
 $S ship --url "$CH_URL1" --database fleet2 -d "$SST_TMP/fleet.db" --state "$SST_TMP/f2.state" \
-	--batch 3 --insert-gap 20ms --retry-for 60 2>"$SST_TMP/f2.err" &
+	--batch 10 --insert-gap 20ms --retry-for 60 2>"$SST_TMP/f2.err" &
 sp_pid=$!
 sleep 1
 ch_kill9 1

@@ -119,8 +119,15 @@ ch_cluster_start() {
 	CH_URL2=http://127.0.0.1:$CH_HTTP2
 }
 
-# chq URL SQL: prints the answer (TSV); fails the test on an error
+# chq URL SQL: prints the answer (TSV); fails the test on an error. URL may
+# carry settings: $CH_URL1/?insert_distributed_sync=1
 chq() {
-	curl -sS -f -H "X-ClickHouse-User: $CH_USER" -H "X-ClickHouse-Key: $CH_PASS" "$1/" \
-		--data-binary "$2" || fail "query failed: $2"
+	chq_out=$(curl -sS -H "X-ClickHouse-User: $CH_USER" -H "X-ClickHouse-Key: $CH_PASS" \
+		-w '\n%{http_code}' "$1" --data-binary "$2") || { fail "query failed: $2" >&2; }
+	case $chq_out in
+	*"
+200") printf '%s\n' "${chq_out%
+200}" | sed '/^$/d' ;;
+	*) printf 'FAIL: %s: query failed: %s: %s\n' "$SST_TEST" "$2" "$chq_out" >&2; exit 1 ;;
+	esac
 }

@@ -199,33 +199,146 @@ static long write_found(struct run *r, const struct fleet_out *o)
 	return rc < 0 ? rc : (long)r->n;
 }
 
+/* Appends " AND host IN ('a', ...)" for the hosts of the answer in
+ * hosts[0..n) (one per line; the first field). 0 or -ENOMEM. */
+static int host_in(struct buf *b, const struct buf *hosts, const char *col)
+{
+	struct chtsv t;
+	int rc, n = 0;
+
+	if (buf_printf(b, " AND %s IN (", col) < 0)
+		return -ENOMEM;
+	chtsv_init(&t, hosts->data ? hosts->data : "", hosts->len);
+	while ((rc = chtsv_next(&t)) == 1) {
+		const char *h = chtsv_field(&t, t.n - 1);
+
+		if (!h) {
+			rc = -EBADMSG;
+			break;
+		}
+		if ((n++ && buf_puts(b, ", ") < 0) || fleet_sql_str(b, h) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	chtsv_fini(&t);
+	if (rc == 0 && buf_putc(b, ')') < 0)
+		rc = -ENOMEM;
+	return rc;
+}
+
+/*
+ * Which hosts can have a spike at all, asked first so that only their
+ * series travel (a fleet at 1 s is millions of points). Exact, not a
+ * heuristic: a spike needs a point above m + max(k * sigma, min_rise), and
+ * the baseline m, a median of the series' own values, is at least their
+ * minimum; so a series whose maximum minus minimum is at most min_rise has
+ * none. For SYN_RECV the bound used is max(n) times the protocols (>= the
+ * per-snapshot sum) minus 0; for a counter, the range of its rates over all
+ * intervals (a restart's or a reset's interval only widens it).
+ */
+static int syn_candidates(struct chhttp *h, const char *database, const struct fleet_filter *flt,
+			  double min_rise, struct buf *sql, struct buf *out, char *err,
+			  size_t errsz)
+{
+	buf_reset(sql);
+	if (buf_printf(sql, "SELECT host FROM %s.snapshot_states WHERE state = 'SYN_RECV'",
+		       database) < 0 ||
+	    fleet_sql_filter(sql, flt, "time", "time") < 0 ||
+	    buf_printf(sql, " GROUP BY host HAVING max(n) * uniqExact(proto) > %.17g "
+			    "ORDER BY host FORMAT TabSeparated", min_rise) < 0)
+		return -ENOMEM;
+	return fleet_query(h, sql, out, err, errsz);
+}
+
+/* The (name, host) pairs whose rates may spike, by name then host. */
+static int rate_candidates(struct chhttp *h, const char *database, const struct fleet_filter *flt,
+			   const char *const *counters, size_t ncounters, double min_rate,
+			   struct buf *sql, struct buf *out, char *err, size_t errsz)
+{
+	buf_reset(sql);
+	if (buf_puts(sql, "SELECT name, host FROM (SELECT name, host, arraySort(x -> x.1, "
+			  "groupArray((time, value))) AS tv, arrayMap(x -> x.1, tv) AS t, "
+			  "arrayMap(x -> x.2, tv) AS v, arraySlice(arrayMap((d, dt) -> if(dt > 0, "
+			  "d / (dt / 1e6), 0), arrayDifference(v), arrayDifference(t)), 2) AS r FROM ") < 0 ||
+	    buf_printf(sql, "%s.counters WHERE name IN (", database) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < ncounters; i++)
+		if ((i && buf_puts(sql, ", ") < 0) || fleet_sql_str(sql, counters[i]) < 0)
+			return -ENOMEM;
+	if (buf_putc(sql, ')') < 0 || fleet_sql_filter(sql, flt, "time", "time") < 0 ||
+	    buf_printf(sql, " GROUP BY name, host) WHERE length(r) > 0 AND "
+			    "arrayReduce('max', r) - arrayReduce('min', r) > %.17g "
+			    "ORDER BY name, host FORMAT TabSeparated", min_rate) < 0)
+		return -ENOMEM;
+	return fleet_query(h, sql, out, err, errsz);
+}
+
+/* The lines of cand whose first field is name, into one (host per line). */
+static int pick(const struct buf *cand, const char *name, struct buf *one)
+{
+	struct chtsv t;
+	int rc;
+
+	buf_reset(one);
+	chtsv_init(&t, cand->data ? cand->data : "", cand->len);
+	while ((rc = chtsv_next(&t)) == 1) {
+		const char *n = chtsv_field(&t, 0), *h = chtsv_field(&t, 1);
+
+		if (t.n != 2 || !n || !h) {
+			rc = -EBADMSG;
+			break;
+		}
+		if (!strcmp(n, name) && (chtsv_put_str(one, h) < 0 || buf_putc(one, '\n') < 0)) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	chtsv_fini(&t);
+	return rc;
+}
+
 long fleet_spikes(struct chhttp *h, const char *database, const struct fleet_filter *flt,
 		  const char *const *counters, size_t ncounters, const struct spike_params *count,
 		  const struct spike_params *rate, const struct fleet_out *out, char *err,
 		  size_t errsz)
 {
 	struct run r = {.err = err, .errsz = errsz};
-	struct buf sql = BUF_INIT, resp = BUF_INIT;
-	long rc = -ENOMEM;
+	struct buf sql = BUF_INIT, resp = BUF_INIT, cand = BUF_INIT, one = BUF_INIT;
+	long rc;
 
-	/* every snapshot of a host, 0 where it had no SYN_RECV */
-	if (buf_printf(&sql, "SELECT host, time, sumIf(n, state = 'SYN_RECV') FROM %s.snapshot_states "
-			     "WHERE 1", database) < 0 ||
-	    fleet_sql_filter(&sql, flt, "time", "time") < 0 ||
-	    buf_puts(&sql, " GROUP BY host, time ORDER BY host, time FORMAT TabSeparated") < 0)
-		goto out;
-	rc = fleet_query(h, &sql, &resp, err, errsz);
-	if (rc == 0)
-		rc = series(&r, &resp, "SYN_RECV", count, false);
+	rc = syn_candidates(h, database, flt, count->min_rise, &sql, &cand, err, errsz);
+	/* every snapshot of a candidate, 0 where it had no SYN_RECV */
+	if (rc == 0 && cand.len) {
+		buf_reset(&sql);
+		if (buf_printf(&sql, "SELECT host, time, sumIf(n, state = 'SYN_RECV') FROM "
+				     "%s.snapshot_states WHERE 1", database) < 0 ||
+		    fleet_sql_filter(&sql, flt, "time", "time") < 0 ||
+		    host_in(&sql, &cand, "host") < 0 ||
+		    buf_puts(&sql, " GROUP BY host, time ORDER BY host, time FORMAT TabSeparated") < 0)
+			rc = -ENOMEM;
+		if (rc == 0)
+			rc = fleet_query(h, &sql, &resp, err, errsz);
+		if (rc == 0)
+			rc = series(&r, &resp, "SYN_RECV", count, false);
+	}
+	if (rc == 0 && ncounters)
+		rc = rate_candidates(h, database, flt, counters, ncounters, rate->min_rise, &sql, &cand,
+				     err, errsz);
 	for (size_t i = 0; rc == 0 && i < ncounters; i++) {
 		char name[160];
 
+		rc = pick(&cand, counters[i], &one);
+		if (rc < 0 || !one.len)
+			continue;
 		buf_reset(&sql);
 		if (buf_printf(&sql, "SELECT host, time, value, boot FROM %s.counters ANY INNER JOIN "
-				     "(SELECT host, time, ifNull(boot_id, '') AS boot FROM %s.snapshots) "
-				     "USING (host, time) WHERE name = ", database, database) < 0 ||
+				     "(SELECT host, time, ifNull(boot_id, '') AS boot FROM %s.snapshots "
+				     "WHERE 1", database, database) < 0 ||
+		    host_in(&sql, &one, "host") < 0 ||
+		    buf_puts(&sql, ") USING (host, time) WHERE name = ") < 0 ||
 		    fleet_sql_str(&sql, counters[i]) < 0 ||
-		    fleet_sql_filter(&sql, flt, "time", "time") < 0 ||
+		    fleet_sql_filter(&sql, flt, "time", "time") < 0 || host_in(&sql, &one, "host") < 0 ||
 		    buf_puts(&sql, " ORDER BY host, time FORMAT TabSeparated") < 0) {
 			rc = -ENOMEM;
 			break;
@@ -240,9 +353,10 @@ long fleet_spikes(struct chhttp *h, const char *database, const struct fleet_fil
 			qsort(r.v, r.n, sizeof *r.v, by_onset);
 		rc = write_found(&r, out);
 	}
-out:
 	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory");
+	else if (rc == -EBADMSG && !err[0])
+		snprintf(err, errsz, "the server's answer does not parse");
 	free(r.v);
 	free(r.p);
 	free(r.t);
@@ -250,5 +364,7 @@ out:
 	free(r.restart);
 	buf_fini(&sql);
 	buf_fini(&resp);
+	buf_fini(&cand);
+	buf_fini(&one);
 	return rc;
 }

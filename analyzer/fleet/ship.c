@@ -310,7 +310,7 @@ static int plan(struct shipper *s)
 	sqlite3_stmt *st = NULL;
 	uint64_t budget = s->o->max_snapshots ? s->o->max_snapshots : 2000;
 	uint64_t h = 1469598103934665603ull;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	s->st.npend = 0;
 	s->host[0] = '\0';
@@ -345,6 +345,10 @@ static int plan(struct shipper *s)
 		h = spans_hash(h, &p.b, sizeof p.b);
 	}
 	sqlite3_finalize(st);
+	if (budget && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		snprintf(s->err, s->errsz, "%s", sqlite3_errstr(rc));
+		return -EBADMSG;
+	}
 	s->st.pend_batch = h & (uint64_t)INT64_MAX;
 	return s->st.npend ? 1 : 0;
 }

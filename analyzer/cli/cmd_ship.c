@@ -127,6 +127,34 @@ static int ship_round(const struct ship_args *a, sqlite3 *db, struct chhttp *h, 
 	return -1;
 }
 
+/* The server's schema, waiting for an unreachable server as shipping does
+ * (for ever with --follow). 0, or -1 with the error printed and *status. */
+static int check_schema(struct chhttp *h, const struct ship_args *a, int *status)
+{
+	struct timespec t0, now;
+	double waited = 0, backoff = 0.5;
+	char err[512] = "";
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((rc = ship_check_schema(h, a->ch.database, err, sizeof err)) == -EAGAIN &&
+	       (a->follow || waited * 1e6 < (double)a->retry_for)) {
+		struct timespec ts = {(time_t)backoff, (long)((backoff - (double)(time_t)backoff) * 1e9)};
+
+		fprintf(stderr, "sockscope ship: %s; retrying in %.1f s\n", err, backoff);
+		nanosleep(&ts, NULL);
+		backoff = backoff * 2 > 30 ? 30 : backoff * 2;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "sockscope ship: %s\n", err);
+		*status = cli_ch_status(rc);
+		return -1;
+	}
+	return 0;
+}
+
 static int run_ship(const struct cmd *c, int argc, char **argv)
 {
 	struct ship_args a;
@@ -165,7 +193,7 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (cli_ch_check(h, "sockscope ship", a.ch.database, &status) < 0)
+	if (check_schema(h, &a, &status) < 0)
 		goto out;
 	if (!a.db && first == argc)
 		goto out;   /* --create alone */

@@ -182,4 +182,18 @@ fleet
 $flt"
 grep -q "victim: a SYN flood from a spread of one-off sources" "$SST_TMP/bl.err" ||
 	fail "fleet blocklist did not name the spoofed flood: $(cat "$SST_TMP/bl.err")"
-pass "counts equal SQLite, twice adds nothing ($raw span rows), exact top/spikes/timeline/blocklist, kill -9 resumed, errors exit 2, one-host spikes and blocklist agree"
+# --- --follow on a recorder's folder: a segment that appears is shipped
+mkdir -p "$SST_TMP/seg"
+$S ship --follow --interval 0.2 --url "$CH_URL1" --database fleet2 --state "$SST_TMP/fol.state" \
+	--insert-gap 10ms "$SST_TMP/seg" 2>"$SST_TMP/fol.err" &
+fol=$!
+sleep 0.5
+cp "$(dirname "$0")"/../../samples/incident/*.zst "$SST_TMP/seg/"
+i=0
+while [ "$(chq "$CH_URL1" "SELECT count() FROM fleet2.snapshots WHERE host = 'victim'")" != 39 ] &&
+	[ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill $fol
+wait $fol 2>/dev/null
+[ $i -lt 100 ] || fail "--follow did not ship the new segment: $(cat "$SST_TMP/fol.err")"
+
+pass "counts equal SQLite, twice adds nothing ($raw span rows), exact top/spikes/timeline/blocklist, kill -9 resumed, errors exit 2, one-host spikes and blocklist agree, --follow ships a new segment"

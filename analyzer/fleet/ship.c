@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "chtsv.h"
+#include "fleet_int.h"
 #include "ship.h"
 #include "ship_int.h"
 #include "spans.h"
@@ -68,6 +69,7 @@ struct shipper {
 	FILE *msg;
 	struct ship_state st;
 	char host[256];
+	int64_t tmin, tmax;       /* the batch's snapshot times */
 	uint64_t last_insert[CHSCHEMA_NTABLES];   /* monotonic µs */
 	struct buf body, q, resp;
 	char *err;
@@ -180,10 +182,16 @@ static int server_count(struct shipper *s, enum chschema_table t, uint64_t batch
 	struct chtsv r;
 	int rc;
 
+	/* the host and times lead the table's ORDER BY: a range of one host,
+	 * not a scan of the whole batch column */
 	buf_reset(&s->q);
-	if (buf_printf(&s->q, "SELECT count() FROM %s.%s WHERE batch = %" PRIu64
-			      " FORMAT TabSeparated", s->o->database, chschema_tables[t].name,
-		       batch) < 0)
+	if (buf_printf(&s->q, "SELECT count() FROM %s.%s WHERE host = ", s->o->database,
+		       chschema_tables[t].name) < 0 ||
+	    fleet_sql_str(&s->q, s->host) < 0 ||
+	    (t != CHSCHEMA_SOURCES &&
+	     buf_printf(&s->q, " AND %s BETWEEN %" PRId64 " AND %" PRId64, chschema_tables[t].tcol,
+			s->tmin, s->tmax) < 0) ||
+	    buf_printf(&s->q, " AND batch = %" PRIu64 " FORMAT TabSeparated", batch) < 0)
 		return -ENOMEM;
 	rc = chhttp_query(s->h, s->q.data, NULL, 0, &s->resp, s->err, s->errsz);
 	if (rc < 0)
@@ -256,10 +264,41 @@ static int send_table(struct shipper *s, enum chschema_table t, long rows, uint6
 	return rc;
 }
 
+/* The first and last snapshot times of the batch in flight. */
+static int batch_times(struct shipper *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	s->tmin = INT64_MAX;
+	s->tmax = INT64_MIN;
+	if (sqlite3_prepare_v2(s->db, "SELECT min(time), max(time) FROM snapshots "
+				      "WHERE chain = ?1 AND k BETWEEN ?2 AND ?3", -1, &st, NULL) != SQLITE_OK)
+		rc = -EBADMSG;
+	for (size_t i = 0; rc == 0 && i < s->st.npend; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, s->st.pend[i].chain);
+		sqlite3_bind_int64(st, 2, s->st.pend[i].a);
+		sqlite3_bind_int64(st, 3, s->st.pend[i].b);
+		if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_type(st, 0) == SQLITE_NULL) {
+			rc = -EBADMSG;
+			break;
+		}
+		if (sqlite3_column_int64(st, 0) < s->tmin)
+			s->tmin = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_int64(st, 1) > s->tmax)
+			s->tmax = sqlite3_column_int64(st, 1);
+	}
+	if (rc < 0)
+		snprintf(s->err, s->errsz, "the batch's snapshots: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Sends the batch in s->st.pend, table by table; check: ask first. */
 static int send_batch(struct shipper *s, bool check)
 {
-	int rc = 0;
+	int rc = batch_times(s);
 
 	for (size_t ti = 0; ti < CHSCHEMA_NTABLES && rc == 0; ti++) {
 		enum chschema_table t = order[ti];

@@ -3,6 +3,7 @@
  * the command line reach SQL as numbers or quoted literals (fleet_sql_str). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,7 +94,29 @@ static long write_rows(const struct buf *resp, const struct output_col *cols, si
 	return rc < 0 ? rc : n;
 }
 
-/* The key of a top row, as ClickHouse computes it. */
+/* Subnets are grouped by number, not by text: (family, the masked 32-bit
+ * IPv4 or the masked top 64 bits of an IPv6 peer, rnet), and the text is
+ * made once per group. A /65 .. /128 IPv6 prefix is not in rnet: then the
+ * text itself is the key. */
+static bool top_numeric(const struct fleet_top_opts *o)
+{
+	return o->by == FLEET_TOP_SUBNET && o->prefix6 <= 64;
+}
+
+/* The GROUP BY expressions. */
+static int top_group(struct buf *b, const struct fleet_top_opts *o)
+{
+	uint64_t m4 = o->prefix4 ? (0xffffffffull << (32 - o->prefix4)) & 0xffffffffull : 0;
+	uint64_t m6 = o->prefix6 ? ~0ull << (64 - o->prefix6) : 0;
+
+	if (top_numeric(o))
+		return buf_printf(b, "family, bitAnd(toUInt64(rnet), if(family = 4, "
+				     "%" PRIu64 ", %" PRIu64 ")) AS bucket",
+				  m4, m6);
+	return buf_puts(b, "key");
+}
+
+/* The key as printed (in a grouped query: per group). */
 static int top_key(struct buf *b, const struct fleet_top_opts *o)
 {
 	uint64_t block = (uint64_t)1 << (32 - (o->prefix4 > 32 ? 32 : o->prefix4));
@@ -105,6 +128,11 @@ static int top_key(struct buf *b, const struct fleet_top_opts *o)
 		return buf_puts(b, "toString(lport)");
 	case FLEET_TOP_SUBNET:
 	default:
+		if (top_numeric(o))
+			return buf_printf(b, "if(family = 4, concat(IPv4NumToString(toUInt32(bucket)), "
+					     "'/%u'), concat(cutIPv6(IPv6StringToNum(assumeNotNull("
+					     "any(raddr))), %u, 0), '/%u'))",
+					  o->prefix4, (128 - o->prefix6) / 8, o->prefix6);
 		return buf_printf(b, "if(family = 4, concat(IPv4NumToString(toUInt32(intDiv(rnet, "
 				     "%" PRIu64 ") * %" PRIu64 ")), '/%u'), "
 				     "concat(cutIPv6(IPv6StringToNum(assumeNotNull(raddr)), %u, 0), "
@@ -140,7 +168,8 @@ long fleet_top(struct chhttp *h, const char *database, const struct fleet_filter
 		goto out;
 	}
 	if (fleet_sql_filter(&sql, flt, "t_first", "t_last") < 0 ||
-	    buf_puts(&sql, " GROUP BY key ORDER BY hosts DESC, sockets DESC, key") < 0 ||
+	    buf_puts(&sql, " GROUP BY ") < 0 || top_group(&sql, o) < 0 ||
+	    buf_puts(&sql, " ORDER BY hosts DESC, sockets DESC, key") < 0 ||
 	    (o->limit && buf_printf(&sql, " LIMIT %u", o->limit) < 0) ||
 	    buf_puts(&sql, " FORMAT TabSeparated") < 0)
 		goto out;

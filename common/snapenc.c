@@ -245,6 +245,21 @@ static int base_close(struct snapdelta_enc *e)
 
 	if (rc < 0)
 		return rc;
+	/* Held for a whole interval: no doubling slack (a third of it). */
+	if (b->n && b->n < b->cap) {
+		struct bline *nv = realloc(b->v, b->n * sizeof(*nv));
+		if (nv) {
+			b->v = nv;
+			b->cap = b->n;
+		}
+	}
+	if (b->z.len && b->z.len + 1 < b->z.cap) {
+		char *nz = realloc(b->z.data, b->z.len + 1);
+		if (nz) {
+			b->z.data = nz;
+			b->z.cap = b->z.len + 1;
+		}
+	}
 	b->x = e->x;
 	b->tsz = 1;
 	while (b->tsz < 2 * b->n + 2)

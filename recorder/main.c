@@ -216,7 +216,7 @@ struct run {
 	bool close_failed;       /* a segment's end or fsync failed */
 	struct dirlock *lock;    /* NULL: a daemon still waiting to take it */
 	bool locked_out;         /* another recorder took it meanwhile */
-	int twin_fd;             /* tests: format 1 copy of every snapshot, or -1 */
+	int twin_fd;             /* test binary: format 1 copy of every snapshot, or -1 */
 };
 
 static void log_thin(void *ctx, const char *name, uint64_t before, uint64_t after, int err,
@@ -278,24 +278,6 @@ static void lost_snapshot(struct run *r, usec_t t, int err)
 		logmsg(r->cfg, -1, "nothing written for %" PRIu64 " snapshots (since %s): %s; "
 				   "still retrying", r->lost_run, since, r->lost_why);
 	}
-}
-
-/* Tests: the format 1 twin of every snapshot, plain text. */
-static int twin_out(void *ctx, const void *p, size_t n)
-{
-	const struct run *r = ctx;
-	const char *s = p;
-
-	while (n) {
-		ssize_t k = write(r->twin_fd, s, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
 }
 
 /* The writer's sink: the current segment, which changes on rotation. */
@@ -413,6 +395,49 @@ static void peak_rss_log(const struct config *cfg)
 	fclose(f);
 }
 
+#ifdef SOCKSCOPE_TEST_HOOKS
+/* Tests: the format 1 twin of every snapshot, plain text. */
+static int twin_out(void *ctx, const void *p, size_t n)
+{
+	const struct run *r = ctx;
+	const char *s = p;
+
+	while (n) {
+		ssize_t k = write(r->twin_fd, s, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Tests only (the equivalence of formats 1 and 2): every snapshot also in
+ * format 1, appended to the file SOCKSCOPE_TEST_TWIN_V1 names. Compiled into
+ * the test binary tests/tools/sockscope-recorder-test, not the recorder. */
+static int test_twin(struct run *r)
+{
+	const char *twin = getenv("SOCKSCOPE_TEST_TWIN_V1");
+
+	if (!twin || !*twin)
+		return 0;
+	r->twin_fd = open(twin, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (r->twin_fd < 0 || snap_writer_set_twin(r->w, twin_out, r) < 0) {
+		fprintf(stderr, "sockscope-recorder: SOCKSCOPE_TEST_TWIN_V1: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+#else
+static int test_twin(struct run *r)
+{
+	(void)r;
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -422,7 +447,6 @@ int main(int argc, char **argv)
 	char reason_buf[256];
 	usec_t next, burst_step;
 	bool burst_next = false;
-	const char *twin;
 	bool is_link;
 	int rc, status = 0;
 
@@ -469,16 +493,9 @@ int main(int argc, char **argv)
 		status = EXIT_LOST;
 		goto out;
 	}
-	/* Tests only (the equivalence of formats 1 and 2): every snapshot also
-	 * in format 1, appended to this file. */
-	twin = getenv("SOCKSCOPE_TEST_TWIN_V1");
-	if (twin && *twin) {
-		r.twin_fd = open(twin, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (r.twin_fd < 0 || snap_writer_set_twin(r.w, twin_out, &r) < 0) {
-			fprintf(stderr, "sockscope-recorder: SOCKSCOPE_TEST_TWIN_V1: %s\n", strerror(errno));
-			status = EXIT_LOST;
-			goto out;
-		}
+	if (test_twin(&r) < 0) {
+		status = EXIT_LOST;
+		goto out;
 	}
 	segment_file_host(cfg.host, r.file_host, sizeof(r.file_host));
 	status = lock_dir(&cfg, r.dirfd, r.file_host, &r.lock, false, &rc);

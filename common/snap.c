@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "crc32c.h"
+#include "grow.h"
 #include "num.h"
 #include "sha256.h"
 #include "snapdelta.h"
@@ -44,13 +45,13 @@ static struct sect *sectlist_add(struct sectlist *l, const char *name)
 	struct sect *s;
 
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct sect *v = realloc(l->v, cap * sizeof(*v));
+		size_t old = l->cap;
+		struct sect *v = grow(l->v, &l->cap, l->n, sizeof(*v), 16);
 		if (!v)
 			return NULL;
-		memset(v + l->cap, 0, (cap - l->cap) * sizeof(*v));
+		/* the new slots own nothing yet */
+		memset(v + old, 0, (l->cap - old) * sizeof(*v));
 		l->v = v;
-		l->cap = cap;
 	}
 	s = &l->v[l->n++];
 	snprintf(s->name, sizeof(s->name), "%s", name);

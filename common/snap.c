@@ -273,7 +273,9 @@ int snap_writer_begin(struct snap_writer *w, const struct snap_header *h)
 	w->cur.n = 0;
 	w->dcrc = 0;
 	w->key = !w->have_prev || w->since_key + 1 >= w->key_every;
-	w->keep = !w->last;
+	/* No base for a snapshot no delta follows: the last one, or any with
+	 * keyframes only (thinning). */
+	w->keep = !w->last && w->key_every > 1;
 	w->last = false;
 	for (size_t i = 0; i < w->cur.cap; i++) {   /* bases two snapshots old */
 		snapdelta_base_free(w->cur.v[i].base);

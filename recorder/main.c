@@ -250,7 +250,7 @@ static void close_segment(struct run *r)
 	/* Thinning first: --max-bytes then deletes only what thinning could
 	 * not make fit. */
 	if (r->cfg->format == 2) {
-		struct thin_opts to = {r->cfg->thin_after, r->cfg->keep.max_bytes, r->cfg->seg.level};
+		struct thin_opts to = {r->cfg->thin_after, r->cfg->keep.max_bytes, r->cfg->seg};
 
 		rc = (int)thin_apply(r->dirfd, &who, newest, size, now_real(), &to, log_thin, r->cfg);
 		if (rc < 0)

@@ -385,7 +385,9 @@ static int finish_section(struct snap_writer *w)
 	w->sec_enc = false;
 	if (rc < 0)
 		return rc;
-	if (!prev)   /* SECTION and the full blocks are out; 'K' at least is left */
+	/* A keyframe section: SECTION and the full blocks are out, 'K' at
+	 * least is left. (A delta section always went through senc.) */
+	if (!prev || !head || !body)
 		return emit_block(w, w->blen);
 	/* Each base section serves once. */
 	snapdelta_base_free(prev->base);

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 
 #include "buf.h"
+#include "sha256.h"
 #include "snap.h"
 #include "snapdelta.h"
 
@@ -784,6 +785,70 @@ static void test_section_name_twice(void **state)
 	free(g);
 }
 
+/* A rendering whose digest the recorder took itself, row by row
+ * (snap_writer_derived), is written with the same bytes as one whose text
+ * went through the writer; the writer refuses it where the text is needed
+ * (a twin) or where no rendering is derived. */
+static void test_derived_digest_given_whole(void **state)
+{
+	static const char text[] = "Active Internet connections\nrow 1\nrow 2\n";
+	struct buf a = BUF_INIT, b = BUF_INIT, t = BUF_INIT;
+	uint8_t d[SHA256_LEN];
+	struct sha256 sh;
+	struct snap_header h;
+
+	(void)state;
+	sha256_init(&sh);
+	sha256_update(&sh, text, 10);
+	sha256_update(&sh, text + 10, strlen(text) - 10);
+	sha256_final(&sh, d);
+	for (int k = 0; k < 2; k++) {
+		struct snap_writer *w = snap_writer_new(to_buf, k ? &b : &a);
+
+		assert_non_null(w);
+		assert_int_equal(snap_writer_set_delta(w, 10), 0);
+		snap_writer_derive(w, true);
+		assert_true(snap_writer_takes_digests(w));
+		for (uint64_t seq = 1; seq <= 2; seq++) {
+			header(&h, seq);
+			assert_int_equal(snap_writer_begin(w, &h), 0);
+			assert_int_equal(snap_writer_section(w, "a"), 0);
+			assert_int_equal(snap_writer_write(w, "x\n", 2), 0);
+			if (k) {
+				assert_int_equal(snap_writer_derived(w, "netstat -na", d, strlen(text)), 0);
+			} else {
+				assert_int_equal(snap_writer_section(w, "netstat -na"), 0);
+				assert_int_equal(snap_writer_write(w, text, strlen(text)), 0);
+			}
+			assert_int_equal(snap_writer_section(w, "b"), 0);
+			assert_int_equal(snap_writer_end(w), 0);
+		}
+		/* not a rendering's name; and no digests when not derived */
+		header(&h, 3);
+		assert_int_equal(snap_writer_begin(w, &h), 0);
+		assert_int_equal(snap_writer_derived(w, "sockets", d, 1), -EINVAL);
+		snap_writer_derive(w, false);
+		assert_false(snap_writer_takes_digests(w));
+		assert_int_equal(snap_writer_derived(w, "netstat -na", d, 1), -EINVAL);
+		snap_writer_free(w);
+	}
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	{
+		struct snap_writer *w = snap_writer_new(to_buf, &a);
+
+		assert_non_null(w);
+		assert_int_equal(snap_writer_set_delta(w, 10), 0);
+		assert_int_equal(snap_writer_set_twin(w, to_buf, &t), 0);
+		snap_writer_derive(w, true);
+		assert_false(snap_writer_takes_digests(w));
+		snap_writer_free(w);
+	}
+	buf_fini(&a);
+	buf_fini(&b);
+	buf_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -797,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_keyframe_after_error),
 		cmocka_unit_test(test_last_streams_same_bytes),
 		cmocka_unit_test(test_section_name_twice),
+		cmocka_unit_test(test_derived_digest_given_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

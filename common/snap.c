@@ -27,7 +27,6 @@ struct sect {
 	char name[SECTION_NAME_MAX + 1];
 	struct buf text;
 	bool derived;        /* writer: only its digest is kept */
-	bool spent;          /* writer, base: encoded against once, base freed */
 	struct snapdelta_base *base;   /* writer: what the next delta is made against */
 	struct sha256 sha;
 	bool digested;       /* writer: sha given whole (snap_writer_derived) */
@@ -60,7 +59,6 @@ static struct sect *sectlist_add(struct sectlist *l, const char *name)
 	s->base = NULL;
 	s->derived = false;
 	s->digested = false;
-	s->spent = false;
 	s->len = 0;
 	return s;
 }
@@ -392,7 +390,6 @@ static int finish_section(struct snap_writer *w)
 	/* Each base section serves once. */
 	snapdelta_base_free(prev->base);
 	prev->base = NULL;
-	prev->spent = true;
 	len = snprintf(line, sizeof(line), "SECTION %s\n", cur->name);
 	rc = emit(w, line, (size_t)len, true);
 	return rc < 0 ? rc : emit_data(w, head->data, head->len, body->data, body->len);
@@ -422,7 +419,7 @@ int snap_writer_section(struct snap_writer *w, const char *name)
 			return 0;
 		}
 		/* A section stored derived last time has no base to delta
-		 * against; a spent one (a name written twice) has none left.
+		 * against; one a delta used (a name written twice) has none left.
 		 * Both become keyframe sections, which need no base. */
 		/* Readers take the first section of the name as the base. */
 		for (size_t i = 0; !w->key && i < w->prev.n; i++) {

@@ -78,6 +78,7 @@ CLI_OBJ      := $(CLI_SRC:%.c=$(B)/%.o)
 LIB          := $(B)/libsockscope.a
 RECLIB       := $(B)/librecorder.a
 RECORDER     := $(B)/sockscope-recorder
+RECORDER_TEST := $(B)/tests/tools/sockscope-recorder-test
 ANALYZER     := $(B)/sockscope
 ANALIB       := $(B)/libanalyzer.a
 UNIT_BIN     := $(UNIT_SRC:%.c=$(B)/%)
@@ -86,7 +87,7 @@ TOOL_BIN     := $(TOOL_SRC:%.c=$(B)/%)
 .PHONY: all help deps check-build fuzz-deps clickhouse-deps test unit integration e2e demo bench fuzz install uninstall clean lint
 .DEFAULT_GOAL := all
 
-all: $(RECORDER) $(ANALYZER) $(TOOL_BIN)
+all: $(RECORDER) $(ANALYZER) $(TOOL_BIN) $(RECORDER_TEST)
 
 help:
 	@echo "make            build sockscope-recorder, sockscope and test tools into $(B)/"
@@ -126,6 +127,18 @@ $(RECLIB): $(RECORDER_OBJ)
 	$(Q)mkdir -p $(@D) && rm -f $@ && $(if $^,ar rcs $@ $^,printf '!<arch>\n' > $@)
 
 $(RECORDER): $(B)/recorder/main.o $(RECLIB) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_REC)
+
+# The recorder with its test hooks (SOCKSCOPE_TEST_TWIN_V1, docs/FORMAT.md
+# §7.4) compiled in, for tests only: the recorder that is installed has none.
+$(B)/recorder/main_test.o: recorder/main.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(INC_recorder) $(CPPFLAGS) -DSOCKSCOPE_TEST_HOOKS $(ALL_CFLAGS) -c -o $@ $<
+
+$(RECORDER_TEST): $(B)/recorder/main_test.o $(RECLIB) $(LIB)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_REC)
 

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "crc32c.h"
+#include "grow.h"
 #include "num.h"
 #include "sha256.h"
 #include "snapdelta.h"
@@ -26,8 +27,10 @@ struct sect {
 	char name[SECTION_NAME_MAX + 1];
 	struct buf text;
 	bool derived;        /* writer: only its digest is kept */
-	bool spent;          /* writer, base: encoded against once, text freed */
+	struct snapdelta_base *base;   /* writer: what the next delta is made against */
 	struct sha256 sha;
+	bool digested;       /* writer: sha given whole (snap_writer_derived) */
+	uint8_t digest[SHA256_LEN];
 	uint64_t len;        /* writer: bytes written */
 };
 
@@ -41,19 +44,21 @@ static struct sect *sectlist_add(struct sectlist *l, const char *name)
 	struct sect *s;
 
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct sect *v = realloc(l->v, cap * sizeof(*v));
+		size_t old = l->cap;
+		struct sect *v = grow(l->v, &l->cap, l->n, sizeof(*v), 16);
 		if (!v)
 			return NULL;
-		memset(v + l->cap, 0, (cap - l->cap) * sizeof(*v));
+		/* the new slots own nothing yet */
+		memset(v + old, 0, (l->cap - old) * sizeof(*v));
 		l->v = v;
-		l->cap = cap;
 	}
 	s = &l->v[l->n++];
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	buf_reset(&s->text);
+	snapdelta_base_free(s->base);
+	s->base = NULL;
 	s->derived = false;
-	s->spent = false;
+	s->digested = false;
 	s->len = 0;
 	return s;
 }
@@ -68,8 +73,10 @@ static const struct sect *sectlist_find(const struct sectlist *l, const char *na
 
 static void sectlist_fini(struct sectlist *l)
 {
-	for (size_t i = 0; i < l->cap; i++)
+	for (size_t i = 0; i < l->cap; i++) {
 		buf_fini(&l->v[i].text);
+		snapdelta_base_free(l->v[i].base);
+	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
@@ -127,10 +134,16 @@ struct snap_writer {
 	bool key;              /* the open snapshot is a keyframe */
 	bool have_prev;
 	bool last;             /* the next snapshot is no base (snap_writer_last) */
-	bool stream;           /* the open snapshot streams its keyframe sections */
+	bool keep;             /* the open snapshot is the next one's base */
 	uint64_t prev_seq;
 	uint32_t prev_dcrc;
+	/* Sections keep no text: a keyframe section is streamed out as it
+	 * comes, a delta section is encoded line by line; both build the
+	 * compact base of the next delta (common/snapenc.c). */
 	struct sectlist prev, cur;
+	struct snapdelta_enc *senc;
+	bool sec_enc;          /* the open section goes through senc */
+	struct sect *sec_prev; /* its base section (a delta), else NULL */
 	struct buf enc;
 	bool derive;
 	uint32_t dcrc;         /* decoded checksum so far */
@@ -156,6 +169,7 @@ void snap_writer_free(struct snap_writer *w)
 		return;
 	sectlist_fini(&w->prev);
 	sectlist_fini(&w->cur);
+	snapdelta_enc_free(w->senc);
 	buf_fini(&w->enc);
 	snap_writer_free(w->twin);
 	free(w);
@@ -165,6 +179,10 @@ int snap_writer_set_delta(struct snap_writer *w, unsigned key_every)
 {
 	if (w->open || key_every == 0)
 		return -EINVAL;
+	/* The seed keys line digests against crafted collisions; any value
+	 * gives the same bytes, so the writer's address (ASLR) does. */
+	if (!w->senc && !(w->senc = snapdelta_enc_new((uint64_t)(uintptr_t)w)))
+		return -ENOMEM;
 	w->version = SNAP_VERSION_DELTA;
 	w->key_every = key_every;
 	w->have_prev = false;
@@ -253,8 +271,14 @@ int snap_writer_begin(struct snap_writer *w, const struct snap_header *h)
 	w->cur.n = 0;
 	w->dcrc = 0;
 	w->key = !w->have_prev || w->since_key + 1 >= w->key_every;
-	w->stream = w->key && w->last;
+	/* No base for a snapshot no delta follows: the last one, or any with
+	 * keyframes only (thinning). */
+	w->keep = !w->last && w->key_every > 1;
 	w->last = false;
+	for (size_t i = 0; i < w->cur.cap; i++) {   /* bases two snapshots old */
+		snapdelta_base_free(w->cur.v[i].base);
+		w->cur.v[i].base = NULL;
+	}
 	utctime_format(h->time, 6, t, sizeof(t));
 	buf_printf(&b, MAGIC "%u\n", w->version);
 	put_field(&b, "host", h->host);
@@ -322,66 +346,53 @@ static int emit_data(struct snap_writer *w, const char *head, size_t hn, const c
 	return rc;
 }
 
-/* Format 2: encodes the open section against the previous snapshot's
- * section of the same name and writes it as SECTION and DATA blocks. */
+/* Format 2: ends the open section. A derived one is its SHA-256; a delta is
+ * written now, encoded as its lines came; a keyframe section was streamed
+ * but for its last block. */
 static int finish_section(struct snap_writer *w)
 {
-	const struct sect *cur;
-	struct sect *prev = NULL;
+	struct sect *cur, *prev = w->sec_prev;
+	const struct buf *head = NULL, *body = NULL;
 	char line[SECTION_NAME_MAX + 16];
-	int len, rc;
+	int len, rc = 0;
 
 	if (!w->in_section || !w->cur.n)
 		return 0;
 	cur = &w->cur.v[w->cur.n - 1];
-	if (w->stream && !cur->derived) {
-		/* SECTION and the full blocks are out already; the rest ('K' at
-		 * least) is the last block. */
-		w->dcrc = dcrc_trailer(w->dcrc, cur->name, (size_t)cur->len);
-		w->in_section = false;
-		return emit_block(w, w->blen);
-	}
-	for (size_t i = 0; !w->key && i < w->prev.n && !prev; i++)
-		if (!strcmp(w->prev.v[i].name, cur->name))
-			prev = &w->prev.v[i];
-	/* A section stored derived last time has no text here to delta
-	 * against; a spent one (a name written twice) has none left. Both
-	 * become keyframe sections, which need no base. */
-	if (prev && (prev->derived || prev->spent))
-		prev = NULL;
-	buf_reset(&w->enc);
+	w->in_section = false;
+	w->sec_prev = NULL;
 	if (cur->derived) {
 		uint8_t d[SHA256_LEN];
 		char hex[SHA256_HEXLEN + 1];
 
 		/* "R<sha256 hex>" LF: a line, so zstdcat shows it as one */
-		sha256_final(&w->cur.v[w->cur.n - 1].sha, d);
+		if (cur->digested)
+			memcpy(d, cur->digest, sizeof(d));
+		else
+			sha256_final(&cur->sha, d);
 		sha256_hex(d, hex);
+		buf_reset(&w->enc);
 		rc = buf_printf(&w->enc, "%c%s\n", SNAPDELTA_DERIVED, hex);
-	} else if (prev) {
-		rc = snapdelta_encode(cur->name, prev->text.data, prev->text.len, cur->text.data,
-				      cur->text.len, &w->enc);
-		/* Each base section serves once: freed now, the writer holds
-		 * about one snapshot instead of two (26 MB less at 100k). */
-		buf_fini(&prev->text);
-		prev->spent = true;
-	} else
-		/* A keyframe section is its marker and the text: written from
-		 * the text itself, not copied (a copy of proc/net/tcp is 15 MB
-		 * at 100k sockets). */
-		rc = buf_putc(&w->enc, SNAPDELTA_KEY);
+		len = snprintf(line, sizeof(line), "SECTION %s\n", cur->name);
+		rc = rc < 0 ? rc : emit(w, line, (size_t)len, true);
+		return rc < 0 ? rc : emit_data(w, w->enc.data, w->enc.len, NULL, 0);
+	}
+	w->dcrc = dcrc_trailer(w->dcrc, cur->name, (size_t)cur->len);
+	if (w->sec_enc)
+		rc = snapdelta_enc_end(w->senc, &head, &body, &cur->base);
+	w->sec_enc = false;
 	if (rc < 0)
 		return rc;
-	if (!cur->derived)
-		w->dcrc = dcrc_trailer(w->dcrc, cur->name, (size_t)cur->len);
+	/* A keyframe section: SECTION and the full blocks are out, 'K' at
+	 * least is left. (A delta section always went through senc.) */
+	if (!prev || !head || !body)
+		return emit_block(w, w->blen);
+	/* Each base section serves once. */
+	snapdelta_base_free(prev->base);
+	prev->base = NULL;
 	len = snprintf(line, sizeof(line), "SECTION %s\n", cur->name);
 	rc = emit(w, line, (size_t)len, true);
-	if (rc == 0)
-		rc = emit_data(w, w->enc.data, w->enc.len,
-			       !cur->derived && !prev ? cur->text.data : NULL,
-			       !cur->derived && !prev ? cur->text.len : 0);
-	w->in_section = false;
-	return rc;
+	return rc < 0 ? rc : emit_data(w, head->data, head->len, body->data, body->len);
 }
 
 int snap_writer_section(struct snap_writer *w, const char *name)
@@ -405,16 +416,36 @@ int snap_writer_section(struct snap_writer *w, const char *name)
 		if (w->derive && !strncmp(name, "netstat ", 8)) {
 			sc->derived = true;
 			sha256_init(&sc->sha);
-		} else if (w->stream) {
-			/* Same bytes and blocks as finish_section's: SECTION, then
-			 * 'K' + text cut into SNAP_BLOCK_MAX blocks. */
-			len = snprintf(line, sizeof(line), "SECTION %s\n", name);
-			rc = emit(w, line, (size_t)len, true);
+			return 0;
+		}
+		/* A section stored derived last time has no base to delta
+		 * against; one a delta used (a name written twice) has none left.
+		 * Both become keyframe sections, which need no base. */
+		/* Readers take the first section of the name as the base. */
+		for (size_t i = 0; !w->key && i < w->prev.n; i++) {
+			if (strcmp(w->prev.v[i].name, name))
+				continue;
+			w->sec_prev = w->prev.v[i].base ? &w->prev.v[i] : NULL;
+			break;
+		}
+		w->sec_enc = w->sec_prev || w->keep;
+		if (w->sec_enc) {
+			rc = snapdelta_enc_begin(w->senc, sc->name,
+						 w->sec_prev ? w->sec_prev->base : NULL,
+						 w->sec_prev != NULL, w->keep);
 			if (rc < 0)
 				return rc;
-			w->blen = 0;
-			w->blk[w->blen++] = SNAPDELTA_KEY;
 		}
+		if (w->sec_prev)
+			return 0;
+		/* A keyframe section: SECTION, then 'K' + text cut into
+		 * SNAP_BLOCK_MAX blocks as it comes. */
+		len = snprintf(line, sizeof(line), "SECTION %s\n", name);
+		rc = emit(w, line, (size_t)len, true);
+		if (rc < 0)
+			return rc;
+		w->blen = 0;
+		w->blk[w->blen++] = SNAPDELTA_KEY;
 		return 0;
 	}
 	rc = emit_block(w, w->blen);
@@ -446,8 +477,10 @@ int snap_writer_write(struct snap_writer *w, const void *p, size_t n)
 			return 0;
 		}
 		w->dcrc = crc32c(w->dcrc, p, n);
-		if (!w->stream)
-			return buf_append(&sc->text, p, n);
+		if (w->sec_enc && (rc = snapdelta_enc_feed(w->senc, p, n)) < 0)
+			return rc;
+		if (w->sec_prev)
+			return 0;
 		while (n) {
 			size_t k = SNAP_BLOCK_MAX - w->blen < n ? SNAP_BLOCK_MAX - w->blen : n;
 
@@ -504,9 +537,8 @@ int snap_writer_end(struct snap_writer *w)
 			return rc;
 		sectlist_swap(&w->prev, &w->cur);
 		w->since_key = w->key ? 0 : w->since_key + 1;
-		/* A streamed snapshot kept no text: it cannot be a base. */
-		w->have_prev = !w->stream;
-		w->stream = false;
+		/* The last snapshot built no bases: the next is a keyframe. */
+		w->have_prev = w->keep;
 		w->prev_seq = w->seq;
 		w->prev_dcrc = dcrc;
 		w->open = false;
@@ -531,11 +563,33 @@ void snap_writer_abort(struct snap_writer *w)
 		snap_writer_abort(w->twin);
 	/* What was written of this snapshot is gone: the next is a keyframe. */
 	w->have_prev = false;
-	w->stream = false;
+	w->sec_enc = false;
+	w->sec_prev = NULL;
 	w->cur.n = 0;
 	w->open = false;
 	w->in_section = false;
 	w->blen = 0;
+}
+
+bool snap_writer_takes_digests(const struct snap_writer *w)
+{
+	return w->version == SNAP_VERSION_DELTA && w->derive && !w->twin;
+}
+
+int snap_writer_derived(struct snap_writer *w, const char *name, const uint8_t *digest,
+			uint64_t len)
+{
+	int rc;
+
+	if (!snap_writer_takes_digests(w) || strncmp(name, "netstat ", 8))
+		return -EINVAL;
+	rc = snap_writer_section(w, name);
+	if (rc < 0)
+		return rc;
+	w->cur.v[w->cur.n - 1].digested = true;
+	memcpy(w->cur.v[w->cur.n - 1].digest, digest, SHA256_LEN);
+	w->cur.v[w->cur.n - 1].len = len;
+	return 0;
 }
 
 uint64_t snap_writer_bytes(const struct snap_writer *w)

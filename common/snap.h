@@ -64,6 +64,14 @@ int snap_writer_set_delta(struct snap_writer *w, unsigned key_every);
  * (their SHA-256 only; readers rebuild them from the snapshot's proc/net
  * sections and processes) or verbatim. Takes effect at the next section. */
 void snap_writer_derive(struct snap_writer *w, bool on);
+/* Whether snap_writer_derived may be used: format 2, derived renderings,
+ * no twin (which needs their text). */
+bool snap_writer_takes_digests(const struct snap_writer *w);
+/* Adds section `name` ("netstat <args>") stored as derived, whose content
+ * (len bytes) the caller rendered and digested itself (SHA-256): the text
+ * need never exist whole. 0, or -EINVAL unless snap_writer_takes_digests. */
+int snap_writer_derived(struct snap_writer *w, const char *name, const uint8_t *digest,
+			uint64_t len);
 /* Makes the next snapshot a keyframe (a new segment starts; snap_writer_abort
  * does it too). */
 void snap_writer_keyframe(struct snap_writer *w);

@@ -1,5 +1,6 @@
 /* snapdelta — keyframe and delta encodings of one section (docs/FORMAT.md §7). */
 #include "snapdelta.h"
+#include "snapdelta_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -8,34 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* How a section's lines are split into a stable part and moving numbers. */
-enum mode {
-	M_PLAIN = 0,   /* lines as they are */
-	M_PROC = 1,    /* /proc/net files: "%*d: " row number, and tm->when in hex */
-	M_TSV = 2,     /* TSV: one decimal column counts down (expires_ms) */
-};
-
-struct xform {
-	unsigned mode;
-	uint64_t width;   /* M_PROC: printf width of the row number */
-	uint64_t col;     /* M_TSV: 0-based column of the countdown */
-};
-
-/* One line, seen as stable pieces a and b around a moving number. */
-struct line {
-	const char *a, *b;
-	size_t alen, blen;
-	bool t;            /* transformed: a + number + b (M_PROC: sl prefix too) */
-	uint64_t sl, when;
-	uint32_t h;
-};
-
-struct lines {
-	struct line *v;
-	size_t n;
-	bool final_nl;     /* the text ends with LF (or is empty) */
-};
 
 static uint32_t fnv(uint32_t h, const char *p, size_t n)
 {
@@ -77,7 +50,7 @@ static bool proc_prefix(const char *s, size_t n, uint64_t width, uint64_t *sl, s
 	return true;
 }
 
-static void split_line(const struct xform *x, const char *s, size_t n, struct line *l, bool hash)
+void sd_split_line(const struct xform *x, const char *s, size_t n, struct line *l, bool hash)
 {
 	size_t start = 0;
 
@@ -161,7 +134,7 @@ static int split_text(const struct xform *x, const char *s, size_t n, struct lin
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		split_line(x, p, len, &out->v[cnt++], hash);
+		sd_split_line(x, p, len, &out->v[cnt++], hash);
 		p += len + (nl ? 1 : 0);
 	}
 	out->n = cnt;
@@ -178,7 +151,7 @@ static bool line_eq(const struct line *x, const struct line *y)
 
 /* ---- varints ------------------------------------------------------------ */
 
-static int put_uv(struct buf *b, uint64_t v)
+int sd_put_uv(struct buf *b, uint64_t v)
 {
 	char t[10];
 	size_t n = 0;
@@ -191,7 +164,7 @@ static int put_uv(struct buf *b, uint64_t v)
 	return buf_append(b, t, n);
 }
 
-static uint64_t zz(uint64_t d)   /* d is a two's-complement difference */
+uint64_t sd_zz(uint64_t d)   /* d is a two's-complement difference */
 {
 	return (d << 1) ^ (uint64_t)-(int64_t)(d >> 63);
 }
@@ -247,7 +220,7 @@ int snapdelta_encode_key(const char *cur, size_t curlen, struct buf *out)
 	return rc < 0 ? rc : buf_append(out, cur, curlen);
 }
 
-static void pick_xform(const char *name, const char *cur, size_t curlen, struct xform *x)
+void sd_pick_xform(const char *name, const char *cur, size_t curlen, struct xform *x)
 {
 	memset(x, 0, sizeof(*x));
 	if (!strncmp(name, "proc/net/", 9)) {
@@ -290,21 +263,11 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The common decrement of the moving numbers between the two snapshots:
- * with it, a deadline that did not move encodes as residual 0. */
-static uint64_t pick_tick(const struct lines *p, const struct lines *c, const int64_t *match)
+uint64_t sd_tick_of(uint64_t *d, size_t n)
 {
-	uint64_t d[1024] = {0}, best = 0;
-	size_t n = 0, run = 0, bestrun = 0;
+	uint64_t best = 0;
+	size_t run = 0, bestrun = 0;
 
-	for (size_t i = 0; i < c->n && n < 1024; i++) {
-		const struct line *pl;
-		if (match[i] < 0 || !c->v[i].t)
-			continue;
-		pl = &p->v[match[i]];
-		if (pl->when != 0 && c->v[i].when != 0)
-			d[n++] = pl->when - c->v[i].when;
-	}
 	qsort(d, n, sizeof(d[0]), cmp_u64);
 	for (size_t i = 0; i < n; i++) {
 		run = i && d[i] == d[i - 1] ? run + 1 : 1;
@@ -316,24 +279,40 @@ static uint64_t pick_tick(const struct lines *p, const struct lines *c, const in
 	return best;
 }
 
-static int put_resid(struct buf *b, const struct xform *x, const struct line *l,
+/* The common decrement of the moving numbers between the two snapshots:
+ * with it, a deadline that did not move encodes as residual 0. */
+static uint64_t pick_tick(const struct lines *p, const struct lines *c, const int64_t *match)
+{
+	uint64_t d[SD_TICK_SAMPLES] = {0};
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n && n < SD_TICK_SAMPLES; i++) {
+		const struct line *pl;
+		if (match[i] < 0 || !c->v[i].t)
+			continue;
+		pl = &p->v[match[i]];
+		if (pl->when != 0 && c->v[i].when != 0)
+			d[n++] = pl->when - c->v[i].when;
+	}
+	return sd_tick_of(d, n);
+}
+
+int sd_put_resid(struct buf *b, const struct xform *x, const struct line *l,
 		     const struct line *pl, uint64_t *last_sl, uint64_t tick)
 {
 	uint64_t pred = 0;
 	int rc = 0;
 
 	if (x->mode == M_PROC) {
-		rc = put_uv(b, zz(l->sl - (*last_sl + 1)));
+		rc = sd_put_uv(b, sd_zz(l->sl - (*last_sl + 1)));
 		*last_sl = l->sl;
 	}
 	if (pl && pl->when)
 		pred = pl->when - tick;
 	if (rc == 0)
-		rc = put_uv(b, zz(l->when - pred));
+		rc = sd_put_uv(b, sd_zz(l->when - pred));
 	return rc;
 }
-
-enum { RUN_COPY = 0, RUN_LITERAL = 1, RUN_EDIT = 2 };
 
 static size_t common_prefix(const char *a, size_t an, const char *b, size_t bn)
 {
@@ -354,7 +333,7 @@ static size_t common_suffix(const char *a, size_t an, const char *b, size_t bn, 
 }
 
 /* Worth an edit: same shape, and at least half of the row unchanged. */
-static bool similar(const struct line *base, const struct line *l)
+bool sd_similar(const struct line *base, const struct line *l)
 {
 	size_t pa, sa, same;
 
@@ -371,14 +350,14 @@ static bool similar(const struct line *base, const struct line *l)
 }
 
 /* cur as base with its middle replaced: prefix, suffix kept, middle given. */
-static int put_edit(struct buf *b, const char *base, size_t bn, const char *cur, size_t cn)
+int sd_put_edit(struct buf *b, const char *base, size_t bn, const char *cur, size_t cn)
 {
 	size_t pre = common_prefix(base, bn, cur, cn);
 	size_t suf = common_suffix(base, bn, cur, cn, pre);
-	int rc = put_uv(b, pre);
+	int rc = sd_put_uv(b, pre);
 
-	rc = rc < 0 ? rc : put_uv(b, suf);
-	rc = rc < 0 ? rc : put_uv(b, cn - pre - suf);
+	rc = rc < 0 ? rc : sd_put_uv(b, suf);
+	rc = rc < 0 ? rc : sd_put_uv(b, cn - pre - suf);
 	return rc < 0 ? rc : buf_append(b, cur + pre, cn - pre - suf);
 }
 
@@ -393,7 +372,7 @@ int snapdelta_encode(const char *name, const char *prev, size_t prevlen, const c
 	uint64_t tick, last_sl = UINT64_MAX;
 	int rc;
 
-	pick_xform(name, cur, curlen, &x);
+	sd_pick_xform(name, cur, curlen, &x);
 	rc = split_text(&x, prev, prevlen, &p, true);
 	if (rc == 0)
 		rc = split_text(&x, cur, curlen, &c, true);
@@ -431,55 +410,55 @@ int snapdelta_encode(const char *name, const char *prev, size_t prevlen, const c
 	}
 	tick = pick_tick(&p, &c, match);
 	rc = buf_putc(out, SNAPDELTA_DELTA);
-	rc = rc < 0 ? rc : put_uv(out, x.mode);
+	rc = rc < 0 ? rc : sd_put_uv(out, x.mode);
 	if (rc == 0 && x.mode == M_PROC)
-		rc = put_uv(out, x.width);
+		rc = sd_put_uv(out, x.width);
 	if (rc == 0 && x.mode == M_TSV)
-		rc = put_uv(out, x.col);
-	rc = rc < 0 ? rc : put_uv(out, zz(tick));
-	rc = rc < 0 ? rc : put_uv(out, c.n);
-	rc = rc < 0 ? rc : put_uv(out, c.final_nl ? 1 : 0);
+		rc = sd_put_uv(out, x.col);
+	rc = rc < 0 ? rc : sd_put_uv(out, sd_zz(tick));
+	rc = rc < 0 ? rc : sd_put_uv(out, c.n);
+	rc = rc < 0 ? rc : sd_put_uv(out, c.final_nl ? 1 : 0);
 	expect = 0;
 	for (size_t i = 0; rc == 0 && i < c.n;) {
 		size_t j = i + 1;
 		if (match[i] >= 0) {
 			while (j < c.n && match[j] == match[j - 1] + 1)
 				j++;
-			rc = put_uv(out, (uint64_t)(j - i) << 2 | RUN_COPY);
-			rc = rc < 0 ? rc : put_uv(out, zz((uint64_t)match[i] - expect));
+			rc = sd_put_uv(out, (uint64_t)(j - i) << 2 | RUN_COPY);
+			rc = rc < 0 ? rc : sd_put_uv(out, sd_zz((uint64_t)match[i] - expect));
 			for (size_t k = i; rc == 0 && k < j; k++)
 				if (c.v[k].t)
-					rc = put_resid(out, &x, &c.v[k], &p.v[match[k]], &last_sl, tick);
+					rc = sd_put_resid(out, &x, &c.v[k], &p.v[match[k]], &last_sl, tick);
 			expect = (size_t)match[j - 1] + 1;
-		} else if (expect < p.n && similar(&p.v[expect], &c.v[i])) {
+		} else if (expect < p.n && sd_similar(&p.v[expect], &c.v[i])) {
 			/* A changed row (a queue, a state, a retransmit): an edit
 			 * of the row at the same place in the base. */
 			while (j < c.n && match[j] < 0 && expect + (j - i) < p.n &&
-			       similar(&p.v[expect + (j - i)], &c.v[j]))
+			       sd_similar(&p.v[expect + (j - i)], &c.v[j]))
 				j++;
-			rc = put_uv(out, (uint64_t)(j - i) << 2 | RUN_EDIT);
+			rc = sd_put_uv(out, (uint64_t)(j - i) << 2 | RUN_EDIT);
 			for (size_t k = i; rc == 0 && k < j; k++) {
 				const struct line *l = &c.v[k], *pl = &p.v[expect + (k - i)];
-				rc = put_edit(out, pl->a, pl->alen, l->a, l->alen);
+				rc = sd_put_edit(out, pl->a, pl->alen, l->a, l->alen);
 				if (rc == 0 && l->t)
-					rc = put_edit(out, pl->b, pl->blen, l->b, l->blen);
+					rc = sd_put_edit(out, pl->b, pl->blen, l->b, l->blen);
 				if (rc == 0 && l->t)
-					rc = put_resid(out, &x, l, pl, &last_sl, tick);
+					rc = sd_put_resid(out, &x, l, pl, &last_sl, tick);
 			}
 			expect += j - i;
 		} else {
-			while (j < c.n && match[j] < 0 && !(expect < p.n && similar(&p.v[expect], &c.v[j])))
+			while (j < c.n && match[j] < 0 && !(expect < p.n && sd_similar(&p.v[expect], &c.v[j])))
 				j++;
-			rc = put_uv(out, (uint64_t)(j - i) << 2 | RUN_LITERAL);
+			rc = sd_put_uv(out, (uint64_t)(j - i) << 2 | RUN_LITERAL);
 			for (size_t k = i; rc == 0 && k < j; k++) {
 				const struct line *l = &c.v[k];
-				rc = put_uv(out, l->t);
-				rc = rc < 0 ? rc : put_uv(out, l->alen);
+				rc = sd_put_uv(out, l->t);
+				rc = rc < 0 ? rc : sd_put_uv(out, l->alen);
 				rc = rc < 0 ? rc : buf_append(out, l->a, l->alen);
 				if (rc == 0 && l->t) {
-					rc = put_uv(out, l->blen);
+					rc = sd_put_uv(out, l->blen);
 					rc = rc < 0 ? rc : buf_append(out, l->b, l->blen);
-					rc = rc < 0 ? rc : put_resid(out, &x, l, NULL, &last_sl, tick);
+					rc = rc < 0 ? rc : sd_put_resid(out, &x, l, NULL, &last_sl, tick);
 				}
 			}
 		}

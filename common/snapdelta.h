@@ -24,6 +24,38 @@ int snapdelta_encode_key(const char *cur, size_t curlen, struct buf *out);
  * timer column) to out. 0 or -ENOMEM. */
 int snapdelta_encode(const char *name, const char *prev, size_t prevlen, const char *cur,
 		     size_t curlen, struct buf *out);
+
+/* ---- streaming encoder (snapenc.c): what the recorder's writer uses -------
+ * A section's delta is made line by line as its text arrives, against a
+ * compact base: the previous section's lines as 64-bit digests and
+ * countdowns (16 B a line, plus a digest table), and its text
+ * zstd-compressed in 64 kB chunks, read back only for the rows an edit
+ * starts from. The bytes are those of snapdelta_encode (up to a digest
+ * collision, which the snapshot's decoded checksum rejects on read). */
+#include <stdbool.h>
+#include <stdint.h>
+
+struct snapdelta_base;
+void snapdelta_base_free(struct snapdelta_base *b);   /* NULL is a no-op */
+size_t snapdelta_base_bytes(const struct snapdelta_base *b);   /* memory held */
+
+struct snapdelta_enc;
+/* seed keys the line digests (any value gives the same bytes). */
+struct snapdelta_enc *snapdelta_enc_new(uint64_t seed);
+void snapdelta_enc_free(struct snapdelta_enc *e);   /* NULL is a no-op */
+/* Starts section `name` (kept by the caller until _end). delta: make its D
+ * encoding against base (NULL: no line of the base); keep: build the base
+ * the next snapshot's section will be encoded against. 0 or -ENOMEM. */
+int snapdelta_enc_begin(struct snapdelta_enc *e, const char *name,
+			const struct snapdelta_base *base, bool delta, bool keep);
+/* The section's content, in pieces of any size. 0 or -ENOMEM. */
+int snapdelta_enc_feed(struct snapdelta_enc *e, const void *p, size_t n);
+/* Ends the section. With delta, the D encoding is *head then *body (valid
+ * until the next begin); with keep, *next is the new base (the caller's to
+ * free), else NULL. 0, -ENOMEM or -EIO (a base chunk did not decompress). */
+int snapdelta_enc_end(struct snapdelta_enc *e, const struct buf **head, const struct buf **body,
+		      struct snapdelta_base **next);
+
 /* Decodes a K or D encoding (prev is ignored for K) and appends the content
  * to out. 0, -ENOMEM, or -EINVAL with *what saying what was wrong. */
 int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t enclen,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "grow.h"
 #include "netstat.h"
 #include "num.h"
 #include "procnet.h"
@@ -70,16 +71,13 @@ static int owners_load(struct owners *o, const char *t, size_t n)
 		    num_parse_dec(f[0], fl[0], UINT64_MAX, &inode) == 0 &&
 		    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) == 0 &&
 		    sockrow_get_escaped(f[2], fl[2], &scratch, &prog) == 0) {
-			if (o->n == cap) {
-				struct owner *v;
-				cap = cap ? 2 * cap : 256;
-				v = realloc(o->v, cap * sizeof(*v));
-				if (!v) {
-					rc = -ENOMEM;
-					break;
-				}
-				o->v = v;
+			struct owner *v = grow(o->v, &cap, o->n, sizeof(*v), 256);
+
+			if (!v) {
+				rc = -ENOMEM;
+				break;
 			}
+			o->v = v;
 			o->v[o->n].inode = inode;
 			o->v[o->n].pid = (int32_t)pid;
 			o->v[o->n].prog = SIZE_MAX;

@@ -2,9 +2,7 @@
  * every tick one snapshot (collect.c) into the current segment (segment.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,26 +15,15 @@
 #include <unistd.h>
 
 #include "burst.h"
-#include "cliopt.h"
 #include "collect.h"
 #include "dirlock.h"
-#include "duration.h"
-#include "num.h"
+#include "options.h"
 #include "retention.h"
 #include "thin.h"
 #include "segment.h"
 #include "snap.h"
 #include "utctime.h"
 
-/* Exit statuses, sockscope-recorder(8) EXIT STATUS. */
-enum {
-	EXIT_LOST = 1,      /* output unusable, or (--once/--count) snapshots lost */
-	EXIT_USAGE = 2,     /* invalid arguments */
-	EXIT_LOCKED = 3,    /* another recorder records this host into DIR */
-};
-
-/* An invalid argument is echoed this far, control bytes made visible. */
-#define ECHO_MAX 64
 /* While nothing can be written, the log says so every this many snapshots
  * (10 minutes at the default interval) besides the first failure. */
 #define LOST_REMIND 60
@@ -44,154 +31,6 @@ enum {
 /* Signal flags: the only mutable globals, as signal handlers need them. */
 static volatile sig_atomic_t g_stop;
 static volatile sig_atomic_t g_hup;
-
-static const char *const default_netstat[] = {"-na", "-aultnp", "-n -p", "-ntu", "-anp"};
-
-struct config {
-	const char *dir;
-	usec_t interval;
-	usec_t burst_interval;
-	bool once;
-	uint64_t count;              /* stop after this many snapshots, 0 = never */
-	char host[256];
-	uint64_t segment_bytes;
-	usec_t segment_age;
-	struct retention_opts keep;
-	struct burst_cfg burst;
-	bool do_fsync;
-	int verbose;                 /* -1 quiet, 0 normal, 1 per-snapshot stats */
-	struct segment_opts seg;
-	struct collect_opts col;
-	char netstat_list[512];      /* storage for col.netstat_args */
-	unsigned format;             /* 1 or 2 */
-	usec_t thin_after;
-	unsigned keyframe_every;
-};
-
-enum opt_id {
-	OPT_OUTPUT = 'o', OPT_INTERVAL = 'i', OPT_HOST = 'H', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
-	OPT_HELP = 'h', OPT_VERSION = 'V',
-};
-
-static int set_host(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
-static int set_netstat(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
-static int set_rate(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
-static void show_rate(const void *field, char *out, size_t outsz);
-static int set_verbose(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz);
-static int set_no_processes(const struct cliopt *o, void *cfgp, const char *arg, char *err,
-			    size_t errsz);
-static int set_netstat_store(const struct cliopt *o, void *cfgp, const char *arg, char *err,
-			     size_t errsz);
-
-/* The option table generates getopt_long's table and --help, and parses
- * each option into its field of struct config (cliopt.h); the defaults are
- * config_defaults()'s, which --help prints. */
-#define T struct config
-static const struct cliopt opts[] = {
-	{"output", OPT_OUTPUT, "DIR", "segment directory (created 0750) [required]",
-	 .kind = CLIOPT_STR, CLIOPT_AT(T, dir)},
-	{"interval", OPT_INTERVAL, "SECONDS", "time between snapshots, may be < 1 (default {})",
-	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, interval)},
-	{"once", 0, NULL, "take one snapshot, close the segment and exit (for cron)",
-	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, once)},
-	{"count", 0, "N", "exit after N snapshots", CLIOPT_U(T, count, 1, UINT64_MAX)},
-	{"host", OPT_HOST, "NAME", "host name for headers and file names (default: uname -n)",
-	 .kind = CLIOPT_FN, .set = set_host},
-	{"netstat", 0, "LIST|none",
-	 "article commands to render, comma-separated netstat arguments\n"
-	 "(default: -na,-aultnp,-n -p,-ntu,-anp)", .kind = CLIOPT_FN, .set = set_netstat},
-	{"exec-netstat", 0, NULL,
-	 "store the real /usr/bin/netstat output instead (runs it, no shell)",
-	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, col.exec_netstat)},
-	{"segment-bytes", 0, "SIZE", "start a new segment past SIZE (default {})",
-	 .kind = CLIOPT_SIZE, CLIOPT_AT(T, segment_bytes)},
-	{"segment-age", 0, "DURATION", "start a new segment after DURATION (default {})",
-	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, segment_age)},
-	{"max-age", 0, "DURATION", "delete closed segments older than DURATION (e.g. 7d)",
-	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, keep.max_age)},
-	{"max-bytes", 0, "SIZE", "delete oldest closed segments beyond SIZE in total\n(format 2: thinned to their keyframes first)",
-	 .kind = CLIOPT_SIZE, CLIOPT_AT(T, keep.max_bytes)},
-	{"thin-after", 0, "DURATION", "rewrite closed segments older than DURATION to keep\nonly their keyframes (e.g. 1d)",
-	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, thin_after)},
-	{"burst-interval", 0, "SECONDS", "interval while under attack (default {})",
-	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, burst_interval)},
-	{"burst-syn-recv", 0, "N", "burst when SYN_RECV sockets >= N (default {}, 0 off)",
-	 CLIOPT_U(T, burst.syn_recv, 0, UINT64_MAX)},
-	{"burst-rate", 0, "N",
-	 "burst when SyncookiesSent or ListenOverflows grow >= N/s (default {}, 0 off)",
-	 .kind = CLIOPT_FN, CLIOPT_AT(T, burst.rate), .set = set_rate, .show = show_rate},
-	{"burst-calm", 0, "N", "quiet snapshots before leaving burst mode (default {})",
-	 CLIOPT_U(T, burst.calm, 0, 1u << 20)},
-	{"format", 0, "1|2", "segment format (default {}: deltas between keyframes;\n1: every snapshot complete, readable with zstdcat)",
-	 CLIOPT_U(T, format, 1, 2)},
-	{"keyframe-every", 0, "N", "format 2: a complete snapshot at least every N (default {})",
-	 CLIOPT_U(T, keyframe_every, 1, 1u << 20)},
-	{"netstat-store", 0, "derived|verbatim",
-	 "format 2: store renderings as derived (rebuilt and SHA-256\nchecked on read, the default) or as their bytes",
-	 .kind = CLIOPT_FN, .set = set_netstat_store},
-	{"fsync", 0, NULL, "fsync after every snapshot (always at segment close)",
-	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, do_fsync)},
-	{"level", 0, "N", "zstd compression level 1..19 (default {}: fastest, and at 100k\nsockets also the smallest)",
-	 CLIOPT_U(T, seg.level, 1, 19)},
-	{"window-log", 0, "N", "zstd window log 10..27 (default {}: 8 MiB)", CLIOPT_U(T, seg.window_log, 10, 27)},
-	{"threads", 0, "N", "1: compress in a thread beside collection (default), 0: inline",
-	 CLIOPT_U(T, seg.workers, 0, 1)},
-	{"no-processes", 0, NULL, "do not map sockets to processes", .kind = CLIOPT_FN,
-	 .set = set_no_processes},
-	{"proc", 0, "DIR", "read DIR instead of /proc (testing)", .kind = CLIOPT_STR,
-	 CLIOPT_AT(T, col.proc_root)},
-	{"quiet", OPT_QUIET, NULL, "log only errors", .kind = CLIOPT_FN, .set = set_verbose},
-	{"verbose", OPT_VERBOSE, NULL, "log one line of figures per snapshot", .kind = CLIOPT_FN,
-	 .set = set_verbose},
-	{"help", OPT_HELP, NULL, "show this help", .kind = CLIOPT_HELP},
-	{"version", OPT_VERSION, NULL, "show the version", .kind = CLIOPT_NONE},
-};
-#undef T
-#define NOPTS (sizeof(opts) / sizeof(opts[0]))
-
-/* The one place the recorder's defaults are written (--help prints them). */
-static void config_defaults(struct config *cfg)
-{
-	struct utsname un;
-
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->interval = 10 * USEC_PER_SEC;
-	cfg->burst_interval = USEC_PER_SEC;
-	cfg->segment_bytes = 64ull << 20;
-	cfg->segment_age = 3600 * USEC_PER_SEC;
-	cfg->burst = (struct burst_cfg){256, 100, 10};
-	cfg->seg = (struct segment_opts){1, 23, 1};
-	cfg->col.processes = true;
-	cfg->col.proc_root = "/proc";
-	cfg->col.netstat_bin = "/usr/bin/netstat";
-	cfg->col.max_rows = 4u << 20;
-	cfg->col.derive = true;
-	cfg->format = 2;
-	cfg->keyframe_every = 60;
-	if (uname(&un) == 0)
-		snprintf(cfg->host, sizeof(cfg->host), "%s", un.nodename);
-	else
-		snprintf(cfg->host, sizeof(cfg->host), "unknown");
-	cfg->col.n_netstat = sizeof(default_netstat) / sizeof(default_netstat[0]);
-	for (size_t i = 0; i < cfg->col.n_netstat; i++)
-		cfg->col.netstat_args[i] = default_netstat[i];
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: sockscope-recorder -o DIR [-i SECONDS] [--once] [OPTION]...\n"
-		   "Record compressed snapshots of every TCP/UDP socket, the kernel's TCP\n"
-		   "counters and the article's netstat commands into DIR.\n\n");
-	struct config *d = malloc(sizeof(*d));
-
-	if (d)
-		config_defaults(d);
-	cliopt_usage(f, opts, NOPTS, d);
-	free(d);
-	fprintf(f, "\nDURATION: " DURATION_EXAMPLES ". SIZE: 1048576, 512K, 64M, 2G.\n"
-		   "Signals: SIGHUP starts a new segment; SIGTERM/SIGINT finish the snapshot and exit.\n"
-		   "See sockscope-recorder(8) and docs/FORMAT.md.\n");
-}
 
 static void logmsg(const struct config *cfg, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -207,198 +46,6 @@ static void logmsg(const struct config *cfg, int level, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-static int set_netstat_list(struct config *cfg, const char *list)
-{
-	char *save = NULL, *t;
-
-	cfg->col.n_netstat = 0;
-	if (!strcmp(list, "none"))
-		return 0;
-	size_t n = strlen(list);
-
-	if (n >= sizeof(cfg->netstat_list))
-		return -E2BIG;
-	memcpy(cfg->netstat_list, list, n + 1);
-	for (t = strtok_r(cfg->netstat_list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		while (*t == ' ')
-			t++;
-		if (!*t)
-			continue;
-		if (cfg->col.n_netstat == COLLECT_MAX_NETSTAT || strlen(t) > 60)
-			return -E2BIG;
-		cfg->col.netstat_args[cfg->col.n_netstat++] = t;
-	}
-	return 0;
-}
-
-/* Writes at most ECHO_MAX bytes of s, quoted, with bytes outside ' '..'~'
- * as \xNN, so that a hostile or huge argument cannot flood or drive the
- * terminal; a longer one ends in "..." and says its length. */
-static void put_arg(FILE *f, const char *s)
-{
-	size_t n = strlen(s);
-
-	fputc('\'', f);
-	for (size_t i = 0; i < n && i < ECHO_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < ' ' || c > '~' || c == '\\')
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('\'', f);
-	if (n > ECHO_MAX)
-		fprintf(f, "... (%zu bytes, the first %d shown)", n, ECHO_MAX);
-}
-
-static int usage_error(const char *what, const char *val)
-{
-	fprintf(stderr, "sockscope-recorder: %s", what);
-	if (val) {
-		fputc(' ', stderr);
-		put_arg(stderr, val);
-	}
-	fprintf(stderr, "\nTry 'sockscope-recorder --help'.\n");
-	return EXIT_USAGE;
-}
-
-static int bad_arg(const char *opt, const char *val)
-{
-	char what[96];
-
-	snprintf(what, sizeof(what), "invalid value for --%s:", opt);
-	return usage_error(what, val);
-}
-
-/* Header strings turn control bytes into '?' (FORMAT.md): a host name
- * with one would not match its own segments' headers in retention. */
-static bool host_ok(const char *h)
-{
-	if (!*h || strlen(h) >= 256)
-		return false;
-	for (; *h; h++)
-		if ((unsigned char)*h < ' ' || *h == 0x7f)
-			return false;
-	return true;
-}
-
-static int set_host(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz)
-{
-	struct config *cfg = cfgp;
-
-	(void)o;
-	(void)err;
-	(void)errsz;
-	if (!host_ok(arg))
-		return -EINVAL;
-	snprintf(cfg->host, sizeof(cfg->host), "%s", arg);
-	return 0;
-}
-
-static int set_netstat(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz)
-{
-	(void)o;
-	(void)err;
-	(void)errsz;
-	return set_netstat_list(cfgp, arg) < 0 ? -EINVAL : 0;
-}
-
-/* --burst-rate: a whole number of events per second, stored as a rate */
-static int set_rate(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz)
-{
-	uint64_t u;
-
-	(void)err;
-	(void)errsz;
-	if (num_parse_dec(arg, strlen(arg), 1u << 30, &u) < 0)
-		return -EINVAL;
-	*(double *)(void *)((char *)cfgp + o->off) = (double)u;
-	return 0;
-}
-
-static void show_rate(const void *field, char *out, size_t outsz)
-{
-	snprintf(out, outsz, "%g", *(const double *)field);
-}
-
-static int set_verbose(const struct cliopt *o, void *cfgp, const char *arg, char *err, size_t errsz)
-{
-	(void)arg;
-	(void)err;
-	(void)errsz;
-	((struct config *)cfgp)->verbose = o->id == OPT_QUIET ? -1 : 1;
-	return 0;
-}
-
-static int set_no_processes(const struct cliopt *o, void *cfgp, const char *arg, char *err,
-			    size_t errsz)
-{
-	(void)o;
-	(void)arg;
-	(void)err;
-	(void)errsz;
-	((struct config *)cfgp)->col.processes = false;
-	return 0;
-}
-
-static int set_netstat_store(const struct cliopt *o, void *cfgp, const char *arg, char *err,
-			     size_t errsz)
-{
-	(void)o;
-	(void)err;
-	(void)errsz;
-	if (strcmp(arg, "derived") && strcmp(arg, "verbatim"))
-		return -EINVAL;
-	((struct config *)cfgp)->col.derive = !strcmp(arg, "derived");
-	return 0;
-}
-
-/* Returns -1 to go on, or an exit status. */
-static int parse_args(int argc, char **argv, struct config *cfg)
-{
-	struct option lo[NOPTS + 1];
-	char so[2 * NOPTS + 3], shortopt[4], err[256];
-	int c;
-
-	/* A leading ':' tells a missing argument apart, and opterr = 0 keeps
-	 * getopt quiet: usage_error() bounds what is echoed. */
-	so[0] = ':';
-	cliopt_getopt(opts, NOPTS, 0, lo, so + 1);
-	opterr = 0;
-	config_defaults(cfg);
-
-	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-		const struct cliopt *o = NULL;
-
-		for (size_t i = 0; i < NOPTS && !o; i++)
-			if (lo[i].val == c)
-				o = &opts[i];
-		if (c == OPT_HELP) {
-			usage(stdout);
-			return 0;
-		}
-		if (c == OPT_VERSION) {
-			printf("sockscope-recorder %s\n", SOCKSCOPE_VERSION);
-			return 0;
-		}
-		if (c == ':')   /* getopt's own messages echo the whole argument: ours do not */
-			return usage_error("option requires an argument:", argv[optind - 1]);
-		if (!o) {
-			if (optopt > 0 && optopt < 256)
-				snprintf(shortopt, sizeof(shortopt), "-%c", optopt);
-			return usage_error("unknown option:",
-					   optopt > 0 && optopt < 256 ? shortopt : argv[optind - 1]);
-		}
-		if (cliopt_set(o, cfg, optarg, err, sizeof(err)) < 0)
-			return bad_arg(o->name, optarg);
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument", argv[optind]);
-	if (!cfg->dir)
-		return usage_error("-o DIR is required", NULL);
-	return -1;
 }
 
 static void on_signal(int sig)
@@ -535,16 +182,16 @@ static int lock_dir(const struct config *cfg, int dirfd, const char *file_host,
 		if (holder)
 			fprintf(stderr, "(pid %ld) ", holder);
 		fprintf(stderr, "is recording host ");
-		put_arg(stderr, cfg->host);
+		config_put_arg(stderr, cfg->host);
 		fprintf(stderr, " into ");
-		put_arg(stderr, cfg->dir);
+		config_put_arg(stderr, cfg->dir);
 		fprintf(stderr, " (it holds %s there); not starting a second one: it would "
 				"duplicate its snapshots, and nothing was recorded or deleted\n",
 			name);
 		return EXIT_LOCKED;
 	}
 	fprintf(stderr, "sockscope-recorder: cannot lock ");
-	put_arg(stderr, cfg->dir);
+	config_put_arg(stderr, cfg->dir);
 	fprintf(stderr, "/%s: %s\n", name,
 		rc == -ENOTUNIQ ? "not a regular file with a single link; refusing to use it"
 				: strerror(-rc));
@@ -569,7 +216,7 @@ struct run {
 	bool close_failed;       /* a segment's end or fsync failed */
 	struct dirlock *lock;    /* NULL: a daemon still waiting to take it */
 	bool locked_out;         /* another recorder took it meanwhile */
-	int twin_fd;             /* tests: format 1 copy of every snapshot, or -1 */
+	int twin_fd;             /* test binary: format 1 copy of every snapshot, or -1 */
 };
 
 static void log_thin(void *ctx, const char *name, uint64_t before, uint64_t after, int err,
@@ -603,7 +250,7 @@ static void close_segment(struct run *r)
 	/* Thinning first: --max-bytes then deletes only what thinning could
 	 * not make fit. */
 	if (r->cfg->format == 2) {
-		struct thin_opts to = {r->cfg->thin_after, r->cfg->keep.max_bytes, r->cfg->seg.level};
+		struct thin_opts to = {r->cfg->thin_after, r->cfg->keep.max_bytes, r->cfg->seg};
 
 		rc = (int)thin_apply(r->dirfd, &who, newest, size, now_real(), &to, log_thin, r->cfg);
 		if (rc < 0)
@@ -631,24 +278,6 @@ static void lost_snapshot(struct run *r, usec_t t, int err)
 		logmsg(r->cfg, -1, "nothing written for %" PRIu64 " snapshots (since %s): %s; "
 				   "still retrying", r->lost_run, since, r->lost_why);
 	}
-}
-
-/* Tests: the format 1 twin of every snapshot, plain text. */
-static int twin_out(void *ctx, const void *p, size_t n)
-{
-	const struct run *r = ctx;
-	const char *s = p;
-
-	while (n) {
-		ssize_t k = write(r->twin_fd, s, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
 }
 
 /* The writer's sink: the current segment, which changes on rotation. */
@@ -766,6 +395,49 @@ static void peak_rss_log(const struct config *cfg)
 	fclose(f);
 }
 
+#ifdef SOCKSCOPE_TEST_HOOKS
+/* Tests: the format 1 twin of every snapshot, plain text. */
+static int twin_out(void *ctx, const void *p, size_t n)
+{
+	const struct run *r = ctx;
+	const char *s = p;
+
+	while (n) {
+		ssize_t k = write(r->twin_fd, s, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		s += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* Tests only (the equivalence of formats 1 and 2): every snapshot also in
+ * format 1, appended to the file SOCKSCOPE_TEST_TWIN_V1 names. Compiled into
+ * the test binary tests/tools/sockscope-recorder-test, not the recorder. */
+static int test_twin(struct run *r)
+{
+	const char *twin = getenv("SOCKSCOPE_TEST_TWIN_V1");
+
+	if (!twin || !*twin)
+		return 0;
+	r->twin_fd = open(twin, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (r->twin_fd < 0 || snap_writer_set_twin(r->w, twin_out, r) < 0) {
+		fprintf(stderr, "sockscope-recorder: SOCKSCOPE_TEST_TWIN_V1: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+#else
+static int test_twin(struct run *r)
+{
+	(void)r;
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -775,14 +447,13 @@ int main(int argc, char **argv)
 	char reason_buf[256];
 	usec_t next, burst_step;
 	bool burst_next = false;
-	const char *twin;
 	bool is_link;
 	int rc, status = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&r, 0, sizeof(r));
 	r.twin_fd = -1;
-	rc = parse_args(argc, argv, &cfg);
+	rc = config_parse(argc, argv, &cfg);
 	if (rc >= 0)
 		return rc;
 	r.cfg = &cfg;
@@ -799,7 +470,7 @@ int main(int argc, char **argv)
 	r.dirfd = open_dir(cfg.dir, &is_link);
 	if (r.dirfd < 0) {
 		fputs("sockscope-recorder: ", stderr);
-		put_arg(stderr, cfg.dir);
+		config_put_arg(stderr, cfg.dir);
 		if (is_link)
 			fputs(" is a symbolic link: refused. The output directory is opened with "
 			      "O_NOFOLLOW, as a link could send the recorder's writes (often root's) "
@@ -811,7 +482,7 @@ int main(int argc, char **argv)
 	rc = collector_new(&cfg.col, &r.col, &bad);
 	if (rc < 0) {
 		if (bad)
-			usage_error("--netstat: unsupported argument", bad);
+			config_usage_error("--netstat: unsupported argument", bad);
 		else
 			fprintf(stderr, "sockscope-recorder: %s\n", strerror(-rc));
 		status = bad ? EXIT_USAGE : EXIT_LOST;
@@ -822,16 +493,9 @@ int main(int argc, char **argv)
 		status = EXIT_LOST;
 		goto out;
 	}
-	/* Tests only (the equivalence of formats 1 and 2): every snapshot also
-	 * in format 1, appended to this file. */
-	twin = getenv("SOCKSCOPE_TEST_TWIN_V1");
-	if (twin && *twin) {
-		r.twin_fd = open(twin, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (r.twin_fd < 0 || snap_writer_set_twin(r.w, twin_out, &r) < 0) {
-			fprintf(stderr, "sockscope-recorder: SOCKSCOPE_TEST_TWIN_V1: %s\n", strerror(errno));
-			status = EXIT_LOST;
-			goto out;
-		}
+	if (test_twin(&r) < 0) {
+		status = EXIT_LOST;
+		goto out;
 	}
 	segment_file_host(cfg.host, r.file_host, sizeof(r.file_host));
 	status = lock_dir(&cfg, r.dirfd, r.file_host, &r.lock, false, &rc);

@@ -232,6 +232,23 @@ void segment_file_host(const char *host, char *out, size_t outsz)
 		snprintf(out, outsz, "unknown");
 }
 
+int segment_zstd_setup(ZSTD_CCtx *cc, const struct segment_opts *o)
+{
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, o->level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 0)))
+		return -EINVAL;
+	if (o->window_log &&
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_windowLog, o->window_log)))
+		return -EINVAL;
+	/* A window larger than zstd's default for the level is only worth its
+	 * memory if matches that far back are found: long-distance matching
+	 * finds the previous snapshot's copy of each unchanged socket. */
+	if (o->window_log > 23 &&
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_enableLongDistanceMatching, 1)))
+		return -EINVAL;
+	return 0;
+}
+
 int segment_open(int dirfd, const char *host, usec_t now, const struct segment_opts *o,
 		 struct segment **out)
 {
@@ -283,24 +300,9 @@ int segment_open(int dirfd, const char *host, usec_t now, const struct segment_o
 		rc = -ENOMEM;
 		goto fail;
 	}
-	if (ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_compressionLevel, o->level)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_checksumFlag, 0))) {
-		rc = -EINVAL;
+	rc = segment_zstd_setup(s->cctx, o);
+	if (rc < 0)
 		goto fail;
-	}
-	if (o->window_log &&
-	    ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_windowLog, o->window_log))) {
-		rc = -EINVAL;
-		goto fail;
-	}
-	/* A window larger than zstd's default for the level is only worth its
-	 * memory if matches that far back are found: long-distance matching
-	 * finds the previous snapshot's copy of each unchanged socket. */
-	if (o->window_log > 23 &&
-	    ZSTD_isError(ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_enableLongDistanceMatching, 1))) {
-		rc = -EINVAL;
-		goto fail;
-	}
 	if (o->workers > 0)
 		start_thread(s);
 	*out = s;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zstd.h>
 
 #include "utctime.h"
 
@@ -22,6 +23,10 @@ struct segment_opts {
  * collision; <host> as segment_file_host() writes it) and holds an
  * exclusive flock(2) on it until it is closed or abandoned. 0 with *out
  * set, or -errno with *out NULL. Caller closes or abandons it. */
+/* Sets a compression context up as segments are written (level, window,
+ * long-distance matching; thinning writes with the same). 0 or -EINVAL. */
+int segment_zstd_setup(ZSTD_CCtx *cc, const struct segment_opts *o);
+
 int segment_open(int dirfd, const char *host, usec_t now, const struct segment_opts *o,
 		 struct segment **out);
 

@@ -129,7 +129,7 @@ static int count_event(void *ctx, const struct snap_event *ev)
 	return 0;
 }
 
-int thin_segment(int dirfd, const char *name, int level, uint64_t *before, uint64_t *after,
+int thin_segment(int dirfd, const char *name, const struct segment_opts *seg, uint64_t *before, uint64_t *after,
 		 const char **why)
 {
 	struct thin_ctx t = {0};
@@ -177,7 +177,15 @@ int thin_segment(int dirfd, const char *name, int level, uint64_t *before, uint6
 		goto out;
 	}
 	snap_writer_derive(t.w, true);
-	ZSTD_CCtx_setParameter(t.cc, ZSTD_c_compressionLevel, level);
+	/* The segments' own window: with zstd's default for the level
+	 * (512 kB at level 1) keyframes larger than that no longer compress
+	 * against each other, and a thinned segment came out larger than
+	 * the original (docs/SIZING.md). */
+	rc = segment_zstd_setup(t.cc, seg);
+	if (rc < 0) {
+		*why = "bad compression settings";
+		goto out;
+	}
 	rc = segread_fd(src, on_event, &t, &st);
 	if (t.skip) {
 		rc = 0;
@@ -310,7 +318,7 @@ long thin_apply(int dirfd, const struct retention_owner *who, const char *curren
 		close(sfd);
 		if (rc < 0)
 			continue;   /* not ours, or not a segment: retention says so */
-		rc = thin_segment(dirfd, c[i].name, o->level, &before, &after, &why);
+		rc = thin_segment(dirfd, c[i].name, &o->seg, &before, &after, &why);
 		if (rc == 1) {
 			thinned++;
 			total -= before - after;

@@ -7,12 +7,15 @@
 #include <stdint.h>
 
 #include "retention.h"
+#include "segment.h"
 #include "utctime.h"
 
 struct thin_opts {
 	usec_t after;        /* thin segments older than this; 0 = by age never */
 	uint64_t max_bytes;  /* thin (oldest first) while the total exceeds it; 0 = never */
-	int level;           /* zstd level of the rewritten file */
+	struct segment_opts seg;   /* zstd settings of the rewritten file:
+	                            * the segments' own (the window matters:
+	                            * keyframes compress against each other) */
 };
 
 /* Rewrites segment `name` of dirfd with only its keyframes, marked
@@ -20,7 +23,7 @@ struct thin_opts {
  * nothing to thin (format 1, already thinned, no deltas), or -errno with
  * *why. The original is replaced only by a file that was fsynced and
  * verified to hold every keyframe; on any failure it is left as it was. */
-int thin_segment(int dirfd, const char *name, int level, uint64_t *before, uint64_t *after,
+int thin_segment(int dirfd, const char *name, const struct segment_opts *seg, uint64_t *before, uint64_t *after,
 		 const char **why);
 
 /* Thins who's closed segments in dirfd (never `current`) that are older

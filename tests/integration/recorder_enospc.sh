@@ -11,7 +11,13 @@ sst_tmpdir; dir=$SST_TMP
 mnt=$dir/mnt
 mkdir -p "$mnt"
 mount -t tmpfs -o size=1m,mode=0755 sst-enospc "$mnt" || skip "cannot mount tmpfs: needs root"
-cleanup_mnt() { umount "$mnt" 2>/dev/null; }
+# a failed check must not leave the background recorder running (it holds
+# the tmpfs busy, which then stays mounted)
+pid=
+cleanup_mnt() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	umount "$mnt" 2>/dev/null
+}
 # keep the test's status: sst_on_exit exits with the $? it is called with
 trap 'st=$?; cleanup_mnt; (exit $st); sst_on_exit' EXIT
 

@@ -77,8 +77,11 @@ if command -v sqlite3 > /dev/null 2>&1; then
 	set --
 	for o in "$T"/orig/*.zst; do set -- "$@" "$T/a/$(basename "$o")"; done
 	"$SOCKSCOPE" import -q -d "$T/t.db" "$@" > /dev/null 2>&1 || fail "import thinned"
+	# every column in the order: sockets is a view over spans (schema 4),
+	# whose rowid says nothing of a row's place in its snapshot (it
+	# changed with the sockets that came and went between keyframes)
 	q="select s.seq, k.proto, k.state, k.laddr, k.lport, k.raddr, k.rport, k.inode from sockets k
-	   join snapshots s on s.id = k.snapshot_id where s.seq in (%s) order by s.seq, k.rowid"
+	   join snapshots s on s.id = k.snapshot_id where s.seq in (%s) order by 1, 2, 3, 4, 5, 6, 7, 8"
 	all=$(for o in "$T"/orig/*.zst; do keys "$o"; done | tr -s ' ' ',' | sed 's/,$//')
 	# shellcheck disable=SC2059
 	sqlite3 "$T/o.db" "$(printf "$q" "$all")" > "$T/o.rows"

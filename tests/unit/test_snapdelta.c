@@ -16,6 +16,7 @@
 #include <inttypes.h>
 
 #include "buf.h"
+#include "sha256.h"
 #include "snap.h"
 #include "snapdelta.h"
 
@@ -325,6 +326,103 @@ static void test_random_walk_equals_v1(void **state)
 	got_fini(b);
 	free(a);
 	free(b);
+}
+
+/* Section `name` of a snapshot as on_event stored it ("\0name\ncontent"...). */
+static bool find_section(const struct buf *snap, const char *name, const char **p, size_t *n)
+{
+	const char *s = snap->data, *end = snap->data + snap->len;
+	size_t nl = strlen(name);
+
+	while (s && s < end) {
+		const char *next = memchr(s + 1, '\0', (size_t)(end - s - 1));
+		const char *body = s + 1 + nl + 1;
+		if (body <= end && !memcmp(s + 1, name, nl) && s[1 + nl] == '\n') {
+			*p = body;
+			*n = (size_t)((next ? next : end) - body);
+			return true;
+		}
+		s = next;
+	}
+	return false;
+}
+
+/* Feeds p[0..n) in pieces of 1..max bytes (seeded). */
+static void feed_pieces(struct snapdelta_enc *e, const char *p, size_t n, uint64_t *rng,
+			size_t max)
+{
+	for (size_t off = 0; off < n;) {
+		size_t k;
+		*rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+		k = 1 + (size_t)((*rng >> 33) % max);
+		if (k > n - off)
+			k = n - off;
+		assert_int_equal(snapdelta_enc_feed(e, p + off, k), 0);
+		off += k;
+	}
+}
+
+/* The streaming encoder against a compact base (the writer's) makes the
+ * same bytes as the whole-text encoder, on every section of every pair of
+ * consecutive snapshots of the 1,000-snapshot random walk, the text fed in
+ * random pieces. */
+static void test_stream_encoder_same_bytes(void **state)
+{
+	static const char *const names[] = {"sockets", "processes", "proc/net/tcp", "proc/net/udp",
+					    "counters", "netstat-exec -na", "empty", "errors"};
+	enum { NN = sizeof(names) / sizeof(names[0]) };
+	struct buf v1 = BUF_INIT, v2 = BUF_INIT, old = BUF_INIT, neu = BUF_INIT;
+	struct got *a = calloc(1, sizeof(*a));
+	struct snapdelta_enc *e = snapdelta_enc_new(42);
+	struct snapdelta_base *base[NN] = {0};
+	uint64_t rng = 7;
+	const unsigned n = 1000;
+	unsigned compared = 0;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(e);
+	write_walk(0x5eed, n, 30, &v2, &v1, NULL);
+	read_all(v1.data, v1.len, 65536, a);
+	assert_int_equal(a->ngood, n);
+	for (unsigned i = 1; i <= n; i++) {
+		for (size_t k = 0; k < NN; k++) {
+			const struct buf *head, *body;
+			struct snapdelta_base *next;
+			const char *c, *p;
+			size_t cn, pn;
+			bool have_prev = i > 1 && find_section(&a->snap[i - 1], names[k], &p, &pn);
+
+			if (!find_section(&a->snap[i], names[k], &c, &cn))
+				continue;
+			assert_int_equal(snapdelta_enc_begin(e, names[k], base[k], have_prev, true), 0);
+			feed_pieces(e, c, cn, &rng, i % 2 ? 200 : 9000);
+			assert_int_equal(snapdelta_enc_end(e, &head, &body, &next), 0);
+			assert_non_null(next);
+			snapdelta_base_free(base[k]);
+			base[k] = next;
+			if (!have_prev)
+				continue;
+			buf_reset(&old);
+			buf_reset(&neu);
+			assert_int_equal(snapdelta_encode(names[k], p, pn, c, cn, &old), 0);
+			buf_append(&neu, head->data, head->len);
+			buf_append(&neu, body->data, body->len);
+			assert_int_equal(neu.len, old.len);
+			assert_memory_equal(neu.data, old.data, old.len);
+			compared++;
+		}
+	}
+	assert_true(compared >= 6 * (n - 1));
+	for (size_t k = 0; k < NN; k++)
+		snapdelta_base_free(base[k]);
+	snapdelta_enc_free(e);
+	buf_fini(&v1);
+	buf_fini(&v2);
+	buf_fini(&old);
+	buf_fini(&neu);
+	got_fini(a);
+	free(a);
 }
 
 /* The small stream the damage tests cut and flip: keyframes at 1, 4, 7. */
@@ -687,10 +785,75 @@ static void test_section_name_twice(void **state)
 	free(g);
 }
 
+/* A rendering whose digest the recorder took itself, row by row
+ * (snap_writer_derived), is written with the same bytes as one whose text
+ * went through the writer; the writer refuses it where the text is needed
+ * (a twin) or where no rendering is derived. */
+static void test_derived_digest_given_whole(void **state)
+{
+	static const char text[] = "Active Internet connections\nrow 1\nrow 2\n";
+	struct buf a = BUF_INIT, b = BUF_INIT, t = BUF_INIT;
+	uint8_t d[SHA256_LEN];
+	struct sha256 sh;
+	struct snap_header h;
+
+	(void)state;
+	sha256_init(&sh);
+	sha256_update(&sh, text, 10);
+	sha256_update(&sh, text + 10, strlen(text) - 10);
+	sha256_final(&sh, d);
+	for (int k = 0; k < 2; k++) {
+		struct snap_writer *w = snap_writer_new(to_buf, k ? &b : &a);
+
+		assert_non_null(w);
+		assert_int_equal(snap_writer_set_delta(w, 10), 0);
+		snap_writer_derive(w, true);
+		assert_true(snap_writer_takes_digests(w));
+		for (uint64_t seq = 1; seq <= 2; seq++) {
+			header(&h, seq);
+			assert_int_equal(snap_writer_begin(w, &h), 0);
+			assert_int_equal(snap_writer_section(w, "a"), 0);
+			assert_int_equal(snap_writer_write(w, "x\n", 2), 0);
+			if (k) {
+				assert_int_equal(snap_writer_derived(w, "netstat -na", d, strlen(text)), 0);
+			} else {
+				assert_int_equal(snap_writer_section(w, "netstat -na"), 0);
+				assert_int_equal(snap_writer_write(w, text, strlen(text)), 0);
+			}
+			assert_int_equal(snap_writer_section(w, "b"), 0);
+			assert_int_equal(snap_writer_end(w), 0);
+		}
+		/* not a rendering's name; and no digests when not derived */
+		header(&h, 3);
+		assert_int_equal(snap_writer_begin(w, &h), 0);
+		assert_int_equal(snap_writer_derived(w, "sockets", d, 1), -EINVAL);
+		snap_writer_derive(w, false);
+		assert_false(snap_writer_takes_digests(w));
+		assert_int_equal(snap_writer_derived(w, "netstat -na", d, 1), -EINVAL);
+		snap_writer_free(w);
+	}
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	{
+		struct snap_writer *w = snap_writer_new(to_buf, &a);
+
+		assert_non_null(w);
+		assert_int_equal(snap_writer_set_delta(w, 10), 0);
+		assert_int_equal(snap_writer_set_twin(w, to_buf, &t), 0);
+		snap_writer_derive(w, true);
+		assert_false(snap_writer_takes_digests(w));
+		snap_writer_free(w);
+	}
+	buf_fini(&a);
+	buf_fini(&b);
+	buf_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_walk_equals_v1),
+		cmocka_unit_test(test_stream_encoder_same_bytes),
 		cmocka_unit_test(test_torn_tail_every_offset),
 		cmocka_unit_test(test_flip_every_byte),
 		cmocka_unit_test(test_missing_base),
@@ -699,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_keyframe_after_error),
 		cmocka_unit_test(test_last_streams_same_bytes),
 		cmocka_unit_test(test_section_name_twice),
+		cmocka_unit_test(test_derived_digest_given_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,8 @@ struct report_args {
 	const char *by;              /* --by, checked by the report */
 	uint64_t prefix4, prefix6, limit, series;
 	usec_t bucket;
+	const char *chart;           /* --chart auto|utf8|ascii|none */
+	const char *html;            /* report: -o FILE.html */
 	struct {                     /* spikes */
 		struct cliopt_list counters;
 		uint64_t window, grew;
@@ -123,6 +125,10 @@ void report_args_defaults(void *opts);
 #define CLI_OUTPUT_OPT(help) \
 	{"output", 'o', "FORMAT", help, .kind = CLIOPT_FN, CLIOPT_AT(struct report_args, out), \
 	 .set = cli_set_output}
+#define CLI_CHART_OPT \
+	{"chart", 0, "STYLE", "sparklines: auto (default: utf8 on a UTF-8 terminal, ascii on\n" \
+			      "another, none when not a terminal), utf8, ascii or none", \
+	 .kind = CLIOPT_STR, CLIOPT_AT(struct report_args, chart)}
 #define CLI_CSV_SAFE_OPT \
 	{"csv-safe", 0, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n" \
 			      "get a leading ' (overrides -o)", \

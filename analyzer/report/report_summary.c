@@ -11,6 +11,7 @@
 #include "agg.h"
 #include "buf.h"
 #include "report_summary.h"
+#include "report_timeline.h"
 #include "report_top.h"
 
 /* The counters a SYN flood moves, and what connection churn looks like. */
@@ -428,6 +429,33 @@ out:
 	return rc;
 }
 
+/* On request (a terminal): each state's timeline as a sparkline, in the
+ * buckets `timeline` would choose. */
+static int chart(struct sum *s)
+{
+	struct report_timeline_opts to = {.by = REPORT_TIMELINE_STATE, .series = 6};
+	struct report_timeline_result t;
+	struct buf b;
+	long rc;
+
+	if (s->o->chart == SPARKLINE_NONE)
+		return 0;
+	buf_init(&b);
+	rc = report_timeline_run(s->src, s->flt, &to, &t, s->err, s->errsz);
+	for (size_t i = 0; rc > 0 && i < t.ns; i++) {
+		buf_reset(&b);
+		if (sparkline_append(&b, t.s[i].v, t.nb, 100, s->o->chart) < 0 || buf_putc(&b, '\0') < 0) {
+			snprintf(s->err, s->errsz, "out of memory");
+			rc = -ENOMEM;
+		} else if (row(s, "chart", t.s[i].name, "%s", b.data) < 0) {
+			rc = -EIO;
+		}
+	}
+	report_timeline_result_fini(&t);
+	buf_fini(&b);
+	return rc < 0 ? (int)rc : 0;
+}
+
 long report_summary(struct scan_src *src, const struct filter *flt,
 		    const struct report_summary_opts *o, enum output_format fmt, FILE *f,
 		    unsigned width, bool color, char *err, size_t errsz)
@@ -453,6 +481,8 @@ long report_summary(struct scan_src *src, const struct filter *flt,
 	rc = recording(&s);
 	if (rc == 0)
 		rc = states(&s);
+	if (rc == 0)
+		rc = chart(&s);
 	if (rc == 0)
 		rc = subnets(&s);
 	if (rc == 0)

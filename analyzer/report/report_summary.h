@@ -12,11 +12,13 @@
 #include "output.h"
 #include "report_spikes.h"
 #include "scan.h"
+#include "sparkline.h"
 
 struct report_summary_opts {
 	unsigned prefix4, prefix6;   /* top subnets */
 	unsigned subnets;            /* how many (5) */
 	struct report_spikes_opts spikes;
+	enum sparkline_style chart;  /* a "chart" row per state: its sparkline */
 };
 
 /* Writes the summary as rows of (section, name, value). Returns the number

@@ -79,6 +79,8 @@ struct report_args {
 	usec_t bucket;
 	const char *chart;           /* --chart auto|utf8|ascii|none */
 	const char *html;            /* report: -o FILE.html */
+	int argc;                    /* the command line as given (report's provenance) */
+	char **argv;
 	struct {                     /* spikes */
 		struct cliopt_list counters;
 		uint64_t window, grew;
@@ -96,6 +98,9 @@ struct report_args {
 };
 
 void report_args_defaults(void *opts);
+/* The spikes' options from a report's arguments (spikes, summary, report). */
+struct report_spikes_opts;
+void spikes_opts_from(const struct report_args *a, struct report_spikes_opts *o);
 
 /* The filters every report takes. */
 #define CLI_FILTER_OPTS \
@@ -167,6 +172,6 @@ int run_report(const struct cmd *c, int argc, char **argv, const struct report *
 /* ---- the commands (one file each, or a family's) ----------------------------- */
 
 extern const struct cmd cli_import, cli_sources, cli_query, cli_summary, cli_top, cli_timeline,
-	cli_spikes, cli_ports, cli_programs, cli_blocklist, cli_netstat, cli_dump, cli_verify;
+	cli_spikes, cli_ports, cli_programs, cli_blocklist, cli_html, cli_netstat, cli_dump, cli_verify;
 
 #endif

@@ -230,7 +230,7 @@ static int report_src(struct report_args *a, int argc, char **argv, int first, b
 	return 0;
 }
 
-static void spikes_opts_from(const struct report_args *a, struct report_spikes_opts *o)
+void spikes_opts_from(const struct report_args *a, struct report_spikes_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	/* neither --state nor --counter: SYN_RECV and a SYN flood's counters */
@@ -411,6 +411,8 @@ int run_report(const struct cmd *c, int argc, char **argv, const struct report *
 	first = cli_parse(c, argc, argv, &a, &status);
 	if (first < 0)
 		return status;
+	a.argc = argc;
+	a.argv = argv;
 	if (a.csv_safe)
 		a.out = OUTPUT_CSV_SAFE;
 	if (r->check && (status = r->check(c, &a, &needs)) != 0)

@@ -12,7 +12,7 @@
 /* In the order `sockscope --help` lists them. */
 static const struct cmd *const cmds[] = {
 	&cli_import, &cli_sources, &cli_query, &cli_summary, &cli_top, &cli_timeline, &cli_spikes,
-	&cli_ports, &cli_programs, &cli_blocklist, &cli_netstat, &cli_dump, &cli_verify,
+	&cli_ports, &cli_programs, &cli_blocklist, &cli_html, &cli_netstat, &cli_dump, &cli_verify,
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 

@@ -27,7 +27,7 @@ double svgchart_nice(double v)
 		p *= 10;
 	if (p >= v)
 		return p;
-	return p * 2 >= v ? p * 2 : p * 5 >= v ? p * 5 : p * 10;
+	return p * 2 >= v ? p * 2 : p * 2.5 >= v ? p * 2.5 : p * 5 >= v ? p * 5 : p * 10;
 }
 
 void svgchart_init(struct svgchart *c, double height, int64_t t0, int64_t t1, double vmax)

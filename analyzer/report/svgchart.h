@@ -27,7 +27,7 @@ struct svgchart {
  * rounded up to a nice number (svgchart_nice), at least 1. */
 void svgchart_init(struct svgchart *c, double height, int64_t t0, int64_t t1, double vmax);
 
-/* The smallest of 1, 2, 5 x 10^k that is >= v (1 for v <= 1). */
+/* The smallest of 1, 2, 2.5, 5 x 10^k that is >= v (1 for v <= 1). */
 double svgchart_nice(double v);
 /* Where a time or a value is drawn (clamped to the plot area). */
 double svgchart_x(const struct svgchart *c, int64_t t);

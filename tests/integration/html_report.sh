@@ -69,6 +69,44 @@ grep -q 'required' "$T/out" || fail "report without -o: $(cat "$T/out")"
 [ $? = 1 ] || fail "no snapshot matching: exit status not 1"
 [ ! -e "$T/none.html" ] || fail "an empty page was left behind"
 
+# ---- a day: under 2 MB, downsampled as timeline does, the gap drawn as one
+python3 "$TOOLS/cron_day.py" > "$T/day.log" || fail "cron_day.py"
+"$S" import -q -d "$T/day.db" "$T/day.log" 2>/dev/null || fail "import of the day"
+"$S" report -d "$T/day.db" -o "$T/day.html" 2>"$T/err" || fail "report of the day: $(cat "$T/err")"
+cp "$T/day.html" "$ART/day.html"
+day=$(wc -c < "$T/day.html")
+[ "$day" -lt 2000000 ] || fail "a day's report is $day bytes, the goal is < 2 MB"
+"$S" timeline -d "$T/day.db" -o csv > "$T/day.csv" || fail "timeline of the day"
+python3 - "$T/day.html" "$T/day.csv" <<'PY' || fail "the day's charts (above)"
+import csv, re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+def need(cond, what):
+    if not cond:
+        print(what); sys.exit(1)
+need("buckets of 1800 s" in h, "not timeline's 30-minute buckets")
+# the columns are timeline's numbers: for every bucket and series, the
+# value drawn is the value `timeline -o csv` prints (the first panel)
+states = h.split('<figure class="states">')[1].split("</figure>")[0]
+drawn = {(int(t), int(s)): float(v) for s, t, v in
+         re.findall(r'<rect class="col" data-s="(\d+)" data-t="(\d+)" data-v="([\d.e+]+)"', states)}
+series = re.findall(r'<span><i style="background:[^"]*"></i>([^<]*)</span>', states)
+rows = list(csv.DictReader(open(sys.argv[2])))
+need(len(rows) == 48 * len(series), "timeline has %d rows for %d series" % (len(rows), len(series)))
+import calendar, time
+for r in rows:
+    t = calendar.timegm(time.strptime(r["time"], "%Y-%m-%dT%H:%M:%SZ"))
+    k = series.index(r["series"])
+    if r["count"] in ("", "0"):
+        need((t, k) not in drawn, "drawn where timeline has no value: %s" % r)
+    else:
+        need(drawn.get((t, k)) == float(r["count"]), "%s drawn as %s" % (r, drawn.get((t, k))))
+# 18:00 .. 20:00 has no snapshot: nothing drawn there, the line broken
+gap = range(1795564800 + 18 * 3600, 1795564800 + 20 * 3600)
+need(not [k for k in drawn if k[0] in gap], "columns drawn in the gap")
+syn = h.split('<figure class="synrecv">')[1].split("</figure>")[0]
+need(syn.count("<polyline") == 2, "the SYN_RECV line is not broken at the gap")
+PY
+
 # ---- hostile text ----------------------------------------------------------
 python3 "$TOOLS/hostile_segment.py" "$T/hostile.seg" || fail "cannot craft the segment"
 python3 - "$T/netstat-antp-20261125T205052Z.txt" <<'PY' || fail "cannot write the dump"
@@ -129,43 +167,36 @@ for s in 198.51.100.0/24 203.0.113.0/24 2026-11-25T20:50:50.854Z 2026-11-25T20:5
 done
 grep -iE 'Uncaught|Refused to|Content.Security.Policy|CONSOLE\(' "$T/chromium.log" &&
 	fail "the browser logged errors loading the page (above)"
-# widths, scripts, console: measured from outside the page
-measure() { # NAME URL WIDTH...: JSON lines into $T/NAME.json, screenshots into $ART/NAME/
-	n=$1 u=$2
-	shift 2
-	mkdir -p "$ART/$n"
-	python3 "$TOOLS/cdp_page.py" chromium "$u" "$ART/$n" "$@" > "$T/$n.json" 2>"$T/$n.err" ||
-		fail "cdp_page.py $n: $(cat "$T/$n.err")"
-}
+# widths, scripts, console: measured from outside the page, one browser
 printf '<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src %s; style-src %s">%s' \
 	"'none'" "'unsafe-inline'" '<div style="width:3000px">wide</div><script>document.title="ran"</script>' > "$T/control.html"
-measure control "file://$T/control.html" 390
-measure incident "file://$T/incident.html" 1280 390
-measure hostile "file://$T/hostile.html" 1280 390
-python3 - "$T/control.json" "$T/incident.json" "$T/hostile.json" <<'PY' || fail "in the browser (above)"
+python3 "$TOOLS/cdp_page.py" chromium "$ART" "control=file://$T/control.html" \
+	"incident=file://$T/incident.html" "hostile=file://$T/hostile.html" -- 1280 390 \
+	> "$T/pages.json" 2>"$T/cdp.err" || fail "cdp_page.py: $(cat "$T/cdp.err")"
+python3 - "$T/pages.json" <<'PY' || fail "in the browser (above)"
 import json, sys
-def load(p):
-    return [json.loads(l) for l in open(p)]
 def need(cond, what):
     if not cond:
         print(what); sys.exit(1)
-c = load(sys.argv[1])[0]
-need(c["scroll_width"] > 390, "control: a 3000 px page measured %d wide" % c["scroll_width"])
-need(any("Content Security Policy" in e or "Refused" in e for e in c["errors"]),
-     "control: an inline script against the CSP was not reported: %s" % c["errors"])
-for name, path in (("incident", sys.argv[2]), ("hostile", sys.argv[3])):
-    for r in load(path):
-        w = r["width"]
-        need(r["scroll_width"] <= w and r["body_scroll_width"] <= w,
-             "%s at %d px: the page is %d (body %d) wide" % (name, w, r["scroll_width"], r["body_scroll_width"]))
-        need(r["scripts"] == 0, "%s: %d script elements" % (name, r["scripts"]))
-        need(not r["errors"], "%s at %d px: %s" % (name, w, r["errors"]))
-        if name == "incident":
-            for s in ("198.51.100.0/24", "203.0.113.0/24", "20:50:50", "20:51:01"):
-                need(s in r["text"], "%s: %s not in the rendered text" % (name, s))
-        else:
-            for s in ("<script>alert(1)</script>", "</svg></table><img/src=x>", "\"q'uote&amp;",
-                      "rlo\\u202egpj.exe", "W" * 255, "H" * 9990 + "<b>x</b>"):
-                need(s in r["text"], "hostile: %r not shown as text" % s[:40])
+res = [json.loads(l) for l in open(sys.argv[1])]
+need(len(res) == 6, "%d pages measured, not 6" % len(res))
+for r in res:
+    name, w = r["name"], r["width"]
+    if name == "control":   # the checks below can fail
+        need(r["scroll_width"] > w, "control: a 3000 px page measured %d wide" % r["scroll_width"])
+        need(any("Content Security Policy" in e or "Refused" in e for e in r["errors"]),
+             "control: an inline script against the CSP was not reported: %s" % r["errors"])
+        continue
+    need(r["scroll_width"] <= w and r["body_scroll_width"] <= w,
+         "%s at %d px: the page is %d (body %d) wide" % (name, w, r["scroll_width"], r["body_scroll_width"]))
+    need(r["scripts"] == 0, "%s: %d script elements" % (name, r["scripts"]))
+    need(not r["errors"], "%s at %d px: %s" % (name, w, r["errors"]))
+    if name == "incident":
+        for s in ("198.51.100.0/24", "203.0.113.0/24", "20:50:50", "20:51:01"):
+            need(s in r["text"], "%s: %s not in the rendered text" % (name, s))
+    else:
+        for s in ("<script>alert(1)</script>", "</svg></table><img/src=x>", "\"q'uote&amp;",
+                  "rlo\\u202egpj.exe", "W" * 255, "H" * 9990 + "<b>x</b>"):
+            need(s in r["text"], "hostile: %r not shown as text" % s[:40])
 PY
-pass "sample report $size bytes; HTML and rendered DOM hold the subnets, spikes and rules; hostile text escaped; no console errors; no horizontal scroll at 1280 and 390 px (screenshots: $ART)"
+pass "sample report $size bytes, a day $day bytes; HTML and rendered DOM hold the subnets, spikes and rules; hostile text escaped; no console errors; no horizontal scroll at 1280 and 390 px (screenshots: $ART)"

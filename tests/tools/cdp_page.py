@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """Opens a page in headless Chromium and measures it from outside the page,
 over the DevTools protocol on --remote-debugging-pipe (no JavaScript in the
-page; the expressions below run in DevTools' own context). For each WIDTH:
-the viewport set to WIDTH x 900, the page loaded, then one JSON line on
-stdout: {"width", "scroll_width" (documentElement), "body_scroll_width",
+page; the expressions below run in DevTools' own context). One browser for
+all: for each NAME=URL and each WIDTH, the viewport set to WIDTH x 900, the
+page loaded, then one JSON line on stdout: {"name", "width", "scroll_width"
+(documentElement), "body_scroll_width",
 "inner_width", "scripts" (script elements in the DOM), "text" (the body's
 innerText), "errors" (console messages, exceptions, CSP and other log
 entries of level warning or error)}; a full-page screenshot is saved as
-OUTDIR/WIDTH.png. With --clip H the screenshot is the top H pixels only.
+OUTDIR/NAME-WIDTH.png. With --clip H the screenshot is the top H pixels only.
 Exit 0, or 1 (no browser, a timeout: said on stderr). Bounded: 60 s.
 
-usage: cdp_page.py CHROMIUM URL OUTDIR [--clip H] WIDTH...
+usage: cdp_page.py CHROMIUM OUTDIR [--clip H] NAME=URL... -- WIDTH...
 """
 import base64
 import json
@@ -129,11 +130,15 @@ def main():
     argv = sys.argv[1:]
     if len(argv) < 4:
         sys.exit(__doc__)
-    exe, url, outdir = argv[:3]
-    rest = argv[3:]
+    exe, outdir = argv[:2]
+    rest = argv[2:]
     clip = None
     if rest[0] == "--clip":
         clip, rest = int(rest[1]), rest[2:]
+    if "--" not in rest:
+        sys.exit(__doc__)
+    pages = [a.split("=", 1) for a in rest[:rest.index("--")]]
+    widths = [int(w) for w in rest[rest.index("--") + 1:]]
     with tempfile.TemporaryDirectory(prefix="sst-chromium-") as profile:
         b = Browser(exe, profile)
         try:
@@ -142,8 +147,7 @@ def main():
             sid = s["sessionId"]
             for m in ("Page.enable", "Runtime.enable", "Log.enable"):
                 b.call(m, session=sid)
-            for w in rest:
-                width = int(w)
+            for (name, url), width in [(p, w) for p in pages for w in widths]:
                 b.call("Emulation.setDeviceMetricsOverride",
                        {"width": width, "height": 900, "deviceScaleFactor": 1,
                         "mobile": False}, session=sid)
@@ -158,8 +162,9 @@ def main():
                        {"width": width, "height": height, "deviceScaleFactor": 1,
                         "mobile": False}, session=sid)
                 shot = b.call("Page.captureScreenshot", {"format": "png"}, session=sid)
-                with open(os.path.join(outdir, f"{width}.png"), "wb") as f:
+                with open(os.path.join(outdir, f"{name}-{width}.png"), "wb") as f:
                     f.write(base64.b64decode(shot["data"]))
+                res["name"] = name
                 res["width"] = width
                 res["errors"] = errors(b.events)
                 b.events = []

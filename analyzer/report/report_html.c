@@ -375,10 +375,6 @@ static int write_page(FILE *f, struct page *p)
 		p->allhosts > p->nhosts ? " and more" : "", made, p->o->version);
 	if (rc == 0)
 		rc = verdict(f, p);
-	fputs("<h2 id=\"summary\">Summary</h2>\n", f);
-	if (rc == 0 && (rc = (int)report_summary(p->src, p->flt, &p->o->summary, OUTPUT_HTML, f, 0,
-						  false, p->err, p->errsz)) > 0)
-		rc = 0;
 	snprintf(bucket, sizeof bucket, "%" PRId64 " s", p->panel[0].tl.bucket / USEC_PER_SEC);
 	fprintf(f, "<h2 id=\"timeline\">Timeline</h2>\n<p class=\"meta\">Downsampled as "
 		   "<code>sockscope timeline</code> does: buckets of %s, each showing its busiest "
@@ -388,6 +384,10 @@ static int write_page(FILE *f, struct page *p)
 		rc = report_html_panel(f, &p->panel[i], p->t0, p->t1, p->found, p->nfound);
 	if (rc == 0 && p->npanels > 1)   /* the sum after the hosts */
 		rc = report_html_panel(f, &p->panel[0], p->t0, p->t1, p->found, p->nfound);
+	fputs("<h2 id=\"summary\">Summary</h2>\n", f);
+	if (rc == 0 && (rc = (int)report_summary(p->src, p->flt, &p->o->summary, OUTPUT_HTML, f, 0,
+						  false, p->err, p->errsz)) > 0)
+		rc = 0;
 	fputs("<h2 id=\"spikes\">Spikes</h2>\n", f);
 	if (rc == 0 && p->spikes_len)
 		fwrite(p->spikes_html, 1, p->spikes_len, f);

@@ -118,8 +118,15 @@ int svgchart_begin(FILE *f, const struct svgchart *c, const char *title, const c
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fbfcfd\" "
 		   "stroke=\"#ccd\"/>",
 		c->x0, c->y0, c->w, c->h);
-	for (int i = 0; i <= 4; i++) {
-		double v = c->vmax * i / 4, y = svgchart_y(c, v);
+	/* round grid values: 2 x 10^k in 4 steps, 1, 2.5 and 5 x 10^k in 5 */
+	double m = c->vmax;
+	int steps;
+
+	while (m >= 10)
+		m /= 10;
+	steps = m > 1.9 && m < 2.1 ? 4 : 5;
+	for (int i = 0; i <= steps; i++) {
+		double v = c->vmax * i / steps, y = svgchart_y(c, v);
 
 		value_label(v, lbl, sizeof lbl);
 		fprintf(f, "<line class=\"grid\" data-v=\"%g\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "

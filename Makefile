@@ -81,7 +81,7 @@ ANALIB       := $(B)/libanalyzer.a
 UNIT_BIN     := $(UNIT_SRC:%.c=$(B)/%)
 TOOL_BIN     := $(TOOL_SRC:%.c=$(B)/%)
 
-.PHONY: all help deps check-build fuzz-deps test unit integration e2e demo screenshot bench fuzz install uninstall clean lint
+.PHONY: all help deps browser-deps check-build fuzz-deps test unit integration e2e demo screenshot bench fuzz install uninstall clean lint
 .DEFAULT_GOAL := all
 
 all: $(RECORDER) $(ANALYZER) $(TOOL_BIN)
@@ -169,10 +169,15 @@ $(B)/tests/tools/spanstat: $(B)/tests/tools/spanstat.o $(ANALIB) $(LIB)
 deps:
 	$(Q)sh packaging/debian-deps.sh
 
+# chromium renders `sockscope report`'s page in tests/integration/html_report.sh
+# and for make screenshot (headless; nothing else uses it)
+browser-deps:
+	$(Q)sh packaging/debian-deps.sh chromium
+
 # --- tests -------------------------------------------------------------------
 # `make test` = deps, then the plain build and the ASan/UBSan build, each
 # running unit and integration tests; tests/run.sh prints "N passed, N failed".
-test: deps fuzz-deps
+test: deps fuzz-deps browser-deps
 	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-build
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
@@ -194,7 +199,7 @@ demo: deps all
 	$(Q)sh samples/demo.sh $(B)
 
 # docs/report.png, the README's picture of `sockscope report` (headless chromium)
-screenshot: all
+screenshot: browser-deps all
 	$(Q)sh docs/screenshot.sh $(B)
 
 bench: all

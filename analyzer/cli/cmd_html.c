@@ -63,7 +63,7 @@ static long html_run(struct scan_src *src, struct report_args *a, unsigned width
 		     char *err, size_t errsz)
 {
 	struct report_html_opts o = {
-		.summary = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}, SPARKLINE_NONE},
+		.summary = {.prefix4 = (unsigned)a->prefix4, .prefix6 = (unsigned)a->prefix6, .subnets = 5},
 		.bucket = a->bucket,
 		.series = (unsigned)a->series,
 		.top = (unsigned)a->limit,

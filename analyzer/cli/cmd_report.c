@@ -370,7 +370,8 @@ static long spikes_run(struct scan_src *src, struct report_args *a, unsigned wid
 static long summary_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 			char *err, size_t errsz)
 {
-	struct report_summary_opts o = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}, SPARKLINE_NONE};
+	struct report_summary_opts o = {
+		.prefix4 = (unsigned)a->prefix4, .prefix6 = (unsigned)a->prefix6, .subnets = 5};
 	struct report_args dflt = *a;
 
 	/* the spikes' series are spikes' defaults whatever --state says; it

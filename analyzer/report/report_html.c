@@ -353,7 +353,11 @@ static void pre(FILE *f, const char *cls, const char *text)
 
 static int write_page(FILE *f, struct page *p)
 {
-	char made[UTCTIME_STRLEN], bucket[32];
+	/* the summary takes the spikes and subnets found already */
+	struct report_summary_opts so = p->o->summary;
+	char made[UTCTIME_STRLEN], bucket[32], peak[UTCTIME_STRLEN];
+	usec_t at = p->snaps.v[0].time;
+	int64_t most = -1;
 	struct buf title;
 	int rc;
 
@@ -385,8 +389,11 @@ static int write_page(FILE *f, struct page *p)
 	if (rc == 0 && p->npanels > 1)   /* the sum after the hosts */
 		rc = report_html_panel(f, &p->panel[0], p->t0, p->t1, p->found, p->nfound);
 	fputs("<h2 id=\"summary\">Summary</h2>\n", f);
-	if (rc == 0 && (rc = (int)report_summary(p->src, p->flt, &p->o->summary, OUTPUT_HTML, f, 0,
-						  false, p->err, p->errsz)) > 0)
+	so.found = p->found;
+	so.nfound = p->nspikes;
+	so.top = &p->subnets;
+	if (rc == 0 && (rc = (int)report_summary(p->src, p->flt, &so, OUTPUT_HTML, f, 0, false,
+						  p->err, p->errsz)) > 0)
 		rc = 0;
 	fputs("<h2 id=\"spikes\">Spikes</h2>\n", f);
 	if (rc == 0 && p->spikes_len)
@@ -396,12 +403,23 @@ static int write_page(FILE *f, struct page *p)
 		rc = top_section(f, "Top remote subnets", &p->subnets);
 	if (rc == 0)
 		rc = top_section(f, "Top remote hosts", &p->ips);
-	fputs("<h2 id=\"ports\">Ports</h2>\n", f);
-	if (rc == 0 && (rc = (int)report_ports(p->src->db, p->flt, false, 0, OUTPUT_HTML, f, 0, false,
+	/* ports and programs at the busiest snapshot (each host's newest at
+	 * or before it, as --at): over a whole range their SQL costs more than
+	 * the rest of the page, and the peak is what a review asks about */
+	for (size_t i = 0; i < p->snaps.n; i++)
+		if (p->snaps.v[i].n > most) {
+			most = p->snaps.v[i].n;
+			at = p->snaps.v[i].time;
+		}
+	when(at, peak, sizeof peak);
+	fprintf(f, "<h2 id=\"ports\">Ports</h2>\n<p class=\"meta\">At the busiest snapshot, %s "
+		   "(<code>sockscope ports --at %s</code>).</p>\n",
+		peak, peak);
+	if (rc == 0 && (rc = (int)report_ports(p->src->db, p->flt, true, at, OUTPUT_HTML, f, 0, false,
 						p->err, p->errsz)) > 0)
 		rc = 0;
-	fputs("<h2 id=\"programs\">Programs</h2>\n", f);
-	if (rc == 0 && (rc = (int)report_programs(p->src->db, p->flt, false, 0, OUTPUT_HTML, f, 0,
+	fprintf(f, "<h2 id=\"programs\">Programs</h2>\n<p class=\"meta\">At %s too.</p>\n", peak);
+	if (rc == 0 && (rc = (int)report_programs(p->src->db, p->flt, true, at, OUTPUT_HTML, f, 0,
 						   false, p->err, p->errsz)) > 0)
 		rc = 0;
 	fputs("<h2 id=\"blocklist\">Block-list</h2>\n", f);

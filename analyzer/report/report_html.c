@@ -64,7 +64,8 @@ static void hosts(struct page *p)
 }
 
 /* A panel's values added into the summed one, bucket by bucket (both
- * aligned on multiples of the one bucket size). */
+ * aligned on multiples of the one bucket size); a series the sum lacks is
+ * added, in the room the caller made for it. */
 static int sum_into(struct report_html_panel *sum, const struct report_html_panel *h)
 {
 	struct report_timeline_result *s = &sum->tl;
@@ -75,21 +76,17 @@ static int sum_into(struct report_html_panel *sum, const struct report_html_pane
 		for (size_t j = 0; j < s->ns && !d; j++)
 			if (!strcmp(s->s[j].name, h->tl.s[k].name))
 				d = &s->s[j];
-		if (!d) {
-			void *nv = realloc(s->s, (s->ns + 1) * sizeof *s->s);
+		if (!d) {   /* room was made for every host's series (panels) */
+			char *name = strdup(h->tl.s[k].name);
+			int64_t *v = malloc((s->nb ? s->nb : 1) * sizeof *v);
 
-			if (!nv)
-				return -ENOMEM;
-			s->s = nv;
-			d = &s->s[s->ns];
-			*d = (struct report_timeline_series){strdup(h->tl.s[k].name), 0,
-							     malloc(s->nb * sizeof *d->v)};
-			if (!d->name || !d->v) {
-				free(d->name);
-				free(d->v);
+			if (!name || !v) {
+				free(name);
+				free(v);
 				return -ENOMEM;
 			}
-			s->ns++;
+			d = &s->s[s->ns++];
+			*d = (struct report_timeline_series){name, 0, v};
 			for (size_t b = 0; b < s->nb; b++)
 				d->v[b] = s->has[b] ? 0 : -1;
 		}
@@ -112,6 +109,8 @@ static int panels(struct page *p)
 	struct report_timeline_opts to = {.by = REPORT_TIMELINE_STATE, .bucket = p->o->bucket,
 					  .series = p->o->series};
 	struct report_html_panel *all = &p->panel[0];
+	struct report_timeline_series *series;
+	size_t room;
 	long rc;
 
 	all->title = "all hosts, summed";
@@ -131,6 +130,7 @@ static int panels(struct page *p)
 		for (size_t b = 0; b < all->tl.nb; b++)
 			all->tl.s[i].v[b] = all->tl.has[b] ? 0 : -1;
 	to.bucket = all->tl.bucket;
+	room = all->tl.ns;
 	for (size_t h = 0; h < p->nhosts; h++) {
 		struct report_html_panel *hp = &p->panel[p->npanels++];
 		struct filter one = *p->flt;
@@ -139,9 +139,15 @@ static int panels(struct page *p)
 		hp->title = hp->host = p->hosts[h];
 		if ((rc = report_timeline_run(p->src, &one, &to, &hp->tl, p->err, p->errsz)) < 0)
 			return (int)rc;
-		if (sum_into(all, hp) < 0)
-			return oom(p);
+		room += hp->tl.ns;
 	}
+	/* the sum's series: the union of the hosts', at most all of them */
+	if (!(series = realloc(all->tl.s, (room ? room : 1) * sizeof *series)))
+		return oom(p);
+	all->tl.s = series;
+	for (size_t h = 1; h < p->npanels; h++)
+		if (sum_into(all, &p->panel[h]) < 0)
+			return oom(p);
 	return 0;
 }
 

@@ -357,13 +357,42 @@ static void pre(FILE *f, const char *cls, const char *text)
 	fputs("</pre>\n", f);
 }
 
+/* Ports and programs of host h at its busiest snapshot (as --at): over a
+ * whole range their SQL costs more than the rest of the page, and the
+ * peak is what a review asks about. */
+static int ports_programs(FILE *f, const struct page *p, size_t h)
+{
+	struct filter one = *p->flt;
+	char peak[UTCTIME_STRLEN];
+	usec_t at = 0;
+	int64_t most = -1;
+	long rc;
+
+	for (size_t i = 0; i < p->snaps.n; i++)
+		if (!strcmp(p->snaps.v[i].host, p->hosts[h]) && p->snaps.v[i].n > most) {
+			most = p->snaps.v[i].n;
+			at = p->snaps.v[i].time;
+		}
+	one.host = p->hosts[h];
+	when(at, peak, sizeof peak);
+	fputs("<h3>", f);
+	if ((rc = html_puts(f, p->hosts[h])) < 0)
+		return (int)rc;
+	fprintf(f, " at its busiest snapshot, %s</h3>\n<p class=\"meta\">As <code>sockscope ports "
+		   "--at %s</code> and <code>programs --at</code> show it.</p>\n",
+		peak, peak);
+	rc = report_ports(p->src->db, &one, true, at, OUTPUT_HTML, f, 0, false, p->err, p->errsz);
+	if (rc >= 0)
+		rc = report_programs(p->src->db, &one, true, at, OUTPUT_HTML, f, 0, false, p->err,
+				     p->errsz);
+	return rc < 0 ? (int)rc : 0;
+}
+
 static int write_page(FILE *f, struct page *p)
 {
 	/* the summary takes the spikes and subnets found already */
 	struct report_summary_opts so = p->o->summary;
-	char made[UTCTIME_STRLEN], bucket[32], peak[UTCTIME_STRLEN];
-	usec_t at = p->snaps.v[0].time;
-	int64_t most = -1;
+	char made[UTCTIME_STRLEN], bucket[32];
 	struct buf title;
 	int rc;
 
@@ -409,25 +438,9 @@ static int write_page(FILE *f, struct page *p)
 		rc = top_section(f, "Top remote subnets", &p->subnets);
 	if (rc == 0)
 		rc = top_section(f, "Top remote hosts", &p->ips);
-	/* ports and programs at the busiest snapshot (each host's newest at
-	 * or before it, as --at): over a whole range their SQL costs more than
-	 * the rest of the page, and the peak is what a review asks about */
-	for (size_t i = 0; i < p->snaps.n; i++)
-		if (p->snaps.v[i].n > most) {
-			most = p->snaps.v[i].n;
-			at = p->snaps.v[i].time;
-		}
-	when(at, peak, sizeof peak);
-	fprintf(f, "<h2 id=\"ports\">Ports</h2>\n<p class=\"meta\">At the busiest snapshot, %s "
-		   "(<code>sockscope ports --at %s</code>).</p>\n",
-		peak, peak);
-	if (rc == 0 && (rc = (int)report_ports(p->src->db, p->flt, true, at, OUTPUT_HTML, f, 0, false,
-						p->err, p->errsz)) > 0)
-		rc = 0;
-	fprintf(f, "<h2 id=\"programs\">Programs</h2>\n<p class=\"meta\">At %s too.</p>\n", peak);
-	if (rc == 0 && (rc = (int)report_programs(p->src->db, p->flt, true, at, OUTPUT_HTML, f, 0,
-						   false, p->err, p->errsz)) > 0)
-		rc = 0;
+	fputs("<h2 id=\"ports\">Ports and programs</h2>\n", f);
+	for (size_t h = 0; rc == 0 && h < p->nhosts; h++)
+		rc = ports_programs(f, p, h);
 	fputs("<h2 id=\"blocklist\">Block-list</h2>\n", f);
 	pre(f, "rules", p->rules);
 	fputs("<h3>Evidence and advice (<code>blocklist --explain</code>)</h3>\n", f);

@@ -258,9 +258,24 @@ int svgchart_legend(FILE *f, const struct svgchart_series *s, size_t ns)
 	return rc ? rc : ferror(f) ? -EIO : 0;
 }
 
+/* A bar's label: at most 24 bytes of the name, cut at a UTF-8 boundary
+ * and ended with an ellipsis; the table beside the chart holds it whole. */
+static void cut_name(const char *s, char *out, size_t n)
+{
+	size_t len = strlen(s), k = len;
+
+	if (k > 24) {
+		k = 24;
+		while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
+	}
+	snprintf(out, n, "%.*s%s", (int)k, s, k < len ? "\xe2\x80\xa6" : "");
+}
+
 int svgchart_bars(FILE *f, const char *title, const char *const *names, const double *v, size_t n)
 {
 	const double row = 22, lw = 170, width = 480;
+	char cut[64];
 	double max = 0;
 	int rc;
 
@@ -276,25 +291,10 @@ int svgchart_bars(FILE *f, const char *title, const char *const *names, const do
 		double y = 2 + row * (double)i;
 		double len = max > 0 && v[i] > 0 ? (width - lw - 60) * v[i] / max : 0;
 
-		/* names are cut by the SVG's clip, not in the data: the table
-		 * beside the chart holds them whole */
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
 			lw - 6, y + 15);
-		{
-			char cut[64];
-
-			/* at most 24 bytes shown, cut at a UTF-8 boundary */
-			size_t k = strlen(names[i]);
-
-			if (k > 24) {
-				k = 24;
-				while (k > 0 && ((unsigned char)names[i][k] & 0xc0) == 0x80)
-					k--;
-			}
-			snprintf(cut, sizeof cut, "%.*s%s", (int)k, names[i],
-				 k < strlen(names[i]) ? "\xe2\x80\xa6" : "");
-			rc = html_puts(f, cut);
-		}
+		cut_name(names[i], cut, sizeof cut);
+		rc = html_puts(f, cut);
 		fprintf(f, "</text><rect class=\"bar\" data-v=\"%g\" x=\"%.1f\" y=\"%.1f\" "
 			   "width=\"%.1f\" height=\"%.1f\" fill=\"#4a78b5\"/>"
 			   "<text x=\"%.1f\" y=\"%.1f\">%g</text>",

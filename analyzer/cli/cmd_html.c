@@ -109,8 +109,10 @@ static long html_run(struct scan_src *src, struct report_args *a, unsigned width
 		rc = -EIO;
 		snprintf(err, errsz, "%s: %s", a->html, strerror(errno));
 	}
-	if (rc == 0 && f != stdout)
-		remove(a->html);   /* nothing matched: no empty page left behind */
+	/* nothing matched, or the page could not be finished: no empty or
+	 * half page left behind */
+	if (rc <= 0 && f != stdout)
+		remove(a->html);
 out:
 	buf_fini(&cmd);
 	blockrail_fini(&rails);

@@ -32,7 +32,7 @@ CPPFLAGS += -D_GNU_SOURCE -DSOCKSCOPE_VERSION='"$(VERSION)"'
 # Each folder sees only its own headers and those of the stages below it, so
 # an include that runs the wrong way fails to build (analyzer/README.md):
 #   common  <-  recorder
-#   common  <-  parse <- ingest <- query <- report <- cli (analyzer/main.c)
+#   common  <-  parse <- ingest <- query <- report <- fleet <- cli (analyzer/main.c)
 # Tests and tools see everything.
 INC_common   := -Icommon
 INC_recorder := $(INC_common) -Irecorder
@@ -40,17 +40,19 @@ INC_parse    := $(INC_common) -Ianalyzer/parse
 INC_ingest   := $(INC_parse) -Ianalyzer/ingest
 INC_query    := $(INC_ingest) -Ianalyzer/query
 INC_report   := $(INC_query) -Ianalyzer/report
-INC_cli      := $(INC_report) -Ianalyzer/cli
+INC_fleet    := $(INC_report) -Ianalyzer/fleet
+INC_cli      := $(INC_fleet) -Ianalyzer/cli
 INC_all      := $(INC_cli) -Irecorder
 CFLAGS   ?= $(OPT)
 ALL_CFLAGS = -std=c11 $(WARN) $(SANFLAGS) $(CFLAGS) -pthread -MMD -MP \
-             $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+             $(shell $(PKG_CONFIG) --cflags $(PKGS) libcurl 2>/dev/null)
 LDFLAGS  += $(SANFLAGS) -pthread
 LIBS_REC := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lzstd)
 LIBS_TEST := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-# The analyzer adds SQLite, zlib (.gz input) and libcsv (no .pc file).
-APKGS    := libzstd sqlite3 zlib
-LIBS_ANA := $(shell $(PKG_CONFIG) --libs $(APKGS) 2>/dev/null || echo -lzstd -lsqlite3 -lz) -lcsv -lm
+# The analyzer adds SQLite, zlib (.gz input), libcsv (no .pc file) and
+# libcurl (ship, fleet: ClickHouse's HTTP interface with TLS, proxies, auth).
+APKGS    := libzstd sqlite3 zlib libcurl
+LIBS_ANA := $(shell $(PKG_CONFIG) --libs $(APKGS) 2>/dev/null || echo -lzstd -lsqlite3 -lz -lcurl) -lcsv -lm
 
 ifeq ($(V),1)
 Q :=
@@ -60,7 +62,7 @@ endif
 
 COMMON_SRC   := $(sort $(wildcard common/*.c))
 RECORDER_SRC := $(filter-out recorder/main.c,$(sort $(wildcard recorder/*.c)))
-ANALYZER_STAGES := parse ingest query report
+ANALYZER_STAGES := parse ingest query report fleet
 ANALYZER_SRC := $(sort $(foreach d,$(ANALYZER_STAGES),$(wildcard analyzer/$(d)/*.c)))
 # The command line: analyzer/main.c and analyzer/cli/ (linked into the binary
 # only, never into the library the tests link).
@@ -81,7 +83,7 @@ ANALIB       := $(B)/libanalyzer.a
 UNIT_BIN     := $(UNIT_SRC:%.c=$(B)/%)
 TOOL_BIN     := $(TOOL_SRC:%.c=$(B)/%)
 
-.PHONY: all help deps browser-deps check-build fuzz-deps test unit integration e2e demo screenshot bench fuzz install uninstall clean lint
+.PHONY: all help deps browser-deps check-build fuzz-deps clickhouse-deps test unit integration e2e demo screenshot bench fuzz install uninstall clean lint
 .DEFAULT_GOAL := all
 
 all: $(RECORDER) $(ANALYZER) $(TOOL_BIN)
@@ -106,6 +108,7 @@ $(B)/analyzer/parse/%.o:   INC = $(INC_parse)
 $(B)/analyzer/ingest/%.o:  INC = $(INC_ingest)
 $(B)/analyzer/query/%.o:   INC = $(INC_query)
 $(B)/analyzer/report/%.o:  INC = $(INC_report)
+$(B)/analyzer/fleet/%.o:   INC = $(INC_fleet)
 $(B)/analyzer/cli/%.o:     INC = $(INC_cli)
 $(B)/analyzer/main.o:      INC = $(INC_cli)
 $(B)/tests/%.o:            INC = $(INC_all)
@@ -177,7 +180,7 @@ browser-deps:
 # --- tests -------------------------------------------------------------------
 # `make test` = deps, then the plain build and the ASan/UBSan build, each
 # running unit and integration tests; tests/run.sh prints "N passed, N failed".
-test: deps fuzz-deps browser-deps
+test: deps fuzz-deps clickhouse-deps browser-deps
 	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-build
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
@@ -243,6 +246,11 @@ build-fuzz/%: tests/fuzz/%.c build-fuzz/libfuzz.a
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_FLAGS) -MMD -MP -o $@ $< build-fuzz/libfuzz.a $(LIBS_REC) $(LIBS_ANA)
 
+# The fleet tests' servers (tests/integration/fleet_*.sh skip loudly without them).
+clickhouse-deps:
+	$(Q)sh packaging/debian-deps.sh clickhouse-server clickhouse-client || \
+	    echo "NOTE: clickhouse-server/clickhouse-client missing: the fleet tests will SKIP"
+
 fuzz-deps:
 	$(Q)sh packaging/debian-deps.sh clang libclang-rt-14-dev
 
@@ -261,11 +269,14 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/sockscope-recorder.service \
 	    > $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
+	sed 's|@BINDIR@|$(BINDIR)|g' packaging/sockscope-ship.service \
+	    > $(DESTDIR)$(UNITDIR)/sockscope-ship.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sockscope-ship.service
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/sockscope-recorder $(DESTDIR)$(MANDIR)/man8/sockscope-recorder.8 \
 	      $(DESTDIR)$(BINDIR)/sockscope $(DESTDIR)$(MANDIR)/man1/sockscope.1 \
-	      $(DESTDIR)$(UNITDIR)/sockscope-recorder.service
+	      $(DESTDIR)$(UNITDIR)/sockscope-recorder.service $(DESTDIR)$(UNITDIR)/sockscope-ship.service
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \

@@ -3,7 +3,7 @@
 # are missing. As root: apt-get install -y. Otherwise: says what to install.
 #   sh packaging/debian-deps.sh [extra-package...]
 set -u
-need="gcc make pkg-config libmnl-dev libzstd-dev libsqlite3-dev libcsv-dev libcmocka-dev zlib1g-dev zstd iproute2 net-tools procps python3 iptables nftables ipset $*"
+need="gcc make pkg-config libmnl-dev libzstd-dev libsqlite3-dev libcsv-dev libcmocka-dev zlib1g-dev libcurl4-openssl-dev zstd iproute2 net-tools procps python3 iptables nftables ipset $*"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

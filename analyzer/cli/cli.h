@@ -169,9 +169,45 @@ struct report {
 /* Parses a report's options, finds its rows and runs it; the exit status. */
 int run_report(const struct cmd *c, int argc, char **argv, const struct report *r);
 
+/* ---- ClickHouse: what ship and fleet share (cli/clich.c) ---------------------- */
+
+struct chhttp;
+
+struct cli_ch {
+	const char *url;             /* --url */
+	const char *database;        /* --database: an identifier */
+	const char *credentials;     /* --credentials FILE */
+	usec_t timeout;              /* --timeout, per request */
+};
+
+void cli_ch_defaults(struct cli_ch *ch);
+
+#define CLI_CH_OPTS(T) \
+	{"url", 0, "URL", "ClickHouse HTTP interface (default http://127.0.0.1:8123)", \
+	 .kind = CLIOPT_STR, CLIOPT_AT(T, ch.url)}, \
+	{"database", 0, "NAME", "ClickHouse database (default sockscope)", .kind = CLIOPT_STR, \
+	 CLIOPT_AT(T, ch.database)}, \
+	{"credentials", 0, "FILE", "user=, password= lines (mode 0600 or stricter)", \
+	 .kind = CLIOPT_STR, CLIOPT_AT(T, ch.credentials)}, \
+	{"timeout", 0, "DURATION", "per request (default 5m)", .kind = CLIOPT_DURATION, \
+	 CLIOPT_AT(T, ch.timeout), .min = 1e6}
+
+/* Checks the options, reads the credentials ($SOCKSCOPE_CH_USER,
+ * $SOCKSCOPE_CH_PASSWORD, or the file) and makes the client with settings
+ * (URL parameters, or NULL). 0, or -1 with the error printed after who. */
+int cli_ch_connect(const struct cli_ch *ch, const char *who, const char *settings,
+		   struct chhttp **out);
+/* Checks the server's tables (ship_check_schema). 0, or -1 with the error
+ * printed and the exit status in *status. */
+int cli_ch_check(struct chhttp *h, const char *who, const char *database, int *status);
+/* The exit status for a chhttp/ship error: 2 for what a retry cannot fix
+ * (authentication, bad URL, schema), 1 otherwise. */
+int cli_ch_status(int err);
+
 /* ---- the commands (one file each, or a family's) ----------------------------- */
 
 extern const struct cmd cli_import, cli_sources, cli_query, cli_summary, cli_top, cli_timeline,
-	cli_spikes, cli_ports, cli_programs, cli_blocklist, cli_html, cli_netstat, cli_dump, cli_verify;
+	cli_spikes, cli_ports, cli_programs, cli_blocklist, cli_html, cli_netstat, cli_dump, cli_verify,
+	cli_ship, cli_fleet;
 
 #endif

@@ -27,12 +27,23 @@ for k in NoNewPrivileges=yes ProtectSystem=strict ReadWritePaths=/var/lib/socksc
 	'CapabilityBoundingSet=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH' DynamicUser=yes; do
 	grep -qx "$k" "$unit" || fail "unit lacks $k"
 done
+ship=$dir/root/usr/lib/systemd/system/sockscope-ship.service
+[ -f "$ship" ] || fail "no ship unit"
+grep -q '^ExecStart=/usr/bin/sockscope ship --follow ' "$ship" || fail "ship ExecStart: $(grep ExecStart "$ship")"
+for k in NoNewPrivileges=yes ProtectSystem=strict DynamicUser=yes CapabilityBoundingSet= \
+	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' RestartPreventExitStatus=2; do
+	grep -qx "$k" "$ship" || fail "ship unit lacks $k"
+done
 if command -v systemd-analyze >/dev/null 2>&1; then
+	sed "s|^ExecStart=/usr/bin/|ExecStart=$dir/root/usr/bin/|" "$ship" > "$dir/sockscope-ship.service"
+	systemd-analyze verify "$dir/sockscope-ship.service" 2>&1 |
+		grep -v "Command 'man sockscope(1)' failed" > "$dir/verify" || true
+	[ ! -s "$dir/verify" ] || fail "systemd-analyze verify (ship): $(cat "$dir/verify")"
 	sed "s|^ExecStart=/usr/sbin/|ExecStart=$dir/root/usr/sbin/|" "$unit" > "$dir/sockscope-recorder.service"
 	# the man page is not installed on this system: that line is expected
 	systemd-analyze verify "$dir/sockscope-recorder.service" 2>&1 |
 		grep -v "Command 'man sockscope-recorder(8)' failed" > "$dir/verify" || true
 	[ ! -s "$dir/verify" ] || fail "systemd-analyze verify: $(cat "$dir/verify")"
-	pass "installed; unit verified"
+	pass "installed; units verified"
 fi
 pass "installed (no systemd-analyze: unit not verified)"

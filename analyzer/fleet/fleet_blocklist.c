@@ -1,0 +1,415 @@
+/* fleet_blocklist — `fleet blocklist`: for each host, ClickHouse counts its
+ * peers and subnets per snapshot (peak, state mix at the peak, presence,
+ * totals) and its SYN_RECV series; blocklist_decide judges each host against
+ * its own baseline, through the rails (blockrail.h) with the host's own
+ * addresses; a network is listed with the number of hosts that block it. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "chtsv.h"
+#include "fleet.h"
+#include "fleet_int.h"
+#include "grow.h"
+
+/* A network blocked on some hosts. */
+struct listed {
+	struct cidr net;
+	uint32_t hosts;
+	double score;            /* the highest */
+	enum blocklist_pattern pattern;   /* of the highest score */
+	uint32_t peak;
+	uint64_t total;
+	usec_t first, last;
+};
+
+struct brun {
+	struct chhttp *h;
+	const char *db;
+	const struct fleet_filter *flt;
+	const struct fleet_blocklist_opts *o;
+	struct buf sql, resp;
+	struct blocklist_group *g;
+	size_t ng, gcap;
+	uint32_t *syn, *all;
+	usec_t *time;
+	size_t nsnaps, scap;
+	struct listed *l;
+	size_t nl, lcap;
+	uint32_t spoofed;        /* hosts with a spoofed-source flood */
+	char *err;
+	size_t errsz;
+};
+
+static const char closing[] = "('TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', "
+			      "'LAST_ACK', 'CLOSING')";
+
+static int query(struct brun *r)
+{
+	return fleet_query(r->h, &r->sql, &r->resp, r->err, r->errsz);
+}
+
+/* Per peer (subnet: false) or per subnet of the host, each snapshot's
+ * counts first, then the group's. */
+static int groups_sql(struct brun *r, const char *host, bool subnet)
+{
+	struct buf *b = &r->sql;
+	uint64_t block = (uint64_t)1 << (32 - r->o->p.prefix4);
+	int rc;
+
+	buf_reset(b);
+	rc = buf_puts(b, "SELECT key, max(c), argMax(syn, (c, -time)), argMax(est, (c, -time)), "
+			 "argMax(cl, (c, -time)), count(), sum(c), sum(syn), min(time), max(time), "
+			 "argMax(time, (c, -time)), uniqExactMerge(u) FROM (SELECT chain, k, ");
+	if (rc == 0 && subnet)
+		rc = buf_printf(b, "if(family = 4, concat(IPv4NumToString(toUInt32(intDiv(rnet, "
+				   "%" PRIu64 ") * %" PRIu64 ")), '/%u'), concat(cutIPv6("
+				   "IPv6StringToNum(assumeNotNull(raddr)), %u, 0), '/%u'))",
+				block, block, r->o->p.prefix4, (128 - r->o->p.prefix6) / 8,
+				r->o->p.prefix6);
+	else if (rc == 0)
+		rc = buf_puts(b, "assumeNotNull(raddr)");
+	if (rc == 0)
+		rc = buf_printf(b, " AS key, sum(copies) AS c, sumIf(copies, state = 'SYN_RECV') AS syn, "
+				   "sumIf(copies, state = 'ESTABLISHED') AS est, "
+				   "sumIf(copies, state IN %s) AS cl, uniqExactState(raddr) AS u "
+				   "FROM %s.spans ARRAY JOIN arrayMap(x -> x + toUInt64(k_first), "
+				   "range(toUInt64(k_last - k_first + 1))) AS k WHERE raddr IS NOT NULL "
+				   "AND state NOT IN ('LISTEN', 'UNCONN') AND host = ",
+				closing, r->db);
+	if (rc == 0)
+		rc = fleet_sql_str(b, host);
+	if (rc == 0)
+		rc = buf_printf(b, " GROUP BY chain, k, key) ANY INNER JOIN (SELECT chain, toUInt64(k) "
+				   "AS k, time FROM %s.snapshots WHERE host = ", r->db);
+	if (rc == 0)
+		rc = fleet_sql_str(b, host);
+	if (rc == 0)
+		rc = buf_puts(b, ") USING (chain, k) WHERE 1");
+	if (rc == 0)
+		rc = fleet_sql_filter(b, r->flt, "time", "time");
+	if (rc == 0)
+		rc = buf_puts(b, " GROUP BY key ORDER BY key FORMAT TabSeparated");
+	return rc < 0 ? -ENOMEM : 0;
+}
+
+static int u32(const struct chtsv *t, size_t i, uint32_t *v)
+{
+	int64_t x;
+
+	if (chtsv_i64(t, i, &x) < 0 || x < 0 || x > UINT32_MAX)
+		return -EBADMSG;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/* The answer of groups_sql into r->g from index `from` on. */
+static int read_groups(struct brun *r)
+{
+	struct chtsv t;
+	int rc;
+
+	chtsv_init(&t, r->resp.data ? r->resp.data : "", r->resp.len);
+	while ((rc = chtsv_next(&t)) == 1) {
+		struct blocklist_group *g = grow(r->g, &r->gcap, r->ng, sizeof *g, 64);
+		const char *key = chtsv_field(&t, 0);
+		int64_t tot, syn, first, last, pt;
+
+		if (!g) {
+			rc = -ENOMEM;
+			break;
+		}
+		r->g = g;
+		g = &r->g[r->ng];
+		memset(g, 0, sizeof *g);
+		if (t.n != 12 || !key ||
+		    (strchr(key, '/') ? cidr_parse(key, strlen(key), &g->net)
+				      : addr_parse(key, strlen(key), &g->net.addr)) < 0 ||
+		    u32(&t, 1, &g->peak) < 0 || u32(&t, 2, &g->syn) < 0 || u32(&t, 3, &g->est) < 0 ||
+		    u32(&t, 4, &g->closing) < 0 || u32(&t, 5, &g->present) < 0 ||
+		    chtsv_i64(&t, 6, &tot) < 0 || chtsv_i64(&t, 7, &syn) < 0 ||
+		    chtsv_i64(&t, 8, &first) < 0 || chtsv_i64(&t, 9, &last) < 0 ||
+		    chtsv_i64(&t, 10, &pt) < 0 || u32(&t, 11, &g->hosts) < 0 || tot < 0 || syn < 0) {
+			rc = -EBADMSG;
+			break;
+		}
+		if (!strchr(key, '/'))
+			g->net.prefix = g->net.addr.family == AF_INET ? 32 : 128;
+		g->total = (uint64_t)tot;
+		g->syn_total = (uint64_t)syn;
+		g->first = first;
+		g->last = last;
+		g->peak_time = pt;
+		r->ng++;
+	}
+	chtsv_fini(&t);
+	return rc;
+}
+
+/* The host's snapshots: time, sockets with a peer, SYN_RECV. */
+static int read_series(struct brun *r, const char *host)
+{
+	struct chtsv t;
+	int rc;
+
+	buf_reset(&r->sql);
+	if (buf_printf(&r->sql, "SELECT time, sumIf(n, state NOT IN ('LISTEN', 'UNCONN')), "
+				"sumIf(n, state = 'SYN_RECV') FROM %s.snapshot_states WHERE host = ",
+		       r->db) < 0 ||
+	    fleet_sql_str(&r->sql, host) < 0 || fleet_sql_filter(&r->sql, r->flt, "time", "time") < 0 ||
+	    buf_puts(&r->sql, " GROUP BY time ORDER BY time FORMAT TabSeparated") < 0)
+		return -ENOMEM;
+	if ((rc = query(r)) < 0)
+		return rc;
+	r->nsnaps = 0;
+	chtsv_init(&t, r->resp.data ? r->resp.data : "", r->resp.len);
+	while ((rc = chtsv_next(&t)) == 1) {
+		if (r->nsnaps == r->scap) {
+			size_t cap = r->scap ? r->scap * 2 : 1024;
+			uint32_t *s = realloc(r->syn, cap * sizeof *s);
+			uint32_t *a = s ? realloc(r->all, cap * sizeof *a) : NULL;
+			usec_t *tm = a ? realloc(r->time, cap * sizeof *tm) : NULL;
+
+			if (s)
+				r->syn = s;
+			if (a)
+				r->all = a;
+			if (!tm) {
+				rc = -ENOMEM;
+				break;
+			}
+			r->time = tm;
+			r->scap = cap;
+		}
+		if (t.n != 3 || chtsv_i64(&t, 0, &r->time[r->nsnaps]) < 0 ||
+		    u32(&t, 1, &r->all[r->nsnaps]) < 0 || u32(&t, 2, &r->syn[r->nsnaps]) < 0) {
+			rc = -EBADMSG;
+			break;
+		}
+		r->nsnaps++;
+	}
+	chtsv_fini(&t);
+	return rc;
+}
+
+/* The host's own addresses into the rails (never blocked). */
+static int own_addresses(struct brun *r, const char *host, struct blockrail *rails)
+{
+	struct chtsv t;
+	int rc;
+
+	buf_reset(&r->sql);
+	if (buf_printf(&r->sql, "SELECT DISTINCT laddr FROM %s.spans WHERE laddr IS NOT NULL "
+				"AND host = ", r->db) < 0 ||
+	    fleet_sql_str(&r->sql, host) < 0 || buf_puts(&r->sql, " FORMAT TabSeparated") < 0)
+		return -ENOMEM;
+	if ((rc = query(r)) < 0)
+		return rc;
+	chtsv_init(&t, r->resp.data ? r->resp.data : "", r->resp.len);
+	while ((rc = chtsv_next(&t)) == 1) {
+		const char *s = chtsv_field(&t, 0);
+		struct addr a;
+
+		if (t.n == 1 && s && addr_parse(s, strlen(s), &a) == 0 &&
+		    !addr_is_unspecified(&a) && (rc = blockrail_own(rails, &a)) < 0)
+			break;
+	}
+	chtsv_fini(&t);
+	return rc;
+}
+
+static int list(struct brun *r, const struct blocklist_rec *rec)
+{
+	for (size_t i = 0; i < r->nl; i++) {
+		struct listed *l = &r->l[i];
+
+		if (l->net.prefix == rec->g.net.prefix && !addr_cmp(&l->net.addr, &rec->g.net.addr)) {
+			l->hosts++;
+			if (rec->score > l->score) {
+				l->score = rec->score;
+				l->pattern = rec->pattern;
+			}
+			if (rec->g.peak > l->peak)
+				l->peak = rec->g.peak;
+			l->total += rec->g.total;
+			if (rec->g.first < l->first)
+				l->first = rec->g.first;
+			if (rec->g.last > l->last)
+				l->last = rec->g.last;
+			return 0;
+		}
+	}
+	{
+		struct listed *nv = grow(r->l, &r->lcap, r->nl, sizeof *nv, 32);
+
+		if (!nv)
+			return -ENOMEM;
+		r->l = nv;
+		r->l[r->nl++] = (struct listed){rec->g.net, 1, rec->score, rec->pattern, rec->g.peak,
+						rec->g.total, rec->g.first, rec->g.last};
+	}
+	return 0;
+}
+
+/* The command line's rails (--allow, --include-private, --max-prefix) into
+ * a host's, which gets its own addresses added. */
+static int copy_rails(struct blockrail *to, const struct blockrail *from)
+{
+	to->include_private = from->include_private;
+	to->max_prefix4 = from->max_prefix4;
+	to->max_prefix6 = from->max_prefix6;
+	for (size_t i = 0; i < from->nallow; i++)
+		if (blockrail_allow(to, &from->allow[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* One host: its evidence, its decisions, its blocks listed. */
+static int one_host(struct brun *r, const char *host)
+{
+	struct blockrail rails;
+	struct blocklist_result res = {0};
+	struct blocklist_input in = {0};
+	size_t npeers;
+	int rc;
+
+	blockrail_init(&rails);
+	rc = copy_rails(&rails, r->o->rails);
+	r->ng = 0;
+	if (rc == 0 && (rc = groups_sql(r, host, false)) == 0 && (rc = query(r)) == 0)
+		rc = read_groups(r);
+	npeers = r->ng;
+	if (rc == 0 && (rc = groups_sql(r, host, true)) == 0 && (rc = query(r)) == 0)
+		rc = read_groups(r);
+	if (rc == 0)
+		rc = read_series(r, host);
+	if (rc == 0)
+		rc = own_addresses(r, host, &rails);
+	if (rc < 0 || !r->nsnaps)
+		goto out;
+	in = (struct blocklist_input){r->g, npeers, r->g + npeers, r->ng - npeers, r->nsnaps, 0,
+				      r->syn, r->all, r->time};
+	for (size_t i = 0; i < r->nsnaps; i++)
+		in.rows += r->all[i];
+	rc = blocklist_decide(&in, &rails, &r->o->p, &res);
+	for (size_t i = 0; rc == 0 && i < res.nblock; i++)
+		rc = list(r, &res.v[i]);
+	if (rc == 0 && res.spoof.found)
+		r->spoofed++;
+	if (rc == 0 && res.spoof.found && r->o->why)
+		fprintf(r->o->why, "%s: a SYN flood from a spread of one-off sources (%" PRIu32
+				   " sources over %" PRIu32 " subnets): spoofed, not listed\n",
+			host, res.spoof.sources, res.spoof.subnets);
+out:
+	if (rc == -EBADMSG)
+		snprintf(r->err, r->errsz, "the server's answer does not parse");
+	blocklist_result_fini(&res);
+	blockrail_fini(&rails);
+	return rc;
+}
+
+static int by_hosts(const void *x, const void *y)
+{
+	const struct listed *a = x, *b = y;
+
+	if (a->hosts != b->hosts)
+		return a->hosts > b->hosts ? -1 : 1;
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return addr_cmp(&a->net.addr, &b->net.addr);
+}
+
+static long write_listed(struct brun *r, const struct fleet_out *o)
+{
+	static const struct output_col cols[] = {
+		{"net", OUTPUT_STR, false, false},    {"hosts", OUTPUT_INT, true, false},
+		{"score", OUTPUT_REAL, true, false},  {"pattern", OUTPUT_STR, false, false},
+		{"peak", OUTPUT_INT, true, false},    {"total", OUTPUT_INT, true, false},
+		{"first", OUTPUT_STR, false, false},  {"last", OUTPUT_STR, false, false},
+	};
+	struct output *out = output_new(o->fmt, o->f, cols, sizeof cols / sizeof cols[0], o->width,
+					o->color);
+	long n = 0;
+	int rc = 0;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < r->nl; i++) {
+		const struct listed *l = &r->l[i];
+		char net[64], hosts[16], score[32], peak[16], total[24], first[UTCTIME_STRLEN],
+			last[UTCTIME_STRLEN];
+		const char *cells[8] = {net, hosts, score, blocklist_pattern_name(l->pattern), peak,
+					total, first, last};
+
+		if (l->hosts < r->o->min_hosts)
+			continue;
+		cidr_format(&l->net, net, sizeof net);
+		snprintf(hosts, sizeof hosts, "%" PRIu32, l->hosts);
+		snprintf(score, sizeof score, "%.1f", l->score);
+		snprintf(peak, sizeof peak, "%" PRIu32, l->peak);
+		snprintf(total, sizeof total, "%" PRIu64, l->total);
+		utctime_format(l->first, 0, first, sizeof first);
+		utctime_format(l->last, 0, last, sizeof last);
+		rc = output_row(out, cells);
+		n++;
+	}
+	if (rc == 0)
+		rc = output_end(out);
+	output_free(out);
+	return rc < 0 ? rc : n;
+}
+
+long fleet_blocklist(struct chhttp *h, const char *database, const struct fleet_filter *flt,
+		     const struct fleet_blocklist_opts *o, const struct fleet_out *out, char *err,
+		     size_t errsz)
+{
+	struct brun r = {.h = h, .db = database, .flt = flt, .o = o, .err = err, .errsz = errsz};
+	struct buf hosts = BUF_INIT;
+	struct chtsv t;
+	long rc;
+
+	if (buf_printf(&r.sql, "SELECT DISTINCT host FROM %s.snapshots WHERE 1", database) < 0 ||
+	    fleet_sql_filter(&r.sql, flt, "time", "time") < 0 ||
+	    buf_puts(&r.sql, " ORDER BY host FORMAT TabSeparated") < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = query(&r);
+	if (rc < 0)
+		goto out;
+	/* the host list is read from a copy: each host's queries reuse resp */
+	if (buf_append(&hosts, r.resp.data ? r.resp.data : "", r.resp.len) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	chtsv_init(&t, hosts.data ? hosts.data : "", hosts.len);
+	while ((rc = chtsv_next(&t)) == 1) {
+		const char *host = chtsv_field(&t, 0);
+
+		rc = t.n == 1 && host ? one_host(&r, host) : -EBADMSG;
+		if (rc < 0)
+			break;
+	}
+	chtsv_fini(&t);
+	if (rc == 0) {
+		if (r.nl)
+			qsort(r.l, r.nl, sizeof *r.l, by_hosts);
+		rc = write_listed(&r, out);
+	}
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	else if (rc == -EBADMSG && !err[0])
+		snprintf(err, errsz, "the server's answer does not parse");
+	buf_fini(&hosts);
+	buf_fini(&r.sql);
+	buf_fini(&r.resp);
+	free(r.g);
+	free(r.syn);
+	free(r.all);
+	free(r.time);
+	free(r.l);
+	return rc;
+}

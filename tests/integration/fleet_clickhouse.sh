@@ -1,0 +1,199 @@
+#!/bin/sh
+# fleet_clickhouse — ship and fleet against a real 2-shard ClickHouse cluster
+# (two local servers, Distributed tables): row counts equal SQLite's, exact
+# fleet answers on a synthetic 12-host fleet, shipping twice adds nothing
+# (raw counts), kill -9 of a server mid-ship loses and doubles nothing,
+# wrong password / URL / credentials file exit 2, and on a one-host fleet
+# `fleet spikes` and `fleet blocklist` decide as `spikes` and `blocklist`.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/chlib.sh"
+tools_dir "$1"
+ch_need
+ch_cluster_start
+S=$SOCKSCOPE
+export SOCKSCOPE_CH_USER=$CH_USER SOCKSCOPE_CH_PASSWORD=$CH_PASS
+
+for db in fleet fleet2 inc; do
+	for u in "$CH_URL1" "$CH_URL2"; do
+		$S ship --url "$u" --database $db --create --cluster fleet >/dev/null 2>&1 ||
+			fail "ship --create on $u"
+		chq "$u" "EXISTS TABLE $db.spans" | grep -q 1 || fail "--create did not make $db.spans on $u"
+	done
+done
+
+# --- a synthetic fleet: 12 hosts, 30 snapshots a minute apart; host01..03
+# flooded from 198.51.100.0/24 (40 peers) and 203.0.113.0/24 (10) at minutes
+# 10, 12, 14 for 5 snapshots; host04 a spoofed spread over 60 /24s of
+# 198.18.0.0/15 at minute 16
+T0=1795636800
+gen() { # HOSTNO
+	h=$1 k=0
+	while [ $k -lt 30 ]; do
+		date -u -d "@$((T0 + k * 60))" '+%a %b %e %H:%M:%S UTC %Y'
+		echo "Active Internet connections (w/o servers)"
+		echo "Proto Recv-Q Send-Q Local Address           Foreign Address         State"
+		j=1
+		while [ $j -le 5 ]; do
+			echo "tcp        0      0 192.0.2.$((100 + h)):443          192.0.2.$((10 + j)):4000$j        ESTABLISHED"
+			j=$((j + 1))
+		done
+		on=$(( (h - 1) * 2 + 10 ))
+		if [ $h -le 3 ] && [ $k -ge $on ] && [ $k -lt $((on + 5)) ]; then
+			j=1
+			while [ $j -le 40 ]; do
+				echo "tcp        0      0 192.0.2.$((100 + h)):443          198.51.100.$j:5$((1000 + j))        SYN_RECV"
+				j=$((j + 1))
+			done
+			j=1
+			while [ $j -le 10 ]; do
+				echo "tcp        0      0 192.0.2.$((100 + h)):443          203.0.113.$j:6$((1000 + j))        SYN_RECV"
+				j=$((j + 1))
+			done
+		fi
+		if [ $h -eq 4 ] && [ $k -ge 16 ] && [ $k -lt 21 ]; then
+			j=0
+			while [ $j -lt 60 ]; do
+				echo "tcp        0      0 192.0.2.$((100 + h)):443          198.18.$j.7:3$((1000 + j))        SYN_RECV"
+				j=$((j + 1))
+			done
+		fi
+		k=$((k + 1))
+	done
+}
+h=1
+while [ $h -le 12 ]; do
+	name=$(printf 'host%02d' $h)
+	gen $h > "$SST_TMP/$name.log"
+	$S import -q -d "$SST_TMP/fleet.db" --host $name "$SST_TMP/$name.log" >/dev/null 2>&1 ||
+		fail "import $name"
+	h=$((h + 1))
+done
+
+# --- errors first (nothing shipped by them)
+out=$(SOCKSCOPE_CH_PASSWORD=wrong $S ship --url "$CH_URL1" --database fleet -d "$SST_TMP/fleet.db" \
+	--state "$SST_TMP/x.state" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "authentication failed" || fail "wrong password: rc $rc: $out"
+echo "$out" | grep -q wrong && fail "the password was printed: $out"
+out=$($S ship --url "http://127.0.0.1:99999" --database fleet -d "$SST_TMP/fleet.db" \
+	--state "$SST_TMP/x.state" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "bad URL" || fail "wrong URL: rc $rc: $out"
+printf 'user=%s\npassword=%s\n' "$CH_USER" "$CH_PASS" > "$SST_TMP/cred"
+chmod 644 "$SST_TMP/cred"
+out=$(env -u SOCKSCOPE_CH_PASSWORD $S ship --url "$CH_URL1" --credentials "$SST_TMP/cred" \
+	--database fleet -d "$SST_TMP/fleet.db" --state "$SST_TMP/x.state" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "readable by group or others" || fail "credentials mode: rc $rc: $out"
+chmod 600 "$SST_TMP/cred"
+
+# --- ship (credentials from the file), counts against SQLite
+env -u SOCKSCOPE_CH_USER -u SOCKSCOPE_CH_PASSWORD $S ship --url "$CH_URL1" --credentials "$SST_TMP/cred" \
+	--database fleet -d "$SST_TMP/fleet.db" --state "$SST_TMP/fleet.state" --insert-gap 10ms \
+	>/dev/null 2>"$SST_TMP/ship.err" || fail "ship fleet.db: $(cat "$SST_TMP/ship.err")"
+counts() { # DATABASE
+	for t in snapshots snapshot_states counters processes sources; do
+		printf '%s ' "$(chq "$CH_URL1" "SELECT count() FROM $1.$t")"
+	done
+	chq "$CH_URL1" "SELECT sum((k_last - k_first + 1) * copies) FROM $1.spans"
+}
+sq() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$@"; }
+want=""
+for t in snapshots snapshot_states counters processes sources; do
+	want="$want$(sq "$SST_TMP/fleet.db" "SELECT count(*) FROM $t") "
+done
+want="$want$(sq "$SST_TMP/fleet.db" "SELECT count(*) FROM sockets")"
+got=$(counts fleet)
+[ "$got" = "$want" ] || fail "counts: ClickHouse '$got', SQLite '$want'"
+for u in "$CH_URL1" "$CH_URL2"; do
+	[ "$(chq "$u" "SELECT count() FROM fleet.snapshots_local")" -gt 0 ] || fail "shard $u holds nothing"
+done
+
+# --- twice: with the state file, and without it (the server is asked)
+$S ship --url "$CH_URL1" --database fleet -d "$SST_TMP/fleet.db" --state "$SST_TMP/fleet.state" \
+	>/dev/null 2>&1 || fail "second ship"
+rm -f "$SST_TMP/fleet.state"
+$S ship --url "$CH_URL1" --database fleet -d "$SST_TMP/fleet.db" --state "$SST_TMP/fleet.state" \
+	--insert-gap 10ms >/dev/null 2>&1 || fail "ship without state"
+raw=$(chq "$CH_URL1" "SELECT count() FROM fleet.spans")
+[ "$(counts fleet)" = "$want" ] || fail "shipping again added rows: $(counts fleet)"
+
+# --- the fleet's answers
+U="--url $CH_URL1 --database fleet"
+top=$($S fleet top $U --state SYN_RECV -n 3 -o csv) || fail "fleet top"
+exp="name,hosts,sockets,peers,first,last
+198.51.100.0/24,3,600,40,2026-11-25T20:10:00Z,2026-11-25T20:18:00Z
+203.0.113.0/24,3,150,10,2026-11-25T20:10:00Z,2026-11-25T20:18:00Z
+198.18.0.0/24,1,5,1,2026-11-25T20:16:00Z,2026-11-25T20:20:00Z"
+[ "$top" = "$exp" ] || fail "fleet top:
+$top
+expected
+$exp"
+n=$($S fleet top $U --state SYN_RECV -n 0 -o csv | grep -c '^198\.18\.')
+[ "$n" = 60 ] || fail "spoofed spread: $n /24s of 198.18.0.0/15, expected 60"
+sp=$($S fleet spikes $U -o csv | cut -d, -f1-3) || fail "fleet spikes"
+exp="host,series,start
+host01,SYN_RECV,2026-11-25T20:10:00Z
+host02,SYN_RECV,2026-11-25T20:12:00Z
+host03,SYN_RECV,2026-11-25T20:14:00Z
+host04,SYN_RECV,2026-11-25T20:16:00Z"
+[ "$sp" = "$exp" ] || fail "fleet spikes:
+$sp
+expected
+$exp"
+tl=$($S fleet timeline $U --bucket 1m --since 2026-11-25T20:16:00Z --until 2026-11-25T20:16:00Z -o csv | tail -1)
+[ "$tl" = "2026-11-25T20:16:00Z,*,12,12,18.3,5,13.3,60" ] || fail "fleet timeline: $tl"
+bl=$($S fleet blocklist $U -o csv 2>/dev/null | cut -d, -f1-6) || fail "fleet blocklist"
+exp="net,hosts,score,pattern,peak,total
+198.51.100.0/24,3,59.2,syn-flood,40,600"
+[ "$bl" = "$exp" ] || fail "fleet blocklist:
+$bl
+expected
+$exp"
+
+# --- kill -9 of the server shipped to, mid-ship: resumed, nothing lost or doubled
+$S ship --url "$CH_URL1" --database fleet2 -d "$SST_TMP/fleet.db" --state "$SST_TMP/f2.state" \
+	--batch 10 --insert-gap 20ms --retry-for 60 2>"$SST_TMP/f2.err" &
+sp_pid=$!
+sleep 1
+ch_kill9 1
+sleep 1
+ch_start 1
+i=0
+while kill -0 $sp_pid 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -0 $sp_pid 2>/dev/null && { kill $sp_pid; fail "ship did not finish after the restart"; }
+wait $sp_pid || fail "ship across the kill -9: $(cat "$SST_TMP/f2.err")"
+grep -q retrying "$SST_TMP/f2.err" || note "the kill -9 came after the last batch (no retry seen)"
+got=$(counts fleet2)
+[ "$got" = "$want" ] || fail "after kill -9 and resume: '$got', expected '$want'"
+
+# --- one host: fleet spikes = spikes, on samples/incident
+$S import -q -d "$SST_TMP/inc.db" "$(dirname "$0")/../../samples/incident" >/dev/null 2>&1 || fail "import incident"
+$S ship --url "$CH_URL2" --database inc -d "$SST_TMP/inc.db" --insert-gap 10ms >/dev/null 2>&1 ||
+	fail "ship incident"
+loc=$($S spikes -d "$SST_TMP/inc.db" -o csv | cut -d, -f1-11)
+flt=$($S fleet spikes --url "$CH_URL1" --database inc -o csv)
+[ -n "$loc" ] && [ "$loc" = "$flt" ] || fail "spikes differ: local
+$loc
+fleet
+$flt"
+loc=$($S blocklist -d "$SST_TMP/inc.db" --format csv 2>/dev/null | grep ',block,' | cut -d, -f1,3,4,7)
+flt=$($S fleet blocklist --url "$CH_URL1" --database inc -o csv 2>"$SST_TMP/bl.err" | tail -n +2 | cut -d, -f1,3-5)
+[ -n "$loc" ] && [ "$loc" = "$flt" ] || fail "blocklists differ: local
+$loc
+fleet
+$flt"
+grep -q "victim: a SYN flood from a spread of one-off sources" "$SST_TMP/bl.err" ||
+	fail "fleet blocklist did not name the spoofed flood: $(cat "$SST_TMP/bl.err")"
+# --- --follow on a recorder's folder: a segment that appears is shipped
+mkdir -p "$SST_TMP/seg"
+$S ship --follow --interval 0.2 --url "$CH_URL1" --database fleet2 --state "$SST_TMP/fol.state" \
+	--insert-gap 10ms "$SST_TMP/seg" 2>"$SST_TMP/fol.err" &
+fol=$!
+sleep 0.5
+cp "$(dirname "$0")"/../../samples/incident/*.zst "$SST_TMP/seg/"
+i=0
+while [ "$(chq "$CH_URL1" "SELECT count() FROM fleet2.snapshots WHERE host = 'victim'")" != 39 ] &&
+	[ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill $fol
+wait $fol 2>/dev/null
+[ $i -lt 100 ] || fail "--follow did not ship the new segment: $(cat "$SST_TMP/fol.err")"
+
+pass "counts equal SQLite, twice adds nothing ($raw span rows), exact top/spikes/timeline/blocklist, kill -9 resumed, errors exit 2, one-host spikes and blocklist agree, --follow ships a new segment"

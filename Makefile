@@ -84,7 +84,7 @@ ANALIB       := $(B)/libanalyzer.a
 UNIT_BIN     := $(UNIT_SRC:%.c=$(B)/%)
 TOOL_BIN     := $(TOOL_SRC:%.c=$(B)/%)
 
-.PHONY: all help deps check-build fuzz-deps clickhouse-deps test unit integration e2e demo bench fuzz install uninstall clean lint
+.PHONY: all help deps browser-deps check-build fuzz-deps clickhouse-deps test unit integration e2e demo screenshot bench fuzz install uninstall clean lint
 .DEFAULT_GOAL := all
 
 all: $(RECORDER) $(ANALYZER) $(TOOL_BIN) $(RECORDER_TEST)
@@ -93,6 +93,7 @@ help:
 	@echo "make            build sockscope-recorder, sockscope and test tools into $(B)/"
 	@echo "make test       install missing packages (root), build, run unit + netns tests, plain and under ASan/UBSan"
 	@echo "make demo       install missing packages (root), build, record this machine, show what was captured"
+	@echo "make screenshot regenerate docs/report.png: sockscope report on samples/incident in headless chromium"
 	@echo "make bench      side-by-side benchmarks against ss/netstat/cat (see bench/README.md)"
 	@echo "make fuzz       build libFuzzer targets with clang and run each for FUZZ_SECONDS (default 20)"
 	@echo "make e2e        long network-namespace scenarios"
@@ -184,10 +185,15 @@ $(B)/tests/tools/spanstat: $(B)/tests/tools/spanstat.o $(ANALIB) $(LIB)
 deps:
 	$(Q)sh packaging/debian-deps.sh
 
+# chromium renders `sockscope report`'s page in tests/integration/html_report.sh
+# and for make screenshot (headless; nothing else uses it)
+browser-deps:
+	$(Q)sh packaging/debian-deps.sh chromium
+
 # --- tests -------------------------------------------------------------------
 # `make test` = deps, then the plain build and the ASan/UBSan build, each
 # running unit and integration tests; tests/run.sh prints "N passed, N failed".
-test: deps fuzz-deps clickhouse-deps
+test: deps fuzz-deps clickhouse-deps browser-deps
 	$(Q)$(MAKE) --no-print-directory check-build
 	$(Q)$(MAKE) --no-print-directory SAN=1 check-build
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
@@ -207,6 +213,10 @@ e2e: deps all
 
 demo: deps all
 	$(Q)sh samples/demo.sh $(B)
+
+# docs/report.png, the README's picture of `sockscope report` (headless chromium)
+screenshot: browser-deps all
+	$(Q)sh docs/screenshot.sh $(B)
 
 bench: all
 	$(Q)sh packaging/debian-deps.sh hyperfine time sqlite3

@@ -20,6 +20,7 @@ OUT=$ROOT/bench/out
 bench_skip() {
 	printf 'SKIP: bench: %s\n' "$*"
 	sh "$ROOT/bench/reports.sh" "$BUILD" || exit 1
+	sh "$ROOT/bench/html.sh" "$BUILD" || exit 1
 	exit 0
 }
 
@@ -256,6 +257,7 @@ sh "$ROOT/bench/import.sh" "$BUILD" || fail "bench/import.sh failed"
 # (steady and churning), written to bench/out/format2.md.
 sh "$ROOT/bench/format2.sh" "$BUILD" || fail "bench/format2.sh failed"
 sh "$ROOT/bench/reports.sh" "$BUILD" || fail "bench/reports.sh failed"
+sh "$ROOT/bench/html.sh" "$BUILD" || fail "bench/html.sh failed"
 # Issue 19: ship throughput and fleet reports on a local 2-shard ClickHouse
 # cluster (bench/fleet.sh; SKIP without clickhouse-server), bench/out/fleet.md.
 sh "$ROOT/bench/fleet.sh" "$BUILD" || fail "bench/fleet.sh failed"

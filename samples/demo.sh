@@ -3,7 +3,8 @@
 # incident (samples/incident, a real SYN flood recorded in a network
 # namespace) into a demo database, and walk through the review: summary,
 # the SYN_RECV timeline, the spikes, the top attacker subnets and the nft
-# block-list with its evidence. No network needed, root or not.
+# block-list with its evidence; then the whole review as one HTML page
+# (sockscope report), whose path it prints. No network needed, root or not.
 #   sh samples/demo.sh BUILD_DIR
 set -eu
 BUILD=${1:-build}
@@ -44,6 +45,10 @@ run "$S" top -d "$DB" --host victim --state ESTABLISHED -n 5
 
 bold "== 7. What to block: nft, with the evidence (stderr) and the spoofed flood called so"
 run "$S" blocklist -d "$DB" --host victim --format nft --ttl 1d --explain
+
+bold "== 8. All of it as one page to share: self-contained HTML, no script"
+run "$S" report -d "$DB" --host victim -o "$BUILD/incident-report.html"
+echo "The report: $BUILD/incident-report.html (open it in a browser; it fetches nothing)"
 
 bold "== Explore further"
 cat <<EOF

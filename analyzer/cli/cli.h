@@ -77,6 +77,10 @@ struct report_args {
 	const char *by;              /* --by, checked by the report */
 	uint64_t prefix4, prefix6, limit, series;
 	usec_t bucket;
+	const char *chart;           /* --chart auto|utf8|ascii|none */
+	const char *html;            /* report: -o FILE.html */
+	int argc;                    /* the command line as given (report's provenance) */
+	char **argv;
 	struct {                     /* spikes */
 		struct cliopt_list counters;
 		uint64_t window, grew;
@@ -94,6 +98,9 @@ struct report_args {
 };
 
 void report_args_defaults(void *opts);
+/* The spikes' options from a report's arguments (spikes, summary, report). */
+struct report_spikes_opts;
+void spikes_opts_from(const struct report_args *a, struct report_spikes_opts *o);
 
 /* The filters every report takes. */
 #define CLI_FILTER_OPTS \
@@ -123,6 +130,10 @@ void report_args_defaults(void *opts);
 #define CLI_OUTPUT_OPT(help) \
 	{"output", 'o', "FORMAT", help, .kind = CLIOPT_FN, CLIOPT_AT(struct report_args, out), \
 	 .set = cli_set_output}
+#define CLI_CHART_OPT \
+	{"chart", 0, "STYLE", "sparklines: auto (default: utf8 on a UTF-8 terminal, ascii on\n" \
+			      "another, none when not a terminal), utf8, ascii or none", \
+	 .kind = CLIOPT_STR, CLIOPT_AT(struct report_args, chart)}
 #define CLI_CSV_SAFE_OPT \
 	{"csv-safe", 0, NULL, "CSV for spreadsheets: text cells starting with = + - @ TAB CR\n" \
 			      "get a leading ' (overrides -o)", \
@@ -196,7 +207,7 @@ int cli_ch_status(int err);
 /* ---- the commands (one file each, or a family's) ----------------------------- */
 
 extern const struct cmd cli_import, cli_sources, cli_query, cli_summary, cli_top, cli_timeline,
-	cli_spikes, cli_ports, cli_programs, cli_blocklist, cli_netstat, cli_dump, cli_verify,
+	cli_spikes, cli_ports, cli_programs, cli_blocklist, cli_html, cli_netstat, cli_dump, cli_verify,
 	cli_ship, cli_fleet;
 
 #endif

@@ -75,6 +75,7 @@ static const struct cliopt timeline_opts[] = {
 	CLI_PREFIX_OPTS("--by subnet"),
 	{"series", 0, "N", "series shown, the biggest first; the rest is \"other\" (default {})",
 	 CLIOPT_U(T, series, 0, UINT32_MAX)},
+	CLI_CHART_OPT,
 	CLI_FILTER_OPTS,
 	CLI_OUTPUT_OPT("table with a chart (default), csv or json: one row per\n"
 		       "bucket and series (docs/REPORTS.md)"),
@@ -109,6 +110,7 @@ static const struct cliopt spikes_opts[] = {
 static const struct cliopt summary_opts[] = {
 	CLI_OPT_DB(T),
 	CLI_PREFIX_OPTS("the top subnets"),
+	CLI_CHART_OPT,
 	CLI_FILTER_OPTS,
 	CLI_OUTPUT_OPT("table (default), csv or json (docs/REPORTS.md)"),
 	CLI_CSV_SAFE_OPT,
@@ -228,7 +230,7 @@ static int report_src(struct report_args *a, int argc, char **argv, int first, b
 	return 0;
 }
 
-static void spikes_opts_from(const struct report_args *a, struct report_spikes_opts *o)
+void spikes_opts_from(const struct report_args *a, struct report_spikes_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	/* neither --state nor --counter: SYN_RECV and a SYN flood's counters */
@@ -280,9 +282,41 @@ static long top_run_cli(struct scan_src *src, struct report_args *a, unsigned wi
 	return report_top(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
 }
 
+/* --chart: auto is the terminal's (a tty: its locale's UTF-8 or ASCII;
+ * not a tty: none, so piped and saved output stays as it was). 0 or -EINVAL. */
+static int chart_style(const struct report_args *a, enum sparkline_style *st)
+{
+	if (a->chart && strcmp(a->chart, "auto"))
+		return sparkline_style_parse(a->chart, st);
+	*st = !isatty(STDOUT_FILENO) ? SPARKLINE_NONE
+				      : sparkline_style_for(getenv("LC_ALL"), getenv("LC_CTYPE"),
+							    getenv("LANG"));
+	return 0;
+}
+
+static int chart_check(const struct cmd *c, const struct report_args *a)
+{
+	enum sparkline_style st;
+	char shown[TERMSAFE_ARG_SIZE];
+
+	if (chart_style(a, &st) == 0)
+		return 0;
+	fprintf(stderr, "sockscope %s: --chart %s: expected auto, utf8, ascii or none\n", c->name,
+		termsafe_arg(shown, sizeof shown, a->chart));
+	return 2;
+}
+
+static int summary_check(const struct cmd *c, const struct report_args *a, enum report_needs *needs)
+{
+	*needs = NEEDS_DB;
+	return chart_check(c, a);
+}
+
 static int timeline_check(const struct cmd *c, const struct report_args *a, enum report_needs *needs)
 {
 	(void)needs;
+	if (chart_check(c, a))
+		return 2;
 	if (a->by && strcmp(a->by, "state") && strcmp(a->by, "subnet")) {
 		char shown[TERMSAFE_ARG_SIZE];
 
@@ -306,6 +340,7 @@ static long timeline_run(struct scan_src *src, struct report_args *a, unsigned w
 	};
 	struct timespec now;
 
+	(void)chart_style(a, &o.chart);   /* checked by timeline_check */
 	/* an --until of the user's lifts the future check: the range is theirs */
 	clock_gettime(CLOCK_REALTIME, &now);
 	o.now = a->flt.have_until ? 0 : (usec_t)now.tv_sec * USEC_PER_SEC;
@@ -335,13 +370,15 @@ static long spikes_run(struct scan_src *src, struct report_args *a, unsigned wid
 static long summary_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 			char *err, size_t errsz)
 {
-	struct report_summary_opts o = {(unsigned)a->prefix4, (unsigned)a->prefix6, 5, {0}};
+	struct report_summary_opts o = {
+		.prefix4 = (unsigned)a->prefix4, .prefix6 = (unsigned)a->prefix6, .subnets = 5};
 	struct report_args dflt = *a;
 
 	/* the spikes' series are spikes' defaults whatever --state says; it
 	 * narrows the sockets the other sections count */
 	dflt.flt.states = 0;
 	spikes_opts_from(&dflt, &o.spikes);
+	(void)chart_style(a, &o.chart);   /* checked by summary_check */
 	return report_summary(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
 }
 
@@ -375,6 +412,8 @@ int run_report(const struct cmd *c, int argc, char **argv, const struct report *
 	first = cli_parse(c, argc, argv, &a, &status);
 	if (first < 0)
 		return status;
+	a.argc = argc;
+	a.argv = argv;
 	if (a.csv_safe)
 		a.out = OUTPUT_CSV_SAFE;
 	if (r->check && (status = r->check(c, &a, &needs)) != 0)
@@ -408,7 +447,7 @@ out:
 static const struct report top_report = {top_check, top_run_cli, false};
 static const struct report timeline_report = {timeline_check, timeline_run, true};
 static const struct report spikes_report = {needs_db, spikes_run, false};
-static const struct report summary_report = {needs_db, summary_run, true};
+static const struct report summary_report = {summary_check, summary_run, true};
 static const struct report ports_report = {needs_db, ports_run, false};
 static const struct report programs_report = {needs_db, programs_run, false};
 

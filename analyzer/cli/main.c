@@ -12,8 +12,8 @@
 /* In the order `sockscope --help` lists them. */
 static const struct cmd *const cmds[] = {
 	&cli_import, &cli_sources, &cli_query, &cli_summary, &cli_top, &cli_timeline, &cli_spikes,
-	&cli_ports, &cli_programs, &cli_blocklist, &cli_netstat, &cli_dump, &cli_verify, &cli_ship,
-	&cli_fleet,
+	&cli_ports, &cli_programs, &cli_blocklist, &cli_html, &cli_netstat, &cli_dump, &cli_verify,
+	&cli_ship, &cli_fleet,
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 

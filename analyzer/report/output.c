@@ -9,6 +9,7 @@
 #include <csv.h>
 
 #include "buf.h"
+#include "html.h"
 #include "output.h"
 #include "termsafe.h"
 
@@ -473,6 +474,49 @@ static int json_row(struct output *o, const char *const *cells)
 	return fwrite(l->data, 1, l->len, o->f) == l->len ? 0 : -EIO;
 }
 
+/* HTML: the table is opened with its header before the first row (or at
+ * the end, for a report without rows); numbers get class n (right). */
+static int html_row(struct output *o, const char *const *cells, bool header)
+{
+	struct buf *l = &o->line;
+	int rc = 0;
+
+	buf_reset(l);
+	if (header)
+		rc = buf_puts(l, "<div class=\"tbl\"><table><thead>");
+	rc = rc ? rc : buf_puts(l, "<tr>");
+	for (size_t c = 0; rc == 0 && c < o->ncols; c++) {
+		const char *tag = header ? "th" : "td";
+
+		rc = buf_printf(l, o->cols[c].right ? "<%s class=\"n\">" : "<%s>", tag);
+		if (rc == 0)
+			rc = cells[c] ? html_append(l, cells[c], strlen(cells[c])) : buf_puts(l, "-");
+		if (rc == 0)
+			rc = buf_printf(l, "</%s>", tag);
+	}
+	rc = rc ? rc : buf_puts(l, header ? "</tr></thead><tbody>\n" : "</tr>\n");
+	if (rc)
+		return rc;
+	return fwrite(l->data, 1, l->len, o->f) == l->len ? 0 : -EIO;
+}
+
+static int html_start(struct output *o)
+{
+	const char **names;
+	int rc;
+
+	if (o->started)
+		return 0;
+	o->started = true;
+	if (!(names = calloc(o->ncols ? o->ncols : 1, sizeof *names)))
+		return -ENOMEM;
+	for (size_t c = 0; c < o->ncols; c++)
+		names[c] = o->cols[c].name ? o->cols[c].name : "";
+	rc = html_row(o, names, true);
+	free(names);
+	return rc;
+}
+
 struct output *output_new(enum output_format fmt, FILE *f, const struct output_col *cols,
 			  size_t ncols, unsigned width, bool color)
 {
@@ -537,6 +581,9 @@ int output_row(struct output *o, const char *const *cells)
 		return rc ? rc : csv_row(o, cells, false);
 	case OUTPUT_JSON:
 		return json_row(o, cells);
+	case OUTPUT_HTML:
+		rc = html_start(o);
+		return rc ? rc : html_row(o, cells, false);
 	}
 	return -EINVAL;
 }
@@ -552,6 +599,8 @@ int output_end(struct output *o)
 		rc = table_end(o);
 	else if (o->fmt == OUTPUT_CSV)
 		rc = csv_start(o);
+	else if (o->fmt == OUTPUT_HTML && (rc = html_start(o)) == 0)
+		rc = fputs("</tbody></table></div>\n", o->f) < 0 ? -EIO : 0;
 	/* stdio may have held back an earlier write error until now */
 	if (fflush(o->f) != 0 || ferror(o->f))
 		return rc ? rc : -EIO;

@@ -11,7 +11,9 @@
 /* OUTPUT_CSV_SAFE is CSV for spreadsheets: a text cell that begins with =, +,
  * -, @, TAB or CR gets a leading ' so that it is not read as a formula
  * (OWASP, "CSV injection"); numbers are never touched. */
-enum output_format { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_CSV_SAFE };
+/* OUTPUT_HTML is a <table> (with its header, cells made safe by html.h) for
+ * `sockscope report`'s page; the command line does not offer it. */
+enum output_format { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_CSV_SAFE, OUTPUT_HTML };
 
 enum output_type {
 	OUTPUT_STR,       /* text; JSON string */

@@ -183,8 +183,8 @@ static int state_series(struct run *r, size_t host, int st, struct spike_point *
 	return find(r, host, agg_state_name((unsigned)st), st, false, p, n);
 }
 
-/* A counter's rate per host: consecutive samples of one boot. */
-static int counter_series(struct run *r, const char *name)
+long report_spikes_rates(sqlite3 *db, const struct filter *flt, const char *name,
+			 report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz)
 {
 	struct filter_params prm = {0};
 	sqlite3_stmt *st = NULL;
@@ -192,8 +192,9 @@ static int counter_series(struct run *r, const char *name)
 	int64_t *t = NULL, *v = NULL;
 	bool *restart = NULL;
 	struct spike_point *p = NULL;
-	char series[128], *host = NULL, *boot = NULL;
+	char *host = NULL, *boot = NULL;
 	size_t n = 0, cap = 0;
+	long hosts = 0;
 	int rc;
 
 	buf_init(&sql);
@@ -201,17 +202,16 @@ static int counter_series(struct run *r, const char *name)
 			    " JOIN snapshots s ON s.id = c.snapshot_id WHERE c.name = ?1");
 	/* ?1 is the name: the filter's parameters are numbered after it */
 	if (rc == 0 && (rc = filter_param_int(&prm, 0)) == 0)
-		rc = filter_sql_snapshots(r->flt, &sql, &prm);
+		rc = filter_sql_snapshots(flt, &sql, &prm);
 	if (rc == 0)
 		rc = buf_puts(&sql, " ORDER BY s.host, s.time, s.id");
 	if (rc < 0)
 		goto nomem;
 	prm.v[0].is_text = true;
 	prm.v[0].t = name;
-	snprintf(series, sizeof series, "%s/s", name);
-	if (sqlite3_prepare_v2(r->src->db, sql.data, -1, &st, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
 	    filter_bind(st, &prm) != SQLITE_OK) {
-		snprintf(r->err, r->errsz, "%s", sqlite3_errmsg(r->src->db));
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
 		rc = -EIO;
 		goto out;
 	}
@@ -221,17 +221,16 @@ static int counter_series(struct run *r, const char *name)
 		const char *b = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
 
 		if (step != SQLITE_ROW && step != SQLITE_DONE) {
-			snprintf(r->err, r->errsz, "%s", sqlite3_errmsg(r->src->db));
+			snprintf(err, errsz, "%s", sqlite3_errmsg(db));
 			rc = -EIO;
 			goto out;
 		}
 		/* a host's samples are complete: its rates, its spikes */
 		if (n && (step == SQLITE_DONE || strcmp(h, host))) {
-			size_t hi, np = spike_rates(t, v, restart, n, p);
+			size_t np = spike_rates(t, v, restart, n, p);
 
-			for (hi = 0; hi < r->nhosts && strcmp(r->hosts[hi].name, host); hi++)
-				;
-			if (hi < r->nhosts && (rc = find(r, hi, series, -1, true, p, np)) < 0)
+			hosts++;
+			if ((rc = each(ctx, host, p, np)) < 0)
 				goto out;
 			n = 0;
 		}
@@ -274,7 +273,8 @@ static int counter_series(struct run *r, const char *name)
 	rc = 0;
 	goto out;
 nomem:
-	rc = oom(r);
+	snprintf(err, errsz, "out of memory");
+	rc = -ENOMEM;
 out:
 	sqlite3_finalize(st);
 	buf_fini(&sql);
@@ -284,7 +284,32 @@ out:
 	free(p);
 	free(host);
 	free(boot);
-	return rc;
+	return rc < 0 ? rc : hosts;
+}
+
+/* A counter's rates for one host: its spikes. */
+struct counter_ctx {
+	struct run *r;
+	char series[128];
+};
+
+static int counter_found(void *ctx, const char *host, const struct spike_point *p, size_t n)
+{
+	struct counter_ctx *c = ctx;
+	size_t hi;
+
+	for (hi = 0; hi < c->r->nhosts && strcmp(c->r->hosts[hi].name, host); hi++)
+		;
+	return hi < c->r->nhosts ? find(c->r, hi, c->series, -1, true, p, n) : 0;
+}
+
+static int counter_series(struct run *r, const char *name)
+{
+	struct counter_ctx c = {.r = r};
+
+	snprintf(c.series, sizeof c.series, "%s/s", name);
+	return (int)report_spikes_rates(r->src->db, r->flt, name, counter_found, &c, r->err,
+					r->errsz);
 }
 
 /* "SyncookiesSent" is TcpExt's, as in nstat; "Tcp.ActiveOpens" as given. */

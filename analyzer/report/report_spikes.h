@@ -30,6 +30,16 @@ struct report_spikes_opts {
 extern const char *const report_spikes_default_counters[];
 extern const size_t report_spikes_ndefault_counters;
 
+/* A counter's rate per second (spike_rates: consecutive samples of one
+ * boot) of each host the filter's host and time select, in host order:
+ * each(ctx, host, points, n) once per host; its negative return stops the
+ * run. name is "TcpExt.SyncookiesSent" (Group.Field). Returns the number
+ * of hosts, or -errno with err set. */
+typedef int report_spikes_rates_fn(void *ctx, const char *host, const struct spike_point *p,
+				   size_t n);
+long report_spikes_rates(sqlite3 *db, const struct filter *flt, const char *name,
+			 report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz);
+
 /* A found spike, for `summary`. */
 struct report_spikes_found {
 	char host[256];

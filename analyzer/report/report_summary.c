@@ -11,6 +11,7 @@
 #include "agg.h"
 #include "buf.h"
 #include "report_summary.h"
+#include "report_timeline.h"
 #include "report_top.h"
 
 /* The counters a SYN flood moves, and what connection churn looks like. */
@@ -255,36 +256,44 @@ static int subnets(struct sum *s)
 {
 	struct report_top_opts o = {.by = REPORT_TOP_SUBNET, .prefix4 = s->o->prefix4, .prefix6 = s->o->prefix6,
 			     .limit = s->o->subnets};
-	struct report_top_result res;
-	long rc = report_top_run(s->src, s->flt, &o, &res, s->err, s->errsz);
+	struct report_top_result mine = {0};
+	const struct report_top_result *res = s->o->top;
+	long rc = 0;
 
-	if (rc < 0)
-		return (int)rc;
-	for (size_t i = 0; rc >= 0 && i < res.n; i++)
-		rc = row(s, "top subnets", res.v[i].name,
-			 "%" PRIu32 " at peak, %.1f%% of connections, %" PRIu32 " peer%s", res.v[i].conns,
-			 res.v[i].share, res.v[i].peers, res.v[i].peers == 1 ? "" : "s");
-	if (rc >= 0 && res.n == 0)
+	if (!res) {
+		if ((rc = report_top_run(s->src, s->flt, &o, &mine, s->err, s->errsz)) < 0)
+			return (int)rc;
+		res = &mine;
+	}
+	for (size_t i = 0; rc >= 0 && i < res->n && i < s->o->subnets; i++)
+		rc = row(s, "top subnets", res->v[i].name,
+			 "%" PRIu32 " at peak, %.1f%% of connections, %" PRIu32 " peer%s", res->v[i].conns,
+			 res->v[i].share, res->v[i].peers, res->v[i].peers == 1 ? "" : "s");
+	if (rc >= 0 && res->n == 0)
 		rc = row(s, "top subnets", "none", "no socket with a peer");
-	report_top_result_fini(&res);
+	report_top_result_fini(&mine);
 	return rc < 0 ? (int)rc : 0;
 }
 
 static int spikes(struct sum *s)
 {
-	struct report_spikes_found *f = calloc(MAX_SPIKES, sizeof *f);
+	const struct report_spikes_found *f = s->o->found;
+	struct report_spikes_found *mine = NULL;
 	struct filter flt = *s->flt;
 	char a[UTCTIME_STRLEN], b[UTCTIME_STRLEN], c[UTCTIME_STRLEN], name[400], d[32];
-	long n;
+	long n = s->o->nfound;
 	int rc = 0;
 
 	if (!f) {
-		snprintf(s->err, s->errsz, "out of memory");
-		return -ENOMEM;
+		if (!(mine = calloc(MAX_SPIKES, sizeof *mine))) {
+			snprintf(s->err, s->errsz, "out of memory");
+			return -ENOMEM;
+		}
+		flt.states = 0;
+		n = report_spikes(s->src, &flt, &s->o->spikes, OUTPUT_CSV, NULL, 0, false, mine,
+				  MAX_SPIKES, s->err, s->errsz);
+		f = mine;
 	}
-	flt.states = 0;
-	n = report_spikes(s->src, &flt, &s->o->spikes, OUTPUT_CSV, NULL, 0, false, f, MAX_SPIKES,
-			  s->err, s->errsz);
 	if (n < 0)
 		rc = (int)n;
 	for (long i = 0; rc == 0 && i < n && i < MAX_SPIKES; i++) {
@@ -299,7 +308,7 @@ static int spikes(struct sum *s)
 			 n - MAX_SPIKES);
 	if (rc == 0 && n == 0)
 		rc = row(s, "spikes", "none", "no series rose above its baseline");
-	free(f);
+	free(mine);
 	return rc;
 }
 
@@ -428,6 +437,33 @@ out:
 	return rc;
 }
 
+/* On request (a terminal): each state's timeline as a sparkline, in the
+ * buckets `timeline` would choose. */
+static int chart(struct sum *s)
+{
+	struct report_timeline_opts to = {.by = REPORT_TIMELINE_STATE, .series = 6};
+	struct report_timeline_result t;
+	struct buf b;
+	long rc;
+
+	if (s->o->chart == SPARKLINE_NONE)
+		return 0;
+	buf_init(&b);
+	rc = report_timeline_run(s->src, s->flt, &to, &t, s->err, s->errsz);
+	for (size_t i = 0; rc > 0 && i < t.ns; i++) {
+		buf_reset(&b);
+		if (sparkline_append(&b, t.s[i].v, t.nb, 100, s->o->chart) < 0 || buf_putc(&b, '\0') < 0) {
+			snprintf(s->err, s->errsz, "out of memory");
+			rc = -ENOMEM;
+		} else if (row(s, "chart", t.s[i].name, "%s", b.data) < 0) {
+			rc = -EIO;
+		}
+	}
+	report_timeline_result_fini(&t);
+	buf_fini(&b);
+	return rc < 0 ? (int)rc : 0;
+}
+
 long report_summary(struct scan_src *src, const struct filter *flt,
 		    const struct report_summary_opts *o, enum output_format fmt, FILE *f,
 		    unsigned width, bool color, char *err, size_t errsz)
@@ -453,6 +489,8 @@ long report_summary(struct scan_src *src, const struct filter *flt,
 	rc = recording(&s);
 	if (rc == 0)
 		rc = states(&s);
+	if (rc == 0)
+		rc = chart(&s);
 	if (rc == 0)
 		rc = subnets(&s);
 	if (rc == 0)

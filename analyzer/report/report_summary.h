@@ -11,12 +11,23 @@
 #include "filter.h"
 #include "output.h"
 #include "report_spikes.h"
+#include "report_top.h"
 #include "scan.h"
+#include "sparkline.h"
 
 struct report_summary_opts {
 	unsigned prefix4, prefix6;   /* top subnets */
 	unsigned subnets;            /* how many (5) */
 	struct report_spikes_opts spikes;
+	enum sparkline_style chart;  /* a "chart" row per state: its sparkline */
+	/* Results the caller already has (report_html), used instead of
+	 * running them again; NULL: run here. found: the first of nfound
+	 * spikes as report_spikes gives them with `spikes` and the filter
+	 * without --state (up to 20 are shown); top: report_top_run --by
+	 * subnet with prefix4/6 and a limit of at least `subnets`. */
+	const struct report_spikes_found *found;
+	long nfound;
+	const struct report_top_result *top;
 };
 
 /* Writes the summary as rows of (section, name, value). Returns the number

@@ -12,26 +12,13 @@
 #include "buf.h"
 #include "num.h"
 #include "report_timeline.h"
+#include "termsafe.h"
 
 /* More buckets than this is a typo in --bucket, not a report. */
 #define MAX_BUCKETS 100000
 #define MAX_SERIES 4096
 
-struct series {
-	char *name;
-	int64_t total;
-	int64_t *v;              /* per bucket; -1: no value */
-};
-
-struct tl {
-	usec_t b0, bucket;       /* first bucket start, size */
-	size_t nb;               /* buckets from first to last */
-	unsigned char *has;      /* bucket holds a snapshot */
-	struct series *s;
-	size_t ns;
-};
-
-static void tl_fini(struct tl *t)
+void report_timeline_result_fini(struct report_timeline_result *t)
 {
 	for (size_t i = 0; i < t->ns; i++) {
 		free(t->s[i].name);
@@ -39,6 +26,7 @@ static void tl_fini(struct tl *t)
 	}
 	free(t->s);
 	free(t->has);
+	memset(t, 0, sizeof *t);
 }
 
 /* The bucket size when none was given: the smallest round one that keeps
@@ -95,7 +83,7 @@ static void warn_future(const struct scan_snaps *sn, const struct report_timelin
 /* The buckets: the span of the snapshots read (but those from the future),
  * and which buckets hold one. 0 (no snapshot: nb = 0), or -errno with err
  * set. */
-static int buckets(const struct scan_snaps *sn, const struct report_timeline_opts *o, struct tl *t,
+static int buckets(const struct scan_snaps *sn, const struct report_timeline_opts *o, struct report_timeline_result *t,
 		   char *err, size_t errsz)
 {
 	usec_t lo = 0, hi = 0, spacing = 0;
@@ -156,9 +144,9 @@ static int buckets(const struct scan_snaps *sn, const struct report_timeline_opt
 	return 0;
 }
 
-static struct series *series_get(struct tl *t, const char *name)
+static struct report_timeline_series *series_get(struct report_timeline_result *t, const char *name)
 {
-	struct series *s;
+	struct report_timeline_series *s;
 
 	for (size_t i = 0; i < t->ns; i++)
 		if (!strcmp(t->s[i].name, name))
@@ -223,7 +211,7 @@ static void series_name(const struct report_timeline_opts *o, const struct agg_k
 /* One group's values per bucket (its busiest snapshot's count; -1: none)
  * into v, returning their sum. */
 static int64_t bucketize(const struct agg_group *g, const struct scan_snaps *sn,
-			 const struct tl *t, int64_t *v)
+			 const struct report_timeline_result *t, int64_t *v)
 {
 	int64_t total = 0;
 
@@ -259,12 +247,12 @@ static int by_total(const void *x, const void *y)
 /* The series: the `keep` biggest groups (by the sum of their bucket
  * values), the rest summed into "other", shown last. */
 static int values(struct agg *agg, const struct scan_snaps *sn,
-		  const struct report_timeline_opts *o, struct tl *t, char *err, size_t errsz)
+		  const struct report_timeline_opts *o, struct report_timeline_result *t, char *err, size_t errsz)
 {
 	size_t ng = agg_ngroups(agg), keep = o->series ? o->series : ng;
 	struct rank *rk = calloc(ng ? ng : 1, sizeof *rk);
 	int64_t *v = malloc(t->nb * sizeof *v);
-	struct series *other;
+	struct report_timeline_series *other;
 	int64_t *rest = NULL;
 	int rc = -ENOMEM;
 
@@ -279,7 +267,7 @@ static int values(struct agg *agg, const struct scan_snaps *sn,
 	}
 	qsort(rk, ng, sizeof *rk, by_total);
 	for (size_t r = 0; r < ng; r++) {
-		struct series *s;
+		struct report_timeline_series *s;
 
 		bucketize(&agg_groups(agg)[rk[r].group], sn, t, v);
 		if (r < keep) {
@@ -321,7 +309,43 @@ out:
 	return rc;
 }
 
-static int write_table(const struct tl *t, FILE *f, unsigned width, bool color)
+/* Below the table, on request: each series as a sparkline, the buckets
+ * folded to what the terminal's width leaves after the names. */
+static int write_sparklines(const struct report_timeline_result *t, enum sparkline_style st,
+			    FILE *f, unsigned width)
+{
+	size_t namew = 4, room;
+	struct buf b;
+	int rc = 0;
+
+	if (st == SPARKLINE_NONE)
+		return 0;
+	for (size_t i = 0; i < t->ns; i++)
+		if (strlen(t->s[i].name) > namew)
+			namew = strlen(t->s[i].name);
+	if (namew > 24)
+		namew = 24;
+	room = width > namew + 12 ? width - namew - 2 : 80;
+	buf_init(&b);
+	for (size_t i = 0; rc == 0 && i < t->ns; i++) {
+		char *name = termsafe_dup(t->s[i].name);
+
+		buf_reset(&b);
+		rc = name ? buf_printf(&b, "%-*.*s  ", (int)namew, (int)namew, name) : -ENOMEM;
+		free(name);
+		if (rc == 0)
+			rc = sparkline_append(&b, t->s[i].v, t->nb, room, st);
+		if (rc == 0)
+			rc = buf_putc(&b, '\n');
+		if (rc == 0 && fwrite(b.data, 1, b.len, f) != b.len)
+			rc = -EIO;
+	}
+	buf_fini(&b);
+	return rc;
+}
+
+static int write_table(const struct report_timeline_result *t, enum sparkline_style st, FILE *f,
+		       unsigned width, bool color)
 {
 	struct output_col *cols = calloc(t->ns + 2, sizeof *cols);
 	const char **cells = calloc(t->ns + 2, sizeof *cells);
@@ -379,6 +403,8 @@ static int write_table(const struct tl *t, FILE *f, unsigned width, bool color)
 			goto out;
 	}
 	rc = output_end(o);
+	if (rc == 0)
+		rc = write_sparklines(t, st, f, width);
 out:
 	output_free(o);
 	free(bar);
@@ -389,7 +415,7 @@ out:
 }
 
 /* Long format for plotting: one row per bucket and series. */
-static int write_long(const struct tl *t, enum output_format fmt, FILE *f)
+static int write_long(const struct report_timeline_result *t, enum output_format fmt, FILE *f)
 {
 	static const struct output_col cols[] = {
 		{"time", OUTPUT_STR, false, false},
@@ -418,17 +444,17 @@ static int write_long(const struct tl *t, enum output_format fmt, FILE *f)
 	return rc;
 }
 
-long report_timeline(struct scan_src *src, const struct filter *flt,
-		     const struct report_timeline_opts *o, enum output_format fmt, FILE *f,
-		     unsigned width, bool color, char *err, size_t errsz)
+long report_timeline_run(struct scan_src *src, const struct filter *flt,
+			 const struct report_timeline_opts *o, struct report_timeline_result *t,
+			 char *err, size_t errsz)
 {
 	unsigned nt = !src->db ? 1 : src->threads ? src->threads : 1;
 	struct tl_ctx ctx[16] = {{0}};
 	struct scan_sink sinks[16];
 	struct scan_snaps sn = {0};
-	struct tl t = {0};
 	long rc = -ENOMEM;
 
+	memset(t, 0, sizeof *t);
 	if (nt > 16)
 		nt = 16;
 	for (unsigned i = 0; i < nt; i++) {
@@ -446,20 +472,36 @@ long report_timeline(struct scan_src *src, const struct filter *flt,
 		    (i > 0 && (rc = agg_merge(ctx[0].agg, ctx[i].agg)) < 0))
 			snprintf(err, errsz, "out of memory");
 	if (rc == 0)
-		rc = buckets(&sn, o, &t, err, errsz);
-	if (rc == 0 && t.nb)
-		rc = values(ctx[0].agg, &sn, o, &t, err, errsz);
-	if (rc == 0 && t.nb) {
-		rc = fmt == OUTPUT_TABLE ? write_table(&t, f, width, color) : write_long(&t, fmt, f);
-		if (rc < 0)
-			snprintf(err, errsz, "writing the report failed");
-	}
+		rc = buckets(&sn, o, t, err, errsz);
+	if (rc == 0 && t->nb)
+		rc = values(ctx[0].agg, &sn, o, t, err, errsz);
 	if (rc == 0)
-		rc = (long)t.nb;
+		rc = (long)t->nb;
 out:
-	tl_fini(&t);
+	if (rc < 0)
+		report_timeline_result_fini(t);
 	for (unsigned i = 0; i < nt; i++)
 		agg_free(ctx[i].agg);
 	scan_snaps_fini(&sn);
+	return rc;
+}
+
+long report_timeline(struct scan_src *src, const struct filter *flt,
+		     const struct report_timeline_opts *o, enum output_format fmt, FILE *f,
+		     unsigned width, bool color, char *err, size_t errsz)
+{
+	struct report_timeline_result t;
+	long rc = report_timeline_run(src, flt, o, &t, err, errsz);
+
+	if (rc > 0) {
+		int wr = fmt == OUTPUT_TABLE ? write_table(&t, o->chart, f, width, color)
+					     : write_long(&t, fmt, f);
+
+		if (wr < 0) {
+			snprintf(err, errsz, "writing the report failed");
+			rc = wr;
+		}
+	}
+	report_timeline_result_fini(&t);
 	return rc;
 }

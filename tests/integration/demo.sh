@@ -13,8 +13,10 @@ for want in '^== 1\. Three snapshots of this machine' ': good=3 bad=0 junk=0 fra
 	'^198\.51\.100\.0/24  *1024 ' \
 	'^block 198\.51\.100\.0/24, score ' '^spoofed: a SYN flood of up to 2,000 SYN_RECV' \
 	'elements = { 198\.51\.100\.0/24, 203\.0\.113\.0/24, 198\.18\.0\.5/32, 198\.18\.0\.6/32, 198\.18\.7\.9/32 }' \
-	'^== Explore further'; do
+	'^The report: .*/incident-report\.html ' '^== Explore further'; do
 	grep -q -- "$want" "$dir/out" || fail "the demo's output lacks /$want/"
 done
+html=$(sed -n 's/^The report: \(.*\.html\) .*/\1/p' "$dir/out")
+[ -s "$html" ] && grep -q '198\.51\.100\.0/24' "$html" || fail "the demo's report $html is missing or empty"
 [ -z "$(ls "$dir")" ] || [ "$(ls "$dir")" = out ] || fail "the demo left files in TMPDIR: $(ls "$dir")"
 pass "make demo's script: recorded this machine, reviewed the sample incident, the nft list of its 5 attackers"

@@ -90,6 +90,11 @@ for fmt in table csv json; do
 	on_tty "$S" spikes -d "$DB" -o $fmt
 	on_tty "$S" timeline -d "$DB" -o $fmt
 done
+# the HTML page on a terminal, and the sparklines drawn beside hostile names
+on_tty "$S" report -d "$DB" -o -
+grep -q 'rlo\\u202egpj.exe' "$T/out.$n" || fail "report -o - hides the bidi override"
+on_tty "$S" summary -d "$DB" --chart utf8
+on_tty "$S" timeline -d "$DB" --chart ascii
 on_tty "$S" programs -d "$DB"
 grep -q 'rlo\\u202egpj.exe' "$T/out.$n" || fail "programs hides the bidi override"
 on_tty "$S" top --by program "$SEG" "$DUMP"

@@ -176,34 +176,63 @@ static int sweep_group(struct agg *a, struct agg_group *g, const struct agg_sev 
 	return rc;
 }
 
+/* The spans by group, each group's by first: a counting sort, as spans
+ * mostly come in first order already (then a group's need no sort). */
+static struct agg_sev *by_group(struct agg *a, size_t **startp)
+{
+	size_t *start = calloc(a->ng + 1, sizeof *start);
+	struct agg_sev *out = malloc(a->nsev * sizeof *out);
+
+	if (!start || !out) {
+		free(start);
+		free(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < a->nsev; i++)
+		start[a->sev[i].group + 1]++;
+	for (size_t g = 0; g < a->ng; g++)
+		start[g + 1] += start[g];
+	for (size_t i = 0; i < a->nsev; i++)
+		out[start[a->sev[i].group]++] = a->sev[i];
+	/* start[g] is now g's end: shift back */
+	memmove(start + 1, start, a->ng * sizeof *start);
+	start[0] = 0;
+	for (size_t g = 0; g < a->ng; g++) {
+		bool sorted = true;
+
+		for (size_t i = start[g] + 1; sorted && i < start[g + 1]; i++)
+			sorted = out[i - 1].first <= out[i].first;
+		if (!sorted)
+			qsort(out + start[g], start[g + 1] - start[g], sizeof *out, by_group_first);
+	}
+	*startp = start;
+	return out;
+}
+
 int agg_span_end(struct agg *a)
 {
-	struct agg_sev *e = NULL;
-	size_t i = 0, most = 0;
-	int rc = 0;
+	struct agg_sev *e = NULL, *s = NULL;
+	size_t *start = NULL, most = 0;
+	int rc = -ENOMEM;
 
 	if (a->nsev == 0)
 		return 0;
-	qsort(a->sev, a->nsev, sizeof *a->sev, by_group_first);
-	for (size_t j = 0; j < a->nsev;) {
-		size_t k = j;
-
-		while (k < a->nsev && a->sev[k].group == a->sev[j].group)
-			k++;
-		most = k - j > most ? k - j : most;
-		j = k;
-	}
+	if (!(s = by_group(a, &start)))
+		goto out;
+	free(a->sev);   /* sorted into s */
+	a->sev = NULL;
+	for (size_t g = 0; g < a->ng; g++)
+		most = start[g + 1] - start[g] > most ? start[g + 1] - start[g] : most;
 	if (!(e = malloc(most * sizeof *e)))
-		return -ENOMEM;
-	while (rc == 0 && i < a->nsev) {
-		size_t k = i;
-
-		while (k < a->nsev && a->sev[k].group == a->sev[i].group)
-			k++;
-		rc = sweep_group(a, &a->g[a->sev[i].group], a->sev + i, e, k - i);
-		i = k;
-	}
+		goto out;
+	rc = 0;
+	for (size_t g = 0; rc == 0 && g < a->ng; g++)
+		if (start[g + 1] > start[g])
+			rc = sweep_group(a, &a->g[g], s + start[g], e, start[g + 1] - start[g]);
+out:
 	free(e);
+	free(s);
+	free(start);
 	free(a->sev);
 	a->sev = NULL;
 	a->nsev = a->capsev = 0;

@@ -176,14 +176,14 @@ struct worker {
 
 /* The statement: a chain's spans (?1) that reach into k ?2 .. ?3, by
  * k_first, filtered; columns: state, family, rnet, an IPv6 peer's text,
- * lport, program, k_first, k_last, copies, ord. Per span, not per row: all
- * of them. */
+ * lport, program, k_first, k_last, copies, ord, proto. Per span, not per
+ * row: all of them. */
 static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
 		     struct filter_params *p)
 {
 	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4"
 			       " THEN NULL ELSE k.raddr END, k.lport, k.program, k.k_first,"
-			       " k.k_last, k.copies, k.ord FROM spans k"
+			       " k.k_last, k.copies, k.ord, k.proto FROM spans k"
 			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND k.k_last >= ?2");
 
 	/* ?1 .. ?3: bound per chain */
@@ -492,6 +492,9 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 			r.lport = (uint16_t)sqlite3_column_int(st, 4);
 		if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL)
 			r.program = (const char *)sqlite3_column_text(st, 5);
+		r.proto = (uint8_t)(sqlite3_column_text(st, 10)[0] == 't'   ? IPPROTO_TCP
+				    : sqlite3_column_text(st, 10)[0] == 'u' ? IPPROTO_UDP
+									    : IPPROTO_RAW);
 		r.snap = w->s->pos_snap[p0 + a];
 		sp.first = (uint32_t)(p0 + a);
 		sp.last = (uint32_t)(p0 + b - 1);

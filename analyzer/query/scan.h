@@ -59,7 +59,7 @@ int scan_prepare(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
 struct scan_row {
 	uint32_t snap;           /* index in the scan_snaps */
 	uint8_t state;           /* AGG_* numbering (agg.h): UNCONN is its own */
-	uint8_t proto;           /* IPPROTO_*: dumps only (the database filters in SQL) */
+	uint8_t proto;           /* IPPROTO_*: dumps and spans (rows of the database: 0) */
 	uint16_t rport;          /* dumps only */
 	uint16_t lport;          /* SCAN_LPORT */
 	struct addr peer;        /* SCAN_PEER: folded (an IPv4-mapped peer is IPv4) */

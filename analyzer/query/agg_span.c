@@ -181,7 +181,8 @@ static int sweep_group(struct agg *a, struct agg_group *g, const struct agg_sev 
 static struct agg_sev *by_group(struct agg *a, size_t **startp)
 {
 	size_t *start = calloc(a->ng + 1, sizeof *start);
-	struct agg_sev *out = malloc(a->nsev * sizeof *out);
+	/* calloc: every slot is written below, but the analyzer cannot tell */
+	struct agg_sev *out = calloc(a->nsev, sizeof *out);
 
 	if (!start || !out) {
 		free(start);
@@ -223,7 +224,7 @@ int agg_span_end(struct agg *a)
 	a->sev = NULL;
 	for (size_t g = 0; g < a->ng; g++)
 		most = start[g + 1] - start[g] > most ? start[g + 1] - start[g] : most;
-	if (!(e = malloc(most * sizeof *e)))
+	if (!(e = malloc((most ? most : 1) * sizeof *e)))
 		goto out;
 	rc = 0;
 	for (size_t g = 0; rc == 0 && g < a->ng; g++)

@@ -267,7 +267,7 @@ static int by_mix(const void *x, const void *y)
  * NULL when it has none. */
 static int mix_text(const struct agg *mix, unsigned proto, unsigned lport, struct buf *out)
 {
-	struct mixent e[AGG_NSTATE];
+	struct mixent e[AGG_NSTATE] = {{NULL, 0}};
 	size_t n = 0;
 	int rc = 0;
 

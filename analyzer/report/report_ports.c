@@ -210,7 +210,8 @@ static long write_rows(struct prows *r, const struct output_col *cols, enum outp
 		snprintf(err, errsz, "out of memory");
 		return -ENOMEM;
 	}
-	qsort(r->v, r->n, sizeof *r->v, by_peak);
+	if (r->n)
+		qsort(r->v, r->n, sizeof *r->v, by_peak);
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
 		if (output_row(o, (const char *const *)r->v[i].cell) < 0)
 			rc = -EIO;

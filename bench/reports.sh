@@ -254,8 +254,10 @@ else
 	row "import of the cron log ($DUMPS dumps, $(mega "$NROWS") lines, $LOG_BYTES B), once (ms)" \
 		"$IMP_MS ($(mega "$IMP_RATE") lines/s)" "-" "-" "(info)" "-"
 
-	SUBNET_SQL="SELECT (rnet >> 8), count(*) FROM sockets WHERE family = 4 GROUP BY 1 ORDER BY 2 DESC LIMIT $TOPN"
-	TIMELINE_SQL="SELECT snapshot_id, state, count(*) FROM sockets GROUP BY 1, 2"
+	# the peers ask the spans (docs/SCHEMA.md §9.1): through the sockets
+	# view each costs minutes here
+	SUBNET_SQL="SELECT (rnet >> 8), sum(copies * (k_last - k_first + 1)) FROM spans WHERE family = 4 GROUP BY 1 ORDER BY 2 DESC LIMIT $TOPN"
+	TIMELINE_SQL="SELECT snapshot_id, state, sum(n) FROM snapshot_states GROUP BY 1, 2"
 	hf reports_top_subnet \
 		-n "sockscope top -d DB --by subnet -n $TOPN" "$SS top -d $DB --by subnet -n $TOPN" \
 		-n "sqlite3 GROUP BY rnet >> 8" "sqlite3 $DB '$SUBNET_SQL'"
@@ -273,7 +275,7 @@ else
 	# blocklist: every peer's and subnet's peak per snapshot, the baseline,
 	# the decisions; the peer is the per-peer peak in SQL, the first step of
 	# a DDoS-Deflate-style rule (connections per IP over a threshold)
-	PEAK_SQL="SELECT raddr, max(c) FROM (SELECT snapshot_id, raddr, count(*) AS c FROM sockets GROUP BY 1, 2) GROUP BY 1 HAVING max(c) >= 20"
+	PEAK_SQL="WITH ev AS (SELECT chain, raddr, k_first AS k, copies AS d FROM spans UNION ALL SELECT chain, raddr, k_last + 1, -copies FROM spans), run AS (SELECT raddr, sum(sum(d)) OVER (PARTITION BY chain, raddr ORDER BY k) AS n FROM ev GROUP BY chain, raddr, k) SELECT raddr, max(n) FROM run GROUP BY raddr HAVING max(n) >= 20"
 	hf reports_blocklist \
 		-n "sockscope blocklist -d DB" "$SS blocklist -d $DB" \
 		-n "sqlite3 per-peer peak" "sqlite3 $DB '$PEAK_SQL'"

@@ -33,6 +33,13 @@ bench_tmpdir() {
 
 mean_s() { sed -n 's/^ *"mean": *\([-0-9.eE+]*\),*$/\1/p' "$1" | sed -n "${2}p"; }
 sd_s() { sed -n 's/^ *"stddev": *\([-0-9.eE+]*\),*$/\1/p' "$1" | sed -n "${2}p"; }
+hf_m() { mean_s "$hf_json" "$1"; }
+hf_s() { sd_s "$hf_json" "$1"; }
+hf_cpu() {
+	awk -v i="$1" '/^ *"user":/ { gsub(/[^-0-9.eE+]/, "", $2); u[++nu] = $2 }
+		/^ *"system":/ { gsub(/[^-0-9.eE+]/, "", $2); s[++ns] = $2 }
+		END { print u[i] + s[i] }' "$hf_json"
+}
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
 # ms_pm MEAN SD: "mean ± sd" in ms
 ms_pm() { printf '%s ± %s' "$(ms "$1")" "$(ms "$2")"; }
@@ -71,6 +78,7 @@ hf() {
 		HF_M4=$(mean_s "$hf_json" 4)
 		HF_S4=$(sd_s "$hf_json" 4)
 	}
+	# any command's: hf_m I, hf_s I, hf_cpu I (mean user + system seconds)
 	[ -n "$HF_M1" ] || fail "cannot read the means from $hf_json"
 	cp "$hf_json" "$OUT/"
 }

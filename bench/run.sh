@@ -2,7 +2,9 @@
 # bench/run.sh — `make bench`: sockscope-recorder side by side with the article's
 # netstat commands, ss and cat /proc/net/* over ~100k sockets in a netns.
 # Usage: sh bench/run.sh BUILD_DIR   (root + network namespaces, else SKIP, exit 0)
-# Env: BENCH_RUNS (default 5), BENCH_SYNRECV (80000), BENCH_ESTAB (10000 connections).
+# Env: BENCH_RUNS (default 5), BENCH_SYNRECV (80000), BENCH_ESTAB (10000 connections),
+# BENCH_SPANS_BASE (a build bench/spans.sh times beside BUILD_DIR), and the
+# scripts' own (bench/README.md).
 # Prints a results table and writes it as Markdown to bench/out/results.md.
 
 # shellcheck disable=SC2034  # SST_TEST, SST_HOLD: read by lib.sh
@@ -15,12 +17,20 @@ NSYN=${BENCH_SYNRECV:-80000}
 NEST=${BENCH_ESTAB:-10000}
 OUT=$ROOT/bench/out
 
+# Issue 17: a recorded hour imported into spans, every report timed (beside
+# BENCH_SPANS_BASE, another build, when set: e.g. one of schema 3).
+spans_bench() {
+	# shellcheck disable=SC2086  # no base: no second word
+	sh "$ROOT/bench/spans.sh" "$BUILD" ${BENCH_SPANS_BASE:+"$BENCH_SPANS_BASE"}
+}
+
 # Bench is not a test: a machine that cannot run it says why and exits 0.
 # Issue 5's reports benchmark needs neither root nor namespaces: it runs anyway.
 bench_skip() {
 	printf 'SKIP: bench: %s\n' "$*"
 	sh "$ROOT/bench/reports.sh" "$BUILD" || exit 1
 	sh "$ROOT/bench/html.sh" "$BUILD" || exit 1
+	spans_bench || exit 1
 	exit 0
 }
 
@@ -261,3 +271,4 @@ sh "$ROOT/bench/html.sh" "$BUILD" || fail "bench/html.sh failed"
 # Issue 19: ship throughput and fleet reports on a local 2-shard ClickHouse
 # cluster (bench/fleet.sh; SKIP without clickhouse-server), bench/out/fleet.md.
 sh "$ROOT/bench/fleet.sh" "$BUILD" || fail "bench/fleet.sh failed"
+spans_bench || fail "bench/spans.sh failed"

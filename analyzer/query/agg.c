@@ -11,39 +11,8 @@
 
 #include "grow.h"
 #include "agg.h"
+#include "agg_int.h"
 #include "tcpstate.h"
-
-#define NONE UINT32_MAX
-
-struct mix {
-	uint32_t next;           /* NONE ends the group's list */
-	uint32_t state;
-	uint32_t cur, peak;
-};
-
-struct peer {
-	uint32_t group1;         /* group index + 1; 0: empty slot */
-	uint8_t addr[16];
-};
-
-struct agg {
-	unsigned flags;
-	struct agg_group *g;
-	size_t ng, capg;
-	uint32_t *slot;          /* group index + 1; 0: empty */
-	size_t nslot;            /* power of two */
-	struct mix *mix;
-	size_t nmix, capmix;
-	struct peer *peer;
-	size_t npeer, npeerslot; /* power of two */
-	uint64_t *peer4;
-	size_t npeer4, npeer4slot;
-	unsigned host_bits;      /* agg_host_bits */
-	uint8_t *bits;           /* the groups' peer bitmaps */
-	size_t nbits, capbits;
-	uint32_t snap;           /* current snapshot */
-	usec_t time;
-};
 
 void agg_key_addr(struct agg_key *k, const struct addr *a, unsigned prefix4, unsigned prefix6)
 {
@@ -158,6 +127,7 @@ void agg_free(struct agg *a)
 	free(a->peer);
 	free(a->peer4);
 	free(a->bits);
+	free(a->sev);
 	free(a);
 }
 
@@ -195,8 +165,7 @@ static int grow_slots(struct agg *a)
 	return 0;
 }
 
-/* The group of key k, created when new: its index, or -ENOMEM. */
-static long group_of(struct agg *a, const struct agg_key *k)
+long agg_group_of(struct agg *a, const struct agg_key *k)
 {
 	size_t j;
 	struct agg_group *g, *ng;
@@ -253,9 +222,11 @@ static int close_snap(struct agg *a, struct agg_group *g)
 		g->last = time;
 	g->present++;
 	g->total += g->cur;
-	if (g->cur > g->peak || (g->cur == g->peak && time < g->peak_time)) {
+	if (g->cur > g->peak || (g->cur == g->peak && (time < g->peak_time ||
+	    (time == g->peak_time && g->cur_snap < g->peak_snap)))) {
 		g->peak = g->cur;
 		g->peak_time = time;
+		g->peak_snap = g->cur_snap;
 		for (uint32_t m = g->mix; m != NONE; m = a->mix[m].next)
 			a->mix[m].peak = a->mix[m].cur;
 	}
@@ -278,7 +249,7 @@ static int close_snap(struct agg *a, struct agg_group *g)
 	return 0;
 }
 
-static int mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t n, bool peak)
+int agg_mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t n, bool peak)
 {
 	struct mix *nm;
 	uint32_t *link;
@@ -431,8 +402,7 @@ static uint32_t v4_of(const uint8_t *a)
 	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 }
 
-/* 1 when new to the group, 0 when known, -ENOMEM. */
-static int peer_add(struct agg *a, uint32_t group, const struct addr *p)
+int agg_peer_add(struct agg *a, uint32_t group, const struct addr *p)
 {
 	if (p->family == AF_INET)
 		return a->host_bits ? peer4_bit(a, &a->g[group], v4_of(p->a))
@@ -448,7 +418,7 @@ int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, uns
 
 	if (a->snap == NONE)
 		return -EINVAL;   /* rows belong to a snapshot */
-	i = group_of(a, k);
+	i = agg_group_of(a, k);
 	if (i < 0)
 		return (int)i;
 	g = &a->g[i];
@@ -464,10 +434,10 @@ int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, uns
 		state = ST_SYN_RECV;   /* one name, one count */
 	if (state >= AGG_NSTATE)
 		state = 0;
-	if ((rc = mix_add(a, g, state, 1, false)) < 0)
+	if ((rc = agg_mix_add(a, g, state, 1, false)) < 0)
 		return rc;
 	if (peer && (a->flags & AGG_PEERS)) {
-		rc = peer_add(a, (uint32_t)i, peer);
+		rc = agg_peer_add(a, (uint32_t)i, peer);
 		if (rc < 0)
 			return rc;
 		a->g[i].peers += (uint32_t)rc;
@@ -482,7 +452,7 @@ int agg_end(struct agg *a)
 	for (size_t i = 0; i < a->ng; i++)
 		if ((rc = close_snap(a, &a->g[i])) < 0)
 			return rc;
-	return 0;
+	return agg_span_end(a);
 }
 
 /* Adds from's group f into a's group i. */
@@ -494,14 +464,17 @@ static int merge_group(struct agg *a, size_t i, const struct agg *from,
 
 	if (f->present == 0)
 		return 0;
-	if (f->peak > g->peak || (f->peak == g->peak && f->peak_time < g->peak_time) ||
+	if (f->peak > g->peak ||
+	    (f->peak == g->peak && (f->peak_time < g->peak_time ||
+	     (f->peak_time == g->peak_time && f->peak_snap < g->peak_snap))) ||
 	    g->present == 0) {
 		g->peak = f->peak;
 		g->peak_time = f->peak_time;
+		g->peak_snap = f->peak_snap;
 		for (uint32_t m = g->mix; m != NONE; m = a->mix[m].next)
 			a->mix[m].peak = 0;
 		for (uint32_t m = f->mix; m != NONE; m = from->mix[m].next)
-			if ((rc = mix_add(a, &a->g[i], from->mix[m].state, from->mix[m].peak,
+			if ((rc = agg_mix_add(a, &a->g[i], from->mix[m].state, from->mix[m].peak,
 					  true)) < 0)
 				return rc;
 		g = &a->g[i];
@@ -537,7 +510,7 @@ int agg_merge(struct agg *a, const struct agg *from)
 	if (!(map = malloc((from->ng ? from->ng : 1) * sizeof *map)))
 		return -ENOMEM;
 	for (size_t i = 0; i < from->ng; i++) {
-		long j = group_of(a, &from->g[i].key);
+		long j = agg_group_of(a, &from->g[i].key);
 
 		if (j < 0 || merge_group(a, (size_t)j, from, &from->g[i]) < 0)
 			goto out;

@@ -6,6 +6,7 @@
 #ifndef SOCKSCOPE_AGG_H
 #define SOCKSCOPE_AGG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,7 @@ struct agg_group {
 	uint64_t total;          /* rows over all snapshots */
 	usec_t first, last;      /* times of the first and last snapshot seen in */
 	usec_t peak_time;        /* the earliest snapshot with `peak` rows */
+	uint32_t peak_snap;      /* ... its number (ties of time: the lowest) */
 	struct agg_cell *cells;  /* AGG_CELLS: ncells, in the order fed */
 	size_t ncells;
 	/* private: the snapshot being counted, the state mix (a list in the
@@ -80,6 +82,27 @@ int agg_snapshot(struct agg *a, uint32_t snap, usec_t time);
  * counted) and state (< AGG_NSTATE; NEW_SYN_RECV counts as SYN_RECV, other
  * values as 0). 0, -EINVAL before the first agg_snapshot, or -ENOMEM. */
 int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, unsigned state);
+/* Where spans sit: position p (0 .. n-1) is snapshot snap[p] (the number
+ * agg_snapshot would take) at time[p]. Each chain's snapshots take
+ * consecutive positions in chain order; ordered: within a chain, snap
+ * numbers rise with the position (then the earliest snapshot of a stretch
+ * is its first). The caller keeps it alive until agg_end. */
+struct agg_timebase {
+	const uint32_t *snap;
+	const usec_t *time;
+	size_t n;
+	bool ordered;
+};
+
+/* copies rows of group k (peer, state as agg_add) in each snapshot at
+ * positions first..last of tb: what agg_add would count over those
+ * snapshots, at the cost of one call. Spans of every group share one tb; an
+ * agg takes rows (agg_snapshot, agg_add) or spans, not both. 0, -EINVAL
+ * (another tb, rows already, a position beyond tb) or -ENOMEM. */
+int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key *k,
+	     const struct addr *peer, unsigned state, uint32_t first, uint32_t last,
+	     uint32_t copies);
+
 /* A hint that a row of key k comes soon: stage 0 fetches its slot of the
  * table, stage 1 (later, when the slot has arrived) its group. Rows of
  * random keys are bound by memory latency; callers that see rows ahead

@@ -1,8 +1,10 @@
-/* scan — socket rows for reports in C. From the database: each thread
- * sweeps the spans of its snapshots' chains in k order, keeping those that
- * cover the snapshot at hand and handing each as `copies` rows (an IPv6
- * peer's text is parsed only for IPv6 sockets); from dumps: the importer
- * with a store tap instead of SQLite. */
+/* scan — socket rows for reports in C. From the database: each span once,
+ * as a range of positions (snapshots by chain and k), to sinks that take
+ * spans; or, for sinks that need rows, each thread sweeps the spans of its
+ * snapshots' chains in k order, keeping those that cover the snapshot at
+ * hand and handing each as `copies` rows (an IPv6 peer's text is parsed
+ * only for IPv6 sockets); from dumps: the importer with a store tap
+ * instead of SQLite. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -21,7 +23,51 @@ void scan_snaps_fini(struct scan_snaps *s)
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i].host);
 	free(s->v);
+	free(s->pos_snap);
+	free(s->pos_time);
 	memset(s, 0, sizeof *s);
+}
+
+static int by_chain_k(const void *x, const void *y, void *arg)
+{
+	const struct scan_snap *v = arg;
+	const struct scan_snap *a = &v[*(const uint32_t *)x], *b = &v[*(const uint32_t *)y];
+
+	if (a->chain != b->chain)
+		return a->chain < b->chain ? -1 : 1;
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+}
+
+int scan_snaps_order(struct scan_snaps *s)
+{
+	size_t n = s->n;
+
+	free(s->pos_snap);
+	free(s->pos_time);
+	s->pos_snap = malloc((n ? n : 1) * sizeof *s->pos_snap);
+	s->pos_time = malloc((n ? n : 1) * sizeof *s->pos_time);
+	if (!s->pos_snap || !s->pos_time) {
+		free(s->pos_snap);
+		free(s->pos_time);
+		s->pos_snap = NULL;
+		s->pos_time = NULL;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		s->pos_snap[i] = (uint32_t)i;
+	qsort_r(s->pos_snap, n, sizeof *s->pos_snap, by_chain_k, s->v);
+	s->tb = (struct agg_timebase){s->pos_snap, s->pos_time, n, true};
+	for (size_t p = 0; p < n; p++) {
+		s->pos_time[p] = s->v[s->pos_snap[p]].time;
+		/* snapshots are numbered by time: a chain whose k order is not
+		 * theirs makes the sweep look for each stretch's earliest */
+		if (p > 0 && s->v[s->pos_snap[p]].chain == s->v[s->pos_snap[p - 1]].chain &&
+		    s->pos_snap[p] < s->pos_snap[p - 1])
+			s->tb.ordered = false;
+	}
+	return 0;
 }
 
 static int snaps_add(struct scan_snaps *s, const struct scan_snap *sn)
@@ -104,7 +150,8 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 		rc = -EIO;
 		goto out;
 	}
-	rc = 0;
+	if ((rc = scan_snaps_order(out)) < 0)
+		snprintf(err, errsz, "out of memory");
 out:
 	if (rc < 0)
 		scan_snaps_fini(out);
@@ -129,14 +176,14 @@ struct worker {
 
 /* The statement: a chain's spans (?1) that reach into k ?2 .. ?3, by
  * k_first, filtered; columns: state, family, rnet, an IPv6 peer's text,
- * lport, program, k_first, k_last, copies, ord. Per span, not per row: all
- * of them. */
+ * lport, program, k_first, k_last, copies, ord, proto. Per span, not per
+ * row: all of them. */
 static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
 		     struct filter_params *p)
 {
 	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4"
 			       " THEN NULL ELSE k.raddr END, k.lport, k.program, k.k_first,"
-			       " k.k_last, k.copies, k.ord FROM spans k"
+			       " k.k_last, k.copies, k.ord, k.proto FROM spans k"
 			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND k.k_last >= ?2");
 
 	/* ?1 .. ?3: bound per chain */
@@ -400,6 +447,116 @@ out:
 	return NULL;
 }
 
+/* ---- spans from the database ---------------------------------------------- */
+
+/* The first of ks[0..n) at or above k (n: none). */
+static size_t k_at_or_above(const int64_t *ks, size_t n, int64_t k)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* One chain's piece of the share: positions p0 .. p0 + n - 1, with k ks[]. */
+static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64_t *ks, size_t n)
+{
+	struct scan_span sp = {.tb = &w->s->tb};
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, w->s->v[w->s->pos_snap[p0]].chain);
+	sqlite3_bind_int64(st, 2, ks[0]);
+	sqlite3_bind_int64(st, 3, ks[n - 1]);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct scan_row r = {0};
+		size_t a = k_at_or_above(ks, n, sqlite3_column_int64(st, 6));
+		size_t b = k_at_or_above(ks, n, sqlite3_column_int64(st, 7) + 1);
+		int stn;
+
+		if (a >= b)
+			continue;   /* between the snapshots selected */
+		stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
+				      (size_t)sqlite3_column_bytes(st, 0));
+		r.state = (uint8_t)(stn < 0 ? 0 : stn);
+		if ((w->cols & SCAN_PEER) && row_peer(st, &r.peer) < 0)
+			memset(&r.peer, 0, sizeof r.peer);
+		if (w->cols & SCAN_LPORT)
+			r.lport = (uint16_t)sqlite3_column_int(st, 4);
+		if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL)
+			r.program = (const char *)sqlite3_column_text(st, 5);
+		r.proto = (uint8_t)(sqlite3_column_text(st, 10)[0] == 't'   ? IPPROTO_TCP
+				    : sqlite3_column_text(st, 10)[0] == 'u' ? IPPROTO_UDP
+									    : IPPROTO_RAW);
+		r.snap = w->s->pos_snap[p0 + a];
+		sp.first = (uint32_t)(p0 + a);
+		sp.last = (uint32_t)(p0 + b - 1);
+		sp.copies = (uint32_t)sqlite3_column_int64(st, 8);
+		if ((rc = w->sink->span(w->sink->ctx, &r, &sp)) < 0)
+			return rc;
+	}
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+/* A worker of spans: its share [lo, hi) is of positions (scan_snaps_order),
+ * read chain piece by chain piece, each span handed once. */
+static void *span_worker_run(void *arg)
+{
+	struct worker *w = arg;
+	sqlite3 *db = w->db;
+	sqlite3_stmt *st = NULL;
+	int64_t *ks = NULL;
+	int rc = 0;
+
+	if (!db) {
+		if (db_open_reader(w->path, &db) != SQLITE_OK) {
+			snprintf(w->err, sizeof w->err, "%s: %s", w->path,
+				 db ? sqlite3_errmsg(db) : "out of memory");
+			rc = -EIO;
+			goto out;
+		}
+		sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 4294967296", NULL,
+			     NULL, NULL);
+	}
+	if (!(ks = malloc((w->hi - w->lo + 1) * sizeof *ks))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, w->sql, -1, &st, NULL) != SQLITE_OK ||
+	    filter_bind(st, w->p) != SQLITE_OK) {
+		rc = -EIO;
+		goto out;
+	}
+	for (size_t p = w->lo; p < w->hi && rc == 0;) {
+		int64_t chain = w->s->v[w->s->pos_snap[p]].chain;
+		size_t q = p;
+
+		for (; q < w->hi && w->s->v[w->s->pos_snap[q]].chain == chain; q++)
+			ks[q - p] = w->s->v[w->s->pos_snap[q]].k;
+		rc = span_chain(w, st, p, ks, q - p);
+		p = q;
+	}
+out:
+	if (rc == -EIO && !w->err[0])
+		snprintf(w->err, sizeof w->err, "%s", db ? sqlite3_errmsg(db) : "reading failed");
+	if (rc < 0 && !w->err[0])
+		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
+								  : "reading the spans failed");
+	sqlite3_finalize(st);
+	free(ks);
+	if (db && db != w->db)
+		sqlite3_close(db);
+	w->rc = rc;
+	return NULL;
+}
+
 #define MAX_THREADS 16
 
 int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
@@ -413,6 +570,8 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	struct buf sql;
 	uint64_t done = 0;
 	size_t next = 0;
+	bool spans = sinks[0].span != NULL;
+	void *(*run)(void *) = spans ? span_worker_run : worker_run;
 	int rc;
 
 	if (threads < 1)
@@ -431,13 +590,18 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		rc = -ENOMEM;
 		goto out;
 	}
-	/* contiguous shares of about equal rows */
+	if (spans && !s->pos_snap) {
+		snprintf(err, errsz, "spans need the snapshots' order");
+		rc = -EINVAL;
+		goto out;
+	}
+	/* contiguous shares of about equal rows (of positions, for spans) */
 	for (unsigned i = 0; i < threads; i++) {
 		uint64_t want = s->rows * (i + 1) / threads;
 		size_t hi = next;
 
 		while (hi < s->n && (done < want || hi == next)) {
-			done += (uint64_t)s->v[hi].n;
+			done += (uint64_t)s->v[spans ? s->pos_snap[hi] : hi].n;
 			hi++;
 		}
 		if (i == threads - 1)
@@ -449,10 +613,10 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		next = hi;
 	}
 	if (threads == 1) {
-		worker_run(&w[0]);
+		run(&w[0]);
 	} else {
 		for (unsigned i = 0; i < threads; i++) {
-			if (pthread_create(&tid[i], NULL, worker_run, &w[i]) != 0) {
+			if (pthread_create(&tid[i], NULL, run, &w[i]) != 0) {
 				w[i].rc = -EAGAIN;
 				snprintf(w[i].err, sizeof w[i].err, "cannot start a thread");
 				continue;
@@ -490,6 +654,87 @@ static int count_row(void *ctx, const struct scan_row *row)
 	return agg_add(ctx, &k, NULL, row->state);
 }
 
+static int count_span(void *ctx, const struct scan_row *row, const struct scan_span *sp)
+{
+	struct agg_key k = {{0}};
+
+	k.b[0] = row->state;
+	return agg_span(ctx, sp->tb, &k, NULL, row->state, sp->first, sp->last, sp->copies);
+}
+
+struct idpos {
+	int64_t id;
+	uint32_t pos;
+};
+
+static int by_id(const void *x, const void *y)
+{
+	const struct idpos *a = x, *b = y;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The counts import stored per snapshot and state (snapshot_states), each
+ * a span of one position: only --state and --proto filter them. 0, or
+ * -errno with err set. */
+static int count_stored(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt,
+			struct agg *agg, char *err, size_t errsz)
+{
+	struct filter f = {.port = -1, .lport = -1, .rport = -1, .states = flt->states,
+			   .protos = flt->protos};
+	struct filter_params p = {0};
+	struct idpos *ids = malloc((s->n ? s->n : 1) * sizeof *ids);
+	sqlite3_stmt *st = NULL;
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql);
+	if (!ids) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		ids[i] = (struct idpos){s->v[s->pos_snap[i]].id, (uint32_t)i};
+	qsort(ids, s->n, sizeof *ids, by_id);
+	rc = filter_sql_snaps(flt, false, 0, &sql, &p);
+	if (rc == 0)
+		rc = buf_puts(&sql, " SELECT k.snapshot_id, k.state, k.n FROM snapshot_states k"
+				    " WHERE k.snapshot_id IN (SELECT id FROM snaps)");
+	if (rc == 0)
+		rc = filter_sql_sockets(&f, &sql, &p);
+	if (rc < 0)
+		goto out;
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
+	    filter_bind(st, &p) != SQLITE_OK) {
+		rc = -EIO;
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct idpos key = {sqlite3_column_int64(st, 0), 0}, *at;
+		int stn = agg_state_parse((const char *)sqlite3_column_text(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1));
+		int64_t n = sqlite3_column_int64(st, 2);
+		struct agg_key k = {{0}};
+
+		at = bsearch(&key, ids, s->n, sizeof *ids, by_id);
+		if (!at || n <= 0)
+			continue;
+		k.b[0] = (uint8_t)(stn < 0 ? 0 : stn);
+		rc = agg_span(agg, &s->tb, &k, NULL, k.b[0], at->pos, at->pos,
+			      n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
+		if (rc < 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : -EIO;
+out:
+	if (rc == -EIO)
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	buf_fini(&sql);
+	free(ids);
+	return rc;
+}
+
 int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
 		      const struct filter *flt, struct agg **out, char *err, size_t errsz)
 {
@@ -504,9 +749,18 @@ int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
 	for (unsigned i = 0; i < nt; i++) {
 		if (!(agg[i] = agg_new(AGG_CELLS)))
 			goto out;
-		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL};
+		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span};
 	}
-	rc = scan_db(src->db, s, flt, 0, nt, sinks, err, errsz);
+	if (!s->pos_snap) {
+		snprintf(err, errsz, "spans need the snapshots' order");
+		rc = -EINVAL;
+		goto out;
+	}
+	/* other socket filters than state and protocol: the spans, counted */
+	if (flt->port < 0 && flt->lport < 0 && flt->rport < 0 && !flt->family && !flt->program)
+		rc = count_stored(src->db, s, flt, agg[0], err, errsz);
+	else
+		rc = scan_db(src->db, s, flt, 0, nt, sinks, err, errsz);
 	if (rc < 0)
 		goto out;
 	rc = -ENOMEM;

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "addr.h"
+#include "agg.h"
 #include "filter.h"
 #include "import.h"
 
@@ -29,14 +30,24 @@ struct scan_snaps {
 	struct scan_snap *v;
 	size_t n, cap;
 	uint64_t rows;           /* sum of n */
+	/* scan_snaps_order: the snapshots by chain then k, the positions of
+	 * the spans handed to scan_sink.span */
+	uint32_t *pos_snap;
+	usec_t *pos_time;
+	struct agg_timebase tb;
 };
 
 /* The snapshots the filter's host and time range select (with have_at:
- * each host's newest at or before `at`), by time then id. 0, or -errno
+ * each host's newest at or before `at`), by time then id, and ordered
+ * (scan_snaps_order). 0, or -errno
  * with err set. */
 int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
 		    struct scan_snaps *out, char *err, size_t errsz);
 void scan_snaps_fini(struct scan_snaps *s);
+/* Numbers the snapshots of s by chain then k (s->tb), so that a span is a
+ * range of positions: after the last snapshot is added, before scan_db
+ * hands spans. 0 or -ENOMEM. */
+int scan_snaps_order(struct scan_snaps *s);
 
 /* "WITH snaps AS (...)", the snapshots flt (have_at, at) selects (as
  * filter_sql_snaps), then tail, prepared on db with every value bound. 0,
@@ -48,7 +59,7 @@ int scan_prepare(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
 struct scan_row {
 	uint32_t snap;           /* index in the scan_snaps */
 	uint8_t state;           /* AGG_* numbering (agg.h): UNCONN is its own */
-	uint8_t proto;           /* IPPROTO_*: dumps only (the database filters in SQL) */
+	uint8_t proto;           /* IPPROTO_*: dumps and spans (rows of the database: 0) */
 	uint16_t rport;          /* dumps only */
 	uint16_t lport;          /* SCAN_LPORT */
 	struct addr peer;        /* SCAN_PEER: folded (an IPv4-mapped peer is IPv4) */
@@ -60,8 +71,17 @@ struct scan_row {
 #define SCAN_PROGRAM 4u
 #define SCAN_HAS_PEER 8u     /* only rows with a peer (not 0.0.0.0 or ::) */
 
+/* A span as reports see it: its row stands for `copies` rows in each
+ * snapshot at positions first..last of tb (the scan_snaps' tb). */
+struct scan_span {
+	uint32_t first, last, copies;
+	const struct agg_timebase *tb;
+};
+
 /* Where rows go: snap() before each snapshot's rows (index, time), row()
- * for each; a negative return stops the scan with that error. */
+ * for each; a negative return stops the scan with that error. With span
+ * set, a database scan hands each span once to span() instead (neither
+ * snap() nor row()); dumps are still read row by row. */
 struct scan_sink {
 	int (*snap)(void *ctx, uint32_t snap, usec_t time);
 	int (*row)(void *ctx, const struct scan_row *r);
@@ -69,11 +89,13 @@ struct scan_sink {
 	/* optional: a row() to come soon (agg_prefetch's stages); rows read
 	 * from dumps are seen this way 8 and 16 rows ahead */
 	void (*prefetch)(void *ctx, const struct scan_row *r, int stage);
+	int (*span)(void *ctx, const struct scan_row *r, const struct scan_span *sp);
 };
 
 /* Reads the rows of every snapshot in s, filtered, into sinks[0..threads):
  * thread i gets a contiguous share of the snapshots (about equal rows) and
- * sinks[i]. More than one thread needs a database file (an in-memory one is
+ * sinks[i]. Sinks with span (all or none) get spans, and need
+ * scan_snaps_order(s) done; their shares are contiguous in position order. More than one thread needs a database file (an in-memory one is
  * read by one). 0, or -errno with err set. */
 int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
 	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz);

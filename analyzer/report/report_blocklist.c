@@ -29,6 +29,8 @@ struct bl_ctx {
 	struct agg *hosts, *subnets, *syn;   /* syn: SYN_RECV rows only, per peer */
 	uint32_t *snap_syn, *snap_all;       /* SYN_RECV, all sockets per snapshot index */
 	size_t nsnap_syn;
+	int64_t *dsyn, *dall;                /* spans: the same, as changes per position */
+	const struct agg_timebase *tb;       /* ... of this */
 	uint32_t cur;                        /* the snapshot being read */
 	uint64_t rows;
 	uint64_t *port_syn;                  /* SYN_RECV per local port (65536) */
@@ -86,6 +88,45 @@ static int on_row(void *ctx, const struct scan_row *r)
 	return agg_add(c->subnets, &k, &r->peer, r->state);
 }
 
+/* A span: as its rows would count, with the per-snapshot series kept as
+ * the change at its first position and after its last. */
+static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *sp)
+{
+	struct bl_ctx *c = ctx;
+	const struct report_blocklist_opts *o = c->o;
+	uint64_t n = (uint64_t)sp->copies * (sp->last - sp->first + 1);
+	struct agg_key k;
+	int rc;
+
+	if (!r->peer.family || addr_is_unspecified(&r->peer))
+		return 0;
+	if (!c->dall) {
+		c->dall = calloc(sp->tb->n + 1, sizeof *c->dall);
+		c->dsyn = calloc(sp->tb->n + 1, sizeof *c->dsyn);
+		if (!c->dall || !c->dsyn)
+			return -ENOMEM;
+		c->tb = sp->tb;
+	}
+	c->rows += n;
+	c->dall[sp->first] += sp->copies;
+	c->dall[sp->last + 1] -= sp->copies;
+	agg_key_addr(&k, &r->peer, 0, 0);
+	if ((rc = agg_span(c->hosts, sp->tb, &k, NULL, r->state, sp->first, sp->last,
+			   sp->copies)) < 0)
+		return rc;
+	if (r->state == ST_SYN_RECV || r->state == ST_NEW_SYN_RECV) {
+		c->dsyn[sp->first] += sp->copies;
+		c->dsyn[sp->last + 1] -= sp->copies;
+		c->port_syn[r->lport] += n;
+		if ((rc = agg_span(c->syn, sp->tb, &k, NULL, r->state, sp->first, sp->last,
+				   sp->copies)) < 0)
+			return rc;
+	}
+	agg_key_addr(&k, &r->peer, o->p.prefix4, o->p.prefix6);
+	return agg_span(c->subnets, sp->tb, &k, &r->peer, r->state, sp->first, sp->last,
+			sp->copies);
+}
+
 static void ctx_fini(struct bl_ctx *c)
 {
 	agg_free(c->hosts);
@@ -93,6 +134,8 @@ static void ctx_fini(struct bl_ctx *c)
 	agg_free(c->syn);
 	free(c->snap_syn);
 	free(c->snap_all);
+	free(c->dsyn);
+	free(c->dall);
 	free(c->port_syn);
 }
 
@@ -143,9 +186,9 @@ static int own_addresses(sqlite3 *db, const struct filter *flt, struct blockrail
 	filter_init(&f);
 	f.host = flt->host;
 	rc = scan_prepare(db, &f, false, 0,
-			  " SELECT DISTINCT k.laddr FROM spans k CROSS JOIN snapshots s2"
-			  " ON s2.chain = k.chain AND s2.k BETWEEN k.k_first AND k.k_last"
-			  " CROSS JOIN snaps sn ON sn.id = s2.id WHERE k.chain IN (SELECT c FROM snaps)",
+			  /* every snapshot of the host's chains is selected (no
+			   * time range), and each span covers one: no expansion */
+			  " SELECT DISTINCT k.laddr FROM spans k WHERE k.chain IN (SELECT c FROM snaps)",
 			  &st, err, errsz);
 	if (rc < 0)
 		return rc;
@@ -441,6 +484,16 @@ static void sum_series(const struct bl_ctx *ctx, unsigned nt, const struct scan_
 				all[s] += ctx[i].snap_all[s];
 			}
 	}
+	for (unsigned i = 0; i < nt; i++) {
+		int64_t y = 0, a = 0;
+
+		for (size_t p = 0; ctx[i].dall && p < ctx[i].tb->n; p++) {
+			y += ctx[i].dsyn[p];
+			a += ctx[i].dall[p];
+			syn[ctx[i].tb->snap[p]] += (uint32_t)y;
+			all[ctx[i].tb->snap[p]] += (uint32_t)a;
+		}
+	}
 }
 
 long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
@@ -473,7 +526,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 		}
 		if (o->p.prefix4 >= 20 && o->p.prefix4 <= 32)
 			agg_host_bits(ctx[i].subnets, 32 - o->p.prefix4);
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span};
 	}
 	if (src->db && (rc = own_addresses(src->db, flt, rails, err, errsz)) < 0)
 		goto out;

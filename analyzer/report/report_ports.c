@@ -1,16 +1,27 @@
-/* report_ports — listeners and programs: SQL over the selected snapshots'
- * rows (listening = TCP LISTEN or an unconnected UDP/raw socket), every
- * value bound, the result written through output.h. */
+/* report_ports — listeners and programs (listening = TCP LISTEN or an
+ * unconnected UDP/raw socket): what needs a count per snapshot (peaks, and
+ * the rows per state) from the spans in C (scan, agg), the rest in SQL over
+ * spans (listeners' rows alone expanded), every value bound; the rows
+ * sorted in C and written through output.h. */
 #include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
 #include "buf.h"
+#include "intern.h"
 #include "report_ports.h"
+#include "scan.h"
+#include "tcpstate.h"
 
 #define LISTENING "((r.proto = 'tcp' AND r.state = 'LISTEN') OR (r.proto <> 'tcp' AND r.state = 'UNCONN'))"
+#define LISTENING_K "((k.proto = 'tcp' AND k.state = 'LISTEN') OR (k.proto <> 'tcp' AND k.state = 'UNCONN'))"
 
-/* The selected snapshots, then "r": the rows the report reads. */
+/* The selected snapshots, then "r": the listeners' rows the report reads,
+ * and "rs": the spans. */
 static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct buf *sql,
 		    struct filter_params *p)
 {
@@ -23,65 +34,204 @@ static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct bu
 	if (rc == 0)
 		rc = filter_sql_sockets(flt, sql, p);
 	if (rc == 0)
+		rc = buf_puts(sql, " AND " LISTENING_K ")");
+	/* "rs": the spans that reach a selected snapshot, not expanded */
+	if (rc == 0)
+		rc = buf_puts(sql, ", rs AS MATERIALIZED (SELECT k.proto, k.state, k.lport, k.raddr,"
+				   " coalesce(k.program, '-') AS program FROM spans k"
+				   " WHERE k.chain IN (SELECT c FROM snaps) AND EXISTS (SELECT 1 FROM"
+				   " snapshots s3 WHERE s3.chain = k.chain AND s3.k BETWEEN k.k_first"
+				   " AND k.k_last AND s3.id IN (SELECT id FROM snaps))");
+	if (rc == 0)
+		rc = filter_sql_sockets(flt, sql, p);
+	if (rc == 0)
 		rc = buf_putc(sql, ')');
 	return rc;
 }
 
-/* Runs sql (with p) and writes every row's columns as text cells. */
-static long run(sqlite3 *db, const char *sql, const struct filter_params *p,
-		const struct output_col *cols, size_t ncols, enum output_format fmt, FILE *f,
-		unsigned width, bool color, char *err, size_t errsz)
-{
-	sqlite3_stmt *st = NULL;
-	struct output *o = NULL;
-	const char *cells[16];
-	long rows = 0;
-	int rc;
+/* ---- what needs a count per snapshot: from the spans ---------------------- */
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, p) != SQLITE_OK) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		rows = -EIO;
-		goto out;
-	}
-	o = output_new(fmt, f, cols, ncols, width, color);
-	if (!o) {
-		snprintf(err, errsz, "out of memory");
-		rows = -ENOMEM;
-		goto out;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (size_t i = 0; i < ncols && i < 16; i++)
-			cells[i] = (const char *)sqlite3_column_text(st, (int)i);
-		if (output_row(o, cells) < 0) {
-			snprintf(err, errsz, "writing the report failed");
-			rows = -EIO;
-			goto out;
-		}
-		rows++;
-	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		rows = -EIO;
-	} else if (output_end(o) < 0) {
-		snprintf(err, errsz, "writing the report failed");
-		rows = -EIO;
-	}
-out:
-	output_free(o);
-	sqlite3_finalize(st);
-	return rows;
+static bool is_listening(const struct scan_row *r)
+{
+	return r->proto == IPPROTO_TCP ? r->state == ST_LISTEN : r->state == AGG_UNCONN;
 }
 
-/* rows_sql's rows, the report's own SQL after them, run and printed. */
-static long report(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		   const char *tail, const struct output_col *cols, size_t ncols, enum output_format fmt,
-		   FILE *f, unsigned width, bool color, char *err, size_t errsz)
+/* The spans grouped: ports: conn by (proto, port), mix by (proto, port,
+ * state); programs: all and conn by program (numbered in names). */
+struct pk {
+	bool programs;
+	struct agg *all, *conn, *mix;
+	struct intern names;
+	struct scan_snaps snaps;
+};
+
+static void port_key(struct agg_key *k, unsigned proto, unsigned lport, int state)
+{
+	memset(k, 0, sizeof *k);
+	k->b[0] = (uint8_t)proto;
+	k->b[1] = (uint8_t)(lport >> 8);
+	k->b[2] = (uint8_t)lport;
+	k->b[3] = (uint8_t)(state + 1);
+}
+
+static int pk_span(void *ctx, const struct scan_row *r, const struct scan_span *sp)
+{
+	struct pk *c = ctx;
+	bool listen = is_listening(r);
+	struct agg_key k;
+	long id;
+	int rc;
+
+	if (c->programs) {
+		if ((id = intern_id(&c->names, r->program ? r->program : "-")) < 0)
+			return (int)id;
+		memset(&k, 0, sizeof k);
+		memcpy(k.b, &id, sizeof id);
+		rc = agg_span(c->all, sp->tb, &k, NULL, r->state, sp->first, sp->last, sp->copies);
+		if (rc == 0 && !listen)
+			rc = agg_span(c->conn, sp->tb, &k, NULL, r->state, sp->first, sp->last,
+				      sp->copies);
+		return rc;
+	}
+	if (listen)
+		return 0;
+	port_key(&k, r->proto, r->lport, -1);
+	rc = agg_span(c->conn, sp->tb, &k, NULL, r->state, sp->first, sp->last, sp->copies);
+	port_key(&k, r->proto, r->lport, r->state);
+	return rc < 0 ? rc
+		      : agg_span(c->mix, sp->tb, &k, NULL, r->state, sp->first, sp->last,
+				 sp->copies);
+}
+
+static void pk_fini(struct pk *c)
+{
+	agg_free(c->all);
+	agg_free(c->conn);
+	agg_free(c->mix);
+	intern_fini(&c->names);
+	scan_snaps_fini(&c->snaps);
+}
+
+/* The selected snapshots' spans into c's groups. 0, or -errno with err set. */
+static int pk_run(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at, struct pk *c,
+		  char *err, size_t errsz)
+{
+	struct scan_sink sink = {NULL, NULL, c, NULL, pk_span};
+	int rc;
+
+	c->all = agg_new(0);
+	c->conn = agg_new(0);
+	c->mix = agg_new(0);
+	if (!c->all || !c->conn || !c->mix) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	rc = scan_snaps_load(db, flt, have_at, at, &c->snaps, err, errsz);
+	if (rc == 0)
+		rc = scan_db(db, &c->snaps, flt, SCAN_LPORT | (c->programs ? SCAN_PROGRAM : 0), 1,
+			     &sink, err, errsz);
+	if (rc == 0 && ((rc = agg_end(c->all)) < 0 || (rc = agg_end(c->conn)) < 0 ||
+			(rc = agg_end(c->mix)) < 0))
+		snprintf(err, errsz, "out of memory");
+	return rc;
+}
+
+static uint32_t peak_of(const struct agg *a, const struct agg_key *k)
+{
+	const struct agg_group *g = agg_find(a, k);
+
+	return g ? g->peak : 0;
+}
+
+/* ---- the rows, sorted and written ------------------------------------------- */
+
+/* A row of the report: its cells (owned), and what it is sorted by. */
+struct prow {
+	char *cell[8];
+	uint32_t peak;
+	long lport;
+};
+
+struct prows {
+	struct prow *v;
+	size_t n, cap;
+	size_t ncols;
+};
+
+static void prows_fini(struct prows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->ncols; j++)
+			free(r->v[i].cell[j]);
+	free(r->v);
+}
+
+/* A new row of cells (NULL cells stay NULL), copied. 0 or -ENOMEM. */
+static int prows_add(struct prows *r, const char *const *cells, uint32_t peak, long lport)
+{
+	struct prow *v = r->n < r->cap ? r->v : realloc(r->v, (r->cap ? r->cap * 2 : 16) * sizeof *v);
+
+	if (!v)
+		return -ENOMEM;
+	if (v != r->v || r->n == r->cap) {
+		r->v = v;
+		r->cap = r->cap ? r->cap * 2 : 16;
+	}
+	memset(&r->v[r->n], 0, sizeof r->v[r->n]);
+	r->v[r->n].peak = peak;
+	r->v[r->n].lport = lport;
+	r->n++;
+	for (size_t j = 0; j < r->ncols; j++)
+		if (cells[j] && !(r->v[r->n - 1].cell[j] = strdup(cells[j])))
+			return -ENOMEM;
+	return 0;
+}
+
+/* ORDER BY peak DESC, then the first cell (BINARY), then the port. */
+static int by_peak(const void *x, const void *y)
+{
+	const struct prow *a = x, *b = y;
+	int c;
+
+	if (a->peak != b->peak)
+		return a->peak > b->peak ? -1 : 1;
+	if ((c = strcmp(a->cell[0] ? a->cell[0] : "", b->cell[0] ? b->cell[0] : "")) != 0)
+		return c;
+	return a->lport < b->lport ? -1 : a->lport > b->lport;
+}
+
+static long write_rows(struct prows *r, const struct output_col *cols, enum output_format fmt,
+		       FILE *f, unsigned width, bool color, char *err, size_t errsz)
+{
+	struct output *o = output_new(fmt, f, cols, r->ncols, width, color);
+	long rc = 0;
+
+	if (!o) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	if (r->n)
+		qsort(r->v, r->n, sizeof *r->v, by_peak);
+	for (size_t i = 0; rc == 0 && i < r->n; i++)
+		if (output_row(o, (const char *const *)r->v[i].cell) < 0)
+			rc = -EIO;
+	if (rc == 0 && output_end(o) < 0)
+		rc = -EIO;
+	if (rc < 0)
+		snprintf(err, errsz, "writing the report failed");
+	output_free(o);
+	return rc < 0 ? rc : (long)r->n;
+}
+
+/* rows_sql, then tail, prepared. 0, or -errno with err set. */
+static int prepare(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
+		   const char *tail, sqlite3_stmt **st, char *err, size_t errsz)
 {
 	struct filter_params p = {0};
 	struct buf sql;
-	long rc;
+	int rc;
 
+	*st = NULL;
 	buf_init(&sql);
 	rc = rows_sql(flt, have_at, at, &sql, &p);
 	if (rc == 0)
@@ -89,10 +239,51 @@ static long report(sqlite3 *db, const struct filter *flt, bool have_at, usec_t a
 	if (rc < 0) {
 		snprintf(err, errsz, "out of memory");
 		rc = -ENOMEM;
-	} else {
-		rc = run(db, sql.data, &p, cols, ncols, fmt, f, width, color, err, errsz);
+	} else if (sqlite3_prepare_v2(db, sql.data, -1, st, NULL) != SQLITE_OK ||
+		   filter_bind(*st, &p) != SQLITE_OK) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		sqlite3_finalize(*st);
+		*st = NULL;
+		rc = -EIO;
 	}
 	buf_fini(&sql);
+	return rc;
+}
+
+struct mixent {
+	const char *name;
+	uint64_t n;
+};
+
+static int by_mix(const void *x, const void *y)
+{
+	const struct mixent *a = x, *b = y;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* "STATE n, STATE n": a port's connections per state, the most first;
+ * NULL when it has none. */
+static int mix_text(const struct agg *mix, unsigned proto, unsigned lport, struct buf *out)
+{
+	struct mixent e[AGG_NSTATE] = {{NULL, 0}};
+	size_t n = 0;
+	int rc = 0;
+
+	buf_reset(out);
+	for (int st = 0; st < AGG_NSTATE; st++) {
+		struct agg_key k;
+		const struct agg_group *g;
+
+		port_key(&k, proto, lport, st);
+		if ((g = agg_find(mix, &k)) && g->total)
+			e[n++] = (struct mixent){agg_state_name((unsigned)st), g->total};
+	}
+	qsort(e, n, sizeof *e, by_mix);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = buf_printf(out, "%s%s %" PRIu64, i ? ", " : "", e[i].name, e[i].n);
 	return rc;
 }
 
@@ -109,23 +300,60 @@ long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at
 		", l AS (SELECT proto, lport, group_concat(DISTINCT program) AS programs,"
 		" group_concat(DISTINCT laddr) AS addrs, count(DISTINCT sid) AS present"
 		" FROM r WHERE " LISTENING " GROUP BY proto, lport),"
-		" c AS (SELECT proto, lport, sid, raddr, state FROM r WHERE NOT " LISTENING "),"
-		" cp AS (SELECT proto, lport, max(n) AS peak FROM (SELECT proto, lport, sid,"
-		" count(*) AS n FROM c GROUP BY proto, lport, sid) GROUP BY proto, lport),"
-		" pe AS (SELECT proto, lport, count(DISTINCT raddr) AS peers FROM c"
-		" GROUP BY proto, lport),"
-		" mix AS (SELECT proto, lport, group_concat(state || ' ' || n, ', ') AS states"
-		" FROM (SELECT proto, lport, state, count(*) AS n FROM c GROUP BY proto, lport,"
-		" state ORDER BY proto, lport, n DESC, state) GROUP BY proto, lport)"
-		" SELECT l.proto, l.lport, l.programs, l.addrs, coalesce(cp.peak, 0),"
-		" coalesce(pe.peers, 0), mix.states,"
+		" pe AS MATERIALIZED (SELECT proto, lport, count(DISTINCT raddr) AS peers FROM rs r"
+		" WHERE NOT " LISTENING " GROUP BY proto, lport)"
+		" SELECT l.proto, l.lport, l.programs, l.addrs, coalesce(pe.peers, 0),"
 		" l.present || '/' || (SELECT count(*) FROM snaps)"
-		" FROM l LEFT JOIN cp USING (proto, lport) LEFT JOIN pe USING (proto, lport)"
-		" LEFT JOIN mix USING (proto, lport)"
-		" ORDER BY coalesce(cp.peak, 0) DESC, l.proto, l.lport";
+		" FROM l LEFT JOIN pe USING (proto, lport)";
+	struct pk c = {.programs = false};
+	struct prows rows = {.ncols = 8};
+	sqlite3_stmt *st = NULL;
+	struct buf mix;
+	long rc;
 
-	return report(db, flt, have_at, at, tail, cols, sizeof cols / sizeof cols[0], fmt, f,
-		      width, color, err, errsz);
+	buf_init(&mix);
+	if ((rc = pk_run(db, flt, have_at, at, &c, err, errsz)) < 0 ||
+	    (rc = prepare(db, flt, have_at, at, tail, &st, err, errsz)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *proto = (const char *)sqlite3_column_text(st, 0);
+		unsigned pn = proto[0] == 't' ? IPPROTO_TCP : proto[0] == 'u' ? IPPROTO_UDP : IPPROTO_RAW;
+		long lport = (long)sqlite3_column_int64(st, 1);
+		struct agg_key k;
+		char peak[16];
+		const char *cells[8];
+
+		port_key(&k, pn, (unsigned)lport, -1);
+		snprintf(peak, sizeof peak, "%" PRIu32, peak_of(c.conn, &k));
+		if (mix_text(c.mix, pn, (unsigned)lport, &mix) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		cells[0] = proto;
+		cells[1] = (const char *)sqlite3_column_text(st, 1);
+		cells[2] = (const char *)sqlite3_column_text(st, 2);
+		cells[3] = (const char *)sqlite3_column_text(st, 3);
+		cells[4] = peak;
+		cells[5] = (const char *)sqlite3_column_text(st, 4);
+		cells[6] = mix.len ? mix.data : NULL;
+		cells[7] = (const char *)sqlite3_column_text(st, 5);
+		if ((rc = prows_add(&rows, cells, peak_of(c.conn, &k), lport)) < 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = write_rows(&rows, cols, fmt, f, width, color, err, errsz);
+	else if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	else if (rc >= 0) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		rc = -EIO;
+	}
+out:
+	sqlite3_finalize(st);
+	buf_fini(&mix);
+	prows_fini(&rows);
+	pk_fini(&c);
+	return rc;
 }
 
 long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
@@ -138,20 +366,57 @@ long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t
 		{"peers", OUTPUT_INT, true, false},   {"snapshots", OUTPUT_STR, true, false},
 	};
 	static const char tail[] =
-		", per AS (SELECT program, sid, count(*) AS n,"
-		" sum(NOT " LISTENING ") AS conns FROM r GROUP BY program, sid),"
-		" agg AS (SELECT program, max(n) AS peak, max(conns) AS cpeak,"
-		" count(*) AS present FROM per GROUP BY program),"
-		" li AS (SELECT program, group_concat(pp, ', ') AS ports FROM (SELECT DISTINCT"
-		" program, proto || '/' || lport AS pp FROM r WHERE " LISTENING
+		", li AS MATERIALIZED (SELECT program, group_concat(pp, ', ') AS ports FROM (SELECT DISTINCT"
+		" program, proto || '/' || lport AS pp FROM rs r WHERE " LISTENING
 		" ORDER BY program, proto, lport) GROUP BY program),"
-		" pe AS (SELECT program, count(DISTINCT raddr) AS peers FROM r WHERE NOT "
+		" pe AS MATERIALIZED (SELECT program, count(DISTINCT raddr) AS peers FROM rs r WHERE NOT "
 		LISTENING " GROUP BY program)"
-		" SELECT agg.program, peak, li.ports, cpeak, coalesce(pe.peers, 0),"
-		" present || '/' || (SELECT count(*) FROM snaps)"
-		" FROM agg LEFT JOIN li USING (program) LEFT JOIN pe USING (program)"
-		" ORDER BY peak DESC, agg.program";
+		" SELECT p.program, li.ports, coalesce(pe.peers, 0)"
+		" FROM (SELECT DISTINCT program FROM rs) p LEFT JOIN li USING (program)"
+		" LEFT JOIN pe USING (program)";
+	struct pk c = {.programs = true};
+	struct prows rows = {.ncols = 6};
+	sqlite3_stmt *st = NULL;
+	long rc;
 
-	return report(db, flt, have_at, at, tail, cols, sizeof cols / sizeof cols[0], fmt, f,
-		      width, color, err, errsz);
+	if ((rc = pk_run(db, flt, have_at, at, &c, err, errsz)) < 0 ||
+	    (rc = prepare(db, flt, have_at, at, tail, &st, err, errsz)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *prog = (const char *)sqlite3_column_text(st, 0);
+		long id = intern_find(&c.names, prog);
+		struct agg_key k;
+		const struct agg_group *g;
+		char peak[16], cpeak[16], present[48];
+		const char *cells[6];
+
+		memset(&k, 0, sizeof k);
+		memcpy(k.b, &id, sizeof id);
+		if (id < 0 || !(g = agg_find(c.all, &k)))
+			continue;   /* no row in a selected snapshot */
+		snprintf(peak, sizeof peak, "%" PRIu32, g->peak);
+		snprintf(cpeak, sizeof cpeak, "%" PRIu32, peak_of(c.conn, &k));
+		snprintf(present, sizeof present, "%" PRIu32 "/%zu", g->present, c.snaps.n);
+		cells[0] = prog;
+		cells[1] = peak;
+		cells[2] = (const char *)sqlite3_column_text(st, 1);
+		cells[3] = cpeak;
+		cells[4] = (const char *)sqlite3_column_text(st, 2);
+		cells[5] = present;
+		if ((rc = prows_add(&rows, cells, g->peak, 0)) < 0)
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = write_rows(&rows, cols, fmt, f, width, color, err, errsz);
+	else if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	else if (rc >= 0) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		rc = -EIO;
+	}
+out:
+	sqlite3_finalize(st);
+	prows_fini(&rows);
+	pk_fini(&c);
+	return rc;
 }

@@ -344,21 +344,24 @@ static int grow_snap(void *ctx, uint32_t snap, usec_t time)
 	return rc;
 }
 
-static int grow_row(void *ctx, const struct scan_row *row)
+/* A row (sp NULL) or a span into the period's groups. */
+static int grow_add(struct grow *g, const struct scan_row *row, const struct scan_span *sp)
 {
-	struct grow *g = ctx;
 	struct agg_key k;
 	int rc = 0;
 
+#define GROW_ADD(agg)                                                                   \
+	(sp ? agg_span(agg, sp->tb, &k, NULL, row->state, sp->first, sp->last, sp->copies) \
+	    : agg_add(agg, &k, NULL, row->state))
 	if (row->peer.family && !addr_is_unspecified(&row->peer)) {
 		agg_key_addr(&k, &row->peer, g->o->prefix4, g->o->prefix6);
-		rc = agg_add(g->agg[g->period][G_SUBNET], &k, NULL, row->state);
+		rc = GROW_ADD(g->agg[g->period][G_SUBNET]);
 	}
 	memset(&k, 0, sizeof k);
 	k.b[0] = (uint8_t)(row->lport >> 8);
 	k.b[1] = (uint8_t)row->lport;
 	if (rc == 0)
-		rc = agg_add(g->agg[g->period][G_PORT], &k, NULL, row->state);
+		rc = GROW_ADD(g->agg[g->period][G_PORT]);
 	if (rc == 0 && row->program) {
 		long id = intern_id(&g->names, row->program);
 
@@ -366,9 +369,20 @@ static int grow_row(void *ctx, const struct scan_row *row)
 			return (int)id;
 		memset(&k, 0, sizeof k);
 		memcpy(k.b, &id, sizeof id);
-		rc = agg_add(g->agg[g->period][G_PROGRAM], &k, NULL, row->state);
+		rc = GROW_ADD(g->agg[g->period][G_PROGRAM]);
 	}
+#undef GROW_ADD
 	return rc;
+}
+
+static int grow_row(void *ctx, const struct scan_row *row)
+{
+	return grow_add(ctx, row, NULL);
+}
+
+static int grow_span(void *ctx, const struct scan_row *row, const struct scan_span *sp)
+{
+	return grow_add(ctx, row, sp);
 }
 
 struct growth {
@@ -467,7 +481,8 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 	const struct spike_params *prm = fd->rate ? &r->o->rate : &r->o->count;
 	struct scan_snaps sub = {0};
 	struct grow g = {.o = r->o};
-	struct scan_sink sink = {grow_snap, grow_row, &g, NULL};
+	struct scan_sink sink = {grow_snap, grow_row, &g, NULL, grow_span};
+	struct scan_snaps part[2] = {{0}};   /* before, during: sub's two halves */
 	struct filter f = *r->flt;
 	size_t lo = 0, hi, nb;
 	int rc = -ENOMEM;
@@ -498,8 +513,21 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 	/* a state's spike: what grew in that state; a counter's: in any */
 	if (fd->state >= 0)
 		f.states = 1u << (fd->state == AGG_UNCONN ? ST_CLOSE : fd->state);
-	rc = scan_db(r->src->db, &sub, &f, SCAN_PEER | SCAN_LPORT | SCAN_PROGRAM, 1, &sink, r->err,
-		     r->errsz);
+	/* each half read on its own: a span across the spike's start counts
+	 * in both, as its rows would */
+	for (unsigned p = 0; p < 2; p++) {
+		part[p].v = sub.v + (p ? nb : 0);
+		part[p].n = p ? sub.n - nb : nb;
+		for (size_t i = 0; i < part[p].n; i++)
+			part[p].rows += (uint64_t)part[p].v[i].n;
+	}
+	rc = 0;
+	for (unsigned p = 0; rc == 0 && p < 2; p++) {
+		g.period = p;
+		if ((rc = scan_snaps_order(&part[p])) == 0)
+			rc = scan_db(r->src->db, &part[p], &f, SCAN_PEER | SCAN_LPORT | SCAN_PROGRAM, 1,
+				     &sink, r->err, r->errsz);
+	}
 	for (int p = 0; rc == 0 && p < 2; p++)
 		for (int k = 0; rc == 0 && k < G_N; k++)
 			rc = agg_end(g.agg[p][k]);
@@ -514,6 +542,10 @@ out:
 		for (int k = 0; k < G_N; k++)
 			agg_free(g.agg[p][k]);
 	intern_fini(&g.names);
+	for (unsigned p = 0; p < 2; p++) {
+		free(part[p].pos_snap);
+		free(part[p].pos_time);
+	}
 	free(sub.v);
 	return rc;
 }

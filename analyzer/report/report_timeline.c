@@ -186,17 +186,31 @@ static int on_snap(void *ctx, uint32_t snap, usec_t time)
 	return agg_snapshot(c->agg, snap, time);
 }
 
+static void row_key(const struct tl_ctx *c, const struct scan_row *r, struct agg_key *k)
+{
+	memset(k, 0, sizeof *k);
+	if (c->o->by == REPORT_TIMELINE_SUBNET)
+		agg_key_addr(k, &r->peer, c->o->prefix4, c->o->prefix6);
+	else
+		k->b[0] = r->state;
+}
+
 static int on_row(void *ctx, const struct scan_row *r)
 {
 	struct tl_ctx *c = ctx;
-	struct agg_key k = {{0}};
+	struct agg_key k;
 
-	if (c->o->by == REPORT_TIMELINE_SUBNET) {
-		agg_key_addr(&k, &r->peer, c->o->prefix4, c->o->prefix6);
-	} else {
-		k.b[0] = r->state;
-	}
+	row_key(c, r, &k);
 	return agg_add(c->agg, &k, NULL, r->state);
+}
+
+static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *sp)
+{
+	struct tl_ctx *c = ctx;
+	struct agg_key k;
+
+	row_key(c, r, &k);
+	return agg_span(c->agg, sp->tb, &k, NULL, r->state, sp->first, sp->last, sp->copies);
 }
 
 static void series_name(const struct report_timeline_opts *o, const struct agg_key *k, char *out,
@@ -463,7 +477,7 @@ long report_timeline_run(struct scan_src *src, const struct filter *flt,
 			snprintf(err, errsz, "out of memory");
 			goto out;
 		}
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span};
 	}
 	rc = scan_run(src, flt, false, 0, o->by == REPORT_TIMELINE_SUBNET ? SCAN_PEER | SCAN_HAS_PEER : 0, nt,
 		      sinks, &sn, err, errsz);

@@ -76,24 +76,45 @@ static void on_prefetch(void *ctx, const struct scan_row *r, int stage)
 	}
 }
 
-static int on_row(void *ctx, const struct scan_row *r)
+/* A row's group key and peer: 0, or -ENOMEM. */
+static int row_group(struct top_ctx *c, const struct scan_row *r, struct agg_key *k,
+		     const struct addr **peer)
 {
-	struct top_ctx *c = ctx;
-	struct agg_key k;
-	/* a listener's or unconnected socket's "peer" (0.0.0.0, ::) is nobody */
-	const struct addr *peer =
-		r->peer.family && !addr_is_unspecified(&r->peer) ? &r->peer : NULL;
 	long id;
 
-	row_key(c->o, r, &k);
+	/* a listener's or unconnected socket's "peer" (0.0.0.0, ::) is nobody */
+	*peer = r->peer.family && !addr_is_unspecified(&r->peer) ? &r->peer : NULL;
+	row_key(c->o, r, k);
 	/* 0 is "-": no program known */
 	if (c->o->by == REPORT_TOP_PROGRAM && r->program) {
 		if ((id = intern_id(&c->names, r->program)) < 0)
 			return (int)id;
 		id++;
-		memcpy(k.b, &id, sizeof id);
+		memcpy(k->b, &id, sizeof id);
 	}
-	return agg_add(c->agg, &k, peer, r->state);
+	return 0;
+}
+
+static int on_row(void *ctx, const struct scan_row *r)
+{
+	struct top_ctx *c = ctx;
+	const struct addr *peer;
+	struct agg_key k;
+	int rc = row_group(c, r, &k, &peer);
+
+	return rc < 0 ? rc : agg_add(c->agg, &k, peer, r->state);
+}
+
+static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *sp)
+{
+	struct top_ctx *c = ctx;
+	const struct addr *peer;
+	struct agg_key k;
+	int rc = row_group(c, r, &k, &peer);
+
+	return rc < 0 ? rc
+		      : agg_span(c->agg, sp->tb, &k, peer, r->state, sp->first, sp->last,
+				 sp->copies);
 }
 
 /* A group's name as the report prints it (and sorts it by). */
@@ -327,7 +348,7 @@ long report_top_run(struct scan_src *src, const struct filter *flt, const struct
 		}
 		if (o->by == REPORT_TOP_SUBNET && o->prefix4 >= 20 && o->prefix4 <= 32)
 			agg_host_bits(ctx[i].agg, 32 - o->prefix4);
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], on_prefetch};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], on_prefetch, on_span};
 	}
 	if (o->by == REPORT_TOP_IP || o->by == REPORT_TOP_SUBNET)
 		cols |= SCAN_HAS_PEER;   /* a listener's "peer" is nobody */

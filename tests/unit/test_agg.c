@@ -1,6 +1,7 @@
 /* Unit tests for analyzer/agg: every group field on hand-made snapshots,
  * peers (hash and host-bit paths), merges against one agg fed everything,
- * state names, and a table grown to 300000 groups — exact numbers. */
+ * state names, a table grown to 300000 groups, and spans (agg_span) against
+ * the same rows fed one by one — exact numbers. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -956,6 +957,191 @@ static void test_large(void **state)
 	agg_free(a);
 }
 
+/* ---- spans: agg_span against the same rows fed one by one ---------------- */
+
+struct tspan {
+	uint32_t first, last, copies, state;
+	struct agg_key key;
+	struct addr peer;
+};
+
+static uint64_t rnd_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(rnd_state >> 33) % n;
+}
+
+static int by_cell(const void *x, const void *y)
+{
+	const struct agg_cell *a = x, *b = y;
+
+	return a->snap < b->snap ? -1 : a->snap > b->snap;
+}
+
+/* Every figure of every group of a equals b's (cells in any order). */
+static void assert_same_aggs(struct agg *a, struct agg *b)
+{
+	assert_int_equal(agg_ngroups(a), agg_ngroups(b));
+	for (size_t i = 0; i < agg_ngroups(a); i++) {
+		struct agg_group *x = &agg_groups(a)[i], *y = must_key(b, &agg_groups(a)[i].key);
+		uint32_t mx[AGG_NSTATE], my[AGG_NSTATE];
+
+		assert_int_equal(x->peak, y->peak);
+		assert_int_equal(x->peak_time, y->peak_time);
+		assert_int_equal(x->peak_snap, y->peak_snap);
+		assert_int_equal(x->present, y->present);
+		assert_int_equal(x->total, y->total);
+		assert_int_equal(x->first, y->first);
+		assert_int_equal(x->last, y->last);
+		assert_int_equal(x->peers, y->peers);
+		agg_mix(a, x, mx);
+		agg_mix(b, y, my);
+		assert_memory_equal(mx, my, sizeof mx);
+		assert_int_equal(x->ncells, y->ncells);
+		qsort(x->cells, x->ncells, sizeof *x->cells, by_cell);
+		qsort(y->cells, y->ncells, sizeof *y->cells, by_cell);
+		if (x->ncells)
+			assert_memory_equal(x->cells, y->cells, x->ncells * sizeof *x->cells);
+	}
+}
+
+/* Seeded recordings: positions cut into chains, snapshots numbered by
+ * (time, id) with ties and, in half of them, chains whose k order is not
+ * their time order; spans of a few groups, states and peers, some
+ * touching a chain's ends. Fed as spans (one agg, and two merged, split
+ * at a position as scan's threads are) and as rows: every figure equal. */
+static void test_spans_equal_rows(void **state)
+{
+	(void)state;
+	for (unsigned seed = 1; seed <= 60; seed++) {
+		uint32_t n = 2 + (rnd_state = seed, rnd(60)), nch = 1 + rnd(4), cut = rnd(n);
+		uint32_t chain_end[8], snapof[64], *order = calloc(n, sizeof *order);
+		usec_t timeof[64], t[64];
+		struct agg_timebase tb = {snapof, timeof, n, true};
+		struct tspan sp[200];
+		size_t ns = 50 + rnd(150);
+		bool shuffle = seed % 2 == 0;
+		struct agg *rows = agg_new(AGG_PEERS | AGG_CELLS), *one = agg_new(AGG_PEERS | AGG_CELLS);
+		struct agg *half[2] = {agg_new(AGG_PEERS | AGG_CELLS), agg_new(AGG_PEERS | AGG_CELLS)};
+
+		assert_non_null(order);
+		assert_true(rows && one && half[0] && half[1]);
+		for (uint32_t c = 0; c < nch; c++)   /* chain c ends before chain_end[c] */
+			chain_end[c] = c == nch - 1 ? n : 1 + rnd(n);
+		for (uint32_t c = 1; c < nch; c++)
+			if (chain_end[c] < chain_end[c - 1])
+				chain_end[c] = chain_end[c - 1];
+		/* times: rising along each chain, or shuffled; ties on purpose */
+		for (uint32_t p = 0; p < n; p++)
+			t[p] = T0 + (shuffle ? rnd(n / 2 + 1) : p / 2) * SEC;
+		/* snapshot numbers: by (time, position as id) */
+		for (uint32_t p = 0; p < n; p++)
+			order[p] = p;
+		for (uint32_t i = 1; i < n; i++)
+			for (uint32_t j = i; j > 0 && (t[order[j - 1]] > t[order[j]] ||
+						       (t[order[j - 1]] == t[order[j]] &&
+							order[j - 1] > order[j])); j--) {
+				uint32_t x = order[j];
+
+				order[j] = order[j - 1];
+				order[j - 1] = x;
+			}
+		for (uint32_t i = 0; i < n; i++) {
+			snapof[order[i]] = i;
+			timeof[order[i]] = t[order[i]];
+		}
+		for (uint32_t p = 1, c = 0; p < n; p++) {
+			while (c < nch && chain_end[c] <= p - 1)
+				c++;
+			if (p < chain_end[c] && snapof[p] < snapof[p - 1])
+				tb.ordered = false;
+		}
+		for (size_t i = 0; i < ns; i++) {
+			uint32_t c = rnd(nch), lo = c ? chain_end[c - 1] : 0, hi = chain_end[c];
+			char name[8];
+
+			if (lo >= hi) {
+				lo = 0;
+				hi = chain_end[0];
+			}
+			sp[i].first = lo + rnd(hi - lo);
+			sp[i].last = rnd(3) ? sp[i].first + rnd(hi - sp[i].first) : hi - 1;
+			sp[i].copies = 1 + (rnd(5) == 0 ? rnd(3) : 0);
+			sp[i].state = 1 + rnd(AGG_NSTATE - 1);
+			snprintf(name, sizeof name, "g%u", rnd(5));
+			sp[i].key = key_name(name);
+			sp[i].peer = ip(rnd(2) ? "198.51.100.1" : "2001:db8::1");
+			sp[i].peer.a[sp[i].peer.family == 2 ? 3 : 15] = (uint8_t)rnd(4);
+		}
+		/* the spans, in first order as scan hands them */
+		for (size_t i = 1; i < ns; i++)
+			for (size_t j = i; j > 0 && sp[j - 1].first > sp[j].first; j--) {
+				struct tspan x = sp[j];
+
+				sp[j] = sp[j - 1];
+				sp[j - 1] = x;
+			}
+		for (size_t i = 0; i < ns; i++) {
+			assert_int_equal(agg_span(one, &tb, &sp[i].key, &sp[i].peer, sp[i].state,
+						  sp[i].first, sp[i].last, sp[i].copies), 0);
+			/* two threads: positions below cut, and from cut */
+			for (int h = 0; h < 2; h++) {
+				uint32_t a = h ? (sp[i].first > cut ? sp[i].first : cut) : sp[i].first;
+				uint32_t b = h ? sp[i].last : (sp[i].last < cut ? sp[i].last : cut - 1);
+
+				if (a <= b && (h || cut > 0))
+					assert_int_equal(agg_span(half[h], &tb, &sp[i].key, &sp[i].peer,
+								  sp[i].state, a, b, sp[i].copies), 0);
+			}
+		}
+		for (uint32_t i = 0; i < n; i++) {   /* rows, snapshot by snapshot */
+			uint32_t p = order[i];
+
+			snap(rows, i, timeof[p]);
+			for (size_t j = 0; j < ns; j++)
+				for (uint32_t c = 0; p >= sp[j].first && p <= sp[j].last && c < sp[j].copies; c++)
+					assert_int_equal(agg_add(rows, &sp[j].key, &sp[j].peer, sp[j].state), 0);
+		}
+		assert_int_equal(agg_end(rows), 0);
+		assert_int_equal(agg_end(one), 0);
+		assert_int_equal(agg_end(half[0]), 0);
+		assert_int_equal(agg_end(half[1]), 0);
+		assert_int_equal(agg_merge(half[0], half[1]), 0);
+		assert_same_aggs(one, rows);
+		assert_same_aggs(half[0], rows);
+		agg_free(rows);
+		agg_free(one);
+		agg_free(half[0]);
+		agg_free(half[1]);
+		free(order);
+	}
+}
+
+/* A span is refused with another timebase, beyond it, or after rows. */
+static void test_span_refused(void **state)
+{
+	uint32_t sn[2] = {0, 1};
+	usec_t tm[2] = {T0, T0 + SEC};
+	struct agg_timebase tb = {sn, tm, 2, true}, tb2 = tb;
+	struct agg_key k = key_name("a");
+	struct agg *a = agg_new(0);
+
+	(void)state;
+	assert_non_null(a);
+	assert_int_equal(agg_span(a, &tb, &k, NULL, 1, 0, 2, 1), -EINVAL);
+	assert_int_equal(agg_span(a, &tb, &k, NULL, 1, 1, 0, 1), -EINVAL);
+	assert_int_equal(agg_span(a, &tb, &k, NULL, 1, 0, 1, 1), 0);
+	assert_int_equal(agg_span(a, &tb2, &k, NULL, 1, 0, 1, 1), -EINVAL);
+	agg_free(a);
+	a = agg_new(0);
+	assert_non_null(a);
+	snap(a, 0, T0);
+	assert_int_equal(agg_span(a, &tb, &k, NULL, 1, 0, 1, 1), -EINVAL);
+	agg_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -971,6 +1157,8 @@ int main(void)
 					    teardown_agg),
 	    cmocka_unit_test(test_state_names),
 	    cmocka_unit_test(test_large),
+	    cmocka_unit_test(test_spans_equal_rows),
+	    cmocka_unit_test(test_span_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,241 @@
+/* agg_span — groups fed spans instead of rows: a span is kept as one event
+ * and agg_end sweeps each group's spans in position order, so a group's
+ * per-snapshot count is known stretch by stretch (between two span ends)
+ * and never snapshot by snapshot, except for the cells (AGG_CELLS). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+#include "agg.h"
+#include "agg_int.h"
+#include "tcpstate.h"
+
+int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key *k,
+	     const struct addr *peer, unsigned state, uint32_t first, uint32_t last,
+	     uint32_t copies)
+{
+	struct agg_sev *v;
+	long i;
+	int rc;
+
+	if (a->snap != NONE || (a->tb && a->tb != tb) || first > last || last >= tb->n)
+		return -EINVAL;
+	a->tb = tb;
+	if (copies == 0)
+		return 0;
+	i = agg_group_of(a, k);
+	if (i < 0)
+		return (int)i;
+	if (state == ST_NEW_SYN_RECV)
+		state = ST_SYN_RECV;
+	if (state >= AGG_NSTATE)
+		state = 0;
+	if (peer && (a->flags & AGG_PEERS)) {
+		rc = agg_peer_add(a, (uint32_t)i, peer);
+		if (rc < 0)
+			return rc;
+		a->g[i].peers += (uint32_t)rc;
+	}
+	if (!(v = grow(a->sev, &a->capsev, a->nsev, sizeof *v, 1024)))
+		return -ENOMEM;
+	a->sev = v;
+	a->sev[a->nsev++] = (struct agg_sev){(uint32_t)i, first, last, copies, state};
+	return 0;
+}
+
+static int by_group_first(const void *x, const void *y)
+{
+	const struct agg_sev *a = x, *b = y;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+static int by_last(const void *x, const void *y)
+{
+	const struct agg_sev *a = x, *b = y;
+
+	return a->last < b->last ? -1 : a->last > b->last;
+}
+
+/* The group's figures as they stand, and its count per state now. */
+struct sweep {
+	uint64_t cnt;
+	uint64_t st[AGG_NSTATE];
+	uint32_t peakmix[AGG_NSTATE];
+	bool have_mix;
+};
+
+/* (time, snap) of position p before that of q: the order rows are fed in. */
+static bool earlier(const struct agg_timebase *tb, size_t p, size_t q)
+{
+	return tb->time[p] < tb->time[q] || (tb->time[p] == tb->time[q] && tb->snap[p] < tb->snap[q]);
+}
+
+/* Positions [p, q) hold sw->cnt rows of g each (one chain: no span starts
+ * or ends inside). */
+static int fold_run(struct agg *a, struct agg_group *g, struct sweep *sw, uint32_t p, uint32_t q)
+{
+	const struct agg_timebase *tb = a->tb;
+	uint32_t lo = p, hi = q - 1, cnt = sw->cnt > UINT32_MAX ? UINT32_MAX : (uint32_t)sw->cnt;
+
+	if (!tb->ordered)
+		for (uint32_t x = p; x < q; x++) {
+			lo = earlier(tb, x, lo) ? x : lo;
+			hi = tb->time[x] > tb->time[hi] ? x : hi;
+		}
+	if (g->present == 0 || tb->time[lo] < g->first)
+		g->first = tb->time[lo];
+	if (g->present == 0 || tb->time[hi] > g->last)
+		g->last = tb->time[hi];
+	if (g->present == 0 || cnt > g->peak ||
+	    (cnt == g->peak && (tb->time[lo] < g->peak_time ||
+				(tb->time[lo] == g->peak_time && tb->snap[lo] < g->peak_snap)))) {
+		g->peak = cnt;
+		g->peak_time = tb->time[lo];
+		g->peak_snap = tb->snap[lo];
+		for (unsigned s = 0; s < AGG_NSTATE; s++)
+			sw->peakmix[s] = (uint32_t)sw->st[s];
+		sw->have_mix = true;
+	}
+	g->present += q - p;
+	g->total += (uint64_t)cnt * (q - p);
+	if (!(a->flags & AGG_CELLS))
+		return 0;
+	for (uint32_t x = p; x < q; x++) {
+		if (g->ncells == g->capcells) {
+			size_t cap = g->capcells ? g->capcells * 2 : 4;
+			struct agg_cell *c = realloc(g->cells, cap * sizeof *c);
+
+			if (!c)
+				return -ENOMEM;
+			g->cells = c;
+			g->capcells = cap;
+		}
+		g->cells[g->ncells++] = (struct agg_cell){tb->snap[x], cnt};
+	}
+	return 0;
+}
+
+static int by_cell_snap(const void *x, const void *y)
+{
+	const struct agg_cell *a = x, *b = y;
+
+	return a->snap < b->snap ? -1 : a->snap > b->snap;
+}
+
+/* One group's spans s[0..n) (by first) swept with their ends (e, sorted by
+ * last): the count changes only where a span starts or ends. */
+static int sweep_group(struct agg *a, struct agg_group *g, const struct agg_sev *s,
+		       struct agg_sev *e, size_t n)
+{
+	struct sweep sw = {0};
+	size_t si = 0, ei = 0;
+	int rc = 0;
+
+	memcpy(e, s, n * sizeof *e);
+	qsort(e, n, sizeof *e, by_last);
+	while (rc == 0 && ei < n) {
+		uint64_t p = si < n && s[si].first <= (uint64_t)e[ei].last + 1 ? s[si].first
+										 : (uint64_t)e[ei].last + 1;
+		uint64_t q;
+
+		for (; ei < n && (uint64_t)e[ei].last + 1 == p; ei++) {
+			sw.cnt -= e[ei].copies;
+			sw.st[e[ei].state] -= e[ei].copies;
+		}
+		for (; si < n && s[si].first == p; si++) {
+			sw.cnt += s[si].copies;
+			sw.st[s[si].state] += s[si].copies;
+		}
+		if (ei == n)
+			break;
+		q = (uint64_t)e[ei].last + 1;
+		if (si < n && s[si].first < q)
+			q = s[si].first;
+		if (sw.cnt > 0)
+			rc = fold_run(a, g, &sw, (uint32_t)p, (uint32_t)q);
+	}
+	if (rc == 0 && sw.have_mix) {
+		for (uint32_t m = g->mix; m != NONE; m = a->mix[m].next)
+			a->mix[m].peak = 0;
+		for (unsigned st = 0; rc == 0 && st < AGG_NSTATE; st++)
+			if (sw.peakmix[st])
+				rc = agg_mix_add(a, g, st, sw.peakmix[st], true);
+	}
+	if (rc == 0 && g->ncells > 1) {
+		bool sorted = true;
+
+		for (size_t i = 1; sorted && i < g->ncells; i++)
+			sorted = g->cells[i - 1].snap < g->cells[i].snap;
+		if (!sorted)
+			qsort(g->cells, g->ncells, sizeof *g->cells, by_cell_snap);
+	}
+	return rc;
+}
+
+/* The spans by group, each group's by first: a counting sort, as spans
+ * mostly come in first order already (then a group's need no sort). */
+static struct agg_sev *by_group(struct agg *a, size_t **startp)
+{
+	size_t *start = calloc(a->ng + 1, sizeof *start);
+	/* calloc: every slot is written below, but the analyzer cannot tell */
+	struct agg_sev *out = calloc(a->nsev, sizeof *out);
+
+	if (!start || !out) {
+		free(start);
+		free(out);
+		return NULL;
+	}
+	for (size_t i = 0; i < a->nsev; i++)
+		start[a->sev[i].group + 1]++;
+	for (size_t g = 0; g < a->ng; g++)
+		start[g + 1] += start[g];
+	for (size_t i = 0; i < a->nsev; i++)
+		out[start[a->sev[i].group]++] = a->sev[i];
+	/* start[g] is now g's end: shift back */
+	memmove(start + 1, start, a->ng * sizeof *start);
+	start[0] = 0;
+	for (size_t g = 0; g < a->ng; g++) {
+		bool sorted = true;
+
+		for (size_t i = start[g] + 1; sorted && i < start[g + 1]; i++)
+			sorted = out[i - 1].first <= out[i].first;
+		if (!sorted)
+			qsort(out + start[g], start[g + 1] - start[g], sizeof *out, by_group_first);
+	}
+	*startp = start;
+	return out;
+}
+
+int agg_span_end(struct agg *a)
+{
+	struct agg_sev *e = NULL, *s = NULL;
+	size_t *start = NULL, most = 0;
+	int rc = -ENOMEM;
+
+	if (a->nsev == 0)
+		return 0;
+	if (!(s = by_group(a, &start)))
+		goto out;
+	free(a->sev);   /* sorted into s */
+	a->sev = NULL;
+	for (size_t g = 0; g < a->ng; g++)
+		most = start[g + 1] - start[g] > most ? start[g + 1] - start[g] : most;
+	if (!(e = malloc((most ? most : 1) * sizeof *e)))
+		goto out;
+	rc = 0;
+	for (size_t g = 0; rc == 0 && g < a->ng; g++)
+		if (start[g + 1] > start[g])
+			rc = sweep_group(a, &a->g[g], s + start[g], e, start[g + 1] - start[g]);
+out:
+	free(e);
+	free(s);
+	free(start);
+	free(a->sev);
+	a->sev = NULL;
+	a->nsev = a->capsev = 0;
+	return rc;
+}

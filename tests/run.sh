@@ -3,6 +3,8 @@
 # more build directories. Ends with "N passed, N failed, N skipped".
 #   sh tests/run.sh [--unit-only|--integration-only] BUILD_DIR...
 # Integration scripts get BUILD_DIR as $1 and exit 0 pass, 77 skip, else fail.
+# A script with the header line "# run.sh: once" runs only against the last
+# BUILD_DIR (make test: the ASan/UBSan build); see tests/integration/README.md.
 set -u
 mode=all
 case "${1:-}" in
@@ -54,6 +56,9 @@ run_integration() { # BUILD SCRIPT
 	esac
 }
 
+last_build=""
+for b in "$@"; do last_build=$b; done
+
 for build in "$@"; do
 	if [ "$mode" != integration ]; then
 		for t in "$build"/tests/unit/test_*; do
@@ -65,6 +70,10 @@ for build in "$@"; do
 	if [ "$mode" != unit ]; then
 		for t in tests/integration/*.sh; do
 			case "$t" in */lib.sh) continue ;; esac
+			if [ "$build" != "$last_build" ] && grep -q '^# run.sh: once' "$t"; then
+				echo "ONCE $build:$t (runs against $last_build only)"
+				continue
+			fi
 			run_integration "$build" "$t"
 		done
 	fi

@@ -8,6 +8,7 @@
 # Usage: sh tests/integration/blocklist_tools.sh BUILD_DIR
 # Exit: 0 pass, 1 fail, 77 skip (no root / netns, a tool or kernel module missing).
 # Needs: iptables, nftables, ipset, python3 (Debian package names).
+# run.sh: once (the firewall tools' time dominates; blockgen runs under ASan/UBSan)
 
 . "$(dirname "$0")/lib.sh"
 

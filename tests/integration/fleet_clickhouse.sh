@@ -5,6 +5,7 @@
 # (raw counts), kill -9 of a server mid-ship loses and doubles nothing,
 # wrong password / URL / credentials file exit 2, and on a one-host fleet
 # `fleet spikes` and `fleet blocklist` decide as `spikes` and `blocklist`.
+# run.sh: once (the ClickHouse servers' time dominates; ship and fleet run under ASan/UBSan)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/chlib.sh"
 tools_dir "$1"

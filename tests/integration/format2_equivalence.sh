@@ -11,6 +11,7 @@
 # spoofed SYN flood whose SYN_RECV sockets appear, age and expire while
 # recording (a churning population with moving timers and queues).
 # Usage: sh tests/integration/format2_equivalence.sh BUILD_DIR
+# run.sh: once (a recording compared byte for byte: the encoder runs under ASan/UBSan)
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
 TWIN_RECORDER=$BUILD/tests/tools/sockscope-recorder-test

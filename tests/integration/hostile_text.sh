@@ -8,6 +8,7 @@
 # text". NO_COLOR=1 keeps the tool's own colour codes (bold table headers)
 # out of what is checked. --raw must still give the bytes, and a segment
 # header carrying ESC must be reported bad.
+# run.sh: once (~100 commands over the same parsers and escapes: once, under ASan/UBSan)
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
 command -v python3 >/dev/null 2>&1 || skip "needs python3 (pty and segment crafting)"

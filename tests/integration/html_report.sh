@@ -10,6 +10,7 @@
 # Controls prove the browser checks can fail: a page with an inline script
 # must report a CSP violation, a 3000 px wide page must be measured wider.
 # No root needed but for installing chromium (skipped loudly without it).
+# run.sh: once (the browser's time dominates; the C that writes the page runs under ASan/UBSan)
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
 command -v python3 >/dev/null 2>&1 || skip "needs python3"

@@ -6,6 +6,7 @@
 # any moment of thinning loses nothing (every segment is the original or a
 # verified thinned copy of it); --max-bytes thins before it deletes.
 # Usage: sh tests/integration/recorder_thin.sh BUILD_DIR
+# run.sh: once (8 kill -9 rounds of the same C paths: once, under ASan/UBSan)
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
 command -v zstdcat > /dev/null 2>&1 || skip "needs zstdcat (keyframe seqs from the headers)"

@@ -342,7 +342,7 @@ static int step(struct gen *g, int64_t t, int64_t fl0, int64_t fl1)
 		rc = new_conn(g, t, true);
 		nlong++;
 	}
-	for (uint32_t i = 0, k = 2 + below(g, 5); rc == 0 && i < k * (g->sockets / 2000 + 1); i++)
+	for (uint32_t i = 0, k = 2 + below(g, 5); rc == 0 && i < k * ((g->sockets + 1999) / 2000); i++)
 		rc = new_conn(g, t, false);
 	if (t >= fl0 && t < fl1) {
 		/* a plateau of `flood` SYN_RECV: each lives 63 s */

@@ -59,8 +59,9 @@ struct op_raw {
 };
 
 struct op_same {
+	uint64_t expires_ms;     /* the one column that may differ (or ROWREUSE_SAME) */
 	uint32_t j;              /* its index among the previous snapshot's rows */
-	uint32_t expires_ms;     /* the one column that may differ */
+	uint32_t pad;
 };
 
 /* A batch is handed over when it holds this much (a raw section may make
@@ -265,7 +266,7 @@ static int row_line(struct parser *p, const char *line, size_t len)
 	const char *what = NULL;
 	struct sock_row r;
 	struct store_row sr;
-	struct op_same same;
+	struct op_same same = {0};
 	int rc;
 
 	if (p->sect_line > 1 && !p->src->opts->parse_every_row &&

@@ -28,19 +28,16 @@ void rowreuse_lines_fini(struct rowreuse_lines *l)
 	free(l->idx);
 }
 
-/* The offset of the tab that starts column col (col >= 1), or len. */
+/* The offset of the tab that starts column col (col >= 1), or len. Fields
+ * are short: a plain loop beats a memchr per field. */
 static size_t tab_before(const char *s, size_t len, unsigned col)
 {
-	size_t i = 0;
+	unsigned c = 0;
 
-	for (unsigned c = 0; c < col; c++) {
-		const char *t = memchr(s + i, '\t', len - i);
-
-		if (!t)
-			return len;
-		i = (size_t)(t - s) + (c + 1 < col ? 1 : 0);
-	}
-	return i;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\t' && ++c == col)
+			return i;
+	return len;
 }
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -63,7 +60,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 
 /* Canonical decimal 0..UINT32_MAX (what the writer prints): no sign, no
  * leading zero. */
-static bool canon_u32(const char *s, size_t n, uint32_t *out)
+static bool canon_u32(const char *s, size_t n, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -76,7 +73,7 @@ static bool canon_u32(const char *s, size_t n, uint32_t *out)
 	}
 	if (v > UINT32_MAX)
 		return false;
-	*out = (uint32_t)v;
+	*out = v;
 	return true;
 }
 
@@ -91,7 +88,7 @@ static const char *prev_line(const struct rowreuse_lines *l, size_t k, size_t *l
 /* Does line (whose column 12 starts after the tab at t12) repeat prev row
  * k but for expires_ms? */
 static bool same_but_expires(const struct rowreuse_lines *l, size_t k, const char *line,
-			     size_t len, size_t t12, uint32_t *expires)
+			     size_t len, size_t t12, uint64_t *expires)
 {
 	size_t plen, c13, p13;
 	const char *pl = prev_line(l, k, &plen);
@@ -131,7 +128,7 @@ static int index_build(struct rowreuse_lines *l)
 }
 
 bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len, uint32_t *j,
-			  uint32_t *expires)
+			  uint64_t *expires)
 {
 	size_t np = l->n[l->cur ^ 1u], t12;
 
@@ -143,11 +140,8 @@ bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len
 		const char *pl = prev_line(l, l->next, &plen);
 
 		if (plen == len && memcmp(pl, line, len) == 0) {
-			size_t a = tab_before(line, len, COL_EXPIRES);
-			size_t b = a < len ? a + 1 + tab_before(line + a + 1, len - a - 1, 1) : len;
-
-			if (b >= len || !canon_u32(line + a + 1, b - a - 1, expires))
-				return false;
+			/* the previous row was checked: its expires_ms stands */
+			*expires = ROWREUSE_SAME;
 			*j = (uint32_t)l->next++;
 			return true;
 		}
@@ -271,7 +265,7 @@ int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r)
 	return 0;
 }
 
-int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint32_t expires,
+int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
 		      struct store_row *out)
 {
 	unsigned p = s->cur ^ 1u;
@@ -279,7 +273,8 @@ int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint32_t expire
 	if (j >= s->n[p])
 		return -EINVAL;
 	*out = s->r[p][j];
-	out->expires_ms = expires;
+	if (expires != ROWREUSE_SAME)
+		out->expires_ms = (uint32_t)expires;
 	out->program = s->prog[p][j] ? s->names[p].data + s->prog[p][j] - 1 : NULL;
 	return 0;
 }

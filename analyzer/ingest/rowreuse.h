@@ -16,6 +16,10 @@
 #include "buf.h"
 #include "store.h"
 
+/* An expires_ms that says "as in the previous row" (the line was the same
+ * byte for byte). */
+#define ROWREUSE_SAME UINT64_MAX
+
 /* ---- parsing side: the text of the rows ---- */
 struct rowreuse_lines {
 	struct buf text[2];      /* previous, current: the rows' lines */
@@ -32,10 +36,10 @@ struct rowreuse_lines {
 void rowreuse_lines_init(struct rowreuse_lines *l);
 void rowreuse_lines_fini(struct rowreuse_lines *l);
 /* Is line the previous snapshot's row *j but for a canonical expires_ms
- * (returned in *expires)? It looks where the rows before it left off, and a
+ * (returned in *expires, or ROWREUSE_SAME)? It looks where the rows before it left off, and a
  * few rows further (rows that vanished). Pure lookup. */
 bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len, uint32_t *j,
-			  uint32_t *expires);
+			  uint64_t *expires);
 /* The current snapshot's next row (every row handed on, parsed or not).
  * 0 or -ENOMEM. */
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len);
@@ -57,9 +61,9 @@ void rowreuse_rows_init(struct rowreuse_rows *s);
 void rowreuse_rows_fini(struct rowreuse_rows *s);
 /* Keeps r (lhost/rhost must be NULL: segments name no hosts). 0 or -ENOMEM. */
 int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r);
-/* The previous snapshot's row j with expires_ms replaced, into *out (its
+/* The previous snapshot's row j with expires_ms replaced (unless SAME), into *out (its
  * program points into s until the next commit). 0 or -EINVAL (no such row). */
-int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint32_t expires,
+int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
 		      struct store_row *out);
 void rowreuse_rows_commit(struct rowreuse_rows *s);
 void rowreuse_rows_drop(struct rowreuse_rows *s);

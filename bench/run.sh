@@ -20,6 +20,7 @@ OUT=$ROOT/bench/out
 bench_skip() {
 	printf 'SKIP: bench: %s\n' "$*"
 	sh "$ROOT/bench/reports.sh" "$BUILD" || exit 1
+	sh "$ROOT/bench/day.sh" "$BUILD" || exit 1
 	exit 0
 }
 
@@ -256,3 +257,5 @@ sh "$ROOT/bench/import.sh" "$BUILD" || fail "bench/import.sh failed"
 # (steady and churning), written to bench/out/format2.md.
 sh "$ROOT/bench/format2.sh" "$BUILD" || fail "bench/format2.sh failed"
 sh "$ROOT/bench/reports.sh" "$BUILD" || fail "bench/reports.sh failed"
+# issue 17's synthetic day (BENCH_DAY_HOURS=24 for the whole day)
+sh "$ROOT/bench/day.sh" "$BUILD" || fail "bench/day.sh failed"

@@ -648,70 +648,48 @@ int store_row_prepare(const struct sock_row *in, struct store_row *out)
 	return 0;
 }
 
-/* The snapshot digest's mixing: a word at a time (the digest is taken of
- * every row of every snapshot: a byte at a time was a tenth of an import). */
-static uint64_t dmix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9fb21c651e98df25ull;
-	return h ^ (h >> 28);
-}
-
-static uint64_t dmix_bytes(uint64_t h, const char *p, size_t n)
-{
-	uint64_t w;
-
-	h = dmix(h, (uint64_t)n + 1);   /* "" and NULL (dmix_str) differ */
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = dmix(h, w);
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = dmix(h, w);
-	}
-	return h;
-}
-
-static uint64_t dmix_str(uint64_t h, const char *s)
-{
-	return s ? dmix_bytes(h, s, strlen(s)) : dmix(h, 0);
-}
-
 /* The digest takes every value as the table would hold it (unknown: one
  * NULL), in order: two snapshots with the same digest and row count are
  * the same rows (store_snapshot_match). */
 static uint64_t row_digest(uint64_t h, const struct store_row *in)
 {
-	uint64_t q = 0, ids = 0, inode = 0, t = 0, w0;
-	uint64_t pid = in->pid > 0 ? (uint32_t)in->pid : 0, tm = 0;
+	uint32_t q[2] = {0, 0}, t[3] = {0, 0, 0};
+	uint64_t inode = 0;
+	int32_t pid = in->pid > 0 ? in->pid : 0;
+	uint32_t uid = 0;
 
-	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES))
-		q = in->rxq | (uint64_t)in->txq << 32;
+	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
+		q[0] = in->rxq;
+		q[1] = in->txq;
+	}
 	if (!(in->unknown & SOCKROW_UNKNOWN_UID))
-		ids = in->uid;
-	ids |= pid << 32;
+		uid = in->uid;
 	if (!(in->unknown & SOCKROW_UNKNOWN_INODE))
 		inode = in->inode;
 	if (!(in->unknown & SOCKROW_UNKNOWN_TIMER)) {
-		tm = (uint64_t)in->timer + 1;
-		t = in->expires_ms | (uint64_t)in->retrans << 32;
+		t[0] = (uint32_t)in->timer + 1;
+		t[1] = in->expires_ms;
+		t[2] = in->retrans;
 	}
-	w0 = in->family | (uint64_t)in->unknown << 8 | (uint64_t)in->lport << 16 |
-	     (uint64_t)in->rport << 32 | (uint64_t)(in->lhost != NULL) << 48 |
-	     (uint64_t)(in->rhost != NULL) << 49 | tm << 50;
-	h = dmix(h, w0);
-	h = dmix(h, q);
-	h = dmix(h, ids);
-	h = dmix(h, inode);
-	h = dmix(h, t);
-	h = dmix_str(h, in->proto);
-	h = dmix_str(h, in->state);
-	h = dmix_bytes(h, in->laddr, in->lhost ? 0 : in->llen);
-	h = dmix_bytes(h, in->raddr, in->rhost ? 0 : in->rlen);
-	h = dmix_str(h, in->program);
-	h = dmix_str(h, in->lhost);
-	return dmix_str(h, in->rhost);
+	h = spans_hash_str(h, in->proto);
+	h = spans_hash_str(h, in->state);
+	h = spans_hash(h, &in->family, sizeof in->family);
+	h = spans_hash_str(h, in->lhost ? NULL : "");
+	h = spans_hash(h, in->laddr, in->lhost ? 0 : in->llen);
+	h = spans_hash(h, &in->lport, sizeof in->lport);
+	h = spans_hash_str(h, in->rhost ? NULL : "");
+	h = spans_hash(h, in->raddr, in->rhost ? 0 : in->rlen);
+	h = spans_hash(h, &in->rport, sizeof in->rport);
+	h = spans_hash(h, &in->unknown, sizeof in->unknown);
+	h = spans_hash(h, q, sizeof q);
+	h = spans_hash(h, &uid, sizeof uid);
+	h = spans_hash(h, &inode, sizeof inode);
+	h = spans_hash(h, t, sizeof t);
+	h = spans_hash(h, &pid, sizeof pid);
+	h = spans_hash_str(h, in->program);
+	h = spans_hash_str(h, in->lhost);
+	h = spans_hash_str(h, in->rhost);
+	return spans_hash(h, "\n", 1);
 }
 
 /* What every stored row counts towards: the digest and the state counts. */

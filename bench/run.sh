@@ -31,6 +31,7 @@ bench_skip() {
 	sh "$ROOT/bench/reports.sh" "$BUILD" || exit 1
 	sh "$ROOT/bench/html.sh" "$BUILD" || exit 1
 	spans_bench || exit 1
+	sh "$ROOT/bench/day.sh" "$BUILD" || exit 1
 	exit 0
 }
 
@@ -272,3 +273,5 @@ sh "$ROOT/bench/html.sh" "$BUILD" || fail "bench/html.sh failed"
 # cluster (bench/fleet.sh; SKIP without clickhouse-server), bench/out/fleet.md.
 sh "$ROOT/bench/fleet.sh" "$BUILD" || fail "bench/fleet.sh failed"
 spans_bench || fail "bench/spans.sh failed"
+# issue 17's synthetic day (BENCH_DAY_HOURS=24 for the whole day)
+sh "$ROOT/bench/day.sh" "$BUILD" || fail "bench/day.sh failed"

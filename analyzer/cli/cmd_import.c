@@ -2,6 +2,7 @@
  * what went into the database. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,6 +82,8 @@ static int run_import(const struct cmd *c, int argc, char **argv)
 	o.quiet = a.quiet;
 	o.progress = !a.quiet && !a.no_progress && isatty(STDERR_FILENO);
 	o.show_errors = (unsigned)a.max_errors;
+	/* test aid (docs/SCHEMA.md, "Import"): the slow path, to compare */
+	o.parse_every_row = getenv("SOCKSCOPE_TEST_PARSE_EVERY_ROW") != NULL;
 	if (cli_open_db(a.db, DB_READWRITE, &db) < 0)
 		return 2;
 	if (importer_new(db, &o, stderr, &im, err, sizeof err) < 0) {

@@ -23,6 +23,8 @@ struct import_opts {
 	bool progress;           /* draw progress on msg (a TTY) */
 	bool quiet;              /* -q: no per-source lines, only errors and the summary */
 	unsigned show_errors;    /* bad lines shown per source (all are counted) */
+	bool parse_every_row;    /* tests: no fast path, every segment row is
+	                          * parsed (rowreuse.h); the database is the same */
 };
 
 struct import_totals {

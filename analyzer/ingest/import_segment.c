@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "import_int.h"
 #include "num.h"
+#include "rowreuse.h"
 #include "snap.h"
 
 /* ---- the operation stream ------------------------------------------------
@@ -23,6 +24,7 @@
 enum op_type {
 	OP_BEGIN,      /* struct op_begin */
 	OP_ROW,        /* struct store_row, then the program (NUL-terminated) */
+	OP_SAME,       /* struct op_same: the previous snapshot's row again */
 	OP_COUNTER,    /* struct op_counter, then the name */
 	OP_PROCESS,    /* struct op_process, then program and comm */
 	OP_RAW,        /* struct op_raw, then the section name, NUL, the text */
@@ -54,6 +56,12 @@ struct op_process {
 
 struct op_raw {
 	uint64_t len;
+};
+
+struct op_same {
+	uint64_t expires_ms;     /* the one column that may differ (or ROWREUSE_SAME) */
+	uint32_t j;              /* its index among the previous snapshot's rows */
+	uint32_t pad;
 };
 
 /* A batch is handed over when it holds this much (a raw section may make
@@ -107,6 +115,7 @@ struct parser {
 	struct buf raw;              /* --keep-raw: the section's text */
 	struct buf scratch, scratch2;
 	struct procs procs;
+	struct rowreuse_lines reuse;
 };
 
 static void procs_clear(struct procs *p)
@@ -257,14 +266,24 @@ static int row_line(struct parser *p, const char *line, size_t len)
 	const char *what = NULL;
 	struct sock_row r;
 	struct store_row sr;
-	int rc = sockrow_from_tsv(line, len, &r, &p->scratch, &what);
+	struct op_same same = {0};
+	int rc;
 
+	if (p->sect_line > 1 && !p->src->opts->parse_every_row &&
+	    rowreuse_lines_match(&p->reuse, line, len, &same.j, &same.expires_ms)) {
+		if (rowreuse_lines_add(&p->reuse, line, len) < 0)
+			return p->rc = -ENOMEM;
+		return emit(p, OP_SAME, &same, sizeof same);
+	}
+	rc = sockrow_from_tsv(line, len, &r, &p->scratch, &what);
 	if (rc == 1)
 		return 0;
 	if (rc < 0)
 		return bad(p, what);
 	if (store_row_prepare(&r, &sr) < 0)
 		return bad(p, "a row whose addresses match its family");
+	if (rowreuse_lines_add(&p->reuse, line, len) < 0)
+		return p->rc = -ENOMEM;
 	sr.program = NULL;   /* travels after the struct */
 	return emit2(p, OP_ROW, &sr, sizeof sr, r.program ? r.program : "",
 		     r.program ? strlen(r.program) + 1 : 0);
@@ -428,6 +447,7 @@ static int event(struct parser *p, const struct snap_event *ev)
 
 		p->seq = h->seq;
 		p->sect = S_SKIP;
+		rowreuse_lines_drop(&p->reuse);
 		return emit(p, OP_BEGIN, &b, sizeof b);
 	}
 	case SNAP_EV_SECTION:
@@ -442,9 +462,11 @@ static int event(struct parser *p, const struct snap_event *ev)
 	case SNAP_EV_END:
 		if ((rc = section_end(p)) < 0)
 			return rc;
+		rowreuse_lines_commit(&p->reuse);
 		return emit(p, OP_END, NULL, 0);
 	case SNAP_EV_BAD:
 		procs_clear(&p->procs);
+		rowreuse_lines_drop(&p->reuse);
 		buf_reset(&p->partial);
 		buf_reset(&p->raw);
 		p->sect = S_SKIP;
@@ -544,7 +566,29 @@ struct storer {
 	uint64_t rows;           /* sockets of the open snapshot */
 	const char *raw_section; /* OP_RAW comes in two ops: name, then text */
 	uint64_t raw_len;
+	struct rowreuse_rows reuse;   /* what OP_SAME refers to */
+	int64_t prev_id;         /* the previous snapshot's id if it was stored, or -1 */
 };
+
+/* One row of the open snapshot: kept for OP_SAME (also when the snapshot
+ * itself is not stored: the parser's rule does not know), then stored. */
+static int store_one(struct storer *s, struct store_row *r, int64_t j)
+{
+	struct import_source *src = s->src;
+	int rc = rowreuse_rows_add(&s->reuse, r);
+
+	if (rc < 0 || !s->open || s->dup)
+		return rc;
+	rc = j < 0 ? store_row_insert(src->store, s->snap_id, r)
+		   : store_row_repeat(src->store, s->snap_id, r, s->prev_id, (uint32_t)j);
+	if (rc < 0)
+		return rc;
+	s->rows++;
+	src->sockets++;
+	if ((src->sockets & 4095) == 0)
+		import_progress(src);
+	return 0;
+}
 
 static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
 {
@@ -566,6 +610,7 @@ static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
 		};
 
 		s->rows = 0;
+		rowreuse_rows_drop(&s->reuse);
 		if ((rc = store_savepoint(st)) < 0)
 			return rc;
 		s->open = true;
@@ -578,17 +623,19 @@ static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
 	case OP_ROW: {
 		struct store_row r;
 
-		if (!s->open || s->dup)
-			return 0;
 		memcpy(&r, pl, sizeof r);
 		r.program = h->len > sizeof r ? pl + sizeof r : NULL;
-		if ((rc = store_row_insert(st, s->snap_id, &r)) < 0)
-			return rc;
-		s->rows++;
-		src->sockets++;
-		if ((src->sockets & 4095) == 0)
-			import_progress(src);
-		return 0;
+		return store_one(s, &r, -1);
+	}
+	case OP_SAME: {
+		struct op_same o;
+		struct store_row r;
+
+		memcpy(&o, pl, sizeof o);
+		/* both sides keep the same rows: a miss is a bug, not data */
+		if (rowreuse_rows_get(&s->reuse, o.j, o.expires_ms, &r) < 0)
+			return -EPROTO;
+		return store_one(s, &r, o.j);
 	}
 	case OP_COUNTER: {
 		const struct op_counter *c = (const void *)pl;
@@ -624,6 +671,8 @@ static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
 		s->raw_section = NULL;
 		return rc;
 	case OP_END:
+		rowreuse_rows_commit(&s->reuse);
+		s->prev_id = s->open && !s->dup ? s->snap_id : -1;
 		if (!s->open)
 			return 0;
 		if (s->dup) {
@@ -636,6 +685,7 @@ static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
 		s->open = false;
 		return store_release(st);
 	case OP_TORN:
+		rowreuse_rows_drop(&s->reuse);
 		if (s->open) {
 			src->sockets -= s->rows;
 			s->open = false;
@@ -674,7 +724,7 @@ int import_segment(struct import_source *src, struct lines *l)
 {
 	struct pipe q = {.nfree = 0};
 	struct parser p = {.src = src, .lines = l, .pipe = &q};
-	struct storer s = {.src = src};
+	struct storer s = {.src = src, .prev_id = -1};
 	char raw_name[80];
 	pthread_t th;
 	int rc = 0, prc;
@@ -691,6 +741,8 @@ int import_segment(struct import_source *src, struct lines *l)
 	buf_init(&p.raw);
 	buf_init(&p.scratch);
 	buf_init(&p.scratch2);
+	rowreuse_lines_init(&p.reuse);
+	rowreuse_rows_init(&s.reuse);
 	if (pthread_create(&th, NULL, parse_main, &p) != 0) {
 		rc = -EIO;
 		goto out;
@@ -736,6 +788,8 @@ out:
 	buf_fini(&p.raw);
 	buf_fini(&p.scratch);
 	buf_fini(&p.scratch2);
+	rowreuse_lines_fini(&p.reuse);
+	rowreuse_rows_fini(&s.reuse);
 	pthread_mutex_destroy(&q.mu);
 	pthread_cond_destroy(&q.cv);
 	return rc;

@@ -25,6 +25,13 @@ struct spans {
 	size_t n, cap;
 	uint32_t *arr;           /* the current snapshot's rows: entry index each */
 	size_t narr, carr;
+	/* every row of the current snapshot, and (map) of the one before: its
+	 * entry, so a repeated row is found by its place (spans_row_prev) */
+	uint32_t *rowent, *map;
+	size_t nrowent, crowent, nmap, cmap;
+	int64_t map_id;          /* the snapshot map describes; -1 none */
+	uint32_t *remap;         /* spans_end, spans_discard: old entry -> new */
+	size_t cremap;
 	uint32_t *idx;           /* open addressing: entry index + 1, 0 empty */
 	size_t nidx;             /* a power of two, > 2 n */
 	/* the chain */
@@ -119,6 +126,7 @@ int spans_new(unsigned flags, spans_emit_fn emit, void *ctx, struct spans **out)
 	b->ctx = ctx;
 	b->exact = flags & (SPANS_EXACT | SPANS_QUEUES);
 	b->prev_seq = -1;
+	b->map_id = -1;
 	*out = b;
 	return 0;
 }
@@ -138,6 +146,9 @@ void spans_free(struct spans *b)
 		entry_fini(&b->v[i]);
 	free(b->v);
 	free(b->arr);
+	free(b->rowent);
+	free(b->map);
+	free(b->remap);
 	free(b->idx);
 	free(b->host);
 	free(b->boot);
@@ -195,6 +206,7 @@ static int close_all(struct spans *b)
 		entry_fini(&b->v[i]);
 	}
 	b->n = 0;
+	b->map_id = -1;
 	if (rc == 0)
 		rc = index_rebuild(b);
 	return rc;
@@ -266,6 +278,8 @@ static uint32_t umax(uint32_t a, uint32_t b)
 	return a > b ? a : b;
 }
 
+static int count_row(struct spans *b, struct entry *e, const struct store_row *r);
+
 int spans_row(struct spans *b, const struct store_row *r)
 {
 	uint64_t h = key_hash(r, b->exact);
@@ -309,6 +323,18 @@ int spans_row(struct spans *b, const struct store_row *r)
 	if (2 * b->n >= b->nidx && (rc = index_rebuild(b)) < 0)
 		return rc;
 found:
+	return count_row(b, e, r);
+}
+
+/* r is one more row of entry e in the current snapshot. */
+static int count_row(struct spans *b, struct entry *e, const struct store_row *r)
+{
+	uint32_t *re = grow(b->rowent, &b->crowent, b->nrowent, sizeof *re, 256);
+
+	if (!re)
+		return -ENOMEM;
+	b->rowent = re;
+	b->rowent[b->nrowent++] = (uint32_t)(e - b->v);
 	if (e->seen == 0) {
 		e->cmax_rxq = r->rxq;
 		e->cmax_txq = r->txq;
@@ -327,6 +353,30 @@ found:
 			return -ENOMEM;
 		b->arr = a;
 		b->arr[b->narr++] = (uint32_t)(e - b->v);
+	}
+	return 0;
+}
+
+int spans_row_prev(struct spans *b, int64_t prev_id, uint32_t j, const struct store_row *r)
+{
+	if (!b->in_snap)
+		return -EINVAL;
+	/* the row map is of the snapshot just before, in this chain */
+	if (b->k == 0 || b->map_id != prev_id || prev_id != b->prev_id || j >= b->nmap)
+		return spans_row(b, r);
+	return count_row(b, &b->v[b->map[j]], r);
+}
+
+/* Room in remap for every entry: where each goes when they are compacted. */
+static int remap_prepare(struct spans *b)
+{
+	if (b->n > b->cremap) {
+		uint32_t *r = realloc(b->remap, b->n * sizeof *r);
+
+		if (!r)
+			return -ENOMEM;
+		b->remap = r;
+		b->cremap = b->n;
 	}
 	return 0;
 }
@@ -388,6 +438,8 @@ int spans_end(struct spans *b)
 	if (!b->in_snap)
 		return -EINVAL;
 	assign_ords(b);
+	if ((rc = remap_prepare(b)) < 0)
+		return rc;
 	for (size_t i = 0; i < b->n; i++) {
 		struct entry *e = &b->v[i];
 
@@ -411,11 +463,27 @@ int spans_end(struct spans *b)
 		e->sp.k_last = b->k;
 		e->sp.snap_last = b->cur_id;
 		e->seen = 0;
+		b->remap[i] = (uint32_t)w;
 		if (w != i)
 			b->v[w] = *e;
 		w++;
 	}
 	b->n = w;
+	/* this snapshot's rows are the map the next one's repeated rows use */
+	for (size_t i = 0; i < b->nrowent; i++)
+		b->rowent[i] = b->remap[b->rowent[i]];
+	{
+		uint32_t *t = b->map;
+		size_t c = b->cmap;
+
+		b->map = b->rowent;
+		b->cmap = b->crowent;
+		b->nmap = b->nrowent;
+		b->rowent = t;
+		b->crowent = c;
+		b->nrowent = 0;
+		b->map_id = b->cur_id;
+	}
 	if (rc == 0)
 		rc = index_rebuild(b);
 	if (b->have_prev) {
@@ -440,6 +508,9 @@ void spans_discard(struct spans *b)
 	if (!b->in_snap)
 		return;
 	b->narr = 0;
+	b->nrowent = 0;
+	if (remap_prepare(b) < 0)
+		b->map_id = -1;   /* the map cannot follow: not used */
 	for (size_t i = 0; i < b->n; i++) {
 		struct entry *e = &b->v[i];
 
@@ -448,11 +519,16 @@ void spans_discard(struct spans *b)
 			continue;
 		}
 		e->seen = 0;
+		if (b->map_id >= 0)
+			b->remap[i] = (uint32_t)w;
 		if (w != i)
 			b->v[w] = *e;
 		w++;
 	}
 	b->n = w;
+	/* the previous snapshot's rows are all of entries kept (copies > 0) */
+	for (size_t i = 0; b->map_id >= 0 && i < b->nmap; i++)
+		b->map[i] = b->remap[b->map[i]];
 	(void)index_rebuild(b);   /* shrinking: the table it has is big enough */
 	if (b->have_prev)
 		b->k--;

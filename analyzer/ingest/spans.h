@@ -66,6 +66,11 @@ void spans_free(struct spans *b);   /* NULL is a no-op */
 int spans_begin(struct spans *b, const struct spans_snap *sn, uint64_t *chain, uint32_t *k);
 /* One row of the current snapshot (copied). 0 or -errno. */
 int spans_row(struct spans *b, const struct store_row *r);
+/* The same, for a row that repeats row j (0-based, in the order rows came)
+ * of snapshot prev_id, every identity field equal (the fast path: no hash,
+ * no comparison). When prev_id is not the snapshot just before in this chain,
+ * it is spans_row(). 0 or -errno. */
+int spans_row_prev(struct spans *b, int64_t prev_id, uint32_t j, const struct store_row *r);
 /* Ends the current snapshot: spans whose socket is gone, or whose row count
  * changed, are closed. 0 or -errno. */
 int spans_end(struct spans *b);

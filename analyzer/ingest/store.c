@@ -692,14 +692,11 @@ static uint64_t row_digest(uint64_t h, const struct store_row *in)
 	return spans_hash(h, "\n", 1);
 }
 
-int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *in)
+/* What every stored row counts towards: the digest and the state counts. */
+static int row_account(struct store *s, const struct store_row *in)
 {
 	size_t i;
 
-	if (s->tap)
-		return s->skip ? 0 : s->tap->row(s->tap->ctx, in);
-	if (!s->snap_open || snapshot != s->snap_id)
-		return -EINVAL;
 	s->digest = row_digest(s->digest, in);
 	for (i = 0; i < s->nstates; i++)
 		if (s->states[i].proto == in->proto && s->states[i].state == in->state)
@@ -713,7 +710,34 @@ int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *
 		s->nstates++;
 	}
 	s->states[i].n++;
+	return 0;
+}
+
+int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *in)
+{
+	int rc;
+
+	if (s->tap)
+		return s->skip ? 0 : s->tap->row(s->tap->ctx, in);
+	if (!s->snap_open || snapshot != s->snap_id)
+		return -EINVAL;
+	if ((rc = row_account(s, in)) < 0)
+		return rc;
 	return spans_row(s->spans, in);
+}
+
+int store_row_repeat(struct store *s, int64_t snapshot, const struct store_row *in,
+		     int64_t prev, uint32_t j)
+{
+	int rc;
+
+	if (s->tap)
+		return s->skip ? 0 : s->tap->row(s->tap->ctx, in);
+	if (!s->snap_open || snapshot != s->snap_id)
+		return -EINVAL;
+	if ((rc = row_account(s, in)) < 0)
+		return rc;
+	return spans_row_prev(s->spans, prev, j, in);
 }
 
 int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)

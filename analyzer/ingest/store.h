@@ -117,6 +117,10 @@ struct store_row {
 int store_row_prepare(const struct sock_row *r, struct store_row *out);
 /* Inserts a prepared row. 0 or -EIO. */
 int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *r);
+/* The same for a row that repeats row j of snapshot prev (stored just before
+ * it, from the same segment): identical but for expires_ms (rowreuse.h). */
+int store_row_repeat(struct store *s, int64_t snapshot, const struct store_row *r,
+		     int64_t prev, uint32_t j);
 
 /* store_row_prepare + store_row_insert: folds IPv4-mapped addresses, names
  * the state as docs/SCHEMA.md says, stores unknown fields as NULL. 0,

@@ -1,0 +1,293 @@
+/* rowreuse — finding a snapshot's rows that repeat the previous snapshot's
+ * (parsing side) and standing for them with the previous prepared rows
+ * (storing side): the fast path of segment import (docs/SCHEMA.md, "Import"). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+#include "rowreuse.h"
+
+#define COL_EXPIRES 12      /* 0-based column of expires_ms in the sockets TSV */
+#define WINDOW 8            /* rows looked at past the expected one */
+#define INDEX_AFTER 16      /* misses in a snapshot before the index is built */
+
+void rowreuse_lines_init(struct rowreuse_lines *l)
+{
+	memset(l, 0, sizeof *l);
+	buf_init(&l->text[0]);
+	buf_init(&l->text[1]);
+}
+
+void rowreuse_lines_fini(struct rowreuse_lines *l)
+{
+	for (int i = 0; i < 2; i++) {
+		buf_fini(&l->text[i]);
+		free(l->off[i]);
+	}
+	free(l->idx);
+}
+
+/* The offset of the tab that starts column col (col >= 1), or len. Fields
+ * are short: a plain loop beats a memchr per field. */
+static size_t tab_before(const char *s, size_t len, unsigned col)
+{
+	unsigned c = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\t' && ++c == col)
+			return i;
+	return len;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+
+	while (n >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
+	}
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+/* Canonical decimal 0..UINT32_MAX (what the writer prints): no sign, no
+ * leading zero. */
+static bool canon_u32(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
+static const char *prev_line(const struct rowreuse_lines *l, size_t k, size_t *len)
+{
+	unsigned p = l->cur ^ 1u;
+
+	*len = l->off[p][k + 1] - l->off[p][k];
+	return l->text[p].data + l->off[p][k];
+}
+
+/* Does line (whose column 12 starts after the tab at t12) repeat prev row
+ * k but for expires_ms? */
+static bool same_but_expires(const struct rowreuse_lines *l, size_t k, const char *line,
+			     size_t len, size_t t12, uint64_t *expires)
+{
+	size_t plen, c13, p13;
+	const char *pl = prev_line(l, k, &plen);
+
+	if (t12 >= len || plen <= t12 || memcmp(pl, line, t12 + 1) != 0)
+		return false;
+	c13 = t12 + 1 + tab_before(line + t12 + 1, len - t12 - 1, 1);
+	p13 = t12 + 1 + tab_before(pl + t12 + 1, plen - t12 - 1, 1);
+	if (c13 >= len || p13 >= plen || len - c13 != plen - p13 ||
+	    memcmp(line + c13, pl + p13, len - c13) != 0)
+		return false;
+	return canon_u32(line + t12 + 1, c13 - t12 - 1, expires);
+}
+
+static int index_build(struct rowreuse_lines *l)
+{
+	size_t np = l->n[l->cur ^ 1u], want = 64;
+
+	while (want < 2 * np + 2)
+		want *= 2;
+	free(l->idx);
+	l->idx = calloc(want, sizeof *l->idx);
+	if (!l->idx)
+		return -ENOMEM;
+	l->nidx = want;
+	for (size_t k = 0; k < np; k++) {
+		size_t plen;
+		const char *pl = prev_line(l, k, &plen);
+		size_t t12 = tab_before(pl, plen, COL_EXPIRES);
+		size_t j = (size_t)hash_bytes(pl, t12) & (want - 1);
+
+		while (l->idx[j])
+			j = (j + 1) & (want - 1);
+		l->idx[j] = (uint32_t)(k + 1);
+	}
+	return 0;
+}
+
+bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len, uint32_t *j,
+			  uint64_t *expires)
+{
+	size_t np = l->n[l->cur ^ 1u], t12;
+
+	if (np == 0)
+		return false;
+	/* the common case: the very line expected, byte for byte */
+	if (l->next < np) {
+		size_t plen;
+		const char *pl = prev_line(l, l->next, &plen);
+
+		if (plen == len && memcmp(pl, line, len) == 0) {
+			/* the previous row was checked: its expires_ms stands */
+			*expires = ROWREUSE_SAME;
+			*j = (uint32_t)l->next++;
+			return true;
+		}
+	}
+	t12 = tab_before(line, len, COL_EXPIRES);
+	if (t12 >= len)
+		return false;
+	for (size_t k = l->next; k < np && k < l->next + WINDOW; k++) {
+		if (same_but_expires(l, k, line, len, t12, expires)) {
+			*j = (uint32_t)k;
+			l->next = k + 1;
+			return true;
+		}
+	}
+	if (++l->misses < INDEX_AFTER)
+		return false;
+	if (!l->idx_built) {
+		if (index_build(l) < 0)
+			return false;
+		l->idx_built = true;
+	}
+	for (size_t s = (size_t)hash_bytes(line, t12) & (l->nidx - 1); l->idx[s];
+	     s = (s + 1) & (l->nidx - 1)) {
+		size_t k = l->idx[s] - 1u;
+
+		if (same_but_expires(l, k, line, len, t12, expires)) {
+			*j = (uint32_t)k;
+			l->next = k + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)
+{
+	unsigned c = l->cur;
+	uint32_t *o;
+
+	if (l->text[c].len + len > UINT32_MAX)
+		return -E2BIG;
+	o = grow(l->off[c], &l->cap[c], l->n[c] + 2, sizeof *o, 1024);
+	if (!o)
+		return -ENOMEM;
+	l->off[c] = o;
+	if (l->n[c] == 0)
+		o[0] = 0;
+	if (buf_append(&l->text[c], line, len) < 0)
+		return -ENOMEM;
+	o[++l->n[c]] = (uint32_t)l->text[c].len;
+	return 0;
+}
+
+static void lines_reset(struct rowreuse_lines *l, unsigned side)
+{
+	buf_reset(&l->text[side]);
+	l->n[side] = 0;
+}
+
+void rowreuse_lines_commit(struct rowreuse_lines *l)
+{
+	l->cur ^= 1u;
+	lines_reset(l, l->cur);
+	l->next = 0;
+	l->misses = 0;
+	l->idx_built = false;
+}
+
+void rowreuse_lines_drop(struct rowreuse_lines *l)
+{
+	lines_reset(l, l->cur);
+	l->next = 0;
+	l->misses = 0;
+}
+
+/* ---- storing side ---- */
+
+void rowreuse_rows_init(struct rowreuse_rows *s)
+{
+	memset(s, 0, sizeof *s);
+	buf_init(&s->names[0]);
+	buf_init(&s->names[1]);
+}
+
+void rowreuse_rows_fini(struct rowreuse_rows *s)
+{
+	for (int i = 0; i < 2; i++) {
+		free(s->r[i]);
+		free(s->prog[i]);
+		buf_fini(&s->names[i]);
+	}
+}
+
+int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r)
+{
+	unsigned c = s->cur;
+	size_t cap = s->cap[c];
+	struct store_row *v = grow(s->r[c], &cap, s->n[c], sizeof *v, 1024);
+	uint32_t *p;
+
+	if (!v)
+		return -ENOMEM;
+	s->r[c] = v;
+	cap = s->cap[c];
+	p = grow(s->prog[c], &cap, s->n[c], sizeof *p, 1024);
+	if (!p)
+		return -ENOMEM;
+	s->prog[c] = p;
+	s->cap[c] = cap;
+	v[s->n[c]] = *r;
+	v[s->n[c]].program = NULL;
+	p[s->n[c]] = 0;
+	if (r->program) {
+		if (s->names[c].len >= UINT32_MAX - 1)
+			return -E2BIG;
+		p[s->n[c]] = (uint32_t)s->names[c].len + 1;
+		if (buf_append(&s->names[c], r->program, strlen(r->program) + 1) < 0)
+			return -ENOMEM;
+	}
+	s->n[c]++;
+	return 0;
+}
+
+int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
+		      struct store_row *out)
+{
+	unsigned p = s->cur ^ 1u;
+
+	if (j >= s->n[p])
+		return -EINVAL;
+	*out = s->r[p][j];
+	if (expires != ROWREUSE_SAME)
+		out->expires_ms = (uint32_t)expires;
+	out->program = s->prog[p][j] ? s->names[p].data + s->prog[p][j] - 1 : NULL;
+	return 0;
+}
+
+void rowreuse_rows_commit(struct rowreuse_rows *s)
+{
+	s->cur ^= 1u;
+	s->n[s->cur] = 0;
+	buf_reset(&s->names[s->cur]);
+}
+
+void rowreuse_rows_drop(struct rowreuse_rows *s)
+{
+	s->n[s->cur] = 0;
+	buf_reset(&s->names[s->cur]);
+}

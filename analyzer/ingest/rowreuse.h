@@ -1,0 +1,71 @@
+/* rowreuse — the fast path of segment import: a sockets row that repeats a
+ * row of the previous snapshot (every column the same but the countdown
+ * expires_ms) is neither parsed nor prepared again. The parsing thread finds
+ * such rows by their text (rowreuse_lines), the storing thread keeps the
+ * previous snapshot's prepared rows to stand for them (rowreuse_rows). Both
+ * sides follow the same rule, so they agree on what "the previous snapshot"
+ * is: rows of a snapshot count from its BEGIN, and become the previous ones
+ * at its END; a torn snapshot's rows are dropped and the previous stay. */
+#ifndef SOCKSCOPE_ROWREUSE_H
+#define SOCKSCOPE_ROWREUSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "store.h"
+
+/* An expires_ms that says "as in the previous row" (the line was the same
+ * byte for byte). */
+#define ROWREUSE_SAME UINT64_MAX
+
+/* ---- parsing side: the text of the rows ---- */
+struct rowreuse_lines {
+	struct buf text[2];      /* previous, current: the rows' lines */
+	uint32_t *off[2];        /* line i is text[off[i]] .. off[i+1] */
+	size_t n[2], cap[2];
+	unsigned cur;            /* index of the current snapshot's side */
+	size_t next;             /* where in the previous the next row is expected */
+	size_t misses;           /* rows of this snapshot found nowhere near */
+	uint32_t *idx;           /* previous rows by their text before expires_ms */
+	size_t nidx;
+	bool idx_built;
+};
+
+void rowreuse_lines_init(struct rowreuse_lines *l);
+void rowreuse_lines_fini(struct rowreuse_lines *l);
+/* Is line the previous snapshot's row *j but for a canonical expires_ms
+ * (returned in *expires, or ROWREUSE_SAME)? It looks where the rows before it left off, and a
+ * few rows further (rows that vanished). Pure lookup. */
+bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len, uint32_t *j,
+			  uint64_t *expires);
+/* The current snapshot's next row (every row handed on, parsed or not).
+ * 0 or -ENOMEM. */
+int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len);
+/* The snapshot ended good: its rows become the previous ones. */
+void rowreuse_lines_commit(struct rowreuse_lines *l);
+/* The snapshot was torn: its rows are forgotten. */
+void rowreuse_lines_drop(struct rowreuse_lines *l);
+
+/* ---- storing side: the prepared rows ---- */
+struct rowreuse_rows {
+	struct store_row *r[2];
+	uint32_t *prog[2];       /* program offset in names[] + 1, 0: NULL */
+	struct buf names[2];
+	size_t n[2], cap[2];
+	unsigned cur;
+};
+
+void rowreuse_rows_init(struct rowreuse_rows *s);
+void rowreuse_rows_fini(struct rowreuse_rows *s);
+/* Keeps r (lhost/rhost must be NULL: segments name no hosts). 0 or -ENOMEM. */
+int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r);
+/* The previous snapshot's row j with expires_ms replaced (unless SAME), into *out (its
+ * program points into s until the next commit). 0 or -EINVAL (no such row). */
+int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
+		      struct store_row *out);
+void rowreuse_rows_commit(struct rowreuse_rows *s);
+void rowreuse_rows_drop(struct rowreuse_rows *s);
+
+#endif

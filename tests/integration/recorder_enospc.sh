@@ -34,6 +34,9 @@ before=0
 for f in "$mnt"/rec/*.zst; do
 	[ -f "$f" ] || continue
 	"$SOCKSCOPE" verify "$f" > "$dir/v" 2>&1
+	# a segment that never held a whole snapshot is removed by the recorder
+	# when it gives up on it (segment_abandon): gone between glob and verify
+	[ -e "$f" ] || continue
 	grep -q 'bad=0 junk=0' "$dir/v" || fail "corrupt segment on a full disk: $(cat "$dir/v")"
 	before=$((before + $(sed -n 's/.*good=\([0-9]*\).*/\1/p' "$dir/v")))
 done

@@ -20,17 +20,20 @@ wait_for at_least 5000 count_state victim syn-recv --timeout 10 || fail "flood d
 
 torn=0
 attempt=0
-while [ $attempt -lt 8 ] && [ $torn -eq 0 ]; do
+while [ $attempt -lt 16 ] && [ $torn -eq 0 ]; do
 	attempt=$((attempt + 1))
 	rm -rf "$dir/rec"
 	# keyframes only: a delta of an unchanging flood is too small to be
 	# cut (torn deltas are checked at every byte in test_snapdelta)
-	in_ns victim "$RECORDER" -q -o "$dir/rec" -i 0.05 --keyframe-every 1 &
+	# not through in_ns: $! would be the subshell running the function, and
+	# kill -9 would leave the recorder running (ip netns exec execs it)
+	ip netns exec "$(ns_name victim)" "$RECORDER" -q -o "$dir/rec" -i 0.01 --keyframe-every 1 &
 	pid=$!
 	# kill at a different phase each attempt
-	sleep "1.$((attempt * 13 % 10))"
+	sleep "1.$((attempt * 137 % 1000))"
 	kill -9 $pid
 	wait $pid 2>/dev/null
+	! kill -0 $pid 2>/dev/null || fail "the recorder survived kill -9"
 	seg=$(ls "$dir"/rec/*.zst)
 	"$SOCKSCOPE" verify "$seg" > "$dir/verify" 2> "$dir/verify.err"
 	good=$(sed -n 's/.*good=\([0-9]*\).*/\1/p' "$dir/verify")
@@ -48,5 +51,5 @@ while [ $attempt -lt 8 ] && [ $torn -eq 0 ]; do
 	fi
 	note "attempt $attempt: $(cat "$dir/verify")"
 done
-[ $torn -eq 1 ] || fail "8 kills never landed mid-snapshot (cannot check the torn-tail report)"
+[ $torn -eq 1 ] || fail "16 kills never landed mid-snapshot (cannot check the torn-tail report)"
 pass "kill -9 after $good snapshots: all read back, torn tail reported"

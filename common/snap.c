@@ -100,4 +100,3 @@ bool snap_section_name_ok(const char *name)
 	}
 	return true;
 }
-

@@ -1,4 +1,4 @@
-/* Fuzz target for the snapshot reader (common/snap.c): arbitrary bytes fed
+/* Fuzz target for the snapshot reader (common/snap_reader.c): arbitrary bytes fed
  * in arbitrary pieces must never crash, events must follow the grammar, and
  * the same bytes written as section content must read back unchanged. */
 #include <stdint.h>

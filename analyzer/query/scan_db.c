@@ -1,0 +1,634 @@
+/* scan_db — socket rows for reports from the database: each span once, as a
+ * range of positions (snapshots by chain and k), to sinks that take spans;
+ * or, for sinks that need rows, each thread sweeps the spans of its
+ * snapshots' chains in k order, keeping those that cover the snapshot at
+ * hand and handing each as `copies` rows (an IPv6 peer's text is parsed
+ * only for IPv6 sockets). Also the counts per state and snapshot. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+#include "agg.h"
+#include "buf.h"
+#include "db.h"
+#include "scan.h"
+
+struct worker {
+	sqlite3 *db;             /* shared (one thread) or NULL: open path */
+	const char *path;
+	const struct scan_snaps *s;
+	size_t lo, hi;           /* snapshots [lo, hi) */
+	const char *sql;
+	const struct filter_params *p;
+	const struct scan_sink *sink;
+	unsigned cols;
+	int rc;
+	char err[256];
+};
+
+/* The statement: a chain's spans (?1) that reach into k ?2 .. ?3, by
+ * k_first, filtered; columns: state, family, rnet, an IPv6 peer's text,
+ * lport, program, k_first, k_last, copies, ord, proto. Per span, not per
+ * row: all of them. */
+static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
+		     struct filter_params *p)
+{
+	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4"
+			       " THEN NULL ELSE k.raddr END, k.lport, k.program, k.k_first,"
+			       " k.k_last, k.copies, k.ord, k.proto FROM spans k"
+			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND k.k_last >= ?2");
+
+	/* ?1 .. ?3: bound per chain */
+	for (int i = 0; rc == 0 && i < 3; i++)
+		rc = filter_param_int(p, 0);
+	if (rc == 0)
+		rc = filter_sql_sockets(flt, sql, p);
+	if (rc == 0 && (cols & SCAN_HAS_PEER))
+		rc = filter_sql_has_peer(sql);
+	if (rc == 0)
+		rc = buf_puts(sql, " ORDER BY k.k_first");
+	return rc;
+}
+
+/* The peer of a row: an IPv4 socket's is its rnet; an IPv6 socket's is its
+ * text, which may be a folded IPv4-mapped address. */
+static int row_peer(sqlite3_stmt *st, struct addr *peer)
+{
+	/* every byte: an IPv4 peer after an IPv6 one must not keep its tail
+	 * (group keys are the whole 16 bytes) */
+	memset(peer, 0, sizeof *peer);
+	if (sqlite3_column_int(st, 1) == 4) {
+		uint32_t v = (uint32_t)sqlite3_column_int64(st, 2);
+
+		peer->family = AF_INET;
+		peer->a[0] = (uint8_t)(v >> 24);
+		peer->a[1] = (uint8_t)(v >> 16);
+		peer->a[2] = (uint8_t)(v >> 8);
+		peer->a[3] = (uint8_t)v;
+		return 0;
+	}
+	return addr_parse((const char *)sqlite3_column_text(st, 3),
+			  (size_t)sqlite3_column_bytes(st, 3), peer);
+}
+
+/* A span as the sweep holds it. */
+struct aspan {
+	int64_t k_first, k_last, ord;
+	uint32_t copies;
+	struct scan_row row;     /* .program owned */
+};
+
+/* A chain being swept: its statement and the spans covering the current k. */
+struct chainst {
+	int64_t chain;
+	size_t last;             /* its last snapshot index in the worker's share */
+	sqlite3_stmt *st;
+	bool have_next;
+	struct aspan next;
+	struct aspan *act;
+	size_t nact, cact;
+	bool dirty;              /* act not in ord order */
+};
+
+static void chainst_free(struct chainst *c)
+{
+	for (size_t i = 0; i < c->nact; i++)
+		free((char *)c->act[i].row.program);
+	free(c->act);
+	if (c->have_next)
+		free((char *)c->next.row.program);
+	sqlite3_finalize(c->st);
+	memset(c, 0, sizeof *c);
+}
+
+/* The statement's next span into c->next. 0, or -errno. */
+static int chain_step(struct chainst *c, unsigned cols)
+{
+	sqlite3_stmt *st = c->st;
+	struct aspan *a = &c->next;
+	int rc = sqlite3_step(st);
+	int stn;
+
+	c->have_next = false;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -EIO;
+	memset(a, 0, sizeof *a);
+	stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
+			      (size_t)sqlite3_column_bytes(st, 0));
+	a->row.state = (uint8_t)(stn < 0 ? 0 : stn);
+	if ((cols & SCAN_PEER) && row_peer(st, &a->row.peer) < 0)
+		memset(&a->row.peer, 0, sizeof a->row.peer);
+	if (cols & SCAN_LPORT)
+		a->row.lport = (uint16_t)sqlite3_column_int(st, 4);
+	if ((cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		a->row.program = strdup((const char *)sqlite3_column_text(st, 5));
+		if (!a->row.program)
+			return -ENOMEM;
+	}
+	a->k_first = sqlite3_column_int64(st, 6);
+	a->k_last = sqlite3_column_int64(st, 7);
+	a->copies = (uint32_t)sqlite3_column_int64(st, 8);
+	a->ord = sqlite3_column_int64(st, 9);
+	c->have_next = true;
+	return 0;
+}
+
+static int by_ord(const void *a, const void *b)
+{
+	const struct aspan *x = a, *y = b;
+
+	if (x->ord != y->ord)
+		return x->ord < y->ord ? -1 : 1;
+	return x->k_first < y->k_first ? -1 : x->k_first > y->k_first;
+}
+
+/* The spans of c covering k, in the order the snapshot's rows came in. */
+static int chain_advance(struct chainst *c, int64_t k, unsigned cols)
+{
+	size_t w = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->nact; i++) {
+		if (c->act[i].k_last < k) {
+			free((char *)c->act[i].row.program);
+			continue;
+		}
+		c->act[w++] = c->act[i];
+	}
+	c->nact = w;
+	while (rc == 0 && c->have_next && c->next.k_first <= k) {
+		if (c->next.k_last >= k) {
+			struct aspan *v = grow(c->act, &c->cact, c->nact, sizeof *v, 64);
+
+			if (!v)
+				return -ENOMEM;
+			c->act = v;
+			c->act[c->nact++] = c->next;
+			c->dirty = true;
+		} else {
+			free((char *)c->next.row.program);
+		}
+		c->next.row.program = NULL;   /* moved into act, or freed */
+		c->have_next = false;
+		rc = chain_step(c, cols);
+	}
+	if (rc == 0 && c->dirty) {
+		qsort(c->act, c->nact, sizeof *c->act, by_ord);
+		c->dirty = false;
+	}
+	return rc;
+}
+
+struct chainref {
+	int64_t chain, k;
+	size_t i;
+};
+
+static int by_chain(const void *a, const void *b)
+{
+	const struct chainref *x = a, *y = b;
+
+	if (x->chain != y->chain)
+		return x->chain < y->chain ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	sqlite3 *db = w->db;
+	struct chainref *refs = NULL;
+	size_t nrefs = w->hi - w->lo;
+	struct chainst *open = NULL;
+	size_t nopen = 0;
+	int rc = 0;
+
+	if (!db) {
+		if (db_open_reader(w->path, &db) != SQLITE_OK) {
+			snprintf(w->err, sizeof w->err, "%s: %s", w->path,
+				 db ? sqlite3_errmsg(db) : "out of memory");
+			rc = -EIO;
+			goto out;
+		}
+		/* mapped pages are read in place, not copied through read(2) */
+		sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 4294967296", NULL,
+			     NULL, NULL);
+	}
+	/* each chain's k range and last snapshot in this share */
+	refs = calloc(nrefs ? nrefs : 1, sizeof *refs);
+	open = calloc(nrefs ? nrefs : 1, sizeof *open);
+	if (!refs || !open) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nrefs; i++)
+		refs[i] = (struct chainref){w->s->v[w->lo + i].chain, w->s->v[w->lo + i].k, w->lo + i};
+	qsort(refs, nrefs, sizeof *refs, by_chain);
+	for (size_t i = w->lo; i < w->hi && rc == 0; i++) {
+		const struct scan_snap *sn = &w->s->v[i];
+		struct chainst *c = NULL;
+
+		for (size_t j = 0; j < nopen && !c; j++)
+			if (open[j].chain == sn->chain)
+				c = &open[j];
+		if (!c) {
+			struct chainref key = {sn->chain, 0, 0}, *r;
+			size_t lo = 0, hi = nrefs;
+			int64_t klo = INT64_MAX, khi = INT64_MIN;
+
+			/* the chain's first ref: lower bound by (chain, i 0) */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (by_chain(&refs[mid], &key) < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			c = &open[nopen++];
+			memset(c, 0, sizeof *c);
+			c->chain = sn->chain;
+			for (r = &refs[lo]; r < refs + nrefs && r->chain == sn->chain; r++) {
+				klo = r->k < klo ? r->k : klo;
+				khi = r->k > khi ? r->k : khi;
+				c->last = r->i;
+			}
+			if (sqlite3_prepare_v2(db, w->sql, -1, &c->st, NULL) != SQLITE_OK ||
+			    filter_bind(c->st, w->p) != SQLITE_OK) {
+				snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
+				rc = -EIO;
+				break;
+			}
+			sqlite3_bind_int64(c->st, 1, sn->chain);
+			sqlite3_bind_int64(c->st, 2, klo);
+			sqlite3_bind_int64(c->st, 3, khi);
+			if ((rc = chain_step(c, w->cols)) < 0)
+				break;
+		}
+		if ((rc = chain_advance(c, sn->k, w->cols)) < 0)
+			break;
+		if ((rc = w->sink->snap(w->sink->ctx, (uint32_t)i, sn->time)) < 0)
+			break;
+		for (size_t j = 0; j < c->nact && rc == 0; j++) {
+			c->act[j].row.snap = (uint32_t)i;
+			for (uint32_t n = 0; n < c->act[j].copies && rc == 0; n++)
+				rc = w->sink->row(w->sink->ctx, &c->act[j].row);
+		}
+		if (rc < 0)
+			break;
+		if (c->last == i) {
+			chainst_free(c);
+			*c = open[--nopen];
+		}
+	}
+	if (rc == -EIO && !w->err[0])
+		snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
+	if (rc < 0 && !w->err[0])
+		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
+								  : "reading the rows failed");
+out:
+	for (size_t j = 0; j < nopen; j++)
+		chainst_free(&open[j]);
+	free(open);
+	free(refs);
+	if (db != w->db)
+		sqlite3_close(db);
+	w->rc = rc;
+	return NULL;
+}
+
+/* ---- spans from the database ---------------------------------------------- */
+
+/* The first of ks[0..n) at or above k (n: none). */
+static size_t k_at_or_above(const int64_t *ks, size_t n, int64_t k)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* One chain's piece of the share: positions p0 .. p0 + n - 1, with k ks[]. */
+static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64_t *ks, size_t n)
+{
+	struct scan_span sp = {.tb = &w->s->tb};
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, w->s->v[w->s->pos_snap[p0]].chain);
+	sqlite3_bind_int64(st, 2, ks[0]);
+	sqlite3_bind_int64(st, 3, ks[n - 1]);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct scan_row r = {0};
+		size_t a = k_at_or_above(ks, n, sqlite3_column_int64(st, 6));
+		size_t b = k_at_or_above(ks, n, sqlite3_column_int64(st, 7) + 1);
+		int stn;
+
+		if (a >= b)
+			continue;   /* between the snapshots selected */
+		stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
+				      (size_t)sqlite3_column_bytes(st, 0));
+		r.state = (uint8_t)(stn < 0 ? 0 : stn);
+		if ((w->cols & SCAN_PEER) && row_peer(st, &r.peer) < 0)
+			memset(&r.peer, 0, sizeof r.peer);
+		if (w->cols & SCAN_LPORT)
+			r.lport = (uint16_t)sqlite3_column_int(st, 4);
+		if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL)
+			r.program = (const char *)sqlite3_column_text(st, 5);
+		r.proto = (uint8_t)(sqlite3_column_text(st, 10)[0] == 't'   ? IPPROTO_TCP
+				    : sqlite3_column_text(st, 10)[0] == 'u' ? IPPROTO_UDP
+									    : IPPROTO_RAW);
+		r.snap = w->s->pos_snap[p0 + a];
+		sp.first = (uint32_t)(p0 + a);
+		sp.last = (uint32_t)(p0 + b - 1);
+		sp.copies = (uint32_t)sqlite3_column_int64(st, 8);
+		if ((rc = w->sink->span(w->sink->ctx, &r, &sp)) < 0)
+			return rc;
+	}
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+/* A worker of spans: its share [lo, hi) is of positions (scan_snaps_order),
+ * read chain piece by chain piece, each span handed once. */
+static void *span_worker_run(void *arg)
+{
+	struct worker *w = arg;
+	sqlite3 *db = w->db;
+	sqlite3_stmt *st = NULL;
+	int64_t *ks = NULL;
+	int rc = 0;
+
+	if (!db) {
+		if (db_open_reader(w->path, &db) != SQLITE_OK) {
+			snprintf(w->err, sizeof w->err, "%s: %s", w->path,
+				 db ? sqlite3_errmsg(db) : "out of memory");
+			rc = -EIO;
+			goto out;
+		}
+		sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 4294967296", NULL,
+			     NULL, NULL);
+	}
+	if (!(ks = malloc((w->hi - w->lo + 1) * sizeof *ks))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, w->sql, -1, &st, NULL) != SQLITE_OK ||
+	    filter_bind(st, w->p) != SQLITE_OK) {
+		rc = -EIO;
+		goto out;
+	}
+	for (size_t p = w->lo; p < w->hi && rc == 0;) {
+		int64_t chain = w->s->v[w->s->pos_snap[p]].chain;
+		size_t q = p;
+
+		for (; q < w->hi && w->s->v[w->s->pos_snap[q]].chain == chain; q++)
+			ks[q - p] = w->s->v[w->s->pos_snap[q]].k;
+		rc = span_chain(w, st, p, ks, q - p);
+		p = q;
+	}
+out:
+	if (rc == -EIO && !w->err[0])
+		snprintf(w->err, sizeof w->err, "%s", db ? sqlite3_errmsg(db) : "reading failed");
+	if (rc < 0 && !w->err[0])
+		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
+								  : "reading the spans failed");
+	sqlite3_finalize(st);
+	free(ks);
+	if (db && db != w->db)
+		sqlite3_close(db);
+	w->rc = rc;
+	return NULL;
+}
+
+#define MAX_THREADS 16
+
+int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
+	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+	struct worker w[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	bool started[MAX_THREADS] = {false};
+	struct filter_params p = {0};
+	struct buf sql;
+	uint64_t done = 0;
+	size_t next = 0;
+	bool spans = sinks[0].span != NULL;
+	void *(*run)(void *) = spans ? span_worker_run : worker_run;
+	int rc;
+
+	if (threads < 1)
+		threads = 1;
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	/* an in-memory database has no file a second connection could open;
+	 * a few thousand rows are not worth a thread */
+	if (!path || !*path || s->rows < 200000)
+		threads = 1;
+	if (threads > s->n)
+		threads = s->n ? (unsigned)s->n : 1;
+	buf_init(&sql);
+	if (build_sql(flt, cols, &sql, &p) < 0 || !sql.data) {
+		snprintf(err, errsz, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (spans && !s->pos_snap) {
+		snprintf(err, errsz, "spans need the snapshots' order");
+		rc = -EINVAL;
+		goto out;
+	}
+	/* contiguous shares of about equal rows (of positions, for spans) */
+	for (unsigned i = 0; i < threads; i++) {
+		uint64_t want = s->rows * (i + 1) / threads;
+		size_t hi = next;
+
+		while (hi < s->n && (done < want || hi == next)) {
+			done += (uint64_t)s->v[spans ? s->pos_snap[hi] : hi].n;
+			hi++;
+		}
+		if (i == threads - 1)
+			hi = s->n;
+		w[i] = (struct worker){
+			.db = threads == 1 ? db : NULL, .path = path, .s = s, .lo = next, .hi = hi,
+			.sql = sql.data, .p = &p, .cols = cols, .sink = &sinks[i],
+		};
+		next = hi;
+	}
+	if (threads == 1) {
+		run(&w[0]);
+	} else {
+		for (unsigned i = 0; i < threads; i++) {
+			if (pthread_create(&tid[i], NULL, run, &w[i]) != 0) {
+				w[i].rc = -EAGAIN;
+				snprintf(w[i].err, sizeof w[i].err, "cannot start a thread");
+				continue;
+			}
+			started[i] = true;
+		}
+		for (unsigned i = 0; i < threads; i++)
+			if (started[i])
+				pthread_join(tid[i], NULL);
+	}
+	rc = 0;
+	for (unsigned i = 0; i < threads; i++)
+		if (w[i].rc < 0) {
+			snprintf(err, errsz, "%s", w[i].err);
+			rc = w[i].rc;
+			break;
+		}
+out:
+	buf_fini(&sql);
+	return rc;
+}
+
+/* ---- sockets per state and snapshot ------------------------------------- */
+
+static int count_snap(void *ctx, uint32_t snap, usec_t time)
+{
+	return agg_snapshot(ctx, snap, time);
+}
+
+static int count_row(void *ctx, const struct scan_row *row)
+{
+	struct agg_key k = {{0}};
+
+	k.b[0] = row->state;
+	return agg_add(ctx, &k, NULL, row->state);
+}
+
+static int count_span(void *ctx, const struct scan_row *row, const struct scan_span *sp)
+{
+	struct agg_key k = {{0}};
+
+	k.b[0] = row->state;
+	return agg_span(ctx, sp->tb, &k, NULL, row->state, sp->first, sp->last, sp->copies);
+}
+
+struct idpos {
+	int64_t id;
+	uint32_t pos;
+};
+
+static int by_id(const void *x, const void *y)
+{
+	const struct idpos *a = x, *b = y;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The counts import stored per snapshot and state (snapshot_states), each
+ * a span of one position: only --state and --proto filter them. 0, or
+ * -errno with err set. */
+static int count_stored(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt,
+			struct agg *agg, char *err, size_t errsz)
+{
+	struct filter f = {.port = -1, .lport = -1, .rport = -1, .states = flt->states,
+			   .protos = flt->protos};
+	struct filter_params p = {0};
+	struct idpos *ids = malloc((s->n ? s->n : 1) * sizeof *ids);
+	sqlite3_stmt *st = NULL;
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql);
+	if (!ids) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		ids[i] = (struct idpos){s->v[s->pos_snap[i]].id, (uint32_t)i};
+	qsort(ids, s->n, sizeof *ids, by_id);
+	rc = filter_sql_snaps(flt, false, 0, &sql, &p);
+	if (rc == 0)
+		rc = buf_puts(&sql, " SELECT k.snapshot_id, k.state, k.n FROM snapshot_states k"
+				    " WHERE k.snapshot_id IN (SELECT id FROM snaps)");
+	if (rc == 0)
+		rc = filter_sql_sockets(&f, &sql, &p);
+	if (rc < 0)
+		goto out;
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
+	    filter_bind(st, &p) != SQLITE_OK) {
+		rc = -EIO;
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct idpos key = {sqlite3_column_int64(st, 0), 0}, *at;
+		int stn = agg_state_parse((const char *)sqlite3_column_text(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1));
+		int64_t n = sqlite3_column_int64(st, 2);
+		struct agg_key k = {{0}};
+
+		at = bsearch(&key, ids, s->n, sizeof *ids, by_id);
+		if (!at || n <= 0)
+			continue;
+		k.b[0] = (uint8_t)(stn < 0 ? 0 : stn);
+		rc = agg_span(agg, &s->tb, &k, NULL, k.b[0], at->pos, at->pos,
+			      n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
+		if (rc < 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : -EIO;
+out:
+	if (rc == -EIO)
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	buf_fini(&sql);
+	free(ids);
+	return rc;
+}
+
+int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
+		      const struct filter *flt, struct agg **out, char *err, size_t errsz)
+{
+	unsigned nt = src->threads ? src->threads : 1;
+	struct agg *agg[MAX_THREADS] = {NULL};
+	struct scan_sink sinks[MAX_THREADS];
+	int rc = -ENOMEM;
+
+	*out = NULL;
+	if (nt > MAX_THREADS)
+		nt = MAX_THREADS;
+	for (unsigned i = 0; i < nt; i++) {
+		if (!(agg[i] = agg_new(AGG_CELLS)))
+			goto out;
+		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span};
+	}
+	if (!s->pos_snap) {
+		snprintf(err, errsz, "spans need the snapshots' order");
+		rc = -EINVAL;
+		goto out;
+	}
+	/* other socket filters than state and protocol: the spans, counted */
+	if (flt->port < 0 && flt->lport < 0 && flt->rport < 0 && !flt->family && !flt->program)
+		rc = count_stored(src->db, s, flt, agg[0], err, errsz);
+	else
+		rc = scan_db(src->db, s, flt, 0, nt, sinks, err, errsz);
+	if (rc < 0)
+		goto out;
+	rc = -ENOMEM;
+	for (unsigned i = 0; i < nt; i++)
+		if (agg_end(agg[i]) < 0 || (i > 0 && agg_merge(agg[0], agg[i]) < 0))
+			goto out;
+	*out = agg[0];
+	agg[0] = NULL;
+	rc = 0;
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	for (unsigned i = 0; i < nt; i++)
+		agg_free(agg[i]);
+	return rc;
+}

@@ -9,6 +9,7 @@
 # (--explain included). With root, nft -c -f and iptables-restore --test /
 # ip6tables-restore --test check the firewall files in a network namespace.
 # Usage: sh tests/integration/blocklist_hostile.sh [BUILD_DIR]
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 # shellcheck disable=SC2016,SC2086 # hostile text is literal; $files are words
 . "$(dirname "$0")/lib.sh"

@@ -4,6 +4,7 @@
 # again inside the transaction), the totals must be right, and the same
 # content offered by two of them at once is imported once. Bounded rounds.
 # Usage: sh tests/integration/import_concurrent.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

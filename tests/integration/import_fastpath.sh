@@ -6,6 +6,7 @@
 # (tests/tools/daygen) and on damaged copies of it (torn in the middle and at
 # the end, a flipped byte). daygen is deterministic and its segments verify.
 # No root needed.
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 SST_TEST=import_fastpath
 . "$(dirname "$0")/lib.sh"
 

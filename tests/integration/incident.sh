@@ -18,6 +18,7 @@
 # the dumps real netstat/ss/proc printed during it (how samples/incident was
 # made, see samples/README.md).
 # Usage: sh tests/integration/incident.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

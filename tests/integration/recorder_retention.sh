@@ -1,6 +1,7 @@
 # recorder_retention — size-based rotation, --max-bytes and --max-age delete
 # the oldest closed segments and only those; SIGHUP starts a new segment.
 # Usage: sh tests/integration/recorder_retention.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

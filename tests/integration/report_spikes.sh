@@ -6,6 +6,7 @@
 # store them); --state, --counter, --min-rise, --window and --k change what is
 # found; CSV parses back, JSON is valid, the table is as golden.
 # Usage: sh tests/integration/report_spikes.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

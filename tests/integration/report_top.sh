@@ -5,6 +5,7 @@
 # IPv4 self; --at; a database and no database (-f, stdin) agree; CSV parses
 # back with the same values; every JSON line is valid JSON.
 # Usage: sh tests/integration/report_top.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

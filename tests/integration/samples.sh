@@ -8,6 +8,7 @@
 # gaps, and `netstat` replaying what the recorder saw. No root needed.
 # See samples/README.md.
 # Usage: sh tests/integration/samples.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

@@ -5,6 +5,7 @@
 # second frame, plain text torn) give the same verdict (exit status 0 or 1)
 # and the same number of intact snapshots.
 # Usage: sh tests/integration/segment_verify_import_agree.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

@@ -8,6 +8,7 @@
 # prints reading the logs directly (per-snapshot rows, no spans).
 # Usage: sh tests/integration/spans_property.sh BUILD_DIR
 # Env: SPANS_SEEDS (default 6)
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

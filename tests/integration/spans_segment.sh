@@ -4,6 +4,7 @@
 # in the middle is torn (it is skipped and the spans around it do not bridge
 # it) and when the segment ends in a torn snapshot (issue 17).
 # Usage: sh tests/integration/spans_segment.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

@@ -5,6 +5,7 @@
 # flood in TcpExt.SyncookiesSent's rate, starting and ending where the flood
 # did (within one recording interval), and no SYN_RECV spike.
 # Usage: sh tests/integration/spikes_syncookies.sh BUILD_DIR
+# run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

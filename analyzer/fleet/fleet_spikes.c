@@ -10,6 +10,7 @@
 #include "fleet.h"
 #include "fleet_int.h"
 #include "grow.h"
+#include "report_spikes.h"
 
 struct found {
 	char host[256];
@@ -177,20 +178,11 @@ static long write_found(struct run *r, const struct fleet_out *o)
 			digits = 3;
 	for (size_t i = 0; rc == 0 && i < r->n; i++) {
 		const struct spike *s = &r->v[i].s;
-		char start[UTCTIME_STRLEN], end[UTCTIME_STRLEN], at[UTCTIME_STRLEN], secs[24],
-			peak[32], base[32], thr[32], pts[24];
-		const char *cells[11] = {r->v[i].host, r->v[i].series, start, end, secs, peak, at,
-					 base, thr, pts, s->open ? "yes" : "no"};
+		struct report_spikes_cells c;
+		const char *cells[11] = {r->v[i].host, r->v[i].series, c.start, c.end, c.secs,
+					 c.peak, c.at, c.base, c.thr, c.pts, s->open ? "yes" : "no"};
 
-		utctime_format(s->start, digits, start, sizeof start);
-		utctime_format(s->end, digits, end, sizeof end);
-		utctime_format(s->peak_t, digits, at, sizeof at);
-		snprintf(secs, sizeof secs, "%" PRId64,
-			 (s->end - s->start + USEC_PER_SEC / 2) / USEC_PER_SEC);
-		snprintf(peak, sizeof peak, "%.1f", s->peak);
-		snprintf(base, sizeof base, "%.1f", s->baseline);
-		snprintf(thr, sizeof thr, "%.1f", s->threshold);
-		snprintf(pts, sizeof pts, "%zu", s->points);
+		report_spikes_cells_fill(s, digits, &c);
 		rc = output_row(out, cells);
 	}
 	if (rc == 0)

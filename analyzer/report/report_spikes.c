@@ -598,32 +598,22 @@ static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned
 	for (size_t i = 0; rc == 0 && i < r->nfound; i++) {
 		const struct found *fd = &r->found[i];
 		const struct spike *s = &fd->f.s;
-		char start[UTCTIME_STRLEN], end[UTCTIME_STRLEN], at[UTCTIME_STRLEN], secs[24],
-			peak[32], base[32], thr[32], pts[24];
+		struct report_spikes_cells c;
 		const char *cells[14];
 
 		if ((rc = growth(r, fd, texts)) < 0)
 			break;
-		utctime_format(s->start, digits, start, sizeof start);
-		utctime_format(s->end, digits, end, sizeof end);
-		utctime_format(s->peak_t, digits, at, sizeof at);
-		/* to the nearest second, as summary does: 8.99997 s is 9 */
-		snprintf(secs, sizeof secs, "%" PRId64,
-			 (s->end - s->start + USEC_PER_SEC / 2) / USEC_PER_SEC);
-		snprintf(peak, sizeof peak, "%.1f", s->peak);
-		snprintf(base, sizeof base, "%.1f", s->baseline);
-		snprintf(thr, sizeof thr, "%.1f", s->threshold);
-		snprintf(pts, sizeof pts, "%zu", s->points);
+		report_spikes_cells_fill(s, digits, &c);
 		cells[0] = fd->f.host;
 		cells[1] = fd->f.series;
-		cells[2] = start;
-		cells[3] = end;
-		cells[4] = secs;
-		cells[5] = peak;
-		cells[6] = at;
-		cells[7] = base;
-		cells[8] = thr;
-		cells[9] = pts;
+		cells[2] = c.start;
+		cells[3] = c.end;
+		cells[4] = c.secs;
+		cells[5] = c.peak;
+		cells[6] = c.at;
+		cells[7] = c.base;
+		cells[8] = c.thr;
+		cells[9] = c.pts;
 		cells[10] = s->open ? "yes" : "no";
 		for (int k = 0; k < G_N; k++)
 			cells[11 + k] = texts[k].len > 1 ? texts[k].data : NULL;
@@ -691,4 +681,18 @@ out:
 	free(r.found);
 	scan_snaps_fini(&r.snaps);
 	return rc;
+}
+
+void report_spikes_cells_fill(const struct spike *s, int digits, struct report_spikes_cells *c)
+{
+	utctime_format(s->start, digits, c->start, sizeof c->start);
+	utctime_format(s->end, digits, c->end, sizeof c->end);
+	utctime_format(s->peak_t, digits, c->at, sizeof c->at);
+	/* to the nearest second, as summary does: 8.99997 s is 9 */
+	snprintf(c->secs, sizeof c->secs, "%" PRId64,
+		 (s->end - s->start + USEC_PER_SEC / 2) / USEC_PER_SEC);
+	snprintf(c->peak, sizeof c->peak, "%.1f", s->peak);
+	snprintf(c->base, sizeof c->base, "%.1f", s->baseline);
+	snprintf(c->thr, sizeof c->thr, "%.1f", s->threshold);
+	snprintf(c->pts, sizeof c->pts, "%zu", s->points);
 }

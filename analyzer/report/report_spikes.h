@@ -12,6 +12,7 @@
 #include "output.h"
 #include "scan.h"
 #include "spike.h"
+#include "utctime.h"
 
 #define SPIKES_MAX_COUNTERS 32
 
@@ -46,6 +47,15 @@ struct report_spikes_found {
 	char series[128];
 	struct spike s;
 };
+
+/* One spike's columns as `spikes` prints them (times with digits
+ * fractional digits, its length to the nearest second), shared with
+ * `fleet spikes` so both print a spike alike. */
+struct report_spikes_cells {
+	char start[UTCTIME_STRLEN], end[UTCTIME_STRLEN], at[UTCTIME_STRLEN];
+	char secs[24], peak[32], base[32], thr[32], pts[24];
+};
+void report_spikes_cells_fill(const struct spike *s, int digits, struct report_spikes_cells *c);
 
 /* Finds the spikes of src's database (flt selects hosts, time and, for the
  * state series, sockets). With out non-NULL the report is written (fmt, f,

@@ -198,6 +198,21 @@ static int by_chain(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
+/* A worker thread's own read connection to w->path (0, or -EIO with w->err
+ * set; *db may then hold a handle the caller closes). */
+static int worker_db_open(struct worker *w, sqlite3 **db)
+{
+	if (db_open_reader(w->path, db) != SQLITE_OK) {
+		snprintf(w->err, sizeof w->err, "%s: %s", w->path,
+			 *db ? sqlite3_errmsg(*db) : "out of memory");
+		return -EIO;
+	}
+	/* mapped pages are read in place, not copied through read(2) */
+	sqlite3_exec(*db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 4294967296", NULL, NULL,
+		     NULL);
+	return 0;
+}
+
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
@@ -208,17 +223,8 @@ static void *worker_run(void *arg)
 	size_t nopen = 0;
 	int rc = 0;
 
-	if (!db) {
-		if (db_open_reader(w->path, &db) != SQLITE_OK) {
-			snprintf(w->err, sizeof w->err, "%s: %s", w->path,
-				 db ? sqlite3_errmsg(db) : "out of memory");
-			rc = -EIO;
-			goto out;
-		}
-		/* mapped pages are read in place, not copied through read(2) */
-		sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 4294967296", NULL,
-			     NULL, NULL);
-	}
+	if (!db && (rc = worker_db_open(w, &db)) < 0)
+		goto out;
 	/* each chain's k range and last snapshot in this share */
 	refs = calloc(nrefs ? nrefs : 1, sizeof *refs);
 	open = calloc(nrefs ? nrefs : 1, sizeof *open);
@@ -370,16 +376,8 @@ static void *span_worker_run(void *arg)
 	int64_t *ks = NULL;
 	int rc = 0;
 
-	if (!db) {
-		if (db_open_reader(w->path, &db) != SQLITE_OK) {
-			snprintf(w->err, sizeof w->err, "%s: %s", w->path,
-				 db ? sqlite3_errmsg(db) : "out of memory");
-			rc = -EIO;
-			goto out;
-		}
-		sqlite3_exec(db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 4294967296", NULL,
-			     NULL, NULL);
-	}
+	if (!db && (rc = worker_db_open(w, &db)) < 0)
+		goto out;
 	if (!(ks = malloc((w->hi - w->lo + 1) * sizeof *ks))) {
 		rc = -ENOMEM;
 		goto out;

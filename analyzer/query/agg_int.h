@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "agg.h"
+#include "keytab.h"
 
 #define NONE UINT32_MAX
 
@@ -25,8 +26,7 @@ struct agg {
 	unsigned flags;
 	struct agg_group *g;
 	size_t ng, capg;
-	uint32_t *slot;          /* group index + 1; 0: empty */
-	size_t nslot;            /* power of two */
+	struct keytab kt;        /* key -> group index */
 	struct mix *mix;
 	size_t nmix, capmix;
 	struct peer *peer;

@@ -260,6 +260,7 @@ static int grow_peers(struct agg *a)
 
 	if (!p)
 		return -ENOMEM;
+	grow_hint_huge(p, n * sizeof *p);
 	for (size_t i = 0; i < a->npeerslot; i++) {
 		size_t j;
 
@@ -301,6 +302,7 @@ static int grow_peers4(struct agg *a)
 
 	if (!p)
 		return -ENOMEM;
+	grow_hint_huge(p, n * sizeof *p);
 	for (size_t i = 0; i < a->npeer4slot; i++) {
 		size_t j;
 

@@ -189,6 +189,7 @@ static struct agg_sev *by_group(struct agg *a, size_t **startp)
 		free(out);
 		return NULL;
 	}
+	grow_hint_huge(out, a->nsev * sizeof *out);
 	for (size_t i = 0; i < a->nsev; i++)
 		start[a->sev[i].group + 1]++;
 	for (size_t g = 0; g < a->ng; g++)

@@ -63,6 +63,7 @@ static int grow_slots(struct keytab *t)
 
 	if (!s)
 		return -ENOMEM;
+	grow_hint_huge(s, n * sizeof *s);
 	/* by index: the hashes are computed again (the slots keep only 32
 	 * bits of each), once per doubling */
 	for (size_t i = 0; i < t->n; i++) {

@@ -63,6 +63,8 @@ struct scan_row {
 	uint16_t rport;          /* dumps only */
 	uint16_t lport;          /* SCAN_LPORT */
 	struct addr peer;        /* SCAN_PEER: folded (an IPv4-mapped peer is IPv4) */
+	bool named;              /* the peer is known by name only (a dump saved
+	                          * without -n: raddr NULL); peer is then 0.0.0.0 */
 	const char *program;     /* SCAN_PROGRAM; NULL when unknown */
 };
 

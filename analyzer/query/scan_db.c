@@ -31,14 +31,14 @@ struct worker {
 
 /* The statement: a chain's spans (?1) that reach into k ?2 .. ?3, by
  * k_first, filtered; columns: state, family, rnet, an IPv6 peer's text,
- * lport, program, k_first, k_last, copies, ord, proto. Per span, not per
- * row: all of them. */
+ * lport, program, k_first, k_last, copies, ord, proto, whether the peer is
+ * a name (raddr NULL). Per span, not per row: all of them. */
 static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
 		     struct filter_params *p)
 {
 	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4"
 			       " THEN NULL ELSE k.raddr END, k.lport, k.program, k.k_first,"
-			       " k.k_last, k.copies, k.ord, k.proto FROM spans k"
+			       " k.k_last, k.copies, k.ord, k.proto, k.raddr IS NULL FROM spans k"
 			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND k.k_last >= ?2");
 
 	/* ?1 .. ?3: bound per chain */
@@ -123,6 +123,7 @@ static int chain_step(struct chainst *c, unsigned cols)
 	a->row.state = (uint8_t)(stn < 0 ? 0 : stn);
 	if ((cols & SCAN_PEER) && row_peer(st, &a->row.peer) < 0)
 		memset(&a->row.peer, 0, sizeof a->row.peer);
+	a->row.named = sqlite3_column_int(st, 11) != 0;
 	if (cols & SCAN_LPORT)
 		a->row.lport = (uint16_t)sqlite3_column_int(st, 4);
 	if ((cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL) {
@@ -349,6 +350,7 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 		r.state = (uint8_t)(stn < 0 ? 0 : stn);
 		if ((w->cols & SCAN_PEER) && row_peer(st, &r.peer) < 0)
 			memset(&r.peer, 0, sizeof r.peer);
+		r.named = sqlite3_column_int(st, 11) != 0;
 		if (w->cols & SCAN_LPORT)
 			r.lport = (uint16_t)sqlite3_column_int(st, 4);
 		if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL)

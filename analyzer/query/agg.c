@@ -173,9 +173,8 @@ void agg_prefetch(const struct agg *a, const struct agg_key *k, int stage)
 	if (stage == 0) {
 		keytab_prefetch(&a->kt, h, 0);
 	} else {
-		long i = (long)(a->kt.slot[h & (a->kt.nslot - 1)] & 0xffffffffu) - 1;
+		long i = keytab_prefetch(&a->kt, h, 1);
 
-		keytab_prefetch(&a->kt, h, 1);
 		if (i >= 0) {
 			__builtin_prefetch(&a->g[i]);
 			__builtin_prefetch((const char *)&a->g[i] + 64);

@@ -56,6 +56,13 @@ static uint64_t slot_of(uint64_t h, size_t i)
 	return (h & 0xffffffff00000000ULL) | (uint64_t)(i + 1);
 }
 
+/* A key's home slot: from the tag's bits, so that growing the table reads
+ * only the slots, never the keys, and needs no hash again. */
+static size_t home(uint64_t h, size_t nslot)
+{
+	return (size_t)(h >> 32) & (nslot - 1);
+}
+
 static int grow_slots(struct keytab *t)
 {
 	size_t n = t->nslot * 2;
@@ -64,15 +71,17 @@ static int grow_slots(struct keytab *t)
 	if (!s)
 		return -ENOMEM;
 	grow_hint_huge(s, n * sizeof *s);
-	/* by index: the hashes are computed again (the slots keep only 32
-	 * bits of each), once per doubling */
-	for (size_t i = 0; i < t->n; i++) {
-		uint64_t h = keytab_hash(&t->key[i]);
-		size_t j = (size_t)h & (n - 1);
+	/* in slot order: a slot's new home is 2j or 2j + 1 of its old one,
+	 * so both tables are walked about in order */
+	for (size_t i = 0; i < t->nslot; i++) {
+		size_t j;
 
+		if (!t->slot[i])
+			continue;
+		j = home(t->slot[i], n);
 		while (s[j])
 			j = (j + 1) & (n - 1);
-		s[j] = slot_of(h, i);
+		s[j] = t->slot[i];
 	}
 	free(t->slot);
 	t->slot = s;
@@ -83,7 +92,7 @@ static int grow_slots(struct keytab *t)
 long keytab_find(const struct keytab *t, const struct agg_key *k, uint64_t h)
 {
 	uint64_t tag = h & 0xffffffff00000000ULL;
-	size_t j = (size_t)h & (t->nslot - 1);
+	size_t j = home(h, t->nslot);
 
 	for (uint64_t s; (s = t->slot[j]); j = (j + 1) & (t->nslot - 1)) {
 		size_t i = (size_t)(s & 0xffffffffu) - 1;
@@ -102,7 +111,7 @@ long keytab_get(struct keytab *t, const struct agg_key *k, uint64_t h, int *adde
 
 	if (added)
 		*added = 0;
-	j = (size_t)h & (t->nslot - 1);
+	j = home(h, t->nslot);
 	for (uint64_t s; (s = t->slot[j]); j = (j + 1) & (t->nslot - 1)) {
 		size_t i = (size_t)(s & 0xffffffffu) - 1;
 
@@ -118,7 +127,7 @@ long keytab_get(struct keytab *t, const struct agg_key *k, uint64_t h, int *adde
 	if ((t->n + 1) * 2 > t->nslot) {
 		if (grow_slots(t) < 0)
 			return -ENOMEM;
-		j = (size_t)h & (t->nslot - 1);
+		j = home(h, t->nslot);
 		while (t->slot[j])
 			j = (j + 1) & (t->nslot - 1);
 	}
@@ -129,13 +138,16 @@ long keytab_get(struct keytab *t, const struct agg_key *k, uint64_t h, int *adde
 	return (long)t->n++;
 }
 
-void keytab_prefetch(const struct keytab *t, uint64_t h, int stage)
+long keytab_prefetch(const struct keytab *t, uint64_t h, int stage)
 {
-	size_t j = (size_t)h & (t->nslot - 1);
+	uint64_t s;
 
 	if (stage == 0) {
-		__builtin_prefetch(&t->slot[j]);
-	} else if (t->slot[j]) {
-		__builtin_prefetch(&t->key[(t->slot[j] & 0xffffffffu) - 1]);
+		__builtin_prefetch(&t->slot[home(h, t->nslot)]);
+		return -1;
 	}
+	if (!(s = t->slot[home(h, t->nslot)]))
+		return -1;
+	__builtin_prefetch(&t->key[(s & 0xffffffffu) - 1]);
+	return (long)(s & 0xffffffffu) - 1;
 }

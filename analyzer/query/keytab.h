@@ -9,7 +9,8 @@
 #include "agg.h"
 
 /* Open addressing, linear probing, at most half full. A slot is 8 bytes:
- * the index + 1 and 32 bits of the key's hash, so a probe that meets
+ * the index + 1 and the high 32 bits of the key's hash (its tag, which
+ * also picks its home slot: growing the table reads no key), so a probe that meets
  * another key is told apart without reading that key; the keys sit in
  * their own array of 20-byte entries, not in the (much larger) groups.
  * With 10^5 .. 10^6 keys, the table and the groups no longer fit in the
@@ -37,8 +38,10 @@ long keytab_get(struct keytab *t, const struct agg_key *k, uint64_t h, int *adde
 /* The index of k, or -1. */
 long keytab_find(const struct keytab *t, const struct agg_key *k, uint64_t h);
 
-/* A lookup of hash h comes soon: stage 0 fetches its slot, stage 1 (when
- * the slot has arrived) the key it names. */
-void keytab_prefetch(const struct keytab *t, uint64_t h, int stage);
+/* A lookup of hash h comes soon: stage 0 fetches its slot (and returns
+ * -1), stage 1 (when the slot has arrived) the key it names, and returns
+ * that key's index (a likely match: the caller may prefetch its own data
+ * for it), or -1 for an empty slot. */
+long keytab_prefetch(const struct keytab *t, uint64_t h, int stage);
 
 #endif

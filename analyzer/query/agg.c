@@ -424,10 +424,16 @@ int agg_end(struct agg *a)
 {
 	int rc;
 
-	for (size_t i = 0; i < a->ng; i++)
+	if (a->ended)
+		return 0;
+	/* rows leave a snapshot open in their groups; spans alone, none */
+	for (size_t i = 0; a->snap != NONE && i < a->ng; i++)
 		if ((rc = close_snap(a, &a->g[i])) < 0)
 			return rc;
-	return agg_span_end(a);
+	if ((rc = agg_span_end(a)) < 0)
+		return rc;
+	a->ended = true;
+	return 0;
 }
 
 /* Adds from's group f into a's group i. */

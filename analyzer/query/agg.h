@@ -109,8 +109,8 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
  * hide it. No effect on results. */
 void agg_prefetch(const struct agg *a, const struct agg_key *k, int stage);
 
-/* Closes the counting: call once, after the last row, before merging or
- * reading the groups. 0 or -ENOMEM. */
+/* Closes the counting: after the last row, before merging or reading the
+ * groups; once it succeeded, calling it again does nothing. 0 or -ENOMEM. */
 int agg_end(struct agg *a);
 /* Folds `from` (fed other snapshots than a; both ended, with the same
  * agg_host_bits) into a. 0 or -ENOMEM. */

@@ -24,6 +24,7 @@ struct peer {
 
 struct agg {
 	unsigned flags;
+	bool ended;              /* agg_end done: a second call does nothing */
 	struct agg_group *g;
 	size_t ng, capg;
 	struct keytab kt;        /* key -> group index */

@@ -92,6 +92,10 @@ struct scan_sink {
 	 * from dumps are seen this way 8 and 16 rows ahead */
 	void (*prefetch)(void *ctx, const struct scan_row *r, int stage);
 	int (*span)(void *ctx, const struct scan_row *r, const struct scan_span *sp);
+	/* optional: the sink's last call, after its share, in the thread that
+	 * read it (a sink closes its counting there, agg_end, so that the
+	 * threads do it side by side); a negative return fails the scan */
+	int (*done)(void *ctx);
 };
 
 /* Reads the rows of every snapshot in s, filtered, into sinks[0..threads):

@@ -293,6 +293,9 @@ static void *worker_run(void *arg)
 			*c = open[--nopen];
 		}
 	}
+	if (rc == 0 && w->sink->done && (rc = w->sink->done(w->sink->ctx)) < 0 && rc != -EIO)
+		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
+								  : "closing the counts failed");
 	if (rc == -EIO && !w->err[0])
 		snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
 	if (rc < 0 && !w->err[0])
@@ -398,6 +401,9 @@ static void *span_worker_run(void *arg)
 		rc = span_chain(w, st, p, ks, q - p);
 		p = q;
 	}
+	if (rc == 0 && w->sink->done && (rc = w->sink->done(w->sink->ctx)) < 0 && rc != -EIO)
+		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
+								  : "closing the counts failed");
 out:
 	if (rc == -EIO && !w->err[0])
 		snprintf(w->err, sizeof w->err, "%s", db ? sqlite3_errmsg(db) : "reading failed");
@@ -517,6 +523,11 @@ static int count_span(void *ctx, const struct scan_row *row, const struct scan_s
 	return agg_span(ctx, sp->tb, &k, NULL, row->state, sp->first, sp->last, sp->copies);
 }
 
+static int count_done(void *ctx)
+{
+	return agg_end(ctx);
+}
+
 struct idpos {
 	int64_t id;
 	uint32_t pos;
@@ -604,7 +615,8 @@ int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
 	for (unsigned i = 0; i < nt; i++) {
 		if (!(agg[i] = agg_new(AGG_CELLS)))
 			goto out;
-		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span};
+		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span,
+					      count_done};
 	}
 	if (!s->pos_snap) {
 		snprintf(err, errsz, "spans need the snapshots' order");

@@ -127,6 +127,17 @@ static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *
 			sp->copies);
 }
 
+/* The thread's share read: its counts closed there, side by side. */
+static int on_done(void *ctx)
+{
+	struct bl_ctx *c = ctx;
+	int rc;
+
+	if ((rc = agg_end(c->hosts)) < 0 || (rc = agg_end(c->subnets)) < 0)
+		return rc;
+	return agg_end(c->syn);
+}
+
 static void ctx_fini(struct bl_ctx *c)
 {
 	agg_free(c->hosts);
@@ -526,7 +537,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 		}
 		if (o->p.prefix4 >= 20 && o->p.prefix4 <= 32)
 			agg_host_bits(ctx[i].subnets, 32 - o->p.prefix4);
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span, on_done};
 	}
 	if (src->db && (rc = own_addresses(src->db, flt, rails, err, errsz)) < 0)
 		goto out;

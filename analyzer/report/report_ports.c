@@ -128,7 +128,7 @@ static void pk_fini(struct pk *c)
 static int pk_run(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at, struct pk *c,
 		  char *err, size_t errsz)
 {
-	struct scan_sink sink = {NULL, NULL, c, NULL, pk_span};
+	struct scan_sink sink = {NULL, NULL, c, NULL, pk_span, NULL};
 	int rc;
 
 	c->all = agg_new(0);

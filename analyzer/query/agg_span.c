@@ -126,17 +126,67 @@ static int by_cell_snap(const void *x, const void *y)
 	return a->snap < b->snap ? -1 : a->snap > b->snap;
 }
 
+/* e[0..n) = s[0..n) sorted by last (any order among equal lasts: the sweep
+ * takes all ends at one position together). A group's ends are mostly few
+ * (insertion), or many over a short range of positions (counting, with
+ * *cnt, a scratch of *ncnt counters grown here): a group of every SYN_RECV
+ * has a span per socket over a few thousand snapshots, where qsort was
+ * most of the sweep. 0 or -ENOMEM. */
+static int sort_ends(const struct agg_sev *s, struct agg_sev *e, size_t n, uint32_t **cnt,
+		     size_t *ncnt)
+{
+	uint32_t lo = UINT32_MAX, hi = 0;
+	size_t range;
+
+	if (n <= 16) {
+		for (size_t i = 0; i < n; i++) {
+			size_t j = i;
+
+			for (; j > 0 && e[j - 1].last > s[i].last; j--)
+				e[j] = e[j - 1];
+			e[j] = s[i];
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		lo = s[i].last < lo ? s[i].last : lo;
+		hi = s[i].last > hi ? s[i].last : hi;
+	}
+	range = (size_t)(hi - lo) + 1;
+	if (range > 8 * n) {
+		memcpy(e, s, n * sizeof *e);
+		qsort(e, n, sizeof *e, by_last);
+		return 0;
+	}
+	if (range + 1 > *ncnt) {
+		uint32_t *c = realloc(*cnt, (range + 1) * sizeof *c);
+
+		if (!c)
+			return -ENOMEM;
+		*cnt = c;
+		*ncnt = range + 1;
+	}
+	memset(*cnt, 0, (range + 1) * sizeof **cnt);
+	for (size_t i = 0; i < n; i++)
+		(*cnt)[s[i].last - lo + 1]++;
+	for (size_t r = 1; r <= range; r++)
+		(*cnt)[r] += (*cnt)[r - 1];
+	for (size_t i = 0; i < n; i++)
+		e[(*cnt)[s[i].last - lo]++] = s[i];
+	return 0;
+}
+
 /* One group's spans s[0..n) (by first) swept with their ends (e, sorted by
  * last): the count changes only where a span starts or ends. */
 static int sweep_group(struct agg *a, struct agg_group *g, const struct agg_sev *s,
-		       struct agg_sev *e, size_t n)
+		       struct agg_sev *e, size_t n, uint32_t **cnt, size_t *ncnt)
 {
 	struct sweep sw = {0};
 	size_t si = 0, ei = 0;
-	int rc = 0;
+	int rc;
 
-	memcpy(e, s, n * sizeof *e);
-	qsort(e, n, sizeof *e, by_last);
+	if ((rc = sort_ends(s, e, n, cnt, ncnt)) < 0)
+		return rc;
 	while (rc == 0 && ei < n) {
 		uint64_t p = si < n && s[si].first <= (uint64_t)e[ei].last + 1 ? s[si].first
 										 : (uint64_t)e[ei].last + 1;
@@ -214,7 +264,8 @@ static struct agg_sev *by_group(struct agg *a, size_t **startp)
 int agg_span_end(struct agg *a)
 {
 	struct agg_sev *e = NULL, *s = NULL;
-	size_t *start = NULL, most = 0;
+	size_t *start = NULL, most = 0, ncnt = 0;
+	uint32_t *cnt = NULL;
 	int rc = -ENOMEM;
 
 	if (a->nsev == 0)
@@ -230,8 +281,10 @@ int agg_span_end(struct agg *a)
 	rc = 0;
 	for (size_t g = 0; rc == 0 && g < a->ng; g++)
 		if (start[g + 1] > start[g])
-			rc = sweep_group(a, &a->g[g], s + start[g], e, start[g + 1] - start[g]);
+			rc = sweep_group(a, &a->g[g], s + start[g], e, start[g + 1] - start[g], &cnt,
+					 &ncnt);
 out:
+	free(cnt);
 	free(e);
 	free(s);
 	free(start);

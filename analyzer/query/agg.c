@@ -145,6 +145,11 @@ int agg_snapshot(struct agg *a, uint32_t snap, usec_t time)
 
 long agg_group_of(struct agg *a, const struct agg_key *k)
 {
+	return agg_group_of_h(a, k, keytab_hash(k));
+}
+
+long agg_group_of_h(struct agg *a, const struct agg_key *k, uint64_t h)
+{
 	struct agg_group *g, *ng;
 	int added;
 	long i;
@@ -154,7 +159,7 @@ long agg_group_of(struct agg *a, const struct agg_key *k)
 	if (!(ng = grow(a->g, &a->capg, a->ng, sizeof *ng, 256)))
 		return -ENOMEM;
 	a->g = ng;
-	i = keytab_get(&a->kt, k, keytab_hash(k), &added);
+	i = keytab_get(&a->kt, k, h, &added);
 	if (i < 0 || !added)
 		return i;
 	g = &a->g[a->ng];
@@ -426,6 +431,8 @@ int agg_end(struct agg *a)
 
 	if (a->ended)
 		return 0;
+	if ((rc = agg_span_flush(a)) < 0)
+		return rc;
 	/* rows leave a snapshot open in their groups; spans alone, none */
 	for (size_t i = 0; a->snap != NONE && i < a->ng; i++)
 		if ((rc = close_snap(a, &a->g[i])) < 0)

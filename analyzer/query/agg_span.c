@@ -11,28 +11,17 @@
 #include "agg_int.h"
 #include "tcpstate.h"
 
-int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key *k,
-	     const struct addr *peer, unsigned state, uint32_t first, uint32_t last,
-	     uint32_t copies)
+/* Counts one held-back span: its group (found or made), peer, and event. */
+static int span_now(struct agg *a, const struct agg_pend *p)
 {
 	struct agg_sev *v;
-	long i;
+	long i = agg_group_of_h(a, &p->key, p->h);
 	int rc;
 
-	if (a->snap != NONE || (a->tb && a->tb != tb) || first > last || last >= tb->n)
-		return -EINVAL;
-	a->tb = tb;
-	if (copies == 0)
-		return 0;
-	i = agg_group_of(a, k);
 	if (i < 0)
 		return (int)i;
-	if (state == ST_NEW_SYN_RECV)
-		state = ST_SYN_RECV;
-	if (state >= AGG_NSTATE)
-		state = 0;
-	if (peer && (a->flags & AGG_PEERS)) {
-		rc = agg_peer_add(a, (uint32_t)i, peer);
+	if (p->has_peer) {
+		rc = agg_peer_add(a, (uint32_t)i, &p->peer);
 		if (rc < 0)
 			return rc;
 		a->g[i].peers += (uint32_t)rc;
@@ -40,8 +29,62 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
 	if (!(v = grow(a->sev, &a->capsev, a->nsev, sizeof *v, 1024)))
 		return -ENOMEM;
 	a->sev = v;
-	a->sev[a->nsev++] = (struct agg_sev){(uint32_t)i, first, last, copies, state};
+	a->sev[a->nsev++] = (struct agg_sev){(uint32_t)i, p->first, p->last, p->copies, p->state};
 	return 0;
+}
+
+int agg_span_flush(struct agg *a)
+{
+	int rc = 0;
+
+	for (; rc == 0 && a->npend; a->npend--) {
+		rc = span_now(a, &a->pend[a->pend0]);
+		a->pend0 = (a->pend0 + 1) % AGG_PIPE;
+	}
+	a->npend = 0;
+	return rc;
+}
+
+int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key *k,
+	     const struct addr *peer, unsigned state, uint32_t first, uint32_t last,
+	     uint32_t copies)
+{
+	struct agg_pend *p;
+	int rc = 0;
+
+	if (a->snap != NONE || a->ended || (a->tb && a->tb != tb) || first > last ||
+	    last >= tb->n)
+		return -EINVAL;
+	a->tb = tb;
+	if (copies == 0)
+		return 0;
+	if (state == ST_NEW_SYN_RECV)
+		state = ST_SYN_RECV;
+	if (state >= AGG_NSTATE)
+		state = 0;
+	/* the oldest counted when the ring is full: its slot has arrived */
+	if (a->npend == AGG_PIPE) {
+		rc = span_now(a, &a->pend[a->pend0]);
+		a->pend0 = (a->pend0 + 1) % AGG_PIPE;
+		a->npend--;
+	}
+	p = &a->pend[(a->pend0 + a->npend) % AGG_PIPE];
+	p->key = *k;
+	p->h = keytab_hash(k);
+	p->has_peer = peer && (a->flags & AGG_PEERS);
+	if (p->has_peer)
+		p->peer = *peer;
+	p->state = (uint8_t)state;
+	p->first = first;
+	p->last = last;
+	p->copies = copies;
+	a->npend++;
+	keytab_prefetch(&a->kt, p->h, 0);
+	/* halfway: the slot is in, fetch the key it names */
+	if (a->npend > AGG_PIPE / 2)
+		keytab_prefetch(&a->kt, a->pend[(a->pend0 + a->npend - 1 - AGG_PIPE / 2) % AGG_PIPE].h,
+				1);
+	return rc;
 }
 
 static int by_group_first(const void *x, const void *y)

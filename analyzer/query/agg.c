@@ -498,8 +498,13 @@ int agg_merge(struct agg *a, const struct agg *from)
 	if (!(map = malloc((from->ng ? from->ng : 1) * sizeof *map)))
 		return -ENOMEM;
 	for (size_t i = 0; i < from->ng; i++) {
-		long j = agg_group_of(a, &from->g[i].key);
+		long j;
 
+		/* the slot of a group 8 ahead, on its way while this one is
+		 * looked up (the groups of a flood: most miss the caches) */
+		if (i + 8 < from->ng)
+			agg_prefetch(a, &from->g[i + 8].key, 0);
+		j = agg_group_of(a, &from->g[i].key);
 		if (j < 0 || merge_group(a, (size_t)j, from, &from->g[i]) < 0)
 			goto out;
 		map[i] = (uint32_t)j;

@@ -33,12 +33,12 @@ struct worker {
 	const char *sql_from;    /* spans: for a share that continues a chain */
 	const struct filter_params *p;
 	const struct scan_sink *sink;
-	unsigned cols;
 	/* spans: the workers before this one, whose carries reach here */
 	const struct worker *prev;
-	unsigned nprev;
 	struct carry *carry;
 	size_t ncarry, capcarry;
+	unsigned cols;
+	unsigned nprev;
 	int rc;
 	char err[256];
 };

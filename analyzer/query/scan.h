@@ -100,8 +100,10 @@ struct scan_sink {
 
 /* Reads the rows of every snapshot in s, filtered, into sinks[0..threads):
  * thread i gets a contiguous share of the snapshots (about equal rows) and
- * sinks[i]. Sinks with span (all or none) get spans, and need
- * scan_snaps_order(s) done; their shares are contiguous in position order. More than one thread needs a database file (an in-memory one is
+ * sinks[i], then sinks[i].done. Sinks with span (all or none) get spans, and need
+ * scan_snaps_order(s) done; their shares are contiguous in position order,
+ * and a span over several shares reaches each share's sink as its part
+ * there (read once, by the share it starts in, carried to the others). More than one thread needs a database file (an in-memory one is
  * read by one). 0, or -errno with err set. */
 int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
 	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz);

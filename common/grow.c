@@ -21,7 +21,6 @@ void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
 	if (!nv)
 		return NULL;
 	*cap = nc;
-	grow_hint_huge(nv, nc * elem);
 	return nv;
 }
 

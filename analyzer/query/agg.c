@@ -151,6 +151,7 @@ long agg_group_of(struct agg *a, const struct agg_key *k)
 long agg_group_of_h(struct agg *a, const struct agg_key *k, uint64_t h)
 {
 	struct agg_group *g, *ng;
+	size_t cap = a->capg;
 	int added;
 	long i;
 
@@ -159,6 +160,8 @@ long agg_group_of_h(struct agg *a, const struct agg_key *k, uint64_t h)
 	if (!(ng = grow(a->g, &a->capg, a->ng, sizeof *ng, 256)))
 		return -ENOMEM;
 	a->g = ng;
+	if (a->capg != cap)
+		grow_hint_huge(ng, a->capg * sizeof *ng);
 	i = keytab_get(&a->kt, k, h, &added);
 	if (i < 0 || !added)
 		return i;

@@ -16,6 +16,7 @@ static int span_now(struct agg *a, const struct agg_pend *p)
 {
 	struct agg_sev *v;
 	long i = agg_group_of_h(a, &p->key, p->h);
+	size_t cap = a->capsev;
 	int rc;
 
 	if (i < 0)
@@ -29,6 +30,8 @@ static int span_now(struct agg *a, const struct agg_pend *p)
 	if (!(v = grow(a->sev, &a->capsev, a->nsev, sizeof *v, 1024)))
 		return -ENOMEM;
 	a->sev = v;
+	if (a->capsev != cap)
+		grow_hint_huge(v, a->capsev * sizeof *v);
 	a->sev[a->nsev++] = (struct agg_sev){(uint32_t)i, p->first, p->last, p->copies, p->state};
 	return 0;
 }

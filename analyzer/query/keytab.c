@@ -121,9 +121,12 @@ long keytab_get(struct keytab *t, const struct agg_key *k, uint64_t h, int *adde
 	/* new: an index that fits the slot's 32 bits, room in both arrays */
 	if (t->n >= 0xfffffffeu)
 		return -ENOMEM;
-	if (!(nk = grow(t->key, &t->cap, t->n, sizeof *nk, 256)))
-		return -ENOMEM;
-	t->key = nk;
+	if (t->n == t->cap) {
+		if (!(nk = grow(t->key, &t->cap, t->n, sizeof *nk, 256)))
+			return -ENOMEM;
+		t->key = nk;
+		grow_hint_huge(nk, t->cap * sizeof *nk);
+	}
 	if ((t->n + 1) * 2 > t->nslot) {
 		if (grow_slots(t) < 0)
 			return -ENOMEM;

@@ -1,6 +1,9 @@
-/* grow — room for one more element in a growable array (grow.h). */
+/* grow — room for one more element in a growable array (grow.h), and the
+ * huge-page hint for big ones. */
+#define _DEFAULT_SOURCE   /* madvise, MADV_HUGEPAGE */
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "grow.h"
 
@@ -19,4 +22,21 @@ void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
 		return NULL;
 	*cap = nc;
 	return nv;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+#define PAGE ((uintptr_t)4096)
+
+void grow_hint_huge(void *p, size_t bytes)
+{
+	/* the block's pages, whole: malloc maps a block this big on its own,
+	 * from the page its header starts, so this is its whole mapping, and
+	 * advising all of it does not split it (a split mapping could no
+	 * longer grow in place by mremap, and realloc would copy). Advice
+	 * only: an error (no THP in this kernel) changes nothing. */
+	uintptr_t lo = (uintptr_t)p & ~(PAGE - 1);
+	uintptr_t hi = ((uintptr_t)p + bytes + PAGE - 1) & ~(PAGE - 1);
+
+	if (bytes >= 2 * HUGE_PAGE)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }

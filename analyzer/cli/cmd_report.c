@@ -203,12 +203,16 @@ static int report_src(struct report_args *a, int argc, char **argv, int first, b
 {
 	size_t n = a->files.n + (size_t)(argc - first);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env;
 	int status;
 
 	memset(src, 0, sizeof *src);
 	*db = NULL;
 	*files = NULL;
 	src->threads = cpus > 1 ? (cpus > 4 ? 4 : (unsigned)cpus) : 1;
+	/* tests: readers as if on that many CPUs (1..16), to compare shares */
+	if ((env = getenv("SOCKSCOPE_TEST_THREADS")) && atoi(env) >= 1 && atoi(env) <= 16)
+		src->threads = (unsigned)atoi(env);
 	if (n == 0 || need_db) {
 		status = report_db(a, argc, argv, first, db, skipped);
 		src->db = *db;

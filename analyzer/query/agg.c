@@ -106,9 +106,7 @@ struct agg *agg_new(unsigned flags)
 		return NULL;
 	a->flags = flags;
 	a->snap = NONE;
-	a->nslot = 1024;
-	a->slot = calloc(a->nslot, sizeof *a->slot);
-	if (!a->slot) {
+	if (keytab_init(&a->kt) < 0) {
 		free(a);
 		return NULL;
 	}
@@ -122,7 +120,7 @@ void agg_free(struct agg *a)
 	for (size_t i = 0; i < a->ng; i++)
 		free(a->g[i].cells);
 	free(a->g);
-	free(a->slot);
+	keytab_fini(&a->kt);
 	free(a->mix);
 	free(a->peer);
 	free(a->peer4);
@@ -145,67 +143,50 @@ int agg_snapshot(struct agg *a, uint32_t snap, usec_t time)
 	return 0;
 }
 
-static int grow_slots(struct agg *a)
-{
-	size_t n = a->nslot * 2;
-	uint32_t *s = calloc(n, sizeof *s);
-
-	if (!s)
-		return -ENOMEM;
-	for (size_t i = 0; i < a->ng; i++) {
-		size_t j = hash_bytes(a->g[i].key.b, AGG_KEY_LEN, 0) & (n - 1);
-
-		while (s[j])
-			j = (j + 1) & (n - 1);
-		s[j] = (uint32_t)i + 1;
-	}
-	free(a->slot);
-	a->slot = s;
-	a->nslot = n;
-	return 0;
-}
-
 long agg_group_of(struct agg *a, const struct agg_key *k)
 {
-	size_t j;
+	return agg_group_of_h(a, k, keytab_hash(k));
+}
+
+long agg_group_of_h(struct agg *a, const struct agg_key *k, uint64_t h)
+{
 	struct agg_group *g, *ng;
+	size_t cap = a->capg;
+	int added;
+	long i;
 
-	if ((a->ng + 1) * 2 > a->nslot && grow_slots(a) < 0)
-		return -ENOMEM;
-	j = hash_bytes(k->b, AGG_KEY_LEN, 0) & (a->nslot - 1);
-	while (a->slot[j]) {
-		uint32_t i = a->slot[j] - 1;
-
-		if (!memcmp(a->g[i].key.b, k->b, AGG_KEY_LEN))
-			return i;
-		j = (j + 1) & (a->nslot - 1);
-	}
+	/* room for a new group first: the key table then never holds a key
+	 * without its group */
 	if (!(ng = grow(a->g, &a->capg, a->ng, sizeof *ng, 256)))
 		return -ENOMEM;
 	a->g = ng;
-	if (a->ng >= NONE - 1)
-		return -ENOMEM;
+	if (a->capg != cap)
+		grow_hint_huge(ng, a->capg * sizeof *ng);
+	i = keytab_get(&a->kt, k, h, &added);
+	if (i < 0 || !added)
+		return i;
 	g = &a->g[a->ng];
 	memset(g, 0, sizeof *g);
 	g->key = *k;
 	g->cur_snap = NONE;
 	g->mix = NONE;
 	g->bits = NONE;
-	a->slot[j] = (uint32_t)a->ng + 1;
 	return (long)a->ng++;
 }
 
 void agg_prefetch(const struct agg *a, const struct agg_key *k, int stage)
 {
-	size_t j = hash_bytes(k->b, AGG_KEY_LEN, 0) & (a->nslot - 1);
+	uint64_t h = keytab_hash(k);
 
 	if (stage == 0) {
-		__builtin_prefetch(&a->slot[j]);
-	} else if (a->slot[j]) {
-		const struct agg_group *g = &a->g[a->slot[j] - 1];
+		keytab_prefetch(&a->kt, h, 0);
+	} else {
+		long i = keytab_prefetch(&a->kt, h, 1);
 
-		__builtin_prefetch(g);
-		__builtin_prefetch((const char *)g + 64);
+		if (i >= 0) {
+			__builtin_prefetch(&a->g[i]);
+			__builtin_prefetch((const char *)&a->g[i] + 64);
+		}
 	}
 }
 
@@ -286,6 +267,7 @@ static int grow_peers(struct agg *a)
 
 	if (!p)
 		return -ENOMEM;
+	grow_hint_huge(p, n * sizeof *p);
 	for (size_t i = 0; i < a->npeerslot; i++) {
 		size_t j;
 
@@ -327,6 +309,7 @@ static int grow_peers4(struct agg *a)
 
 	if (!p)
 		return -ENOMEM;
+	grow_hint_huge(p, n * sizeof *p);
 	for (size_t i = 0; i < a->npeer4slot; i++) {
 		size_t j;
 
@@ -449,10 +432,18 @@ int agg_end(struct agg *a)
 {
 	int rc;
 
-	for (size_t i = 0; i < a->ng; i++)
+	if (a->ended)
+		return 0;
+	if ((rc = agg_span_flush(a)) < 0)
+		return rc;
+	/* rows leave a snapshot open in their groups; spans alone, none */
+	for (size_t i = 0; a->snap != NONE && i < a->ng; i++)
 		if ((rc = close_snap(a, &a->g[i])) < 0)
 			return rc;
-	return agg_span_end(a);
+	if ((rc = agg_span_end(a)) < 0)
+		return rc;
+	a->ended = true;
+	return 0;
 }
 
 /* Adds from's group f into a's group i. */
@@ -510,8 +501,13 @@ int agg_merge(struct agg *a, const struct agg *from)
 	if (!(map = malloc((from->ng ? from->ng : 1) * sizeof *map)))
 		return -ENOMEM;
 	for (size_t i = 0; i < from->ng; i++) {
-		long j = agg_group_of(a, &from->g[i].key);
+		long j;
 
+		/* the slot of a group 8 ahead, on its way while this one is
+		 * looked up (the groups of a flood: most miss the caches) */
+		if (i + 8 < from->ng)
+			agg_prefetch(a, &from->g[i + 8].key, 0);
+		j = agg_group_of(a, &from->g[i].key);
 		if (j < 0 || merge_group(a, (size_t)j, from, &from->g[i]) < 0)
 			goto out;
 		map[i] = (uint32_t)j;
@@ -569,16 +565,9 @@ void agg_mix(const struct agg *a, const struct agg_group *g, uint32_t mix[AGG_NS
 
 const struct agg_group *agg_find(const struct agg *a, const struct agg_key *k)
 {
-	size_t j = hash_bytes(k->b, AGG_KEY_LEN, 0) & (a->nslot - 1);
+	long i = keytab_find(&a->kt, k, keytab_hash(k));
 
-	while (a->slot[j]) {
-		const struct agg_group *g = &a->g[a->slot[j] - 1];
-
-		if (!memcmp(g->key.b, k->b, AGG_KEY_LEN))
-			return g;
-		j = (j + 1) & (a->nslot - 1);
-	}
-	return NULL;
+	return i < 0 ? NULL : &a->g[i];
 }
 
 size_t agg_ngroups(const struct agg *a)

@@ -97,8 +97,11 @@ struct agg_timebase {
 /* copies rows of group k (peer, state as agg_add) in each snapshot at
  * positions first..last of tb: what agg_add would count over those
  * snapshots, at the cost of one call. Spans of every group share one tb; an
- * agg takes rows (agg_snapshot, agg_add) or spans, not both. 0, -EINVAL
- * (another tb, rows already, a position beyond tb) or -ENOMEM. */
+ * agg takes rows (agg_snapshot, agg_add) or spans, not both. A span is
+ * counted up to 16 calls later (its group's slot fetched from memory
+ * meanwhile): read the groups after agg_end, and an -ENOMEM may come from
+ * an earlier span. 0, -EINVAL (another tb, rows already, a position beyond
+ * tb, agg_end done) or -ENOMEM. */
 int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key *k,
 	     const struct addr *peer, unsigned state, uint32_t first, uint32_t last,
 	     uint32_t copies);
@@ -109,8 +112,8 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
  * hide it. No effect on results. */
 void agg_prefetch(const struct agg *a, const struct agg_key *k, int stage);
 
-/* Closes the counting: call once, after the last row, before merging or
- * reading the groups. 0 or -ENOMEM. */
+/* Closes the counting: after the last row, before merging or reading the
+ * groups; once it succeeded, calling it again does nothing. 0 or -ENOMEM. */
 int agg_end(struct agg *a);
 /* Folds `from` (fed other snapshots than a; both ended, with the same
  * agg_host_bits) into a. 0 or -ENOMEM. */

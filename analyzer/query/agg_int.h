@@ -7,8 +7,25 @@
 #include <stdint.h>
 
 #include "agg.h"
+#include "keytab.h"
 
 #define NONE UINT32_MAX
+
+/* Spans agg_span holds back before counting them: their group's slot is
+ * fetched from memory when they arrive and used AGG_PIPE spans later, so
+ * the lookups of many groups (a spoofed flood: 10^5 .. 10^6) overlap
+ * instead of waiting for memory one by one. In order: groups are numbered
+ * as they would be without it. */
+#define AGG_PIPE 16
+
+struct agg_pend {
+	struct agg_key key;
+	uint64_t h;              /* keytab_hash(key) */
+	struct addr peer;
+	bool has_peer;
+	uint8_t state;
+	uint32_t first, last, copies;
+};
 
 struct mix {
 	uint32_t next;           /* NONE ends the group's list */
@@ -23,10 +40,10 @@ struct peer {
 
 struct agg {
 	unsigned flags;
+	bool ended;              /* agg_end done: a second call does nothing */
 	struct agg_group *g;
 	size_t ng, capg;
-	uint32_t *slot;          /* group index + 1; 0: empty */
-	size_t nslot;            /* power of two */
+	struct keytab kt;        /* key -> group index */
 	struct mix *mix;
 	size_t nmix, capmix;
 	struct peer *peer;
@@ -42,6 +59,8 @@ struct agg {
 	const struct agg_timebase *tb;
 	struct agg_sev *sev;
 	size_t nsev, capsev;
+	struct agg_pend pend[AGG_PIPE];   /* a ring: npend from pend[pend0] */
+	size_t pend0, npend;
 };
 
 /* A span fed by agg_span: copies rows of state in group, at timebase
@@ -52,10 +71,14 @@ struct agg_sev {
 
 /* The group of key k, created when new: its index, or -ENOMEM. */
 long agg_group_of(struct agg *a, const struct agg_key *k);
+/* ... with k's keytab_hash h already known. */
+long agg_group_of_h(struct agg *a, const struct agg_key *k, uint64_t h);
 /* Adds n to state's current (or, with peak, peak) count in g's mix. */
 int agg_mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t n, bool peak);
 /* 1 when p is new to the group, 0 when known, -ENOMEM. */
 int agg_peer_add(struct agg *a, uint32_t group, const struct addr *p);
+/* Counts the spans agg_span holds back (agg_end does it first). 0 or -ENOMEM. */
+int agg_span_flush(struct agg *a);
 /* Sweeps the spans fed into their groups' figures (agg_end). 0 or -ENOMEM. */
 int agg_span_end(struct agg *a);
 

@@ -11,28 +11,18 @@
 #include "agg_int.h"
 #include "tcpstate.h"
 
-int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key *k,
-	     const struct addr *peer, unsigned state, uint32_t first, uint32_t last,
-	     uint32_t copies)
+/* Counts one held-back span: its group (found or made), peer, and event. */
+static int span_now(struct agg *a, const struct agg_pend *p)
 {
 	struct agg_sev *v;
-	long i;
+	long i = agg_group_of_h(a, &p->key, p->h);
+	size_t cap = a->capsev;
 	int rc;
 
-	if (a->snap != NONE || (a->tb && a->tb != tb) || first > last || last >= tb->n)
-		return -EINVAL;
-	a->tb = tb;
-	if (copies == 0)
-		return 0;
-	i = agg_group_of(a, k);
 	if (i < 0)
 		return (int)i;
-	if (state == ST_NEW_SYN_RECV)
-		state = ST_SYN_RECV;
-	if (state >= AGG_NSTATE)
-		state = 0;
-	if (peer && (a->flags & AGG_PEERS)) {
-		rc = agg_peer_add(a, (uint32_t)i, peer);
+	if (p->has_peer) {
+		rc = agg_peer_add(a, (uint32_t)i, &p->peer);
 		if (rc < 0)
 			return rc;
 		a->g[i].peers += (uint32_t)rc;
@@ -40,8 +30,64 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
 	if (!(v = grow(a->sev, &a->capsev, a->nsev, sizeof *v, 1024)))
 		return -ENOMEM;
 	a->sev = v;
-	a->sev[a->nsev++] = (struct agg_sev){(uint32_t)i, first, last, copies, state};
+	if (a->capsev != cap)
+		grow_hint_huge(v, a->capsev * sizeof *v);
+	a->sev[a->nsev++] = (struct agg_sev){(uint32_t)i, p->first, p->last, p->copies, p->state};
 	return 0;
+}
+
+int agg_span_flush(struct agg *a)
+{
+	int rc = 0;
+
+	for (; rc == 0 && a->npend; a->npend--) {
+		rc = span_now(a, &a->pend[a->pend0]);
+		a->pend0 = (a->pend0 + 1) % AGG_PIPE;
+	}
+	a->npend = 0;
+	return rc;
+}
+
+int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key *k,
+	     const struct addr *peer, unsigned state, uint32_t first, uint32_t last,
+	     uint32_t copies)
+{
+	struct agg_pend *p;
+	int rc = 0;
+
+	if (a->snap != NONE || a->ended || (a->tb && a->tb != tb) || first > last ||
+	    last >= tb->n)
+		return -EINVAL;
+	a->tb = tb;
+	if (copies == 0)
+		return 0;
+	if (state == ST_NEW_SYN_RECV)
+		state = ST_SYN_RECV;
+	if (state >= AGG_NSTATE)
+		state = 0;
+	/* the oldest counted when the ring is full: its slot has arrived */
+	if (a->npend == AGG_PIPE) {
+		rc = span_now(a, &a->pend[a->pend0]);
+		a->pend0 = (a->pend0 + 1) % AGG_PIPE;
+		a->npend--;
+	}
+	p = &a->pend[(a->pend0 + a->npend) % AGG_PIPE];
+	p->key = *k;
+	p->h = keytab_hash(k);
+	p->has_peer = peer && (a->flags & AGG_PEERS);
+	if (p->has_peer)
+		p->peer = *peer;
+	p->state = (uint8_t)state;
+	p->first = first;
+	p->last = last;
+	p->copies = copies;
+	a->npend++;
+	keytab_prefetch(&a->kt, p->h, 0);
+	/* halfway: the slot is in, fetch the key it names */
+	if (a->npend > AGG_PIPE / 2)
+		keytab_prefetch(&a->kt, a->pend[(a->pend0 + a->npend - 1 - AGG_PIPE / 2) % AGG_PIPE].h,
+				1);
+	return rc;
 }
 
 static int by_group_first(const void *x, const void *y)
@@ -126,17 +172,67 @@ static int by_cell_snap(const void *x, const void *y)
 	return a->snap < b->snap ? -1 : a->snap > b->snap;
 }
 
+/* e[0..n) = s[0..n) sorted by last (any order among equal lasts: the sweep
+ * takes all ends at one position together). A group's ends are mostly few
+ * (insertion), or many over a short range of positions (counting, with
+ * *cnt, a scratch of *ncnt counters grown here): a group of every SYN_RECV
+ * has a span per socket over a few thousand snapshots, where qsort was
+ * most of the sweep. 0 or -ENOMEM. */
+static int sort_ends(const struct agg_sev *s, struct agg_sev *e, size_t n, uint32_t **cnt,
+		     size_t *ncnt)
+{
+	uint32_t lo = UINT32_MAX, hi = 0;
+	size_t range;
+
+	if (n <= 16) {
+		for (size_t i = 0; i < n; i++) {
+			size_t j = i;
+
+			for (; j > 0 && e[j - 1].last > s[i].last; j--)
+				e[j] = e[j - 1];
+			e[j] = s[i];
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		lo = s[i].last < lo ? s[i].last : lo;
+		hi = s[i].last > hi ? s[i].last : hi;
+	}
+	range = (size_t)(hi - lo) + 1;
+	if (range > 8 * n) {
+		memcpy(e, s, n * sizeof *e);
+		qsort(e, n, sizeof *e, by_last);
+		return 0;
+	}
+	if (range + 1 > *ncnt) {
+		uint32_t *c = realloc(*cnt, (range + 1) * sizeof *c);
+
+		if (!c)
+			return -ENOMEM;
+		*cnt = c;
+		*ncnt = range + 1;
+	}
+	memset(*cnt, 0, (range + 1) * sizeof **cnt);
+	for (size_t i = 0; i < n; i++)
+		(*cnt)[s[i].last - lo + 1]++;
+	for (size_t r = 1; r <= range; r++)
+		(*cnt)[r] += (*cnt)[r - 1];
+	for (size_t i = 0; i < n; i++)
+		e[(*cnt)[s[i].last - lo]++] = s[i];
+	return 0;
+}
+
 /* One group's spans s[0..n) (by first) swept with their ends (e, sorted by
  * last): the count changes only where a span starts or ends. */
 static int sweep_group(struct agg *a, struct agg_group *g, const struct agg_sev *s,
-		       struct agg_sev *e, size_t n)
+		       struct agg_sev *e, size_t n, uint32_t **cnt, size_t *ncnt)
 {
 	struct sweep sw = {0};
 	size_t si = 0, ei = 0;
-	int rc = 0;
+	int rc;
 
-	memcpy(e, s, n * sizeof *e);
-	qsort(e, n, sizeof *e, by_last);
+	if ((rc = sort_ends(s, e, n, cnt, ncnt)) < 0)
+		return rc;
 	while (rc == 0 && ei < n) {
 		uint64_t p = si < n && s[si].first <= (uint64_t)e[ei].last + 1 ? s[si].first
 										 : (uint64_t)e[ei].last + 1;
@@ -189,6 +285,7 @@ static struct agg_sev *by_group(struct agg *a, size_t **startp)
 		free(out);
 		return NULL;
 	}
+	grow_hint_huge(out, a->nsev * sizeof *out);
 	for (size_t i = 0; i < a->nsev; i++)
 		start[a->sev[i].group + 1]++;
 	for (size_t g = 0; g < a->ng; g++)
@@ -213,7 +310,8 @@ static struct agg_sev *by_group(struct agg *a, size_t **startp)
 int agg_span_end(struct agg *a)
 {
 	struct agg_sev *e = NULL, *s = NULL;
-	size_t *start = NULL, most = 0;
+	size_t *start = NULL, most = 0, ncnt = 0;
+	uint32_t *cnt = NULL;
 	int rc = -ENOMEM;
 
 	if (a->nsev == 0)
@@ -229,8 +327,10 @@ int agg_span_end(struct agg *a)
 	rc = 0;
 	for (size_t g = 0; rc == 0 && g < a->ng; g++)
 		if (start[g + 1] > start[g])
-			rc = sweep_group(a, &a->g[g], s + start[g], e, start[g + 1] - start[g]);
+			rc = sweep_group(a, &a->g[g], s + start[g], e, start[g + 1] - start[g], &cnt,
+					 &ncnt);
 out:
+	free(cnt);
 	free(e);
 	free(s);
 	free(start);

@@ -8,6 +8,25 @@
 #include "buf.h"
 #include "named.h"
 
+/* 1 when some source was imported in names mode (sources.names, set for
+ * every dump with a row that named a host), 0 when none, -EIO. Only such a
+ * source has a span with rhost: without one, the grouped query (a scan of
+ * every span, ~10% of `top`'s time on 10M socket-snapshots) is skipped. */
+static int any_names(sqlite3 *db, char *err, size_t errsz)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM sources WHERE names > 0)", -1,
+			       &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int(st, 0) != 0;
+	else
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int named_peers_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
 		     size_t limit, struct named_peers *out, char *err, size_t errsz)
 {
@@ -17,6 +36,8 @@ int named_peers_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	if ((rc = any_names(db, err, errsz)) <= 0)
+		return rc;
 	buf_init(&sql);
 	rc = filter_sql_snaps(flt, have_at, at, &sql, &p);
 	if (rc == 0)

@@ -171,6 +171,11 @@ int scan_run(struct scan_src *src, const struct filter *flt, bool have_at, usec_
 	}
 	rc = scan_files(src->files, src->nfiles, &src->io, flt, cols, snaps, &sinks[0], src->msg,
 			&tot);
+	if (rc >= 0 && sinks[0].done) {
+		int drc = sinks[0].done(sinks[0].ctx);
+
+		rc = drc < 0 ? drc : rc;
+	}
 	if (rc < 0) {
 		snprintf(err, errsz, "%s", rc == -ENOMEM ? "out of memory" : strerror(-rc));
 		return rc;

@@ -63,6 +63,8 @@ struct scan_row {
 	uint16_t rport;          /* dumps only */
 	uint16_t lport;          /* SCAN_LPORT */
 	struct addr peer;        /* SCAN_PEER: folded (an IPv4-mapped peer is IPv4) */
+	bool named;              /* the peer is known by name only (a dump saved
+	                          * without -n: raddr NULL); peer is then 0.0.0.0 */
 	const char *program;     /* SCAN_PROGRAM; NULL when unknown */
 };
 
@@ -90,12 +92,18 @@ struct scan_sink {
 	 * from dumps are seen this way 8 and 16 rows ahead */
 	void (*prefetch)(void *ctx, const struct scan_row *r, int stage);
 	int (*span)(void *ctx, const struct scan_row *r, const struct scan_span *sp);
+	/* optional: the sink's last call, after its share, in the thread that
+	 * read it (a sink closes its counting there, agg_end, so that the
+	 * threads do it side by side); a negative return fails the scan */
+	int (*done)(void *ctx);
 };
 
 /* Reads the rows of every snapshot in s, filtered, into sinks[0..threads):
  * thread i gets a contiguous share of the snapshots (about equal rows) and
- * sinks[i]. Sinks with span (all or none) get spans, and need
- * scan_snaps_order(s) done; their shares are contiguous in position order. More than one thread needs a database file (an in-memory one is
+ * sinks[i], then sinks[i].done. Sinks with span (all or none) get spans, and need
+ * scan_snaps_order(s) done; their shares are contiguous in position order,
+ * and a span over several shares reaches each share's sink as its part
+ * there (read once, by the share it starts in, carried to the others). More than one thread needs a database file (an in-memory one is
  * read by one). 0, or -errno with err set. */
 int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
 	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz);

@@ -16,30 +16,50 @@
 #include "db.h"
 #include "scan.h"
 
+/* A span that reaches past its reader's share into later shares of its
+ * chain: handed there by their readers (span_carry_in). */
+struct carry {
+	int64_t chain, k_last;
+	uint32_t copies;
+	struct scan_row row;     /* .program owned */
+};
+
 struct worker {
 	sqlite3 *db;             /* shared (one thread) or NULL: open path */
 	const char *path;
 	const struct scan_snaps *s;
 	size_t lo, hi;           /* snapshots [lo, hi) */
 	const char *sql;
+	const char *sql_from;    /* spans: for a share that continues a chain */
 	const struct filter_params *p;
 	const struct scan_sink *sink;
+	/* spans: the workers before this one, whose carries reach here */
+	const struct worker *prev;
+	struct carry *carry;
+	size_t ncarry, capcarry;
 	unsigned cols;
+	unsigned nprev;
 	int rc;
 	char err[256];
 };
 
-/* The statement: a chain's spans (?1) that reach into k ?2 .. ?3, by
- * k_first, filtered; columns: state, family, rnet, an IPv6 peer's text,
- * lport, program, k_first, k_last, copies, ord, proto. Per span, not per
- * row: all of them. */
-static int build_sql(const struct filter *flt, unsigned cols, struct buf *sql,
+/* The statement: a chain's spans (?1) that reach into k ?2 .. ?3 (with
+ * from: that start in it), by k_first, filtered; columns: state, family,
+ * rnet, an IPv6 peer's text, lport, program, k_first, k_last, copies, ord,
+ * proto, whether the peer is a name (raddr NULL). Per span, not per row:
+ * all of them. A span's k_last is not in the index (chain, k_first): the
+ * first form reads every span that starts before ?3 to test it, the second
+ * only those starting in the range. */
+static int build_sql(const struct filter *flt, unsigned cols, bool from, struct buf *sql,
 		     struct filter_params *p)
 {
 	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4"
 			       " THEN NULL ELSE k.raddr END, k.lport, k.program, k.k_first,"
-			       " k.k_last, k.copies, k.ord, k.proto FROM spans k"
-			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND k.k_last >= ?2");
+			       " k.k_last, k.copies, k.ord, k.proto, k.raddr IS NULL FROM spans k"
+			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND ");
+
+	if (rc == 0)
+		rc = buf_puts(sql, from ? "k.k_first >= ?2" : "k.k_last >= ?2");
 
 	/* ?1 .. ?3: bound per chain */
 	for (int i = 0; rc == 0 && i < 3; i++)
@@ -123,6 +143,7 @@ static int chain_step(struct chainst *c, unsigned cols)
 	a->row.state = (uint8_t)(stn < 0 ? 0 : stn);
 	if ((cols & SCAN_PEER) && row_peer(st, &a->row.peer) < 0)
 		memset(&a->row.peer, 0, sizeof a->row.peer);
+	a->row.named = sqlite3_column_int(st, 11) != 0;
 	if (cols & SCAN_LPORT)
 		a->row.lport = (uint16_t)sqlite3_column_int(st, 4);
 	if ((cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL) {
@@ -292,6 +313,9 @@ static void *worker_run(void *arg)
 			*c = open[--nopen];
 		}
 	}
+	if (rc == 0 && w->sink->done && (rc = w->sink->done(w->sink->ctx)) < 0 && rc != -EIO)
+		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
+								  : "closing the counts failed");
 	if (rc == -EIO && !w->err[0])
 		snprintf(w->err, sizeof w->err, "%s", sqlite3_errmsg(db));
 	if (rc < 0 && !w->err[0])
@@ -326,53 +350,98 @@ static size_t k_at_or_above(const int64_t *ks, size_t n, int64_t k)
 	return lo;
 }
 
-/* One chain's piece of the share: positions p0 .. p0 + n - 1, with k ks[]. */
-static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64_t *ks, size_t n)
+/* The span row of st (the statement's columns) as reports see it; its
+ * program borrowed from st. */
+static void span_row(const struct worker *w, sqlite3_stmt *st, struct scan_row *r)
+{
+	int stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
+				  (size_t)sqlite3_column_bytes(st, 0));
+	const unsigned char *proto;
+
+	memset(r, 0, sizeof *r);
+	r->state = (uint8_t)(stn < 0 ? 0 : stn);
+	if ((w->cols & SCAN_PEER) && row_peer(st, &r->peer) < 0)
+		memset(&r->peer, 0, sizeof r->peer);
+	r->named = sqlite3_column_int(st, 11) != 0;
+	if (w->cols & SCAN_LPORT)
+		r->lport = (uint16_t)sqlite3_column_int(st, 4);
+	if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL)
+		r->program = (const char *)sqlite3_column_text(st, 5);
+	proto = sqlite3_column_text(st, 10);
+	r->proto = (uint8_t)(proto[0] == 't' ? IPPROTO_TCP : proto[0] == 'u' ? IPPROTO_UDP
+									: IPPROTO_RAW);
+}
+
+/* Keeps r (its program copied) for the later shares of chain: 0 or -ENOMEM. */
+static int carry_add(struct worker *w, int64_t chain, int64_t k_last, uint32_t copies,
+		     const struct scan_row *r)
+{
+	struct carry *v = grow(w->carry, &w->capcarry, w->ncarry, sizeof *v, 256);
+	struct carry *c;
+
+	if (!v)
+		return -ENOMEM;
+	w->carry = v;
+	c = &w->carry[w->ncarry];
+	*c = (struct carry){chain, k_last, copies, *r};
+	if (r->program && !(c->row.program = strdup(r->program)))
+		return -ENOMEM;
+	w->ncarry++;
+	return 0;
+}
+
+/* One chain's piece of the share: positions p0 .. p0 + n - 1, with k ks[];
+ * from: an earlier share has the chain's positions before (it hands the
+ * spans that start there); more: a later share has those after (spans
+ * reaching there are carried). */
+static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64_t *ks, size_t n,
+		      bool more)
 {
 	struct scan_span sp = {.tb = &w->s->tb};
+	int64_t chain = w->s->v[w->s->pos_snap[p0]].chain;
 	int rc;
 
 	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, w->s->v[w->s->pos_snap[p0]].chain);
+	sqlite3_bind_int64(st, 1, chain);
 	sqlite3_bind_int64(st, 2, ks[0]);
 	sqlite3_bind_int64(st, 3, ks[n - 1]);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct scan_row r = {0};
+		struct scan_row r;
+		int64_t k_last = sqlite3_column_int64(st, 7);
 		size_t a = k_at_or_above(ks, n, sqlite3_column_int64(st, 6));
-		size_t b = k_at_or_above(ks, n, sqlite3_column_int64(st, 7) + 1);
-		int stn;
+		size_t b = k_at_or_above(ks, n, k_last + 1);
+		bool carry = more && k_last > ks[n - 1];
 
-		if (a >= b)
+		if (a >= b && !carry)
 			continue;   /* between the snapshots selected */
-		stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
-				      (size_t)sqlite3_column_bytes(st, 0));
-		r.state = (uint8_t)(stn < 0 ? 0 : stn);
-		if ((w->cols & SCAN_PEER) && row_peer(st, &r.peer) < 0)
-			memset(&r.peer, 0, sizeof r.peer);
-		if (w->cols & SCAN_LPORT)
-			r.lport = (uint16_t)sqlite3_column_int(st, 4);
-		if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL)
-			r.program = (const char *)sqlite3_column_text(st, 5);
-		r.proto = (uint8_t)(sqlite3_column_text(st, 10)[0] == 't'   ? IPPROTO_TCP
-				    : sqlite3_column_text(st, 10)[0] == 'u' ? IPPROTO_UDP
-									    : IPPROTO_RAW);
-		r.snap = w->s->pos_snap[p0 + a];
-		sp.first = (uint32_t)(p0 + a);
-		sp.last = (uint32_t)(p0 + b - 1);
+		span_row(w, st, &r);
 		sp.copies = (uint32_t)sqlite3_column_int64(st, 8);
-		if ((rc = w->sink->span(w->sink->ctx, &r, &sp)) < 0)
+		if (a < b) {
+			r.snap = w->s->pos_snap[p0 + a];
+			sp.first = (uint32_t)(p0 + a);
+			sp.last = (uint32_t)(p0 + b - 1);
+			if ((rc = w->sink->span(w->sink->ctx, &r, &sp)) < 0)
+				return rc;
+		}
+		if (carry && (rc = carry_add(w, chain, k_last, sp.copies, &r)) < 0)
 			return rc;
 	}
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-/* A worker of spans: its share [lo, hi) is of positions (scan_snaps_order),
- * read chain piece by chain piece, each span handed once. */
+static int64_t chain_at(const struct worker *w, size_t p)
+{
+	return w->s->v[w->s->pos_snap[p]].chain;
+}
+
+/* A worker of spans, first round: its share [lo, hi) is of positions
+ * (scan_snaps_order), read chain piece by chain piece, each span handed
+ * once; the spans that reach into later shares kept (w->carry). */
 static void *span_worker_run(void *arg)
 {
 	struct worker *w = arg;
 	sqlite3 *db = w->db;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *st_from = NULL;
 	int64_t *ks = NULL;
 	int rc = 0;
 
@@ -383,17 +452,21 @@ static void *span_worker_run(void *arg)
 		goto out;
 	}
 	if (sqlite3_prepare_v2(db, w->sql, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, w->p) != SQLITE_OK) {
+	    filter_bind(st, w->p) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, w->sql_from, -1, &st_from, NULL) != SQLITE_OK ||
+	    filter_bind(st_from, w->p) != SQLITE_OK) {
 		rc = -EIO;
 		goto out;
 	}
 	for (size_t p = w->lo; p < w->hi && rc == 0;) {
-		int64_t chain = w->s->v[w->s->pos_snap[p]].chain;
+		int64_t chain = chain_at(w, p);
+		bool from = p > 0 && chain_at(w, p - 1) == chain;
 		size_t q = p;
 
-		for (; q < w->hi && w->s->v[w->s->pos_snap[q]].chain == chain; q++)
+		for (; q < w->hi && chain_at(w, q) == chain; q++)
 			ks[q - p] = w->s->v[w->s->pos_snap[q]].k;
-		rc = span_chain(w, st, p, ks, q - p);
+		rc = span_chain(w, from ? st_from : st, p, ks, q - p,
+				q < w->s->n && chain_at(w, q) == chain);
 		p = q;
 	}
 out:
@@ -403,11 +476,80 @@ out:
 		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
 								  : "reading the spans failed");
 	sqlite3_finalize(st);
+	sqlite3_finalize(st_from);
 	free(ks);
 	if (db && db != w->db)
 		sqlite3_close(db);
 	w->rc = rc;
 	return NULL;
+}
+
+/* Hands the part of carry c in w's share (the chain's first positions
+ * there, up to c's k_last). */
+static int span_carry_in(struct worker *w, const struct carry *c)
+{
+	size_t lo = w->lo, hi = w->hi, q;
+	struct scan_span sp = {.tb = &w->s->tb, .copies = c->copies};
+	struct scan_row r = c->row;
+
+	/* the chain's first position in the share: positions are by chain */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (chain_at(w, mid) < c->chain)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (q = lo; q < w->hi && chain_at(w, q) == c->chain &&
+		     w->s->v[w->s->pos_snap[q]].k <= c->k_last; q++)
+		;
+	if (q == lo)
+		return 0;
+	r.snap = w->s->pos_snap[lo];
+	sp.first = (uint32_t)lo;
+	sp.last = (uint32_t)(q - 1);
+	return w->sink->span(w->sink->ctx, &r, &sp);
+}
+
+/* Second round: the spans earlier shares carried here, then the sink's
+ * done. */
+static void *span_worker_end(void *arg)
+{
+	struct worker *w = arg;
+	int rc = 0;
+
+	for (unsigned u = 0; rc == 0 && u < w->nprev; u++)
+		for (size_t i = 0; rc == 0 && i < w->prev[u].ncarry; i++)
+			rc = span_carry_in(w, &w->prev[u].carry[i]);
+	if (rc == 0 && w->sink->done)
+		rc = w->sink->done(w->sink->ctx);
+	if (rc < 0)
+		snprintf(w->err, sizeof w->err, "%s", rc == -ENOMEM ? "out of memory"
+								  : "counting the spans failed");
+	w->rc = rc;
+	return NULL;
+}
+
+/* run(w[i]) for each of n workers, side by side (one in this thread when
+ * a thread cannot start). */
+static void run_workers(void *(*run)(void *), struct worker *w, unsigned n)
+{
+	pthread_t tid[16];
+	bool started[16] = {false};
+
+	if (n == 1) {
+		run(&w[0]);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, run, &w[i]) == 0;
+	for (unsigned i = 0; i < n; i++)
+		if (!started[i])
+			run(&w[i]);
+	for (unsigned i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
 }
 
 #define MAX_THREADS 16
@@ -417,10 +559,8 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 {
 	const char *path = sqlite3_db_filename(db, "main");
 	struct worker w[MAX_THREADS];
-	pthread_t tid[MAX_THREADS];
-	bool started[MAX_THREADS] = {false};
-	struct filter_params p = {0};
-	struct buf sql;
+	struct filter_params p = {0}, p_from = {0};
+	struct buf sql, sql_from;
 	uint64_t done = 0;
 	size_t next = 0;
 	bool spans = sinks[0].span != NULL;
@@ -438,7 +578,10 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	if (threads > s->n)
 		threads = s->n ? (unsigned)s->n : 1;
 	buf_init(&sql);
-	if (build_sql(flt, cols, &sql, &p) < 0 || !sql.data) {
+	buf_init(&sql_from);
+	/* the same parameters in the same order: p binds both */
+	if (build_sql(flt, cols, false, &sql, &p) < 0 || !sql.data ||
+	    build_sql(flt, cols, true, &sql_from, &p_from) < 0 || !sql_from.data) {
 		snprintf(err, errsz, "out of memory");
 		rc = -ENOMEM;
 		goto out;
@@ -461,25 +604,12 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 			hi = s->n;
 		w[i] = (struct worker){
 			.db = threads == 1 ? db : NULL, .path = path, .s = s, .lo = next, .hi = hi,
-			.sql = sql.data, .p = &p, .cols = cols, .sink = &sinks[i],
+			.sql = sql.data, .sql_from = sql_from.data, .p = &p, .cols = cols,
+			.sink = &sinks[i], .prev = w, .nprev = i,
 		};
 		next = hi;
 	}
-	if (threads == 1) {
-		run(&w[0]);
-	} else {
-		for (unsigned i = 0; i < threads; i++) {
-			if (pthread_create(&tid[i], NULL, run, &w[i]) != 0) {
-				w[i].rc = -EAGAIN;
-				snprintf(w[i].err, sizeof w[i].err, "cannot start a thread");
-				continue;
-			}
-			started[i] = true;
-		}
-		for (unsigned i = 0; i < threads; i++)
-			if (started[i])
-				pthread_join(tid[i], NULL);
-	}
+	run_workers(run, w, threads);
 	rc = 0;
 	for (unsigned i = 0; i < threads; i++)
 		if (w[i].rc < 0) {
@@ -487,8 +617,24 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 			rc = w[i].rc;
 			break;
 		}
+	/* spans: a second round, when every carry is known */
+	if (rc == 0 && spans) {
+		run_workers(span_worker_end, w, threads);
+		for (unsigned i = 0; i < threads; i++)
+			if (w[i].rc < 0) {
+				snprintf(err, errsz, "%s", w[i].err);
+				rc = w[i].rc;
+				break;
+			}
+	}
+	for (unsigned i = 0; spans && i < threads; i++) {
+		for (size_t j = 0; j < w[i].ncarry; j++)
+			free((char *)w[i].carry[j].row.program);
+		free(w[i].carry);
+	}
 out:
 	buf_fini(&sql);
+	buf_fini(&sql_from);
 	return rc;
 }
 
@@ -513,6 +659,11 @@ static int count_span(void *ctx, const struct scan_row *row, const struct scan_s
 
 	k.b[0] = row->state;
 	return agg_span(ctx, sp->tb, &k, NULL, row->state, sp->first, sp->last, sp->copies);
+}
+
+static int count_done(void *ctx)
+{
+	return agg_end(ctx);
 }
 
 struct idpos {
@@ -602,7 +753,8 @@ int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
 	for (unsigned i = 0; i < nt; i++) {
 		if (!(agg[i] = agg_new(AGG_CELLS)))
 			goto out;
-		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span};
+		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span,
+					      count_done};
 	}
 	if (!s->pos_snap) {
 		snprintf(err, errsz, "spans need the snapshots' order");

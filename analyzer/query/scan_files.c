@@ -260,6 +260,7 @@ static int tap_row(void *ctx, const struct store_row *r)
 	sr.rport = r->rport;
 	if (addr_parse(r->raddr, r->rlen, &sr.peer) < 0)
 		memset(&sr.peer, 0, sizeof sr.peer);
+	sr.named = r->rhost != NULL;
 	sr.program = r->program;
 	if (!match(t->flt, t->cols, &sr))
 		return 0;
@@ -306,6 +307,7 @@ static int tap_sock(void *ctx, const struct sock_row *r)
 	sr.rport = r->rport;
 	sr.peer = r->remote;
 	addr_fold(&sr.peer);
+	sr.named = r->rhost != NULL;
 	sr.program = r->program;
 	return match(t->flt, t->cols, &sr) ? send_row(t, &sr, r->program) : 0;
 }

@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 
 #include "agg.h"
+#include "grow.h"
+#include "keytab.h"
 #include "named.h"
 #include "report_blocklist.h"
 #include "tcpstate.h"
@@ -23,10 +25,46 @@ int report_blocklist_format_parse(const char *s, struct report_blocklist_opts *o
 	return blockfmt_parse(s, &o->fmt);
 }
 
+/* SYN_RECV socket-snapshots per peer over the range: the one figure of a
+ * peer's SYN_RECV rows the decision reads (syn_total), a sum, so a table of
+ * sums and not a third agg (whose peaks would need a sweep and a merge of
+ * groups: a spoofed flood's 10^5 one-off peers). */
+struct synsum {
+	struct keytab kt;
+	uint64_t *v;             /* by the peer's keytab index */
+	size_t cap;
+};
+
+static int synsum_add(struct synsum *s, const struct agg_key *k, uint64_t n)
+{
+	int added;
+	long i = keytab_get(&s->kt, k, keytab_hash(k), &added);
+	uint64_t *v;
+
+	if (i < 0)
+		return (int)i;
+	if (added) {
+		if (!(v = grow(s->v, &s->cap, (size_t)i, sizeof *v, 1024)))
+			return -ENOMEM;
+		s->v = v;
+		s->v[i] = 0;
+	}
+	s->v[i] += n;
+	return 0;
+}
+
+static uint64_t synsum_of(const struct synsum *s, const struct agg_key *k)
+{
+	long i = keytab_find(&s->kt, k, keytab_hash(k));
+
+	return i < 0 ? 0 : s->v[i];
+}
+
 /* One reading thread's counts. */
 struct bl_ctx {
 	const struct report_blocklist_opts *o;
-	struct agg *hosts, *subnets, *syn;   /* syn: SYN_RECV rows only, per peer */
+	struct agg *hosts, *subnets;
+	struct synsum syn;                   /* SYN_RECV rows per peer, summed */
 	uint32_t *snap_syn, *snap_all;       /* SYN_RECV, all sockets per snapshot index */
 	size_t nsnap_syn;
 	int64_t *dsyn, *dall;                /* spans: the same, as changes per position */
@@ -58,10 +96,9 @@ static int on_snap(void *ctx, uint32_t snap, usec_t time)
 		c->nsnap_syn = n;
 	}
 	c->cur = snap;
-	if ((rc = agg_snapshot(c->hosts, snap, time)) < 0 ||
-	    (rc = agg_snapshot(c->subnets, snap, time)) < 0)
+	if ((rc = agg_snapshot(c->hosts, snap, time)) < 0)
 		return rc;
-	return agg_snapshot(c->syn, snap, time);
+	return agg_snapshot(c->subnets, snap, time);
 }
 
 static int on_row(void *ctx, const struct scan_row *r)
@@ -81,7 +118,7 @@ static int on_row(void *ctx, const struct scan_row *r)
 	if (r->state == ST_SYN_RECV || r->state == ST_NEW_SYN_RECV) {
 		c->snap_syn[c->cur]++;
 		c->port_syn[r->lport]++;
-		if ((rc = agg_add(c->syn, &k, NULL, r->state)) < 0)
+		if ((rc = synsum_add(&c->syn, &k, 1)) < 0)
 			return rc;
 	}
 	agg_key_addr(&k, &r->peer, o->p.prefix4, o->p.prefix6);
@@ -118,8 +155,7 @@ static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *
 		c->dsyn[sp->first] += sp->copies;
 		c->dsyn[sp->last + 1] -= sp->copies;
 		c->port_syn[r->lport] += n;
-		if ((rc = agg_span(c->syn, sp->tb, &k, NULL, r->state, sp->first, sp->last,
-				   sp->copies)) < 0)
+		if ((rc = synsum_add(&c->syn, &k, n)) < 0)
 			return rc;
 	}
 	agg_key_addr(&k, &r->peer, o->p.prefix4, o->p.prefix6);
@@ -127,11 +163,23 @@ static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *
 			sp->copies);
 }
 
+/* The thread's share read: its counts closed there, side by side. */
+static int on_done(void *ctx)
+{
+	struct bl_ctx *c = ctx;
+	int rc;
+
+	if ((rc = agg_end(c->hosts)) < 0)
+		return rc;
+	return agg_end(c->subnets);
+}
+
 static void ctx_fini(struct bl_ctx *c)
 {
 	agg_free(c->hosts);
 	agg_free(c->subnets);
-	agg_free(c->syn);
+	keytab_fini(&c->syn.kt);
+	free(c->syn.v);
 	free(c->snap_syn);
 	free(c->snap_all);
 	free(c->dsyn);
@@ -145,8 +193,8 @@ static bool is_closing(unsigned st)
 	       st == ST_CLOSE_WAIT || st == ST_LAST_ACK || st == ST_CLOSING;
 }
 
-/* An agg group as evidence; syn (the SYN_RECV-only agg) for peers. */
-static void group_of(const struct agg *a, const struct agg_group *g, const struct agg *syn,
+/* An agg group as evidence; syn (SYN_RECV rows per peer) for peers. */
+static void group_of(const struct agg *a, const struct agg_group *g, const struct synsum *syn,
 		     unsigned prefix4, unsigned prefix6, struct blocklist_group *out)
 {
 	uint32_t mix[AGG_NSTATE];
@@ -166,11 +214,8 @@ static void group_of(const struct agg *a, const struct agg_group *g, const struc
 	out->first = g->first;
 	out->last = g->last;
 	out->peak_time = g->peak_time;
-	if (syn) {
-		const struct agg_group *s = agg_find(syn, &g->key);
-
-		out->syn_total = s ? s->total : 0;
-	}
+	if (syn)
+		out->syn_total = synsum_of(syn, &g->key);
 }
 
 /* The host's own addresses: every local address of the selected hosts'
@@ -456,15 +501,16 @@ static int merge_ctx(struct bl_ctx *ctx, unsigned nt)
 	int rc;
 
 	for (unsigned i = 0; i < nt; i++) {
-		if ((rc = agg_end(ctx[i].hosts)) < 0 || (rc = agg_end(ctx[i].subnets)) < 0 ||
-		    (rc = agg_end(ctx[i].syn)) < 0)
+		if ((rc = agg_end(ctx[i].hosts)) < 0 || (rc = agg_end(ctx[i].subnets)) < 0)
 			return rc;
 		if (i == 0)
 			continue;
 		if ((rc = agg_merge(ctx[0].hosts, ctx[i].hosts)) < 0 ||
-		    (rc = agg_merge(ctx[0].subnets, ctx[i].subnets)) < 0 ||
-		    (rc = agg_merge(ctx[0].syn, ctx[i].syn)) < 0)
+		    (rc = agg_merge(ctx[0].subnets, ctx[i].subnets)) < 0)
 			return rc;
+		for (size_t j = 0; j < ctx[i].syn.kt.n; j++)
+			if ((rc = synsum_add(&ctx[0].syn, &ctx[i].syn.kt.key[j], ctx[i].syn.v[j])) < 0)
+				return rc;
 		ctx[0].rows += ctx[i].rows;
 		for (unsigned p = 0; p < 65536; p++)
 			ctx[0].port_syn[p] += ctx[i].port_syn[p];
@@ -518,15 +564,15 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 		ctx[i].o = o;
 		ctx[i].hosts = agg_new(0);
 		ctx[i].subnets = agg_new(AGG_PEERS);
-		ctx[i].syn = agg_new(0);
 		ctx[i].port_syn = calloc(65536, sizeof *ctx[i].port_syn);
-		if (!ctx[i].hosts || !ctx[i].subnets || !ctx[i].syn || !ctx[i].port_syn) {
+		if (!ctx[i].hosts || !ctx[i].subnets || keytab_init(&ctx[i].syn.kt) < 0 ||
+		    !ctx[i].port_syn) {
 			rc = -ENOMEM;
 			goto oom;
 		}
 		if (o->p.prefix4 >= 20 && o->p.prefix4 <= 32)
 			agg_host_bits(ctx[i].subnets, 32 - o->p.prefix4);
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span, on_done};
 	}
 	if (src->db && (rc = own_addresses(src->db, flt, rails, err, errsz)) < 0)
 		goto out;
@@ -554,7 +600,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 	}
 	sum_series(ctx, nt, &snaps, syn, all, times);
 	for (size_t i = 0; i < nh; i++)
-		group_of(ctx[0].hosts, &agg_groups(ctx[0].hosts)[i], ctx[0].syn, 0, 0, &hosts[i]);
+		group_of(ctx[0].hosts, &agg_groups(ctx[0].hosts)[i], &ctx[0].syn, 0, 0, &hosts[i]);
 	for (size_t i = 0; i < nsub; i++)
 		group_of(ctx[0].subnets, &agg_groups(ctx[0].subnets)[i], NULL, o->p.prefix4,
 			 o->p.prefix6, &subnets[i]);

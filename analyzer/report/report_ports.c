@@ -1,8 +1,9 @@
 /* report_ports — listeners and programs (listening = TCP LISTEN or an
- * unconnected UDP/raw socket): what needs a count per snapshot (peaks, and
- * the rows per state) from the spans in C (scan, agg), the rest in SQL over
- * spans (listeners' rows alone expanded), every value bound; the rows
- * sorted in C and written through output.h. */
+ * unconnected UDP/raw socket): from one pass over the spans in C (scan,
+ * agg) the peaks, the rows per state, the distinct peers and the programs'
+ * listening ports; the listeners' programs and addresses in SQL (their rows
+ * alone expanded), every value bound; the rows sorted in C and written
+ * through output.h. */
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 
 #include "agg.h"
 #include "buf.h"
+#include "grow.h"
 #include "intern.h"
 #include "report_ports.h"
 #include "scan.h"
@@ -20,8 +22,7 @@
 #define LISTENING "((r.proto = 'tcp' AND r.state = 'LISTEN') OR (r.proto <> 'tcp' AND r.state = 'UNCONN'))"
 #define LISTENING_K "((k.proto = 'tcp' AND k.state = 'LISTEN') OR (k.proto <> 'tcp' AND k.state = 'UNCONN'))"
 
-/* The selected snapshots, then "r": the listeners' rows the report reads,
- * and "rs": the spans. */
+/* The selected snapshots, then "r": the listeners' rows the report reads. */
 static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct buf *sql,
 		    struct filter_params *p)
 {
@@ -35,17 +36,6 @@ static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct bu
 		rc = filter_sql_sockets(flt, sql, p);
 	if (rc == 0)
 		rc = buf_puts(sql, " AND " LISTENING_K ")");
-	/* "rs": the spans that reach a selected snapshot, not expanded */
-	if (rc == 0)
-		rc = buf_puts(sql, ", rs AS MATERIALIZED (SELECT k.proto, k.state, k.lport, k.raddr,"
-				   " coalesce(k.program, '-') AS program FROM spans k"
-				   " WHERE k.chain IN (SELECT c FROM snaps) AND EXISTS (SELECT 1 FROM"
-				   " snapshots s3 WHERE s3.chain = k.chain AND s3.k BETWEEN k.k_first"
-				   " AND k.k_last AND s3.id IN (SELECT id FROM snaps))");
-	if (rc == 0)
-		rc = filter_sql_sockets(flt, sql, p);
-	if (rc == 0)
-		rc = buf_putc(sql, ')');
 	return rc;
 }
 
@@ -56,13 +46,25 @@ static bool is_listening(const struct scan_row *r)
 	return r->proto == IPPROTO_TCP ? r->state == ST_LISTEN : r->state == AGG_UNCONN;
 }
 
+/* A program's listening port (programs): (id, proto, port), duplicates
+ * kept until pk_listen_text sorts them. */
+struct plisten {
+	uint32_t id;
+	uint16_t lport;
+	uint8_t proto;
+};
+
 /* The spans grouped: ports: conn by (proto, port), mix by (proto, port,
- * state); programs: all and conn by program (numbered in names). */
+ * state); programs: all and conn by program (numbered in names), and the
+ * listening ports. conn counts distinct peers: what count(DISTINCT raddr)
+ * gave in SQL (raddr is the folded address as text, NULL for a name). */
 struct pk {
 	bool programs;
 	struct agg *all, *conn, *mix;
 	struct intern names;
 	struct scan_snaps snaps;
+	struct plisten *lis;
+	size_t nlis, caplis;
 };
 
 static void port_key(struct agg_key *k, unsigned proto, unsigned lport, int state)
@@ -89,14 +91,23 @@ static int pk_span(void *ctx, const struct scan_row *r, const struct scan_span *
 		memcpy(k.b, &id, sizeof id);
 		rc = agg_span(c->all, sp->tb, &k, NULL, r->state, sp->first, sp->last, sp->copies);
 		if (rc == 0 && !listen)
-			rc = agg_span(c->conn, sp->tb, &k, NULL, r->state, sp->first, sp->last,
-				      sp->copies);
+			rc = agg_span(c->conn, sp->tb, &k, r->named ? NULL : &r->peer, r->state,
+				      sp->first, sp->last, sp->copies);
+		if (rc == 0 && listen && sp->copies) {
+			struct plisten *v = grow(c->lis, &c->caplis, c->nlis, sizeof *v, 64);
+
+			if (!v)
+				return -ENOMEM;
+			c->lis = v;
+			c->lis[c->nlis++] = (struct plisten){(uint32_t)id, r->lport, r->proto};
+		}
 		return rc;
 	}
 	if (listen)
 		return 0;
 	port_key(&k, r->proto, r->lport, -1);
-	rc = agg_span(c->conn, sp->tb, &k, NULL, r->state, sp->first, sp->last, sp->copies);
+	rc = agg_span(c->conn, sp->tb, &k, r->named ? NULL : &r->peer, r->state, sp->first,
+		      sp->last, sp->copies);
 	port_key(&k, r->proto, r->lport, r->state);
 	return rc < 0 ? rc
 		      : agg_span(c->mix, sp->tb, &k, NULL, r->state, sp->first, sp->last,
@@ -108,6 +119,7 @@ static void pk_fini(struct pk *c)
 	agg_free(c->all);
 	agg_free(c->conn);
 	agg_free(c->mix);
+	free(c->lis);
 	intern_fini(&c->names);
 	scan_snaps_fini(&c->snaps);
 }
@@ -116,11 +128,11 @@ static void pk_fini(struct pk *c)
 static int pk_run(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at, struct pk *c,
 		  char *err, size_t errsz)
 {
-	struct scan_sink sink = {NULL, NULL, c, NULL, pk_span};
+	struct scan_sink sink = {NULL, NULL, c, NULL, pk_span, NULL};
 	int rc;
 
 	c->all = agg_new(0);
-	c->conn = agg_new(0);
+	c->conn = agg_new(AGG_PEERS);
 	c->mix = agg_new(0);
 	if (!c->all || !c->conn || !c->mix) {
 		snprintf(err, errsz, "out of memory");
@@ -128,8 +140,9 @@ static int pk_run(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at
 	}
 	rc = scan_snaps_load(db, flt, have_at, at, &c->snaps, err, errsz);
 	if (rc == 0)
-		rc = scan_db(db, &c->snaps, flt, SCAN_LPORT | (c->programs ? SCAN_PROGRAM : 0), 1,
-			     &sink, err, errsz);
+		rc = scan_db(db, &c->snaps, flt,
+			     SCAN_LPORT | SCAN_PEER | (c->programs ? SCAN_PROGRAM : 0), 1, &sink, err,
+			     errsz);
 	if (rc == 0 && ((rc = agg_end(c->all)) < 0 || (rc = agg_end(c->conn)) < 0 ||
 			(rc = agg_end(c->mix)) < 0))
 		snprintf(err, errsz, "out of memory");
@@ -141,6 +154,67 @@ static uint32_t peak_of(const struct agg *a, const struct agg_key *k)
 	const struct agg_group *g = agg_find(a, k);
 
 	return g ? g->peak : 0;
+}
+
+static uint32_t peers_of(const struct agg *a, const struct agg_key *k)
+{
+	const struct agg_group *g = agg_find(a, k);
+
+	return g ? g->peers : 0;
+}
+
+static const char *proto_text(unsigned proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "raw";
+}
+
+/* By program, then protocol as SQL orders its name (raw < tcp < udp), then port. */
+static int by_listen(const void *x, const void *y)
+{
+	const struct plisten *a = x, *b = y;
+	int c;
+
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	if ((c = strcmp(proto_text(a->proto), proto_text(b->proto))) != 0)
+		return c;
+	return a->lport < b->lport ? -1 : a->lport > b->lport;
+}
+
+/* Sorts c->lis and removes duplicates: each program's ports then in order. */
+static void pk_listen_sort(struct pk *c)
+{
+	size_t w = 0;
+
+	if (c->nlis == 0)
+		return;
+	qsort(c->lis, c->nlis, sizeof *c->lis, by_listen);
+	for (size_t i = 0; i < c->nlis; i++)
+		if (w == 0 || by_listen(&c->lis[w - 1], &c->lis[i]) != 0)
+			c->lis[w++] = c->lis[i];
+	c->nlis = w;
+}
+
+/* "tcp/22, udp/53": program id's listening ports (pk_listen_sort done);
+ * empty when it has none. */
+static int pk_listen_text(const struct pk *c, uint32_t id, struct buf *out)
+{
+	size_t lo = 0, hi = c->nlis;
+	int rc = 0;
+
+	buf_reset(out);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->lis[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; rc == 0 && i < c->nlis && c->lis[i].id == id; i++)
+		rc = buf_printf(out, "%s%s/%u", i > lo ? ", " : "", proto_text(c->lis[i].proto),
+				(unsigned)c->lis[i].lport);
+	return rc;
 }
 
 /* ---- the rows, sorted and written ------------------------------------------- */
@@ -299,12 +373,9 @@ long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at
 	static const char tail[] =
 		", l AS (SELECT proto, lport, group_concat(DISTINCT program) AS programs,"
 		" group_concat(DISTINCT laddr) AS addrs, count(DISTINCT sid) AS present"
-		" FROM r WHERE " LISTENING " GROUP BY proto, lport),"
-		" pe AS MATERIALIZED (SELECT proto, lport, count(DISTINCT raddr) AS peers FROM rs r"
-		" WHERE NOT " LISTENING " GROUP BY proto, lport)"
-		" SELECT l.proto, l.lport, l.programs, l.addrs, coalesce(pe.peers, 0),"
-		" l.present || '/' || (SELECT count(*) FROM snaps)"
-		" FROM l LEFT JOIN pe USING (proto, lport)";
+		" FROM r WHERE " LISTENING " GROUP BY proto, lport)"
+		" SELECT l.proto, l.lport, l.programs, l.addrs,"
+		" l.present || '/' || (SELECT count(*) FROM snaps) FROM l";
 	struct pk c = {.programs = false};
 	struct prows rows = {.ncols = 8};
 	sqlite3_stmt *st = NULL;
@@ -320,11 +391,12 @@ long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at
 		unsigned pn = proto[0] == 't' ? IPPROTO_TCP : proto[0] == 'u' ? IPPROTO_UDP : IPPROTO_RAW;
 		long lport = (long)sqlite3_column_int64(st, 1);
 		struct agg_key k;
-		char peak[16];
+		char peak[16], peers[16];
 		const char *cells[8];
 
 		port_key(&k, pn, (unsigned)lport, -1);
 		snprintf(peak, sizeof peak, "%" PRIu32, peak_of(c.conn, &k));
+		snprintf(peers, sizeof peers, "%" PRIu32, peers_of(c.conn, &k));
 		if (mix_text(c.mix, pn, (unsigned)lport, &mix) < 0) {
 			rc = -ENOMEM;
 			break;
@@ -334,9 +406,9 @@ long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at
 		cells[2] = (const char *)sqlite3_column_text(st, 2);
 		cells[3] = (const char *)sqlite3_column_text(st, 3);
 		cells[4] = peak;
-		cells[5] = (const char *)sqlite3_column_text(st, 4);
+		cells[5] = peers;
 		cells[6] = mix.len ? mix.data : NULL;
-		cells[7] = (const char *)sqlite3_column_text(st, 5);
+		cells[7] = (const char *)sqlite3_column_text(st, 4);
 		if ((rc = prows_add(&rows, cells, peak_of(c.conn, &k), lport)) < 0)
 			break;
 	}
@@ -365,57 +437,45 @@ long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t
 		{"listening", OUTPUT_STR, false, true}, {"conns", OUTPUT_INT, true, false},
 		{"peers", OUTPUT_INT, true, false},   {"snapshots", OUTPUT_STR, true, false},
 	};
-	static const char tail[] =
-		", li AS MATERIALIZED (SELECT program, group_concat(pp, ', ') AS ports FROM (SELECT DISTINCT"
-		" program, proto || '/' || lport AS pp FROM rs r WHERE " LISTENING
-		" ORDER BY program, proto, lport) GROUP BY program),"
-		" pe AS MATERIALIZED (SELECT program, count(DISTINCT raddr) AS peers FROM rs r WHERE NOT "
-		LISTENING " GROUP BY program)"
-		" SELECT p.program, li.ports, coalesce(pe.peers, 0)"
-		" FROM (SELECT DISTINCT program FROM rs) p LEFT JOIN li USING (program)"
-		" LEFT JOIN pe USING (program)";
 	struct pk c = {.programs = true};
 	struct prows rows = {.ncols = 6};
-	sqlite3_stmt *st = NULL;
+	struct agg_group *gs;
+	struct buf ports;
 	long rc;
 
-	if ((rc = pk_run(db, flt, have_at, at, &c, err, errsz)) < 0 ||
-	    (rc = prepare(db, flt, have_at, at, tail, &st, err, errsz)) < 0)
+	buf_init(&ports);
+	if ((rc = pk_run(db, flt, have_at, at, &c, err, errsz)) < 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *prog = (const char *)sqlite3_column_text(st, 0);
-		long id = intern_find(&c.names, prog);
-		struct agg_key k;
-		const struct agg_group *g;
-		char peak[16], cpeak[16], present[48];
+	pk_listen_sort(&c);
+	gs = agg_groups(c.all);
+	/* every program with a row in a selected snapshot: c.all's groups */
+	for (size_t i = 0; rc == 0 && i < agg_ngroups(c.all); i++) {
+		const struct agg_group *g = &gs[i];
+		long id;
+		char peak[16], cpeak[16], peers[16], present[48];
 		const char *cells[6];
 
-		memset(&k, 0, sizeof k);
-		memcpy(k.b, &id, sizeof id);
-		if (id < 0 || !(g = agg_find(c.all, &k)))
-			continue;   /* no row in a selected snapshot */
-		snprintf(peak, sizeof peak, "%" PRIu32, g->peak);
-		snprintf(cpeak, sizeof cpeak, "%" PRIu32, peak_of(c.conn, &k));
-		snprintf(present, sizeof present, "%" PRIu32 "/%zu", g->present, c.snaps.n);
-		cells[0] = prog;
-		cells[1] = peak;
-		cells[2] = (const char *)sqlite3_column_text(st, 1);
-		cells[3] = cpeak;
-		cells[4] = (const char *)sqlite3_column_text(st, 2);
-		cells[5] = present;
-		if ((rc = prows_add(&rows, cells, g->peak, 0)) < 0)
+		memcpy(&id, g->key.b, sizeof id);
+		if ((rc = pk_listen_text(&c, (uint32_t)id, &ports)) < 0)
 			break;
+		snprintf(peak, sizeof peak, "%" PRIu32, g->peak);
+		snprintf(cpeak, sizeof cpeak, "%" PRIu32, peak_of(c.conn, &g->key));
+		snprintf(peers, sizeof peers, "%" PRIu32, peers_of(c.conn, &g->key));
+		snprintf(present, sizeof present, "%" PRIu32 "/%zu", g->present, c.snaps.n);
+		cells[0] = c.names.v[id];
+		cells[1] = peak;
+		cells[2] = ports.len ? ports.data : NULL;
+		cells[3] = cpeak;
+		cells[4] = peers;
+		cells[5] = present;
+		rc = prows_add(&rows, cells, g->peak, 0);
 	}
-	if (rc == SQLITE_DONE)
+	if (rc == 0)
 		rc = write_rows(&rows, cols, fmt, f, width, color, err, errsz);
 	else if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory");
-	else if (rc >= 0) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		rc = -EIO;
-	}
 out:
-	sqlite3_finalize(st);
+	buf_fini(&ports);
 	prows_fini(&rows);
 	pk_fini(&c);
 	return rc;

@@ -481,7 +481,7 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 	const struct spike_params *prm = fd->rate ? &r->o->rate : &r->o->count;
 	struct scan_snaps sub = {0};
 	struct grow g = {.o = r->o};
-	struct scan_sink sink = {grow_snap, grow_row, &g, NULL, grow_span};
+	struct scan_sink sink = {grow_snap, grow_row, &g, NULL, grow_span, NULL};
 	struct scan_snaps part[2] = {{0}};   /* before, during: sub's two halves */
 	struct filter f = *r->flt;
 	size_t lo = 0, hi, nb;

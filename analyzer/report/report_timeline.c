@@ -243,6 +243,12 @@ static int64_t bucketize(const struct agg_group *g, const struct scan_snaps *sn,
 	return total;
 }
 
+/* The thread's share read: its counts closed there, side by side. */
+static int on_done(void *ctx)
+{
+	return agg_end(((struct tl_ctx *)ctx)->agg);
+}
+
 struct rank {
 	int64_t total;
 	size_t group;
@@ -477,7 +483,7 @@ long report_timeline_run(struct scan_src *src, const struct filter *flt,
 			snprintf(err, errsz, "out of memory");
 			goto out;
 		}
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span, on_done};
 	}
 	rc = scan_run(src, flt, false, 0, o->by == REPORT_TIMELINE_SUBNET ? SCAN_PEER | SCAN_HAS_PEER : 0, nt,
 		      sinks, &sn, err, errsz);

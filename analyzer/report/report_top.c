@@ -117,6 +117,12 @@ static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *
 				 sp->copies);
 }
 
+/* The thread's share read: its counts closed there, side by side. */
+static int on_done(void *ctx)
+{
+	return agg_end(((struct top_ctx *)ctx)->agg);
+}
+
 /* A group's name as the report prints it (and sorts it by). */
 static void key_name(const struct report_top_opts *o, const struct top_ctx *c,
 		     const struct agg_group *g, char *out, size_t n)
@@ -348,7 +354,8 @@ long report_top_run(struct scan_src *src, const struct filter *flt, const struct
 		}
 		if (o->by == REPORT_TOP_SUBNET && o->prefix4 >= 20 && o->prefix4 <= 32)
 			agg_host_bits(ctx[i].agg, 32 - o->prefix4);
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], on_prefetch, on_span};
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], on_prefetch, on_span,
+					      on_done};
 	}
 	if (o->by == REPORT_TOP_IP || o->by == REPORT_TOP_SUBNET)
 		cols |= SCAN_HAS_PEER;   /* a listener's "peer" is nobody */

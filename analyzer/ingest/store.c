@@ -71,7 +71,8 @@ static const char *const sql[Q_N_] = {
 	[Q_COUNTER] = "INSERT OR REPLACE INTO counter_changes (chain, name_id, k, value)"
 		      " VALUES (?1, ?2, ?3, ?4)",
 	[Q_NAME_FIND] = "SELECT id FROM counter_names WHERE name = ?1",
-	[Q_NAME_ADD] = "INSERT INTO counter_names (name) VALUES (?1)",
+	[Q_NAME_ADD] = "INSERT INTO counter_names (name, id)"
+		       " SELECT ?1, coalesce(max(id), 0) + 1 FROM counter_names RETURNING id",
 	[Q_PROCESS] = "INSERT OR REPLACE INTO processes (snapshot_id, pid, program, comm, sockets)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_RAW] = "INSERT OR REPLACE INTO raw (snapshot_id, section, text) VALUES (?1, ?2, ?3)",
@@ -324,11 +325,17 @@ static int name_id(struct store *s, uint32_t i, int64_t *id)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -EIO;
 	if (rc == SQLITE_DONE) {
-		sqlite3_bind_text(s->q[Q_NAME_ADD], 1, counterlog_name(&s->counters, i), -1,
-				  SQLITE_STATIC);
-		if ((rc = run(s, Q_NAME_ADD)) < 0)
-			return rc;
-		*id = sqlite3_last_insert_rowid(s->db);
+		st = s->q[Q_NAME_ADD];
+		sqlite3_bind_text(st, 1, counterlog_name(&s->counters, i), -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*id = sqlite3_column_int64(st, 0);
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_DONE)
+			return -EIO;
 	}
 	s->name_id[i] = *id;
 	return 0;

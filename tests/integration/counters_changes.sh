@@ -53,6 +53,10 @@ cmp -s "$dir/changes.new" "$dir/changes.again" || fail "a re-import changed coun
 # --- a schema-4 database, migrated ------------------------------------------------
 cp "$data/db/schema4.db" "$dir/old.db" || fail "cannot copy the fixture"
 chmod u+w "$dir/old.db"
+# the old table's rows in the order it gave them without ORDER BY (its key)
+python3 -c 'import sqlite3, sys
+for r in sqlite3.connect(sys.argv[1]).execute("SELECT * FROM counters"):
+    print("\t".join(map(str, r)))' "$dir/old.db" > "$dir/unordered.want" || fail "reading the fixture"
 "$S" summary -d "$dir/old.db" > /dev/null 2> "$dir/err"
 [ $? -eq 2 ] && grep -q "schema version 4, this sockscope needs" "$dir/err" ||
 	fail "a report on the schema-4 database did not ask for a migration: $(cat "$dir/err")"
@@ -62,6 +66,8 @@ grep -q "already imported" "$dir/imp3" || fail "the fixture's source was not rec
 [ "$("$S" query -d "$dir/old.db" "PRAGMA user_version")" -ge 5 ] || fail "not migrated"
 "$S" query -d "$dir/old.db" "$Q" > "$dir/got.old" || fail "query counters of the migrated database"
 golden "$data/db/schema4.counters" "$dir/got.old" "the migrated database's counters"
+"$S" query -d "$dir/old.db" "SELECT * FROM counters" > "$dir/unordered" || fail "query counters"
+golden "$dir/unordered.want" "$dir/unordered" "the view's rows without ORDER BY (by snapshot, then name)"
 "$S" query -d "$dir/old.db" "$CH" > "$dir/changes.old" || fail "query counter_changes"
 cmp -s "$dir/changes.new" "$dir/changes.old" ||
 	fail "the migration stored other rows than an import: $(diff "$dir/changes.new" "$dir/changes.old" | head -5)"

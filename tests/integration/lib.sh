@@ -413,7 +413,8 @@ ts = lambda s: calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%S")) * 10**6
 t0, boot = ts("2026-11-25T10:02:50"), ts("2026-11-25T10:07:00")
 ids, last = {}, {}
 for name in ("TcpExt.SyncookiesSent", "TcpExt.ListenOverflows"):
-    ids[name] = db.execute("INSERT INTO counter_names (name) VALUES (?)", (name,)).lastrowid
+    ids[name] = len(ids) + 1
+    db.execute("INSERT INTO counter_names (name, id) VALUES (?, ?)", (name, ids[name]))
 # stored as an import stores them (schema 5): a row where a counter's value
 # differs from the snapshot before in its chain, every counter at a chain's start
 for sid, t, chain, ck in db.execute("SELECT id, time, chain, k FROM snapshots ORDER BY chain, k").fetchall():

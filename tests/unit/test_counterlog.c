@@ -104,7 +104,7 @@ static void test_replay(void **state)
 	static uint32_t k_of[NS];
 	int64_t val[NC] = {0}, cur[NC];
 	bool cpres[NC];
-	char name[NC][8];
+	char name[NC][16];
 	struct counterlog c;
 	size_t kept = 0;
 	int64_t chain = 1;

@@ -300,6 +300,8 @@ static int counter_line(struct parser *p, const char *line, size_t len)
 		return 0;
 	if (tsv_fields(line, len, f, fl, 3) != 2 || fl[0] == 0)
 		return bad(p, "expected \"name<TAB>value\"");
+	if (memchr(f[0], '\0', fl[0]))
+		return bad(p, "expected a counter name without NUL");
 	if (fl[1] > 0 && f[1][0] == '-') {
 		if (num_parse_dec(f[1] + 1, fl[1] - 1, (uint64_t)INT64_MAX + 1, &v) < 0)
 			return bad(p, "expected a signed 64-bit decimal counter value");

@@ -3,23 +3,23 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
+#include "counterlog.h"
 #include "grow.h"
 #include "intern.h"
 #include "spans.h"
 #include "store.h"
-#include "tcpstate.h"
+#include "store_int.h"
 
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
 	Q_SOURCE_FIND, Q_SOURCE_ADD, Q_SOURCE_FINISH,
-	Q_SNAP_ADD, Q_SNAP_FINISH, Q_SNAP_MATCH, Q_SPAN, Q_STATES, Q_COUNTER, Q_PROCESS, Q_RAW,
+	Q_SNAP_ADD, Q_SNAP_FINISH, Q_SNAP_MATCH, Q_SPAN, Q_STATES, Q_COUNTER, Q_NAME_FIND,
+	Q_NAME_ADD, Q_PROCESS, Q_RAW,
 	Q_N_
 };
 
@@ -66,7 +66,11 @@ static const char *const sql[Q_N_] = {
 		   " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
 		   " ?22, ?23, ?24, ?25)",
 	[Q_STATES] = "INSERT INTO snapshot_states (snapshot_id, proto, state, n) VALUES (?1, ?2, ?3, ?4)",
-	[Q_COUNTER] = "INSERT OR REPLACE INTO counters (snapshot_id, name, value) VALUES (?1, ?2, ?3)",
+	[Q_COUNTER] = "INSERT OR REPLACE INTO counter_changes (chain, name_id, k, value)"
+		      " VALUES (?1, ?2, ?3, ?4)",
+	[Q_NAME_FIND] = "SELECT id FROM counter_names WHERE name = ?1",
+	[Q_NAME_ADD] = "INSERT INTO counter_names (name, id)"
+		       " SELECT ?1, coalesce(max(id), 0) + 1 FROM counter_names RETURNING id",
 	[Q_PROCESS] = "INSERT OR REPLACE INTO processes (snapshot_id, pid, program, comm, sockets)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_RAW] = "INSERT OR REPLACE INTO raw (snapshot_id, section, text) VALUES (?1, ?2, ?3)",
@@ -103,6 +107,11 @@ struct store {
 	} *pend;
 	size_t npend, cpend;
 	int emit_rc;
+	/* counters: stored where they change (schema 5); names' ids in the
+	 * database by counterlog number, 0 not known yet */
+	struct counterlog counters;
+	int64_t *name_id;
+	size_t cname_id;
 };
 
 int store_new_tap(const struct store_tap *tap, struct store **out)
@@ -171,6 +180,7 @@ int store_new(sqlite3 *db, struct store **out, char *err, size_t errsz)
 		return -ENOMEM;
 	}
 	s->db = db;
+	counterlog_init(&s->counters);
 	for (int i = 0; i < Q_N_; i++) {
 		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) !=
 		    SQLITE_OK) {
@@ -193,6 +203,8 @@ void store_free(struct store *s)
 	spans_free(s->spans);
 	pend_clear(s);
 	free(s->pend);
+	counterlog_fini(&s->counters);
+	free(s->name_id);
 	free(s);
 }
 
@@ -284,10 +296,79 @@ static int write_span(struct store *s, const struct span *sp, int64_t chain, uin
 
 #define COPIES_MAX 1024u   /* schema/004_spans.sql: span_copy */
 
-/* The closed spans, written (outside any snapshot's savepoint). */
+/* The database's id of counter name number i (counterlog.h): known, looked
+ * up, or added. 0 or -errno. */
+static int name_id(struct store *s, uint32_t i, int64_t *id)
+{
+	sqlite3_stmt *st = s->q[Q_NAME_FIND];
+	int rc;
+
+	while (i >= s->cname_id) {
+		size_t old = s->cname_id;
+		int64_t *nv = grow(s->name_id, &s->cname_id, old, sizeof *nv, 128);
+
+		if (!nv)
+			return -ENOMEM;
+		s->name_id = nv;
+		memset(nv + old, 0, (s->cname_id - old) * sizeof *nv);
+	}
+	if ((*id = s->name_id[i]) > 0)
+		return 0;
+	sqlite3_bind_text(st, 1, counterlog_name(&s->counters, i), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -EIO;
+	if (rc == SQLITE_DONE) {
+		st = s->q[Q_NAME_ADD];
+		sqlite3_bind_text(st, 1, counterlog_name(&s->counters, i), -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*id = sqlite3_column_int64(st, 0);
+		while (rc == SQLITE_ROW)
+			rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (rc != SQLITE_DONE)
+			return -EIO;
+	}
+	s->name_id[i] = *id;
+	return 0;
+}
+
+/* The counters' changes of the snapshots kept (counterlog.h). */
+static int write_counters(struct store *s)
+{
+	sqlite3_stmt *st = s->q[Q_COUNTER];
+	int rc = 0;
+
+	for (size_t i = 0; i < s->counters.npend && rc == 0; i++) {
+		const struct counterlog_change *c = &s->counters.pend[i];
+		int64_t id;
+
+		if ((rc = name_id(s, c->name, &id)) < 0)
+			break;
+		sqlite3_bind_int64(st, 1, c->chain);
+		sqlite3_bind_int64(st, 2, id);
+		sqlite3_bind_int64(st, 3, c->k);
+		if (c->present)
+			sqlite3_bind_int64(st, 4, c->value);
+		else
+			sqlite3_bind_null(st, 4);
+		rc = run(s, Q_COUNTER);
+	}
+	s->counters.npend = 0;
+	return rc;
+}
+
+/* The closed spans and the counters' changes, written (outside any
+ * snapshot's savepoint). */
 static int write_pending(struct store *s)
 {
-	int rc = 0;
+	int rc = write_counters(s);
 
 	for (size_t i = 0; i < s->npend && rc == 0; i++) {
 		uint32_t left = s->pend[i].sp.copies;
@@ -303,6 +384,15 @@ static int write_pending(struct store *s)
 	return rc;
 }
 
+/* The open snapshot is kept: its spans go on, its counters' changes are
+ * due. */
+static int snap_keep(struct store *s)
+{
+	int rc = spans_end(s->spans);
+
+	return rc < 0 ? rc : counterlog_keep(&s->counters, s->chain_id, s->k);
+}
+
 /* The builder's open snapshot, outside a savepoint of its own: kept when
  * it was finished (its rows stay), forgotten when not. */
 static int snap_close(struct store *s)
@@ -311,8 +401,9 @@ static int snap_close(struct store *s)
 		return 0;
 	s->snap_open = false;
 	if (s->snap_done)
-		return spans_end(s->spans);
+		return snap_keep(s);
 	spans_discard(s->spans);
+	counterlog_drop(&s->counters);
 	return 0;
 }
 
@@ -344,7 +435,7 @@ int store_release(struct store *s)
 		return 0;
 	if (s->snap_open) {
 		s->snap_open = false;
-		rc = spans_end(s->spans);
+		rc = snap_keep(s);
 	}
 	if (rc == 0)
 		rc = run(s, Q_RELEASE);
@@ -360,8 +451,12 @@ void store_rollback(struct store *s)
 		return;
 	}
 	(void)run(s, Q_ROLLBACK);
-	/* what the builder holds was never written: start afresh */
+	/* what the builder holds was never written: start afresh; names
+	 * the transaction added are gone too */
 	pend_clear(s);
+	counterlog_reset(&s->counters);
+	if (s->name_id)
+		memset(s->name_id, 0, s->cname_id * sizeof *s->name_id);
 	s->snap_open = false;
 	if (spans_new(SPANS_QUEUES, on_span, s, &fresh) == 0) {
 		spans_free(s->spans);
@@ -382,6 +477,7 @@ int store_rollback_savepoint(struct store *s)
 	}
 	if (s->snap_open) {
 		spans_discard(s->spans);
+		counterlog_drop(&s->counters);
 		s->snap_open = false;
 	}
 	rc = run(s, Q_ROLLBACK_TO);
@@ -515,6 +611,7 @@ int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64
 			s->chain_no = chain;
 			s->chain_id = *id;
 		}
+		counterlog_drop(&s->counters);
 		s->snap_open = true;
 		s->snap_done = false;
 		s->snap_id = *id;
@@ -581,123 +678,12 @@ int store_snapshot_match(struct store *s, int64_t id, bool weak_time, int64_t *o
 	return rc;
 }
 
-static const char *proto_name(int proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_RAW: return "raw";
-	default: return NULL;
-	}
-}
-
-/* rnet: what subnet grouping needs as one integer (docs/SCHEMA.md). */
-static int64_t rnet_of(const struct addr *a)
-{
-	uint64_t v = 0;
-
-	if (a->family == AF_INET)
-		return (int64_t)((uint32_t)a->a[0] << 24 | (uint32_t)a->a[1] << 16 |
-				 (uint32_t)a->a[2] << 8 | a->a[3]);
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | a->a[i];
-	return (int64_t)v;   /* two's complement: keeps order within the sign */
-}
-
-/* A row some table can hold: a known protocol, addresses of its family. */
-static bool row_ok(const struct sock_row *in)
-{
-	const struct addr *la = &in->local, *ra = &in->remote;
-
-	return proto_name(in->proto) && tcpstate_db_name(in->proto, in->state) &&
-	       (in->family == AF_INET || in->family == AF_INET6) &&
-	       (in->family != AF_INET || (la->family == AF_INET && ra->family == AF_INET)) &&
-	       la->family == ra->family;
-}
-
-int store_row_prepare(const struct sock_row *in, struct store_row *out)
-{
-	struct addr la = in->local, ra = in->remote;
-
-	if (!row_ok(in))
-		return -EINVAL;
-	out->proto = proto_name(in->proto);
-	out->state = tcpstate_db_name(in->proto, in->state);
-	addr_fold(&la);
-	addr_fold(&ra);
-	out->llen = (uint8_t)addr_format(&la, out->laddr, sizeof out->laddr);
-	out->rlen = (uint8_t)addr_format(&ra, out->raddr, sizeof out->raddr);
-	out->family = in->family == AF_INET ? 4 : 6;
-	out->lport = in->lport;
-	out->rport = in->rport;
-	out->rnet = rnet_of(&ra);
-	out->unknown = in->unknown;
-	out->rxq = in->rxq;
-	out->txq = in->txq;
-	out->uid = in->uid;
-	out->inode = in->inode;
-	out->timer = in->timer;
-	out->expires_ms = in->expires_ms;
-	out->retrans = in->retrans;
-	out->pid = in->pid;
-	out->program = in->program;
-	out->lhost = in->lhost;
-	out->rhost = in->rhost;
-	if (in->rhost)
-		out->rnet = 0;   /* no address to group by */
-	return 0;
-}
-
-/* The digest takes every value as the table would hold it (unknown: one
- * NULL), in order: two snapshots with the same digest and row count are
- * the same rows (store_snapshot_match). */
-static uint64_t row_digest(uint64_t h, const struct store_row *in)
-{
-	uint32_t q[2] = {0, 0}, t[3] = {0, 0, 0};
-	uint64_t inode = 0;
-	int32_t pid = in->pid > 0 ? in->pid : 0;
-	uint32_t uid = 0;
-
-	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
-		q[0] = in->rxq;
-		q[1] = in->txq;
-	}
-	if (!(in->unknown & SOCKROW_UNKNOWN_UID))
-		uid = in->uid;
-	if (!(in->unknown & SOCKROW_UNKNOWN_INODE))
-		inode = in->inode;
-	if (!(in->unknown & SOCKROW_UNKNOWN_TIMER)) {
-		t[0] = (uint32_t)in->timer + 1;
-		t[1] = in->expires_ms;
-		t[2] = in->retrans;
-	}
-	h = spans_hash_str(h, in->proto);
-	h = spans_hash_str(h, in->state);
-	h = spans_hash(h, &in->family, sizeof in->family);
-	h = spans_hash_str(h, in->lhost ? NULL : "");
-	h = spans_hash(h, in->laddr, in->lhost ? 0 : in->llen);
-	h = spans_hash(h, &in->lport, sizeof in->lport);
-	h = spans_hash_str(h, in->rhost ? NULL : "");
-	h = spans_hash(h, in->raddr, in->rhost ? 0 : in->rlen);
-	h = spans_hash(h, &in->rport, sizeof in->rport);
-	h = spans_hash(h, &in->unknown, sizeof in->unknown);
-	h = spans_hash(h, q, sizeof q);
-	h = spans_hash(h, &uid, sizeof uid);
-	h = spans_hash(h, &inode, sizeof inode);
-	h = spans_hash(h, t, sizeof t);
-	h = spans_hash(h, &pid, sizeof pid);
-	h = spans_hash_str(h, in->program);
-	h = spans_hash_str(h, in->lhost);
-	h = spans_hash_str(h, in->rhost);
-	return spans_hash(h, "\n", 1);
-}
-
 /* What every stored row counts towards: the digest and the state counts. */
 static int row_account(struct store *s, const struct store_row *in)
 {
 	size_t i;
 
-	s->digest = row_digest(s->digest, in);
+	s->digest = store_row_digest(s->digest, in);
 	for (i = 0; i < s->nstates; i++)
 		if (s->states[i].proto == in->proto && s->states[i].state == in->state)
 			break;
@@ -746,7 +732,7 @@ int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)
 	int rc;
 
 	if (s->tap) {
-		if (!row_ok(in))
+		if (!store_row_ok(in))
 			return -EINVAL;
 		return s->skip ? 0 : s->tap->sock(s->tap->ctx, in);
 	}
@@ -758,14 +744,12 @@ int store_socket(struct store *s, int64_t snapshot, const struct sock_row *in)
 int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nlen,
 		  int64_t value)
 {
-	sqlite3_stmt *st = s->q[Q_COUNTER];
-
 	if (s->tap)
 		return 0;   /* reports without a database read sockets only */
-	sqlite3_bind_int64(st, 1, snapshot);
-	sqlite3_bind_text(st, 2, name, (int)nlen, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, value);
-	return run(s, Q_COUNTER);
+	if (!s->snap_open || snapshot != s->snap_id)
+		return -EINVAL;
+	/* stored where it changes, once the snapshot is kept (snap_keep) */
+	return counterlog_set(&s->counters, name, nlen, value);
 }
 
 int store_process(struct store *s, int64_t snapshot, int64_t pid, const char *program,

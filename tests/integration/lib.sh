@@ -397,7 +397,7 @@ for r in csv.DictReader(sys.stdin):
 
 # history_db DB: tests/data/reports/history.awk's synthetic history imported
 # into DB (see tests/data/reports/README.md); history_counters DB adds the
-# counter rows a recorder would have stored: a cookie flood of 500/s in
+# counter rows a recorder's segments would have stored: a cookie flood of 500/s in
 # TcpExt.SyncookiesSent at 10:03:00 .. 10:03:50, and TcpExt.ListenOverflows
 # rising 2 per snapshot until a reboot (boot_id a -> b) at 10:07:00, then 3.
 # Need python3.
@@ -411,12 +411,20 @@ import sqlite3, sys, calendar, time
 db = sqlite3.connect(sys.argv[1])
 ts = lambda s: calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%S")) * 10**6
 t0, boot = ts("2026-11-25T10:02:50"), ts("2026-11-25T10:07:00")
-for sid, t in db.execute("SELECT id, time FROM snapshots").fetchall():
+ids, last = {}, {}
+for name in ("TcpExt.SyncookiesSent", "TcpExt.ListenOverflows"):
+    ids[name] = len(ids) + 1
+    db.execute("INSERT INTO counter_names (name, id) VALUES (?, ?)", (name, ids[name]))
+# stored as an import stores them (schema 5): a row where a counter's value
+# differs from the snapshot before in its chain, every counter at a chain's start
+for sid, t, chain, ck in db.execute("SELECT id, time, chain, k FROM snapshots ORDER BY chain, k").fetchall():
     k = min(max((t - t0) // 10**7, 0), 6)   # 10 s steps after 10:02:50, at most 6
-    db.execute("INSERT INTO counters VALUES (?, ?, ?)", (sid, "TcpExt.SyncookiesSent", 7 + 5000 * k))
     n = (t - ts("2026-11-25T10:00:00")) // 10**7          # snapshots since the start
     over = 100 + 2 * n if t < boot else 3 * ((t - boot) // 10**7)
-    db.execute("INSERT INTO counters VALUES (?, ?, ?)", (sid, "TcpExt.ListenOverflows", over))
+    for name, v in (("TcpExt.SyncookiesSent", 7 + 5000 * k), ("TcpExt.ListenOverflows", over)):
+        if last.get((chain, name)) != v:
+            db.execute("INSERT INTO counter_changes VALUES (?, ?, ?, ?)", (chain, ids[name], ck, v))
+            last[(chain, name)] = v
     db.execute("UPDATE snapshots SET boot_id = ? WHERE id = ?", ("a" if t < boot else "b", sid))
 db.commit()
 EOT

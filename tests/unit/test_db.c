@@ -437,12 +437,79 @@ static void test_migration_004(void **state)
 	rm_db(path);
 }
 
+/* All rows of sql, "a|b|c" joined by spaces (NULL as "NULL"). */
+static char *rows(sqlite3 *db, const char *sql)
+{
+	static char out[4096];
+	sqlite3_stmt *st;
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const char *t = (const char *)sqlite3_column_text(st, i);
+
+			o += (size_t)snprintf(out + o, sizeof out - o, "%s%s",
+					      i ? "|" : o ? " " : "", t ? t : "NULL");
+		}
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* 005_counters: a version-4 database's counters become change rows, and
+ * the view gives every row back: a reset, a counter absent from one
+ * snapshot, a snapshot without counters, two chains, int64's extremes. */
+static void test_migration_005(void **state)
+{
+	static const char *const all = "SELECT * FROM counters ORDER BY 1, 2";
+	char path[64], err[512], before[4096];
+	sqlite3 *db;
+
+	(void)state;
+	assert_true(db_schema_version() >= 5);
+	tmp_db(path, sizeof path);
+	assert_int_equal(db_open_at_version(path, 4, &db, err, sizeof err), 0);
+	assert_int_equal(
+		db_exec(db,
+			"INSERT INTO sources (id, path, sha256, format, bytes, imported_at)"
+			" VALUES (1, 'seg', 'abc', 'segment', 1, 0);"
+			"WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 8)"
+			" INSERT INTO snapshots (id, source_id, host, time, time_from, chain, k)"
+			" SELECT n, 1, 'h', n, 'header', CASE WHEN n <= 5 THEN 1 ELSE 6 END,"
+			"  CASE WHEN n <= 5 THEN n - 1 ELSE n - 6 END FROM i;"
+			"INSERT INTO counters VALUES (1, 'A', 10), (2, 'A', 10), (3, 'A', 2),"
+			" (4, 'A', 2), (5, 'A', 2), (6, 'A', 2), (7, 'A', 2), (8, 'A', 3),"
+			" (1, 'B', -9223372036854775808), (2, 'B', 9223372036854775807),"
+			" (4, 'B', 9223372036854775807), (5, 'B', 9223372036854775807),"
+			" (2, 'C', 0), (7, 'C', 0), (8, 'C', 0)",
+			err, sizeof err),
+		0);
+	snprintf(before, sizeof before, "%s", rows(db, all));
+	db_close(db);
+	assert_int_equal(db_open(path, DB_READWRITE, &db, err, sizeof err), 0);
+	assert_int_equal(atoi(scalar(db, "PRAGMA user_version")), db_schema_version());
+	assert_string_equal(rows(db, all), before);
+	/* snapshot 3 (chain 1, k 2) has no B: an absent row, then B again */
+	assert_string_equal(rows(db, "SELECT c.chain, n.name, c.k, c.value FROM counter_changes c"
+				     " JOIN counter_names n ON n.id = c.name_id ORDER BY 1, 2, 3"),
+			    "1|A|0|10 1|A|2|2 1|B|0|-9223372036854775808 1|B|1|9223372036854775807"
+			    " 1|B|2|NULL 1|B|3|9223372036854775807 1|C|1|0 1|C|2|NULL"
+			    " 6|A|0|2 6|A|2|3 6|C|1|0");
+	assert_string_equal(scalar(db, "SELECT type FROM sqlite_master WHERE name = 'counters'"),
+			    "view");
+	db_close(db);
+	rm_db(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations),
 		cmocka_unit_test(test_migration_003),
 		cmocka_unit_test(test_migration_004),
+		cmocka_unit_test(test_migration_005),
 		cmocka_unit_test(test_sqlfn),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_snapshot_match),

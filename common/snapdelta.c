@@ -1,5 +1,6 @@
 /* snapdelta — keyframe and delta encodings of one section (docs/FORMAT.md §7). */
 #include "snapdelta.h"
+#include "grow.h"
 #include "snapdelta_int.h"
 
 #include <errno.h>
@@ -582,6 +583,56 @@ static int get_edit(struct rd *r, const struct line *pl, struct line *l, struct 
 int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t enclen,
 		     struct buf *out, const char **what)
 {
+	return snapdelta_decode_prov(prev, prevlen, enc, enclen, out, NULL, what);
+}
+
+/* Line `line` of the output copies base line pl (row number and countdown
+ * aside): said in prov, when it is kept and has room under its bound. */
+static int prov_copy(struct snapdelta_prov *prov, const struct xform *x, const struct line *pl,
+		     size_t base, uint64_t sl, uint64_t when)
+{
+	struct snapdelta_src *v;
+	bool same = !pl->t || (when == pl->when && (x->mode != M_PROC || sl == pl->sl));
+
+	if (!prov->valid)
+		return 0;
+	if (prov->n >= SNAPDELTA_PROV_MAX) {
+		prov->valid = false;   /* a hostile line count: no fast path */
+		return 0;
+	}
+	v = grow(prov->v, &prov->cap, prov->n, sizeof *v, 1024);
+	if (!v)
+		return -ENOMEM;
+	prov->v = v;
+	v[prov->n].base = base + 1 > UINT32_MAX ? 0 : (uint32_t)(base + 1);
+	v[prov->n].same = same;
+	v[prov->n].when = pl->t ? when : 0;
+	prov->n++;
+	return 0;
+}
+
+/* A line that is no copy (a literal or an edit). */
+static int prov_new(struct snapdelta_prov *prov)
+{
+	struct snapdelta_src *v;
+
+	if (!prov->valid)
+		return 0;
+	if (prov->n >= SNAPDELTA_PROV_MAX) {
+		prov->valid = false;
+		return 0;
+	}
+	v = grow(prov->v, &prov->cap, prov->n, sizeof *v, 1024);
+	if (!v)
+		return -ENOMEM;
+	prov->v = v;
+	memset(&v[prov->n++], 0, sizeof *v);
+	return 0;
+}
+
+int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, size_t enclen,
+			  struct buf *out, struct snapdelta_prov *prov, const char **what)
+{
 	struct buf ea = BUF_INIT, eb = BUF_INIT;
 	struct rd r = {(const unsigned char *)enc, (const unsigned char *)enc + enclen, false};
 	struct lines p = {0};
@@ -590,6 +641,10 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 	int rc = 0;
 
 	*what = NULL;
+	if (prov) {
+		prov->n = 0;
+		prov->valid = false;   /* a keyframe says nothing of the base */
+	}
 	if (enclen == 0) {
 		*what = "empty section encoding";
 		return -EINVAL;
@@ -624,6 +679,11 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 	rc = split_text(&x, prev, prevlen, &p, false);
 	if (rc < 0)
 		return rc;
+	if (prov) {
+		prov->valid = true;
+		prov->mode = x.mode;
+		prov->col = x.col;
+	}
 	while (rc == 0 && done < n) {
 		uint64_t h = get_uv(&r), cnt = h >> 2, sl = 0, when = 0;
 
@@ -656,6 +716,9 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 				}
 				rc = emit_line(out, &x, h == RUN_EDIT ? &l : pl, sl, when,
 					       done < n || final_nl, what);
+				if (rc == 0 && prov)
+					rc = h == RUN_COPY ? prov_copy(prov, &x, pl, start + k, sl, when)
+							   : prov_new(prov);
 			}
 			expect = start + cnt;
 			continue;
@@ -679,14 +742,24 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 			}
 			done++;
 			rc = emit_line(out, &x, &l, sl, when, done < n || final_nl, what);
+			if (rc == 0 && prov)
+				rc = prov_new(prov);
 		}
 	}
 	if (rc == 0 && r.p != r.end) {
 		*what = "delta: trailing bytes";
 		rc = -EINVAL;
 	}
+	if (rc < 0 && prov)
+		prov->valid = false;
 	free(p.v);
 	buf_fini(&ea);
 	buf_fini(&eb);
 	return rc;
+}
+
+void snapdelta_prov_fini(struct snapdelta_prov *prov)
+{
+	free(prov->v);
+	memset(prov, 0, sizeof *prov);
 }

@@ -8,7 +8,7 @@
 #include "grow.h"
 #include "rowreuse.h"
 
-#define COL_EXPIRES 12      /* 0-based column of expires_ms in the sockets TSV */
+#define COL_EXPIRES ROWREUSE_COL_EXPIRES
 #define WINDOW 8            /* rows looked at past the expected one */
 #define INDEX_AFTER 16      /* misses in a snapshot before the index is built */
 
@@ -24,6 +24,7 @@ void rowreuse_lines_fini(struct rowreuse_lines *l)
 	for (int i = 0; i < 2; i++) {
 		buf_fini(&l->text[i]);
 		free(l->off[i]);
+		free(l->lrow[i]);
 	}
 	free(l->idx);
 }
@@ -176,6 +177,34 @@ bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len
 	return false;
 }
 
+static int line_push(struct rowreuse_lines *l, uint32_t row)
+{
+	unsigned c = l->cur;
+	uint32_t *v = grow(l->lrow[c], &l->lcap[c], l->nl[c], sizeof *v, 1024);
+
+	if (!v)
+		return -ENOMEM;
+	l->lrow[c] = v;
+	v[l->nl[c]++] = row;
+	return 0;
+}
+
+int rowreuse_lines_norow(struct rowreuse_lines *l)
+{
+	return line_push(l, ROWREUSE_NOROW);
+}
+
+bool rowreuse_lines_base(struct rowreuse_lines *l, size_t k, uint32_t *j)
+{
+	unsigned p = l->cur ^ 1u;
+
+	if (k >= l->nl[p] || l->lrow[p][k] == ROWREUSE_NOROW)
+		return false;
+	*j = l->lrow[p][k];
+	l->next = (size_t)*j + 1;
+	return true;
+}
+
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)
 {
 	unsigned c = l->cur;
@@ -191,6 +220,10 @@ int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)
 		o[0] = 0;
 	if (buf_append(&l->text[c], line, len) < 0)
 		return -ENOMEM;
+	if (l->n[c] >= ROWREUSE_NOROW)
+		return -E2BIG;
+	if (line_push(l, (uint32_t)l->n[c]) < 0)
+		return -ENOMEM;
 	o[++l->n[c]] = (uint32_t)l->text[c].len;
 	return 0;
 }
@@ -199,6 +232,7 @@ static void lines_reset(struct rowreuse_lines *l, unsigned side)
 {
 	buf_reset(&l->text[side]);
 	l->n[side] = 0;
+	l->nl[side] = 0;
 }
 
 void rowreuse_lines_commit(struct rowreuse_lines *l)

@@ -118,8 +118,10 @@ void sd_split_line(const struct xform *x, const char *s, size_t n, struct line *
 		l->h = fnv(l->h, "\x01", 1);
 }
 
-static int split_text(const struct xform *x, const char *s, size_t n, struct lines *out,
-		      bool hash)
+/* keep (may be NULL): an array of *keepcap lines to use, and to hand the
+ * array back in (the caller then owns it) */
+static int split_text_into(const struct xform *x, const char *s, size_t n, struct lines *out,
+			   bool hash, void **keep, size_t *keepcap)
 {
 	size_t cnt = 0, cap = 0;
 	const char *p = s, *end = s + n;
@@ -129,9 +131,18 @@ static int split_text(const struct xform *x, const char *s, size_t n, struct lin
 	for (const char *q = s; n && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 		cap++;
 	cap++;
-	out->v = malloc(cap * sizeof(*out->v));
-	if (!out->v)
-		return -ENOMEM;
+	if (keep && *keep && *keepcap >= cap) {
+		out->v = *keep;   /* a big array malloc'ed afresh is fresh pages each time */
+	} else {
+		out->v = malloc(cap * sizeof(*out->v));
+		if (!out->v)
+			return -ENOMEM;
+		if (keep) {
+			free(*keep);
+			*keep = out->v;
+			*keepcap = cap;
+		}
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -142,6 +153,12 @@ static int split_text(const struct xform *x, const char *s, size_t n, struct lin
 	out->n = cnt;
 	out->final_nl = n == 0 || s[n - 1] == '\n';
 	return 0;
+}
+
+static int split_text(const struct xform *x, const char *s, size_t n, struct lines *out,
+		      bool hash)
+{
+	return split_text_into(x, s, n, out, hash, NULL, NULL);
 }
 
 static bool line_eq(const struct line *x, const struct line *y)
@@ -676,7 +693,8 @@ int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, siz
 		*what = "delta: bad header";
 		return -EINVAL;
 	}
-	rc = split_text(&x, prev, prevlen, &p, false);
+	rc = prov ? split_text_into(&x, prev, prevlen, &p, false, &prov->lines, &prov->nlines)
+		  : split_text(&x, prev, prevlen, &p, false);
 	if (rc < 0)
 		return rc;
 	if (prov) {
@@ -752,7 +770,8 @@ int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, siz
 	}
 	if (rc < 0 && prov)
 		prov->valid = false;
-	free(p.v);
+	if (!prov)
+		free(p.v);   /* else kept in prov->lines */
 	buf_fini(&ea);
 	buf_fini(&eb);
 	return rc;
@@ -761,5 +780,6 @@ int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, siz
 void snapdelta_prov_fini(struct snapdelta_prov *prov)
 {
 	free(prov->v);
+	free(prov->lines);
 	memset(prov, 0, sizeof *prov);
 }

@@ -81,6 +81,8 @@ struct snapdelta_prov {
 	bool valid;         /* a D section decoded whole, within the bound */
 	unsigned mode;      /* the split: 0 plain lines, 1 /proc/net, 2 TSV */
 	uint64_t col;       /* mode 2: the countdown column (0-based) */
+	void *lines;        /* the decoder's: the base's lines, kept for the next */
+	size_t nlines;
 };
 
 /* snapdelta_decode, also filling prov (reused: its array is kept; valid

@@ -338,7 +338,7 @@ static int row_line(struct parser *p, const char *line, size_t len)
 
 	if (p->sect_line > 1 && !p->src->opts->parse_every_row) {
 		if (prov_row(p, p->sect_line - 1, &same.j, &same.expires_ms)) {
-			if (rowreuse_lines_add(&p->reuse, line, len) < 0)
+			if (rowreuse_lines_add_copy(&p->reuse) < 0)
 				return p->rc = -ENOMEM;
 			return run_add(p, same.j, same.expires_ms);
 		}

@@ -119,7 +119,11 @@ static int index_build(struct rowreuse_lines *l)
 		size_t plen;
 		const char *pl = prev_line(l, k, &plen);
 		size_t t12 = tab_before(pl, plen, COL_EXPIRES);
-		size_t j = (size_t)hash_bytes(pl, t12) & (want - 1);
+		size_t j;
+
+		if (plen == 0)
+			continue;   /* a row taken by a delta's word: no text kept */
+		j = (size_t)hash_bytes(pl, t12) & (want - 1);
 
 		while (l->idx[j])
 			j = (j + 1) & (want - 1);
@@ -203,6 +207,11 @@ bool rowreuse_lines_base(struct rowreuse_lines *l, size_t k, uint32_t *j)
 	*j = l->lrow[p][k];
 	l->next = (size_t)*j + 1;
 	return true;
+}
+
+int rowreuse_lines_add_copy(struct rowreuse_lines *l)
+{
+	return rowreuse_lines_add(l, "", 0);
 }
 
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)

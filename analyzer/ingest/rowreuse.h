@@ -53,6 +53,10 @@ bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len
 /* The current snapshot's next row (every row handed on, parsed or not),
  * which is also the sockets section's next line. 0 or -ENOMEM. */
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len);
+/* The same for a row a format 2 delta copies: its text is not kept (the
+ * next delta names its rows by number; a keyframe's rows that repeat it are
+ * parsed again). 0 or -ENOMEM. */
+int rowreuse_lines_add_copy(struct rowreuse_lines *l);
 /* The sockets section's next line is no row (not handed on). 0 or -ENOMEM. */
 int rowreuse_lines_norow(struct rowreuse_lines *l);
 /* The row that line k of the previous snapshot's sockets section became:

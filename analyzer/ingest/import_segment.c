@@ -653,15 +653,14 @@ struct storer {
 	int64_t prev_id;         /* the previous snapshot's id if it was stored, or -1 */
 };
 
-/* One row of the open snapshot: kept for OP_SAME (also when the snapshot
- * itself is not stored: the parser's rule does not know), then stored. */
-static int store_one(struct storer *s, struct store_row *r, int64_t j)
+/* One row of the open snapshot, already kept for OP_SAME: stored. */
+static int store_kept(struct storer *s, struct store_row *r, int64_t j)
 {
 	struct import_source *src = s->src;
-	int rc = rowreuse_rows_add(&s->reuse, r);
+	int rc;
 
-	if (rc < 0 || !s->open || s->dup)
-		return rc;
+	if (!s->open || s->dup)
+		return 0;
 	rc = j < 0 ? store_row_insert(src->store, s->snap_id, r)
 		   : store_row_repeat(src->store, s->snap_id, r, s->prev_id, (uint32_t)j);
 	if (rc < 0)
@@ -671,6 +670,15 @@ static int store_one(struct storer *s, struct store_row *r, int64_t j)
 	if ((src->sockets & 4095) == 0)
 		import_progress(src);
 	return 0;
+}
+
+/* One row of the open snapshot: kept for OP_SAME (also when the snapshot
+ * itself is not stored: the parser's rule does not know), then stored. */
+static int store_one(struct storer *s, struct store_row *r, int64_t j)
+{
+	int rc = rowreuse_rows_add(&s->reuse, r);
+
+	return rc < 0 ? rc : store_kept(s, r, j);
 }
 
 static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
@@ -724,16 +732,19 @@ static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
 		struct op_run o;
 		struct store_row r;
 
+		size_t first;
+
 		memcpy(&o, pl, sizeof o);
 		if (h->len != sizeof o + (size_t)o.n * sizeof(uint64_t))
 			return -EPROTO;
+		/* the run's rows kept at once, then stored one by one */
+		first = rowreuse_rows_count(&s->reuse);
+		rc = rowreuse_rows_repeat(&s->reuse, o.j, o.n, pl + sizeof o);
+		if (rc < 0)
+			return rc == -EINVAL ? -EPROTO : rc;
 		for (uint32_t k = 0; k < o.n; k++) {
-			uint64_t e;
-
-			memcpy(&e, pl + sizeof o + k * sizeof e, sizeof e);
-			if (rowreuse_rows_get(&s->reuse, o.j + k, e, &r) < 0)
-				return -EPROTO;
-			if ((rc = store_one(s, &r, o.j + k)) < 0)
+			rowreuse_rows_cur(&s->reuse, first + k, &r);
+			if ((rc = store_kept(s, &r, o.j + k)) < 0)
 				return rc;
 		}
 		return 0;

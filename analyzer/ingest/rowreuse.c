@@ -308,6 +308,73 @@ int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r)
 	return 0;
 }
 
+/* Room for want rows on side c. */
+static int rows_room(struct rowreuse_rows *s, unsigned c, size_t want)
+{
+	while (s->cap[c] < want) {
+		size_t cap = s->cap[c];
+		struct store_row *v = grow(s->r[c], &cap, cap, sizeof *v, 1024);
+		uint32_t *p;
+
+		if (!v)
+			return -ENOMEM;
+		s->r[c] = v;
+		cap = s->cap[c];
+		p = grow(s->prog[c], &cap, cap, sizeof *p, 1024);
+		if (!p)
+			return -ENOMEM;
+		s->prog[c] = p;
+		s->cap[c] = cap;
+	}
+	return 0;
+}
+
+int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const void *expires)
+{
+	unsigned c = s->cur, p = c ^ 1u;
+	size_t at = s->n[c];
+	int rc;
+
+	if (j > s->n[p] || n > s->n[p] - j)
+		return -EINVAL;
+	if ((rc = rows_room(s, c, at + n)) < 0)
+		return rc;
+	memcpy(&s->r[c][at], &s->r[p][j], n * sizeof s->r[c][0]);
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t e;
+		uint32_t po = s->prog[p][j + k];
+
+		memcpy(&e, (const char *)expires + k * sizeof e, sizeof e);
+		if (e != ROWREUSE_SAME)
+			s->r[c][at + k].expires_ms = (uint32_t)e;
+		s->prog[c][at + k] = 0;
+		if (po) {
+			const char *name = s->names[p].data + po - 1;
+
+			if (s->names[c].len >= UINT32_MAX - 1)
+				return -E2BIG;
+			s->prog[c][at + k] = (uint32_t)s->names[c].len + 1;
+			if (buf_append(&s->names[c], name, strlen(name) + 1) < 0)
+				return -ENOMEM;
+		}
+	}
+	s->n[c] += n;
+	return 0;
+}
+
+size_t rowreuse_rows_count(const struct rowreuse_rows *s)
+{
+	return s->n[s->cur];
+}
+
+void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row *out)
+{
+	unsigned c = s->cur;
+
+	*out = s->r[c][k];
+	out->program = s->prog[c][k] ? s->names[c].data + s->prog[c][k] - 1 : NULL;
+}
+
 int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
 		      struct store_row *out)
 {

@@ -86,6 +86,14 @@ int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r);
  * program points into s until the next commit). 0 or -EINVAL (no such row). */
 int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
 		      struct store_row *out);
+/* Rows j..j+n-1 of the previous snapshot again (a format 2 copy run),
+ * appended at once: expires holds n uint64_t expires_ms (ROWREUSE_SAME: as
+ * they were), unaligned. 0, -EINVAL (no such rows), -ENOMEM, -E2BIG. */
+int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const void *expires);
+/* Rows of the current snapshot so far, and row k of them (its program
+ * points into s until the next commit). */
+size_t rowreuse_rows_count(const struct rowreuse_rows *s);
+void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row *out);
 void rowreuse_rows_commit(struct rowreuse_rows *s);
 void rowreuse_rows_drop(struct rowreuse_rows *s);
 

@@ -342,7 +342,10 @@ static int row_line(struct parser *p, const char *line, size_t len)
 				return p->rc = -ENOMEM;
 			return run_add(p, same.j, same.expires_ms);
 		}
-		if (rowreuse_lines_match(&p->reuse, line, len, &same.j, &same.expires_ms)) {
+		/* a line a delta did not copy has no base row with its text
+		 * (the encoder looked): compared, it would only be parsed later */
+		if (!(p->prov && p->sect_line - 1 < p->prov->n) &&
+		    rowreuse_lines_match(&p->reuse, line, len, &same.j, &same.expires_ms)) {
 			if (rowreuse_lines_add(&p->reuse, line, len) < 0)
 				return p->rc = -ENOMEM;
 			return emit(p, OP_SAME, &same, sizeof same);

@@ -628,13 +628,20 @@ static int prov_copy(struct snapdelta_prov *prov, const struct xform *x, const s
 	return 0;
 }
 
-/* A line that is no copy (a literal or an edit). */
-static int prov_new(struct snapdelta_prov *prov)
+/* A line that is no copy (a literal or an edit). Its bytes come from the
+ * encoding: one with a LF in it would be two lines to a reader that splits
+ * the text, and every source after it would name the wrong line, so a
+ * (hostile) section like that has no sources. */
+static int prov_new(struct snapdelta_prov *prov, const struct line *l)
 {
 	struct snapdelta_src *v;
 
 	if (!prov->valid)
 		return 0;
+	if ((l->alen && memchr(l->a, '\n', l->alen)) || (l->blen && memchr(l->b, '\n', l->blen))) {
+		prov->valid = false;
+		return 0;
+	}
 	if (prov->n >= SNAPDELTA_PROV_MAX) {
 		prov->valid = false;
 		return 0;
@@ -736,7 +743,7 @@ int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, siz
 					       done < n || final_nl, what);
 				if (rc == 0 && prov)
 					rc = h == RUN_COPY ? prov_copy(prov, &x, pl, start + k, sl, when)
-							   : prov_new(prov);
+							   : prov_new(prov, &l);
 			}
 			expect = start + cnt;
 			continue;
@@ -761,7 +768,7 @@ int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, siz
 			done++;
 			rc = emit_line(out, &x, &l, sl, when, done < n || final_nl, what);
 			if (rc == 0 && prov)
-				rc = prov_new(prov);
+				rc = prov_new(prov, &l);
 		}
 	}
 	if (rc == 0 && r.p != r.end) {

@@ -29,6 +29,8 @@ struct sect *snap_sectlist_add(struct sectlist *l, const char *name)
 	snapdelta_base_free(s->base);
 	s->base = NULL;
 	s->derived = false;
+	s->skipped = false;
+	s->prov.valid = false;
 	s->digested = false;
 	s->len = 0;
 	return s;
@@ -47,6 +49,7 @@ void snap_sectlist_fini(struct sectlist *l)
 	for (size_t i = 0; i < l->cap; i++) {
 		buf_fini(&l->v[i].text);
 		snapdelta_base_free(l->v[i].base);
+		snapdelta_prov_fini(&l->v[i].prov);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

@@ -27,6 +27,8 @@ struct sect {
 	bool digested;       /* writer: sha given whole (snap_writer_derived) */
 	uint8_t digest[SHA256_LEN];
 	uint64_t len;        /* writer: bytes written */
+	bool skipped;        /* reader: not selected, so neither kept nor decoded */
+	struct snapdelta_prov prov;   /* reader: the tracked section's line sources */
 };
 
 struct sectlist {

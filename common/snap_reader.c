@@ -51,6 +51,9 @@ struct snap_reader {
 	int q;                 /* Q_*: what is handed out next */
 	bool prev_valid;
 	bool skip_derived;     /* derived sections neither rebuilt nor handed out */
+	const char *const *select;   /* sections handed out (NULL: all) */
+	bool cur_skipped;      /* the section being read is not selected */
+	char track[SECTION_NAME_MAX + 1];   /* whose line sources are kept ("": none) */
 	char what[160];
 };
 
@@ -78,6 +81,26 @@ void snap_reader_free(struct snap_reader *r)
 void snap_reader_skip_derived(struct snap_reader *r, bool skip)
 {
 	r->skip_derived = skip;
+}
+
+void snap_reader_select(struct snap_reader *r, const char *const *names)
+{
+	r->select = names;
+}
+
+void snap_reader_track(struct snap_reader *r, const char *name)
+{
+	snprintf(r->track, sizeof(r->track), "%s", name ? name : "");
+}
+
+static bool selected(const struct snap_reader *r, const char *name)
+{
+	if (!r->select)
+		return true;
+	for (const char *const *n = r->select; *n; n++)
+		if (!strcmp(*n, name))
+			return true;
+	return false;
 }
 
 void snap_reader_feed(struct snap_reader *r, const void *p, size_t n)
@@ -496,6 +519,7 @@ static const char *decode_snapshot(struct snap_reader *r)
 	struct sectlist dec;
 	const char *what = NULL;
 	uint64_t total = 0;
+	bool partial = false;
 
 	if (h->frame == SNAP_FRAME_DELTA &&
 	    (!r->prev_valid || r->prev_seq != h->base_seq || r->prev_dcrc != h->base_dcrc)) {
@@ -516,19 +540,27 @@ static const char *decode_snapshot(struct snap_reader *r)
 			what = "out of memory";
 			break;
 		}
+		if (raw->skipped) {
+			out->skipped = true;   /* not selected: never decoded, never a base */
+			partial = true;
+			continue;
+		}
 		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DERIVED) {
 			out->derived = true;
 			continue;   /* rebuilt below, from the sections it derives from */
 		}
 		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DELTA) {
 			base = h->frame == SNAP_FRAME_DELTA ? snap_sectlist_find(&r->prev, raw->name) : NULL;
-			if (!base) {
+			if (!base || base->skipped) {
 				what = "delta section without a base section";
 				break;
 			}
 		}
-		rc = snapdelta_decode(base ? base->text.data : NULL, base ? base->text.len : 0,
-				      raw->text.data, raw->text.len, &out->text, &what);
+		rc = snapdelta_decode_prov(base ? base->text.data : NULL, base ? base->text.len : 0,
+					   raw->text.data, raw->text.len, &out->text,
+					   r->track[0] && !strcmp(raw->name, r->track) ? &out->prov
+										    : NULL,
+					   &what);
 		if (rc == -ENOMEM)
 			what = "out of memory";
 		else if (rc < 0 && !what)
@@ -541,7 +573,11 @@ static const char *decode_snapshot(struct snap_reader *r)
 	for (size_t i = 0; i < r->raw.n && !what && !r->skip_derived; i++)
 		if (dec.v[i].derived)
 			what = rebuild(r, &r->raw.v[i], &dec, &dec.v[i]);
-	if (!what && snap_sectlist_dcrc(&dec) != r->end_dcrc)
+	/* With sections left out the decoded checksum cannot be summed; what
+	 * was decoded is checked by the encoded CRC and by its base, which the
+	 * delta names by seq and by the decoded checksum that base claimed
+	 * (docs/FORMAT.md §7.2). */
+	if (!what && !partial && snap_sectlist_dcrc(&dec) != r->end_dcrc)
 		what = "decoded checksum mismatch: snapshot is corrupt";
 	if (what) {
 		r->spare = dec;
@@ -574,7 +610,7 @@ static enum snap_ev queued(struct snap_reader *r, struct snap_event *ev)
 				r->q = Q_END;
 				continue;
 			}
-			if (s->derived && r->skip_derived) {
+			if ((s->derived && r->skip_derived) || s->skipped) {
 				r->qi++;
 				continue;
 			}
@@ -582,6 +618,7 @@ static enum snap_ev queued(struct snap_reader *r, struct snap_event *ev)
 			r->qoff = 0;
 			ev->type = SNAP_EV_SECTION;
 			ev->section = s->name;
+			ev->prov = s->prov.valid ? &s->prov : NULL;
 			return SNAP_EV_SECTION;
 		case Q_DATA:
 			if (!s || r->qoff >= s->text.len) {
@@ -591,6 +628,7 @@ static enum snap_ev queued(struct snap_reader *r, struct snap_event *ev)
 			}
 			ev->type = SNAP_EV_DATA;
 			ev->section = s->name;
+			ev->prov = s->prov.valid ? &s->prov : NULL;
 			ev->data = s->text.data + r->qoff;
 			ev->len = s->text.len - r->qoff < SNAP_BLOCK_MAX ? s->text.len - r->qoff
 									  : SNAP_BLOCK_MAX;
@@ -620,6 +658,12 @@ enum snap_ev snap_reader_next(struct snap_reader *r, struct snap_event *ev)
 		if (r->hdr.version != SNAP_VERSION_DELTA) {
 			if (t == SNAP_EV_END)
 				r->prev_valid = false;
+			/* sections not selected are read (the CRC covers them) but
+			 * not handed out */
+			if (t == SNAP_EV_SECTION)
+				r->cur_skipped = !selected(r, ev->section);
+			if ((t == SNAP_EV_SECTION || t == SNAP_EV_DATA) && r->cur_skipped)
+				continue;
 			return t;
 		}
 		switch (t) {
@@ -627,15 +671,20 @@ enum snap_ev snap_reader_next(struct snap_reader *r, struct snap_event *ev)
 			r->raw.n = 0;
 			r->raw_total = 0;
 			continue;
-		case SNAP_EV_SECTION:
-			if (!snap_sectlist_add(&r->raw, ev->section))
+		case SNAP_EV_SECTION: {
+			struct sect *s = snap_sectlist_add(&r->raw, ev->section);
+
+			if (!s)
 				return bad(r, ev, "out of memory");
+			s->skipped = !selected(r, ev->section);
 			continue;
+		}
 		case SNAP_EV_DATA:
 			r->raw_total += ev->len;
 			if (r->raw_total > RAW_SNAPSHOT_MAX)
 				return bad(r, ev, "snapshot larger than 256 MiB");
-			if (buf_append(&r->raw.v[r->raw.n - 1].text, ev->data, ev->len) < 0)
+			if (!r->raw.v[r->raw.n - 1].skipped &&
+			    buf_append(&r->raw.v[r->raw.n - 1].text, ev->data, ev->len) < 0)
 				return bad(r, ev, "out of memory");
 			continue;
 		case SNAP_EV_END: {

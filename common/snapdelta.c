@@ -1,5 +1,6 @@
 /* snapdelta — keyframe and delta encodings of one section (docs/FORMAT.md §7). */
 #include "snapdelta.h"
+#include "grow.h"
 #include "snapdelta_int.h"
 
 #include <errno.h>
@@ -117,8 +118,10 @@ void sd_split_line(const struct xform *x, const char *s, size_t n, struct line *
 		l->h = fnv(l->h, "\x01", 1);
 }
 
-static int split_text(const struct xform *x, const char *s, size_t n, struct lines *out,
-		      bool hash)
+/* keep (may be NULL): an array of *keepcap lines to use, and to hand the
+ * array back in (the caller then owns it) */
+static int split_text_into(const struct xform *x, const char *s, size_t n, struct lines *out,
+			   bool hash, void **keep, size_t *keepcap)
 {
 	size_t cnt = 0, cap = 0;
 	const char *p = s, *end = s + n;
@@ -128,9 +131,18 @@ static int split_text(const struct xform *x, const char *s, size_t n, struct lin
 	for (const char *q = s; n && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 		cap++;
 	cap++;
-	out->v = malloc(cap * sizeof(*out->v));
-	if (!out->v)
-		return -ENOMEM;
+	if (keep && *keep && *keepcap >= cap) {
+		out->v = *keep;   /* a big array malloc'ed afresh is fresh pages each time */
+	} else {
+		out->v = malloc(cap * sizeof(*out->v));
+		if (!out->v)
+			return -ENOMEM;
+		if (keep) {
+			free(*keep);
+			*keep = out->v;
+			*keepcap = cap;
+		}
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -141,6 +153,12 @@ static int split_text(const struct xform *x, const char *s, size_t n, struct lin
 	out->n = cnt;
 	out->final_nl = n == 0 || s[n - 1] == '\n';
 	return 0;
+}
+
+static int split_text(const struct xform *x, const char *s, size_t n, struct lines *out,
+		      bool hash)
+{
+	return split_text_into(x, s, n, out, hash, NULL, NULL);
 }
 
 static bool line_eq(const struct line *x, const struct line *y)
@@ -582,6 +600,63 @@ static int get_edit(struct rd *r, const struct line *pl, struct line *l, struct 
 int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t enclen,
 		     struct buf *out, const char **what)
 {
+	return snapdelta_decode_prov(prev, prevlen, enc, enclen, out, NULL, what);
+}
+
+/* Line `line` of the output copies base line pl (row number and countdown
+ * aside): said in prov, when it is kept and has room under its bound. */
+static int prov_copy(struct snapdelta_prov *prov, const struct xform *x, const struct line *pl,
+		     size_t base, uint64_t sl, uint64_t when)
+{
+	struct snapdelta_src *v;
+	bool same = !pl->t || (when == pl->when && (x->mode != M_PROC || sl == pl->sl));
+
+	if (!prov->valid)
+		return 0;
+	if (prov->n >= SNAPDELTA_PROV_MAX) {
+		prov->valid = false;   /* a hostile line count: no fast path */
+		return 0;
+	}
+	v = grow(prov->v, &prov->cap, prov->n, sizeof *v, 1024);
+	if (!v)
+		return -ENOMEM;
+	prov->v = v;
+	v[prov->n].base = base + 1 > UINT32_MAX ? 0 : (uint32_t)(base + 1);
+	v[prov->n].same = same;
+	v[prov->n].when = pl->t ? when : 0;
+	prov->n++;
+	return 0;
+}
+
+/* A line that is no copy (a literal or an edit). Its bytes come from the
+ * encoding: one with a LF in it would be two lines to a reader that splits
+ * the text, and every source after it would name the wrong line, so a
+ * (hostile) section like that has no sources. */
+static int prov_new(struct snapdelta_prov *prov, const struct line *l)
+{
+	struct snapdelta_src *v;
+
+	if (!prov->valid)
+		return 0;
+	if ((l->alen && memchr(l->a, '\n', l->alen)) || (l->blen && memchr(l->b, '\n', l->blen))) {
+		prov->valid = false;
+		return 0;
+	}
+	if (prov->n >= SNAPDELTA_PROV_MAX) {
+		prov->valid = false;
+		return 0;
+	}
+	v = grow(prov->v, &prov->cap, prov->n, sizeof *v, 1024);
+	if (!v)
+		return -ENOMEM;
+	prov->v = v;
+	memset(&v[prov->n++], 0, sizeof *v);
+	return 0;
+}
+
+int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, size_t enclen,
+			  struct buf *out, struct snapdelta_prov *prov, const char **what)
+{
 	struct buf ea = BUF_INIT, eb = BUF_INIT;
 	struct rd r = {(const unsigned char *)enc, (const unsigned char *)enc + enclen, false};
 	struct lines p = {0};
@@ -590,6 +665,10 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 	int rc = 0;
 
 	*what = NULL;
+	if (prov) {
+		prov->n = 0;
+		prov->valid = false;   /* a keyframe says nothing of the base */
+	}
 	if (enclen == 0) {
 		*what = "empty section encoding";
 		return -EINVAL;
@@ -621,9 +700,15 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 		*what = "delta: bad header";
 		return -EINVAL;
 	}
-	rc = split_text(&x, prev, prevlen, &p, false);
+	rc = prov ? split_text_into(&x, prev, prevlen, &p, false, &prov->lines, &prov->nlines)
+		  : split_text(&x, prev, prevlen, &p, false);
 	if (rc < 0)
 		return rc;
+	if (prov) {
+		prov->valid = true;
+		prov->mode = x.mode;
+		prov->col = x.col;
+	}
 	while (rc == 0 && done < n) {
 		uint64_t h = get_uv(&r), cnt = h >> 2, sl = 0, when = 0;
 
@@ -656,6 +741,9 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 				}
 				rc = emit_line(out, &x, h == RUN_EDIT ? &l : pl, sl, when,
 					       done < n || final_nl, what);
+				if (rc == 0 && prov)
+					rc = h == RUN_COPY ? prov_copy(prov, &x, pl, start + k, sl, when)
+							   : prov_new(prov, &l);
 			}
 			expect = start + cnt;
 			continue;
@@ -679,14 +767,26 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
 			}
 			done++;
 			rc = emit_line(out, &x, &l, sl, when, done < n || final_nl, what);
+			if (rc == 0 && prov)
+				rc = prov_new(prov, &l);
 		}
 	}
 	if (rc == 0 && r.p != r.end) {
 		*what = "delta: trailing bytes";
 		rc = -EINVAL;
 	}
-	free(p.v);
+	if (rc < 0 && prov)
+		prov->valid = false;
+	if (!prov)
+		free(p.v);   /* else kept in prov->lines */
 	buf_fini(&ea);
 	buf_fini(&eb);
 	return rc;
+}
+
+void snapdelta_prov_fini(struct snapdelta_prov *prov)
+{
+	free(prov->v);
+	free(prov->lines);
+	memset(prov, 0, sizeof *prov);
 }

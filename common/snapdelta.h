@@ -61,4 +61,34 @@ int snapdelta_enc_end(struct snapdelta_enc *e, const struct buf **head, const st
 int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t enclen,
 		     struct buf *out, const char **what);
 
+/* Where each decoded line of a D section came from, so that a reader can
+ * take a repeated row for the base row it repeats without comparing text
+ * (the import's fast path). A copied line is its base line but for the
+ * moving numbers: the countdown (`when`, and in mode 1 the row number). */
+struct snapdelta_src {
+	uint32_t base;      /* 1 + the base line copied; 0: a literal or an edit */
+	bool same;          /* the copy is the base line byte for byte */
+	uint64_t when;      /* a copied split line's countdown (0 otherwise) */
+};
+
+/* Past this many lines a section has no provenance (bounded memory against
+ * a hostile line count; 16 B a line). */
+#define SNAPDELTA_PROV_MAX (8u << 20)
+
+struct snapdelta_prov {
+	struct snapdelta_src *v;   /* one per decoded line when valid */
+	size_t n, cap;
+	bool valid;         /* a D section decoded whole, within the bound */
+	unsigned mode;      /* the split: 0 plain lines, 1 /proc/net, 2 TSV */
+	uint64_t col;       /* mode 2: the countdown column (0-based) */
+	void *lines;        /* the decoder's: the base's lines, kept for the next */
+	size_t nlines;
+};
+
+/* snapdelta_decode, also filling prov (reused: its array is kept; valid
+ * false for a K section or on error). 0, -ENOMEM or -EINVAL. */
+int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, size_t enclen,
+			  struct buf *out, struct snapdelta_prov *prov, const char **what);
+void snapdelta_prov_fini(struct snapdelta_prov *prov);
+
 #endif

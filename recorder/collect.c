@@ -23,6 +23,7 @@
 #include "netstat.h"
 #include "procmap.h"
 #include "procnet.h"
+#include "renderq.h"
 #include "sha256.h"
 #include "sockrow.h"
 #include "tcpstate.h"
@@ -42,9 +43,9 @@ struct collector {
 	/* Renderings stored as derived are digested row by row as the /proc
 	 * files are read, instead of keeping the rows (11 MB at 100k): */
 	bool digest_rows;
-	struct sha256 rsha[COLLECT_MAX_NETSTAT];
+	struct renderq *rq;          /* renders and digests them beside collection */
+	uint8_t rdigest[COLLECT_MAX_NETSTAT][SHA256_LEN];
 	uint64_t rlen[COLLECT_MAX_NETSTAT];
-	struct buf rbuf[COLLECT_MAX_NETSTAT];   /* their text not yet digested */
 	int render_err;              /* a rendering failed (-ENOMEM) */
 	struct buf line;             /* scratch for one formatted line */
 	struct buf errors;           /* `errors` section content */
@@ -131,7 +132,8 @@ int collector_new(const struct collect_opts *o, struct collector **out, const ch
 	}
 	c->chunk = malloc(CHUNK);
 	c->pm = o->processes ? procmap_new() : NULL;
-	if (!c->chunk || (o->processes && !c->pm)) {
+	c->rq = renderq_new();
+	if (!c->chunk || (o->processes && !c->pm) || !c->rq) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -150,11 +152,10 @@ void collector_free(struct collector *c)
 		return;
 	diag_free(c->diag);
 	procmap_free(c->pm);
+	renderq_free(c->rq);
 	free(c->rows);
 	free(c->chunk);
 	buf_fini(&c->line);
-	for (size_t i = 0; i < COLLECT_MAX_NETSTAT; i++)
-		buf_fini(&c->rbuf[i]);
 	buf_fini(&c->errors);
 	buf_fini(&c->prev_errors);
 	buf_fini(&c->carry);
@@ -383,27 +384,13 @@ out:
 
 /* ---- raw /proc/net files, parsed for rendering -------------------------- */
 
-/* Rendering i's text so far goes into its digest (in pieces of about
- * CHUNK bytes: SHA-256 is faster on long input). */
-static void digest_text(struct collector *c, size_t i, int rc, size_t min)
-{
-	if (rc < 0)
-		c->render_err = rc;
-	if (c->rbuf[i].len < min)
-		return;
-	sha256_update(&c->rsha[i], c->rbuf[i].data, c->rbuf[i].len);
-	c->rlen[i] += c->rbuf[i].len;
-	buf_reset(&c->rbuf[i]);
-}
-
 static void keep_row(struct collector *c, struct collect_stats *st, const struct sock_row *r)
 {
 	if (c->digest_rows) {
 		struct sock_row row = *r;
 
 		fill_owner(c, &row);
-		for (size_t i = 0; i < c->o.n_netstat; i++)
-			digest_text(c, i, netstat_render_row(&c->ns[i], &row, &c->rbuf[i]), CHUNK);
+		(void)renderq_row(c->rq, &row);   /* errors: renderq_end */
 		return;
 	}
 	if (c->nrows == c->caprows) {
@@ -478,13 +465,6 @@ static int write_procnet(struct collector *c, struct out_ctx *oc, bool render)
 
 	c->nrows = 0;
 	c->rows_truncated = false;
-	c->render_err = 0;
-	for (size_t i = 0; c->digest_rows && i < c->o.n_netstat; i++) {
-		sha256_init(&c->rsha[i]);
-		c->rlen[i] = 0;
-		buf_reset(&c->rbuf[i]);
-		digest_text(c, i, netstat_render_header(&c->ns[i], &c->rbuf[i]), CHUNK);
-	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		int fd;
 
@@ -534,13 +514,9 @@ static int write_rendered(struct collector *c, struct out_ctx *oc)
 	for (size_t i = 0; i < c->o.n_netstat; i++) {
 		snprintf(name, sizeof(name), "netstat %s", c->o.netstat_args[i]);
 		if (c->digest_rows) {
-			uint8_t d[SHA256_LEN];
-
-			digest_text(c, i, 0, 0);
 			if (c->render_err < 0)
 				return c->render_err;
-			sha256_final(&c->rsha[i], d);
-			rc = snap_writer_derived(oc->w, name, d, c->rlen[i]);
+			rc = snap_writer_derived(oc->w, name, c->rdigest[i], c->rlen[i]);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -638,7 +614,7 @@ int collector_run(struct collector *c, struct snap_writer *w, struct collect_sta
 {
 	struct out_ctx oc = {c, w, st, 0};
 	bool render = c->o.n_netstat > 0 && !c->o.exec_netstat;
-	int rc;
+	int rc, err;
 
 	memset(st, 0, sizeof(*st));
 	st->cookies = -1;
@@ -653,8 +629,17 @@ int collector_run(struct collector *c, struct snap_writer *w, struct collect_sta
 	/* Derived renderings need only their digests: taken row by row. */
 	snap_writer_derive(w, c->o.derive);
 	c->digest_rows = render && snap_writer_takes_digests(w);
-	if (rc == 0)
+	c->render_err = 0;
+	if (rc == 0 && c->digest_rows) {
+		/* rendered and digested by another thread while /proc is read */
+		c->render_err = renderq_begin(c->rq, c->ns, c->o.n_netstat);
 		rc = write_procnet(c, &oc, render);
+		err = renderq_end(c->rq, c->rdigest, c->rlen);
+		if (err < 0 && c->render_err == 0)
+			c->render_err = err;
+	} else if (rc == 0) {
+		rc = write_procnet(c, &oc, render);
+	}
 	/* Truncated renderings could not be rebuilt: they are kept as they are. */
 	snap_writer_derive(w, c->o.derive && !c->rows_truncated);
 	if (rc == 0 && render)

@@ -16,6 +16,7 @@
 #include "num.h"
 #include "rowreuse.h"
 #include "snap.h"
+#include "snapdelta.h"
 
 /* ---- the operation stream ------------------------------------------------
  * Each op is a header followed by its payload, padded to 8 bytes, in a
@@ -25,6 +26,8 @@ enum op_type {
 	OP_BEGIN,      /* struct op_begin */
 	OP_ROW,        /* struct store_row, then the program (NUL-terminated) */
 	OP_SAME,       /* struct op_same: the previous snapshot's row again */
+	OP_RUN,        /* struct op_run, then n expires_ms (uint64_t): rows j..j+n-1
+	                * of the previous snapshot again (a format 2 copy) */
 	OP_COUNTER,    /* struct op_counter, then the name */
 	OP_PROCESS,    /* struct op_process, then program and comm */
 	OP_RAW,        /* struct op_raw, then the section name, NUL, the text */
@@ -63,6 +66,13 @@ struct op_same {
 	uint32_t j;              /* its index among the previous snapshot's rows */
 	uint32_t pad;
 };
+
+struct op_run {
+	uint32_t j, n;
+};
+
+/* Rows in one OP_RUN at most (its payload stays within a batch). */
+#define RUN_MAX 32768u
 
 /* A batch is handed over when it holds this much (a raw section may make
  * one larger: it is never split). */
@@ -116,6 +126,11 @@ struct parser {
 	struct buf scratch, scratch2;
 	struct procs procs;
 	struct rowreuse_lines reuse;
+	/* format 2: where the sockets section's lines came from (NULL: not a
+	 * delta), and the copied rows not yet emitted, as one run */
+	const struct snapdelta_prov *prov;
+	struct op_run run;
+	struct buf run_exp;
 };
 
 static void procs_clear(struct procs *p)
@@ -201,7 +216,10 @@ static int flush(struct parser *p)
 	return 0;
 }
 
-/* Appends an op of payload a (alen bytes) then b (blen bytes). */
+static int run_flush(struct parser *p);
+
+/* Appends an op of payload a (alen bytes) then b (blen bytes), after the
+ * rows of a run still pending. */
 static int emit2(struct parser *p, enum op_type t, const void *a, size_t alen, const void *b,
 		 size_t blen)
 {
@@ -209,6 +227,8 @@ static int emit2(struct parser *p, enum op_type t, const void *a, size_t alen, c
 	static const char zero[8];
 	size_t pad = (8 - (alen + blen) % 8) % 8;
 
+	if (t != OP_RUN && p->run.n && run_flush(p) < 0)
+		return p->rc;
 	if (p->rc < 0)
 		return p->rc;
 	if (alen + blen > UINT32_MAX)
@@ -228,6 +248,53 @@ static int emit2(struct parser *p, enum op_type t, const void *a, size_t alen, c
 static int emit(struct parser *p, enum op_type t, const void *a, size_t alen)
 {
 	return emit2(p, t, a, alen, NULL, 0);
+}
+
+static int run_flush(struct parser *p)
+{
+	struct op_run r = p->run;
+
+	p->run.n = 0;
+	return emit2(p, OP_RUN, &r, sizeof r, p->run_exp.data, p->run_exp.len);
+}
+
+/* Row j of the previous snapshot again: one more row of the pending run, or
+ * the start of the next. */
+static int run_add(struct parser *p, uint32_t j, uint64_t expires)
+{
+	if (p->run.n && (j != p->run.j + p->run.n || p->run.n == RUN_MAX) && run_flush(p) < 0)
+		return p->rc;
+	if (p->run.n == 0) {
+		p->run.j = j;
+		buf_reset(&p->run_exp);
+	}
+	if (buf_append(&p->run_exp, &expires, sizeof expires) < 0)
+		return p->rc = -ENOMEM;
+	p->run.n++;
+	return 0;
+}
+
+/* Is line (0-based) of the sockets section a format 2 copy of a row of the
+ * previous snapshot? The delta said so: no text is compared. A copy differs
+ * from its base line at most in the countdown, which must then be the
+ * expires_ms column (as rowreuse_lines_match would accept). */
+static bool prov_row(struct parser *p, size_t line, uint32_t *j, uint64_t *expires)
+{
+	const struct snapdelta_prov *v = p->prov;
+	const struct snapdelta_src *src;
+
+	if (!v || line >= v->n)
+		return false;
+	src = &v->v[line];
+	if (!src->base)
+		return false;
+	if (src->same)
+		*expires = ROWREUSE_SAME;
+	else if (v->mode == 2 && v->col == ROWREUSE_COL_EXPIRES && src->when <= UINT32_MAX)
+		*expires = src->when;
+	else
+		return false;
+	return rowreuse_lines_base(&p->reuse, src->base - 1, j);
 }
 
 static int emit_msg(struct parser *p, enum op_type t, const char *msg)
@@ -269,19 +336,30 @@ static int row_line(struct parser *p, const char *line, size_t len)
 	struct op_same same = {0};
 	int rc;
 
-	if (p->sect_line > 1 && !p->src->opts->parse_every_row &&
-	    rowreuse_lines_match(&p->reuse, line, len, &same.j, &same.expires_ms)) {
-		if (rowreuse_lines_add(&p->reuse, line, len) < 0)
-			return p->rc = -ENOMEM;
-		return emit(p, OP_SAME, &same, sizeof same);
+	if (p->sect_line > 1 && !p->src->opts->parse_every_row) {
+		if (prov_row(p, p->sect_line - 1, &same.j, &same.expires_ms)) {
+			if (rowreuse_lines_add_copy(&p->reuse) < 0)
+				return p->rc = -ENOMEM;
+			return run_add(p, same.j, same.expires_ms);
+		}
+		/* a line a delta did not copy has no base row with its text
+		 * (the encoder looked): compared, it would only be parsed later */
+		if (!(p->prov && p->sect_line - 1 < p->prov->n) &&
+		    rowreuse_lines_match(&p->reuse, line, len, &same.j, &same.expires_ms)) {
+			if (rowreuse_lines_add(&p->reuse, line, len) < 0)
+				return p->rc = -ENOMEM;
+			return emit(p, OP_SAME, &same, sizeof same);
+		}
 	}
 	rc = sockrow_from_tsv(line, len, &r, &p->scratch, &what);
-	if (rc == 1)
-		return 0;
-	if (rc < 0)
-		return bad(p, what);
-	if (store_row_prepare(&r, &sr) < 0)
-		return bad(p, "a row whose addresses match its family");
+	if (rc == 1 || rc < 0 || (rc == 0 && store_row_prepare(&r, &sr) < 0)) {
+		/* no row: a later delta's copy of this line is parsed again */
+		if (rowreuse_lines_norow(&p->reuse) < 0)
+			return p->rc = -ENOMEM;
+		if (rc == 1)
+			return 0;
+		return bad(p, rc < 0 ? what : "a row whose addresses match its family");
+	}
 	if (rowreuse_lines_add(&p->reuse, line, len) < 0)
 		return p->rc = -ENOMEM;
 	sr.program = NULL;   /* travels after the struct */
@@ -458,6 +536,7 @@ static int event(struct parser *p, const struct snap_event *ev)
 		snprintf(p->section, sizeof p->section, "%s", ev->section);
 		p->sect = kind_of(ev->section, p->src->opts->keep_raw);
 		p->sect_line = 0;
+		p->prov = p->sect == S_SOCKETS ? ev->prov : NULL;
 		return 0;
 	case SNAP_EV_DATA:
 		return data(p, ev->data, ev->len);
@@ -503,6 +582,9 @@ static int drain(struct parser *p, struct snap_reader *r, bool eof)
 	return 0;
 }
 
+/* What import reads of a snapshot without --keep-raw. */
+static const char *const imported_sections[] = {"sockets", "counters", "processes", NULL};
+
 /* The parsing thread: the whole segment into ops, then `done`. */
 static void *parse_main(void *arg)
 {
@@ -515,8 +597,12 @@ static void *parse_main(void *arg)
 
 	if (!r || !chunk)
 		goto out;
-	/* renderings are rebuilt only when they are kept */
+	/* renderings are rebuilt only when they are kept; without --keep-raw
+	 * the rest of /proc is not even decoded (docs/FORMAT.md §7.2) */
 	snap_reader_skip_derived(r, !p->src->opts->keep_raw);
+	if (!p->src->opts->keep_raw)
+		snap_reader_select(r, imported_sections);
+	snap_reader_track(r, "sockets");
 	/* what format detection already decoded comes first */
 	if (lines_peek(p->lines, 0, &text, &len) < 0)
 		len = 0;
@@ -572,15 +658,14 @@ struct storer {
 	int64_t prev_id;         /* the previous snapshot's id if it was stored, or -1 */
 };
 
-/* One row of the open snapshot: kept for OP_SAME (also when the snapshot
- * itself is not stored: the parser's rule does not know), then stored. */
-static int store_one(struct storer *s, struct store_row *r, int64_t j)
+/* One row of the open snapshot, already kept for OP_SAME: stored. */
+static int store_kept(struct storer *s, struct store_row *r, int64_t j)
 {
 	struct import_source *src = s->src;
-	int rc = rowreuse_rows_add(&s->reuse, r);
+	int rc;
 
-	if (rc < 0 || !s->open || s->dup)
-		return rc;
+	if (!s->open || s->dup)
+		return 0;
 	rc = j < 0 ? store_row_insert(src->store, s->snap_id, r)
 		   : store_row_repeat(src->store, s->snap_id, r, s->prev_id, (uint32_t)j);
 	if (rc < 0)
@@ -590,6 +675,15 @@ static int store_one(struct storer *s, struct store_row *r, int64_t j)
 	if ((src->sockets & 4095) == 0)
 		import_progress(src);
 	return 0;
+}
+
+/* One row of the open snapshot: kept for OP_SAME (also when the snapshot
+ * itself is not stored: the parser's rule does not know), then stored. */
+static int store_one(struct storer *s, struct store_row *r, int64_t j)
+{
+	int rc = rowreuse_rows_add(&s->reuse, r);
+
+	return rc < 0 ? rc : store_kept(s, r, j);
 }
 
 static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
@@ -638,6 +732,27 @@ static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
 		if (rowreuse_rows_get(&s->reuse, o.j, o.expires_ms, &r) < 0)
 			return -EPROTO;
 		return store_one(s, &r, o.j);
+	}
+	case OP_RUN: {
+		struct op_run o;
+		struct store_row r;
+
+		size_t first;
+
+		memcpy(&o, pl, sizeof o);
+		if (h->len != sizeof o + (size_t)o.n * sizeof(uint64_t))
+			return -EPROTO;
+		/* the run's rows kept at once, then stored one by one */
+		first = rowreuse_rows_count(&s->reuse);
+		rc = rowreuse_rows_repeat(&s->reuse, o.j, o.n, pl + sizeof o);
+		if (rc < 0)
+			return rc == -EINVAL ? -EPROTO : rc;
+		for (uint32_t k = 0; k < o.n; k++) {
+			rowreuse_rows_cur(&s->reuse, first + k, &r);
+			if ((rc = store_kept(s, &r, o.j + k)) < 0)
+				return rc;
+		}
+		return 0;
 	}
 	case OP_COUNTER: {
 		const struct op_counter *c = (const void *)pl;
@@ -743,6 +858,7 @@ int import_segment(struct import_source *src, struct lines *l)
 	buf_init(&p.raw);
 	buf_init(&p.scratch);
 	buf_init(&p.scratch2);
+	buf_init(&p.run_exp);
 	rowreuse_lines_init(&p.reuse);
 	rowreuse_rows_init(&s.reuse);
 	if (pthread_create(&th, NULL, parse_main, &p) != 0) {
@@ -790,6 +906,7 @@ out:
 	buf_fini(&p.raw);
 	buf_fini(&p.scratch);
 	buf_fini(&p.scratch2);
+	buf_fini(&p.run_exp);
 	rowreuse_lines_fini(&p.reuse);
 	rowreuse_rows_fini(&s.reuse);
 	pthread_mutex_destroy(&q.mu);

@@ -8,7 +8,7 @@
 #include "grow.h"
 #include "rowreuse.h"
 
-#define COL_EXPIRES 12      /* 0-based column of expires_ms in the sockets TSV */
+#define COL_EXPIRES ROWREUSE_COL_EXPIRES
 #define WINDOW 8            /* rows looked at past the expected one */
 #define INDEX_AFTER 16      /* misses in a snapshot before the index is built */
 
@@ -24,6 +24,7 @@ void rowreuse_lines_fini(struct rowreuse_lines *l)
 	for (int i = 0; i < 2; i++) {
 		buf_fini(&l->text[i]);
 		free(l->off[i]);
+		free(l->lrow[i]);
 	}
 	free(l->idx);
 }
@@ -118,7 +119,11 @@ static int index_build(struct rowreuse_lines *l)
 		size_t plen;
 		const char *pl = prev_line(l, k, &plen);
 		size_t t12 = tab_before(pl, plen, COL_EXPIRES);
-		size_t j = (size_t)hash_bytes(pl, t12) & (want - 1);
+		size_t j;
+
+		if (plen == 0)
+			continue;   /* a row taken by a delta's word: no text kept */
+		j = (size_t)hash_bytes(pl, t12) & (want - 1);
 
 		while (l->idx[j])
 			j = (j + 1) & (want - 1);
@@ -176,6 +181,39 @@ bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len
 	return false;
 }
 
+static int line_push(struct rowreuse_lines *l, uint32_t row)
+{
+	unsigned c = l->cur;
+	uint32_t *v = grow(l->lrow[c], &l->lcap[c], l->nl[c], sizeof *v, 1024);
+
+	if (!v)
+		return -ENOMEM;
+	l->lrow[c] = v;
+	v[l->nl[c]++] = row;
+	return 0;
+}
+
+int rowreuse_lines_norow(struct rowreuse_lines *l)
+{
+	return line_push(l, ROWREUSE_NOROW);
+}
+
+bool rowreuse_lines_base(struct rowreuse_lines *l, size_t k, uint32_t *j)
+{
+	unsigned p = l->cur ^ 1u;
+
+	if (k >= l->nl[p] || l->lrow[p][k] == ROWREUSE_NOROW)
+		return false;
+	*j = l->lrow[p][k];
+	l->next = (size_t)*j + 1;
+	return true;
+}
+
+int rowreuse_lines_add_copy(struct rowreuse_lines *l)
+{
+	return rowreuse_lines_add(l, "", 0);
+}
+
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)
 {
 	unsigned c = l->cur;
@@ -191,6 +229,10 @@ int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)
 		o[0] = 0;
 	if (buf_append(&l->text[c], line, len) < 0)
 		return -ENOMEM;
+	if (l->n[c] >= ROWREUSE_NOROW)
+		return -E2BIG;
+	if (line_push(l, (uint32_t)l->n[c]) < 0)
+		return -ENOMEM;
 	o[++l->n[c]] = (uint32_t)l->text[c].len;
 	return 0;
 }
@@ -199,6 +241,7 @@ static void lines_reset(struct rowreuse_lines *l, unsigned side)
 {
 	buf_reset(&l->text[side]);
 	l->n[side] = 0;
+	l->nl[side] = 0;
 }
 
 void rowreuse_lines_commit(struct rowreuse_lines *l)
@@ -263,6 +306,73 @@ int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r)
 	}
 	s->n[c]++;
 	return 0;
+}
+
+/* Room for want rows on side c. */
+static int rows_room(struct rowreuse_rows *s, unsigned c, size_t want)
+{
+	while (s->cap[c] < want) {
+		size_t cap = s->cap[c];
+		struct store_row *v = grow(s->r[c], &cap, cap, sizeof *v, 1024);
+		uint32_t *p;
+
+		if (!v)
+			return -ENOMEM;
+		s->r[c] = v;
+		cap = s->cap[c];
+		p = grow(s->prog[c], &cap, cap, sizeof *p, 1024);
+		if (!p)
+			return -ENOMEM;
+		s->prog[c] = p;
+		s->cap[c] = cap;
+	}
+	return 0;
+}
+
+int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const void *expires)
+{
+	unsigned c = s->cur, p = c ^ 1u;
+	size_t at = s->n[c];
+	int rc;
+
+	if (j > s->n[p] || n > s->n[p] - j)
+		return -EINVAL;
+	if ((rc = rows_room(s, c, at + n)) < 0)
+		return rc;
+	memcpy(&s->r[c][at], &s->r[p][j], n * sizeof s->r[c][0]);
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t e;
+		uint32_t po = s->prog[p][j + k];
+
+		memcpy(&e, (const char *)expires + k * sizeof e, sizeof e);
+		if (e != ROWREUSE_SAME)
+			s->r[c][at + k].expires_ms = (uint32_t)e;
+		s->prog[c][at + k] = 0;
+		if (po) {
+			const char *name = s->names[p].data + po - 1;
+
+			if (s->names[c].len >= UINT32_MAX - 1)
+				return -E2BIG;
+			s->prog[c][at + k] = (uint32_t)s->names[c].len + 1;
+			if (buf_append(&s->names[c], name, strlen(name) + 1) < 0)
+				return -ENOMEM;
+		}
+	}
+	s->n[c] += n;
+	return 0;
+}
+
+size_t rowreuse_rows_count(const struct rowreuse_rows *s)
+{
+	return s->n[s->cur];
+}
+
+void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row *out)
+{
+	unsigned c = s->cur;
+
+	*out = s->r[c][k];
+	out->program = s->prog[c][k] ? s->names[c].data + s->prog[c][k] - 1 : NULL;
 }
 
 int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,

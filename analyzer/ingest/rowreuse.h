@@ -31,7 +31,17 @@ struct rowreuse_lines {
 	uint32_t *idx;           /* previous rows by their text before expires_ms */
 	size_t nidx;
 	bool idx_built;
+	/* the sockets section's lines, previous and current: the row each
+	 * became, or ROWREUSE_NOROW (a header, a bad line), so that a line a
+	 * format 2 delta copies is known by its base line's number */
+	uint32_t *lrow[2];
+	size_t nl[2], lcap[2];
 };
+
+#define ROWREUSE_NOROW UINT32_MAX
+/* The sockets TSV column (0-based) of expires_ms: the one a repeated row
+ * may differ in. */
+#define ROWREUSE_COL_EXPIRES 12
 
 void rowreuse_lines_init(struct rowreuse_lines *l);
 void rowreuse_lines_fini(struct rowreuse_lines *l);
@@ -40,9 +50,20 @@ void rowreuse_lines_fini(struct rowreuse_lines *l);
  * few rows further (rows that vanished). Pure lookup. */
 bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len, uint32_t *j,
 			  uint64_t *expires);
-/* The current snapshot's next row (every row handed on, parsed or not).
- * 0 or -ENOMEM. */
+/* The current snapshot's next row (every row handed on, parsed or not),
+ * which is also the sockets section's next line. 0 or -ENOMEM. */
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len);
+/* The same for a row a format 2 delta copies: its text is not kept (the
+ * next delta names its rows by number; a keyframe's rows that repeat it are
+ * parsed again). 0 or -ENOMEM. */
+int rowreuse_lines_add_copy(struct rowreuse_lines *l);
+/* The sockets section's next line is no row (not handed on). 0 or -ENOMEM. */
+int rowreuse_lines_norow(struct rowreuse_lines *l);
+/* The row that line k of the previous snapshot's sockets section became:
+ * true and *j, or false (no such line, or it was no row). A line a delta
+ * copies from there is that row again (docs/SCHEMA.md, "Import"): no text
+ * is compared. The next text match looks on from *j. */
+bool rowreuse_lines_base(struct rowreuse_lines *l, size_t k, uint32_t *j);
 /* The snapshot ended good: its rows become the previous ones. */
 void rowreuse_lines_commit(struct rowreuse_lines *l);
 /* The snapshot was torn: its rows are forgotten. */
@@ -65,6 +86,14 @@ int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r);
  * program points into s until the next commit). 0 or -EINVAL (no such row). */
 int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
 		      struct store_row *out);
+/* Rows j..j+n-1 of the previous snapshot again (a format 2 copy run),
+ * appended at once: expires holds n uint64_t expires_ms (ROWREUSE_SAME: as
+ * they were), unaligned. 0, -EINVAL (no such rows), -ENOMEM, -E2BIG. */
+int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const void *expires);
+/* Rows of the current snapshot so far, and row k of them (its program
+ * points into s until the next commit). */
+size_t rowreuse_rows_count(const struct rowreuse_rows *s);
+void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row *out);
 void rowreuse_rows_commit(struct rowreuse_rows *s);
 void rowreuse_rows_drop(struct rowreuse_rows *s);
 

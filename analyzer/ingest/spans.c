@@ -8,14 +8,17 @@
 #include "grow.h"
 #include "spans.h"
 
+/* The varying fields of a row (the rest is the span's identity). */
+struct varying {
+	uint32_t rxq, txq, expires_ms, retrans;
+	uint8_t timer;
+};
+
 struct entry {
 	struct span sp;          /* identity, committed summary (through k_last) */
 	uint64_t hash;
 	uint32_t seen;           /* rows of the current snapshot that match */
-	struct {                 /* their varying values (the last of them): */
-		uint32_t rxq, txq, expires_ms, retrans;   /* the rest is the key */
-		uint8_t timer;   /* (a whole store_row here was 150 bytes more */
-	} cur;                   /* an open span: 8 MB in a 52k-socket flood) */
+	struct varying cur;      /* their varying values (the last of them) */
 	uint32_t cmax_rxq, cmax_txq, cmax_retrans;
 	char *program, *lhost, *rhost;   /* owned copies the row points to */
 };
@@ -36,6 +39,8 @@ struct spans {
 	uint32_t *remap;         /* spans_end, spans_discard: old entry -> new */
 	size_t cremap;
 	uint32_t *idx;           /* open addressing: entry index + 1, 0 empty */
+	uint32_t *tag;           /* the high half of each slot's entry hash: a
+	                          * probe reads an entry only when it matches */
 	size_t nidx;             /* a power of two, > 2 n */
 	/* the chain */
 	uint64_t chain;
@@ -153,6 +158,7 @@ void spans_free(struct spans *b)
 	free(b->map);
 	free(b->remap);
 	free(b->idx);
+	free(b->tag);
 	free(b->host);
 	free(b->boot);
 	free(b);
@@ -171,13 +177,17 @@ static int index_rebuild(struct spans *b)
 		want *= 2;
 	if (want != b->nidx) {
 		uint32_t *idx = realloc(b->idx, want * sizeof *idx);
+		uint32_t *tag = idx ? realloc(b->tag, want * sizeof *tag) : NULL;
 
-		if (idx) {
+		if (idx)
 			b->idx = idx;
+		if (tag)
+			b->tag = tag;
+		if (idx && tag)
 			b->nidx = want;
-		} else if (want > b->nidx) {
+		else if (want > b->nidx)
 			return -ENOMEM;
-		}   /* a smaller table that could not be had: the old one serves */
+		/* a smaller table that could not be had: the old one serves */
 	}
 	memset(b->idx, 0, b->nidx * sizeof *b->idx);
 	for (size_t i = 0; i < b->n; i++) {
@@ -186,6 +196,7 @@ static int index_rebuild(struct spans *b)
 		while (b->idx[j])
 			j = (j + 1) & (b->nidx - 1);
 		b->idx[j] = (uint32_t)(i + 1);
+		b->tag[j] = (uint32_t)(b->v[i].hash >> 32);
 	}
 	return 0;
 }
@@ -295,6 +306,8 @@ int spans_row(struct spans *b, const struct store_row *r)
 	if (b->nidx == 0 && (rc = index_rebuild(b)) < 0)
 		return rc;
 	for (j = (size_t)h & (b->nidx - 1); b->idx[j]; j = (j + 1) & (b->nidx - 1)) {
+		if (b->tag[j] != (uint32_t)(h >> 32))
+			continue;   /* not this row: its entry stays out of the cache */
 		e = &b->v[b->idx[j] - 1];
 		if (e->hash == h && key_eq(&e->sp.row, r, b->exact))
 			goto found;
@@ -323,6 +336,7 @@ int spans_row(struct spans *b, const struct store_row *r)
 	e->hash = h;
 	b->n++;
 	b->idx[j] = (uint32_t)b->n;
+	b->tag[j] = (uint32_t)(h >> 32);
 	if (2 * b->n >= b->nidx && (rc = index_rebuild(b)) < 0)
 		return rc;
 found:
@@ -440,6 +454,7 @@ static void take_current(struct entry *e, bool fresh)
 int spans_end(struct spans *b)
 {
 	size_t w = 0;
+	bool moved;
 	int rc = 0;
 
 	if (!b->in_snap)
@@ -475,6 +490,7 @@ int spans_end(struct spans *b)
 			b->v[w] = *e;
 		w++;
 	}
+	moved = w != b->n;
 	b->n = w;
 	/* this snapshot's rows are the map the next one's repeated rows use */
 	for (size_t i = 0; i < b->nrowent; i++)
@@ -491,7 +507,9 @@ int spans_end(struct spans *b)
 		b->nrowent = 0;
 		b->map_id = b->cur_id;
 	}
-	if (rc == 0)
+	/* no entry closed: every entry kept its place, and spans_row indexed
+	 * the new ones as they came */
+	if (rc == 0 && moved)
 		rc = index_rebuild(b);
 	if (b->have_prev) {
 		usec_t dt = b->cur_time - b->prev_time;

@@ -112,6 +112,7 @@ struct store {
 	struct counterlog counters;
 	int64_t *name_id;
 	size_t cname_id;
+	bool direct;             /* no savepoint open: closed spans are written at once */
 };
 
 int store_new_tap(const struct store_tap *tap, struct store **out)
@@ -142,11 +143,19 @@ static int dup_or_null(const char *t, char **out)
 	return t && !*out ? -ENOMEM : 0;
 }
 
-/* A closed span, kept until it may be written. */
+static int write_span_all(struct store *s, const struct span *sp, int64_t chain);
+
+/* A closed span, kept until it may be written (or written now, when no
+ * snapshot's savepoint is open: a source's last spans, a copy of each of
+ * which would cost as much as writing it). */
 static int on_span(void *ctx, const struct span *sp)
 {
 	struct store *s = ctx;
-	struct pend *p = grow(s->pend, &s->cpend, s->npend, sizeof *p, 256);
+	struct pend *p;
+
+	if (s->direct)
+		return write_span_all(s, sp, s->chain_id);
+	p = grow(s->pend, &s->cpend, s->npend, sizeof *p, 256);
 
 	if (!p)
 		return -ENOMEM;
@@ -364,22 +373,29 @@ static int write_counters(struct store *s)
 	return rc;
 }
 
+/* A closed span: its rows, COPIES_MAX copies at most to a row. */
+static int write_span_all(struct store *s, const struct span *sp, int64_t chain)
+{
+	uint32_t left = sp->copies;
+	int rc = 0;
+
+	while (left > 0 && rc == 0) {
+		uint32_t c = left > COPIES_MAX ? COPIES_MAX : left;
+
+		rc = write_span(s, sp, chain, c);
+		left -= c;
+	}
+	return rc;
+}
+
 /* The closed spans and the counters' changes, written (outside any
  * snapshot's savepoint). */
 static int write_pending(struct store *s)
 {
 	int rc = write_counters(s);
 
-	for (size_t i = 0; i < s->npend && rc == 0; i++) {
-		uint32_t left = s->pend[i].sp.copies;
-
-		while (left > 0 && rc == 0) {
-			uint32_t c = left > COPIES_MAX ? COPIES_MAX : left;
-
-			rc = write_span(s, &s->pend[i].sp, s->pend[i].chain, c);
-			left -= c;
-		}
-	}
+	for (size_t i = 0; i < s->npend && rc == 0; i++)
+		rc = write_span_all(s, &s->pend[i].sp, s->pend[i].chain);
 	pend_clear(s);
 	return rc;
 }
@@ -420,10 +436,14 @@ int store_commit(struct store *s)
 		return 0;
 	if ((rc = snap_close(s)) < 0)
 		return rc;
-	/* a source's chains end with it (docs/SCHEMA.md, "Spans") */
-	rc = spans_flush(s->spans);
-	if (rc == 0)
-		rc = write_pending(s);
+	/* a source's chains end with it (docs/SCHEMA.md, "Spans"); what is
+	 * pending goes first, so the rows keep their order */
+	rc = write_pending(s);
+	if (rc == 0) {
+		s->direct = true;
+		rc = spans_flush(s->spans);
+		s->direct = false;
+	}
 	return rc < 0 ? rc : run(s, Q_COMMIT);
 }
 

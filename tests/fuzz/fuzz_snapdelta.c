@@ -61,6 +61,7 @@ out:
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct buf enc = BUF_INIT, out = BUF_INIT;
+	struct snapdelta_prov prov = {0};
 	const char *what = NULL, *p = (const char *)data;
 	size_t cut;
 	int rc;
@@ -70,14 +71,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cut = ((size_t)data[0] << 8 | data[1]) % (size - 1);
 	p += 2;
 	size -= 2;
-	/* 1. the input as (base, encoding) */
-	rc = snapdelta_decode(p, cut, p + cut, size - cut, &out, &what);
+	/* 1. the input as (base, encoding), with the lines' sources: one per
+	 * decoded line, each copy from a line the base has */
+	rc = snapdelta_decode_prov(p, cut, p + cut, size - cut, &out, &prov, &what);
 	if (rc < 0 && rc != -EINVAL && rc != -ENOMEM)
 		abort();
 	if (rc == -EINVAL && !what)
 		abort();
 	if (out.len > SNAPDELTA_SECTION_MAX)
 		abort();
+	if (rc == 0 && prov.valid) {
+		size_t lines = 0, blines = 1;
+
+		for (size_t i = 0; i < out.len; i++)
+			lines += out.data[i] == '\n';
+		lines += out.len && out.data[out.len - 1] != '\n';
+		for (size_t i = 0; i < cut; i++)
+			blines += p[i] == '\n';
+		if (prov.n != lines)
+			abort();
+		for (size_t i = 0; i < prov.n; i++)
+			if (prov.v[i].base > blines)
+				abort();
+	}
+	snapdelta_prov_fini(&prov);
 	/* 2. the input as (base, text): the delta round-trips */
 	buf_reset(&out);
 	rc = snapdelta_encode(names[data[1] % 4], p, cut, p + cut, size - cut, &enc);

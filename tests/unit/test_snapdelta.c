@@ -530,6 +530,196 @@ static void test_missing_base(void **state)
 	free(g);
 }
 
+/* Reads p with snap_reader_select(names) (NULL: all) into g. */
+static void read_selected(const char *p, size_t len, const char *const *names, struct got *g)
+{
+	struct snap_reader *r = snap_reader_new();
+	struct snap_event ev;
+
+	assert_non_null(r);
+	snap_reader_select(r, names);
+	snap_reader_feed(r, p, len);
+	while (snap_reader_next(r, &ev) != SNAP_EV_NONE)
+		on_event(g, &ev);
+	while (snap_reader_eof(r, &ev) != SNAP_EV_NONE)
+		on_event(g, &ev);
+	snap_reader_free(r);
+}
+
+/* "\0name\ncontent" of section name in a got snapshot, or NULL. */
+static const char *got_section(const struct buf *snap, const char *name, size_t *len)
+{
+	size_t nl = strlen(name);
+
+	for (size_t i = 0; i + nl + 2 <= snap->len; i++) {
+		if (snap->data[i] == '\0' && !memcmp(snap->data + i + 1, name, nl) &&
+		    snap->data[i + 1 + nl] == '\n') {
+			const char *c = snap->data + i + nl + 2;
+			const char *end = memchr(c, '\0', (size_t)(snap->data + snap->len - c));
+
+			*len = end ? (size_t)(end - c) : (size_t)(snap->data + snap->len - c);
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* Import reads only sockets, counters and processes: every good snapshot
+ * gives those sections exactly as a full read does, nothing else, and
+ * damage is found all the same (the encoded CRC, the chain of bases). */
+static void test_select_reads_the_same(void **state)
+{
+	static const char *const names[] = {"sockets", "counters", NULL};
+	struct buf v2 = BUF_INIT, cut = BUF_INIT;
+	struct got *all = calloc(1, sizeof(*all)), *sel = calloc(1, sizeof(*sel));
+	size_t offs[DN + 2];
+
+	(void)state;
+	assert_non_null(all);
+	assert_non_null(sel);
+	write_walk(7, DN, DK, &v2, NULL, offs);
+	read_selected(v2.data, v2.len, NULL, all);
+	read_selected(v2.data, v2.len, names, sel);
+	assert_int_equal(all->ngood, DN);
+	assert_int_equal(sel->ngood, DN);
+	for (unsigned i = 1; i <= DN; i++) {
+		size_t la, ls;
+		const char *a, *b;
+
+		assert_true(sel->good[i]);
+		for (int k = 0; names[k]; k++) {
+			a = got_section(&all->snap[i], names[k], &la);
+			b = got_section(&sel->snap[i], names[k], &ls);
+			assert_non_null(a);
+			assert_non_null(b);
+			assert_int_equal(la, ls);
+			assert_memory_equal(a, b, la);
+		}
+		assert_null(got_section(&sel->snap[i], "proc/net/tcp", &ls));
+		assert_null(got_section(&sel->snap[i], "processes", &ls));
+	}
+	/* a byte flipped in a section left out still makes its snapshot bad,
+	 * and the deltas after it wait for the next keyframe */
+	buf_append(&cut, v2.data, v2.len);
+	{
+		const char *t = memmem(cut.data + offs[3], offs[4] - offs[3], "SECTION proc/net/tcp\n", 21);
+		const char *dl;
+
+		assert_non_null(t);
+		dl = memchr(t + 21, '\n', (size_t)(cut.data + offs[4] - t - 21));   /* "DATA n" */
+		assert_non_null(dl);
+		cut.data[dl + 3 - cut.data] ^= 0x20;
+	}
+	got_fini(sel);
+	memset(sel, 0, sizeof(*sel));
+	read_selected(cut.data, cut.len, names, sel);
+	assert_true(sel->good[2]);
+	assert_false(sel->good[3]);
+	for (unsigned i = 4; i <= DN; i++)
+		assert_int_equal(sel->good[i], sel->frame[i] == SNAP_FRAME_KEY || i > DK);
+	buf_fini(&v2);
+	buf_fini(&cut);
+	got_fini(all);
+	got_fini(sel);
+	free(all);
+	free(sel);
+}
+
+/* The line sources a delta gives for the tracked section are true: a copy
+ * is its base line but for the countdown column, which holds `when`. */
+static void test_provenance_is_true(void **state)
+{
+	struct buf v2 = BUF_INIT, prev = BUF_INIT, cur = BUF_INIT;
+	struct snap_reader *r = snap_reader_new();
+	struct snap_event ev;
+	const struct snapdelta_prov *pv = NULL;
+	bool in_sockets = false;
+	unsigned copies = 0, moved = 0, others = 0, deltas = 0;
+
+	(void)state;
+	assert_non_null(r);
+	write_walk(11, 120, 40, &v2, NULL, NULL);
+	snap_reader_track(r, "sockets");
+	snap_reader_feed(r, v2.data, v2.len);
+	while (snap_reader_next(r, &ev) != SNAP_EV_NONE) {
+		if (ev.type == SNAP_EV_SECTION) {
+			in_sockets = !strcmp(ev.section, "sockets");
+			if (in_sockets) {
+				pv = ev.prov;
+				buf_reset(&cur);
+				assert_true(!pv || ev.hdr->frame == SNAP_FRAME_DELTA);
+			}
+			continue;
+		}
+		if (ev.type == SNAP_EV_DATA && in_sockets) {
+			buf_append(&cur, ev.data, ev.len);
+			continue;
+		}
+		if (ev.type != SNAP_EV_END)
+			continue;
+		in_sockets = false;
+		if (pv) {
+			/* the lines of both, by number */
+			const char *pl[4096], *cl[4096];
+			size_t pn = 0, cn = 0;
+
+			for (const char *q = prev.data, *e = prev.data + prev.len; q < e && pn < 4096;
+			     q = (const char *)memchr(q, '\n', (size_t)(e - q)) + 1)
+				pl[pn++] = q;
+			for (const char *q = cur.data, *e = cur.data + cur.len; q < e && cn < 4096;
+			     q = (const char *)memchr(q, '\n', (size_t)(e - q)) + 1)
+				cl[cn++] = q;
+			deltas++;
+			assert_int_equal(pv->n, cn);
+			assert_int_equal(pv->mode, 2);
+			for (size_t i = 0; i < cn; i++) {
+				const struct snapdelta_src *src = &pv->v[i];
+				size_t clen = strcspn(cl[i], "\n"), plen;
+				char want[512];
+
+				if (!src->base) {
+					others++;
+					continue;
+				}
+				copies++;
+				assert_true(src->base - 1 < pn);
+				plen = strcspn(pl[src->base - 1], "\n");
+				if (src->same) {
+					assert_int_equal(clen, plen);
+					assert_memory_equal(cl[i], pl[src->base - 1], clen);
+				} else {
+					/* the base line with column col replaced by when */
+					const char *b = pl[src->base - 1], *c0 = b, *c1;
+					int n;
+
+					moved++;
+					for (uint64_t c = 0; c < pv->col; c++)
+						c0 = memchr(c0, '\t', plen - (size_t)(c0 - b)) + 1;
+					c1 = memchr(c0, '\t', plen - (size_t)(c0 - b));
+					if (!c1)
+						c1 = b + plen;
+					n = snprintf(want, sizeof want, "%.*s%" PRIu64 "%.*s",
+						     (int)(c0 - b), b, src->when, (int)(b + plen - c1), c1);
+					assert_int_equal((size_t)n, clen);
+					assert_memory_equal(want, cl[i], clen);
+				}
+			}
+		}
+		buf_reset(&prev);
+		buf_append(&prev, cur.data, cur.len);
+		pv = NULL;
+	}
+	/* the walk copies, moves countdowns, and changes rows */
+	assert_true(deltas > 100);
+	assert_true(copies > others);
+	assert_true(moved > 0 && moved < copies);
+	assert_true(others > 0);
+	snap_reader_free(r);
+	buf_fini(&v2);
+	buf_fini(&prev);
+	buf_fini(&cur);
+}
+
 static void decode_rejects(const char *enc, size_t n, const char *prev)
 {
 	struct buf out = BUF_INIT;
@@ -857,6 +1047,8 @@ int main(void)
 		cmocka_unit_test(test_torn_tail_every_offset),
 		cmocka_unit_test(test_flip_every_byte),
 		cmocka_unit_test(test_missing_base),
+		cmocka_unit_test(test_select_reads_the_same),
+		cmocka_unit_test(test_provenance_is_true),
 		cmocka_unit_test(test_hostile_deltas),
 		cmocka_unit_test(test_derived_mismatch),
 		cmocka_unit_test(test_keyframe_after_error),

@@ -22,7 +22,7 @@ struct ship_args {
 	const char *state;
 	bool once, follow, create, print_schema;
 	const char *cluster;
-	uint64_t ttl_days, batch;
+	uint64_t ttl_days, batch, batch_rows;
 	usec_t interval, retry_for, gap;
 };
 
@@ -30,7 +30,7 @@ static void ship_args_defaults(void *opts)
 {
 	struct ship_args *a = opts;
 
-	*a = (struct ship_args){.batch = 2000, .interval = 10 * USEC_PER_SEC,
+	*a = (struct ship_args){.batch = 10000, .batch_rows = 500000, .interval = 10 * USEC_PER_SEC,
 				.retry_for = 300 * USEC_PER_SEC, .gap = USEC_PER_SEC};
 	cli_ch_defaults(&a->ch);
 }
@@ -52,7 +52,10 @@ static const struct cliopt ship_opts[] = {
 	{"retry-for", 0, "DURATION", "--once: give up on an unreachable server after\n"
 				     "(default 5m; --follow retries for ever)",
 	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, retry_for)},
-	{"batch", 0, "N", "most snapshots per insert (default {})", CLIOPT_U(T, batch, 1, 100000)},
+	{"batch", 0, "N", "most snapshots per insert, of one host or several\n"
+			  "(default {})", CLIOPT_U(T, batch, 1, 100000)},
+	{"batch-rows", 0, "N", "about the most rows per insert into counters, states or\n"
+			       "processes (default {})", CLIOPT_U(T, batch_rows, 1000, 10000000)},
 	{"insert-gap", 0, "DURATION", "least time between inserts into one table (default 1s)",
 	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, gap)},
 	{"create", 0, NULL, "create the database and tables on the server first",
@@ -181,7 +184,10 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 	if (!a.state && a.db)
 		strncat(state, ".ship", sizeof state - strlen(state) - 1);
 	snprintf(cache, sizeof cache, "%s.db", state);
-	if (cli_ch_connect(&a.ch, "sockscope ship", "insert_distributed_sync=1", &h) < 0)
+	/* each insert one block: one part per shard and day, all or nothing
+	 * (the default splits at 1,048,576 rows) */
+	if (cli_ch_connect(&a.ch, "sockscope ship",
+			   "insert_distributed_sync=1&max_insert_block_size=100000000", &h) < 0)
 		return 2;
 	if (a.create) {
 		struct chschema_opts co = {a.ch.database, a.cluster, 0};
@@ -201,8 +207,8 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	so = (struct ship_opts){a.ch.database, state, (unsigned)a.batch, (uint64_t)a.gap,
-				a.follow ? 0 : (uint64_t)a.retry_for};
+	so = (struct ship_opts){a.ch.database, state, (unsigned)a.batch, a.batch_rows,
+				(uint64_t)a.gap, a.follow ? 0 : (uint64_t)a.retry_for};
 	for (;;) {
 		status = ship_round(&a, db, h, argv + first, argc - first, &so);
 		if (status >= 0 || !a.follow)

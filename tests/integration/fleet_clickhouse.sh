@@ -115,6 +115,12 @@ $S ship --url "$CH_URL1" --database fleet -d "$SST_TMP/fleet.db" --state "$SST_T
 	--insert-gap 10ms >/dev/null 2>&1 || fail "ship without state"
 raw=$(chq "$CH_URL1" "SELECT count() FROM fleet.spans")
 [ "$(counts fleet)" = "$want" ] || fail "shipping again added rows: $(counts fleet)"
+# small hosts share batches (12 hosts x 30 snapshots: one batch); one
+# series_ranges row per host and series: SYN_RECV, no counters in netstat
+[ "$(chq "$CH_URL1" "SELECT uniqExact(batch), uniqExact(host) FROM fleet.snapshots")" = "1	12" ] ||
+	fail "batches: $(chq "$CH_URL1" "SELECT batch, uniqExact(host) FROM fleet.snapshots GROUP BY batch")"
+[ "$(chq "$CH_URL1" "SELECT count(), uniqExact(host), sum(points) FROM fleet.series_ranges WHERE series = 'SYN_RECV'")" = "12	12	360" ] ||
+	fail "series_ranges: $(chq "$CH_URL1" "SELECT series, count() FROM fleet.series_ranges GROUP BY series")"
 
 # --- the fleet's answers
 U="--url $CH_URL1 --database fleet"
@@ -150,8 +156,9 @@ expected
 $exp"
 
 # --- kill -9 of the server shipped to, mid-ship: resumed, nothing lost or doubled
+# (batches of 7 snapshots: most hold two hosts, whose rows may land on two shards)
 $S ship --url "$CH_URL1" --database fleet2 -d "$SST_TMP/fleet.db" --state "$SST_TMP/f2.state" \
-	--batch 10 --insert-gap 20ms --retry-for 60 2>"$SST_TMP/f2.err" &
+	--batch 7 --insert-gap 20ms --retry-for 60 2>"$SST_TMP/f2.err" &
 sp_pid=$!
 sleep 1
 ch_kill9 1
@@ -164,6 +171,29 @@ wait $sp_pid || fail "ship across the kill -9: $(cat "$SST_TMP/f2.err")"
 grep -q retrying "$SST_TMP/f2.err" || note "the kill -9 came after the last batch (no retry seen)"
 got=$(counts fleet2)
 [ "$got" = "$want" ] || fail "after kill -9 and resume: '$got', expected '$want'"
+
+[ "$(chq "$CH_URL1" "SELECT count(), sum(points) FROM fleet2.series_ranges WHERE series = 'SYN_RECV'")" = \
+	"$(chq "$CH_URL1" "SELECT uniqExact(host, batch), count() FROM fleet2.snapshots")" ] ||
+	fail "after kill -9: series_ranges do not cover the snapshots"
+sp2=$($S fleet spikes --url "$CH_URL2" --database fleet2 -o csv | cut -d, -f1-3)
+[ "$sp2" = "$sp" ] || fail "fleet spikes after small batches: $sp2"
+
+# --- a database from before series_ranges: refused, then --create marks
+# its hosts "*" (each server its own) and fleet spikes reads them whole
+for u in "$CH_URL1" "$CH_URL2"; do
+	chq "$u" "DROP TABLE fleet2.series_ranges" >/dev/null
+	chq "$u" "DROP TABLE fleet2.series_ranges_local" >/dev/null
+done
+out=$($S fleet spikes --url "$CH_URL1" --database fleet2 2>&1); rc=$?
+[ $rc = 2 ] && [ "$out" = "sockscope fleet: schema does not match: no fleet2.series_ranges.host (sockscope ship --create, or --print-schema)" ] ||
+	fail "old database: rc $rc: $out"
+for u in "$CH_URL1" "$CH_URL2"; do
+	$S ship --url "$u" --database fleet2 --create --cluster fleet >/dev/null 2>&1 || fail "--create on an old database"
+done
+[ "$(chq "$CH_URL1" "SELECT count(), uniqExact(host), sum(points) FROM fleet2.series_ranges WHERE series = '*'")" = "12	12	360" ] ||
+	fail "old hosts not marked: $(chq "$CH_URL1" "SELECT * FROM fleet2.series_ranges")"
+sp2=$($S fleet spikes --url "$CH_URL1" --database fleet2 -o csv | cut -d, -f1-3)
+[ "$sp2" = "$sp" ] || fail "fleet spikes on an old database: $sp2"
 
 # --- one host: fleet spikes = spikes, on samples/incident
 $S import -q -d "$SST_TMP/inc.db" "$(dirname "$0")/../../samples/incident" >/dev/null 2>&1 || fail "import incident"

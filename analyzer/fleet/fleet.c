@@ -94,10 +94,6 @@ static long write_rows(const struct buf *resp, const struct output_col *cols, si
 	return rc < 0 ? rc : n;
 }
 
-/* Whether a span's peer is IPv4 (by its text: a tcp6 socket's IPv4-mapped
- * peer is stored folded, with family 6 and rnet its 32-bit number). */
-#define PEER_V4 "(position(assumeNotNull(raddr), ':') = 0)"
-
 /* Subnets are grouped by number, not by text: (IPv4 or not, the masked
  * 32-bit IPv4 or the masked top 64 bits of an IPv6 peer, rnet), and the
  * text is made once per group. A /65 .. /128 IPv6 prefix is not in rnet:

@@ -155,6 +155,54 @@ $bl
 expected
 $exp"
 
+# fleet blocklist as `blocklist`: firewall formats, --explain with each
+# host's evidence and near misses, --on-hosts, allow lists (exact output)
+bl=$($S fleet blocklist $U --format iptables | tail -n +2) || fail "fleet blocklist --format iptables"
+exp='*filter
+:SOCKSCOPE-BLOCK - [0:0]
+-F SOCKSCOPE-BLOCK
+-A SOCKSCOPE-BLOCK -s 198.51.100.0/24 -m comment --comment "sockscope score 59.2" -j DROP
+-I INPUT 1 -j SOCKSCOPE-BLOCK
+COMMIT'
+[ "$bl" = "$exp" ] || fail "fleet blocklist --format iptables:
+$bl"
+[ "$($S fleet blocklist $U --format plain)" = "198.51.100.0/24" ] || fail "fleet blocklist --format plain"
+$S fleet blocklist $U --format nft --ttl 1h | grep -q '^		timeout 3600s$' || fail "fleet blocklist --format nft --ttl"
+$S fleet blocklist $U --explain --near 1 -o csv >/dev/null 2>"$SST_TMP/ex.err" || fail "fleet blocklist --explain"
+w1="40 hosts (40 alike), 40 sockets at peak 2026-11-25T20"
+w2="40 SYN_RECV, 0 ESTABLISHED, 0 closing; present in 5 of 30 snapshots (2026-11-25T20"
+n1="not blocked 203.0.113.0/24: 10 sockets at peak, below 20 (--min-conns). 10 hosts (10 alike), 10 sockets at peak 2026-11-25T20"
+n2="10 SYN_RECV, 0 ESTABLISHED, 0 closing; present in 5 of 30 snapshots (2026-11-25T20"
+exp="evidence: 12 hosts, 360 snapshots from 2026-11-25T20:00:00Z to 2026-11-25T20:29:00Z; each host judged as \`blocklist\` judges one, against its own baseline
+block 198.51.100.0/24 on 3 of 12 hosts, highest score 59.2 (syn-flood):
+  host01: block 198.51.100.0/24, score 59.2 (syn-flood): $w1:10:00Z: $w2:10:00Z to 2026-11-25T20:14:00Z); 50.00% of all sockets
+  host02: block 198.51.100.0/24, score 59.2 (syn-flood): $w1:12:00Z: $w2:12:00Z to 2026-11-25T20:16:00Z); 50.00% of all sockets
+  host03: block 198.51.100.0/24, score 59.2 (syn-flood): $w1:14:00Z: $w2:14:00Z to 2026-11-25T20:18:00Z); 50.00% of all sockets
+near misses (at most 1 a host, --near):
+  host01: $n1:10:00Z: $n2:10:00Z to 2026-11-25T20:14:00Z); 12.50% of all sockets
+  host02: $n1:12:00Z: $n2:12:00Z to 2026-11-25T20:16:00Z); 12.50% of all sockets
+  host03: $n1:14:00Z: $n2:14:00Z to 2026-11-25T20:18:00Z); 12.50% of all sockets"
+[ "$(grep -v 'a SYN flood from a spread' "$SST_TMP/ex.err")" = "$exp" ] || fail "fleet blocklist --explain:
+$(cat "$SST_TMP/ex.err")
+expected
+$exp"
+out=$($S fleet blocklist $U --on-hosts 4 --explain -o csv 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -qx "not listed 198.51.100.0/24: blocked on 3 of 12 hosts, fewer than --on-hosts 4:" &&
+	! echo "$out" | grep -q '^198' || fail "--on-hosts 4: rc $rc: $out"
+out=$($S fleet blocklist $U --allow 198.51.100.128/25 --explain --near 1 -o csv 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "^  host02: not blocked 198.51.100.0/24: overlaps --allow 198.51.100.128/25\." ||
+	fail "--allow: rc $rc: $out"
+printf '# ours\n198.51.100.0/25\n' > "$SST_TMP/allow"
+[ "$($S fleet blocklist $U --allow-file "$SST_TMP/allow" -o csv 2>/dev/null)" = "net,hosts,score,pattern,peak,total,first,last" ] ||
+	fail "--allow-file: still listed"
+printf '198.51.100.0/24\nnot-a-network\n' > "$SST_TMP/allow"
+out=$($S fleet blocklist $U --allow-file "$SST_TMP/allow" 2>&1); rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "allow:2: expected a network" &&
+	echo "$out" | grep -q "1 bad line: fix it, nothing was written" || fail "bad --allow-file: rc $rc: $out"
+out=$($S fleet blocklist --url http://127.0.0.1:1 --format pf 2>&1); rc=$?
+[ $rc = 2 ] && [ "$out" = "sockscope fleet blocklist: --format pf: expected plain, iptables, ip6tables, nft, ipset, csv or json" ] ||
+	fail "--format pf: rc $rc: $out"
+
 # --- kill -9 of the server shipped to, mid-ship: resumed, nothing lost or doubled
 # (batches of 7 snapshots: most hold two hosts, whose rows may land on two shards)
 $S ship --url "$CH_URL1" --database fleet2 -d "$SST_TMP/fleet.db" --state "$SST_TMP/f2.state" \
@@ -211,6 +259,12 @@ flt=$($S fleet blocklist --url "$CH_URL1" --database inc -o csv 2>"$SST_TMP/bl.e
 $loc
 fleet
 $flt"
+loc=$($S blocklist -d "$SST_TMP/inc.db" --format nft 2>/dev/null | tail -n +2)
+flt=$($S fleet blocklist --url "$CH_URL1" --database inc --format nft 2>/dev/null | tail -n +2)
+[ -n "$loc" ] && [ "$loc" = "$flt" ] || fail "nft block-lists differ: local
+$loc
+fleet
+$flt"
 grep -q "victim: a SYN flood from a spread of one-off sources" "$SST_TMP/bl.err" ||
 	fail "fleet blocklist did not name the spoofed flood: $(cat "$SST_TMP/bl.err")"
 # --- --follow on a recorder's folder: a segment that appears is shipped
@@ -227,4 +281,4 @@ kill $fol
 wait $fol 2>/dev/null
 [ $i -lt 100 ] || fail "--follow did not ship the new segment: $(cat "$SST_TMP/fol.err")"
 
-pass "counts equal SQLite, twice adds nothing ($raw span rows), exact top/spikes/timeline/blocklist, kill -9 resumed, errors exit 2, one-host spikes and blocklist agree, --follow ships a new segment"
+pass "counts equal SQLite, twice adds nothing ($raw span rows), hosts share batches, exact top/spikes/timeline/blocklist (firewall formats, --explain, --on-hosts, allow lists), old database marked, kill -9 resumed, errors exit 2, one-host spikes and blocklist agree, --follow ships a new segment"

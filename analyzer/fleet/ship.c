@@ -461,16 +461,58 @@ static int64_t rows_per_snapshot(struct shipper *s, int64_t chain, int64_t k)
 	return n > 0 ? n : 1;
 }
 
+#define DAY_US (86400 * (int64_t)1000000)
+
+/* The piece of chain from snapshot a that lies in the UTC day starting at
+ * day (µs), up to k = b: its last k into *b. 1, or 0 when snapshot a is
+ * not in that day. */
+static int in_day(struct shipper *s, int64_t chain, int64_t a, int64_t *day, int64_t *b)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT time, (SELECT max(k) FROM snapshots WHERE chain = ?1 "
+				      "AND k BETWEEN ?2 AND ?3 AND time < ?4) FROM snapshots "
+				      "WHERE chain = ?1 AND k = ?2", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	for (int pass = 0; pass < 2; pass++) {
+		int64_t t;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, chain);
+		sqlite3_bind_int64(st, 2, a);
+		sqlite3_bind_int64(st, 3, *b);
+		sqlite3_bind_int64(st, 4, *day >= 0 ? *day + DAY_US : INT64_MAX);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			break;
+		t = sqlite3_column_int64(st, 0);
+		if (*day < 0) {   /* the batch's first piece chooses the day */
+			*day = t - ((t % DAY_US) + DAY_US) % DAY_US;
+			continue;
+		}
+		if (t >= *day && t < *day + DAY_US && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			*b = sqlite3_column_int64(st, 1);
+			rc = 1;
+		}
+		break;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Plans the next batch into s->st.pend: the unshipped snapshots of chains
  * in (host, chain) order, several hosts when they are small, up to
  * o->max_snapshots snapshots and about o->max_rows rows of the largest
- * per-snapshot table. 1 planned, 0 nothing left. */
+ * per-snapshot table, all in one UTC day (the tables are partitioned by
+ * day: so each host's rows of an insert are one part, all or nothing). 1
+ * planned, 0 nothing left. */
 static int plan(struct shipper *s)
 {
 	sqlite3_stmt *st = NULL;
 	uint64_t budget = s->o->max_snapshots ? s->o->max_snapshots : 10000;
 	uint64_t rbudget = s->o->max_rows ? s->o->max_rows : 500000;
 	uint64_t h = 1469598103934665603ull;
+	int64_t day = -1;
 	int rc = SQLITE_DONE;
 
 	s->st.npend = 0;
@@ -496,6 +538,8 @@ static int plan(struct shipper *s)
 		if (n > budget)
 			n = budget;
 		p.b = (uint64_t)(maxk - p.a) + 1 > n ? p.a + (int64_t)n - 1 : maxk;
+		if (!in_day(s, chain, p.a, &day, &p.b))
+			continue;   /* another day: a later batch */
 		n = (uint64_t)(p.b - p.a + 1);
 		budget -= n;
 		rbudget = n * per >= rbudget ? 0 : rbudget - n * per;

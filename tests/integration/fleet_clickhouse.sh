@@ -267,6 +267,22 @@ fleet
 $flt"
 grep -q "victim: a SYN flood from a spread of one-off sources" "$SST_TMP/bl.err" ||
 	fail "fleet blocklist did not name the spoofed flood: $(cat "$SST_TMP/bl.err")"
+# --- a batch never crosses a UTC midnight (the tables are partitioned by
+# day: one part per host and insert, all or nothing)
+k=0
+while [ $k -lt 4 ]; do
+	date -u -d "@$((1795651080 + k * 60))" '+%a %b %e %H:%M:%S UTC %Y'
+	echo "Active Internet connections (w/o servers)"
+	echo "Proto Recv-Q Send-Q Local Address           Foreign Address         State"
+	echo "tcp        0      0 192.0.2.99:443          192.0.2.7:40001        ESTABLISHED"
+	k=$((k + 1))
+done > "$SST_TMP/midnight.log"
+$S import -q -d "$SST_TMP/mid.db" --host midnight "$SST_TMP/midnight.log" >/dev/null 2>&1 || fail "import midnight"
+$S ship --url "$CH_URL1" --database fleet2 -d "$SST_TMP/mid.db" --insert-gap 10ms >/dev/null 2>&1 ||
+	fail "ship midnight"
+got=$(chq "$CH_URL1" "SELECT count(), uniqExact(batch), max(d) FROM (SELECT batch, uniqExact(toDate(toDateTime(intDiv(time, 1000000)), 'UTC')) AS d FROM fleet2.snapshots WHERE host = 'midnight' GROUP BY batch)")
+[ "$got" = "2	2	1" ] || fail "batches across midnight: $got (batches, batches, most days in one)"
+
 # --- --follow on a recorder's folder: a segment that appears is shipped
 mkdir -p "$SST_TMP/seg"
 $S ship --follow --interval 0.2 --url "$CH_URL1" --database fleet2 --state "$SST_TMP/fol.state" \

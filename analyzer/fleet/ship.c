@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "chtsv.h"
 #include "fleet_int.h"
@@ -16,6 +17,7 @@
 #include "ship.h"
 #include "ship_int.h"
 #include "spans.h"
+#include "strtab.h"
 
 /* Each SELECT yields its table's columns in chschema's order, for the
  * pieces ?1 = chain, ?2 = a, ?3 = b, with ?4 = host, ?5 = the chain's
@@ -500,19 +502,44 @@ static int in_day(struct shipper *s, int64_t chain, int64_t a, int64_t *day, int
 	return rc;
 }
 
+/* The UTC day (µs) its source was imported on, for a piece that starts a
+ * chain (it carries the source's row, partitioned by that day); -1 for
+ * others. */
+static int64_t source_day(struct shipper *s, int64_t chain, int64_t a)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t day = -1;
+
+	if (a != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT src.imported_at FROM snapshots s JOIN sources src "
+				      "ON src.id = s.source_id WHERE s.chain = ?1 AND s.k = 0", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, chain);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t t = sqlite3_column_int64(st, 0);
+
+			day = t - ((t % DAY_US) + DAY_US) % DAY_US;
+		}
+	}
+	sqlite3_finalize(st);
+	return day;
+}
+
 /* Plans the next batch into s->st.pend: the unshipped snapshots of chains
  * in (host, chain) order, several hosts when they are small, up to
  * o->max_snapshots snapshots and about o->max_rows rows of the largest
- * per-snapshot table, all in one UTC day (the tables are partitioned by
- * day: so each host's rows of an insert are one part, all or nothing). 1
- * planned, 0 nothing left. */
+ * per-snapshot table, all in one UTC day, and the sources it carries
+ * imported on one UTC day (the tables are partitioned by day, sources by
+ * imported_at: so each host's rows of an insert are one part, all or
+ * nothing). 1 planned, 0 nothing left. */
 static int plan(struct shipper *s)
 {
 	sqlite3_stmt *st = NULL;
 	uint64_t budget = s->o->max_snapshots ? s->o->max_snapshots : 10000;
 	uint64_t rbudget = s->o->max_rows ? s->o->max_rows : 500000;
 	uint64_t h = 1469598103934665603ull;
-	int64_t day = -1;
+	int64_t day = -1, iday = -1;
 	int rc = SQLITE_DONE;
 
 	s->st.npend = 0;
@@ -538,8 +565,16 @@ static int plan(struct shipper *s)
 		if (n > budget)
 			n = budget;
 		p.b = (uint64_t)(maxk - p.a) + 1 > n ? p.a + (int64_t)n - 1 : maxk;
-		if (!in_day(s, chain, p.a, &day, &p.b))
-			continue;   /* another day: a later batch */
+		{
+			int64_t sd = source_day(s, chain, p.a);
+
+			if (sd >= 0 && iday >= 0 && sd != iday)
+				continue;   /* its source's row is of another day: a later batch */
+			if (!in_day(s, chain, p.a, &day, &p.b))
+				continue;   /* another day: a later batch */
+			if (sd >= 0)
+				iday = sd;
+		}
 		n = (uint64_t)(p.b - p.a + 1);
 		budget -= n;
 		rbudget = n * per >= rbudget ? 0 : rbudget - n * per;
@@ -576,11 +611,109 @@ static int commit(struct shipper *s)
 	return ship_state_save(&s->st, s->o->state);
 }
 
+/*
+ * Without a state file (lost, or a first run against a database already
+ * shipped): each chain's last snapshot on the server, from the snapshots
+ * table (chain, k), which a batch fills last. Batches are planned from
+ * there, so a database that grew since cannot plan other batches over rows
+ * the server has. 0 or -errno with err set.
+ */
+static int recover(struct shipper *s)
+{
+	sqlite3_stmt *st = NULL;
+	struct strtab gids = STRTAB_INIT;
+	int64_t *maxk = NULL;
+	size_t nk = 0, kcap = 0;
+	struct chtsv r;
+	int rc = -ENOMEM, sr, n;
+
+	buf_reset(&s->q);
+	if (buf_printf(&s->q, "SELECT toString(chain), max(k) FROM %s.snapshots WHERE host IN (",
+		       s->o->database) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT host FROM snapshots WHERE chain IS NOT NULL",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = -EBADMSG;
+		goto out;
+	}
+	for (n = 0; (sr = sqlite3_step(st)) == SQLITE_ROW; n++)
+		if ((n && buf_puts(&s->q, ", ") < 0) ||
+		    fleet_sql_str(&s->q, (const char *)sqlite3_column_text(st, 0)) < 0)
+			goto out;
+	sqlite3_finalize(st);
+	st = NULL;
+	rc = 0;
+	if (!n)
+		goto out;   /* nothing to ship */
+	if (buf_puts(&s->q, ") GROUP BY chain FORMAT TabSeparated") < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if ((rc = chhttp_query(s->h, s->q.data, NULL, 0, &s->resp, s->err, s->errsz)) < 0)
+		goto out;
+	chtsv_init(&r, s->resp.data ? s->resp.data : "", s->resp.len);
+	while ((rc = chtsv_next(&r)) == 1) {
+		int64_t k;
+		long id;
+
+		if (r.n != 2 || !chtsv_field(&r, 0) || chtsv_i64(&r, 1, &k) < 0) {
+			rc = -EBADMSG;
+			break;
+		}
+		if ((id = strtab_id(&gids, chtsv_field(&r, 0))) < 0) {
+			rc = -ENOMEM;
+			break;
+		}
+		if ((size_t)id == nk) {   /* new: ids are dense */
+			int64_t *nv = grow(maxk, &kcap, nk, sizeof *nv, 64);
+
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			maxk = nv;
+			nk++;
+		}
+		maxk[id] = k;
+	}
+	chtsv_fini(&r);
+	if (rc < 0)
+		goto out;
+	/* each local chain by its fleet-wide id */
+	if (sqlite3_prepare_v2(s->db, "SELECT DISTINCT chain FROM snapshots WHERE chain IS NOT NULL",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = -EBADMSG;
+		goto out;
+	}
+	while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t chain = sqlite3_column_int64(st, 0);
+		struct pinfo pi;
+		char g[24];
+		long id;
+
+		if ((rc = chain_info(s, chain, &pi)) < 0)
+			break;
+		snprintf(g, sizeof g, "%" PRIu64, pi.gid);
+		if ((id = strtab_find(&gids, g)) >= 0)
+			rc = ship_state_set(&s->st, chain, maxk[id]);
+	}
+out:
+	if (rc == -EBADMSG && !s->err[0])
+		snprintf(s->err, s->errsz, "recovering from the server: %s", sqlite3_errmsg(s->db));
+	else if (rc == -ENOMEM)
+		snprintf(s->err, s->errsz, "out of memory");
+	sqlite3_finalize(st);
+	strtab_fini(&gids);
+	free(maxk);
+	return rc;
+}
+
 long ship_db(sqlite3 *db, struct chhttp *h, const struct ship_opts *o, struct ship_totals *t,
 	     FILE *msg, char *err, size_t errsz)
 {
 	struct shipper s = {.db = db, .h = h, .o = o, .t = t, .msg = msg, .err = err,
 			    .errsz = errsz};
+	bool fresh = access(o->state, F_OK) < 0 && errno == ENOENT;
 	long sent = 0;
 	int rc = ship_state_load(&s.st, o->state);
 
@@ -589,6 +722,8 @@ long ship_db(sqlite3 *db, struct chhttp *h, const struct ship_opts *o, struct sh
 			 rc == -EBADMSG ? "not a sockscope ship state" : strerror(-rc));
 		goto out;
 	}
+	if (fresh && (rc = recover(&s)) < 0)
+		goto out;
 	if (s.st.npend) {   /* a batch was in flight: the server may hold any part */
 		rc = send_batch(&s, true);
 		if (rc == 0)

@@ -553,7 +553,7 @@ static int plan(struct shipper *s)
 		int64_t chain = sqlite3_column_int64(st, 0), maxk = sqlite3_column_int64(st, 1);
 		int64_t done = ship_state_done(&s->st, chain);
 		struct ship_piece p;
-		struct pinfo pi;
+		struct pinfo pi = {"", 0};
 		uint64_t per, n;
 
 		if (done >= maxk)
@@ -642,7 +642,9 @@ static int recover(struct shipper *s)
 			goto out;
 	sqlite3_finalize(st);
 	st = NULL;
-	rc = 0;
+	rc = sr == SQLITE_DONE ? 0 : -EBADMSG;
+	if (rc < 0)
+		goto out;
 	if (!n)
 		goto out;   /* nothing to ship */
 	if (buf_puts(&s->q, ") GROUP BY chain FORMAT TabSeparated") < 0) {
@@ -664,15 +666,17 @@ static int recover(struct shipper *s)
 			rc = -ENOMEM;
 			break;
 		}
-		if ((size_t)id == nk) {   /* new: ids are dense */
+		while ((size_t)id >= nk) {   /* new: ids are dense */
 			int64_t *nv = grow(maxk, &kcap, nk, sizeof *nv, 64);
 
-			if (!nv) {
-				rc = -ENOMEM;
+			if (!nv)
 				break;
-			}
 			maxk = nv;
 			nk++;
+		}
+		if (!maxk || (size_t)id >= nk) {
+			rc = -ENOMEM;
+			break;
 		}
 		maxk[id] = k;
 	}
@@ -687,16 +691,18 @@ static int recover(struct shipper *s)
 	}
 	while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t chain = sqlite3_column_int64(st, 0);
-		struct pinfo pi;
+		struct pinfo pi = {"", 0};
 		char g[24];
 		long id;
 
 		if ((rc = chain_info(s, chain, &pi)) < 0)
 			break;
 		snprintf(g, sizeof g, "%" PRIu64, pi.gid);
-		if ((id = strtab_find(&gids, g)) >= 0)
+		if (maxk && (id = strtab_find(&gids, g)) >= 0 && (size_t)id < nk)
 			rc = ship_state_set(&s->st, chain, maxk[id]);
 	}
+	if (rc == 0 && sr != SQLITE_DONE)
+		rc = -EBADMSG;
 out:
 	if (rc == -EBADMSG && !s->err[0])
 		snprintf(s->err, s->errsz, "recovering from the server: %s", sqlite3_errmsg(s->db));

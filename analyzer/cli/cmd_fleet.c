@@ -254,13 +254,11 @@ static int run_one(const struct cmd *c, int argc, char **argv)
 		fprintf(stderr, "sockscope %s: %s\n", c->name, err);
 		return 2;
 	}
-	/* spikes joins counters to snapshots (18.16 refuses a join of two
+	/* blocklist joins spans to snapshots (18.16 refuses a join of two
 	 * Distributed tables): a host lives on one shard (sharded by host),
 	 * so each shard joins its own local tables */
 	if (cli_ch_connect(&a.ch, "sockscope fleet",
-			   strcmp(c->name, "fleet spikes") && strcmp(c->name, "fleet blocklist")
-				   ? NULL
-				   : "distributed_product_mode=local",
+			   strcmp(c->name, "fleet blocklist") ? NULL : "distributed_product_mode=local",
 			   &h) < 0)
 		return 2;
 	if (cli_ch_check(h, "sockscope fleet", a.ch.database, &status) < 0)

@@ -7,7 +7,7 @@
 #  2. a synthetic fleet of BENCH_FLEET_HOSTS (200) hosts x 1 h at 1 s x 1,000
 #     sockets, generated inside ClickHouse with INSERT ... SELECT FROM numbers()
 #     (shipping 720,000 snapshots would take long on 2 CPUs; the tables and
-#     rows are what ship writes), then `fleet top --by subnet` and
+#     rows are what ship writes, series_ranges included), then `fleet top --by subnet` and
 #     `fleet spikes` timed by hyperfine: goal < 2 s each.
 # Usage: sh bench/fleet.sh BUILD_DIR. Writes bench/out/fleet.md.
 SST_TEST=bench-fleet
@@ -99,6 +99,11 @@ q "INSERT INTO f.snapshot_states SELECT concat('h', toString(h)), $T0 + sec * 10
 q "INSERT INTO f.counters SELECT concat('h', toString(h)), $T0 + sec * 1000000, ['TcpExt.SyncookiesSent', 'TcpExt.ListenOverflows', 'TcpExt.ListenDrops', 'TcpExt.TCPReqQFullDrop', 'TcpExt.TCPReqQFullDoCookies'][c + 1], toInt64(sec * 3 + if(h < 20 AND sec >= 600 + h * 60, least(sec - 600 - h * 60, 60) * 400, 0)), 0 FROM (SELECT intDiv(number, 5) AS i, toUInt64(number % 5) AS c, intDiv(i, 3600) AS h, i % 3600 AS sec FROM system.numbers LIMIT $((NS * 5)))"
 q "INSERT INTO f.spans SELECT concat('h', toString(h)), h, $T0 + per * 300000000, $T0 + (per * 300 + 299) * 1000000, per * 300, per * 300 + 299, 1, slot, 'tcp', 4, 'ESTABLISHED', '192.0.2.1', 443, IPv4NumToString(toUInt32(rn)), toUInt16(1024 + slot), toInt64(rn), 0, 0, 33, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 FROM (SELECT intDiv(number, 12000) AS h, number % 12000 AS j, j % 1000 AS slot, intDiv(j, 1000) AS per, 3323068416 + cityHash64(h, j) % 131072 AS rn FROM system.numbers LIMIT $((HOSTS * 12000)))"
 q "INSERT INTO f.spans SELECT concat('h', toString(h)), h, $T0 + (600 + h * 60) * 1000000, $T0 + (659 + h * 60) * 1000000, 600 + h * 60, 659 + h * 60, 1, 1000 + s, 'tcp', 4, 'SYN_RECV', '192.0.2.1', 443, concat('198.51.100.', toString(s % 250 + 1)), toUInt16(30000 + s), toInt64(3325256704 + s % 250 + 1), 0, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 FROM (SELECT intDiv(number, 500) AS h, number % 500 AS s FROM system.numbers LIMIT 10000)"
+# series_ranges as ship writes them (seriesrange.h), one batch per host: the
+# SYN_RECV per snapshot's range, each counter's range of rates (the formula
+# of spike_rates, a reset giving none)
+q "INSERT INTO f.series_ranges SELECT host, 'SYN_RECV', min(time), max(time), argMin(syn, time), argMax(syn, time), min(syn), max(syn), count(), 0, 0, 0, 1, 0 FROM (SELECT host, time, sumIf(n, state = 'SYN_RECV') AS syn FROM f.snapshot_states GROUP BY host, time) GROUP BY host"
+q "INSERT INTO f.series_ranges SELECT host, name, t[1], t[-1], v[1], v[-1], arrayReduce('min', v), arrayReduce('max', v), length(t), length(r), if(length(r) > 0, arrayReduce('min', r), 0), if(length(r) > 0, arrayReduce('max', r), 0), 1, 0 FROM (SELECT host, name, arraySort(x -> x.1, groupArray((time, value))) AS tv, arrayMap(x -> x.1, tv) AS t, arrayMap(x -> x.2, tv) AS v, arrayFilter(x -> x >= 0, arraySlice(arrayMap((a, b, c, d) -> if(b > a AND c >= 0 AND d >= c, toFloat64(d - c) * 1e6 / toFloat64(b - a), -1.), arrayPushFront(arrayPopBack(t), toInt64(0)), t, arrayPushFront(arrayPopBack(v), toInt64(0)), v), 2)) AS r FROM f.counters GROUP BY host, name)"
 GEN_S=$(secs "$t0" "$(now)")
 NSPAN_F=$(chq "$CH_URL1" "SELECT count() FROM f.spans")
 NSS_F=$(chq "$CH_URL1" "SELECT sum((k_last - k_first + 1) * copies) FROM f.spans")
@@ -107,6 +112,10 @@ top1=$("$S" fleet top $U --by subnet --state SYN_RECV -n 1 -o csv | tail -1)
 case $top1 in 198.51.100.0/24,20,*) ;; *) fail "fleet top: $top1 (expected 198.51.100.0/24 on 20 hosts)" ;; esac
 first=$("$S" fleet spikes $U -o csv | sed -n 2p)
 case $first in h0,*) ;; *) fail "fleet spikes: first onset $first (expected h0)" ;; esac
+# every flooded host, its SYN_RECV and its five counters' rates; no other
+nsp=$("$S" fleet spikes $U -o csv | tail -n +2 | cut -d, -f1 | sort -u | wc -l)
+nall=$("$S" fleet spikes $U -o csv | tail -n +2 | wc -l)
+[ "$nsp" = 20 ] && [ "$nall" = 120 ] || fail "fleet spikes: $nall spikes on $nsp hosts (expected 120 on 20)"
 hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$T/fleet.json" \
 	-n "fleet top --by subnet" "$S fleet top $U --by subnet -n 20 >/dev/null" \
 	-n "fleet spikes" "$S fleet spikes $U >/dev/null" || fail "hyperfine"

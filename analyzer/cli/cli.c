@@ -5,6 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "addr.h"
+#include "blockrail.h"
+#include "buf.h"
 #include "cli.h"
 #include "termsafe.h"
 
@@ -174,4 +177,74 @@ int cli_set_output(const struct cliopt *o, void *opts, const char *arg, char *er
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* --allow CIDR: checked here, so that a typo is a usage error. */
+int cli_set_allow(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz)
+{
+	struct cliopt_list *l = (struct cliopt_list *)(void *)((char *)opts + o->off);
+	char shown[TERMSAFE_ARG_SIZE];
+	struct cidr net;
+
+	if (cidr_parse(arg, strlen(arg), &net) < 0) {
+		snprintf(err, errsz, "--allow %s: expected a network like 192.0.2.0/24 or 2001:db8::/32",
+			 termsafe_arg(shown, sizeof shown, arg));
+		return -EINVAL;
+	}
+	if (l->n == CLIOPT_LIST_MAX) {
+		snprintf(err, errsz, "too many --allow; use --allow-file");
+		return -EINVAL;
+	}
+	l->v[l->n++] = arg;
+	return 0;
+}
+
+/* An allow file into r: every bad line reported; any makes it an error,
+ * since a network meant to be protected would not be. */
+int cli_allow_file(struct blockrail *r, const char *path, char *err, size_t errsz)
+{
+	FILE *f = fopen(path, "re");
+	int open_errno = errno;
+	/* the name goes into messages: made visible */
+	char *shown = termsafe_dup(path);
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	long bad;
+	int rc = 0;
+
+	if (!f || !shown) {
+		rc = f ? -ENOMEM : -open_errno;
+		snprintf(err, errsz, "--allow-file %s: %s", shown ? shown : "?", strerror(-rc));
+		if (f)
+			fclose(f);
+		free(shown);
+		return rc;
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (b.len + n > (64u << 20) || buf_append(&b, chunk, n) < 0) {
+			snprintf(err, errsz, "--allow-file %s: too large (64 MiB at most)", shown);
+			rc = -EFBIG;
+			goto out;
+		}
+	if (ferror(f)) {
+		snprintf(err, errsz, "--allow-file %s: %s", shown, strerror(EIO));
+		rc = -EIO;
+		goto out;
+	}
+	bad = blockrail_allow_text(r, b.data ? b.data : "", b.len, shown, stderr);
+	if (bad < 0) {
+		snprintf(err, errsz, "out of memory");
+		rc = (int)bad;
+	} else if (bad > 0) {
+		snprintf(err, errsz, "--allow-file %s: %ld bad line%s: fix %s, nothing was written",
+			 shown, bad, bad == 1 ? "" : "s", bad == 1 ? "it" : "them");
+		rc = -EINVAL;
+	}
+out:
+	buf_fini(&b);
+	fclose(f);
+	free(shown);
+	return rc;
 }

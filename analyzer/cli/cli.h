@@ -150,6 +150,15 @@ int cli_set_port(const struct cliopt *o, void *opts, const char *arg, char *err,
 int cli_set_protos(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz);
 int cli_set_family(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz);
 int cli_set_output(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz);
+/* --allow CIDR into a struct cliopt_list, checked here so that a typo is a
+ * usage error (blocklist, fleet blocklist). */
+int cli_set_allow(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz);
+
+struct blockrail;
+/* --allow-file FILE into r: every bad line reported on stderr; any makes
+ * it an error (-EINVAL), since a network meant to be protected would not
+ * be. 0 or -errno with err set. */
+int cli_allow_file(struct blockrail *r, const char *path, char *err, size_t errsz);
 
 /* Where a report's rows may come from. */
 enum report_needs {

@@ -13,26 +13,6 @@
 #include "report_blocklist.h"
 #include "termsafe.h"
 
-/* --allow CIDR: checked here, so that a typo is a usage error. */
-static int set_allow(const struct cliopt *o, void *opts, const char *arg, char *err, size_t errsz)
-{
-	struct cliopt_list *l = (struct cliopt_list *)(void *)((char *)opts + o->off);
-	char shown[TERMSAFE_ARG_SIZE];
-	struct cidr net;
-
-	if (cidr_parse(arg, strlen(arg), &net) < 0) {
-		snprintf(err, errsz, "--allow %s: expected a network like 192.0.2.0/24 or 2001:db8::/32",
-			 termsafe_arg(shown, sizeof shown, arg));
-		return -EINVAL;
-	}
-	if (l->n == CLIOPT_LIST_MAX) {
-		snprintf(err, errsz, "too many --allow; use --allow-file");
-		return -EINVAL;
-	}
-	l->v[l->n++] = arg;
-	return 0;
-}
-
 #define T struct report_args
 static const struct cliopt blocklist_opts[] = {
 	CLI_OPT_DB(T),
@@ -56,7 +36,7 @@ static const struct cliopt blocklist_opts[] = {
 	{"prefix", 0, "N", "IPv4 prefix of subnets (default {})", CLIOPT_U(T, bl.p.prefix4, 0, 32)},
 	{"prefix6", 0, "N", "IPv6 prefix of subnets (default {})", CLIOPT_U(T, bl.p.prefix6, 0, 128)},
 	{"allow", 0, "CIDR", "never block anything overlapping CIDR; repeatable", .kind = CLIOPT_FN,
-	 CLIOPT_AT(T, bl.allow), .set = set_allow},
+	 CLIOPT_AT(T, bl.allow), .set = cli_set_allow},
 	{"allow-file", 0, "FILE", "--allow for each line of FILE (# comments); repeatable",
 	 .kind = CLIOPT_LIST, CLIOPT_AT(T, bl.allow_files), .umax = 16, .expect = "too many --allow-file"},
 	{"include-private", 0, NULL, "may block RFC 1918, CGNAT (100.64/10) and ULA networks",
@@ -97,56 +77,6 @@ static int blocklist_check(const struct cmd *c, const struct report_args *a, enu
 	return 0;
 }
 
-/* An allow file into r: every bad line reported; any makes it an error,
- * since a network meant to be protected would not be. */
-static int allow_file(struct blockrail *r, const char *path, char *err, size_t errsz)
-{
-	FILE *f = fopen(path, "re");
-	int open_errno = errno;
-	/* the name goes into messages: made visible */
-	char *shown = termsafe_dup(path);
-	struct buf b;
-	char chunk[8192];
-	size_t n;
-	long bad;
-	int rc = 0;
-
-	if (!f || !shown) {
-		rc = f ? -ENOMEM : -open_errno;
-		snprintf(err, errsz, "--allow-file %s: %s", shown ? shown : "?", strerror(-rc));
-		if (f)
-			fclose(f);
-		free(shown);
-		return rc;
-	}
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (b.len + n > (64u << 20) || buf_append(&b, chunk, n) < 0) {
-			snprintf(err, errsz, "--allow-file %s: too large (64 MiB at most)", shown);
-			rc = -EFBIG;
-			goto out;
-		}
-	if (ferror(f)) {
-		snprintf(err, errsz, "--allow-file %s: %s", shown, strerror(EIO));
-		rc = -EIO;
-		goto out;
-	}
-	bad = blockrail_allow_text(r, b.data ? b.data : "", b.len, shown, stderr);
-	if (bad < 0) {
-		snprintf(err, errsz, "out of memory");
-		rc = (int)bad;
-	} else if (bad > 0) {
-		snprintf(err, errsz, "--allow-file %s: %ld bad line%s: fix %s, nothing was written",
-			 shown, bad, bad == 1 ? "" : "s", bad == 1 ? "it" : "them");
-		rc = -EINVAL;
-	}
-out:
-	buf_fini(&b);
-	fclose(f);
-	free(shown);
-	return rc;
-}
-
 static long blocklist_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 			  char *err, size_t errsz)
 {
@@ -179,7 +109,7 @@ static long blocklist_run(struct scan_src *src, struct report_args *a, unsigned 
 		}
 	}
 	for (size_t i = 0; i < a->bl.allow_files.n && rc == 0; i++)
-		rc = allow_file(&r, a->bl.allow_files.v[i], err, errsz);
+		rc = cli_allow_file(&r, a->bl.allow_files.v[i], err, errsz);
 	if (rc == 0)
 		rc = report_blocklist(src, &a->flt, &r, &o, stdout, err, errsz);
 	blockrail_fini(&r);

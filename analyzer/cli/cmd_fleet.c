@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chhttp.h"
@@ -25,7 +26,10 @@ struct fleet_args {
 	uint64_t window;
 	double k, min_rise, min_rate;
 	struct blocklist_params bp;  /* blocklist */
-	struct cliopt_list allow;
+	const char *format;
+	bool explain;
+	usec_t ttl;
+	struct cliopt_list allow, allow_files;
 	bool include_private;
 	uint64_t max_prefix4, max_prefix6, on_hosts;
 };
@@ -104,6 +108,17 @@ static const struct cliopt spikes_opts[] = {
 	FLEET_COMMON_OPTS,
 };
 static const struct cliopt blocklist_opts[] = {
+	{"format", 0, "FMT", "plain, iptables, ip6tables, nft, ipset (a firewall file of\n"
+			     "the networks listed), csv or json (default: -o's rows)",
+	 .kind = CLIOPT_STR, CLIOPT_AT(T, format)},
+	{"explain", 0, NULL, "each network's hosts and their evidence, then each host's\n"
+			     "near misses, in words, on stderr",
+	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, explain)},
+	{"near", 0, "N", "near misses explained per host (default {})",
+	 CLIOPT_U(T, bp.max_near, 0, UINT32_MAX)},
+	{"ttl", 0, "DURATION", "entries expire (nft, ipset): 30m, 1h, 1d", .kind = CLIOPT_DURATION,
+	 CLIOPT_AT(T, ttl), .min = 1e6, .max = 2147483e6,
+	 .expect = "expected a duration from 1s to 24d like 30m, 1h, 1d"},
 	{"on-hosts", 0, "N", "list a network blocked on N hosts or more (default {})",
 	 CLIOPT_U(T, on_hosts, 1, UINT32_MAX)},
 	{"min-conns", 0, "N", "sockets at the peak (default: each host's baseline, at least "
@@ -120,8 +135,10 @@ static const struct cliopt blocklist_opts[] = {
 	{"prefix", 0, "N", "IPv4 prefix of subnets (default {})", CLIOPT_U(T, bp.prefix4, 0, 32)},
 	{"prefix6", 0, "N", "IPv6 prefix of subnets, a multiple of 8 (default {})",
 	 CLIOPT_U(T, bp.prefix6, 0, 128)},
-	{"allow", 0, "CIDR", "never block anything overlapping CIDR; repeatable", .kind = CLIOPT_LIST,
-	 CLIOPT_AT(T, allow), .umax = 64, .expect = "too many --allow"},
+	{"allow", 0, "CIDR", "never block anything overlapping CIDR; repeatable", .kind = CLIOPT_FN,
+	 CLIOPT_AT(T, allow), .set = cli_set_allow},
+	{"allow-file", 0, "FILE", "--allow for each line of FILE (# comments); repeatable",
+	 .kind = CLIOPT_LIST, CLIOPT_AT(T, allow_files), .umax = 16, .expect = "too many --allow-file"},
 	{"include-private", 0, NULL, "may block RFC 1918, CGNAT (100.64/10) and ULA networks",
 	 .kind = CLIOPT_FLAG, CLIOPT_AT(T, include_private)},
 	{"max-prefix", 0, "N", "no IPv4 network wider than /N (default {})",
@@ -132,38 +149,71 @@ static const struct cliopt blocklist_opts[] = {
 };
 #undef T
 
-/* fleet blocklist: the rails from the options, then the report. */
+/* fleet blocklist's own options, before the server is asked: 0, or -EINVAL
+ * with err set. */
+static int blocklist_check(const struct fleet_args *a, char *err, size_t errsz)
+{
+	struct report_blocklist_opts ro;
+
+	if (a->format && report_blocklist_format_parse(a->format, &ro) < 0) {
+		char shown[TERMSAFE_ARG_SIZE];
+
+		snprintf(err, errsz, "--format %s: expected plain, iptables, ip6tables, nft, ipset, "
+				     "csv or json", termsafe_arg(shown, sizeof shown, a->format));
+		return -EINVAL;
+	}
+	if (a->bp.prefix6 % 8 || a->bp.prefix4 < 8 || a->bp.prefix6 < 16) {
+		snprintf(err, errsz, "--prefix is 8..32, --prefix6 16..128 and a multiple of 8");
+		return -EINVAL;
+	}
+	if (a->ttl && (!a->format || (strcmp(a->format, "nft") && strcmp(a->format, "ipset"))))
+		fprintf(stderr, "sockscope fleet blocklist: note: --ttl applies to nft and ipset only\n");
+	return 0;
+}
+
+/* fleet blocklist: the output (rows or a firewall file), the rails from
+ * the options and allow files, then the report. */
 static long run_blocklist(struct chhttp *h, const struct fleet_args *a,
 			  const struct fleet_filter *ff, const struct fleet_out *o, char *err,
 			  size_t errsz)
 {
-	struct fleet_blocklist_opts bo = {a->bp, NULL, (uint32_t)a->on_hosts, stderr};
+	struct fleet_blocklist_opts bo = {.min_hosts = (uint32_t)a->on_hosts};
+	struct fleet_out out = *o;
+	struct timespec now;
 	struct blockrail r;
 	long rc = 0;
 
-	if (a->bp.prefix6 % 8) {
-		snprintf(err, errsz, "--prefix6: a multiple of 8");
-		return -EINVAL;
+	bo.r.p = a->bp;
+	if (a->format)
+		(void)report_blocklist_format_parse(a->format, &bo.r);   /* checked */
+	else {
+		bo.r.rows = true;
+		bo.r.out = o->fmt;
 	}
+	out.fmt = bo.r.out;
+	bo.r.ttl = (unsigned)(a->ttl / USEC_PER_SEC);
+	bo.r.explain = a->explain;
+	bo.r.why = stderr;
+	clock_gettime(CLOCK_REALTIME, &now);
+	bo.r.now = (usec_t)now.tv_sec * USEC_PER_SEC;
 	blockrail_init(&r);
 	r.include_private = a->include_private;
 	r.max_prefix4 = (unsigned)a->max_prefix4;
 	r.max_prefix6 = (unsigned)a->max_prefix6;
 	for (size_t i = 0; i < a->allow.n && rc == 0; i++) {
 		struct cidr net;
-		char shown[TERMSAFE_ARG_SIZE];
 
-		if (cidr_parse(a->allow.v[i], strlen(a->allow.v[i]), &net) < 0) {
-			snprintf(err, errsz, "--allow %s: expected a CIDR like 192.0.2.0/24",
-				 termsafe_arg(shown, sizeof shown, a->allow.v[i]));
-			rc = -EINVAL;
-		} else if (blockrail_allow(&r, &net) < 0) {
+		(void)cidr_parse(a->allow.v[i], strlen(a->allow.v[i]), &net);   /* checked */
+		if (blockrail_allow(&r, &net) < 0) {
+			snprintf(err, errsz, "out of memory");
 			rc = -ENOMEM;
 		}
 	}
+	for (size_t i = 0; i < a->allow_files.n && rc == 0; i++)
+		rc = cli_allow_file(&r, a->allow_files.v[i], err, errsz);
 	bo.rails = &r;
 	if (rc == 0)
-		rc = fleet_blocklist(h, a->ch.database, ff, &bo, o, err, errsz);
+		rc = fleet_blocklist(h, a->ch.database, ff, &bo, &out, err, errsz);
 	blockrail_fini(&r);
 	return rc;
 }
@@ -200,13 +250,15 @@ static int run_one(const struct cmd *c, int argc, char **argv)
 	ff = (struct fleet_filter){a.flt.host, a.flt.have_since, a.flt.have_until, a.flt.since,
 				   a.flt.until, a.state};
 	fleet_out_term(&o, a.out);
-	/* spikes joins counters to snapshots (18.16 refuses a join of two
+	if (!strcmp(c->name, "fleet blocklist") && blocklist_check(&a, err, sizeof err) < 0) {
+		fprintf(stderr, "sockscope %s: %s\n", c->name, err);
+		return 2;
+	}
+	/* blocklist joins spans to snapshots (18.16 refuses a join of two
 	 * Distributed tables): a host lives on one shard (sharded by host),
 	 * so each shard joins its own local tables */
 	if (cli_ch_connect(&a.ch, "sockscope fleet",
-			   strcmp(c->name, "fleet spikes") && strcmp(c->name, "fleet blocklist")
-				   ? NULL
-				   : "distributed_product_mode=local",
+			   strcmp(c->name, "fleet blocklist") ? NULL : "distributed_product_mode=local",
 			   &h) < 0)
 		return 2;
 	if (cli_ch_check(h, "sockscope fleet", a.ch.database, &status) < 0)

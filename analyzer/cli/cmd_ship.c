@@ -2,6 +2,7 @@
  * private file, never argv), the import of segment folders into a cache
  * database, the --once and --follow loops, and the exit status. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "chhttp.h"
 #include "cli.h"
+#include "grow.h"
 #include "import.h"
 #include "ship.h"
 #include "termsafe.h"
@@ -22,7 +24,7 @@ struct ship_args {
 	const char *state;
 	bool once, follow, create, print_schema;
 	const char *cluster;
-	uint64_t ttl_days, batch;
+	uint64_t ttl_days, batch, batch_rows;
 	usec_t interval, retry_for, gap;
 };
 
@@ -30,7 +32,7 @@ static void ship_args_defaults(void *opts)
 {
 	struct ship_args *a = opts;
 
-	*a = (struct ship_args){.batch = 2000, .interval = 10 * USEC_PER_SEC,
+	*a = (struct ship_args){.batch = 10000, .batch_rows = 500000, .interval = 10 * USEC_PER_SEC,
 				.retry_for = 300 * USEC_PER_SEC, .gap = USEC_PER_SEC};
 	cli_ch_defaults(&a->ch);
 }
@@ -52,7 +54,10 @@ static const struct cliopt ship_opts[] = {
 	{"retry-for", 0, "DURATION", "--once: give up on an unreachable server after\n"
 				     "(default 5m; --follow retries for ever)",
 	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, retry_for)},
-	{"batch", 0, "N", "most snapshots per insert (default {})", CLIOPT_U(T, batch, 1, 100000)},
+	{"batch", 0, "N", "most snapshots per insert, of one host or several\n"
+			  "(default {})", CLIOPT_U(T, batch, 1, 100000)},
+	{"batch-rows", 0, "N", "about the most rows per insert into counters, states or\n"
+			       "processes (default {})", CLIOPT_U(T, batch_rows, 1000, 10000000)},
 	{"insert-gap", 0, "DURATION", "least time between inserts into one table (default 1s)",
 	 .kind = CLIOPT_DURATION, CLIOPT_AT(T, gap)},
 	{"create", 0, NULL, "create the database and tables on the server first",
@@ -68,8 +73,133 @@ static const struct cliopt ship_opts[] = {
 };
 #undef T
 
-/* Imports the folders into the cache database. 0 or -1 (printed). */
-static int import_dirs(sqlite3 *db, char **dirs, int n)
+/* The files of the folders as last imported (--follow): a file whose size
+ * and modification time have not changed is not read again. Without this,
+ * every round re-read and re-hashed every segment of the folder. */
+struct seen_file {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+struct seen {
+	struct seen_file *v;
+	size_t n, cap;
+	const char *state, *cache;   /* the shipper's own files: no input */
+	struct stat own[6];
+	size_t nown;
+};
+
+/* The shipper's own files, which a folder may hold: never imported. */
+static void own_files(struct seen *sn)
+{
+	const char *state = sn->state, *cache = sn->cache;
+	static const char *const sfx[] = {"", ".tmp"}, *const dsfx[] = {"", "-wal", "-shm", "-journal"};
+	char p[4300];
+
+	sn->nown = 0;
+	for (size_t i = 0; i < 2; i++)
+		if ((size_t)snprintf(p, sizeof p, "%s%s", state, sfx[i]) < sizeof p &&
+		    stat(p, &sn->own[sn->nown]) == 0)
+			sn->nown++;
+	for (size_t i = 0; i < 4; i++)
+		if ((size_t)snprintf(p, sizeof p, "%s%s", cache, dsfx[i]) < sizeof p &&
+		    stat(p, &sn->own[sn->nown]) == 0)
+			sn->nown++;
+}
+
+static bool is_own(const struct seen *sn, const struct stat *st)
+{
+	for (size_t i = 0; i < sn->nown; i++)
+		if (sn->own[i].st_dev == st->st_dev && sn->own[i].st_ino == st->st_ino)
+			return true;
+	return false;
+}
+
+/* Whether st is a file as it was when last imported; else it is recorded
+ * as now (its import follows). 1 unchanged, 0 new or changed, -ENOMEM. */
+static int unchanged(struct seen *sn, const struct stat *st)
+{
+	struct seen_file f = {st->st_dev, st->st_ino, st->st_size, st->st_mtim}, *nv;
+
+	for (size_t i = 0; i < sn->n; i++) {
+		struct seen_file *o = &sn->v[i];
+
+		if (o->dev != f.dev || o->ino != f.ino)
+			continue;
+		if (o->size == f.size && o->mtime.tv_sec == f.mtime.tv_sec &&
+		    o->mtime.tv_nsec == f.mtime.tv_nsec)
+			return 1;
+		*o = f;
+		return 0;
+	}
+	if (!(nv = grow(sn->v, &sn->cap, sn->n, sizeof *nv, 64)))
+		return -ENOMEM;
+	sn->v = nv;
+	sn->v[sn->n++] = f;
+	return 0;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* path into the importer as importer_path walks it (directories in name
+ * order, symlinks followed only when named; the recorder's lock and the
+ * shipper's own files left out), leaving out files unchanged since the
+ * last round. 0 or -1 (the database failed, or out of memory). */
+static int walk(struct importer *im, struct seen *sn, const char *path, unsigned depth)
+{
+	struct dirent **ents = NULL;
+	const char *base = strrchr(path, '/');
+	struct stat st;
+	size_t bl;
+	int n, rc = 0;
+
+	if ((depth ? lstat(path, &st) : stat(path, &st)) < 0 || depth > 64)
+		return importer_path(im, path) < 0 ? -1 : 0;   /* the importer says why */
+	base = base ? base + 1 : path;
+	bl = strlen(base);
+	if (is_own(sn, &st) || (depth && bl > 16 && !strncmp(base, ".sockscope-", 11) &&
+				!strcmp(base + bl - 5, ".lock")))
+		return 0;
+	if (S_ISREG(st.st_mode)) {
+		int u = unchanged(sn, &st);
+
+		if (u < 0)
+			return -1;
+		return u || importer_path(im, path) >= 0 ? 0 : -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	n = scandir(path, &ents, NULL, by_name);
+	if (n < 0)
+		return importer_path(im, path) < 0 ? -1 : 0;
+	for (int i = 0; i < n; i++) {
+		char *sub = NULL;
+
+		if (rc == 0 && strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, "..")) {
+			size_t pl = strlen(path);
+
+			/* "dir/" as given stays one slash, as the importer names it */
+			if (asprintf(&sub, "%.*s/%s", (int)(pl > 1 && path[pl - 1] == '/' ? pl - 1 : pl),
+				     path, ents[i]->d_name) < 0)
+				rc = -1;
+			else
+				rc = walk(im, sn, sub, depth + 1);
+		}
+		free(sub);
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+/* Imports the folders into the cache database (what changed since the
+ * last round). 0 or -1 (printed). */
+static int import_dirs(sqlite3 *db, char **dirs, int n, struct seen *sn)
 {
 	struct import_opts o = {.quiet = true};
 	struct importer *im = NULL;
@@ -80,12 +210,13 @@ static int import_dirs(sqlite3 *db, char **dirs, int n)
 		fprintf(stderr, "sockscope ship: %s\n", err);
 		return -1;
 	}
+	own_files(sn);
 	for (int i = 0; i < n && rc == 0; i++)
-		if (importer_path(im, dirs[i]) < 0)
-			rc = -1;
+		rc = walk(im, sn, dirs[i], 0);
 	if (rc < 0)
 		fprintf(stderr, "sockscope ship: cache database: %s\n",
-			importer_totals(im)->db_error);
+			importer_totals(im)->db_error[0] ? importer_totals(im)->db_error
+							 : "out of memory");
 	importer_free(im);
 	return rc;
 }
@@ -104,13 +235,13 @@ static int print_schema(const struct ship_args *a)
 
 /* One round: import (folders), ship. The exit status so far, -1: go on. */
 static int ship_round(const struct ship_args *a, sqlite3 *db, struct chhttp *h, char **dirs,
-		      int ndirs, const struct ship_opts *so)
+		      int ndirs, const struct ship_opts *so, struct seen *sn)
 {
 	struct ship_totals t = {0};
 	char err[512] = "";
 	long n;
 
-	if (ndirs && import_dirs(db, dirs, ndirs) < 0)
+	if (ndirs && import_dirs(db, dirs, ndirs, sn) < 0)
 		return 1;
 	n = ship_db(db, h, so, &t, stderr, err, sizeof err);
 	if (n < 0) {
@@ -162,6 +293,7 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 	struct chhttp *h = NULL;
 	sqlite3 *db = NULL;
 	char state[4096], cache[4200], err[512] = "";
+	struct seen seen = {.state = state, .cache = cache};
 	int first, status = 0, rc;
 
 	first = cli_parse(c, argc, argv, &a, &status);
@@ -181,7 +313,10 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 	if (!a.state && a.db)
 		strncat(state, ".ship", sizeof state - strlen(state) - 1);
 	snprintf(cache, sizeof cache, "%s.db", state);
-	if (cli_ch_connect(&a.ch, "sockscope ship", "insert_distributed_sync=1", &h) < 0)
+	/* each insert one block: one part per shard and day, all or nothing
+	 * (the default splits at 1,048,576 rows) */
+	if (cli_ch_connect(&a.ch, "sockscope ship",
+			   "insert_distributed_sync=1&max_insert_block_size=100000000", &h) < 0)
 		return 2;
 	if (a.create) {
 		struct chschema_opts co = {a.ch.database, a.cluster, 0};
@@ -201,10 +336,10 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	so = (struct ship_opts){a.ch.database, state, (unsigned)a.batch, (uint64_t)a.gap,
-				a.follow ? 0 : (uint64_t)a.retry_for};
+	so = (struct ship_opts){a.ch.database, state, (unsigned)a.batch, a.batch_rows,
+				(uint64_t)a.gap, a.follow ? 0 : (uint64_t)a.retry_for};
 	for (;;) {
-		status = ship_round(&a, db, h, argv + first, argc - first, &so);
+		status = ship_round(&a, db, h, argv + first, argc - first, &so, &seen);
 		if (status >= 0 || !a.follow)
 			break;
 		{
@@ -217,6 +352,7 @@ static int run_ship(const struct cmd *c, int argc, char **argv)
 	if (status < 0)
 		status = 0;
 out:
+	free(seen.v);
 	sqlite3_close(db);
 	chhttp_free(h);
 	return status;

@@ -47,6 +47,15 @@ static const struct chschema_col spans_cols[] = {
 	{"max_retrans", "Nullable(Int64)"}, {"batch", "UInt64"},
 };
 
+/* one per host, batch and series ("SYN_RECV", a counter's name; "*": the
+ * host's rows from before this table existed, see ship_create_schema) */
+static const struct chschema_col ranges_cols[] = {
+	{"host", "String"},    {"series", "String"}, {"t_first", "Int64"}, {"t_last", "Int64"},
+	{"v_first", "Int64"},  {"v_last", "Int64"},  {"vmin", "Int64"},    {"vmax", "Int64"},
+	{"points", "Int64"},   {"rates", "Int64"},   {"rmin", "Float64"},  {"rmax", "Float64"},
+	{"exact", "UInt8"},    {"batch", "UInt64"},
+};
+
 #define T(name, cols, day, order) {name, cols, sizeof cols / sizeof cols[0], day, order}
 const struct chschema_table_def chschema_tables[CHSCHEMA_NTABLES] = {
 	[CHSCHEMA_SOURCES] = T("sources", sources_cols, "imported_at", "(host, sha256)"),
@@ -56,6 +65,7 @@ const struct chschema_table_def chschema_tables[CHSCHEMA_NTABLES] = {
 	[CHSCHEMA_COUNTERS] = T("counters", counters_cols, "time", "(host, name, time)"),
 	[CHSCHEMA_PROCESSES] = T("processes", processes_cols, "time", "(host, time, pid)"),
 	[CHSCHEMA_SPANS] = T("spans", spans_cols, "t_first", "(host, t_first, chain)"),
+	[CHSCHEMA_RANGES] = T("series_ranges", ranges_cols, "t_first", "(host, series, t_first)"),
 };
 
 int chschema_collist(enum chschema_table t, struct buf *out)

@@ -15,6 +15,7 @@ enum chschema_table {
 	CHSCHEMA_COUNTERS,
 	CHSCHEMA_PROCESSES,
 	CHSCHEMA_SPANS,
+	CHSCHEMA_RANGES,      /* series_ranges: seriesrange.h, per host, batch, series */
 	CHSCHEMA_NTABLES
 };
 

@@ -94,10 +94,10 @@ static long write_rows(const struct buf *resp, const struct output_col *cols, si
 	return rc < 0 ? rc : n;
 }
 
-/* Subnets are grouped by number, not by text: (family, the masked 32-bit
- * IPv4 or the masked top 64 bits of an IPv6 peer, rnet), and the text is
- * made once per group. A /65 .. /128 IPv6 prefix is not in rnet: then the
- * text itself is the key. */
+/* Subnets are grouped by number, not by text: (IPv4 or not, the masked
+ * 32-bit IPv4 or the masked top 64 bits of an IPv6 peer, rnet), and the
+ * text is made once per group. A /65 .. /128 IPv6 prefix is not in rnet:
+ * then the text itself is the key. */
 static bool top_numeric(const struct fleet_top_opts *o)
 {
 	return o->by == FLEET_TOP_SUBNET && o->prefix6 <= 64;
@@ -110,7 +110,7 @@ static int top_group(struct buf *b, const struct fleet_top_opts *o)
 	uint64_t m6 = o->prefix6 ? ~0ull << (64 - o->prefix6) : 0;
 
 	if (top_numeric(o))
-		return buf_printf(b, "family, bitAnd(toUInt64(rnet), if(family = 4, "
+		return buf_printf(b, PEER_V4 ", bitAnd(toUInt64(rnet), if(" PEER_V4 ", "
 				     "%" PRIu64 ", %" PRIu64 ")) AS bucket",
 				  m4, m6);
 	return buf_puts(b, "key");
@@ -129,11 +129,11 @@ static int top_key(struct buf *b, const struct fleet_top_opts *o)
 	case FLEET_TOP_SUBNET:
 	default:
 		if (top_numeric(o))
-			return buf_printf(b, "if(family = 4, concat(IPv4NumToString(toUInt32(bucket)), "
+			return buf_printf(b, "if(" PEER_V4 ", concat(IPv4NumToString(toUInt32(bucket)), "
 					     "'/%u'), concat(cutIPv6(IPv6StringToNum(assumeNotNull("
 					     "any(raddr))), %u, 0), '/%u'))",
 					  o->prefix4, (128 - o->prefix6) / 8, o->prefix6);
-		return buf_printf(b, "if(family = 4, concat(IPv4NumToString(toUInt32(intDiv(rnet, "
+		return buf_printf(b, "if(" PEER_V4 ", concat(IPv4NumToString(toUInt32(intDiv(rnet, "
 				     "%" PRIu64 ") * %" PRIu64 ")), '/%u'), "
 				     "concat(cutIPv6(IPv6StringToNum(assumeNotNull(raddr)), %u, 0), "
 				     "'/%u'))",
@@ -156,7 +156,9 @@ long fleet_top(struct chhttp *h, const char *database, const struct fleet_filter
 	if (buf_puts(&sql, "SELECT ") < 0 || top_key(&sql, o) < 0 ||
 	    buf_printf(&sql, " AS key, uniqExact(host) AS hosts, "
 			     "sum((k_last - k_first + 1) * copies) AS sockets, "
-			     "uniqExact(raddr) AS peers, "
+			     /* an IPv4 peer by its number: cheaper to hash than text */
+			     "uniqExactIf(toUInt32(rnet), " PEER_V4 ") + "
+			     "uniqExactIf(raddr, NOT " PEER_V4 ") AS peers, "
 			     "formatDateTime(toDateTime(intDiv(min(t_first), 1000000)), '%%Y-%%m-%%dT%%H:%%M:%%SZ', 'UTC'), "
 			     "formatDateTime(toDateTime(intDiv(max(t_last), 1000000)), '%%Y-%%m-%%dT%%H:%%M:%%SZ', 'UTC') "
 			     "FROM %s.spans WHERE raddr IS NOT NULL", database) < 0)

@@ -11,6 +11,7 @@
 #include "blockrail.h"
 #include "chhttp.h"
 #include "output.h"
+#include "report_blocklist.h"
 #include "spike.h"
 #include "utctime.h"
 
@@ -58,15 +59,20 @@ long fleet_spikes(struct chhttp *h, const char *database, const struct fleet_fil
 		  size_t errsz);
 
 struct fleet_blocklist_opts {
-	struct blocklist_params p;        /* as `blocklist`'s; prefix6 a multiple of 8 */
+	struct report_blocklist_opts r;   /* as `blocklist`'s: thresholds (prefix6 a
+	                                   * multiple of 8), rows (out) or a
+	                                   * firewall file (fmt, ttl, now), explain
+	                                   * and notes to r.why */
 	const struct blockrail *rails;    /* --allow ...; each host adds its own addresses */
 	uint32_t min_hosts;               /* list a network blocked on this many hosts */
-	FILE *why;                        /* notes (spoofed floods), or NULL */
 };
 
 /* Each host judged by blocklist_decide against its own baseline, on
  * evidence ClickHouse counts per snapshot; a network is listed with the
- * hosts that block it (most first). Rows written, or -errno with err set. */
+ * hosts that block it (most first): as rows through out (o->r.rows) or as
+ * a firewall file to out->f. --explain: per network the hosts and each
+ * one's evidence, then each host's near misses, to o->r.why. Networks
+ * listed, or -errno with err set. */
 long fleet_blocklist(struct chhttp *h, const char *database, const struct fleet_filter *flt,
 		     const struct fleet_blocklist_opts *o, const struct fleet_out *out, char *err,
 		     size_t errsz);

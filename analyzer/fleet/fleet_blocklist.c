@@ -2,7 +2,8 @@
  * peers and subnets per snapshot (peak, state mix at the peak, presence,
  * totals) and its SYN_RECV series; blocklist_decide judges each host against
  * its own baseline, through the rails (blockrail.h) with the host's own
- * addresses; a network is listed with the number of hosts that block it. */
+ * addresses; a network is listed with the number of hosts that block it, as
+ * rows or a firewall file (blockfmt.h), the evidence in words on request. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,6 +14,22 @@
 #include "fleet.h"
 #include "fleet_int.h"
 #include "grow.h"
+#include "strtab.h"
+#include "termsafe.h"
+
+/* One host's decision on a network (a block or a near miss), kept for
+ * --explain with what its share is of. */
+struct hostrec {
+	uint32_t host;           /* in brun.names */
+	struct blocklist_rec rec;
+	size_t nsnaps;
+	uint64_t rows;
+};
+
+struct hostrecs {
+	struct hostrec *v;
+	size_t n, cap;
+};
 
 /* A network blocked on some hosts. */
 struct listed {
@@ -23,6 +40,7 @@ struct listed {
 	uint32_t peak;
 	uint64_t total;
 	usec_t first, last;
+	struct hostrecs by;      /* each host's decision (--explain) */
 };
 
 struct brun {
@@ -38,6 +56,10 @@ struct brun {
 	size_t nsnaps, scap;
 	struct listed *l;
 	size_t nl, lcap;
+	struct hostrecs near;    /* each host's near misses (--explain) */
+	struct strtab names;     /* the hosts judged */
+	size_t nsnaps_all;       /* their snapshots */
+	usec_t t_first, t_last;
 	uint32_t spoofed;        /* hosts with a spoofed-source flood */
 	char *err;
 	size_t errsz;
@@ -56,7 +78,7 @@ static int query(struct brun *r)
 static int groups_sql(struct brun *r, const char *host, bool subnet)
 {
 	struct buf *b = &r->sql;
-	uint64_t block = (uint64_t)1 << (32 - r->o->p.prefix4);
+	uint64_t block = (uint64_t)1 << (32 - r->o->r.p.prefix4);
 	int rc;
 
 	buf_reset(b);
@@ -64,11 +86,11 @@ static int groups_sql(struct brun *r, const char *host, bool subnet)
 			 "argMax(cl, (c, -time)), count(), sum(c), sum(syn), min(time), max(time), "
 			 "argMax(time, (c, -time)), uniqExactMerge(u) FROM (SELECT chain, k, ");
 	if (rc == 0 && subnet)
-		rc = buf_printf(b, "if(family = 4, concat(IPv4NumToString(toUInt32(intDiv(rnet, "
+		rc = buf_printf(b, "if(" PEER_V4 ", concat(IPv4NumToString(toUInt32(intDiv(rnet, "
 				   "%" PRIu64 ") * %" PRIu64 ")), '/%u'), concat(cutIPv6("
 				   "IPv6StringToNum(assumeNotNull(raddr)), %u, 0), '/%u'))",
-				block, block, r->o->p.prefix4, (128 - r->o->p.prefix6) / 8,
-				r->o->p.prefix6);
+				block, block, r->o->r.p.prefix4, (128 - r->o->r.p.prefix6) / 8,
+				r->o->r.p.prefix6);
 	else if (rc == 0)
 		rc = buf_puts(b, "assumeNotNull(raddr)");
 	if (rc == 0)
@@ -220,37 +242,51 @@ static int own_addresses(struct brun *r, const char *host, struct blockrail *rai
 	return rc;
 }
 
-static int list(struct brun *r, const struct blocklist_rec *rec)
+static int keep(struct hostrecs *hr, uint32_t host, const struct blocklist_rec *rec,
+		size_t nsnaps, uint64_t rows)
 {
-	for (size_t i = 0; i < r->nl; i++) {
-		struct listed *l = &r->l[i];
+	struct hostrec *nv = grow(hr->v, &hr->cap, hr->n, sizeof *nv, 4);
 
-		if (l->net.prefix == rec->g.net.prefix && !addr_cmp(&l->net.addr, &rec->g.net.addr)) {
-			l->hosts++;
-			if (rec->score > l->score) {
-				l->score = rec->score;
-				l->pattern = rec->pattern;
-			}
-			if (rec->g.peak > l->peak)
-				l->peak = rec->g.peak;
-			l->total += rec->g.total;
-			if (rec->g.first < l->first)
-				l->first = rec->g.first;
-			if (rec->g.last > l->last)
-				l->last = rec->g.last;
-			return 0;
+	if (!nv)
+		return -ENOMEM;
+	hr->v = nv;
+	hr->v[hr->n++] = (struct hostrec){host, *rec, nsnaps, rows};
+	return 0;
+}
+
+/* A host's block of rec->g.net added to the network's line. */
+static int list(struct brun *r, uint32_t host, const struct blocklist_rec *rec, size_t nsnaps,
+		uint64_t rows)
+{
+	struct listed *l = NULL;
+
+	for (size_t i = 0; i < r->nl && !l; i++)
+		if (r->l[i].net.prefix == rec->g.net.prefix && !addr_cmp(&r->l[i].net.addr, &rec->g.net.addr))
+			l = &r->l[i];
+	if (l) {
+		l->hosts++;
+		if (rec->score > l->score) {
+			l->score = rec->score;
+			l->pattern = rec->pattern;
 		}
-	}
-	{
+		if (rec->g.peak > l->peak)
+			l->peak = rec->g.peak;
+		l->total += rec->g.total;
+		if (rec->g.first < l->first)
+			l->first = rec->g.first;
+		if (rec->g.last > l->last)
+			l->last = rec->g.last;
+	} else {
 		struct listed *nv = grow(r->l, &r->lcap, r->nl, sizeof *nv, 32);
 
 		if (!nv)
 			return -ENOMEM;
 		r->l = nv;
-		r->l[r->nl++] = (struct listed){rec->g.net, 1, rec->score, rec->pattern, rec->g.peak,
-						rec->g.total, rec->g.first, rec->g.last};
+		l = &r->l[r->nl++];
+		*l = (struct listed){rec->g.net, 1, rec->score, rec->pattern, rec->g.peak,
+				     rec->g.total, rec->g.first, rec->g.last, {0}};
 	}
-	return 0;
+	return r->o->r.explain ? keep(&l->by, host, rec, nsnaps, rows) : 0;
 }
 
 /* The command line's rails (--allow, --include-private, --max-prefix) into
@@ -273,8 +309,11 @@ static int one_host(struct brun *r, const char *host)
 	struct blocklist_result res = {0};
 	struct blocklist_input in = {0};
 	size_t npeers;
+	long host_id = strtab_id(&r->names, host);
 	int rc;
 
+	if (host_id < 0)
+		return -ENOMEM;
 	blockrail_init(&rails);
 	rc = copy_rails(&rails, r->o->rails);
 	r->ng = 0;
@@ -293,15 +332,29 @@ static int one_host(struct brun *r, const char *host)
 				      r->syn, r->all, r->time};
 	for (size_t i = 0; i < r->nsnaps; i++)
 		in.rows += r->all[i];
-	rc = blocklist_decide(&in, &rails, &r->o->p, &res);
-	for (size_t i = 0; rc == 0 && i < res.nblock; i++)
-		rc = list(r, &res.v[i]);
+	r->nsnaps_all += r->nsnaps;
+	if (!r->t_first || r->time[0] < r->t_first)
+		r->t_first = r->time[0];
+	if (r->time[r->nsnaps - 1] > r->t_last)
+		r->t_last = r->time[r->nsnaps - 1];
+	rc = blocklist_decide(&in, &rails, &r->o->r.p, &res);
+	for (size_t i = 0; rc == 0 && i < res.n; i++)
+		rc = i < res.nblock ? list(r, (uint32_t)host_id, &res.v[i], r->nsnaps, in.rows)
+		     : r->o->r.explain ? keep(&r->near, (uint32_t)host_id, &res.v[i], r->nsnaps, in.rows)
+				       : 0;
 	if (rc == 0 && res.spoof.found)
 		r->spoofed++;
-	if (rc == 0 && res.spoof.found && r->o->why)
-		fprintf(r->o->why, "%s: a SYN flood from a spread of one-off sources (%" PRIu32
-				   " sources over %" PRIu32 " subnets): spoofed, not listed\n",
-			host, res.spoof.sources, res.spoof.subnets);
+	if (rc == 0 && res.spoof.found && r->o->r.why) {
+		char *shown = termsafe_dup(host);
+
+		if (!shown)
+			rc = -ENOMEM;
+		else
+			fprintf(r->o->r.why, "%s: a SYN flood from a spread of one-off sources (%" PRIu32
+					     " sources over %" PRIu32 " subnets): spoofed, not listed\n",
+				shown, res.spoof.sources, res.spoof.subnets);
+		free(shown);
+	}
 out:
 	if (rc == -EBADMSG)
 		snprintf(r->err, r->errsz, "the server's answer does not parse");
@@ -361,6 +414,79 @@ static long write_listed(struct brun *r, const struct fleet_out *o)
 	return rc < 0 ? rc : n;
 }
 
+/* The listed networks as a firewall file (blockfmt.h): those blocked on
+ * min_hosts hosts or more, each with its highest score. */
+static long write_firewall(struct brun *r, FILE *f)
+{
+	struct blockfmt_entry *e = calloc(r->nl ? r->nl : 1, sizeof *e);
+	struct blockfmt_opts bo = {r->o->r.ttl, r->o->r.now};
+	size_t n = 0;
+	long rc;
+
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->nl; i++)
+		if (r->l[i].hosts >= r->o->min_hosts)
+			e[n++] = (struct blockfmt_entry){r->l[i].net, r->l[i].score};
+	rc = blockfmt_write(f, r->o->r.fmt, e, n, &bo);
+	free(e);
+	if (rc == -EINVAL)
+		snprintf(r->err, r->errsz, "a recommended network is not canonical; nothing written");
+	return rc < 0 ? rc : (long)n;
+}
+
+/* "  host: " then the decision in `blocklist --explain`'s words. */
+static int explain_host(struct brun *r, const struct hostrec *h)
+{
+	char *shown = termsafe_dup(r->names.v[h->host]);
+
+	if (!shown)
+		return -ENOMEM;
+	fprintf(r->o->r.why, "  %s: ", shown);
+	report_blocklist_explain_rec(r->o->r.why, &h->rec, h->nsnaps, h->rows);
+	free(shown);
+	return 0;
+}
+
+/* --explain: what was judged, each network with the hosts that block it
+ * and their evidence (those on too few hosts too), then each host's near
+ * misses. Host names are made safe for a terminal. */
+static int explain(struct brun *r)
+{
+	FILE *w = r->o->r.why;
+	char from[UTCTIME_STRLEN], to[UTCTIME_STRLEN];
+	size_t nh = r->names.n;
+	int rc = 0;
+
+	utctime_format(r->t_first, 0, from, sizeof from);
+	utctime_format(r->t_last, 0, to, sizeof to);
+	fprintf(w, "evidence: %zu host%s, %zu snapshots from %s to %s; each host judged as "
+		   "`blocklist` judges one, against its own baseline\n",
+		nh, nh == 1 ? "" : "s", r->nsnaps_all, from, to);
+	for (size_t i = 0; rc == 0 && i < r->nl; i++) {
+		const struct listed *l = &r->l[i];
+		char net[CIDR_STRLEN];
+
+		cidr_format(&l->net, net, sizeof net);
+		if (l->hosts >= r->o->min_hosts)
+			fprintf(w, "block %s on %" PRIu32 " of %zu hosts, highest score %.1f (%s):\n",
+				net, l->hosts, nh, l->score, blocklist_pattern_name(l->pattern));
+		else
+			fprintf(w, "not listed %s: blocked on %" PRIu32 " of %zu hosts, fewer than "
+				   "--on-hosts %" PRIu32 ":\n",
+				net, l->hosts, nh, r->o->min_hosts);
+		for (size_t j = 0; rc == 0 && j < l->by.n; j++)
+			rc = explain_host(r, &l->by.v[j]);
+	}
+	if (rc == 0 && r->near.n)
+		fprintf(w, "near misses (at most %zu a host, --near):\n", r->o->r.p.max_near);
+	for (size_t i = 0; rc == 0 && i < r->near.n; i++)
+		rc = explain_host(r, &r->near.v[i]);
+	if (rc == 0 && !r->nl && !r->near.n)
+		fprintf(w, "no peer or subnet came near a host's threshold\n");
+	return rc;
+}
+
 long fleet_blocklist(struct chhttp *h, const char *database, const struct fleet_filter *flt,
 		     const struct fleet_blocklist_opts *o, const struct fleet_out *out, char *err,
 		     size_t errsz)
@@ -393,10 +519,15 @@ long fleet_blocklist(struct chhttp *h, const char *database, const struct fleet_
 			break;
 	}
 	chtsv_fini(&t);
-	if (rc == 0) {
-		if (r.nl)
-			qsort(r.l, r.nl, sizeof *r.l, by_hosts);
-		rc = write_listed(&r, out);
+	if (rc == 0 && r.nl)
+		qsort(r.l, r.nl, sizeof *r.l, by_hosts);
+	if (rc == 0 && o->r.explain && o->r.why)
+		rc = explain(&r);
+	if (rc == 0)
+		rc = o->r.rows ? write_listed(&r, out) : write_firewall(&r, out->f);
+	if (rc >= 0 && (fflush(out->f) != 0 || ferror(out->f))) {
+		snprintf(err, errsz, "writing the block-list failed");
+		rc = -EIO;
 	}
 out:
 	if (rc == -ENOMEM)
@@ -410,6 +541,10 @@ out:
 	free(r.syn);
 	free(r.all);
 	free(r.time);
+	for (size_t i = 0; i < r.nl; i++)
+		free(r.l[i].by.v);
 	free(r.l);
+	free(r.near.v);
+	strtab_fini(&r.names);
 	return rc;
 }

@@ -7,6 +7,11 @@
 #include "chhttp.h"
 #include "fleet.h"
 
+/* Whether a span's peer is IPv4, in SQL: by its text, since a tcp6
+ * socket's IPv4-mapped peer is stored folded, with family 6 and rnet its
+ * 32-bit number (docs/SCHEMA.md). */
+#define PEER_V4 "(position(assumeNotNull(raddr), ':') = 0)"
+
 /* Appends s as a ClickHouse string literal ('...', \ and ' escaped). */
 int fleet_sql_str(struct buf *b, const char *s);
 /* Appends " AND ..." for flt: host, and a time range against the columns

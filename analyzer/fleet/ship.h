@@ -17,7 +17,9 @@
 struct ship_opts {
 	const char *database;     /* ClickHouse database (an identifier) */
 	const char *state;        /* the state file */
-	unsigned max_snapshots;   /* per batch (2000) */
+	unsigned max_snapshots;   /* per batch (10000) */
+	uint64_t max_rows;        /* per batch, about, in the largest per-snapshot
+	                           * table (500000); a batch has one snapshot at least */
 	uint64_t min_gap;         /* µs: least time between two inserts into one table (1 s) */
 	uint64_t retry_for;       /* µs: give up on an unreachable server after (0: never) */
 };

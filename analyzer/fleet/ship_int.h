@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
+#include "buf.h"
+
 struct ship_chain {
 	int64_t chain;    /* snapshots.chain in the database shipped */
 	int64_t done;     /* its last k on the server, -1: none */
@@ -36,5 +40,11 @@ int64_t ship_state_done(const struct ship_state *st, int64_t chain);
 /* Records chain shipped up to k. 0 or -ENOMEM. */
 int ship_state_set(struct ship_state *st, int64_t chain, int64_t k);
 int ship_state_add_piece(struct ship_state *st, const struct ship_piece *p);
+
+/* ship_ranges.c: the series_ranges rows (chschema's columns, TSV) of one
+ * host's pieces p[0..n) of batch, appended to body. Rows, or -errno with
+ * err set. */
+long ship_ranges_rows(sqlite3 *db, const char *host, const struct ship_piece *p, size_t n,
+		      uint64_t batch, struct buf *body, char *err, size_t errsz);
 
 #endif

@@ -8,16 +8,64 @@
 #include "chtsv.h"
 #include "ship.h"
 
+/* Whether table name (on this server) exists: 1, 0, or chhttp's errors. */
+static int exists(struct chhttp *h, const char *database, const char *name, const char *suffix,
+		  struct buf *q, struct buf *resp, char *err, size_t errsz)
+{
+	int rc;
+
+	buf_reset(q);
+	/* database is an identifier (checked by the caller): no quoting needed */
+	if (buf_printf(q, "SELECT count() FROM system.tables WHERE database = '%s' AND "
+			  "name = '%s%s' FORMAT TabSeparated", database, name, suffix) < 0)
+		return -ENOMEM;
+	rc = chhttp_query(h, q->data, NULL, 0, resp, err, errsz);
+	if (rc < 0)
+		return rc;
+	return resp->len && resp->data[0] != '0';
+}
+
+/*
+ * A database from before series_ranges holds snapshots that no summary
+ * covers; fleet spikes would skip their series. When --create adds the
+ * table to such a database, each host gets a row "*" over the times of its
+ * snapshots on this server (in a cluster: the _local tables, a host lives
+ * on one shard): fleet spikes reads those hosts' series whole there.
+ */
+static int mark_old(struct chhttp *h, const struct chschema_opts *o, struct buf *q,
+		    struct buf *resp, char *err, size_t errsz)
+{
+	const char *sfx = o->cluster ? "_local" : "";
+
+	buf_reset(q);
+	if (buf_printf(q, "INSERT INTO %s.%s%s (", o->database,
+		       chschema_tables[CHSCHEMA_RANGES].name, sfx) < 0 ||
+	    chschema_collist(CHSCHEMA_RANGES, q) < 0 ||
+	    buf_printf(q, ") SELECT host, '*', min(time), max(time), 0, 0, 0, 0, count(), 0, 0, 0, "
+			  "0, 0 FROM %s.snapshots%s GROUP BY host", o->database, sfx) < 0)
+		return -ENOMEM;
+	return chhttp_query(h, q->data, NULL, 0, resp, err, errsz);
+}
+
 int ship_create_schema(struct chhttp *h, const struct chschema_opts *o, char *err, size_t errsz)
 {
 	struct buf stmt = BUF_INIT, resp = BUF_INIT;
-	int rc;
+	const char *sfx = o->cluster ? "_local" : "";
+	int rc, old;
 
-	for (size_t n = 0; (rc = chschema_stmt(o, n, &stmt)) == 1; n++) {
+	rc = old = exists(h, o->database, "snapshots", sfx, &stmt, &resp, err, errsz);
+	if (rc == 1)
+		rc = exists(h, o->database, chschema_tables[CHSCHEMA_RANGES].name, sfx, &stmt, &resp,
+			    err, errsz);
+	if (rc >= 0)
+		old = old == 1 && rc == 0;
+	for (size_t n = 0; rc >= 0 && (rc = chschema_stmt(o, n, &stmt)) == 1; n++) {
 		rc = chhttp_query(h, stmt.data, NULL, 0, &resp, err, errsz);
 		if (rc < 0)
 			break;
 	}
+	if (rc == 0 && old)
+		rc = mark_old(h, o, &stmt, &resp, err, errsz);
 	buf_fini(&stmt);
 	buf_fini(&resp);
 	return rc;

@@ -274,7 +274,8 @@ static const char *grouped(uint64_t v, char *out, size_t n)
 	return out;
 }
 
-static void explain_rec(FILE *w, const struct blocklist_rec *r, size_t nsnaps, uint64_t rows)
+void report_blocklist_explain_rec(FILE *w, const struct blocklist_rec *r, size_t nsnaps,
+				  uint64_t rows)
 {
 	char net[CIDR_STRLEN], pt[UTCTIME_STRLEN], first[UTCTIME_STRLEN], last[UTCTIME_STRLEN];
 	char n1[32], n2[32], n3[32], n4[32], n5[32];
@@ -611,7 +612,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 	if (o->explain && o->why) {
 		explain_head(o->why, &res, &o->p, &snaps, nh, ctx[0].rows);
 		for (size_t i = 0; i < res.n; i++)
-			explain_rec(o->why, &res.v[i], snaps.n, ctx[0].rows);
+			report_blocklist_explain_rec(o->why, &res.v[i], snaps.n, ctx[0].rows);
 		if (res.n == 0)
 			fprintf(o->why, "no peer or subnet came near the threshold\n");
 	}

@@ -37,4 +37,10 @@ int report_blocklist_format_parse(const char *s, struct report_blocklist_opts *o
 long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
 		      const struct report_blocklist_opts *o, FILE *f, char *err, size_t errsz);
 
+/* One decision's evidence in words, a line to w (--explain): nsnaps the
+ * snapshots judged, rows their sockets with a peer. fleet blocklist
+ * explains each host's decisions with it. */
+void report_blocklist_explain_rec(FILE *w, const struct blocklist_rec *r, size_t nsnaps,
+				  uint64_t rows);
+
 #endif

@@ -27,8 +27,11 @@ static uint64_t str_hash(const char *s)
 static int grow_slots(struct intern *t)
 {
 	size_t n = t->nslot ? t->nslot * 2 : 64;
-	uint32_t *s = calloc(n, sizeof *s);
+	uint32_t *s;
 
+	if (n > SIZE_MAX / sizeof *s)
+		return -ENOMEM;
+	s = calloc(n, sizeof *s);
 	if (!s)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++) {

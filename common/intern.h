@@ -1,5 +1,6 @@
 /* intern — strings numbered in the order first seen (program names in
- * grouping keys): a number is 4 bytes where the name may be any length. */
+ * grouping keys; hosts, boots and counter names of a fleet answer): a
+ * number is 4 bytes where the name may be any length. */
 #ifndef SOCKSCOPE_INTERN_H
 #define SOCKSCOPE_INTERN_H
 

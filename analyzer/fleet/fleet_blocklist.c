@@ -14,7 +14,7 @@
 #include "fleet.h"
 #include "fleet_int.h"
 #include "grow.h"
-#include "strtab.h"
+#include "intern.h"
 #include "termsafe.h"
 
 /* One host's decision on a network (a block or a near miss), kept for
@@ -57,7 +57,7 @@ struct brun {
 	struct listed *l;
 	size_t nl, lcap;
 	struct hostrecs near;    /* each host's near misses (--explain) */
-	struct strtab names;     /* the hosts judged */
+	struct intern names;     /* the hosts judged */
 	size_t nsnaps_all;       /* their snapshots */
 	usec_t t_first, t_last;
 	uint32_t spoofed;        /* hosts with a spoofed-source flood */
@@ -309,7 +309,7 @@ static int one_host(struct brun *r, const char *host)
 	struct blocklist_result res = {0};
 	struct blocklist_input in = {0};
 	size_t npeers;
-	long host_id = strtab_id(&r->names, host);
+	long host_id = intern_id(&r->names, host);
 	int rc;
 
 	if (host_id < 0)
@@ -545,6 +545,6 @@ out:
 		free(r.l[i].by.v);
 	free(r.l);
 	free(r.near.v);
-	strtab_fini(&r.names);
+	intern_fini(&r.names);
 	return rc;
 }

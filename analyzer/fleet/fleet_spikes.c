@@ -13,7 +13,7 @@
 #include "grow.h"
 #include "report_spikes.h"
 #include "seriesrange.h"
-#include "strtab.h"
+#include "intern.h"
 
 struct found {
 	char host[256];
@@ -333,7 +333,7 @@ out:
 }
 
 /* Rows of the candidates' series as they come (unordered: sorting here
- * is cheaper than ORDER BY on the server), numbered by strtab. */
+ * is cheaper than ORDER BY on the server), numbered by intern. */
 struct pt {
 	uint32_t s, h;           /* series (counter name, 0 for SYN_RECV), host */
 	int64_t t, v;            /* time; value (snapshots: the boot's number) */
@@ -357,7 +357,7 @@ static int by_sht(const void *x, const void *y)
 
 /* What the series are read with: hosts, counter names, boots numbered. */
 struct names {
-	struct strtab hosts, series, boots;
+	struct intern hosts, series, boots;
 	struct pts snaps;        /* s 0, v the boot; sorted by host, time */
 	size_t *first;           /* per host: its first index in snaps, ... */
 	size_t *end;
@@ -365,9 +365,9 @@ struct names {
 
 static void names_fini(struct names *nm)
 {
-	strtab_fini(&nm->hosts);
-	strtab_fini(&nm->series);
-	strtab_fini(&nm->boots);
+	intern_fini(&nm->hosts);
+	intern_fini(&nm->series);
+	intern_fini(&nm->boots);
 	free(nm->snaps.v);
 	free(nm->first);
 	free(nm->end);
@@ -395,8 +395,8 @@ static int read_pts(struct names *nm, const struct buf *resp, bool named, bool b
 			rc = -EBADMSG;
 			break;
 		}
-		if ((named && (si = strtab_id(&nm->series, sn)) < 0) ||
-		    (hi = strtab_id(&nm->hosts, h)) < 0 || (boot && (bi = strtab_id(&nm->boots, bt)) < 0) ||
+		if ((named && (si = intern_id(&nm->series, sn)) < 0) ||
+		    (hi = intern_id(&nm->hosts, h)) < 0 || (boot && (bi = intern_id(&nm->boots, bt)) < 0) ||
 		    !(nv = grow(p->v, &p->cap, p->n, sizeof *nv, 4096))) {
 			rc = -ENOMEM;
 			break;
@@ -554,7 +554,7 @@ static int read_series(struct chhttp *h, const char *database, const struct flee
 		       const struct spike_params *rate, char *err, size_t errsz)
 {
 	struct buf sql = BUF_INIT, resp = BUF_INIT;
-	struct names nm = {STRTAB_INIT, STRTAB_INIT, STRTAB_INIT, {0}, NULL, NULL};
+	struct names nm = {.first = NULL};
 	struct pts syn = {0}, ctr = {0};
 	int rc = -ENOMEM;
 

@@ -17,7 +17,7 @@
 #include "ship.h"
 #include "ship_int.h"
 #include "spans.h"
-#include "strtab.h"
+#include "intern.h"
 
 /* Each SELECT yields its table's columns in chschema's order, for the
  * pieces ?1 = chain, ?2 = a, ?3 = b, with ?4 = host, ?5 = the chain's
@@ -621,7 +621,7 @@ static int commit(struct shipper *s)
 static int recover(struct shipper *s)
 {
 	sqlite3_stmt *st = NULL;
-	struct strtab gids = STRTAB_INIT;
+	struct intern gids = {.v = NULL};
 	int64_t *maxk = NULL;
 	size_t nk = 0, kcap = 0;
 	struct chtsv r;
@@ -662,7 +662,7 @@ static int recover(struct shipper *s)
 			rc = -EBADMSG;
 			break;
 		}
-		if ((id = strtab_id(&gids, chtsv_field(&r, 0))) < 0) {
+		if ((id = intern_id(&gids, chtsv_field(&r, 0))) < 0) {
 			rc = -ENOMEM;
 			break;
 		}
@@ -698,7 +698,7 @@ static int recover(struct shipper *s)
 		if ((rc = chain_info(s, chain, &pi)) < 0)
 			break;
 		snprintf(g, sizeof g, "%" PRIu64, pi.gid);
-		if (maxk && (id = strtab_find(&gids, g)) >= 0 && (size_t)id < nk)
+		if (maxk && (id = intern_find(&gids, g)) >= 0 && (size_t)id < nk)
 			rc = ship_state_set(&s->st, chain, maxk[id]);
 	}
 	if (rc == 0 && sr != SQLITE_DONE)
@@ -709,7 +709,7 @@ out:
 	else if (rc == -ENOMEM)
 		snprintf(s->err, s->errsz, "out of memory");
 	sqlite3_finalize(st);
-	strtab_fini(&gids);
+	intern_fini(&gids);
 	free(maxk);
 	return rc;
 }

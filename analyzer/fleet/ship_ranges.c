@@ -12,7 +12,7 @@
 #include "grow.h"
 #include "seriesrange.h"
 #include "ship_int.h"
-#include "strtab.h"
+#include "intern.h"
 
 /* A point of one counter (name by index) or of SYN_RECV. */
 struct npoint {
@@ -23,7 +23,7 @@ struct npoint {
 struct collect {
 	struct npoint *p;
 	size_t n, cap;
-	struct strtab nm;
+	struct intern nm;
 };
 
 static int add(struct collect *c, uint32_t name, int64_t t, int64_t v)
@@ -68,7 +68,7 @@ static int read_pieces(sqlite3 *db, const char *sql, bool named, const struct sh
 			if (named) {
 				const char *s = (const char *)sqlite3_column_text(st, 0);
 
-				id = s ? strtab_id(&c->nm, s) : -EBADMSG;
+				id = s ? intern_id(&c->nm, s) : -EBADMSG;
 			}
 			rc = id < 0 ? (int)id
 				    : add(c, (uint32_t)id, sqlite3_column_int64(st, 1),
@@ -157,7 +157,7 @@ long ship_ranges_rows(sqlite3 *db, const char *host, const struct ship_piece *p,
 	static const char ctr_sql[] =
 		"SELECT c.name, s.time, c.value FROM snapshots s JOIN counters c "
 		"ON c.snapshot_id = s.id WHERE s.chain = ?1 AND s.k BETWEEN ?2 AND ?3";
-	struct collect c = {.nm = STRTAB_INIT};
+	struct collect c = {.nm = {.v = NULL}};
 	long rows = 0, r;
 	int rc;
 
@@ -182,6 +182,6 @@ long ship_ranges_rows(sqlite3 *db, const char *host, const struct ship_piece *p,
 	else if (rc == -EINVAL)
 		snprintf(err, errsz, "series_ranges: a rate that is not finite");
 	free(c.p);
-	strtab_fini(&c.nm);
+	intern_fini(&c.nm);
 	return rc < 0 ? rc : rows;
 }

@@ -69,23 +69,13 @@ int agg_state_parse(const char *s, size_t len)
 	return st > 0 && st < AGG_NSTATE ? st : -1;
 }
 
-/* 64-bit mixing (splitmix64's finaliser) over the key's words. */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 static uint64_t hash_bytes(const uint8_t *b, size_t n, uint64_t h)
 {
 	while (n >= 8) {
 		uint64_t w;
 
 		memcpy(&w, b, 8);
-		h = mix64(h ^ w);
+		h = keytab_mix64(h ^ w);
 		b += 8;
 		n -= 8;
 	}
@@ -93,7 +83,7 @@ static uint64_t hash_bytes(const uint8_t *b, size_t n, uint64_t h)
 		uint64_t w = 0;
 
 		memcpy(&w, b, n);
-		h = mix64(h ^ w ^ (uint64_t)n << 56);
+		h = keytab_mix64(h ^ w ^ (uint64_t)n << 56);
 	}
 	return h;
 }
@@ -315,7 +305,7 @@ static int grow_peers4(struct agg *a)
 
 		if (!a->peer4[i])
 			continue;
-		j = mix64(a->peer4[i]) & (n - 1);
+		j = keytab_mix64(a->peer4[i]) & (n - 1);
 		while (p[j])
 			j = (j + 1) & (n - 1);
 		p[j] = a->peer4[i];
@@ -334,7 +324,7 @@ static int peer4_add(struct agg *a, uint32_t group, uint32_t v4)
 
 	if ((a->npeer4 + 1) * 2 > a->npeer4slot && grow_peers4(a) < 0)
 		return -ENOMEM;
-	j = mix64(v) & (a->npeer4slot - 1);
+	j = keytab_mix64(v) & (a->npeer4slot - 1);
 	while (a->peer4[j]) {
 		if (a->peer4[j] == v)
 			return 0;

@@ -26,17 +26,6 @@ void keytab_fini(struct keytab *t)
 	memset(t, 0, sizeof *t);
 }
 
-/* splitmix64's finaliser: a bijection, every input bit reaching every
- * output bit */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 uint64_t keytab_hash(const struct agg_key *k)
 {
 	uint64_t w0, w1;
@@ -48,7 +37,7 @@ uint64_t keytab_hash(const struct agg_key *k)
 	memcpy(&w2, k->b + 16, 4);
 	/* keys that differ in the first word alone (IPv4 addresses, ports,
 	 * states) never collide: mix64 is a bijection */
-	return mix64(w0 ^ mix64(w1 ^ ((uint64_t)w2 << 32 | 0x9e3779b9u)));
+	return keytab_mix64(w0 ^ keytab_mix64(w1 ^ ((uint64_t)w2 << 32 | 0x9e3779b9u)));
 }
 
 static uint64_t slot_of(uint64_t h, size_t i)

@@ -27,6 +27,17 @@ struct keytab {
 int keytab_init(struct keytab *t);
 void keytab_fini(struct keytab *t);
 
+/* splitmix64's finaliser: a bijection, every input bit reaching every
+ * output bit (the groups' keys here, agg.c's peer sets). */
+static inline uint64_t keytab_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
 /* The hash of k: what keytab_get and keytab_prefetch take (computed once
  * when a caller prefetches, then looks up). */
 uint64_t keytab_hash(const struct agg_key *k);

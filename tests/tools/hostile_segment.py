@@ -18,19 +18,12 @@ usage: hostile_segment.py OUT [SEED]
 import random
 import sys
 
+from segfmt import crc32c
+
 OSC52 = b"\x1b]52;c;ZXZpbA==\x07"      # clipboard write: "evil"
 CLEAR = b"\x1b[2J\x1b[H"                 # clear screen, cursor home
 RLO = "\u202e".encode()                  # right-to-left override
 C1_CSI = "\u009b".encode()               # CSI as a UTF-8 code point
-
-
-def crc32c(data, crc=0):
-    crc ^= 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xFFFFFFFF
 
 
 def snapshot(host, seq, time, sections):

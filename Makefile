@@ -193,10 +193,13 @@ browser-deps:
 # --- tests -------------------------------------------------------------------
 # `make test` = deps, then the plain build and the ASan/UBSan build, each
 # running unit and integration tests; tests/run.sh prints "N passed, N failed".
+# The three builds use every CPU unless make was given its own -j: CI runs a
+# bare `make test`, and compiling them one file at a time took minutes.
+TEST_MAKE_J = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
 test: deps fuzz-deps clickhouse-deps browser-deps
-	$(Q)$(MAKE) --no-print-directory check-build
-	$(Q)$(MAKE) --no-print-directory SAN=1 check-build
-	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+	$(Q)$(MAKE) $(TEST_MAKE_J) --no-print-directory check-build
+	$(Q)$(MAKE) $(TEST_MAKE_J) --no-print-directory SAN=1 check-build
+	$(Q)$(MAKE) $(TEST_MAKE_J) --no-print-directory $(FUZZ_BIN)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BIN)
 	$(Q)sh tests/run.sh build build-san
 

@@ -39,27 +39,24 @@ else
 	stopper=
 fi
 
-failed=0
-i=0
-for bin in "$@"; do
-	i=$((i + 1))
+# one I BIN: runs one target; prints its result line(s), exit 1 on failure.
+one() {
+	i=$1 bin=$2
 	prog=$(basename "$bin")
 	name=${prog#fuzz_}
 	seeds=$here/corpus/$name
 	if [ ! -x "$bin" ]; then
 		echo "$prog: FAIL binary $bin not found or not executable"
-		failed=1
-		continue
+		return 1
 	fi
 	if [ ! -d "$seeds" ]; then
 		echo "$prog: FAIL no seed corpus $seeds"
-		failed=1
-		continue
+		return 1
 	fi
 	work=$tmp/$i-$name
 	log=$tmp/$i-$name.log
 	arts=${FUZZ_ARTIFACTS:-$(cd "$(dirname "$bin")" && pwd)/crashes}/$prog
-	mkdir -p "$work" "$arts" || exit 1
+	mkdir -p "$work" "$arts" || return 1
 	cp "$seeds"/* "$work"/ 2>/dev/null
 	nseed=$(find "$work" -type f | wc -l | tr -d ' ')
 
@@ -77,9 +74,8 @@ for bin in "$@"; do
 	if [ "$rc" -eq 0 ] && [ -z "$found" ]; then
 		echo "$prog: ok ($runs runs in ${secs}s, corpus $nseed -> $ncorp)"
 		rmdir "$arts" "$(dirname "$arts")" 2>/dev/null
-		continue
+		return 0
 	fi
-	failed=1
 	if [ -n "$found" ]; then
 		echo "$prog: CRASH exit $rc, input saved: $found"
 	elif [ "$rc" -eq 137 ]; then
@@ -90,5 +86,32 @@ for bin in "$@"; do
 	# The log lives in the scratch dir: show its tail before it goes.
 	grep -E 'ERROR|runtime error|SUMMARY|#[0-9]+ 0x[0-9a-f]+ in .*\.c:[0-9]' "$log" |
 		head -n 20 | sed 's/^/    /'
+	return 1
+}
+
+# Internal: one target of the pool (SECS OUT I BIN): its lines to OUT/I.out,
+# a failure marked by OUT/I.failed (OUT: the calling run's scratch dir).
+if [ "${FUZZ_ONE:-}" = 1 ]; then
+	one "$2" "$3" > "$1/$2.out" 2>&1 || : > "$1/$2.failed"
+	exit 0
+fi
+
+# FUZZ_JOBS targets at a time (default: the CPU count, at most 4); their
+# lines are printed in the targets' order once all are done.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $jobs in '' | *[!0-9]* | 0) jobs=1 ;; esac
+[ "$jobs" -le 4 ] || jobs=4
+i=0
+for bin in "$@"; do
+	i=$((i + 1))
+	echo "$i $bin"
+done | FUZZ_ONE=1 xargs -P "$jobs" -L 1 sh "$0" "$secs" "$tmp"
+failed=0
+i=0
+for bin in "$@"; do
+	i=$((i + 1))
+	cat "$tmp/$i.out" 2>/dev/null || echo "$(basename "$bin"): FAIL no result"
+	[ -e "$tmp/$i.failed" ] && failed=1
+	[ -e "$tmp/$i.out" ] || failed=1
 done
 exit $failed

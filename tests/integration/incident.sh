@@ -19,6 +19,7 @@
 # made, see samples/README.md).
 # Usage: sh tests/integration/incident.sh BUILD_DIR
 # run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
+# run.sh: alone (its attack is timed by sleeps against a 1 s recorder: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

@@ -3,6 +3,7 @@
 # population survives the SYN-ACK retransmit bursts (1 s, 3 s) unchanged.
 # Default 20000 SYN_RECV + 2000 connections; E2E=1: 80000 + 10000 (100k sockets).
 # Usage: sh tests/integration/population_stays_stable.sh BUILD_DIR
+# run.sh: alone (it waits through the SYN-ACK retransmit timers: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 

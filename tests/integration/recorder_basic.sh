@@ -3,6 +3,7 @@
 # snapshot with --once (modes 0750/0640, zstdcat-readable, verifies), the
 # drift-free sub-second schedule, and SIGTERM closing the zstd frame.
 # Usage: sh tests/integration/recorder_basic.sh BUILD_DIR
+# run.sh: alone (it checks the recorder's sub-second schedule: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

@@ -40,9 +40,22 @@ for f in "$mnt"/rec/*.zst; do
 	grep -q 'bad=0 junk=0' "$dir/v" || fail "corrupt segment on a full disk: $(cat "$dir/v")"
 	before=$((before + $(sed -n 's/.*good=\([0-9]*\).*/\1/p' "$dir/v")))
 done
-# space returns
+# space returns: wait (at most 20 s) for 10 more snapshots; 2 s are enough
+# on an idle machine, not on a loaded one
 rm -f "$mnt/filler"
-sleep 2
+i=0
+while [ $i -lt 40 ]; do
+	sleep 0.5
+	i=$((i + 1))
+	[ $i -ge 4 ] || continue
+	now=0
+	for f in "$mnt"/rec/*.zst; do
+		[ -f "$f" ] || continue
+		g=$("$SOCKSCOPE" verify "$f" 2> /dev/null | sed -n 's/.*good=\([0-9]*\).*/\1/p')
+		now=$((now + ${g:-0}))
+	done
+	[ "$now" -lt $((before + 10)) ] || break
+done
 kill -TERM $pid
 wait $pid || fail "recorder exit status $? after SIGTERM"
 after=0

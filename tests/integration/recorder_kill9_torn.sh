@@ -2,6 +2,7 @@
 # snapshot reads back (contiguous seq from 1), a cut snapshot is reported as a
 # torn tail, never returned as data.
 # Usage: sh tests/integration/recorder_kill9_torn.sh BUILD_DIR
+# run.sh: alone (kill -9 at timed moments: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

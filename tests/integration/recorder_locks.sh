@@ -6,6 +6,7 @@
 # segment renamed like ours and a segment some process holds are left
 # alone; a lock dies with its holder (kill -9). No root needed.
 # Usage: sh tests/integration/recorder_locks.sh BUILD_DIR
+# run.sh: alone (segment names follow the clock, one per second: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

@@ -2,6 +2,7 @@
 # the oldest closed segments and only those; SIGHUP starts a new segment.
 # Usage: sh tests/integration/recorder_retention.sh BUILD_DIR
 # run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
+# run.sh: alone (segment names follow the clock, one per second: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

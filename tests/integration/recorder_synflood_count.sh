@@ -3,6 +3,7 @@
 # recorder's SYN_RECV count must match `ss -tan state syn-recv` taken at the
 # same moment within 5 %, and its rows must be right (peers, listener owner).
 # Usage: sh tests/integration/recorder_synflood_count.sh BUILD_DIR
+# run.sh: alone (it compares counts taken at the same moment: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

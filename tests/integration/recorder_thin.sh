@@ -7,6 +7,7 @@
 # verified thinned copy of it); --max-bytes thins before it deletes.
 # Usage: sh tests/integration/recorder_thin.sh BUILD_DIR
 # run.sh: once (8 kill -9 rounds of the same C paths: once, under ASan/UBSan)
+# run.sh: alone (kill -9 at timed moments: run with nothing beside it)
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"
 command -v zstdcat > /dev/null 2>&1 || skip "needs zstdcat (keyframe seqs from the headers)"
@@ -114,10 +115,14 @@ while [ $i -lt 8 ]; do
 	[ "$t" -eq "$nd" ] || fail "after kill -9 #$i: $t of $nd thinned"
 done
 
-# --max-bytes: a limit the segments (and the new one, ~3.3 kB) fit only
-# once thinned: thinned first, so nothing is deleted
+# --max-bytes: a limit the segments and the new one fit only once thinned:
+# thinned first, so nothing is deleted. The new segment's size follows the
+# machine (its processes and sockets): measured just before, and the limit
+# set half the saving above what fits.
+"$RECORDER" -q -o "$T/probe" --host thin --once || fail "probe run"
+new=$(cat "$T"/probe/*.zst | wc -c)
 cp -a "$T/orig" "$T/m"
-lim=$((before + 3300 - (before - after) / 2))
+lim=$((after + new + (before - after) / 2))
 "$RECORDER" -q -o "$T/m" --host thin --once --max-bytes "$lim" || fail "--max-bytes run"
 t=$(counted "$T/m") || exit 1
 [ "$t" -ge 1 ] || fail "--max-bytes deleted or kept instead of thinning"

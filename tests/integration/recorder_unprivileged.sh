@@ -5,6 +5,7 @@
 # cannot lock the directory), never 0 with nothing recorded, while a daemon
 # keeps retrying and records once it can.
 # Usage: sh tests/integration/recorder_unprivileged.sh BUILD_DIR
+# run.sh: alone (a daemon is given fixed sleeps to act: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

@@ -6,6 +6,7 @@
 # did (within one recording interval), and no SYN_RECV spike.
 # Usage: sh tests/integration/spikes_syncookies.sh BUILD_DIR
 # run.sh: once (one of the longest scripts: run under ASan/UBSan only, to keep make test within its budget)
+# run.sh: alone (a timed flood against a 1 s recorder: run with nothing beside it)
 
 . "$(dirname "$0")/lib.sh"
 tools_dir "$1"

@@ -40,21 +40,25 @@
 #define BATCH 16
 #define V6_BIT 0x80000000u
 
+/* Slots are small (12 and 24 bytes): the tables are the memory a dump of
+ * many peers touches at random, and every page of them is zeroed first.
+ * rows 0: an empty slot. */
 struct slot4 {
 	uint32_t addr;           /* big-endian order as a number: compares as memcmp */
 	uint32_t rows;
-	uint32_t more;           /* mix index + 1 when several states; 0: one */
-	uint8_t st, used;
-	uint16_t pad;
+	uint32_t ms;             /* MS_MORE(mix index + 1) when several states, | state */
 };
 
 struct slot6 {
 	uint8_t a[16];
 	uint32_t rows;
-	uint32_t more;
-	uint8_t st, used;
-	uint16_t pad;
+	uint32_t ms;
 };
+
+#define MS_ST(ms) ((uint8_t)((ms) & 15u))
+#define MS_MORE(ms) ((ms) >> 4)
+/* at most this full (per 10): linear probing stays short, the tables small */
+#define LOAD10 7
 
 struct mix {
 	uint32_t n[AGG_NSTATE];
@@ -130,9 +134,9 @@ static int grow4(struct peercount *pc)
 	for (size_t i = 0; i < pc->cap4; i++) {
 		size_t j;
 
-		if (!pc->t4[i].used)
+		if (!pc->t4[i].rows)
 			continue;
-		for (j = hash4(pc->t4[i].addr) & (cap - 1); t[j].used; j = (j + 1) & (cap - 1))
+		for (j = hash4(pc->t4[i].addr) & (cap - 1); t[j].rows; j = (j + 1) & (cap - 1))
 			;
 		t[j] = pc->t4[i];
 	}
@@ -153,9 +157,9 @@ static int grow6(struct peercount *pc)
 	for (size_t i = 0; i < pc->cap6; i++) {
 		size_t j;
 
-		if (!pc->t6[i].used)
+		if (!pc->t6[i].rows)
 			continue;
-		for (j = hash6(pc->t6[i].a) & (cap - 1); t[j].used; j = (j + 1) & (cap - 1))
+		for (j = hash6(pc->t6[i].a) & (cap - 1); t[j].rows; j = (j + 1) & (cap - 1))
 			;
 		t[j] = pc->t6[i];
 	}
@@ -165,24 +169,24 @@ static int grow6(struct peercount *pc)
 	return 0;
 }
 
-/* One more row of state st in a group that had rows of state *first (and,
- * with *more, a mix): 0 or -ENOMEM. */
-static int count_state(struct peercount *pc, uint32_t rows, uint8_t first, uint32_t *more,
-		       uint8_t st)
+/* One more row (counted in rows) of state st in a group whose *ms says its
+ * first state and, when it had several, its mix: 0 or -ENOMEM. */
+static int count_state(struct peercount *pc, uint32_t rows, uint32_t *ms, uint8_t st)
 {
 	struct mix *v;
 
-	if (!*more && st == first)
+	if (!MS_MORE(*ms) && st == MS_ST(*ms))
 		return 0;
-	if (!*more) {
-		if (!(v = grow(pc->mix, &pc->capmix, pc->nmix, sizeof *v, 64)))
+	if (!MS_MORE(*ms)) {
+		if (pc->nmix >= (UINT32_MAX >> 4) - 1 ||
+		    !(v = grow(pc->mix, &pc->capmix, pc->nmix, sizeof *v, 64)))
 			return -ENOMEM;
 		pc->mix = v;
 		memset(&v[pc->nmix], 0, sizeof *v);
-		v[pc->nmix].n[first] = rows - 1;   /* the row just counted is st's */
-		*more = (uint32_t)++pc->nmix;
+		v[pc->nmix].n[MS_ST(*ms)] = rows - 1;   /* the row just counted is st's */
+		*ms = (uint32_t)++pc->nmix << 4 | MS_ST(*ms);
 	}
-	pc->mix[*more - 1].n[st]++;
+	pc->mix[MS_MORE(*ms) - 1].n[st]++;
 	return 0;
 }
 
@@ -195,45 +199,45 @@ static int add(struct peercount *pc, const struct pending *p)
 		uint32_t a = v4_of(&p->peer);
 		struct slot4 *s;
 
-		for (j = p->h & (pc->cap4 - 1); pc->t4[j].used && pc->t4[j].addr != a;
+		for (j = p->h & (pc->cap4 - 1); pc->t4[j].rows && pc->t4[j].addr != a;
 		     j = (j + 1) & (pc->cap4 - 1))
 			;
 		s = &pc->t4[j];
-		if (!s->used) {
-			*s = (struct slot4){.addr = a, .rows = 1, .st = p->state, .used = 1};
+		if (!s->rows) {
+			*s = (struct slot4){.addr = a, .rows = 1, .ms = p->state};
 			pc->n4++;
 			return 0;
 		}
 		s->rows++;
-		return count_state(pc, s->rows, s->st, &s->more, p->state);
+		return count_state(pc, s->rows, &s->ms, p->state);
 	} else {
 		struct slot6 *s;
 
 		for (j = p->h & (pc->cap6 - 1);
-		     pc->t6[j].used && memcmp(pc->t6[j].a, p->peer.a, 16) != 0;
+		     pc->t6[j].rows && memcmp(pc->t6[j].a, p->peer.a, 16) != 0;
 		     j = (j + 1) & (pc->cap6 - 1))
 			;
 		s = &pc->t6[j];
-		if (!s->used) {
-			*s = (struct slot6){.rows = 1, .st = p->state, .used = 1};
+		if (!s->rows) {
+			*s = (struct slot6){.rows = 1, .ms = p->state};
 			memcpy(s->a, p->peer.a, 16);
 			pc->n6++;
 			return 0;
 		}
 		s->rows++;
-		return count_state(pc, s->rows, s->st, &s->more, p->state);
+		return count_state(pc, s->rows, &s->ms, p->state);
 	}
 }
 
-/* The pending rows into the table, room made first (at most half full). */
+/* The pending rows into the table, room made first (LOAD10). */
 static int flush(struct peercount *pc, struct pending *p, size_t n)
 {
 	int rc;
 
-	while ((pc->n4 + n) * 2 > pc->cap4)
+	while ((pc->n4 + n) * 10 > pc->cap4 * LOAD10)
 		if ((rc = grow4(pc)) < 0)
 			return rc;
-	while ((pc->n6 + n) * 2 > pc->cap6)
+	while ((pc->n6 + n) * 10 > pc->cap6 * LOAD10)
 		if ((rc = grow6(pc)) < 0)
 			return rc;
 	for (size_t i = 0; i < n; i++)
@@ -425,9 +429,10 @@ int peercount_read(const char *path, const struct filter *flt, const char *host,
 	if (!(pc = calloc(1, sizeof *pc)))
 		goto out;
 	pc->time = dump_time(path, &st, strcmp(path, "-") != 0);
-	/* a peer in about every fourth line of an 80-column dump */
-	guess = rd.keep ? 0 : (size_t)st.st_size / 80 / 2;
-	if ((rc = table_init(pc, pow2_at_least(guess), pow2_at_least(guess / 2))) < 0)
+	/* the tables sized for a new peer in about every fourth line of an
+	 * 80-column dump, each family (they grow when that was too few) */
+	guess = rd.keep ? 0 : (size_t)st.st_size / 80 / 4;
+	if ((rc = table_init(pc, pow2_at_least(guess), pow2_at_least(guess))) < 0)
 		goto out;
 	rc = 0;
 	if (!filter_match_snapshot(flt, host ? host : "unknown", pc->time))
@@ -554,10 +559,10 @@ long peercount_top(const struct peercount *pc, size_t want, struct peercount_ref
 	if (want == 0)
 		return 0;
 	for (size_t i = 0; i < pc->cap4; i++)
-		if (pc->t4[i].used)
+		if (pc->t4[i].rows)
 			offer(pc, out, &n, want, (struct peercount_ref){pc->t4[i].rows, (uint32_t)i});
 	for (size_t i = 0; i < pc->cap6; i++)
-		if (pc->t6[i].used)
+		if (pc->t6[i].rows)
 			offer(pc, out, &n, want,
 			      (struct peercount_ref){pc->t6[i].rows, (uint32_t)i | V6_BIT});
 	/* the heap, emptied worst first from the back */
@@ -593,19 +598,11 @@ void peercount_key(const struct peercount *pc, const struct peercount_ref *g, st
 void peercount_mix(const struct peercount *pc, const struct peercount_ref *g,
 		   uint32_t mix[AGG_NSTATE])
 {
-	uint32_t more;
-	uint8_t st;
+	uint32_t ms = g->slot & V6_BIT ? pc->t6[g->slot & ~V6_BIT].ms : pc->t4[g->slot].ms;
 
 	memset(mix, 0, AGG_NSTATE * sizeof *mix);
-	if (g->slot & V6_BIT) {
-		more = pc->t6[g->slot & ~V6_BIT].more;
-		st = pc->t6[g->slot & ~V6_BIT].st;
-	} else {
-		more = pc->t4[g->slot].more;
-		st = pc->t4[g->slot].st;
-	}
-	if (more)
-		memcpy(mix, pc->mix[more - 1].n, sizeof pc->mix[more - 1].n);
+	if (MS_MORE(ms))
+		memcpy(mix, pc->mix[MS_MORE(ms) - 1].n, sizeof pc->mix[0].n);
 	else
-		mix[st] = g->rows;
+		mix[MS_ST(ms)] = g->rows;
 }

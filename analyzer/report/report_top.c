@@ -428,6 +428,7 @@ long report_top_run(struct scan_src *src, const struct filter *flt, const struct
 
 	memset(res, 0, sizeof *res);
 	rc = top_fast(src, flt, o, res, &head);
+	src->counted = rc == 1;
 	if (rc == 1)
 		return (long)res->n;
 	if (rc < 0) {

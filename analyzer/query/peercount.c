@@ -279,18 +279,15 @@ static int fill(struct reader *rd)
 		rd->end -= rd->start;
 		rd->start = 0;
 	}
-	if (rd->cap - rd->end < BLOCK) {
+	/* a file's window only slides; a pipe's grows, every byte kept */
+	if (!rd->cap || (rd->keep && rd->cap - rd->end < BLOCK)) {
 		size_t cap = rd->cap ? rd->cap * 2 : 2 * BLOCK;
-		char *b;
+		char *b = realloc(rd->buf, cap);
 
-		if (!rd->keep && rd->cap)
-			cap = rd->cap;   /* a file: the window only slides */
-		else if (!(b = realloc(rd->buf, cap)))
+		if (!b)
 			return -ENOMEM;
-		else {
-			rd->buf = b;
-			rd->cap = cap;
-		}
+		rd->buf = b;
+		rd->cap = cap;
 	}
 	do
 		n = read(rd->fd, rd->buf + rd->end, rd->cap - rd->end);
@@ -441,8 +438,8 @@ int peercount_read(const char *path, const struct filter *flt, const char *host,
 	while (rd.end < DETECT_BYTES && !rd.eof)
 		if ((rc = fill(&rd)) < 0)
 			goto out;
-	if (rd.end == 0 || textfmt_detect(rd.buf, rd.end < DETECT_BYTES ? rd.end : DETECT_BYTES) !=
-				   &textfmt_netstat)
+	if (rd.end == 0 ||
+	    textfmt_detect(rd.buf, rd.end < DETECT_BYTES ? rd.end : DETECT_BYTES) != &textfmt_netstat)
 		goto out;
 	rc = count_lines(pc, &rd, flt);
 out:
@@ -560,7 +557,8 @@ long peercount_top(const struct peercount *pc, size_t want, struct peercount_ref
 		return 0;
 	for (size_t i = 0; i < pc->cap4; i++)
 		if (pc->t4[i].rows)
-			offer(pc, out, &n, want, (struct peercount_ref){pc->t4[i].rows, (uint32_t)i});
+			offer(pc, out, &n, want,
+			      (struct peercount_ref){pc->t4[i].rows, (uint32_t)i});
 	for (size_t i = 0; i < pc->cap6; i++)
 		if (pc->t6[i].rows)
 			offer(pc, out, &n, want,

@@ -7,7 +7,9 @@
 # only), with filters and output formats, from a file, from stdin redirected
 # from a file and from a pipe (the bytes read before it gives up replayed
 # to the general path). The fast path must be the one taken where it
-# covers the input (SOCKSCOPE_TEST_TOP_PATH), so that a difference is seen.
+# covers the input (SOCKSCOPE_TEST_TOP_PATH), so that a difference is seen;
+# a 9.6 MB dump read in two halves by two threads, with a bad line in
+# either half or none.
 # No root needed.
 # Usage: sh tests/integration/top_fast.sh BUILD_DIR
 
@@ -177,5 +179,27 @@ cat "$dir/late_bad.txt" | run "$dir/g" SOCKSCOPE_TEST_TOP_GENERAL=1 "$S" top -n 
 same "cat late_bad.txt | top -n 0 -" mask
 grep -q ':20003: ' "$dir/f.err" || fail "the late bad line was not named: $(cat "$dir/f.err")"
 ncmp=$((ncmp + 1))
+
+# a dump big enough to be read in two halves by two threads (8 MiB): the
+# halves' groups merged (peers in both, states in both); a bad line in
+# either half hands it all to the general path
+netstat_ntu 120000 > "$dir/big.txt"
+{ head -30000 "$dir/big.txt"; echo "tcp 0 0 192.0.2.2:80 nonsense ESTABLISHED"; tail -n +30001 "$dir/big.txt"; } > "$dir/big_bad1.txt"
+{ head -100000 "$dir/big.txt"; echo "tcp 0 0 192.0.2.2:80 nonsense ESTABLISHED"; tail -n +100001 "$dir/big.txt"; } > "$dir/big_bad2.txt"
+[ "$(wc -c < "$dir/big.txt")" -gt 8388608 ] || fail "big.txt is under 8 MiB"
+for name in big.txt big_bad1.txt big_bad2.txt; do
+	for o in "-n 0" "-n 0 --state ESTABLISHED,TIME_WAIT -o csv" "-n 3 --family 6"; do
+		# shellcheck disable=SC2086
+		compare_file "$dir/$name" $o
+		# shellcheck disable=SC2086
+		run "$dir/f" "$S" top $o - < "$dir/$name"
+		# shellcheck disable=SC2086
+		run "$dir/g" SOCKSCOPE_TEST_TOP_GENERAL=1 "$S" top $o - < "$dir/$name"
+		same "top $o - < $name" mask
+		ncmp=$((ncmp + 1))
+	done
+done
+path=$(SOCKSCOPE_TEST_TOP_PATH=1 "$S" top -f "$dir/big.txt" 2>&1 > /dev/null | tail -1)
+[ "$path" = "sockscope top: fast path" ] || fail "top -f big.txt: $path"
 
 pass "$ncmp comparisons of the fast and the general path agree (stdout, stderr, status); the fast path taken on $FAST and $nfast dumps of $data"

@@ -344,7 +344,7 @@ static int count_lines(struct peercount *pc, struct reader *rd, const struct fil
 		struct peerscan_row r;
 		enum peerscan_kind k;
 
-		nl = memchr(s, '\n', avail);
+		nl = avail ? memchr(s, '\n', avail) : NULL;   /* buf is NULL before the first fill */
 		if (!nl) {
 			if (avail > PEERSCAN_LINE_MAX)
 				return 0;

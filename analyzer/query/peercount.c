@@ -606,7 +606,8 @@ int peercount_read(const char *path, const struct filter *flt, const char *host,
 	    textfmt_detect(rd.buf, rd.end < DETECT_BYTES ? rd.end : DETECT_BYTES) != &textfmt_netstat)
 		goto out;
 	if (!rd.keep && st.st_size - at >= SPLIT_MIN && middle(rd.fd, at, st.st_size, &mid) == 0)
-		rc = count_halves(pc, &rd, flt, at, mid, guess / 2);
+		/* the second half's tables as big: each half meets most peers */
+		rc = count_halves(pc, &rd, flt, at, mid, guess);
 	else
 		rc = count_lines(pc, &rd, flt);
 out:

@@ -279,11 +279,17 @@ static long top_run_cli(struct scan_src *src, struct report_args *a, unsigned wi
 			char *err, size_t errsz)
 {
 	struct report_top_opts o = {REPORT_TOP_IP, (unsigned)a->prefix4, (unsigned)a->prefix6,
-			     (unsigned)a->limit, a->have_at, a->at};
+			     (unsigned)a->limit, a->have_at, a->at, false};
+	long n;
 
 	if (a->by)
 		(void)report_top_by_parse(a->by, &o.by);   /* checked by top_check */
-	return report_top(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
+	/* tests: the general path alone, to compare the fast one with */
+	o.general = getenv("SOCKSCOPE_TEST_TOP_GENERAL") != NULL;
+	n = report_top(src, &a->flt, &o, a->out, stdout, width, color, err, errsz);
+	if (getenv("SOCKSCOPE_TEST_TOP_PATH"))
+		fprintf(stderr, "sockscope top: %s path\n", src->counted ? "fast" : "general");
+	return n;
 }
 
 /* --chart: auto is the terminal's (a tty: its locale's UTF-8 or ASCII;

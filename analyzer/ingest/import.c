@@ -257,8 +257,8 @@ static int open_and_detect(struct importer *im, struct import_source *src, const
 	int rc;
 
 	/* a regular file was hashed in step 1; a pipe is hashed as it is read */
-	rc = input_open(open_path, regular ? size : 0, !regular && !im->tap, &src->in, err,
-			sizeof err);
+	rc = input_open_head(open_path, im->o->stdin_head, im->o->stdin_head_len,
+			     regular ? size : 0, !regular && !im->tap, &src->in, err, sizeof err);
 	if (rc < 0) {
 		fprintf(im->msg, "%s: skipped: %s\n", src->path, err);
 		im->t.failed++;

@@ -25,6 +25,9 @@ struct import_opts {
 	unsigned show_errors;    /* bad lines shown per source (all are counted) */
 	bool parse_every_row;    /* tests: no fast path, every segment row is
 	                          * parsed (rowreuse.h); the database is the same */
+	const void *stdin_head;  /* bytes already taken from stdin (a pipe) by
+	                          * top's fast path, read before the rest of "-" */
+	size_t stdin_head_len;
 };
 
 struct import_totals {

@@ -54,6 +54,8 @@ struct input {
 	char err[160];
 	_Atomic uint64_t raw_seen;   /* raw_bytes for other threads (progress) */
 	struct readahead *ra;    /* NULL: decode in the caller's thread */
+	const uint8_t *head;     /* input_open_head: read before fd */
+	size_t head_len, head_pos;
 };
 
 static ssize_t fill_raw(struct input *in)
@@ -69,9 +71,15 @@ static ssize_t fill_raw(struct input *in)
 		in->eof_raw = true;
 		return 0;
 	}
-	do
-		n = read(in->fd, in->raw, want);
-	while (n < 0 && errno == EINTR);
+	if (in->head_pos < in->head_len) {
+		n = (ssize_t)(in->head_len - in->head_pos < want ? in->head_len - in->head_pos : want);
+		memcpy(in->raw, in->head + in->head_pos, (size_t)n);
+		in->head_pos += (size_t)n;
+	} else {
+		do
+			n = read(in->fd, in->raw, want);
+		while (n < 0 && errno == EINTR);
+	}
 	if (n < 0) {
 		snprintf(in->err, sizeof in->err, "read: %s", strerror(errno));
 		return -errno;
@@ -90,6 +98,12 @@ static ssize_t fill_raw(struct input *in)
 int input_open(const char *path, uint64_t limit, bool hash, struct input **out, char *err,
 	       size_t errsz)
 {
+	return input_open_head(path, NULL, 0, limit, hash, out, err, errsz);
+}
+
+int input_open_head(const char *path, const void *head, size_t headlen, uint64_t limit,
+		    bool hash, struct input **out, char *err, size_t errsz)
+{
 	struct input *in = calloc(1, sizeof *in);
 	struct stat st;
 	int rc;
@@ -105,6 +119,8 @@ int input_open(const char *path, uint64_t limit, bool hash, struct input **out, 
 	in->limit = limit;
 	if (!strcmp(path, "-")) {
 		in->fd = STDIN_FILENO;
+		in->head = head;
+		in->head_len = head ? headlen : 0;
 	} else {
 		in->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 		if (in->fd < 0) {

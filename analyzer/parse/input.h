@@ -24,6 +24,11 @@ enum input_codec { INPUT_PLAIN, INPUT_ZSTD, INPUT_GZIP };
  * with input_free. */
 int input_open(const char *path, uint64_t limit, bool hash, struct input **out, char *err,
 	       size_t errsz);
+/* The same, for stdin ("-") whose first bytes a caller took already (a
+ * pipe cannot be read again): head[0..headlen), borrowed until
+ * input_free, is read (and hashed) before the rest of it. */
+int input_open_head(const char *path, const void *head, size_t headlen, uint64_t limit,
+		    bool hash, struct input **out, char *err, size_t errsz);
 void input_free(struct input *in);   /* NULL is a no-op */
 
 /* Reads up to n decoded bytes. Returns the count, 0 at the end, or -errno

@@ -137,6 +137,8 @@ struct scan_src {
 	int status;              /* set by scan_run: 1 when a file was skipped */
 	uint64_t named_peers;    /* set by scan_run on files: rows whose peer a
 	                          * dump named (no -n), left out of peers */
+	bool counted;            /* set by report_top: the one dump was counted
+	                          * by its fast path (peercount.h), not scanned */
 };
 
 /* The snapshots (into snaps) and rows (into nsinks sinks; dumps use sinks[0]

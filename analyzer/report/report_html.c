@@ -162,7 +162,7 @@ static FILE *mem(char **buf, size_t *len)
 static int gather(struct page *p)
 {
 	struct report_top_opts top = {REPORT_TOP_SUBNET, p->o->summary.prefix4, p->o->summary.prefix6,
-				      p->o->top, false, 0};
+				      p->o->top, false, 0, false};
 	struct report_blocklist_opts bo = p->o->block;
 	struct filter nostates = *p->flt;
 	FILE *rules = NULL, *why = NULL, *sp = NULL;

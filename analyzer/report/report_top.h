@@ -24,6 +24,8 @@ struct report_top_opts {
 	bool have_at;
 	usec_t at;                   /* one moment: the newest snapshot at or
 	                              * before it, of each host */
+	bool general;                /* tests: never the fast path of one dump
+	                              * (peercount.h), whose rows must be these */
 };
 
 /* "ip", "subnet", "port", "program", "state". 0 or -EINVAL. */

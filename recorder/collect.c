@@ -23,12 +23,13 @@
 #include "netstat.h"
 #include "procmap.h"
 #include "procnet.h"
+#include "procread.h"
 #include "renderq.h"
 #include "sha256.h"
 #include "sockrow.h"
 #include "tcpstate.h"
 
-#define CHUNK (64 * 1024)
+#define CHUNK PROCREAD_CHUNK
 #define SMALL_FILE_MAX (1 << 20)     /* /proc/net/snmp and netstat are ~4 KiB */
 #define EXEC_TIMEOUT_MS 30000
 
@@ -44,6 +45,7 @@ struct collector {
 	 * files are read, instead of keeping the rows (11 MB at 100k): */
 	bool digest_rows;
 	struct renderq *rq;          /* renders and digests them beside collection */
+	struct procread *pr;         /* reads the /proc/net files beside the sections before */
 	uint8_t rdigest[COLLECT_MAX_NETSTAT][SHA256_LEN];
 	uint64_t rlen[COLLECT_MAX_NETSTAT];
 	int render_err;              /* a rendering failed (-ENOMEM) */
@@ -133,7 +135,8 @@ int collector_new(const struct collect_opts *o, struct collector **out, const ch
 	c->chunk = malloc(CHUNK);
 	c->pm = o->processes ? procmap_new() : NULL;
 	c->rq = renderq_new();
-	if (!c->chunk || (o->processes && !c->pm) || !c->rq) {
+	c->pr = procread_new();
+	if (!c->chunk || (o->processes && !c->pm) || !c->rq || !c->pr) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -153,6 +156,7 @@ void collector_free(struct collector *c)
 	diag_free(c->diag);
 	procmap_free(c->pm);
 	renderq_free(c->rq);
+	procread_free(c->pr);
 	free(c->rows);
 	free(c->chunk);
 	buf_fini(&c->line);
@@ -450,54 +454,65 @@ static void parse_chunk(struct collector *c, struct collect_stats *st, const cha
 		buf_append(&c->carry, p, (size_t)(end - p));
 }
 
+/* The files of the proc/net sections, in their order. */
+static const char *const procnet_names[] = {"net/tcp", "net/tcp6", "net/udp",
+					    "net/udp6", "net/raw", "net/raw6"};
+static const struct {
+	int proto, family;
+} procnet_files[] = {
+	{IPPROTO_TCP, AF_INET}, {IPPROTO_TCP, AF_INET6}, {IPPROTO_UDP, AF_INET},
+	{IPPROTO_UDP, AF_INET6}, {IPPROTO_RAW, AF_INET}, {IPPROTO_RAW, AF_INET6},
+};
+#define N_PROCNET (sizeof(procnet_files) / sizeof(procnet_files[0]))
+_Static_assert(sizeof(procnet_names) / sizeof(procnet_names[0]) == N_PROCNET,
+	       "a name for every file");
+
+/* Starts reading the files (procread's thread) before the sections that
+ * come before theirs are collected. */
+static void start_procnet(struct collector *c)
+{
+	/* -EINVAL only (begun twice, too many files): a bug, caught by tests */
+	(void)procread_begin(c->pr, c->o.proc_root, procnet_names, N_PROCNET, true);
+}
+
+/* Writes what procread read of the files, in their order, and parses it for
+ * the renderings (render). */
 static int write_procnet(struct collector *c, struct out_ctx *oc, bool render)
 {
-	static const struct {
-		const char *file;
-		int proto, family;
-	} files[] = {
-		{"tcp", IPPROTO_TCP, AF_INET},   {"tcp6", IPPROTO_TCP, AF_INET6},
-		{"udp", IPPROTO_UDP, AF_INET},   {"udp6", IPPROTO_UDP, AF_INET6},
-		{"raw", IPPROTO_RAW, AF_INET},   {"raw6", IPPROTO_RAW, AF_INET6},
-	};
 	char path[512], name[32];
 	int rc = 0;
 
 	c->nrows = 0;
 	c->rows_truncated = false;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int fd;
+	for (size_t i = 0; i < N_PROCNET; i++) {
+		int err = procread_open(c->pr, i);
 
-		snprintf(path, sizeof(path), "%s/net/%s", c->o.proc_root, files[i].file);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/%s", c->o.proc_root, procnet_names[i]);
+		if (err < 0) {
 			/* No IPv6 (or no raw) in this kernel is not a failure. */
-			if (errno != ENOENT)
-				fail_source(c, oc->st, path, "%s", strerror(errno));
+			if (err != -ENOENT)
+				fail_source(c, oc->st, path, "%s", strerror(-err));
 			continue;
 		}
-		snprintf(name, sizeof(name), "proc/net/%s", files[i].file);
+		snprintf(name, sizeof(name), "proc/%s", procnet_names[i]);
 		rc = snap_writer_section(oc->w, name);
 		buf_reset(&c->carry);
 		while (rc == 0) {
-			ssize_t k = read(fd, c->chunk, CHUNK);
-			if (k < 0 && errno == EINTR)
-				continue;
+			ssize_t k = procread_next(c->pr, c->chunk);
 			if (k < 0) {
-				fail_source(c, oc->st, path, "read: %s", strerror(errno));
+				fail_source(c, oc->st, path, "read: %s", strerror((int)-k));
 				break;
 			}
 			if (k == 0)
 				break;
 			rc = snap_writer_write(oc->w, c->chunk, (size_t)k);
 			if (render)
-				parse_chunk(c, oc->st, c->chunk, (size_t)k, files[i].proto,
-					    files[i].family);
+				parse_chunk(c, oc->st, c->chunk, (size_t)k, procnet_files[i].proto,
+					    procnet_files[i].family);
 		}
 		if (render && c->carry.len)
-			parse_line(c, oc->st, c->carry.data, c->carry.len, files[i].proto,
-				   files[i].family);
-		close(fd);
+			parse_line(c, oc->st, c->carry.data, c->carry.len, procnet_files[i].proto,
+				   procnet_files[i].family);
 		if (rc < 0)
 			return rc;
 	}
@@ -620,6 +635,9 @@ int collector_run(struct collector *c, struct snap_writer *w, struct collect_sta
 	st->cookies = -1;
 	st->overflows = -1;
 	buf_reset(&c->errors);
+	/* The /proc/net files are read (the kernel's text, the costliest source) while
+	 * the owners and sockets are: two sources' kernel work at once. */
+	start_procnet(c);
 	/* Owners first: the sockets and renderings below look them up. */
 	rc = write_processes(c, &oc);
 	if (rc == 0)
@@ -640,6 +658,7 @@ int collector_run(struct collector *c, struct snap_writer *w, struct collect_sta
 	} else if (rc == 0) {
 		rc = write_procnet(c, &oc, render);
 	}
+	procread_end(c->pr);   /* joins the reader on every path */
 	/* Truncated renderings could not be rebuilt: they are kept as they are. */
 	snap_writer_derive(w, c->o.derive && !c->rows_truncated);
 	if (rc == 0 && render)

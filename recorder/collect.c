@@ -54,6 +54,7 @@ struct collector {
 	struct buf prev_errors;      /* the previous snapshot's, to log changes only */
 	char *chunk;                 /* CHUNK bytes of file input */
 	struct buf carry;            /* partial line between chunks */
+	struct buf pcarry;           /* the same for procread's parser thread */
 };
 
 /* Context of one section being written: the first output error sticks. */
@@ -163,6 +164,7 @@ void collector_free(struct collector *c)
 	buf_fini(&c->errors);
 	buf_fini(&c->prev_errors);
 	buf_fini(&c->carry);
+	buf_fini(&c->pcarry);
 	free(c);
 }
 
@@ -434,24 +436,25 @@ static void parse_line(struct collector *c, struct collect_stats *st, const char
 		keep_row(c, st, &r);
 }
 
-/* Splits input into lines across chunk boundaries. */
-static void parse_chunk(struct collector *c, struct collect_stats *st, const char *p, size_t n,
-			int proto, int family)
+/* Splits input into lines across chunk boundaries (carry: the partial
+ * line). st is NULL in procread's parser thread (digests only). */
+static void parse_chunk(struct collector *c, struct collect_stats *st, struct buf *carry,
+			const char *p, size_t n, int proto, int family)
 {
 	const char *end = p + n, *nl;
 
 	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
-		if (c->carry.len) {
-			buf_append(&c->carry, p, (size_t)(nl - p));
-			parse_line(c, st, c->carry.data, c->carry.len, proto, family);
-			buf_reset(&c->carry);
+		if (carry->len) {
+			buf_append(carry, p, (size_t)(nl - p));
+			parse_line(c, st, carry->data, carry->len, proto, family);
+			buf_reset(carry);
 		} else {
 			parse_line(c, st, p, (size_t)(nl - p), proto, family);
 		}
 		p = nl + 1;
 	}
 	if (p < end)
-		buf_append(&c->carry, p, (size_t)(end - p));
+		buf_append(carry, p, (size_t)(end - p));
 }
 
 /* The files of the proc/net sections, in their order. */
@@ -468,11 +471,28 @@ _Static_assert(sizeof(procnet_names) / sizeof(procnet_names[0]) == N_PROCNET,
 	       "a name for every file");
 
 /* Starts reading the files (procread's thread) before the sections that
- * come before theirs are collected. */
-static void start_procnet(struct collector *c)
+ * come before theirs are collected; parse: for the derived renderings. */
+static void start_procnet(struct collector *c, bool parse)
 {
 	/* -EINVAL only (begun twice, too many files): a bug, caught by tests */
-	(void)procread_begin(c->pr, c->o.proc_root, procnet_names, N_PROCNET, true);
+	(void)procread_begin(c->pr, c->o.proc_root, procnet_names, N_PROCNET, true, parse);
+}
+
+/* procread's parser: the rows of the files to the renderings' thread, with
+ * their owners (the owner map is read-only until the next snapshot). */
+static void parse_piece(void *ctx, size_t file, const char *p, size_t n)
+{
+	struct collector *c = ctx;
+
+	if (p) {
+		parse_chunk(c, NULL, &c->pcarry, p, n, procnet_files[file].proto,
+			    procnet_files[file].family);
+		return;
+	}
+	if (c->pcarry.len)
+		parse_line(c, NULL, c->pcarry.data, c->pcarry.len, procnet_files[file].proto,
+			   procnet_files[file].family);
+	buf_reset(&c->pcarry);
 }
 
 /* Writes what procread read of the files, in their order, and parses it for
@@ -507,8 +527,8 @@ static int write_procnet(struct collector *c, struct out_ctx *oc, bool render)
 				break;
 			rc = snap_writer_write(oc->w, c->chunk, (size_t)k);
 			if (render)
-				parse_chunk(c, oc->st, c->chunk, (size_t)k, procnet_files[i].proto,
-					    procnet_files[i].family);
+				parse_chunk(c, oc->st, &c->carry, c->chunk, (size_t)k,
+					    procnet_files[i].proto, procnet_files[i].family);
 		}
 		if (render && c->carry.len)
 			parse_line(c, oc->st, c->carry.data, c->carry.len, procnet_files[i].proto,
@@ -628,37 +648,47 @@ out:
 int collector_run(struct collector *c, struct snap_writer *w, struct collect_stats *st)
 {
 	struct out_ctx oc = {c, w, st, 0};
-	bool render = c->o.n_netstat > 0 && !c->o.exec_netstat;
+	bool render = c->o.n_netstat > 0 && !c->o.exec_netstat, rendering = false;
 	int rc, err;
 
 	memset(st, 0, sizeof(*st));
 	st->cookies = -1;
 	st->overflows = -1;
 	buf_reset(&c->errors);
-	/* The /proc/net files are read (the kernel's text, the costliest source) while
-	 * the owners and sockets are: two sources' kernel work at once. */
-	start_procnet(c);
-	/* Owners first: the sockets and renderings below look them up. */
-	rc = write_processes(c, &oc);
-	if (rc == 0)
-		rc = write_sockets(c, &oc);
-	if (rc == 0)
-		rc = write_counters(c, &oc);
 	/* Derived renderings need only their digests: taken row by row. */
 	snap_writer_derive(w, c->o.derive);
 	c->digest_rows = render && snap_writer_takes_digests(w);
 	c->render_err = 0;
+	/* The /proc/net files are read (the kernel's text, the costliest
+	 * source) while the owners and sockets are: two sources' kernel work
+	 * at once. */
+	start_procnet(c, c->digest_rows);
+	/* Owners first: the sockets and renderings below look them up. */
+	rc = write_processes(c, &oc);
 	if (rc == 0 && c->digest_rows) {
-		/* rendered and digested by another thread while /proc is read */
+		/* rendered and digested by two more threads (parsing, then
+		 * rendering) while the sockets are dumped and /proc is written */
+		buf_reset(&c->pcarry);
 		c->render_err = renderq_begin(c->rq, c->ns, c->o.n_netstat);
-		rc = write_procnet(c, &oc, render);
+		rendering = true;
+		err = procread_parse(c->pr, parse_piece, c);
+		if (err < 0 && c->render_err == 0)
+			c->render_err = err;
+	}
+	if (rc == 0)
+		rc = write_sockets(c, &oc);
+	if (rc == 0)
+		rc = write_counters(c, &oc);
+	if (rc == 0)
+		rc = write_procnet(c, &oc, render && !c->digest_rows);
+	if (rc == 0)
+		procread_parse_end(c->pr);   /* every row to the renderings */
+	procread_end(c->pr);   /* joins the reader (and parser) on every path */
+	if (rendering) {
 		err = renderq_end(c->rq, c->rdigest, c->rlen);
 		if (err < 0 && c->render_err == 0)
 			c->render_err = err;
-	} else if (rc == 0) {
-		rc = write_procnet(c, &oc, render);
 	}
-	procread_end(c->pr);   /* joins the reader on every path */
 	/* Truncated renderings could not be rebuilt: they are kept as they are. */
 	snap_writer_derive(w, c->o.derive && !c->rows_truncated);
 	if (rc == 0 && render)

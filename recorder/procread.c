@@ -17,11 +17,12 @@
  * (100k sockets' /proc/net/tcp: 15 MB -> ~2 MB in 64 kB pieces.) */
 #define PROCREAD_LEVEL (-1)
 
-/* One read() of a file, compressed. */
+/* One read() of a file, compressed; freed once written and parsed. */
 struct piece {
 	struct piece *next;
 	size_t file;
 	size_t raw, clen;
+	bool written, parsed;
 	char z[];
 };
 
@@ -36,6 +37,7 @@ struct procread {
 	const char *const *names;
 	size_t n;
 	bool threaded, begun;
+	bool parse;            /* pieces wait for the parser too */
 	/* the reader's own (the thread, or the caller when unthreaded) */
 	size_t rfile;          /* file being read, or to open next */
 	int fd;
@@ -46,13 +48,21 @@ struct procread {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct piece *head, *tail;
+	struct piece *head, *tail;   /* every piece held, oldest first */
+	struct piece *wnext, *pnext; /* next to write, next to parse (NULL: to come) */
 	struct file_state f[PROCREAD_MAX_FILES];
 	size_t held, peak;
 	bool stop, done;
 	/* the collecting thread's */
 	size_t cfile;          /* file being taken */
 	ZSTD_DCtx *dctx;
+	/* the parser's (procread_parse) */
+	procread_parse_fn *pfn;
+	void *pctx;
+	pthread_t pthread;
+	bool pthreaded, pstarted;
+	ZSTD_DCtx *pdctx;
+	char *pbuf;
 };
 
 /* What one step of the reader did, applied under the lock. */
@@ -77,7 +87,9 @@ struct procread *procread_new(void)
 	r->zbuf = malloc(r->zcap);
 	r->cctx = ZSTD_createCCtx();
 	r->dctx = ZSTD_createDCtx();
-	if (!r->rbuf || !r->zbuf || !r->cctx || !r->dctx ||
+	r->pdctx = ZSTD_createDCtx();
+	r->pbuf = malloc(PROCREAD_CHUNK);
+	if (!r->rbuf || !r->zbuf || !r->cctx || !r->dctx || !r->pdctx || !r->pbuf ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(r->cctx, ZSTD_c_compressionLevel, PROCREAD_LEVEL))) {
 		procread_free(r);
 		return NULL;
@@ -92,8 +104,27 @@ static void forget_pieces(struct procread *r)
 		r->head = p->next;
 		free(p);
 	}
-	r->tail = NULL;
+	r->tail = r->wnext = r->pnext = NULL;
 	r->held = 0;
+}
+
+/* Frees the oldest pieces that are written and parsed; under mu. */
+static void release(struct procread *r)
+{
+	bool freed = false;
+
+	while (r->head && r->head->written && r->head->parsed) {
+		struct piece *p = r->head;
+
+		r->head = p->next;
+		r->held -= sizeof *p + p->clen;
+		free(p);
+		freed = true;
+	}
+	if (!r->head)
+		r->tail = NULL;
+	if (freed)
+		pthread_cond_broadcast(&r->cv);   /* room for the reader */
 }
 
 void procread_free(struct procread *r)
@@ -107,6 +138,8 @@ void procread_free(struct procread *r)
 	free(r->zbuf);
 	ZSTD_freeCCtx(r->cctx);
 	ZSTD_freeDCtx(r->dctx);
+	ZSTD_freeDCtx(r->pdctx);
+	free(r->pbuf);
 	free(r);
 }
 
@@ -131,6 +164,8 @@ static int read_piece(struct procread *r, struct piece **out)
 		return -ENOMEM;
 	memcpy(p->z, r->zbuf, z);
 	p->next = NULL;
+	p->written = false;
+	p->parsed = !r->parse;
 	p->file = r->rfile;
 	p->raw = (size_t)k;
 	p->clen = z;
@@ -176,6 +211,7 @@ static void apply(struct procread *r, const struct step *s)
 	case STEP_OPEN:
 		r->f[s->file].opened = true;
 		r->f[s->file].open_err = s->err;
+		r->f[s->file].ended = s->err < 0;   /* for the parser */
 		break;
 	case STEP_PIECE:
 		if (r->tail)
@@ -183,6 +219,10 @@ static void apply(struct procread *r, const struct step *s)
 		else
 			r->head = s->p;
 		r->tail = s->p;
+		if (!r->wnext)
+			r->wnext = s->p;
+		if (!r->pnext && r->parse)
+			r->pnext = s->p;
 		r->held += sizeof *s->p + s->p->clen;
 		if (r->held > r->peak)
 			r->peak = r->held;
@@ -219,10 +259,12 @@ static void *reader_main(void *arg)
 }
 
 int procread_begin(struct procread *r, const char *dir, const char *const *names, size_t n,
-		   bool threaded)
+		   bool threaded, bool parse)
 {
 	if (n > PROCREAD_MAX_FILES || r->begun)
 		return -EINVAL;
+	r->parse = parse;
+	r->pstarted = r->pthreaded = false;
 	r->dir = dir;
 	r->names = names;
 	r->n = n;
@@ -239,32 +281,28 @@ static void advance(struct procread *r)
 {
 	struct step s;
 
-	if (r->threaded) {
+	/* the bound: the parser thread, if any, frees what it has had */
+	if (r->threaded || (r->pthreaded && r->held > PROCREAD_MAX_HELD)) {
 		pthread_cond_wait(&r->cv, &r->mu);
 		return;
 	}
 	reader_step(r, &s);
 	apply(r, &s);
+	pthread_cond_broadcast(&r->cv);   /* for the parser thread */
 }
 
-/* Drops what is held of files before i (the caller did not take all of
- * them), which could otherwise keep the reader waiting for room; under mu. */
+/* What is left unwritten of files before i (the caller did not take all
+ * of them) counts as written, or it could keep the reader waiting for
+ * room; under mu. */
 static void drop_before(struct procread *r, size_t i)
 {
-	bool dropped = false;
-
-	while (r->head && r->head->file < i) {
-		struct piece *p = r->head;
-
-		r->head = p->next;
-		r->held -= sizeof *p + p->clen;
-		free(p);
-		dropped = true;
+	while (r->wnext && r->wnext->file < i) {
+		r->wnext->written = true;
+		if (r->pstarted && !r->pthreaded)
+			r->wnext->parsed = true;   /* the inline parser skips it too */
+		r->wnext = r->wnext->next;
 	}
-	if (!r->head)
-		r->tail = NULL;
-	if (dropped)
-		pthread_cond_broadcast(&r->cv);
+	release(r);
 }
 
 int procread_open(struct procread *r, size_t i)
@@ -274,6 +312,14 @@ int procread_open(struct procread *r, size_t i)
 	if (!r->begun || i >= r->n)
 		return -EINVAL;
 	pthread_mutex_lock(&r->mu);
+	if (r->parse && !r->pstarted) {
+		/* Writing began without procread_parse: nothing is parsed, and
+		 * no piece waits for it (else the reader would wait for room). */
+		r->parse = false;
+		for (struct piece *p = r->head; p; p = p->next)
+			p->parsed = true;
+		r->pnext = NULL;
+	}
 	for (;;) {
 		drop_before(r, i);
 		if (r->f[i].opened)
@@ -296,13 +342,9 @@ ssize_t procread_next(struct procread *r, char *buf)
 		return -EINVAL;
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		if (r->head && r->head->file == i) {
-			p = r->head;
-			r->head = p->next;
-			if (!r->head)
-				r->tail = NULL;
-			r->held -= sizeof *p + p->clen;
-			pthread_cond_broadcast(&r->cv);   /* room for the reader */
+		if (r->wnext && r->wnext->file == i) {
+			p = r->wnext;
+			r->wnext = p->next;
 			break;
 		}
 		if (r->f[i].ended) {
@@ -313,24 +355,101 @@ ssize_t procread_next(struct procread *r, char *buf)
 		advance(r);
 	}
 	pthread_mutex_unlock(&r->mu);
-	if (p) {
-		size_t k = ZSTD_decompressDCtx(r->dctx, buf, PROCREAD_CHUNK, p->z, p->clen);
-		ret = ZSTD_isError(k) || k != p->raw ? -EIO : (ssize_t)k;
-		free(p);
+	if (!p) {
+		if (r->pstarted && !r->pthreaded)
+			r->pfn(r->pctx, i, NULL, 0);   /* the inline parser's end of file */
+		return ret;
 	}
+	size_t k = ZSTD_decompressDCtx(r->dctx, buf, PROCREAD_CHUNK, p->z, p->clen);
+	ret = ZSTD_isError(k) || k != p->raw ? -EIO : (ssize_t)k;
+	/* No parser thread: the parser's turn comes here, in order. */
+	if (ret > 0 && r->pstarted && !r->pthreaded && !p->parsed)
+		r->pfn(r->pctx, i, buf, (size_t)ret);
+	pthread_mutex_lock(&r->mu);
+	p->written = true;
+	if (r->pstarted && !r->pthreaded)
+		p->parsed = true;
+	release(r);
+	pthread_mutex_unlock(&r->mu);
 	return ret;
+}
+
+/* The parser: every piece in order, and the end of each file. */
+static void *parser_main(void *arg)
+{
+	struct procread *r = arg;
+	size_t file = 0;
+
+	pthread_mutex_lock(&r->mu);
+	while (!r->stop && file < r->n) {
+		struct piece *p = r->pnext;
+
+		if (p && p->file == file) {
+			r->pnext = p->next;
+			pthread_mutex_unlock(&r->mu);
+			size_t k = ZSTD_decompressDCtx(r->pdctx, r->pbuf, PROCREAD_CHUNK, p->z, p->clen);
+			/* -EIO is the writer's to say: the same piece fails there */
+			if (!ZSTD_isError(k) && k == p->raw)
+				r->pfn(r->pctx, file, r->pbuf, k);
+			pthread_mutex_lock(&r->mu);
+			p->parsed = true;
+			release(r);
+		} else if (r->f[file].ended) {
+			bool opened = r->f[file].open_err == 0;
+
+			pthread_mutex_unlock(&r->mu);
+			if (opened)
+				r->pfn(r->pctx, file, NULL, 0);
+			pthread_mutex_lock(&r->mu);
+			file++;
+		} else {
+			pthread_cond_wait(&r->cv, &r->mu);
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+int procread_parse(struct procread *r, procread_parse_fn *fn, void *ctx)
+{
+	if (!r->begun || !r->parse || r->pstarted)
+		return -EINVAL;
+	r->pfn = fn;
+	r->pctx = ctx;
+	pthread_mutex_lock(&r->mu);
+	/* without a thread, procread_next parses what it takes */
+	r->pstarted = true;
+	r->pthreaded = pthread_create(&r->pthread, NULL, parser_main, r) == 0;
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+void procread_parse_end(struct procread *r)
+{
+	if (!r->pstarted)
+		return;
+	if (r->pthreaded) {
+		pthread_join(r->pthread, NULL);
+		r->pthreaded = false;
+	}
+	r->pstarted = false;
 }
 
 void procread_end(struct procread *r)
 {
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
 	if (r->threaded) {
-		pthread_mutex_lock(&r->mu);
-		r->stop = true;
-		pthread_cond_broadcast(&r->cv);
-		pthread_mutex_unlock(&r->mu);
 		pthread_join(r->thread, NULL);
 		r->threaded = false;
 	}
+	if (r->pthreaded) {
+		pthread_join(r->pthread, NULL);
+		r->pthreaded = false;
+	}
+	r->pstarted = false;
 	if (r->fd >= 0) {
 		close(r->fd);
 		r->fd = -1;

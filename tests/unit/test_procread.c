@@ -1,6 +1,7 @@
 /* Unit tests for recorder/procread: what the reader thread hands back is
  * each file's bytes exactly, with its open and read errors, threaded or
- * not; what it holds stays under its bound; it can be stopped anywhere. */
+ * not; the parser gets the same bytes; what it holds stays under its
+ * bound; it can be stopped anywhere. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -118,8 +119,8 @@ static void read_all(struct fixture *fx, struct procread *r, bool threaded)
 {
 	struct bytes b = {0};
 
-	assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded), 0);
-	assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded), -EINVAL);
+	assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded, false), 0);
+	assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded, false), -EINVAL);
 	assert_int_equal(procread_open(r, 0), 0);
 	assert_int_equal(take(r, &b), (long)fx->tcplen);
 	assert_memory_equal(b.p, fx->tcp, fx->tcplen);
@@ -161,13 +162,13 @@ static void test_skip_and_stop(void **state)
 	assert_non_null(r);
 	assert_non_null(chunk);
 	for (int threaded = 0; threaded < 2; threaded++) {
-		assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded), 0);
+		assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded, false), 0);
 		assert_int_equal(procread_open(r, 0), 0);
 		assert_true(procread_next(r, chunk) > 0);
 		assert_int_equal(procread_open(r, 4), 0);
 		assert_int_equal(take(r, &b), 20);
 		procread_end(r);
-		assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded), 0);
+		assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded, false), 0);
 		assert_int_equal(procread_open(r, 0), 0);
 		assert_true(procread_next(r, chunk) > 0);
 		procread_end(r);   /* stops the reader mid-file */
@@ -177,7 +178,7 @@ static void test_skip_and_stop(void **state)
 	/* freed while begun: free stops and joins it */
 	r = procread_new();
 	assert_non_null(r);
-	assert_int_equal(procread_begin(r, fx->dir, names, NN, true), 0);
+	assert_int_equal(procread_begin(r, fx->dir, names, NN, true, false), 0);
 	procread_free(r);
 	free(chunk);
 	free(b.p);
@@ -206,7 +207,7 @@ static void test_bound(void **state)
 		p[i] = (char)(x >> 24);
 	}
 	put(fx->dir, "net/big", p, n);
-	assert_int_equal(procread_begin(r, fx->dir, big, 1, true), 0);
+	assert_int_equal(procread_begin(r, fx->dir, big, 1, true, false), 0);
 	assert_int_equal(procread_open(r, 0), 0);
 	nanosleep(&pause, NULL);   /* the reader runs into its bound */
 	assert_true(procread_peak_held(r) > PROCREAD_MAX_HELD / 2);
@@ -220,12 +221,135 @@ static void test_bound(void **state)
 	free(p);
 }
 
+/* What the parser was given: each file's bytes, and its ends. */
+struct parsed {
+	struct bytes file[NN];
+	unsigned ends[NN];
+};
+
+static void on_piece(void *ctx, size_t file, const char *p, size_t n)
+{
+	struct parsed *ps = ctx;
+	struct bytes *b = &ps->file[file];
+
+	assert_true(file < NN);
+	if (!p) {
+		ps->ends[file]++;
+		return;
+	}
+	assert_int_equal(ps->ends[file], 0);   /* no bytes after the end */
+	if (b->n + n > b->cap) {
+		b->cap = (b->n + n) * 2;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+/* The parser thread gets every file's bytes and one end for each file that
+ * opened (read error included), with the reader threaded or not; the
+ * writer's bytes are unchanged. */
+static void test_parser(void **state)
+{
+	struct fixture *fx = *state;
+	struct procread *r = procread_new();
+	struct bytes b = {0};
+
+	assert_non_null(r);
+	for (int threaded = 0; threaded < 2; threaded++) {
+		struct parsed ps;
+
+		memset(&ps, 0, sizeof ps);
+		assert_int_equal(procread_begin(r, fx->dir, names, NN, threaded, true), 0);
+		assert_int_equal(procread_parse(r, on_piece, &ps), 0);
+		assert_int_equal(procread_parse(r, on_piece, &ps), -EINVAL);
+		assert_int_equal(procread_open(r, 0), 0);
+		assert_int_equal(take(r, &b), (long)fx->tcplen);
+		assert_memory_equal(b.p, fx->tcp, fx->tcplen);
+		assert_int_equal(procread_open(r, 1), -ENOENT);
+		assert_int_equal(procread_open(r, 2), 0);
+		assert_int_equal(take(r, &b), 0);
+		assert_int_equal(procread_open(r, 3), 0);
+		assert_int_equal(take(r, &b), -EISDIR);
+		assert_int_equal(procread_open(r, 4), 0);
+		assert_int_equal(take(r, &b), 20);
+		assert_int_equal(procread_open(r, 5), -ELOOP);
+		procread_parse_end(r);
+		procread_end(r);
+		assert_int_equal(ps.file[0].n, fx->tcplen);
+		assert_memory_equal(ps.file[0].p, fx->tcp, fx->tcplen);
+		assert_int_equal(ps.file[4].n, 20);
+		assert_memory_equal(ps.file[4].p, "  sl  local_address\n", 20);
+		assert_int_equal(ps.file[2].n + ps.file[3].n, 0);
+		unsigned want[NN] = {1, 0, 1, 1, 1, 0};
+		assert_memory_equal(ps.ends, want, sizeof want);
+		for (size_t i = 0; i < NN; i++)
+			free(ps.file[i].p);
+	}
+	procread_free(r);
+	free(b.p);
+}
+
+/* Begun for a parser that never starts, with more to hold than the bound:
+ * the writer still gets everything (nothing waits for the parser). */
+static void test_parser_never_started(void **state)
+{
+	struct fixture *fx = *state;
+	const char *big[] = {"net/big2"};
+	size_t n = 2 * PROCREAD_MAX_HELD;
+	char *p = malloc(n);
+	uint64_t x = 2463534242ull;
+	struct bytes b = {0};
+	struct procread *r = procread_new();
+	struct timespec pause = {0, 100 * 1000 * 1000};
+
+	assert_non_null(p);
+	assert_non_null(r);
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		p[i] = (char)(x >> 24);
+	}
+	put(fx->dir, "net/big2", p, n);
+	assert_int_equal(procread_begin(r, fx->dir, big, 1, true, true), 0);
+	nanosleep(&pause, NULL);
+	assert_int_equal(procread_open(r, 0), 0);
+	assert_int_equal(take(r, &b), (long)n);
+	assert_memory_equal(b.p, p, n);
+	procread_end(r);
+	procread_free(r);
+	free(b.p);
+	free(p);
+}
+
+/* Stopped while the parser waits, and while the writer never came. */
+static void test_parser_stopped(void **state)
+{
+	struct fixture *fx = *state;
+	struct procread *r = procread_new();
+	struct parsed ps;
+
+	memset(&ps, 0, sizeof ps);
+	assert_non_null(r);
+	assert_int_equal(procread_begin(r, fx->dir, names, NN, true, true), 0);
+	assert_int_equal(procread_parse(r, on_piece, &ps), 0);
+	procread_end(r);
+	procread_free(r);
+	for (size_t i = 0; i < NN; i++)
+		free(ps.file[i].p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files_threaded_and_not),
 		cmocka_unit_test(test_skip_and_stop),
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_parser),
+		cmocka_unit_test(test_parser_never_started),
+		cmocka_unit_test(test_parser_stopped),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

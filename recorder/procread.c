@@ -15,7 +15,7 @@
 /* Fast, not small: the copy lives for a fraction of a second, and every
  * byte compressed here is decompressed on the snapshot's critical path.
  * (100k sockets' /proc/net/tcp: 15 MB -> ~2 MB in 64 kB pieces.) */
-#define PROCREAD_LEVEL (-1)
+#define PROCREAD_LEVEL (-2)
 
 /* One read() of a file, compressed; freed once written and parsed. */
 struct piece {
@@ -41,6 +41,7 @@ struct procread {
 	/* the reader's own (the thread, or the caller when unthreaded) */
 	size_t rfile;          /* file being read, or to open next */
 	int fd;
+	int rend;              /* the open file's end was read: 1, or -errno */
 	char *rbuf, *zbuf;
 	size_t zcap;
 	ZSTD_CCtx *cctx;
@@ -143,20 +144,33 @@ void procread_free(struct procread *r)
 	free(r);
 }
 
-/* One read() of the open file, compressed into a piece of its own. */
+/* Up to PROCREAD_CHUNK bytes of the open file (a /proc file gives a page
+ * per read()), compressed into a piece of its own: 1 (a piece), 0 at the
+ * end, -errno. A read error after some bytes comes at the next call, and
+ * the end is read once (at the end of /proc/net/tcp the kernel walks the
+ * whole table again to find it). */
 static int read_piece(struct procread *r, struct piece **out)
 {
-	ssize_t k;
-	size_t z;
+	size_t got = 0, z;
 	struct piece *p;
 
 	*out = NULL;
-	do
-		k = read(r->fd, r->rbuf, PROCREAD_CHUNK);
-	while (k < 0 && errno == EINTR);
-	if (k <= 0)
-		return k < 0 ? -errno : 0;
-	z = ZSTD_compress2(r->cctx, r->zbuf, r->zcap, r->rbuf, (size_t)k);
+	if (r->rend)
+		return r->rend < 0 ? r->rend : 0;
+	while (got < PROCREAD_CHUNK) {
+		ssize_t k = read(r->fd, r->rbuf + got, PROCREAD_CHUNK - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			r->rend = k < 0 ? -errno : 1;
+			break;
+		}
+		got += (size_t)k;
+	}
+	if (!got)
+		return r->rend < 0 ? r->rend : 0;
+	z = ZSTD_compress2(r->cctx, r->zbuf, r->zcap, r->rbuf, got);
 	if (ZSTD_isError(z))
 		return -ENOMEM;   /* the bound makes room: only memory can fail */
 	p = malloc(sizeof *p + z);
@@ -167,7 +181,7 @@ static int read_piece(struct procread *r, struct piece **out)
 	p->written = false;
 	p->parsed = !r->parse;
 	p->file = r->rfile;
-	p->raw = (size_t)k;
+	p->raw = got;
 	p->clen = z;
 	*out = p;
 	return 1;
@@ -186,6 +200,7 @@ static void reader_step(struct procread *r, struct step *s)
 	if (r->fd < 0) {
 		snprintf(path, sizeof path, "%s/%s", r->dir, r->names[r->rfile]);
 		r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		r->rend = 0;
 		s->kind = STEP_OPEN;
 		s->err = r->fd < 0 ? -errno : 0;
 		if (r->fd < 0)

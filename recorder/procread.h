@@ -11,7 +11,8 @@
 /* Read-ahead held at most (compressed): the reader waits beyond it. 100k
  * sockets' /proc/net/tcp (15 MB of text) takes ~2 MB. */
 #define PROCREAD_MAX_HELD (4u * 1024 * 1024)
-/* Bytes of one read() of a file, and so of one piece handed back. */
+/* Bytes of one piece handed back, at most (a /proc file gives ~4 kB per
+ * read(): pieces gather reads, for fewer hand-overs and better ratio). */
 #define PROCREAD_CHUNK (64 * 1024)
 #define PROCREAD_MAX_FILES 8
 

@@ -179,7 +179,7 @@ static int read_piece(struct procread *r, struct piece **out)
 	memcpy(p->z, r->zbuf, z);
 	p->next = NULL;
 	p->written = false;
-	p->parsed = !r->parse;
+	p->parsed = true;   /* apply() says, under the lock */
 	p->file = r->rfile;
 	p->raw = got;
 	p->clen = z;
@@ -229,6 +229,7 @@ static void apply(struct procread *r, const struct step *s)
 		r->f[s->file].ended = s->err < 0;   /* for the parser */
 		break;
 	case STEP_PIECE:
+		s->p->parsed = !r->parse;
 		if (r->tail)
 			r->tail->next = s->p;
 		else
@@ -473,7 +474,12 @@ void procread_end(struct procread *r)
 	r->begun = false;
 }
 
-size_t procread_peak_held(const struct procread *r)
+size_t procread_peak_held(struct procread *r)
 {
-	return r->peak;
+	size_t peak;
+
+	pthread_mutex_lock(&r->mu);
+	peak = r->peak;
+	pthread_mutex_unlock(&r->mu);
+	return peak;
 }

@@ -60,6 +60,6 @@ ssize_t procread_next(struct procread *r, char *buf);
 void procread_end(struct procread *r);
 
 /* The most bytes held at once since procread_new (tests: the bound). */
-size_t procread_peak_held(const struct procread *r);
+size_t procread_peak_held(struct procread *r);
 
 #endif

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 /* Read-ahead held at most (compressed): the reader waits beyond it. 100k
- * sockets' /proc/net/tcp (15 MB of text) takes ~2 MB. */
+ * sockets' /proc/net/tcp (15 MB of text) takes ~1.3 MB. */
 #define PROCREAD_MAX_HELD (4u * 1024 * 1024)
 /* Bytes of one piece handed back, at most (a /proc file gives ~4 kB per
  * read(): pieces gather reads, for fewer hand-overs and better ratio). */

@@ -9,7 +9,10 @@
 # (10000), BENCH_CHURN_RATE (new SYN_RECV per second, 1000), BENCH_ONLY=snapshot
 # (only the snapshot time and peak RSS, on the steady population),
 # BENCH_BASE=BUILD_DIR (another build's recorder, e.g. main's, in the same
-# hyperfine run and RSS measure: before and after side by side).
+# hyperfine run and RSS measure: before and after side by side), BENCH_RT=1
+# (the timed snapshots and ss + cat run under chrt -f 10: on a machine others
+# load, each gets free CPUs as on an idle one; a few seconds in all; not the
+# five netstat commands, ~5 s each, which are for information).
 # shellcheck disable=SC2034  # SST_TEST, SST_HOLD, SST_SYNACK_RETRIES: read by lib.sh
 SST_TEST=bench-format2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +23,11 @@ NSYN=${BENCH_SYNRECV:-80000}
 NEST=${BENCH_ESTAB:-10000}
 RATE=${BENCH_CHURN_RATE:-1000}
 ONLY=${BENCH_ONLY:-}
+RT=
+if [ "${BENCH_RT:-0}" = 1 ]; then
+	command -v chrt >/dev/null 2>&1 || { echo "SKIP: bench-format2: BENCH_RT needs chrt"; exit 0; }
+	RT="chrt -f 10 "
+fi
 case $ONLY in "" | snapshot) ;; *) echo "bench-format2: BENCH_ONLY is snapshot or empty" >&2; exit 1 ;; esac
 BASE_REC=
 if [ -n "${BENCH_BASE:-}" ]; then
@@ -79,6 +87,7 @@ say ""
 say "Steady population: $N TCP sockets ($POP_SYNRECV SYN_RECV, $POP_ESTAB ESTABLISHED); netstat -na | gzip = $GZ B"
 say ""
 say "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "$RT" ] && say "(snapshots and ss + cat timed under chrt -f 10: CPUs free as on an idle machine)"
 say ""
 say "| measurement | sockscope | peer | ratio |"
 say "|---|---|---|---|"
@@ -100,11 +109,11 @@ fi
 # snapshot time
 hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$T/t.json" \
 	--prepare "rm -rf $T/hseg" \
-	"ip netns exec $NS $RECORDER -q -o $T/hseg --once" \
-	"ip netns exec $NS $RECORDER -q -o $T/hseg --once --format 1" \
-	"ip netns exec $NS sh -c 'ss -tuan >/dev/null; cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 >/dev/null'" \
+	"${RT}ip netns exec $NS $RECORDER -q -o $T/hseg --once" \
+	"${RT}ip netns exec $NS $RECORDER -q -o $T/hseg --once --format 1" \
+	"${RT}ip netns exec $NS sh -c 'ss -tuan >/dev/null; cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 >/dev/null'" \
 	"ip netns exec $NS sh -c 'netstat -na >/dev/null; netstat -aultnp >/dev/null; netstat -n -p >/dev/null; netstat -ntu >/dev/null; netstat -anp >/dev/null'" \
-	${BASE_REC:+"ip netns exec $NS $BASE_REC -q -o $T/hseg --once"} \
+	${BASE_REC:+"${RT}ip netns exec $NS $BASE_REC -q -o $T/hseg --once"} \
 	> "$T/hf.out" 2>&1 || fail "hyperfine: $(tail -5 "$T/hf.out")"
 # shellcheck disable=SC2046  # four (five) means, split on purpose
 set -- $(awk -F: '/"mean"/ { gsub(/[ ,]/, "", $2); printf "%.1f ", $2 * 1000 }' "$T/t.json")

@@ -470,12 +470,14 @@ static const struct {
 _Static_assert(sizeof(procnet_names) / sizeof(procnet_names[0]) == N_PROCNET,
 	       "a name for every file");
 
-/* Starts reading the files (procread's thread) before the sections that
- * come before theirs are collected; parse: for the derived renderings. */
+/* Starts reading the files (procread's thread, unless o.threads is off)
+ * before the sections that come before theirs are collected; parse: for
+ * the derived renderings, by procread's parser thread. */
 static void start_procnet(struct collector *c, bool parse)
 {
 	/* -EINVAL only (begun twice, too many files): a bug, caught by tests */
-	(void)procread_begin(c->pr, c->o.proc_root, procnet_names, N_PROCNET, true, parse);
+	(void)procread_begin(c->pr, c->o.proc_root, procnet_names, N_PROCNET, c->o.threads,
+			     parse);
 }
 
 /* procread's parser: the rows of the files to the renderings' thread, with
@@ -648,7 +650,7 @@ out:
 int collector_run(struct collector *c, struct snap_writer *w, struct collect_stats *st)
 {
 	struct out_ctx oc = {c, w, st, 0};
-	bool render = c->o.n_netstat > 0 && !c->o.exec_netstat, rendering = false;
+	bool render = c->o.n_netstat > 0 && !c->o.exec_netstat, rendering = false, parse;
 	int rc, err;
 
 	memset(st, 0, sizeof(*st));
@@ -659,19 +661,21 @@ int collector_run(struct collector *c, struct snap_writer *w, struct collect_sta
 	snap_writer_derive(w, c->o.derive);
 	c->digest_rows = render && snap_writer_takes_digests(w);
 	c->render_err = 0;
+	parse = c->digest_rows && c->o.threads;
 	/* The /proc/net files are read (the kernel's text, the costliest
 	 * source) while the owners and sockets are: two sources' kernel work
 	 * at once. */
-	start_procnet(c, c->digest_rows);
+	start_procnet(c, parse);
 	/* Owners first: the sockets and renderings below look them up. */
 	rc = write_processes(c, &oc);
 	if (rc == 0 && c->digest_rows) {
 		/* rendered and digested by two more threads (parsing, then
-		 * rendering) while the sockets are dumped and /proc is written */
+		 * rendering) while the sockets are dumped and /proc is written;
+		 * without threads, parsed as /proc is written */
 		buf_reset(&c->pcarry);
 		c->render_err = renderq_begin(c->rq, c->ns, c->o.n_netstat);
 		rendering = true;
-		err = procread_parse(c->pr, parse_piece, c);
+		err = parse ? procread_parse(c->pr, parse_piece, c) : 0;
 		if (err < 0 && c->render_err == 0)
 			c->render_err = err;
 	}
@@ -680,7 +684,7 @@ int collector_run(struct collector *c, struct snap_writer *w, struct collect_sta
 	if (rc == 0)
 		rc = write_counters(c, &oc);
 	if (rc == 0)
-		rc = write_procnet(c, &oc, render && !c->digest_rows);
+		rc = write_procnet(c, &oc, render && !parse);
 	if (rc == 0)
 		procread_parse_end(c->pr);   /* every row to the renderings */
 	procread_end(c->pr);   /* joins the reader (and parser) on every path */

@@ -6,7 +6,13 @@
 # and import speed of the same snapshots in format 2 and format 1.
 # Usage: sh bench/format2.sh BUILD_DIR   (root + netns, else SKIP, exit 0)
 # Env: BENCH_RUNS (hyperfine --runs, 3), BENCH_SYNRECV (80000), BENCH_ESTAB
-# (10000), BENCH_CHURN_RATE (new SYN_RECV per second, 1000).
+# (10000), BENCH_CHURN_RATE (new SYN_RECV per second, 1000), BENCH_ONLY=snapshot
+# (only the snapshot time and peak RSS, on the steady population),
+# BENCH_BASE=BUILD_DIR (another build's recorder, e.g. main's, in the same
+# hyperfine run and RSS measure: before and after side by side), BENCH_RT=1
+# (the timed snapshots and ss + cat run under chrt -f 10: on a machine others
+# load, each gets free CPUs as on an idle one; a few seconds in all; not the
+# five netstat commands, ~5 s each, which are for information).
 # shellcheck disable=SC2034  # SST_TEST, SST_HOLD, SST_SYNACK_RETRIES: read by lib.sh
 SST_TEST=bench-format2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +22,18 @@ RUNS=${BENCH_RUNS:-3}
 NSYN=${BENCH_SYNRECV:-80000}
 NEST=${BENCH_ESTAB:-10000}
 RATE=${BENCH_CHURN_RATE:-1000}
+ONLY=${BENCH_ONLY:-}
+RT=
+if [ "${BENCH_RT:-0}" = 1 ]; then
+	command -v chrt >/dev/null 2>&1 || { echo "SKIP: bench-format2: BENCH_RT needs chrt"; exit 0; }
+	RT="chrt -f 10 "
+fi
+case $ONLY in "" | snapshot) ;; *) echo "bench-format2: BENCH_ONLY is snapshot or empty" >&2; exit 1 ;; esac
+BASE_REC=
+if [ -n "${BENCH_BASE:-}" ]; then
+	BASE_REC=$(cd "$BENCH_BASE" && pwd)/sockscope-recorder
+	[ -x "$BASE_REC" ] || { echo "bench-format2: no $BASE_REC" >&2; exit 1; }
+fi
 OUT=$ROOT/bench/out
 cd "$ROOT" || exit 1
 BUILD=${1:-build}
@@ -68,8 +86,12 @@ say "## Format 2 (issue 16), $(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(
 say ""
 say "Steady population: $N TCP sockets ($POP_SYNRECV SYN_RECV, $POP_ESTAB ESTABLISHED); netstat -na | gzip = $GZ B"
 say ""
+say "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "$RT" ] && say "(snapshots and ss + cat timed under chrt -f 10: CPUs free as on an idle machine)"
+say ""
 say "| measurement | sockscope | peer | ratio |"
 say "|---|---|---|---|"
+if [ -z "$ONLY" ]; then
 # shellcheck disable=SC2046
 set -- $(bytes "$NS" v2)
 say "| bytes, keyframe (snapshot 1), format 2, all sections recoverable | $1 | $GZ | $(ratio "$1" "$GZ")x |"
@@ -82,20 +104,31 @@ say "| bytes/snapshot, steady, --netstat-store verbatim | $2 (keyframe $1) | $GZ
 # shellcheck disable=SC2046
 set -- $(bytes "$NS" v1 --format 1)
 say "| bytes/snapshot, steady, format 1 (before) | $2 (first $1) | $GZ | $(ratio "$2" "$GZ")x |"
+fi
 
 # snapshot time
 hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$T/t.json" \
 	--prepare "rm -rf $T/hseg" \
-	"ip netns exec $NS $RECORDER -q -o $T/hseg --once" \
-	"ip netns exec $NS $RECORDER -q -o $T/hseg --once --format 1" \
-	"ip netns exec $NS sh -c 'ss -tuan >/dev/null; cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 >/dev/null'" \
+	"${RT}ip netns exec $NS $RECORDER -q -o $T/hseg --once" \
+	"${RT}ip netns exec $NS $RECORDER -q -o $T/hseg --once --format 1" \
+	"${RT}ip netns exec $NS sh -c 'ss -tuan >/dev/null; cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 >/dev/null'" \
 	"ip netns exec $NS sh -c 'netstat -na >/dev/null; netstat -aultnp >/dev/null; netstat -n -p >/dev/null; netstat -ntu >/dev/null; netstat -anp >/dev/null'" \
+	${BASE_REC:+"${RT}ip netns exec $NS $BASE_REC -q -o $T/hseg --once"} \
 	> "$T/hf.out" 2>&1 || fail "hyperfine: $(tail -5 "$T/hf.out")"
-# shellcheck disable=SC2046  # four means, split on purpose
+# shellcheck disable=SC2046  # four (five) means, split on purpose
 set -- $(awk -F: '/"mean"/ { gsub(/[ ,]/, "", $2); printf "%.1f ", $2 * 1000 }' "$T/t.json")
 say "| full snapshot time (--once, ms) vs ss -tuan + cat /proc/net/* | $1 | $3 | $(ratio "$1" "$3")x |"
 say "| full snapshot time, format 1 (same run) vs ss -tuan + cat /proc/net/* | $2 | $3 | $(ratio "$2" "$3")x |"
 say "| full snapshot time vs the article's five netstat commands | $1 | $4 | $(ratio "$1" "$4")x |"
+[ -n "$BASE_REC" ] &&
+	say "| full snapshot time, $BENCH_BASE's recorder (same run) vs ss -tuan + cat /proc/net/* | $5 | $3 | $(ratio "$5" "$3")x |"
+# CPU (user + system) of each, same run: on a loaded machine the wall time
+# follows the CPU share, and threads only help when a CPU is free.
+# shellcheck disable=SC2046
+set -- $(awk -F: '/"user"/ { gsub(/[ ,]/, "", $2); u = $2 } /"system"/ { gsub(/[ ,]/, "", $2); printf "%.1f ", (u + $2) * 1000 }' "$T/t.json")
+say "| CPU of a full snapshot (user + system, ms) vs ss -tuan + cat /proc/net/* | $1 | $3 | $(ratio "$1" "$3")x |"
+[ -n "$BASE_REC" ] &&
+	say "| CPU, $BENCH_BASE's recorder (same run) | $5 | $3 | $(ratio "$5" "$3")x |"
 
 # peak RSS
 rm -rf "$T/rseg"
@@ -106,6 +139,17 @@ rm -rf "$T/rseg"
 ip netns exec "$NS" /usr/bin/time -o "$T/rss1" -f %M "$RECORDER" -q -o "$T/rseg" -i 1 --count 3 --format 1 ||
 	fail "RSS run, format 1"
 say "| peak RSS, 3 snapshots, format 1 (same run), MiB | $(awk '{ printf "%.1f", $1 / 1024 }' "$T/rss1") | | |"
+if [ -n "$BASE_REC" ]; then
+	rm -rf "$T/rseg"
+	ip netns exec "$NS" /usr/bin/time -o "$T/rssb" -f %M "$BASE_REC" -q -o "$T/rseg" -i 1 --count 3 ||
+		fail "RSS run, $BENCH_BASE"
+	say "| peak RSS, 3 snapshots, $BENCH_BASE's recorder, MiB | $(awk '{ printf "%.1f", $1 / 1024 }' "$T/rssb") | | |"
+fi
+say "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "$ONLY" ]; then
+	echo "results in $RES"
+	exit 0
+fi
 
 # import speed: the same 10 snapshots in both formats (format 1 as recorded,
 # format 2 transcoded from it with the recorder's writer), side by side in

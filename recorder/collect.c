@@ -23,12 +23,13 @@
 #include "netstat.h"
 #include "procmap.h"
 #include "procnet.h"
+#include "procread.h"
 #include "renderq.h"
 #include "sha256.h"
 #include "sockrow.h"
 #include "tcpstate.h"
 
-#define CHUNK (64 * 1024)
+#define CHUNK PROCREAD_CHUNK
 #define SMALL_FILE_MAX (1 << 20)     /* /proc/net/snmp and netstat are ~4 KiB */
 #define EXEC_TIMEOUT_MS 30000
 
@@ -44,6 +45,7 @@ struct collector {
 	 * files are read, instead of keeping the rows (11 MB at 100k): */
 	bool digest_rows;
 	struct renderq *rq;          /* renders and digests them beside collection */
+	struct procread *pr;         /* reads the /proc/net files beside the sections before */
 	uint8_t rdigest[COLLECT_MAX_NETSTAT][SHA256_LEN];
 	uint64_t rlen[COLLECT_MAX_NETSTAT];
 	int render_err;              /* a rendering failed (-ENOMEM) */
@@ -52,6 +54,7 @@ struct collector {
 	struct buf prev_errors;      /* the previous snapshot's, to log changes only */
 	char *chunk;                 /* CHUNK bytes of file input */
 	struct buf carry;            /* partial line between chunks */
+	struct buf pcarry;           /* the same for procread's parser thread */
 };
 
 /* Context of one section being written: the first output error sticks. */
@@ -133,7 +136,8 @@ int collector_new(const struct collect_opts *o, struct collector **out, const ch
 	c->chunk = malloc(CHUNK);
 	c->pm = o->processes ? procmap_new() : NULL;
 	c->rq = renderq_new();
-	if (!c->chunk || (o->processes && !c->pm) || !c->rq) {
+	c->pr = procread_new();
+	if (!c->chunk || (o->processes && !c->pm) || !c->rq || !c->pr) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -153,12 +157,14 @@ void collector_free(struct collector *c)
 	diag_free(c->diag);
 	procmap_free(c->pm);
 	renderq_free(c->rq);
+	procread_free(c->pr);
 	free(c->rows);
 	free(c->chunk);
 	buf_fini(&c->line);
 	buf_fini(&c->errors);
 	buf_fini(&c->prev_errors);
 	buf_fini(&c->carry);
+	buf_fini(&c->pcarry);
 	free(c);
 }
 
@@ -430,74 +436,105 @@ static void parse_line(struct collector *c, struct collect_stats *st, const char
 		keep_row(c, st, &r);
 }
 
-/* Splits input into lines across chunk boundaries. */
-static void parse_chunk(struct collector *c, struct collect_stats *st, const char *p, size_t n,
-			int proto, int family)
+/* Splits input into lines across chunk boundaries (carry: the partial
+ * line). st is NULL in procread's parser thread (digests only). */
+static void parse_chunk(struct collector *c, struct collect_stats *st, struct buf *carry,
+			const char *p, size_t n, int proto, int family)
 {
 	const char *end = p + n, *nl;
 
 	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
-		if (c->carry.len) {
-			buf_append(&c->carry, p, (size_t)(nl - p));
-			parse_line(c, st, c->carry.data, c->carry.len, proto, family);
-			buf_reset(&c->carry);
+		if (carry->len) {
+			buf_append(carry, p, (size_t)(nl - p));
+			parse_line(c, st, carry->data, carry->len, proto, family);
+			buf_reset(carry);
 		} else {
 			parse_line(c, st, p, (size_t)(nl - p), proto, family);
 		}
 		p = nl + 1;
 	}
 	if (p < end)
-		buf_append(&c->carry, p, (size_t)(end - p));
+		buf_append(carry, p, (size_t)(end - p));
 }
 
+/* The files of the proc/net sections, in their order. */
+static const char *const procnet_names[] = {"net/tcp", "net/tcp6", "net/udp",
+					    "net/udp6", "net/raw", "net/raw6"};
+static const struct {
+	int proto, family;
+} procnet_files[] = {
+	{IPPROTO_TCP, AF_INET}, {IPPROTO_TCP, AF_INET6}, {IPPROTO_UDP, AF_INET},
+	{IPPROTO_UDP, AF_INET6}, {IPPROTO_RAW, AF_INET}, {IPPROTO_RAW, AF_INET6},
+};
+#define N_PROCNET (sizeof(procnet_files) / sizeof(procnet_files[0]))
+_Static_assert(sizeof(procnet_names) / sizeof(procnet_names[0]) == N_PROCNET,
+	       "a name for every file");
+
+/* Starts reading the files (procread's thread, unless o.threads is off)
+ * before the sections that come before theirs are collected; parse: for
+ * the derived renderings, by procread's parser thread. */
+static void start_procnet(struct collector *c, bool parse)
+{
+	/* -EINVAL only (begun twice, too many files): a bug, caught by tests */
+	(void)procread_begin(c->pr, c->o.proc_root, procnet_names, N_PROCNET, c->o.threads,
+			     parse);
+}
+
+/* procread's parser: the rows of the files to the renderings' thread, with
+ * their owners (the owner map is read-only until the next snapshot). */
+static void parse_piece(void *ctx, size_t file, const char *p, size_t n)
+{
+	struct collector *c = ctx;
+
+	if (p) {
+		parse_chunk(c, NULL, &c->pcarry, p, n, procnet_files[file].proto,
+			    procnet_files[file].family);
+		return;
+	}
+	if (c->pcarry.len)
+		parse_line(c, NULL, c->pcarry.data, c->pcarry.len, procnet_files[file].proto,
+			   procnet_files[file].family);
+	buf_reset(&c->pcarry);
+}
+
+/* Writes what procread read of the files, in their order, and parses it for
+ * the renderings (render). */
 static int write_procnet(struct collector *c, struct out_ctx *oc, bool render)
 {
-	static const struct {
-		const char *file;
-		int proto, family;
-	} files[] = {
-		{"tcp", IPPROTO_TCP, AF_INET},   {"tcp6", IPPROTO_TCP, AF_INET6},
-		{"udp", IPPROTO_UDP, AF_INET},   {"udp6", IPPROTO_UDP, AF_INET6},
-		{"raw", IPPROTO_RAW, AF_INET},   {"raw6", IPPROTO_RAW, AF_INET6},
-	};
 	char path[512], name[32];
 	int rc = 0;
 
 	c->nrows = 0;
 	c->rows_truncated = false;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int fd;
+	for (size_t i = 0; i < N_PROCNET; i++) {
+		int err = procread_open(c->pr, i);
 
-		snprintf(path, sizeof(path), "%s/net/%s", c->o.proc_root, files[i].file);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/%s", c->o.proc_root, procnet_names[i]);
+		if (err < 0) {
 			/* No IPv6 (or no raw) in this kernel is not a failure. */
-			if (errno != ENOENT)
-				fail_source(c, oc->st, path, "%s", strerror(errno));
+			if (err != -ENOENT)
+				fail_source(c, oc->st, path, "%s", strerror(-err));
 			continue;
 		}
-		snprintf(name, sizeof(name), "proc/net/%s", files[i].file);
+		snprintf(name, sizeof(name), "proc/%s", procnet_names[i]);
 		rc = snap_writer_section(oc->w, name);
 		buf_reset(&c->carry);
 		while (rc == 0) {
-			ssize_t k = read(fd, c->chunk, CHUNK);
-			if (k < 0 && errno == EINTR)
-				continue;
+			ssize_t k = procread_next(c->pr, c->chunk);
 			if (k < 0) {
-				fail_source(c, oc->st, path, "read: %s", strerror(errno));
+				fail_source(c, oc->st, path, "read: %s", strerror((int)-k));
 				break;
 			}
 			if (k == 0)
 				break;
 			rc = snap_writer_write(oc->w, c->chunk, (size_t)k);
 			if (render)
-				parse_chunk(c, oc->st, c->chunk, (size_t)k, files[i].proto,
-					    files[i].family);
+				parse_chunk(c, oc->st, &c->carry, c->chunk, (size_t)k,
+					    procnet_files[i].proto, procnet_files[i].family);
 		}
 		if (render && c->carry.len)
-			parse_line(c, oc->st, c->carry.data, c->carry.len, files[i].proto,
-				   files[i].family);
-		close(fd);
+			parse_line(c, oc->st, c->carry.data, c->carry.len, procnet_files[i].proto,
+				   procnet_files[i].family);
 		if (rc < 0)
 			return rc;
 	}
@@ -613,32 +650,48 @@ out:
 int collector_run(struct collector *c, struct snap_writer *w, struct collect_stats *st)
 {
 	struct out_ctx oc = {c, w, st, 0};
-	bool render = c->o.n_netstat > 0 && !c->o.exec_netstat;
+	bool render = c->o.n_netstat > 0 && !c->o.exec_netstat, rendering = false, parse;
 	int rc, err;
 
 	memset(st, 0, sizeof(*st));
 	st->cookies = -1;
 	st->overflows = -1;
 	buf_reset(&c->errors);
-	/* Owners first: the sockets and renderings below look them up. */
-	rc = write_processes(c, &oc);
-	if (rc == 0)
-		rc = write_sockets(c, &oc);
-	if (rc == 0)
-		rc = write_counters(c, &oc);
 	/* Derived renderings need only their digests: taken row by row. */
 	snap_writer_derive(w, c->o.derive);
 	c->digest_rows = render && snap_writer_takes_digests(w);
 	c->render_err = 0;
+	parse = c->digest_rows && c->o.threads;
+	/* The /proc/net files are read (the kernel's text, the costliest
+	 * source) while the owners and sockets are: two sources' kernel work
+	 * at once. */
+	start_procnet(c, parse);
+	/* Owners first: the sockets and renderings below look them up. */
+	rc = write_processes(c, &oc);
 	if (rc == 0 && c->digest_rows) {
-		/* rendered and digested by another thread while /proc is read */
+		/* rendered and digested by two more threads (parsing, then
+		 * rendering) while the sockets are dumped and /proc is written;
+		 * without threads, parsed as /proc is written */
+		buf_reset(&c->pcarry);
 		c->render_err = renderq_begin(c->rq, c->ns, c->o.n_netstat);
-		rc = write_procnet(c, &oc, render);
+		rendering = true;
+		err = parse ? procread_parse(c->pr, parse_piece, c) : 0;
+		if (err < 0 && c->render_err == 0)
+			c->render_err = err;
+	}
+	if (rc == 0)
+		rc = write_sockets(c, &oc);
+	if (rc == 0)
+		rc = write_counters(c, &oc);
+	if (rc == 0)
+		rc = write_procnet(c, &oc, render && !parse);
+	if (rc == 0)
+		procread_parse_end(c->pr);   /* every row to the renderings */
+	procread_end(c->pr);   /* joins the reader (and parser) on every path */
+	if (rendering) {
 		err = renderq_end(c->rq, c->rdigest, c->rlen);
 		if (err < 0 && c->render_err == 0)
 			c->render_err = err;
-	} else if (rc == 0) {
-		rc = write_procnet(c, &oc, render);
 	}
 	/* Truncated renderings could not be rebuilt: they are kept as they are. */
 	snap_writer_derive(w, c->o.derive && !c->rows_truncated);

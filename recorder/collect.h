@@ -20,6 +20,8 @@ struct collect_opts {
 	const char *netstat_bin;        /* "/usr/bin/netstat" */
 	size_t max_rows;                /* bound on rows kept for rendering */
 	bool derive;                    /* format 2: renderings stored as derived */
+	bool threads;                   /* /proc/net read (and parsed) by threads
+	                                 * beside the other sources (procread.c) */
 	/* Source failures are told here when they change from one snapshot to
 	 * the next (source NULL: all sources work again). They never stop a
 	 * snapshot; each snapshot's `errors` section lists them all. */

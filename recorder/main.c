@@ -461,6 +461,7 @@ int main(int argc, char **argv)
 	umask(027);
 	cfg.col.log = log_source;
 	cfg.col.log_ctx = &cfg;
+	cfg.col.threads = cfg.seg.workers > 0;
 	if (cfg.once)
 		cfg.count = 1;
 	if (setup_signals() < 0) {

@@ -85,7 +85,7 @@ static const struct cliopt opts[] = {
 	{"level", 0, "N", "zstd compression level 1..19 (default {}: fastest, and at 100k\nsockets also the smallest)",
 	 CLIOPT_U(T, seg.level, 1, 19)},
 	{"window-log", 0, "N", "zstd window log 10..27 (default {}: 8 MiB)", CLIOPT_U(T, seg.window_log, 10, 27)},
-	{"threads", 0, "N", "1: compress in a thread beside collection (default), 0: inline",
+	{"threads", 0, "N", "1: compress, and read /proc/net, in threads beside collection\n(default), 0: inline (less CPU when no CPU is free)",
 	 CLIOPT_U(T, seg.workers, 0, 1)},
 	{"no-processes", 0, NULL, "do not map sockets to processes", .kind = CLIOPT_FN,
 	 .set = set_no_processes},

@@ -4,10 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,12 +21,7 @@
 struct proc_strs {
 	size_t prog_off;
 	size_t comm_off;
-	size_t pos;      /* the process's place in proc_root's listing */
 };
-
-/* With this many processes or more, two threads read their fds (the
- * readlinks are kernel work that ss does not do: ~15% of a snapshot). */
-#define PAR_MIN_PROCS 16
 
 struct procmap {
 	struct procmap_entry *ents; /* scan order */
@@ -43,10 +35,6 @@ struct procmap {
 	size_t nslots;	 /* power of two, > 2 * n */
 	bool truncated;
 	size_t denied;   /* processes whose fds we may not read */
-	size_t pos;      /* of the process being scanned */
-	int32_t *pids;   /* proc_root's listing, in readdir order */
-	size_t npids, cpids;
-	struct procmap *part[2];   /* what each thread found, merged in order */
 };
 
 struct procmap *procmap_new(void)
@@ -63,9 +51,6 @@ void procmap_free(struct procmap *m)
 	free(m->procs);
 	free(m->arena);
 	free(m->slots);
-	free(m->pids);
-	procmap_free(m->part[0]);
-	procmap_free(m->part[1]);
 	free(m);
 }
 
@@ -274,7 +259,6 @@ static int add_proc(struct procmap *m, int pidfd, uint32_t *idx)
 	err = arena_add(m, comm, clen, &ps.comm_off);
 	if (err < 0)
 		return err;
-	ps.pos = m->pos;
 	m->procs[m->nprocs] = ps;
 	*idx = (uint32_t)m->nprocs++;
 	return 0;
@@ -347,129 +331,6 @@ out:
 	return per_process_error(err) ? 0 : err;
 }
 
-static void reset(struct procmap *m)
-{
-	m->n = 0;
-	m->nprocs = 0;
-	m->alen = 0;
-	m->truncated = false;
-	m->denied = 0;
-	if (m->slots)
-		memset(m->slots, 0, m->nslots * sizeof *m->slots);
-}
-
-/* The processes of the listing, shared by two threads: each takes the next
- * one not taken and scans it into its own part. */
-struct scan_job {
-	const struct procmap *m;     /* pids, npids */
-	int procfd;
-	atomic_size_t next;
-};
-
-struct scan_worker {
-	struct scan_job *job;
-	struct procmap *part;
-	int err;
-};
-
-static void *scan_some(void *arg)
-{
-	struct scan_worker *w = arg;
-	struct scan_job *j = w->job;
-
-	for (;;) {
-		size_t i = atomic_fetch_add(&j->next, 1);
-		char name[16];
-
-		if (i >= j->m->npids || w->part->truncated)
-			break;
-		snprintf(name, sizeof name, "%d", (int)j->m->pids[i]);
-		w->part->pos = i;
-		w->err = scan_pid(w->part, j->procfd, name);
-		if (w->err < 0) {
-			atomic_store(&j->next, j->m->npids);   /* the other stops too */
-			break;
-		}
-	}
-	return NULL;
-}
-
-/* Part p's entry k into m, its process's strings with it the first time
- * (pmap: part process -> m's, or UINT32_MAX). */
-static int merge_one(struct procmap *m, const struct procmap *p, size_t k, uint32_t *pmap)
-{
-	uint32_t pp = p->ent_proc[k];
-	int err;
-
-	if (pmap[pp] == UINT32_MAX) {
-		const struct proc_strs *ps = &p->procs[pp];
-		struct proc_strs *v = grow(m->procs, &m->procs_cap, m->nprocs, sizeof *v, 64);
-		struct proc_strs n = *ps;
-
-		if (!v)
-			return -ENOMEM;
-		m->procs = v;
-		err = arena_add(m, p->arena + ps->prog_off, strlen(p->arena + ps->prog_off),
-				&n.prog_off);
-		if (err == 0)
-			err = arena_add(m, p->arena + ps->comm_off, strlen(p->arena + ps->comm_off),
-					&n.comm_off);
-		if (err < 0)
-			return err;
-		m->procs[m->nprocs] = n;
-		pmap[pp] = (uint32_t)m->nprocs++;
-	}
-	return add_entry(m, p->ents[k].inode, p->ents[k].pid, pmap[pp]);
-}
-
-/* Both parts into m in listing order, so that, as in one pass, the first
- * process holding an inode owns it (each part kept its own first). */
-static int merge(struct procmap *m)
-{
-	struct procmap *a = m->part[0], *b = m->part[1];
-	uint32_t *pa = malloc((a->nprocs + b->nprocs + 1) * sizeof *pa), *pb;
-	size_t i = 0, j = 0;
-	int err = 0;
-
-	if (!pa)
-		return -ENOMEM;
-	pb = pa + a->nprocs;
-	memset(pa, 0xff, (a->nprocs + b->nprocs) * sizeof *pa);
-	while (err == 0 && !m->truncated && (i < a->n || j < b->n)) {
-		if (j >= b->n || (i < a->n && a->procs[a->ent_proc[i]].pos < b->procs[b->ent_proc[j]].pos))
-			err = merge_one(m, a, i++, pa);
-		else
-			err = merge_one(m, b, j++, pb);
-	}
-	m->truncated = m->truncated || a->truncated || b->truncated;
-	m->denied = a->denied + b->denied;
-	free(pa);
-	return err;
-}
-
-/* The listing's processes scanned by this thread and one more. 0, -errno,
- * or 1: no second thread (the caller scans alone). */
-static int scan_parallel(struct procmap *m, int procfd)
-{
-	struct scan_job job = {m, procfd, 0};
-	struct scan_worker w[2];
-	pthread_t th;
-
-	for (int k = 0; k < 2; k++) {
-		if (!m->part[k] && !(m->part[k] = procmap_new()))
-			return 1;
-		reset(m->part[k]);
-		w[k] = (struct scan_worker){&job, m->part[k], 0};
-	}
-	if (pthread_create(&th, NULL, scan_some, &w[1]) != 0)
-		return 1;
-	scan_some(&w[0]);
-	pthread_join(th, NULL);
-	if (w[0].err < 0 || w[1].err < 0)
-		return w[0].err < 0 ? w[0].err : w[1].err;
-	return merge(m);
-}
-
 long procmap_scan(struct procmap *m, const char *proc_root)
 {
 	int procfd;
@@ -477,8 +338,13 @@ long procmap_scan(struct procmap *m, const char *proc_root)
 	struct dirent *de;
 	long ret = 0;
 
-	reset(m);
-	m->npids = 0;
+	m->n = 0;
+	m->nprocs = 0;
+	m->alen = 0;
+	m->truncated = false;
+	m->denied = 0;
+	if (m->slots)
+		memset(m->slots, 0, m->nslots * sizeof *m->slots);
 
 	procfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
@@ -498,34 +364,13 @@ long procmap_scan(struct procmap *m, const char *proc_root)
 		}
 		if (!all_digits(de->d_name))
 			continue;
-		long pid = strtol(de->d_name, NULL, 10);
-		int32_t *v;
-
-		if (pid <= 0 || pid > INT32_MAX)
-			continue;
-		v = grow(m->pids, &m->cpids, m->npids, sizeof *v, 256);
-		if (!v) {
-			ret = -ENOMEM;
+		int err = scan_pid(m, dirfd(dir), de->d_name);
+		if (err < 0) {
+			ret = err;
 			break;
 		}
-		m->pids = v;
-		m->pids[m->npids++] = (int32_t)pid;
-	}
-	if (ret == 0 && m->npids >= PAR_MIN_PROCS)
-		ret = scan_parallel(m, dirfd(dir));
-	if (ret == 1 || (ret == 0 && m->npids < PAR_MIN_PROCS)) {
-		ret = 0;
-		for (size_t i = 0; i < m->npids && !m->truncated; i++) {
-			char name[16];
-			int err;
-
-			snprintf(name, sizeof name, "%d", (int)m->pids[i]);
-			err = scan_pid(m, dirfd(dir), name);
-			if (err < 0) {
-				ret = err;
-				break;
-			}
-		}
+		if (m->truncated)
+			break;
 	}
 	closedir(dir);
 	if (ret < 0) {

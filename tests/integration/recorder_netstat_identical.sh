@@ -29,10 +29,13 @@ wait_for at_least 16 count_state victim syn-recv --timeout 5 || fail "SYN_RECV d
 sleep 0.5
 
 internet() { sed '/^Active UNIX domain sockets/,$d'; }
+# --threads 1 parses /proc/net for the renderings in procread's thread,
+# --threads 0 in the collecting one: both must give net-tools' bytes
+for threads in 1 0; do
 for attempt in 1 2 3; do
 	ok=1
 	rm -rf "$dir/rec"
-	in_ns victim "$RECORDER" -q -o "$dir/rec" --once || fail "recorder failed"
+	in_ns victim "$RECORDER" -q -o "$dir/rec" --once --threads "$threads" || fail "recorder failed"
 	seg=$(ls "$dir"/rec/*.zst)
 	for args in "-na" "-aultnp" "-n -p" "-ntu" "-anp"; do
 		tag=$(printf '%s' "$args" | tr -d ' -')
@@ -51,8 +54,9 @@ for attempt in 1 2 3; do
 done
 if [ $ok != 1 ]; then
 	for f in "$dir"/diff-*; do echo "== $f"; head -40 "$f"; done
-	fail "renderings differ from real netstat"
+	fail "renderings differ from real netstat (--threads $threads)"
 fi
+done
 grep -q 'SYN_RECV' "$dir/ours-na" || fail "no SYN_RECV row in the rendering"
 # net-tools prints an IPv4-mapped peer of a tcp6 socket as a dotted quad
 grep -q '^tcp6 .* 192\.0\.2\.1:[0-9]' "$dir/ours-na" || fail "no IPv4-mapped (tcp6, IPv4 peer) row in the rendering"

@@ -279,86 +279,12 @@ static void test_many(void **state)
 	procmap_free(m);
 }
 
-/* Enough processes for the two-thread scan: the map is the one a single
- * pass in readdir order makes (the first holder owns a shared inode; the
- * entries come in listing order), whichever thread read which process. */
-static void test_parallel_same_as_one_pass(void **state)
-{
-	char root[] = "/tmp/sst-procmap-par-XXXXXX";
-	enum { NP = 64 };
-	int order[NP], no = 0;
-	struct procmap *m = procmap_new();
-	const struct procmap_entry *e;
-	size_t n;
-	DIR *d;
-	struct dirent *de;
-	(void)state;
-
-	assert_non_null(mkdtemp(root));
-	for (int i = 0; i < NP; i++) {
-		char pid[16], rel[64], target[32], comm[32];
-		int pidn = 1000 + i;
-
-		snprintf(pid, sizeof pid, "%d", pidn);
-		snprintf(comm, sizeof comm, "p%d\n", pidn);
-		put_pid(root, pid, "/bin/x\0", 7, comm);
-		/* its own socket, one of 7 shared ones, and a heavy few */
-		snprintf(rel, sizeof rel, "%s/fd/3", pid);
-		snprintf(target, sizeof target, "socket:[%d]", 100000 + pidn);
-		put_link(root, rel, target);
-		snprintf(rel, sizeof rel, "%s/fd/4", pid);
-		snprintf(target, sizeof target, "socket:[%d]", 500 + i % 7);
-		put_link(root, rel, target);
-		for (int k = 0; i % 10 == 0 && k < 40; k++) {
-			snprintf(rel, sizeof rel, "%s/fd/%d", pid, 10 + k);
-			snprintf(target, sizeof target, "socket:[%d]", 200000 + pidn * 100 + k);
-			put_link(root, rel, target);
-		}
-	}
-	d = opendir(root);
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (atoi(de->d_name) >= 1000)
-			order[no++] = atoi(de->d_name);
-	closedir(d);
-	assert_int_equal(no, NP);
-
-	assert_int_equal(procmap_scan(m, root), NP + 7 + 7 * 40);
-	for (int s = 0; s < 7; s++) {
-		int owner = 0;
-
-		for (int k = 0; k < NP && !owner; k++)
-			if ((order[k] - 1000) % 7 == s)
-				owner = order[k];
-		e = procmap_find(m, (uint64_t)(500 + s));
-		assert_non_null(e);
-		assert_int_equal(e->pid, owner);
-	}
-	e = procmap_find(m, 100000 + 1063);
-	assert_non_null(e);
-	assert_string_equal(e->comm, "p1063");
-	assert_string_equal(e->program, "x");
-	/* listing order: each entry's process comes no earlier than the last's */
-	e = procmap_entries(m, &n);
-	for (size_t i = 1, at = 0; i < n; i++) {
-		size_t k = at;
-
-		while (k < NP && order[k] != e[i].pid)
-			k++;
-		assert_true(k < NP);
-		at = k;
-	}
-	rm_tree(root);
-	procmap_free(m);
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_self),
 	    cmocka_unit_test(test_synthetic),
 	    cmocka_unit_test(test_many),
-	    cmocka_unit_test(test_parallel_same_as_one_pass),
 	};
 	(void)argc;
 	g_argv0 = argv[0];

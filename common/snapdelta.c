@@ -482,6 +482,7 @@ static int emit_line(struct buf *out, const struct xform *x, const struct line *
 	char num[96];   /* width <= 64, ": ", 20 digits */
 	int n = 0, rc;
 	size_t need;
+	char *w;
 
 	if (l->t && x->mode == M_PROC) {
 		if (when > 0xffffffffu) {
@@ -505,25 +506,30 @@ static int emit_line(struct buf *out, const struct xform *x, const struct line *
 	rc = buf_reserve(out, need);
 	if (rc < 0)
 		return rc;
-	if (n)
-		buf_append(out, num, (size_t)n);
+	/* room made once: the pieces are copied, not appended one by one */
+	w = out->data + out->len;
+	memcpy(w, num, (size_t)n);
+	w += n;
 	if (l->alen)
-		buf_append(out, l->a, l->alen);
+		memcpy(w, l->a, l->alen);
+	w += l->alen;
 	if (l->t) {
 		if (x->mode == M_PROC) {
 			static const char hx[] = "0123456789ABCDEF";
 			for (int k = 7; k >= 0; k--, when >>= 4)
-				num[k] = hx[when & 15];
-			n = 8;
+				w[k] = hx[when & 15];
+			w += 8;
 		} else {
-			n = (int)fmt_u64(num, when);
+			w += fmt_u64(w, when);
 		}
-		buf_append(out, num, (size_t)n);
 		if (l->blen)
-			buf_append(out, l->b, l->blen);
+			memcpy(w, l->b, l->blen);
+		w += l->blen;
 	}
 	if (nl)
-		buf_putc(out, '\n');
+		*w++ = '\n';
+	*w = '\0';
+	out->len = (size_t)(w - out->data);
 	return 0;
 }
 

@@ -88,19 +88,19 @@ struct store {
 	struct spans *spans;
 	bool snap_open;          /* a snapshot is in the builder, not yet ended */
 	bool snap_done;          /* ... and store_snapshot_finish was called */
+	bool want_digest;        /* its digest is taken: a dump's snapshot (no
+	                          * seq), the only kind store_snapshot_match compares */
 	int64_t snap_id;
 	uint64_t chain_no;       /* the builder's number of the current chain */
 	int64_t chain_id;        /* its snapshots.chain: its first snapshot's id */
 	uint32_t k;
 	uint64_t digest;         /* of the current snapshot's rows */
-	bool want_digest;        /* ... taken: a dump's snapshot (no seq), the only
-	                          * kind store_snapshot_match compares */
-	size_t last_state;       /* states[] index the last row counted towards */
 	struct {                 /* its sockets by proto and state */
 		const char *proto, *state;
 		uint64_t n;
 	} states[32];
 	size_t nstates;
+	size_t last_state;       /* states[] index the last row counted towards */
 	/* spans closed, written only outside a snapshot's savepoint (one that
 	 * is rolled back must not take them with it) */
 	struct pend {

@@ -31,6 +31,7 @@ struct sect *snap_sectlist_add(struct sectlist *l, const char *name)
 	s->derived = false;
 	s->skipped = false;
 	s->prov.valid = false;
+	s->split.valid = false;
 	s->digested = false;
 	s->len = 0;
 	return s;
@@ -50,6 +51,7 @@ void snap_sectlist_fini(struct sectlist *l)
 		buf_fini(&l->v[i].text);
 		snapdelta_base_free(l->v[i].base);
 		snapdelta_prov_fini(&l->v[i].prov);
+		snapdelta_split_fini(&l->v[i].split);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));

@@ -29,6 +29,7 @@ struct sect {
 	uint64_t len;        /* writer: bytes written */
 	bool skipped;        /* reader: not selected, so neither kept nor decoded */
 	struct snapdelta_prov prov;   /* reader: the tracked section's line sources */
+	struct snapdelta_split split; /* reader: text's lines, written with it */
 };
 
 struct sectlist {

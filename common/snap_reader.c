@@ -556,11 +556,13 @@ static const char *decode_snapshot(struct snap_reader *r)
 				break;
 			}
 		}
-		rc = snapdelta_decode_prov(base ? base->text.data : NULL, base ? base->text.len : 0,
-					   raw->text.data, raw->text.len, &out->text,
-					   r->track[0] && !strcmp(raw->name, r->track) ? &out->prov
-										    : NULL,
-					   &what);
+		/* a base decoded from a delta comes with its lines (split) */
+		rc = snapdelta_decode_split(base ? base->text.data : NULL, base ? base->text.len : 0,
+					    base ? &base->split : NULL, raw->text.data,
+					    raw->text.len, &out->text, &out->split,
+					    r->track[0] && !strcmp(raw->name, r->track) ? &out->prov
+											: NULL,
+					    &what);
 		if (rc == -ENOMEM)
 			what = "out of memory";
 		else if (rc < 0 && !what)

@@ -118,10 +118,8 @@ void sd_split_line(const struct xform *x, const char *s, size_t n, struct line *
 		l->h = fnv(l->h, "\x01", 1);
 }
 
-/* keep (may be NULL): an array of *keepcap lines to use, and to hand the
- * array back in (the caller then owns it) */
-static int split_text_into(const struct xform *x, const char *s, size_t n, struct lines *out,
-			   bool hash, void **keep, size_t *keepcap)
+static int split_text(const struct xform *x, const char *s, size_t n, struct lines *out,
+		      bool hash)
 {
 	size_t cnt = 0, cap = 0;
 	const char *p = s, *end = s + n;
@@ -131,18 +129,9 @@ static int split_text_into(const struct xform *x, const char *s, size_t n, struc
 	for (const char *q = s; n && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 		cap++;
 	cap++;
-	if (keep && *keep && *keepcap >= cap) {
-		out->v = *keep;   /* a big array malloc'ed afresh is fresh pages each time */
-	} else {
-		out->v = malloc(cap * sizeof(*out->v));
-		if (!out->v)
-			return -ENOMEM;
-		if (keep) {
-			free(*keep);
-			*keep = out->v;
-			*keepcap = cap;
-		}
-	}
+	out->v = malloc(cap * sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -153,12 +142,6 @@ static int split_text_into(const struct xform *x, const char *s, size_t n, struc
 	out->n = cnt;
 	out->final_nl = n == 0 || s[n - 1] == '\n';
 	return 0;
-}
-
-static int split_text(const struct xform *x, const char *s, size_t n, struct lines *out,
-		      bool hash)
-{
-	return split_text_into(x, s, n, out, hash, NULL, NULL);
 }
 
 static bool line_eq(const struct line *x, const struct line *y)
@@ -499,6 +482,7 @@ static int emit_line(struct buf *out, const struct xform *x, const struct line *
 	char num[96];   /* width <= 64, ": ", 20 digits */
 	int n = 0, rc;
 	size_t need;
+	char *w;
 
 	if (l->t && x->mode == M_PROC) {
 		if (when > 0xffffffffu) {
@@ -522,25 +506,30 @@ static int emit_line(struct buf *out, const struct xform *x, const struct line *
 	rc = buf_reserve(out, need);
 	if (rc < 0)
 		return rc;
-	if (n)
-		buf_append(out, num, (size_t)n);
+	/* room made once: the pieces are copied, not appended one by one */
+	w = out->data + out->len;
+	memcpy(w, num, (size_t)n);
+	w += n;
 	if (l->alen)
-		buf_append(out, l->a, l->alen);
+		memcpy(w, l->a, l->alen);
+	w += l->alen;
 	if (l->t) {
 		if (x->mode == M_PROC) {
 			static const char hx[] = "0123456789ABCDEF";
 			for (int k = 7; k >= 0; k--, when >>= 4)
-				num[k] = hx[when & 15];
-			n = 8;
+				w[k] = hx[when & 15];
+			w += 8;
 		} else {
-			n = (int)fmt_u64(num, when);
+			w += fmt_u64(w, when);
 		}
-		buf_append(out, num, (size_t)n);
 		if (l->blen)
-			buf_append(out, l->b, l->blen);
+			memcpy(w, l->b, l->blen);
+		w += l->blen;
 	}
 	if (nl)
-		buf_putc(out, '\n');
+		*w++ = '\n';
+	*w = '\0';
+	out->len = (size_t)(w - out->data);
 	return 0;
 }
 
@@ -600,7 +589,13 @@ static int get_edit(struct rd *r, const struct line *pl, struct line *l, struct 
 int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t enclen,
 		     struct buf *out, const char **what)
 {
-	return snapdelta_decode_prov(prev, prevlen, enc, enclen, out, NULL, what);
+	return snapdelta_decode_split(prev, prevlen, NULL, enc, enclen, out, NULL, NULL, what);
+}
+
+int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, size_t enclen,
+			  struct buf *out, struct snapdelta_prov *prov, const char **what)
+{
+	return snapdelta_decode_split(prev, prevlen, NULL, enc, enclen, out, NULL, prov, what);
 }
 
 /* Line `line` of the output copies base line pl (row number and countdown
@@ -654,20 +649,260 @@ static int prov_new(struct snapdelta_prov *prov, const struct line *l)
 	return 0;
 }
 
-int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, size_t enclen,
-			  struct buf *out, struct snapdelta_prov *prov, const char **what)
+/* A split line kept with its text (struct snapdelta_split): its pieces by
+ * offset, so the text may move (a buffer grown, a list swapped). */
+struct sline {
+	size_t a, b, alen, blen;
+	uint64_t sl, when;
+	bool t;
+};
+
+static void sline_of(const struct line *l, const char *text, struct sline *o)
 {
-	struct buf ea = BUF_INIT, eb = BUF_INIT;
-	struct rd r = {(const unsigned char *)enc, (const unsigned char *)enc + enclen, false};
-	struct lines p = {0};
-	struct xform x = {0};
-	uint64_t tick, n, final_nl, done = 0, expect = 0, last_sl = UINT64_MAX;
+	o->a = (size_t)(l->a - text);
+	o->b = l->b ? (size_t)(l->b - text) : 0;
+	o->alen = l->alen;
+	o->blen = l->blen;
+	o->sl = l->sl;
+	o->when = l->when;
+	o->t = l->t;
+}
+
+/* The line sd_split_line(hash false) gave for it. */
+static void line_of(const struct sline *o, const char *text, struct line *l)
+{
+	l->a = text + o->a;
+	l->b = o->t ? text + o->b : NULL;
+	l->alen = o->alen;
+	l->blen = o->blen;
+	l->sl = o->sl;
+	l->when = o->when;
+	l->t = o->t;
+	l->h = 0;
+}
+
+/* The base's lines: kept (prev_split, when it is prev's under this split)
+ * or made now into *own (the caller frees). 0 or -ENOMEM. */
+static int base_lines(const struct xform *x, const char *prev, size_t prevlen,
+		      const struct snapdelta_split *ps, const struct sline **v, size_t *n,
+		      struct sline **own)
+{
+	struct lines p;
+	int rc;
+
+	*own = NULL;
+	if (ps && ps->valid && ps->len == prevlen && ps->mode == x->mode && ps->width == x->width &&
+	    ps->col == x->col) {
+		*v = ps->v;
+		*n = ps->n;
+		return 0;
+	}
+	if ((rc = split_text(x, prev, prevlen, &p, false)) < 0)
+		return rc;
+	*own = malloc((p.n ? p.n : 1) * sizeof **own);
+	for (size_t i = 0; *own && i < p.n; i++)
+		sline_of(&p.v[i], prev, &(*own)[i]);
+	free(p.v);
+	if (!*own)
+		return -ENOMEM;
+	*v = *own;
+	*n = p.n;
+	return 0;
+}
+
+/* One D section's decoding: what it reads, where its text and, when kept,
+ * its lines and line sources go. */
+struct dec {
+	struct rd r;
+	struct xform x;
+	uint64_t tick, n, done, last_sl;
+	bool final_nl;
+	const char *prev;             /* the base: its text and lines */
+	const struct sline *pv;
+	size_t pn;
+	struct buf *out;
+	size_t out0;                  /* out's length at the call */
+	struct snapdelta_split *os;   /* NULL: lines not kept */
+	bool os_ok;                   /* os is what splitting the text would give */
+	struct snapdelta_prov *prov;  /* NULL: not kept */
+	struct buf ea, eb;            /* an edited line's pieces */
+	const char **what;
+};
+
+/* The line just emitted (out from out0 + start, to the end, its LF aside)
+ * into the kept lines. A copy of base line pl is pl with its numbers moved
+ * (sd_split_line reads it the same way, as long as they print in at most
+ * 19 digits); any other line is split. 0 or -ENOMEM. */
+static int dec_keep(struct dec *d, size_t start, bool nl, const struct line *pl, uint64_t sl,
+		    uint64_t when)
+{
+	const struct xform *x = &d->x;
+	const char *text = d->out->data + d->out0;
+	size_t end = d->out->len - d->out0 - (nl ? 1 : 0);
+	struct sline *o;
+
+	if (!d->os || !d->os_ok)
+		return 0;
+	o = grow(d->os->v, &d->os->cap, d->os->n, sizeof *o, 1024);
+	if (!o)
+		return -ENOMEM;
+	d->os->v = o;
+	o += d->os->n++;
+	if (pl && !pl->t) {
+		struct sline c = {.a = start, .alen = pl->alen, .sl = pl->sl};
+
+		*o = c;   /* the same bytes: the same split */
+	} else if (pl && when < 10000000000000000000ull &&
+		   (x->mode != M_PROC || sl < 10000000000000000000ull)) {
+		size_t wl = x->mode == M_PROC ? 8 : 1;
+
+		for (uint64_t w = when; x->mode != M_PROC && w >= 10; w /= 10)
+			wl++;
+		o->t = true;
+		o->b = end - pl->blen;
+		o->blen = pl->blen;
+		o->a = o->b - wl - pl->alen;
+		o->alen = pl->alen;
+		o->when = when;
+		o->sl = x->mode == M_PROC ? sl : 0;
+	} else {
+		struct line l;
+
+		/* an LF inside it (hostile) makes it two lines to a split */
+		if (memchr(text + start, '\n', end - start)) {
+			d->os_ok = false;
+			return 0;
+		}
+		sd_split_line(x, text + start, end - start, &l, false);
+		sline_of(&l, text, o);
+	}
+	return 0;
+}
+
+/* A run of copied or edited base lines pv[start..start+cnt). */
+static int dec_copies(struct dec *d, uint64_t start, uint64_t cnt, int kind)
+{
+	int rc = 0;
+
+	for (uint64_t k = 0; rc == 0 && k < cnt; k++) {
+		struct line pl, l;
+		uint64_t sl = 0, when = 0;
+		size_t at = d->out->len - d->out0;
+		bool nl;
+
+		line_of(&d->pv[start + k], d->prev, &pl);
+		d->done++;
+		nl = d->done < d->n || d->final_nl;
+		if (kind == RUN_EDIT && (rc = get_edit(&d->r, &pl, &l, &d->ea, &d->eb, d->what)) < 0)
+			break;
+		if (pl.t && get_resid(&d->r, &d->x, &pl, &d->last_sl, d->tick, &sl, &when) < 0) {
+			*d->what = "delta: truncated";
+			return -EINVAL;
+		}
+		rc = emit_line(d->out, &d->x, kind == RUN_EDIT ? &l : &pl, sl, when, nl, d->what);
+		if (rc == 0)
+			rc = dec_keep(d, at, nl, kind == RUN_COPY ? &pl : NULL, sl, when);
+		if (rc == 0 && d->prov)
+			rc = kind == RUN_COPY
+				     ? prov_copy(d->prov, &d->x, &pl, (size_t)(start + k), sl, when)
+				     : prov_new(d->prov, &l);
+	}
+	return rc;
+}
+
+/* A run of cnt literal lines. */
+static int dec_literals(struct dec *d, uint64_t cnt)
+{
+	struct rd *r = &d->r;
+	int rc = 0;
+
+	for (uint64_t k = 0; rc == 0 && k < cnt; k++) {
+		struct line l = {0};
+		uint64_t t = get_uv(r), sl = 0, when = 0;
+		size_t at = d->out->len - d->out0;
+		bool nl;
+
+		l.alen = (size_t)get_uv(r);
+		l.a = get_bytes(r, l.alen);
+		if (t == 1) {
+			l.t = true;
+			l.blen = (size_t)get_uv(r);
+			l.b = get_bytes(r, l.blen);
+			if (!r->bad)
+				get_resid(r, &d->x, NULL, &d->last_sl, d->tick, &sl, &when);
+		}
+		if (r->bad || t > 1 || (t == 1 && d->x.mode == M_PLAIN)) {
+			*d->what = "delta: bad literal line";
+			return -EINVAL;
+		}
+		d->done++;
+		nl = d->done < d->n || d->final_nl;
+		rc = emit_line(d->out, &d->x, &l, sl, when, nl, d->what);
+		if (rc == 0)
+			rc = dec_keep(d, at, nl, NULL, sl, when);
+		if (rc == 0 && d->prov)
+			rc = prov_new(d->prov, &l);
+	}
+	return rc;
+}
+
+/* The runs of a D section, after its header. */
+static int dec_runs(struct dec *d)
+{
+	uint64_t expect = 0;
+	int rc = 0;
+
+	while (rc == 0 && d->done < d->n) {
+		uint64_t h = get_uv(&d->r), cnt = h >> 2;
+
+		if (d->r.bad || cnt == 0 || cnt > d->n - d->done || (h & 3) == 3) {
+			*d->what = "delta: bad run";
+			return -EINVAL;
+		}
+		h &= 3;
+		if (h == RUN_COPY || h == RUN_EDIT) {
+			uint64_t start = h == RUN_COPY ? expect + unzz(get_uv(&d->r)) : expect;
+
+			if (d->r.bad || start >= d->pn || cnt > d->pn - start) {
+				*d->what = "delta: copy outside the base section";
+				return -EINVAL;
+			}
+			rc = dec_copies(d, start, cnt, (int)h);
+			expect = start + cnt;
+			continue;
+		}
+		rc = dec_literals(d, cnt);
+	}
+	if (rc == 0 && d->r.p != d->r.end) {
+		*d->what = "delta: trailing bytes";
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+int snapdelta_decode_split(const char *prev, size_t prevlen,
+			   const struct snapdelta_split *prev_split, const char *enc,
+			   size_t enclen, struct buf *out, struct snapdelta_split *out_split,
+			   struct snapdelta_prov *prov, const char **what)
+{
+	struct dec d = {
+		.r = {(const unsigned char *)enc, (const unsigned char *)enc + enclen, false},
+		.last_sl = UINT64_MAX, .prev = prev, .out = out, .out0 = out->len,
+		.os = out_split, .os_ok = true, .prov = prov, .ea = BUF_INIT, .eb = BUF_INIT,
+		.what = what,
+	};
+	struct sline *own = NULL;
+	uint64_t final_nl;
 	int rc = 0;
 
 	*what = NULL;
 	if (prov) {
 		prov->n = 0;
 		prov->valid = false;   /* a keyframe says nothing of the base */
+	}
+	if (out_split) {
+		out_split->n = 0;
+		out_split->valid = false;   /* nor does it keep lines */
 	}
 	if (enclen == 0) {
 		*what = "empty section encoding";
@@ -684,109 +919,55 @@ int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, siz
 		*what = "unknown section encoding";
 		return -EINVAL;
 	}
-	r.p++;
-	x.mode = (unsigned)get_uv(&r);
-	if (x.mode == M_PROC)
-		x.width = get_uv(&r);
-	else if (x.mode == M_TSV)
-		x.col = get_uv(&r);
-	else if (x.mode != M_PLAIN)
-		r.bad = true;
-	tick = unzz(get_uv(&r));
-	n = get_uv(&r);
-	final_nl = get_uv(&r);
-	if (r.bad || x.width > 64 || x.col > 4096 || final_nl > 1 || (n == 0 && !final_nl) ||
-	    n > SNAPDELTA_SECTION_MAX) {
+	d.r.p++;
+	d.x.mode = (unsigned)get_uv(&d.r);
+	if (d.x.mode == M_PROC)
+		d.x.width = get_uv(&d.r);
+	else if (d.x.mode == M_TSV)
+		d.x.col = get_uv(&d.r);
+	else if (d.x.mode != M_PLAIN)
+		d.r.bad = true;
+	d.tick = unzz(get_uv(&d.r));
+	d.n = get_uv(&d.r);
+	final_nl = get_uv(&d.r);
+	d.final_nl = final_nl == 1;
+	if (d.r.bad || d.x.width > 64 || d.x.col > 4096 || final_nl > 1 ||
+	    (d.n == 0 && !final_nl) || d.n > SNAPDELTA_SECTION_MAX) {
 		*what = "delta: bad header";
 		return -EINVAL;
 	}
-	rc = prov ? split_text_into(&x, prev, prevlen, &p, false, &prov->lines, &prov->nlines)
-		  : split_text(&x, prev, prevlen, &p, false);
-	if (rc < 0)
+	if ((rc = base_lines(&d.x, prev, prevlen, prev_split, &d.pv, &d.pn, &own)) < 0)
 		return rc;
 	if (prov) {
 		prov->valid = true;
-		prov->mode = x.mode;
-		prov->col = x.col;
+		prov->mode = d.x.mode;
+		prov->col = d.x.col;
 	}
-	while (rc == 0 && done < n) {
-		uint64_t h = get_uv(&r), cnt = h >> 2, sl = 0, when = 0;
-
-		if (r.bad || cnt == 0 || cnt > n - done || (h & 3) == 3) {
-			*what = "delta: bad run";
-			rc = -EINVAL;
-			break;
-		}
-		h &= 3;
-		if (h == RUN_COPY || h == RUN_EDIT) {
-			uint64_t start = h == RUN_COPY ? expect + unzz(get_uv(&r)) : expect;
-			if (r.bad || start >= p.n || cnt > p.n - start) {
-				*what = "delta: copy outside the base section";
-				rc = -EINVAL;
-				break;
-			}
-			for (uint64_t k = 0; rc == 0 && k < cnt; k++) {
-				const struct line *pl = &p.v[start + k];
-				struct line l;
-				done++;
-				if (h == RUN_EDIT) {
-					rc = get_edit(&r, pl, &l, &ea, &eb, what);
-					if (rc < 0)
-						break;
-				}
-				if (pl->t && get_resid(&r, &x, pl, &last_sl, tick, &sl, &when) < 0) {
-					*what = "delta: truncated";
-					rc = -EINVAL;
-					break;
-				}
-				rc = emit_line(out, &x, h == RUN_EDIT ? &l : pl, sl, when,
-					       done < n || final_nl, what);
-				if (rc == 0 && prov)
-					rc = h == RUN_COPY ? prov_copy(prov, &x, pl, start + k, sl, when)
-							   : prov_new(prov, &l);
-			}
-			expect = start + cnt;
-			continue;
-		}
-		for (uint64_t k = 0; rc == 0 && k < cnt; k++) {
-			struct line l = {0};
-			uint64_t t = get_uv(&r);
-			l.alen = (size_t)get_uv(&r);
-			l.a = get_bytes(&r, l.alen);
-			if (t == 1) {
-				l.t = true;
-				l.blen = (size_t)get_uv(&r);
-				l.b = get_bytes(&r, l.blen);
-				if (!r.bad)
-					get_resid(&r, &x, NULL, &last_sl, tick, &sl, &when);
-			}
-			if (r.bad || t > 1 || (t == 1 && x.mode == M_PLAIN)) {
-				*what = "delta: bad literal line";
-				rc = -EINVAL;
-				break;
-			}
-			done++;
-			rc = emit_line(out, &x, &l, sl, when, done < n || final_nl, what);
-			if (rc == 0 && prov)
-				rc = prov_new(prov, &l);
-		}
-	}
-	if (rc == 0 && r.p != r.end) {
-		*what = "delta: trailing bytes";
-		rc = -EINVAL;
-	}
+	rc = dec_runs(&d);
 	if (rc < 0 && prov)
 		prov->valid = false;
-	if (!prov)
-		free(p.v);   /* else kept in prov->lines */
-	buf_fini(&ea);
-	buf_fini(&eb);
+	if (rc == 0 && out_split && d.os_ok) {
+		/* a last line that is empty and has no LF is no line to a split */
+		out_split->valid = d.final_nl || (out->len > d.out0 && out->data[out->len - 1] != '\n');
+		out_split->mode = d.x.mode;
+		out_split->width = d.x.width;
+		out_split->col = d.x.col;
+		out_split->len = out->len - d.out0;
+	}
+	free(own);
+	buf_fini(&d.ea);
+	buf_fini(&d.eb);
 	return rc;
+}
+
+void snapdelta_split_fini(struct snapdelta_split *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
 }
 
 void snapdelta_prov_fini(struct snapdelta_prov *prov)
 {
 	free(prov->v);
-	free(prov->lines);
 	memset(prov, 0, sizeof *prov);
 }

@@ -81,8 +81,6 @@ struct snapdelta_prov {
 	bool valid;         /* a D section decoded whole, within the bound */
 	unsigned mode;      /* the split: 0 plain lines, 1 /proc/net, 2 TSV */
 	uint64_t col;       /* mode 2: the countdown column (0-based) */
-	void *lines;        /* the decoder's: the base's lines, kept for the next */
-	size_t nlines;
 };
 
 /* snapdelta_decode, also filling prov (reused: its array is kept; valid
@@ -90,5 +88,32 @@ struct snapdelta_prov {
 int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, size_t enclen,
 			  struct buf *out, struct snapdelta_prov *prov, const char **what);
 void snapdelta_prov_fini(struct snapdelta_prov *prov);
+
+/* A decoded section's lines as the next delta against it reads them, kept
+ * by the decoder beside the text: a base that was itself decoded from a
+ * delta is not split into lines again (that was half of decoding one). The
+ * lines are what splitting the text would give, made from the copies'
+ * base lines, so the text is not read again; a line the encoding spelled
+ * out (a literal, an edit) is split as before. */
+struct snapdelta_split {
+	void *v;            /* the decoder's lines, by offset in the text */
+	size_t n, cap;
+	bool valid;         /* made by the last decode into this text, whole */
+	unsigned mode;      /* the split they were made with */
+	uint64_t width, col;
+	size_t len;         /* the text's length */
+};
+
+/* snapdelta_decode_prov with the base's lines (prev_split, NULL: none kept;
+ * used only when it says it is prev's, which the caller vouches for: kept
+ * with prev's text and made by the decode that wrote it) and the decoded
+ * text's lines into out_split (NULL: not kept; valid false for a K section
+ * or on error; its offsets count from out's length at the call). 0, -ENOMEM
+ * or -EINVAL. */
+int snapdelta_decode_split(const char *prev, size_t prevlen,
+			   const struct snapdelta_split *prev_split, const char *enc,
+			   size_t enclen, struct buf *out, struct snapdelta_split *out_split,
+			   struct snapdelta_prov *prov, const char **what);
+void snapdelta_split_fini(struct snapdelta_split *s);
 
 #endif

@@ -16,10 +16,11 @@ struct varying {
 
 struct entry {
 	struct span sp;          /* identity, committed summary (through k_last) */
-	uint64_t hash;
+	/* right after sp's varying values and summary: one snapshot's work */
 	uint32_t seen;           /* rows of the current snapshot that match */
-	struct varying cur;      /* their varying values (the last of them) */
 	uint32_t cmax_rxq, cmax_txq, cmax_retrans;
+	struct varying cur;      /* their varying values (the last of them) */
+	uint64_t hash;
 	char *program, *lhost, *rhost;   /* owned copies the row points to */
 };
 
@@ -378,6 +379,8 @@ static int count_row(struct spans *b, struct entry *e, const struct store_row *r
 	return 0;
 }
 
+#define PREFETCH_AHEAD 16
+
 int spans_row_prev(struct spans *b, int64_t prev_id, uint32_t j, const struct store_row *r)
 {
 	if (!b->in_snap)
@@ -385,6 +388,11 @@ int spans_row_prev(struct spans *b, int64_t prev_id, uint32_t j, const struct st
 	/* the row map is of the snapshot just before, in this chain */
 	if (b->k == 0 || b->map_id != prev_id || prev_id != b->prev_id || j >= b->nmap)
 		return spans_row(b, r);
+	/* repeated rows come in runs of j, j+1, ...; their entries lie anywhere
+	 * once sockets came and went (a miss each, most of a row's cost): ask
+	 * for the one a few rows on now */
+	if (j + PREFETCH_AHEAD < b->nmap)
+		__builtin_prefetch(&b->v[b->map[j + PREFETCH_AHEAD]].seen, 1);
 	return count_row(b, &b->v[b->map[j]], r);
 }
 

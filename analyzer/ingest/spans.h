@@ -16,11 +16,13 @@
  * values in the span's last snapshot. */
 struct span {
 	struct store_row row;
+	/* what every snapshot of the span touches first, beside row's varying
+	 * values (the open spans are walked once a snapshot) */
+	uint32_t max_rxq, max_txq, max_retrans;   /* over the span */
 	uint32_t copies;         /* identical rows in each of its snapshots */
-	uint64_t chain;          /* 1, 2, ...: the chain it belongs to */
 	uint32_t k_first, k_last;            /* positions in the chain (0 first) */
 	int64_t snap_first, snap_last;       /* the caller's snapshot ids */
-	uint32_t max_rxq, max_txq, max_retrans;   /* over the span */
+	uint64_t chain;          /* 1, 2, ...: the chain it belongs to */
 	/* its place among its snapshots' rows: sorting a snapshot's spans by
 	 * ord gives the order the rows came in, whenever the sockets that
 	 * stay keep their order from one snapshot to the next (ties: a

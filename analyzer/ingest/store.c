@@ -88,6 +88,8 @@ struct store {
 	struct spans *spans;
 	bool snap_open;          /* a snapshot is in the builder, not yet ended */
 	bool snap_done;          /* ... and store_snapshot_finish was called */
+	bool want_digest;        /* its digest is taken: a dump's snapshot (no
+	                          * seq), the only kind store_snapshot_match compares */
 	int64_t snap_id;
 	uint64_t chain_no;       /* the builder's number of the current chain */
 	int64_t chain_id;        /* its snapshots.chain: its first snapshot's id */
@@ -98,6 +100,7 @@ struct store {
 		uint64_t n;
 	} states[32];
 	size_t nstates;
+	size_t last_state;       /* states[] index the last row counted towards */
 	/* spans closed, written only outside a snapshot's savepoint (one that
 	 * is rolled back must not take them with it) */
 	struct pend {
@@ -636,7 +639,9 @@ int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64
 		s->snap_done = false;
 		s->snap_id = *id;
 		s->digest = 0xcbf29ce484222325ull;
+		s->want_digest = snap->seq < 0;
 		s->nstates = 0;
+		s->last_state = 0;
 	}
 	return 0;
 }
@@ -656,7 +661,10 @@ int store_snapshot_finish(struct store *s, int64_t id, uint64_t sockets)
 	if (s->snap_open && id == s->snap_id) {
 		sqlite3_bind_int64(st, 3, s->chain_id);
 		sqlite3_bind_int64(st, 4, s->k);
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)s->digest);
+		if (s->want_digest)
+			sqlite3_bind_int64(st, 5, (sqlite3_int64)s->digest);
+		else
+			sqlite3_bind_null(st, 5);
 	}
 	rc = run(s, Q_SNAP_FINISH);
 	if (rc == 0 && s->snap_open && id == s->snap_id)
@@ -698,23 +706,30 @@ int store_snapshot_match(struct store *s, int64_t id, bool weak_time, int64_t *o
 	return rc;
 }
 
-/* What every stored row counts towards: the digest and the state counts. */
+/* What every stored row counts towards: the state counts and, for a dump's
+ * snapshot, the digest. A recorder snapshot's digest is not taken: it is
+ * recognised by its (host, boot, seq, time), never by content (docs/SCHEMA.md
+ * §7), and hashing every byte of every row was the largest part of storing a
+ * segment. Rows come in runs of one state, so the last state is tried first. */
 static int row_account(struct store *s, const struct store_row *in)
 {
-	size_t i;
+	size_t i = s->last_state;
 
-	s->digest = store_row_digest(s->digest, in);
+	if (s->want_digest)
+		s->digest = store_row_digest(s->digest, in);
+	if (i < s->nstates && s->states[i].proto == in->proto && s->states[i].state == in->state)
+		goto found;
 	for (i = 0; i < s->nstates; i++)
 		if (s->states[i].proto == in->proto && s->states[i].state == in->state)
-			break;
-	if (i == s->nstates) {
-		if (i == sizeof s->states / sizeof s->states[0])
-			return -E2BIG;   /* protos x states: cannot happen */
-		s->states[i].proto = in->proto;
-		s->states[i].state = in->state;
-		s->states[i].n = 0;
-		s->nstates++;
-	}
+			goto found;
+	if (i == sizeof s->states / sizeof s->states[0])
+		return -E2BIG;   /* protos x states: cannot happen */
+	s->states[i].proto = in->proto;
+	s->states[i].state = in->state;
+	s->states[i].n = 0;
+	s->nstates++;
+found:
+	s->last_state = i;
 	s->states[i].n++;
 	return 0;
 }

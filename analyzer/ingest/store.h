@@ -99,17 +99,20 @@ struct store_row {
 	uint8_t llen, rlen;
 	uint8_t family;          /* 4 or 6 */
 	uint8_t unknown;         /* SOCKROW_UNKNOWN_* */
-	uint8_t timer;
 	uint16_t lport, rport;
 	const char *proto;       /* static strings */
 	const char *state;
 	int64_t rnet;
-	uint32_t rxq, txq, uid, expires_ms, retrans;
+	uint32_t uid;
 	int32_t pid;
 	uint64_t inode;
 	const char *program;     /* borrowed, NULL when unknown */
 	const char *lhost, *rhost;   /* borrowed: a named host, whose address is
 	                              * then stored as NULL; NULL when numeric */
+	/* the values that vary within a span, last: with the span's summary
+	 * after them (struct span), what each snapshot touches is together */
+	uint32_t rxq, txq, expires_ms, retrans;
+	uint8_t timer;
 };
 
 /* Pure: r into out. 0 or -EINVAL (a row no table can hold: unknown

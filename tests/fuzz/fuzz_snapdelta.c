@@ -3,7 +3,9 @@
  * base, truncated residuals) must fail cleanly or decode within bounds; and
  * any two texts, encoded as a delta, must decode back to the second exactly,
  * by the whole-text encoder and by the recorder's streaming one (common/
- * snapenc.c: a compact base, the text fed in pieces). */
+ * snapenc.c: a compact base, the text fed in pieces); and a section decoded
+ * against a base's kept lines (snapdelta_split) decodes as against its
+ * text. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,6 +60,35 @@ out:
 	return rc == -ENOMEM ? 0 : rc;
 }
 
+/* 0, or -1 when decoding enc against its own output differs between the
+ * kept lines and the text (out of memory is no failure). */
+static int kept_lines_agree(const char *base, size_t bn, const char *enc, size_t en)
+{
+	struct snapdelta_split s1 = {0}, s2 = {0};
+	struct buf o1 = BUF_INIT, o2 = BUF_INIT, plain = BUF_INIT;
+	const char *what;
+	int rc = 0, a, b;
+
+	if (snapdelta_decode_split(base, bn, NULL, enc, en, &o1, &s1, NULL, &what) < 0)
+		goto out;
+	if (s1.valid && s1.len != o1.len)
+		rc = -1;
+	a = snapdelta_decode_split(o1.data, o1.len, &s1, enc, en, &o2, &s2, NULL, &what);
+	b = snapdelta_decode(o1.data, o1.len, enc, en, &plain, &what);
+	if (a == -ENOMEM || b == -ENOMEM)
+		goto out;
+	if (a != b || (a == 0 && (o2.len != plain.len ||
+				  memcmp(o2.data ? o2.data : "", plain.data ? plain.data : "", o2.len))))
+		rc = -1;
+out:
+	snapdelta_split_fini(&s1);
+	snapdelta_split_fini(&s2);
+	buf_fini(&o1);
+	buf_fini(&o2);
+	buf_fini(&plain);
+	return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct buf enc = BUF_INIT, out = BUF_INIT;
@@ -95,6 +126,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 	snapdelta_prov_fini(&prov);
+	/* 1b. the encoding applied again, to what it gave: against the lines
+	 * the first decode kept, exactly as against the text */
+	if (kept_lines_agree(p, cut, p + cut, size - cut) < 0)
+		abort();
 	/* 2. the input as (base, text): the delta round-trips */
 	buf_reset(&out);
 	rc = snapdelta_encode(names[data[1] % 4], p, cut, p + cut, size - cut, &enc);

@@ -55,6 +55,10 @@ db=$dir/quirks_netstat_naeop_empty.txt.db
 [ "$("$S" query -d "$db" "select group_concat(coalesce(pid, '-') || '/' || coalesce(program, '-'), ' ') from sockets")" = \
   "812/sshd -/- 1401/- -/- 812/sshd -/-" ] ||
 	fail "empty PID/Program: $("$S" query -d "$db" "select pid, program from sockets")"
+# a dump's snapshot is recognised by its content: every one has its digest
+# (docs/SCHEMA.md §7; NULL IS NULL would make any two alike)
+n=$("$S" query -d "$db" "select count(*) from snapshots where digest is null or seq is not null")
+[ "$n" = 0 ] || fail "$n dump snapshots without a digest"
 
 # a header column no parser knows is skipped and named once per file, not
 # reported per line; the names-mode warning comes once per file too

@@ -47,6 +47,10 @@ for seq in $("$S" query -d "$dir/t.db" "SELECT seq FROM snapshots ORDER BY seq")
 	cmp -s "$dir/want" "$dir/got" ||
 		fail "seq $seq: the rows from spans differ from the segment's: $(diff "$dir/want" "$dir/got" | head -4)"
 done
+# a recorder snapshot is recognised by its key, never by content: no digest
+# (docs/SCHEMA.md §7)
+n=$("$S" query -d "$dir/t.db" "SELECT count(*) FROM snapshots WHERE seq IS NULL OR digest IS NOT NULL")
+[ "$n" = 0 ] || fail "$n segment snapshots without seq or with a digest"
 kept=$("$S" query -d "$dir/t.db" "SELECT count(*) FROM snapshots")
 spans=$("$S" query -d "$dir/t.db" "SELECT count(*) FROM spans")
 pass "$kept snapshots of a segment with a torn one in the middle and at the end: each one's rows come back from $spans spans exactly; the torn seq 12 ends the chain"

@@ -720,6 +720,146 @@ static void test_provenance_is_true(void **state)
 	buf_fini(&cur);
 }
 
+/* Decodes texts[0..n) of section name as a chain of deltas, twice: each
+ * against the plain base, and against the base's kept lines (what the
+ * reader does); the two give the same bytes, and the text each step. */
+static void chain_same(const char *name, const char *const *texts, size_t n)
+{
+	struct snapdelta_split sp[2] = {{0}, {0}};
+	struct buf out[2] = {BUF_INIT, BUF_INIT}, plain = BUF_INIT, enc = BUF_INIT;
+	const char *what;
+	unsigned kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct snapdelta_split *ps = &sp[(i + 1) % 2], *os = &sp[i % 2];
+		struct buf *pb = &out[(i + 1) % 2], *ob = &out[i % 2];
+
+		buf_reset(&enc);
+		if (i == 0)
+			assert_int_equal(snapdelta_encode_key(texts[0], strlen(texts[0]), &enc), 0);
+		else
+			assert_int_equal(snapdelta_encode(name, texts[i - 1], strlen(texts[i - 1]),
+							  texts[i], strlen(texts[i]), &enc),
+					 0);
+		buf_reset(ob);
+		buf_reset(&plain);
+		kept += ps->valid;
+		assert_int_equal(snapdelta_decode_split(pb->data, pb->len, ps, enc.data, enc.len, ob,
+							os, NULL, &what),
+				 0);
+		assert_int_equal(snapdelta_decode(i ? texts[i - 1] : NULL,
+						  i ? strlen(texts[i - 1]) : 0, enc.data, enc.len,
+						  &plain, &what),
+				 0);
+		assert_int_equal(ob->len, strlen(texts[i]));
+		assert_memory_equal(ob->data, texts[i], ob->len);
+		assert_int_equal(plain.len, ob->len);
+	}
+	assert_true(n < 3 || kept > 0);   /* the kept lines were used */
+	for (int k = 0; k < 2; k++) {
+		snapdelta_split_fini(&sp[k]);
+		buf_fini(&out[k]);
+	}
+	buf_fini(&plain);
+	buf_fini(&enc);
+}
+
+/* The lines a decode keeps are those splitting its text gives, also where
+ * the moving numbers grow to 19 and 20 digits, a row number outgrows the
+ * width, the last line is empty, or a section ends without LF. */
+static void test_kept_lines_are_the_split(void **state)
+{
+	static const char *const tsv[] = {
+		"proto\tx\texpires_ms\ty\nA\t1\t500\tz\nB\t2\t9\tz\nC\t3\t0\t\n",
+		"proto\tx\texpires_ms\ty\nA\t1\t400\tz\nB\t2\t8\tz\nC\t3\t0\t\nD\t4\t7\tq\n",
+		"proto\tx\texpires_ms\ty\nA\t1\t9999999999999999999\tz\nB\t2\t7\tz\nD\t4\t6\tq\n",
+		"proto\tx\texpires_ms\ty\nA\t1\t18446744073709551615\tz\nB\t2\t6\tz\nD\t4\t5\tq\n",
+		"proto\tx\texpires_ms\ty\nA\t1\t300\tz\nB\t2\t05\tz\nD\t4\t4\tq\n",
+		"proto\tx\texpires_ms\ty\nA\t1\t200\tz\nB\t2\t5\tz\nD\t4\t3\tq\n\n",
+		"proto\tx\texpires_ms\ty\nA\t1\t100\tz\nB\t2\t4\tz\nD\t4\t2\tq",
+		"proto\tx\texpires_ms\ty\nA\t1\t90\tz\nB\t2\t3\tz\nD\t4\t1\tq\n",
+		"proto\tx\texpires_ms\ty\nA\t1\t80\tz\nB\t2\t2\tz\nD\t4\t0\tq\n",
+	};
+	static const char *const proc[] = {
+		"  sl  local\n   0: 0100007F:0050 00000000:0000 0A 00000000:00000000 02:000000FF 0\n"
+		"   1: 0100007F:0051 00000000:0000 0A 00000000:00000000 00:00000000 0\n",
+		"  sl  local\n   0: 0100007F:0050 00000000:0000 0A 00000000:00000000 02:000000F0 0\n"
+		"   1: 0100007F:0051 00000000:0000 0A 00000000:00000000 00:00000000 0\n"
+		"   2: 0100007F:0052 00000000:0000 0A 00000000:00000000 02:00000010 0\n",
+		"  sl  local\n   0: 0100007F:0050 00000000:0000 0A 00000000:00000000 02:000000E0 0\n"
+		"9999: 0100007F:0051 00000000:0000 0A 00000000:00000000 00:00000000 0\n"
+		"10000: 0100007F:0052 00000000:0000 0A 00000000:00000000 02:00000008 0\n",
+		"  sl  local\n   0: 0100007F:0050 00000000:0000 0A 00000000:00000000 02:000000D0 0\n"
+		"   1: 0100007F:0051 00000000:0000 0A 00000000:00000000 00:00000000 0\n"
+		"   2: 0100007F:0052 00000000:0000 0A 00000000:00000000 02:00000004 0",
+		"  sl  local\n   0: 0100007F:0050 00000000:0000 0A 00000000:00000000 02:000000C0 0\n"
+		"   1: 0100007F:0051 00000000:0000 0A 00000000:00000000 00:00000000 0\n"
+		"   2: 0100007F:0052 00000000:0000 0A 00000000:00000000 02:00000002 0\n",
+		"  sl  local\n   0: 0100007F:0050 00000000:0000 0A 00000000:00000000 02:000000B0 0\n"
+		"   1: 0100007F:0051 00000000:0000 0A 00000000:00000000 00:00000000 0\n"
+		"   2: 0100007F:0052 00000000:0000 0A 00000000:00000000 02:00000001 0\n",
+	};
+	static const char *const plain[] = {"a\nb\nc\n", "a\nb\nc\nd\n", "a\nc\nd\n\n", "a\nc\nd\n",
+					    "a\nc\nd\n", ""};
+
+	(void)state;
+	chain_same("sockets", tsv, sizeof tsv / sizeof tsv[0]);
+	chain_same("proc/net/tcp", proc, sizeof proc / sizeof proc[0]);
+	chain_same("counters", plain, sizeof plain / sizeof plain[0]);
+}
+
+/* Hostile encodings: d1 against base, then d2 against what it gave, read
+ * with d1's kept lines and without; the same result either way. */
+static void kept_same(const char *base, const char *d1, size_t n1, const char *d2, size_t n2,
+		      int want)
+{
+	struct snapdelta_split s1 = {0}, s2 = {0};
+	struct buf o1 = BUF_INIT, o2 = BUF_INIT, plain = BUF_INIT;
+	const char *what;
+	int rc;
+
+	assert_int_equal(snapdelta_decode_split(base, strlen(base), NULL, d1, n1, &o1, &s1, NULL,
+						&what),
+			 0);
+	rc = snapdelta_decode_split(o1.data, o1.len, &s1, d2, n2, &o2, &s2, NULL, &what);
+	assert_int_equal(rc, want);
+	assert_int_equal(snapdelta_decode(o1.data, o1.len, d2, n2, &plain, &what), rc);
+	assert_int_equal(plain.len, o2.len);
+	if (rc == 0)
+		assert_memory_equal(plain.data, o2.data, o2.len);
+	snapdelta_split_fini(&s1);
+	snapdelta_split_fini(&s2);
+	buf_fini(&o1);
+	buf_fini(&o2);
+	buf_fini(&plain);
+}
+
+/* Lines a split would read otherwise than the encoding made them: a
+ * literal with a LF in it (two lines), an empty last line without LF (no
+ * line), a copied countdown of 20 digits (no countdown: the next copy of
+ * it has no residual). */
+static void test_kept_lines_hostile(void **state)
+{
+	/* plain: a literal "a\nb", final LF; then a copy of line 1 */
+	static const char lf1[] = "D\x00\x00\x01\x01\x05\x00\x03"
+				  "a\nb";
+	static const char lf2[] = "D\x00\x00\x01\x01\x04\x02";
+	/* plain: literals "a" and "", no final LF; then a copy of line 1 */
+	static const char em1[] = "D\x00\x00\x02\x00\x09\x00\x01"
+				  "a\x00\x00";
+	static const char em2[] = "D\x00\x00\x01\x01\x04\x02";
+	/* TSV, column 1: "a\t5" copied with its countdown moved to 10^19; then
+	 * copied again, as it is */
+	static const char big1[] = "D\x02\x01\x00\x01\x01\x04\x00"
+				   "\x89\x80\xc0\xe1\xee\xbe\xee\xb8\xea\x01";
+	static const char big2[] = "D\x02\x01\x00\x01\x01\x04\x00";
+
+	(void)state;
+	kept_same("x\n", lf1, sizeof lf1 - 1, lf2, sizeof lf2 - 1, 0);
+	kept_same("x\n", em1, sizeof em1 - 1, em2, sizeof em2 - 1, -EINVAL);
+	kept_same("a\t5\n", big1, sizeof big1 - 1, big2, sizeof big2 - 1, 0);
+}
+
 static void decode_rejects(const char *enc, size_t n, const char *prev)
 {
 	struct buf out = BUF_INIT;
@@ -1050,6 +1190,8 @@ int main(void)
 		cmocka_unit_test(test_select_reads_the_same),
 		cmocka_unit_test(test_provenance_is_true),
 		cmocka_unit_test(test_hostile_deltas),
+		cmocka_unit_test(test_kept_lines_are_the_split),
+		cmocka_unit_test(test_kept_lines_hostile),
 		cmocka_unit_test(test_derived_mismatch),
 		cmocka_unit_test(test_keyframe_after_error),
 		cmocka_unit_test(test_last_streams_same_bytes),

@@ -103,3 +103,81 @@ SELECT s.id AS snapshot_id, p.proto, p.family, p.state, p.laddr, p.lport, p.radd
 FROM snapshots s
 JOIN spans p ON p.chain = s.chain AND s.k BETWEEN p.k_first AND p.k_last
 JOIN span_copy c ON c.i <= p.copies;
+
+-- Processes, stored like spans: a process (pid, program, comm, sockets
+-- the same) present in the chain's snapshots k_first .. k_last is one row,
+-- not one per snapshot (8 processes a second were 0.12 bytes per
+-- socket-snapshot of a 2,000-socket server). The import writes a
+-- snapshot's processes to process_stage as they come (INSERT OR REPLACE:
+-- a pid said twice keeps the last); when the snapshot is finished and gets
+-- its place in its chain (snapshots.chain, k), the trigger below continues
+-- each process's row that ended in the snapshot before, or starts one, and
+-- empties the stage. A torn snapshot's savepoint takes all of it back.
+CREATE TABLE process_spans (
+	chain         INTEGER NOT NULL,  -- snapshots.chain
+	pid           INTEGER NOT NULL,
+	k_first       INTEGER NOT NULL,  -- present in the chain's snapshots
+	k_last        INTEGER NOT NULL,  -- k_first .. k_last, every one
+	program       TEXT,
+	comm          TEXT,
+	sockets       INTEGER NOT NULL,
+	PRIMARY KEY (chain, pid, k_first)
+) WITHOUT ROWID;
+
+CREATE TABLE process_stage (
+	snapshot_id   INTEGER NOT NULL,
+	pid           INTEGER NOT NULL,
+	program       TEXT,
+	comm          TEXT,
+	sockets       INTEGER NOT NULL,
+	PRIMARY KEY (snapshot_id, pid)
+) WITHOUT ROWID;
+
+-- the old rows, converted: runs of consecutive k with the same values
+-- (k - row_number() is constant along a run)
+INSERT INTO process_spans (chain, pid, k_first, k_last, program, comm, sockets)
+WITH r AS (
+	SELECT s.chain, s.k, p.pid, p.program, p.comm, p.sockets,
+	       s.k - row_number() OVER (PARTITION BY s.chain, p.pid, p.program, p.comm, p.sockets
+					ORDER BY s.k) AS run
+	FROM processes p JOIN snapshots s ON s.id = p.snapshot_id
+	WHERE s.chain IS NOT NULL
+)
+SELECT chain, pid, min(k), max(k), program, comm, sockets
+FROM r GROUP BY chain, pid, program, comm, sockets, run;
+DROP TABLE processes;
+
+-- a finished snapshot's staged processes into process_spans: each one's
+-- last row in the chain (one descent of the key), continued when it ended
+-- in the snapshot before with the same values, else a new row
+CREATE TRIGGER process_stage_keep AFTER UPDATE OF chain ON snapshots
+WHEN NEW.chain IS NOT NULL AND NEW.k IS NOT NULL
+BEGIN
+	UPDATE process_spans SET k_last = NEW.k
+	WHERE chain = NEW.chain AND k_last = NEW.k - 1
+	  AND (pid, k_first) IN (
+		SELECT x.pid, (SELECT l.k_first FROM process_spans l
+			       WHERE l.chain = NEW.chain AND l.pid = x.pid
+			       ORDER BY l.k_first DESC LIMIT 1)
+		FROM process_stage x WHERE x.snapshot_id = NEW.id)
+	  AND EXISTS (SELECT 1 FROM process_stage x
+		      WHERE x.snapshot_id = NEW.id AND x.pid = process_spans.pid
+			AND x.program IS process_spans.program AND x.comm IS process_spans.comm
+			AND x.sockets = process_spans.sockets);
+	INSERT INTO process_spans (chain, pid, k_first, k_last, program, comm, sockets)
+	SELECT NEW.chain, x.pid, NEW.k, NEW.k, x.program, x.comm, x.sockets
+	FROM process_stage x
+	WHERE x.snapshot_id = NEW.id
+	  AND NOT EXISTS (SELECT 1 FROM process_spans l
+			  WHERE l.chain = NEW.chain AND l.pid = x.pid AND l.k_last = NEW.k
+			    AND l.k_first = (SELECT m.k_first FROM process_spans m
+					     WHERE m.chain = NEW.chain AND m.pid = x.pid
+					     ORDER BY m.k_first DESC LIMIT 1));
+	DELETE FROM process_stage WHERE snapshot_id = NEW.id;
+END;
+
+-- The rows as before: one per process per snapshot, by snapshot then pid.
+CREATE VIEW processes AS
+SELECT s.id AS snapshot_id, p.pid, p.program, p.comm, p.sockets
+FROM snapshots s
+CROSS JOIN process_spans p ON p.chain = s.chain AND s.k BETWEEN p.k_first AND p.k_last;

@@ -43,9 +43,13 @@ static const char *const sel[CHSCHEMA_NTABLES] = {
 		"JOIN counters c ON c.snapshot_id = s.id "
 		"WHERE s.chain = ?1 AND s.k BETWEEN ?2 AND ?3 ORDER BY s.k",
 	[CHSCHEMA_PROCESSES] =
-		"SELECT s.host, s.time, p.pid, p.program, p.comm, p.sockets, ?6 FROM snapshots s "
-		"JOIN processes p ON p.snapshot_id = s.id "
-		"WHERE s.chain = ?1 AND s.k BETWEEN ?2 AND ?3 ORDER BY s.k",
+		/* from process_spans (schema 6), each row once, to the snapshots
+		 * it covers: the processes view would search the chain's rows
+		 * for every snapshot */
+		"SELECT s.host, s.time, p.pid, p.program, p.comm, p.sockets, ?6 FROM process_spans p "
+		"JOIN snapshots s ON s.chain = p.chain "
+		"AND s.k BETWEEN max(p.k_first, ?2) AND min(p.k_last, ?3) "
+		"WHERE p.chain = ?1 AND p.k_first <= ?3 AND p.k_last >= ?2 ORDER BY s.k, p.pid",
 	/* a span is cut to the batch's snapshots: each socket of each snapshot
 	 * is on the server once, whatever the batches were */
 	[CHSCHEMA_SPANS] =

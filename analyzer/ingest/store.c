@@ -73,7 +73,7 @@ static const char *const sql[Q_N_] = {
 	[Q_NAME_FIND] = "SELECT id FROM counter_names WHERE name = ?1",
 	[Q_NAME_ADD] = "INSERT INTO counter_names (name, id)"
 		       " SELECT ?1, coalesce(max(id), 0) + 1 FROM counter_names RETURNING id",
-	[Q_PROCESS] = "INSERT OR REPLACE INTO processes (snapshot_id, pid, program, comm, sockets)"
+	[Q_PROCESS] = "INSERT OR REPLACE INTO process_stage (snapshot_id, pid, program, comm, sockets)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_RAW] = "INSERT OR REPLACE INTO raw (snapshot_id, section, text) VALUES (?1, ?2, ?3)",
 };

@@ -5,10 +5,11 @@
 # A schema-5 database made by the release before (tests/data/db/schema5.db:
 # a segment, a cron log with a gap, names-mode, -e -p -o, -w, BSD -T and
 # Windows dumps) is refused by a report until an import migrates it; then
-# every report, netstat replay, `sources`, the `sockets` view and the
-# `spans` view print byte for byte what the release printed
-# (tests/data/db/schema5.reports), and its spans_packed rows are those a
-# fresh import of the same sources stores (issue 17).
+# every report, netstat replay, `sources`, the `sockets`, `spans`,
+# `processes` (rows per process now) and `counters` views print byte for
+# byte what the release printed
+# (tests/data/db/schema5.reports), and its spans_packed and process_spans
+# rows are those a fresh import of the same sources stores (issue 17).
 # Usage: sh tests/integration/spans_narrow.sh BUILD_DIR
 
 . "$(dirname "$0")/lib.sh"
@@ -67,5 +68,11 @@ P="SELECT quote(chain), k_first, k_last, copies, ord, kind, lport, rport, rnet, 
 [ -s fresh.rows ] || fail "the fresh import stored no spans"
 cmp -s fresh.rows migrated.rows ||
 	fail "the migration stored other rows than a fresh import: $(diff fresh.rows migrated.rows | head -4)"
+R="SELECT chain, pid, k_first, k_last, quote(program), quote(comm), sockets FROM process_spans"
+"$S" query -d fresh.db "$R" > fresh.procs || fail "query the fresh import's processes"
+"$S" query -d schema5.db "$R" > migrated.procs || fail "query the migrated processes"
+[ -s fresh.procs ] && cmp -s fresh.procs migrated.procs ||
+	fail "the migration's process_spans differ from a fresh import's: $(diff fresh.procs migrated.procs | head -4)"
+[ "$(q "SELECT count(*) FROM process_stage")" = 0 ] || fail "processes left in process_stage"
 
-pass "a schema-5 database migrated: $(wc -l < fresh.rows) spans as a fresh import stores them, every report byte for byte as before; state, protocol, family and timer stored as codes, no IPv4 peer text"
+pass "a schema-5 database migrated: $(wc -l < fresh.rows) spans and $(wc -l < fresh.procs) process rows as a fresh import stores them, every report byte for byte as before; state, protocol, family and timer stored as codes, no IPv4 peer text"

@@ -33,8 +33,9 @@ static inline int spancode_family(int64_t kind)
  * it is). */
 int spancode_ipv4(const char *text, size_t len, int64_t *v);
 
-/* SQL: k's columns of the view `spans` from spans_packed's (alias k). The
- * state's is the database's name; proto's "tcp", "udp", "raw". */
+/* SQL: k's columns of the view `spans` from spans_packed's (alias k), as
+ * schema/006_narrow_spans.sql's view writes them. The state's is the
+ * database's name; proto's "tcp", "udp", "raw"; the timer's "off", ... */
 #define SPANCODE_SQL_PROTO(k)                                                                      \
 	"(CASE (" k ".kind >> 1) & 3 WHEN 0 THEN 'tcp' WHEN 1 THEN 'udp' ELSE 'raw' END)"
 #define SPANCODE_SQL_STATE(k)                                                                      \
@@ -43,6 +44,10 @@ int spancode_ipv4(const char *text, size_t len, int64_t *v);
 	" WHEN 6 THEN 'TIME_WAIT' WHEN 7 THEN 'CLOSE' WHEN 8 THEN 'CLOSE_WAIT'"                    \
 	" WHEN 9 THEN 'LAST_ACK' WHEN 10 THEN 'LISTEN' WHEN 11 THEN 'CLOSING'"                     \
 	" WHEN 13 THEN 'UNCONN' ELSE 'UNKNOWN' END)"
+#define SPANCODE_SQL_FAMILY(k) "(CASE " k ".kind & 1 WHEN 0 THEN 4 ELSE 6 END)"
+#define SPANCODE_SQL_TIMER(k)                                                                      \
+	"(CASE " k ".timer WHEN 0 THEN 'off' WHEN 1 THEN 'on' WHEN 2 THEN 'keepalive'"             \
+	" WHEN 3 THEN 'timewait' WHEN 4 THEN 'probe' END)"
 #define SPANCODE_SQL_QUAD(x)                                                                       \
 	"printf('%d.%d.%d.%d', (" x " >> 24) & 255, (" x " >> 16) & 255, (" x " >> 8) & 255, " x   \
 	" & 255)"

@@ -95,32 +95,13 @@ static void test_ipv4(void **state)
 /* Rows of every kind, timer and address written to spans_packed come out
  * of the view `spans` with schema 5's text, and the C macros (report_ports'
  * SQL) say the same. */
-static const char q_get[] = "SELECT s.proto, s.family, s.state, s.laddr, s.raddr, "
-			    "s.timer, " SPANCODE_SQL_PROTO("k") ", " SPANCODE_SQL_STATE(
-				"k") ", " SPANCODE_SQL_LADDR("k") ", " SPANCODE_SQL_RADDR("k") " FR"
-											       "OM "
-											       "spa"
-											       "ns "
-											       "s "
-											       "JOI"
-											       "N "
-											       "spa"
-											       "ns_"
-											       "pac"
-											       "ked"
-											       " k "
-											       "ON "
-											       "k."
-											       "ord"
-											       " = "
-											       "s."
-											       "ord"
-											       " WH"
-											       "ERE"
-											       " s."
-											       "ord"
-											       " = "
-											       "?1";
+/* clang-format off */
+static const char q_get[] =
+	"SELECT s.proto, s.family, s.state, s.laddr, s.raddr, s.timer, "
+	SPANCODE_SQL_PROTO("k") ", " SPANCODE_SQL_FAMILY("k") ", " SPANCODE_SQL_STATE("k") ", "
+	SPANCODE_SQL_LADDR("k") ", " SPANCODE_SQL_RADDR("k") ", " SPANCODE_SQL_TIMER("k")
+	" FROM spans s JOIN spans_packed k ON k.ord = s.ord WHERE s.ord = ?1";
+/* clang-format on */
 
 static void test_view_decodes(void **state)
 {
@@ -191,10 +172,15 @@ static void test_view_decodes(void **state)
 				else
 					assert_string_equal(sqlite3_column_text(get, 5),
 							    sockrow_timer_name(timer));
-				for (int i = 0; i < 4; i++)
-					assert_string_equal(
-					    sqlite3_column_text(get, 6 + i),
-					    sqlite3_column_text(get, i == 0 ? 0 : i + 1));
+				/* the macros' columns, 6 .. 11, are the view's 0 .. 5 */
+				for (int i = 0; i < 6; i++) {
+					int t = sqlite3_column_type(get, i);
+
+					assert_int_equal(sqlite3_column_type(get, 6 + i), t);
+					if (t != SQLITE_NULL)
+						assert_string_equal(sqlite3_column_text(get, 6 + i),
+								    sqlite3_column_text(get, i));
+				}
 				sqlite3_reset(get);
 			}
 		}

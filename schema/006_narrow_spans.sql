@@ -2,7 +2,7 @@
 -- most 1 byte per socket-snapshot; a span was ~104 bytes, docs/SCHEMA.md
 -- §4.3). State, protocol and family are one small integer (kind), the
 -- timer a number, an IPv4 local address its number, an IPv4 peer's text
--- not stored at all (rnet holds it). The table is spans_packed; `spans`
+-- not stored at all (rnet holds it, signed: 4 bytes in the file). The table is spans_packed; `spans`
 -- becomes a view giving the old columns, values and types, and `sockets`
 -- expands it as before, so ad-hoc SQL gives the same answers.
 
@@ -19,7 +19,8 @@ CREATE TABLE spans_packed (
 	kind          INTEGER NOT NULL,  -- state, proto, family (above)
 	lport         INTEGER NOT NULL,
 	rport         INTEGER NOT NULL,
-	rnet          INTEGER NOT NULL,
+	rnet          INTEGER NOT NULL,  -- an IPv4 peer's number signed, as laddr
+	                                 -- (4 bytes, not 6); IPv6: as in spans
 	laddr,                           -- IPv4: its 32-bit number, signed (a
 	                                 -- dotted quad a.b.c.d is a<<24|..., less
 	                                 -- 2^32 from 128.0.0.0 on); IPv6: text;
@@ -50,7 +51,9 @@ SELECT rowid, chain, k_first, k_last, copies, ord,
 		WHEN 'CLOSE' THEN 7 WHEN 'CLOSE_WAIT' THEN 8 WHEN 'LAST_ACK' THEN 9
 		WHEN 'LISTEN' THEN 10 WHEN 'CLOSING' THEN 11 WHEN 'UNCONN' THEN 13 ELSE 0 END << 3)
 	| (CASE proto WHEN 'tcp' THEN 0 WHEN 'udp' THEN 1 ELSE 2 END << 1) | (family = 6),
-	lport, rport, rnet,
+	lport, rport,
+	CASE WHEN instr(raddr, ':') = 0 THEN (rnet + 2147483648) % 4294967296 - 2147483648
+	     ELSE rnet END,
 	CASE WHEN instr(laddr, ':') = 0 THEN
 		((CAST(laddr AS INTEGER) << 24) + (CAST(l1 AS INTEGER) << 16)
 		 + (CAST(l2 AS INTEGER) << 8) + CAST(l3 AS INTEGER) + 2147483648) % 4294967296
@@ -89,7 +92,10 @@ SELECT p.chain, p.k_first, p.k_last, p.copies, p.ord,
 	     WHEN p.rhost IS NULL
 	     THEN printf('%d.%d.%d.%d', (p.rnet >> 24) & 255, (p.rnet >> 16) & 255,
 			 (p.rnet >> 8) & 255, p.rnet & 255) END AS raddr,
-	p.rport, p.rnet, p.rxq, p.txq, p.uid, p.inode,
+	p.rport,
+	CASE WHEN p.raddr IS NULL AND p.rhost IS NULL THEN p.rnet & 4294967295
+	     ELSE p.rnet END AS rnet,
+	p.rxq, p.txq, p.uid, p.inode,
 	CASE p.timer WHEN 0 THEN 'off' WHEN 1 THEN 'on' WHEN 2 THEN 'keepalive'
 		WHEN 3 THEN 'timewait' WHEN 4 THEN 'probe' END AS timer,
 	p.expires_ms, p.retrans, p.pid, p.program, p.lhost, p.rhost, p.max_retrans

@@ -57,7 +57,7 @@ static const char *const sel[CHSCHEMA_NTABLES] = {
 		"SELECT ?4, ?5, fa.time, fb.time, max(p.k_first, ?2), min(p.k_last, ?3), p.copies, "
 		"p.ord, " SPANCODE_SQL_PROTO("p") ", " SPANCODE_SQL_FAMILY("p") ", "
 		SPANCODE_SQL_STATE("p") ", " SPANCODE_SQL_LADDR("p") ", p.lport, "
-		SPANCODE_SQL_RADDR("p") ", p.rport, p.rnet, p.rxq, p.txq, p.uid, p.inode, "
+		SPANCODE_SQL_RADDR("p") ", p.rport, " SPANCODE_SQL_RNET("p") ", p.rxq, p.txq, p.uid, p.inode, "
 		SPANCODE_SQL_TIMER("p") ", p.expires_ms, p.retrans, p.pid, p.program, "
 		"p.lhost, p.rhost, p.max_retrans, ?6 FROM spans_packed p "
 		"JOIN snapshots fa ON fa.chain = p.chain AND fa.k = max(p.k_first, ?2) "

@@ -48,6 +48,9 @@ int spancode_ipv4(const char *text, size_t len, int64_t *v);
 #define SPANCODE_SQL_TIMER(k)                                                                      \
 	"(CASE " k ".timer WHEN 0 THEN 'off' WHEN 1 THEN 'on' WHEN 2 THEN 'keepalive'"             \
 	" WHEN 3 THEN 'timewait' WHEN 4 THEN 'probe' END)"
+#define SPANCODE_SQL_RNET(k)                                                                       \
+	"(CASE WHEN " k ".raddr IS NULL AND " k ".rhost IS NULL THEN " k ".rnet & 4294967295"      \
+	" ELSE " k ".rnet END)"
 #define SPANCODE_SQL_QUAD(x)                                                                       \
 	"printf('%d.%d.%d.%d', (" x " >> 24) & 255, (" x " >> 16) & 255, (" x " >> 8) & 255, " x   \
 	" & 255)"

@@ -260,7 +260,11 @@ static int write_span(struct store *s, const struct span *sp, int64_t chain, uin
 	sqlite3_bind_int(st, 6, kind);
 	sqlite3_bind_int(st, 7, in->lport);
 	sqlite3_bind_int(st, 8, in->rport);
-	sqlite3_bind_int64(st, 9, in->rnet);
+	/* an IPv4 peer's rnet signed, as laddr: 4 bytes in the file, not 6 */
+	if (!in->rhost && !memchr(in->raddr, ':', in->rlen))
+		sqlite3_bind_int64(st, 9, (int32_t)(uint32_t)in->rnet);
+	else
+		sqlite3_bind_int64(st, 9, in->rnet);
 	if (in->lhost)
 		sqlite3_bind_null(st, 10);
 	else if (spancode_ipv4(in->laddr, in->llen, &v4))

@@ -45,6 +45,9 @@ q() { "$S" query -d schema5.db "$1"; }
 	fail "kind or timer is not a number"
 [ "$(q "SELECT count(*) FROM spans_packed WHERE typeof(laddr) = 'text' AND instr(laddr, ':') = 0")" = 0 ] ||
 	fail "an IPv4 local address is stored as text"
+[ "$(q "SELECT count(*) FROM spans_packed WHERE raddr IS NULL AND rhost IS NULL AND rnet NOT BETWEEN -2147483648 AND 2147483647")" = 0 ] &&
+	[ "$(q "SELECT count(*) FROM spans_packed WHERE raddr IS NULL AND rhost IS NULL AND rnet < 0")" -gt 0 ] ||
+	fail "an IPv4 peer's rnet is not stored signed"
 # the codes the fixture holds: 8 states, 3 protocols, both families
 [ "$(q "SELECT count(DISTINCT state) || ' ' || count(DISTINCT proto) || ' ' || count(DISTINCT family) FROM spans")" = "8 3 2" ] ||
 	fail "the fixture no longer covers the codes: $(q "SELECT group_concat(DISTINCT state) FROM spans")"

@@ -107,7 +107,7 @@ static void test_view_decodes(void **state)
 {
 	char path[64], err[256], sql[1024];
 	sqlite3 *db = NULL;
-	sqlite3_stmt *ins, *get;
+	sqlite3_stmt *ins, *get, *q;
 	int n = 0;
 
 	(void)state;
@@ -139,7 +139,8 @@ static void test_view_decodes(void **state)
 				int64_t la;
 				const char *lt = n % 3 ? "198.51.100.200" : "2001:db8::7";
 				const char *rt = n % 2 ? "203.0.113.9" : "2001:db8::9";
-				int64_t rnet = n % 2 ? 0xcb007109 : 0x20010db800000000;
+				/* an IPv4 peer's rnet as the import binds it: signed */
+				int64_t rnet = n % 2 ? (int32_t)0xcb007109u : 0x20010db800000000;
 
 				sqlite3_bind_int(ins, 1, n);
 				sqlite3_bind_int(ins, 2, spancode_kind(protos[p], fam, name));
@@ -186,6 +187,17 @@ static void test_view_decodes(void **state)
 		}
 	}
 	assert_int_equal(n, 13 * 3 * 2);
+	/* the view's rnet is unsigned again, as schema 5 stored it */
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT count(*), min(rnet), max(rnet) FROM spans"
+					    " WHERE instr(raddr, ':') = 0",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), n / 2);
+	assert_int_equal(sqlite3_column_int64(q, 1), 0xcb007109);
+	assert_int_equal(sqlite3_column_int64(q, 2), 0xcb007109);
+	sqlite3_finalize(q);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(get);
 	sqlite3_close(db);

@@ -254,9 +254,11 @@ else
 	row "import of the cron log ($DUMPS dumps, $(mega "$NROWS") lines, $LOG_BYTES B), once (ms)" \
 		"$IMP_MS ($(mega "$IMP_RATE") lines/s)" "-" "-" "(info)" "-"
 
-	# the peers ask the spans (docs/SCHEMA.md §9.1): through the sockets
-	# view each costs minutes here
-	SUBNET_SQL="SELECT (rnet >> 8), sum(copies * (k_last - k_first + 1)) FROM spans WHERE family = 4 GROUP BY 1 ORDER BY 2 DESC LIMIT $TOPN"
+	# the peers ask the spans as stored (docs/SCHEMA.md §9.1, §4.3:
+	# spans_packed, not the spans view that decodes its codes): through the
+	# sockets view each costs minutes here. An IPv4 peer's rnet is stored
+	# signed there; rnet >> 8 tells its /24s apart all the same
+	SUBNET_SQL="SELECT (rnet >> 8), sum(copies * (k_last - k_first + 1)) FROM spans_packed WHERE kind & 1 = 0 GROUP BY 1 ORDER BY 2 DESC LIMIT $TOPN"
 	TIMELINE_SQL="SELECT snapshot_id, state, sum(n) FROM snapshot_states GROUP BY 1, 2"
 	hf reports_top_subnet \
 		-n "sockscope top -d DB --by subnet -n $TOPN" "$SS top -d $DB --by subnet -n $TOPN" \
@@ -275,7 +277,7 @@ else
 	# blocklist: every peer's and subnet's peak per snapshot, the baseline,
 	# the decisions; the peer is the per-peer peak in SQL, the first step of
 	# a DDoS-Deflate-style rule (connections per IP over a threshold)
-	PEAK_SQL="WITH ev AS (SELECT chain, raddr, k_first AS k, copies AS d FROM spans UNION ALL SELECT chain, raddr, k_last + 1, -copies FROM spans), run AS (SELECT raddr, sum(sum(d)) OVER (PARTITION BY chain, raddr ORDER BY k) AS n FROM ev GROUP BY chain, raddr, k) SELECT raddr, max(n) FROM run GROUP BY raddr HAVING max(n) >= 20"
+	PEAK_SQL="WITH ev AS (SELECT chain, coalesce(raddr, rnet) AS raddr, k_first AS k, copies AS d FROM spans_packed UNION ALL SELECT chain, coalesce(raddr, rnet), k_last + 1, -copies FROM spans_packed), run AS (SELECT raddr, sum(sum(d)) OVER (PARTITION BY chain, raddr ORDER BY k) AS n FROM ev GROUP BY chain, raddr, k) SELECT raddr, max(n) FROM run GROUP BY raddr HAVING max(n) >= 20"
 	hf reports_blocklist \
 		-n "sockscope blocklist -d DB" "$SS blocklist -d $DB" \
 		-n "sqlite3 per-peer peak" "sqlite3 $DB '$PEAK_SQL'"

@@ -16,6 +16,7 @@
 #include "grow.h"
 #include "ship.h"
 #include "ship_int.h"
+#include "spancode.h"
 #include "spans.h"
 #include "intern.h"
 
@@ -43,16 +44,22 @@ static const char *const sel[CHSCHEMA_NTABLES] = {
 		"JOIN counters c ON c.snapshot_id = s.id "
 		"WHERE s.chain = ?1 AND s.k BETWEEN ?2 AND ?3 ORDER BY s.k",
 	[CHSCHEMA_PROCESSES] =
-		"SELECT s.host, s.time, p.pid, p.program, p.comm, p.sockets, ?6 FROM snapshots s "
-		"JOIN processes p ON p.snapshot_id = s.id "
-		"WHERE s.chain = ?1 AND s.k BETWEEN ?2 AND ?3 ORDER BY s.k",
+		/* from process_spans (schema 6), each row once, to the snapshots
+		 * it covers: the processes view would search the chain's rows
+		 * for every snapshot */
+		"SELECT s.host, s.time, p.pid, p.program, p.comm, p.sockets, ?6 FROM process_spans p "
+		"JOIN snapshots s ON s.chain = p.chain "
+		"AND s.k BETWEEN max(p.k_first, ?2) AND min(p.k_last, ?3) "
+		"WHERE p.chain = ?1 AND p.k_first <= ?3 AND p.k_last >= ?2 ORDER BY s.k, p.pid",
 	/* a span is cut to the batch's snapshots: each socket of each snapshot
 	 * is on the server once, whatever the batches were */
 	[CHSCHEMA_SPANS] =
 		"SELECT ?4, ?5, fa.time, fb.time, max(p.k_first, ?2), min(p.k_last, ?3), p.copies, "
-		"p.ord, p.proto, p.family, p.state, p.laddr, p.lport, p.raddr, p.rport, p.rnet, "
-		"p.rxq, p.txq, p.uid, p.inode, p.timer, p.expires_ms, p.retrans, p.pid, p.program, "
-		"p.lhost, p.rhost, p.max_retrans, ?6 FROM spans p "
+		"p.ord, " SPANCODE_SQL_PROTO("p") ", " SPANCODE_SQL_FAMILY("p") ", "
+		SPANCODE_SQL_STATE("p") ", " SPANCODE_SQL_LADDR("p") ", p.lport, "
+		SPANCODE_SQL_RADDR("p") ", p.rport, " SPANCODE_SQL_RNET("p") ", p.rxq, p.txq, p.uid, p.inode, "
+		SPANCODE_SQL_TIMER("p") ", p.expires_ms, p.retrans, p.pid, p.program, "
+		"p.lhost, p.rhost, p.max_retrans, ?6 FROM spans_packed p "
 		"JOIN snapshots fa ON fa.chain = p.chain AND fa.k = max(p.k_first, ?2) "
 		"JOIN snapshots fb ON fb.chain = p.chain AND fb.k = min(p.k_last, ?3) "
 		"WHERE p.chain = ?1 AND p.k_first <= ?3 AND p.k_last >= ?2",

@@ -11,6 +11,7 @@
 #include "counterlog.h"
 #include "grow.h"
 #include "intern.h"
+#include "spancode.h"
 #include "spans.h"
 #include "store.h"
 #include "store_int.h"
@@ -60,18 +61,19 @@ static const char *const sql[Q_N_] = {
 		" SELECT c.id, c.time = n.time, c.sockets = n.sockets AND c.digest IS n.digest,"
 		"  (SELECT path FROM sources WHERE id = c.source_id)"
 		" FROM cand c, n ORDER BY 3 DESC, 2 DESC, c.id LIMIT 1",
-	[Q_SPAN] = "INSERT INTO spans (chain, k_first, k_last, copies, ord, proto, family, state,"
-		   " laddr, lport, raddr, rport, rnet, rxq, txq, uid, inode, timer, expires_ms,"
-		   " retrans, pid, program, lhost, rhost, max_retrans) VALUES (?1, ?2, ?3, ?4, ?5,"
-		   " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
-		   " ?22, ?23, ?24, ?25)",
+	/* schema 6's narrow row (spancode.h): state, proto and family as kind,
+	 * the timer a code, an IPv4 laddr its number, an IPv4 peer no text */
+	[Q_SPAN] = "INSERT INTO spans_packed (chain, k_first, k_last, copies, ord, kind, lport,"
+		   " rport, rnet, laddr, raddr, rxq, txq, uid, inode, timer, expires_ms, retrans,"
+		   " pid, program, max_retrans, lhost, rhost) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		   " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
 	[Q_STATES] = "INSERT INTO snapshot_states (snapshot_id, proto, state, n) VALUES (?1, ?2, ?3, ?4)",
 	[Q_COUNTER] = "INSERT OR REPLACE INTO counter_changes (chain, name_id, k, value)"
 		      " VALUES (?1, ?2, ?3, ?4)",
 	[Q_NAME_FIND] = "SELECT id FROM counter_names WHERE name = ?1",
 	[Q_NAME_ADD] = "INSERT INTO counter_names (name, id)"
 		       " SELECT ?1, coalesce(max(id), 0) + 1 FROM counter_names RETURNING id",
-	[Q_PROCESS] = "INSERT OR REPLACE INTO processes (snapshot_id, pid, program, comm, sockets)"
+	[Q_PROCESS] = "INSERT OR REPLACE INTO process_stage (snapshot_id, pid, program, comm, sockets)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_RAW] = "INSERT OR REPLACE INTO raw (snapshot_id, section, text) VALUES (?1, ?2, ?3)",
 };
@@ -241,66 +243,78 @@ static int run(struct store *s, int q)
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t);
 
-/* A span's row, bound as the old sockets table's row was: unknown values
- * NULL; every parameter bound, so no clear_bindings on the hot path. */
+/* A span's row (schema 6, spancode.h): unknown values NULL; every
+ * parameter bound, so no clear_bindings on the hot path. */
 static int write_span(struct store *s, const struct span *sp, int64_t chain, uint32_t copies)
 {
 	sqlite3_stmt *st = s->q[Q_SPAN];
 	const struct store_row *in = &sp->row;
+	int kind = spancode_kind(in->proto, in->family, in->state);
+	int64_t v4;
 	int rc;
 
+	if (kind < 0)
+		return -EIO;   /* store_row_prepare gives only names with a code */
 	sqlite3_bind_int64(st, 1, chain);
 	sqlite3_bind_int64(st, 2, sp->k_first);
 	sqlite3_bind_int64(st, 3, sp->k_last);
 	sqlite3_bind_int64(st, 4, copies);
 	sqlite3_bind_int64(st, 5, sp->ord);
-	sqlite3_bind_text(st, 6, in->proto, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, in->family);
-	sqlite3_bind_text(st, 8, in->state, -1, SQLITE_STATIC);
-	if (in->lhost)
-		sqlite3_bind_null(st, 9);
+	sqlite3_bind_int(st, 6, kind);
+	sqlite3_bind_int(st, 7, in->lport);
+	sqlite3_bind_int(st, 8, in->rport);
+	/* an IPv4 peer's rnet signed, as laddr: 4 bytes in the file, not 6 */
+	if (!in->rhost && !memchr(in->raddr, ':', in->rlen))
+		sqlite3_bind_int64(st, 9, (int32_t)(uint32_t)in->rnet);
 	else
-		sqlite3_bind_text(st, 9, in->laddr, in->llen, SQLITE_STATIC);
-	sqlite3_bind_int(st, 10, in->lport);
-	if (in->rhost)
+		sqlite3_bind_int64(st, 9, in->rnet);
+	if (in->lhost)
+		sqlite3_bind_null(st, 10);
+	else if (spancode_ipv4(in->laddr, in->llen, &v4))
+		sqlite3_bind_int64(st, 10, v4);
+	else
+		sqlite3_bind_text(st, 10, in->laddr, in->llen, SQLITE_STATIC);
+	/* an IPv4 peer is its rnet; only IPv6 text is kept */
+	if (in->rhost || !memchr(in->raddr, ':', in->rlen))
 		sqlite3_bind_null(st, 11);
 	else
 		sqlite3_bind_text(st, 11, in->raddr, in->rlen, SQLITE_STATIC);
-	sqlite3_bind_int(st, 12, in->rport);
-	sqlite3_bind_int64(st, 13, in->rnet);
 	if (!(in->unknown & SOCKROW_UNKNOWN_QUEUES)) {
-		sqlite3_bind_int64(st, 14, in->rxq);
-		sqlite3_bind_int64(st, 15, in->txq);
+		sqlite3_bind_int64(st, 12, in->rxq);
+		sqlite3_bind_int64(st, 13, in->txq);
 	} else {
-		sqlite3_bind_null(st, 14);
-		sqlite3_bind_null(st, 15);
+		sqlite3_bind_null(st, 12);
+		sqlite3_bind_null(st, 13);
 	}
 	if (!(in->unknown & SOCKROW_UNKNOWN_UID))
-		sqlite3_bind_int64(st, 16, in->uid);
+		sqlite3_bind_int64(st, 14, in->uid);
 	else
-		sqlite3_bind_null(st, 16);
+		sqlite3_bind_null(st, 14);
 	if (!(in->unknown & SOCKROW_UNKNOWN_INODE))
-		sqlite3_bind_int64(st, 17, (sqlite3_int64)in->inode);
+		sqlite3_bind_int64(st, 15, (sqlite3_int64)in->inode);
 	else
-		sqlite3_bind_null(st, 17);
+		sqlite3_bind_null(st, 15);
 	if (!(in->unknown & SOCKROW_UNKNOWN_TIMER)) {
-		sqlite3_bind_text(st, 18, sockrow_timer_name(in->timer), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 19, in->expires_ms);
-		sqlite3_bind_int64(st, 20, in->retrans);
-		sqlite3_bind_int64(st, 25, sp->max_retrans);
+		if (sockrow_timer_name(in->timer))   /* the code is the timer's number */
+			sqlite3_bind_int(st, 16, in->timer);
+		else
+			sqlite3_bind_null(st, 16);
+		sqlite3_bind_int64(st, 17, in->expires_ms);
+		sqlite3_bind_int64(st, 18, in->retrans);
+		sqlite3_bind_int64(st, 21, sp->max_retrans);
 	} else {
+		sqlite3_bind_null(st, 16);
+		sqlite3_bind_null(st, 17);
 		sqlite3_bind_null(st, 18);
-		sqlite3_bind_null(st, 19);
-		sqlite3_bind_null(st, 20);
-		sqlite3_bind_null(st, 25);
+		sqlite3_bind_null(st, 21);
 	}
 	if (in->pid > 0)
-		sqlite3_bind_int64(st, 21, in->pid);
+		sqlite3_bind_int64(st, 19, in->pid);
 	else
-		sqlite3_bind_null(st, 21);
-	bind_text_or_null(st, 22, in->program);
-	bind_text_or_null(st, 23, in->lhost);
-	bind_text_or_null(st, 24, in->rhost);
+		sqlite3_bind_null(st, 19);
+	bind_text_or_null(st, 20, in->program);
+	bind_text_or_null(st, 22, in->lhost);
+	bind_text_or_null(st, 23, in->rhost);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -EIO;

@@ -8,6 +8,7 @@
 #include "duration.h"
 #include "filter.h"
 #include "num.h"
+#include "spancode.h"
 #include "tcpstate.h"
 
 void filter_init(struct filter *f)
@@ -221,6 +222,69 @@ int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_pa
 	return rc < 0 ? rc : 0;
 }
 
+/* The same conditions on schema 6's spans_packed (spancode.h): states and
+ * protocols as codes, the peer's family from where its address is kept. */
+static int states_codes_sql(uint32_t mask, struct buf *sql, struct filter_params *p)
+{
+	const char *sep = "";
+	int rc = buf_puts(sql, " AND (k.kind >> 3) IN (");
+
+	for (int st = 1; rc == 0 && st < ST_MAX_; st++) {
+		if (!(mask & (1u << st)) || st == ST_NEW_SYN_RECV)
+			continue;
+		if ((rc = filter_param_int(p, st)) == 0)
+			rc = buf_printf(sql, "%s?%u", sep, p->n);
+		sep = ", ";
+		if (rc == 0 && st == ST_CLOSE && (rc = filter_param_int(p, SPANCODE_UNCONN)) == 0)
+			rc = buf_printf(sql, "%s?%u", sep, p->n);
+	}
+	return rc < 0 ? rc : buf_putc(sql, ')');
+}
+
+int filter_sql_spans(const struct filter *f, struct buf *sql, struct filter_params *p)
+{
+	int rc = 0;
+
+	if (f->states)
+		rc = states_codes_sql(f->states, sql, p);
+	/* --port is the port field, local or remote: never a substring */
+	if (rc == 0 && f->port >= 0 && (rc = filter_param_int(p, f->port)) == 0)
+		rc = buf_printf(sql, " AND (k.lport = ?%u OR k.rport = ?%u)", p->n, p->n);
+	if (rc == 0 && f->lport >= 0 && (rc = filter_param_int(p, f->lport)) == 0)
+		rc = buf_printf(sql, " AND k.lport = ?%u", p->n);
+	if (rc == 0 && f->rport >= 0 && (rc = filter_param_int(p, f->rport)) == 0)
+		rc = buf_printf(sql, " AND k.rport = ?%u", p->n);
+	if (rc == 0 && f->protos) {
+		const char *sep = "";
+
+		rc = buf_puts(sql, " AND ((k.kind >> 1) & 3) IN (");
+		for (unsigned i = 0; rc == 0 && i < 3; i++) {
+			if (!(f->protos & (1u << i)))
+				continue;
+			if ((rc = filter_param_int(p, i)) == 0)   /* 0 tcp, 1 udp, 2 raw */
+				rc = buf_printf(sql, "%s?%u", sep, p->n);
+			sep = ", ";
+		}
+		if (rc == 0)
+			rc = buf_putc(sql, ')');
+	}
+	/* the peer's family, as the reports group by it (folded): only an IPv6
+	 * peer's text is kept, an IPv4 peer is its rnet, a name neither */
+	if (rc == 0 && f->family)
+		rc = buf_puts(sql, f->family == 4 ? " AND k.raddr IS NULL AND k.rhost IS NULL"
+						  : " AND k.raddr IS NOT NULL");
+	if (rc == 0 && f->program && (rc = param_text(p, f->program)) == 0)
+		rc = buf_printf(sql, " AND k.program = ?%u", p->n);
+	return rc < 0 ? rc : 0;
+}
+
+int filter_sql_has_peer(struct buf *sql)
+{
+	/* 0.0.0.0 is rnet 0 without text, :: is rnet 0 with it; a name has
+	 * neither */
+	return buf_puts(sql, " AND (k.rnet <> 0 OR k.raddr <> '::')");
+}
+
 int filter_sql_subnet(unsigned prefix4, unsigned prefix6, struct buf *sql,
 		      struct filter_params *p)
 {
@@ -231,12 +295,6 @@ int filter_sql_subnet(unsigned prefix4, unsigned prefix6, struct buf *sql,
 	if (rc == 0)
 		rc = buf_printf(sql, "subnet(k.raddr, ?%u, ?%u)", p->n - 1, p->n);
 	return rc < 0 ? rc : 0;
-}
-
-int filter_sql_has_peer(struct buf *sql)
-{
-	/* rnet is 0 for both unspecified addresses: the text is read only then */
-	return buf_puts(sql, " AND (k.rnet <> 0 OR k.raddr NOT IN ('0.0.0.0', '::'))");
 }
 
 bool filter_match_snapshot(const struct filter *f, const char *host, usec_t time)

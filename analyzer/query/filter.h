@@ -67,6 +67,9 @@ struct filter_params {
  * parameters). */
 int filter_sql_snapshots(const struct filter *f, struct buf *sql, struct filter_params *p);
 int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_params *p);
+/* filter_sql_sockets' conditions on schema 6's spans_packed (alias `k`),
+ * whose state, protocol and addresses are codes (spancode.h). */
+int filter_sql_spans(const struct filter *f, struct buf *sql, struct filter_params *p);
 
 /* Appends "WITH snaps AS (...)": the snapshots a report reads (id, time,
  * their chain and place in it as c and kk, their row count as n), the
@@ -75,12 +78,12 @@ int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_pa
  * spans that cover them (SCAN_JOIN_SPANS, scan.h) or the sockets view.
  * 0, -ENOMEM or -E2BIG. */
 /* " FROM ... WHERE ...": the rows of the snapshots `sn` (filter_sql_snaps)
- * as `k`, the spans that cover each repeated copies times (schema/004_spans.sql);
- * conditions follow as " AND ...". Driven from the spans of the selected
+ * as `k`, the spans that cover each repeated copies times (schema/004_spans.sql;
+ * k is spans_packed: filter_sql_spans, spancode.h); conditions follow as " AND ...". Driven from the spans of the selected
  * chains, each matched to the snapshots it covers: once per span, not a
  * search of the chain per snapshot. */
 #define FILTER_FROM_SPANS                                                                    \
-	" FROM spans k CROSS JOIN snapshots s2 ON s2.chain = k.chain"                        \
+	" FROM spans_packed k CROSS JOIN snapshots s2 ON s2.chain = k.chain"                  \
 	" AND s2.k BETWEEN k.k_first AND k.k_last CROSS JOIN snaps sn ON sn.id = s2.id"      \
 	" CROSS JOIN span_copy cp ON cp.i <= k.copies"                                       \
 	" WHERE k.chain IN (SELECT c FROM snaps)"
@@ -94,8 +97,8 @@ int filter_param_int(struct filter_params *p, int64_t v);
  * it (prefix4 for IPv4, prefix6 for IPv6). 0, -ENOMEM or -E2BIG. */
 int filter_sql_subnet(unsigned prefix4, unsigned prefix6, struct buf *sql,
 		      struct filter_params *p);
-/* Appends the condition that a socket has a peer: not a listening or
- * unconnected socket, whose remote address is 0.0.0.0 or ::. */
+/* Appends the condition that a span of spans_packed (`k`) has a peer: not
+ * a listening or unconnected socket, whose remote address is 0.0.0.0 or ::. */
 int filter_sql_has_peer(struct buf *sql);
 
 /* The snapshot conditions in C, for dumps read without a database (scan.c

@@ -44,7 +44,7 @@ int named_peers_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t
 		rc = buf_puts(&sql, ", per AS (SELECT sn.id, k.rhost h, count(*) c"
 				    FILTER_FROM_SPANS " AND k.rhost IS NOT NULL");
 	if (rc == 0)
-		rc = filter_sql_sockets(flt, &sql, &p);
+		rc = filter_sql_spans(flt, &sql, &p);
 	if (rc == 0)
 		rc = buf_puts(&sql, " GROUP BY sn.id, k.rhost)"
 				    " SELECT h, max(c), sum(c) FROM per GROUP BY h"

@@ -15,6 +15,9 @@
 #include "buf.h"
 #include "db.h"
 #include "scan.h"
+#include "spancode.h"
+
+_Static_assert(AGG_UNCONN == SPANCODE_UNCONN, "a span's state code is the aggregation's");
 
 /* A span that reaches past its reader's share into later shares of its
  * chain: handed there by their readers (span_carry_in). */
@@ -44,18 +47,20 @@ struct worker {
 };
 
 /* The statement: a chain's spans (?1) that reach into k ?2 .. ?3 (with
- * from: that start in it), by k_first, filtered; columns: state, family,
- * rnet, an IPv6 peer's text, lport, program, k_first, k_last, copies, ord,
- * proto, whether the peer is a name (raddr NULL). Per span, not per row:
- * all of them. A span's k_last is not in the index (chain, k_first): the
- * first form reads every span that starts before ?3 to test it, the second
- * only those starting in the range. */
+ * from: that start in it), by k_first, filtered; columns (schema 6's
+ * spans_packed, spancode.h): kind, an IPv6 peer's text (NULL: an IPv4 peer,
+ * rnet, or a name), rnet, lport, program, k_first, k_last, copies, ord,
+ * whether the peer is a name. Per span, not per row: all of them. A span's
+ * k_last is not in the index (chain, k_first): the first form reads every
+ * span that starts before ?3 to test it, the second only those starting in
+ * the range. */
+enum { C_KIND, C_RADDR, C_RNET, C_LPORT, C_PROGRAM, C_KFIRST, C_KLAST, C_COPIES, C_ORD, C_NAMED };
+
 static int build_sql(const struct filter *flt, unsigned cols, bool from, struct buf *sql,
 		     struct filter_params *p)
 {
-	int rc = buf_puts(sql, "SELECT k.state, k.family, k.rnet, CASE WHEN k.family = 4"
-			       " THEN NULL ELSE k.raddr END, k.lport, k.program, k.k_first,"
-			       " k.k_last, k.copies, k.ord, k.proto, k.raddr IS NULL FROM spans k"
+	int rc = buf_puts(sql, "SELECT k.kind, k.raddr, k.rnet, k.lport, k.program, k.k_first,"
+			       " k.k_last, k.copies, k.ord, k.rhost IS NOT NULL FROM spans_packed k"
 			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND ");
 
 	if (rc == 0)
@@ -65,7 +70,7 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, struct 
 	for (int i = 0; rc == 0 && i < 3; i++)
 		rc = filter_param_int(p, 0);
 	if (rc == 0)
-		rc = filter_sql_sockets(flt, sql, p);
+		rc = filter_sql_spans(flt, sql, p);
 	if (rc == 0 && (cols & SCAN_HAS_PEER))
 		rc = filter_sql_has_peer(sql);
 	if (rc == 0)
@@ -73,16 +78,20 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, struct 
 	return rc;
 }
 
-/* The peer of a row: an IPv4 socket's is its rnet; an IPv6 socket's is its
- * text, which may be a folded IPv4-mapped address. */
+/* The peer of a row: an IPv4 peer's is its rnet (its text is not stored);
+ * an IPv6 one's is its text. A named peer is what schema 5's reading gave
+ * it: 0.0.0.0 for an IPv4 socket (its rnet is 0), nothing for an IPv6 one. */
 static int row_peer(sqlite3_stmt *st, struct addr *peer)
 {
 	/* every byte: an IPv4 peer after an IPv6 one must not keep its tail
 	 * (group keys are the whole 16 bytes) */
 	memset(peer, 0, sizeof *peer);
-	if (sqlite3_column_int(st, 1) == 4) {
-		uint32_t v = (uint32_t)sqlite3_column_int64(st, 2);
+	if (sqlite3_column_type(st, C_RADDR) == SQLITE_NULL) {
+		uint32_t v = (uint32_t)sqlite3_column_int64(st, C_RNET);
 
+		if (sqlite3_column_int(st, C_NAMED) &&
+		    spancode_family(sqlite3_column_int64(st, C_KIND)) == 6)
+			return -EINVAL;
 		peer->family = AF_INET;
 		peer->a[0] = (uint8_t)(v >> 24);
 		peer->a[1] = (uint8_t)(v >> 16);
@@ -90,8 +99,8 @@ static int row_peer(sqlite3_stmt *st, struct addr *peer)
 		peer->a[3] = (uint8_t)v;
 		return 0;
 	}
-	return addr_parse((const char *)sqlite3_column_text(st, 3),
-			  (size_t)sqlite3_column_bytes(st, 3), peer);
+	return addr_parse((const char *)sqlite3_column_text(st, C_RADDR),
+			  (size_t)sqlite3_column_bytes(st, C_RADDR), peer);
 }
 
 /* A span as the sweep holds it. */
@@ -130,7 +139,6 @@ static int chain_step(struct chainst *c, unsigned cols)
 	sqlite3_stmt *st = c->st;
 	struct aspan *a = &c->next;
 	int rc = sqlite3_step(st);
-	int stn;
 
 	c->have_next = false;
 	if (rc == SQLITE_DONE)
@@ -138,23 +146,21 @@ static int chain_step(struct chainst *c, unsigned cols)
 	if (rc != SQLITE_ROW)
 		return -EIO;
 	memset(a, 0, sizeof *a);
-	stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
-			      (size_t)sqlite3_column_bytes(st, 0));
-	a->row.state = (uint8_t)(stn < 0 ? 0 : stn);
+	a->row.state = (uint8_t)spancode_state(sqlite3_column_int64(st, C_KIND));
 	if ((cols & SCAN_PEER) && row_peer(st, &a->row.peer) < 0)
 		memset(&a->row.peer, 0, sizeof a->row.peer);
-	a->row.named = sqlite3_column_int(st, 11) != 0;
+	a->row.named = sqlite3_column_int(st, C_NAMED) != 0;
 	if (cols & SCAN_LPORT)
-		a->row.lport = (uint16_t)sqlite3_column_int(st, 4);
-	if ((cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL) {
-		a->row.program = strdup((const char *)sqlite3_column_text(st, 5));
+		a->row.lport = (uint16_t)sqlite3_column_int(st, C_LPORT);
+	if ((cols & SCAN_PROGRAM) && sqlite3_column_type(st, C_PROGRAM) != SQLITE_NULL) {
+		a->row.program = strdup((const char *)sqlite3_column_text(st, C_PROGRAM));
 		if (!a->row.program)
 			return -ENOMEM;
 	}
-	a->k_first = sqlite3_column_int64(st, 6);
-	a->k_last = sqlite3_column_int64(st, 7);
-	a->copies = (uint32_t)sqlite3_column_int64(st, 8);
-	a->ord = sqlite3_column_int64(st, 9);
+	a->k_first = sqlite3_column_int64(st, C_KFIRST);
+	a->k_last = sqlite3_column_int64(st, C_KLAST);
+	a->copies = (uint32_t)sqlite3_column_int64(st, C_COPIES);
+	a->ord = sqlite3_column_int64(st, C_ORD);
 	c->have_next = true;
 	return 0;
 }
@@ -354,22 +360,18 @@ static size_t k_at_or_above(const int64_t *ks, size_t n, int64_t k)
  * program borrowed from st. */
 static void span_row(const struct worker *w, sqlite3_stmt *st, struct scan_row *r)
 {
-	int stn = agg_state_parse((const char *)sqlite3_column_text(st, 0),
-				  (size_t)sqlite3_column_bytes(st, 0));
-	const unsigned char *proto;
+	int64_t kind = sqlite3_column_int64(st, C_KIND);
 
 	memset(r, 0, sizeof *r);
-	r->state = (uint8_t)(stn < 0 ? 0 : stn);
+	r->state = (uint8_t)spancode_state(kind);
 	if ((w->cols & SCAN_PEER) && row_peer(st, &r->peer) < 0)
 		memset(&r->peer, 0, sizeof r->peer);
-	r->named = sqlite3_column_int(st, 11) != 0;
+	r->named = sqlite3_column_int(st, C_NAMED) != 0;
 	if (w->cols & SCAN_LPORT)
-		r->lport = (uint16_t)sqlite3_column_int(st, 4);
-	if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, 5) != SQLITE_NULL)
-		r->program = (const char *)sqlite3_column_text(st, 5);
-	proto = sqlite3_column_text(st, 10);
-	r->proto = (uint8_t)(proto[0] == 't' ? IPPROTO_TCP : proto[0] == 'u' ? IPPROTO_UDP
-									: IPPROTO_RAW);
+		r->lport = (uint16_t)sqlite3_column_int(st, C_LPORT);
+	if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, C_PROGRAM) != SQLITE_NULL)
+		r->program = (const char *)sqlite3_column_text(st, C_PROGRAM);
+	r->proto = (uint8_t)spancode_proto(kind);
 }
 
 /* Keeps r (its program copied) for the later shares of chain: 0 or -ENOMEM. */
@@ -407,15 +409,15 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 	sqlite3_bind_int64(st, 3, ks[n - 1]);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct scan_row r;
-		int64_t k_last = sqlite3_column_int64(st, 7);
-		size_t a = k_at_or_above(ks, n, sqlite3_column_int64(st, 6));
+		int64_t k_last = sqlite3_column_int64(st, C_KLAST);
+		size_t a = k_at_or_above(ks, n, sqlite3_column_int64(st, C_KFIRST));
 		size_t b = k_at_or_above(ks, n, k_last + 1);
 		bool carry = more && k_last > ks[n - 1];
 
 		if (a >= b && !carry)
 			continue;   /* between the snapshots selected */
 		span_row(w, st, &r);
-		sp.copies = (uint32_t)sqlite3_column_int64(st, 8);
+		sp.copies = (uint32_t)sqlite3_column_int64(st, C_COPIES);
 		if (a < b) {
 			r.snap = w->s->pos_snap[p0 + a];
 			sp.first = (uint32_t)(p0 + a);

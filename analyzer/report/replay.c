@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "netstat.h"
 #include "replay.h"
+#include "spancode.h"
 #include "tcpstate.h"
 #include "termsafe.h"
 
@@ -118,40 +119,63 @@ static int print_stored(sqlite3 *db, long long snap, const char *args, bool raw,
 	return rc;
 }
 
-/* A stored row back into a sock_row; 0 or -EINVAL (not renderable). */
+/* A stored address (schema 6, spancode.h): an IPv4 number or text. 0 or
+ * -EINVAL (a name: NULL). */
+static int addr_of(sqlite3_stmt *st, int col, struct addr *a)
+{
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_INTEGER: {
+		uint32_t v = (uint32_t)sqlite3_column_int64(st, col);
+
+		memset(a, 0, sizeof *a);
+		a->family = AF_INET;
+		a->a[0] = (uint8_t)(v >> 24);
+		a->a[1] = (uint8_t)(v >> 16);
+		a->a[2] = (uint8_t)(v >> 8);
+		a->a[3] = (uint8_t)v;
+		return 0;
+	}
+	case SQLITE_TEXT:
+		return addr_parse((const char *)sqlite3_column_text(st, col),
+				  (size_t)sqlite3_column_bytes(st, col), a);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* A stored row back into a sock_row; 0 or -EINVAL (not renderable: a host
+ * named instead of an address, a state without a name). Columns: render's
+ * statement's. */
 static int row_of(sqlite3_stmt *st, struct sock_row *r)
 {
-	const char *proto = (const char *)sqlite3_column_text(st, 0);
-	const char *state = (const char *)sqlite3_column_text(st, 2);
-	const char *la = (const char *)sqlite3_column_text(st, 3);
-	const char *ra = (const char *)sqlite3_column_text(st, 5);
-	const char *timer = (const char *)sqlite3_column_text(st, 12);
-	int s, t;
+	int64_t kind = sqlite3_column_int64(st, 0);
+	int s = spancode_state(kind);
+	int t;
 
 	memset(r, 0, sizeof *r);
-	if (!proto || !state || !la || !ra)
+	if (s == 0)
+		return -EINVAL;   /* UNKNOWN: net-tools has no row for it here */
+	r->proto = (uint8_t)spancode_proto(kind);
+	r->family = spancode_family(kind) == 6 ? AF_INET6 : AF_INET;
+	if (addr_of(st, 1, &r->local) < 0 || sqlite3_column_int(st, 15) ||
+	    addr_of(st, sqlite3_column_type(st, 3) == SQLITE_NULL ? 4 : 3, &r->remote) < 0)
 		return -EINVAL;
-	r->proto = (uint8_t)sockrow_proto_parse(proto, strlen(proto));
-	r->family = sqlite3_column_int(st, 1) == 6 ? AF_INET6 : AF_INET;
-	s = tcpstate_parse(state, strlen(state));
-	if (s < 0 || addr_parse(la, strlen(la), &r->local) < 0 ||
-	    addr_parse(ra, strlen(ra), &r->remote) < 0)
-		return -EINVAL;
-	r->state = (uint8_t)s;
-	r->lport = (uint16_t)sqlite3_column_int(st, 4);
-	r->rport = (uint16_t)sqlite3_column_int(st, 6);
-	r->rxq = (uint32_t)sqlite3_column_int64(st, 7);
+	r->state = (uint8_t)(s == SPANCODE_UNCONN ? ST_CLOSE : s);
+	r->lport = (uint16_t)sqlite3_column_int(st, 2);
+	r->rport = (uint16_t)sqlite3_column_int(st, 5);
+	r->rxq = (uint32_t)sqlite3_column_int64(st, 6);
 	/* sock_diag and ss give a listener's backlog as its send queue; net-tools
 	 * reads /proc, where a listener's tx_queue is always 0 */
-	r->txq = r->state == ST_LISTEN ? 0 : (uint32_t)sqlite3_column_int64(st, 8);
-	r->uid = (uint32_t)sqlite3_column_int64(st, 9);
-	r->inode = (uint64_t)sqlite3_column_int64(st, 10);
-	r->pid = (int32_t)sqlite3_column_int64(st, 11);
-	if (timer && (t = sockrow_timer_parse(timer, strlen(timer))) >= 0)
+	r->txq = r->state == ST_LISTEN ? 0 : (uint32_t)sqlite3_column_int64(st, 7);
+	r->uid = (uint32_t)sqlite3_column_int64(st, 8);
+	r->inode = (uint64_t)sqlite3_column_int64(st, 9);
+	r->pid = (int32_t)sqlite3_column_int64(st, 10);
+	if (sqlite3_column_type(st, 11) == SQLITE_INTEGER &&
+	    (t = sqlite3_column_int(st, 11)) >= 0 && sockrow_timer_name(t))
 		r->timer = (uint8_t)t;
-	r->expires_ms = (uint32_t)sqlite3_column_int64(st, 13);
-	r->retrans = (uint32_t)sqlite3_column_int64(st, 14);
-	r->program = (const char *)sqlite3_column_text(st, 15);
+	r->expires_ms = (uint32_t)sqlite3_column_int64(st, 12);
+	r->retrans = (uint32_t)sqlite3_column_int64(st, 13);
+	r->program = (const char *)sqlite3_column_text(st, 14);
 	if (r->pid <= 0)
 		r->program = NULL;   /* net-tools shows "-" without a pid */
 	return 0;
@@ -172,13 +196,12 @@ static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info 
 	}
 	/* net-tools reads tcp, tcp6, udp, udp6, raw, raw6 in turn */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT p.proto, p.family, p.state, p.laddr, p.lport, p.raddr, p.rport,"
-			       " p.rxq, p.txq, p.uid, p.inode, p.pid, p.timer, p.expires_ms, p.retrans,"
-			       " p.program FROM snapshots s JOIN spans p ON p.chain = s.chain"
-			       " AND s.k BETWEEN p.k_first AND p.k_last JOIN span_copy c"
-			       " ON c.i <= p.copies WHERE s.id = ?1"
-			       " ORDER BY CASE p.proto WHEN 'tcp' THEN 0"
-			       " WHEN 'udp' THEN 1 ELSE 2 END, p.family, p.ord, p.rowid",
+			       "SELECT p.kind, p.laddr, p.lport, p.raddr, p.rnet, p.rport, p.rxq, p.txq,"
+			       " p.uid, p.inode, p.pid, p.timer, p.expires_ms, p.retrans, p.program,"
+			       " p.rhost IS NOT NULL FROM snapshots s JOIN spans_packed p"
+			       " ON p.chain = s.chain AND s.k BETWEEN p.k_first AND p.k_last"
+			       " JOIN span_copy c ON c.i <= p.copies WHERE s.id = ?1"
+			       " ORDER BY (p.kind >> 1) & 3, p.kind & 1, p.ord, p.rowid",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = -EIO;
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));

@@ -13,6 +13,7 @@
 #include "keytab.h"
 #include "named.h"
 #include "report_blocklist.h"
+#include "spancode.h"
 #include "tcpstate.h"
 
 int report_blocklist_format_parse(const char *s, struct report_blocklist_opts *o)
@@ -233,7 +234,10 @@ static int own_addresses(sqlite3 *db, const struct filter *flt, struct blockrail
 	rc = scan_prepare(db, &f, false, 0,
 			  /* every snapshot of the host's chains is selected (no
 			   * time range), and each span covers one: no expansion */
-			  " SELECT DISTINCT k.laddr FROM spans k WHERE k.chain IN (SELECT c FROM snaps)",
+			  /* stored laddrs (spancode.h) made distinct first, then
+			   * each one decoded to text once */
+			  " SELECT " SPANCODE_SQL_LADDR("k") " FROM (SELECT DISTINCT laddr"
+			  " FROM spans_packed WHERE chain IN (SELECT c FROM snaps)) k",
 			  &st, err, errsz);
 	if (rc < 0)
 		return rc;

@@ -17,10 +17,12 @@
 #include "intern.h"
 #include "report_ports.h"
 #include "scan.h"
+#include "spancode.h"
 #include "tcpstate.h"
 
 #define LISTENING "((r.proto = 'tcp' AND r.state = 'LISTEN') OR (r.proto <> 'tcp' AND r.state = 'UNCONN'))"
-#define LISTENING_K "((k.proto = 'tcp' AND k.state = 'LISTEN') OR (k.proto <> 'tcp' AND k.state = 'UNCONN'))"
+/* on spans_packed (spancode.h): tcp LISTEN, or udp/raw UNCONN */
+#define LISTENING_K "(k.kind >> 3 = CASE (k.kind >> 1) & 3 WHEN 0 THEN 10 ELSE 13 END)"
 
 /* The selected snapshots, then "r": the listeners' rows the report reads. */
 static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct buf *sql,
@@ -29,11 +31,13 @@ static int rows_sql(const struct filter *flt, bool have_at, usec_t at, struct bu
 	int rc = filter_sql_snaps(flt, have_at, at, sql, p);
 
 	if (rc == 0)
-		rc = buf_puts(sql, ", r AS MATERIALIZED (SELECT sn.id AS sid, k.proto, k.state,"
-				   " k.laddr, k.lport, k.raddr, coalesce(k.program, '-') AS program"
-				   FILTER_FROM_SPANS);
+		rc = buf_puts(sql, ", r AS MATERIALIZED (SELECT sn.id AS sid, "
+				   SPANCODE_SQL_PROTO("k") " AS proto, " SPANCODE_SQL_STATE("k")
+				   " AS state, " SPANCODE_SQL_LADDR("k") " AS laddr, k.lport, "
+				   SPANCODE_SQL_RADDR("k") " AS raddr,"
+				   " coalesce(k.program, '-') AS program" FILTER_FROM_SPANS);
 	if (rc == 0)
-		rc = filter_sql_sockets(flt, sql, p);
+		rc = filter_sql_spans(flt, sql, p);
 	if (rc == 0)
 		rc = buf_puts(sql, " AND " LISTENING_K ")");
 	return rc;

@@ -37,7 +37,8 @@ case $v in *"good=180 bad=0"*"format 2: 3 keyframes, 177 deltas"*) ;;
 dumpdb() {
 	for q in "SELECT id, path, sha256, format, bytes, snapshots, sockets, bad_lines, first_error FROM sources" \
 		"SELECT * FROM snapshots ORDER BY id" \
-		"SELECT * FROM spans ORDER BY chain, k_first, ord, rowid" \
+		"SELECT * FROM spans_packed ORDER BY chain, k_first, ord, rowid" \
+		"SELECT * FROM spans ORDER BY chain, k_first, ord, lport, rport, raddr, rhost, k_last" \
 		"SELECT * FROM snapshot_states ORDER BY 1, 2, 3" \
 		"SELECT * FROM counters ORDER BY 1, 2" \
 		"SELECT * FROM processes ORDER BY 1, 2" \

@@ -41,6 +41,8 @@ static void on_problem(struct dctx *c, const struct snap_event *ev)
  * unless --raw. */
 static void emit(struct dctx *c, const struct buf *b)
 {
+	if (!b->len)
+		return;   /* an empty section's buffer may have no storage yet */
 	if (c->o->raw || termsafe_clean(b->data, b->len, TS_KEEP_LF | TS_KEEP_TAB)) {
 		fwrite(b->data, 1, b->len, c->out);
 		return;

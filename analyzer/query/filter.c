@@ -184,19 +184,29 @@ static int states_sql(uint32_t mask, struct buf *sql, struct filter_params *p)
 	return rc < 0 ? rc : buf_putc(sql, ')');
 }
 
+/* The port conditions, the same columns in sockets and spans_packed;
+ * --port is the port field, local or remote: never a substring. */
+static int ports_sql(const struct filter *f, struct buf *sql, struct filter_params *p)
+{
+	int rc = 0;
+
+	if (f->port >= 0 && (rc = filter_param_int(p, f->port)) == 0)
+		rc = buf_printf(sql, " AND (k.lport = ?%u OR k.rport = ?%u)", p->n, p->n);
+	if (rc == 0 && f->lport >= 0 && (rc = filter_param_int(p, f->lport)) == 0)
+		rc = buf_printf(sql, " AND k.lport = ?%u", p->n);
+	if (rc == 0 && f->rport >= 0 && (rc = filter_param_int(p, f->rport)) == 0)
+		rc = buf_printf(sql, " AND k.rport = ?%u", p->n);
+	return rc;
+}
+
 int filter_sql_sockets(const struct filter *f, struct buf *sql, struct filter_params *p)
 {
 	int rc = 0;
 
 	if (f->states)
 		rc = states_sql(f->states, sql, p);
-	/* --port is the port field, local or remote: never a substring */
-	if (rc == 0 && f->port >= 0 && (rc = filter_param_int(p, f->port)) == 0)
-		rc = buf_printf(sql, " AND (k.lport = ?%u OR k.rport = ?%u)", p->n, p->n);
-	if (rc == 0 && f->lport >= 0 && (rc = filter_param_int(p, f->lport)) == 0)
-		rc = buf_printf(sql, " AND k.lport = ?%u", p->n);
-	if (rc == 0 && f->rport >= 0 && (rc = filter_param_int(p, f->rport)) == 0)
-		rc = buf_printf(sql, " AND k.rport = ?%u", p->n);
+	if (rc == 0)
+		rc = ports_sql(f, sql, p);
 	if (rc == 0 && f->protos) {
 		static const char *const names[] = {"tcp", "udp", "raw"};
 		const char *sep = "";
@@ -247,13 +257,8 @@ int filter_sql_spans(const struct filter *f, struct buf *sql, struct filter_para
 
 	if (f->states)
 		rc = states_codes_sql(f->states, sql, p);
-	/* --port is the port field, local or remote: never a substring */
-	if (rc == 0 && f->port >= 0 && (rc = filter_param_int(p, f->port)) == 0)
-		rc = buf_printf(sql, " AND (k.lport = ?%u OR k.rport = ?%u)", p->n, p->n);
-	if (rc == 0 && f->lport >= 0 && (rc = filter_param_int(p, f->lport)) == 0)
-		rc = buf_printf(sql, " AND k.lport = ?%u", p->n);
-	if (rc == 0 && f->rport >= 0 && (rc = filter_param_int(p, f->rport)) == 0)
-		rc = buf_printf(sql, " AND k.rport = ?%u", p->n);
+	if (rc == 0)
+		rc = ports_sql(f, sql, p);
 	if (rc == 0 && f->protos) {
 		const char *sep = "";
 

@@ -69,18 +69,30 @@ void rowreuse_lines_commit(struct rowreuse_lines *l);
 /* The snapshot was torn: its rows are forgotten. */
 void rowreuse_lines_drop(struct rowreuse_lines *l);
 
-/* ---- storing side: the prepared rows ---- */
+/* ---- storing side: the prepared rows ----
+ * Held compact (a flood holds ~50,000 of them twice): the fixed columns in
+ * 64 bytes, the addresses' text in an arena both snapshots share, so a
+ * repeated row copies its 64 bytes and no address. The arena is compacted
+ * when a snapshot ends holding more than twice what the rows point to. A
+ * program is copied per side as before: the pointer rowreuse_rows_get
+ * hands out must survive the rows added after it in the snapshot. */
+struct rowreuse_held;
+
 struct rowreuse_rows {
-	struct store_row *r[2];
-	uint32_t *prog[2];       /* program offset in names[] + 1, 0: NULL */
-	struct buf names[2];
+	struct rowreuse_held *r[2];
+	struct buf names[2];     /* programs, NUL-terminated, per side */
 	size_t n[2], cap[2];
 	unsigned cur;
+	struct buf text;         /* both sides' rows' laddr then raddr */
+	size_t live[2];          /* text bytes each side's rows point to */
+	const char *strs[64];    /* the proto and state strings rows name */
+	unsigned nstrs;
 };
 
 void rowreuse_rows_init(struct rowreuse_rows *s);
 void rowreuse_rows_fini(struct rowreuse_rows *s);
-/* Keeps r (lhost/rhost must be NULL: segments name no hosts). 0 or -ENOMEM. */
+/* Keeps r (lhost/rhost must be NULL: segments name no hosts; proto and
+ * state static strings). 0, -ENOMEM or -E2BIG. */
 int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r);
 /* The previous snapshot's row j with expires_ms replaced (unless SAME), into *out (its
  * program points into s until the next commit). 0 or -EINVAL (no such row). */
@@ -91,7 +103,7 @@ int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expire
  * they were), unaligned. 0, -EINVAL (no such rows), -ENOMEM, -E2BIG. */
 int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const void *expires);
 /* Rows of the current snapshot so far, and row k of them (its program
- * points into s until the next commit). */
+ * points into s until the next row is added). */
 size_t rowreuse_rows_count(const struct rowreuse_rows *s);
 void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row *out);
 void rowreuse_rows_commit(struct rowreuse_rows *s);

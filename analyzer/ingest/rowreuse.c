@@ -137,8 +137,8 @@ bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len
 {
 	size_t np = l->n[l->cur ^ 1u], t12;
 
-	if (np == 0)
-		return false;
+	if (np == 0 || l->copies_seen)
+		return false;   /* copies_seen: no text kept to match */
 	/* the common case: the very line expected, byte for byte */
 	if (l->next < np) {
 		size_t plen;
@@ -211,6 +211,7 @@ bool rowreuse_lines_base(struct rowreuse_lines *l, size_t k, uint32_t *j)
 
 int rowreuse_lines_add_copy(struct rowreuse_lines *l)
 {
+	l->copies_seen = true;
 	return rowreuse_lines_add(l, "", 0);
 }
 
@@ -219,6 +220,15 @@ int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)
 	unsigned c = l->cur;
 	uint32_t *o;
 
+	if (l->copies_seen) {
+		/* no text kept: only its line, which a delta names it by */
+		if (l->n[c] >= ROWREUSE_NOROW)
+			return -E2BIG;
+		if (line_push(l, (uint32_t)l->n[c]) < 0)
+			return -ENOMEM;
+		l->n[c]++;
+		return 0;
+	}
 	if (l->text[c].len + len > UINT32_MAX)
 		return -E2BIG;
 	o = grow(l->off[c], &l->cap[c], l->n[c] + 2, sizeof *o, 1024);

@@ -36,6 +36,9 @@ struct rowreuse_lines {
 	 * format 2 delta copies is known by its base line's number */
 	uint32_t *lrow[2];
 	size_t nl[2], lcap[2];
+	/* a format 2 delta copied rows: from then on no row's text is kept
+	 * (rowreuse_lines_add) */
+	bool copies_seen;
 };
 
 #define ROWREUSE_NOROW UINT32_MAX
@@ -51,7 +54,12 @@ void rowreuse_lines_fini(struct rowreuse_lines *l);
 bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len, uint32_t *j,
 			  uint64_t *expires);
 /* The current snapshot's next row (every row handed on, parsed or not),
- * which is also the sockets section's next line. 0 or -ENOMEM. */
+ * which is also the sockets section's next line. Its text is kept for
+ * rowreuse_lines_match, unless rows of the stream came as format 2 copies:
+ * a delta's rows are then found by their base lines, never by text, and a
+ * keyframe's, whose text would be the largest kept (a flood's 50,000
+ * rows), are matched only against a delta, whose rows are mostly copies
+ * without text anyway. 0 or -ENOMEM. */
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len);
 /* The same for a row a format 2 delta copies: its text is not kept (the
  * next delta names its rows by number; a keyframe's rows that repeat it are

@@ -12,7 +12,6 @@
 /* The varying fields of a row (the rest is the span's identity). */
 struct varying {
 	uint32_t rxq, txq, expires_ms, retrans;
-	uint8_t timer;
 };
 
 /* Addresses' text held in the entry itself up to this many bytes (two
@@ -37,17 +36,18 @@ struct entry {
 	struct varying last;     /* the committed part's, in its last snapshot */
 	uint32_t max_rxq, max_txq, max_retrans;   /* over the committed part */
 	uint32_t k_first;
-	int64_t snap_first, ord;
+	uint8_t cur_timer, last_timer;   /* cur's and last's timer */
 	/* the identity (key_eq) */
-	uint64_t hash;
-	const char *proto, *state;
-	int64_t rnet;
-	uint64_t inode;
-	uint32_t uid;
-	int32_t pid;
-	uint16_t lport, rport;
+	uint8_t proto, state;    /* index in b->strs */
 	uint8_t llen, rlen, family, unknown;
 	uint8_t extf;            /* EXT_*: what ext holds */
+	uint16_t lport, rport;
+	uint32_t uid;
+	int32_t pid;
+	int64_t snap_first, ord;
+	uint64_t hash;
+	int64_t rnet;
+	uint64_t inode;
 	union {
 		char in[ADDR_INLINE];
 		char *out;       /* owned, when llen + rlen > ADDR_INLINE */
@@ -84,6 +84,9 @@ struct spans {
 	uint32_t k;              /* the current snapshot's position */
 	bool in_snap;
 	int64_t cur_id;
+	/* the proto and state strings entries name (static: borrowed) */
+	const char *strs[64];
+	unsigned nstrs;
 	usec_t cur_time, cur_interval;
 	int64_t cur_seq;
 };
@@ -166,13 +169,14 @@ static void ext_get(const struct entry *e, const char **program, const char **lh
 /* Is r's identity entry e's? The committed varying values stand for the
  * identity's when they are part of it (exact): equal by key in every row
  * of the span. */
-static bool key_eq(const struct entry *e, const struct store_row *r, unsigned exact)
+static bool key_eq(const struct spans *b, const struct entry *e, const struct store_row *r,
+		   unsigned exact)
 {
 	const char *t, *prog, *lhost, *rhost;
 
 	if (exact && (e->last.rxq != r->rxq || e->last.txq != r->txq))
 		return false;
-	if ((exact & SPANS_EXACT) && (e->last.timer != r->timer ||
+	if ((exact & SPANS_EXACT) && (e->last_timer != r->timer ||
 				      e->last.expires_ms != r->expires_ms ||
 				      e->last.retrans != r->retrans))
 		return false;
@@ -182,7 +186,7 @@ static bool key_eq(const struct entry *e, const struct store_row *r, unsigned ex
 		return false;
 	t = addr_text(e);
 	if (memcmp(t, r->laddr, e->llen) != 0 || memcmp(t + e->llen, r->raddr, e->rlen) != 0 ||
-	    !str_eq(e->proto, r->proto) || !str_eq(e->state, r->state))
+	    !str_eq(b->strs[e->proto], r->proto) || !str_eq(b->strs[e->state], r->state))
 		return false;
 	ext_get(e, &prog, &lhost, &rhost);
 	return str_eq(prog, r->program) && str_eq(lhost, r->lhost) && str_eq(rhost, r->rhost);
@@ -194,20 +198,38 @@ static void varying_of(const struct store_row *r, struct varying *v)
 	v->txq = r->txq;
 	v->expires_ms = r->expires_ms;
 	v->retrans = r->retrans;
-	v->timer = r->timer;
+}
+
+/* The index of proto or state string p in b->strs (equal strings one
+ * index), or -E2BIG past 64 (protos x states are ~40). */
+static int str_index(struct spans *b, const char *p)
+{
+	for (unsigned i = 0; i < b->nstrs; i++)
+		if (b->strs[i] == p)
+			return (int)i;
+	for (unsigned i = 0; i < b->nstrs; i++)
+		if (str_eq(b->strs[i], p))
+			return (int)i;
+	if (b->nstrs == sizeof b->strs / sizeof b->strs[0])
+		return -E2BIG;
+	b->strs[b->nstrs] = p;
+	return (int)b->nstrs++;
 }
 
 /* e (zeroed) takes r's identity, its strings copied. 0 or -ENOMEM (e
  * then holds nothing to free). */
-static int entry_set(struct entry *e, const struct store_row *r, uint64_t h)
+static int entry_set(struct spans *b, struct entry *e, const struct store_row *r, uint64_t h)
 {
 	size_t alen = (size_t)r->llen + r->rlen, n = 0;
 	const char *str[3] = {r->program, r->lhost, r->rhost};
 	char *t;
+	int pi = str_index(b, r->proto), si = str_index(b, r->state);
 
+	if (pi < 0 || si < 0)
+		return -E2BIG;
 	e->hash = h;
-	e->proto = r->proto;
-	e->state = r->state;
+	e->proto = (uint8_t)pi;
+	e->state = (uint8_t)si;
 	e->rnet = r->rnet;
 	e->inode = r->inode;
 	e->uid = r->uid;
@@ -219,6 +241,7 @@ static int entry_set(struct entry *e, const struct store_row *r, uint64_t h)
 	e->family = r->family;
 	e->unknown = r->unknown;
 	varying_of(r, &e->last);
+	e->last_timer = r->timer;
 	for (unsigned i = 0; i < 3; i++)
 		if (str[i]) {
 			e->extf |= (uint8_t)(1u << i);
@@ -346,8 +369,8 @@ static int emit_entry(struct spans *b, const struct entry *e, uint32_t k_last)
 	row->unknown = e->unknown;
 	row->lport = e->lport;
 	row->rport = e->rport;
-	row->proto = e->proto;
-	row->state = e->state;
+	row->proto = b->strs[e->proto];
+	row->state = b->strs[e->state];
 	row->rnet = e->rnet;
 	row->uid = e->uid;
 	row->pid = e->pid;
@@ -357,7 +380,7 @@ static int emit_entry(struct spans *b, const struct entry *e, uint32_t k_last)
 	row->txq = e->last.txq;
 	row->expires_ms = e->last.expires_ms;
 	row->retrans = e->last.retrans;
-	row->timer = e->last.timer;
+	row->timer = e->last_timer;
 	sp.max_rxq = e->max_rxq;
 	sp.max_txq = e->max_txq;
 	sp.max_retrans = e->max_retrans;
@@ -472,7 +495,7 @@ int spans_row(struct spans *b, const struct store_row *r)
 		if (b->tag[j] != (uint32_t)(h >> 32))
 			continue;   /* not this row: its entry stays out of the cache */
 		e = &b->v[b->idx[j] - 1];
-		if (e->hash == h && key_eq(e, r, b->exact))
+		if (e->hash == h && key_eq(b, e, r, b->exact))
 			goto found;
 	}
 	/* a new row: an entry with no committed part (copies 0) */
@@ -487,7 +510,7 @@ int spans_row(struct spans *b, const struct store_row *r)
 	}
 	e = &b->v[b->n];
 	memset(e, 0, sizeof *e);
-	if ((rc = entry_set(e, r, h)) < 0)
+	if ((rc = entry_set(b, e, r, h)) < 0)
 		return rc;
 	b->n++;
 	b->idx[j] = (uint32_t)b->n;
@@ -521,7 +544,7 @@ static int count_row(struct spans *b, struct entry *e, const struct store_row *r
 	e->cur.txq = r->txq;
 	e->cur.expires_ms = r->expires_ms;
 	e->cur.retrans = r->retrans;
-	e->cur.timer = r->timer;
+	e->cur_timer = r->timer;
 	if (e->seen == 1) {
 		uint32_t *a = grow(b->arr, &b->carr, b->narr, sizeof *a, 256);
 
@@ -602,6 +625,7 @@ static void assign_ords(struct spans *b)
 static void take_current(struct entry *e, bool fresh)
 {
 	e->last = e->cur;
+	e->last_timer = e->cur_timer;
 	e->max_rxq = fresh ? e->cmax_rxq : umax(e->max_rxq, e->cmax_rxq);
 	e->max_txq = fresh ? e->cmax_txq : umax(e->max_txq, e->cmax_txq);
 	e->max_retrans = fresh ? e->cmax_retrans : umax(e->max_retrans, e->cmax_retrans);

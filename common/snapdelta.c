@@ -129,7 +129,9 @@ static int split_text(const struct xform *x, const char *s, size_t n, struct lin
 	for (const char *q = s; n && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 		cap++;
 	cap++;
-	out->v = malloc(cap * sizeof(*out->v));
+	/* zeroed: the analyzer, since the decoder moved out, follows a text
+	 * it assumes empty into reading lines it never wrote */
+	out->v = calloc(cap, sizeof(*out->v));
 	if (!out->v)
 		return -ENOMEM;
 	while (p < end) {

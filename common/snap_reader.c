@@ -511,6 +511,46 @@ static const char *rebuild(struct snap_reader *r, const struct sect *raw,
 	return NULL;
 }
 
+/* A keyframe section's text is its encoding but the first byte: taken
+ * over by out, not copied; the raw slot gets out's old buffer. Its DATA
+ * was collected into the buffer out would have reused (raw_key_buffer), so
+ * a keyframe holds no third copy of a big section. */
+static void key_take(struct sect *raw, struct sect *out)
+{
+	struct buf t = out->text;
+
+	memmove(raw->text.data, raw->text.data + 1, raw->text.len - 1);
+	buf_truncate(&raw->text, raw->text.len - 1);
+	out->text = raw->text;
+	raw->text = t;
+	buf_reset(&raw->text);
+}
+
+/* Raw section i starts a keyframe encoding: collected into the buffer of
+ * the spare slot its decoded text will take (spare holds the snapshot
+ * before the one handed out: nobody reads it), whose room is a decoded
+ * section's already. */
+static void raw_key_buffer(struct snap_reader *r, size_t i)
+{
+	struct buf t;
+
+	if (i >= r->spare.cap || r->spare.v[i].text.cap <= r->raw.v[i].text.cap)
+		return;
+	t = r->raw.v[i].text;
+	r->raw.v[i].text = r->spare.v[i].text;
+	r->spare.v[i].text = t;
+	buf_reset(&r->raw.v[i].text);
+}
+
+/* r->prev's section `name` (a delta's base: its kept lines may be made). */
+static struct sect *prev_sect(struct snap_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->prev.n; i++)
+		if (!strcmp(r->prev.v[i].name, name))
+			return &r->prev.v[i];
+	return NULL;
+}
+
 /* Decodes the collected format 2 snapshot into r->prev. NULL or what is
  * wrong (the snapshot is then bad; r->prev is no longer a base). */
 static const char *decode_snapshot(struct snap_reader *r)
@@ -532,9 +572,9 @@ static const char *decode_snapshot(struct snap_reader *r)
 	dec.n = 0;
 	memset(&r->spare, 0, sizeof(r->spare));
 	for (size_t i = 0; i < r->raw.n && !what; i++) {
-		const struct sect *raw = &r->raw.v[i], *base = NULL;
+		struct sect *raw = &r->raw.v[i], *base = NULL;
 		struct sect *out = snap_sectlist_add(&dec, raw->name);
-		int rc;
+		int rc = 0;
 
 		if (!out) {
 			what = "out of memory";
@@ -550,19 +590,24 @@ static const char *decode_snapshot(struct snap_reader *r)
 			continue;   /* rebuilt below, from the sections it derives from */
 		}
 		if (raw->text.len && raw->text.data[0] == SNAPDELTA_DELTA) {
-			base = h->frame == SNAP_FRAME_DELTA ? snap_sectlist_find(&r->prev, raw->name) : NULL;
+			base = h->frame == SNAP_FRAME_DELTA ? prev_sect(r, raw->name) : NULL;
 			if (!base || base->skipped) {
 				what = "delta section without a base section";
 				break;
 			}
 		}
-		/* a base decoded from a delta comes with its lines (split) */
-		rc = snapdelta_decode_split(base ? base->text.data : NULL, base ? base->text.len : 0,
-					    base ? &base->split : NULL, raw->text.data,
-					    raw->text.len, &out->text, &out->split,
-					    r->track[0] && !strcmp(raw->name, r->track) ? &out->prov
-											: NULL,
-					    &what);
+		if (raw->text.len && raw->text.data[0] == SNAPDELTA_KEY &&
+		    raw->text.len - 1 <= SNAPDELTA_SECTION_MAX) {
+			key_take(raw, out);
+		} else {
+			/* a base decoded from a delta comes with its lines (split);
+			 * a keyframe's are made by the first delta against it */
+			rc = snapdelta_decode_split(
+				base ? base->text.data : NULL, base ? base->text.len : 0,
+				base ? &base->split : NULL, raw->text.data, raw->text.len, &out->text,
+				&out->split,
+				r->track[0] && !strcmp(raw->name, r->track) ? &out->prov : NULL, &what);
+		}
 		if (rc == -ENOMEM)
 			what = "out of memory";
 		else if (rc < 0 && !what)
@@ -685,8 +730,11 @@ enum snap_ev snap_reader_next(struct snap_reader *r, struct snap_event *ev)
 			r->raw_total += ev->len;
 			if (r->raw_total > RAW_SNAPSHOT_MAX)
 				return bad(r, ev, "snapshot larger than 256 MiB");
-			if (!r->raw.v[r->raw.n - 1].skipped &&
-			    buf_append(&r->raw.v[r->raw.n - 1].text, ev->data, ev->len) < 0)
+			if (r->raw.v[r->raw.n - 1].skipped)
+				continue;
+			if (!r->raw.v[r->raw.n - 1].text.len && ev->data[0] == SNAPDELTA_KEY)
+				raw_key_buffer(r, r->raw.n - 1);
+			if (buf_append(&r->raw.v[r->raw.n - 1].text, ev->data, ev->len) < 0)
 				return bad(r, ev, "out of memory");
 			continue;
 		case SNAP_EV_END: {

@@ -105,15 +105,18 @@ struct snapdelta_split {
 };
 
 /* snapdelta_decode_prov with the base's lines (prev_split, NULL: none kept;
- * used only when it says it is prev's, which the caller vouches for: kept
- * with prev's text and made by the decode that wrote it) and the decoded
- * text's lines into out_split (NULL: not kept; valid false for a K section
- * or on error; its offsets count from out's length at the call). 0, -ENOMEM
- * or -EINVAL. */
-int snapdelta_decode_split(const char *prev, size_t prevlen,
-			   const struct snapdelta_split *prev_split, const char *enc,
-			   size_t enclen, struct buf *out, struct snapdelta_split *out_split,
-			   struct snapdelta_prov *prov, const char **what);
+ * used when it says it is prev's, which the caller vouches for: kept with
+ * prev's text and made by the decode that wrote it or by an earlier call
+ * against prev; when it is not, prev is split into it, its array reused,
+ * so that a keyframe is split once, by the first delta against it) and the
+ * decoded text's lines into out_split (NULL: not kept; valid false for a K
+ * section or on error; its offsets count from out's length at the call).
+ * 0, -ENOMEM or -EINVAL. */
+int snapdelta_decode_split(const char *prev, size_t prevlen, struct snapdelta_split *prev_split,
+			   const char *enc, size_t enclen, struct buf *out,
+			   struct snapdelta_split *out_split, struct snapdelta_prov *prov,
+			   const char **what);
 void snapdelta_split_fini(struct snapdelta_split *s);
+
 
 #endif

@@ -301,7 +301,7 @@ static int open_at(const char *path, enum db_mode mode, int upto, sqlite3 **out,
 	 * checkpoints, and an import is one transaction per source anyway. */
 	rc = db_exec(db,
 		     "PRAGMA page_size = 16384; PRAGMA synchronous = NORMAL;"
-		     "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384;"
+		     "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1024;"
 		     "PRAGMA temp_store = MEMORY",
 		     err, errsz);
 	if (rc == 0 && mode != DB_MEMORY)

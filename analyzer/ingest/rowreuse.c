@@ -137,8 +137,8 @@ bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len
 {
 	size_t np = l->n[l->cur ^ 1u], t12;
 
-	if (np == 0)
-		return false;
+	if (np == 0 || l->copies_seen)
+		return false;   /* copies_seen: no text kept to match */
 	/* the common case: the very line expected, byte for byte */
 	if (l->next < np) {
 		size_t plen;
@@ -211,6 +211,7 @@ bool rowreuse_lines_base(struct rowreuse_lines *l, size_t k, uint32_t *j)
 
 int rowreuse_lines_add_copy(struct rowreuse_lines *l)
 {
+	l->copies_seen = true;
 	return rowreuse_lines_add(l, "", 0);
 }
 
@@ -219,6 +220,15 @@ int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)
 	unsigned c = l->cur;
 	uint32_t *o;
 
+	if (l->copies_seen) {
+		/* no text kept: only its line, which a delta names it by */
+		if (l->n[c] >= ROWREUSE_NOROW)
+			return -E2BIG;
+		if (line_push(l, (uint32_t)l->n[c]) < 0)
+			return -ENOMEM;
+		l->n[c]++;
+		return 0;
+	}
 	if (l->text[c].len + len > UINT32_MAX)
 		return -E2BIG;
 	o = grow(l->off[c], &l->cap[c], l->n[c] + 2, sizeof *o, 1024);
@@ -262,70 +272,115 @@ void rowreuse_lines_drop(struct rowreuse_lines *l)
 
 /* ---- storing side ---- */
 
+/* A prepared row as held: 64 bytes, its addresses in s->text. */
+struct rowreuse_held {
+	uint32_t text;           /* laddr (llen bytes) then raddr (rlen) */
+	uint32_t prog;           /* offset in names[side] + 1, 0: NULL */
+	uint8_t llen, rlen, family, unknown;
+	uint8_t proto, state;    /* index in s->strs */
+	uint8_t timer;
+	uint16_t lport, rport;
+	uint32_t uid;
+	int32_t pid;
+	uint64_t inode;
+	int64_t rnet;
+	uint32_t rxq, txq, expires_ms, retrans;
+};
+
+/* Compacted past this much text more than twice what is live. */
+#define TEXT_SLACK (64u * 1024u)
+
 void rowreuse_rows_init(struct rowreuse_rows *s)
 {
 	memset(s, 0, sizeof *s);
 	buf_init(&s->names[0]);
 	buf_init(&s->names[1]);
+	buf_init(&s->text);
 }
 
 void rowreuse_rows_fini(struct rowreuse_rows *s)
 {
 	for (int i = 0; i < 2; i++) {
 		free(s->r[i]);
-		free(s->prog[i]);
 		buf_fini(&s->names[i]);
 	}
+	buf_fini(&s->text);
 }
 
-int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r)
+/* The index of static string p in s->strs (rows name a few: protos and
+ * states), or -E2BIG. */
+static int str_index(struct rowreuse_rows *s, const char *p)
 {
-	unsigned c = s->cur;
-	size_t cap = s->cap[c];
-	struct store_row *v = grow(s->r[c], &cap, s->n[c], sizeof *v, 1024);
-	uint32_t *p;
-
-	if (!v)
-		return -ENOMEM;
-	s->r[c] = v;
-	cap = s->cap[c];
-	p = grow(s->prog[c], &cap, s->n[c], sizeof *p, 1024);
-	if (!p)
-		return -ENOMEM;
-	s->prog[c] = p;
-	s->cap[c] = cap;
-	v[s->n[c]] = *r;
-	v[s->n[c]].program = NULL;
-	p[s->n[c]] = 0;
-	if (r->program) {
-		if (s->names[c].len >= UINT32_MAX - 1)
-			return -E2BIG;
-		p[s->n[c]] = (uint32_t)s->names[c].len + 1;
-		if (buf_append(&s->names[c], r->program, strlen(r->program) + 1) < 0)
-			return -ENOMEM;
-	}
-	s->n[c]++;
-	return 0;
+	for (unsigned i = 0; i < s->nstrs; i++)
+		if (s->strs[i] == p)
+			return (int)i;
+	if (s->nstrs == sizeof s->strs / sizeof s->strs[0])
+		return -E2BIG;
+	s->strs[s->nstrs] = p;
+	return (int)s->nstrs++;
 }
 
 /* Room for want rows on side c. */
 static int rows_room(struct rowreuse_rows *s, unsigned c, size_t want)
 {
 	while (s->cap[c] < want) {
-		size_t cap = s->cap[c];
-		struct store_row *v = grow(s->r[c], &cap, cap, sizeof *v, 1024);
-		uint32_t *p;
+		struct rowreuse_held *v = grow(s->r[c], &s->cap[c], s->cap[c], sizeof *v, 1024);
 
 		if (!v)
 			return -ENOMEM;
 		s->r[c] = v;
-		cap = s->cap[c];
-		p = grow(s->prog[c], &cap, cap, sizeof *p, 1024);
-		if (!p)
-			return -ENOMEM;
-		s->prog[c] = p;
-		s->cap[c] = cap;
 	}
+	return 0;
+}
+
+/* Program p (NUL-terminated) onto side c: its offset + 1 in *at. */
+static int prog_put(struct rowreuse_rows *s, unsigned c, const char *p, uint32_t *at)
+{
+	size_t n = strlen(p) + 1;
+
+	if (s->names[c].len + n >= UINT32_MAX)
+		return -E2BIG;
+	*at = (uint32_t)s->names[c].len + 1;
+	return buf_append(&s->names[c], p, n) < 0 ? -ENOMEM : 0;
+}
+
+int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r)
+{
+	unsigned c = s->cur;
+	struct rowreuse_held h = {0};
+	int pi, si, rc;
+
+	if ((rc = rows_room(s, c, s->n[c] + 1)) < 0)
+		return rc;
+	if ((pi = str_index(s, r->proto)) < 0 || (si = str_index(s, r->state)) < 0)
+		return -E2BIG;
+	if (s->text.len + r->llen + r->rlen >= UINT32_MAX)
+		return -E2BIG;
+	h.text = (uint32_t)s->text.len;
+	if (buf_append(&s->text, r->laddr, r->llen) < 0 ||
+	    buf_append(&s->text, r->raddr, r->rlen) < 0)
+		return -ENOMEM;
+	if (r->program && (rc = prog_put(s, c, r->program, &h.prog)) < 0)
+		return rc;
+	h.llen = r->llen;
+	h.rlen = r->rlen;
+	h.family = r->family;
+	h.unknown = r->unknown;
+	h.proto = (uint8_t)pi;
+	h.state = (uint8_t)si;
+	h.timer = r->timer;
+	h.lport = r->lport;
+	h.rport = r->rport;
+	h.uid = r->uid;
+	h.pid = r->pid;
+	h.inode = r->inode;
+	h.rnet = r->rnet;
+	h.rxq = r->rxq;
+	h.txq = r->txq;
+	h.expires_ms = r->expires_ms;
+	h.retrans = r->retrans;
+	s->r[c][s->n[c]++] = h;
+	s->live[c] += (size_t)r->llen + r->rlen;
 	return 0;
 }
 
@@ -341,22 +396,16 @@ int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const 
 		return rc;
 	memcpy(&s->r[c][at], &s->r[p][j], n * sizeof s->r[c][0]);
 	for (uint32_t k = 0; k < n; k++) {
+		struct rowreuse_held *h = &s->r[c][at + k];
 		uint64_t e;
-		uint32_t po = s->prog[p][j + k];
 
 		memcpy(&e, (const char *)expires + k * sizeof e, sizeof e);
 		if (e != ROWREUSE_SAME)
-			s->r[c][at + k].expires_ms = (uint32_t)e;
-		s->prog[c][at + k] = 0;
-		if (po) {
-			const char *name = s->names[p].data + po - 1;
-
-			if (s->names[c].len >= UINT32_MAX - 1)
-				return -E2BIG;
-			s->prog[c][at + k] = (uint32_t)s->names[c].len + 1;
-			if (buf_append(&s->names[c], name, strlen(name) + 1) < 0)
-				return -ENOMEM;
-		}
+			h->expires_ms = (uint32_t)e;
+		s->live[c] += (size_t)h->llen + h->rlen;
+		if (h->prog &&
+		    (rc = prog_put(s, c, s->names[p].data + h->prog - 1, &h->prog)) < 0)
+			return rc;
 	}
 	s->n[c] += n;
 	return 0;
@@ -367,12 +416,40 @@ size_t rowreuse_rows_count(const struct rowreuse_rows *s)
 	return s->n[s->cur];
 }
 
+/* Held row h of side c as a store_row. */
+static void unpack(const struct rowreuse_rows *s, unsigned c, const struct rowreuse_held *h,
+		   struct store_row *out)
+{
+	const char *t = s->text.data + h->text;
+
+	memcpy(out->laddr, t, h->llen);
+	out->laddr[h->llen] = '\0';
+	memcpy(out->raddr, t + h->llen, h->rlen);
+	out->raddr[h->rlen] = '\0';
+	out->llen = h->llen;
+	out->rlen = h->rlen;
+	out->family = h->family;
+	out->unknown = h->unknown;
+	out->lport = h->lport;
+	out->rport = h->rport;
+	out->proto = s->strs[h->proto];
+	out->state = s->strs[h->state];
+	out->rnet = h->rnet;
+	out->uid = h->uid;
+	out->pid = h->pid;
+	out->inode = h->inode;
+	out->program = h->prog ? s->names[c].data + h->prog - 1 : NULL;
+	out->lhost = out->rhost = NULL;
+	out->rxq = h->rxq;
+	out->txq = h->txq;
+	out->expires_ms = h->expires_ms;
+	out->retrans = h->retrans;
+	out->timer = h->timer;
+}
+
 void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row *out)
 {
-	unsigned c = s->cur;
-
-	*out = s->r[c][k];
-	out->program = s->prog[c][k] ? s->names[c].data + s->prog[c][k] - 1 : NULL;
+	unpack(s, s->cur, &s->r[s->cur][k], out);
 }
 
 int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
@@ -382,22 +459,49 @@ int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expire
 
 	if (j >= s->n[p])
 		return -EINVAL;
-	*out = s->r[p][j];
+	unpack(s, p, &s->r[p][j], out);
 	if (expires != ROWREUSE_SAME)
 		out->expires_ms = (uint32_t)expires;
-	out->program = s->prog[p][j] ? s->names[p].data + s->prog[p][j] - 1 : NULL;
 	return 0;
+}
+
+/* The arena keeps only what side p's rows point to, once it holds more
+ * than twice that (the other side is empty here). Out of memory: it stays
+ * as it is, which is correct, only larger. */
+static void text_compact(struct rowreuse_rows *s, unsigned p)
+{
+	struct buf t = BUF_INIT;
+
+	if (s->text.len <= 2 * s->live[p] + TEXT_SLACK)
+		return;
+	if (buf_reserve(&t, s->live[p]) < 0)
+		return;
+	for (size_t i = 0; i < s->n[p]; i++) {
+		struct rowreuse_held *h = &s->r[p][i];
+		size_t at = t.len;
+
+		buf_append(&t, s->text.data + h->text, (size_t)h->llen + h->rlen);   /* reserved */
+		h->text = (uint32_t)at;
+	}
+	buf_fini(&s->text);
+	s->text = t;
 }
 
 void rowreuse_rows_commit(struct rowreuse_rows *s)
 {
+	unsigned p = s->cur;
+
 	s->cur ^= 1u;
 	s->n[s->cur] = 0;
+	s->live[s->cur] = 0;
 	buf_reset(&s->names[s->cur]);
+	text_compact(s, p);
 }
 
 void rowreuse_rows_drop(struct rowreuse_rows *s)
 {
 	s->n[s->cur] = 0;
+	s->live[s->cur] = 0;
 	buf_reset(&s->names[s->cur]);
+	text_compact(s, s->cur ^ 1u);
 }

@@ -36,6 +36,9 @@ struct rowreuse_lines {
 	 * format 2 delta copies is known by its base line's number */
 	uint32_t *lrow[2];
 	size_t nl[2], lcap[2];
+	/* a format 2 delta copied rows: from then on no row's text is kept
+	 * (rowreuse_lines_add) */
+	bool copies_seen;
 };
 
 #define ROWREUSE_NOROW UINT32_MAX
@@ -51,7 +54,12 @@ void rowreuse_lines_fini(struct rowreuse_lines *l);
 bool rowreuse_lines_match(struct rowreuse_lines *l, const char *line, size_t len, uint32_t *j,
 			  uint64_t *expires);
 /* The current snapshot's next row (every row handed on, parsed or not),
- * which is also the sockets section's next line. 0 or -ENOMEM. */
+ * which is also the sockets section's next line. Its text is kept for
+ * rowreuse_lines_match, unless rows of the stream came as format 2 copies:
+ * a delta's rows are then found by their base lines, never by text, and a
+ * keyframe's, whose text would be the largest kept (a flood's 50,000
+ * rows), are matched only against a delta, whose rows are mostly copies
+ * without text anyway. 0 or -ENOMEM. */
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len);
 /* The same for a row a format 2 delta copies: its text is not kept (the
  * next delta names its rows by number; a keyframe's rows that repeat it are
@@ -69,18 +77,30 @@ void rowreuse_lines_commit(struct rowreuse_lines *l);
 /* The snapshot was torn: its rows are forgotten. */
 void rowreuse_lines_drop(struct rowreuse_lines *l);
 
-/* ---- storing side: the prepared rows ---- */
+/* ---- storing side: the prepared rows ----
+ * Held compact (a flood holds ~50,000 of them twice): the fixed columns in
+ * 64 bytes, the addresses' text in an arena both snapshots share, so a
+ * repeated row copies its 64 bytes and no address. The arena is compacted
+ * when a snapshot ends holding more than twice what the rows point to. A
+ * program is copied per side as before: the pointer rowreuse_rows_get
+ * hands out must survive the rows added after it in the snapshot. */
+struct rowreuse_held;
+
 struct rowreuse_rows {
-	struct store_row *r[2];
-	uint32_t *prog[2];       /* program offset in names[] + 1, 0: NULL */
-	struct buf names[2];
+	struct rowreuse_held *r[2];
+	struct buf names[2];     /* programs, NUL-terminated, per side */
 	size_t n[2], cap[2];
 	unsigned cur;
+	struct buf text;         /* both sides' rows' laddr then raddr */
+	size_t live[2];          /* text bytes each side's rows point to */
+	const char *strs[64];    /* the proto and state strings rows name */
+	unsigned nstrs;
 };
 
 void rowreuse_rows_init(struct rowreuse_rows *s);
 void rowreuse_rows_fini(struct rowreuse_rows *s);
-/* Keeps r (lhost/rhost must be NULL: segments name no hosts). 0 or -ENOMEM. */
+/* Keeps r (lhost/rhost must be NULL: segments name no hosts; proto and
+ * state static strings). 0, -ENOMEM or -E2BIG. */
 int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r);
 /* The previous snapshot's row j with expires_ms replaced (unless SAME), into *out (its
  * program points into s until the next commit). 0 or -EINVAL (no such row). */
@@ -91,7 +111,7 @@ int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expire
  * they were), unaligned. 0, -EINVAL (no such rows), -ENOMEM, -E2BIG. */
 int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const void *expires);
 /* Rows of the current snapshot so far, and row k of them (its program
- * points into s until the next commit). */
+ * points into s until the next row is added). */
 size_t rowreuse_rows_count(const struct rowreuse_rows *s);
 void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row *out);
 void rowreuse_rows_commit(struct rowreuse_rows *s);

@@ -1,6 +1,7 @@
 /* spans — building spans from a stream of snapshots: the open spans (the
- * previous snapshot's distinct rows) in a dense array with a hash index,
- * both rebuilt at each snapshot's end, so memory follows one snapshot. */
+ * previous snapshot's distinct rows) in a dense array of compact entries
+ * with a hash index, both rebuilt at each snapshot's end, so memory follows
+ * one snapshot; a closed span is unpacked into a struct span to emit. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +12,47 @@
 /* The varying fields of a row (the rest is the span's identity). */
 struct varying {
 	uint32_t rxq, txq, expires_ms, retrans;
-	uint8_t timer;
 };
 
+/* Addresses' text held in the entry itself up to this many bytes (two
+ * IPv4 addresses always fit), else in an allocation of their own. */
+#define ADDR_INLINE 32
+
+/* Which strings an entry's ext holds, in this order, each NUL-terminated. */
+#define EXT_PROGRAM 1u
+#define EXT_LHOST 2u
+#define EXT_RHOST 4u
+
+/* An open span, ~180 bytes where a struct span with its row is ~250: the
+ * addresses' text not in two 46-byte arrays, the strings in one
+ * allocation, and k_last, snap_last and chain not held (every open span's
+ * committed part ends at the chain's last kept snapshot: emit_entry). */
 struct entry {
-	struct span sp;          /* identity, committed summary (through k_last) */
-	/* right after sp's varying values and summary: one snapshot's work */
+	/* what every snapshot touches first (count_row, spans_end) */
+	uint32_t copies;         /* identical rows in each of its snapshots (committed) */
 	uint32_t seen;           /* rows of the current snapshot that match */
 	uint32_t cmax_rxq, cmax_txq, cmax_retrans;
 	struct varying cur;      /* their varying values (the last of them) */
+	struct varying last;     /* the committed part's, in its last snapshot */
+	uint32_t max_rxq, max_txq, max_retrans;   /* over the committed part */
+	uint32_t k_first;
+	uint8_t cur_timer, last_timer;   /* cur's and last's timer */
+	/* the identity (key_eq) */
+	uint8_t proto, state;    /* index in b->strs */
+	uint8_t llen, rlen, family, unknown;
+	uint8_t extf;            /* EXT_*: what ext holds */
+	uint16_t lport, rport;
+	uint32_t uid;
+	int32_t pid;
+	int64_t snap_first, ord;
 	uint64_t hash;
-	char *program, *lhost, *rhost;   /* owned copies the row points to */
+	int64_t rnet;
+	uint64_t inode;
+	union {
+		char in[ADDR_INLINE];
+		char *out;       /* owned, when llen + rlen > ADDR_INLINE */
+	} addr;                  /* laddr then raddr */
+	char *ext;               /* owned: program, lhost, rhost (those in extf) */
 };
 
 struct spans {
@@ -53,6 +84,9 @@ struct spans {
 	uint32_t k;              /* the current snapshot's position */
 	bool in_snap;
 	int64_t cur_id;
+	/* the proto and state strings entries name (static: borrowed) */
+	const char *strs[64];
+	unsigned nstrs;
 	usec_t cur_time, cur_interval;
 	int64_t cur_seq;
 };
@@ -108,20 +142,136 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static bool key_eq(const struct store_row *a, const struct store_row *b, unsigned exact)
+static const char *addr_text(const struct entry *e)
 {
-	if (exact && (a->rxq != b->rxq || a->txq != b->txq))
+	return (size_t)e->llen + e->rlen > ADDR_INLINE ? e->addr.out : e->addr.in;
+}
+
+/* The strings ext holds (NULL those it does not). */
+static void ext_get(const struct entry *e, const char **program, const char **lhost,
+		    const char **rhost)
+{
+	const char *p = e->ext;
+
+	*program = *lhost = *rhost = NULL;
+	if (e->extf & EXT_PROGRAM) {
+		*program = p;
+		p += strlen(p) + 1;
+	}
+	if (e->extf & EXT_LHOST) {
+		*lhost = p;
+		p += strlen(p) + 1;
+	}
+	if (e->extf & EXT_RHOST)
+		*rhost = p;
+}
+
+/* Is r's identity entry e's? The committed varying values stand for the
+ * identity's when they are part of it (exact): equal by key in every row
+ * of the span. */
+static bool key_eq(const struct spans *b, const struct entry *e, const struct store_row *r,
+		   unsigned exact)
+{
+	const char *t, *prog, *lhost, *rhost;
+
+	if (exact && (e->last.rxq != r->rxq || e->last.txq != r->txq))
 		return false;
-	if ((exact & SPANS_EXACT) && (a->timer != b->timer || a->expires_ms != b->expires_ms ||
-				      a->retrans != b->retrans))
+	if ((exact & SPANS_EXACT) && (e->last_timer != r->timer ||
+				      e->last.expires_ms != r->expires_ms ||
+				      e->last.retrans != r->retrans))
 		return false;
-	return a->family == b->family && a->unknown == b->unknown && a->llen == b->llen &&
-	       a->rlen == b->rlen && a->lport == b->lport && a->rport == b->rport &&
-	       a->rnet == b->rnet && a->uid == b->uid && a->inode == b->inode &&
-	       a->pid == b->pid && memcmp(a->laddr, b->laddr, a->llen) == 0 &&
-	       memcmp(a->raddr, b->raddr, a->rlen) == 0 && str_eq(a->proto, b->proto) &&
-	       str_eq(a->state, b->state) && str_eq(a->program, b->program) &&
-	       str_eq(a->lhost, b->lhost) && str_eq(a->rhost, b->rhost);
+	if (e->family != r->family || e->unknown != r->unknown || e->llen != r->llen ||
+	    e->rlen != r->rlen || e->lport != r->lport || e->rport != r->rport ||
+	    e->rnet != r->rnet || e->uid != r->uid || e->inode != r->inode || e->pid != r->pid)
+		return false;
+	t = addr_text(e);
+	if (memcmp(t, r->laddr, e->llen) != 0 || memcmp(t + e->llen, r->raddr, e->rlen) != 0 ||
+	    !str_eq(b->strs[e->proto], r->proto) || !str_eq(b->strs[e->state], r->state))
+		return false;
+	ext_get(e, &prog, &lhost, &rhost);
+	return str_eq(prog, r->program) && str_eq(lhost, r->lhost) && str_eq(rhost, r->rhost);
+}
+
+static void varying_of(const struct store_row *r, struct varying *v)
+{
+	v->rxq = r->rxq;
+	v->txq = r->txq;
+	v->expires_ms = r->expires_ms;
+	v->retrans = r->retrans;
+}
+
+/* The index of proto or state string p in b->strs (equal strings one
+ * index), or -E2BIG past 64 (protos x states are ~40). */
+static int str_index(struct spans *b, const char *p)
+{
+	for (unsigned i = 0; i < b->nstrs; i++)
+		if (b->strs[i] == p)
+			return (int)i;
+	for (unsigned i = 0; i < b->nstrs; i++)
+		if (str_eq(b->strs[i], p))
+			return (int)i;
+	if (b->nstrs == sizeof b->strs / sizeof b->strs[0])
+		return -E2BIG;
+	b->strs[b->nstrs] = p;
+	return (int)b->nstrs++;
+}
+
+/* e (zeroed) takes r's identity, its strings copied. 0 or -ENOMEM (e
+ * then holds nothing to free). */
+static int entry_set(struct spans *b, struct entry *e, const struct store_row *r, uint64_t h)
+{
+	size_t alen = (size_t)r->llen + r->rlen, n = 0;
+	const char *str[3] = {r->program, r->lhost, r->rhost};
+	char *t;
+	int pi = str_index(b, r->proto), si = str_index(b, r->state);
+
+	if (pi < 0 || si < 0)
+		return -E2BIG;
+	e->hash = h;
+	e->proto = (uint8_t)pi;
+	e->state = (uint8_t)si;
+	e->rnet = r->rnet;
+	e->inode = r->inode;
+	e->uid = r->uid;
+	e->pid = r->pid;
+	e->lport = r->lport;
+	e->rport = r->rport;
+	e->llen = r->llen;
+	e->rlen = r->rlen;
+	e->family = r->family;
+	e->unknown = r->unknown;
+	varying_of(r, &e->last);
+	e->last_timer = r->timer;
+	for (unsigned i = 0; i < 3; i++)
+		if (str[i]) {
+			e->extf |= (uint8_t)(1u << i);
+			n += strlen(str[i]) + 1;
+		}
+	if (n) {
+		char *w = e->ext = malloc(n);
+
+		if (!w)
+			return -ENOMEM;
+		for (unsigned i = 0; i < 3; i++)
+			if (str[i]) {
+				size_t k = strlen(str[i]) + 1;
+
+				memcpy(w, str[i], k);
+				w += k;
+			}
+	}
+	if (alen > ADDR_INLINE) {
+		e->addr.out = malloc(alen);
+		if (!e->addr.out) {
+			free(e->ext);
+			e->ext = NULL;
+			return -ENOMEM;
+		}
+	}
+	t = alen > ADDR_INLINE ? e->addr.out : e->addr.in;
+	memcpy(t, r->laddr, r->llen);
+	memcpy(t + r->llen, r->raddr, r->rlen);
+	return 0;
 }
 
 int spans_new(unsigned flags, spans_emit_fn emit, void *ctx, struct spans **out)
@@ -142,9 +292,9 @@ int spans_new(unsigned flags, spans_emit_fn emit, void *ctx, struct spans **out)
 
 static void entry_fini(struct entry *e)
 {
-	free(e->program);
-	free(e->lhost);
-	free(e->rhost);
+	free(e->ext);
+	if ((size_t)e->llen + e->rlen > ADDR_INLINE)
+		free(e->addr.out);
 }
 
 void spans_free(struct spans *b)
@@ -202,12 +352,46 @@ static int index_rebuild(struct spans *b)
 	return 0;
 }
 
-static int emit_entry(struct spans *b, struct entry *e)
+/* Open entry e's committed part as a closed span: it ends at the chain's
+ * last kept snapshot, numbered k_last (b->prev_id). */
+static int emit_entry(struct spans *b, const struct entry *e, uint32_t k_last)
 {
-	e->sp.row.program = e->program;
-	e->sp.row.lhost = e->lhost;
-	e->sp.row.rhost = e->rhost;
-	return b->emit(b->ctx, &e->sp);
+	struct span sp;
+	struct store_row *row = &sp.row;
+	const char *t = addr_text(e);
+
+	memset(&sp, 0, sizeof sp);
+	memcpy(row->laddr, t, e->llen);
+	memcpy(row->raddr, t + e->llen, e->rlen);
+	row->llen = e->llen;
+	row->rlen = e->rlen;
+	row->family = e->family;
+	row->unknown = e->unknown;
+	row->lport = e->lport;
+	row->rport = e->rport;
+	row->proto = b->strs[e->proto];
+	row->state = b->strs[e->state];
+	row->rnet = e->rnet;
+	row->uid = e->uid;
+	row->pid = e->pid;
+	row->inode = e->inode;
+	ext_get(e, &row->program, &row->lhost, &row->rhost);
+	row->rxq = e->last.rxq;
+	row->txq = e->last.txq;
+	row->expires_ms = e->last.expires_ms;
+	row->retrans = e->last.retrans;
+	row->timer = e->last_timer;
+	sp.max_rxq = e->max_rxq;
+	sp.max_txq = e->max_txq;
+	sp.max_retrans = e->max_retrans;
+	sp.copies = e->copies;
+	sp.k_first = e->k_first;
+	sp.k_last = k_last;
+	sp.snap_first = e->snap_first;
+	sp.snap_last = b->prev_id;
+	sp.chain = b->chain;
+	sp.ord = e->ord;
+	return b->emit(b->ctx, &sp);
 }
 
 /* Closes every open span (committed part only). */
@@ -215,9 +399,10 @@ static int close_all(struct spans *b)
 {
 	int rc = 0;
 
+	/* outside a snapshot: b->k is the last kept one's */
 	for (size_t i = 0; i < b->n; i++) {
-		if (rc == 0 && b->v[i].sp.copies)
-			rc = emit_entry(b, &b->v[i]);
+		if (rc == 0 && b->v[i].copies)
+			rc = emit_entry(b, &b->v[i], b->k);
 		entry_fini(&b->v[i]);
 	}
 	b->n = 0;
@@ -310,7 +495,7 @@ int spans_row(struct spans *b, const struct store_row *r)
 		if (b->tag[j] != (uint32_t)(h >> 32))
 			continue;   /* not this row: its entry stays out of the cache */
 		e = &b->v[b->idx[j] - 1];
-		if (e->hash == h && key_eq(&e->sp.row, r, b->exact))
+		if (e->hash == h && key_eq(b, e, r, b->exact))
 			goto found;
 	}
 	/* a new row: an entry with no committed part (copies 0) */
@@ -325,16 +510,8 @@ int spans_row(struct spans *b, const struct store_row *r)
 	}
 	e = &b->v[b->n];
 	memset(e, 0, sizeof *e);
-	e->sp.row = *r;
-	if ((rc = dup_str(r->program, &e->program)) < 0 ||
-	    (rc = dup_str(r->lhost, &e->lhost)) < 0 || (rc = dup_str(r->rhost, &e->rhost)) < 0) {
-		entry_fini(e);
+	if ((rc = entry_set(b, e, r, h)) < 0)
 		return rc;
-	}
-	e->sp.row.program = e->program;
-	e->sp.row.lhost = e->lhost;
-	e->sp.row.rhost = e->rhost;
-	e->hash = h;
 	b->n++;
 	b->idx[j] = (uint32_t)b->n;
 	b->tag[j] = (uint32_t)(h >> 32);
@@ -367,7 +544,7 @@ static int count_row(struct spans *b, struct entry *e, const struct store_row *r
 	e->cur.txq = r->txq;
 	e->cur.expires_ms = r->expires_ms;
 	e->cur.retrans = r->retrans;
-	e->cur.timer = r->timer;
+	e->cur_timer = r->timer;
 	if (e->seen == 1) {
 		uint32_t *a = grow(b->arr, &b->carr, b->narr, sizeof *a, 256);
 
@@ -424,20 +601,20 @@ static void assign_ords(struct spans *b)
 		size_t j = i, m;
 		int64_t step;
 
-		if (e->sp.copies) {
-			prev = e->sp.ord;
+		if (e->copies) {
+			prev = e->ord;
 			i++;
 			continue;
 		}
-		while (j < b->narr && b->v[b->arr[j]].sp.copies == 0)
+		while (j < b->narr && b->v[b->arr[j]].copies == 0)
 			j++;
 		m = j - i;
-		if (j < b->narr && b->v[b->arr[j]].sp.ord > prev)
-			step = (b->v[b->arr[j]].sp.ord - prev) / (int64_t)(m + 1);
+		if (j < b->narr && b->v[b->arr[j]].ord > prev)
+			step = (b->v[b->arr[j]].ord - prev) / (int64_t)(m + 1);
 		else
 			step = ORD_STEP;
 		for (size_t t = 0; t < m; t++)
-			b->v[b->arr[i + t]].sp.ord = prev + step * (int64_t)(t + 1);
+			b->v[b->arr[i + t]].ord = prev + step * (int64_t)(t + 1);
 		prev += step * (int64_t)m;
 		i = j;
 	}
@@ -447,16 +624,11 @@ static void assign_ords(struct spans *b)
 /* The varying values of this snapshot's rows into e's span. */
 static void take_current(struct entry *e, bool fresh)
 {
-	struct store_row *row = &e->sp.row;
-
-	row->rxq = e->cur.rxq;
-	row->txq = e->cur.txq;
-	row->timer = e->cur.timer;
-	row->expires_ms = e->cur.expires_ms;
-	row->retrans = e->cur.retrans;
-	e->sp.max_rxq = fresh ? e->cmax_rxq : umax(e->sp.max_rxq, e->cmax_rxq);
-	e->sp.max_txq = fresh ? e->cmax_txq : umax(e->sp.max_txq, e->cmax_txq);
-	e->sp.max_retrans = fresh ? e->cmax_retrans : umax(e->sp.max_retrans, e->cmax_retrans);
+	e->last = e->cur;
+	e->last_timer = e->cur_timer;
+	e->max_rxq = fresh ? e->cmax_rxq : umax(e->max_rxq, e->cmax_rxq);
+	e->max_txq = fresh ? e->cmax_txq : umax(e->max_txq, e->cmax_txq);
+	e->max_retrans = fresh ? e->cmax_retrans : umax(e->max_retrans, e->cmax_retrans);
 }
 
 int spans_end(struct spans *b)
@@ -473,25 +645,23 @@ int spans_end(struct spans *b)
 	for (size_t i = 0; i < b->n; i++) {
 		struct entry *e = &b->v[i];
 
-		if (rc == 0 && e->sp.copies && e->seen != e->sp.copies) {
-			/* gone, or its count of identical rows changed: closed */
-			rc = emit_entry(b, e);
+		if (rc == 0 && e->copies && e->seen != e->copies) {
+			/* gone, or its count of identical rows changed: closed,
+			 * having last been in the snapshot before this one */
+			rc = emit_entry(b, e, b->k - 1);
 		}
 		if (e->seen == 0) {
 			entry_fini(e);
 			continue;
 		}
-		if (e->sp.copies != e->seen) {
-			e->sp.copies = e->seen;
-			e->sp.chain = b->chain;
-			e->sp.k_first = b->k;
-			e->sp.snap_first = b->cur_id;
+		if (e->copies != e->seen) {
+			e->copies = e->seen;
+			e->k_first = b->k;
+			e->snap_first = b->cur_id;
 			take_current(e, true);
 		} else {
 			take_current(e, false);
 		}
-		e->sp.k_last = b->k;
-		e->sp.snap_last = b->cur_id;
 		e->seen = 0;
 		b->remap[i] = (uint32_t)w;
 		if (w != i)
@@ -547,7 +717,7 @@ void spans_discard(struct spans *b)
 	for (size_t i = 0; i < b->n; i++) {
 		struct entry *e = &b->v[i];
 
-		if (e->sp.copies == 0) {
+		if (e->copies == 0) {
 			entry_fini(e);
 			continue;
 		}

@@ -1,4 +1,4 @@
-/* Fuzz target for the format 2 section decoder (common/snapdelta.c): a
+/* Fuzz target for the format 2 section decoder (common/snapdelta_dec.c): a
  * hostile encoding against a hostile base (absurd counts, copies outside the
  * base, truncated residuals) must fail cleanly or decode within bounds; and
  * any two texts, encoded as a delta, must decode back to the second exactly,

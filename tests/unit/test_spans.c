@@ -343,6 +343,89 @@ static void run_seed(uint64_t seed)
 	spans_free(b);
 }
 
+/* An open span holds its addresses inline, or (over 32 bytes of text) in
+ * an allocation, and its program and host names in one: every one of them
+ * comes back in the closed span, and tells spans apart. */
+static const char *const ln_progs[] = {NULL, "nginx", "a-much-longer-program-name"};
+static const char *const ln_hosts[] = {NULL, "web1.example", "db.example"};
+
+static void check_str(const char *got, const char *want)
+{
+	if (want)
+		assert_string_equal(got, want);
+	else
+		assert_null(got);
+}
+
+/* The strings live only while emit runs (collect keeps 15 bytes of the
+ * program): checked here. */
+static int collect_hosts(void *ctx, const struct span *sp)
+{
+	int i = sp->row.rport - 1000;
+
+	assert_true(i >= 0 && i < 18);
+	check_str(sp->row.lhost, ln_hosts[i / 3 % 3]);
+	check_str(sp->row.rhost, ln_hosts[i / 9 % 2 ? 2 : 0]);
+	check_str(sp->row.program, ln_progs[i % 3]);
+	return collect(ctx, sp);
+}
+
+static void test_long_addr_names(void **state)
+{
+	static struct got g;
+	struct spans *b;
+
+	(void)state;
+	g.n = 0;
+	assert_int_equal(spans_new(0, collect_hosts, &g, &b), 0);
+	for (int t = 0; t < 3; t++) {
+		snap(b, t + 1, "h", "b", (usec_t)t * 1000000, 1000000, NULL, NULL);
+		for (int i = 0; i < 18; i++) {
+			struct store_row r = mkrow("ESTABLISHED", "198.51.100.7", (uint16_t)(1000 + i));
+
+			if (i % 2) {
+				r.family = 6;
+				r.llen = (uint8_t)snprintf(r.laddr, sizeof r.laddr,
+							   "2001:db8:aaaa:bbbb:cccc:dddd:eeee:%x", i);
+				r.rlen = (uint8_t)snprintf(r.raddr, sizeof r.raddr,
+							   "2001:db8:1111:2222:3333:4444:5555:%x", i);
+			}
+			r.program = ln_progs[i % 3];
+			r.lhost = ln_hosts[i / 3 % 3];
+			r.rhost = ln_hosts[i / 9 % 2 ? 2 : 0];
+			assert_int_equal(spans_row(b, &r), 0);
+		}
+		assert_int_equal(spans_end(b), 0);
+	}
+	assert_int_equal(spans_flush(b), 0);
+	assert_int_equal(g.n, 18);
+	for (size_t k = 0; k < g.n; k++) {
+		const struct store_row *r = &g.v[k].row;
+		int i = r->rport - 1000;
+		char want[64];
+
+		assert_true(i >= 0 && i < 18);
+		assert_int_equal(g.v[k].k_first, 0);
+		assert_int_equal(g.v[k].k_last, 2);
+		assert_int_equal(g.v[k].snap_first, 1);
+		assert_int_equal(g.v[k].snap_last, 3);
+		assert_int_equal(g.v[k].copies, 1);
+		if (i % 2) {
+			snprintf(want, sizeof want, "2001:db8:1111:2222:3333:4444:5555:%x", i);
+			assert_int_equal(r->rlen, strlen(want));
+			assert_memory_equal(r->raddr, want, r->rlen);
+			snprintf(want, sizeof want, "2001:db8:aaaa:bbbb:cccc:dddd:eeee:%x", i);
+			assert_int_equal(r->llen, strlen(want));
+			assert_memory_equal(r->laddr, want, r->llen);
+		} else {
+			assert_int_equal(r->rlen, 12);
+			assert_memory_equal(r->raddr, "198.51.100.7", 12);
+			assert_memory_equal(r->laddr, "192.0.2.1", r->llen);
+		}
+	}
+	spans_free(b);
+}
+
 /* Exact: a queue that changes ends the span; the rows come back exactly. */
 static void test_exact(void **state)
 {
@@ -408,7 +491,7 @@ int main(void)
 		cmocka_unit_test(test_one_socket), cmocka_unit_test(test_gaps),
 		cmocka_unit_test(test_cron_gap),   cmocka_unit_test(test_discard),
 		cmocka_unit_test(test_property),   cmocka_unit_test(test_steady),
-		cmocka_unit_test(test_exact),
+		cmocka_unit_test(test_exact),      cmocka_unit_test(test_long_addr_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -296,32 +296,40 @@ int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const ch
 		goto out;
 	}
 	rc = buf_reserve(scratch, len);
-	for (size_t i = 0; i < len && rc == 0; i++) {
-		char c = s[i];
+	for (size_t i = 0; i < len && rc == 0;) {
+		size_t j = i;
+		char c;
 
-		if (c == '\r' || c == '\0')
+		/* the bytes that stand for themselves (nearly every name is
+		 * only those), appended at once: a byte at a time was most of
+		 * reading a processes section */
+		while (j < len && s[j] != '\\' && s[j] != '\r' && s[j] != '\0')
+			j++;
+		if (j > i) {
+			rc = buf_append(scratch, s + i, j - i);
+			i = j;
+			continue;
+		}
+		if (s[i] != '\\' || ++i == len)
+			return -EINVAL;   /* a CR or NUL, or a lone backslash at the end */
+		switch (s[i]) {
+		case '\\':
+			c = '\\';
+			break;
+		case 't':
+			c = '\t';
+			break;
+		case 'n':
+			c = '\n';
+			break;
+		case 'r':
+			c = '\r';
+			break;
+		default:
 			return -EINVAL;
-		if (c == '\\') {
-			if (++i == len)
-				return -EINVAL;
-			switch (s[i]) {
-			case '\\':
-				c = '\\';
-				break;
-			case 't':
-				c = '\t';
-				break;
-			case 'n':
-				c = '\n';
-				break;
-			case 'r':
-				c = '\r';
-				break;
-			default:
-				return -EINVAL;
-			}
 		}
 		rc = buf_putc(scratch, c);
+		i++;
 	}
 out:
 	if (rc == 0 && scratch->data)

@@ -75,9 +75,12 @@ struct op_run {
 #define RUN_MAX 32768u
 
 /* A batch is handed over when it holds this much (a raw section may make
- * one larger: it is never split). */
-#define BATCH_BYTES (512 * 1024)
-#define NBATCH 3
+ * one larger: it is never split). The parser may run NBATCH batches (3 MiB)
+ * ahead: while the storer takes a keyframe's rows it gets far enough to
+ * decode the next delta (its base cut into lines: ~100 ms at 100k sockets)
+ * before the storer runs dry. */
+#define BATCH_BYTES (256 * 1024)
+#define NBATCH 12
 
 struct pipe {
 	pthread_mutex_t mu;

@@ -283,19 +283,12 @@ static int parse_addr(const char *s, size_t len, uint8_t family, struct addr *a)
 	return 0;
 }
 
-int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const char **prog)
+/* The program column's text unescaped onto out, or only checked (out
+ * NULL). 0, -EINVAL or -ENOMEM. */
+static int unescape(const char *s, size_t len, struct buf *out)
 {
-	int rc;
+	int rc = out ? buf_reserve(out, len) : 0;
 
-	*prog = NULL;
-	if (eq(s, len, "-"))
-		return 0;
-	buf_reset(scratch);
-	if (eq(s, len, "\\-")) {
-		rc = buf_putc(scratch, '-');
-		goto out;
-	}
-	rc = buf_reserve(scratch, len);
 	for (size_t i = 0; i < len && rc == 0;) {
 		size_t j = i;
 		char c;
@@ -306,7 +299,7 @@ int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const ch
 		while (j < len && s[j] != '\\' && s[j] != '\r' && s[j] != '\0')
 			j++;
 		if (j > i) {
-			rc = buf_append(scratch, s + i, j - i);
+			rc = out ? buf_append(out, s + i, j - i) : 0;
 			i = j;
 			continue;
 		}
@@ -328,15 +321,34 @@ int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const ch
 		default:
 			return -EINVAL;
 		}
-		rc = buf_putc(scratch, c);
+		rc = out ? buf_putc(out, c) : 0;
 		i++;
 	}
-out:
+	return rc;
+}
+
+int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const char **prog)
+{
+	int rc;
+
+	*prog = NULL;
+	if (eq(s, len, "-"))
+		return 0;
+	buf_reset(scratch);
+	if (eq(s, len, "\\-"))
+		rc = buf_putc(scratch, '-');
+	else
+		rc = unescape(s, len, scratch);
 	if (rc == 0 && scratch->data)
 		scratch->data[scratch->len] = '\0';
 	if (rc == 0)
 		*prog = scratch->data ? scratch->data : "";
 	return rc;
+}
+
+int sockrow_check_escaped(const char *s, size_t len)
+{
+	return eq(s, len, "\\-") ? 0 : unescape(s, len, NULL);
 }
 
 /* line[0..len) at its tabs into exactly NCOLS fields. 0, or -EINVAL with

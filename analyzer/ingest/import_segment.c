@@ -354,8 +354,22 @@ static int process_line(struct parser *p, const char *line, size_t len)
 	if (p->sect_line == 1 && len == 22 && !memcmp(line, "inode\tpid\tprogram\tcomm", 22))
 		return 0;
 	if (tsv_fields(line, len, f, fl, 5) != 4 || num_parse_dec(f[0], fl[0], UINT64_MAX, &inode) < 0 ||
-	    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) < 0 || pid == 0 ||
-	    sockrow_get_escaped(f[2], fl[2], &p->scratch, &prog) < 0 ||
+	    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) < 0 || pid == 0)
+		return bad(p, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
+	/* a process's next socket (a server's workers hold most of them): its
+	 * names are the first line's, so they are only checked, not copied */
+	if (p->procs.cap) {
+		struct proc_ent *x = procs_slot(p->procs.e, p->procs.cap, (int32_t)pid);
+
+		if (x->pid) {
+			if (sockrow_check_escaped(f[2], fl[2]) < 0 ||
+			    sockrow_check_escaped(f[3], fl[3]) < 0)
+				return bad(p, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
+			x->sockets++;
+			return 0;
+		}
+	}
+	if (sockrow_get_escaped(f[2], fl[2], &p->scratch, &prog) < 0 ||
 	    sockrow_get_escaped(f[3], fl[3], &p->scratch2, &comm) < 0)
 		return bad(p, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
 	/* each unescape has its own scratch, so both stay valid here */

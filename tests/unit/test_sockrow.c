@@ -354,6 +354,8 @@ static void test_get_escaped(void **state)
 		const char *prog = "unset";
 		int rc = sockrow_get_escaped(cases[i].in, cases[i].len, &scratch, &prog);
 
+		/* checking says what reading says */
+		assert_int_equal(sockrow_check_escaped(cases[i].in, cases[i].len), rc);
 		if (cases[i].out && !cases[i].out[0]) {
 			assert_int_equal(rc, -EINVAL);
 			continue;

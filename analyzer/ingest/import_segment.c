@@ -23,12 +23,13 @@
 /* ---- the hand-over ------------------------------------------------------- */
 
 /* A batch is handed over when it holds this much (a raw section may make
- * one larger: it is never split). The parser may run NBATCH batches (3 MiB)
- * ahead: while the storer takes a keyframe's rows it gets far enough to
- * decode the next delta (its base cut into lines: ~100 ms at 100k sockets)
- * before the storer runs dry. */
-#define BATCH_BYTES (256 * 1024)
-#define NBATCH 12
+ * one larger: it is never split). NBATCH of them (1.5 MiB) is as far as the
+ * parser runs ahead: 4x that let it decode the first delta after a keyframe
+ * while the storer took the keyframe's rows (the storer no longer ran dry
+ * for ~100 ms at 100k sockets), but it costs as much memory again as the
+ * flood's import is allowed (< 64 MiB), for a gain of once per keyframe. */
+#define BATCH_BYTES (512 * 1024)
+#define NBATCH 3
 
 struct pipe {
 	pthread_mutex_t mu;

@@ -283,6 +283,50 @@ static int parse_addr(const char *s, size_t len, uint8_t family, struct addr *a)
 	return 0;
 }
 
+/* The program column's text unescaped onto out, or only checked (out
+ * NULL). 0, -EINVAL or -ENOMEM. */
+static int unescape(const char *s, size_t len, struct buf *out)
+{
+	int rc = out ? buf_reserve(out, len) : 0;
+
+	for (size_t i = 0; i < len && rc == 0;) {
+		size_t j = i;
+		char c;
+
+		/* the bytes that stand for themselves (nearly every name is
+		 * only those), appended at once: a byte at a time was most of
+		 * reading a processes section */
+		while (j < len && s[j] != '\\' && s[j] != '\r' && s[j] != '\0')
+			j++;
+		if (j > i) {
+			rc = out ? buf_append(out, s + i, j - i) : 0;
+			i = j;
+			continue;
+		}
+		if (s[i] != '\\' || ++i == len)
+			return -EINVAL;   /* a CR or NUL, or a lone backslash at the end */
+		switch (s[i]) {
+		case '\\':
+			c = '\\';
+			break;
+		case 't':
+			c = '\t';
+			break;
+		case 'n':
+			c = '\n';
+			break;
+		case 'r':
+			c = '\r';
+			break;
+		default:
+			return -EINVAL;
+		}
+		rc = out ? buf_putc(out, c) : 0;
+		i++;
+	}
+	return rc;
+}
+
 int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const char **prog)
 {
 	int rc;
@@ -291,44 +335,20 @@ int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const ch
 	if (eq(s, len, "-"))
 		return 0;
 	buf_reset(scratch);
-	if (eq(s, len, "\\-")) {
+	if (eq(s, len, "\\-"))
 		rc = buf_putc(scratch, '-');
-		goto out;
-	}
-	rc = buf_reserve(scratch, len);
-	for (size_t i = 0; i < len && rc == 0; i++) {
-		char c = s[i];
-
-		if (c == '\r' || c == '\0')
-			return -EINVAL;
-		if (c == '\\') {
-			if (++i == len)
-				return -EINVAL;
-			switch (s[i]) {
-			case '\\':
-				c = '\\';
-				break;
-			case 't':
-				c = '\t';
-				break;
-			case 'n':
-				c = '\n';
-				break;
-			case 'r':
-				c = '\r';
-				break;
-			default:
-				return -EINVAL;
-			}
-		}
-		rc = buf_putc(scratch, c);
-	}
-out:
+	else
+		rc = unescape(s, len, scratch);
 	if (rc == 0 && scratch->data)
 		scratch->data[scratch->len] = '\0';
 	if (rc == 0)
 		*prog = scratch->data ? scratch->data : "";
 	return rc;
+}
+
+int sockrow_check_escaped(const char *s, size_t len)
+{
+	return eq(s, len, "\\-") ? 0 : unescape(s, len, NULL);
 }
 
 /* line[0..len) at its tabs into exactly NCOLS fields. 0, or -EINVAL with

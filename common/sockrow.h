@@ -90,6 +90,9 @@ int sockrow_from_tsv(const char *line, size_t len, struct sock_row *out,
  * "-", else points into scratch (reset first). 0, -EINVAL for a raw CR/NUL or
  * an unknown escape, or -ENOMEM. */
 int sockrow_get_escaped(const char *s, size_t len, struct buf *scratch, const char **res);
+/* Whether sockrow_get_escaped would take s[0..len): 0 or -EINVAL, and
+ * nothing copied (a name already known needs no copy). */
+int sockrow_check_escaped(const char *s, size_t len);
 
 /* Where parsers send rows and complaints. `row` returns 0 to go on or a
  * negative errno to stop; `bad` is told the 1-based line number and what was

@@ -2,7 +2,8 @@
  * snapshot with its sockets, counters, processes (and with --keep-raw its
  * verbatim sections); torn or corrupt snapshots rolled back and reported.
  * A parsing thread (snapshot reader, checksums, TSV) feeds the calling
- * thread, which only stores, through a stream of operations in batches. */
+ * thread, which only stores (segstore.c), through a stream of operations
+ * in batches. */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -15,67 +16,18 @@
 #include "import_int.h"
 #include "num.h"
 #include "rowreuse.h"
+#include "segstore.h"
 #include "snap.h"
 #include "snapdelta.h"
 
-/* ---- the operation stream ------------------------------------------------
- * Each op is a header followed by its payload, padded to 8 bytes, in a
- * batch buffer. The parser appends; the storer replays them in order. */
-
-enum op_type {
-	OP_BEGIN,      /* struct op_begin */
-	OP_ROW,        /* struct store_row, then the program (NUL-terminated) */
-	OP_SAME,       /* struct op_same: the previous snapshot's row again */
-	OP_RUN,        /* struct op_run, then n expires_ms (uint64_t): rows j..j+n-1
-	                * of the previous snapshot again (a format 2 copy) */
-	OP_COUNTER,    /* struct op_counter, then the name */
-	OP_PROCESS,    /* struct op_process, then program and comm */
-	OP_RAW,        /* struct op_raw, then the section name, NUL, the text */
-	OP_END,        /* the snapshot verified */
-	OP_BAD,        /* a message for import_bad (NUL-terminated) */
-	OP_TORN,       /* the open snapshot is torn: roll back, then a message */
-};
-
-struct op_hdr {
-	uint32_t type;
-	uint32_t len;            /* payload bytes (before padding) */
-};
-
-struct op_begin {
-	struct snap_header h;
-	uint64_t offset;
-};
-
-struct op_counter {
-	int64_t value;
-	uint32_t nlen;
-};
-
-struct op_process {
-	int32_t pid;
-	uint32_t sockets;
-	uint32_t plen, clen;     /* UINT32_MAX: NULL */
-};
-
-struct op_raw {
-	uint64_t len;
-};
-
-struct op_same {
-	uint64_t expires_ms;     /* the one column that may differ (or ROWREUSE_SAME) */
-	uint32_t j;              /* its index among the previous snapshot's rows */
-	uint32_t pad;
-};
-
-struct op_run {
-	uint32_t j, n;
-};
-
-/* Rows in one OP_RUN at most (its payload stays within a batch). */
-#define RUN_MAX 32768u
+/* ---- the hand-over ------------------------------------------------------- */
 
 /* A batch is handed over when it holds this much (a raw section may make
- * one larger: it is never split). */
+ * one larger: it is never split). NBATCH of them (1.5 MiB) is as far as the
+ * parser runs ahead: 4x that let it decode the first delta after a keyframe
+ * while the storer took the keyframe's rows (the storer no longer ran dry
+ * for ~100 ms at 100k sockets), but it costs as much memory again as the
+ * flood's import is allowed (< 64 MiB), for a gain of once per keyframe. */
 #define BATCH_BYTES (512 * 1024)
 #define NBATCH 3
 
@@ -403,8 +355,22 @@ static int process_line(struct parser *p, const char *line, size_t len)
 	if (p->sect_line == 1 && len == 22 && !memcmp(line, "inode\tpid\tprogram\tcomm", 22))
 		return 0;
 	if (tsv_fields(line, len, f, fl, 5) != 4 || num_parse_dec(f[0], fl[0], UINT64_MAX, &inode) < 0 ||
-	    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) < 0 || pid == 0 ||
-	    sockrow_get_escaped(f[2], fl[2], &p->scratch, &prog) < 0 ||
+	    num_parse_dec(f[1], fl[1], INT32_MAX, &pid) < 0 || pid == 0)
+		return bad(p, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
+	/* a process's next socket (a server's workers hold most of them): its
+	 * names are the first line's, so they are only checked, not copied */
+	if (p->procs.cap) {
+		struct proc_ent *x = procs_slot(p->procs.e, p->procs.cap, (int32_t)pid);
+
+		if (x->pid) {
+			if (sockrow_check_escaped(f[2], fl[2]) < 0 ||
+			    sockrow_check_escaped(f[3], fl[3]) < 0)
+				return bad(p, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
+			x->sockets++;
+			return 0;
+		}
+	}
+	if (sockrow_get_escaped(f[2], fl[2], &p->scratch, &prog) < 0 ||
 	    sockrow_get_escaped(f[3], fl[3], &p->scratch2, &comm) < 0)
 		return bad(p, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
 	/* each unescape has its own scratch, so both stay valid here */
@@ -644,205 +610,11 @@ out:
 	return NULL;
 }
 
-/* ---- the storing side ---------------------------------------------------- */
-
-struct storer {
-	struct import_source *src;
-	bool open;               /* a snapshot is being stored (savepoint held) */
-	bool dup;                /* ... or skipped: already in the database */
-	int64_t snap_id;
-	uint64_t rows;           /* sockets of the open snapshot */
-	const char *raw_section; /* OP_RAW comes in two ops: name, then text */
-	uint64_t raw_len;
-	struct rowreuse_rows reuse;   /* what OP_SAME refers to */
-	int64_t prev_id;         /* the previous snapshot's id if it was stored, or -1 */
-};
-
-/* One row of the open snapshot, already kept for OP_SAME: stored. */
-static int store_kept(struct storer *s, struct store_row *r, int64_t j)
-{
-	struct import_source *src = s->src;
-	int rc;
-
-	if (!s->open || s->dup)
-		return 0;
-	rc = j < 0 ? store_row_insert(src->store, s->snap_id, r)
-		   : store_row_repeat(src->store, s->snap_id, r, s->prev_id, (uint32_t)j);
-	if (rc < 0)
-		return rc;
-	s->rows++;
-	src->sockets++;
-	if ((src->sockets & 4095) == 0)
-		import_progress(src);
-	return 0;
-}
-
-/* One row of the open snapshot: kept for OP_SAME (also when the snapshot
- * itself is not stored: the parser's rule does not know), then stored. */
-static int store_one(struct storer *s, struct store_row *r, int64_t j)
-{
-	int rc = rowreuse_rows_add(&s->reuse, r);
-
-	return rc < 0 ? rc : store_kept(s, r, j);
-}
-
-static int apply(struct storer *s, const struct op_hdr *h, const char *pl)
-{
-	struct import_source *src = s->src;
-	struct store *st = src->store;
-	int rc;
-
-	switch (h->type) {
-	case OP_BEGIN: {
-		const struct op_begin *b = (const void *)pl;
-		const struct snap_header *hd = &b->h;
-		struct store_snapshot snap = {
-			.source_id = src->source_id, .host = hd->host, .time = hd->time,
-			.time_from = "header", .seq = (int64_t)hd->seq,
-			.boot_id = hd->boot_id[0] ? hd->boot_id : NULL,
-			.kernel = hd->kernel[0] ? hd->kernel : NULL,
-			.reason = hd->reason[0] ? hd->reason : NULL,
-			.interval_us = hd->interval, .offset = (int64_t)b->offset, .line = -1,
-		};
-
-		s->rows = 0;
-		rowreuse_rows_drop(&s->reuse);
-		if ((rc = store_savepoint(st)) < 0)
-			return rc;
-		s->open = true;
-		rc = store_snapshot_add(st, &snap, &s->snap_id);
-		if (rc < 0)
-			return rc;
-		s->dup = rc == 1;
-		return 0;
-	}
-	case OP_ROW: {
-		struct store_row r;
-
-		memcpy(&r, pl, sizeof r);
-		r.program = h->len > sizeof r ? pl + sizeof r : NULL;
-		return store_one(s, &r, -1);
-	}
-	case OP_SAME: {
-		struct op_same o;
-		struct store_row r;
-
-		memcpy(&o, pl, sizeof o);
-		/* both sides keep the same rows: a miss is a bug, not data */
-		if (rowreuse_rows_get(&s->reuse, o.j, o.expires_ms, &r) < 0)
-			return -EPROTO;
-		return store_one(s, &r, o.j);
-	}
-	case OP_RUN: {
-		struct op_run o;
-		struct store_row r;
-
-		size_t first;
-
-		memcpy(&o, pl, sizeof o);
-		if (h->len != sizeof o + (size_t)o.n * sizeof(uint64_t))
-			return -EPROTO;
-		/* the run's rows kept at once, then stored one by one */
-		first = rowreuse_rows_count(&s->reuse);
-		rc = rowreuse_rows_repeat(&s->reuse, o.j, o.n, pl + sizeof o);
-		if (rc < 0)
-			return rc == -EINVAL ? -EPROTO : rc;
-		for (uint32_t k = 0; k < o.n; k++) {
-			rowreuse_rows_cur(&s->reuse, first + k, &r);
-			if ((rc = store_kept(s, &r, o.j + k)) < 0)
-				return rc;
-		}
-		return 0;
-	}
-	case OP_COUNTER: {
-		const struct op_counter *c = (const void *)pl;
-
-		if (!s->open || s->dup)
-			return 0;
-		return store_counter(st, s->snap_id, pl + sizeof *c, c->nlen, c->value);
-	}
-	case OP_PROCESS: {
-		const struct op_process *o = (const void *)pl;
-		const char *prog = o->plen == UINT32_MAX ? NULL : pl + sizeof *o;
-		const char *comm = o->clen == UINT32_MAX
-					   ? NULL
-					   : pl + sizeof *o + (prog ? o->plen + 1 : 0);
-
-		if (!s->open || s->dup)
-			return 0;
-		return store_process(st, s->snap_id, o->pid, prog, comm, o->sockets);
-	}
-	case OP_RAW:
-		if (!s->raw_section) {
-			const struct op_raw *r = (const void *)pl;
-
-			s->raw_section = pl + sizeof *r;
-			s->raw_len = r->len;
-			if (r->len)
-				return 0;   /* the text follows */
-			pl = "";
-		}
-		rc = 0;
-		if (s->open && !s->dup)
-			rc = store_raw(st, s->snap_id, s->raw_section, pl, (size_t)s->raw_len);
-		s->raw_section = NULL;
-		return rc;
-	case OP_END:
-		rowreuse_rows_commit(&s->reuse);
-		s->prev_id = s->open && !s->dup ? s->snap_id : -1;
-		if (!s->open)
-			return 0;
-		if (s->dup) {
-			src->dup_snapshots++;
-		} else {
-			if ((rc = store_snapshot_finish(st, s->snap_id, s->rows)) < 0)
-				return rc;
-			src->snapshots++;
-		}
-		s->open = false;
-		return store_release(st);
-	case OP_TORN:
-		rowreuse_rows_drop(&s->reuse);
-		if (s->open) {
-			src->sockets -= s->rows;
-			s->open = false;
-			if ((rc = store_rollback_savepoint(st)) < 0)
-				return rc;
-		}
-		import_bad(src, 0, pl);
-		return 0;
-	case OP_BAD:
-		import_bad(src, 0, pl);
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-static int apply_batch(struct storer *s, const struct buf *b)
-{
-	size_t pos = 0;
-
-	while (pos + sizeof(struct op_hdr) <= b->len) {
-		struct op_hdr h;
-		int rc;
-
-		memcpy(&h, b->data + pos, sizeof h);
-		pos += sizeof h;
-		rc = apply(s, &h, b->data + pos);
-		if (rc < 0)
-			return rc;
-		pos += h.len + (8 - h.len % 8) % 8;
-	}
-	return 0;
-}
-
 int import_segment(struct import_source *src, struct lines *l)
 {
 	struct pipe q = {.nfree = 0};
 	struct parser p = {.src = src, .lines = l, .pipe = &q};
-	struct storer s = {.src = src, .prev_id = -1};
-	char raw_name[80];
+	struct segstore s;
 	pthread_t th;
 	int rc = 0, prc;
 
@@ -860,7 +632,7 @@ int import_segment(struct import_source *src, struct lines *l)
 	buf_init(&p.scratch2);
 	buf_init(&p.run_exp);
 	rowreuse_lines_init(&p.reuse);
-	rowreuse_rows_init(&s.reuse);
+	segstore_init(&s, src);
 	if (pthread_create(&th, NULL, parse_main, &p) != 0) {
 		rc = -EIO;
 		goto out;
@@ -879,15 +651,8 @@ int import_segment(struct import_source *src, struct lines *l)
 		q.head = (q.head + 1) % NBATCH;
 		q.nfull--;
 		pthread_mutex_unlock(&q.mu);
-		if (rc == 0) {
-			rc = apply_batch(&s, &q.batch[b]);
-			/* a raw section's name may end a batch, its text start the
-			 * next: keep a copy of the name across the hand-over */
-			if (s.raw_section) {
-				snprintf(raw_name, sizeof raw_name, "%s", s.raw_section);
-				s.raw_section = raw_name;
-			}
-		}
+		if (rc == 0)
+			rc = segstore_apply_batch(&s, &q.batch[b]);
 		pthread_mutex_lock(&q.mu);
 		q.freelist[q.nfree++] = b;
 		if (rc < 0)
@@ -908,7 +673,7 @@ out:
 	buf_fini(&p.scratch2);
 	buf_fini(&p.run_exp);
 	rowreuse_lines_fini(&p.reuse);
-	rowreuse_rows_fini(&s.reuse);
+	segstore_fini(&s);
 	pthread_mutex_destroy(&q.mu);
 	pthread_cond_destroy(&q.cv);
 	return rc;

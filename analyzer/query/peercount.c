@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,51 +140,69 @@ static int table_init(struct peercount *pc, size_t cap4, size_t cap6)
 	return 0;
 }
 
-/* Doubles a table (the slots rehashed): 0 or -ENOMEM (unchanged). */
-static int grow4(struct peercount *pc)
+static uint64_t slot4_hash(const void *slot)
 {
-	size_t cap = pc->cap4 * 2;
-	struct slot4 *t = calloc(cap, sizeof *t);
+	return hash4(((const struct slot4 *)slot)->addr);
+}
+
+static uint64_t slot6_hash(const void *slot)
+{
+	return hash6(((const struct slot6 *)slot)->a);
+}
+
+/* A slot's row count, at rows_off in it: 0 is an empty slot. */
+static uint32_t slot_rows(const char *slot, size_t rows_off)
+{
+	uint32_t rows;
+
+	memcpy(&rows, slot + rows_off, sizeof rows);
+	return rows;
+}
+
+/* Doubles a table of *cap slots of elem bytes (rehashed by hash): 0, or
+ * -ENOMEM with the table unchanged. Both tables, one rule. */
+static int table_double(void **tab, size_t *cap, size_t elem, size_t rows_off,
+			uint64_t (*hash)(const void *slot))
+{
+	size_t ncap = *cap * 2;
+	char *t = calloc(ncap, elem);
+	const char *old = *tab;
 
 	if (!t)
 		return -ENOMEM;
-	grow_hint_huge(t, cap * sizeof *t);
-	for (size_t i = 0; i < pc->cap4; i++) {
+	grow_hint_huge(t, ncap * elem);
+	for (size_t i = 0; i < *cap; i++) {
+		const char *s = old + i * elem;
 		size_t j;
 
-		if (!pc->t4[i].rows)
+		if (!slot_rows(s, rows_off))
 			continue;
-		for (j = hash4(pc->t4[i].addr) & (cap - 1); t[j].rows; j = (j + 1) & (cap - 1))
+		for (j = hash(s) & (ncap - 1); slot_rows(t + j * elem, rows_off); j = (j + 1) & (ncap - 1))
 			;
-		t[j] = pc->t4[i];
+		memcpy(t + j * elem, s, elem);
 	}
-	free(pc->t4);
-	pc->t4 = t;
-	pc->cap4 = cap;
+	free(*tab);
+	*tab = t;
+	*cap = ncap;
 	return 0;
+}
+
+static int grow4(struct peercount *pc)
+{
+	void *t = pc->t4;
+	int rc = table_double(&t, &pc->cap4, sizeof *pc->t4, offsetof(struct slot4, rows), slot4_hash);
+
+	pc->t4 = t;
+	return rc;
 }
 
 static int grow6(struct peercount *pc)
 {
-	size_t cap = pc->cap6 * 2;
-	struct slot6 *t = calloc(cap, sizeof *t);
+	void *t = pc->t6;
+	int rc = table_double(&t, &pc->cap6, sizeof *pc->t6, offsetof(struct slot6, rows), slot6_hash);
 
-	if (!t)
-		return -ENOMEM;
-	grow_hint_huge(t, cap * sizeof *t);
-	for (size_t i = 0; i < pc->cap6; i++) {
-		size_t j;
-
-		if (!pc->t6[i].rows)
-			continue;
-		for (j = hash6(pc->t6[i].a) & (cap - 1); t[j].rows; j = (j + 1) & (cap - 1))
-			;
-		t[j] = pc->t6[i];
-	}
-	free(pc->t6);
 	pc->t6 = t;
-	pc->cap6 = cap;
-	return 0;
+	return rc;
 }
 
 /* One more row (counted in rows) of state st in a group whose *ms says its

@@ -324,6 +324,51 @@ static void test_rejects_v6(void **state)
 	buf_fini(&scratch);
 }
 
+/* The program column's unescaping: plain runs, every escape, where they
+ * sit, and what is refused (a raw CR or NUL, a lone or unknown escape). */
+static void test_get_escaped(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *out;   /* NULL: "-", no name; "": refused */
+	} cases[] = {
+		{"-", 1, NULL},
+		{"\\-", 2, "-"},
+		{"nginx: worker", 13, "nginx: worker"},
+		{"a\\\\b\\tc\\nd\\re-", 14, "a\\b\tc\nd\re-"},
+		{"\\t", 2, "\t"},
+		{"x\\n", 3, "x\n"},
+		{"\\\\\\\\", 4, "\\\\"},
+		{"--", 2, "--"},
+		{"a\rb", 3, ""},
+		{"a\0b", 3, ""},
+		{"ab\\", 3, ""},
+		{"a\\xb", 4, ""},
+		{"\\", 1, ""},
+	};
+	struct buf scratch = BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *prog = "unset";
+		int rc = sockrow_get_escaped(cases[i].in, cases[i].len, &scratch, &prog);
+
+		/* checking says what reading says */
+		assert_int_equal(sockrow_check_escaped(cases[i].in, cases[i].len), rc);
+		if (cases[i].out && !cases[i].out[0]) {
+			assert_int_equal(rc, -EINVAL);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		if (!cases[i].out)
+			assert_null(prog);
+		else
+			assert_string_equal(prog, cases[i].out);
+	}
+	buf_fini(&scratch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_special_values_parse),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_rejects_v6),
+		cmocka_unit_test(test_get_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,10 @@ static int span_now(struct agg *a, const struct agg_pend *p)
 			return rc;
 		a->g[i].peers += (uint32_t)rc;
 	}
+	if (a->flags & AGG_TOTALS) {
+		a->g[i].total += (uint64_t)p->copies * (p->last - p->first + 1);
+		return 0;
+	}
 	if (!(v = grow(a->sev, &a->capsev, a->nsev, sizeof *v, 1024)))
 		return -ENOMEM;
 	a->sev = v;

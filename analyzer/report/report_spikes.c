@@ -508,7 +508,7 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 	}
 	for (int p = 0; p < 2; p++)
 		for (int k = 0; k < G_N; k++)
-			if (!(g.agg[p][k] = agg_new(0)))
+			if (!(g.agg[p][k] = agg_new(AGG_TOTALS)))   /* grew_text reads totals */
 				goto out;
 	/* a state's spike: what grew in that state; a counter's: in any */
 	if (fd->state >= 0)

@@ -470,7 +470,7 @@ static long timeline_read(struct scan_src *src, const struct filter *flt,
 			  const struct report_timeline_opts *o, struct tl_ctx *ctx, unsigned nt,
 			  struct scan_snaps *sn, char *err, size_t errsz)
 {
-	struct scan_sink sinks[16];
+	struct scan_sink sinks[16] = {{0}};   /* nt > 0: the loop fills those read */
 	long rc;
 
 	/* states from a database: the counts import stored per snapshot

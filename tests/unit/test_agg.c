@@ -1027,9 +1027,10 @@ static void test_spans_equal_rows(void **state)
 		struct agg *rows = agg_new(AGG_PEERS | AGG_CELLS), *one = agg_new(AGG_PEERS | AGG_CELLS);
 		struct agg *half[2] = {agg_new(AGG_PEERS | AGG_CELLS), agg_new(AGG_PEERS | AGG_CELLS)};
 		struct agg *tot = agg_new(AGG_PEERS | AGG_TOTALS);
+		struct agg *thalf[2] = {agg_new(AGG_PEERS | AGG_TOTALS), agg_new(AGG_PEERS | AGG_TOTALS)};
 
 		assert_non_null(order);
-		assert_true(rows && one && half[0] && half[1] && tot);
+		assert_true(rows && one && half[0] && half[1] && tot && thalf[0] && thalf[1]);
 		for (uint32_t c = 0; c < nch; c++)   /* chain c ends before chain_end[c] */
 			chain_end[c] = c == nch - 1 ? n : 1 + rnd(n);
 		for (uint32_t c = 1; c < nch; c++)
@@ -1095,9 +1096,12 @@ static void test_spans_equal_rows(void **state)
 				uint32_t a = h ? (sp[i].first > cut ? sp[i].first : cut) : sp[i].first;
 				uint32_t b = h ? sp[i].last : (sp[i].last < cut ? sp[i].last : cut - 1);
 
-				if (a <= b && (h || cut > 0))
+				if (a <= b && (h || cut > 0)) {
 					assert_int_equal(agg_span(half[h], &tb, &sp[i].key, &sp[i].peer,
 								  sp[i].state, a, b, sp[i].copies), 0);
+					assert_int_equal(agg_span(thalf[h], &tb, &sp[i].key, &sp[i].peer,
+								  sp[i].state, a, b, sp[i].copies), 0);
+				}
 			}
 		}
 		for (uint32_t i = 0; i < n; i++) {   /* rows, snapshot by snapshot */
@@ -1115,18 +1119,29 @@ static void test_spans_equal_rows(void **state)
 		assert_int_equal(agg_merge(half[0], half[1]), 0);
 		assert_same_aggs(one, rows);
 		assert_same_aggs(half[0], rows);
-		/* totals alone: each group's rows and distinct peers */
+		/* totals alone: each group's rows and distinct peers, in one
+		 * agg and in two merged */
 		assert_int_equal(agg_end(tot), 0);
+		assert_int_equal(agg_end(thalf[0]), 0);
+		assert_int_equal(agg_end(thalf[1]), 0);
+		assert_int_equal(agg_merge(thalf[0], thalf[1]), 0);
 		assert_int_equal(agg_ngroups(tot), agg_ngroups(rows));
+		assert_int_equal(agg_ngroups(thalf[0]), agg_ngroups(rows));
 		for (size_t i = 0; i < agg_ngroups(rows); i++) {
 			const struct agg_group *x = &agg_groups(rows)[i];
 			const struct agg_group *y = agg_find(tot, &x->key);
+			const struct agg_group *z = agg_find(thalf[0], &x->key);
 
 			assert_non_null(y);
+			assert_non_null(z);
 			assert_int_equal(y->total, x->total);
 			assert_int_equal(y->peers, x->peers);
+			assert_int_equal(z->total, x->total);
+			assert_int_equal(z->peers, x->peers);
 		}
 		agg_free(tot);
+		agg_free(thalf[0]);
+		agg_free(thalf[1]);
 		agg_free(rows);
 		agg_free(one);
 		agg_free(half[0]);

@@ -21,6 +21,7 @@ static const char *const counters[] = {
 	"TcpExt.TCPReqQFullDoCookies", "Tcp.PassiveOpens",  "Tcp.ActiveOpens",
 	"Tcp.AttemptFails",       "Tcp.EstabResets",        "Tcp.RetransSegs",
 };
+#define NCOUNTERS (sizeof counters / sizeof counters[0])
 
 #define MAX_GAPS 20
 #define MAX_SPIKES 20
@@ -384,7 +385,8 @@ static int counter_totals(struct sum *s)
 	struct filter_params p = {0};
 	sqlite3_stmt *st = NULL;
 	struct buf sql;
-	long long samples = 0;
+	long long samples = 0, rose[NCOUNTERS] = {0}, n[NCOUNTERS] = {0};
+	bool seen[NCOUNTERS] = {false};
 	int rc, any = 0;
 
 	buf_init(&sql);
@@ -392,7 +394,7 @@ static int counter_totals(struct sum *s)
 			    " c.value - lag(c.value, 1, c.value) OVER (PARTITION BY s.host,"
 			    " coalesce(s.boot_id, ''), c.name ORDER BY s.time, s.id) AS d"
 			    " FROM counters c JOIN snapshots s ON s.id = c.snapshot_id WHERE c.name IN (");
-	for (size_t i = 0; rc == 0 && i < sizeof counters / sizeof counters[0]; i++) {
+	for (size_t i = 0; rc == 0 && i < NCOUNTERS; i++) {
 		p.v[p.n].is_text = true;
 		p.v[p.n++].t = counters[i];
 		rc = buf_printf(&sql, "%s?%u", i ? ", " : "", p.n);
@@ -413,18 +415,24 @@ static int counter_totals(struct sum *s)
 		rc = -EIO;
 		goto out;
 	}
+	/* read once (each counter's row kept by its place in the list: the
+	 * query, over the counters view, was run once per counter) */
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (size_t i = 0; i < NCOUNTERS; i++)
+			if (!strcmp((const char *)sqlite3_column_text(st, 0), counters[i])) {
+				rose[i] = sqlite3_column_int64(st, 1);
+				n[i] = sqlite3_column_int64(st, 2);
+				seen[i] = true;
+			}
 	/* in the order of the list, not the name's; those that rose */
-	for (size_t i = 0; rc == 0 && i < sizeof counters / sizeof counters[0]; i++) {
-		sqlite3_reset(st);
-		while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-			if (strcmp((const char *)sqlite3_column_text(st, 0), counters[i]))
-				continue;
-			samples = sqlite3_column_int64(st, 2);
-			if (sqlite3_column_int64(st, 1) > 0)
-				rc = row(s, "counters", counters[i], "+%lld over %lld samples",
-					 sqlite3_column_int64(st, 1), samples);
-			any += sqlite3_column_int64(st, 1) > 0;
-		}
+	for (size_t i = 0; rc == 0 && i < NCOUNTERS; i++) {
+		if (!seen[i])
+			continue;
+		samples = n[i];
+		if (rose[i] > 0)
+			rc = row(s, "counters", counters[i], "+%lld over %lld samples", rose[i],
+				 samples);
+		any += rose[i] > 0;
 	}
 	if (rc == 0 && !any && samples)
 		rc = row(s, "counters", "none",

@@ -10,6 +10,7 @@
 
 #include "agg.h"
 #include "buf.h"
+#include "counterrise.h"
 #include "report_summary.h"
 #include "report_timeline.h"
 #include "report_top.h"
@@ -390,6 +391,17 @@ static int counter_totals(struct sum *s)
 	int rc, any = 0;
 
 	buf_init(&sql);
+	/* from the stored changes, chain by chain (the view below expands
+	 * every snapshot: 5.5 s of CPU on a day of 86 400 snapshots) */
+	rc = counter_rises(s->src->db, s->flt, counters, NCOUNTERS, rose, n, seen, s->err,
+			   s->errsz);
+	if (rc < 0)
+		goto out;
+	if (rc == 0)
+		goto rows;
+	memset(rose, 0, sizeof rose);
+	memset(n, 0, sizeof n);
+	memset(seen, 0, sizeof seen);
 	rc = buf_puts(&sql, "SELECT name, sum(max(d, 0)), count(*) FROM (SELECT c.name,"
 			    " c.value - lag(c.value, 1, c.value) OVER (PARTITION BY s.host,"
 			    " coalesce(s.boot_id, ''), c.name ORDER BY s.time, s.id) AS d"
@@ -424,6 +436,7 @@ static int counter_totals(struct sum *s)
 				n[i] = sqlite3_column_int64(st, 2);
 				seen[i] = true;
 			}
+rows:
 	/* in the order of the list, not the name's; those that rose */
 	for (size_t i = 0; rc == 0 && i < NCOUNTERS; i++) {
 		if (!seen[i])

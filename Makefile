@@ -50,9 +50,12 @@ LDFLAGS  += $(SANFLAGS) -pthread
 LIBS_REC := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lmnl -lzstd)
 LIBS_TEST := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # The analyzer adds SQLite, zlib (.gz input), libcsv (no .pc file) and
-# libcurl (ship, fleet: ClickHouse's HTTP interface with TLS, proxies, auth).
-APKGS    := libzstd sqlite3 zlib libcurl
-LIBS_ANA := $(shell $(PKG_CONFIG) --libs $(APKGS) 2>/dev/null || echo -lzstd -lsqlite3 -lz -lcurl) -lcsv -lm
+# libcurl (ship, fleet: ClickHouse's HTTP interface with TLS, proxies, auth),
+# whose headers are compiled against but which is not linked: chhttp.c loads
+# it (dlopen) when a connection is made, as its ~30 libraries took every
+# command ~16 ms to load at start.
+APKGS    := libzstd sqlite3 zlib
+LIBS_ANA := $(shell $(PKG_CONFIG) --libs $(APKGS) 2>/dev/null || echo -lzstd -lsqlite3 -lz) -lcsv -lm -ldl
 
 ifeq ($(V),1)
 Q :=

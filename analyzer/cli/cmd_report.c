@@ -395,15 +395,15 @@ static long summary_run(struct scan_src *src, struct report_args *a, unsigned wi
 static long ports_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 		      char *err, size_t errsz)
 {
-	return report_ports(src->db, &a->flt, a->have_at, a->at, a->out, stdout, width, color, err,
-			    errsz);
+	return report_ports(src->db, src->threads, &a->flt, a->have_at, a->at, a->out, stdout,
+			    width, color, err, errsz);
 }
 
 static long programs_run(struct scan_src *src, struct report_args *a, unsigned width, bool color,
 			 char *err, size_t errsz)
 {
-	return report_programs(src->db, &a->flt, a->have_at, a->at, a->out, stdout, width, color,
-			       err, errsz);
+	return report_programs(src->db, src->threads, &a->flt, a->have_at, a->at, a->out, stdout,
+			       width, color, err, errsz);
 }
 
 int run_report(const struct cmd *c, int argc, char **argv, const struct report *r)

@@ -443,8 +443,11 @@ static int merge_group(struct agg *a, size_t i, const struct agg *from,
 	struct agg_group *g = &a->g[i];
 	int rc;
 
-	if (f->present == 0)
+	/* spans counted as totals alone (AGG_TOTALS) leave present 0 */
+	if (f->present == 0) {
+		g->total += f->total;
 		return 0;
+	}
 	if (f->peak > g->peak ||
 	    (f->peak == g->peak && (f->peak_time < g->peak_time ||
 	     (f->peak_time == g->peak_time && f->peak_snap < g->peak_snap))) ||

@@ -41,6 +41,11 @@ int agg_state_parse(const char *s, size_t len);
 
 #define AGG_PEERS 1u   /* count distinct peers per group */
 #define AGG_CELLS 2u   /* keep every snapshot's count (agg_group.cells) */
+/* Spans (agg_span) count in a group's key, total and peers only: no peak,
+ * present, first/last, state mix or cells, so agg_end sweeps nothing (a
+ * report that compares totals: spikes' "what grew"); agg_merge adds the
+ * totals. Rows (agg_add) still fill every figure. */
+#define AGG_TOTALS 4u
 
 struct agg_cell {
 	uint32_t snap;

@@ -27,6 +27,10 @@ static int span_now(struct agg *a, const struct agg_pend *p)
 			return rc;
 		a->g[i].peers += (uint32_t)rc;
 	}
+	if (a->flags & AGG_TOTALS) {
+		a->g[i].total += (uint64_t)p->copies * (p->last - p->first + 1);
+		return 0;
+	}
 	if (!(v = grow(a->sev, &a->capsev, a->nsev, sizeof *v, 1024)))
 		return -ENOMEM;
 	a->sev = v;
@@ -83,10 +87,19 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
 	p->copies = copies;
 	a->npend++;
 	keytab_prefetch(&a->kt, p->h, 0);
-	/* halfway: the slot is in, fetch the key it names */
-	if (a->npend > AGG_PIPE / 2)
-		keytab_prefetch(&a->kt, a->pend[(a->pend0 + a->npend - 1 - AGG_PIPE / 2) % AGG_PIPE].h,
-				1);
+	/* halfway: the slot is in, fetch the key it names and its group's
+	 * record (its figures and peer bitmap's place: a miss per span when
+	 * the groups outgrow the caches, e.g. 16k /24s) */
+	if (a->npend > AGG_PIPE / 2) {
+		long gi = keytab_prefetch(&a->kt,
+					  a->pend[(a->pend0 + a->npend - 1 - AGG_PIPE / 2) % AGG_PIPE].h,
+					  1);
+
+		if (gi >= 0 && (size_t)gi < a->ng) {
+			__builtin_prefetch(&a->g[gi]);
+			__builtin_prefetch((const char *)&a->g[gi] + 64);
+		}
+	}
 	return rc;
 }
 

@@ -381,10 +381,11 @@ static int ports_programs(FILE *f, const struct page *p, size_t h)
 	fprintf(f, " at its busiest snapshot, %s</h3>\n<p class=\"meta\">As <code>sockscope ports "
 		   "--at %s</code> and <code>programs --at</code> show it.</p>\n",
 		peak, peak);
-	rc = report_ports(p->src->db, &one, true, at, OUTPUT_HTML, f, 0, false, p->err, p->errsz);
+	rc = report_ports(p->src->db, p->src->threads, &one, true, at, OUTPUT_HTML, f, 0, false,
+			  p->err, p->errsz);
 	if (rc >= 0)
-		rc = report_programs(p->src->db, &one, true, at, OUTPUT_HTML, f, 0, false, p->err,
-				     p->errsz);
+		rc = report_programs(p->src->db, p->src->threads, &one, true, at, OUTPUT_HTML, f, 0,
+				     false, p->err, p->errsz);
 	return rc < 0 ? (int)rc : 0;
 }
 

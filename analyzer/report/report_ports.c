@@ -128,28 +128,109 @@ static void pk_fini(struct pk *c)
 	scan_snaps_fini(&c->snaps);
 }
 
-/* The selected snapshots' spans into c's groups. 0, or -errno with err set. */
-static int pk_run(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at, struct pk *c,
-		  char *err, size_t errsz)
+/* A reader's share read: its counts closed there, side by side. */
+static int pk_done(void *ctx)
 {
-	struct scan_sink sink = {NULL, NULL, c, NULL, pk_span, NULL};
+	struct pk *c = ctx;
 	int rc;
 
+	if ((rc = agg_end(c->all)) < 0 || (rc = agg_end(c->conn)) < 0)
+		return rc;
+	return agg_end(c->mix);
+}
+
+/* Renumbers a's program keys from t's numbers to c's (names interned
+ * there): a is then only merged from (agg_merge reads its groups by index,
+ * never its key table). 0 or -ENOMEM. */
+static int pk_renumber(struct pk *c, const struct intern *t, struct agg *a)
+{
+	struct agg_group *g = agg_groups(a);
+
+	for (size_t i = 0; i < agg_ngroups(a); i++) {
+		long id;
+
+		memcpy(&id, g[i].key.b, sizeof id);
+		if ((id = intern_id(&c->names, t->v[id])) < 0)
+			return (int)id;
+		memcpy(g[i].key.b, &id, sizeof id);
+	}
+	return 0;
+}
+
+/* Another reader's counts (ended) into c's (ended). 0 or -ENOMEM. */
+static int pk_merge(struct pk *c, struct pk *o)
+{
+	int rc;
+
+	if (c->programs) {
+		if ((rc = pk_renumber(c, &o->names, o->all)) < 0 ||
+		    (rc = pk_renumber(c, &o->names, o->conn)) < 0)
+			return rc;
+		for (size_t i = 0; i < o->nlis; i++) {
+			struct plisten *v = grow(c->lis, &c->caplis, c->nlis, sizeof *v, 64);
+			long id = intern_id(&c->names, o->names.v[o->lis[i].id]);
+
+			if (!v || id < 0)
+				return -ENOMEM;
+			c->lis = v;
+			c->lis[c->nlis] = o->lis[i];
+			c->lis[c->nlis++].id = (uint32_t)id;
+		}
+	}
+	if ((rc = agg_merge(c->all, o->all)) < 0 || (rc = agg_merge(c->conn, o->conn)) < 0)
+		return rc;
+	return agg_merge(c->mix, o->mix);
+}
+
+static int pk_new_aggs(struct pk *c)
+{
 	c->all = agg_new(0);
 	c->conn = agg_new(AGG_PEERS);
 	c->mix = agg_new(0);
-	if (!c->all || !c->conn || !c->mix) {
-		snprintf(err, errsz, "out of memory");
-		return -ENOMEM;
+	return c->all && c->conn && c->mix ? 0 : -ENOMEM;
+}
+
+#define PK_THREADS 16
+
+/* The selected snapshots' spans into c's groups, read by up to threads
+ * readers (each its own groups, merged into c's at the end: a reader's
+ * share is a contiguous range of positions, so peaks merge exactly). 0,
+ * or -errno with err set. */
+static int pk_run(sqlite3 *db, unsigned threads, const struct filter *flt, bool have_at,
+		  usec_t at, struct pk *c, char *err, size_t errsz)
+{
+	struct pk part[PK_THREADS - 1];
+	struct scan_sink sinks[PK_THREADS];
+	unsigned nt = threads < 1 ? 1 : threads > PK_THREADS ? PK_THREADS : threads;
+	int rc = -ENOMEM;
+
+	memset(part, 0, sizeof part);
+	if (pk_new_aggs(c) < 0)
+		goto out;
+	sinks[0] = (struct scan_sink){NULL, NULL, c, NULL, pk_span, pk_done};
+	for (unsigned i = 1; i < nt; i++) {
+		part[i - 1].programs = c->programs;
+		if (pk_new_aggs(&part[i - 1]) < 0)
+			goto out;
+		sinks[i] = (struct scan_sink){NULL, NULL, &part[i - 1], NULL, pk_span, pk_done};
 	}
 	rc = scan_snaps_load(db, flt, have_at, at, &c->snaps, err, errsz);
 	if (rc == 0)
 		rc = scan_db(db, &c->snaps, flt,
-			     SCAN_LPORT | SCAN_PEER | (c->programs ? SCAN_PROGRAM : 0), 1, &sink, err,
-			     errsz);
-	if (rc == 0 && ((rc = agg_end(c->all)) < 0 || (rc = agg_end(c->conn)) < 0 ||
-			(rc = agg_end(c->mix)) < 0))
+			     SCAN_LPORT | SCAN_PEER | (c->programs ? SCAN_PROGRAM : 0), nt, sinks,
+			     err, errsz);
+	/* scan_db ended the counts of each share it read; it reads with fewer
+	 * readers than asked on a small selection: the others end empty */
+	if (rc == 0)
+		rc = pk_done(c);
+	for (unsigned i = 1; rc == 0 && i < nt; i++)
+		if ((rc = pk_done(&part[i - 1])) == 0)
+			rc = pk_merge(c, &part[i - 1]);
+out:
+	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory");
+	for (unsigned i = 1; i < nt; i++)
+		pk_fini(&part[i - 1]);
 	return rc;
 }
 
@@ -365,8 +446,9 @@ static int mix_text(const struct agg *mix, unsigned proto, unsigned lport, struc
 	return rc;
 }
 
-long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		  enum output_format fmt, FILE *f, unsigned width, bool color, char *err, size_t errsz)
+long report_ports(sqlite3 *db, unsigned threads, const struct filter *flt, bool have_at,
+		  usec_t at, enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
+		  size_t errsz)
 {
 	static const struct output_col cols[] = {
 		{"proto", OUTPUT_STR, false, false},  {"port", OUTPUT_INT, true, false},
@@ -387,7 +469,7 @@ long report_ports(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at
 	long rc;
 
 	buf_init(&mix);
-	if ((rc = pk_run(db, flt, have_at, at, &c, err, errsz)) < 0 ||
+	if ((rc = pk_run(db, threads, flt, have_at, at, &c, err, errsz)) < 0 ||
 	    (rc = prepare(db, flt, have_at, at, tail, &st, err, errsz)) < 0)
 		goto out;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -432,8 +514,8 @@ out:
 	return rc;
 }
 
-long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
-		     enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
+long report_programs(sqlite3 *db, unsigned threads, const struct filter *flt, bool have_at,
+		     usec_t at, enum output_format fmt, FILE *f, unsigned width, bool color, char *err,
 		     size_t errsz)
 {
 	static const struct output_col cols[] = {
@@ -448,7 +530,7 @@ long report_programs(sqlite3 *db, const struct filter *flt, bool have_at, usec_t
 	long rc;
 
 	buf_init(&ports);
-	if ((rc = pk_run(db, flt, have_at, at, &c, err, errsz)) < 0)
+	if ((rc = pk_run(db, threads, flt, have_at, at, &c, err, errsz)) < 0)
 		goto out;
 	pk_listen_sort(&c);
 	gs = agg_groups(c.all);

@@ -473,20 +473,43 @@ static int grew_text(const struct grow *g, int kind, size_t nbefore, size_t ndur
 	return rc < 0 ? -ENOMEM : 0;
 }
 
+/* t's program keys renumbered to g's names (interned there): t's groups
+ * are then only merged from (agg_merge reads them by index). */
+static int grow_renumber(struct grow *g, const struct grow *t, struct agg *a)
+{
+	struct agg_group *v = agg_groups(a);
+
+	for (size_t i = 0; i < agg_ngroups(a); i++) {
+		long id;
+
+		memcpy(&id, v[i].key.b, sizeof id);
+		if ((id = intern_id(&g->names, t->names.v[id])) < 0)
+			return (int)id;
+		memcpy(v[i].key.b, &id, sizeof id);
+	}
+	return 0;
+}
+
+#define GROW_THREADS 16
+
 /* Scans the host's snapshots before (as many as the spike has, at most
- * the baseline window) and during the spike; texts[kind] get what grew. */
+ * the baseline window) and during the spike, each half by the report's
+ * readers (their totals added up); texts[kind] get what grew. */
 static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 {
 	const struct host *h = &r->hosts[fd->host];
 	const struct spike_params *prm = fd->rate ? &r->o->rate : &r->o->count;
+	unsigned nt = r->src->threads < 1 ? 1
+		      : r->src->threads > GROW_THREADS ? GROW_THREADS : r->src->threads;
 	struct scan_snaps sub = {0};
-	struct grow g = {.o = r->o};
-	struct scan_sink sink = {grow_snap, grow_row, &g, NULL, grow_span, NULL};
+	struct grow g[GROW_THREADS];
+	struct scan_sink sinks[GROW_THREADS];
 	struct scan_snaps part[2] = {{0}};   /* before, during: sub's two halves */
 	struct filter f = *r->flt;
 	size_t lo = 0, hi, nb;
 	int rc = -ENOMEM;
 
+	memset(g, 0, sizeof g);
 	while (lo < h->n && r->snaps.v[h->snap[lo]].time < fd->f.s.start)
 		lo++;
 	for (hi = lo; hi < h->n && r->snaps.v[h->snap[hi]].time <= fd->f.s.end; hi++)
@@ -498,7 +521,6 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 		nb = 1;
 	if (nb > lo)
 		nb = lo;
-	g.nbefore = nb;
 	if (!(sub.v = calloc(hi - lo + nb + 1, sizeof *sub.v)))
 		goto out;
 	for (size_t i = lo - nb; i < hi; i++) {
@@ -506,10 +528,16 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 		sub.v[sub.n++].host = NULL;
 		sub.rows += (uint64_t)r->snaps.v[h->snap[i]].n;
 	}
-	for (int p = 0; p < 2; p++)
-		for (int k = 0; k < G_N; k++)
-			if (!(g.agg[p][k] = agg_new(0)))
-				goto out;
+	/* spans count as totals: grew_text compares the periods' totals */
+	for (unsigned t = 0; t < nt; t++) {
+		g[t].o = r->o;
+		g[t].nbefore = nb;
+		sinks[t] = (struct scan_sink){grow_snap, grow_row, &g[t], NULL, grow_span, NULL};
+		for (int p = 0; p < 2; p++)
+			for (int k = 0; k < G_N; k++)
+				if (!(g[t].agg[p][k] = agg_new(AGG_TOTALS)))
+					goto out;
+	}
 	/* a state's spike: what grew in that state; a counter's: in any */
 	if (fd->state >= 0)
 		f.states = 1u << (fd->state == AGG_UNCONN ? ST_CLOSE : fd->state);
@@ -523,25 +551,34 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 	}
 	rc = 0;
 	for (unsigned p = 0; rc == 0 && p < 2; p++) {
-		g.period = p;
+		for (unsigned t = 0; t < nt; t++)
+			g[t].period = p;
 		if ((rc = scan_snaps_order(&part[p])) == 0)
-			rc = scan_db(r->src->db, &part[p], &f, SCAN_PEER | SCAN_LPORT | SCAN_PROGRAM, 1,
-				     &sink, r->err, r->errsz);
+			rc = scan_db(r->src->db, &part[p], &f, SCAN_PEER | SCAN_LPORT | SCAN_PROGRAM,
+				     nt, sinks, r->err, r->errsz);
 	}
-	for (int p = 0; rc == 0 && p < 2; p++)
-		for (int k = 0; rc == 0 && k < G_N; k++)
-			rc = agg_end(g.agg[p][k]);
+	for (unsigned t = 0; rc == 0 && t < nt; t++)
+		for (int p = 0; rc == 0 && p < 2; p++)
+			for (int k = 0; rc == 0 && k < G_N; k++) {
+				rc = agg_end(g[t].agg[p][k]);
+				if (rc == 0 && t > 0 && k == G_PROGRAM)
+					rc = grow_renumber(&g[0], &g[t], g[t].agg[p][k]);
+				if (rc == 0 && t > 0)
+					rc = agg_merge(g[0].agg[p][k], g[t].agg[p][k]);
+			}
 	for (int k = 0; rc == 0 && k < G_N; k++)
-		rc = grew_text(&g, k, nb, hi - lo ? hi - lo : 1, &texts[k]);
+		rc = grew_text(&g[0], k, nb, hi - lo ? hi - lo : 1, &texts[k]);
 	if (rc == -ENOMEM)
 		oom(r);
 out:
 	if (rc == -ENOMEM && !r->err[0])
 		oom(r);
-	for (int p = 0; p < 2; p++)
-		for (int k = 0; k < G_N; k++)
-			agg_free(g.agg[p][k]);
-	intern_fini(&g.names);
+	for (unsigned t = 0; t < nt; t++) {
+		for (int p = 0; p < 2; p++)
+			for (int k = 0; k < G_N; k++)
+				agg_free(g[t].agg[p][k]);
+		intern_fini(&g[t].names);
+	}
 	for (unsigned p = 0; p < 2; p++) {
 		free(part[p].pos_snap);
 		free(part[p].pos_time);

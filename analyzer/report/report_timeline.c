@@ -464,40 +464,60 @@ static int write_long(const struct report_timeline_result *t, enum output_format
 	return rc;
 }
 
+/* Series per state or subnet, read by nt threads into ctx[0].agg (ended,
+ * merged); sn gets the snapshots. */
+static long timeline_read(struct scan_src *src, const struct filter *flt,
+			  const struct report_timeline_opts *o, struct tl_ctx *ctx, unsigned nt,
+			  struct scan_snaps *sn, char *err, size_t errsz)
+{
+	struct scan_sink sinks[16] = {{0}};   /* nt > 0: the loop fills those read */
+	long rc;
+
+	/* states from a database: the counts import stored per snapshot
+	 * (snapshot_states); spans are read only for a filter those cannot
+	 * answer (scan_count_states) */
+	if (src->db && o->by != REPORT_TIMELINE_SUBNET) {
+		rc = scan_snaps_load(src->db, flt, false, 0, sn, err, errsz);
+		if (rc == 0)
+			rc = scan_count_states(src, sn, flt, &ctx[0].agg, err, errsz);
+		return rc;
+	}
+	for (unsigned i = 0; i < nt; i++) {
+		ctx[i].o = o;
+		if (!(ctx[i].agg = agg_new(AGG_CELLS))) {
+			snprintf(err, errsz, "out of memory");
+			return -ENOMEM;
+		}
+		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span, on_done};
+	}
+	rc = scan_run(src, flt, false, 0, o->by == REPORT_TIMELINE_SUBNET ? SCAN_PEER | SCAN_HAS_PEER : 0, nt,
+		      sinks, sn, err, errsz);
+	for (unsigned i = 0; rc == 0 && i < nt; i++)
+		if ((rc = agg_end(ctx[i].agg)) < 0 ||
+		    (i > 0 && (rc = agg_merge(ctx[0].agg, ctx[i].agg)) < 0))
+			snprintf(err, errsz, "out of memory");
+	return rc;
+}
+
 long report_timeline_run(struct scan_src *src, const struct filter *flt,
 			 const struct report_timeline_opts *o, struct report_timeline_result *t,
 			 char *err, size_t errsz)
 {
 	unsigned nt = !src->db ? 1 : src->threads ? src->threads : 1;
 	struct tl_ctx ctx[16] = {{0}};
-	struct scan_sink sinks[16];
 	struct scan_snaps sn = {0};
-	long rc = -ENOMEM;
+	long rc;
 
 	memset(t, 0, sizeof *t);
 	if (nt > 16)
 		nt = 16;
-	for (unsigned i = 0; i < nt; i++) {
-		ctx[i].o = o;
-		if (!(ctx[i].agg = agg_new(AGG_CELLS))) {
-			snprintf(err, errsz, "out of memory");
-			goto out;
-		}
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span, on_done};
-	}
-	rc = scan_run(src, flt, false, 0, o->by == REPORT_TIMELINE_SUBNET ? SCAN_PEER | SCAN_HAS_PEER : 0, nt,
-		      sinks, &sn, err, errsz);
-	for (unsigned i = 0; rc == 0 && i < nt; i++)
-		if ((rc = agg_end(ctx[i].agg)) < 0 ||
-		    (i > 0 && (rc = agg_merge(ctx[0].agg, ctx[i].agg)) < 0))
-			snprintf(err, errsz, "out of memory");
+	rc = timeline_read(src, flt, o, ctx, nt, &sn, err, errsz);
 	if (rc == 0)
 		rc = buckets(&sn, o, t, err, errsz);
 	if (rc == 0 && t->nb)
 		rc = values(ctx[0].agg, &sn, o, t, err, errsz);
 	if (rc == 0)
 		rc = (long)t->nb;
-out:
 	if (rc < 0)
 		report_timeline_result_fini(t);
 	for (unsigned i = 0; i < nt; i++)

@@ -26,6 +26,11 @@ awk '/^[A-Z][a-z][a-z] [A-Z][a-z][a-z] / { n++ } n > 300' "$dir/a.log" > "$dir/b
 	fail "import of host a failed"
 "$S" import -q --no-progress --host b -d "$dir/db" "$dir/b.log" > /dev/null ||
 	fail "import of host b failed"
+# host c: segments with listeners and programs (ports, programs), from daygen
+"$BUILD/tests/tools/daygen" --out "$dir/seg" --hours 0.05 --sockets 1000 --flood 10000 --no-render \
+	> /dev/null || fail "daygen failed"
+"$S" import -q --no-progress --host c -d "$dir/db" "$dir/seg" > /dev/null ||
+	fail "import of host c failed"
 rows=$(sqlite3 "$dir/db" 'SELECT sum(n) FROM snapshot_states' 2> /dev/null) ||
 	skip "needs the sqlite3 shell (apt-get install sqlite3)"
 chains=$(sqlite3 "$dir/db" 'SELECT count(DISTINCT chain) FROM snapshots')
@@ -37,7 +42,8 @@ t0=$(sqlite3 "$dir/db" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(time) / 100000
 t1=$(sqlite3 "$dir/db" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(time) / 1000000 + 401, 'unixepoch') FROM snapshots")
 n=0
 for win in "" "--since $t0 --until $t1"; do
-	for r in summary "top --by ip" "top --by subnet" "top --by state" timeline spikes blocklist; do
+	for r in summary "top --by ip" "top --by subnet" "top --by state" timeline "timeline --port 80" \
+		spikes blocklist ports programs "programs --host c" "ports --host c"; do
 		# shellcheck disable=SC2086  # r and win are words
 		SOCKSCOPE_TEST_THREADS=1 "$S" $r $win -d "$dir/db" > "$dir/one" 2>&1 ||
 			fail "$r $win with 1 reader failed: $(head -3 "$dir/one")"

@@ -1,6 +1,7 @@
 /* Unit tests for analyzer/agg: every group field on hand-made snapshots,
  * peers (hash and host-bit paths), merges against one agg fed everything,
- * state names, a table grown to 300000 groups, and spans (agg_span) against
+ * state names, a table grown to 300000 groups, and spans (agg_span, also
+ * counted as totals alone: AGG_TOTALS) against
  * the same rows fed one by one — exact numbers. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1025,9 +1026,11 @@ static void test_spans_equal_rows(void **state)
 		bool shuffle = seed % 2 == 0;
 		struct agg *rows = agg_new(AGG_PEERS | AGG_CELLS), *one = agg_new(AGG_PEERS | AGG_CELLS);
 		struct agg *half[2] = {agg_new(AGG_PEERS | AGG_CELLS), agg_new(AGG_PEERS | AGG_CELLS)};
+		struct agg *tot = agg_new(AGG_PEERS | AGG_TOTALS);
+		struct agg *thalf[2] = {agg_new(AGG_PEERS | AGG_TOTALS), agg_new(AGG_PEERS | AGG_TOTALS)};
 
 		assert_non_null(order);
-		assert_true(rows && one && half[0] && half[1]);
+		assert_true(rows && one && half[0] && half[1] && tot && thalf[0] && thalf[1]);
 		for (uint32_t c = 0; c < nch; c++)   /* chain c ends before chain_end[c] */
 			chain_end[c] = c == nch - 1 ? n : 1 + rnd(n);
 		for (uint32_t c = 1; c < nch; c++)
@@ -1086,14 +1089,19 @@ static void test_spans_equal_rows(void **state)
 		for (size_t i = 0; i < ns; i++) {
 			assert_int_equal(agg_span(one, &tb, &sp[i].key, &sp[i].peer, sp[i].state,
 						  sp[i].first, sp[i].last, sp[i].copies), 0);
+			assert_int_equal(agg_span(tot, &tb, &sp[i].key, &sp[i].peer, sp[i].state,
+						  sp[i].first, sp[i].last, sp[i].copies), 0);
 			/* two threads: positions below cut, and from cut */
 			for (int h = 0; h < 2; h++) {
 				uint32_t a = h ? (sp[i].first > cut ? sp[i].first : cut) : sp[i].first;
 				uint32_t b = h ? sp[i].last : (sp[i].last < cut ? sp[i].last : cut - 1);
 
-				if (a <= b && (h || cut > 0))
+				if (a <= b && (h || cut > 0)) {
 					assert_int_equal(agg_span(half[h], &tb, &sp[i].key, &sp[i].peer,
 								  sp[i].state, a, b, sp[i].copies), 0);
+					assert_int_equal(agg_span(thalf[h], &tb, &sp[i].key, &sp[i].peer,
+								  sp[i].state, a, b, sp[i].copies), 0);
+				}
 			}
 		}
 		for (uint32_t i = 0; i < n; i++) {   /* rows, snapshot by snapshot */
@@ -1111,6 +1119,29 @@ static void test_spans_equal_rows(void **state)
 		assert_int_equal(agg_merge(half[0], half[1]), 0);
 		assert_same_aggs(one, rows);
 		assert_same_aggs(half[0], rows);
+		/* totals alone: each group's rows and distinct peers, in one
+		 * agg and in two merged */
+		assert_int_equal(agg_end(tot), 0);
+		assert_int_equal(agg_end(thalf[0]), 0);
+		assert_int_equal(agg_end(thalf[1]), 0);
+		assert_int_equal(agg_merge(thalf[0], thalf[1]), 0);
+		assert_int_equal(agg_ngroups(tot), agg_ngroups(rows));
+		assert_int_equal(agg_ngroups(thalf[0]), agg_ngroups(rows));
+		for (size_t i = 0; i < agg_ngroups(rows); i++) {
+			const struct agg_group *x = &agg_groups(rows)[i];
+			const struct agg_group *y = agg_find(tot, &x->key);
+			const struct agg_group *z = agg_find(thalf[0], &x->key);
+
+			assert_non_null(y);
+			assert_non_null(z);
+			assert_int_equal(y->total, x->total);
+			assert_int_equal(y->peers, x->peers);
+			assert_int_equal(z->total, x->total);
+			assert_int_equal(z->peers, x->peers);
+		}
+		agg_free(tot);
+		agg_free(thalf[0]);
+		agg_free(thalf[1]);
 		agg_free(rows);
 		agg_free(one);
 		agg_free(half[0]);

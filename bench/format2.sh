@@ -167,7 +167,7 @@ ip netns exec "$NS" "$RECORDER" -q -o "$T/seg.imp" -i 2 --burst-syn-recv 0 --bur
 	--format 1 --segment-bytes 2G 2> "$T/imp.log" || fail "recorder for import: $(tail -3 "$T/imp.log")"
 seg1=$(ls "$T"/seg.imp/*.zst)
 [ "$(echo "$seg1" | wc -l)" = 1 ] || fail "recorder for import: more than one segment"
-zstd -dc "$seg1" | awk '/^SOCKSCOPE 1 / { n++ } n <= 10' | zstd -q -1 > "$T/seg10.v1.zst" ||
+zstd -dc "$seg1" | awk '/^SOCKSCOPE 1$/ { n++ } n <= 10' | zstd -q -1 > "$T/seg10.v1.zst" ||
 	fail "cutting the first 10 snapshots"
 for n in 60 10; do
 	case $n in 60) in1=$seg1 ;; *) in1=$T/seg10.v1.zst ;; esac

@@ -19,7 +19,7 @@
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
 	Q_SOURCE_FIND, Q_SOURCE_ADD, Q_SOURCE_FINISH,
-	Q_SNAP_ADD, Q_SNAP_FINISH, Q_SNAP_MATCH, Q_SPAN, Q_STATES, Q_COUNTER, Q_NAME_FIND,
+	Q_SNAP_SEEN, Q_SNAP_ADD, Q_SNAP_FINISH, Q_SNAP_MATCH, Q_SPAN, Q_STATES, Q_COUNTER, Q_NAME_FIND,
 	Q_NAME_ADD, Q_PROCESS, Q_RAW,
 	Q_N_
 };
@@ -36,7 +36,11 @@ static const char *const sql[Q_N_] = {
 			 " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_SOURCE_FINISH] = "UPDATE sources SET sha256 = ?2, bytes = ?3, snapshots = ?4,"
 			    " sockets = ?5, bad_lines = ?6, first_error = ?7 WHERE id = ?1",
-	[Q_SNAP_ADD] = "INSERT OR IGNORE INTO snapshots (source_id, host, time, time_from, seq,"
+	/* a recorder snapshot already stored (docs/SCHEMA.md §7): through
+	 * snapshots_host_time, one descent; ?3 is never NULL */
+	[Q_SNAP_SEEN] = "SELECT 1 FROM snapshots WHERE host = ?1 AND time = ?2 AND seq = ?3"
+			" AND coalesce(boot_id, '') = coalesce(?4, '') LIMIT 1",
+	[Q_SNAP_ADD] = "INSERT INTO snapshots (source_id, host, time, time_from, seq,"
 		       " boot_id, kernel, reason, interval_us, offset, line)"
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[Q_SNAP_FINISH] = "UPDATE snapshots SET sockets = ?2, chain = ?3, k = ?4, digest = ?5"
@@ -593,14 +597,30 @@ int store_source_finish(struct store *s, int64_t id, const char *sha256, uint64_
 	return run(s, Q_SOURCE_FINISH);
 }
 
+/* 1 when a recorder snapshot with snap's host, boot, seq and time is
+ * stored (this transaction's included), 0 when not, -EIO. */
+static int recorded_seen(struct store *s, const struct store_snapshot *snap)
+{
+	sqlite3_stmt *st = s->q[Q_SNAP_SEEN];
+	int rc;
+
+	sqlite3_bind_text(st, 1, snap->host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, snap->time);
+	sqlite3_bind_int64(st, 3, snap->seq);
+	bind_text_or_null(st, 4, snap->boot_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -EIO;
+}
+
 int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64_t *id)
 {
 	sqlite3_stmt *st = s->q[Q_SNAP_ADD];
 	int rc;
 
 	if (s->tap) {
-		/* a recorder snapshot is taken once, as the database's unique
-		 * index (snapshots_recorded) takes it */
+		/* a recorder snapshot is taken once, as a database import
+		 * takes it (recorded_seen) */
 		s->pending[0] = '\0';
 		if (snap->seq >= 0) {
 			snprintf(s->pending, sizeof s->pending, "%s\n%s\n%" PRId64 "\n%" PRId64,
@@ -615,6 +635,8 @@ int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64
 		*id = s->next_id++;
 		return rc < 0 ? rc : 0;
 	}
+	if (snap->seq >= 0 && (rc = recorded_seen(s, snap)) != 0)
+		return rc;   /* 1: the recorded snapshot is already there */
 	sqlite3_bind_int64(st, 1, snap->source_id);
 	sqlite3_bind_text(st, 2, snap->host, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, snap->time);
@@ -629,8 +651,6 @@ int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64
 	rc = run(s, Q_SNAP_ADD);
 	if (rc < 0)
 		return rc;
-	if (sqlite3_changes(s->db) == 0)
-		return 1;   /* OR IGNORE: the recorded snapshot is already there */
 	*id = sqlite3_last_insert_rowid(s->db);
 	{
 		struct spans_snap sn = {

@@ -10,6 +10,9 @@
 # byte what the release printed
 # (tests/data/db/schema5.reports), and its spans_packed and process_spans
 # rows are those a fresh import of the same sources stores (issue 17).
+# Schema 7 drops the unique index snapshots_recorded: a recorder snapshot
+# is still stored once (a lookup at import), checked here on the migrated
+# database with a segment whose bytes differ but whose snapshots do not.
 # Usage: sh tests/integration/spans_narrow.sh BUILD_DIR
 
 . "$(dirname "$0")/lib.sh"
@@ -26,12 +29,14 @@ cd "$dir" || fail "cd"
 
 # --- refused read-only, migrated by an import ------------------------------------
 "$S" summary -d schema5.db > out 2> err
-[ $? -eq 2 ] && grep -q "schema version 5, this sockscope needs 6" err ||
+[ $? -eq 2 ] && grep -q "schema version 5, this sockscope needs 7" err ||
 	fail "a report on the schema-5 database did not ask for a migration: $(cat err)"
 "$S" import -q -d schema5.db --host fixture "$data/db/cron-gap.log" > imp 2>&1 ||
 	fail "import into the schema-5 database: $(cat imp)"
 grep -q "already imported" imp || fail "the fixture's source was not recognised: $(cat imp)"
-[ "$("$S" query -d schema5.db "PRAGMA user_version")" = 6 ] || fail "not migrated to 6"
+[ "$("$S" query -d schema5.db "PRAGMA user_version")" = 7 ] || fail "not migrated to 7"
+[ "$("$S" query -d schema5.db "SELECT count(*) FROM sqlite_schema WHERE name = 'snapshots_recorded'")" = 0 ] ||
+	fail "schema 7 keeps the index snapshots_recorded"
 
 # --- every report as the release printed it --------------------------------------
 sh "$tools/db_reports.sh" "$S" schema5.db > reports
@@ -78,4 +83,14 @@ R="SELECT chain, pid, k_first, k_last, quote(program), quote(comm), sockets FROM
 	fail "the migration's process_spans differ from a fresh import's: $(diff fresh.procs migrated.procs | head -4)"
 [ "$(q "SELECT count(*) FROM process_stage")" = 0 ] || fail "processes left in process_stage"
 
-pass "a schema-5 database migrated: $(wc -l < fresh.rows) spans and $(wc -l < fresh.procs) process rows as a fresh import stores them, every report byte for byte as before; state, protocol, family and timer stored as codes, no IPv4 peer text"
+# --- a recorder snapshot once: the same snapshots in other bytes -----------------
+seg=$data/format1/sockscope-victim-v1-head.zst
+n=$(q "SELECT count(*) FROM snapshots")
+zstd -dc "$seg" | zstd -q -1 -c > recompressed.zst || fail "recompress the segment"
+cmp -s "$seg" recompressed.zst && fail "the recompressed segment has the same bytes"
+"$S" import --no-progress -d schema5.db recompressed.zst > imp 2>&1 || fail "import the recompressed segment: $(cat imp)"
+grep -q "; $(q "SELECT count(*) FROM snapshots WHERE seq IS NOT NULL") snapshots already imported$" imp ||
+	fail "the recompressed segment's snapshots were not recognised: $(cat imp)"
+[ "$(q "SELECT count(*) FROM snapshots")" = "$n" ] || fail "the recompressed segment's snapshots were stored twice"
+
+pass "a schema-5 database migrated: $(wc -l < fresh.rows) spans and $(wc -l < fresh.procs) process rows as a fresh import stores them, every report byte for byte as before; state, protocol, family and timer stored as codes, no IPv4 peer text; a recorder snapshot stored once without snapshots_recorded"

@@ -6,6 +6,9 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -426,6 +429,9 @@ static int import_file(struct importer *im, const char *name, const char *path,
 	if (lines_ok)
 		lines_fini(&l);
 	input_free(src.in);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 	return rc;
 }
 

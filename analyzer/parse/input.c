@@ -20,7 +20,7 @@
 #define RAW_CHUNK (128 * 1024)
 /* read-ahead: decoded slots between the decoding thread and the reader */
 #define RA_SLOTS 4
-#define RA_SLOT (1024 * 1024)
+#define RA_SLOT (256 * 1024)
 
 struct readahead {
 	pthread_t thread;

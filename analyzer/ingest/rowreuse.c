@@ -452,6 +452,19 @@ void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row
 	unpack(s, s->cur, &s->r[s->cur][k], out);
 }
 
+void rowreuse_rows_cur_light(const struct rowreuse_rows *s, size_t k, struct store_row *out)
+{
+	const struct rowreuse_held *h = &s->r[s->cur][k];
+
+	out->proto = s->strs[h->proto];
+	out->state = s->strs[h->state];
+	out->rxq = h->rxq;
+	out->txq = h->txq;
+	out->expires_ms = h->expires_ms;
+	out->retrans = h->retrans;
+	out->timer = h->timer;
+}
+
 int rowreuse_rows_get(const struct rowreuse_rows *s, uint32_t j, uint64_t expires,
 		      struct store_row *out)
 {

@@ -114,6 +114,10 @@ int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const 
  * points into s until the next row is added). */
 size_t rowreuse_rows_count(const struct rowreuse_rows *s);
 void rowreuse_rows_cur(const struct rowreuse_rows *s, size_t k, struct store_row *out);
+/* Only what a repeated row taken by its place needs (store_repeat_light):
+ * proto, state and the varying values; out's other fields are left as
+ * they are. */
+void rowreuse_rows_cur_light(const struct rowreuse_rows *s, size_t k, struct store_row *out);
 void rowreuse_rows_commit(struct rowreuse_rows *s);
 void rowreuse_rows_drop(struct rowreuse_rows *s);
 

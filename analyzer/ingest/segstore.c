@@ -100,9 +100,9 @@ static int apply(struct segstore *s, const struct op_hdr *h, const char *pl)
 	}
 	case OP_RUN: {
 		struct op_run o;
-		struct store_row r;
-
+		struct store_row r = {0};
 		size_t first;
+		bool light;
 
 		memcpy(&o, pl, sizeof o);
 		if (h->len != sizeof o + (size_t)o.n * sizeof(uint64_t))
@@ -112,8 +112,15 @@ static int apply(struct segstore *s, const struct op_hdr *h, const char *pl)
 		rc = rowreuse_rows_repeat(&s->reuse, o.j, o.n, pl + sizeof o);
 		if (rc < 0)
 			return rc == -EINVAL ? -EPROTO : rc;
+		/* most of a delta's rows: taken by their place, so only what
+		 * varies is copied out of the held row */
+		light = s->open && !s->dup &&
+			store_repeat_light(st, s->snap_id, s->prev_id, o.j, o.n);
 		for (uint32_t k = 0; k < o.n; k++) {
-			rowreuse_rows_cur(&s->reuse, first + k, &r);
+			if (light)
+				rowreuse_rows_cur_light(&s->reuse, first + k, &r);
+			else
+				rowreuse_rows_cur(&s->reuse, first + k, &r);
 			if ((rc = store_kept(s, &r, o.j + k)) < 0)
 				return rc;
 		}

@@ -558,12 +558,18 @@ static int count_row(struct spans *b, struct entry *e, const struct store_row *r
 
 #define PREFETCH_AHEAD 16
 
+bool spans_prev_fast(const struct spans *b, int64_t prev_id, uint32_t j, uint32_t n)
+{
+	/* the row map is of the snapshot just before, in this chain */
+	return b->in_snap && b->k != 0 && b->map_id == prev_id && prev_id == b->prev_id &&
+	       j < b->nmap && n <= b->nmap - j;
+}
+
 int spans_row_prev(struct spans *b, int64_t prev_id, uint32_t j, const struct store_row *r)
 {
 	if (!b->in_snap)
 		return -EINVAL;
-	/* the row map is of the snapshot just before, in this chain */
-	if (b->k == 0 || b->map_id != prev_id || prev_id != b->prev_id || j >= b->nmap)
+	if (!spans_prev_fast(b, prev_id, j, 1))
 		return spans_row(b, r);
 	/* repeated rows come in runs of j, j+1, ...; their entries lie anywhere
 	 * once sockets came and went (a miss each, most of a row's cost): ask

@@ -73,6 +73,9 @@ int spans_row(struct spans *b, const struct store_row *r);
  * no comparison). When prev_id is not the snapshot just before in this chain,
  * it is spans_row(). 0 or -errno. */
 int spans_row_prev(struct spans *b, int64_t prev_id, uint32_t j, const struct store_row *r);
+/* Whether rows j .. j+n-1 of snapshot prev_id take spans_row_prev's fast
+ * path: then only their proto, state and varying values are read. */
+bool spans_prev_fast(const struct spans *b, int64_t prev_id, uint32_t j, uint32_t n);
 /* Ends the current snapshot: spans whose socket is gone, or whose row count
  * changed, are closed. 0 or -errno. */
 int spans_end(struct spans *b);

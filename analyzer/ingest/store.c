@@ -781,6 +781,13 @@ int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *
 	return spans_row(s->spans, in);
 }
 
+bool store_repeat_light(const struct store *s, int64_t snapshot, int64_t prev, uint32_t j,
+			uint32_t n)
+{
+	return !s->tap && !s->want_digest && s->snap_open && snapshot == s->snap_id &&
+	       spans_prev_fast(s->spans, prev, j, n);
+}
+
 int store_row_repeat(struct store *s, int64_t snapshot, const struct store_row *in,
 		     int64_t prev, uint32_t j)
 {

@@ -124,6 +124,12 @@ int store_row_insert(struct store *s, int64_t snapshot, const struct store_row *
  * it, from the same segment): identical but for expires_ms (rowreuse.h). */
 int store_row_repeat(struct store *s, int64_t snapshot, const struct store_row *r,
 		     int64_t prev, uint32_t j);
+/* Whether store_row_repeat of rows j .. j+n-1 of prev into snapshot reads
+ * only their proto, state and varying values (rxq, txq, expires_ms,
+ * retrans, timer): no tap, no digest, and the spans find them by place.
+ * A row repeated in a run costs then no copy of its addresses. */
+bool store_repeat_light(const struct store *s, int64_t snapshot, int64_t prev, uint32_t j,
+			uint32_t n);
 
 /* store_row_prepare + store_row_insert: folds IPv4-mapped addresses, names
  * the state as docs/SCHEMA.md says, stores unknown fields as NULL. 0,

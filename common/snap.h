@@ -108,7 +108,7 @@ struct snap_event {
 	uint64_t offset;                /* stream offset of the snapshot start
 	                                 * (BEGIN..BAD) or of the junk (JUNK) */
 	const char *error;              /* BAD: what was expected */
-	/* SECTION, DATA of the section snap_reader_track named, in a format 2
+	/* SECTION, DATA of a section snap_reader_track named, in a format 2
 	 * delta: where each of its lines came from (snapdelta.h); NULL
 	 * otherwise. Valid until the next SECTION or END. */
 	const struct snapdelta_prov *prov;
@@ -131,9 +131,10 @@ void snap_reader_skip_derived(struct snap_reader *r, bool skip);
  * out is checked by its encoded CRC and its chain of bases, not by its
  * decoded checksum (docs/FORMAT.md §7.2): verify and dump read everything. */
 void snap_reader_select(struct snap_reader *r, const char *const *names);
-/* Format 2: for section `name` (NULL: none), each delta also says where its
- * lines came from (snap_event.prov). Set before the first feed. */
-void snap_reader_track(struct snap_reader *r, const char *name);
+/* Format 2: for the sections named in `names` (NULL-terminated, kept by the
+ * caller; NULL: none, the default), each delta also says where its lines
+ * came from (snap_event.prov). Set before the first feed. */
+void snap_reader_track(struct snap_reader *r, const char *const *names);
 /* Hands the reader the next piece of the stream. The bytes must stay valid
  * until snap_reader_next() returns SNAP_EV_NONE. */
 void snap_reader_feed(struct snap_reader *r, const void *p, size_t n);

@@ -53,7 +53,7 @@ struct snap_reader {
 	bool skip_derived;     /* derived sections neither rebuilt nor handed out */
 	const char *const *select;   /* sections handed out (NULL: all) */
 	bool cur_skipped;      /* the section being read is not selected */
-	char track[SECTION_NAME_MAX + 1];   /* whose line sources are kept ("": none) */
+	const char *const *track;   /* whose line sources are kept (NULL: none) */
 	char what[160];
 };
 
@@ -88,9 +88,17 @@ void snap_reader_select(struct snap_reader *r, const char *const *names)
 	r->select = names;
 }
 
-void snap_reader_track(struct snap_reader *r, const char *name)
+void snap_reader_track(struct snap_reader *r, const char *const *names)
 {
-	snprintf(r->track, sizeof(r->track), "%s", name ? name : "");
+	r->track = names;
+}
+
+static bool tracked(const struct snap_reader *r, const char *name)
+{
+	for (const char *const *n = r->track; n && *n; n++)
+		if (!strcmp(*n, name))
+			return true;
+	return false;
 }
 
 static bool selected(const struct snap_reader *r, const char *name)
@@ -606,7 +614,7 @@ static const char *decode_snapshot(struct snap_reader *r)
 				base ? base->text.data : NULL, base ? base->text.len : 0,
 				base ? &base->split : NULL, raw->text.data, raw->text.len, &out->text,
 				&out->split,
-				r->track[0] && !strcmp(raw->name, r->track) ? &out->prov : NULL, &what);
+				tracked(r, raw->name) ? &out->prov : NULL, &what);
 		}
 		if (rc == -ENOMEM)
 			what = "out of memory";

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "grow.h"
 #include "import_int.h"
 #include "num.h"
 #include "rowreuse.h"
@@ -82,6 +83,14 @@ struct parser {
 	const struct snapdelta_prov *prov;
 	struct op_run run;
 	struct buf run_exp;
+	/* format 2: where the processes section's lines came from, and each
+	 * line's pid in the section before (pid_prev, valid when prev_ok) and
+	 * in this one (0: the header, a bad line): a line copied byte for byte
+	 * from a line of a pid this snapshot already has is only counted */
+	const struct snapdelta_prov *pprov;
+	int32_t *pid_prev, *pid_cur;
+	size_t npid_prev, npid_cur, cpid_prev, cpid_cur;
+	bool prev_ok, saw_procs;
 };
 
 static void procs_clear(struct procs *p)
@@ -344,7 +353,8 @@ static int counter_line(struct parser *p, const char *line, size_t len)
 	return emit2(p, OP_COUNTER, &c, sizeof c, f[0], fl[0]);
 }
 
-static int process_line(struct parser *p, const char *line, size_t len)
+/* A processes line parsed; *out its pid when it was a good row. */
+static int process_parse(struct parser *p, const char *line, size_t len, int32_t *out)
 {
 	const char *f[5], *prog, *comm;
 	size_t fl[5];
@@ -366,6 +376,7 @@ static int process_line(struct parser *p, const char *line, size_t len)
 			    sockrow_check_escaped(f[3], fl[3]) < 0)
 				return bad(p, "expected \"inode<TAB>pid<TAB>program<TAB>comm\"");
 			x->sockets++;
+			*out = (int32_t)pid;
 			return 0;
 		}
 	}
@@ -378,7 +389,43 @@ static int process_line(struct parser *p, const char *line, size_t len)
 		return bad(p, "fewer processes (too many distinct pids in one snapshot)");
 	if (rc < 0)
 		return p->rc = rc;
+	*out = (int32_t)pid;
 	return 0;
+}
+
+/* A line of a server's processes section mostly repeats the snapshot
+ * before's, and a pid's later lines only count: a line the delta copied
+ * byte for byte (checked when it was read then) whose pid is already in
+ * this snapshot is counted without being read. */
+static int process_line(struct parser *p, const char *line, size_t len)
+{
+	size_t i = (size_t)p->sect_line - 1;
+	int32_t pid = 0, *v;
+	int rc = 0;
+
+	if (p->pprov && p->prev_ok && i < p->pprov->n && p->procs.cap) {
+		const struct snapdelta_src *s = &p->pprov->v[i];
+
+		if (s->base && s->same && s->base - 1 < p->npid_prev &&
+		    (pid = p->pid_prev[s->base - 1]) != 0) {
+			struct proc_ent *x = procs_slot(p->procs.e, p->procs.cap, pid);
+
+			if (x->pid)
+				x->sockets++;
+			else
+				pid = 0;
+		}
+	}
+	if (pid == 0)
+		rc = process_parse(p, line, len, &pid);
+	if (rc < 0)
+		return rc;
+	v = grow(p->pid_cur, &p->cpid_cur, p->npid_cur, sizeof *v, 1024);
+	if (!v)
+		return p->rc = -ENOMEM;
+	p->pid_cur = v;
+	p->pid_cur[p->npid_cur++] = pid;
+	return rc;
 }
 
 static int one_line(struct parser *p, const char *line, size_t len)
@@ -465,6 +512,19 @@ static int section_end(struct parser *p)
 	}
 	procs_clear(&p->procs);
 	buf_reset(&p->raw);
+	if (p->sect == S_PROCESSES) {
+		/* this section's pids are what the next delta's copies name */
+		int32_t *t = p->pid_prev;
+		size_t c = p->cpid_prev;
+
+		p->pid_prev = p->pid_cur;
+		p->cpid_prev = p->cpid_cur;
+		p->npid_prev = p->npid_cur;
+		p->pid_cur = t;
+		p->cpid_cur = c;
+		p->npid_cur = 0;
+		p->prev_ok = rc == 0;
+	}
 	p->sect = S_SKIP;
 	return rc;
 }
@@ -492,6 +552,7 @@ static int event(struct parser *p, const struct snap_event *ev)
 
 		p->seq = h->seq;
 		p->sect = S_SKIP;
+		p->saw_procs = false;
 		rowreuse_lines_drop(&p->reuse);
 		return emit(p, OP_BEGIN, &b, sizeof b);
 	}
@@ -502,6 +563,12 @@ static int event(struct parser *p, const struct snap_event *ev)
 		p->sect = kind_of(ev->section, p->src->opts->keep_raw);
 		p->sect_line = 0;
 		p->prov = p->sect == S_SOCKETS ? ev->prov : NULL;
+		p->pprov = p->sect == S_PROCESSES && !p->src->opts->parse_every_row ? ev->prov
+										: NULL;
+		if (p->sect == S_PROCESSES) {
+			p->npid_cur = 0;
+			p->saw_procs = true;
+		}
 		return 0;
 	case SNAP_EV_DATA:
 		return data(p, ev->data, ev->len);
@@ -509,8 +576,12 @@ static int event(struct parser *p, const struct snap_event *ev)
 		if ((rc = section_end(p)) < 0)
 			return rc;
 		rowreuse_lines_commit(&p->reuse);
+		/* the next delta's processes are against this snapshot's */
+		if (!p->saw_procs)
+			p->prev_ok = false;
 		return emit(p, OP_END, NULL, 0);
 	case SNAP_EV_BAD:
+		p->prev_ok = false;
 		procs_clear(&p->procs);
 		rowreuse_lines_drop(&p->reuse);
 		buf_reset(&p->partial);
@@ -549,6 +620,8 @@ static int drain(struct parser *p, struct snap_reader *r, bool eof)
 
 /* What import reads of a snapshot without --keep-raw. */
 static const char *const imported_sections[] = {"sockets", "counters", "processes", NULL};
+/* Those whose lines' provenance the fast paths use (row_line, process_line). */
+static const char *const tracked_sections[] = {"sockets", "processes", NULL};
 
 /* The parsing thread: the whole segment into ops, then `done`. */
 static void *parse_main(void *arg)
@@ -567,7 +640,7 @@ static void *parse_main(void *arg)
 	snap_reader_skip_derived(r, !p->src->opts->keep_raw);
 	if (!p->src->opts->keep_raw)
 		snap_reader_select(r, imported_sections);
-	snap_reader_track(r, "sockets");
+	snap_reader_track(r, tracked_sections);
 	/* what format detection already decoded comes first */
 	if (lines_peek(p->lines, 0, &text, &len) < 0)
 		len = 0;
@@ -671,6 +744,8 @@ out:
 	buf_fini(&p.scratch);
 	buf_fini(&p.scratch2);
 	buf_fini(&p.run_exp);
+	free(p.pid_prev);
+	free(p.pid_cur);
 	rowreuse_lines_fini(&p.reuse);
 	segstore_fini(&s);
 	pthread_mutex_destroy(&q.mu);

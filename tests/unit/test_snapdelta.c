@@ -625,6 +625,8 @@ static void test_select_reads_the_same(void **state)
 	free(sel);
 }
 
+static const char *const tracked_sockets[] = {"sockets", NULL};
+
 /* The line sources a delta gives for the tracked section are true: a copy
  * is its base line but for the countdown column, which holds `when`. */
 static void test_provenance_is_true(void **state)
@@ -639,7 +641,7 @@ static void test_provenance_is_true(void **state)
 	(void)state;
 	assert_non_null(r);
 	write_walk(11, 120, 40, &v2, NULL, NULL);
-	snap_reader_track(r, "sockets");
+	snap_reader_track(r, tracked_sockets);
 	snap_reader_feed(r, v2.data, v2.len);
 	while (snap_reader_next(r, &ev) != SNAP_EV_NONE) {
 		if (ev.type == SNAP_EV_SECTION) {

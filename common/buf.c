@@ -120,14 +120,31 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 
 size_t fmt_u64(char *dst, uint64_t v)
 {
-	char tmp[20];
-	size_t n = 0;
+	/* two digits per division, written from the end: a delta's countdown
+	 * is formatted for every copied row of every snapshot */
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	size_t n = 1;
+	char *p;
 
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	for (size_t i = 0; i < n; i++)
-		dst[i] = tmp[n - 1 - i];
+	for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
+		n++;
+	p = dst + n;
+	while (v >= 100) {
+		size_t i = (size_t)(v % 100) * 2;
+
+		v /= 100;
+		*--p = pairs[i + 1];
+		*--p = pairs[i];
+	}
+	if (v >= 10) {
+		*--p = pairs[v * 2 + 1];
+		*--p = pairs[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return n;
 }
 

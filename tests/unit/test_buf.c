@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <string.h>
 
@@ -41,11 +42,38 @@ static void test_printf_long(void **state)
 	buf_fini(&b);
 }
 
+/* fmt_u64 at every digit count's edges, against printf */
+static void test_fmt_u64(void **state)
+{
+	uint64_t v[64];
+	size_t nv = 0;
+	char got[24], want[24];
+
+	(void)state;
+	v[nv++] = 0;
+	v[nv++] = UINT64_MAX;
+	for (uint64_t p = 1; nv + 3 <= 64; p *= 10) {
+		v[nv++] = p - 1;
+		v[nv++] = p;
+		v[nv++] = p + 1;
+		if (p > UINT64_MAX / 10)
+			break;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		size_t n = fmt_u64(got, v[i]);
+		int m = snprintf(want, sizeof want, "%llu", (unsigned long long)v[i]);
+
+		assert_int_equal(n, (size_t)m);
+		assert_memory_equal(got, want, n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_append_and_grow),
 		cmocka_unit_test(test_printf_long),
+		cmocka_unit_test(test_fmt_u64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

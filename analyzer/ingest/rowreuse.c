@@ -334,14 +334,25 @@ static int rows_room(struct rowreuse_rows *s, unsigned c, size_t want)
 }
 
 /* Program p (NUL-terminated) onto side c: its offset + 1 in *at. */
+/* A row's program into side c: the rows of one process come together, so
+ * a name equal to the last one put is shared, not copied again. */
 static int prog_put(struct rowreuse_rows *s, unsigned c, const char *p, uint32_t *at)
 {
 	size_t n = strlen(p) + 1;
+	struct buf *b = &s->names[c];
 
-	if (s->names[c].len + n >= UINT32_MAX)
+	if (s->last_prog[c] && b->len - (s->last_prog[c] - 1) == n &&
+	    !memcmp(b->data + s->last_prog[c] - 1, p, n)) {
+		*at = s->last_prog[c];
+		return 0;
+	}
+	if (b->len + n >= UINT32_MAX)
 		return -E2BIG;
-	*at = (uint32_t)s->names[c].len + 1;
-	return buf_append(&s->names[c], p, n) < 0 ? -ENOMEM : 0;
+	*at = (uint32_t)b->len + 1;
+	if (buf_append(b, p, n) < 0)
+		return -ENOMEM;
+	s->last_prog[c] = *at;
+	return 0;
 }
 
 int rowreuse_rows_add(struct rowreuse_rows *s, const struct store_row *r)
@@ -395,7 +406,7 @@ int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const 
 	if ((rc = rows_room(s, c, at + n)) < 0)
 		return rc;
 	memcpy(&s->r[c][at], &s->r[p][j], n * sizeof s->r[c][0]);
-	for (uint32_t k = 0; k < n; k++) {
+	for (uint32_t k = 0, from = 0, to = 0; k < n; k++) {
 		struct rowreuse_held *h = &s->r[c][at + k];
 		uint64_t e;
 
@@ -403,9 +414,17 @@ int rowreuse_rows_repeat(struct rowreuse_rows *s, uint32_t j, uint32_t n, const 
 		if (e != ROWREUSE_SAME)
 			h->expires_ms = (uint32_t)e;
 		s->live[c] += (size_t)h->llen + h->rlen;
-		if (h->prog &&
-		    (rc = prog_put(s, c, s->names[p].data + h->prog - 1, &h->prog)) < 0)
+		if (!h->prog)
+			continue;
+		/* a run's rows share names (prog_put): the same name, once */
+		if (h->prog == from) {
+			h->prog = to;
+			continue;
+		}
+		from = h->prog;
+		if ((rc = prog_put(s, c, s->names[p].data + h->prog - 1, &h->prog)) < 0)
 			return rc;
+		to = h->prog;
 	}
 	s->n[c] += n;
 	return 0;
@@ -508,6 +527,7 @@ void rowreuse_rows_commit(struct rowreuse_rows *s)
 	s->n[s->cur] = 0;
 	s->live[s->cur] = 0;
 	buf_reset(&s->names[s->cur]);
+	s->last_prog[s->cur] = 0;
 	text_compact(s, p);
 }
 
@@ -516,5 +536,6 @@ void rowreuse_rows_drop(struct rowreuse_rows *s)
 	s->n[s->cur] = 0;
 	s->live[s->cur] = 0;
 	buf_reset(&s->names[s->cur]);
+	s->last_prog[s->cur] = 0;
 	text_compact(s, s->cur ^ 1u);
 }

@@ -89,6 +89,8 @@ struct rowreuse_held;
 struct rowreuse_rows {
 	struct rowreuse_held *r[2];
 	struct buf names[2];     /* programs, NUL-terminated, per side */
+	uint32_t last_prog[2];   /* 1 + where the last name put in each side
+	                          * starts (0: none): the next row's, mostly */
 	size_t n[2], cap[2];
 	unsigned cur;
 	struct buf text;         /* both sides' rows' laddr then raddr */

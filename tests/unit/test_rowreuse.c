@@ -268,10 +268,73 @@ static void test_lines_text_until_copies(void **state)
 	rowreuse_lines_fini(&l);
 }
 
+/* Names in runs, as a server's rows come (a process's sockets together),
+ * shared by equal neighbours: each row still reads its own name, after
+ * adds, runs that start inside a run of names, and commits; the light
+ * copy gives exactly what varies. */
+static void test_shared_names(void **state)
+{
+	static const char *const names[] = {"nginx", "nginx", "nginx", "nginy", "sshd", "nginx",
+					    NULL,    "nginx", "nginx", "",     "",       "sshd"};
+	const size_t nn = sizeof names / sizeof names[0];
+	struct rowreuse_rows s;
+	char prog[64];
+	uint64_t exp[16];
+
+	(void)state;
+	rowreuse_rows_init(&s);
+	for (unsigned i = 0; i < nn; i++) {
+		struct store_row r = mkrow(i, prog, sizeof prog);
+
+		r.program = names[i];
+		assert_int_equal(rowreuse_rows_add(&s, &r), 0);
+	}
+	rowreuse_rows_commit(&s);
+	for (unsigned round = 0; round < 3; round++) {
+		/* rows 1.. (from inside the first run of names), then row 0 */
+		for (unsigned i = 0; i < nn; i++)
+			exp[i] = ROWREUSE_SAME;
+		assert_int_equal(rowreuse_rows_repeat(&s, 1, (uint32_t)nn - 1, exp), 0);
+		assert_int_equal(rowreuse_rows_repeat(&s, 0, 1, exp), 0);
+		for (unsigned k = 0; k < nn; k++) {
+			unsigned i = k + 1 < nn ? k + 1 : 0;
+			struct store_row want = mkrow(i, prog, sizeof prog), got, light;
+
+			want.program = names[i];
+			rowreuse_rows_cur(&s, k, &got);
+			assert_row_eq(&got, &want);
+			memset(&light, 0, sizeof light);
+			rowreuse_rows_cur_light(&s, k, &light);
+			assert_ptr_equal(light.proto, want.proto);
+			assert_ptr_equal(light.state, want.state);
+			assert_int_equal(light.rxq, want.rxq);
+			assert_int_equal(light.txq, want.txq);
+			assert_int_equal(light.expires_ms, want.expires_ms);
+			assert_int_equal(light.retrans, want.retrans);
+			assert_int_equal(light.timer, want.timer);
+			assert_int_equal(light.llen, 0);   /* the rest is left alone */
+		}
+		rowreuse_rows_commit(&s);
+		/* back in the original order for the next round */
+		assert_int_equal(rowreuse_rows_repeat(&s, (uint32_t)nn - 1, 1, exp), 0);
+		assert_int_equal(rowreuse_rows_repeat(&s, 0, (uint32_t)nn - 1, exp), 0);
+		for (unsigned i = 0; i < nn; i++) {
+			struct store_row want = mkrow(i, prog, sizeof prog), got;
+
+			want.program = names[i];
+			rowreuse_rows_cur(&s, i, &got);
+			assert_row_eq(&got, &want);
+		}
+		rowreuse_rows_commit(&s);
+	}
+	rowreuse_rows_fini(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_back),
+		cmocka_unit_test(test_shared_names),
 		cmocka_unit_test(test_got_row_survives_adds),
 		cmocka_unit_test(test_arena_bounded),
 		cmocka_unit_test(test_lines_text_until_copies),

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "counterlog.h"
+#include "proclog.h"
 #include "grow.h"
 #include "intern.h"
 #include "spancode.h"
@@ -77,8 +78,8 @@ static const char *const sql[Q_N_] = {
 	[Q_NAME_FIND] = "SELECT id FROM counter_names WHERE name = ?1",
 	[Q_NAME_ADD] = "INSERT INTO counter_names (name, id)"
 		       " SELECT ?1, coalesce(max(id), 0) + 1 FROM counter_names RETURNING id",
-	[Q_PROCESS] = "INSERT OR REPLACE INTO process_stage (snapshot_id, pid, program, comm, sockets)"
-		      " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[Q_PROCESS] = "INSERT INTO process_spans (chain, pid, k_first, k_last, program, comm, sockets)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[Q_RAW] = "INSERT OR REPLACE INTO raw (snapshot_id, section, text) VALUES (?1, ?2, ?3)",
 };
 
@@ -119,6 +120,8 @@ struct store {
 	/* counters: stored where they change (schema 5); names' ids in the
 	 * database by counterlog number, 0 not known yet */
 	struct counterlog counters;
+	/* processes: stored as runs, each written when it ends (proclog.h) */
+	struct proclog procs;
 	int64_t *name_id;
 	size_t cname_id;
 	bool direct;             /* no savepoint open: closed spans are written at once */
@@ -199,6 +202,7 @@ int store_new(sqlite3 *db, struct store **out, char *err, size_t errsz)
 	}
 	s->db = db;
 	counterlog_init(&s->counters);
+	proclog_init(&s->procs);
 	for (int i = 0; i < Q_N_; i++) {
 		if (sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL) !=
 		    SQLITE_OK) {
@@ -222,6 +226,7 @@ void store_free(struct store *s)
 	pend_clear(s);
 	free(s->pend);
 	counterlog_fini(&s->counters);
+	proclog_fini(&s->procs);
 	free(s->name_id);
 	free(s);
 }
@@ -409,11 +414,36 @@ static int write_span_all(struct store *s, const struct span *sp, int64_t chain)
 	return rc;
 }
 
-/* The closed spans and the counters' changes, written (outside any
- * snapshot's savepoint). */
+/* The processes' runs that ended (proclog.h). */
+static int write_processes(struct store *s)
+{
+	sqlite3_stmt *st = s->q[Q_PROCESS];
+	int rc = 0;
+
+	for (size_t i = 0; i < s->procs.npend && rc == 0; i++) {
+		const struct proclog_row *r = &s->procs.pend[i];
+
+		sqlite3_bind_int64(st, 1, r->chain);
+		sqlite3_bind_int64(st, 2, r->run.pid);
+		sqlite3_bind_int64(st, 3, r->run.k_first);
+		sqlite3_bind_int64(st, 4, r->run.k_last);
+		bind_text_or_null(st, 5, r->run.program);
+		bind_text_or_null(st, 6, r->run.comm);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)r->run.sockets);
+		rc = run(s, Q_PROCESS);
+	}
+	proclog_pend_clear(&s->procs);
+	return rc;
+}
+
+/* The closed spans, the counters' changes and the processes' ended runs,
+ * written (outside any snapshot's savepoint). */
 static int write_pending(struct store *s)
 {
 	int rc = write_counters(s);
+
+	if (rc == 0)
+		rc = write_processes(s);
 
 	for (size_t i = 0; i < s->npend && rc == 0; i++)
 		rc = write_span_all(s, &s->pend[i].sp, s->pend[i].chain);
@@ -427,7 +457,9 @@ static int snap_keep(struct store *s)
 {
 	int rc = spans_end(s->spans);
 
-	return rc < 0 ? rc : counterlog_keep(&s->counters, s->chain_id, s->k);
+	if (rc == 0)
+		rc = counterlog_keep(&s->counters, s->chain_id, s->k);
+	return rc < 0 ? rc : proclog_keep(&s->procs, s->chain_id, s->k);
 }
 
 /* The builder's open snapshot, outside a savepoint of its own: kept when
@@ -441,6 +473,7 @@ static int snap_close(struct store *s)
 		return snap_keep(s);
 	spans_discard(s->spans);
 	counterlog_drop(&s->counters);
+	proclog_drop(&s->procs);
 	return 0;
 }
 
@@ -459,7 +492,9 @@ int store_commit(struct store *s)
 		return rc;
 	/* a source's chains end with it (docs/SCHEMA.md, "Spans"); what is
 	 * pending goes first, so the rows keep their order */
-	rc = write_pending(s);
+	rc = proclog_end(&s->procs);
+	if (rc == 0)
+		rc = write_pending(s);
 	if (rc == 0) {
 		s->direct = true;
 		rc = spans_flush(s->spans);
@@ -496,6 +531,7 @@ void store_rollback(struct store *s)
 	 * the transaction added are gone too */
 	pend_clear(s);
 	counterlog_reset(&s->counters);
+	proclog_reset(&s->procs);
 	if (s->name_id)
 		memset(s->name_id, 0, s->cname_id * sizeof *s->name_id);
 	s->snap_open = false;
@@ -519,6 +555,7 @@ int store_rollback_savepoint(struct store *s)
 	if (s->snap_open) {
 		spans_discard(s->spans);
 		counterlog_drop(&s->counters);
+		proclog_drop(&s->procs);
 		s->snap_open = false;
 	}
 	rc = run(s, Q_ROLLBACK_TO);
@@ -669,6 +706,7 @@ int store_snapshot_add(struct store *s, const struct store_snapshot *snap, int64
 			s->chain_id = *id;
 		}
 		counterlog_drop(&s->counters);
+		proclog_drop(&s->procs);
 		s->snap_open = true;
 		s->snap_done = false;
 		s->snap_id = *id;
@@ -831,16 +869,11 @@ int store_counter(struct store *s, int64_t snapshot, const char *name, size_t nl
 int store_process(struct store *s, int64_t snapshot, int64_t pid, const char *program,
 		  const char *comm, uint64_t sockets)
 {
-	sqlite3_stmt *st = s->q[Q_PROCESS];
-
 	if (s->tap)
 		return 0;   /* reports without a database read sockets only */
-	sqlite3_bind_int64(st, 1, snapshot);
-	sqlite3_bind_int64(st, 2, pid);
-	bind_text_or_null(st, 3, program);
-	bind_text_or_null(st, 4, comm);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)sockets);
-	return run(s, Q_PROCESS);
+	if (!s->snap_open || snapshot != s->snap_id)
+		return -EINVAL;
+	return proclog_set(&s->procs, pid, program, comm, sockets);
 }
 
 int store_raw(struct store *s, int64_t snapshot, const char *section, const void *text,

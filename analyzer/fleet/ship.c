@@ -52,17 +52,20 @@ static const char *const sel[CHSCHEMA_NTABLES] = {
 		"AND s.k BETWEEN max(p.k_first, ?2) AND min(p.k_last, ?3) "
 		"WHERE p.chain = ?1 AND p.k_first <= ?3 AND p.k_last >= ?2 ORDER BY s.k, p.pid",
 	/* a span is cut to the batch's snapshots: each socket of each snapshot
-	 * is on the server once, whatever the batches were */
+	 * is on the server once, whatever the batches were; a chain's spans
+	 * are its rowid range (span_chains, schema 7; the + keeps SQLite from
+	 * building an index on spans_packed.chain for the query) */
 	[CHSCHEMA_SPANS] =
 		"SELECT ?4, ?5, fa.time, fb.time, max(p.k_first, ?2), min(p.k_last, ?3), p.copies, "
 		"p.ord, " SPANCODE_SQL_PROTO("p") ", " SPANCODE_SQL_FAMILY("p") ", "
 		SPANCODE_SQL_STATE("p") ", " SPANCODE_SQL_LADDR("p") ", p.lport, "
 		SPANCODE_SQL_RADDR("p") ", p.rport, " SPANCODE_SQL_RNET("p") ", p.rxq, p.txq, p.uid, p.inode, "
 		SPANCODE_SQL_TIMER("p") ", p.expires_ms, p.retrans, p.pid, p.program, "
-		"p.lhost, p.rhost, p.max_retrans, ?6 FROM spans_packed p "
+		"p.lhost, p.rhost, p.max_retrans, ?6 FROM span_chains r "
+		"CROSS JOIN spans_packed p ON p.rowid BETWEEN r.lo AND r.hi AND +p.chain = r.chain "
 		"JOIN snapshots fa ON fa.chain = p.chain AND fa.k = max(p.k_first, ?2) "
 		"JOIN snapshots fb ON fb.chain = p.chain AND fb.k = min(p.k_last, ?3) "
-		"WHERE p.chain = ?1 AND p.k_first <= ?3 AND p.k_last >= ?2",
+		"WHERE r.chain = ?1 AND p.k_first <= ?3 AND p.k_last >= ?2",
 };
 
 /* The order of inserts: snapshots last, so a snapshot on the server means

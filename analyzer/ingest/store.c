@@ -9,9 +9,9 @@
 #include <time.h>
 
 #include "counterlog.h"
-#include "proclog.h"
 #include "grow.h"
 #include "intern.h"
+#include "proclog.h"
 #include "spancode.h"
 #include "spans.h"
 #include "store.h"
@@ -21,7 +21,7 @@ enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SAVEPOINT, Q_RELEASE, Q_ROLLBACK_TO,
 	Q_SOURCE_FIND, Q_SOURCE_ADD, Q_SOURCE_FINISH,
 	Q_SNAP_SEEN, Q_SNAP_ADD, Q_SNAP_FINISH, Q_SNAP_MATCH, Q_SPAN, Q_STATES, Q_COUNTER, Q_NAME_FIND,
-	Q_NAME_ADD, Q_PROCESS, Q_RAW,
+	Q_NAME_ADD, Q_PROCESS, Q_RAW, Q_CHAIN_RANGE,
 	Q_N_
 };
 
@@ -78,6 +78,10 @@ static const char *const sql[Q_N_] = {
 	[Q_NAME_FIND] = "SELECT id FROM counter_names WHERE name = ?1",
 	[Q_NAME_ADD] = "INSERT INTO counter_names (name, id)"
 		       " SELECT ?1, coalesce(max(id), 0) + 1 FROM counter_names RETURNING id",
+	/* a chain's rowid range in spans_packed (schema 7), widened */
+	[Q_CHAIN_RANGE] = "INSERT INTO span_chains (chain, lo, hi) VALUES (?1, ?2, ?3)"
+			  " ON CONFLICT (chain) DO UPDATE SET lo = min(lo, excluded.lo),"
+			  " hi = max(hi, excluded.hi)",
 	[Q_PROCESS] = "INSERT INTO process_spans (chain, pid, k_first, k_last, program, comm, sockets)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[Q_RAW] = "INSERT OR REPLACE INTO raw (snapshot_id, section, text) VALUES (?1, ?2, ?3)",
@@ -124,6 +128,12 @@ struct store {
 	struct proclog procs;
 	int64_t *name_id;
 	size_t cname_id;
+	/* the rowid range of each chain's spans written in this transaction
+	 * (span_chains, schema 7), stored at its commit */
+	struct chain_range {
+		int64_t chain, lo, hi;
+	} *ranges;
+	size_t nranges, cranges;
 	bool direct;             /* no savepoint open: closed spans are written at once */
 };
 
@@ -227,6 +237,7 @@ void store_free(struct store *s)
 	free(s->pend);
 	counterlog_fini(&s->counters);
 	proclog_fini(&s->procs);
+	free(s->ranges);
 	free(s->name_id);
 	free(s);
 }
@@ -251,6 +262,50 @@ static int run(struct store *s, int q)
 }
 
 static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t);
+
+/* Span rowid of chain written: its chain's range takes it. A source's
+ * spans are written chain after chain, so the last range is the one. */
+static int range_widen(struct store *s, int64_t chain, int64_t rowid)
+{
+	struct chain_range *r = s->nranges ? &s->ranges[s->nranges - 1] : NULL;
+
+	if (!r || r->chain != chain) {
+		for (size_t i = 0; i < s->nranges; i++)
+			if (s->ranges[i].chain == chain)
+				r = &s->ranges[i];
+	}
+	if (!r || r->chain != chain) {
+		struct chain_range *v = grow(s->ranges, &s->cranges, s->nranges, sizeof *v, 8);
+
+		if (!v)
+			return -ENOMEM;
+		s->ranges = v;
+		r = &s->ranges[s->nranges++];
+		*r = (struct chain_range){chain, rowid, rowid};
+		return 0;
+	}
+	if (rowid < r->lo)
+		r->lo = rowid;
+	if (rowid > r->hi)
+		r->hi = rowid;
+	return 0;
+}
+
+/* The ranges into span_chains (before the commit). */
+static int write_ranges(struct store *s)
+{
+	sqlite3_stmt *st = s->q[Q_CHAIN_RANGE];
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nranges && rc == 0; i++) {
+		sqlite3_bind_int64(st, 1, s->ranges[i].chain);
+		sqlite3_bind_int64(st, 2, s->ranges[i].lo);
+		sqlite3_bind_int64(st, 3, s->ranges[i].hi);
+		rc = run(s, Q_CHAIN_RANGE);
+	}
+	s->nranges = 0;
+	return rc;
+}
 
 /* A span's row (schema 6, spancode.h): unknown values NULL; every
  * parameter bound, so no clear_bindings on the hot path. */
@@ -326,7 +381,7 @@ static int write_span(struct store *s, const struct span *sp, int64_t chain, uin
 	bind_text_or_null(st, 23, in->rhost);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -EIO;
+	return rc == SQLITE_DONE ? range_widen(s, chain, sqlite3_last_insert_rowid(s->db)) : -EIO;
 }
 
 #define COPIES_MAX 1024u   /* schema/004_spans.sql: span_copy */
@@ -500,6 +555,8 @@ int store_commit(struct store *s)
 		rc = spans_flush(s->spans);
 		s->direct = false;
 	}
+	if (rc == 0)
+		rc = write_ranges(s);
 	return rc < 0 ? rc : run(s, Q_COMMIT);
 }
 
@@ -532,6 +589,7 @@ void store_rollback(struct store *s)
 	pend_clear(s);
 	counterlog_reset(&s->counters);
 	proclog_reset(&s->procs);
+	s->nranges = 0;
 	if (s->name_id)
 		memset(s->name_id, 0, s->cname_id * sizeof *s->name_id);
 	s->snap_open = false;

@@ -14,7 +14,9 @@
 # is still stored once: a lookup at import, checked here on the migrated
 # database with a segment whose bytes differ but whose snapshots do not)
 # and process_stage with its trigger (the import builds process_spans'
-# rows: those of the fresh import are compared with the migrated ones).
+# rows: those of the fresh import are compared with the migrated ones),
+# and keeps each chain's rowid range of spans (span_chains) instead of an
+# index on spans_packed(chain, k_first).
 # Usage: sh tests/integration/spans_narrow.sh BUILD_DIR
 
 . "$(dirname "$0")/lib.sh"
@@ -85,6 +87,17 @@ R="SELECT chain, pid, k_first, k_last, quote(program), quote(comm), sockets FROM
 	fail "the migration's process_spans differ from a fresh import's: $(diff fresh.procs migrated.procs | head -4)"
 [ "$(q "SELECT count(*) FROM sqlite_schema WHERE name IN ('process_stage', 'process_stage_keep')")" = 0 ] ||
 	fail "schema 7 keeps process_stage or its trigger"
+# each chain's rowid range, migrated and imported, and no index on chain
+C="SELECT chain, lo, hi FROM span_chains ORDER BY chain"
+W="SELECT chain, min(rowid), max(rowid) FROM spans_packed GROUP BY chain ORDER BY chain"
+for db in schema5.db fresh.db; do
+	"$S" query -d $db "$C" > got.ranges && "$S" query -d $db "$W" > want.ranges ||
+		fail "query $db's span_chains"
+	[ -s got.ranges ] && cmp -s got.ranges want.ranges ||
+		fail "$db: span_chains is not each chain's rowid range: $(diff got.ranges want.ranges | head -4)"
+	[ "$("$S" query -d $db "SELECT count(*) FROM sqlite_schema WHERE name = 'spans_packed_chain'")" = 0 ] ||
+		fail "$db keeps the index spans_packed_chain"
+done
 
 # --- a recorder snapshot once: the same snapshots in other bytes -----------------
 seg=$data/format1/sockscope-victim-v1-head.zst

@@ -128,6 +128,22 @@ static int said_cmp(const void *a, const void *b)
 
 static const char *const progs[] = {"nginx", "sshd", "postgres"};
 
+/* The pending rows appended to got[n..max) as text, then cleared. */
+static size_t take_rows(struct proclog *p, char **got, size_t n, size_t max)
+{
+	for (size_t i = 0; i < p->npend && n < max; i++) {
+		const struct proclog_row *r = &p->pend[i];
+		char line[96];
+
+		snprintf(line, sizeof line, "%lld/%lld %u-%u %s %llu", (long long)r->chain,
+			 (long long)r->run.pid, r->run.k_first, r->run.k_last, r->run.program,
+			 (unsigned long long)r->run.sockets);
+		got[n++] = strdup(line);
+	}
+	proclog_pend_clear(p);
+	return n;
+}
+
 static void test_random_walk(void **state)
 {
 	enum { MAXSAID = 20000 };
@@ -177,29 +193,11 @@ static void test_random_walk(void **state)
 		for (int pid = 0; pid < 12; pid++)
 			if (vals[pid] && nsaid < MAXSAID)
 				said[nsaid++] = (struct said){chain, k, 1000 + pid, vals[pid]};
-		for (size_t i = 0; i < p.npend && ngot < MAXSAID; i++) {
-			const struct proclog_row *r = &p.pend[i];
-			char line[96];
-
-			snprintf(line, sizeof line, "%lld/%lld %u-%u %s %llu", (long long)r->chain,
-				 (long long)r->run.pid, r->run.k_first, r->run.k_last, r->run.program,
-				 (unsigned long long)r->run.sockets);
-			got[ngot++] = strdup(line);
-		}
-		proclog_pend_clear(&p);
+		ngot = take_rows(&p, got, ngot, MAXSAID);
 		k++;
 	}
 	assert_int_equal(proclog_end(&p), 0);
-	for (size_t i = 0; i < p.npend && ngot < MAXSAID; i++) {
-		const struct proclog_row *r = &p.pend[i];
-		char line[96];
-
-		snprintf(line, sizeof line, "%lld/%lld %u-%u %s %llu", (long long)r->chain,
-			 (long long)r->run.pid, r->run.k_first, r->run.k_last, r->run.program,
-			 (unsigned long long)r->run.sockets);
-		got[ngot++] = strdup(line);
-	}
-	proclog_pend_clear(&p);
+	ngot = take_rows(&p, got, ngot, MAXSAID);
 	/* the reference's runs */
 	qsort(said, nsaid, sizeof *said, said_cmp);
 	for (size_t i = 0; i < nsaid;) {

@@ -56,13 +56,21 @@ struct worker {
  * the range. */
 enum { C_KIND, C_RADDR, C_RNET, C_LPORT, C_PROGRAM, C_KFIRST, C_KLAST, C_COPIES, C_ORD, C_NAMED };
 
-static int build_sql(const struct filter *flt, unsigned cols, bool from, struct buf *sql,
-		     struct filter_params *p)
+static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ranges,
+		     bool spans, struct buf *sql, struct filter_params *p)
 {
 	int rc = buf_puts(sql, "SELECT k.kind, k.raddr, k.rnet, k.lport, k.program, k.k_first,"
-			       " k.k_last, k.copies, k.ord, k.rhost IS NOT NULL FROM spans_packed k"
-			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND ");
+			       " k.k_last, k.copies, k.ord, k.rhost IS NOT NULL FROM ");
 
+	/* schema 7 keeps each chain's rowid range (span_chains), not an index
+	 * on chain: the chain's spans are then read in table order, without a
+	 * seek per span from an index entry into the table */
+	if (rc == 0)
+		rc = buf_puts(sql, ranges ? "span_chains r JOIN spans_packed k ON k.rowid BETWEEN"
+					    " r.lo AND r.hi AND k.chain = r.chain WHERE r.chain = ?1"
+					  : "spans_packed k WHERE k.chain = ?1");
+	if (rc == 0)
+		rc = buf_puts(sql, " AND k.k_first <= ?3 AND ");
 	if (rc == 0)
 		rc = buf_puts(sql, from ? "k.k_first >= ?2" : "k.k_last >= ?2");
 
@@ -73,9 +81,24 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, struct 
 		rc = filter_sql_spans(flt, sql, p);
 	if (rc == 0 && (cols & SCAN_HAS_PEER))
 		rc = filter_sql_has_peer(sql);
-	if (rc == 0)
+	/* the sweep of rows needs them by k_first; spans go in any order (the
+	 * sinks sort their events) */
+	if (rc == 0 && (!spans || !ranges))
 		rc = buf_puts(sql, " ORDER BY k.k_first");
 	return rc;
+}
+
+bool scan_db_has_ranges(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = sqlite3_prepare_v2(db,
+				      "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+				      " AND name = 'span_chains'",
+				      -1, &st, NULL) == SQLITE_OK &&
+		   sqlite3_step(st) == SQLITE_ROW;
+
+	sqlite3_finalize(st);
+	return yes;
 }
 
 /* The peer of a row: an IPv4 peer's is its rnet (its text is not stored);
@@ -565,7 +588,7 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	struct buf sql, sql_from;
 	uint64_t done = 0;
 	size_t next = 0;
-	bool spans = sinks[0].span != NULL;
+	bool spans = sinks[0].span != NULL, ranges = scan_db_has_ranges(db);
 	void *(*run)(void *) = spans ? span_worker_run : worker_run;
 	int rc;
 
@@ -582,8 +605,9 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	buf_init(&sql);
 	buf_init(&sql_from);
 	/* the same parameters in the same order: p binds both */
-	if (build_sql(flt, cols, false, &sql, &p) < 0 || !sql.data ||
-	    build_sql(flt, cols, true, &sql_from, &p_from) < 0 || !sql_from.data) {
+	if (build_sql(flt, cols, false, ranges, spans, &sql, &p) < 0 || !sql.data ||
+	    build_sql(flt, cols, true, ranges, spans, &sql_from, &p_from) < 0 ||
+	    !sql_from.data) {
 		snprintf(err, errsz, "out of memory");
 		rc = -ENOMEM;
 		goto out;

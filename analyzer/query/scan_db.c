@@ -59,8 +59,15 @@ enum { C_KIND, C_RADDR, C_RNET, C_LPORT, C_PROGRAM, C_KFIRST, C_KLAST, C_COPIES,
 static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ranges,
 		     bool spans, struct buf *sql, struct filter_params *p)
 {
-	int rc = buf_puts(sql, "SELECT k.kind, k.raddr, k.rnet, k.lport, k.program, k.k_first,"
-			       " k.k_last, k.copies, k.ord, k.rhost IS NOT NULL FROM ");
+	/* a column no one reads is a constant: each column read costs a
+	 * decoding per span */
+	bool peer = cols & SCAN_PEER;
+	int rc = buf_printf(sql, "SELECT k.kind, %s, %s, %s, %s, k.k_first, k.k_last, k.copies, %s,"
+				 " %s FROM ",
+			    peer ? "k.raddr" : "NULL", peer ? "k.rnet" : "0",
+			    cols & SCAN_LPORT ? "k.lport" : "0",
+			    cols & SCAN_PROGRAM ? "k.program" : "NULL", spans ? "0" : "k.ord",
+			    peer ? "k.rhost IS NOT NULL" : "0");
 
 	/* schema 7 keeps each chain's rowid range (span_chains), not an index
 	 * on chain: the chain's spans are then read in table order, without a

@@ -386,6 +386,14 @@ static size_t k_at_or_above(const int64_t *ks, size_t n, int64_t k)
 	return lo;
 }
 
+/* k_at_or_above when ks[i] is ks[0] + i. */
+static size_t k_dense(const int64_t *ks, size_t n, int64_t k)
+{
+	if (k <= ks[0])
+		return 0;
+	return k - ks[0] >= (int64_t)n ? n : (size_t)(k - ks[0]);
+}
+
 /* The span row of st (the statement's columns) as reports see it; its
  * program borrowed from st. */
 static void span_row(const struct worker *w, sqlite3_stmt *st, struct scan_row *r)
@@ -431,7 +439,13 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 {
 	struct scan_span sp = {.tb = &w->s->tb};
 	int64_t chain = w->s->v[w->s->pos_snap[p0]].chain;
+	/* every k of the range selected (a whole chain, a time window): a k's
+	 * position is its offset, no search */
+	bool dense = true;
 	int rc;
+
+	for (size_t i = 1; dense && i < n; i++)
+		dense = ks[i] == ks[0] + (int64_t)i;
 
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, chain);
@@ -440,8 +454,9 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct scan_row r;
 		int64_t k_last = sqlite3_column_int64(st, C_KLAST);
-		size_t a = k_at_or_above(ks, n, sqlite3_column_int64(st, C_KFIRST));
-		size_t b = k_at_or_above(ks, n, k_last + 1);
+		int64_t k_first = sqlite3_column_int64(st, C_KFIRST);
+		size_t a = dense ? k_dense(ks, n, k_first) : k_at_or_above(ks, n, k_first);
+		size_t b = dense ? k_dense(ks, n, k_last + 1) : k_at_or_above(ks, n, k_last + 1);
 		bool carry = more && k_last > ks[n - 1];
 
 		if (a >= b && !carry)

@@ -27,6 +27,8 @@ static int span_now(struct agg *a, const struct agg_pend *p)
 			return rc;
 		a->g[i].peers += (uint32_t)rc;
 	}
+	if (p->state == a->tstate)
+		a->g[i].state_total += (uint64_t)p->copies * (p->last - p->first + 1);
 	if (a->flags & AGG_TOTALS) {
 		a->g[i].total += (uint64_t)p->copies * (p->last - p->first + 1);
 		return 0;

@@ -199,13 +199,13 @@ static int counter_found(void *ctx, const char *host, const struct spike_point *
 	return hi < c->r->nhosts ? find(c->r, hi, c->series, -1, true, p, n) : 0;
 }
 
-static int counter_series(struct run *r, const char *name)
+static int counter_series(struct run *r, const struct report_spikes_snaps *sn, const char *name)
 {
 	struct counter_ctx c = {.r = r};
 
 	snprintf(c.series, sizeof c.series, "%s/s", name);
-	return (int)report_spikes_rates(r->src->db, r->flt, name, counter_found, &c, r->err,
-					r->errsz);
+	return (int)report_spikes_rates_of(r->src->db, r->flt, sn, name, counter_found, &c,
+					   r->err, r->errsz);
 }
 
 /* "SyncookiesSent" is TcpExt's, as in nstat; "Tcp.ActiveOpens" as given. */
@@ -571,6 +571,7 @@ long report_spikes(struct scan_src *src, const struct filter *flt,
 		   char *err, size_t errsz)
 {
 	struct run r = {.o = o, .flt = flt, .src = src, .err = err, .errsz = errsz};
+	struct report_spikes_snaps *sn = NULL;
 	struct spike_point *p = NULL;
 	long rc;
 
@@ -590,11 +591,13 @@ long report_spikes(struct scan_src *src, const struct filter *flt,
 		for (int st = 1; st < AGG_NSTATE; st++)
 			if ((o->states & (1u << st)) && (rc = state_series(&r, h, st, p)) < 0)
 				goto out;
+	if (o->ncounters && (rc = report_spikes_snaps_load(src->db, flt, &sn, err, errsz)) < 0)
+		goto out;
 	for (size_t i = 0; i < o->ncounters; i++) {
 		char name[96];   /* series names add "/s" */
 
 		counter_name(o->counters[i], name, sizeof name);
-		if ((rc = counter_series(&r, name)) < 0)
+		if ((rc = counter_series(&r, sn, name)) < 0)
 			goto out;
 	}
 	if (r.nfound)   /* r.found is NULL when nothing was found */
@@ -605,6 +608,7 @@ long report_spikes(struct scan_src *src, const struct filter *flt,
 		goto out;
 	rc = (long)r.nfound;
 out:
+	report_spikes_snaps_free(sn);
 	free(p);
 	for (int st = 0; st < AGG_NSTATE; st++)
 		free(r.count[st]);

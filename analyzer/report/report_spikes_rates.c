@@ -151,102 +151,102 @@ out:
 	return rc;
 }
 
-/* The selected snapshots by host and time, each with its value when it
- * has one: a host's samples to each() when they are complete. */
-static long walk_hosts(sqlite3_stmt *st, const struct changes *c, report_spikes_rates_fn *each,
-		       void *ctx)
+/* A selected snapshot, by host, time and id. */
+struct rsnap {
+	const char *host, *boot;   /* owned by the list (one copy per run) */
+	int64_t time, chain, k;
+	bool has_k;
+};
+
+struct report_spikes_snaps {
+	struct rsnap *v;
+	size_t n, cap;
+	char **strs;               /* the hosts' and boots' copies */
+	size_t nstrs, capstrs;
+};
+
+void report_spikes_snaps_free(struct report_spikes_snaps *s)
 {
-	struct samples s = {0};
-	char *host = NULL, *boot = NULL;
-	long hosts = 0;
-	int rc = 0;
-
-	for (;;) {
-		int step = sqlite3_step(st);
-		const char *h = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-		const char *b = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
-		long long v;
-
-		if (step != SQLITE_ROW && step != SQLITE_DONE) {
-			rc = -EIO;
-			goto out;
-		}
-		if (step == SQLITE_ROW &&
-		    (sqlite3_column_type(st, 4) == SQLITE_NULL ||
-		     !changes_at(c, sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), &v)))
-			continue;   /* no value there: no sample, as in the view */
-		/* a host's samples are complete: its rates, its spikes */
-		if (s.n && (step == SQLITE_DONE || strcmp(h, host))) {
-			size_t np = spike_rates(s.t, s.v, s.restart, s.n, s.p);
-
-			hosts++;
-			if ((rc = each(ctx, host, s.p, np)) < 0)
-				goto out;
-			s.n = 0;
-		}
-		if (step == SQLITE_DONE)
-			break;
-		if (s.n == 0) {
-			free(host);
-			if (!(host = strdup(h))) {
-				rc = -ENOMEM;
-				goto out;
-			}
-		}
-		if ((rc = samples_add(&s, sqlite3_column_int64(st, 2), v,
-				      s.n == 0 || strcmp(b, boot))) < 0)
-			goto out;
-		/* the boot changes rarely: copied only then */
-		if (!boot || strcmp(b, boot)) {
-			free(boot);
-			if (!(boot = strdup(b))) {
-				rc = -ENOMEM;
-				goto out;
-			}
-		}
-	}
-out:
-	samples_fini(&s);
-	free(host);
-	free(boot);
-	return rc < 0 ? rc : hosts;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nstrs; i++)
+		free(s->strs[i]);
+	free(s->strs);
+	free(s->v);
+	free(s);
 }
 
-long report_spikes_rates(sqlite3 *db, const struct filter *flt, const char *name,
-			 report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz)
+/* t as the list keeps it: prev when equal (rows come by host, a boot
+ * changes rarely), else a new copy. NULL when out of memory. */
+static const char *snaps_str(struct report_spikes_snaps *s, const char *prev, const char *t)
 {
-	struct filter_params prm = {0}, prm_snaps = {0};
-	struct changes c = {0};
-	sqlite3_stmt *st = NULL;
-	struct buf fsql, fsql_snaps, sql;
-	int64_t id = 0;
-	bool found;
-	long rc;
+	char **v;
 
-	buf_init(&fsql);
-	buf_init(&fsql_snaps);
+	if (prev && !strcmp(prev, t))
+		return prev;
+	if (!(v = grow(s->strs, &s->capstrs, s->nstrs, sizeof *v, 16)))
+		return NULL;
+	s->strs = v;
+	if (!(v[s->nstrs] = strdup(t)))
+		return NULL;
+	return v[s->nstrs++];
+}
+
+static int snaps_read(sqlite3_stmt *st, struct report_spikes_snaps *s)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rsnap *v = grow(s->v, &s->cap, s->n, sizeof *v, 256), *r;
+		const struct rsnap *prev;
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		r = &v[s->n];
+		prev = s->n ? &v[s->n - 1] : NULL;
+		r->host = snaps_str(s, prev ? prev->host : NULL,
+				    (const char *)sqlite3_column_text(st, 0));
+		r->boot = snaps_str(s, prev ? prev->boot : NULL,
+				    (const char *)sqlite3_column_text(st, 1));
+		if (!r->host || !r->boot)
+			return -ENOMEM;
+		r->time = sqlite3_column_int64(st, 2);
+		r->chain = sqlite3_column_int64(st, 3);
+		r->has_k = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		r->k = sqlite3_column_int64(st, 4);
+		s->n++;
+	}
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int report_spikes_snaps_load(sqlite3 *db, const struct filter *flt,
+			     struct report_spikes_snaps **out, char *err, size_t errsz)
+{
+	struct report_spikes_snaps *s = calloc(1, sizeof *s);
+	struct filter_params prm = {0};
+	sqlite3_stmt *st = NULL;
+	struct buf sql;
+	int rc;
+
+	*out = NULL;
 	buf_init(&sql);
-	if ((rc = counter_id(db, name, &id, &found)) < 0)
+	if (!s) {
+		rc = -ENOMEM;
 		goto out;
-	if (!found)
-		goto out;   /* no such counter: no host has samples */
-	/* ?1 is the counter's id: the filter's parameters are numbered after it */
-	if ((rc = filter_param_int(&prm, id)) < 0 ||
-	    (rc = filter_sql_snapshots(flt, &fsql, &prm)) < 0 ||
-	    (rc = filter_sql_snapshots(flt, &fsql_snaps, &prm_snaps)) < 0 ||
-	    (rc = buf_printf(&sql, "SELECT s.host, coalesce(s.boot_id, ''), s.time, s.chain, s.k"
-				   " FROM snapshots s WHERE s.chain IS NOT NULL%s"
-				   " ORDER BY s.host, s.time, s.id",
-			     fsql_snaps.data ? fsql_snaps.data : "")) < 0)
-		goto out;
-	if ((rc = changes_load(db, fsql.data ? fsql.data : "", &prm, &c)) < 0)
+	}
+	/* by the index (host, time), whose entries end in the id */
+	if ((rc = buf_puts(&sql, "SELECT s.host, coalesce(s.boot_id, ''), s.time, s.chain, s.k"
+				 " FROM snapshots s WHERE s.chain IS NOT NULL")) < 0 ||
+	    (rc = filter_sql_snapshots(flt, &sql, &prm)) < 0 ||
+	    (rc = buf_puts(&sql, " ORDER BY s.host, s.time, s.id")) < 0)
 		goto out;
 	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, &prm_snaps) != SQLITE_OK) {
+	    filter_bind(st, &prm) != SQLITE_OK) {
 		rc = -EIO;
 		goto out;
 	}
-	rc = walk_hosts(st, &c, each, ctx);
+	rc = snaps_read(st, s);
 out:
 	if (rc == -ENOMEM)
 		snprintf(err, errsz, "out of memory");
@@ -254,8 +254,93 @@ out:
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	buf_fini(&sql);
-	buf_fini(&fsql_snaps);
+	if (rc < 0)
+		report_spikes_snaps_free(s);
+	else
+		*out = s;
+	return rc;
+}
+
+/* The selected snapshots by host and time, each with its value when it
+ * has one: a host's samples to each() when they are complete. */
+static long walk_hosts(const struct report_spikes_snaps *sn, const struct changes *c,
+		       report_spikes_rates_fn *each, void *ctx)
+{
+	struct samples s = {0};
+	const char *host = NULL, *boot = NULL;
+	long hosts = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i <= sn->n; i++) {
+		const struct rsnap *r = i < sn->n ? &sn->v[i] : NULL;
+		long long v = 0;
+
+		if (r && (!r->has_k || !changes_at(c, r->chain, r->k, &v)))
+			continue;   /* no value there: no sample, as in the view */
+		/* a host's samples are complete: its rates, its spikes (the
+		 * list keeps one copy of a host's name while it lasts) */
+		if (s.n && (!r || r->host != host)) {
+			size_t np = spike_rates(s.t, s.v, s.restart, s.n, s.p);
+
+			hosts++;
+			if ((rc = each(ctx, host, s.p, np)) < 0)
+				goto out;
+			s.n = 0;
+		}
+		if (!r)
+			break;
+		if ((rc = samples_add(&s, r->time, v, s.n == 0 || strcmp(r->boot, boot))) < 0)
+			goto out;
+		host = r->host;
+		boot = r->boot;
+	}
+out:
+	samples_fini(&s);
+	return rc < 0 ? rc : hosts;
+}
+
+long report_spikes_rates_of(sqlite3 *db, const struct filter *flt,
+			    const struct report_spikes_snaps *sn, const char *name,
+			    report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz)
+{
+	struct filter_params prm = {0};
+	struct changes c = {0};
+	struct buf fsql;
+	int64_t id = 0;
+	bool found;
+	long rc;
+
+	buf_init(&fsql);
+	if ((rc = counter_id(db, name, &id, &found)) < 0)
+		goto out;
+	if (!found)
+		goto out;   /* no such counter: no host has samples */
+	/* ?1 is the counter's id: the filter's parameters are numbered after it */
+	if ((rc = filter_param_int(&prm, id)) < 0 ||
+	    (rc = filter_sql_snapshots(flt, &fsql, &prm)) < 0)
+		goto out;
+	if ((rc = changes_load(db, fsql.data ? fsql.data : "", &prm, &c)) < 0)
+		goto out;
+	rc = c.n ? walk_hosts(sn, &c, each, ctx) : 0;
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	else if (rc == -EIO)
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
 	buf_fini(&fsql);
 	free(c.v);
+	return rc;
+}
+
+long report_spikes_rates(sqlite3 *db, const struct filter *flt, const char *name,
+			 report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz)
+{
+	struct report_spikes_snaps *s;
+	long rc = report_spikes_snaps_load(db, flt, &s, err, errsz);
+
+	if (rc < 0)
+		return rc;
+	rc = report_spikes_rates_of(db, flt, s, name, each, ctx, err, errsz);
+	report_spikes_snaps_free(s);
 	return rc;
 }

@@ -73,7 +73,7 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ra
 	 * on chain: the chain's spans are then read in table order, without a
 	 * seek per span from an index entry into the table */
 	if (rc == 0)
-		rc = buf_puts(sql, ranges ? "span_chains r JOIN spans_packed k ON k.rowid BETWEEN"
+		rc = buf_puts(sql, ranges ? "span_chains r CROSS JOIN spans_packed k ON k.rowid BETWEEN"
 					    " r.lo AND r.hi AND k.chain = r.chain WHERE r.chain = ?1"
 					  : "spans_packed k WHERE k.chain = ?1");
 	if (rc == 0)

@@ -227,9 +227,15 @@ PY
 		cmp -s "$d/db.out" "$d/db7.out" ||
 			fail "seed $seed: $r differs when read by span_chains: $(diff "$d/db.out" "$d/db7.out" | head -6)"
 	done
+	for at in 2026-11-25T10:05:00Z 2026-11-25T10:20:00Z 2026-11-25T10:40:00Z; do
+		"$S" netstat -q -d "$d/t.db" --host a --at "$at" -- -natup > "$d/n.out" 2>&1
+		"$S" netstat -q -d "$d/t7.db" --host a --at "$at" -- -natup > "$d/n7.out" 2>&1
+		grep -q "^tcp" "$d/n.out" && cmp -s "$d/n.out" "$d/n7.out" ||
+			fail "seed $seed: netstat --at $at differs when read by span_chains: $(diff "$d/n.out" "$d/n7.out" | head -4)"
+	done
 	res2=$(check_ports "$d/t.db") || fail "seed $seed: $res2"
 	total=$((total + 1))
 	note "seed $seed: $res; 15 reports agree (also read by span_chains); $res2"
 	seed=$((seed + 1))
 done
-pass "$total seeded recordings: every snapshot's rows, state counts and netstat --at replays come back from spans; summary, top, timeline, spikes, blocklist (also filtered by port, state and time) agree with the logs read row by row; ports and programs with the rows' SQL; the same reports read by span_chains (schema 7) as by the chain index"
+pass "$total seeded recordings: every snapshot's rows, state counts and netstat --at replays come back from spans; summary, top, timeline, spikes, blocklist (also filtered by port, state and time) agree with the logs read row by row; ports and programs with the rows' SQL; the same reports and netstat --at replays read by span_chains (schema 7) as by the chain index"

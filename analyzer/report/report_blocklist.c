@@ -4,11 +4,13 @@
  * rows, the explanation and the spoofed-flood advice. */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "agg.h"
+#include "db.h"
 #include "grow.h"
 #include "keytab.h"
 #include "named.h"
@@ -225,6 +227,64 @@ static int own_addresses(sqlite3 *db, const struct filter *flt, struct blockrail
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* own_addresses beside the scan, on its own connection: a pass over every
+ * span's local address (~0.3 s of CPU on 1.7M spans) that the decision
+ * needs only after the scan. */
+struct own_job {
+	const char *path;
+	const struct filter *flt;
+	struct blockrail *rails;
+	pthread_t tid;
+	bool started;
+	int rc;
+	char err[256];
+};
+
+static void *own_run(void *arg)
+{
+	struct own_job *j = arg;
+	sqlite3 *db = NULL;
+
+	if (db_open_reader(j->path, &db) != SQLITE_OK) {
+		snprintf(j->err, sizeof j->err, "%s: %s", j->path,
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		j->rc = -EIO;
+	} else {
+		sqlite3_exec(db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+		j->rc = own_addresses(db, j->flt, j->rails, j->err, sizeof j->err);
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* Starts j in a thread when the scan reads with more than one (a file,
+ * threads); otherwise, or when no thread starts, runs it here. 0 or
+ * -errno with err set. */
+static int own_start(struct own_job *j, sqlite3 *db, unsigned nt, char *err, size_t errsz)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+
+	if (nt > 1 && path && *path) {
+		j->path = path;
+		j->started = pthread_create(&j->tid, NULL, own_run, j) == 0;
+		if (j->started)
+			return 0;
+	}
+	return own_addresses(db, j->flt, j->rails, err, errsz);
+}
+
+/* Waits for j: its result, its message into err. */
+static int own_join(struct own_job *j, char *err, size_t errsz)
+{
+	if (!j->started)
+		return 0;
+	pthread_join(j->tid, NULL);
+	j->started = false;
+	if (j->rc < 0)
+		snprintf(err, errsz, "%s", j->err);
+	return j->rc;
 }
 
 /* 4812 -> "4,812" */
@@ -515,6 +575,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 	struct bl_ctx ctx[16];
 	struct scan_sink sinks[16];
 	struct scan_snaps snaps = {0};
+	struct own_job own = {.flt = flt, .rails = rails};
 	struct blocklist_group *hosts = NULL, *subnets = NULL;
 	struct blocklist_input in = {0};
 	struct blocklist_result res = {0};
@@ -543,11 +604,13 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 			agg_host_bits(ctx[i].subnets, 32 - o->p.prefix4);
 		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span, on_done};
 	}
-	if (src->db && (rc = own_addresses(src->db, flt, rails, err, errsz)) < 0)
+	if (src->db && (rc = own_start(&own, src->db, nt, err, errsz)) < 0)
 		goto out;
 	rc = scan_run(src, flt, false, 0, SCAN_PEER | SCAN_LPORT | SCAN_HAS_PEER, nt, sinks, &snaps,
 		      err, errsz);
 	if (rc < 0)
+		goto out;
+	if ((rc = own_join(&own, err, errsz)) < 0)
 		goto out;
 	if (snaps.n == 0) {
 		snprintf(err, errsz, "no snapshot matches");
@@ -624,6 +687,8 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 oom:
 	snprintf(err, errsz, "out of memory");
 out:
+	if (own.started)   /* the scan failed: the addresses are not wanted */
+		pthread_join(own.tid, NULL);
 	blocklist_result_fini(&res);
 	free(hosts);
 	free(subnets);

@@ -476,9 +476,14 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
+static int64_t chain_of(const struct scan_snaps *s, size_t p)
+{
+	return s->v[s->pos_snap[p]].chain;
+}
+
 static int64_t chain_at(const struct worker *w, size_t p)
 {
-	return w->s->v[w->s->pos_snap[p]].chain;
+	return chain_of(w->s, p);
 }
 
 /* A worker of spans, first round: its share [lo, hi) is of positions
@@ -601,6 +606,83 @@ static void run_workers(void *(*run)(void *), struct worker *w, unsigned n)
 
 #define MAX_THREADS 16
 
+/* The end of the share from position lo, weights wt, done of them before
+ * it: chain by chain up to want. A chain cut between two shares is read
+ * by both (its rowid range is not in k order), so the cut falls between
+ * chains, at the one nearer want, unless a chain outweighs half a share
+ * (one long recording): that one is cut where want falls. */
+static size_t share_end(const struct scan_snaps *s, const uint64_t *wt, size_t lo, uint64_t done,
+			uint64_t want, uint64_t share, uint64_t *done_out)
+{
+	size_t hi = lo;
+
+	while (hi < s->n) {
+		uint64_t cw = 0;
+		size_t q = hi;
+
+		for (; q < s->n && chain_of(s, q) == chain_of(s, hi); q++)
+			cw += wt[q];
+		if (done + cw <= want) {
+			done += cw;
+			hi = q;
+			continue;
+		}
+		if (cw > share / 2) {
+			while (hi < q && (done < want || hi == lo))
+				done += wt[hi++];
+		} else if (hi == lo || want - done >= done + cw - want) {
+			done += cw;   /* nearer with it than without */
+			hi = q;
+		}
+		break;
+	}
+	*done_out = done;
+	return hi;
+}
+
+/* Each position's share of the spans read (its chain's spans over its
+ * chain's selected positions, x1024), their sum in *total: a chain of a
+ * flood has several times the spans of its rows' share. NULL (weigh by
+ * rows) when span_chains cannot be read or out of memory. */
+static uint64_t *span_weights(sqlite3 *db, const struct scan_snaps *s, uint64_t *total)
+{
+	uint64_t *wt = calloc(s->n ? s->n : 1, sizeof *wt);
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_DONE;
+	size_t p = 0;
+
+	*total = 0;
+	if (!wt || sqlite3_prepare_v2(db, "SELECT chain, hi - lo + 1 FROM span_chains ORDER BY chain",
+				      -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	/* positions are by chain: both walked in chain order */
+	while (p < s->n && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t chain = sqlite3_column_int64(st, 0);
+		uint64_t nspans = (uint64_t)sqlite3_column_int64(st, 1), each;
+		size_t q;
+
+		while (p < s->n && chain_of(s, p) < chain)
+			p++;   /* a chain without spans: weight 0 */
+		for (q = p; q < s->n && chain_of(s, q) == chain; q++)
+			;
+		if (q == p)
+			continue;
+		each = nspans * 1024 / (q - p) + 1;
+		for (; p < q; p++) {
+			wt[p] = each;
+			*total += each;
+		}
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return wt;
+fail:
+	sqlite3_finalize(st);
+	free(wt);
+	return NULL;
+}
+
 int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
 	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz)
 {
@@ -611,6 +693,7 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	uint64_t done = 0;
 	size_t next = 0;
 	bool spans = sinks[0].span != NULL, ranges = scan_db_has_ranges(db);
+	uint64_t *wt = NULL, total = 0;
 	void *(*run)(void *) = spans ? span_worker_run : worker_run;
 	int rc;
 
@@ -639,12 +722,17 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		rc = -EINVAL;
 		goto out;
 	}
-	/* contiguous shares of about equal rows (of positions, for spans) */
+	if (spans && ranges && threads > 1)
+		wt = span_weights(db, s, &total);
+	/* contiguous shares of about equal rows (of positions, for spans;
+	 * of spans when span_chains tells how many each chain has) */
 	for (unsigned i = 0; i < threads; i++) {
-		uint64_t want = s->rows * (i + 1) / threads;
+		uint64_t want = (wt ? total : s->rows) * (i + 1) / threads;
 		size_t hi = next;
 
-		while (hi < s->n && (done < want || hi == next)) {
+		if (wt)
+			hi = share_end(s, wt, next, done, want, total / threads, &done);
+		while (!wt && hi < s->n && (done < want || hi == next)) {
 			done += (uint64_t)s->v[spans ? s->pos_snap[hi] : hi].n;
 			hi++;
 		}
@@ -681,6 +769,7 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		free(w[i].carry);
 	}
 out:
+	free(wt);
 	buf_fini(&sql);
 	buf_fini(&sql_from);
 	return rc;

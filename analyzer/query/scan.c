@@ -124,10 +124,11 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	rc = scan_prepare(db, flt, have_at, at,
-			  " SELECT sn.id, sn.time, sn.c, sn.kk, sn.n, s.host, coalesce(s.interval_us, 0)"
-			  " FROM snaps sn JOIN snapshots s USING (id)",
-			  &st, err, errsz);
+	rc = scan_prepare(
+	    db, flt, have_at, at,
+	    " SELECT sn.id, sn.time, sn.c, sn.kk, sn.n, s.host, coalesce(s.interval_us, 0)"
+	    " FROM snaps sn JOIN snapshots s USING (id)",
+	    &st, err, errsz);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

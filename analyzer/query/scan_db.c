@@ -56,14 +56,15 @@ struct worker {
  * the range. */
 enum { C_KIND, C_RADDR, C_RNET, C_LPORT, C_PROGRAM, C_KFIRST, C_KLAST, C_COPIES, C_ORD, C_NAMED };
 
-static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ranges,
-		     bool spans, struct buf *sql, struct filter_params *p)
+static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ranges, bool spans,
+		     struct buf *sql, struct filter_params *p)
 {
 	/* a column no one reads is a constant: each column read costs a
 	 * decoding per span */
 	bool peer = cols & SCAN_PEER;
-	int rc = buf_printf(sql, "SELECT k.kind, %s, %s, %s, %s, k.k_first, k.k_last, k.copies, %s,"
-				 " %s FROM ",
+	int rc = buf_printf(sql,
+			    "SELECT k.kind, %s, %s, %s, %s, k.k_first, k.k_last, k.copies, %s,"
+			    " %s FROM ",
 			    peer ? "k.raddr" : "NULL", peer ? "k.rnet" : "0",
 			    cols & SCAN_LPORT ? "k.lport" : "0",
 			    cols & SCAN_PROGRAM ? "k.program" : "NULL", spans ? "0" : "k.ord",
@@ -73,9 +74,10 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ra
 	 * on chain: the chain's spans are then read in table order, without a
 	 * seek per span from an index entry into the table */
 	if (rc == 0)
-		rc = buf_puts(sql, ranges ? "span_chains r CROSS JOIN spans_packed k ON k.rowid BETWEEN"
-					    " r.lo AND r.hi AND k.chain = r.chain WHERE r.chain = ?1"
-					  : "spans_packed k WHERE k.chain = ?1");
+		rc = buf_puts(sql,
+			      ranges ? "span_chains r CROSS JOIN spans_packed k ON k.rowid BETWEEN"
+				       " r.lo AND r.hi AND k.chain = r.chain WHERE r.chain = ?1"
+				     : "spans_packed k WHERE k.chain = ?1");
 	if (rc == 0)
 		rc = buf_puts(sql, " AND k.k_first <= ?3 AND ");
 	if (rc == 0)
@@ -631,7 +633,7 @@ static size_t share_end(const struct scan_snaps *s, const uint64_t *wt, size_t l
 			while (hi < q && (done < want || hi == lo))
 				done += wt[hi++];
 		} else if (hi == lo || want - done >= done + cw - want) {
-			done += cw;   /* nearer with it than without */
+			done += cw; /* nearer with it than without */
 			hi = q;
 		}
 		break;
@@ -652,8 +654,9 @@ static uint64_t *span_weights(sqlite3 *db, const struct scan_snaps *s, uint64_t 
 	size_t p = 0;
 
 	*total = 0;
-	if (!wt || sqlite3_prepare_v2(db, "SELECT chain, hi - lo + 1 FROM span_chains ORDER BY chain",
-				      -1, &st, NULL) != SQLITE_OK)
+	if (!wt ||
+	    sqlite3_prepare_v2(db, "SELECT chain, hi - lo + 1 FROM span_chains ORDER BY chain", -1,
+			       &st, NULL) != SQLITE_OK)
 		goto fail;
 	/* positions are by chain: both walked in chain order */
 	while (p < s->n && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -662,7 +665,7 @@ static uint64_t *span_weights(sqlite3 *db, const struct scan_snaps *s, uint64_t 
 		size_t q;
 
 		while (p < s->n && chain_of(s, p) < chain)
-			p++;   /* a chain without spans: weight 0 */
+			p++; /* a chain without spans: weight 0 */
 		for (q = p; q < s->n && chain_of(s, q) == chain; q++)
 			;
 		if (q == p)
@@ -711,8 +714,7 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	buf_init(&sql_from);
 	/* the same parameters in the same order: p binds both */
 	if (build_sql(flt, cols, false, ranges, spans, &sql, &p) < 0 || !sql.data ||
-	    build_sql(flt, cols, true, ranges, spans, &sql_from, &p_from) < 0 ||
-	    !sql_from.data) {
+	    build_sql(flt, cols, true, ranges, spans, &sql_from, &p_from) < 0 || !sql_from.data) {
 		snprintf(err, errsz, "out of memory");
 		rc = -ENOMEM;
 		goto out;

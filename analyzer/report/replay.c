@@ -184,11 +184,11 @@ static int row_of(sqlite3_stmt *st, struct sock_row *r)
 
 /* A snapshot's spans (?1: its id), each as its copies, in the order its
  * rows came in. */
-#define SPANS_SELECT                                                                       \
-	"SELECT p.kind, p.laddr, p.lport, p.raddr, p.rnet, p.rport, p.rxq, p.txq, p.uid," \
+#define SPANS_SELECT                                                                               \
+	"SELECT p.kind, p.laddr, p.lport, p.raddr, p.rnet, p.rport, p.rxq, p.txq, p.uid,"          \
 	" p.inode, p.pid, p.timer, p.expires_ms, p.retrans, p.program, p.rhost IS NOT NULL"
-#define SPANS_TAIL                                                                   \
-	" AND s.k BETWEEN p.k_first AND p.k_last CROSS JOIN span_copy c ON c.i <= p.copies" \
+#define SPANS_TAIL                                                                                 \
+	" AND s.k BETWEEN p.k_first AND p.k_last CROSS JOIN span_copy c ON c.i <= p.copies"        \
 	" WHERE s.id = ?1 ORDER BY (p.kind >> 1) & 3, p.kind & 1, p.ord, p.rowid"
 
 static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info *info,
@@ -210,12 +210,12 @@ static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info 
 	 * the order (it would scan span_copy first and build an index) */
 	if (sqlite3_prepare_v2(db,
 			       scan_db_has_ranges(db)
-				       ? SPANS_SELECT " FROM snapshots s CROSS JOIN span_chains r"
-						      " ON r.chain = s.chain CROSS JOIN spans_packed p"
-						      " ON p.rowid BETWEEN r.lo AND r.hi AND p.chain ="
-						      " s.chain" SPANS_TAIL
-				       : SPANS_SELECT " FROM snapshots s JOIN spans_packed p"
-						      " ON p.chain = s.chain" SPANS_TAIL,
+				   ? SPANS_SELECT " FROM snapshots s CROSS JOIN span_chains r"
+						  " ON r.chain = s.chain CROSS JOIN spans_packed p"
+						  " ON p.rowid BETWEEN r.lo AND r.hi AND p.chain ="
+						  " s.chain" SPANS_TAIL
+				   : SPANS_SELECT " FROM snapshots s JOIN spans_packed p"
+						  " ON p.chain = s.chain" SPANS_TAIL,
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = -EIO;
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));

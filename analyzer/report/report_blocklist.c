@@ -156,8 +156,8 @@ static bool is_closing(unsigned st)
 
 /* An agg group as evidence; syn: its SYN_RECV rows (the hosts' groups,
  * agg_state_total) as the peer's syn_total. */
-static void group_of(const struct agg *a, const struct agg_group *g, bool syn,
-		     unsigned prefix4, unsigned prefix6, struct blocklist_group *out)
+static void group_of(const struct agg *a, const struct agg_group *g, bool syn, unsigned prefix4,
+		     unsigned prefix6, struct blocklist_group *out)
 {
 	uint32_t mix[AGG_NSTATE];
 
@@ -592,8 +592,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 		ctx[i].hosts = agg_new(0);
 		ctx[i].subnets = agg_new(AGG_PEERS);
 		ctx[i].port_syn = calloc(65536, sizeof *ctx[i].port_syn);
-		if (!ctx[i].hosts || !ctx[i].subnets || 
-		    !ctx[i].port_syn) {
+		if (!ctx[i].hosts || !ctx[i].subnets || !ctx[i].port_syn) {
 			rc = -ENOMEM;
 			goto oom;
 		}
@@ -687,7 +686,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 oom:
 	snprintf(err, errsz, "out of memory");
 out:
-	if (own.started)   /* the scan failed: the addresses are not wanted */
+	if (own.started) /* the scan failed: the addresses are not wanted */
 		pthread_join(own.tid, NULL);
 	blocklist_result_fini(&res);
 	free(hosts);

@@ -104,7 +104,8 @@ int report_html_rates(sqlite3 *db, const struct filter *flt, const struct report
 		/* the selected snapshots read once for every counter */
 		if (!sn && (rc = report_spikes_snaps_load(db, flt, &sn, err, errsz)) < 0)
 			goto out;
-		if ((n = report_spikes_rates_of(db, flt, sn, name, rates_host, &c, err, errsz)) < 0) {
+		if ((n = report_spikes_rates_of(db, flt, sn, name, rates_host, &c, err, errsz)) <
+		    0) {
 			rc = (int)n;
 			goto out;
 		}

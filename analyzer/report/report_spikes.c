@@ -204,8 +204,8 @@ static int counter_series(struct run *r, const struct report_spikes_snaps *sn, c
 	struct counter_ctx c = {.r = r};
 
 	snprintf(c.series, sizeof c.series, "%s/s", name);
-	return (int)report_spikes_rates_of(r->src->db, r->flt, sn, name, counter_found, &c,
-					   r->err, r->errsz);
+	return (int)report_spikes_rates_of(r->src->db, r->flt, sn, name, counter_found, &c, r->err,
+					   r->errsz);
 }
 
 /* "SyncookiesSent" is TcpExt's, as in nstat; "Tcp.ActiveOpens" as given. */

@@ -55,9 +55,10 @@ static int changes_load(sqlite3 *db, const char *filter_sql, const struct filter
 
 	buf_init(&sql);
 	/* chain by chain through the key (chain, name_id, k) */
-	rc = buf_printf(&sql, "SELECT c.chain, c.k, c.value FROM counter_changes c"
-			      " WHERE c.name_id = ?1 AND c.chain IN (SELECT s.chain FROM snapshots s"
-			      " WHERE s.chain IS NOT NULL%s) ORDER BY c.chain, c.k",
+	rc = buf_printf(&sql,
+			"SELECT c.chain, c.k, c.value FROM counter_changes c"
+			" WHERE c.name_id = ?1 AND c.chain IN (SELECT s.chain FROM snapshots s"
+			" WHERE s.chain IS NOT NULL%s) ORDER BY c.chain, c.k",
 			filter_sql);
 	if (rc < 0)
 		goto out;
@@ -74,10 +75,10 @@ static int changes_load(sqlite3 *db, const char *filter_sql, const struct filter
 		}
 		c->v = v;
 		v[c->n++] = (struct change){
-			.chain = sqlite3_column_int64(st, 0),
-			.k = sqlite3_column_int64(st, 1),
-			.value = sqlite3_column_int64(st, 2),
-			.null = sqlite3_column_type(st, 2) == SQLITE_NULL,
+		    .chain = sqlite3_column_int64(st, 0),
+		    .k = sqlite3_column_int64(st, 1),
+		    .value = sqlite3_column_int64(st, 2),
+		    .null = sqlite3_column_type(st, 2) == SQLITE_NULL,
 		};
 	}
 	rc = rc == SQLITE_DONE ? 0 : -EIO;
@@ -136,8 +137,8 @@ static int counter_id(sqlite3 *db, const char *name, int64_t *id, bool *found)
 	int rc = -EIO;
 
 	*found = false;
-	if (sqlite3_prepare_v2(db, "SELECT id FROM counter_names WHERE name = ?1", -1, &st,
-			       NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db, "SELECT id FROM counter_names WHERE name = ?1", -1, &st, NULL) !=
+		SQLITE_OK ||
 	    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
 		goto out;
 	rc = sqlite3_step(st);
@@ -153,7 +154,7 @@ out:
 
 /* A selected snapshot, by host, time and id. */
 struct rsnap {
-	const char *host, *boot;   /* owned by the list (one copy per run) */
+	const char *host, *boot; /* owned by the list (one copy per run) */
 	int64_t time, chain, k;
 	bool has_k;
 };
@@ -161,7 +162,7 @@ struct rsnap {
 struct report_spikes_snaps {
 	struct rsnap *v;
 	size_t n, cap;
-	char **strs;               /* the hosts' and boots' copies */
+	char **strs; /* the hosts' and boots' copies */
 	size_t nstrs, capstrs;
 };
 
@@ -276,7 +277,7 @@ static long walk_hosts(const struct report_spikes_snaps *sn, const struct change
 		long long v = 0;
 
 		if (r && (!r->has_k || !changes_at(c, r->chain, r->k, &v)))
-			continue;   /* no value there: no sample, as in the view */
+			continue; /* no value there: no sample, as in the view */
 		/* a host's samples are complete: its rates, its spikes (the
 		 * list keeps one copy of a host's name while it lasts) */
 		if (s.n && (!r || r->host != host)) {
@@ -314,7 +315,7 @@ long report_spikes_rates_of(sqlite3 *db, const struct filter *flt,
 	if ((rc = counter_id(db, name, &id, &found)) < 0)
 		goto out;
 	if (!found)
-		goto out;   /* no such counter: no host has samples */
+		goto out; /* no such counter: no host has samples */
 	/* ?1 is the counter's id: the filter's parameters are numbered after it */
 	if ((rc = filter_param_int(&prm, id)) < 0 ||
 	    (rc = filter_sql_snapshots(flt, &fsql, &prm)) < 0)

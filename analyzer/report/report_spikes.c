@@ -388,10 +388,20 @@ static int grow_renumber(struct grow *g, const struct grow *t, struct agg *a)
 
 #define GROW_THREADS 16
 
+/* What a growth was computed for: the same again (a flood's counters
+ * spike together, over the same snapshots) leaves texts as they are. */
+struct grow_key {
+	size_t host, lo, hi, nb;
+	int state;
+	bool valid;
+};
+
 /* Scans the host's snapshots before (as many as the spike has, at most
  * the baseline window) and during the spike, each half by the report's
- * readers (their totals added up); texts[kind] get what grew. */
-static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
+ * readers (their totals added up); texts[kind] get what grew, unless they
+ * hold it already (*last: what they hold). */
+static int growth(struct run *r, const struct found *fd, struct buf texts[G_N],
+		  struct grow_key *last)
 {
 	const struct host *h = &r->hosts[fd->host];
 	const struct spike_params *prm = fd->rate ? &r->o->rate : &r->o->count;
@@ -417,6 +427,10 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 		nb = 1;
 	if (nb > lo)
 		nb = lo;
+	if (last->valid && last->host == fd->host && last->lo == lo && last->hi == hi &&
+	    last->nb == nb && last->state == fd->state)
+		return 0;
+	last->valid = false;
 	if (!(sub.v = calloc(hi - lo + nb + 1, sizeof *sub.v)))
 		goto out;
 	for (size_t i = lo - nb; i < hi; i++) {
@@ -464,6 +478,8 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 			}
 	for (int k = 0; rc == 0 && k < G_N; k++)
 		rc = grew_text(&g[0], k, nb, hi - lo ? hi - lo : 1, &texts[k]);
+	if (rc == 0)
+		*last = (struct grow_key){fd->host, lo, hi, nb, fd->state, true};
 	if (rc == -ENOMEM)
 		oom(r);
 out:
@@ -517,6 +533,7 @@ static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned
 	};
 	struct output *out = output_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
 	struct buf texts[G_N];
+	struct grow_key last = {.valid = false};
 	int rc = 0, digits = 0;
 
 	if (!out)
@@ -534,7 +551,7 @@ static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned
 		struct report_spikes_cells c;
 		const char *cells[14];
 
-		if ((rc = growth(r, fd, texts)) < 0)
+		if ((rc = growth(r, fd, texts, &last)) < 0)
 			break;
 		report_spikes_cells_fill(s, digits, &c);
 		cells[0] = fd->f.host;

@@ -35,6 +35,9 @@ struct scan_snaps {
 	uint32_t *pos_snap;
 	usec_t *pos_time;
 	struct agg_timebase tb;
+	/* the hosts' names, each kept once (v[i].host points to one) */
+	char **hosts;
+	size_t nhosts, caphosts;
 };
 
 /* The snapshots the filter's host and time range select (with have_at:

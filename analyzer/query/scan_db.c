@@ -827,6 +827,7 @@ static int count_stored(sqlite3 *db, const struct scan_snaps *s, const struct fi
 			   .protos = flt->protos};
 	struct filter_params p = {0};
 	struct idpos *ids = malloc((s->n ? s->n : 1) * sizeof *ids);
+	bool sorted = true;
 	sqlite3_stmt *st = NULL;
 	struct buf sql;
 	int rc;
@@ -836,9 +837,12 @@ static int count_stored(sqlite3 *db, const struct scan_snaps *s, const struct fi
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		ids[i] = (struct idpos){s->v[s->pos_snap[i]].id, (uint32_t)i};
-	qsort(ids, s->n, sizeof *ids, by_id);
+		sorted = sorted && (i == 0 || ids[i - 1].id < ids[i].id);
+	}
+	if (!sorted)   /* positions are by chain and k: mostly by id too */
+		qsort(ids, s->n, sizeof *ids, by_id);
 	/* the range of the selected ids, read in key order; those between
 	 * that are not selected (another host's) are left out by the search
 	 * below: a probe of the selection per row cost twice the read */

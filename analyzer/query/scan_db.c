@@ -642,10 +642,11 @@ static size_t share_end(const struct scan_snaps *s, const uint64_t *wt, size_t l
 	return hi;
 }
 
-/* Each position's share of the spans read (its chain's spans over its
- * chain's selected positions, x1024), their sum in *total: a chain of a
- * flood has several times the spans of its rows' share. NULL (weigh by
- * rows) when span_chains cannot be read or out of memory. */
+/* Each position's share of the spans read (its chain's spans, x1024,
+ * shared among the chain's selected positions as their rows), their sum in
+ * *total: a chain of a flood has several times the spans of its rows'
+ * share. NULL (weigh by rows) when span_chains cannot be read or out of
+ * memory. */
 static uint64_t *span_weights(sqlite3 *db, const struct scan_snaps *s, uint64_t *total)
 {
 	uint64_t *wt = calloc(s->n ? s->n : 1, sizeof *wt);
@@ -661,19 +662,20 @@ static uint64_t *span_weights(sqlite3 *db, const struct scan_snaps *s, uint64_t 
 	/* positions are by chain: both walked in chain order */
 	while (p < s->n && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t chain = sqlite3_column_int64(st, 0);
-		uint64_t nspans = (uint64_t)sqlite3_column_int64(st, 1), each;
+		double nspans = (double)sqlite3_column_int64(st, 1), rows = 0;
 		size_t q;
 
 		while (p < s->n && chain_of(s, p) < chain)
 			p++; /* a chain without spans: weight 0 */
 		for (q = p; q < s->n && chain_of(s, q) == chain; q++)
-			;
-		if (q == p)
-			continue;
-		each = nspans * 1024 / (q - p) + 1;
+			rows += (double)s->v[s->pos_snap[q]].n;
+		/* within the chain, as its rows: a flood's snapshots hold
+		 * most of its spans */
 		for (; p < q; p++) {
-			wt[p] = each;
-			*total += each;
+			double n = (double)s->v[s->pos_snap[p]].n;
+
+			wt[p] = (uint64_t)(rows > 0 ? nspans * 1024 * n / rows : 0) + 1;
+			*total += wt[p];
 		}
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE)

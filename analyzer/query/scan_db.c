@@ -502,7 +502,9 @@ static void *span_worker_run(void *arg)
 
 	if (!db && (rc = worker_db_open(w, &db)) < 0)
 		goto out;
-	if (!(ks = malloc((w->hi - w->lo + 1) * sizeof *ks))) {
+	/* calloc: each piece's ks are written before they are read, but the
+	 * analyzer cannot tell */
+	if (!(ks = calloc(w->hi - w->lo + 1, sizeof *ks))) {
 		rc = -ENOMEM;
 		goto out;
 	}

@@ -54,8 +54,8 @@ static int by_id(const void *x, const void *y)
 static int count_stored(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt,
 			struct agg *agg, char *err, size_t errsz)
 {
-	struct filter f = {.port = -1, .lport = -1, .rport = -1, .states = flt->states,
-			   .protos = flt->protos};
+	struct filter f = {
+	    .port = -1, .lport = -1, .rport = -1, .states = flt->states, .protos = flt->protos};
 	struct filter_params p = {0};
 	struct idpos *ids = malloc((s->n ? s->n : 1) * sizeof *ids);
 	bool sorted = true;
@@ -72,7 +72,7 @@ static int count_stored(sqlite3 *db, const struct scan_snaps *s, const struct fi
 		ids[i] = (struct idpos){s->v[s->pos_snap[i]].id, (uint32_t)i};
 		sorted = sorted && (i == 0 || ids[i - 1].id < ids[i].id);
 	}
-	if (!sorted)   /* positions are by chain and k: mostly by id too */
+	if (!sorted) /* positions are by chain and k: mostly by id too */
 		qsort(ids, s->n, sizeof *ids, by_id);
 	/* the range of the selected ids, read in key order; those between
 	 * that are not selected (another host's) are left out by the search
@@ -132,8 +132,8 @@ int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
 	for (unsigned i = 0; i < nt; i++) {
 		if (!(agg[i] = agg_new(AGG_CELLS)))
 			goto out;
-		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span,
-					      count_done};
+		sinks[i] =
+		    (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span, count_done};
 	}
 	if (!s->pos_snap) {
 		snprintf(err, errsz, "spans need the snapshots' order");

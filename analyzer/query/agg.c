@@ -96,6 +96,7 @@ struct agg *agg_new(unsigned flags)
 		return NULL;
 	a->flags = flags;
 	a->snap = NONE;
+	a->tstate = NONE;
 	if (keytab_init(&a->kt) < 0) {
 		free(a);
 		return NULL;
@@ -122,6 +123,11 @@ void agg_free(struct agg *a)
 void agg_host_bits(struct agg *a, unsigned bits)
 {
 	a->host_bits = bits <= 12 ? bits : 0;
+}
+
+void agg_state_total(struct agg *a, unsigned state)
+{
+	a->tstate = state == ST_NEW_SYN_RECV ? ST_SYN_RECV : state;
 }
 
 int agg_snapshot(struct agg *a, uint32_t snap, usec_t time)
@@ -407,6 +413,8 @@ int agg_add(struct agg *a, const struct agg_key *k, const struct addr *peer, uns
 		state = ST_SYN_RECV;   /* one name, one count */
 	if (state >= AGG_NSTATE)
 		state = 0;
+	if (state == a->tstate)
+		g->state_total++;
 	if ((rc = agg_mix_add(a, g, state, 1, false)) < 0)
 		return rc;
 	if (peer && (a->flags & AGG_PEERS)) {
@@ -444,6 +452,7 @@ static int merge_group(struct agg *a, size_t i, const struct agg *from,
 	int rc;
 
 	/* spans counted as totals alone (AGG_TOTALS) leave present 0 */
+	g->state_total += f->state_total;
 	if (f->present == 0) {
 		g->total += f->total;
 		return 0;

@@ -58,6 +58,7 @@ struct agg_group {
 	uint32_t present;        /* snapshots with at least one row */
 	uint32_t peers;          /* distinct peers (AGG_PEERS) */
 	uint64_t total;          /* rows over all snapshots */
+	uint64_t state_total;    /* ... of them in the state agg_state_total names */
 	usec_t first, last;      /* times of the first and last snapshot seen in */
 	usec_t peak_time;        /* the earliest snapshot with `peak` rows */
 	uint32_t peak_snap;      /* ... its number (ties of time: the lowest) */
@@ -79,6 +80,11 @@ void agg_free(struct agg *a);   /* NULL is a no-op */
  * counted in a bitmap per group. bits <= 12; 0 (the default) turns it off.
  * Call before the first row. */
 void agg_host_bits(struct agg *a, unsigned bits);
+/* Each group also sums its rows in state (AGG_* numbering; SYN_RECV takes
+ * NEW_SYN_RECV's): agg_group.state_total, what a table of sums per key
+ * beside the agg would hold, without a second lookup per row. Call before
+ * the first row. */
+void agg_state_total(struct agg *a, unsigned state);
 
 /* The rows that follow belong to snapshot `snap` (any number below
  * UINT32_MAX, unique per snapshot), taken at `time`. 0 or -EINVAL. */

@@ -51,6 +51,7 @@ struct agg {
 	uint64_t *peer4;
 	size_t npeer4, npeer4slot;
 	unsigned host_bits;      /* agg_host_bits */
+	unsigned tstate;         /* agg_state_total (NONE: none) */
 	uint8_t *bits;           /* the groups' peer bitmaps */
 	size_t nbits, capbits;
 	uint32_t snap;           /* current snapshot */

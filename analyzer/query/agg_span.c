@@ -27,6 +27,8 @@ static int span_now(struct agg *a, const struct agg_pend *p)
 			return rc;
 		a->g[i].peers += (uint32_t)rc;
 	}
+	if (p->state == a->tstate)
+		a->g[i].state_total += (uint64_t)p->copies * (p->last - p->first + 1);
 	if (a->flags & AGG_TOTALS) {
 		a->g[i].total += (uint64_t)p->copies * (p->last - p->first + 1);
 		return 0;
@@ -101,15 +103,6 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
 		}
 	}
 	return rc;
-}
-
-static int by_group_first(const void *x, const void *y)
-{
-	const struct agg_sev *a = x, *b = y;
-
-	if (a->group != b->group)
-		return a->group < b->group ? -1 : 1;
-	return a->first < b->first ? -1 : a->first > b->first;
 }
 
 static int by_last(const void *x, const void *y)
@@ -285,37 +278,45 @@ static int sweep_group(struct agg *a, struct agg_group *g, const struct agg_sev 
 	return rc;
 }
 
-/* The spans by group, each group's by first: a counting sort, as spans
- * mostly come in first order already (then a group's need no sort). */
+/* The spans by group, each group's by first: two stable counting sorts,
+ * by first (positions: tb->n) then by group, so that no group needs a
+ * comparison sort whatever order the spans came in (a chain's spans are
+ * stored as they end, by last). Takes a->sev (NULL there after): the
+ * caller frees the result. */
 static struct agg_sev *by_group(struct agg *a, size_t **startp)
 {
+	size_t npos = a->tb->n;
 	size_t *start = calloc(a->ng + 1, sizeof *start);
+	size_t *at = calloc(npos + 1, sizeof *at);
 	/* calloc: every slot is written below, but the analyzer cannot tell */
-	struct agg_sev *out = calloc(a->nsev, sizeof *out);
+	struct agg_sev *tmp = calloc(a->nsev, sizeof *tmp), *out = a->sev;
 
-	if (!start || !out) {
+	if (!start || !at || !tmp) {
 		free(start);
-		free(out);
+		free(at);
+		free(tmp);
 		return NULL;
 	}
-	grow_hint_huge(out, a->nsev * sizeof *out);
+	grow_hint_huge(tmp, a->nsev * sizeof *tmp);
 	for (size_t i = 0; i < a->nsev; i++)
-		start[a->sev[i].group + 1]++;
+		at[out[i].first + 1]++;
+	for (size_t p = 0; p < npos; p++)
+		at[p + 1] += at[p];
+	for (size_t i = 0; i < a->nsev; i++)
+		tmp[at[out[i].first]++] = out[i];
+	for (size_t i = 0; i < a->nsev; i++)
+		start[tmp[i].group + 1]++;
 	for (size_t g = 0; g < a->ng; g++)
 		start[g + 1] += start[g];
 	for (size_t i = 0; i < a->nsev; i++)
-		out[start[a->sev[i].group]++] = a->sev[i];
+		out[start[tmp[i].group]++] = tmp[i];
 	/* start[g] is now g's end: shift back */
 	memmove(start + 1, start, a->ng * sizeof *start);
 	start[0] = 0;
-	for (size_t g = 0; g < a->ng; g++) {
-		bool sorted = true;
-
-		for (size_t i = start[g] + 1; sorted && i < start[g + 1]; i++)
-			sorted = out[i - 1].first <= out[i].first;
-		if (!sorted)
-			qsort(out + start[g], start[g + 1] - start[g], sizeof *out, by_group_first);
-	}
+	free(at);
+	free(tmp);
+	a->sev = NULL;
+	a->nsev = a->capsev = 0;
 	*startp = start;
 	return out;
 }
@@ -331,8 +332,6 @@ int agg_span_end(struct agg *a)
 		return 0;
 	if (!(s = by_group(a, &start)))
 		goto out;
-	free(a->sev);   /* sorted into s */
-	a->sev = NULL;
 	for (size_t g = 0; g < a->ng; g++)
 		most = start[g + 1] - start[g] > most ? start[g + 1] - start[g] : most;
 	if (!(e = malloc((most ? most : 1) * sizeof *e)))

@@ -12,8 +12,9 @@
 
 void scan_snaps_fini(struct scan_snaps *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i].host);
+	for (size_t i = 0; i < s->nhosts; i++)
+		free(s->hosts[i]);
+	free(s->hosts);
 	free(s->v);
 	free(s->pos_snap);
 	free(s->pos_time);
@@ -35,6 +36,7 @@ static int by_chain_k(const void *x, const void *y, void *arg)
 int scan_snaps_order(struct scan_snaps *s)
 {
 	size_t n = s->n;
+	bool sorted = true;
 
 	free(s->pos_snap);
 	free(s->pos_time);
@@ -49,7 +51,12 @@ int scan_snaps_order(struct scan_snaps *s)
 	}
 	for (size_t i = 0; i < n; i++)
 		s->pos_snap[i] = (uint32_t)i;
-	qsort_r(s->pos_snap, n, sizeof *s->pos_snap, by_chain_k, s->v);
+	/* one chain at a time in time order (a recorder's segments) needs no
+	 * sort */
+	for (size_t i = 1; sorted && i < n; i++)
+		sorted = by_chain_k(&s->pos_snap[i - 1], &s->pos_snap[i], s->v) < 0;
+	if (!sorted)
+		qsort_r(s->pos_snap, n, sizeof *s->pos_snap, by_chain_k, s->v);
 	s->tb = (struct agg_timebase){s->pos_snap, s->pos_time, n, true};
 	for (size_t p = 0; p < n; p++) {
 		s->pos_time[p] = s->v[s->pos_snap[p]].time;
@@ -62,6 +69,24 @@ int scan_snaps_order(struct scan_snaps *s)
 	return 0;
 }
 
+/* s's copy of host h, made when new: the last few looked at first (a copy
+ * per snapshot was a tenth of loading the day's 86,400). NULL when out of
+ * memory. */
+static char *host_of(struct scan_snaps *s, const char *h)
+{
+	char **v;
+
+	for (size_t i = s->nhosts, seen = 0; i > 0 && seen < 16; i--, seen++)
+		if (!strcmp(s->hosts[i - 1], h))
+			return s->hosts[i - 1];
+	if (!(v = grow(s->hosts, &s->caphosts, s->nhosts, sizeof *v, 4)))
+		return NULL;
+	s->hosts = v;
+	if (!(v[s->nhosts] = strdup(h)))
+		return NULL;
+	return v[s->nhosts++];
+}
+
 int scan_snaps_add(struct scan_snaps *s, const struct scan_snap *sn)
 {
 	struct scan_snap *v = grow(s->v, &s->cap, s->n, sizeof *v, 64);
@@ -72,8 +97,7 @@ int scan_snaps_add(struct scan_snaps *s, const struct scan_snap *sn)
 	if (s->n >= UINT32_MAX - 1)
 		return -E2BIG;
 	s->v[s->n] = *sn;
-	s->v[s->n].host = strdup(sn->host ? sn->host : "unknown");
-	if (!s->v[s->n].host)
+	if (!(s->v[s->n].host = host_of(s, sn->host ? sn->host : "unknown")))
 		return -ENOMEM;
 	s->rows += (uint64_t)sn->n;
 	s->n++;
@@ -108,6 +132,15 @@ out:
 	return rc;
 }
 
+static int by_time_id(const void *x, const void *y)
+{
+	const struct scan_snap *a = x, *b = y;
+
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
 int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t at,
 		    struct scan_snaps *out, char *err, size_t errsz)
 {
@@ -115,10 +148,11 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	rc = scan_prepare(db, flt, have_at, at,
-			  " SELECT sn.id, sn.time, sn.c, sn.kk, sn.n, s.host, coalesce(s.interval_us, 0)"
-			  " FROM snaps sn JOIN snapshots s USING (id) ORDER BY sn.time, sn.id",
-			  &st, err, errsz);
+	rc = scan_prepare(
+	    db, flt, have_at, at,
+	    " SELECT sn.id, sn.time, sn.c, sn.kk, sn.n, s.host, coalesce(s.interval_us, 0)"
+	    " FROM snaps sn JOIN snapshots s USING (id)",
+	    &st, err, errsz);
 	if (rc < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -142,6 +176,13 @@ int scan_snaps_load(sqlite3 *db, const struct filter *flt, bool have_at, usec_t 
 		rc = -EIO;
 		goto out;
 	}
+	/* by time and id: SQLite's sorter took most of this load (86,400
+	 * snapshots: 110 -> 25 ms), and they mostly come in that order */
+	for (size_t i = 1; i < out->n; i++)
+		if (by_time_id(&out->v[i - 1], &out->v[i]) > 0) {
+			qsort(out->v, out->n, sizeof *out->v, by_time_id);
+			break;
+		}
 	if ((rc = scan_snaps_order(out)) < 0)
 		snprintf(err, errsz, "out of memory");
 out:

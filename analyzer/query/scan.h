@@ -35,6 +35,9 @@ struct scan_snaps {
 	uint32_t *pos_snap;
 	usec_t *pos_time;
 	struct agg_timebase tb;
+	/* the hosts' names, each kept once (v[i].host points to one) */
+	char **hosts;
+	size_t nhosts, caphosts;
 };
 
 /* The snapshots the filter's host and time range select (with have_at:
@@ -107,6 +110,11 @@ struct scan_sink {
  * read by one). 0, or -errno with err set. */
 int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
 	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz);
+
+/* Whether db keeps each chain's rowid range of spans_packed (span_chains,
+ * schema 7): readers of one chain's spans then read that range, not the
+ * index on chain that schema 6 had. */
+bool scan_db_has_ranges(sqlite3 *db);
 
 /* Parses paths (files, directories, "-") as `sockscope import` would,
  * but hands the rows to sink instead of storing them: the filter applied in

@@ -3,7 +3,7 @@
  * or, for sinks that need rows, each thread sweeps the spans of its
  * snapshots' chains in k order, keeping those that cover the snapshot at
  * hand and handing each as `copies` rows (an IPv6 peer's text is parsed
- * only for IPv6 sockets). Also the counts per state and snapshot. */
+ * only for IPv6 sockets). The counts per state and snapshot: scan_states.c. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "db.h"
 #include "scan.h"
+#include "scan_int.h"
 #include "spancode.h"
 
 _Static_assert(AGG_UNCONN == SPANCODE_UNCONN, "a span's state code is the aggregation's");
@@ -56,13 +57,30 @@ struct worker {
  * the range. */
 enum { C_KIND, C_RADDR, C_RNET, C_LPORT, C_PROGRAM, C_KFIRST, C_KLAST, C_COPIES, C_ORD, C_NAMED };
 
-static int build_sql(const struct filter *flt, unsigned cols, bool from, struct buf *sql,
-		     struct filter_params *p)
+static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ranges, bool spans,
+		     struct buf *sql, struct filter_params *p)
 {
-	int rc = buf_puts(sql, "SELECT k.kind, k.raddr, k.rnet, k.lport, k.program, k.k_first,"
-			       " k.k_last, k.copies, k.ord, k.rhost IS NOT NULL FROM spans_packed k"
-			       " WHERE k.chain = ?1 AND k.k_first <= ?3 AND ");
+	/* a column no one reads is a constant: each column read costs a
+	 * decoding per span */
+	bool peer = cols & SCAN_PEER;
+	int rc = buf_printf(sql,
+			    "SELECT k.kind, %s, %s, %s, %s, k.k_first, k.k_last, k.copies, %s,"
+			    " %s FROM ",
+			    peer ? "k.raddr" : "NULL", peer ? "k.rnet" : "0",
+			    cols & SCAN_LPORT ? "k.lport" : "0",
+			    cols & SCAN_PROGRAM ? "k.program" : "NULL", spans ? "0" : "k.ord",
+			    peer ? "k.rhost IS NOT NULL" : "0");
 
+	/* schema 7 keeps each chain's rowid range (span_chains), not an index
+	 * on chain: the chain's spans are then read in table order, without a
+	 * seek per span from an index entry into the table */
+	if (rc == 0)
+		rc = buf_puts(sql,
+			      ranges ? "span_chains r CROSS JOIN spans_packed k ON k.rowid BETWEEN"
+				       " r.lo AND r.hi AND k.chain = r.chain WHERE r.chain = ?1"
+				     : "spans_packed k WHERE k.chain = ?1");
+	if (rc == 0)
+		rc = buf_puts(sql, " AND k.k_first <= ?3 AND ");
 	if (rc == 0)
 		rc = buf_puts(sql, from ? "k.k_first >= ?2" : "k.k_last >= ?2");
 
@@ -73,9 +91,24 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, struct 
 		rc = filter_sql_spans(flt, sql, p);
 	if (rc == 0 && (cols & SCAN_HAS_PEER))
 		rc = filter_sql_has_peer(sql);
-	if (rc == 0)
+	/* the sweep of rows needs them by k_first; spans go in any order (the
+	 * sinks sort their events) */
+	if (rc == 0 && (!spans || !ranges))
 		rc = buf_puts(sql, " ORDER BY k.k_first");
 	return rc;
+}
+
+bool scan_db_has_ranges(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes = sqlite3_prepare_v2(db,
+				      "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+				      " AND name = 'span_chains'",
+				      -1, &st, NULL) == SQLITE_OK &&
+		   sqlite3_step(st) == SQLITE_ROW;
+
+	sqlite3_finalize(st);
+	return yes;
 }
 
 /* The peer of a row: an IPv4 peer's is its rnet (its text is not stored);
@@ -356,6 +389,14 @@ static size_t k_at_or_above(const int64_t *ks, size_t n, int64_t k)
 	return lo;
 }
 
+/* k_at_or_above when ks[i] is ks[0] + i. */
+static size_t k_dense(const int64_t *ks, size_t n, int64_t k)
+{
+	if (k <= ks[0])
+		return 0;
+	return k - ks[0] >= (int64_t)n ? n : (size_t)(k - ks[0]);
+}
+
 /* The span row of st (the statement's columns) as reports see it; its
  * program borrowed from st. */
 static void span_row(const struct worker *w, sqlite3_stmt *st, struct scan_row *r)
@@ -401,7 +442,13 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 {
 	struct scan_span sp = {.tb = &w->s->tb};
 	int64_t chain = w->s->v[w->s->pos_snap[p0]].chain;
+	/* every k of the range selected (a whole chain, a time window): a k's
+	 * position is its offset, no search */
+	bool dense = true;
 	int rc;
+
+	for (size_t i = 1; dense && i < n; i++)
+		dense = ks[i] == ks[0] + (int64_t)i;
 
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, chain);
@@ -410,8 +457,9 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct scan_row r;
 		int64_t k_last = sqlite3_column_int64(st, C_KLAST);
-		size_t a = k_at_or_above(ks, n, sqlite3_column_int64(st, C_KFIRST));
-		size_t b = k_at_or_above(ks, n, k_last + 1);
+		int64_t k_first = sqlite3_column_int64(st, C_KFIRST);
+		size_t a = dense ? k_dense(ks, n, k_first) : k_at_or_above(ks, n, k_first);
+		size_t b = dense ? k_dense(ks, n, k_last + 1) : k_at_or_above(ks, n, k_last + 1);
 		bool carry = more && k_last > ks[n - 1];
 
 		if (a >= b && !carry)
@@ -431,9 +479,14 @@ static int span_chain(struct worker *w, sqlite3_stmt *st, size_t p0, const int64
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
+static int64_t chain_of(const struct scan_snaps *s, size_t p)
+{
+	return s->v[s->pos_snap[p]].chain;
+}
+
 static int64_t chain_at(const struct worker *w, size_t p)
 {
-	return w->s->v[w->s->pos_snap[p]].chain;
+	return chain_of(w->s, p);
 }
 
 /* A worker of spans, first round: its share [lo, hi) is of positions
@@ -449,7 +502,9 @@ static void *span_worker_run(void *arg)
 
 	if (!db && (rc = worker_db_open(w, &db)) < 0)
 		goto out;
-	if (!(ks = malloc((w->hi - w->lo + 1) * sizeof *ks))) {
+	/* calloc: each piece's ks are written before they are read, but the
+	 * analyzer cannot tell */
+	if (!(ks = calloc(w->hi - w->lo + 1, sizeof *ks))) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -554,25 +609,104 @@ static void run_workers(void *(*run)(void *), struct worker *w, unsigned n)
 			pthread_join(tid[i], NULL);
 }
 
-#define MAX_THREADS 16
+/* The end of the share from position lo, weights wt, done of them before
+ * it: chain by chain up to want. A chain cut between two shares is read
+ * by both (its rowid range is not in k order), so the cut falls between
+ * chains, at the one nearer want, unless a chain outweighs half a share
+ * (one long recording): that one is cut where want falls. */
+static size_t share_end(const struct scan_snaps *s, const uint64_t *wt, size_t lo, uint64_t done,
+			uint64_t want, uint64_t share, uint64_t *done_out)
+{
+	size_t hi = lo;
+
+	while (hi < s->n) {
+		uint64_t cw = 0;
+		size_t q = hi;
+
+		for (; q < s->n && chain_of(s, q) == chain_of(s, hi); q++)
+			cw += wt[q];
+		if (done + cw <= want) {
+			done += cw;
+			hi = q;
+			continue;
+		}
+		if (cw > share / 2) {
+			while (hi < q && (done < want || hi == lo))
+				done += wt[hi++];
+		} else if (hi == lo || want - done >= done + cw - want) {
+			done += cw; /* nearer with it than without */
+			hi = q;
+		}
+		break;
+	}
+	*done_out = done;
+	return hi;
+}
+
+/* Each position's share of the spans read (its chain's spans, x1024,
+ * shared among the chain's selected positions as their rows), their sum in
+ * *total: a chain of a flood has several times the spans of its rows'
+ * share. NULL (weigh by rows) when span_chains cannot be read or out of
+ * memory. */
+static uint64_t *span_weights(sqlite3 *db, const struct scan_snaps *s, uint64_t *total)
+{
+	uint64_t *wt = calloc(s->n ? s->n : 1, sizeof *wt);
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_DONE;
+	size_t p = 0;
+
+	*total = 0;
+	if (!wt ||
+	    sqlite3_prepare_v2(db, "SELECT chain, hi - lo + 1 FROM span_chains ORDER BY chain", -1,
+			       &st, NULL) != SQLITE_OK)
+		goto fail;
+	/* positions are by chain: both walked in chain order */
+	while (p < s->n && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t chain = sqlite3_column_int64(st, 0);
+		double nspans = (double)sqlite3_column_int64(st, 1), rows = 0;
+		size_t q;
+
+		while (p < s->n && chain_of(s, p) < chain)
+			p++; /* a chain without spans: weight 0 */
+		for (q = p; q < s->n && chain_of(s, q) == chain; q++)
+			rows += (double)s->v[s->pos_snap[q]].n;
+		/* within the chain, as its rows: a flood's snapshots hold
+		 * most of its spans */
+		for (; p < q; p++) {
+			double n = (double)s->v[s->pos_snap[p]].n;
+
+			wt[p] = (uint64_t)(rows > 0 ? nspans * 1024 * n / rows : 0) + 1;
+			*total += wt[p];
+		}
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return wt;
+fail:
+	sqlite3_finalize(st);
+	free(wt);
+	return NULL;
+}
 
 int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
 	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz)
 {
 	const char *path = sqlite3_db_filename(db, "main");
-	struct worker w[MAX_THREADS];
+	struct worker w[SCAN_MAX_THREADS];
 	struct filter_params p = {0}, p_from = {0};
 	struct buf sql, sql_from;
 	uint64_t done = 0;
 	size_t next = 0;
-	bool spans = sinks[0].span != NULL;
+	bool spans = sinks[0].span != NULL, ranges = scan_db_has_ranges(db);
+	uint64_t *wt = NULL, total = 0;
 	void *(*run)(void *) = spans ? span_worker_run : worker_run;
 	int rc;
 
 	if (threads < 1)
 		threads = 1;
-	if (threads > MAX_THREADS)
-		threads = MAX_THREADS;
+	if (threads > SCAN_MAX_THREADS)
+		threads = SCAN_MAX_THREADS;
 	/* an in-memory database has no file a second connection could open;
 	 * a few thousand rows are not worth a thread */
 	if (!path || !*path || s->rows < 200000)
@@ -582,8 +716,8 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	buf_init(&sql);
 	buf_init(&sql_from);
 	/* the same parameters in the same order: p binds both */
-	if (build_sql(flt, cols, false, &sql, &p) < 0 || !sql.data ||
-	    build_sql(flt, cols, true, &sql_from, &p_from) < 0 || !sql_from.data) {
+	if (build_sql(flt, cols, false, ranges, spans, &sql, &p) < 0 || !sql.data ||
+	    build_sql(flt, cols, true, ranges, spans, &sql_from, &p_from) < 0 || !sql_from.data) {
 		snprintf(err, errsz, "out of memory");
 		rc = -ENOMEM;
 		goto out;
@@ -593,12 +727,17 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		rc = -EINVAL;
 		goto out;
 	}
-	/* contiguous shares of about equal rows (of positions, for spans) */
+	if (spans && ranges && threads > 1)
+		wt = span_weights(db, s, &total);
+	/* contiguous shares of about equal rows (of positions, for spans;
+	 * of spans when span_chains tells how many each chain has) */
 	for (unsigned i = 0; i < threads; i++) {
-		uint64_t want = s->rows * (i + 1) / threads;
+		uint64_t want = (wt ? total : s->rows) * (i + 1) / threads;
 		size_t hi = next;
 
-		while (hi < s->n && (done < want || hi == next)) {
+		if (wt)
+			hi = share_end(s, wt, next, done, want, total / threads, &done);
+		while (!wt && hi < s->n && (done < want || hi == next)) {
 			done += (uint64_t)s->v[spans ? s->pos_snap[hi] : hi].n;
 			hi++;
 		}
@@ -635,152 +774,8 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		free(w[i].carry);
 	}
 out:
+	free(wt);
 	buf_fini(&sql);
 	buf_fini(&sql_from);
-	return rc;
-}
-
-/* ---- sockets per state and snapshot ------------------------------------- */
-
-static int count_snap(void *ctx, uint32_t snap, usec_t time)
-{
-	return agg_snapshot(ctx, snap, time);
-}
-
-static int count_row(void *ctx, const struct scan_row *row)
-{
-	struct agg_key k = {{0}};
-
-	k.b[0] = row->state;
-	return agg_add(ctx, &k, NULL, row->state);
-}
-
-static int count_span(void *ctx, const struct scan_row *row, const struct scan_span *sp)
-{
-	struct agg_key k = {{0}};
-
-	k.b[0] = row->state;
-	return agg_span(ctx, sp->tb, &k, NULL, row->state, sp->first, sp->last, sp->copies);
-}
-
-static int count_done(void *ctx)
-{
-	return agg_end(ctx);
-}
-
-struct idpos {
-	int64_t id;
-	uint32_t pos;
-};
-
-static int by_id(const void *x, const void *y)
-{
-	const struct idpos *a = x, *b = y;
-
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* The counts import stored per snapshot and state (snapshot_states), each
- * a span of one position: only --state and --proto filter them. 0, or
- * -errno with err set. */
-static int count_stored(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt,
-			struct agg *agg, char *err, size_t errsz)
-{
-	struct filter f = {.port = -1, .lport = -1, .rport = -1, .states = flt->states,
-			   .protos = flt->protos};
-	struct filter_params p = {0};
-	struct idpos *ids = malloc((s->n ? s->n : 1) * sizeof *ids);
-	sqlite3_stmt *st = NULL;
-	struct buf sql;
-	int rc;
-
-	buf_init(&sql);
-	if (!ids) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < s->n; i++)
-		ids[i] = (struct idpos){s->v[s->pos_snap[i]].id, (uint32_t)i};
-	qsort(ids, s->n, sizeof *ids, by_id);
-	rc = filter_sql_snaps(flt, false, 0, &sql, &p);
-	if (rc == 0)
-		rc = buf_puts(&sql, " SELECT k.snapshot_id, k.state, k.n FROM snapshot_states k"
-				    " WHERE k.snapshot_id IN (SELECT id FROM snaps)");
-	if (rc == 0)
-		rc = filter_sql_sockets(&f, &sql, &p);
-	if (rc < 0)
-		goto out;
-	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, &p) != SQLITE_OK) {
-		rc = -EIO;
-		goto out;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct idpos key = {sqlite3_column_int64(st, 0), 0}, *at;
-		int stn = agg_state_parse((const char *)sqlite3_column_text(st, 1),
-					  (size_t)sqlite3_column_bytes(st, 1));
-		int64_t n = sqlite3_column_int64(st, 2);
-		struct agg_key k = {{0}};
-
-		at = bsearch(&key, ids, s->n, sizeof *ids, by_id);
-		if (!at || n <= 0)
-			continue;
-		k.b[0] = (uint8_t)(stn < 0 ? 0 : stn);
-		rc = agg_span(agg, &s->tb, &k, NULL, k.b[0], at->pos, at->pos,
-			      n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
-		if (rc < 0)
-			goto out;
-	}
-	rc = rc == SQLITE_DONE ? 0 : -EIO;
-out:
-	if (rc == -EIO)
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	buf_fini(&sql);
-	free(ids);
-	return rc;
-}
-
-int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
-		      const struct filter *flt, struct agg **out, char *err, size_t errsz)
-{
-	unsigned nt = src->threads ? src->threads : 1;
-	struct agg *agg[MAX_THREADS] = {NULL};
-	struct scan_sink sinks[MAX_THREADS];
-	int rc = -ENOMEM;
-
-	*out = NULL;
-	if (nt > MAX_THREADS)
-		nt = MAX_THREADS;
-	for (unsigned i = 0; i < nt; i++) {
-		if (!(agg[i] = agg_new(AGG_CELLS)))
-			goto out;
-		sinks[i] = (struct scan_sink){count_snap, count_row, agg[i], NULL, count_span,
-					      count_done};
-	}
-	if (!s->pos_snap) {
-		snprintf(err, errsz, "spans need the snapshots' order");
-		rc = -EINVAL;
-		goto out;
-	}
-	/* other socket filters than state and protocol: the spans, counted */
-	if (flt->port < 0 && flt->lport < 0 && flt->rport < 0 && !flt->family && !flt->program)
-		rc = count_stored(src->db, s, flt, agg[0], err, errsz);
-	else
-		rc = scan_db(src->db, s, flt, 0, nt, sinks, err, errsz);
-	if (rc < 0)
-		goto out;
-	rc = -ENOMEM;
-	for (unsigned i = 0; i < nt; i++)
-		if (agg_end(agg[i]) < 0 || (i > 0 && agg_merge(agg[0], agg[i]) < 0))
-			goto out;
-	*out = agg[0];
-	agg[0] = NULL;
-	rc = 0;
-out:
-	if (rc == -ENOMEM)
-		snprintf(err, errsz, "out of memory");
-	for (unsigned i = 0; i < nt; i++)
-		agg_free(agg[i]);
 	return rc;
 }

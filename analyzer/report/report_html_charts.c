@@ -79,10 +79,13 @@ static void rates_sum(struct report_html_panel *p, size_t np, size_t k)
 int report_html_rates(sqlite3 *db, const struct filter *flt, const struct report_spikes_opts *so,
 		      struct report_html_panel *p, size_t np, char *err, size_t errsz)
 {
-	for (size_t k = 0; k < so->ncounters && k < SPIKES_MAX_COUNTERS; k++) {
+	struct report_spikes_snaps *sn = NULL;
+	int rc = 0;
+
+	for (size_t k = 0; rc == 0 && k < so->ncounters && k < SPIKES_MAX_COUNTERS; k++) {
 		struct rates_ctx c = {p, np, k};
 		char name[96];
-		long rc;
+		long n;
 
 		/* "SyncookiesSent" is TcpExt's, as spikes reads it */
 		snprintf(name, sizeof name, "%s%s", strchr(so->counters[k], '.') ? "" : "TcpExt.",
@@ -92,16 +95,25 @@ int report_html_rates(sqlite3 *db, const struct filter *flt, const struct report
 			p[i].nrates = k + 1;
 			if (!(p[i].rates[k] = malloc((p[i].tl.nb ? p[i].tl.nb : 1) * sizeof(double)))) {
 				snprintf(err, errsz, "out of memory");
-				return -ENOMEM;
+				rc = -ENOMEM;
+				goto out;
 			}
 			for (size_t b = 0; b < p[i].tl.nb; b++)
 				p[i].rates[k][b] = p[i].tl.has[b] ? 0 : -1;
 		}
-		if ((rc = report_spikes_rates(db, flt, name, rates_host, &c, err, errsz)) < 0)
-			return (int)rc;
+		/* the selected snapshots read once for every counter */
+		if (!sn && (rc = report_spikes_snaps_load(db, flt, &sn, err, errsz)) < 0)
+			goto out;
+		if ((n = report_spikes_rates_of(db, flt, sn, name, rates_host, &c, err, errsz)) <
+		    0) {
+			rc = (int)n;
+			goto out;
+		}
 		rates_sum(p, np, k);
 	}
-	return 0;
+out:
+	report_spikes_snaps_free(sn);
+	return rc;
 }
 
 /* ---- charts ------------------------------------------------------------- */

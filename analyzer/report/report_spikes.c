@@ -183,110 +183,6 @@ static int state_series(struct run *r, size_t host, int st, struct spike_point *
 	return find(r, host, agg_state_name((unsigned)st), st, false, p, n);
 }
 
-long report_spikes_rates(sqlite3 *db, const struct filter *flt, const char *name,
-			 report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz)
-{
-	struct filter_params prm = {0};
-	sqlite3_stmt *st = NULL;
-	struct buf sql;
-	int64_t *t = NULL, *v = NULL;
-	bool *restart = NULL;
-	struct spike_point *p = NULL;
-	char *host = NULL, *boot = NULL;
-	size_t n = 0, cap = 0;
-	long hosts = 0;
-	int rc;
-
-	buf_init(&sql);
-	rc = buf_puts(&sql, "SELECT s.host, coalesce(s.boot_id, ''), s.time, c.value FROM counters c"
-			    " JOIN snapshots s ON s.id = c.snapshot_id WHERE c.name = ?1");
-	/* ?1 is the name: the filter's parameters are numbered after it */
-	if (rc == 0 && (rc = filter_param_int(&prm, 0)) == 0)
-		rc = filter_sql_snapshots(flt, &sql, &prm);
-	if (rc == 0)
-		rc = buf_puts(&sql, " ORDER BY s.host, s.time, s.id");
-	if (rc < 0)
-		goto nomem;
-	prm.v[0].is_text = true;
-	prm.v[0].t = name;
-	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK ||
-	    filter_bind(st, &prm) != SQLITE_OK) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		rc = -EIO;
-		goto out;
-	}
-	for (;;) {
-		int step = sqlite3_step(st);
-		const char *h = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-		const char *b = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 1) : NULL;
-
-		if (step != SQLITE_ROW && step != SQLITE_DONE) {
-			snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-			rc = -EIO;
-			goto out;
-		}
-		/* a host's samples are complete: its rates, its spikes */
-		if (n && (step == SQLITE_DONE || strcmp(h, host))) {
-			size_t np = spike_rates(t, v, restart, n, p);
-
-			hosts++;
-			if ((rc = each(ctx, host, p, np)) < 0)
-				goto out;
-			n = 0;
-		}
-		if (step == SQLITE_DONE)
-			break;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			int64_t *nt = realloc(t, nc * sizeof *nt), *nv;
-			bool *nr;
-			struct spike_point *npp;
-
-			if (nt)
-				t = nt;
-			nv = realloc(v, nc * sizeof *nv);
-			if (nv)
-				v = nv;
-			nr = realloc(restart, nc * sizeof *nr);
-			if (nr)
-				restart = nr;
-			npp = realloc(p, nc * sizeof *npp);
-			if (npp)
-				p = npp;
-			if (!nt || !nv || !nr || !npp)
-				goto nomem;
-			cap = nc;
-		}
-		if (n == 0) {
-			free(host);
-			if (!(host = strdup(h)))
-				goto nomem;
-		}
-		t[n] = sqlite3_column_int64(st, 2);
-		v[n] = sqlite3_column_int64(st, 3);
-		restart[n] = n == 0 || strcmp(b, boot);
-		free(boot);
-		if (!(boot = strdup(b)))
-			goto nomem;
-		n++;
-	}
-	rc = 0;
-	goto out;
-nomem:
-	snprintf(err, errsz, "out of memory");
-	rc = -ENOMEM;
-out:
-	sqlite3_finalize(st);
-	buf_fini(&sql);
-	free(t);
-	free(v);
-	free(restart);
-	free(p);
-	free(host);
-	free(boot);
-	return rc < 0 ? rc : hosts;
-}
-
 /* A counter's rates for one host: its spikes. */
 struct counter_ctx {
 	struct run *r;
@@ -303,13 +199,13 @@ static int counter_found(void *ctx, const char *host, const struct spike_point *
 	return hi < c->r->nhosts ? find(c->r, hi, c->series, -1, true, p, n) : 0;
 }
 
-static int counter_series(struct run *r, const char *name)
+static int counter_series(struct run *r, const struct report_spikes_snaps *sn, const char *name)
 {
 	struct counter_ctx c = {.r = r};
 
 	snprintf(c.series, sizeof c.series, "%s/s", name);
-	return (int)report_spikes_rates(r->src->db, r->flt, name, counter_found, &c, r->err,
-					r->errsz);
+	return (int)report_spikes_rates_of(r->src->db, r->flt, sn, name, counter_found, &c, r->err,
+					   r->errsz);
 }
 
 /* "SyncookiesSent" is TcpExt's, as in nstat; "Tcp.ActiveOpens" as given. */
@@ -492,10 +388,20 @@ static int grow_renumber(struct grow *g, const struct grow *t, struct agg *a)
 
 #define GROW_THREADS 16
 
+/* What a growth was computed for: the same again (a flood's counters
+ * spike together, over the same snapshots) leaves texts as they are. */
+struct grow_key {
+	size_t host, lo, hi, nb;
+	int state;
+	bool valid;
+};
+
 /* Scans the host's snapshots before (as many as the spike has, at most
  * the baseline window) and during the spike, each half by the report's
- * readers (their totals added up); texts[kind] get what grew. */
-static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
+ * readers (their totals added up); texts[kind] get what grew, unless they
+ * hold it already (*last: what they hold). */
+static int growth(struct run *r, const struct found *fd, struct buf texts[G_N],
+		  struct grow_key *last)
 {
 	const struct host *h = &r->hosts[fd->host];
 	const struct spike_params *prm = fd->rate ? &r->o->rate : &r->o->count;
@@ -521,6 +427,10 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 		nb = 1;
 	if (nb > lo)
 		nb = lo;
+	if (last->valid && last->host == fd->host && last->lo == lo && last->hi == hi &&
+	    last->nb == nb && last->state == fd->state)
+		return 0;
+	last->valid = false;
 	if (!(sub.v = calloc(hi - lo + nb + 1, sizeof *sub.v)))
 		goto out;
 	for (size_t i = lo - nb; i < hi; i++) {
@@ -568,6 +478,8 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N])
 			}
 	for (int k = 0; rc == 0 && k < G_N; k++)
 		rc = grew_text(&g[0], k, nb, hi - lo ? hi - lo : 1, &texts[k]);
+	if (rc == 0)
+		*last = (struct grow_key){fd->host, lo, hi, nb, fd->state, true};
 	if (rc == -ENOMEM)
 		oom(r);
 out:
@@ -621,6 +533,7 @@ static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned
 	};
 	struct output *out = output_new(fmt, f, cols, sizeof cols / sizeof cols[0], width, color);
 	struct buf texts[G_N];
+	struct grow_key last = {.valid = false};
 	int rc = 0, digits = 0;
 
 	if (!out)
@@ -638,7 +551,7 @@ static int write_report(struct run *r, enum output_format fmt, FILE *f, unsigned
 		struct report_spikes_cells c;
 		const char *cells[14];
 
-		if ((rc = growth(r, fd, texts)) < 0)
+		if ((rc = growth(r, fd, texts, &last)) < 0)
 			break;
 		report_spikes_cells_fill(s, digits, &c);
 		cells[0] = fd->f.host;
@@ -675,6 +588,7 @@ long report_spikes(struct scan_src *src, const struct filter *flt,
 		   char *err, size_t errsz)
 {
 	struct run r = {.o = o, .flt = flt, .src = src, .err = err, .errsz = errsz};
+	struct report_spikes_snaps *sn = NULL;
 	struct spike_point *p = NULL;
 	long rc;
 
@@ -694,11 +608,13 @@ long report_spikes(struct scan_src *src, const struct filter *flt,
 		for (int st = 1; st < AGG_NSTATE; st++)
 			if ((o->states & (1u << st)) && (rc = state_series(&r, h, st, p)) < 0)
 				goto out;
+	if (o->ncounters && (rc = report_spikes_snaps_load(src->db, flt, &sn, err, errsz)) < 0)
+		goto out;
 	for (size_t i = 0; i < o->ncounters; i++) {
 		char name[96];   /* series names add "/s" */
 
 		counter_name(o->counters[i], name, sizeof name);
-		if ((rc = counter_series(&r, name)) < 0)
+		if ((rc = counter_series(&r, sn, name)) < 0)
 			goto out;
 	}
 	if (r.nfound)   /* r.found is NULL when nothing was found */
@@ -709,6 +625,7 @@ long report_spikes(struct scan_src *src, const struct filter *flt,
 		goto out;
 	rc = (long)r.nfound;
 out:
+	report_spikes_snaps_free(sn);
 	free(p);
 	for (int st = 0; st < AGG_NSTATE; st++)
 		free(r.count[st]);

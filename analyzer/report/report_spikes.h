@@ -41,6 +41,16 @@ typedef int report_spikes_rates_fn(void *ctx, const char *host, const struct spi
 long report_spikes_rates(sqlite3 *db, const struct filter *flt, const char *name,
 			 report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz);
 
+/* The same for several counters over one reading of the selected
+ * snapshots: load them once, then report_spikes_rates_of per counter. */
+struct report_spikes_snaps;
+int report_spikes_snaps_load(sqlite3 *db, const struct filter *flt,
+			     struct report_spikes_snaps **out, char *err, size_t errsz);
+void report_spikes_snaps_free(struct report_spikes_snaps *s);   /* NULL: no-op */
+long report_spikes_rates_of(sqlite3 *db, const struct filter *flt,
+			    const struct report_spikes_snaps *s, const char *name,
+			    report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz);
+
 /* A found spike, for `summary`. */
 struct report_spikes_found {
 	char host[256];

@@ -994,6 +994,7 @@ static void assert_same_aggs(struct agg *a, struct agg *b)
 		assert_int_equal(x->peak_snap, y->peak_snap);
 		assert_int_equal(x->present, y->present);
 		assert_int_equal(x->total, y->total);
+		assert_int_equal(x->state_total, y->state_total);
 		assert_int_equal(x->first, y->first);
 		assert_int_equal(x->last, y->last);
 		assert_int_equal(x->peers, y->peers);
@@ -1029,8 +1030,18 @@ static void test_spans_equal_rows(void **state)
 		struct agg *tot = agg_new(AGG_PEERS | AGG_TOTALS);
 		struct agg *thalf[2] = {agg_new(AGG_PEERS | AGG_TOTALS), agg_new(AGG_PEERS | AGG_TOTALS)};
 
+		unsigned tstate = 1 + seed % (AGG_NSTATE - 1);
+
 		assert_non_null(order);
 		assert_true(rows && one && half[0] && half[1] && tot && thalf[0] && thalf[1]);
+		/* every agg also sums one state's rows per group */
+		agg_state_total(rows, tstate);
+		agg_state_total(one, tstate);
+		agg_state_total(half[0], tstate);
+		agg_state_total(half[1], tstate);
+		agg_state_total(tot, tstate);
+		agg_state_total(thalf[0], tstate);
+		agg_state_total(thalf[1], tstate);
 		for (uint32_t c = 0; c < nch; c++)   /* chain c ends before chain_end[c] */
 			chain_end[c] = c == nch - 1 ? n : 1 + rnd(n);
 		for (uint32_t c = 1; c < nch; c++)
@@ -1078,9 +1089,12 @@ static void test_spans_equal_rows(void **state)
 			sp[i].peer = ip(rnd(2) ? "198.51.100.1" : "2001:db8::1");
 			sp[i].peer.a[sp[i].peer.family == 2 ? 3 : 15] = (uint8_t)rnd(4);
 		}
-		/* the spans, in first order as scan hands them */
+		/* the spans in first order as the chain index hands them, or
+		 * (even seeds) in last order, as a chain's rowid range does */
 		for (size_t i = 1; i < ns; i++)
-			for (size_t j = i; j > 0 && sp[j - 1].first > sp[j].first; j--) {
+			for (size_t j = i; j > 0 && (seed % 2 ? sp[j - 1].first > sp[j].first
+							      : sp[j - 1].last > sp[j].last);
+			     j--) {
 				struct tspan x = sp[j];
 
 				sp[j] = sp[j - 1];
@@ -1138,6 +1152,24 @@ static void test_spans_equal_rows(void **state)
 			assert_int_equal(y->peers, x->peers);
 			assert_int_equal(z->total, x->total);
 			assert_int_equal(z->peers, x->peers);
+			assert_int_equal(y->state_total, x->state_total);
+			assert_int_equal(z->state_total, x->state_total);
+		}
+		/* ... and that sum is the spans' own (not one agg's copy of
+		 * another's) */
+		for (size_t i = 0; i < agg_ngroups(rows); i++) {
+			const struct agg_group *x = &agg_groups(rows)[i];
+			uint64_t want = 0;
+
+			for (size_t j = 0; j < ns; j++) {
+				/* as agg counts states: NEW_SYN_RECV is SYN_RECV */
+				unsigned st = sp[j].state == ST_NEW_SYN_RECV ? ST_SYN_RECV : sp[j].state;
+
+				if (st == (tstate == ST_NEW_SYN_RECV ? ST_SYN_RECV : tstate) &&
+				    !memcmp(&sp[j].key, &x->key, sizeof x->key))
+					want += (uint64_t)sp[j].copies * (sp[j].last - sp[j].first + 1);
+			}
+			assert_int_equal(x->state_total, want);
 		}
 		agg_free(tot);
 		agg_free(thalf[0]);

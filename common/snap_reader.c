@@ -46,14 +46,14 @@ struct snap_reader {
 	uint64_t raw_total;
 	uint64_t prev_seq;
 	size_t qi, qoff;
+	const char *const *select;   /* sections handed out (NULL: all) */
+	const char *const *track;    /* whose line sources are kept (NULL: none) */
 	uint32_t end_dcrc;
 	uint32_t prev_dcrc;
 	int q;                 /* Q_*: what is handed out next */
 	bool prev_valid;
 	bool skip_derived;     /* derived sections neither rebuilt nor handed out */
-	const char *const *select;   /* sections handed out (NULL: all) */
 	bool cur_skipped;      /* the section being read is not selected */
-	const char *const *track;   /* whose line sources are kept (NULL: none) */
 	char what[160];
 };
 

@@ -127,24 +127,6 @@ static bool same_values(const struct proclog_run *a, const struct proclog_run *b
 	       str_is(a->comm, b->comm);
 }
 
-/* The stage sorted by pid, a pid said twice keeping the last. */
-static void stage_sort(struct proclog *p)
-{
-	size_t w = 0;
-
-	if (p->nstage > 1)   /* (a NULL array is not for qsort) */
-		qsort(p->stage, p->nstage, sizeof *p->stage, stage_cmp);
-	for (size_t i = 0; i < p->nstage; i++) {
-		if (w > 0 && p->stage[w - 1].pid == p->stage[i].pid) {
-			run_fini(&p->stage[w - 1]);
-			p->stage[w - 1] = p->stage[i];
-		} else {
-			p->stage[w++] = p->stage[i];
-		}
-	}
-	p->nstage = w;
-}
-
 /* v holds room for n runs (its capacity in *cap). 0 or -ENOMEM. */
 static int room(struct proclog_run **v, size_t *cap, size_t n)
 {
@@ -184,14 +166,20 @@ int proclog_keep(struct proclog *p, int64_t chain, uint32_t k)
 			return rc;
 		p->chain = chain;
 	}
-	stage_sort(p);
+	if (p->nstage > 1)   /* (a NULL array is not for qsort) */
+		qsort(p->stage, p->nstage, sizeof *p->stage, stage_cmp);
 	if ((rc = room(&p->next, &p->cnext, p->nopen + p->nstage)) < 0)
 		return rc;
 	/* open and stage, both by pid, merged into next; names move, so
 	 * whatever is left behind owns none */
 	while (rc == 0 && (a < p->nopen || b < p->nstage)) {
-		struct proclog_run *o = a < p->nopen ? &p->open[a] : NULL;
-		struct proclog_run *s = b < p->nstage ? &p->stage[b] : NULL;
+		struct proclog_run *o, *s;
+
+		/* a pid said twice: the last one counts */
+		while (b + 1 < p->nstage && p->stage[b + 1].pid == p->stage[b].pid)
+			run_fini(&p->stage[b++]);
+		o = a < p->nopen ? &p->open[a] : NULL;
+		s = b < p->nstage ? &p->stage[b] : NULL;
 
 		if (o && (!s || o->pid < s->pid)) {
 			/* gone: its run ends at the snapshot before */

@@ -267,21 +267,18 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t);
  * spans are written chain after chain, so the last range is the one. */
 static int range_widen(struct store *s, int64_t chain, int64_t rowid)
 {
-	struct chain_range *r = s->nranges ? &s->ranges[s->nranges - 1] : NULL;
+	struct chain_range *r = NULL;
 
-	if (!r || r->chain != chain) {
-		for (size_t i = 0; i < s->nranges; i++)
-			if (s->ranges[i].chain == chain)
-				r = &s->ranges[i];
-	}
-	if (!r || r->chain != chain) {
+	for (size_t i = s->nranges; s->ranges && i > 0 && !r; i--)
+		if (s->ranges[i - 1].chain == chain)
+			r = &s->ranges[i - 1];
+	if (!r) {
 		struct chain_range *v = grow(s->ranges, &s->cranges, s->nranges, sizeof *v, 8);
 
 		if (!v)
 			return -ENOMEM;
 		s->ranges = v;
-		r = &s->ranges[s->nranges++];
-		*r = (struct chain_range){chain, rowid, rowid};
+		v[s->nranges++] = (struct chain_range){chain, rowid, rowid};
 		return 0;
 	}
 	if (rowid < r->lo)

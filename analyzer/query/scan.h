@@ -111,11 +111,6 @@ struct scan_sink {
 int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, unsigned cols,
 	    unsigned threads, const struct scan_sink *sinks, char *err, size_t errsz);
 
-/* Whether db keeps each chain's rowid range of spans_packed (span_chains,
- * schema 7): readers of one chain's spans then read that range, not the
- * index on chain that schema 6 had. */
-bool scan_db_has_ranges(sqlite3 *db);
-
 /* Parses paths (files, directories, "-") as `sockscope import` would,
  * but hands the rows to sink instead of storing them: the filter applied in
  * C, snapshots appended to s. Messages about the input go to msg. Returns

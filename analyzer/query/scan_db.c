@@ -51,13 +51,12 @@ struct worker {
  * from: that start in it), by k_first, filtered; columns (schema 6's
  * spans_packed, spancode.h): kind, an IPv6 peer's text (NULL: an IPv4 peer,
  * rnet, or a name), rnet, lport, program, k_first, k_last, copies, ord,
- * whether the peer is a name. Per span, not per row: all of them. A span's
- * k_last is not in the index (chain, k_first): the first form reads every
- * span that starts before ?3 to test it, the second only those starting in
- * the range. */
+ * whether the peer is a name. Per span, not per row: all of them. The
+ * chain's spans are its rowid range (span_chains, schema 7), read in
+ * table order and each tested. */
 enum { C_KIND, C_RADDR, C_RNET, C_LPORT, C_PROGRAM, C_KFIRST, C_KLAST, C_COPIES, C_ORD, C_NAMED };
 
-static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ranges, bool spans,
+static int build_sql(const struct filter *flt, unsigned cols, bool from, bool spans,
 		     struct buf *sql, struct filter_params *p)
 {
 	/* a column no one reads is a constant: each column read costs a
@@ -72,13 +71,11 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ra
 			    peer ? "k.rhost IS NOT NULL" : "0");
 
 	/* schema 7 keeps each chain's rowid range (span_chains), not an index
-	 * on chain: the chain's spans are then read in table order, without a
-	 * seek per span from an index entry into the table */
+	 * on chain: the chain's spans are read in table order, without a seek
+	 * per span from an index entry into the table */
 	if (rc == 0)
-		rc = buf_puts(sql,
-			      ranges ? "span_chains r CROSS JOIN spans_packed k ON k.rowid BETWEEN"
-				       " r.lo AND r.hi AND k.chain = r.chain WHERE r.chain = ?1"
-				     : "spans_packed k WHERE k.chain = ?1");
+		rc = buf_puts(sql, "span_chains r CROSS JOIN spans_packed k ON k.rowid BETWEEN"
+				   " r.lo AND r.hi AND k.chain = r.chain WHERE r.chain = ?1");
 	if (rc == 0)
 		rc = buf_puts(sql, " AND k.k_first <= ?3 AND ");
 	if (rc == 0)
@@ -93,22 +90,9 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, bool ra
 		rc = filter_sql_has_peer(sql);
 	/* the sweep of rows needs them by k_first; spans go in any order (the
 	 * sinks sort their events) */
-	if (rc == 0 && (!spans || !ranges))
+	if (rc == 0 && !spans)
 		rc = buf_puts(sql, " ORDER BY k.k_first");
 	return rc;
-}
-
-bool scan_db_has_ranges(sqlite3 *db)
-{
-	sqlite3_stmt *st = NULL;
-	bool yes = sqlite3_prepare_v2(db,
-				      "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-				      " AND name = 'span_chains'",
-				      -1, &st, NULL) == SQLITE_OK &&
-		   sqlite3_step(st) == SQLITE_ROW;
-
-	sqlite3_finalize(st);
-	return yes;
 }
 
 /* The peer of a row: an IPv4 peer's is its rnet (its text is not stored);
@@ -698,7 +682,7 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	struct buf sql, sql_from;
 	uint64_t done = 0;
 	size_t next = 0;
-	bool spans = sinks[0].span != NULL, ranges = scan_db_has_ranges(db);
+	bool spans = sinks[0].span != NULL;
 	uint64_t *wt = NULL, total = 0;
 	void *(*run)(void *) = spans ? span_worker_run : worker_run;
 	int rc;
@@ -716,8 +700,8 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 	buf_init(&sql);
 	buf_init(&sql_from);
 	/* the same parameters in the same order: p binds both */
-	if (build_sql(flt, cols, false, ranges, spans, &sql, &p) < 0 || !sql.data ||
-	    build_sql(flt, cols, true, ranges, spans, &sql_from, &p_from) < 0 || !sql_from.data) {
+	if (build_sql(flt, cols, false, spans, &sql, &p) < 0 || !sql.data ||
+	    build_sql(flt, cols, true, spans, &sql_from, &p_from) < 0 || !sql_from.data) {
 		snprintf(err, errsz, "out of memory");
 		rc = -ENOMEM;
 		goto out;
@@ -727,7 +711,7 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		rc = -EINVAL;
 		goto out;
 	}
-	if (spans && ranges && threads > 1)
+	if (spans && threads > 1)
 		wt = span_weights(db, s, &total);
 	/* contiguous shares of about equal rows (of positions, for spans;
 	 * of spans when span_chains tells how many each chain has) */

@@ -209,13 +209,10 @@ static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info 
 	 * there is no index on chain; CROSS JOIN keeps the planner's hands off
 	 * the order (it would scan span_copy first and build an index) */
 	if (sqlite3_prepare_v2(db,
-			       scan_db_has_ranges(db)
-				   ? SPANS_SELECT " FROM snapshots s CROSS JOIN span_chains r"
-						  " ON r.chain = s.chain CROSS JOIN spans_packed p"
-						  " ON p.rowid BETWEEN r.lo AND r.hi AND p.chain ="
-						  " s.chain" SPANS_TAIL
-				   : SPANS_SELECT " FROM snapshots s JOIN spans_packed p"
-						  " ON p.chain = s.chain" SPANS_TAIL,
+			       SPANS_SELECT " FROM snapshots s CROSS JOIN span_chains r"
+					    " ON r.chain = s.chain CROSS JOIN spans_packed p"
+					    " ON p.rowid BETWEEN r.lo AND r.hi AND p.chain ="
+					    " s.chain" SPANS_TAIL,
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = -EIO;
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));

@@ -24,6 +24,22 @@ void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
 	return nv;
 }
 
+void *grow_to(void *v, size_t *cap, size_t want, size_t elem, size_t first)
+{
+	size_t c = *cap;
+	void *nv;
+
+	if (want <= c)
+		return v;
+	for (c = c ? c : first; c < want; c *= 2)
+		if (c == 0 || c > SIZE_MAX / 2)
+			return NULL;
+	if (elem == 0 || c > SIZE_MAX / elem || !(nv = realloc(v, c * elem)))
+		return NULL;
+	*cap = c;
+	return nv;
+}
+
 #define HUGE_PAGE ((size_t)2 << 20)
 #define PAGE ((uintptr_t)4096)
 

@@ -18,6 +18,9 @@
  *	a->v = nv;
  */
 void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
+/* The same rule for room for `want` elements at once: doubled (from first)
+ * as often as it takes. v as it is when *cap >= want; NULL as grow's. */
+void *grow_to(void *v, size_t *cap, size_t want, size_t elem, size_t first);
 
 /* A hint that the block p of `bytes` (from malloc, calloc or realloc, not
  * yet touched where new) be backed by huge pages where the kernel allows

@@ -67,7 +67,10 @@ int snapdelta_decode(const char *prev, size_t prevlen, const char *enc, size_t e
  * moving numbers: the countdown (`when`, and in mode 1 the row number). */
 struct snapdelta_src {
 	uint32_t base;      /* 1 + the base line copied; 0: a literal or an edit */
-	bool same;          /* the copy is the base line byte for byte */
+	/* the line's length in the text, its LF aside: a reader taking copies
+	 * by their source steps over their text without looking for LFs */
+	uint32_t len : 31;
+	uint32_t same : 1;  /* the copy is the base line byte for byte */
 	uint64_t when;      /* a copied split line's countdown (0 otherwise) */
 };
 

@@ -181,7 +181,7 @@ int snapdelta_decode_prov(const char *prev, size_t prevlen, const char *enc, siz
 /* Line `line` of the output copies base line pl (row number and countdown
  * aside): said in prov, when it is kept and has room under its bound. */
 static int prov_copy(struct snapdelta_prov *prov, const struct xform *x, const struct line *pl,
-		     size_t base, uint64_t sl, uint64_t when)
+		     size_t base, uint64_t sl, uint64_t when, size_t len)
 {
 	struct snapdelta_src *v;
 	bool same = !pl->t || (when == pl->when && (x->mode != M_PROC || sl == pl->sl));
@@ -198,6 +198,7 @@ static int prov_copy(struct snapdelta_prov *prov, const struct xform *x, const s
 	prov->v = v;
 	v[prov->n].base = base + 1 > UINT32_MAX ? 0 : (uint32_t)(base + 1);
 	v[prov->n].same = same;
+	v[prov->n].len = (uint32_t)len & 0x7fffffffu;   /* < SNAPDELTA_SECTION_MAX */
 	v[prov->n].when = pl->t ? when : 0;
 	prov->n++;
 	return 0;
@@ -207,7 +208,7 @@ static int prov_copy(struct snapdelta_prov *prov, const struct xform *x, const s
  * encoding: one with a LF in it would be two lines to a reader that splits
  * the text, and every source after it would name the wrong line, so a
  * (hostile) section like that has no sources. */
-static int prov_new(struct snapdelta_prov *prov, const struct line *l)
+static int prov_new(struct snapdelta_prov *prov, const struct line *l, size_t len)
 {
 	struct snapdelta_src *v;
 
@@ -225,7 +226,8 @@ static int prov_new(struct snapdelta_prov *prov, const struct line *l)
 	if (!v)
 		return -ENOMEM;
 	prov->v = v;
-	memset(&v[prov->n++], 0, sizeof *v);
+	memset(&v[prov->n], 0, sizeof *v);
+	v[prov->n++].len = (uint32_t)len & 0x7fffffffu;
 	return 0;
 }
 
@@ -436,12 +438,111 @@ static int dec_copies(struct dec *d, uint64_t start, uint64_t cnt, int kind)
 		rc = emit_line(d->out, &d->x, kind == RUN_EDIT ? &l : &pl, sl, when, nl, d->what);
 		if (rc == 0)
 			rc = dec_keep(d, at, nl, kind == RUN_COPY ? &pl : NULL, sl, when);
-		if (rc == 0 && d->prov)
-			rc = kind == RUN_COPY
-				     ? prov_copy(d->prov, &d->x, &pl, (size_t)(start + k), sl, when)
-				     : prov_new(d->prov, &l);
+		if (rc == 0 && d->prov) {
+			size_t len = d->out->len - d->out0 - at - (nl ? 1 : 0);
+
+			rc = kind == RUN_COPY ? prov_copy(d->prov, &d->x, &pl, (size_t)(start + k), sl,
+							  when, len)
+					      : prov_new(d->prov, &l, len);
+		}
 	}
 	return rc;
+}
+
+/* A run of cnt copied base lines pv[start..) of a section without row
+ * numbers (M_PLAIN, M_TSV): what dec_copies does for them, with room made
+ * once for the run's text, kept lines and sources, each line written from
+ * its base's pieces, and its countdown's digits counted as they are
+ * written. Most of a delta is such runs. A line the general path must see
+ * (a countdown of 20 digits, which splits otherwise) goes there. */
+static int dec_copy_run(struct dec *d, uint64_t start, uint64_t cnt)
+{
+	const struct sline *pv = d->pv + start;
+	struct buf *out = d->out;
+	struct snapdelta_prov *prov = d->prov && d->prov->valid ? d->prov : NULL;
+	bool keep = d->os && d->os_ok;
+	size_t need = 1;
+
+	for (uint64_t k = 0; k < cnt; k++)
+		need += (size_t)pv[k].alen + pv[k].blen + 21;
+	if (out->len + need > SNAPDELTA_SECTION_MAX)
+		return dec_copies(d, start, cnt, RUN_COPY);   /* which says so */
+	if (prov && prov->n + cnt > SNAPDELTA_PROV_MAX) {
+		prov->valid = false;   /* a hostile line count: no fast path */
+		prov = NULL;
+	}
+	if (buf_reserve(out, need) < 0)
+		return -ENOMEM;
+	if (keep) {
+		struct sline *v = grow_to(d->os->v, &d->os->cap, d->os->n + cnt, sizeof *v, 1024);
+
+		if (!v)
+			return -ENOMEM;
+		d->os->v = v;
+	}
+	if (prov) {
+		struct snapdelta_src *v = grow_to(prov->v, &prov->cap, prov->n + cnt, sizeof *v, 1024);
+
+		if (!v)
+			return -ENOMEM;
+		prov->v = v;
+	}
+	for (uint64_t k = 0; k < cnt; k++) {
+		const struct sline *b = &pv[k];
+		const char *a = d->prev + b->a;
+		size_t at = out->len - d->out0;
+		uint64_t when = 0;
+		char *w = out->data + out->len;
+		size_t wl = 0;
+		bool nl;
+
+		if (b->t) {
+			const unsigned char *resid = d->r.p;
+
+			when = (b->when ? b->when - d->tick : 0) + unzz(get_uv(&d->r));
+			if (d->r.bad) {
+				*d->what = "delta: truncated";
+				return -EINVAL;
+			}
+			if (when >= 10000000000000000000ull) {
+				/* the general path from this line on, which reads
+				 * its residual again */
+				d->r.p = resid;
+				return dec_copies(d, start + k, cnt - k, RUN_COPY);
+			}
+		}
+		d->done++;
+		nl = d->done < d->n || d->final_nl;
+		memcpy(w, a, b->alen);
+		w += b->alen;
+		if (b->t) {
+			wl = fmt_u64(w, when);
+			w += wl;
+			memcpy(w, a + b->alen + b->wl, b->blen);
+			w += b->blen;
+		}
+		if (keep) {
+			struct sline *o = (struct sline *)d->os->v + d->os->n++;
+
+			/* as dec_keep makes them */
+			*o = (struct sline){.a = (uint32_t)at, .alen = b->alen,
+					    .blen = b->t ? b->blen : 0, .t = b->t, .wl = (uint8_t)wl,
+					    .sl = b->t ? 0 : b->sl, .when = when};
+		}
+		if (prov) {
+			struct snapdelta_src *o = &prov->v[prov->n++];
+
+			o->base = start + k + 1 > UINT32_MAX ? 0 : (uint32_t)(start + k + 1);
+			o->same = !b->t || when == b->when;
+			o->len = (uint32_t)((size_t)(w - out->data) - d->out0 - at) & 0x7fffffffu;
+			o->when = when;
+		}
+		if (nl)
+			*w++ = '\n';
+		*w = '\0';
+		out->len = (size_t)(w - out->data);
+	}
+	return 0;
 }
 
 /* A run of cnt literal lines. */
@@ -475,7 +576,7 @@ static int dec_literals(struct dec *d, uint64_t cnt)
 		if (rc == 0)
 			rc = dec_keep(d, at, nl, NULL, sl, when);
 		if (rc == 0 && d->prov)
-			rc = prov_new(d->prov, &l);
+			rc = prov_new(d->prov, &l, d->out->len - d->out0 - at - (nl ? 1 : 0));
 	}
 	return rc;
 }
@@ -501,7 +602,8 @@ static int dec_runs(struct dec *d)
 				*d->what = "delta: copy outside the base section";
 				return -EINVAL;
 			}
-			rc = dec_copies(d, start, cnt, (int)h);
+			rc = h == RUN_COPY && d->x.mode != M_PROC ? dec_copy_run(d, start, cnt)
+								  : dec_copies(d, start, cnt, (int)h);
 			expect = start + cnt;
 			continue;
 		}

@@ -439,9 +439,46 @@ static int one_line(struct parser *p, const char *line, size_t len)
 	}
 }
 
+/* The sockets section's next lines while a delta copied them (row_line's
+ * first case), taken by their sources alone: each source gives its line's
+ * length, so the text is neither searched for LFs nor looked at but for
+ * the LF that ends each line. Stops before a line that is no such copy or
+ * does not end inside d[0..n). The bytes used, or -errno. */
+static long copied_lines(struct parser *p, const char *d, size_t n)
+{
+	const struct snapdelta_prov *v = p->prov;
+	size_t li = p->sect_line, used = 0;   /* li: the next line's index */
+
+	for (; li < v->n; li++) {
+		const struct snapdelta_src *src = &v->v[li];
+		uint64_t expires;
+		uint32_t j;
+
+		if (!src->base || src->len >= n - used || d[used + src->len] != '\n')
+			break;
+		if (src->same)
+			expires = ROWREUSE_SAME;
+		else if (v->mode == 2 && v->col == ROWREUSE_COL_EXPIRES && src->when <= UINT32_MAX)
+			expires = src->when;
+		else
+			break;
+		if (!rowreuse_lines_base(&p->reuse, src->base - 1, &j))
+			break;
+		if (rowreuse_lines_add_copy(&p->reuse) < 0)
+			return p->rc = -ENOMEM;
+		if (run_add(p, j, expires) < 0)
+			return p->rc;
+		used += (size_t)src->len + 1;
+	}
+	p->sect_line = li;
+	return (long)used;
+}
+
 /* Splits a DATA block into lines, carrying a cut line to the next block. */
 static int data(struct parser *p, const char *d, size_t n)
 {
+	/* the header (line 0) is never a copy */
+	bool copies = p->sect == S_SOCKETS && p->prov && !p->src->opts->parse_every_row;
 	int rc;
 
 	if (p->sect == S_RAW)
@@ -449,8 +486,20 @@ static int data(struct parser *p, const char *d, size_t n)
 	if (p->sect == S_SKIP)
 		return 0;
 	while (n > 0) {
-		const char *nl = memchr(d, '\n', n);
+		const char *nl;
 		size_t len;
+
+		if (copies && p->sect_line >= 1 && !p->partial.len) {
+			long k = copied_lines(p, d, n);
+
+			if (k < 0)
+				return (int)k;
+			d += k;
+			n -= (size_t)k;
+			if (n == 0)
+				break;
+		}
+		nl = memchr(d, '\n', n);
 
 		if (!nl) {
 			if (p->partial.len + n > (16u << 20)) {

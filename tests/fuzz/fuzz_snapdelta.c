@@ -121,9 +121,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			blines += p[i] == '\n';
 		if (prov.n != lines)
 			abort();
-		for (size_t i = 0; i < prov.n; i++)
-			if (prov.v[i].base > blines)
+		/* each source gives its line's length: the lines, end to end */
+		for (size_t i = 0, off = 0; i < prov.n; i++) {
+			if (prov.v[i].base > blines || prov.v[i].len > out.len - off ||
+			    (off + prov.v[i].len < out.len && out.data[off + prov.v[i].len] != '\n') ||
+			    memchr(out.data + off, '\n', prov.v[i].len))
 				abort();
+			off += (size_t)prov.v[i].len + 1;
+		}
 	}
 	snapdelta_prov_fini(&prov);
 	/* 1b. the encoding applied again, to what it gave: against the lines

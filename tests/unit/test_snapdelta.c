@@ -679,6 +679,7 @@ static void test_provenance_is_true(void **state)
 				size_t clen = strcspn(cl[i], "\n"), plen;
 				char want[512];
 
+				assert_int_equal(src->len, clen);
 				if (!src->base) {
 					others++;
 					continue;
@@ -728,6 +729,7 @@ static void test_provenance_is_true(void **state)
 static void chain_same(const char *name, const char *const *texts, size_t n)
 {
 	struct snapdelta_split sp[2] = {{0}, {0}};
+	struct snapdelta_prov prov = {0};
 	struct buf out[2] = {BUF_INIT, BUF_INIT}, plain = BUF_INIT, enc = BUF_INIT;
 	const char *what;
 	unsigned kept = 0;
@@ -747,8 +749,18 @@ static void chain_same(const char *name, const char *const *texts, size_t n)
 		buf_reset(&plain);
 		kept += ps->valid;
 		assert_int_equal(snapdelta_decode_split(pb->data, pb->len, ps, enc.data, enc.len, ob,
-							os, NULL, &what),
+							os, &prov, &what),
 				 0);
+		/* each line's source gives its length (a delta's: a keyframe
+		 * has no sources) */
+		assert_int_equal(prov.valid, enc.data[0] == SNAPDELTA_DELTA);
+		for (size_t k = 0, off = 0; prov.valid && k < prov.n; k++) {
+			size_t len = strcspn(ob->data + off, "\n");
+
+			assert_true(off + len <= ob->len);
+			assert_int_equal(prov.v[k].len, len);
+			off += len + 1;
+		}
 		assert_int_equal(snapdelta_decode(i ? texts[i - 1] : NULL,
 						  i ? strlen(texts[i - 1]) : 0, enc.data, enc.len,
 						  &plain, &what),
@@ -762,6 +774,7 @@ static void chain_same(const char *name, const char *const *texts, size_t n)
 		snapdelta_split_fini(&sp[k]);
 		buf_fini(&out[k]);
 	}
+	snapdelta_prov_fini(&prov);
 	buf_fini(&plain);
 	buf_fini(&enc);
 }
@@ -855,11 +868,28 @@ static void test_kept_lines_hostile(void **state)
 	static const char big1[] = "D\x02\x01\x00\x01\x01\x04\x00"
 				   "\x89\x80\xc0\xe1\xee\xbe\xee\xb8\xea\x01";
 	static const char big2[] = "D\x02\x01\x00\x01\x01\x04\x00";
+	/* the same inside a run of copies: "a\t5" as it is, then "b\t6" moved
+	 * to 10^19 (the run's rest goes the general way); then both copied */
+	static const char mid1[] = "D\x02\x01\x00\x02\x01\x08\x00\x00"
+				   "\x8b\x80\xc0\xe1\xee\xbe\xee\xb8\xea\x01";
+	static const char mid2[] = "D\x02\x01\x00\x02\x01\x08\x00\x00";
 
 	(void)state;
 	kept_same("x\n", lf1, sizeof lf1 - 1, lf2, sizeof lf2 - 1, 0);
 	kept_same("x\n", em1, sizeof em1 - 1, em2, sizeof em2 - 1, -EINVAL);
 	kept_same("a\t5\n", big1, sizeof big1 - 1, big2, sizeof big2 - 1, 0);
+	kept_same("a\t5\nb\t6\n", mid1, sizeof mid1 - 1, mid2, sizeof mid2 - 1, 0);
+	{
+		struct buf o = BUF_INIT;
+		const char *what;
+		static const char want[] = "a\t5\nb\t10000000000000000000\n";
+
+		assert_int_equal(snapdelta_decode("a\t5\nb\t6\n", 8, mid1, sizeof mid1 - 1, &o, &what),
+				 0);
+		assert_int_equal(o.len, sizeof want - 1);
+		assert_memory_equal(o.data, want, o.len);
+		buf_fini(&o);
+	}
 }
 
 static void decode_rejects(const char *enc, size_t n, const char *prev)

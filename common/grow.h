@@ -19,7 +19,8 @@
  */
 void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
 /* The same rule for room for `want` elements at once: doubled (from first)
- * as often as it takes. v as it is when *cap >= want; NULL as grow's. */
+ * as often as it takes. v as it is when *cap >= want (so call it when
+ * want > *cap, or v may be NULL for an empty array); NULL as grow's. */
 void *grow_to(void *v, size_t *cap, size_t want, size_t elem, size_t first);
 
 /* A hint that the block p of `bytes` (from malloc, calloc or realloc, not

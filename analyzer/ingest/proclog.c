@@ -127,20 +127,6 @@ static bool same_values(const struct proclog_run *a, const struct proclog_run *b
 	       str_is(a->comm, b->comm);
 }
 
-/* v holds room for n runs (its capacity in *cap). 0 or -ENOMEM. */
-static int room(struct proclog_run **v, size_t *cap, size_t n)
-{
-	struct proclog_run *nv;
-
-	if (n <= *cap)
-		return 0;
-	if (n > SIZE_MAX / sizeof *nv / 2 || !(nv = realloc(*v, 2 * n * sizeof *nv)))
-		return -ENOMEM;
-	*v = nv;
-	*cap = 2 * n;
-	return 0;
-}
-
 /* r into the next open runs, its names moved: continued to k, or (fresh)
  * starting at k. */
 static void next_take(struct proclog *p, size_t *n, struct proclog_run *r, uint32_t k,
@@ -168,8 +154,11 @@ int proclog_keep(struct proclog *p, int64_t chain, uint32_t k)
 	}
 	if (p->nstage > 1)   /* (a NULL array is not for qsort) */
 		qsort(p->stage, p->nstage, sizeof *p->stage, stage_cmp);
-	if ((rc = room(&p->next, &p->cnext, p->nopen + p->nstage)) < 0)
-		return rc;
+	if (p->nopen + p->nstage > p->cnext) {
+		if (!(tv = grow_to(p->next, &p->cnext, p->nopen + p->nstage, sizeof *tv, 16)))
+			return -ENOMEM;
+		p->next = tv;
+	}
 	/* open and stage, both by pid, merged into next; names move, so
 	 * whatever is left behind owns none */
 	while (rc == 0 && (a < p->nopen || b < p->nstage)) {

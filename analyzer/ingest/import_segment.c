@@ -82,7 +82,8 @@ struct parser {
 	 * delta), and the copied rows not yet emitted, as one run */
 	const struct snapdelta_prov *prov;
 	struct op_run run;
-	struct buf run_exp;
+	uint64_t *run_exp;           /* its rows' expires_ms: run.n of them */
+	size_t crun_exp;
 	/* format 2: where the processes section's lines came from, and each
 	 * line's pid in the section before (pid_prev, valid when prev_ok) and
 	 * in this one (0: the header, a bad line): a line copied byte for byte
@@ -215,7 +216,7 @@ static int run_flush(struct parser *p)
 	struct op_run r = p->run;
 
 	p->run.n = 0;
-	return emit2(p, OP_RUN, &r, sizeof r, p->run_exp.data, p->run_exp.len);
+	return emit2(p, OP_RUN, &r, sizeof r, p->run_exp, (size_t)r.n * sizeof *p->run_exp);
 }
 
 /* Row j of the previous snapshot again: one more row of the pending run, or
@@ -224,13 +225,16 @@ static int run_add(struct parser *p, uint32_t j, uint64_t expires)
 {
 	if (p->run.n && (j != p->run.j + p->run.n || p->run.n == RUN_MAX) && run_flush(p) < 0)
 		return p->rc;
-	if (p->run.n == 0) {
+	if (p->run.n == 0)
 		p->run.j = j;
-		buf_reset(&p->run_exp);
+	if (p->run.n == p->crun_exp) {
+		uint64_t *v = grow(p->run_exp, &p->crun_exp, p->run.n, sizeof *v, 1024);
+
+		if (!v)
+			return p->rc = -ENOMEM;
+		p->run_exp = v;
 	}
-	if (buf_append(&p->run_exp, &expires, sizeof expires) < 0)
-		return p->rc = -ENOMEM;
-	p->run.n++;
+	p->run_exp[p->run.n++] = expires;
 	return 0;
 }
 
@@ -447,7 +451,7 @@ static int one_line(struct parser *p, const char *line, size_t len)
 static long copied_lines(struct parser *p, const char *d, size_t n)
 {
 	const struct snapdelta_prov *v = p->prov;
-	size_t li = p->sect_line, used = 0;   /* li: the next line's index */
+	size_t li = p->sect_line, used = 0, li0 = li;   /* li: the next line's index */
 
 	for (; li < v->n; li++) {
 		const struct snapdelta_src *src = &v->v[li];
@@ -464,10 +468,52 @@ static long copied_lines(struct parser *p, const char *d, size_t n)
 			break;
 		if (!rowreuse_lines_base(&p->reuse, src->base - 1, &j))
 			break;
-		if (rowreuse_lines_add_copy(&p->reuse) < 0)
-			return p->rc = -ENOMEM;
 		if (run_add(p, j, expires) < 0)
 			return p->rc;
+		used += (size_t)src->len + 1;
+	}
+	/* the lines, as rows of this snapshot, at once */
+	if (li > li0 && rowreuse_lines_add_copies(&p->reuse, li - li0) < 0)
+		return p->rc = -ENOMEM;
+	p->sect_line = li;
+	return (long)used;
+}
+
+/* The processes section's next lines while process_line would only count
+ * them (a copy, byte for byte, of a line of a pid this snapshot already
+ * has), stepped over by their sources' lengths as copied_lines does. The
+ * bytes used, or -errno. */
+static long copied_procs(struct parser *p, const char *d, size_t n)
+{
+	const struct snapdelta_prov *v = p->pprov;
+	size_t li = p->sect_line, used = 0;   /* li: the next line's index */
+	struct proc_ent *x = NULL;
+	int32_t last = 0;
+
+	for (; li < v->n; li++) {
+		const struct snapdelta_src *src = &v->v[li];
+		int32_t pid;
+
+		if (!src->base || !src->same || src->base - 1 >= p->npid_prev ||
+		    !(pid = p->pid_prev[src->base - 1]) || src->len >= n - used ||
+		    d[used + src->len] != '\n')
+			break;
+		/* a worker's sockets come together: its slot, once */
+		if (pid != last) {
+			x = procs_slot(p->procs.e, p->procs.cap, pid);
+			last = pid;
+		}
+		if (!x->pid)
+			break;
+		x->sockets++;
+		if (p->npid_cur == p->cpid_cur) {
+			int32_t *c = grow(p->pid_cur, &p->cpid_cur, p->npid_cur, sizeof *c, 1024);
+
+			if (!c)
+				return p->rc = -ENOMEM;
+			p->pid_cur = c;
+		}
+		p->pid_cur[p->npid_cur++] = pid;
 		used += (size_t)src->len + 1;
 	}
 	p->sect_line = li;
@@ -479,6 +525,8 @@ static int data(struct parser *p, const char *d, size_t n)
 {
 	/* the header (line 0) is never a copy */
 	bool copies = p->sect == S_SOCKETS && p->prov && !p->src->opts->parse_every_row;
+	/* (pprov is NULL when every row is parsed) */
+	bool procs = p->sect == S_PROCESSES && p->pprov && p->prev_ok;
 	int rc;
 
 	if (p->sect == S_RAW)
@@ -489,8 +537,9 @@ static int data(struct parser *p, const char *d, size_t n)
 		const char *nl;
 		size_t len;
 
-		if (copies && p->sect_line >= 1 && !p->partial.len) {
-			long k = copied_lines(p, d, n);
+		/* (no pid is in the snapshot's table before it has one) */
+		if (((copies && p->sect_line >= 1) || (procs && p->procs.cap)) && !p->partial.len) {
+			long k = copies ? copied_lines(p, d, n) : copied_procs(p, d, n);
 
 			if (k < 0)
 				return (int)k;
@@ -751,7 +800,6 @@ int import_segment(struct import_source *src, struct lines *l)
 	buf_init(&p.raw);
 	buf_init(&p.scratch);
 	buf_init(&p.scratch2);
-	buf_init(&p.run_exp);
 	rowreuse_lines_init(&p.reuse);
 	segstore_init(&s, src);
 	if (pthread_create(&th, NULL, parse_main, &p) != 0) {
@@ -792,7 +840,7 @@ out:
 	buf_fini(&p.raw);
 	buf_fini(&p.scratch);
 	buf_fini(&p.scratch2);
-	buf_fini(&p.run_exp);
+	free(p.run_exp);
 	free(p.pid_prev);
 	free(p.pid_cur);
 	rowreuse_lines_fini(&p.reuse);

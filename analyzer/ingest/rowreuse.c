@@ -211,8 +211,29 @@ bool rowreuse_lines_base(struct rowreuse_lines *l, size_t k, uint32_t *j)
 
 int rowreuse_lines_add_copy(struct rowreuse_lines *l)
 {
+	return rowreuse_lines_add_copies(l, 1);
+}
+
+int rowreuse_lines_add_copies(struct rowreuse_lines *l, size_t n)
+{
+	unsigned c = l->cur;
+	uint32_t *v;
+
 	l->copies_seen = true;
-	return rowreuse_lines_add(l, "", 0);
+	if (n > ROWREUSE_NOROW - l->n[c])
+		return -E2BIG;
+	if (l->nl[c] + n > l->lcap[c]) {
+		if (!(v = grow_to(l->lrow[c], &l->lcap[c], l->nl[c] + n, sizeof *v, 1024)))
+			return -ENOMEM;
+		l->lrow[c] = v;
+	}
+	/* as rowreuse_lines_add_copy n times: each its row's number */
+	v = l->lrow[c] + l->nl[c];
+	for (size_t i = 0; i < n; i++)
+		v[i] = (uint32_t)(l->n[c] + i);
+	l->nl[c] += n;
+	l->n[c] += n;
+	return 0;
 }
 
 int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len)

@@ -65,6 +65,8 @@ int rowreuse_lines_add(struct rowreuse_lines *l, const char *line, size_t len);
  * next delta names its rows by number; a keyframe's rows that repeat it are
  * parsed again). 0 or -ENOMEM. */
 int rowreuse_lines_add_copy(struct rowreuse_lines *l);
+/* n of them at once. 0 or -ENOMEM. */
+int rowreuse_lines_add_copies(struct rowreuse_lines *l, size_t n);
 /* The sockets section's next line is no row (not handed on). 0 or -ENOMEM. */
 int rowreuse_lines_norow(struct rowreuse_lines *l);
 /* The row that line k of the previous snapshot's sockets section became:

@@ -268,6 +268,42 @@ static void test_lines_text_until_copies(void **state)
 	rowreuse_lines_fini(&l);
 }
 
+/* Copies added many at once are the same as one by one: each line names
+ * its row, after rows and norows around them. */
+static void test_lines_add_copies(void **state)
+{
+	struct rowreuse_lines a, b;
+	uint32_t ja, jb;
+
+	(void)state;
+	rowreuse_lines_init(&a);
+	rowreuse_lines_init(&b);
+	assert_int_equal(rowreuse_lines_add(&a, "x", 1), 0);
+	assert_int_equal(rowreuse_lines_add(&b, "x", 1), 0);
+	assert_int_equal(rowreuse_lines_norow(&a), 0);
+	assert_int_equal(rowreuse_lines_norow(&b), 0);
+	for (int i = 0; i < 2000; i++)   /* past the first room */
+		assert_int_equal(rowreuse_lines_add_copy(&a), 0);
+	assert_int_equal(rowreuse_lines_add_copies(&b, 1500), 0);
+	assert_int_equal(rowreuse_lines_add_copies(&b, 500), 0);
+	assert_int_equal(rowreuse_lines_add(&a, "y", 1), 0);
+	assert_int_equal(rowreuse_lines_add(&b, "y", 1), 0);
+	rowreuse_lines_commit(&a);
+	rowreuse_lines_commit(&b);
+	for (size_t k = 0; k < 2005; k++) {
+		bool ha = rowreuse_lines_base(&a, k, &ja), hb = rowreuse_lines_base(&b, k, &jb);
+
+		assert_int_equal(ha, hb);
+		assert_int_equal(ha, k != 1 && k < 2003);
+		if (ha)
+			assert_int_equal(ja, jb);
+	}
+	assert_true(rowreuse_lines_base(&b, 2002, &jb));
+	assert_int_equal(jb, 2001);   /* x, 2000 copies, y: rows 0 .. 2001 */
+	rowreuse_lines_fini(&a);
+	rowreuse_lines_fini(&b);
+}
+
 /* Names in runs, as a server's rows come (a process's sockets together),
  * shared by equal neighbours: each row still reads its own name, after
  * adds, runs that start inside a run of names, and commits; the light
@@ -338,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_got_row_survives_adds),
 		cmocka_unit_test(test_arena_bounded),
 		cmocka_unit_test(test_lines_text_until_copies),
+		cmocka_unit_test(test_lines_add_copies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

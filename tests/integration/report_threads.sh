@@ -36,15 +36,6 @@ rows=$(sqlite3 "$dir/db" 'SELECT sum(n) FROM snapshot_states' 2> /dev/null) ||
 chains=$(sqlite3 "$dir/db" 'SELECT count(DISTINCT chain) FROM snapshots')
 [ "$rows" -ge 400000 ] || fail "only $rows socket-snapshots: too few for 3 readers"
 [ "$chains" -ge 2 ] || fail "$chains chain(s), want 2 or more"
-# schema 7's way to a chain's spans (span_chains, no index on chain): the
-# readers' shares are then weighed by spans and cut between chains
-cp "$dir/db" "$dir/db7"
-sqlite3 "$dir/db7" "CREATE TABLE IF NOT EXISTS span_chains(chain INTEGER PRIMARY KEY,
-	lo INTEGER NOT NULL, hi INTEGER NOT NULL);
-	INSERT OR REPLACE INTO span_chains SELECT chain, min(rowid), max(rowid) FROM spans_packed
-	GROUP BY chain; DROP INDEX IF EXISTS spans_packed_chain;" ||
-	fail "could not make the span_chains copy"
-
 # a window that starts and ends inside the flood's and the clients' spans
 t0=$(sqlite3 "$dir/db" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(time) / 1000000 + 137, 'unixepoch') FROM snapshots")
 t1=$(sqlite3 "$dir/db" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(time) / 1000000 + 401, 'unixepoch') FROM snapshots")
@@ -62,15 +53,8 @@ for win in "" "--since $t0 --until $t1"; do
 			cmp -s "$dir/one" "$dir/many" ||
 				fail "$r $win: $t readers print otherwise than 1: $(diff "$dir/one" "$dir/many" | head -6)"
 		done
-		for t in 1 2 3; do
-			# shellcheck disable=SC2086
-			SOCKSCOPE_TEST_THREADS=$t "$S" $r $win -d "$dir/db7" > "$dir/many" 2>&1 ||
-				fail "$r $win with $t readers by span_chains failed: $(head -3 "$dir/many")"
-			cmp -s "$dir/one" "$dir/many" ||
-				fail "$r $win: $t readers by span_chains print otherwise: $(diff "$dir/one" "$dir/many" | head -6)"
-		done
 		[ -s "$dir/one" ] || fail "$r $win printed nothing"
 		n=$((n + 1))
 	done
 done
-pass "$n reports ($rows socket-snapshots, $chains chains, whole and $t0 .. $t1) print the same with 1, 2 and 3 readers, also read by span_chains (schema 7)"
+pass "$n reports ($rows socket-snapshots, $chains chains, whole and $t0 .. $t1) print the same with 1, 2 and 3 readers"

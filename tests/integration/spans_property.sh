@@ -188,21 +188,6 @@ while [ "$seed" -le "$SEEDS" ]; do
 	"$S" import -q -d "$d/t.db" --host b "$d/b.log" > "$d/imp" 2>&1 ||
 		fail "seed $seed: import b: $(cat "$d/imp")"
 	res=$(check_rows "$d/t.db" "$d/truth.tsv") || fail "seed $seed: $res"
-	# schema 7's way to a chain's spans (span_chains: its rowid range, no
-	# index on chain): a copy read that way must give the same reports
-	cp "$d/t.db" "$d/t7.db"
-	python3 - "$d/t7.db" <<'PY' || fail "seed $seed: could not make the span_chains copy"
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-c.executescript("""
-CREATE TABLE IF NOT EXISTS span_chains(chain INTEGER PRIMARY KEY, lo INTEGER NOT NULL,
-	hi INTEGER NOT NULL);
-INSERT OR REPLACE INTO span_chains SELECT chain, min(rowid), max(rowid) FROM spans_packed
-	GROUP BY chain;
-DROP INDEX IF EXISTS spans_packed_chain;
-""")
-c.commit()
-PY
 	# the reports: from the database (spans) and from the logs (rows)
 	for r in "summary" "top --by ip" "top --by subnet" "top --by port" "top --by state" \
 		"timeline --bucket 5m" "timeline --by subnet --bucket 5m" "spikes" "blocklist --explain" \
@@ -222,20 +207,10 @@ PY
 		[ $rc1 -eq $rc2 ] || fail "seed $seed: $r: exit $rc1 from the database, $rc2 from the logs: $(head -3 "$d/db.out")"
 		cmp -s "$d/db.out" "$d/files.out" ||
 			fail "seed $seed: $r differs between the database and the logs: $(diff "$d/files.out" "$d/db.out" | head -6)"
-		# shellcheck disable=SC2086
-		"$S" $r -d "$d/t7.db" --host a > "$d/db7.out" 2>&1
-		cmp -s "$d/db.out" "$d/db7.out" ||
-			fail "seed $seed: $r differs when read by span_chains: $(diff "$d/db.out" "$d/db7.out" | head -6)"
-	done
-	for at in 2026-11-25T10:05:00Z 2026-11-25T10:20:00Z 2026-11-25T10:40:00Z; do
-		"$S" netstat -q -d "$d/t.db" --host a --at "$at" -- -natup > "$d/n.out" 2>&1
-		"$S" netstat -q -d "$d/t7.db" --host a --at "$at" -- -natup > "$d/n7.out" 2>&1
-		grep -q "^tcp" "$d/n.out" && cmp -s "$d/n.out" "$d/n7.out" ||
-			fail "seed $seed: netstat --at $at differs when read by span_chains: $(diff "$d/n.out" "$d/n7.out" | head -4)"
 	done
 	res2=$(check_ports "$d/t.db") || fail "seed $seed: $res2"
 	total=$((total + 1))
-	note "seed $seed: $res; 15 reports agree (also read by span_chains); $res2"
+	note "seed $seed: $res; 15 reports agree; $res2"
 	seed=$((seed + 1))
 done
-pass "$total seeded recordings: every snapshot's rows, state counts and netstat --at replays come back from spans; summary, top, timeline, spikes, blocklist (also filtered by port, state and time) agree with the logs read row by row; ports and programs with the rows' SQL; the same reports and netstat --at replays read by span_chains (schema 7) as by the chain index"
+pass "$total seeded recordings: every snapshot's rows, state counts and netstat --at replays come back from spans; summary, top, timeline, spikes, blocklist (also filtered by port, state and time) agree with the logs read row by row; ports and programs with the rows' SQL"

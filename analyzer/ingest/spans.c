@@ -1,7 +1,10 @@
 /* spans — building spans from a stream of snapshots: the open spans (the
- * previous snapshot's distinct rows) in a dense array of compact entries
- * with a hash index, both rebuilt at each snapshot's end, so memory follows
- * one snapshot; a closed span is unpacked into a struct span to emit. */
+ * previous snapshot's distinct rows) in an array of compact entries, in the
+ * order they were made, with a hash index kept up to date as spans open and
+ * close; a closed span's slot stays empty until an eighth of the array is
+ * empty, then the array is compacted, so memory follows one snapshot and a
+ * snapshot's end does not move every entry; a closed span is unpacked into
+ * a struct span to emit. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,7 @@ struct entry {
 	uint8_t proto, state;    /* index in b->strs */
 	uint8_t llen, rlen, family, unknown;
 	uint8_t extf;            /* EXT_*: what ext holds */
+	bool used;               /* an open span; false: an empty slot (zeroed) */
 	uint16_t lport, rport;
 	uint32_t uid;
 	int32_t pid;
@@ -59,8 +63,10 @@ struct spans {
 	spans_emit_fn emit;
 	void *ctx;
 	unsigned exact;          /* SPANS_EXACT, SPANS_QUEUES */
+	/* v[0 .. n): live open spans and ndead empty slots, in the order
+	 * they were made (a snapshot's new rows from n0 on) */
 	struct entry *v;
-	size_t n, cap;
+	size_t n, cap, live, ndead, n0;
 	uint32_t *arr;           /* the current snapshot's rows: entry index each */
 	size_t narr, carr;
 	/* every row of the current snapshot, and (map) of the one before: its
@@ -68,12 +74,14 @@ struct spans {
 	uint32_t *rowent, *map;
 	size_t nrowent, crowent, nmap, cmap;
 	int64_t map_id;          /* the snapshot map describes; -1 none */
-	uint32_t *remap;         /* spans_end, spans_discard: old entry -> new */
+	uint32_t *remap;         /* compact: old entry -> new */
 	size_t cremap;
 	uint32_t *idx;           /* open addressing: entry index + 1, 0 empty */
-	uint32_t *tag;           /* the high half of each slot's entry hash: a
-	                          * probe reads an entry only when it matches */
-	size_t nidx;             /* a power of two, > 2 n */
+	uint32_t *tag;           /* the high half of each slot's entry hash,
+	                          * whose low bits are its home slot: a probe
+	                          * reads an entry only when it matches, and a
+	                          * deletion moves slots without reading any */
+	size_t nidx;             /* a power of two, > 2 live */
 	/* the chain */
 	uint64_t chain;
 	bool have_prev;          /* a snapshot of this chain was kept and is the last */
@@ -317,14 +325,20 @@ void spans_free(struct spans *b)
 
 size_t spans_open(const struct spans *b)
 {
-	return b->n;
+	return b->live;
+}
+
+/* A slot's home: from the tag's bits, so that a deletion reads no entry. */
+static size_t home(uint32_t tag, size_t nidx)
+{
+	return tag & (nidx - 1);
 }
 
 static int index_rebuild(struct spans *b)
 {
 	size_t want = 64;
 
-	while (want <= 2 * b->n)
+	while (want <= 2 * b->live)
 		want *= 2;
 	if (want != b->nidx) {
 		uint32_t *idx = realloc(b->idx, want * sizeof *idx);
@@ -342,14 +356,48 @@ static int index_rebuild(struct spans *b)
 	}
 	memset(b->idx, 0, b->nidx * sizeof *b->idx);
 	for (size_t i = 0; i < b->n; i++) {
-		size_t j = (size_t)b->v[i].hash & (b->nidx - 1);
+		uint32_t t = (uint32_t)(b->v[i].hash >> 32);
+		size_t j = home(t, b->nidx);
 
+		if (!b->v[i].used)
+			continue;
 		while (b->idx[j])
 			j = (j + 1) & (b->nidx - 1);
 		b->idx[j] = (uint32_t)(i + 1);
-		b->tag[j] = (uint32_t)(b->v[i].hash >> 32);
+		b->tag[j] = t;
 	}
 	return 0;
+}
+
+/* Entry i out of the index: its slot emptied, and the slots after it in
+ * its probe run moved back where a probe would no longer reach them
+ * (linear probing's deletion: no tombstones). */
+static void index_del(struct spans *b, size_t i)
+{
+	size_t mask = b->nidx - 1, j = home((uint32_t)(b->v[i].hash >> 32), b->nidx);
+
+	while (b->idx[j] != i + 1)
+		j = (j + 1) & mask;   /* there: every open span is indexed */
+	for (size_t k = (j + 1) & mask; b->idx[k]; k = (k + 1) & mask) {
+		size_t h = home(b->tag[k], b->nidx);
+
+		/* k's entry stays unless its home lies cyclically in (j, k] */
+		if (j < k ? (h <= j || h > k) : (h <= j && h > k)) {
+			b->idx[j] = b->idx[k];
+			b->tag[j] = b->tag[k];
+			j = k;
+		}
+	}
+	b->idx[j] = 0;
+}
+
+/* Entry i's span is over: its slot emptied (its strings freed). */
+static void entry_drop(struct spans *b, size_t i)
+{
+	entry_fini(&b->v[i]);
+	memset(&b->v[i], 0, sizeof b->v[i]);
+	b->live--;
+	b->ndead++;
 }
 
 /* Open entry e's committed part as a closed span: it ends at the chain's
@@ -401,11 +449,11 @@ static int close_all(struct spans *b)
 
 	/* outside a snapshot: b->k is the last kept one's */
 	for (size_t i = 0; i < b->n; i++) {
-		if (rc == 0 && b->v[i].copies)
+		if (rc == 0 && b->v[i].used && b->v[i].copies)
 			rc = emit_entry(b, &b->v[i], b->k);
 		entry_fini(&b->v[i]);
 	}
-	b->n = 0;
+	b->n = b->live = b->ndead = 0;
 	b->map_id = -1;
 	if (rc == 0)
 		rc = index_rebuild(b);
@@ -463,6 +511,7 @@ int spans_begin(struct spans *b, const struct spans_snap *sn, uint64_t *chain, u
 		b->k++;
 	}
 	b->in_snap = true;
+	b->n0 = b->n;
 	b->cur_id = sn->id;
 	b->cur_time = sn->time;
 	b->cur_seq = sn->seq;
@@ -491,7 +540,7 @@ int spans_row(struct spans *b, const struct store_row *r)
 		return -EINVAL;
 	if (b->nidx == 0 && (rc = index_rebuild(b)) < 0)
 		return rc;
-	for (j = (size_t)h & (b->nidx - 1); b->idx[j]; j = (j + 1) & (b->nidx - 1)) {
+	for (j = home((uint32_t)(h >> 32), b->nidx); b->idx[j]; j = (j + 1) & (b->nidx - 1)) {
 		if (b->tag[j] != (uint32_t)(h >> 32))
 			continue;   /* not this row: its entry stays out of the cache */
 		e = &b->v[b->idx[j] - 1];
@@ -512,10 +561,12 @@ int spans_row(struct spans *b, const struct store_row *r)
 	memset(e, 0, sizeof *e);
 	if ((rc = entry_set(b, e, r, h)) < 0)
 		return rc;
+	e->used = true;
 	b->n++;
+	b->live++;
 	b->idx[j] = (uint32_t)b->n;
 	b->tag[j] = (uint32_t)(h >> 32);
-	if (2 * b->n >= b->nidx && (rc = index_rebuild(b)) < 0)
+	if (2 * b->live >= b->nidx && (rc = index_rebuild(b)) < 0)
 		return rc;
 found:
 	return count_row(b, e, r);
@@ -579,9 +630,13 @@ int spans_row_prev(struct spans *b, int64_t prev_id, uint32_t j, const struct st
 	return count_row(b, &b->v[b->map[j]], r);
 }
 
-/* Room in remap for every entry: where each goes when they are compacted. */
-static int remap_prepare(struct spans *b)
+/* The open spans moved down over the empty slots, in their order; rows
+ * (the map of the snapshot just ended) follow them. 0, or -ENOMEM
+ * (nothing moved: the slots stay empty). */
+static int compact(struct spans *b, uint32_t *rows, size_t nrows)
 {
+	size_t w = 0;
+
 	if (b->n > b->cremap) {
 		uint32_t *r = realloc(b->remap, b->n * sizeof *r);
 
@@ -590,7 +645,19 @@ static int remap_prepare(struct spans *b)
 		b->remap = r;
 		b->cremap = b->n;
 	}
-	return 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->v[i].used)
+			continue;
+		b->remap[i] = (uint32_t)w;
+		if (w != i)
+			b->v[w] = b->v[i];
+		w++;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		rows[i] = b->remap[rows[i]];
+	b->n = w;
+	b->ndead = 0;
+	return index_rebuild(b);
 }
 
 #define ORD_STEP ((int64_t)1 << 32)
@@ -639,25 +706,24 @@ static void take_current(struct entry *e, bool fresh)
 
 int spans_end(struct spans *b)
 {
-	size_t w = 0;
-	bool moved;
 	int rc = 0;
 
 	if (!b->in_snap)
 		return -EINVAL;
 	assign_ords(b);
-	if ((rc = remap_prepare(b)) < 0)
-		return rc;
 	for (size_t i = 0; i < b->n; i++) {
 		struct entry *e = &b->v[i];
 
+		if (!e->used)
+			continue;
 		if (rc == 0 && e->copies && e->seen != e->copies) {
 			/* gone, or its count of identical rows changed: closed,
 			 * having last been in the snapshot before this one */
 			rc = emit_entry(b, e, b->k - 1);
 		}
 		if (e->seen == 0) {
-			entry_fini(e);
+			index_del(b, i);
+			entry_drop(b, i);
 			continue;
 		}
 		if (e->copies != e->seen) {
@@ -669,16 +735,15 @@ int spans_end(struct spans *b)
 			take_current(e, false);
 		}
 		e->seen = 0;
-		b->remap[i] = (uint32_t)w;
-		if (w != i)
-			b->v[w] = *e;
-		w++;
 	}
-	moved = w != b->n;
-	b->n = w;
+	/* an eighth of the array empty: compacted (this snapshot's rows, the
+	 * next one's map, follow); else a table far larger than the spans
+	 * open (a flood ended) made smaller */
+	if (rc == 0 && b->ndead * 8 > b->n)
+		rc = compact(b, b->rowent, b->nrowent);
+	else if (rc == 0 && b->nidx > 64 && 8 * b->live < b->nidx)
+		rc = index_rebuild(b);
 	/* this snapshot's rows are the map the next one's repeated rows use */
-	for (size_t i = 0; i < b->nrowent; i++)
-		b->rowent[i] = b->remap[b->rowent[i]];
 	{
 		uint32_t *t = b->map;
 		size_t c = b->cmap;
@@ -691,10 +756,6 @@ int spans_end(struct spans *b)
 		b->nrowent = 0;
 		b->map_id = b->cur_id;
 	}
-	/* no entry closed: every entry kept its place, and spans_row indexed
-	 * the new ones as they came */
-	if (rc == 0 && moved)
-		rc = index_rebuild(b);
 	if (b->have_prev) {
 		usec_t dt = b->cur_time - b->prev_time;
 
@@ -712,32 +773,20 @@ int spans_end(struct spans *b)
 
 void spans_discard(struct spans *b)
 {
-	size_t w = 0;
-
 	if (!b->in_snap)
 		return;
 	b->narr = 0;
 	b->nrowent = 0;
-	if (remap_prepare(b) < 0)
-		b->map_id = -1;   /* the map cannot follow: not used */
-	for (size_t i = 0; i < b->n; i++) {
-		struct entry *e = &b->v[i];
-
-		if (e->copies == 0) {
-			entry_fini(e);
-			continue;
+	/* its new rows are the entries from n0 on; those before stay where
+	 * they are, so the previous snapshot's map still holds */
+	for (size_t i = b->n0; i < b->n; i++)
+		if (b->v[i].used) {
+			entry_fini(&b->v[i]);
+			b->live--;
 		}
-		e->seen = 0;
-		if (b->map_id >= 0)
-			b->remap[i] = (uint32_t)w;
-		if (w != i)
-			b->v[w] = *e;
-		w++;
-	}
-	b->n = w;
-	/* the previous snapshot's rows are all of entries kept (copies > 0) */
-	for (size_t i = 0; b->map_id >= 0 && i < b->nmap; i++)
-		b->map[i] = b->remap[b->map[i]];
+	b->n = b->n0;
+	for (size_t i = 0; i < b->n; i++)
+		b->v[i].seen = 0;
 	(void)index_rebuild(b);   /* shrinking: the table it has is big enough */
 	if (b->have_prev)
 		b->k--;

@@ -73,7 +73,9 @@ one() {
 
 	if [ "$rc" -eq 0 ] && [ -z "$found" ]; then
 		echo "$prog: ok ($runs runs in ${secs}s, corpus $nseed -> $ncorp)"
-		rmdir "$arts" "$(dirname "$arts")" 2>/dev/null
+		# (its parent only once every target is done: removed here, it
+		# raced another target's mkdir -p of its own folder in it)
+		rmdir "$arts" 2>/dev/null
 		return 0
 	fi
 	if [ -n "$found" ]; then
@@ -113,5 +115,7 @@ for bin in "$@"; do
 	cat "$tmp/$i.out" 2>/dev/null || echo "$(basename "$bin"): FAIL no result"
 	[ -e "$tmp/$i.failed" ] && failed=1
 	[ -e "$tmp/$i.out" ] || failed=1
+	# the artifacts' folder, when no target left anything in it
+	rmdir "${FUZZ_ARTIFACTS:-$(cd "$(dirname "$bin")" && pwd)/crashes}" 2>/dev/null
 done
 exit $failed

@@ -117,6 +117,19 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
 	     const struct addr *peer, unsigned state, uint32_t first, uint32_t last,
 	     uint32_t copies);
 
+/* `to` (fed no rows) gets the spans `from` was fed (not yet ended), each
+ * in the group its key falls in with addresses cut to prefix4 / prefix6
+ * (agg_key_addr): what feeding every span to both would count, for one
+ * lookup a group of `from` instead of one a span. Peers are not counted
+ * (agg_count_members). 0, -EINVAL (either ended, or fed rows) or -ENOMEM. */
+int agg_span_regroup(struct agg *to, struct agg *from, unsigned prefix4, unsigned prefix6);
+/* Each group of `from` (whose keys are single addresses) counted as one
+ * peer of `to`'s group its key falls in under the prefixes (made when
+ * missing): the distinct peers of `to`'s groups when `from` holds every
+ * peer once (merged). 0 or -ENOMEM. */
+int agg_count_members(struct agg *to, const struct agg *from, unsigned prefix4,
+		      unsigned prefix6);
+
 /* A hint that a row of key k comes soon: stage 0 fetches its slot of the
  * table, stage 1 (later, when the slot has arrived) its group. Rows of
  * random keys are bound by memory latency; callers that see rows ahead

@@ -105,6 +105,78 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
 	return rc;
 }
 
+/* k (a single address's key) as the key of its network under the
+ * prefixes. */
+static void key_under(const struct agg_key *k, unsigned prefix4, unsigned prefix6,
+		      struct agg_key *out)
+{
+	struct cidr c;
+
+	agg_key_cidr(k, 0, 0, &c);
+	agg_key_addr(out, &c.addr, prefix4, prefix6);
+}
+
+int agg_span_regroup(struct agg *to, struct agg *from, unsigned prefix4, unsigned prefix6)
+{
+	uint32_t *map = NULL;
+	int rc;
+
+	if (to->ended || from->ended || to->snap != NONE || from->snap != NONE ||
+	    (to->tb && from->tb && to->tb != from->tb))
+		return -EINVAL;
+	if ((rc = agg_span_flush(from)) < 0)
+		return rc;
+	if (from->nsev == 0)
+		return 0;
+	if (!(map = malloc(from->ng * sizeof *map)))
+		return -ENOMEM;
+	rc = -ENOMEM;
+	for (size_t i = 0; i < from->ng; i++) {
+		struct agg_key k;
+		long j;
+
+		key_under(&from->g[i].key, prefix4, prefix6, &k);
+		if ((j = agg_group_of(to, &k)) < 0)
+			goto out;
+		map[i] = (uint32_t)j;
+	}
+	if (to->nsev + from->nsev > to->capsev) {
+		struct agg_sev *v = grow_to(to->sev, &to->capsev, to->nsev + from->nsev, sizeof *v,
+					    1024);
+
+		if (!v)
+			goto out;
+		to->sev = v;
+		grow_hint_huge(v, to->capsev * sizeof *v);
+	}
+	for (size_t i = 0; i < from->nsev; i++) {
+		struct agg_sev e = from->sev[i];
+
+		e.group = map[e.group];
+		to->sev[to->nsev++] = e;
+	}
+	to->tb = from->tb;
+	rc = 0;
+out:
+	free(map);
+	return rc;
+}
+
+int agg_count_members(struct agg *to, const struct agg *from, unsigned prefix4,
+		      unsigned prefix6)
+{
+	for (size_t i = 0; i < from->ng; i++) {
+		struct agg_key k;
+		long j;
+
+		key_under(&from->g[i].key, prefix4, prefix6, &k);
+		if ((j = agg_group_of(to, &k)) < 0)
+			return (int)j;
+		to->g[j].peers++;
+	}
+	return 0;
+}
+
 static int by_last(const void *x, const void *y)
 {
 	const struct agg_sev *a = x, *b = y;

@@ -91,11 +91,11 @@ static int on_row(void *ctx, const struct scan_row *r)
 }
 
 /* A span: as its rows would count, with the per-snapshot series kept as
- * the change at its first position and after its last. */
+ * the change at its first position and after its last. The peer's only:
+ * its subnet gets the peers' spans when the share is read (on_done). */
 static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *sp)
 {
 	struct bl_ctx *c = ctx;
-	const struct report_blocklist_opts *o = c->o;
 	uint64_t n = (uint64_t)sp->copies * (sp->last - sp->first + 1);
 	struct agg_key k;
 	int rc;
@@ -121,17 +121,20 @@ static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *
 		c->dsyn[sp->last + 1] -= sp->copies;
 		c->port_syn[r->lport] += n;
 	}
-	agg_key_addr(&k, &r->peer, o->p.prefix4, o->p.prefix6);
-	return agg_span(c->subnets, sp->tb, &k, &r->peer, r->state, sp->first, sp->last,
-			sp->copies);
+	return 0;
 }
 
-/* The thread's share read: its counts closed there, side by side. */
+/* The thread's share read: its counts closed there, side by side; spans'
+ * subnets from their peers' (one lookup a peer, not one a span; the
+ * subnets' peers are counted once the threads' peers are merged). */
 static int on_done(void *ctx)
 {
 	struct bl_ctx *c = ctx;
 	int rc;
 
+	if (c->dall && (rc = agg_span_regroup(c->subnets, c->hosts, c->o->p.prefix4,
+					      c->o->p.prefix6)) < 0)
+		return rc;
 	if ((rc = agg_end(c->hosts)) < 0)
 		return rc;
 	return agg_end(c->subnets);
@@ -582,6 +585,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 	uint32_t *syn = NULL, *all = NULL;
 	usec_t *times = NULL;
 	size_t nh = 0, nsub = 0;
+	bool spans = false;
 	long rc;
 
 	if (nt > 16)
@@ -617,6 +621,11 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 		goto out;
 	}
 	if ((rc = merge_ctx(ctx, nt)) < 0)
+		goto oom;
+	for (unsigned i = 0; i < nt; i++)
+		spans = spans || ctx[i].dall;
+	if (spans && (rc = agg_count_members(ctx[0].subnets, ctx[0].hosts, o->p.prefix4,
+					     o->p.prefix6)) < 0)
 		goto oom;
 	syn = calloc(snaps.n, sizeof *syn);
 	all = calloc(snaps.n, sizeof *all);

@@ -1205,6 +1205,76 @@ static void test_span_refused(void **state)
 	agg_free(a);
 }
 
+/* Subnets from their peers' spans (agg_span_regroup, agg_count_members,
+ * what blocklist does) against the subnets fed every span with its peer:
+ * in one agg, and in two "threads" split at a position, merged; every
+ * figure equal, peers included. */
+static void test_regroup(void **state)
+{
+	(void)state;
+	for (unsigned seed = 1; seed <= 40; seed++) {
+		uint32_t n = 2 + (rnd_state = seed * 7919u, rnd(50)), cut = rnd(n);
+		uint32_t snapof[64];
+		usec_t timeof[64];
+		struct agg_timebase tb = {snapof, timeof, n, true};
+		struct agg *direct = agg_new(AGG_PEERS), *hosts[2], *subs[2];
+		size_t ns = 20 + rnd(300);
+
+		assert_non_null(direct);
+		agg_host_bits(direct, 8);
+		for (int h = 0; h < 2; h++) {
+			hosts[h] = agg_new(0);
+			subs[h] = agg_new(AGG_PEERS);
+			assert_true(hosts[h] && subs[h]);
+			agg_host_bits(subs[h], 8);
+		}
+		for (uint32_t p = 0; p < n; p++) {
+			snapof[p] = p;
+			timeof[p] = T0 + p * SEC;
+		}
+		for (size_t i = 0; i < ns; i++) {
+			static const char *const nets[] = {"198.51.100.0", "203.0.113.0", "192.0.2.0",
+							   "2001:db8::", "2001:db8:0:1::"};
+			struct addr peer = ip(nets[rnd(5)]);
+			uint32_t first = rnd(n), last = first + rnd(n - first);
+			uint32_t copies = 1 + (rnd(4) == 0 ? rnd(3) : 0), st = 1 + rnd(AGG_NSTATE - 1);
+			struct agg_key hk, sk;
+
+			/* a few hosts a subnet, some seen in both halves */
+			peer.a[peer.family == 2 ? 3 : 15] = (uint8_t)(1 + rnd(12));
+			agg_key_addr(&hk, &peer, 0, 0);
+			agg_key_addr(&sk, &peer, 24, 64);
+			assert_int_equal(agg_span(direct, &tb, &sk, &peer, st, first, last, copies), 0);
+			for (int h = 0; h < 2; h++) {
+				uint32_t a = h ? (first > cut ? first : cut) : first;
+				uint32_t b = h ? last : (last < cut ? last : cut - 1);
+
+				if (a <= b && (h || cut > 0))
+					assert_int_equal(agg_span(hosts[h], &tb, &hk, NULL, st, a, b,
+								  copies),
+							 0);
+			}
+		}
+		for (int h = 0; h < 2; h++) {
+			assert_int_equal(agg_span_regroup(subs[h], hosts[h], 24, 64), 0);
+			assert_int_equal(agg_end(hosts[h]), 0);
+			assert_int_equal(agg_end(subs[h]), 0);
+			/* ended: no more */
+			assert_int_equal(agg_span_regroup(subs[h], hosts[h], 24, 64), -EINVAL);
+		}
+		assert_int_equal(agg_end(direct), 0);
+		assert_int_equal(agg_merge(hosts[0], hosts[1]), 0);
+		assert_int_equal(agg_merge(subs[0], subs[1]), 0);
+		assert_int_equal(agg_count_members(subs[0], hosts[0], 24, 64), 0);
+		assert_same_aggs(subs[0], direct);
+		agg_free(direct);
+		for (int h = 0; h < 2; h++) {
+			agg_free(hosts[h]);
+			agg_free(subs[h]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1221,6 +1291,7 @@ int main(void)
 	    cmocka_unit_test(test_state_names),
 	    cmocka_unit_test(test_large),
 	    cmocka_unit_test(test_spans_equal_rows),
+	    cmocka_unit_test(test_regroup),
 	    cmocka_unit_test(test_span_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -387,6 +387,44 @@ golden() {
 	diff -u "$1" "$2" > "$2.diff" 2>&1 || fail "$3 differs from $1: $(cat "$2.diff")"
 }
 
+# fixture_sources DB DATA TOP: the sources tests/data/db's schema5.db and
+# schema6.db were made of, imported into DB in their order (DATA: the test
+# data's folder, TOP: the repository's, both absolute; tests/data/db/
+# README.md), as a fresh import to compare a migrated fixture with. Some
+# exit 1 (a dump's bad lines): not checked.
+fixture_sources() {
+	fs_data=$2
+	for fs in "$fs_data/format1/sockscope-victim-v1-head.zst" \
+		"--host fixture $fs_data/db/cron-gap.log" \
+		"--host names --at 2026-11-25T21:00:00Z $fs_data/names/netstat_tap.txt" \
+		"--host names --at 2026-11-25T21:00:01Z $fs_data/names/ss_tua.txt" \
+		"--host dumps --at 2026-11-25T21:00:00Z $fs_data/netstat/netstat_naep.txt" \
+		"--host dumps --at 2026-11-25T21:00:01Z $fs_data/netstat/netstat_nawp.txt" \
+		"--host dumps --at 2026-11-25T21:00:02Z $fs_data/bsd/freebsd_netstat_anT.txt" \
+		"--host dumps --at 2026-11-25T21:00:03Z $3/samples/windows/netstat-ano-20261125T205052Z.txt"; do
+		# shellcheck disable=SC2086  # fs is words (the paths have no spaces)
+		"$SOCKSCOPE" import -q -d "$1" $fs > /dev/null 2>&1
+	done
+}
+
+# recorded_once DB DATA: the fixture's segment (in DATA, absolute)
+# recompressed (other bytes, the same snapshots) and imported into DB adds
+# no snapshot: each is recognised as one DB holds (by host, time and seq;
+# schema 7 has no unique index).
+recorded_once() {
+	ro_seg=$2/format1/sockscope-victim-v1-head.zst
+	ro_n=$("$SOCKSCOPE" query -d "$1" "SELECT count(*) FROM snapshots")
+	ro_seq=$("$SOCKSCOPE" query -d "$1" "SELECT count(*) FROM snapshots WHERE seq IS NOT NULL")
+	zstd -dc "$ro_seg" | zstd -q -1 -c > "$1.recompressed.zst" || fail "recompress the segment"
+	cmp -s "$ro_seg" "$1.recompressed.zst" && fail "the recompressed segment has the same bytes"
+	"$SOCKSCOPE" import --no-progress -d "$1" "$1.recompressed.zst" > "$1.imp" 2>&1 ||
+		fail "import the recompressed segment: $(cat "$1.imp")"
+	grep -q "; $ro_seq snapshots already imported$" "$1.imp" ||
+		fail "the recompressed segment's snapshots were not recognised: $(cat "$1.imp")"
+	[ "$("$SOCKSCOPE" query -d "$1" "SELECT count(*) FROM snapshots")" = "$ro_n" ] ||
+		fail "the recompressed segment's snapshots were stored twice"
+}
+
 # csvrows COL...: the rows of a CSV report on stdin as "col=value ..." lines,
 # read by Python's csv module (quoting and all); needs python3.
 csvrows() {

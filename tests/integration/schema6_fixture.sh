@@ -42,15 +42,7 @@ sh "$tools/db_reports.sh" "$S" schema6.db > reports
 golden "$data/db/schema6.reports" reports "every report, replay and view of the migrated database"
 
 # --- the migration's rows are a fresh import's -----------------------------------
-imp() { "$S" import -q -d fresh.db "$@" > /dev/null 2>&1; }
-imp "$data/format1/sockscope-victim-v1-head.zst"
-imp --host fixture "$data/db/cron-gap.log"
-imp --host names --at 2026-11-25T21:00:00Z "$data/names/netstat_tap.txt"
-imp --host names --at 2026-11-25T21:00:01Z "$data/names/ss_tua.txt"
-imp --host dumps --at 2026-11-25T21:00:00Z "$data/netstat/netstat_naep.txt"
-imp --host dumps --at 2026-11-25T21:00:01Z "$data/netstat/netstat_nawp.txt"
-imp --host dumps --at 2026-11-25T21:00:02Z "$data/bsd/freebsd_netstat_anT.txt"
-imp --host dumps --at 2026-11-25T21:00:03Z "$top/samples/windows/netstat-ano-20261125T205052Z.txt"
+fixture_sources fresh.db "$data" "$top"
 # same_rows NAME SQL: the rows of SQL, migrated and fresh, are the same
 same_rows() {
 	"$S" query -d fresh.db "$2" > "fresh.$1" || fail "query the fresh import's $1"
@@ -73,14 +65,6 @@ W="SELECT chain, min(rowid), max(rowid) FROM spans_packed GROUP BY chain ORDER B
 	fail "span_chains is not each chain's rowid range: $(diff got.ranges want.ranges | head -4)"
 
 # --- a recorder snapshot the release stored, recognised without its index --------
-seg=$data/format1/sockscope-victim-v1-head.zst
-n=$(q "SELECT count(*) FROM snapshots")
-zstd -dc "$seg" | zstd -q -1 -c > recompressed.zst || fail "recompress the segment"
-cmp -s "$seg" recompressed.zst && fail "the recompressed segment has the same bytes"
-"$S" import --no-progress -d schema6.db recompressed.zst > imp 2>&1 ||
-	fail "import the recompressed segment: $(cat imp)"
-grep -q "; $(q "SELECT count(*) FROM snapshots WHERE seq IS NOT NULL") snapshots already imported$" imp ||
-	fail "the recompressed segment's snapshots were not recognised: $(cat imp)"
-[ "$(q "SELECT count(*) FROM snapshots")" = "$n" ] || fail "the recompressed segment's snapshots were stored twice"
+recorded_once schema6.db "$data"
 
 pass "a schema-6 database migrated to 7: $(wc -l < fresh.spans) spans and $(wc -l < fresh.processes) process rows as a fresh import stores them, every report byte for byte as the release printed; span_chains each chain's rowid range; a recorder snapshot the release stored recognised"

@@ -62,15 +62,7 @@ q() { "$S" query -d schema5.db "$1"; }
 	fail "the fixture no longer covers the codes: $(q "SELECT group_concat(DISTINCT state) FROM spans")"
 
 # --- the migration's rows are a fresh import's -----------------------------------
-imp() { "$S" import -q -d fresh.db "$@" > /dev/null 2>&1; }
-imp "$data/format1/sockscope-victim-v1-head.zst"
-imp --host fixture "$data/db/cron-gap.log"
-imp --host names --at 2026-11-25T21:00:00Z "$data/names/netstat_tap.txt"
-imp --host names --at 2026-11-25T21:00:01Z "$data/names/ss_tua.txt"
-imp --host dumps --at 2026-11-25T21:00:00Z "$data/netstat/netstat_naep.txt"
-imp --host dumps --at 2026-11-25T21:00:01Z "$data/netstat/netstat_nawp.txt"
-imp --host dumps --at 2026-11-25T21:00:02Z "$data/bsd/freebsd_netstat_anT.txt"
-imp --host dumps --at 2026-11-25T21:00:03Z "$top/samples/windows/netstat-ano-20261125T205052Z.txt"
+fixture_sources fresh.db "$data" "$top"
 P="SELECT quote(chain), k_first, k_last, copies, ord, kind, lport, rport, rnet, quote(laddr),
    quote(raddr), quote(rxq), quote(txq), quote(uid), quote(inode), quote(timer),
    quote(expires_ms), quote(retrans), quote(pid), quote(program), quote(max_retrans),
@@ -100,13 +92,6 @@ for db in schema5.db fresh.db; do
 done
 
 # --- a recorder snapshot once: the same snapshots in other bytes -----------------
-seg=$data/format1/sockscope-victim-v1-head.zst
-n=$(q "SELECT count(*) FROM snapshots")
-zstd -dc "$seg" | zstd -q -1 -c > recompressed.zst || fail "recompress the segment"
-cmp -s "$seg" recompressed.zst && fail "the recompressed segment has the same bytes"
-"$S" import --no-progress -d schema5.db recompressed.zst > imp 2>&1 || fail "import the recompressed segment: $(cat imp)"
-grep -q "; $(q "SELECT count(*) FROM snapshots WHERE seq IS NOT NULL") snapshots already imported$" imp ||
-	fail "the recompressed segment's snapshots were not recognised: $(cat imp)"
-[ "$(q "SELECT count(*) FROM snapshots")" = "$n" ] || fail "the recompressed segment's snapshots were stored twice"
+recorded_once schema5.db "$data"
 
 pass "a schema-5 database migrated: $(wc -l < fresh.rows) spans and $(wc -l < fresh.procs) process rows as a fresh import stores them, every report byte for byte as before; state, protocol, family and timer stored as codes, no IPv4 peer text; a recorder snapshot stored once without snapshots_recorded"

@@ -12,9 +12,7 @@
 
 void scan_snaps_fini(struct scan_snaps *s)
 {
-	for (size_t i = 0; i < s->nhosts; i++)
-		free(s->hosts[i]);
-	free(s->hosts);
+	intern_fini(&s->hosts);
 	free(s->v);
 	free(s->pos_snap);
 	free(s->pos_time);
@@ -69,22 +67,13 @@ int scan_snaps_order(struct scan_snaps *s)
 	return 0;
 }
 
-/* s's copy of host h, made when new: the last few looked at first (a copy
- * per snapshot was a tenth of loading the day's 86,400). NULL when out of
- * memory. */
+/* s's copy of host h, made when new (a copy per snapshot was a tenth of
+ * loading the day's 86,400). NULL when out of memory. */
 static char *host_of(struct scan_snaps *s, const char *h)
 {
-	char **v;
+	long id = intern_id(&s->hosts, h);
 
-	for (size_t i = s->nhosts, seen = 0; i > 0 && seen < 16; i--, seen++)
-		if (!strcmp(s->hosts[i - 1], h))
-			return s->hosts[i - 1];
-	if (!(v = grow(s->hosts, &s->caphosts, s->nhosts, sizeof *v, 4)))
-		return NULL;
-	s->hosts = v;
-	if (!(v[s->nhosts] = strdup(h)))
-		return NULL;
-	return v[s->nhosts++];
+	return id < 0 ? NULL : s->hosts.v[id];
 }
 
 int scan_snaps_add(struct scan_snaps *s, const struct scan_snap *sn)

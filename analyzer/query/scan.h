@@ -15,6 +15,7 @@
 #include "agg.h"
 #include "filter.h"
 #include "import.h"
+#include "intern.h"
 
 /* A snapshot a report reads. */
 struct scan_snap {
@@ -36,8 +37,7 @@ struct scan_snaps {
 	usec_t *pos_time;
 	struct agg_timebase tb;
 	/* the hosts' names, each kept once (v[i].host points to one) */
-	char **hosts;
-	size_t nhosts, caphosts;
+	struct intern hosts;
 };
 
 /* The snapshots the filter's host and time range select (with have_at:

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "grow.h"
+#include "intern.h"
 #include "report_spikes.h"
 
 /* One change of the counter: from the chain's snapshot k on, value (null:
@@ -154,7 +155,7 @@ out:
 
 /* A selected snapshot, by host, time and id. */
 struct rsnap {
-	const char *host, *boot; /* owned by the list (one copy per run) */
+	const char *host, *boot; /* owned by the list (one copy each) */
 	int64_t time, chain, k;
 	bool has_k;
 };
@@ -162,35 +163,25 @@ struct rsnap {
 struct report_spikes_snaps {
 	struct rsnap *v;
 	size_t n, cap;
-	char **strs; /* the hosts' and boots' copies */
-	size_t nstrs, capstrs;
+	struct intern strs; /* the hosts' and boots' copies */
 };
 
 void report_spikes_snaps_free(struct report_spikes_snaps *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nstrs; i++)
-		free(s->strs[i]);
-	free(s->strs);
+	intern_fini(&s->strs);
 	free(s->v);
 	free(s);
 }
 
-/* t as the list keeps it: prev when equal (rows come by host, a boot
- * changes rarely), else a new copy. NULL when out of memory. */
-static const char *snaps_str(struct report_spikes_snaps *s, const char *prev, const char *t)
+/* t as the list keeps it: one copy of each (walk_hosts tells hosts apart
+ * by pointer). NULL when out of memory. */
+static const char *snaps_str(struct report_spikes_snaps *s, const char *t)
 {
-	char **v;
+	long id = intern_id(&s->strs, t);
 
-	if (prev && !strcmp(prev, t))
-		return prev;
-	if (!(v = grow(s->strs, &s->capstrs, s->nstrs, sizeof *v, 16)))
-		return NULL;
-	s->strs = v;
-	if (!(v[s->nstrs] = strdup(t)))
-		return NULL;
-	return v[s->nstrs++];
+	return id < 0 ? NULL : s->strs.v[id];
 }
 
 static int snaps_read(sqlite3_stmt *st, struct report_spikes_snaps *s)
@@ -199,17 +190,13 @@ static int snaps_read(sqlite3_stmt *st, struct report_spikes_snaps *s)
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rsnap *v = grow(s->v, &s->cap, s->n, sizeof *v, 256), *r;
-		const struct rsnap *prev;
 
 		if (!v)
 			return -ENOMEM;
 		s->v = v;
 		r = &v[s->n];
-		prev = s->n ? &v[s->n - 1] : NULL;
-		r->host = snaps_str(s, prev ? prev->host : NULL,
-				    (const char *)sqlite3_column_text(st, 0));
-		r->boot = snaps_str(s, prev ? prev->boot : NULL,
-				    (const char *)sqlite3_column_text(st, 1));
+		r->host = snaps_str(s, (const char *)sqlite3_column_text(st, 0));
+		r->boot = snaps_str(s, (const char *)sqlite3_column_text(st, 1));
 		if (!r->host || !r->boot)
 			return -ENOMEM;
 		r->time = sqlite3_column_int64(st, 2);
@@ -279,7 +266,7 @@ static long walk_hosts(const struct report_spikes_snaps *sn, const struct change
 		if (r && (!r->has_k || !changes_at(c, r->chain, r->k, &v)))
 			continue; /* no value there: no sample, as in the view */
 		/* a host's samples are complete: its rates, its spikes (the
-		 * list keeps one copy of a host's name while it lasts) */
+		 * list keeps one copy of each name) */
 		if (s.n && (!r || r->host != host)) {
 			size_t np = spike_rates(s.t, s.v, s.restart, s.n, s.p);
 

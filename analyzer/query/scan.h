@@ -128,6 +128,9 @@ struct scan_src;
 int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
 		      const struct filter *flt, struct agg **out, char *err, size_t errsz);
 
+/* Readers a scan runs at most: each report keeps a context per reader. */
+#define SCAN_MAX_THREADS 16
+
 /* Where a report's rows come from: a database, or dumps parsed on the fly
  * (files, directories, "-"), never stored. */
 struct scan_src {
@@ -136,7 +139,8 @@ struct scan_src {
 	size_t nfiles;
 	struct import_opts io;   /* how to read them */
 	FILE *msg;               /* their warnings and errors */
-	unsigned threads;        /* database readers */
+	unsigned threads;        /* database readers (a report reads with at
+	                          * most SCAN_MAX_THREADS) */
 	int status;              /* set by scan_run: 1 when a file was skipped */
 	uint64_t named_peers;    /* set by scan_run on files: rows whose peer a
 	                          * dump named (no -n), left out of peers */

@@ -5,9 +5,6 @@
 
 #include "scan.h"
 
-/* Readers a scan runs at most (the report's threads are capped to it). */
-#define SCAN_MAX_THREADS 16
-
 /* Appends a copy of sn (its host duplicated, "unknown" when NULL) to s.
  * 0, -ENOMEM or -E2BIG. */
 int scan_snaps_add(struct scan_snaps *s, const struct scan_snap *sn);

@@ -575,8 +575,8 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 		      const struct report_blocklist_opts *o, FILE *f, char *err, size_t errsz)
 {
 	unsigned nt = src->db && src->threads ? src->threads : 1;
-	struct bl_ctx ctx[16];
-	struct scan_sink sinks[16];
+	struct bl_ctx ctx[SCAN_MAX_THREADS];
+	struct scan_sink sinks[SCAN_MAX_THREADS];
 	struct scan_snaps snaps = {0};
 	struct own_job own = {.flt = flt, .rails = rails};
 	struct blocklist_group *hosts = NULL, *subnets = NULL;
@@ -588,8 +588,8 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 	bool spans = false;
 	long rc;
 
-	if (nt > 16)
-		nt = 16;
+	if (nt > SCAN_MAX_THREADS)
+		nt = SCAN_MAX_THREADS;
 	memset(ctx, 0, sizeof ctx);
 	for (unsigned i = 0; i < nt; i++) {
 		ctx[i].o = o;

@@ -470,7 +470,7 @@ static long timeline_read(struct scan_src *src, const struct filter *flt,
 			  const struct report_timeline_opts *o, struct tl_ctx *ctx, unsigned nt,
 			  struct scan_snaps *sn, char *err, size_t errsz)
 {
-	struct scan_sink sinks[16] = {{0}};   /* nt > 0: the loop fills those read */
+	struct scan_sink sinks[SCAN_MAX_THREADS] = {{0}};   /* nt > 0: the loop fills those read */
 	long rc;
 
 	/* states from a database: the counts import stored per snapshot
@@ -504,13 +504,13 @@ long report_timeline_run(struct scan_src *src, const struct filter *flt,
 			 char *err, size_t errsz)
 {
 	unsigned nt = !src->db ? 1 : src->threads ? src->threads : 1;
-	struct tl_ctx ctx[16] = {{0}};
+	struct tl_ctx ctx[SCAN_MAX_THREADS] = {{0}};
 	struct scan_snaps sn = {0};
 	long rc;
 
 	memset(t, 0, sizeof *t);
-	if (nt > 16)
-		nt = 16;
+	if (nt > SCAN_MAX_THREADS)
+		nt = SCAN_MAX_THREADS;
 	rc = timeline_read(src, flt, o, ctx, nt, &sn, err, errsz);
 	if (rc == 0)
 		rc = buckets(&sn, o, t, err, errsz);

@@ -452,8 +452,8 @@ static long report_top_general(struct scan_src *src, const struct filter *flt,
 {
 	/* program numbers are per thread: one reader then */
 	unsigned nt = o->by == REPORT_TOP_PROGRAM || !src->db ? 1 : src->threads ? src->threads : 1;
-	struct top_ctx ctx[16] = {{0}};
-	struct scan_sink sinks[16];
+	struct top_ctx ctx[SCAN_MAX_THREADS] = {{0}};
+	struct scan_sink sinks[SCAN_MAX_THREADS];
 	struct scan_snaps snaps = {0};
 	struct ranked *rk = NULL;
 	unsigned cols = SCAN_PEER;
@@ -461,8 +461,8 @@ static long report_top_general(struct scan_src *src, const struct filter *flt,
 	long rc;
 
 	memset(res, 0, sizeof *res);
-	if (nt > 16)
-		nt = 16;
+	if (nt > SCAN_MAX_THREADS)
+		nt = SCAN_MAX_THREADS;
 	for (unsigned i = 0; i < nt; i++) {
 		ctx[i].o = o;
 		ctx[i].agg = agg_new(o->by == REPORT_TOP_IP ? 0 : AGG_PEERS);

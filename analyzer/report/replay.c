@@ -9,7 +9,6 @@
 #include "buf.h"
 #include "netstat.h"
 #include "replay.h"
-#include "scan.h"
 #include "spancode.h"
 #include "tcpstate.h"
 #include "termsafe.h"
@@ -182,15 +181,6 @@ static int row_of(sqlite3_stmt *st, struct sock_row *r)
 	return 0;
 }
 
-/* A snapshot's spans (?1: its id), each as its copies, in the order its
- * rows came in. */
-#define SPANS_SELECT                                                                               \
-	"SELECT p.kind, p.laddr, p.lport, p.raddr, p.rnet, p.rport, p.rxq, p.txq, p.uid,"          \
-	" p.inode, p.pid, p.timer, p.expires_ms, p.retrans, p.program, p.rhost IS NOT NULL"
-#define SPANS_TAIL                                                                                 \
-	" AND s.k BETWEEN p.k_first AND p.k_last CROSS JOIN span_copy c ON c.i <= p.copies"        \
-	" WHERE s.id = ?1 ORDER BY (p.kind >> 1) & 3, p.kind & 1, p.ord, p.rowid"
-
 static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info *info,
 		  bool raw, FILE *out, char *err, size_t errsz)
 {
@@ -204,15 +194,20 @@ static int render(sqlite3 *db, const struct netstat_opts *o, struct replay_info 
 		rc = -ENOMEM;
 		goto out;
 	}
-	/* net-tools reads tcp, tcp6, udp, udp6, raw, raw6 in turn */
-	/* schema 7: the chain's spans by its rowid range (span_chains), as
-	 * there is no index on chain; CROSS JOIN keeps the planner's hands off
-	 * the order (it would scan span_copy first and build an index) */
+	/* the snapshot's spans (?1: its id), each as its copies, in the order
+	 * its rows came in; net-tools reads tcp, tcp6, udp, udp6, raw, raw6 in
+	 * turn. The chain's spans by its rowid range (span_chains), as there
+	 * is no index on chain; CROSS JOIN keeps the planner's hands off the
+	 * order (it would scan span_copy first and build an index) */
 	if (sqlite3_prepare_v2(db,
-			       SPANS_SELECT " FROM snapshots s CROSS JOIN span_chains r"
-					    " ON r.chain = s.chain CROSS JOIN spans_packed p"
-					    " ON p.rowid BETWEEN r.lo AND r.hi AND p.chain ="
-					    " s.chain" SPANS_TAIL,
+			       "SELECT p.kind, p.laddr, p.lport, p.raddr, p.rnet, p.rport, p.rxq, p.txq,"
+			       " p.uid, p.inode, p.pid, p.timer, p.expires_ms, p.retrans, p.program,"
+			       " p.rhost IS NOT NULL FROM snapshots s CROSS JOIN span_chains r"
+			       " ON r.chain = s.chain CROSS JOIN spans_packed p"
+			       " ON p.rowid BETWEEN r.lo AND r.hi AND p.chain = s.chain"
+			       " AND s.k BETWEEN p.k_first AND p.k_last CROSS JOIN span_copy c"
+			       " ON c.i <= p.copies WHERE s.id = ?1"
+			       " ORDER BY (p.kind >> 1) & 3, p.kind & 1, p.ord, p.rowid",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = -EIO;
 		snprintf(err, errsz, "%s", sqlite3_errmsg(db));

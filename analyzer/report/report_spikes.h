@@ -31,22 +31,20 @@ struct report_spikes_opts {
 extern const char *const report_spikes_default_counters[];
 extern const size_t report_spikes_ndefault_counters;
 
-/* A counter's rate per second (spike_rates: consecutive samples of one
- * boot) of each host the filter's host and time select, in host order:
- * each(ctx, host, points, n) once per host; its negative return stops the
- * run. name is "TcpExt.SyncookiesSent" (Group.Field). Returns the number
- * of hosts, or -errno with err set. */
-typedef int report_spikes_rates_fn(void *ctx, const char *host, const struct spike_point *p,
-				   size_t n);
-long report_spikes_rates(sqlite3 *db, const struct filter *flt, const char *name,
-			 report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz);
-
-/* The same for several counters over one reading of the selected
- * snapshots: load them once, then report_spikes_rates_of per counter. */
+/* The snapshots the filter's host and time select, read once for every
+ * counter's rates (report_spikes_rates_of). 0 or -errno with err set; the
+ * caller frees *out. */
 struct report_spikes_snaps;
 int report_spikes_snaps_load(sqlite3 *db, const struct filter *flt,
 			     struct report_spikes_snaps **out, char *err, size_t errsz);
 void report_spikes_snaps_free(struct report_spikes_snaps *s);   /* NULL: no-op */
+/* A counter's rate per second (spike_rates: consecutive samples of one
+ * boot) of each host of s, in host order: each(ctx, host, points, n) once
+ * per host; its negative return stops the run. name is
+ * "TcpExt.SyncookiesSent" (Group.Field). Returns the number of hosts, or
+ * -errno with err set. */
+typedef int report_spikes_rates_fn(void *ctx, const char *host, const struct spike_point *p,
+				   size_t n);
 long report_spikes_rates_of(sqlite3 *db, const struct filter *flt,
 			    const struct report_spikes_snaps *s, const char *name,
 			    report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz);

@@ -319,16 +319,3 @@ out:
 	free(c.v);
 	return rc;
 }
-
-long report_spikes_rates(sqlite3 *db, const struct filter *flt, const char *name,
-			 report_spikes_rates_fn *each, void *ctx, char *err, size_t errsz)
-{
-	struct report_spikes_snaps *s;
-	long rc = report_spikes_snaps_load(db, flt, &s, err, errsz);
-
-	if (rc < 0)
-		return rc;
-	rc = report_spikes_rates_of(db, flt, s, name, each, ctx, err, errsz);
-	report_spikes_snaps_free(s);
-	return rc;
-}

@@ -386,8 +386,6 @@ static int grow_renumber(struct grow *g, const struct grow *t, struct agg *a)
 	return 0;
 }
 
-#define GROW_THREADS 16
-
 /* What a growth was computed for: the same again (a flood's counters
  * spike together, over the same snapshots) leaves texts as they are. */
 struct grow_key {
@@ -406,10 +404,10 @@ static int growth(struct run *r, const struct found *fd, struct buf texts[G_N],
 	const struct host *h = &r->hosts[fd->host];
 	const struct spike_params *prm = fd->rate ? &r->o->rate : &r->o->count;
 	unsigned nt = r->src->threads < 1 ? 1
-		      : r->src->threads > GROW_THREADS ? GROW_THREADS : r->src->threads;
+		      : r->src->threads > SCAN_MAX_THREADS ? SCAN_MAX_THREADS : r->src->threads;
 	struct scan_snaps sub = {0};
-	struct grow g[GROW_THREADS];
-	struct scan_sink sinks[GROW_THREADS];
+	struct grow g[SCAN_MAX_THREADS];
+	struct scan_sink sinks[SCAN_MAX_THREADS];
 	struct scan_snaps part[2] = {{0}};   /* before, during: sub's two halves */
 	struct filter f = *r->flt;
 	size_t lo = 0, hi, nb;

@@ -380,8 +380,8 @@ static int batch_hosts(struct shipper *s)
 {
 	int rc = 0;
 
-	while (s->picap < s->st.npend) {
-		struct pinfo *pi = grow(s->pi, &s->picap, s->picap, sizeof *pi, 16);
+	if (s->picap < s->st.npend) {
+		struct pinfo *pi = grow_to(s->pi, &s->picap, s->st.npend, sizeof *pi, 16);
 
 		if (!pi)
 			return -ENOMEM;

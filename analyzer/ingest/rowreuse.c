@@ -344,13 +344,13 @@ static int str_index(struct rowreuse_rows *s, const char *p)
 /* Room for want rows on side c. */
 static int rows_room(struct rowreuse_rows *s, unsigned c, size_t want)
 {
-	while (s->cap[c] < want) {
-		struct rowreuse_held *v = grow(s->r[c], &s->cap[c], s->cap[c], sizeof *v, 1024);
+	struct rowreuse_held *v;
 
-		if (!v)
-			return -ENOMEM;
-		s->r[c] = v;
-	}
+	if (want <= s->cap[c])
+		return 0;
+	if (!(v = grow_to(s->r[c], &s->cap[c], want, sizeof *v, 1024)))
+		return -ENOMEM;
+	s->r[c] = v;
 	return 0;
 }
 

@@ -401,35 +401,51 @@ static int process_parse(struct parser *p, const char *line, size_t len, int32_t
  * before's, and a pid's later lines only count: a line the delta copied
  * byte for byte (checked when it was read then) whose pid is already in
  * this snapshot is counted without being read. */
+/* The pid of the processes section's line i (0-based) when the delta
+ * copied it byte for byte from a line of the section before; 0 otherwise
+ * (the line is read). Whether this snapshot has the pid yet is the
+ * caller's to check. */
+static int32_t proc_copied(const struct parser *p, size_t i)
+{
+	const struct snapdelta_src *s;
+
+	if (!p->pprov || !p->prev_ok || i >= p->pprov->n || !p->procs.cap)
+		return 0;
+	s = &p->pprov->v[i];
+	return s->base && s->same && s->base - 1 < p->npid_prev ? p->pid_prev[s->base - 1] : 0;
+}
+
+/* pid as the section's next line's (0: the header, a bad line). 0 or
+ * -ENOMEM. */
+static int pid_push(struct parser *p, int32_t pid)
+{
+	int32_t *v = grow(p->pid_cur, &p->cpid_cur, p->npid_cur, sizeof *v, 1024);
+
+	if (!v)
+		return p->rc = -ENOMEM;
+	p->pid_cur = v;
+	p->pid_cur[p->npid_cur++] = pid;
+	return 0;
+}
+
 static int process_line(struct parser *p, const char *line, size_t len)
 {
-	size_t i = (size_t)p->sect_line - 1;
-	int32_t pid = 0, *v;
+	int32_t pid = proc_copied(p, (size_t)p->sect_line - 1);
 	int rc = 0;
 
-	if (p->pprov && p->prev_ok && i < p->pprov->n && p->procs.cap) {
-		const struct snapdelta_src *s = &p->pprov->v[i];
+	if (pid) {
+		struct proc_ent *x = procs_slot(p->procs.e, p->procs.cap, pid);
 
-		if (s->base && s->same && s->base - 1 < p->npid_prev &&
-		    (pid = p->pid_prev[s->base - 1]) != 0) {
-			struct proc_ent *x = procs_slot(p->procs.e, p->procs.cap, pid);
-
-			if (x->pid)
-				x->sockets++;
-			else
-				pid = 0;
-		}
+		if (x->pid)
+			x->sockets++;
+		else
+			pid = 0;
 	}
 	if (pid == 0)
 		rc = process_parse(p, line, len, &pid);
 	if (rc < 0)
 		return rc;
-	v = grow(p->pid_cur, &p->cpid_cur, p->npid_cur, sizeof *v, 1024);
-	if (!v)
-		return p->rc = -ENOMEM;
-	p->pid_cur = v;
-	p->pid_cur[p->npid_cur++] = pid;
-	return rc;
+	return pid_push(p, pid) < 0 ? p->rc : rc;
 }
 
 static int one_line(struct parser *p, const char *line, size_t len)
@@ -458,15 +474,8 @@ static long copied_lines(struct parser *p, const char *d, size_t n)
 		uint64_t expires;
 		uint32_t j;
 
-		if (!src->base || src->len >= n - used || d[used + src->len] != '\n')
-			break;
-		if (src->same)
-			expires = ROWREUSE_SAME;
-		else if (v->mode == 2 && v->col == ROWREUSE_COL_EXPIRES && src->when <= UINT32_MAX)
-			expires = src->when;
-		else
-			break;
-		if (!rowreuse_lines_base(&p->reuse, src->base - 1, &j))
+		if (src->len >= n - used || d[used + src->len] != '\n' ||
+		    !prov_row(p, li, &j, &expires))
 			break;
 		if (run_add(p, j, expires) < 0)
 			return p->rc;
@@ -492,11 +501,9 @@ static long copied_procs(struct parser *p, const char *d, size_t n)
 
 	for (; li < v->n; li++) {
 		const struct snapdelta_src *src = &v->v[li];
-		int32_t pid;
+		int32_t pid = proc_copied(p, li);
 
-		if (!src->base || !src->same || src->base - 1 >= p->npid_prev ||
-		    !(pid = p->pid_prev[src->base - 1]) || src->len >= n - used ||
-		    d[used + src->len] != '\n')
+		if (!pid || src->len >= n - used || d[used + src->len] != '\n')
 			break;
 		/* a worker's sockets come together: its slot, once */
 		if (pid != last) {
@@ -506,14 +513,8 @@ static long copied_procs(struct parser *p, const char *d, size_t n)
 		if (!x->pid)
 			break;
 		x->sockets++;
-		if (p->npid_cur == p->cpid_cur) {
-			int32_t *c = grow(p->pid_cur, &p->cpid_cur, p->npid_cur, sizeof *c, 1024);
-
-			if (!c)
-				return p->rc = -ENOMEM;
-			p->pid_cur = c;
-		}
-		p->pid_cur[p->npid_cur++] = pid;
+		if (pid_push(p, pid) < 0)
+			return p->rc;
 		used += (size_t)src->len + 1;
 	}
 	p->sect_line = li;
@@ -525,8 +526,8 @@ static int data(struct parser *p, const char *d, size_t n)
 {
 	/* the header (line 0) is never a copy */
 	bool copies = p->sect == S_SOCKETS && p->prov && !p->src->opts->parse_every_row;
-	/* (pprov is NULL when every row is parsed) */
-	bool procs = p->sect == S_PROCESSES && p->pprov && p->prev_ok;
+	/* (pprov is NULL when every row is parsed; proc_copied says which) */
+	bool procs = p->sect == S_PROCESSES && p->pprov;
 	int rc;
 
 	if (p->sect == S_RAW)
@@ -537,8 +538,7 @@ static int data(struct parser *p, const char *d, size_t n)
 		const char *nl;
 		size_t len;
 
-		/* (no pid is in the snapshot's table before it has one) */
-		if (((copies && p->sect_line >= 1) || (procs && p->procs.cap)) && !p->partial.len) {
+		if (((copies && p->sect_line >= 1) || procs) && !p->partial.len) {
 			long k = copies ? copied_lines(p, d, n) : copied_procs(p, d, n);
 
 			if (k < 0)

@@ -12,7 +12,6 @@
 #include "agg.h"
 #include "db.h"
 #include "grow.h"
-#include "keytab.h"
 #include "named.h"
 #include "report_blocklist.h"
 #include "spancode.h"

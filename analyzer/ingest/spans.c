@@ -63,10 +63,10 @@ struct spans {
 	spans_emit_fn emit;
 	void *ctx;
 	unsigned exact;          /* SPANS_EXACT, SPANS_QUEUES */
-	/* v[0 .. n): live open spans and ndead empty slots, in the order
+	/* v[0 .. n): live open spans and n - live empty slots, in the order
 	 * they were made (a snapshot's new rows from n0 on) */
 	struct entry *v;
-	size_t n, cap, live, ndead, n0;
+	size_t n, cap, live, n0;
 	uint32_t *arr;           /* the current snapshot's rows: entry index each */
 	size_t narr, carr;
 	/* every row of the current snapshot, and (map) of the one before: its
@@ -397,7 +397,6 @@ static void entry_drop(struct spans *b, size_t i)
 	entry_fini(&b->v[i]);
 	memset(&b->v[i], 0, sizeof b->v[i]);
 	b->live--;
-	b->ndead++;
 }
 
 /* Open entry e's committed part as a closed span: it ends at the chain's
@@ -453,7 +452,7 @@ static int close_all(struct spans *b)
 			rc = emit_entry(b, &b->v[i], b->k);
 		entry_fini(&b->v[i]);
 	}
-	b->n = b->live = b->ndead = 0;
+	b->n = b->live = 0;
 	b->map_id = -1;
 	if (rc == 0)
 		rc = index_rebuild(b);
@@ -656,7 +655,6 @@ static int compact(struct spans *b, uint32_t *rows, size_t nrows)
 	for (size_t i = 0; i < nrows; i++)
 		rows[i] = b->remap[rows[i]];
 	b->n = w;
-	b->ndead = 0;
 	return index_rebuild(b);
 }
 
@@ -739,7 +737,7 @@ int spans_end(struct spans *b)
 	/* an eighth of the array empty: compacted (this snapshot's rows, the
 	 * next one's map, follow); else a table far larger than the spans
 	 * open (a flood ended) made smaller */
-	if (rc == 0 && b->ndead * 8 > b->n)
+	if (rc == 0 && (b->n - b->live) * 8 > b->n)
 		rc = compact(b, b->rowent, b->nrowent);
 	else if (rc == 0 && b->nidx > 64 && 8 * b->live < b->nidx)
 		rc = index_rebuild(b);

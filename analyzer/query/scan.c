@@ -1,6 +1,8 @@
 /* scan — the snapshots a report reads (loaded, numbered by chain and k) and
  * scan_run, which picks the source: the database (scan_db.c) or dumps (scan_files.c). */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,26 @@
 #include "buf.h"
 #include "scan.h"
 #include "scan_int.h"
+
+void scan_parallel(void *(*run)(void *), void *args, size_t size, unsigned n)
+{
+	pthread_t tid[SCAN_MAX_THREADS];
+	bool started[SCAN_MAX_THREADS] = {false};
+	char *a = args;
+
+	if (n == 1) {
+		run(a);
+		return;
+	}
+	for (unsigned i = 0; i < n && i < SCAN_MAX_THREADS; i++)
+		started[i] = pthread_create(&tid[i], NULL, run, a + i * size) == 0;
+	for (unsigned i = 0; i < n && i < SCAN_MAX_THREADS; i++)
+		if (!started[i])
+			run(a + i * size);
+	for (unsigned i = 0; i < n && i < SCAN_MAX_THREADS; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+}
 
 void scan_snaps_fini(struct scan_snaps *s)
 {

@@ -69,12 +69,15 @@ struct scan_row {
 	bool named;              /* the peer is known by name only (a dump saved
 	                          * without -n: raddr NULL); peer is then 0.0.0.0 */
 	const char *program;     /* SCAN_PROGRAM; NULL when unknown */
+	struct addr local;       /* SCAN_LOCAL: folded; family 0 when the host
+	                          * was named instead (a dump saved without -n) */
 };
 
 #define SCAN_PEER 1u         /* fill peer */
 #define SCAN_LPORT 2u
 #define SCAN_PROGRAM 4u
 #define SCAN_HAS_PEER 8u     /* only rows with a peer (not 0.0.0.0 or ::) */
+#define SCAN_LOCAL 16u       /* fill local */
 
 /* A span as reports see it: its row stands for `copies` rows in each
  * snapshot at positions first..last of tb (the scan_snaps' tb). */
@@ -130,6 +133,12 @@ int scan_count_states(const struct scan_src *src, const struct scan_snaps *s,
 
 /* Readers a scan runs at most: each report keeps a context per reader. */
 #define SCAN_MAX_THREADS 16
+
+/* run(args + i * size) for i in 0 .. n-1 (n <= SCAN_MAX_THREADS), side by
+ * side in threads, back when all have returned; one runs in this thread
+ * when a thread cannot start. For the scan's readers, and for the work a
+ * report splits the same way after it. */
+void scan_parallel(void *(*run)(void *), void *args, size_t size, unsigned n);
 
 /* Where a report's rows come from: a database, or dumps parsed on the fly
  * (files, directories, "-"), never stored. */

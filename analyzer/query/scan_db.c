@@ -6,7 +6,6 @@
  * only for IPv6 sockets). The counts per state and snapshot: scan_states.c. */
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,10 +50,11 @@ struct worker {
  * from: that start in it), by k_first, filtered; columns (schema 6's
  * spans_packed, spancode.h): kind, an IPv6 peer's text (NULL: an IPv4 peer,
  * rnet, or a name), rnet, lport, program, k_first, k_last, copies, ord,
- * whether the peer is a name. Per span, not per row: all of them. The
+ * whether the peer is a name, laddr. Per span, not per row: all of them. The
  * chain's spans are its rowid range (span_chains, schema 7), read in
  * table order and each tested. */
-enum { C_KIND, C_RADDR, C_RNET, C_LPORT, C_PROGRAM, C_KFIRST, C_KLAST, C_COPIES, C_ORD, C_NAMED };
+enum { C_KIND, C_RADDR, C_RNET, C_LPORT, C_PROGRAM, C_KFIRST, C_KLAST, C_COPIES, C_ORD, C_NAMED,
+       C_LADDR };
 
 static int build_sql(const struct filter *flt, unsigned cols, bool from, bool spans,
 		     struct buf *sql, struct filter_params *p)
@@ -64,11 +64,11 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, bool sp
 	bool peer = cols & SCAN_PEER;
 	int rc = buf_printf(sql,
 			    "SELECT k.kind, %s, %s, %s, %s, k.k_first, k.k_last, k.copies, %s,"
-			    " %s FROM ",
+			    " %s, %s FROM ",
 			    peer ? "k.raddr" : "NULL", peer ? "k.rnet" : "0",
 			    cols & SCAN_LPORT ? "k.lport" : "0",
 			    cols & SCAN_PROGRAM ? "k.program" : "NULL", spans ? "0" : "k.ord",
-			    peer ? "k.rhost IS NOT NULL" : "0");
+			    peer ? "k.rhost IS NOT NULL" : "0", cols & SCAN_LOCAL ? "k.laddr" : "NULL");
 
 	/* schema 7 keeps each chain's rowid range (span_chains), not an index
 	 * on chain: the chain's spans are read in table order, without a seek
@@ -95,6 +95,36 @@ static int build_sql(const struct filter *flt, unsigned cols, bool from, bool sp
 	return rc;
 }
 
+/* a (zeroed) as the IPv4 address of number v. */
+static void addr_of_v4(uint32_t v, struct addr *a)
+{
+	a->family = AF_INET;
+	a->a[0] = (uint8_t)(v >> 24);
+	a->a[1] = (uint8_t)(v >> 16);
+	a->a[2] = (uint8_t)(v >> 8);
+	a->a[3] = (uint8_t)v;
+}
+
+/* The local address of a row: an IPv4 one's number, an IPv6 one's text;
+ * NULL (the host named) and text that is no address: family 0. */
+static void row_local(sqlite3_stmt *st, struct addr *a)
+{
+	memset(a, 0, sizeof *a);
+	switch (sqlite3_column_type(st, C_LADDR)) {
+	case SQLITE_INTEGER:
+		addr_of_v4((uint32_t)sqlite3_column_int64(st, C_LADDR), a);
+		break;
+	case SQLITE_TEXT:
+		if (addr_parse((const char *)sqlite3_column_text(st, C_LADDR),
+			       (size_t)sqlite3_column_bytes(st, C_LADDR), a) < 0)
+			memset(a, 0, sizeof *a);
+		addr_fold(a);
+		break;
+	default:
+		break;
+	}
+}
+
 /* The peer of a row: an IPv4 peer's is its rnet (its text is not stored);
  * an IPv6 one's is its text. A named peer is what schema 5's reading gave
  * it: 0.0.0.0 for an IPv4 socket (its rnet is 0), nothing for an IPv6 one. */
@@ -109,11 +139,7 @@ static int row_peer(sqlite3_stmt *st, struct addr *peer)
 		if (sqlite3_column_int(st, C_NAMED) &&
 		    spancode_family(sqlite3_column_int64(st, C_KIND)) == 6)
 			return -EINVAL;
-		peer->family = AF_INET;
-		peer->a[0] = (uint8_t)(v >> 24);
-		peer->a[1] = (uint8_t)(v >> 16);
-		peer->a[2] = (uint8_t)(v >> 8);
-		peer->a[3] = (uint8_t)v;
+		addr_of_v4(v, peer);
 		return 0;
 	}
 	return addr_parse((const char *)sqlite3_column_text(st, C_RADDR),
@@ -174,6 +200,8 @@ static int chain_step(struct chainst *c, unsigned cols)
 		if (!a->row.program)
 			return -ENOMEM;
 	}
+	if (cols & SCAN_LOCAL)
+		row_local(st, &a->row.local);
 	a->k_first = sqlite3_column_int64(st, C_KFIRST);
 	a->k_last = sqlite3_column_int64(st, C_KLAST);
 	a->copies = (uint32_t)sqlite3_column_int64(st, C_COPIES);
@@ -396,6 +424,8 @@ static void span_row(const struct worker *w, sqlite3_stmt *st, struct scan_row *
 		r->lport = (uint16_t)sqlite3_column_int(st, C_LPORT);
 	if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, C_PROGRAM) != SQLITE_NULL)
 		r->program = (const char *)sqlite3_column_text(st, C_PROGRAM);
+	if (w->cols & SCAN_LOCAL)
+		row_local(st, &r->local);
 	r->proto = (uint8_t)spancode_proto(kind);
 }
 
@@ -572,27 +602,6 @@ static void *span_worker_end(void *arg)
 	return NULL;
 }
 
-/* run(w[i]) for each of n workers, side by side (one in this thread when
- * a thread cannot start). */
-static void run_workers(void *(*run)(void *), struct worker *w, unsigned n)
-{
-	pthread_t tid[16];
-	bool started[16] = {false};
-
-	if (n == 1) {
-		run(&w[0]);
-		return;
-	}
-	for (unsigned i = 0; i < n; i++)
-		started[i] = pthread_create(&tid[i], NULL, run, &w[i]) == 0;
-	for (unsigned i = 0; i < n; i++)
-		if (!started[i])
-			run(&w[i]);
-	for (unsigned i = 0; i < n; i++)
-		if (started[i])
-			pthread_join(tid[i], NULL);
-}
-
 /* The end of the share from position lo, weights wt, done of them before
  * it: chain by chain up to want. A chain cut between two shares is read
  * by both (its rowid range is not in k order), so the cut falls between
@@ -734,7 +743,7 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		};
 		next = hi;
 	}
-	run_workers(run, w, threads);
+	scan_parallel(run, w, sizeof *w, threads);
 	rc = 0;
 	for (unsigned i = 0; i < threads; i++)
 		if (w[i].rc < 0) {
@@ -744,7 +753,7 @@ int scan_db(sqlite3 *db, const struct scan_snaps *s, const struct filter *flt, u
 		}
 	/* spans: a second round, when every carry is known */
 	if (rc == 0 && spans) {
-		run_workers(span_worker_end, w, threads);
+		scan_parallel(span_worker_end, w, sizeof *w, threads);
 		for (unsigned i = 0; i < threads; i++)
 			if (w[i].rc < 0) {
 				snprintf(err, errsz, "%s", w[i].err);

@@ -260,6 +260,8 @@ static int tap_row(void *ctx, const struct store_row *r)
 	sr.rport = r->rport;
 	if (addr_parse(r->raddr, r->rlen, &sr.peer) < 0)
 		memset(&sr.peer, 0, sizeof sr.peer);
+	if ((t->cols & SCAN_LOCAL) && addr_parse(r->laddr, r->llen, &sr.local) < 0)
+		memset(&sr.local, 0, sizeof sr.local);
 	sr.named = r->rhost != NULL;
 	sr.program = r->program;
 	if (!match(t->flt, t->cols, &sr))
@@ -307,6 +309,10 @@ static int tap_sock(void *ctx, const struct sock_row *r)
 	sr.rport = r->rport;
 	sr.peer = r->remote;
 	addr_fold(&sr.peer);
+	if (t->cols & SCAN_LOCAL) {
+		sr.local = r->local;
+		addr_fold(&sr.local);
+	}
 	sr.named = r->rhost != NULL;
 	sr.program = r->program;
 	return match(t->flt, t->cols, &sr) ? send_row(t, &sr, r->program) : 0;

@@ -1,7 +1,8 @@
 /* report_blocklist — the evidence of `sockscope blocklist` read in one scan
  * (peers, subnets, SYN_RECV per peer, per snapshot and per local port), the
- * host's own addresses from its sockets, and the output: a firewall file,
- * rows, the explanation and the spoofed-flood advice. */
+ * host's own addresses from its sockets (in that scan unless a filter
+ * narrows it), and the output: a firewall file, rows, the explanation and
+ * the spoofed-flood advice. */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -27,78 +28,221 @@ int report_blocklist_format_parse(const char *s, struct report_blocklist_opts *o
 	return blockfmt_parse(s, &o->fmt);
 }
 
-/* One reading thread's counts. */
+/* The host's own addresses, folded, sorted and each once: the rails get
+ * them in this order, so a network holding several names its lowest. */
+struct own_set {
+	struct addr *v;
+	size_t n, cap;
+};
+
+/* Adds a (folded; not when unspecified). 0 or -ENOMEM. */
+static int own_add(struct own_set *s, const struct addr *a)
+{
+	struct addr f = *a, *v;
+	size_t lo = 0, hi = s->n;
+
+	addr_fold(&f);
+	if (!f.family || addr_is_unspecified(&f))
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = addr_cmp(&s->v[mid], &f);
+
+		if (c == 0)
+			return 0;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!(v = grow(s->v, &s->cap, s->n, sizeof *v, 16)))
+		return -ENOMEM;
+	s->v = v;
+	memmove(v + lo + 1, v + lo, (s->n - lo) * sizeof *v);
+	v[lo] = f;
+	s->n++;
+	return 0;
+}
+
+/* Whether the scan reads every span of the selected hosts' chains (no
+ * filter but --host), so that their local addresses are all the host's own
+ * addresses (own_addresses) without a pass of their own. */
+static bool own_in_scan(const struct filter *f)
+{
+	return !f->have_since && !f->have_until && !f->states && f->port < 0 && f->lport < 0 &&
+	       f->rport < 0 && !f->protos && !f->family && !f->program;
+}
+
+/* The host's own addresses: every local address of the selected hosts'
+ * sockets, over all their snapshots (not only the time range: an address
+ * that served at another time is still the host's). */
+static int own_addresses(sqlite3 *db, const struct filter *flt, struct own_set *own, char *err,
+			 size_t errsz)
+{
+	struct filter f;
+	sqlite3_stmt *st;
+	int rc;
+
+	filter_init(&f);
+	f.host = flt->host;
+	rc = scan_prepare(db, &f, false, 0,
+			  /* every snapshot of the host's chains is selected (no
+			   * time range), and each span covers one: no expansion */
+			  /* stored laddrs (spancode.h) made distinct first, then
+			   * each one decoded to text once; every host's chains:
+			   * the table read in its order (+chain: not through the
+			   * index, whose every entry costs a seek into the table:
+			   * 66 -> 28 ms for 400k spans), one host's: the index */
+			  flt->host ? " SELECT " SPANCODE_SQL_LADDR("k") " FROM (SELECT DISTINCT laddr"
+				      " FROM spans_packed WHERE chain IN (SELECT c FROM snaps)) k"
+				    : " SELECT " SPANCODE_SQL_LADDR("k") " FROM (SELECT DISTINCT laddr"
+				      " FROM spans_packed WHERE +chain IN (SELECT c FROM snaps)) k",
+			  &st, err, errsz);
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		struct addr a;
+
+		if (t && addr_parse(t, strlen(t), &a) == 0 && own_add(own, &a) < 0) {
+			snprintf(err, errsz, "out of memory");
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
+		rc = -EIO;
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* own_addresses beside the scan, on its own connection, when the scan
+ * cannot collect them (a filter): a pass over every span's local address
+ * (~0.2 s of CPU on 1.7M spans) that the decision needs only after the
+ * scan. */
+struct own_job {
+	const char *path;
+	const struct filter *flt;
+	struct own_set own;
+	pthread_t tid;
+	bool started;
+	int rc;
+	char err[256];
+};
+
+static void *own_run(void *arg)
+{
+	struct own_job *j = arg;
+	sqlite3 *db = NULL;
+
+	if (db_open_reader(j->path, &db) != SQLITE_OK) {
+		snprintf(j->err, sizeof j->err, "%s: %s", j->path,
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		j->rc = -EIO;
+	} else {
+		sqlite3_exec(db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+		j->rc = own_addresses(db, j->flt, &j->own, j->err, sizeof j->err);
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* Starts j in a thread when the scan reads with more than one (a file,
+ * threads); otherwise, or when no thread starts, runs it here. 0 or
+ * -errno with err set. */
+static int own_start(struct own_job *j, sqlite3 *db, unsigned nt, char *err, size_t errsz)
+{
+	const char *path = sqlite3_db_filename(db, "main");
+
+	if (nt > 1 && path && *path) {
+		j->path = path;
+		j->started = pthread_create(&j->tid, NULL, own_run, j) == 0;
+		if (j->started)
+			return 0;
+	}
+	return own_addresses(db, j->flt, &j->own, err, errsz);
+}
+
+/* Waits for j: its result, its message into err. */
+static int own_join(struct own_job *j, char *err, size_t errsz)
+{
+	if (!j->started)
+		return 0;
+	pthread_join(j->tid, NULL);
+	j->started = false;
+	if (j->rc < 0)
+		snprintf(err, errsz, "%s", j->err);
+	return j->rc;
+}
+
+/* A span of a peer as a reader hands it to the part that counts its
+ * subnet. */
+struct bl_span {
+	struct agg_key key;      /* the peer's (agg_key_addr, no prefix) */
+	uint32_t first, last, copies;
+	uint8_t state;
+};
+
+/* One part's spans from one reader, in the order read. */
+struct bl_spans {
+	struct bl_span *v;
+	size_t n, cap;
+};
+
+/* One reading thread's counts: the per-snapshot series, and each span of
+ * a peer handed to the part of its subnet, counted there when every reader
+ * is done (count_part): a peer's and a subnet's spans all in one part,
+ * none to merge between threads. */
 struct bl_ctx {
 	const struct report_blocklist_opts *o;
-	struct agg *hosts, *subnets;
-	uint32_t *snap_syn, *snap_all;       /* SYN_RECV, all sockets per snapshot index */
-	size_t nsnap_syn;
-	int64_t *dsyn, *dall;                /* spans: the same, as changes per position */
+	int64_t *dsyn, *dall;                /* SYN_RECV, all sockets per position, as
+	                                      * changes: +copies at a span's first,
+	                                      * -copies after its last */
 	const struct agg_timebase *tb;       /* ... of this */
-	uint32_t cur;                        /* the snapshot being read */
+	struct bl_spans part[SCAN_MAX_THREADS];
+	unsigned nparts;
+	bool own_on;                         /* own_in_scan: */
+	struct own_set own;                  /* the local addresses seen, */
+	struct addr own_last;                /* ... the last one added */
 	uint64_t rows;
 	uint64_t *port_syn;                  /* SYN_RECV per local port (65536) */
 };
 
-static int on_snap(void *ctx, uint32_t snap, usec_t time)
+/* The part that counts the subnet of peer: a hash of the subnet's bits. */
+static unsigned part_of(const struct addr *peer, const struct report_blocklist_opts *o,
+			unsigned nparts)
 {
-	struct bl_ctx *c = ctx;
-	int rc;
+	struct addr m = *peer;
+	uint64_t h = 0;
 
-	if (snap >= c->nsnap_syn) {
-		size_t n = c->nsnap_syn ? c->nsnap_syn : 64;
-		uint32_t *v, *w;
-
-		while (n <= snap)
-			n *= 2;
-		if (!(v = realloc(c->snap_syn, n * sizeof *v)))
-			return -ENOMEM;
-		c->snap_syn = v;
-		if (!(w = realloc(c->snap_all, n * sizeof *w)))
-			return -ENOMEM;
-		c->snap_all = w;
-		memset(v + c->nsnap_syn, 0, (n - c->nsnap_syn) * sizeof *v);
-		memset(w + c->nsnap_syn, 0, (n - c->nsnap_syn) * sizeof *w);
-		c->nsnap_syn = n;
-	}
-	c->cur = snap;
-	if ((rc = agg_snapshot(c->hosts, snap, time)) < 0)
-		return rc;
-	return agg_snapshot(c->subnets, snap, time);
+	addr_mask(&m, m.family == AF_INET ? o->p.prefix4 : o->p.prefix6);
+	for (unsigned i = 0; i < 16; i += 4)
+		h = (h + ((uint64_t)m.a[i] << 24 | (uint64_t)m.a[i + 1] << 16 |
+			  (uint64_t)m.a[i + 2] << 8 | m.a[i + 3])) * 0x9e3779b97f4a7c15ull;
+	return (unsigned)((h >> 32) % nparts);
 }
 
-static int on_row(void *ctx, const struct scan_row *r)
-{
-	struct bl_ctx *c = ctx;
-	const struct report_blocklist_opts *o = c->o;
-	struct agg_key k;
-	int rc;
-
-	if (!r->peer.family || addr_is_unspecified(&r->peer))
-		return 0;
-	c->rows++;
-	c->snap_all[c->cur]++;
-	agg_key_addr(&k, &r->peer, 0, 0);
-	if ((rc = agg_add(c->hosts, &k, NULL, r->state)) < 0)
-		return rc;
-	if (r->state == ST_SYN_RECV || r->state == ST_NEW_SYN_RECV) {
-		c->snap_syn[c->cur]++;
-		c->port_syn[r->lport]++;
-	}
-	agg_key_addr(&k, &r->peer, o->p.prefix4, o->p.prefix6);
-	return agg_add(c->subnets, &k, &r->peer, r->state);
-}
-
-/* A span: as its rows would count, with the per-snapshot series kept as
- * the change at its first position and after its last. The peer's only:
- * its subnet gets the peers' spans when the share is read (on_done). */
+/* A span: its local address (own_in_scan), the series, and the peer's
+ * span handed to its subnet's part. */
 static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *sp)
 {
 	struct bl_ctx *c = ctx;
 	uint64_t n = (uint64_t)sp->copies * (sp->last - sp->first + 1);
-	struct agg_key k;
+	struct bl_spans *to;
+	struct bl_span *v;
 	int rc;
 
+	/* a span's local address, peer or not: most spans share the last */
+	if (c->own_on && memcmp(&r->local, &c->own_last, sizeof r->local)) {
+		if ((rc = own_add(&c->own, &r->local)) < 0)
+			return rc;
+		c->own_last = r->local;
+	}
 	if (!r->peer.family || addr_is_unspecified(&r->peer))
 		return 0;
 	if (!c->dall) {
@@ -111,43 +255,35 @@ static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *
 	c->rows += n;
 	c->dall[sp->first] += sp->copies;
 	c->dall[sp->last + 1] -= sp->copies;
-	agg_key_addr(&k, &r->peer, 0, 0);
-	if ((rc = agg_span(c->hosts, sp->tb, &k, NULL, r->state, sp->first, sp->last,
-			   sp->copies)) < 0)
-		return rc;
 	if (r->state == ST_SYN_RECV || r->state == ST_NEW_SYN_RECV) {
 		c->dsyn[sp->first] += sp->copies;
 		c->dsyn[sp->last + 1] -= sp->copies;
 		c->port_syn[r->lport] += n;
 	}
+	to = &c->part[c->nparts > 1 ? part_of(&r->peer, c->o, c->nparts) : 0];
+	if (to->n == to->cap) {
+		if (!(v = grow(to->v, &to->cap, to->n, sizeof *v, 4096)))
+			return -ENOMEM;
+		to->v = v;
+		grow_hint_huge(v, to->cap * sizeof *v);
+	}
+	v = &to->v[to->n++];
+	agg_key_addr(&v->key, &r->peer, 0, 0);
+	v->first = sp->first;
+	v->last = sp->last;
+	v->copies = sp->copies;
+	v->state = r->state;
 	return 0;
-}
-
-/* The thread's share read: its counts closed there, side by side; spans'
- * subnets from their peers' (one lookup a peer, not one a span; the
- * subnets' peers are counted once the threads' peers are merged). */
-static int on_done(void *ctx)
-{
-	struct bl_ctx *c = ctx;
-	int rc;
-
-	if (c->dall && (rc = agg_span_regroup(c->subnets, c->hosts, c->o->p.prefix4,
-					      c->o->p.prefix6)) < 0)
-		return rc;
-	if ((rc = agg_end(c->hosts)) < 0)
-		return rc;
-	return agg_end(c->subnets);
 }
 
 static void ctx_fini(struct bl_ctx *c)
 {
-	agg_free(c->hosts);
-	agg_free(c->subnets);
-	free(c->snap_syn);
-	free(c->snap_all);
 	free(c->dsyn);
 	free(c->dall);
 	free(c->port_syn);
+	for (unsigned j = 0; j < SCAN_MAX_THREADS; j++)
+		free(c->part[j].v);
+	free(c->own.v);
 }
 
 static bool is_closing(unsigned st)
@@ -180,113 +316,6 @@ static void group_of(const struct agg *a, const struct agg_group *g, bool syn, u
 	out->peak_time = g->peak_time;
 	if (syn)
 		out->syn_total = g->state_total;
-}
-
-/* The host's own addresses: every local address of the selected hosts'
- * sockets, over all their snapshots (not only the time range: an address
- * that served at another time is still the host's). */
-static int own_addresses(sqlite3 *db, const struct filter *flt, struct blockrail *rails, char *err,
-			 size_t errsz)
-{
-	struct filter f;
-	sqlite3_stmt *st;
-	int rc;
-
-	filter_init(&f);
-	f.host = flt->host;
-	rc = scan_prepare(db, &f, false, 0,
-			  /* every snapshot of the host's chains is selected (no
-			   * time range), and each span covers one: no expansion */
-			  /* stored laddrs (spancode.h) made distinct first, then
-			   * each one decoded to text once; every host's chains:
-			   * the table read in its order (+chain: not through the
-			   * index, whose every entry costs a seek into the table:
-			   * 66 -> 28 ms for 400k spans), one host's: the index */
-			  flt->host ? " SELECT " SPANCODE_SQL_LADDR("k") " FROM (SELECT DISTINCT laddr"
-				      " FROM spans_packed WHERE chain IN (SELECT c FROM snaps)) k"
-				    : " SELECT " SPANCODE_SQL_LADDR("k") " FROM (SELECT DISTINCT laddr"
-				      " FROM spans_packed WHERE +chain IN (SELECT c FROM snaps)) k",
-			  &st, err, errsz);
-	if (rc < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		struct addr a;
-
-		if (t && addr_parse(t, strlen(t), &a) == 0 && !addr_is_unspecified(&a) &&
-		    blockrail_own(rails, &a) < 0) {
-			snprintf(err, errsz, "out of memory");
-			rc = -ENOMEM;
-			goto out;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errsz, "%s", sqlite3_errmsg(db));
-		rc = -EIO;
-		goto out;
-	}
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* own_addresses beside the scan, on its own connection: a pass over every
- * span's local address (~0.3 s of CPU on 1.7M spans) that the decision
- * needs only after the scan. */
-struct own_job {
-	const char *path;
-	const struct filter *flt;
-	struct blockrail *rails;
-	pthread_t tid;
-	bool started;
-	int rc;
-	char err[256];
-};
-
-static void *own_run(void *arg)
-{
-	struct own_job *j = arg;
-	sqlite3 *db = NULL;
-
-	if (db_open_reader(j->path, &db) != SQLITE_OK) {
-		snprintf(j->err, sizeof j->err, "%s: %s", j->path,
-			 db ? sqlite3_errmsg(db) : "out of memory");
-		j->rc = -EIO;
-	} else {
-		sqlite3_exec(db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
-		j->rc = own_addresses(db, j->flt, j->rails, j->err, sizeof j->err);
-	}
-	sqlite3_close(db);
-	return NULL;
-}
-
-/* Starts j in a thread when the scan reads with more than one (a file,
- * threads); otherwise, or when no thread starts, runs it here. 0 or
- * -errno with err set. */
-static int own_start(struct own_job *j, sqlite3 *db, unsigned nt, char *err, size_t errsz)
-{
-	const char *path = sqlite3_db_filename(db, "main");
-
-	if (nt > 1 && path && *path) {
-		j->path = path;
-		j->started = pthread_create(&j->tid, NULL, own_run, j) == 0;
-		if (j->started)
-			return 0;
-	}
-	return own_addresses(db, j->flt, j->rails, err, errsz);
-}
-
-/* Waits for j: its result, its message into err. */
-static int own_join(struct own_job *j, char *err, size_t errsz)
-{
-	if (!j->started)
-		return 0;
-	pthread_join(j->tid, NULL);
-	j->started = false;
-	if (j->rc < 0)
-		snprintf(err, errsz, "%s", j->err);
-	return j->rc;
 }
 
 /* 4812 -> "4,812" */
@@ -526,23 +555,104 @@ static long write_firewall(const struct blocklist_result *res,
 	return rc;
 }
 
-/* The threads' aggregates ended and merged into ctx[0]. 0 or -ENOMEM. */
-static int merge_ctx(struct bl_ctx *ctx, unsigned nt)
+/* The readers' totals into ctx[0]'s. */
+static void sum_readers(struct bl_ctx *ctx, unsigned nt)
 {
-	int rc;
-
-	for (unsigned i = 0; i < nt; i++) {
-		if ((rc = agg_end(ctx[i].hosts)) < 0 || (rc = agg_end(ctx[i].subnets)) < 0)
-			return rc;
-		if (i == 0)
-			continue;
-		if ((rc = agg_merge(ctx[0].hosts, ctx[i].hosts)) < 0 ||
-		    (rc = agg_merge(ctx[0].subnets, ctx[i].subnets)) < 0)
-			return rc;
+	for (unsigned i = 1; i < nt; i++) {
 		ctx[0].rows += ctx[i].rows;
 		for (unsigned p = 0; p < 65536; p++)
 			ctx[0].port_syn[p] += ctx[i].port_syn[p];
 	}
+}
+
+/* One part's peers and subnets (count_part), then their evidence in its
+ * slice of the arrays the decision reads (fill_part). */
+struct bl_part {
+	const struct report_blocklist_opts *o;
+	struct bl_ctx *ctx;                  /* the readers, nreaders of them */
+	unsigned nreaders, j;
+	const struct agg_timebase *tb;
+	struct agg *hosts, *subnets;
+	struct blocklist_group *hosts_out, *subnets_out;
+	int rc;
+};
+
+/* The new agg of a part's peers (subnets: false) or subnets. */
+static struct agg *part_agg(const struct report_blocklist_opts *o, bool subnets)
+{
+	struct agg *a = agg_new(subnets ? AGG_PEERS : 0);
+
+	if (a && !subnets)
+		/* the one figure of a peer's SYN_RECV rows the decision reads
+		 * (syn_total) is a sum: kept by its group */
+		agg_state_total(a, ST_SYN_RECV);
+	if (a && subnets && o->p.prefix4 >= 20 && o->p.prefix4 <= 32)
+		agg_host_bits(a, 32 - o->p.prefix4);
+	return a;
+}
+
+/* Part j's spans counted: every reader's, in reading order (the peers are
+ * numbered as one reading of them all numbers them; the decision's example
+ * of a subnet's legitimate peer is its first), then its subnets from its
+ * peers', one lookup a peer, and each peer counted once in its subnet. */
+static void *count_part(void *arg)
+{
+	struct bl_part *p = arg;
+	const struct report_blocklist_opts *o = p->o;
+	int rc = -ENOMEM;
+
+	if (!(p->hosts = part_agg(o, false)) || !(p->subnets = part_agg(o, true)))
+		goto out;
+	rc = 0;
+	for (unsigned i = 0; i < p->nreaders; i++) {
+		struct bl_spans *sp = &p->ctx[i].part[p->j];
+
+		for (size_t k = 0; rc == 0 && k < sp->n; k++)
+			rc = agg_span(p->hosts, p->tb, &sp->v[k].key, NULL, sp->v[k].state,
+				      sp->v[k].first, sp->v[k].last, sp->v[k].copies);
+		free(sp->v);
+		*sp = (struct bl_spans){0};
+	}
+	if (rc == 0)
+		rc = agg_span_regroup(p->subnets, p->hosts, o->p.prefix4, o->p.prefix6);
+	if (rc == 0)
+		rc = agg_end(p->hosts);
+	if (rc == 0)
+		rc = agg_end(p->subnets);
+	if (rc == 0)
+		rc = agg_count_members(p->subnets, p->hosts, o->p.prefix4, o->p.prefix6);
+out:
+	p->rc = rc;
+	return NULL;
+}
+
+static void *fill_part(void *arg)
+{
+	struct bl_part *p = arg;
+	size_t nh = agg_ngroups(p->hosts), ns = agg_ngroups(p->subnets);
+
+	for (size_t i = 0; i < nh; i++)
+		group_of(p->hosts, &agg_groups(p->hosts)[i], true, 0, 0, &p->hosts_out[i]);
+	for (size_t i = 0; i < ns; i++)
+		group_of(p->subnets, &agg_groups(p->subnets)[i], false, p->o->p.prefix4,
+			 p->o->p.prefix6, &p->subnets_out[i]);
+	return NULL;
+}
+
+/* The parts counted, side by side. 0 or -ENOMEM. */
+static int count_parts(struct bl_ctx *ctx, unsigned nt, struct bl_part *parts)
+{
+	const struct agg_timebase *tb = NULL;
+
+	for (unsigned i = 0; i < nt; i++)
+		tb = tb ? tb : ctx[i].tb;
+	for (unsigned j = 0; j < nt; j++)
+		parts[j] = (struct bl_part){.o = ctx[0].o, .ctx = ctx, .nreaders = nt, .j = j,
+					    .tb = tb};
+	scan_parallel(count_part, parts, sizeof *parts, nt);
+	for (unsigned j = 0; j < nt; j++)
+		if (parts[j].rc < 0)
+			return parts[j].rc;
 	return 0;
 }
 
@@ -550,14 +660,8 @@ static int merge_ctx(struct bl_ctx *ctx, unsigned nt)
 static void sum_series(const struct bl_ctx *ctx, unsigned nt, const struct scan_snaps *snaps,
 		       uint32_t *syn, uint32_t *all, usec_t *times)
 {
-	for (size_t s = 0; s < snaps->n; s++) {
+	for (size_t s = 0; s < snaps->n; s++)
 		times[s] = snaps->v[s].time;
-		for (unsigned i = 0; i < nt; i++)   /* each snapshot was read by one */
-			if (s < ctx[i].nsnap_syn) {
-				syn[s] += ctx[i].snap_syn[s];
-				all[s] += ctx[i].snap_all[s];
-			}
-	}
 	for (unsigned i = 0; i < nt; i++) {
 		int64_t y = 0, a = 0;
 
@@ -573,76 +677,93 @@ static void sum_series(const struct bl_ctx *ctx, unsigned nt, const struct scan_
 long report_blocklist(struct scan_src *src, const struct filter *flt, struct blockrail *rails,
 		      const struct report_blocklist_opts *o, FILE *f, char *err, size_t errsz)
 {
-	unsigned nt = src->db && src->threads ? src->threads : 1;
+	unsigned nt = src->threads ? src->threads : 1;
+	bool own_scan = own_in_scan(flt);
 	struct bl_ctx ctx[SCAN_MAX_THREADS];
+	struct bl_part parts[SCAN_MAX_THREADS];
 	struct scan_sink sinks[SCAN_MAX_THREADS];
 	struct scan_snaps snaps = {0};
-	struct own_job own = {.flt = flt, .rails = rails};
+	struct own_job own = {.flt = flt};
 	struct blocklist_group *hosts = NULL, *subnets = NULL;
 	struct blocklist_input in = {0};
 	struct blocklist_result res = {0};
 	uint32_t *syn = NULL, *all = NULL;
 	usec_t *times = NULL;
 	size_t nh = 0, nsub = 0;
-	bool spans = false;
 	long rc;
 
+	if (!src->db) {   /* dumps come imported into one (NEEDS_DB) */
+		snprintf(err, errsz, "a block-list needs a database");
+		return -EINVAL;
+	}
 	if (nt > SCAN_MAX_THREADS)
 		nt = SCAN_MAX_THREADS;
 	memset(ctx, 0, sizeof ctx);
+	memset(parts, 0, sizeof parts);
 	for (unsigned i = 0; i < nt; i++) {
 		ctx[i].o = o;
-		ctx[i].hosts = agg_new(0);
-		ctx[i].subnets = agg_new(AGG_PEERS);
+		ctx[i].nparts = nt;
+		ctx[i].own_on = own_scan;
 		ctx[i].port_syn = calloc(65536, sizeof *ctx[i].port_syn);
-		if (!ctx[i].hosts || !ctx[i].subnets || !ctx[i].port_syn) {
+		if (!ctx[i].port_syn) {
 			rc = -ENOMEM;
 			goto oom;
 		}
-		/* the one figure of a peer's SYN_RECV rows the decision reads
-		 * (syn_total) is a sum: kept by its group */
-		agg_state_total(ctx[i].hosts, ST_SYN_RECV);
-		if (o->p.prefix4 >= 20 && o->p.prefix4 <= 32)
-			agg_host_bits(ctx[i].subnets, 32 - o->p.prefix4);
-		sinks[i] = (struct scan_sink){on_snap, on_row, &ctx[i], NULL, on_span, on_done};
+		sinks[i] = (struct scan_sink){.ctx = &ctx[i], .span = on_span};
 	}
-	if (src->db && (rc = own_start(&own, src->db, nt, err, errsz)) < 0)
+	if (!own_scan && (rc = own_start(&own, src->db, nt, err, errsz)) < 0)
 		goto out;
-	rc = scan_run(src, flt, false, 0, SCAN_PEER | SCAN_LPORT | SCAN_HAS_PEER, nt, sinks, &snaps,
-		      err, errsz);
+	/* own_scan: every span, for its local address (the few without a
+	 * peer are left out by on_span instead of the SQL) */
+	rc = scan_run(src, flt, false, 0,
+		      SCAN_PEER | SCAN_LPORT | (own_scan ? SCAN_LOCAL : SCAN_HAS_PEER), nt, sinks,
+		      &snaps, err, errsz);
 	if (rc < 0)
 		goto out;
 	if ((rc = own_join(&own, err, errsz)) < 0)
 		goto out;
+	for (unsigned i = 0; i < nt; i++)
+		for (size_t k = 0; k < ctx[i].own.n; k++)
+			if (own_add(&own.own, &ctx[i].own.v[k]) < 0) {
+				rc = -ENOMEM;
+				goto oom;
+			}
+	for (size_t k = 0; k < own.own.n; k++)
+		if (blockrail_own(rails, &own.own.v[k]) < 0) {
+			rc = -ENOMEM;
+			goto oom;
+		}
 	if (snaps.n == 0) {
 		snprintf(err, errsz, "no snapshot matches");
 		rc = -ENODATA;
 		goto out;
 	}
-	if ((rc = merge_ctx(ctx, nt)) < 0)
+	sum_readers(ctx, nt);
+	if ((rc = count_parts(ctx, nt, parts)) < 0)
 		goto oom;
-	for (unsigned i = 0; i < nt; i++)
-		spans = spans || ctx[i].dall;
-	if (spans && (rc = agg_count_members(ctx[0].subnets, ctx[0].hosts, o->p.prefix4,
-					     o->p.prefix6)) < 0)
-		goto oom;
+	for (unsigned j = 0; j < nt; j++) {
+		nh += agg_ngroups(parts[j].hosts);
+		nsub += agg_ngroups(parts[j].subnets);
+	}
 	syn = calloc(snaps.n, sizeof *syn);
 	all = calloc(snaps.n, sizeof *all);
 	times = calloc(snaps.n, sizeof *times);
-	nh = agg_ngroups(ctx[0].hosts);
-	nsub = agg_ngroups(ctx[0].subnets);
 	hosts = calloc(nh ? nh : 1, sizeof *hosts);
 	subnets = calloc(nsub ? nsub : 1, sizeof *subnets);
 	if (!syn || !all || !times || !hosts || !subnets) {
 		rc = -ENOMEM;
 		goto oom;
 	}
+	grow_hint_huge(hosts, nh * sizeof *hosts);
+	/* each part's slice, in part order */
+	for (unsigned j = 0, h = 0, s = 0; j < nt; j++) {
+		parts[j].hosts_out = hosts + h;
+		parts[j].subnets_out = subnets + s;
+		h += (unsigned)agg_ngroups(parts[j].hosts);
+		s += (unsigned)agg_ngroups(parts[j].subnets);
+	}
+	scan_parallel(fill_part, parts, sizeof *parts, nt);
 	sum_series(ctx, nt, &snaps, syn, all, times);
-	for (size_t i = 0; i < nh; i++)
-		group_of(ctx[0].hosts, &agg_groups(ctx[0].hosts)[i], true, 0, 0, &hosts[i]);
-	for (size_t i = 0; i < nsub; i++)
-		group_of(ctx[0].subnets, &agg_groups(ctx[0].subnets)[i], false, o->p.prefix4,
-			 o->p.prefix6, &subnets[i]);
 	in = (struct blocklist_input){hosts, nh, subnets, nsub, snaps.n, ctx[0].rows, syn, all, times};
 	if ((rc = blocklist_decide(&in, rails, &o->p, &res)) < 0)
 		goto oom;
@@ -659,7 +780,7 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 	/* peers a dump named instead of addressing: never a rule (a name is
 	 * not an address, and resolving it here would block whoever holds it
 	 * now); --explain lists them */
-	if (src->db && o->why) {
+	if (o->why) {
 		struct named_peers np;
 
 		if ((rc = named_peers_load(src->db, flt, false, 0, o->explain ? 0 : 1, &np, err,
@@ -696,6 +817,7 @@ oom:
 out:
 	if (own.started) /* the scan failed: the addresses are not wanted */
 		pthread_join(own.tid, NULL);
+	free(own.own.v);
 	blocklist_result_fini(&res);
 	free(hosts);
 	free(subnets);
@@ -704,6 +826,10 @@ out:
 	free(times);
 	for (unsigned i = 0; i < nt; i++)
 		ctx_fini(&ctx[i]);
+	for (unsigned j = 0; j < nt; j++) {
+		agg_free(parts[j].hosts);
+		agg_free(parts[j].subnets);
+	}
 	scan_snaps_fini(&snaps);
 	return rc;
 }

@@ -199,7 +199,9 @@ struct bl_spans {
  * is done (count_part): a peer's and a subnet's spans all in one part,
  * none to merge between threads. */
 struct bl_ctx {
-	const struct report_blocklist_opts *o;
+	/* a cache line of its own: the readers' contexts sit side by side,
+	 * and each writes its own on every span */
+	_Alignas(64) const struct report_blocklist_opts *o;
 	int64_t *dsyn, *dall;                /* SYN_RECV, all sockets per position, as
 	                                      * changes: +copies at a span's first,
 	                                      * -copies after its last */

@@ -1,58 +1,100 @@
-/* grow — room for one more element in a growable array (grow.h), and the
- * huge-page hint for big ones. */
+/* grow — room in a growable array (grow.h), and big arrays placed for
+ * transparent huge pages. */
 #define _DEFAULT_SOURCE   /* madvise, MADV_HUGEPAGE */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "grow.h"
 
-void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
+/* The capacity for want elements: cap doubled (first when 0) as often as
+ * it takes; 0 when the count or its bytes would overflow. */
+static size_t cap_for(size_t cap, size_t want, size_t elem, size_t first)
+{
+	size_t c = cap ? cap : first;
+
+	while (c < want) {
+		if (c == 0 || c > SIZE_MAX / 2)
+			return 0;
+		c *= 2;
+	}
+	if (c == 0 || elem == 0 || c > SIZE_MAX / elem)
+		return 0;
+	return c;
+}
+
+#define BIG ((size_t)2 << 20)
+
+void *big_alloc(size_t n, size_t elem, bool zero)
+{
+	size_t bytes;
+	void *p;
+
+	if (elem && n > SIZE_MAX / elem)
+		return NULL;
+	bytes = n * elem;
+	if (bytes < BIG)
+		return zero ? calloc(1, bytes ? bytes : 1) : malloc(bytes ? bytes : 1);
+	if (bytes > SIZE_MAX - BIG)
+		return NULL;
+	bytes = (bytes + BIG - 1) & ~(BIG - 1);
+	if (!(p = aligned_alloc(BIG, bytes)))
+		return NULL;
+	/* advice only: without THP nothing changes */
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+	if (zero)
+		memset(p, 0, n * elem);
+	return p;
+}
+
+/* v (cap elements) moved to room for nc; NULL with v kept on failure. */
+static void *resize(void *v, size_t cap, size_t nc, size_t elem, bool big)
+{
+	void *nv;
+
+	if (!big || nc * elem < BIG)
+		return realloc(v, nc * elem);
+	if ((nv = big_alloc(nc, elem, false)) && cap)
+		memcpy(nv, v, cap * elem);
+	if (nv)
+		free(v);
+	return nv;
+}
+
+static void *grow_any(void *v, size_t *cap, size_t want, size_t elem, size_t first, bool big)
 {
 	size_t nc;
 	void *nv;
 
-	if (n < *cap)
+	if (want <= *cap)
 		return v;
-	nc = *cap ? *cap * 2 : first;
-	if (nc <= *cap || elem == 0 || nc > SIZE_MAX / elem)
-		return NULL;
-	nv = realloc(v, nc * elem);
-	if (!nv)
+	if (!(nc = cap_for(*cap, want, elem, first)) || !(nv = resize(v, *cap, nc, elem, big)))
 		return NULL;
 	*cap = nc;
 	return nv;
 }
 
-void *grow_to(void *v, size_t *cap, size_t want, size_t elem, size_t first)
+void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
 {
-	size_t c = *cap;
-	void *nv;
-
-	if (want <= c)
+	if (n < *cap)
 		return v;
-	for (c = c ? c : first; c < want; c *= 2)
-		if (c == 0 || c > SIZE_MAX / 2)
-			return NULL;
-	if (elem == 0 || c > SIZE_MAX / elem || !(nv = realloc(v, c * elem)))
-		return NULL;
-	*cap = c;
-	return nv;
+	return *cap < SIZE_MAX ? grow_any(v, cap, *cap + 1, elem, first, false) : NULL;
 }
 
-#define HUGE_PAGE ((size_t)2 << 20)
-#define PAGE ((uintptr_t)4096)
-
-void grow_hint_huge(void *p, size_t bytes)
+void *grow_to(void *v, size_t *cap, size_t want, size_t elem, size_t first)
 {
-	/* the block's pages, whole: malloc maps a block this big on its own,
-	 * from the page its header starts, so this is its whole mapping, and
-	 * advising all of it does not split it (a split mapping could no
-	 * longer grow in place by mremap, and realloc would copy). Advice
-	 * only: an error (no THP in this kernel) changes nothing. */
-	uintptr_t lo = (uintptr_t)p & ~(PAGE - 1);
-	uintptr_t hi = ((uintptr_t)p + bytes + PAGE - 1) & ~(PAGE - 1);
+	return grow_any(v, cap, want, elem, first, false);
+}
 
-	if (bytes >= 2 * HUGE_PAGE)
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+void *grow_big(void *v, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	if (n < *cap)
+		return v;
+	return *cap < SIZE_MAX ? grow_any(v, cap, *cap + 1, elem, first, true) : NULL;
+}
+
+void *grow_big_to(void *v, size_t *cap, size_t want, size_t elem, size_t first)
+{
+	return grow_any(v, cap, want, elem, first, true);
 }

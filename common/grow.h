@@ -4,6 +4,7 @@
 #ifndef SOCKSCOPE_GROW_H
 #define SOCKSCOPE_GROW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* v holds *cap elements of elem bytes, n of them in use. With room left
@@ -23,13 +24,21 @@ void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first);
  * want > *cap, or v may be NULL for an empty array); NULL as grow's. */
 void *grow_to(void *v, size_t *cap, size_t want, size_t elem, size_t first);
 
-/* A hint that the block p of `bytes` (from malloc, calloc or realloc, not
- * yet touched where new) be backed by huge pages where the kernel allows
- * (transparent huge pages in "madvise" mode): for blocks of 4 MiB and
- * more, each 2 MiB of first touches then costs one page fault instead of
- * 512, and random reads miss the TLB less. For a report's big arrays that
- * live a second; not for the recorder (a fault may then wait for the
- * kernel to compact memory), so grow() does not give it. */
-void grow_hint_huge(void *p, size_t bytes);
+/* Big arrays: a report's tables of 10^5 .. 10^7 entries that live a
+ * second. A block of 2 MiB or more is placed on a 2 MiB boundary, in whole
+ * 2 MiB pages, and hinted for transparent huge pages ("madvise" mode): its
+ * first touch then costs a page fault per 2 MiB instead of one per 4 KiB
+ * (~10 us each on a VM, 2.5 ms a MiB: more than the work on it), and
+ * random reads miss the TLB less. Smaller blocks are plain malloc ones.
+ * free() frees them. Not for the recorder: a huge-page fault may wait for
+ * the kernel to compact memory. */
+
+/* n elements of elem bytes (zeroed when zero). NULL on overflow or out of
+ * memory. */
+void *big_alloc(size_t n, size_t elem, bool zero);
+/* grow and grow_to for big arrays: a block that reaches 2 MiB is copied
+ * into a big_alloc one (realloc would keep no alignment) and v freed. */
+void *grow_big(void *v, size_t *cap, size_t n, size_t elem, size_t first);
+void *grow_big_to(void *v, size_t *cap, size_t want, size_t elem, size_t first);
 
 #endif

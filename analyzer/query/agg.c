@@ -120,6 +120,24 @@ void agg_free(struct agg *a)
 	free(a);
 }
 
+int agg_reserve(struct agg *a, size_t groups, size_t spans)
+{
+	struct agg_group *ng;
+	struct agg_sev *v;
+
+	if (groups > a->capg) {
+		if (!(ng = grow_big_to(a->g, &a->capg, groups, sizeof *ng, 256)))
+			return -ENOMEM;
+		a->g = ng;
+	}
+	if (spans > a->capsev) {
+		if (!(v = grow_big_to(a->sev, &a->capsev, spans, sizeof *v, 1024)))
+			return -ENOMEM;
+		a->sev = v;
+	}
+	return keytab_reserve(&a->kt, groups);
+}
+
 void agg_host_bits(struct agg *a, unsigned bits)
 {
 	a->host_bits = bits <= 12 ? bits : 0;
@@ -147,17 +165,14 @@ long agg_group_of(struct agg *a, const struct agg_key *k)
 long agg_group_of_h(struct agg *a, const struct agg_key *k, uint64_t h)
 {
 	struct agg_group *g, *ng;
-	size_t cap = a->capg;
 	int added;
 	long i;
 
 	/* room for a new group first: the key table then never holds a key
 	 * without its group */
-	if (!(ng = grow(a->g, &a->capg, a->ng, sizeof *ng, 256)))
+	if (!(ng = grow_big(a->g, &a->capg, a->ng, sizeof *ng, 256)))
 		return -ENOMEM;
 	a->g = ng;
-	if (a->capg != cap)
-		grow_hint_huge(ng, a->capg * sizeof *ng);
 	i = keytab_get(&a->kt, k, h, &added);
 	if (i < 0 || !added)
 		return i;
@@ -259,11 +274,10 @@ int agg_mix_add(struct agg *a, struct agg_group *g, unsigned state, uint32_t n, 
 static int grow_peers(struct agg *a)
 {
 	size_t n = a->npeerslot ? a->npeerslot * 2 : 4096;
-	struct peer *p = calloc(n, sizeof *p);
+	struct peer *p = big_alloc(n, sizeof *p, true);
 
 	if (!p)
 		return -ENOMEM;
-	grow_hint_huge(p, n * sizeof *p);
 	for (size_t i = 0; i < a->npeerslot; i++) {
 		size_t j;
 
@@ -301,11 +315,10 @@ static int peer6_add(struct agg *a, uint32_t group, const uint8_t addr[16])
 static int grow_peers4(struct agg *a)
 {
 	size_t n = a->npeer4slot ? a->npeer4slot * 2 : 4096;
-	uint64_t *p = calloc(n, sizeof *p);
+	uint64_t *p = big_alloc(n, sizeof *p, true);
 
 	if (!p)
 		return -ENOMEM;
-	grow_hint_huge(p, n * sizeof *p);
 	for (size_t i = 0; i < a->npeer4slot; i++) {
 		size_t j;
 

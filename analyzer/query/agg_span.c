@@ -16,7 +16,6 @@ static int span_now(struct agg *a, const struct agg_pend *p)
 {
 	struct agg_sev *v;
 	long i = agg_group_of_h(a, &p->key, p->h);
-	size_t cap = a->capsev;
 	int rc;
 
 	if (i < 0)
@@ -33,11 +32,9 @@ static int span_now(struct agg *a, const struct agg_pend *p)
 		a->g[i].total += (uint64_t)p->copies * (p->last - p->first + 1);
 		return 0;
 	}
-	if (!(v = grow(a->sev, &a->capsev, a->nsev, sizeof *v, 1024)))
+	if (!(v = grow_big(a->sev, &a->capsev, a->nsev, sizeof *v, 1024)))
 		return -ENOMEM;
 	a->sev = v;
-	if (a->capsev != cap)
-		grow_hint_huge(v, a->capsev * sizeof *v);
 	a->sev[a->nsev++] = (struct agg_sev){(uint32_t)i, p->first, p->last, p->copies, p->state};
 	return 0;
 }
@@ -141,13 +138,12 @@ int agg_span_regroup(struct agg *to, struct agg *from, unsigned prefix4, unsigne
 		map[i] = (uint32_t)j;
 	}
 	if (to->nsev + from->nsev > to->capsev) {
-		struct agg_sev *v = grow_to(to->sev, &to->capsev, to->nsev + from->nsev, sizeof *v,
-					    1024);
+		struct agg_sev *v = grow_big_to(to->sev, &to->capsev, to->nsev + from->nsev,
+						sizeof *v, 1024);
 
 		if (!v)
 			goto out;
 		to->sev = v;
-		grow_hint_huge(v, to->capsev * sizeof *v);
 	}
 	for (size_t i = 0; i < from->nsev; i++) {
 		struct agg_sev e = from->sev[i];
@@ -358,10 +354,10 @@ static int sweep_group(struct agg *a, struct agg_group *g, const struct agg_sev 
 static struct agg_sev *by_group(struct agg *a, size_t **startp)
 {
 	size_t npos = a->tb->n;
-	size_t *start = calloc(a->ng + 1, sizeof *start);
-	size_t *at = calloc(npos + 1, sizeof *at);
-	/* calloc: every slot is written below, but the analyzer cannot tell */
-	struct agg_sev *tmp = calloc(a->nsev, sizeof *tmp), *out = a->sev;
+	size_t *start = big_alloc(a->ng + 1, sizeof *start, true);
+	size_t *at = big_alloc(npos + 1, sizeof *at, true);
+	/* zeroed: every slot is written below, but the analyzer cannot tell */
+	struct agg_sev *tmp = big_alloc(a->nsev, sizeof *tmp, true), *out = a->sev;
 
 	if (!start || !at || !tmp) {
 		free(start);
@@ -369,7 +365,6 @@ static struct agg_sev *by_group(struct agg *a, size_t **startp)
 		free(tmp);
 		return NULL;
 	}
-	grow_hint_huge(tmp, a->nsev * sizeof *tmp);
 	for (size_t i = 0; i < a->nsev; i++)
 		at[out[i].first + 1]++;
 	for (size_t p = 0; p < npos; p++)

@@ -55,11 +55,10 @@ static size_t home(uint64_t h, size_t nslot)
 static int grow_slots(struct keytab *t)
 {
 	size_t n = t->nslot * 2;
-	uint64_t *s = calloc(n, sizeof *s);
+	uint64_t *s = big_alloc(n, sizeof *s, true);
 
 	if (!s)
 		return -ENOMEM;
-	grow_hint_huge(s, n * sizeof *s);
 	/* in slot order: a slot's new home is 2j or 2j + 1 of its old one,
 	 * so both tables are walked about in order */
 	for (size_t i = 0; i < t->nslot; i++) {
@@ -75,6 +74,18 @@ static int grow_slots(struct keytab *t)
 	free(t->slot);
 	t->slot = s;
 	t->nslot = n;
+	return 0;
+}
+
+int keytab_reserve(struct keytab *t, size_t n)
+{
+	struct agg_key *nk;
+
+	if (n <= t->cap)
+		return 0;
+	if (!(nk = grow_big_to(t->key, &t->cap, n, sizeof *nk, 256)))
+		return -ENOMEM;
+	t->key = nk;
 	return 0;
 }
 
@@ -111,10 +122,9 @@ long keytab_get(struct keytab *t, const struct agg_key *k, uint64_t h, int *adde
 	if (t->n >= 0xfffffffeu)
 		return -ENOMEM;
 	if (t->n == t->cap) {
-		if (!(nk = grow(t->key, &t->cap, t->n, sizeof *nk, 256)))
+		if (!(nk = grow_big(t->key, &t->cap, t->n, sizeof *nk, 256)))
 			return -ENOMEM;
 		t->key = nk;
-		grow_hint_huge(nk, t->cap * sizeof *nk);
 	}
 	if ((t->n + 1) * 2 > t->nslot) {
 		if (grow_slots(t) < 0)

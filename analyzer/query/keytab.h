@@ -42,6 +42,11 @@ static inline uint64_t keytab_mix64(uint64_t x)
  * when a caller prefetches, then looks up). */
 uint64_t keytab_hash(const struct agg_key *k);
 
+/* Room for n keys in the key array (the slots still grow as keys come:
+ * they are read at random, so slots made ahead would all be touched). 0 or
+ * -ENOMEM. */
+int keytab_reserve(struct keytab *t, size_t n);
+
 /* The index of k, added (as the next index, n) when new: *added then 1,
  * else 0 (added may be NULL). The index, or -ENOMEM (the table unchanged). */
 long keytab_get(struct keytab *t, const struct agg_key *k, uint64_t h, int *added);

@@ -129,14 +129,12 @@ static size_t pow2_at_least(size_t n)
 
 static int table_init(struct peercount *pc, size_t cap4, size_t cap6)
 {
-	pc->t4 = calloc(cap4, sizeof *pc->t4);
-	pc->t6 = calloc(cap6, sizeof *pc->t6);
+	pc->t4 = big_alloc(cap4, sizeof *pc->t4, true);
+	pc->t6 = big_alloc(cap6, sizeof *pc->t6, true);
 	if (!pc->t4 || !pc->t6)
 		return -ENOMEM;
 	pc->cap4 = cap4;
 	pc->cap6 = cap6;
-	grow_hint_huge(pc->t4, cap4 * sizeof *pc->t4);
-	grow_hint_huge(pc->t6, cap6 * sizeof *pc->t6);
 	return 0;
 }
 
@@ -165,12 +163,11 @@ static int table_double(void **tab, size_t *cap, size_t elem, size_t rows_off,
 			uint64_t (*hash)(const void *slot))
 {
 	size_t ncap = *cap * 2;
-	char *t = calloc(ncap, elem);
+	char *t = big_alloc(ncap, elem, true);
 	const char *old = *tab;
 
 	if (!t)
 		return -ENOMEM;
-	grow_hint_huge(t, ncap * elem);
 	for (size_t i = 0; i < *cap; i++) {
 		const char *s = old + i * elem;
 		size_t j;

@@ -264,10 +264,9 @@ static int on_span(void *ctx, const struct scan_row *r, const struct scan_span *
 	}
 	to = &c->part[c->nparts > 1 ? part_of(&r->peer, c->o, c->nparts) : 0];
 	if (to->n == to->cap) {
-		if (!(v = grow(to->v, &to->cap, to->n, sizeof *v, 4096)))
+		if (!(v = grow_big(to->v, &to->cap, to->n, sizeof *v, 4096)))
 			return -ENOMEM;
 		to->v = v;
-		grow_hint_huge(v, to->cap * sizeof *v);
 	}
 	v = &to->v[to->n++];
 	agg_key_addr(&v->key, &r->peer, 0, 0);
@@ -603,9 +602,15 @@ static void *count_part(void *arg)
 	const struct report_blocklist_opts *o = p->o;
 	int rc = -ENOMEM;
 
+	size_t n = 0;
+
+	for (unsigned i = 0; i < p->nreaders; i++)
+		n += p->ctx[i].part[p->j].n;
 	if (!(p->hosts = part_agg(o, false)) || !(p->subnets = part_agg(o, true)))
 		goto out;
-	rc = 0;
+	/* at most a peer a span: made once, huge pages from the start */
+	if ((rc = agg_reserve(p->hosts, n, n)) < 0)
+		goto out;
 	for (unsigned i = 0; i < p->nreaders; i++) {
 		struct bl_spans *sp = &p->ctx[i].part[p->j];
 
@@ -750,13 +755,12 @@ long report_blocklist(struct scan_src *src, const struct filter *flt, struct blo
 	syn = calloc(snaps.n, sizeof *syn);
 	all = calloc(snaps.n, sizeof *all);
 	times = calloc(snaps.n, sizeof *times);
-	hosts = calloc(nh ? nh : 1, sizeof *hosts);
-	subnets = calloc(nsub ? nsub : 1, sizeof *subnets);
+	hosts = big_alloc(nh, sizeof *hosts, true);
+	subnets = big_alloc(nsub, sizeof *subnets, true);
 	if (!syn || !all || !times || !hosts || !subnets) {
 		rc = -ENOMEM;
 		goto oom;
 	}
-	grow_hint_huge(hosts, nh * sizeof *hosts);
 	/* each part's slice, in part order */
 	for (unsigned j = 0, h = 0, s = 0; j < nt; j++) {
 		parts[j].hosts_out = hosts + h;

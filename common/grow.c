@@ -75,11 +75,17 @@ static void *grow_any(void *v, size_t *cap, size_t want, size_t elem, size_t fir
 	return nv;
 }
 
-void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
+/* Room for one more: n elements in use. */
+static void *grow_one(void *v, size_t *cap, size_t n, size_t elem, size_t first, bool big)
 {
 	if (n < *cap)
 		return v;
-	return *cap < SIZE_MAX ? grow_any(v, cap, *cap + 1, elem, first, false) : NULL;
+	return *cap < SIZE_MAX ? grow_any(v, cap, *cap + 1, elem, first, big) : NULL;
+}
+
+void *grow(void *v, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	return grow_one(v, cap, n, elem, first, false);
 }
 
 void *grow_to(void *v, size_t *cap, size_t want, size_t elem, size_t first)
@@ -89,9 +95,7 @@ void *grow_to(void *v, size_t *cap, size_t want, size_t elem, size_t first)
 
 void *grow_big(void *v, size_t *cap, size_t n, size_t elem, size_t first)
 {
-	if (n < *cap)
-		return v;
-	return *cap < SIZE_MAX ? grow_any(v, cap, *cap + 1, elem, first, true) : NULL;
+	return grow_one(v, cap, n, elem, first, true);
 }
 
 void *grow_big_to(void *v, size_t *cap, size_t want, size_t elem, size_t first)

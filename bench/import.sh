@@ -108,12 +108,16 @@ done
 ALL_ROWS=$((SEG_SNAPS + SEG_ROWS + SEG_PROCS + SEG_CNTRS))
 echo "segments hold $SEG_SNAPS snapshots, $SEG_ROWS socket rows, $SEG_PROCS process rows," \
 	"$SEG_CNTRS counters; CSV $(cat "$T"/*.csv | wc -c) bytes"
-# The schema exactly as sockscope creates it: importing an empty file
-# (skipped, exit 1) still opens and migrates the database.
-: > "$T/empty.txt"
-"$SS" import -q --no-progress -d "$T/empty.db" "$T/empty.txt" 2>/dev/null || true
-sqlite3 "$T/empty.db" 'SELECT count(*) FROM sockets' >/dev/null ||
-	fail "could not create an empty database"
+# The peer's tables: a row per socket per snapshot, as a per-row store
+# keeps them, with the columns sockscope's tables and views give (since
+# schema 4 sockets, processes and counters are views over what changed,
+# which .import cannot fill), without indexes.
+: > "$T/peer.sql"
+for t in $TABLES; do
+	cols=$(sqlite3 "$SDB" "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('$t')")
+	[ -n "$cols" ] || fail "no columns for $t"
+	echo "CREATE TABLE $t ($cols);" >> "$T/peer.sql"
+done
 
 # The peer gets sockscope's pragmas (analyzer/ingest/db.c) and one transaction,
 # as sockscope has per source. NULLs arrive as '' (.import has no NULL
@@ -123,7 +127,8 @@ for t in $TABLES; do
 	PEER="$PEER '.import --csv $T/$t.csv $t'"
 done
 PEER="$PEER COMMIT"
-cp "$T/empty.db" "$PDB"
+rm -f "$PDB"
+sqlite3 "$PDB" < "$T/peer.sql" || fail "could not create the peer's tables"
 peak_kib "$T/peer.rss" sh -c "$PEER >/dev/null"
 PEER_RSS=$(mib "$PEAK_KIB")
 # the same rows on both sides
@@ -136,7 +141,7 @@ b=$(sqlite3 "$PDB" "$sum")
 hf segment_vs_sqlite3 \
 	--prepare "rm -f $SDB $SDB-wal $SDB-shm" \
 	-n "sockscope import (segments)" "$SS import -q --no-progress -d $SDB $T/seg" \
-	--prepare "rm -f $PDB $PDB-wal $PDB-shm; cp $T/empty.db $PDB" \
+	--prepare "rm -f $PDB $PDB-wal $PDB-shm; sqlite3 $PDB < $T/peer.sql" \
 	-n "sqlite3 .import --csv" "$PEER"
 [ -n "$HF_M2" ] || fail "no mean for the peer"
 SEG_RATE=$(per_s "$SEG_ROWS" "$HF_M1")

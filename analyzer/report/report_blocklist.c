@@ -600,9 +600,8 @@ static void *count_part(void *arg)
 {
 	struct bl_part *p = arg;
 	const struct report_blocklist_opts *o = p->o;
-	int rc = -ENOMEM;
-
 	size_t n = 0;
+	int rc = -ENOMEM;
 
 	for (unsigned i = 0; i < p->nreaders; i++)
 		n += p->ctx[i].part[p->j].n;
@@ -633,6 +632,7 @@ out:
 	return NULL;
 }
 
+/* Part j's groups as evidence, into its slices. */
 static void *fill_part(void *arg)
 {
 	struct bl_part *p = arg;

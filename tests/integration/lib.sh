@@ -407,6 +407,62 @@ fixture_sources() {
 	done
 }
 
+# fixture_migrated DB FROM TO DATA TOOLS: DB, a copy made here of
+# tests/data/db's fixture of schema FROM, is refused by a report until an
+# import (the fixture's cron log again: recognised, nothing added) migrates
+# it to TO; then every report, replay and view prints the fixture's golden
+# .reports byte for byte (DATA, TOOLS: the test data's and tests/tools'
+# folders, absolute).
+fixture_migrated() {
+	cp "$4/db/$1" "$1" && chmod u+w "$1" || fail "cannot copy the fixture $1"
+	"$SOCKSCOPE" summary -d "$1" > "$1.out" 2> "$1.err"
+	[ $? -eq 2 ] && grep -q "schema version $2, this sockscope needs $3" "$1.err" ||
+		fail "a report on the schema-$2 database did not ask for a migration: $(cat "$1.err")"
+	"$SOCKSCOPE" import -q -d "$1" --host fixture "$4/db/cron-gap.log" > "$1.imp" 2>&1 ||
+		fail "import into the schema-$2 database: $(cat "$1.imp")"
+	grep -q "already imported" "$1.imp" ||
+		fail "the fixture's source was not recognised: $(cat "$1.imp")"
+	[ "$("$SOCKSCOPE" query -d "$1" "PRAGMA user_version")" = "$3" ] || fail "not migrated to $3"
+	sh "$5/db_reports.sh" "$SOCKSCOPE" "$1" > "$1.reports"
+	golden "$4/db/${1%.db}.reports" "$1.reports" \
+		"every report, replay and view of the migrated database"
+}
+
+# fixture_like_fresh DB FRESH: DB's spans and process runs are the rows a
+# fresh import FRESH of the same sources stores (fixture_sources), in the
+# same order (written to FRESH.spans and FRESH.processes); in both, each
+# chain's rowid range is in span_chains and no index on spans_packed's
+# chain is left.
+fixture_like_fresh() {
+	for fl in "spans|SELECT quote(chain), k_first, k_last, copies, ord, kind, lport, rport,
+		rnet, quote(laddr), quote(raddr), quote(rxq), quote(txq), quote(uid), quote(inode),
+		quote(timer), quote(expires_ms), quote(retrans), quote(pid), quote(program),
+		quote(max_retrans), quote(lhost), quote(rhost) FROM spans_packed
+		ORDER BY chain, k_first, ord, rowid" \
+		"processes|SELECT chain, pid, k_first, k_last, quote(program), quote(comm), sockets
+		FROM process_spans"; do
+		fl_name=${fl%%|*}
+		"$SOCKSCOPE" query -d "$2" "${fl#*|}" > "$2.$fl_name" ||
+			fail "query the fresh import's $fl_name"
+		"$SOCKSCOPE" query -d "$1" "${fl#*|}" > "$1.$fl_name" || fail "query the migrated $fl_name"
+		[ -s "$2.$fl_name" ] || fail "the fresh import has no $fl_name"
+		cmp -s "$2.$fl_name" "$1.$fl_name" ||
+			fail "the migration holds other $fl_name than a fresh import: $(diff "$2.$fl_name" "$1.$fl_name" | head -4)"
+	done
+	for fl_db in "$1" "$2"; do
+		"$SOCKSCOPE" query -d "$fl_db" "SELECT chain, lo, hi FROM span_chains ORDER BY chain" \
+			> "$fl_db.got" &&
+			"$SOCKSCOPE" query -d "$fl_db" "SELECT chain, min(rowid), max(rowid)
+				FROM spans_packed GROUP BY chain ORDER BY chain" > "$fl_db.want" ||
+			fail "query $fl_db's span_chains"
+		[ -s "$fl_db.got" ] && cmp -s "$fl_db.got" "$fl_db.want" ||
+			fail "$fl_db: span_chains is not each chain's rowid range: $(diff "$fl_db.got" "$fl_db.want" | head -4)"
+		[ "$("$SOCKSCOPE" query -d "$fl_db" "SELECT count(*) FROM sqlite_schema
+			WHERE name = 'spans_packed_chain'")" = 0 ] ||
+			fail "$fl_db keeps the index spans_packed_chain"
+	done
+}
+
 # recorded_once DB DATA: the fixture's segment (in DATA, absolute)
 # recompressed (other bytes, the same snapshots) and imported into DB adds
 # no snapshot: each is recognised as one DB holds (by host, time and seq;

@@ -27,24 +27,13 @@ tools=$(cd "$(dirname "$0")/../tools" && pwd)
 S=$SOCKSCOPE
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
-cp "$data/db/schema5.db" "$dir/schema5.db" || fail "cannot copy the fixture"
-chmod u+w "$dir/schema5.db"
 cd "$dir" || fail "cd"
 
-# --- refused read-only, migrated by an import ------------------------------------
-"$S" summary -d schema5.db > out 2> err
-[ $? -eq 2 ] && grep -q "schema version 5, this sockscope needs 7" err ||
-	fail "a report on the schema-5 database did not ask for a migration: $(cat err)"
-"$S" import -q -d schema5.db --host fixture "$data/db/cron-gap.log" > imp 2>&1 ||
-	fail "import into the schema-5 database: $(cat imp)"
-grep -q "already imported" imp || fail "the fixture's source was not recognised: $(cat imp)"
-[ "$("$S" query -d schema5.db "PRAGMA user_version")" = 7 ] || fail "not migrated to 7"
+# --- refused read-only, migrated by an import; every report as the release
+# printed it --------------------------------------------------------------------
+fixture_migrated schema5.db 5 7 "$data" "$tools"
 [ "$("$S" query -d schema5.db "SELECT count(*) FROM sqlite_schema WHERE name = 'snapshots_recorded'")" = 0 ] ||
 	fail "schema 7 keeps the index snapshots_recorded"
-
-# --- every report as the release printed it --------------------------------------
-sh "$tools/db_reports.sh" "$S" schema5.db > reports
-golden "$data/db/schema5.reports" reports "every report, replay and view of the migrated database"
 
 # --- narrow: the codes, not the text ---------------------------------------------
 q() { "$S" query -d schema5.db "$1"; }
@@ -63,35 +52,11 @@ q() { "$S" query -d schema5.db "$1"; }
 
 # --- the migration's rows are a fresh import's -----------------------------------
 fixture_sources fresh.db "$data" "$top"
-P="SELECT quote(chain), k_first, k_last, copies, ord, kind, lport, rport, rnet, quote(laddr),
-   quote(raddr), quote(rxq), quote(txq), quote(uid), quote(inode), quote(timer),
-   quote(expires_ms), quote(retrans), quote(pid), quote(program), quote(max_retrans),
-   quote(lhost), quote(rhost) FROM spans_packed ORDER BY chain, k_first, ord, rowid"
-"$S" query -d fresh.db "$P" > fresh.rows || fail "query the fresh import"
-"$S" query -d schema5.db "$P" > migrated.rows || fail "query the migrated database"
-[ -s fresh.rows ] || fail "the fresh import stored no spans"
-cmp -s fresh.rows migrated.rows ||
-	fail "the migration stored other rows than a fresh import: $(diff fresh.rows migrated.rows | head -4)"
-R="SELECT chain, pid, k_first, k_last, quote(program), quote(comm), sockets FROM process_spans"
-"$S" query -d fresh.db "$R" > fresh.procs || fail "query the fresh import's processes"
-"$S" query -d schema5.db "$R" > migrated.procs || fail "query the migrated processes"
-[ -s fresh.procs ] && cmp -s fresh.procs migrated.procs ||
-	fail "the migration's process_spans differ from a fresh import's: $(diff fresh.procs migrated.procs | head -4)"
+fixture_like_fresh schema5.db fresh.db
 [ "$(q "SELECT count(*) FROM sqlite_schema WHERE name IN ('process_stage', 'process_stage_keep')")" = 0 ] ||
 	fail "schema 7 keeps process_stage or its trigger"
-# each chain's rowid range, migrated and imported, and no index on chain
-C="SELECT chain, lo, hi FROM span_chains ORDER BY chain"
-W="SELECT chain, min(rowid), max(rowid) FROM spans_packed GROUP BY chain ORDER BY chain"
-for db in schema5.db fresh.db; do
-	"$S" query -d $db "$C" > got.ranges && "$S" query -d $db "$W" > want.ranges ||
-		fail "query $db's span_chains"
-	[ -s got.ranges ] && cmp -s got.ranges want.ranges ||
-		fail "$db: span_chains is not each chain's rowid range: $(diff got.ranges want.ranges | head -4)"
-	[ "$("$S" query -d $db "SELECT count(*) FROM sqlite_schema WHERE name = 'spans_packed_chain'")" = 0 ] ||
-		fail "$db keeps the index spans_packed_chain"
-done
 
 # --- a recorder snapshot once: the same snapshots in other bytes -----------------
 recorded_once schema5.db "$data"
 
-pass "a schema-5 database migrated: $(wc -l < fresh.rows) spans and $(wc -l < fresh.procs) process rows as a fresh import stores them, every report byte for byte as before; state, protocol, family and timer stored as codes, no IPv4 peer text; a recorder snapshot stored once without snapshots_recorded"
+pass "a schema-5 database migrated: $(wc -l < fresh.db.spans) spans and $(wc -l < fresh.db.processes) process rows as a fresh import stores them, every report byte for byte as before; state, protocol, family and timer stored as codes, no IPv4 peer text; a recorder snapshot stored once without snapshots_recorded"

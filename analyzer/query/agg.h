@@ -89,7 +89,7 @@ void agg_state_total(struct agg *a, unsigned state);
 /* Room made ahead for `groups` groups and `spans` spans (agg_span), a hint:
  * the tables are made once, at their size, and a big one is backed by huge
  * pages from its first touch, where growing touches its first megabytes
- * page by page (a page fault each: 4 KiB, ~5 us in a VM). Space not used
+ * page by page (a page fault each: 4 KiB, ~10 us in a VM). Space not used
  * is never touched. Call before the first row or span. 0 or -ENOMEM. */
 int agg_reserve(struct agg *a, size_t groups, size_t spans);
 
@@ -126,16 +126,13 @@ int agg_span(struct agg *a, const struct agg_timebase *tb, const struct agg_key 
 
 /* `to` (fed no rows) gets the spans `from` was fed (not yet ended), each
  * in the group its key falls in with addresses cut to prefix4 / prefix6
- * (agg_key_addr): what feeding every span to both would count, for one
- * lookup a group of `from` instead of one a span. Peers are not counted
- * (agg_count_members). 0, -EINVAL (either ended, or fed rows) or -ENOMEM. */
+ * (agg_key_addr), and each group of `from` (whose keys are single
+ * addresses) counted as one peer of that group: what feeding every span
+ * with its peer to `to` would count, for one lookup a group of `from`
+ * instead of one a span, when `from` was fed every span of its peers
+ * (the peers of `from` that another agg also holds would be counted
+ * twice). 0, -EINVAL (either ended, or fed rows) or -ENOMEM. */
 int agg_span_regroup(struct agg *to, struct agg *from, unsigned prefix4, unsigned prefix6);
-/* Each group of `from` (whose keys are single addresses) counted as one
- * peer of `to`'s group its key falls in under the prefixes (made when
- * missing): the distinct peers of `to`'s groups when `from` holds every
- * peer once (merged). 0 or -ENOMEM. */
-int agg_count_members(struct agg *to, const struct agg *from, unsigned prefix4,
-		      unsigned prefix6);
 
 /* A hint that a row of key k comes soon: stage 0 fetches its slot of the
  * table, stage 1 (later, when the slot has arrived) its group. Rows of

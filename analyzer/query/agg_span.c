@@ -136,6 +136,7 @@ int agg_span_regroup(struct agg *to, struct agg *from, unsigned prefix4, unsigne
 		if ((j = agg_group_of(to, &k)) < 0)
 			goto out;
 		map[i] = (uint32_t)j;
+		to->g[j].peers++;
 	}
 	if (to->nsev + from->nsev > to->capsev) {
 		struct agg_sev *v = grow_big_to(to->sev, &to->capsev, to->nsev + from->nsev,
@@ -156,21 +157,6 @@ int agg_span_regroup(struct agg *to, struct agg *from, unsigned prefix4, unsigne
 out:
 	free(map);
 	return rc;
-}
-
-int agg_count_members(struct agg *to, const struct agg *from, unsigned prefix4,
-		      unsigned prefix6)
-{
-	for (size_t i = 0; i < from->ng; i++) {
-		struct agg_key k;
-		long j;
-
-		key_under(&from->g[i].key, prefix4, prefix6, &k);
-		if ((j = agg_group_of(to, &k)) < 0)
-			return (int)j;
-		to->g[j].peers++;
-	}
-	return 0;
 }
 
 static int by_last(const void *x, const void *y)

@@ -578,24 +578,11 @@ struct bl_part {
 	int rc;
 };
 
-/* The new agg of a part's peers (subnets: false) or subnets. */
-static struct agg *part_agg(const struct report_blocklist_opts *o, bool subnets)
-{
-	struct agg *a = agg_new(subnets ? AGG_PEERS : 0);
-
-	if (a && !subnets)
-		/* the one figure of a peer's SYN_RECV rows the decision reads
-		 * (syn_total) is a sum: kept by its group */
-		agg_state_total(a, ST_SYN_RECV);
-	if (a && subnets && o->p.prefix4 >= 20 && o->p.prefix4 <= 32)
-		agg_host_bits(a, 32 - o->p.prefix4);
-	return a;
-}
-
 /* Part j's spans counted: every reader's, in reading order (the peers are
  * numbered as one reading of them all numbers them; the decision's example
  * of a subnet's legitimate peer is its first), then its subnets from its
- * peers', one lookup a peer, and each peer counted once in its subnet. */
+ * peers' (agg_span_regroup: one lookup a peer, each peer counted once in
+ * its subnet; the part holds every span of its peers). */
 static void *count_part(void *arg)
 {
 	struct bl_part *p = arg;
@@ -605,8 +592,11 @@ static void *count_part(void *arg)
 
 	for (unsigned i = 0; i < p->nreaders; i++)
 		n += p->ctx[i].part[p->j].n;
-	if (!(p->hosts = part_agg(o, false)) || !(p->subnets = part_agg(o, true)))
+	if (!(p->hosts = agg_new(0)) || !(p->subnets = agg_new(0)))
 		goto out;
+	/* the one figure of a peer's SYN_RECV rows the decision reads
+	 * (syn_total) is a sum: kept by its group */
+	agg_state_total(p->hosts, ST_SYN_RECV);
 	/* at most a peer a span: made once, huge pages from the start */
 	if ((rc = agg_reserve(p->hosts, n, n)) < 0)
 		goto out;
@@ -625,8 +615,6 @@ static void *count_part(void *arg)
 		rc = agg_end(p->hosts);
 	if (rc == 0)
 		rc = agg_end(p->subnets);
-	if (rc == 0)
-		rc = agg_count_members(p->subnets, p->hosts, o->p.prefix4, o->p.prefix6);
 out:
 	p->rc = rc;
 	return NULL;

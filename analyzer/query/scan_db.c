@@ -146,6 +146,26 @@ static int row_peer(sqlite3_stmt *st, struct addr *peer)
 			  (size_t)sqlite3_column_bytes(st, C_RADDR), peer);
 }
 
+/* r (zeroed) as the columns cols asks for of st's row (the statement's
+ * columns), its program borrowed from st; its kind. */
+static int64_t row_of(unsigned cols, sqlite3_stmt *st, struct scan_row *r)
+{
+	int64_t kind = sqlite3_column_int64(st, C_KIND);
+
+	memset(r, 0, sizeof *r);
+	r->state = (uint8_t)spancode_state(kind);
+	if ((cols & SCAN_PEER) && row_peer(st, &r->peer) < 0)
+		memset(&r->peer, 0, sizeof r->peer);
+	r->named = sqlite3_column_int(st, C_NAMED) != 0;
+	if (cols & SCAN_LPORT)
+		r->lport = (uint16_t)sqlite3_column_int(st, C_LPORT);
+	if ((cols & SCAN_PROGRAM) && sqlite3_column_type(st, C_PROGRAM) != SQLITE_NULL)
+		r->program = (const char *)sqlite3_column_text(st, C_PROGRAM);
+	if (cols & SCAN_LOCAL)
+		row_local(st, &r->local);
+	return kind;
+}
+
 /* A span as the sweep holds it. */
 struct aspan {
 	int64_t k_first, k_last, ord;
@@ -189,19 +209,9 @@ static int chain_step(struct chainst *c, unsigned cols)
 	if (rc != SQLITE_ROW)
 		return -EIO;
 	memset(a, 0, sizeof *a);
-	a->row.state = (uint8_t)spancode_state(sqlite3_column_int64(st, C_KIND));
-	if ((cols & SCAN_PEER) && row_peer(st, &a->row.peer) < 0)
-		memset(&a->row.peer, 0, sizeof a->row.peer);
-	a->row.named = sqlite3_column_int(st, C_NAMED) != 0;
-	if (cols & SCAN_LPORT)
-		a->row.lport = (uint16_t)sqlite3_column_int(st, C_LPORT);
-	if ((cols & SCAN_PROGRAM) && sqlite3_column_type(st, C_PROGRAM) != SQLITE_NULL) {
-		a->row.program = strdup((const char *)sqlite3_column_text(st, C_PROGRAM));
-		if (!a->row.program)
-			return -ENOMEM;
-	}
-	if (cols & SCAN_LOCAL)
-		row_local(st, &a->row.local);
+	row_of(cols, st, &a->row);
+	if (a->row.program && !(a->row.program = strdup(a->row.program)))
+		return -ENOMEM;
 	a->k_first = sqlite3_column_int64(st, C_KFIRST);
 	a->k_last = sqlite3_column_int64(st, C_KLAST);
 	a->copies = (uint32_t)sqlite3_column_int64(st, C_COPIES);
@@ -409,24 +419,11 @@ static size_t k_dense(const int64_t *ks, size_t n, int64_t k)
 	return k - ks[0] >= (int64_t)n ? n : (size_t)(k - ks[0]);
 }
 
-/* The span row of st (the statement's columns) as reports see it; its
- * program borrowed from st. */
+/* The span row of st as reports see it (its program borrowed from st),
+ * with its protocol, which rows of the database leave 0. */
 static void span_row(const struct worker *w, sqlite3_stmt *st, struct scan_row *r)
 {
-	int64_t kind = sqlite3_column_int64(st, C_KIND);
-
-	memset(r, 0, sizeof *r);
-	r->state = (uint8_t)spancode_state(kind);
-	if ((w->cols & SCAN_PEER) && row_peer(st, &r->peer) < 0)
-		memset(&r->peer, 0, sizeof r->peer);
-	r->named = sqlite3_column_int(st, C_NAMED) != 0;
-	if (w->cols & SCAN_LPORT)
-		r->lport = (uint16_t)sqlite3_column_int(st, C_LPORT);
-	if ((w->cols & SCAN_PROGRAM) && sqlite3_column_type(st, C_PROGRAM) != SQLITE_NULL)
-		r->program = (const char *)sqlite3_column_text(st, C_PROGRAM);
-	if (w->cols & SCAN_LOCAL)
-		row_local(st, &r->local);
-	r->proto = (uint8_t)spancode_proto(kind);
+	r->proto = (uint8_t)spancode_proto(row_of(w->cols, st, r));
 }
 
 /* Keeps r (its program copied) for the later shares of chain: 0 or -ENOMEM. */
